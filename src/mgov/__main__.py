@@ -1,0 +1,3 @@
+from mgov.cli import main
+
+main()

@@ -1,0 +1,105 @@
+"""Settings from the environment (MGOV_*) and an optional mgov.toml.
+
+Precedence, highest first: explicit arguments, environment, mgov.toml, defaults.
+The TOML file is ./mgov.toml, or the path in MGOV_CONFIG.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class AuditPolicy(BaseSettings):
+    """Which roles each channel kind needs, and where the one-per-unit rule applies."""
+
+    model_config = SettingsConfigDict(extra="forbid")
+
+    required_roles: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "website": ["content_manager", "security_officer", "records_officer"],
+            "mobile_site": ["content_manager", "security_officer"],
+            "app_android": ["content_manager", "security_officer", "privacy_officer"],
+            "app_ios": ["content_manager", "security_officer", "privacy_officer"],
+            "mini_program": ["content_manager", "privacy_officer"],
+            "wechat_account": ["new_media_operator", "content_manager"],
+            "weibo_account": ["new_media_operator", "content_manager"],
+            "other_social": ["new_media_operator", "content_manager"],
+            "sms": ["content_manager"],
+        }
+    )
+    # Roles held at the owner organization count for its channels too.
+    inherit_org_roles: list[str] = Field(default_factory=list)
+    # Tiers (per jurisdiction) where one unit may run one website and one account per
+    # platform: 国办发〔2017〕47号 and the 2019 indicators apply them at county level and above.
+    single_channel_tiers: dict[str, list[str]] = Field(
+        default_factory=lambda: {"cn": ["national", "provincial", "prefecture", "county"]}
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MGOV_", extra="ignore")
+
+    home: Path = Path(".mgov")
+    database_url: str | None = None
+    archive_dir: Path | None = None
+    lang: str | None = None
+    audit: AuditPolicy = Field(default_factory=AuditPolicy)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("MGOV_CONFIG", "mgov.toml"))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
+        )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return normalize_database_url(self.database_url)
+        return f"sqlite:///{(self.home / 'mgov.db').resolve()}"
+
+    @property
+    def resolved_archive_dir(self) -> Path:
+        return self.archive_dir or self.home / "archive"
+
+    @property
+    def language(self) -> str:
+        """zh or en: MGOV_LANG, else the locale of the environment."""
+        raw = self.lang or os.environ.get("LC_ALL") or os.environ.get("LANG") or "en"
+        return "zh" if raw.lower().startswith("zh") else "en"
+
+
+def normalize_database_url(url: str) -> str:
+    """Let users write postgresql:// and get the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except Exception as exc:  # pydantic's ValidationError, TOML decode errors
+        from mgov.errors import ConfigError
+
+        raise ConfigError(f"invalid settings: {exc}") from exc

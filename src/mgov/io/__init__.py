@@ -1,0 +1,1 @@
+"""Reading and writing registry files: the .gov registry, the native CSV and YAML formats."""

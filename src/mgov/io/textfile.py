@@ -1,0 +1,110 @@
+"""Tolerant text input: encoding detection (UTF-8, else GB18030) and CSV rows with line numbers.
+
+Files are read line by line. A line whose bytes do not decode is kept (with replacement
+characters) and flagged, so the row it belongs to is reported and every other row survives.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mgov.errors import ImportFailed
+
+SAMPLE_BYTES = 1 << 16
+
+
+def detect_encoding(path: Path) -> str:
+    """utf-8-sig when most non-ASCII lines of the first 64 KiB are UTF-8, else gb18030.
+
+    GB18030 is a superset of GBK and GB2312, the encodings Chinese government files use.
+    """
+    with path.open("rb") as fh:
+        sample = fh.read(SAMPLE_BYTES)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    lines = sample.split(b"\n")
+    if len(sample) == SAMPLE_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last one may be cut mid-character
+    utf8 = other = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8 += 1
+        except UnicodeDecodeError:
+            other += 1
+    return "utf-8-sig" if utf8 >= other else "gb18030"
+
+
+@dataclass
+class DecodedLines:
+    """Iterates the decoded lines of a file; remembers which could not be decoded."""
+
+    path: Path
+    encoding: str
+
+    def __post_init__(self) -> None:
+        self.undecodable: set[int] = set()
+
+    def __iter__(self) -> Iterator[str]:
+        codec = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+        with self.path.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[len(codecs.BOM_UTF8):]
+                try:
+                    yield raw.decode(codec)
+                except UnicodeDecodeError:
+                    self.undecodable.add(number)
+                    yield raw.decode(codec, errors="replace")
+
+
+@dataclass
+class CsvRow:
+    line: int  # first physical line of the record, 1-based
+    cells: dict[str, str]
+    error: str | None = None  # why this row cannot be read as it stands
+
+
+def read_csv(path: Path, encoding: str | None = None) -> tuple[list[str], Iterator[CsvRow]]:
+    """The header and an iterator of rows. Blank lines are skipped."""
+    lines = DecodedLines(path, encoding or detect_encoding(path))
+    reader = csv.reader(iter(lines))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise ImportFailed(f"{path}: the file is empty") from None
+    except csv.Error as exc:
+        raise ImportFailed(f"{path}:1: unreadable header: {exc}") from None
+    if 1 in lines.undecodable:
+        raise ImportFailed(f"{path}:1: the header line has bytes that are not {lines.encoding}")
+    return header, _rows(reader, header, lines)
+
+
+def _rows(reader: csv.Reader, header: list[str], lines: DecodedLines) -> Iterator[CsvRow]:
+    last = reader.line_num
+    while True:
+        start = last + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            last = reader.line_num
+            yield CsvRow(start, {}, f"unreadable CSV: {exc}")
+            continue
+        last = reader.line_num
+        if not values or all(not v.strip() for v in values):
+            continue
+        bad = sorted(n for n in lines.undecodable if start <= n <= last)
+        error = None
+        if bad:
+            error = f"undecodable bytes (not {lines.encoding}) at line {bad[0]}"
+        elif len(values) != len(header):
+            error = f"expected {len(header)} fields, found {len(values)}"
+        yield CsvRow(start, dict(zip(header, (v.strip() for v in values))), error)

@@ -1,0 +1,1 @@
+"""The registry: organizations, people, roles and channels (权责明晰)."""
