@@ -39,9 +39,13 @@ class AuditPolicy(BaseSettings):
     )
     # Roles held at the owner organization count for its channels too.
     inherit_org_roles: list[str] = Field(default_factory=list)
-    # Tiers (per jurisdiction) where one unit may run one website and one account per
-    # platform: 国办发〔2017〕47号 and the 2019 indicators apply them at county level and above.
-    single_channel_tiers: dict[str, list[str]] = Field(
+    # Tiers (per jurisdiction) where a unit may run one website (国办发〔2017〕47号: 县级以上
+    # ...原则上一个单位最多开设一个网站) and one account per platform (国办发〔2018〕123号,
+    # which says 一个单位 without a tier; add "township" to apply it everywhere).
+    single_website_tiers: dict[str, list[str]] = Field(
+        default_factory=lambda: {"cn": ["national", "provincial", "prefecture", "county"]}
+    )
+    single_account_tiers: dict[str, list[str]] = Field(
         default_factory=lambda: {"cn": ["national", "provincial", "prefecture", "county"]}
     )
 

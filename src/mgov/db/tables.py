@@ -134,7 +134,7 @@ class ChannelEvent(Base):
         ForeignKey("channels.id", ondelete="CASCADE"), index=True
     )
     event: Mapped[str] = mapped_column(String(20))
-    on: Mapped[dt.date | None] = mapped_column(Date)
+    date: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     recorded_at: Mapped[dt.datetime] = mapped_column(

@@ -7,6 +7,7 @@ security_officer role for the organization and the channel.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +47,10 @@ class _Row:
     tags: tuple[str, ...]
 
 
-def parse_dotgov(path: Path, encoding: str | None = None) -> tuple[Batch, list[Problem], int]:
+def parse_dotgov(path: Path, encoding: str | None = None,
+                 on_bytes: Callable[[int], None] | None = None) -> tuple[Batch, list[Problem], int]:
     """The records of a .gov registry CSV, the rows that could not be used, and rows read."""
-    header, rows = read_csv(path, encoding)
+    header, rows = read_csv(path, encoding, on_bytes)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ImportFailed(f"{path}: not a .gov registry file: missing columns {', '.join(missing)}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +47,7 @@ class DecodedLines:
 
     path: Path
     encoding: str
+    on_bytes: Callable[[int], None] | None = None  # told how many bytes each line took
 
     def __post_init__(self) -> None:
         self.undecodable: set[int] = set()
@@ -55,6 +56,8 @@ class DecodedLines:
         codec = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
         with self.path.open("rb") as fh:
             for number, raw in enumerate(fh, start=1):
+                if self.on_bytes:
+                    self.on_bytes(len(raw))
                 if number == 1 and raw.startswith(codecs.BOM_UTF8):
                     raw = raw[len(codecs.BOM_UTF8):]
                 try:
@@ -71,9 +74,10 @@ class CsvRow:
     error: str | None = None  # why this row cannot be read as it stands
 
 
-def read_csv(path: Path, encoding: str | None = None) -> tuple[list[str], Iterator[CsvRow]]:
+def read_csv(path: Path, encoding: str | None = None,
+             on_bytes: Callable[[int], None] | None = None) -> tuple[list[str], Iterator[CsvRow]]:
     """The header and an iterator of rows. Blank lines are skipped."""
-    lines = DecodedLines(path, encoding or detect_encoding(path))
+    lines = DecodedLines(path, encoding or detect_encoding(path), on_bytes)
     reader = csv.reader(iter(lines))
     try:
         header = [h.strip() for h in next(reader)]

@@ -105,7 +105,7 @@ class EventRecord:
     address: str
     event: str
     origin: Origin
-    on: dt.date | None = None
+    date: dt.date | None = None
     note: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 

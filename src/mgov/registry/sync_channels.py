@@ -125,16 +125,16 @@ class ChannelWriter:
             return None
         return {"columns": columns, "responsible": responsible}
 
-    def _event(self, cid: int, event: str, on: dt.date | None, note: str | None,
+    def _event(self, cid: int, event: str, date: dt.date | None, note: str | None,
                details: dict[str, Any]) -> None:
-        self.new_events.append({"channel_id": cid, "event": event, "on": on, "note": note,
+        self.new_events.append({"channel_id": cid, "event": event, "date": date, "note": note,
                                 "details": details, "recorded_at": self.now})
 
     def _apply_events(self, events: list[EventRecord], ids: dict[Key, int]) -> None:
         counts = self.report.counts["events"]
-        stored = {(r.channel_id, r.event, r.on, r.note) for r in self.conn.execute(
-            select(EVENT.c.channel_id, EVENT.c.event, EVENT.c.on, EVENT.c.note))}
-        for rec in dedupe(events, lambda e: (e.kind, e.address, e.event, e.on, e.note),
+        stored = {(r.channel_id, r.event, r.date, r.note) for r in self.conn.execute(
+            select(EVENT.c.channel_id, EVENT.c.event, EVENT.c.date, EVENT.c.note))}
+        for rec in dedupe(events, lambda e: (e.kind, e.address, e.event, e.date, e.note),
                           "event", self.report.problems):
             cid = ids.get((rec.kind, rec.address))
             if rec.event not in vocab.CHANNEL_EVENTS:
@@ -145,10 +145,10 @@ class ChannelWriter:
                 reason = None
             if reason:
                 self.report.problems.append(Problem(rec.origin, reason, "event"))
-            elif (cid, rec.event, rec.on, rec.note) in stored:
+            elif (cid, rec.event, rec.date, rec.note) in stored:
                 counts.unchanged += 1
             else:
-                self._event(cid, rec.event, rec.on, rec.note, rec.details)
+                self._event(cid, rec.event, rec.date, rec.note, rec.details)
         counts.created += len(self.new_events)
         if self.new_events:
             self.conn.execute(insert(EVENT), self.new_events)

@@ -1,0 +1,122 @@
+"""The `mgov` command line. Thin: parsing and printing; the work lives in the layers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from mgov.cli import channels, io, orgs, people, registry, roles
+from mgov.cli.common import State, console, err_console, state
+from mgov.config import load_settings
+from mgov.errors import MgovError
+from mgov.i18n import t
+
+
+
+class _Root(TyperGroup):
+    """Prints mgov's own errors as one clear line, without a traceback, and exits 1."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MgovError as exc:
+            lang = ctx.obj.lang if isinstance(ctx.obj, State) else "en"
+            err_console.print(f"[bold red]{t(lang, 'error')}:[/] {exc}")
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_Root,
+    name="mgov",
+    help="mgov: run a government's digital service channels as a system.\n\n"
+         "mgov：把政府网站、政务新媒体等数字服务渠道作为一个体系来管理。",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+db_app = typer.Typer(help="The database schema. [dim]Example: mgov db upgrade[/dim]", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(orgs.app, name="org")
+app.add_typer(people.app, name="person")
+app.add_typer(channels.app, name="channel")
+app.add_typer(roles.app, name="role")
+app.add_typer(registry.app, name="registry")
+app.command("import")(io.import_)
+app.command("export")(io.export)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    home: Path = typer.Option(None, "--home", envvar="MGOV_HOME", help="mgov's home folder (default ./.mgov)."),
+    database_url: str = typer.Option(None, "--db", envvar="MGOV_DATABASE_URL",
+                                     help="Database URL (default: SQLite in the home folder)."),
+    lang: str = typer.Option(None, "--lang", envvar="MGOV_LANG", help="zh or en (default: from the locale)."),
+) -> None:
+    ctx.obj = State(load_settings(home=home, database_url=database_url, lang=lang))
+    ctx.call_on_close(ctx.obj.close)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the home folder and the database, at the newest schema.
+
+    [dim]Example: mgov init   (or: MGOV_DATABASE_URL=postgresql://127.0.0.1/mgov mgov init)[/dim]
+    """
+    from mgov.db.engine import upgrade
+
+    st = state(ctx)
+    st.settings.home.mkdir(parents=True, exist_ok=True)
+    st.settings.resolved_archive_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(st.engine(check_schema=False))
+    console.print(t(st.lang, "initialized", home=st.settings.home.resolve(),
+                    db=st.engine().url.render_as_string(hide_password=True)))
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context, revision: str = typer.Option("head", help="Target revision.")) -> None:
+    """Migrate the database schema to the newest revision (or --revision).
+
+    [dim]Example: mgov db upgrade[/dim]
+    """
+    from mgov.db.engine import current_revision, upgrade
+
+    st = state(ctx)
+    engine = st.engine(check_schema=False)
+    upgrade(engine, revision)
+    console.print(t(st.lang, "upgraded", rev=current_revision(engine)))
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Print the database's schema revision.
+
+    [dim]Example: mgov db current[/dim]
+    """
+    from mgov.db.engine import current_revision, head_revision
+
+    st = state(ctx)
+    console.print(t(st.lang, "current", rev=current_revision(st.engine(check_schema=False)),
+                    head=head_revision()))
+
+
+@app.command()
+def demo(ctx: typer.Context) -> None:
+    """Set up the registry from the bundled data and print the accountability audit.
+
+    Imports the bundled US .gov registry snapshot and a sample Chinese registry, then
+    audits who owns and answers for every channel.
+
+    [dim]Example: mgov demo[/dim]
+    """
+    from mgov.demo import run_demo
+
+    run_demo(state(ctx))
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

@@ -1,0 +1,150 @@
+"""mgov channel: websites, apps, accounts... each with its owner, people and history."""
+
+from __future__ import annotations
+
+import typer
+
+from mgov.cli.common import (JSON_OPTION, LIMIT_OPTION, console, parse_date, parse_pairs, print_json,
+                             print_record, print_table, state)
+from mgov.i18n import t
+from mgov.registry import service
+from mgov.registry.addresses import normalize_address
+from mgov.registry.records import Batch, ChannelRecord
+
+app = typer.Typer(help="Channels. Kinds: website, mobile_site, app_android, app_ios, mini_program, wechat_account, "
+                       "weibo_account, other_social (platform:account), sms. "
+                       "[dim]Example: mgov channel list --kind website --owner cn-440300[/dim]",
+                  no_args_is_help=True)
+COLUMNS = ["kind", "address", "name", "owner", "status", "tags"]
+KIND_OPTION = typer.Option(None, "--kind", "-k", help="Channel kind, where one address has several.")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    kind: str = typer.Argument(..., help="Channel kind."),
+    address: str = typer.Argument(..., help="URL, package id, account id (platform:account), or number."),
+    name: str = typer.Option(None, "--name"),
+    owner: str = typer.Option(None, "--owner", help="Owner organization code."),
+    tags: list[str] = typer.Option(None, "--tag", help="A tag; repeatable."),
+    responsible: list[str] = typer.Option(None, "--responsible", help="role=person; repeatable."),
+    opened: str = typer.Option(None, "--opened", help="Date it opened (开设), YYYY-MM-DD."),
+    note: str = typer.Option(None, "--note", help="Note for the opening event, e.g. the filing number."),
+) -> None:
+    """Register a channel; files an 'opened' (开设) event.
+
+    [dim]Example: mgov channel add website https://www.sz.gov.cn --owner cn-440300 --name 深圳政府在线 --responsible content_manager=zhangwei@sz.gov.cn[/dim]
+    """
+    st = state(ctx)
+    address = normalize_address(kind, address)
+    rec = ChannelRecord(kind, address, service.CLI, name=name, owner=owner, tags=tags or [],
+                        event_on=parse_date(opened), event_note=note)
+    if responsible:
+        rec.responsible = parse_pairs(responsible)
+    with st.begin() as conn:
+        service.must_be_new(conn, service.CHANNEL, kind=kind, address=address)
+        service.write(conn, Batch(channels=[rec]))
+    console.print(t(st.lang, "created", what=t(st.lang, "channel"), key=f"{kind} {address}"))
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    kind: str = typer.Option(None, "--kind", "-k"),
+    owner: str = typer.Option(None, "--owner", help="Owner organization code."),
+    status: str = typer.Option(None, "--status", help="active, suspended, merged or closed."),
+    tag: str = typer.Option(None, "--tag"),
+    search: str = typer.Option(None, "--search", "-s", help="Text in the address or name."),
+    limit: int = LIMIT_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List channels.
+
+    [dim]Example: mgov channel list --kind wechat_account --status active --json[/dim]
+    """
+    st = state(ctx)
+    with st.connect() as conn:
+        rows = service.list_channels(conn, kind=kind, owner=owner, status=status, tag=tag,
+                                     search=search, limit=limit)
+    rows = [{c: r[c] for c in COLUMNS} for r in rows]
+    print_json(rows) if as_json else print_table(st.lang, rows, COLUMNS)
+
+
+@app.command("show")
+def show(ctx: typer.Context, address: str = typer.Argument(...), kind: str = KIND_OPTION,
+         as_json: bool = JSON_OPTION) -> None:
+    """Show a channel, its responsible people and its filed history.
+
+    [dim]Example: mgov channel show https://gsa.gov[/dim]
+    """
+    st = state(ctx)
+    with st.connect() as conn:
+        detail = service.channel_detail(conn, service.channel_row(conn, address, kind))
+    detail = {k: v for k, v in detail.items() if k not in ("id", "owner_id")}
+    if as_json:
+        print_json(detail)
+        return
+    print_record(st.lang, detail, COLUMNS + ["responsible"])
+    print_table(st.lang, detail["history"], ["event", "date", "note"], title="history / 历史")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    address: str = typer.Argument(...),
+    kind: str = KIND_OPTION,
+    name: str = typer.Option(None, "--name"),
+    owner: str = typer.Option(None, "--owner", help="New owner code; '-' for none."),
+    tags: list[str] = typer.Option(None, "--tag", help="Replace the tags; repeatable."),
+    add_tags: list[str] = typer.Option(None, "--add-tag", help="Add a tag; repeatable."),
+    responsible: list[str] = typer.Option(None, "--responsible",
+                                          help="role=person, replacing the people of that role; repeatable."),
+    status: str = typer.Option(None, "--status", help="active, suspended, merged or closed (files an event)."),
+    on: str = typer.Option(None, "--on", help="Date of the status change (default: today)."),
+    note: str = typer.Option(None, "--note", help="Note for the status change."),
+) -> None:
+    """Change the given fields of a channel; changes file a 变更 event.
+
+    [dim]Example: mgov channel edit https://www.sz.gov.cn --responsible security_officer=liqiang@sz.gov.cn[/dim]
+    """
+    st = state(ctx)
+    with st.begin() as conn:
+        row = service.channel_row(conn, address, kind)
+        rec = ChannelRecord(row["kind"], row["address"], service.CLI, event_on=parse_date(on), event_note=note,
+                            tags_add=tuple(add_tags or ()))
+        for field, value in (("name", name), ("status", status)):
+            if value is not None:
+                setattr(rec, field, value)
+        if tags:
+            rec.tags = tags
+        if owner is not None:
+            rec.owner = None if owner == "-" else owner
+        if responsible:
+            rec.responsible = parse_pairs(responsible)
+            rec.responsible_roles = frozenset(rec.responsible)
+        report = service.write(conn, Batch(channels=[rec]))
+    key = f"{row['kind']} {row['address']}"
+    console.print(t(st.lang, "updated" if report.changes else "unchanged", what=t(st.lang, "channel"), key=key))
+
+
+@app.command("close")
+def close(
+    ctx: typer.Context,
+    address: str = typer.Argument(...),
+    kind: str = KIND_OPTION,
+    status: str = typer.Option("closed", "--status", help="closed (注销), suspended (关停) or merged (整合)."),
+    on: str = typer.Option(None, "--on", help="Date (default: today)."),
+    note: str = typer.Option(None, "--note", help="Why, or the filing number; for merged, where it went."),
+) -> None:
+    """Close, suspend or merge a channel; files the event in its history.
+
+    [dim]Example: mgov channel close https://old.sz.gov.cn --status merged --note "merged into https://www.sz.gov.cn"[/dim]
+    """
+    st = state(ctx)
+    if status not in ("closed", "suspended", "merged"):
+        raise typer.BadParameter("--status must be closed, suspended or merged")
+    with st.begin() as conn:
+        row = service.channel_row(conn, address, kind)
+        service.write(conn, Batch(channels=[ChannelRecord(row["kind"], row["address"], service.CLI, status=status,
+                                                          event_on=parse_date(on), event_note=note)]))
+    console.print(t(st.lang, "closed", what=t(st.lang, "channel"), key=f"{row['kind']} {row['address']}"))

@@ -1,0 +1,126 @@
+"""What every command shares: settings, the database, output in tables or JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Connection, Engine
+
+from mgov.config import Settings
+from mgov.i18n import header, t
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass
+class State:
+    settings: Settings
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def lang(self) -> str:
+        return self.settings.language
+
+    def engine(self, check_schema: bool = True) -> Engine:
+        from mgov.db.engine import make_engine, require_current
+
+        if self._engine is None:
+            self._engine = make_engine(self.settings.resolved_database_url)
+            if check_schema:
+                require_current(self._engine)
+        return self._engine
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine().begin() as conn:
+            yield conn
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine().connect() as conn:
+            yield conn
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def state(ctx: typer.Context) -> State:
+    return ctx.find_root().obj  # type: ignore[no-any-return]
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, default=_default, ensure_ascii=False, indent=2))
+
+
+def show_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {show_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def print_table(lang: str, rows: Sequence[dict[str, Any]], columns: Sequence[str],
+                title: str | None = None) -> None:
+    table = Table(title=title, show_lines=False)
+    for col in columns:
+        table.add_column(header(lang, col), overflow="fold")
+    for row in rows:
+        table.add_row(*(show_value(row.get(c)) for c in columns))
+    if not rows:
+        console.print(t(lang, "no_rows"))
+    else:
+        console.print(table)
+
+
+def print_record(lang: str, record: dict[str, Any], columns: Sequence[str]) -> None:
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for col in columns:
+        table.add_row(header(lang, col), show_value(record.get(col)))
+    console.print(table)
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    from mgov.io.fields import date
+
+    return date(value, "date")
+
+
+def parse_pairs(values: list[str] | None) -> dict[str, list[str]] | None:
+    """--responsible role=person, repeatable."""
+    if not values:
+        return None
+    from mgov.io.fields import responsible
+
+    return responsible(";".join(values))
+
+
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of a table.")
+UNMASK_OPTION = typer.Option(False, "--unmask", help="Show e-mail addresses and phone numbers in full.")
+LIMIT_OPTION = typer.Option(None, "--limit", help="Show at most this many rows.")

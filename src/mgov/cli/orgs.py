@@ -1,0 +1,137 @@
+"""mgov org: organizations at every tier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from mgov.cli.common import JSON_OPTION, LIMIT_OPTION, console, print_json, print_record, print_table, state
+from mgov.i18n import t
+from mgov.registry import service
+from mgov.registry.records import Batch, OrgRecord
+
+app = typer.Typer(help="Organizations: code, names, tier, parent. [dim]Example: mgov org list --tier county[/dim]",
+                  no_args_is_help=True)
+COLUMNS = ["code", "name_zh", "name_en", "jurisdiction", "tier", "parent", "region_code", "active"]
+DETAIL = COLUMNS + ["no_external_service"]
+
+
+def _record(code: str, **fields: Any) -> OrgRecord:
+    return OrgRecord(code, service.CLI, **{k: v for k, v in fields.items() if v is not None})
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="Unique code, e.g. cn-440300 or us-fed-gsa."),
+    jurisdiction: str = typer.Option(..., "--jurisdiction", "-j", help="cn or us."),
+    tier: str = typer.Option(..., "--tier", help="national, provincial, prefecture, county, township (cn); "
+                                                 "executive_branch, department, agency, bureau, state, city... (us)."),
+    name_zh: str = typer.Option(None, "--name-zh", help="Name in Chinese."),
+    name_en: str = typer.Option(None, "--name-en", help="Name in English."),
+    parent: str = typer.Option(None, "--parent", help="Code of the parent organization."),
+    region_code: str = typer.Option(None, "--region", help="Region code (GB/T 2260 for China, e.g. 440300)."),
+    no_external_service: bool = typer.Option(False, "--no-external-service",
+                                             help="The unit offers no services to the public (75 × 4/3 rule)."),
+) -> None:
+    """Register an organization.
+
+    [dim]Example: mgov org add cn-440300 -j cn --tier prefecture --name-zh 深圳市人民政府 --parent cn-440000 --region 440300[/dim]
+    """
+    st = state(ctx)
+    with st.begin() as conn:
+        service.must_be_new(conn, service.ORG, code=code)
+        service.write(conn, Batch(organizations=[_record(
+            code, jurisdiction=jurisdiction.lower(), tier=tier.lower(), name_zh=name_zh, name_en=name_en,
+            parent=parent, region_code=region_code, no_external_service=no_external_service)]))
+    console.print(t(st.lang, "created", what=t(st.lang, "organization"), key=code))
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    tier: str = typer.Option(None, "--tier", help="Only this tier."),
+    parent: str = typer.Option(None, "--parent", help="Only the children of this organization."),
+    search: str = typer.Option(None, "--search", "-s", help="Text in the code or a name."),
+    limit: int = LIMIT_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List organizations.
+
+    [dim]Example: mgov org list --parent us-executive --json[/dim]
+    """
+    st = state(ctx)
+    with st.connect() as conn:
+        rows = service.list_orgs(conn, tier=tier, parent=parent, search=search, limit=limit)
+    rows = [{c: r[c] for c in DETAIL} for r in rows]
+    print_json(rows) if as_json else print_table(st.lang, rows, COLUMNS)
+
+
+@app.command("show")
+def show(ctx: typer.Context, code: str = typer.Argument(..., help="Organization code."),
+         as_json: bool = JSON_OPTION) -> None:
+    """Show an organization, its children, role holders and channels.
+
+    [dim]Example: mgov org show us-fed-general-services-administration[/dim]
+    """
+    st = state(ctx)
+    with st.connect() as conn:
+        org = service.org_row(conn, code)
+        detail = {**{c: org.get(c) for c in DETAIL}, "parent": service.org_code(conn, org["parent_id"])}
+        children = service.list_orgs(conn, parent=code)
+        roles = service.roles_of(conn, organization_id=org["id"])
+        channels = service.list_channels(conn, owner=code)
+    detail["children"] = [c["code"] for c in children]
+    detail["roles"] = [{k: r[k] for k in ("person", "role", "since", "until")} for r in roles]
+    detail["channels"] = [{k: c[k] for k in ("kind", "address", "status")} for c in channels]
+    if as_json:
+        print_json(detail)
+        return
+    print_record(st.lang, detail, DETAIL)
+    if children:
+        print_table(st.lang, children, ["code", "name_zh", "name_en", "tier"], title="children / 下级单位")
+    print_table(st.lang, detail["roles"], ["person", "role", "since", "until"], title="roles / 职务")
+    print_table(st.lang, detail["channels"], ["kind", "address", "status"], title="channels / 渠道")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., help="Organization code."),
+    name_zh: str = typer.Option(None, "--name-zh"),
+    name_en: str = typer.Option(None, "--name-en"),
+    tier: str = typer.Option(None, "--tier"),
+    parent: str = typer.Option(None, "--parent", help="New parent code; '-' makes it a root."),
+    region_code: str = typer.Option(None, "--region"),
+    no_external_service: bool = typer.Option(None, "--no-external-service/--external-service"),
+    active: bool = typer.Option(None, "--active/--inactive"),
+) -> None:
+    """Change the given fields of an organization; the others stay.
+
+    [dim]Example: mgov org edit cn-440300 --name-en "Shenzhen Municipal People's Government"[/dim]
+    """
+    st = state(ctx)
+    with st.begin() as conn:
+        service.org_row(conn, code)
+        rec = _record(code, name_zh=name_zh, name_en=name_en, tier=tier and tier.lower(),
+                      region_code=region_code, no_external_service=no_external_service, active=active)
+        if parent is not None:
+            rec.parent = None if parent == "-" else parent
+        report = service.write(conn, Batch(organizations=[rec]))
+    key = "updated" if report.changes else "unchanged"
+    console.print(t(st.lang, key, what=t(st.lang, "organization"), key=code))
+
+
+@app.command("close")
+def close(ctx: typer.Context, code: str = typer.Argument(..., help="Organization code.")) -> None:
+    """Mark an organization inactive (abolished or merged); its channels then show in the audit.
+
+    [dim]Example: mgov org close cn-440300-old-bureau[/dim]
+    """
+    st = state(ctx)
+    with st.begin() as conn:
+        service.org_row(conn, code)
+        service.write(conn, Batch(organizations=[_record(code, active=False)]))
+    console.print(t(st.lang, "closed", what=t(st.lang, "organization"), key=code))
+

@@ -1,0 +1,53 @@
+"""User-facing messages of the command line in English and Chinese (zh-CN)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (en, zh)
+    "initialized": ("Initialized mgov in {home} (database {db})", "已在 {home} 初始化 mgov（数据库 {db}）"),
+    "upgraded": ("Database at revision {rev}", "数据库已升级到版本 {rev}"),
+    "current": ("Database revision: {rev} (this mgov needs {head})", "数据库版本：{rev}（本程序需要 {head}）"),
+    "created": ("Created {what} {key}", "已创建{what} {key}"),
+    "updated": ("Updated {what} {key}", "已更新{what} {key}"),
+    "unchanged": ("Nothing to change for {what} {key}", "{what} {key} 无需更改"),
+    "closed": ("Closed {what} {key}", "已关闭{what} {key}"),
+    "import_summary": ("{read} rows read from {file}: {bad} bad, {changes} changes",
+                       "从 {file} 读取 {read} 行：错误 {bad} 行，变更 {changes} 项"),
+    "dry_run": ("Dry run: nothing was stored", "试运行：未保存任何数据"),
+    "strict_refused": ("--strict: {bad} bad rows, nothing was stored", "--strict：有 {bad} 行错误，未保存任何数据"),
+    "nothing_imported": ("Nothing could be imported from {file}", "{file} 中没有可导入的数据"),
+    "bad_rows": ("Bad rows (not imported)", "错误行（未导入）"),
+    "more_rows": ("... and {n} more (use --json for all)", "……另有 {n} 行（用 --json 查看全部）"),
+    "exported": ("Exported to {file}: {counts}", "已导出到 {file}：{counts}"),
+    "audit_summary": ("{n} findings in {channels} open channels", "{channels} 个在用渠道中发现 {n} 个问题"),
+    "audit_clean": ("No findings: every channel has an owner and its responsible people",
+                    "未发现问题：每个渠道都有主办单位和责任人"),
+    "organization": ("organization", "单位"),
+    "person": ("person", "人员"),
+    "channel": ("channel", "渠道"),
+    "role": ("role assignment", "职务"),
+    "error": ("Error", "错误"),
+    "no_rows": ("(none)", "（无）"),
+}
+
+HEADERS: dict[str, str] = {
+    "code": "代码", "name": "名称", "name_zh": "中文名称", "name_en": "英文名称", "tier": "层级",
+    "jurisdiction": "辖区", "parent": "上级单位", "region_code": "区划代码", "active": "有效",
+    "key": "标识", "email": "电子邮件", "phone": "电话", "kind": "类型", "address": "地址",
+    "owner": "主办单位", "status": "状态", "tags": "标签", "person": "人员", "organization": "单位",
+    "role": "职务", "since": "起", "until": "止", "rule": "规则", "severity": "级别",
+    "subject": "对象", "reason": "原因", "count": "数量", "type": "类别", "created": "新增",
+    "updated": "更新", "unchanged": "未变", "line": "行", "source": "文件", "event": "事件",
+    "date": "日期", "note": "备注", "no_external_service": "无对外服务", "responsible": "责任人",
+}
+
+
+def t(lang: str, key: str, **kwargs: Any) -> str:
+    en, zh = MESSAGES[key]
+    return (zh if lang == "zh" else en).format(**kwargs)
+
+
+def header(lang: str, column: str) -> str:
+    return HEADERS.get(column, column) if lang == "zh" else column.replace("_", " ")

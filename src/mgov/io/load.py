@@ -1,0 +1,72 @@
+"""Import a file into the registry: parse, apply in one transaction, report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from mgov.errors import ImportFailed
+from mgov.registry.records import Problem
+from mgov.registry.sync import ApplyReport, apply
+
+FORMATS = ("native", "dotgov")
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    format: str
+    rows_read: int
+    report: ApplyReport
+    problems: list[Problem] = field(default_factory=list)  # parse problems and apply problems
+    stored: bool = True  # False for --dry-run and refused --strict runs
+
+    @property
+    def ok(self) -> bool:
+        return self.report.accepted > 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": str(self.path), "format": self.format, "rows_read": self.rows_read,
+                "bad_rows": len(self.problems), "stored": self.stored,
+                **{k: v for k, v in self.report.as_dict().items() if k != "problems"},
+                "problems": [p.as_dict() for p in self.problems]}
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_file(engine: Engine, path: Path, fmt: str = "native", *, strict: bool = False,
+                dry_run: bool = False, encoding: str | None = None,
+                on_bytes: Callable[[int], None] | None = None, today: dt.date | None = None) -> ImportResult:
+    """Import path. Good rows are stored even when others are bad, unless strict or dry_run:
+    then nothing is stored when any row is bad (strict) or at all (dry_run)."""
+    if not path.exists():
+        raise ImportFailed(f"{path}: no such file or directory")
+    if fmt == "dotgov":
+        from mgov.io.dotgov import parse_dotgov
+
+        batch, problems, read = parse_dotgov(path, encoding, on_bytes)
+    elif fmt == "native":
+        from mgov.io.native import parse_native
+
+        batch, problems, read = parse_native(path, encoding, on_bytes)
+    else:
+        raise ImportFailed(f"unknown import format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    result: ImportResult | None = None
+    try:
+        with engine.begin() as conn:
+            report = apply(conn, batch, today)
+            result = ImportResult(path, fmt, read, report, problems + report.problems)
+            if dry_run or (strict and result.problems):
+                result.stored = False
+                raise _Rollback
+    except _Rollback:
+        pass
+    assert result is not None
+    return result
