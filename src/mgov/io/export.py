@@ -24,8 +24,8 @@ COMBINED_HEADER = ["record"] + list(dict.fromkeys(c for cols in COLUMNS.values()
 
 def registry_rows(conn: Connection) -> dict[str, list[dict[str, Any]]]:
     """Every registry record as native-format dicts, keyed by record type, sorted."""
-    org_code = dict(conn.execute(select(ORG.c.id, ORG.c.code)).tuples().all())
-    person_key = dict(conn.execute(select(PERSON.c.id, PERSON.c.key)).tuples().all())
+    org_code = dict(conn.execute(select(ORG.c.id, ORG.c.code)).all())
+    person_key = dict(conn.execute(select(PERSON.c.id, PERSON.c.key)).all())
     orgs = [{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en,
              "jurisdiction": r.jurisdiction, "tier": r.tier, "parent": org_code.get(r.parent_id),
              "region_code": r.region_code, "no_external_service": r.no_external_service,

@@ -87,7 +87,7 @@ def load_inputs(conn: Connection) -> AuditInputs:
     assignments: dict[tuple[int, int, str], list[Any]] = defaultdict(list)
     for r in conn.execute(select(RoleAssignment.__table__)):
         assignments[(r.person_id, r.organization_id, r.role)].append((r.since, r.until))
-    person_key = dict(conn.execute(select(Person.id, Person.key)).tuples().all())
+    person_key = dict(conn.execute(select(Person.id, Person.key)).all())
     return AuditInputs(orgs, channels, responsible, assignments, person_key)
 
 

@@ -68,8 +68,8 @@ def apply(conn: Connection, batch: Batch, today: dt.date | None = None) -> Apply
     now = dt.datetime.now(dt.timezone.utc)
     _apply_orgs(conn, batch.organizations, report, now)
     _apply_people(conn, batch, report, now)
-    org_ids = dict(conn.execute(select(ORG.c.code, ORG.c.id)).tuples().all())
-    person_ids = dict(conn.execute(select(PERSON.c.key, PERSON.c.id)).tuples().all())
+    org_ids = dict(conn.execute(select(ORG.c.code, ORG.c.id)).all())
+    person_ids = dict(conn.execute(select(PERSON.c.key, PERSON.c.id)).all())
     _apply_roles(conn, batch, report, org_ids, person_ids, today)
     ChannelWriter(conn, report, org_ids, person_ids, today, now).apply(batch.channels, batch.events)
     return report
@@ -119,7 +119,7 @@ def _apply_orgs(conn: Connection, records: list[OrgRecord], report: ApplyReport,
            for code, (_, m) in accepted.items() if code not in rows]
     if new:
         conn.execute(insert(ORG), new)
-    ids = dict(conn.execute(select(ORG.c.code, ORG.c.id)).tuples().all())
+    ids = dict(conn.execute(select(ORG.c.code, ORG.c.id)).all())
     changed: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
     for code, (rec, merged) in accepted.items():
         cur = rows.get(code)
