@@ -44,8 +44,8 @@ HEADERS: dict[str, str] = {
 }
 
 
-def t(lang: str, key: str, **kwargs: Any) -> str:
-    en, zh = MESSAGES[key]
+def t(lang: str, message: str, /, **kwargs: Any) -> str:
+    en, zh = MESSAGES[message]
     return (zh if lang == "zh" else en).format(**kwargs)
 
 

@@ -109,5 +109,5 @@ def normalize_email(raw: str) -> str:
     text = raw.strip()
     if not _EMAIL.match(text):
         raise InvalidValue(f"malformed e-mail address {raw!r}")
-    local, _, domain = text.rpartition("@")
-    return f"{local}@{domain.lower()}"
+    # Compared case-insensitively in practice everywhere: one person, one key.
+    return text.lower()
