@@ -19,7 +19,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "strict_refused": ("--strict: {bad} bad rows, nothing was stored", "--strict：有 {bad} 行错误，未保存任何数据"),
     "nothing_imported": ("Nothing could be imported from {file}", "{file} 中没有可导入的数据"),
     "bad_rows": ("Bad rows (not imported)", "错误行（未导入）"),
-    "more_rows": ("... and {n} more (use --json for all)", "……另有 {n} 行（用 --json 查看全部）"),
+    "more_rows": ("... and {n} more (use --limit, filters or --json)", "……另有 {n} 行（可用 --limit、筛选条件或 --json）"),
     "exported": ("Exported to {file}: {counts}", "已导出到 {file}：{counts}"),
     "audit_summary": ("{n} findings in {channels} open channels", "{channels} 个在用渠道中发现 {n} 个问题"),
     "audit_clean": ("No findings: every channel has an owner and its responsible people",

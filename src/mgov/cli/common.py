@@ -84,17 +84,23 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
+# Rendering is what costs in a terminal table; more rows than this want --limit or --json.
+TABLE_ROWS = 200
+
+
 def print_table(lang: str, rows: Sequence[dict[str, Any]], columns: Sequence[str],
-                title: str | None = None) -> None:
+                title: str | None = None, max_rows: int = TABLE_ROWS) -> None:
     table = Table(title=title, show_lines=False)
     for col in columns:
         table.add_column(header(lang, col), overflow="fold")
-    for row in rows:
+    for row in rows[:max_rows]:
         table.add_row(*(show_value(row.get(c)) for c in columns))
     if not rows:
         console.print(t(lang, "no_rows"))
-    else:
-        console.print(table)
+        return
+    console.print(table)
+    if len(rows) > max_rows:
+        console.print(t(lang, "more_rows", n=len(rows) - max_rows))
 
 
 def print_record(lang: str, record: dict[str, Any], columns: Sequence[str]) -> None:
