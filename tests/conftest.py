@@ -18,8 +18,6 @@ from mgov.cli import app
 from mgov.db.engine import make_engine, upgrade
 from mgov.db.tables import Base
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-DATA = Path(__file__).parent / "data"
 PG_URL = os.environ.get("MGOV_TEST_DATABASE_URL")
 
 
