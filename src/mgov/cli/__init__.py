@@ -19,7 +19,7 @@ from mgov.i18n import t
 class _Root(TyperGroup):
     """Prints mgov's own errors as one clear line, without a traceback, and exits 1."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except MgovError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -140,3 +141,16 @@ class ChannelEvent(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=_now, server_default=func.now()
     )
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+# The Core tables, for bulk statements and reads that need no ORM objects.
+ORGS = _table(Organization)
+PEOPLE = _table(Person)
+ROLES = _table(RoleAssignment)
+CHANNELS = _table(Channel)
+RESPONSIBILITIES = _table(ChannelResponsibility)
+EVENTS = _table(ChannelEvent)

@@ -86,15 +86,12 @@ def _parse_row(line: int, cells: dict[str, str], origin: Origin, problems: list[
         branch, tier = None, NON_FEDERAL_TIERS[base]
     else:
         raise InvalidValue(f"unknown Domain type {kind!r}")
-    email = cells["Security contact email"]
-    if email in BLANK:
-        email = None
-    else:
+    raw_email, email = cells["Security contact email"], None
+    if raw_email not in BLANK:
         try:
-            email = normalize_email(email)
+            email = normalize_email(raw_email)
         except InvalidValue as exc:
             problems.append(Problem(origin, f"{exc}: {domain} imported without a security contact", "contact"))
-            email = None
     tags = ("dotgov", tier.replace("_", "-")) + (("election",) if election else ())
     return _Row(line, domain, base == "Federal", branch, tier, org, cells["Suborganization name"],
                 cells["State"].upper(), email, tags)

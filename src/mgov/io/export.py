@@ -12,13 +12,16 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, select
 
-from mgov.db.tables import Channel, ChannelEvent, ChannelResponsibility, Organization, Person, RoleAssignment
+from mgov.db.tables import CHANNELS as CHANNEL
+from mgov.db.tables import EVENTS as EVENT
+from mgov.db.tables import ORGS as ORG
+from mgov.db.tables import PEOPLE as PERSON
+from mgov.db.tables import RESPONSIBILITIES as RESP
+from mgov.db.tables import ROLES as ROLE
 from mgov.errors import MgovError
 from mgov.io.fields import cell
 from mgov.io.native import COLUMNS, FILES, FORMAT_TAG
 
-ORG, PERSON, ROLE = Organization.__table__, Person.__table__, RoleAssignment.__table__
-CHANNEL, RESP, EVENT = Channel.__table__, ChannelResponsibility.__table__, ChannelEvent.__table__
 COMBINED_HEADER = ["record"] + list(dict.fromkeys(c for cols in COLUMNS.values() for c in cols))
 
 

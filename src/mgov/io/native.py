@@ -41,7 +41,7 @@ def parse_native(path: Path, encoding: str | None = None,
     """Records, bad rows and the number of rows read, from a file or a directory."""
     if path.is_dir():
         batch, problems, read = Batch(), [], 0
-        for kind, name in FILES.items():
+        for name in FILES.values():
             if (path / name).exists():
                 b, p, n = _parse_csv(path / name, encoding, on_bytes)
                 batch.extend(b)

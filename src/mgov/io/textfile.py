@@ -90,8 +90,8 @@ def read_csv(path: Path, encoding: str | None = None,
     return header, _rows(reader, header, lines)
 
 
-def _rows(reader: csv.Reader, header: list[str], lines: DecodedLines) -> Iterator[CsvRow]:
-    last = reader.line_num
+def _rows(reader: Iterator[list[str]], header: list[str], lines: DecodedLines) -> Iterator[CsvRow]:
+    last = reader.line_num  # type: ignore[attr-defined]
     while True:
         start = last + 1
         try:
@@ -99,10 +99,10 @@ def _rows(reader: csv.Reader, header: list[str], lines: DecodedLines) -> Iterato
         except StopIteration:
             return
         except csv.Error as exc:
-            last = reader.line_num
+            last = reader.line_num  # type: ignore[attr-defined]
             yield CsvRow(start, {}, f"unreadable CSV: {exc}")
             continue
-        last = reader.line_num
+        last = reader.line_num  # type: ignore[attr-defined]
         if not values or all(not v.strip() for v in values):
             continue
         bad = sorted(n for n in lines.undecodable if start <= n <= last)
@@ -111,4 +111,4 @@ def _rows(reader: csv.Reader, header: list[str], lines: DecodedLines) -> Iterato
             error = f"undecodable bytes (not {lines.encoding}) at line {bad[0]}"
         elif len(values) != len(header):
             error = f"expected {len(header)} fields, found {len(values)}"
-        yield CsvRow(start, dict(zip(header, (v.strip() for v in values))), error)
+        yield CsvRow(start, dict(zip(header, (v.strip() for v in values), strict=False)), error)

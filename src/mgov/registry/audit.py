@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from mgov.config import AuditPolicy
-from mgov.db.tables import Channel, ChannelResponsibility, Organization, Person, RoleAssignment
+from mgov.db.tables import CHANNELS, ORGS, PEOPLE, RESPONSIBILITIES, ROLES
 from mgov.registry import vocab
 from mgov.registry.addresses import platform_of
 
@@ -77,17 +77,17 @@ class AuditInputs:
 
 
 def load_inputs(conn: Connection) -> AuditInputs:
-    org_t, ch_t = Organization.__table__, Channel.__table__
-    orgs = {r.id: dict(r._mapping) for r in conn.execute(select(org_t))}
+    orgs = {r.id: dict(r._mapping) for r in conn.execute(select(ORGS))}
     channels = [dict(r._mapping) for r in conn.execute(
-        select(ch_t).where(ch_t.c.status.in_(vocab.OPEN_STATUSES)).order_by(ch_t.c.kind, ch_t.c.address))]
+        select(CHANNELS).where(CHANNELS.c.status.in_(vocab.OPEN_STATUSES))
+        .order_by(CHANNELS.c.kind, CHANNELS.c.address))]
     responsible: dict[int, set[tuple[str, int]]] = defaultdict(set)
-    for r in conn.execute(select(ChannelResponsibility.__table__)):
+    for r in conn.execute(select(RESPONSIBILITIES)):
         responsible[r.channel_id].add((r.role, r.person_id))
     assignments: dict[tuple[int, int, str], list[Any]] = defaultdict(list)
-    for r in conn.execute(select(RoleAssignment.__table__)):
+    for r in conn.execute(select(ROLES)):
         assignments[(r.person_id, r.organization_id, r.role)].append((r.since, r.until))
-    person_key = dict(conn.execute(select(Person.id, Person.key)).all())
+    person_key = dict(conn.execute(select(PEOPLE.c.id, PEOPLE.c.key)).all())
     return AuditInputs(orgs, channels, responsible, assignments, person_key)
 
 

@@ -14,15 +14,14 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from mgov.db.tables import Organization, Person, RoleAssignment
+from mgov.db.tables import ORGS as ORG
+from mgov.db.tables import PEOPLE as PERSON
+from mgov.db.tables import ROLES as ROLE
 from mgov.errors import InvalidValue
 from mgov.registry import vocab
 from mgov.registry.records import UNSET, Batch, OrgRecord, Problem, dedupe, given_fields
 from mgov.registry.sync_channels import ChannelWriter
 
-ORG = Organization.__table__
-PERSON = Person.__table__
-ROLE = RoleAssignment.__table__
 
 
 @dataclass
@@ -103,7 +102,7 @@ def _apply_orgs(conn: Connection, records: list[OrgRecord], report: ApplyReport,
             parent_of[code] = rec.parent or None
     while True:
         bad = {}
-        for code, (rec, _) in accepted.items():
+        for code in accepted:
             parent = parent_of.get(code)
             if parent is not None and parent not in rows and parent not in accepted:
                 bad[code] = f"organization {code!r}: unknown parent {parent!r}"
@@ -121,7 +120,7 @@ def _apply_orgs(conn: Connection, records: list[OrgRecord], report: ApplyReport,
         conn.execute(insert(ORG), new)
     ids = dict(conn.execute(select(ORG.c.code, ORG.c.id)).all())
     changed: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
-    for code, (rec, merged) in accepted.items():
+    for code, (_, merged) in accepted.items():
         cur = rows.get(code)
         want = {c: merged.get(c) for c in OrgRecord.COLUMNS}
         want["parent_id"] = ids.get(parent_of.get(code)) if parent_of.get(code) else None

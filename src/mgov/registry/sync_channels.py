@@ -8,16 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from mgov.db.tables import Channel, ChannelEvent, ChannelResponsibility
+from mgov.db.tables import CHANNELS as CHANNEL
+from mgov.db.tables import EVENTS as EVENT
+from mgov.db.tables import RESPONSIBILITIES as RESP
 from mgov.registry import vocab
 from mgov.registry.records import UNSET, ChannelRecord, EventRecord, Problem, dedupe, given_fields
 
 if TYPE_CHECKING:
     from mgov.registry.sync import ApplyReport
 
-CHANNEL = Channel.__table__
-RESP = ChannelResponsibility.__table__
-EVENT = ChannelEvent.__table__
 Key = tuple[str, str]
 
 
@@ -139,11 +138,9 @@ class ChannelWriter:
             cid = ids.get((rec.kind, rec.address))
             if rec.event not in vocab.CHANNEL_EVENTS:
                 reason = f"unknown event {rec.event!r} (choose from: {', '.join(vocab.CHANNEL_EVENTS)})"
+                self.report.problems.append(Problem(rec.origin, reason, "event"))
             elif cid is None:
                 reason = f"event for unknown channel {rec.kind} {rec.address}"
-            else:
-                reason = None
-            if reason:
                 self.report.problems.append(Problem(rec.origin, reason, "event"))
             elif (cid, rec.event, rec.date, rec.note) in stored:
                 counts.unchanged += 1

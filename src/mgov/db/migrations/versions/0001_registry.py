@@ -1,7 +1,7 @@
 """The registry: organizations, people, role assignments, channels and their history.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26 14:46:43.302783
 """
 
