@@ -129,3 +129,41 @@ def test_yaml_errors_carry_line_numbers(tmp_path, cli):
     out = cli.json("import", str(p))
     assert [(pr["line"], pr["record_type"]) for pr in out["problems"]] == [(3, "organization"), (8, "channel")]
     assert "unknown fields colour" in out["problems"][1]["reason"]
+
+
+def test_yaml_entry_with_bad_history_is_not_stored(tmp_path, cli):
+    p = tmp_path / "h.yaml"
+    p.write_text("channels:\n"
+                 "  - kind: website\n"
+                 "    address: https://a.gov.cn\n"
+                 "    history:\n"
+                 "      - {event: opened, date: 2020-01-01}\n"
+                 "      - {event: opened, dat: 2021-01-01}\n"
+                 "      - {event: exploded}\n")
+    out = cli.json("import", str(p), code=1)
+    assert len(out["problems"]) == 1 and "unknown fields dat" in out["problems"][0]["reason"]
+    cli("channel", "show", "https://a.gov.cn", code=1)
+
+
+def test_status_change_with_its_history_files_one_event(tmp_path, cli, cn_sample):
+    cli("import", str(cn_sample))
+    p = tmp_path / "close.yaml"
+    p.write_text("channels:\n"
+                 "  - kind: website\n"
+                 "    address: https://lh.sz.gov.cn\n"
+                 "    status: closed\n"
+                 "    history:\n"
+                 "      - {event: closed, date: 2026-10-31, note: 注销备案}\n")
+    cli("import", str(p))
+    history = cli.json("channel", "show", "https://lh.sz.gov.cn")["history"]
+    assert [(e["event"], e["date"]) for e in history] == [("opened", None), ("closed", "2026-10-31")]
+
+
+def test_unknown_encoding_and_role_end_before_start(tmp_path, cli, cn_sample):
+    cli("import", str(cn_sample))
+    p = tmp_path / "roles.csv"
+    p.write_text("person,organization,role,until\nzhang.wei,cn-440300,content_manager,2020-01-01\n")
+    out = cli.json("import", str(p), code=1)
+    assert "before it starts (2023-01-01)" in out["problems"][0]["reason"]
+    r = cli("import", str(p), "--encoding", "klingon", code=1)
+    assert "unknown encoding 'klingon'" in r.stderr and "Traceback" not in r.output

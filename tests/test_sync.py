@@ -60,7 +60,7 @@ def test_channel_history_events(engine):
     assert events(engine) == [("opened", dt.date(2020, 1, 1), "开设备案", {})]
     run(engine, channels=[ChannelRecord(**ch, owner="b", name="A", responsible={"content_manager": ["p"]})])
     assert events(engine)[-1] == ("changed", D, None, {"fields": {
-        "owner_id": ["a", "b"], "name": [None, "A"], "responsible": [{}, {"content_manager": ["p"]}]}})
+        "owner": ["a", "b"], "name": [None, "A"], "responsible": [{}, {"content_manager": ["p"]}]}})
     run(engine, channels=[ChannelRecord(**ch, status="suspended", event_note="整改")])
     assert events(engine)[-1] == ("suspended", D, "整改", {"from": "active", "to": "suspended"})
     run(engine, channels=[ChannelRecord(**ch, status="active")])

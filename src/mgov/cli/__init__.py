@@ -51,10 +51,10 @@ app.command("export")(io.export)
 @app.callback()
 def _root(
     ctx: typer.Context,
-    home: Path = typer.Option(None, "--home", envvar="MGOV_HOME", help="mgov's home folder (default ./.mgov)."),
-    database_url: str = typer.Option(None, "--db", envvar="MGOV_DATABASE_URL",
+    home: Path | None = typer.Option(None, "--home", envvar="MGOV_HOME", help="mgov's home folder (default ./.mgov)."),
+    database_url: str | None = typer.Option(None, "--db", envvar="MGOV_DATABASE_URL",
                                      help="Database URL (default: SQLite in the home folder)."),
-    lang: str = typer.Option(None, "--lang", envvar="MGOV_LANG", help="zh or en (default: from the locale)."),
+    lang: str | None = typer.Option(None, "--lang", envvar="MGOV_LANG", help="zh or en (default: from the locale)."),
 ) -> None:
     ctx.obj = State(load_settings(home=home, database_url=database_url, lang=lang))
     ctx.call_on_close(ctx.obj.close)

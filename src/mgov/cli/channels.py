@@ -24,12 +24,12 @@ def add(
     ctx: typer.Context,
     kind: str = typer.Argument(..., help="Channel kind."),
     address: str = typer.Argument(..., help="URL, package id, account id (platform:account), or number."),
-    name: str = typer.Option(None, "--name"),
-    owner: str = typer.Option(None, "--owner", help="Owner organization code."),
-    tags: list[str] = typer.Option(None, "--tag", help="A tag; repeatable."),
-    responsible: list[str] = typer.Option(None, "--responsible", help="role=person; repeatable."),
-    opened: str = typer.Option(None, "--opened", help="Date it opened (开设), YYYY-MM-DD."),
-    note: str = typer.Option(None, "--note", help="Note for the opening event, e.g. the filing number."),
+    name: str | None = typer.Option(None, "--name"),
+    owner: str | None = typer.Option(None, "--owner", help="Owner organization code."),
+    tags: list[str] | None = typer.Option(None, "--tag", help="A tag; repeatable."),
+    responsible: list[str] | None = typer.Option(None, "--responsible", help="role=person; repeatable."),
+    opened: str | None = typer.Option(None, "--opened", help="Date it opened (开设), YYYY-MM-DD."),
+    note: str | None = typer.Option(None, "--note", help="Note for the opening event, e.g. the filing number."),
 ) -> None:
     """Register a channel; files an 'opened' (开设) event.
 
@@ -50,12 +50,12 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    kind: str = typer.Option(None, "--kind", "-k"),
-    owner: str = typer.Option(None, "--owner", help="Owner organization code."),
-    status: str = typer.Option(None, "--status", help="active, suspended, merged or closed."),
-    tag: str = typer.Option(None, "--tag"),
-    search: str = typer.Option(None, "--search", "-s", help="Text in the address or name."),
-    limit: int = LIMIT_OPTION,
+    kind: str | None = typer.Option(None, "--kind", "-k"),
+    owner: str | None = typer.Option(None, "--owner", help="Owner organization code."),
+    status: str | None = typer.Option(None, "--status", help="active, suspended, merged or closed."),
+    tag: str | None = typer.Option(None, "--tag"),
+    search: str | None = typer.Option(None, "--search", "-s", help="Text in the address or name."),
+    limit: int | None = LIMIT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List channels.
@@ -93,15 +93,15 @@ def edit(
     ctx: typer.Context,
     address: str = typer.Argument(...),
     kind: str = KIND_OPTION,
-    name: str = typer.Option(None, "--name"),
-    owner: str = typer.Option(None, "--owner", help="New owner code; '-' for none."),
-    tags: list[str] = typer.Option(None, "--tag", help="Replace the tags; repeatable."),
-    add_tags: list[str] = typer.Option(None, "--add-tag", help="Add a tag; repeatable."),
-    responsible: list[str] = typer.Option(None, "--responsible",
+    name: str | None = typer.Option(None, "--name"),
+    owner: str | None = typer.Option(None, "--owner", help="New owner code; '-' for none."),
+    tags: list[str] | None = typer.Option(None, "--tag", help="Replace the tags; repeatable."),
+    add_tags: list[str] | None = typer.Option(None, "--add-tag", help="Add a tag; repeatable."),
+    responsible: list[str] | None = typer.Option(None, "--responsible",
                                           help="role=person, replacing the people of that role; repeatable."),
-    status: str = typer.Option(None, "--status", help="active, suspended, merged or closed (files an event)."),
-    on: str = typer.Option(None, "--on", help="Date of the status change (default: today)."),
-    note: str = typer.Option(None, "--note", help="Note for the status change."),
+    status: str | None = typer.Option(None, "--status", help="active, suspended, merged or closed (files an event)."),
+    on: str | None = typer.Option(None, "--on", help="Date of the status change (default: today)."),
+    note: str | None = typer.Option(None, "--note", help="Note for the status change."),
 ) -> None:
     """Change the given fields of a channel; changes file a 变更 event.
 
@@ -133,8 +133,8 @@ def close(
     address: str = typer.Argument(...),
     kind: str = KIND_OPTION,
     status: str = typer.Option("closed", "--status", help="closed (注销), suspended (关停) or merged (整合)."),
-    on: str = typer.Option(None, "--on", help="Date (default: today)."),
-    note: str = typer.Option(None, "--note", help="Why, or the filing number; for merged, where it went."),
+    on: str | None = typer.Option(None, "--on", help="Date (default: today)."),
+    note: str | None = typer.Option(None, "--note", help="Why, or the filing number; for merged, where it went."),
 ) -> None:
     """Close, suspend or merge a channel; files the event in its history.
 

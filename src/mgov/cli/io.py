@@ -22,7 +22,7 @@ def import_(
                                           ".gov registry CSV (current-full.csv, current-federal.csv)."),
     strict: bool = typer.Option(False, "--strict", help="Store nothing and exit 1 if any row is bad."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check and count, store nothing."),
-    encoding: str = typer.Option(None, "--encoding", help="Force the encoding (default: UTF-8, else GB18030)."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Force the encoding (default: UTF-8, else GB18030)."),
     show: int = typer.Option(20, "--show", help="Bad rows to list in the table output."),
     as_json: bool = JSON_OPTION,
 ) -> None:

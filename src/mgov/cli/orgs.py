@@ -28,10 +28,10 @@ def add(
     jurisdiction: str = typer.Option(..., "--jurisdiction", "-j", help="cn or us."),
     tier: str = typer.Option(..., "--tier", help="national, provincial, prefecture, county, township (cn); "
                                                  "executive_branch, department, agency, bureau, state, city... (us)."),
-    name_zh: str = typer.Option(None, "--name-zh", help="Name in Chinese."),
-    name_en: str = typer.Option(None, "--name-en", help="Name in English."),
-    parent: str = typer.Option(None, "--parent", help="Code of the parent organization."),
-    region_code: str = typer.Option(None, "--region", help="Region code (GB/T 2260 for China, e.g. 440300)."),
+    name_zh: str | None = typer.Option(None, "--name-zh", help="Name in Chinese."),
+    name_en: str | None = typer.Option(None, "--name-en", help="Name in English."),
+    parent: str | None = typer.Option(None, "--parent", help="Code of the parent organization."),
+    region_code: str | None = typer.Option(None, "--region", help="Region code (GB/T 2260 for China, e.g. 440300)."),
     no_external_service: bool = typer.Option(False, "--no-external-service",
                                              help="The unit offers no services to the public (75 × 4/3 rule)."),
 ) -> None:
@@ -51,10 +51,10 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    tier: str = typer.Option(None, "--tier", help="Only this tier."),
-    parent: str = typer.Option(None, "--parent", help="Only the children of this organization."),
-    search: str = typer.Option(None, "--search", "-s", help="Text in the code or a name."),
-    limit: int = LIMIT_OPTION,
+    tier: str | None = typer.Option(None, "--tier", help="Only this tier."),
+    parent: str | None = typer.Option(None, "--parent", help="Only the children of this organization."),
+    search: str | None = typer.Option(None, "--search", "-s", help="Text in the code or a name."),
+    limit: int | None = LIMIT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List organizations.
@@ -82,30 +82,29 @@ def show(ctx: typer.Context, code: str = typer.Argument(..., help="Organization 
         children = service.list_orgs(conn, parent=code)
         roles = service.roles_of(conn, organization_id=org["id"])
         channels = service.list_channels(conn, owner=code)
-    detail["children"] = [c["code"] for c in children]
-    detail["roles"] = [{k: r[k] for k in ("person", "role", "since", "until")} for r in roles]
-    detail["channels"] = [{k: c[k] for k in ("kind", "address", "status")} for c in channels]
+    held = [{k: r[k] for k in ("person", "role", "since", "until")} for r in roles]
+    owned = [{k: c[k] for k in ("kind", "address", "status")} for c in channels]
     if as_json:
-        print_json(detail)
+        print_json({**detail, "children": [c["code"] for c in children], "roles": held, "channels": owned})
         return
     print_record(st.lang, detail, DETAIL)
     if children:
         print_table(st.lang, children, ["code", "name_zh", "name_en", "tier"], title="children / 下级单位")
-    print_table(st.lang, detail["roles"], ["person", "role", "since", "until"], title="roles / 职务")
-    print_table(st.lang, detail["channels"], ["kind", "address", "status"], title="channels / 渠道")
+    print_table(st.lang, held, ["person", "role", "since", "until"], title="roles / 职务")
+    print_table(st.lang, owned, ["kind", "address", "status"], title="channels / 渠道")
 
 
 @app.command("edit")
 def edit(
     ctx: typer.Context,
     code: str = typer.Argument(..., help="Organization code."),
-    name_zh: str = typer.Option(None, "--name-zh"),
-    name_en: str = typer.Option(None, "--name-en"),
-    tier: str = typer.Option(None, "--tier"),
-    parent: str = typer.Option(None, "--parent", help="New parent code; '-' makes it a root."),
-    region_code: str = typer.Option(None, "--region"),
-    no_external_service: bool = typer.Option(None, "--no-external-service/--external-service"),
-    active: bool = typer.Option(None, "--active/--inactive"),
+    name_zh: str | None = typer.Option(None, "--name-zh"),
+    name_en: str | None = typer.Option(None, "--name-en"),
+    tier: str | None = typer.Option(None, "--tier"),
+    parent: str | None = typer.Option(None, "--parent", help="New parent code; '-' makes it a root."),
+    region_code: str | None = typer.Option(None, "--region"),
+    no_external_service: bool | None = typer.Option(None, "--no-external-service/--external-service"),
+    active: bool | None = typer.Option(None, "--active/--inactive"),
 ) -> None:
     """Change the given fields of an organization; the others stay.
 

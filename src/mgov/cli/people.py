@@ -28,9 +28,9 @@ def _shown(person: dict, unmask: bool) -> dict:
 def add(
     ctx: typer.Context,
     name: str = typer.Option(..., "--name", help="Full name."),
-    email: str = typer.Option(None, "--email"),
-    phone: str = typer.Option(None, "--phone"),
-    key: str = typer.Option(None, "--key", help="Unique key (default: the e-mail address)."),
+    email: str | None = typer.Option(None, "--email"),
+    phone: str | None = typer.Option(None, "--phone"),
+    key: str | None = typer.Option(None, "--key", help="Unique key (default: the e-mail address)."),
 ) -> None:
     """Register a person.
 
@@ -50,10 +50,10 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    org: str = typer.Option(None, "--org", help="Only people holding a role at this organization."),
-    role: str = typer.Option(None, "--role", help="Only holders of this role."),
-    search: str = typer.Option(None, "--search", "-s"),
-    limit: int = LIMIT_OPTION,
+    org: str | None = typer.Option(None, "--org", help="Only people holding a role at this organization."),
+    role: str | None = typer.Option(None, "--role", help="Only holders of this role."),
+    search: str | None = typer.Option(None, "--search", "-s"),
+    limit: int | None = LIMIT_OPTION,
     unmask: bool = UNMASK_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -92,9 +92,9 @@ def show(ctx: typer.Context, key: str = typer.Argument(...), unmask: bool = UNMA
 def edit(
     ctx: typer.Context,
     key: str = typer.Argument(...),
-    name: str = typer.Option(None, "--name"),
-    email: str = typer.Option(None, "--email"),
-    phone: str = typer.Option(None, "--phone"),
+    name: str | None = typer.Option(None, "--name"),
+    email: str | None = typer.Option(None, "--email"),
+    phone: str | None = typer.Option(None, "--phone"),
 ) -> None:
     """Change the given fields of a person; the key stays.
 
@@ -111,7 +111,7 @@ def edit(
 
 @app.command("close")
 def close(ctx: typer.Context, key: str = typer.Argument(...),
-          on: str = typer.Option(None, "--on", help="Last day in the roles (default: today).")) -> None:
+          on: str | None = typer.Option(None, "--on", help="Last day in the roles (default: today).")) -> None:
     """End every role a person holds (they left); channels naming them then show in the audit.
 
     [dim]Example: mgov person close zhangwei@sz.gov.cn --on 2026-11-30[/dim]
@@ -120,8 +120,9 @@ def close(ctx: typer.Context, key: str = typer.Argument(...),
     until = parse_date(on) or dt.date.today()
     with st.begin() as conn:
         person = service.person_row(conn, key)
+        # Terms that start after the last day are left for the user to end or keep.
         current = [r for r in service.roles_of(conn, person_id=person["id"])
-                   if r["until"] is None or r["until"] >= until]
+                   if (r["until"] is None or r["until"] >= until) and (r["since"] is None or r["since"] <= until)]
         service.write(conn, Batch(roles=[RoleRecord(key, r["organization"], r["role"], service.CLI,
                                                     since=r["since"], until=until) for r in current]))
     console.print(t(st.lang, "closed", what=t(st.lang, "person"), key=key))

@@ -18,12 +18,12 @@ app = typer.Typer(help="Registry-wide views. [dim]Example: mgov registry audit -
 @app.command("audit")
 def audit(
     ctx: typer.Context,
-    org: str = typer.Option(None, "--org", help="Only this organization and those below it."),
-    rule: list[str] = typer.Option(None, "--rule", help="Only this rule id; repeatable."),
-    role: str = typer.Option(None, "--role", help="Only missing or ended roles of this kind."),
-    on: str = typer.Option(None, "--on", help="Audit as of this date (default: today)."),
+    org: str | None = typer.Option(None, "--org", help="Only this organization and those below it."),
+    rule: list[str] | None = typer.Option(None, "--rule", help="Only this rule id; repeatable."),
+    role: str | None = typer.Option(None, "--role", help="Only missing or ended roles of this kind."),
+    on: str | None = typer.Option(None, "--on", help="Audit as of this date (default: today)."),
     limit: int = typer.Option(50, "--limit", help="Findings listed in the table output (JSON lists all)."),
-    fail_on: str = typer.Option(None, "--fail-on", help="Exit 1 if any finding is at least this severe: "
+    fail_on: str | None = typer.Option(None, "--fail-on", help="Exit 1 if any finding is at least this severe: "
                                                          "error or warning."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -41,6 +41,10 @@ def audit(
     unknown = set(rule or ()) - set(RULES)
     if unknown:
         raise typer.BadParameter(f"unknown rule {', '.join(sorted(unknown))} (choose from: {', '.join(RULES)})")
+    levels = {"warning": {"warning", "error"}, "error": {"error"}}
+    # A misspelt level would otherwise never fail: a CI gate that silently passes.
+    if fail_on is not None and fail_on not in levels:
+        raise typer.BadParameter(f"--fail-on must be error or warning, not {fail_on!r}")
     today = parse_date(on) or dt.date.today()
     with st.connect() as conn:
         inputs = load_inputs(conn)
@@ -67,8 +71,7 @@ def audit(
             console.print(t(st.lang, "more_rows", n=len(rows) - limit))
         console.print(t(st.lang, "audit_summary", n=len(rows), channels=len(inputs.channels))
                       if rows else t(st.lang, "audit_clean"))
-    levels = {"warning": {"warning", "error"}, "error": {"error"}}
-    if fail_on and any(RULES[f.rule]["severity"] in levels.get(fail_on, set()) for f in findings):
+    if fail_on and any(RULES[f.rule]["severity"] in levels[fail_on] for f in findings):
         raise typer.Exit(1)
 
 

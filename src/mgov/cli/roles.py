@@ -24,8 +24,8 @@ def assign(
     person: str = typer.Argument(..., help="Person key."),
     organization: str = typer.Argument(..., help="Organization code."),
     role: str = typer.Argument(..., help="Role id, e.g. security_officer."),
-    since: str = typer.Option(None, "--since", help="First day (YYYY-MM-DD)."),
-    until: str = typer.Option(None, "--until", help="Last day, if already known."),
+    since: str | None = typer.Option(None, "--since", help="First day (YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Last day, if already known."),
 ) -> None:
     """Give a person a role at an organization.
 
@@ -38,7 +38,10 @@ def assign(
     with st.begin() as conn:
         report = service.write(conn, Batch(roles=[rec]))
     what = f"{person} → {organization} {role}"
-    console.print(t(st.lang, "created" if report.changes else "unchanged", what=t(st.lang, "role"), key=what))
+    # --until on an assignment already stored updates it: say so, not "created".
+    counts = report.counts["roles"]
+    key = "created" if counts.created else "updated" if counts.updated else "unchanged"
+    console.print(t(st.lang, key, what=t(st.lang, "role"), key=what))
 
 
 @app.command("end")
@@ -47,7 +50,7 @@ def end(
     person: str = typer.Argument(..., help="Person key."),
     organization: str = typer.Argument(..., help="Organization code."),
     role: str = typer.Argument(..., help="Role id."),
-    on: str = typer.Option(None, "--on", help="Last day in the role (default: today)."),
+    on: str | None = typer.Option(None, "--on", help="Last day in the role (default: today)."),
 ) -> None:
     """End a person's current role at an organization.
 
@@ -69,8 +72,8 @@ def end(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    org: str = typer.Option(None, "--org", help="Only at this organization."),
-    person: str = typer.Option(None, "--person", help="Only this person's."),
+    org: str | None = typer.Option(None, "--org", help="Only at this organization."),
+    person: str | None = typer.Option(None, "--person", help="Only this person's."),
     current: bool = typer.Option(False, "--current", help="Only assignments in force today."),
     as_json: bool = JSON_OPTION,
 ) -> None:

@@ -14,7 +14,7 @@ import yaml
 
 from mgov.errors import ImportFailed, InvalidValue
 from mgov.io import fields as f
-from mgov.io.textfile import DecodedLines, detect_encoding, read_csv
+from mgov.io.textfile import DecodedLines, check_encoding, detect_encoding, encoding_label, read_csv
 from mgov.registry import vocab
 from mgov.registry.addresses import normalize_address, normalize_email
 from mgov.registry.records import (UNSET, Batch, ChannelRecord, EventRecord, OrgRecord, Origin,
@@ -47,7 +47,7 @@ def parse_native(path: Path, encoding: str | None = None,
                 batch.extend(b)
                 problems += p
                 read += n
-        if not read and not problems:
+        if not any((path / name).exists() for name in FILES.values()):
             raise ImportFailed(f"{path}: no registry files ({', '.join(FILES.values())}) found")
         return batch, problems, read
     if path.suffix.lower() in (".yaml", ".yml"):
@@ -102,10 +102,10 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _parse_yaml(path: Path, encoding: str | None) -> tuple[Batch, list[Problem], int]:
-    lines = DecodedLines(path, encoding or detect_encoding(path))
+    lines = DecodedLines(path, check_encoding(encoding) if encoding else detect_encoding(path))
     content = "".join(lines)
     if lines.undecodable:
-        raise ImportFailed(f"{path}:{min(lines.undecodable)}: bytes that are not {lines.encoding}")
+        raise ImportFailed(f"{path}:{min(lines.undecodable)}: bytes that are not {encoding_label(lines.encoding)}")
     try:
         doc = yaml.load(content, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -132,9 +132,10 @@ def _parse_yaml(path: Path, encoding: str | None) -> tuple[Batch, list[Problem],
                 extra = set(item) - set(COLUMNS[record_type])
                 if extra:
                     raise InvalidValue(f"unknown fields {', '.join(sorted(map(str, extra)))}")
-                channel = add_record(batch, record_type, item, origin)
-                for event in _events(history, channel, path):
-                    batch.events.append(event)
+                record = _BUILDERS[record_type](item, origin)
+                events = list(_events(history, record, path))  # all or nothing for the entry
+                getattr(batch, _TARGET[record_type]).append(record)
+                batch.events += events
             except InvalidValue as exc:
                 problems.append(Problem(origin, str(exc), record_type))
     return batch, problems, read
@@ -159,6 +160,9 @@ def _events(history: Any, channel: Any, path: Path) -> Iterable[EventRecord]:
         if not isinstance(item, dict):
             raise InvalidValue("history: each event must be a mapping")
         line = item.pop("__line__", None)
+        extra = set(item) - set(COLUMNS["event"]) | ({"kind", "address"} & set(item))
+        if extra:
+            raise InvalidValue(f"history, line {line}: unknown fields {', '.join(sorted(map(str, extra)))}")
         out.append(_event({**_strip_lines(item), "kind": channel.kind, "address": channel.address},
                           Origin(str(path), line)))
     return out

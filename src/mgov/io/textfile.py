@@ -41,6 +41,17 @@ def detect_encoding(path: Path) -> str:
     return "utf-8-sig" if utf8 >= other else "gb18030"
 
 
+def check_encoding(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise ImportFailed(f"unknown encoding {name!r} (e.g. utf-8, gb18030, gbk)") from None
+
+
+def encoding_label(name: str) -> str:
+    return "UTF-8" if name.replace("_", "-").lower().startswith("utf-8") else name.upper()
+
+
 @dataclass
 class DecodedLines:
     """Iterates the decoded lines of a file; remembers which could not be decoded."""
@@ -77,7 +88,7 @@ class CsvRow:
 def read_csv(path: Path, encoding: str | None = None,
              on_bytes: Callable[[int], None] | None = None) -> tuple[list[str], Iterator[CsvRow]]:
     """The header and an iterator of rows. Blank lines are skipped."""
-    lines = DecodedLines(path, encoding or detect_encoding(path), on_bytes)
+    lines = DecodedLines(path, check_encoding(encoding) if encoding else detect_encoding(path), on_bytes)
     reader = csv.reader(iter(lines))
     try:
         header = [h.strip() for h in next(reader)]
@@ -86,7 +97,7 @@ def read_csv(path: Path, encoding: str | None = None,
     except csv.Error as exc:
         raise ImportFailed(f"{path}:1: unreadable header: {exc}") from None
     if 1 in lines.undecodable:
-        raise ImportFailed(f"{path}:1: the header line has bytes that are not {lines.encoding}")
+        raise ImportFailed(f"{path}:1: the header line has bytes that are not {encoding_label(lines.encoding)}")
     return header, _rows(reader, header, lines)
 
 
@@ -108,7 +119,7 @@ def _rows(reader: Iterator[list[str]], header: list[str], lines: DecodedLines) -
         bad = sorted(n for n in lines.undecodable if start <= n <= last)
         error = None
         if bad:
-            error = f"undecodable bytes (not {lines.encoding}) at line {bad[0]}"
+            error = f"undecodable bytes (not {encoding_label(lines.encoding)}) at line {bad[0]}"
         elif len(values) != len(header):
             error = f"expected {len(header)} fields, found {len(values)}"
         yield CsvRow(start, dict(zip(header, (v.strip() for v in values), strict=False)), error)

@@ -73,10 +73,11 @@ def normalize_address(kind: str, raw: str) -> str:
     if kind == "mini_program":
         if ":" not in text:
             text = "wechat:" + text
+        platform, _, appid = text.partition(":")
+        text = f"{platform.lower()}:{appid}"
         if not _MINI_PROGRAM.match(text):
             raise InvalidValue(f"malformed mini program id {raw!r} (e.g. wechat:wx1234567890abcdef)")
-        platform, _, appid = text.partition(":")
-        return f"{platform}:{appid}"
+        return text
     if kind in ("wechat_account", "weibo_account"):
         if not _ACCOUNT.match(text):
             raise InvalidValue(f"malformed account id {raw!r}")

@@ -130,8 +130,10 @@ def _channel_findings(ch: dict[str, Any], inputs: AuditInputs, policy: AuditPoli
         out.append(Finding("channel.missing_role", "channel", subject, code, {"role": role}))
     for role, person in sorted(held):
         periods = inputs.assignments.get((person, owner["id"], role), [])
-        if periods and not _current(periods, today):
-            until = max(u for _, u in periods if u is not None)
+        ended = [u for _, u in periods if u is not None and u < today]
+        # Only an ended term is flagged; a term that starts later is a planned handover.
+        if ended and not _current(periods, today):
+            until = max(ended)
             out.append(Finding("channel.role_holder_ended", "channel", subject, code,
                                {"role": role, "person": inputs.person_key[person],
                                 "until": until.isoformat()}))

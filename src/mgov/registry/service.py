@@ -88,8 +88,9 @@ def list_orgs(conn: Connection, *, tier: str | None = None, parent: str | None =
     if parent:
         query = query.where(parent_t.c.code == parent)
     if search:
+        # ilike: LIKE ignores case on SQLite but not on PostgreSQL; one answer on both.
         like = f"%{search}%"
-        query = query.where(or_(ORG.c.code.like(like), ORG.c.name_en.like(like), ORG.c.name_zh.like(like)))
+        query = query.where(or_(ORG.c.code.ilike(like), ORG.c.name_en.ilike(like), ORG.c.name_zh.ilike(like)))
     return [dict(r._mapping) for r in conn.execute(query.limit(limit))]
 
 
@@ -105,7 +106,7 @@ def list_people(conn: Connection, *, organization: str | None = None, role: str 
         query = query.where(PERSON.c.id.in_(held))
     if search:
         like = f"%{search}%"
-        query = query.where(or_(PERSON.c.key.like(like), PERSON.c.name.like(like)))
+        query = query.where(or_(PERSON.c.key.ilike(like), PERSON.c.name.ilike(like)))
     return [dict(r._mapping) for r in conn.execute(query.limit(limit))]
 
 
@@ -122,7 +123,7 @@ def list_channels(conn: Connection, *, kind: str | None = None, owner: str | Non
         query = query.where(CHANNEL.c.status == status)
     if search:
         like = f"%{search}%"
-        query = query.where(or_(CHANNEL.c.address.like(like), CHANNEL.c.name.like(like)))
+        query = query.where(or_(CHANNEL.c.address.ilike(like), CHANNEL.c.name.ilike(like)))
     rows = [dict(r._mapping) for r in conn.execute(query if tag else query.limit(limit))]
     if tag:  # JSON containment differs per database: filter here
         rows = [r for r in rows if tag in (r["tags"] or [])][:limit]

@@ -85,7 +85,8 @@ def _apply_orgs(conn: Connection, records: list[OrgRecord], report: ApplyReport,
         merged = {"no_external_service": False, "active": True, **(cur or {}), **given_fields(rec, OrgRecord.COLUMNS)}
         try:
             if not merged.get("jurisdiction") or not merged.get("tier"):
-                raise InvalidValue("jurisdiction and tier are required for a new organization")
+                raise InvalidValue("jurisdiction and tier are required" if cur else
+                                   "jurisdiction and tier are required for a new organization")
             vocab.check_tier(merged["jurisdiction"], merged["tier"])
             if not (merged.get("name_zh") or merged.get("name_en")):
                 raise InvalidValue("a name (name_zh or name_en) is required")
@@ -211,6 +212,9 @@ def _apply_roles(conn: Connection, batch: Batch, report: ApplyReport, org_ids: d
             new.append(row)
             held[key].append(row)
             counts.created += 1
+        elif rec.until not in (UNSET, None) and match["since"] and rec.until < match["since"]:
+            report.problems.append(Problem(
+                rec.origin, f"role ends ({rec.until}) before it starts ({match['since']})", "role"))
         elif rec.until is not UNSET and match["until"] != rec.until:
             if "id" not in match:  # created earlier in this batch: still pending
                 match["until"] = rec.until

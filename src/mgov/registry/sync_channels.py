@@ -75,10 +75,11 @@ class ChannelWriter:
             counts.updated += 1
             if diff:
                 changed[frozenset(diff)].append({**diff, "updated_at": self.now, "_id": cid})
-            if "status" in diff:
+            # A file that gives this channel's history has filed its status event itself.
+            if "status" in diff and key not in with_history:
                 self._event(cid, vocab.STATUS_EVENT[diff["status"]], rec.event_on or self.today,
                             rec.event_note, {"from": cur["status"], "to": diff["status"]})
-            fields = {k: [_shown(k, cur[k], owner_code), _shown(k, v, owner_code)]
+            fields = {_field(k): [_shown(k, cur[k], owner_code), _shown(k, v, owner_code)]
                       for k, v in diff.items() if k != "status"}
             if resp_changed:
                 fields["responsible"] = [_people(held[cid], code_of_person),
@@ -153,6 +154,11 @@ class ChannelWriter:
 
 def _shown(column: str, value: Any, owner_code: dict[int, str]) -> Any:
     return owner_code.get(value) if column == "owner_id" else value
+
+
+def _field(column: str) -> str:
+    """The name users know a column by: the native format's."""
+    return "owner" if column == "owner_id" else column
 
 
 def _people(pairs: set[tuple[str, int]], code_of_person: dict[int, str]) -> dict[str, list[str]]:
