@@ -107,6 +107,8 @@ class Channel(Timestamps, Base):
     )
     status: Mapped[str] = mapped_column(String(20), default="active")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Registered facts the checks compare against, e.g. {"site_code": "4403000002"}.
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     owner: Mapped[Organization | None] = relationship()
 
@@ -143,6 +145,66 @@ class ChannelEvent(Base):
     )
 
 
+class ScanRun(Base):
+    """One `mgov scan`: what it was asked, and how far it got."""
+
+    __tablename__ = "scan_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running, finished
+    # Selection, checks and routing as given, so --resume scans the same set the same way.
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ScanItem(Base):
+    """A channel finished within a run; written in the same transaction as its findings."""
+
+    __tablename__ = "scan_items"
+    __table_args__ = (UniqueConstraint("run_id", "channel_id", name="uq_scan_items_run_channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), index=True)
+    finished_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # status -> findings
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_run_channel", "run_id", "channel_id"),
+                      Index("ix_findings_channel_check", "channel_id", "check_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    check_id: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(20))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    message: Mapped[str | None] = mapped_column(Text)
+    message_zh: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # WARC refs
+    scan_status: Mapped[str | None] = mapped_column(String(40))
+    observed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Probe(Base):
+    """One lightweight availability probe of a channel's homepage."""
+
+    __tablename__ = "probes"
+    __table_args__ = (Index("ix_probes_channel_at", "channel_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    elapsed_ms: Mapped[float | None] = mapped_column()
+    scan_status: Mapped[str | None] = mapped_column(String(40))
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -154,3 +216,7 @@ ROLES = _table(RoleAssignment)
 CHANNELS = _table(Channel)
 RESPONSIBILITIES = _table(ChannelResponsibility)
 EVENTS = _table(ChannelEvent)
+SCAN_RUNS = _table(ScanRun)
+SCAN_ITEMS = _table(ScanItem)
+FINDINGS = _table(FindingRow)
+PROBES = _table(Probe)

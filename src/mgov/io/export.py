@@ -22,7 +22,10 @@ from mgov.errors import MgovError
 from mgov.io.fields import cell
 from mgov.io.native import COLUMNS, FILES, FORMAT_TAG
 
-COMBINED_HEADER = ["record"] + list(dict.fromkeys(c for cols in COLUMNS.values() for c in cols))
+# Columns added after the first version of the format go last, so older files keep their shape.
+LATER_COLUMNS = ["attributes"]
+COMBINED_HEADER = ["record"] + [c for c in dict.fromkeys(c for cols in COLUMNS.values() for c in cols)
+                                if c not in LATER_COLUMNS] + LATER_COLUMNS
 
 
 def registry_rows(conn: Connection) -> dict[str, list[dict[str, Any]]]:
@@ -48,7 +51,8 @@ def registry_rows(conn: Connection) -> dict[str, list[dict[str, Any]]]:
         resp = {role: sorted(p) for role, p in sorted(responsible[r.id].items())}
         channels.append({"kind": r.kind, "address": r.address, "name": r.name,
                          "owner": org_code.get(r.owner_id), "status": r.status,
-                         "tags": sorted(r.tags or []), "responsible": resp})
+                         "tags": sorted(r.tags or []), "responsible": resp,
+                         "attributes": r.attributes or {}})
     events = sorted(({"kind": key_of[r.channel_id][0], "address": key_of[r.channel_id][1],
                       "event": r.event, "date": r.date, "note": r.note, "details": r.details or {},
                       "_id": r.id} for r in conn.execute(select(EVENT))),

@@ -74,7 +74,7 @@ def responsible(value: Any) -> dict[str, list[str]]:
     return {role: sorted(people) for role, people in out.items()}
 
 
-def details(value: Any) -> dict[str, Any]:
+def json_object(value: Any, name: str) -> dict[str, Any]:
     if value is None or isinstance(value, dict):
         return value or {}
     raw = str(value).strip()
@@ -83,9 +83,9 @@ def details(value: Any) -> dict[str, Any]:
     try:
         parsed = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise InvalidValue(f"details: not JSON ({exc.msg})") from None
+        raise InvalidValue(f"{name}: not JSON ({exc.msg})") from None
     if not isinstance(parsed, dict):
-        raise InvalidValue("details: must be a JSON object")
+        raise InvalidValue(f"{name}: must be a JSON object")
     return parsed
 
 
@@ -95,7 +95,7 @@ def cell(value: Any, column: str) -> str:
         return ""
     if column == "responsible":
         return ";".join(f"{role}={p}" for role, people in value.items() for p in people)
-    if column == "details":
+    if column in ("details", "attributes"):
         return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -25,7 +25,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                      "no_external_service", "active"),
     "person": ("key", "name", "email", "phone"),
     "role": ("person", "organization", "role", "since", "until"),
-    "channel": ("kind", "address", "name", "owner", "status", "tags", "responsible"),
+    "channel": ("kind", "address", "name", "owner", "status", "tags", "responsible", "attributes"),
     "event": ("kind", "address", "event", "date", "note", "details"),
 }
 # One CSV per type, in the order a directory is read (references point backwards).
@@ -226,14 +226,15 @@ def _channel(cells: Mapping[str, Any], origin: Origin) -> ChannelRecord:
     for role in responsible or {}:
         vocab.check_term(vocab.ROLES, role, "role")
     return ChannelRecord(kind, address, origin, name=_opt(cells, "name"), owner=_opt(cells, "owner"),
-                         status=status, tags=_opt(cells, "tags", f.tags), responsible=responsible)
+                         status=status, tags=_opt(cells, "tags", f.tags), responsible=responsible,
+                         attributes=_opt(cells, "attributes", lambda v: f.json_object(v, "attributes")))
 
 
 def _event(cells: Mapping[str, Any], origin: Origin) -> EventRecord:
     kind, address = _kind_address(cells)
     event = vocab.check_term(vocab.CHANNEL_EVENTS, _required(cells, "event"), "event")
     return EventRecord(kind, address, event, origin, date=f.date(cells.get("date"), "date"),
-                       note=f.text(cells.get("note")), details=f.details(cells.get("details")))
+                       note=f.text(cells.get("note")), details=f.json_object(cells.get("details"), "details"))
 
 
 _BUILDERS: dict[str, Callable[[Mapping[str, Any], Origin], Any]] = {

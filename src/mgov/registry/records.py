@@ -88,6 +88,7 @@ class ChannelRecord:
     owner: Any = UNSET  # owner's code, or None
     status: Any = UNSET
     tags: Any = UNSET  # list[str], replaces the stored tags
+    attributes: Any = UNSET  # dict: registered facts checks compare against (site_code...)
     tags_add: tuple[str, ...] = ()  # added to the stored tags (sources that own only some)
     responsible: Any = UNSET  # dict[role, list[person key]]
     # The roles `responsible` speaks for; None: all of them (a full replacement).
@@ -96,7 +97,7 @@ class ChannelRecord:
     event_on: dt.date | None = None
     event_note: str | None = None
 
-    COLUMNS = ("name", "status", "tags")
+    COLUMNS = ("name", "status", "tags", "attributes")
 
 
 @dataclass

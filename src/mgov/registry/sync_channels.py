@@ -39,7 +39,7 @@ class ChannelWriter:
         accepted = [(rec, want) for rec in records if (want := self._validate(rec)) is not None]
 
         new = [{"kind": rec.kind, "address": rec.address, "name": None, "owner_id": None,
-                "status": "active", "tags": [], **want["columns"],
+                "status": "active", "tags": [], "attributes": {}, **want["columns"],
                 "created_at": self.now, "updated_at": self.now}
                for rec, want in accepted if (rec.kind, rec.address) not in rows]
         if new:
@@ -107,6 +107,8 @@ class ChannelWriter:
             problem = f"unknown owner organization {rec.owner!r}"
         if "tags" in columns or rec.tags_add:
             columns["tags"] = sorted(set(columns.get("tags") or []) | set(rec.tags_add))
+        if "attributes" in columns:
+            columns["attributes"] = dict(sorted((columns["attributes"] or {}).items()))
         if rec.owner is not UNSET:
             columns["owner_id"] = self.org_ids.get(rec.owner) if rec.owner else None
         responsible = None

@@ -1,0 +1,102 @@
+"""What a check is and what it yields."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar
+
+from mgov.collect.evidence import Exchange, Fetch, ScanStatus, SiteEvidence, WarcRef
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    ERROR = "error"  # the evidence needed could not be had; see scan_status
+    NOT_APPLICABLE = "not_applicable"
+
+
+@dataclass
+class Finding:
+    check: str
+    status: Status
+    value: Any = None  # the measured value, JSON-able
+    message: str = ""  # why, in English; message_zh in Chinese
+    message_zh: str = ""
+    evidence: list[WarcRef] = field(default_factory=list)
+    scan_status: ScanStatus | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"check": self.check, "status": self.status.value, "value": self.value,
+                "message": self.message, "message_zh": self.message_zh,
+                "evidence": [r.as_dict() for r in self.evidence],
+                "scan_status": self.scan_status.value if self.scan_status else None}
+
+
+WEB_KINDS = frozenset({"website", "mobile_site"})
+
+
+class Check(ABC):
+    """Subclass, set the class attributes, implement evaluate()."""
+
+    id: ClassVar[str]
+    title_en: ClassVar[str]
+    title_zh: ClassVar[str]
+    fix_en: ClassVar[str]
+    fix_zh: ClassVar[str]
+    needs: ClassVar[frozenset[str]]  # evidence keys (collect.evidence.EVIDENCE_KEYS)
+    kinds: ClassVar[frozenset[str]] = WEB_KINDS
+    jurisdictions: ClassVar[frozenset[str] | None] = None  # None: everywhere
+    defaults: ClassVar[dict[str, Any]] = {}
+    # Where the requirement comes from, for docs/checks.md.
+    basis: ClassVar[str] = ""
+
+    def applies(self, ev: SiteEvidence) -> bool:
+        if ev.channel.kind not in self.kinds:
+            return False
+        return self.jurisdictions is None or ev.channel.jurisdiction in self.jurisdictions
+
+    def run(self, ev: SiteEvidence, params: dict[str, Any] | None = None) -> Finding:
+        """The finding for ev; never raises (a broken check is an error finding, not a dead scan)."""
+        if not self.applies(ev):
+            return self.finding(Status.NOT_APPLICABLE, message="does not apply to this channel",
+                                message_zh="不适用于该渠道")
+        merged = {**self.defaults, **(params or {})}
+        try:
+            return self.evaluate(ev, merged)
+        except Exception as exc:  # noqa: BLE001 - a check bug must not stop a scan
+            return self.finding(Status.ERROR, message=f"check failed: {type(exc).__name__}: {exc}",
+                                message_zh=f"检查出错：{type(exc).__name__}: {exc}")
+
+    @abstractmethod
+    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        """The verdict on ev; params are the defaults merged with the caller's."""
+
+    def finding(self, status: Status, value: Any = None, *, message: str = "", message_zh: str = "",
+                evidence: Iterable[WarcRef] = (), scan_status: ScanStatus | None = None) -> Finding:
+        return Finding(self.id, status, value, message, message_zh or message, list(evidence), scan_status)
+
+    def missing(self, fetch: Fetch | None, what: str, what_zh: str) -> Finding:
+        """The error finding when the evidence this check reads could not be had."""
+        if fetch is None:
+            return self.finding(Status.ERROR, message=f"{what} was not collected",
+                                message_zh=f"未采集{what_zh}", scan_status=ScanStatus.UNKNOWN_ERROR)
+        return self.finding(Status.ERROR, message=f"{what}: {fetch.status.value if fetch.status else 'no response'}"
+                            + (f" ({_detail(fetch)})" if _detail(fetch) else ""),
+                            message_zh=f"{what_zh}无法获取：{fetch.status.value if fetch.status else '无响应'}",
+                            evidence=fetch.refs, scan_status=fetch.status or ScanStatus.UNKNOWN_ERROR)
+
+
+def _detail(fetch: Fetch) -> str | None:
+    return fetch.error_detail or (fetch.final.error_detail if fetch.final else None)
+
+
+def ok_page(fetch: Fetch | None) -> Exchange | None:
+    """The final response of fetch when it is a page that answered 2xx, else None."""
+    if fetch is None or not fetch.ok or fetch.final is None:
+        return None
+    final = fetch.final
+    return final if final.status is not None and 200 <= final.status < 300 else None

@@ -1,0 +1,144 @@
+"""China's identity footer (国办发〔2017〕47号): 网站标识码, ICP, 公网安备, 党政机关标识, 找错."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from mgov.checks.base import Check, Finding, Status
+from mgov.checks.builtin.page import _PageCheck
+from mgov.checks.html import Page
+from mgov.collect.evidence import Exchange, SiteEvidence
+
+CN = frozenset({"cn"})
+SITE_CODE = re.compile(r"^(\d{10}|bm\d{8})$")
+SITE_CODE_TEXT = re.compile(r"网站标识码\s*[:：]?\s*([0-9A-Za-z]+)")
+ICP = re.compile(r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])ICP备(\d{6,10})号(?:-(\d+))?")
+PSB = re.compile(r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])公网安备\s*(\d{14})\s*号")
+CONAC = re.compile(r"bszs\.conac\.cn/sitename\?method=show&(?:amp;)?id=([0-9A-Fa-f]{32})")
+JIUCUO = re.compile(r"zfwzgl\.www\.gov\.cn/exposure/jiucuo\.(?:html|js)")
+# GB/T 2260 province codes and their one-character abbreviations.
+PROVINCES = {"11": "京", "12": "津", "31": "沪", "50": "渝", "13": "冀", "41": "豫", "53": "云", "21": "辽",
+             "23": "黑", "43": "湘", "34": "皖", "37": "鲁", "65": "新", "32": "苏", "33": "浙", "36": "赣",
+             "42": "鄂", "45": "桂", "62": "甘", "14": "晋", "15": "蒙", "61": "陕", "22": "吉", "35": "闽",
+             "52": "贵", "44": "粤", "63": "青", "54": "藏", "51": "川", "64": "宁", "46": "琼"}
+
+
+class _CnCheck(_PageCheck):
+    jurisdictions = CN
+    basis = "国办发〔2017〕47号 页面底部功能区; 2019 检查指标"
+
+
+def page_site_code(page: Page) -> tuple[str | None, str | None]:
+    """(meta SiteIDCode, footer 网站标识码 text) as found on the page."""
+    m = SITE_CODE_TEXT.search(page.text)
+    return page.meta("SiteIDCode"), m.group(1) if m else None
+
+
+class SiteCode(_CnCheck):
+    id = "cn.site_code"
+    title_en = "Government website identifier (网站标识码)"
+    title_zh = "网站标识码"
+    fix_en = "Show 网站标识码 in the footer and the SiteIDCode meta tag, equal to the code in the national register."
+    fix_zh = "在页面底部和 SiteIDCode 标签中正确标注网站标识码，须与全国政府网站基本信息数据库一致。"
+
+    def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        meta, text = page_site_code(page)
+        expected = ev.channel.attributes.get("site_code")
+        value = {"meta": meta, "footer": text, "registry": expected}
+        problems = []
+        if not meta and not text:
+            problems.append(("no 网站标识码 on the page", "页面未标注网站标识码"))
+        for code in {c for c in (meta, text) if c}:
+            if not SITE_CODE.match(code):
+                problems.append((f"malformed 网站标识码 {code}", f"网站标识码格式错误：{code}"))
+            elif expected and code != expected:
+                problems.append((f"网站标识码 {code} differs from the registry's {expected}",
+                                 f"网站标识码 {code} 与登记的 {expected} 不一致"))
+        if not problems and (not meta or not text):
+            problems.append(("网站标识码 missing from the footer or the SiteIDCode meta tag",
+                             "页面底部或 SiteIDCode 标签缺少网站标识码"))
+        if problems:
+            return self.finding(Status.FAIL, value, message="; ".join(p[0] for p in problems),
+                                message_zh="；".join(p[1] for p in problems), evidence=ex.refs)
+        return self.finding(Status.PASS, value, evidence=ex.refs)
+
+
+class Icp(_CnCheck):
+    id = "cn.icp"
+    title_en = "ICP filing number (ICP备案号)"
+    title_zh = "ICP 备案编号"
+    fix_en = "Show the ICP备案编号 in the footer, linked to beian.miit.gov.cn."
+    fix_zh = "在页面底部标注 ICP 备案编号，并链接至 beian.miit.gov.cn。"
+
+    def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        m = ICP.search(page.text)
+        if not m:
+            return self.finding(Status.FAIL, None, message="no ICP备案编号 on the page", message_zh="未标注 ICP 备案编号",
+                                evidence=ex.refs)
+        return self.finding(Status.PASS, m.group(0), evidence=ex.refs)
+
+
+class Psb(_CnCheck):
+    id = "cn.psb"
+    title_en = "Public security filing (公网安备)"
+    title_zh = "公安机关备案标识"
+    fix_en = "Show the 公网安备 number whose province character matches its first two digits."
+    fix_zh = "在页面底部标注公安机关备案号，省份简称须与编号前两位一致。"
+
+    def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        m = PSB.search(page.text)
+        if not m:
+            return self.finding(Status.FAIL, None, message="no 公网安备 number on the page", message_zh="未标注公安机关备案号",
+                                evidence=ex.refs)
+        province, number = m.group(1), m.group(2)
+        expected = PROVINCES.get(number[:2])
+        value = {"text": m.group(0), "province": province, "number": number}
+        if expected != province:
+            return self.finding(Status.FAIL, value,
+                                message=f"{province} does not match the number's province {expected or number[:2]}",
+                                message_zh=f"省份简称“{province}”与编号所属省份“{expected or number[:2]}”不一致",
+                                evidence=ex.refs)
+        return self.finding(Status.PASS, value, evidence=ex.refs)
+
+
+class ConacBadge(_CnCheck):
+    id = "cn.conac_badge"
+    title_en = "Party and government website badge (党政机关标识)"
+    title_zh = "党政机关网站标识"
+    fix_en = "Show the 党政机关 badge linking to bszs.conac.cn with the site's id."
+    fix_zh = "在页面底部放置党政机关网站标识，并链接至 bszs.conac.cn。"
+
+    def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        hit = next((l.href for l in page.links if CONAC.search(l.href)), None)
+        if hit is None:
+            hit = next((u for _, u in page.subresources if "dcs.conac.cn" in u), None)
+        if hit is None:
+            return self.finding(Status.FAIL, None, message="no 党政机关 badge", message_zh="未放置党政机关网站标识",
+                                evidence=ex.refs)
+        return self.finding(Status.PASS, hit, evidence=ex.refs)
+
+
+class Jiucuo(_CnCheck):
+    id = "cn.jiucuo"
+    title_en = "'Report an error' entry (我为政府网站找错)"
+    title_zh = "我为政府网站找错入口"
+    fix_en = "Link 我为政府网站找错 (zfwzgl.www.gov.cn/exposure/jiucuo) with site_code equal to the 网站标识码."
+    fix_zh = "放置“我为政府网站找错”入口，site_code 须与网站标识码一致。"
+
+    def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        hit = next((l.href for l in page.links if JIUCUO.search(l.href)), None)
+        if hit is None:
+            return self.finding(Status.FAIL, None, message="no 我为政府网站找错 entry", message_zh="未放置找错入口",
+                                evidence=ex.refs)
+        code = (parse_qs(urlsplit(hit).query).get("site_code") or [None])[0]
+        meta, text = page_site_code(page)
+        # The entry must carry the code the page shows; the registry speaks when the page shows none.
+        expected = meta or text or ev.channel.attributes.get("site_code")
+        value = {"url": hit, "site_code": code, "expected": expected}
+        if expected and code != expected:
+            return self.finding(Status.FAIL, value, message=f"the entry's site_code {code} is not {expected}",
+                                message_zh=f"找错入口的 site_code（{code}）与网站标识码（{expected}）不一致",
+                                evidence=ex.refs)
+        return self.finding(Status.PASS, value, evidence=ex.refs)

@@ -1,0 +1,215 @@
+"""Availability, HTTPS, HSTS and TLS."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from mgov.checks.base import Check, Finding, Status
+from mgov.collect.evidence import SiteEvidence
+
+
+class Availability(Check):
+    id = "availability"
+    title_en = "Homepage answers"
+    title_zh = "首页可访问"
+    fix_en = "Make the homepage answer 200 quickly over HTTPS; check the server, its capacity and upstream network."
+    fix_zh = "确保首页通过 HTTPS 快速返回 200；检查服务器、负载能力和网络链路。"
+    needs = frozenset({"http_home", "https_home"})
+    defaults = {"slow_ms": 2000}
+    basis = "国办秘函〔2019〕19号 单项否决: 站点无法访问; 21st Century IDEA"
+
+    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        fetch = ev.home
+        if fetch is None or not fetch.ok or fetch.final is None:
+            status = fetch.status if fetch else None
+            return self.finding(Status.FAIL, {"status": None, "error": status.value if status else None},
+                                message=f"the homepage did not answer ({status.value if status else 'not fetched'})",
+                                message_zh="首页无法访问", evidence=fetch.refs if fetch else [],
+                                scan_status=status)
+        final = fetch.final
+        elapsed = sum(ex.elapsed_ms or 0 for ex in fetch.exchanges)
+        value = {"status": final.status, "elapsed_ms": round(elapsed), "url": final.url}
+        if final.status is None or final.status >= 400:
+            return self.finding(Status.FAIL, value, message=f"the homepage answers HTTP {final.status}",
+                                message_zh=f"首页返回 HTTP {final.status}", evidence=fetch.refs)
+        if elapsed > params["slow_ms"]:
+            return self.finding(Status.WARN, value, message=f"the homepage took {elapsed:.0f} ms",
+                                message_zh=f"首页响应耗时 {elapsed:.0f} 毫秒", evidence=fetch.refs)
+        return self.finding(Status.PASS, value, evidence=fetch.refs)
+
+
+class HttpsAvailable(Check):
+    id = "https.available"
+    title_en = "Served over HTTPS"
+    title_zh = "支持 HTTPS 访问"
+    fix_en = "Serve the site over HTTPS with a certificate for its host name."
+    fix_zh = "为网站部署 HTTPS，证书须包含网站域名。"
+    needs = frozenset({"https_home"})
+    basis = "OMB M-15-13; BOD 18-01; 国办发〔2017〕47号 安全防护 (best practice in China)"
+
+    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        fetch = ev.https_home
+        if fetch is None:
+            return self.missing(fetch, "the HTTPS homepage", "HTTPS 首页")
+        if fetch.ok:
+            return self.finding(Status.PASS, {"url": fetch.final_url}, evidence=fetch.refs)
+        status = fetch.status
+        return self.finding(Status.FAIL, {"error": status.value if status else None},
+                            message=f"no HTTPS answer ({status.value if status else 'unknown'})",
+                            message_zh="无法通过 HTTPS 访问", evidence=fetch.refs, scan_status=status)
+
+
+class HttpsRedirect(Check):
+    id = "https.redirect"
+    title_en = "HTTP redirects to HTTPS"
+    title_zh = "HTTP 跳转至 HTTPS"
+    fix_en = "Answer every http:// request with a 301 to the same path over https://."
+    fix_zh = "对所有 http:// 请求以 301 跳转到相同路径的 https:// 地址。"
+    needs = frozenset({"http_home", "https_home"})
+    basis = "OMB M-15-13 (enforce HTTPS); BOD 18-01"
+
+    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        http, https = ev.http_home, ev.https_home
+        if http is None:
+            return self.missing(http, "the HTTP homepage", "HTTP 首页")
+        if not (https and https.ok):
+            return self.finding(Status.FAIL, {"https": False}, message="HTTPS does not answer, so HTTP cannot redirect to it",
+                                message_zh="HTTPS 不可用，HTTP 无法跳转", evidence=http.refs)
+        if not http.ok:
+            # No plain HTTP at all also keeps visitors on HTTPS.
+            return self.finding(Status.PASS, {"http": http.status.value if http.status else None},
+                                evidence=http.refs)
+        first = http.exchanges[0]
+        final = http.final_url or ""
+        if urlsplit(final).scheme == "https" and first.status in (301, 302, 303, 307, 308):
+            return self.finding(Status.PASS, {"chain": [ex.url for ex in http.exchanges]}, evidence=http.refs)
+        return self.finding(Status.FAIL, {"chain": [ex.url for ex in http.exchanges], "status": first.status},
+                            message=f"http:// answers {first.status} without redirecting to https://",
+                            message_zh=f"http:// 返回 {first.status}，未跳转到 https://", evidence=http.refs)
+
+
+_MAX_AGE = re.compile(r"max-age\s*=\s*\"?(\d+)", re.I)
+
+
+class Hsts(Check):
+    id = "hsts"
+    title_en = "Strong HSTS policy"
+    title_zh = "HSTS 策略"
+    fix_en = "Send Strict-Transport-Security: max-age=31536000; includeSubDomains; preload on HTTPS responses."
+    fix_zh = "在 HTTPS 响应中返回 Strict-Transport-Security: max-age=31536000; includeSubDomains; preload。"
+    needs = frozenset({"https_home"})
+    defaults = {"min_max_age": 31536000, "include_subdomains": True, "preload": True}
+    basis = "OMB M-15-13; BOD 18-01 (strong HSTS: max-age >= 1 year)"
+
+    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        fetch = ev.https_home
+        if fetch is None or not fetch.ok or fetch.final is None:
+            return self.missing(fetch, "the HTTPS homepage", "HTTPS 首页")
+        header = fetch.final.header("strict-transport-security")
+        if header is None:
+            return self.finding(Status.FAIL, None, message="no Strict-Transport-Security header",
+                                message_zh="缺少 Strict-Transport-Security 头", evidence=fetch.refs)
+        m = _MAX_AGE.search(header)
+        value = {"header": header, "max_age": int(m.group(1)) if m else None,
+                 "include_subdomains": "includesubdomains" in header.lower(), "preload": "preload" in header.lower()}
+        problems = []
+        if value["max_age"] is None or value["max_age"] < params["min_max_age"]:
+            problems.append(f"max-age below {params['min_max_age']}")
+        if params["include_subdomains"] and not value["include_subdomains"]:
+            problems.append("no includeSubDomains")
+        if params["preload"] and not value["preload"]:
+            problems.append("no preload")
+        if problems:
+            return self.finding(Status.FAIL, value, message="weak HSTS: " + ", ".join(problems),
+                                message_zh="HSTS 策略过弱：" + "，".join(problems), evidence=fetch.refs)
+        return self.finding(Status.PASS, value, evidence=fetch.refs)
+
+
+class _TlsCheck(Check):
+    needs = frozenset({"tls"})
+    basis = "BOD 18-01; GB/T 39786-2021 (商用密码应用安全性评估)"
+
+    def _no_tls(self, ev: SiteEvidence) -> Finding | None:
+        tls = ev.tls
+        if tls is None:
+            return self.missing(None, "TLS facts", "TLS 信息")
+        if tls.error is not None:
+            return self.finding(Status.FAIL, {"error": tls.error.value}, scan_status=tls.error,
+                                message=f"no TLS handshake: {tls.error_detail or tls.error.value}",
+                                message_zh="TLS 握手失败")
+        return None
+
+
+class TlsValid(_TlsCheck):
+    id = "tls.valid"
+    title_en = "Valid certificate"
+    title_zh = "证书有效"
+    fix_en = "Install a certificate from a trusted CA, covering the host name, with its full chain."
+    fix_zh = "部署受信任机构签发、包含本域名的证书，并配置完整证书链。"
+
+    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        if (bad := self._no_tls(ev)) is not None:
+            return bad
+        tls = ev.tls
+        assert tls is not None
+        value = {"subject": tls.subject, "issuer": tls.issuer, "san": tls.san,
+                 "not_after": tls.not_after.isoformat() if tls.not_after else None,
+                 "hostname_match": tls.hostname_match, "self_signed": tls.self_signed}
+        if tls.verified:
+            return self.finding(Status.PASS, value)
+        return self.finding(Status.FAIL, {**value, "error": tls.verify_error},
+                            message=f"certificate does not verify: {tls.verify_error}",
+                            message_zh=f"证书校验失败：{tls.verify_error}")
+
+
+class TlsExpiry(_TlsCheck):
+    id = "tls.expiry"
+    title_en = "Certificate not about to expire"
+    title_zh = "证书未临近过期"
+    fix_en = "Renew the certificate, and automate renewal (ACME)."
+    fix_zh = "及时续期证书，建议自动续期。"
+    defaults = {"warn_days": 30}
+
+    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        if (bad := self._no_tls(ev)) is not None:
+            return bad
+        tls = ev.tls
+        assert tls is not None
+        if tls.not_after is None:
+            return self.finding(Status.ERROR, message="no certificate expiry date", message_zh="无法读取证书有效期")
+        days = (tls.not_after - ev.collected_at).total_seconds() / 86400
+        value = {"not_after": tls.not_after.isoformat(), "days_left": round(days, 1)}
+        if days < 0:
+            return self.finding(Status.FAIL, value, message=f"certificate expired {-days:.0f} days ago",
+                                message_zh=f"证书已过期 {-days:.0f} 天")
+        if days < params["warn_days"]:
+            return self.finding(Status.WARN, value, message=f"certificate expires in {days:.0f} days",
+                                message_zh=f"证书将在 {days:.0f} 天后过期")
+        return self.finding(Status.PASS, value)
+
+
+WEAK_PROTOCOLS = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")
+
+
+class TlsProtocol(_TlsCheck):
+    id = "tls.protocol"
+    title_en = "No obsolete TLS versions"
+    title_zh = "禁用过时的 TLS 协议"
+    fix_en = "Disable SSLv3, TLS 1.0 and TLS 1.1; offer TLS 1.2 and 1.3."
+    fix_zh = "禁用 SSLv3、TLS 1.0 和 TLS 1.1，启用 TLS 1.2 和 1.3。"
+
+    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        if (bad := self._no_tls(ev)) is not None:
+            return bad
+        tls = ev.tls
+        assert tls is not None
+        weak = sorted(p for p, ok in tls.accepted_protocols.items() if ok and p in WEAK_PROTOCOLS)
+        if tls.protocol in WEAK_PROTOCOLS and tls.protocol not in weak:
+            weak.append(tls.protocol)
+        value = {"negotiated": tls.protocol, "cipher": tls.cipher, "weak_accepted": weak}
+        if weak:
+            return self.finding(Status.FAIL, value, message=f"accepts {', '.join(weak)}",
+                                message_zh=f"仍支持 {'、'.join(weak)}")
+        return self.finding(Status.PASS, value)

@@ -1,0 +1,112 @@
+"""A parsed view of an HTML page, built once per response and shared by every check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from mgov.collect.evidence import Exchange
+
+
+@dataclass
+class Link:
+    href: str  # absolute
+    text: str
+
+
+@dataclass
+class Page:
+    url: str
+    title: str | None = None
+    lang: str | None = None
+    metas: dict[str, str] = field(default_factory=dict)  # name/property (lower-cased) -> content
+    links: list[Link] = field(default_factory=list)
+    # (tag, absolute url) of everything the page loads: script, stylesheet, img, iframe...
+    subresources: list[tuple[str, str]] = field(default_factory=list)
+    inline_scripts: list[str] = field(default_factory=list)
+    forms: list[dict[str, str]] = field(default_factory=list)  # action, role, method
+    search_inputs: int = 0
+    text: str = ""  # visible text, whitespace-folded
+
+    def meta(self, name: str) -> str | None:
+        return self.metas.get(name.lower())
+
+
+_LOADS = (("script", "src"), ("img", "src"), ("iframe", "src"), ("embed", "src"),
+          ("source", "src"), ("video", "src"), ("audio", "src"))
+
+
+def page_of(ex: Exchange) -> Page | None:
+    """The parsed page of an HTML response (cached on the exchange), or None."""
+    cached = ex.__dict__.get("_page")
+    if cached is not None or "_page" in ex.__dict__:
+        return cached
+    page = _parse(ex) if ex.text is not None and _is_html(ex) else None
+    ex.__dict__["_page"] = page
+    return page
+
+
+def _is_html(ex: Exchange) -> bool:
+    ctype = (ex.header("content-type") or "").lower()
+    return "html" in ctype or (not ctype and "<html" in (ex.text or "")[:2048].lower())
+
+
+def _parse(ex: Exchange) -> Page:
+    tree = HTMLParser(ex.text or "")
+    base = ex.url
+    base_tag = tree.css_first("base[href]")
+    if base_tag is not None:
+        base = urljoin(ex.url, base_tag.attributes.get("href") or "")
+    page = Page(url=ex.url)
+    html = tree.css_first("html")
+    if html is not None:
+        page.lang = (html.attributes.get("lang") or html.attributes.get("xml:lang") or "").strip() or None
+    title = tree.css_first("title")
+    if title is not None:
+        page.title = " ".join(title.text().split()) or None
+    for meta in tree.css("meta"):
+        attrs = meta.attributes
+        key = attrs.get("name") or attrs.get("property") or attrs.get("http-equiv")
+        if key:
+            page.metas.setdefault(key.strip().lower(), (attrs.get("content") or "").strip())
+    for a in tree.css("a[href]"):
+        href = (a.attributes.get("href") or "").strip()
+        if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
+            text = " ".join((a.text() or "").split()) or (a.attributes.get("title") or "")
+            img = a.css_first("img[alt]")
+            if not text and img is not None:
+                text = img.attributes.get("alt") or ""
+            page.links.append(Link(urljoin(base, href), text))
+    for tag, attr in _LOADS:
+        for node in tree.css(f"{tag}[{attr}]"):
+            src = (node.attributes.get(attr) or "").strip()
+            if src and not src.startswith("data:"):
+                page.subresources.append((tag, urljoin(base, src)))
+    for node in tree.css("link[href]"):
+        rel = (node.attributes.get("rel") or "").lower()
+        if any(r in rel for r in ("stylesheet", "icon", "preload", "modulepreload")):
+            page.subresources.append(("link", urljoin(base, node.attributes.get("href") or "")))
+    for node in tree.css("script"):
+        if not node.attributes.get("src"):
+            page.inline_scripts.append(node.text() or "")
+    for form in tree.css("form"):
+        page.forms.append({k: (form.attributes.get(k) or "") for k in ("action", "role", "method", "id", "class")})
+    page.search_inputs = len(tree.css('input[type="search"]')) + len(tree.css('[role="search"]'))
+    body = tree.body
+    page.text = " ".join((body.text(separator=" ") if body is not None else "").split())
+    return page
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def site_of(host: str) -> str:
+    """A rough registrable domain: the last three labels under two-part public suffixes
+    common for governments (gov.cn, com.cn, gov.uk...), else the last two."""
+    labels = host.lower().rstrip(".").split(".")
+    if len(labels) >= 3 and labels[-2] in ("gov", "com", "org", "net", "edu", "ac", "co"):
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])

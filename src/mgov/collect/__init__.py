@@ -1,0 +1,1 @@
+"""Collect: the only layer that talks to channels. Async; every HTTP exchange is archived."""

@@ -1,0 +1,193 @@
+"""The evidence a scan collects for one channel: the contract between collect and checks.
+
+Collectors fill these; checks read them and nothing else. Every HTTP exchange carries the
+references of its WARC records, so a finding can point at the exact bytes it judged.
+Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class ScanStatus(str, Enum):
+    """Why evidence could not be had (after GSA Site Scanning's taxonomy)."""
+
+    DNS_ERROR = "dns_error"
+    TIMEOUT = "timeout"
+    TLS_INVALID = "tls_invalid"
+    CONNECTION_REFUSED = "connection_refused"
+    CONNECTION_RESET = "connection_reset"
+    HTTP_ERROR = "http_error"  # the server answered something that is not valid HTTP
+    BLOCKED_BY_WAF = "blocked_by_waf"
+    TOO_LARGE = "too_large"
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    BLOCKED_ADDRESS = "blocked_address"  # the SSRF guard refused a private/loopback target
+    UNKNOWN_ERROR = "unknown_error"
+
+
+@dataclass(frozen=True)
+class WarcRef:
+    """Where a WARC record is: file name (relative to the archive directory), offset, length."""
+
+    file: str
+    offset: int
+    length: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "offset": self.offset, "length": self.length}
+
+
+@dataclass
+class Exchange:
+    """One HTTP request and its response (or the error that replaced the response)."""
+
+    url: str
+    method: str = "GET"
+    status: int | None = None
+    reason: str | None = None
+    http_version: str | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)  # response headers, in order
+    body: bytes = b""  # at most the body cap; see truncated
+    truncated: bool = False
+    charset: str | None = None  # what the text was decoded with
+    text: str | None = None  # decoded body for text/* and HTML, else None
+    peer: str | None = None  # the IP address connected to
+    elapsed_ms: float | None = None
+    error: ScanStatus | None = None
+    error_detail: str | None = None
+    request_ref: WarcRef | None = None
+    response_ref: WarcRef | None = None
+
+    def header(self, name: str) -> str | None:
+        """The first value of a response header, case-insensitively."""
+        lname = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lname), None)
+
+    def header_all(self, name: str) -> list[str]:
+        lname = name.lower()
+        return [v for k, v in self.headers if k.lower() == lname]
+
+    @property
+    def refs(self) -> list[WarcRef]:
+        return [r for r in (self.request_ref, self.response_ref) if r is not None]
+
+
+@dataclass
+class Fetch:
+    """A URL followed through its redirects: every hop is an Exchange."""
+
+    start_url: str
+    exchanges: list[Exchange] = field(default_factory=list)
+    error: ScanStatus | None = None  # set when the chain itself failed (loop, too many hops)
+    error_detail: str | None = None
+
+    @property
+    def final(self) -> Exchange | None:
+        return self.exchanges[-1] if self.exchanges else None
+
+    @property
+    def final_url(self) -> str | None:
+        return self.final.url if self.final else None
+
+    @property
+    def status(self) -> ScanStatus | None:
+        """The failure of this fetch, if any: the chain's, else the last hop's."""
+        if self.error:
+            return self.error
+        return self.final.error if self.final else ScanStatus.UNKNOWN_ERROR
+
+    @property
+    def ok(self) -> bool:
+        """A response arrived at the end of the chain (of any HTTP status)."""
+        return self.status is None and self.final is not None and self.final.status is not None
+
+    @property
+    def refs(self) -> list[WarcRef]:
+        return [r for ex in self.exchanges for r in ex.refs]
+
+
+@dataclass
+class DnsAnswer:
+    name: str
+    a: list[str] = field(default_factory=list)
+    aaaa: list[str] = field(default_factory=list)
+    cname: list[str] = field(default_factory=list)
+    error: ScanStatus | None = None  # dns_error when the name does not resolve at all
+    error_detail: str | None = None
+
+
+@dataclass
+class TlsFacts:
+    """What a TLS handshake showed, through the ssl module."""
+
+    host: str
+    port: int
+    peer: str | None = None
+    protocol: str | None = None  # e.g. TLSv1.3
+    cipher: str | None = None
+    not_before: dt.datetime | None = None
+    not_after: dt.datetime | None = None
+    subject: str | None = None
+    issuer: str | None = None
+    san: list[str] = field(default_factory=list)
+    chain_pem: list[str] = field(default_factory=list)
+    verified: bool = False  # chain verifies against the trust store and the host matches
+    verify_error: str | None = None
+    hostname_match: bool | None = None
+    self_signed: bool | None = None
+    error: ScanStatus | None = None  # no handshake at all (refused, timeout, not TLS)
+    error_detail: str | None = None
+    # Protocol versions the server accepted when offered alone, e.g. {"TLSv1": False, ...}.
+    accepted_protocols: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass
+class ChannelFacts:
+    """What the registry says about the channel being scanned."""
+
+    kind: str
+    address: str  # normalized URL for web channels
+    host: str
+    jurisdiction: str | None = None
+    tier: str | None = None
+    owner: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)  # e.g. site_code, icp
+
+
+@dataclass
+class SiteEvidence:
+    """Everything collected for one web channel in one scan; None where not collected."""
+
+    channel: ChannelFacts
+    collected_at: dt.datetime
+    dns: DnsAnswer | None = None
+    www_dns: DnsAnswer | None = None  # the www./apex twin of the host
+    http_home: Fetch | None = None  # http://host/ followed
+    https_home: Fetch | None = None  # https://host/ followed
+    ipv6_home: Fetch | None = None  # the homepage fetched over IPv6 only
+    www_home: Fetch | None = None  # the twin's homepage
+    tls: TlsFacts | None = None
+    robots: Fetch | None = None
+    sitemap: Fetch | None = None
+    security_txt: Fetch | None = None
+    not_found: Fetch | None = None  # a random path that must not exist
+    resources: list[Exchange] = field(default_factory=list)  # subresources of the homepage
+
+    @property
+    def home(self) -> Fetch | None:
+        """The homepage as a visitor gets it: HTTPS when it answered, else HTTP."""
+        if self.https_home is not None and self.https_home.ok:
+            return self.https_home
+        if self.http_home is not None and self.http_home.ok:
+            return self.http_home
+        return self.https_home or self.http_home
+
+
+# The evidence keys collectors produce and checks ask for.
+EVIDENCE_KEYS = ("dns", "www_dns", "http_home", "https_home", "ipv6_home", "www_home", "tls",
+                 "robots", "sitemap", "security_txt", "not_found", "resources")
