@@ -1,0 +1,242 @@
+"""Every built-in check against recorded evidence: a healthy site passes, each defect fails.
+
+Checks are pure, so these tests build SiteEvidence by hand; the demo-farm test checks the
+same verdicts against evidence collected over the network."""
+
+import copy
+import datetime as dt
+
+import pytest
+
+from mgov.checks.base import Status
+from mgov.checks.registry import all_checks
+from mgov.collect.evidence import (ChannelFacts, DnsAnswer, Exchange, Fetch, ScanStatus, SiteEvidence, TlsFacts,
+                                   WarcRef)
+
+NOW = dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc)
+SECURE = [("Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload"),
+          ("Content-Security-Policy", "default-src 'self'; frame-ancestors 'self'"),
+          ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "SAMEORIGIN"),
+          ("Referrer-Policy", "strict-origin-when-cross-origin"), ("Content-Type", "text/html; charset=utf-8")]
+CN_HOME = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>深圳市人民政府门户网站首页</title>
+<meta name="SiteIDCode" content="4403000002"><link rel="stylesheet" href="/s.css"><script src="/a.js"></script></head>
+<body><form action="/search" role="search"><input type="search" name="q"></form><img src="/logo.png">
+<a href="/sitemap.html">网站地图</a><a href="/contact.html">联系我们</a><a href="/about.html">关于我们</a>
+<a href="/privacy.html">隐私政策</a>
+<footer>网站标识码：4403000002 <a href="https://beian.miit.gov.cn/">粤ICP备12345678号-1</a>
+<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=44030402000001">粤公网安备 44030402000001号</a>
+<a href="https://bszs.conac.cn/sitename?method=show&id=0123456789ABCDEF0123456789ABCDEF"><img src="/red.png" alt="党政机关"></a>
+<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=4403000002&url=https%3A%2F%2Fwww.sz.gov.cn">我为政府网站找错</a>
+</footer></body></html>"""
+US_HOME = """<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>General Services Administration | GSA</title>
+<script async src="https://dap.digitalgov.gov/Universal-Federated-Analytics-Min.js?agency=GSA" id="_fed_an_ua_tag"></script>
+</head><body><form action="/search"><input type="search" name="q"></form>
+<a href="/privacy">Privacy Policy</a><a href="/contact">Contact Us</a><a href="/about">About Us</a>
+<a href="/accessibility">Accessibility</a><a href="/foia">FOIA</a></body></html>"""
+REF = WarcRef("mgov-1.warc.gz", 0, 100)
+
+
+def ex(url, status=200, headers=None, text=None, **kw):
+    return Exchange(url=url, status=status, headers=list(headers or []), text=text,
+                    body=(text or "").encode(), request_ref=REF, response_ref=REF, elapsed_ms=50, **kw)
+
+
+def fetch(*exchanges, error=None):
+    return Fetch(exchanges[0].url if exchanges else "", list(exchanges), error=error)
+
+
+def site(jurisdiction="cn"):
+    host = "www.sz.gov.cn" if jurisdiction == "cn" else "gsa.gov"
+    twin = "sz.gov.cn" if jurisdiction == "cn" else "www.gsa.gov"
+    home = f"https://{host}/"
+    html = CN_HOME if jurisdiction == "cn" else US_HOME
+    text_plain = [("Content-Type", "text/plain")]
+    return SiteEvidence(
+        channel=ChannelFacts("website", f"https://{host}", host, jurisdiction, "prefecture", "org",
+                             {"site_code": "4403000002"} if jurisdiction == "cn" else {}),
+        collected_at=NOW,
+        dns=DnsAnswer(host, a=["127.0.0.1"], aaaa=["::1"]),
+        www_dns=DnsAnswer(twin, a=["127.0.0.1"], aaaa=["::1"]),
+        http_home=fetch(ex(f"http://{host}/", 301, [("Location", home)]), ex(home, 200, SECURE, html)),
+        https_home=fetch(ex(home, 200, SECURE, html)),
+        ipv6_home=fetch(ex(home, 200, SECURE, html, peer="::1")),
+        www_home=fetch(ex(f"https://{twin}/", 301, [("Location", home)]), ex(home, 200, SECURE, html)),
+        tls=TlsFacts(host, 443, protocol="TLSv1.3", cipher="TLS_AES_256_GCM_SHA384",
+                     not_after=NOW + dt.timedelta(days=365), verified=True, hostname_match=True,
+                     accepted_protocols={"TLSv1": False, "TLSv1.1": False}),
+        robots=fetch(ex(f"{home}robots.txt", 200, text_plain, "User-agent: *\nSitemap: /sitemap.xml\n")),
+        sitemap=fetch(ex(f"{home}sitemap.xml", 200, [("Content-Type", "application/xml")],
+                         '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                         f"<url><loc>{home}</loc></url></urlset>")),
+        security_txt=fetch(ex(f"{home}.well-known/security.txt", 200, text_plain,
+                              "Contact: mailto:security@example.gov\nExpires: 2027-12-31T00:00:00Z\n")),
+        not_found=fetch(ex(f"{home}mgov-404-x", 404, [("Content-Type", "text/html")], "<html>not found</html>")),
+        resources=[ex(f"{home}s.css", 200, [("Content-Type", "text/css")], "body{}")],
+    )
+
+
+def verdicts(ev):
+    return {cid: check.run(ev) for cid, check in all_checks().items()}
+
+
+@pytest.mark.parametrize("jurisdiction", ["cn", "us"])
+def test_healthy_sites_pass_every_check(jurisdiction):
+    got = verdicts(site(jurisdiction))
+    bad = {cid: (f.status.value, f.message) for cid, f in got.items()
+           if f.status not in (Status.PASS, Status.NOT_APPLICABLE)}
+    assert bad == {}
+    if jurisdiction == "us":
+        assert got["cn.site_code"].status is Status.NOT_APPLICABLE
+    assert got["analytics"].value["services"] == (["dap"] if jurisdiction == "us" else [])
+    assert got["availability"].evidence == [REF, REF]
+
+
+def replace_home(ev, html=None, headers=None):
+    for f in (ev.https_home, ev.http_home, ev.ipv6_home, ev.www_home):
+        final = f.final
+        if html is not None:
+            final.text = html
+            final.body = html.encode()
+        if headers is not None:
+            final.headers = headers
+        final.__dict__.pop("_page", None)
+    return ev
+
+
+def mutate(name):
+    """A cn site with one defect, named like the demo farm's manifest."""
+    ev = site("cn")
+    home = ev.https_home.final.text
+    sub = {
+        "mobile.no_viewport": ('<meta name="viewport" content="width=device-width, initial-scale=1">', ""),
+        "page.no_title": ("<title>深圳市人民政府门户网站首页</title>", ""),
+        "html.no_lang": (' lang="zh-CN"', ""),
+        "search.missing": ('<form action="/search" role="search"><input type="search" name="q"></form>', ""),
+        "links.missing": ('<a href="/sitemap.html">网站地图</a><a href="/contact.html">联系我们</a>', ""),
+        "cn.site_code.missing": ('网站标识码：4403000002', ""),
+        "cn.site_code.malformed": ('网站标识码：4403000002', "网站标识码：440300000"),
+        "cn.icp.missing": ("粤ICP备12345678号-1", "备案"),
+        "cn.psb.missing": ("粤公网安备 44030402000001号", "公安备案"),
+        "cn.psb.mismatch": ("粤公网安备", "京公网安备"),
+        "cn.conac.missing": ("bszs.conac.cn", "example.gov.cn"),
+        "cn.jiucuo.mismatch": ("site_code=4403000002", "site_code=4403000009"),
+        "mixed_content": ('<script src="/a.js">', '<script src="http://www.sz.gov.cn/a.js">'),
+        "analytics.trackers": ("</head>", '<script src="https://hm.baidu.com/hm.js?x"></script></head>'),
+    }
+    if name in sub:
+        old, new = sub[name]
+        assert old in home, name
+        replace_home(ev, home.replace(old, new))
+    elif name == "security_headers.missing":
+        replace_home(ev, headers=[h for h in SECURE if h[0] in ("Strict-Transport-Security", "Content-Type")])
+    elif name == "hsts.weak":
+        replace_home(ev, headers=[("Strict-Transport-Security", "max-age=86400")] + SECURE[1:])
+    elif name == "hsts.none":
+        replace_home(ev, headers=SECURE[1:])
+    elif name == "https.no_redirect":
+        ev.http_home = fetch(ex("http://www.sz.gov.cn/", 200, SECURE, home))
+    elif name == "https.none":
+        ev.https_home = fetch(Exchange("https://www.sz.gov.cn/", error=ScanStatus.CONNECTION_REFUSED))
+        ev.http_home = fetch(ex("http://www.sz.gov.cn/", 200, SECURE[1:], home))
+        ev.tls = TlsFacts("www.sz.gov.cn", 443, error=ScanStatus.CONNECTION_REFUSED)
+    elif name == "tls.expired":
+        ev.tls.not_after, ev.tls.verified, ev.tls.verify_error = NOW - dt.timedelta(days=3), False, "certificate has expired"
+    elif name == "tls.self_signed":
+        ev.tls.verified, ev.tls.self_signed, ev.tls.verify_error = False, True, "self-signed certificate"
+    elif name == "tls.expiring_soon":
+        ev.tls.not_after = NOW + dt.timedelta(days=10)
+    elif name == "tls.old_protocol":
+        ev.tls.accepted_protocols = {"TLSv1": True, "TLSv1.1": True}
+    elif name == "ipv6.no_aaaa":
+        ev.dns.aaaa, ev.ipv6_home = [], None
+    elif name == "ipv6.unreachable":
+        ev.ipv6_home = fetch(Exchange("https://www.sz.gov.cn/", error=ScanStatus.CONNECTION_RESET))
+    elif name == "www.inconsistent":
+        ev.www_dns = DnsAnswer("sz.gov.cn", error=ScanStatus.DNS_ERROR)
+        ev.www_home = fetch(Exchange("https://sz.gov.cn/", error=ScanStatus.DNS_ERROR))
+    elif name == "not_found.soft404":
+        ev.not_found = fetch(ex("https://www.sz.gov.cn/mgov-404-x", 200, SECURE, home))
+    elif name in ("robots.missing", "sitemap.missing", "security_txt.missing"):
+        key = name.split(".")[0]
+        setattr(ev, key, fetch(ex(f"https://www.sz.gov.cn/{key}", 404, [], "<html>no</html>")))
+    elif name == "domain.non_gov":
+        ev.channel.host = "www.sz-gov.com.cn"
+    elif name == "cookies.third_party":
+        replace_home(ev, home.replace("</body>", '<img src="https://track.adnetwork.example/p.gif"></body>'))
+        ev.resources.append(ex("https://track.adnetwork.example/p.gif", 200,
+                               [("Set-Cookie", "uid=1; Domain=track.adnetwork.example; SameSite=None; Secure")]))
+    elif name == "page.heavy":
+        ev.resources.append(ex("https://www.sz.gov.cn/big.jpg", 200, [("Content-Length", str(6 << 20))]))
+    elif name == "availability.failing":
+        for f in (ev.https_home, ev.http_home):
+            f.exchanges[-1].status = 503
+    elif name == "availability.slow":
+        for f in (ev.https_home, ev.http_home):
+            f.exchanges[-1].elapsed_ms = 3000
+    else:
+        raise AssertionError(name)
+    return ev
+
+
+EXPECTED = {
+    "mobile.no_viewport": "mobile.viewport", "page.no_title": "page.title", "html.no_lang": "html.lang",
+    "search.missing": "search", "links.missing": "links.required", "cn.site_code.missing": "cn.site_code",
+    "cn.site_code.malformed": "cn.site_code", "cn.icp.missing": "cn.icp", "cn.psb.missing": "cn.psb",
+    "cn.psb.mismatch": "cn.psb", "cn.conac.missing": "cn.conac_badge", "cn.jiucuo.mismatch": "cn.jiucuo",
+    "mixed_content": "mixed_content", "analytics.trackers": {"analytics", "third_party"},
+    "security_headers.missing": "security_headers", "hsts.weak": "hsts", "hsts.none": "hsts",
+    "https.no_redirect": "https.redirect",
+    "https.none": {"https.available", "https.redirect", "tls.valid", "tls.expiry", "tls.protocol"},
+    "tls.expired": {"tls.valid", "tls.expiry"}, "tls.self_signed": "tls.valid", "tls.expiring_soon": "tls.expiry",
+    "tls.old_protocol": "tls.protocol", "ipv6.no_aaaa": "ipv6", "ipv6.unreachable": "ipv6",
+    "www.inconsistent": "www.consistency", "not_found.soft404": "not_found", "robots.missing": "robots",
+    "sitemap.missing": "sitemap", "security_txt.missing": "security_txt", "domain.naming": None,
+    "domain.non_gov": "domain.naming", "cookies.third_party": {"cookies", "third_party"},
+    "page.heavy": "page.weight", "availability.failing": "availability", "availability.slow": "availability",
+}
+
+
+@pytest.mark.parametrize("defect", [d for d, c in EXPECTED.items() if c])
+def test_each_defect_is_flagged_by_its_check_and_no_other(defect):
+    want = EXPECTED[defect]
+    want = {want} if isinstance(want, str) else want
+    got = verdicts(mutate(defect))
+    flagged = {cid for cid, f in got.items() if f.status in (Status.FAIL, Status.WARN)}
+    assert flagged == want, {cid: got[cid].message for cid in flagged ^ want}
+    for cid in want:
+        assert got[cid].message and got[cid].message_zh, cid
+
+
+def test_unreachable_site_fails_availability_and_errors_elsewhere():
+    ev = site("cn")
+    dead = fetch(Exchange("https://www.sz.gov.cn/", error=ScanStatus.TIMEOUT))
+    ev.https_home = ev.http_home = ev.ipv6_home = ev.www_home = dead
+    got = verdicts(ev)
+    assert got["availability"].status is Status.FAIL
+    assert got["availability"].scan_status is ScanStatus.TIMEOUT
+    assert got["mobile.viewport"].status is Status.ERROR
+    assert got["mobile.viewport"].scan_status is ScanStatus.TIMEOUT
+
+
+def test_a_broken_check_is_an_error_finding_not_a_crash():
+    ev = site("cn")
+    ev.https_home.final.headers = None  # evidence a buggy collector could produce
+    f = all_checks()["hsts"].run(ev)
+    assert f.status is Status.ERROR and "check failed" in f.message
+
+
+def test_gbk_page_and_registry_mismatch():
+    ev = site("cn")
+    ev.channel.attributes["site_code"] = "4403000001"
+    got = verdicts(ev)
+    assert got["cn.site_code"].status is Status.FAIL and "4403000001" in got["cn.site_code"].message
+    assert got["cn.jiucuo"].status is Status.PASS  # the entry matches the code the page shows
+
+
+def test_checks_have_bilingual_metadata():
+    for cid, check in all_checks().items():
+        assert check.id == cid and check.title_en and check.title_zh and check.fix_en and check.fix_zh, cid
+        assert copy.copy(check.needs) <= {"dns", "www_dns", "http_home", "https_home", "ipv6_home", "www_home",
+                                          "tls", "robots", "sitemap", "security_txt", "not_found", "resources"}
