@@ -240,3 +240,18 @@ def test_checks_have_bilingual_metadata():
         assert check.id == cid and check.title_en and check.title_zh and check.fix_en and check.fix_zh, cid
         assert copy.copy(check.needs) <= {"dns", "www_dns", "http_home", "https_home", "ipv6_home", "www_home",
                                           "tls", "robots", "sitemap", "security_txt", "not_found", "resources"}
+
+
+def test_docs_checks_md_is_generated_from_the_checks(cli):
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "checks.md"
+    out = cli("checks", "list", "--format", "markdown").stdout
+    assert doc.read_text(encoding="utf-8") == out, "run: mgov checks list --format markdown > docs/checks.md"
+    listed = cli.json("checks", "list")
+    assert {c["id"] for c in listed} >= {
+        "availability", "https.available", "https.redirect", "hsts", "tls.valid", "tls.expiry", "tls.protocol",
+        "ipv6", "www.consistency", "mobile.viewport", "page.title", "html.lang", "search", "links.required",
+        "cn.site_code", "cn.icp", "cn.psb", "cn.conac_badge", "cn.jiucuo", "analytics", "third_party", "cookies",
+        "mixed_content", "security_headers", "robots", "sitemap", "security_txt", "not_found", "domain.naming",
+        "page.weight"}

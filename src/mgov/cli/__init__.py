@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mgov.cli import channels, io, orgs, people, registry, roles
+from mgov.cli import channels, checks, findings, io, orgs, people, registry, roles
 from mgov.cli.common import State, console, err_console, state
 from mgov.config import load_settings
 from mgov.errors import MgovError
@@ -46,6 +46,8 @@ app.add_typer(roles.app, name="role")
 app.add_typer(registry.app, name="registry")
 app.command("import")(io.import_)
 app.command("export")(io.export)
+app.add_typer(checks.app, name="checks")
+app.command("findings")(findings.findings)
 
 
 @app.callback()

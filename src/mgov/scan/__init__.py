@@ -1,0 +1,1 @@
+"""Scan runs: which channels, which checks, results committed per channel, resumable."""

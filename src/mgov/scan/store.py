@@ -1,0 +1,115 @@
+"""Reading and writing scan runs and findings. Each channel's findings land in one
+transaction with its scan item, so a run killed at any moment loses or duplicates nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from mgov.checks.base import Finding
+from mgov.collect.evidence import ChannelFacts
+from mgov.db.tables import CHANNELS, FINDINGS, ORGS, SCAN_ITEMS, SCAN_RUNS
+from mgov.errors import NotFound
+from mgov.registry import vocab
+from mgov.registry.audit import subtree
+
+SCANNABLE = ("website", "mobile_site")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def create_run(conn: Connection, params: dict[str, Any]) -> int:
+    return int(conn.execute(insert(SCAN_RUNS).values(started_at=_now(), status="running", params=params)
+                            .returning(SCAN_RUNS.c.id)).scalar_one())
+
+
+def get_run(conn: Connection, run_id: int | None = None) -> dict[str, Any]:
+    """The run with this id, or the newest one."""
+    query = select(SCAN_RUNS)
+    query = query.where(SCAN_RUNS.c.id == run_id) if run_id else query.order_by(SCAN_RUNS.c.id.desc()).limit(1)
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFound(f"no scan run {run_id}" if run_id else "no scan has run yet: run `mgov scan`")
+    return dict(row._mapping)
+
+
+def finish_run(conn: Connection, run_id: int) -> None:
+    conn.execute(update(SCAN_RUNS).where(SCAN_RUNS.c.id == run_id).values(status="finished", finished_at=_now()))
+
+
+def select_channels(conn: Connection, *, org: str | None = None, kinds: Iterable[str] = (),
+                    addresses: Iterable[str] = ()) -> list[tuple[int, ChannelFacts]]:
+    """Open web channels matching the selection, with what checks need from the registry."""
+    orgs = {r.id: dict(r._mapping) for r in conn.execute(select(ORGS))}
+    kinds = [k for k in kinds] or list(SCANNABLE)
+    bad = [k for k in kinds if k not in SCANNABLE]
+    if bad:
+        raise NotFound(f"cannot scan channels of kind {', '.join(bad)} (scannable: {', '.join(SCANNABLE)})")
+    query = (select(CHANNELS).where(CHANNELS.c.kind.in_(kinds), CHANNELS.c.status.in_(vocab.OPEN_STATUSES))
+             .order_by(CHANNELS.c.id))
+    wanted = list(addresses)
+    if wanted:
+        query = query.where(CHANNELS.c.address.in_(wanted))
+    scope = subtree(orgs, org) if org else None
+    if org and not scope:
+        raise NotFound(f"no organization with code {org!r}")
+    out = []
+    for row in conn.execute(query):
+        owner = orgs.get(row.owner_id) if row.owner_id is not None else None
+        if scope is not None and (owner is None or owner["code"] not in scope):
+            continue
+        out.append((row.id, ChannelFacts(
+            kind=row.kind, address=row.address, host=(urlsplit(row.address).hostname or "").lower(),
+            jurisdiction=owner["jurisdiction"] if owner else None, tier=owner["tier"] if owner else None,
+            owner=owner["code"] if owner else None, attributes=dict(row.attributes or {}))))
+    return out
+
+
+def done_channels(conn: Connection, run_id: int) -> set[int]:
+    return set(conn.execute(select(SCAN_ITEMS.c.channel_id).where(SCAN_ITEMS.c.run_id == run_id)).scalars())
+
+
+def save_channel(conn: Connection, run_id: int, channel_id: int, findings: list[Finding]) -> dict[str, int]:
+    """Store one channel's findings and mark it done, in the caller's transaction."""
+    counts = dict(Counter(f.status.value for f in findings))
+    now = _now()
+    conn.execute(insert(SCAN_ITEMS).values(run_id=run_id, channel_id=channel_id, finished_at=now, counts=counts))
+    if findings:
+        conn.execute(insert(FINDINGS), [
+            {"run_id": run_id, "channel_id": channel_id, "check_id": f.check, "status": f.status.value,
+             "value": f.value, "message": f.message or None, "message_zh": f.message_zh or None,
+             "evidence": [r.as_dict() for r in f.evidence],
+             "scan_status": f.scan_status.value if f.scan_status else None, "observed_at": now}
+            for f in findings])
+    return counts
+
+
+def findings_of(conn: Connection, *, run_id: int, address: str | None = None, check: str | None = None,
+                status: str | None = None) -> list[dict[str, Any]]:
+    query = (select(FINDINGS, CHANNELS.c.address, CHANNELS.c.kind)
+             .join(CHANNELS, CHANNELS.c.id == FINDINGS.c.channel_id)
+             .where(FINDINGS.c.run_id == run_id).order_by(CHANNELS.c.address, FINDINGS.c.check_id))
+    if address:
+        query = query.where(CHANNELS.c.address == address)
+    if check:
+        query = query.where(FINDINGS.c.check_id == check)
+    if status:
+        query = query.where(FINDINGS.c.status == status)
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def run_summary(conn: Connection, run_id: int) -> dict[str, dict[str, int]]:
+    """check -> status -> count."""
+    out: dict[str, dict[str, int]] = {}
+    for check, status, n in conn.execute(
+            select(FINDINGS.c.check_id, FINDINGS.c.status, func.count()).where(FINDINGS.c.run_id == run_id)
+            .group_by(FINDINGS.c.check_id, FINDINGS.c.status)):
+        out.setdefault(check, {})[status] = n
+    return dict(sorted(out.items()))
