@@ -1,0 +1,34 @@
+"""The demo farm: many simulated government sites on loopback, with a DNS server and a
+manifest of their defects. The fixture for tests, the load for benchmarks, and the demo.
+
+    manifest = generate(seed=1, count=100)
+    with run_in_thread(manifest) as farm:
+        ...  # farm.https_port, farm.ca_pem, farm.dns_port
+
+Importing does no work: certificates and sockets are made by Farm.start.
+See docs/demo-farm.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mgov.demo.farm.defects import DEFECTS, compatibility_table, compatible
+from mgov.demo.farm.generate import generate
+from mgov.demo.farm.manifest import Manifest, Organization, RegistryEntry, Runtime, Site
+
+if TYPE_CHECKING:
+    from mgov.demo.farm.farm import Farm, RunningFarm, run_in_thread
+
+__all__ = ["DEFECTS", "Farm", "Manifest", "Organization", "RegistryEntry", "RunningFarm",
+           "Runtime", "Site", "compatibility_table", "compatible", "generate", "run_in_thread"]
+
+
+def __getattr__(name: str) -> Any:
+    # The server side pulls in aiohttp, trustme and cryptography; code that only generates
+    # manifests (check tests) should not pay for them.
+    if name in ("Farm", "RunningFarm", "run_in_thread"):
+        from mgov.demo.farm import farm
+
+        return getattr(farm, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

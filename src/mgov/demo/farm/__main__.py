@@ -1,0 +1,94 @@
+"""python -m mgov.demo.farm: run a farm in the foreground until interrupted.
+
+Prints where it listens and writes the manifest (with the ports) to a file; the last line
+printed before serving is `READY {json}` for scripts that start it as a separate process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+from mgov.demo.farm.farm import Farm, has_ipv6_loopback, trim_tls_read_buffers
+from mgov.demo.farm.generate import generate
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m mgov.demo.farm",
+                                description="Serve simulated government sites on loopback.")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--count", type=int, default=100)
+    p.add_argument("--latency-ms", type=float, default=0.0)
+    p.add_argument("--defect-rate", type=float, default=0.5)
+    p.add_argument("--manifest-out", type=Path, help="where to write the manifest "
+                   "(default: manifest.json in the state directory)")
+    p.add_argument("--state-dir", type=Path, help="where the CA certificate goes "
+                   "(default: a temporary directory, removed on exit)")
+    p.add_argument("--http-port", type=int, default=0)
+    p.add_argument("--https-port", type=int, default=0)
+    p.add_argument("--dns-port", type=int, default=0)
+    p.add_argument("--no-ipv6", action="store_true", help="listen on 127.0.0.1 only")
+    return p
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    t0 = time.perf_counter()
+    manifest = generate(args.seed, args.count, latency_ms=args.latency_ms,
+                        defect_rate=args.defect_rate)
+    farm = Farm(manifest, http_port=args.http_port, https_port=args.https_port,
+                dns_port=args.dns_port, ipv6=not args.no_ipv6 and has_ipv6_loopback(),
+                state_dir=args.state_dir)
+    await farm.start()
+    try:
+        assert farm.ca_pem is not None and manifest.runtime is not None
+        out = args.manifest_out or farm.ca_pem.parent / "manifest.json"
+        out.write_text(manifest.to_json(indent=1), encoding="utf-8")
+        addrs = manifest.runtime.addresses
+        healthy = len(manifest.healthy_sites())
+        print(f"mgov demo farm: {len(manifest.sites)} sites ({healthy} healthy), seed {args.seed}, "
+              f"ready in {time.perf_counter() - t0:.2f} s")
+        for proto, port in (("http", farm.http_port), ("https", farm.https_port)):
+            print(f"{proto:<6}" + " ".join(f"{a if ':' not in a else f'[{a}]'}:{port}" for a in addrs))
+        print(f"dns   127.0.0.1:{farm.dns_port} (udp, tcp)")
+        print(f"ca    {farm.ca_pem}")
+        print(f"manifest {out}")
+        print("READY " + json.dumps({"http_port": farm.http_port, "https_port": farm.https_port,
+                                     "dns_port": farm.dns_port, "ca_pem": str(farm.ca_pem),
+                                     "manifest": str(out)}), flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    finally:
+        await farm.stop()
+
+
+def _raise_file_limit() -> None:
+    """Thousands of concurrent connections need thousands of descriptors: take the hard limit."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _raise_file_limit()
+    trim_tls_read_buffers()
+    asyncio.run(_serve(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Client-side helpers for talking to a farm: trust its CA, ask its DNS, reach its ports.
+
+Farm redirects point at https://HOST/ (port 443) like the real sites; FarmResolver maps the
+standard ports to the farm's, so an ordinary aiohttp session follows them unchanged.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from pathlib import Path
+from typing import Any
+
+import dns.asyncresolver
+import dns.exception
+import dns.resolver
+from aiohttp.abc import AbstractResolver
+
+
+def ssl_context(ca_pem: str | Path) -> ssl.SSLContext:
+    """A client context that trusts the farm CA (and nothing else)."""
+    return ssl.create_default_context(cafile=str(ca_pem))
+
+
+def dns_resolver(port: int, host: str = "127.0.0.1") -> dns.resolver.Resolver:
+    """A dnspython resolver that asks the farm's DNS server only."""
+    r = dns.resolver.Resolver(configure=False)
+    r.nameservers = [host]
+    r.port = port
+    r.lifetime = 3.0
+    return r
+
+
+class FarmResolver(AbstractResolver):
+    """aiohttp resolver: names through the farm DNS, ports 80/443 to the farm's ports."""
+
+    def __init__(self, dns_port: int, port_map: dict[int, int]) -> None:
+        self.port_map = port_map
+        self._dns = dns.asyncresolver.Resolver(configure=False)
+        self._dns.nameservers = ["127.0.0.1"]
+        self._dns.port = dns_port
+        self._dns.lifetime = 3.0
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
+        wanted = [(socket.AF_INET, "A"), (socket.AF_INET6, "AAAA")]
+        if family != socket.AF_UNSPEC:
+            wanted = [w for w in wanted if w[0] == family]
+        out = []
+        for fam, rdtype in wanted:
+            try:
+                answer = await self._dns.resolve(host, rdtype)
+            except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN, dns.exception.Timeout):
+                continue
+            for rr in answer:
+                out.append({"hostname": host, "host": rr.address,
+                            "port": self.port_map.get(port, port), "family": fam,
+                            "proto": 0, "flags": socket.AI_NUMERICHOST})
+        if not out:
+            raise OSError(socket.EAI_NONAME, f"{host} does not resolve in the farm")
+        return out
+
+    async def close(self) -> None:
+        return None

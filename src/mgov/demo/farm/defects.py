@@ -1,0 +1,127 @@
+"""The defects a farm site can carry, which check should flag each, and which ones combine.
+
+The ids are a contract with the checks' tests and the benchmark: keep them stable. A
+combination is refused when one defect would hide the other (a site without HTTPS cannot
+also show a weak HSTS header), so every defect in a manifest is observable on its site.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import NamedTuple
+
+
+class Defect(NamedTuple):
+    id: str
+    checks: tuple[str, ...]  # the check ids expected to flag it, the first one above all
+    summary: str  # what the farm does
+    cn_only: bool = False
+
+
+_D = Defect
+DEFECTS: dict[str, Defect] = {d.id: d for d in (
+    _D("tls.expired", ("tls.valid", "tls.expiry"), "certificate from the farm CA that expired"),
+    _D("tls.self_signed", ("tls.valid",), "self-signed certificate (not from the farm CA)"),
+    _D("tls.wrong_host", ("tls.valid",), "valid certificate for another name"),
+    _D("tls.expiring_soon", ("tls.expiry",), "valid certificate that expires within 30 days"),
+    _D("tls.old_protocol", ("tls.protocol",), "also accepts TLS 1.0 and 1.1"),
+    # Without a handshake there is no certificate or protocol to judge: the TLS checks fail too.
+    _D("https.none", ("https.available", "https.redirect", "tls.valid", "tls.expiry", "tls.protocol"),
+       "TLS handshake aborted for the host; HTTP serves the site with 200"),
+    _D("https.no_redirect", ("https.redirect",), "HTTP serves the site with 200, no redirect"),
+    _D("hsts.none", ("hsts",), "no Strict-Transport-Security header"),
+    _D("hsts.weak", ("hsts",), "Strict-Transport-Security: max-age=86400"),
+    _D("ipv6.no_aaaa", ("ipv6",), "no AAAA record"),
+    _D("ipv6.unreachable", ("ipv6",), "AAAA present, the IPv6 listeners reset the connection"),
+    _D("mobile.no_viewport", ("mobile.viewport",), "no viewport meta tag"),
+    _D("links.missing", ("links.required",), "two required links dropped from the homepage"),
+    _D("page.no_title", ("page.title",), "no <title>"),
+    _D("html.no_lang", ("html.lang",), "<html> without lang"),
+    _D("search.missing", ("search",), "no search form"),
+    _D("cn.site_code.missing", ("cn.site_code",), "no SiteIDCode meta, no 网站标识码 text", True),
+    _D("cn.site_code.malformed", ("cn.site_code",), "site code of 9 digits on the page", True),
+    _D("cn.site_code.mismatch", ("cn.site_code",),
+       "well-formed site code that differs from the registry's", True),
+    _D("cn.icp.missing", ("cn.icp",), "no ICP备案 number", True),
+    _D("cn.psb.missing", ("cn.psb",), "no 公网安备 number", True),
+    _D("cn.psb.mismatch", ("cn.psb",),
+       "公网安备 province character does not match the number", True),
+    _D("cn.conac.missing", ("cn.conac_badge",), "no 党政机关 badge", True),
+    _D("cn.jiucuo.missing", ("cn.jiucuo",), "no 我为政府网站找错 entry", True),
+    _D("cn.jiucuo.mismatch", ("cn.jiucuo",), "找错 link carries another site_code than the page",
+       True),
+    _D("not_found.soft404", ("not_found",), "unknown paths answer 200 with a page"),
+    _D("robots.missing", ("robots",), "/robots.txt answers 404"),
+    _D("sitemap.missing", ("sitemap",), "/sitemap.xml answers 404"),
+    _D("security_txt.missing", ("security_txt",), "/.well-known/security.txt answers 404"),
+    _D("analytics.trackers", ("analytics", "third_party"),
+       "Google Analytics (gtag), 百度统计 and CNZZ scripts (GA only on us sites)"),
+    _D("cookies.third_party", ("cookies", "third_party"),
+       "pixel from track.adnetwork.example, which sets a SameSite=None cookie"),
+    _D("mixed_content", ("mixed_content",), "http:// script and image on the HTTPS page"),
+    _D("security_headers.missing", ("security_headers",),
+       "no CSP, X-Content-Type-Options, X-Frame-Options, Referrer-Policy"),
+    _D("domain.non_gov", ("domain.naming",), "host outside .gov.cn / .gov"),
+    _D("www.inconsistent", ("www.consistency",), "the www/apex twin does not resolve"),
+    _D("page.heavy", ("page.weight",), "homepage plus subresources over 5 MB"),
+    _D("availability.slow", ("availability",), "every response delayed 3 s"),
+    _D("availability.failing", ("availability",), "every homepage request answers 503"),
+    _D("availability.flapping", ("availability",), "homepage alternates 200 and 503"),
+)}
+
+# At most one defect of each group: they are alternatives of one property.
+EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
+    {"tls.expired", "tls.self_signed", "tls.wrong_host", "tls.expiring_soon"},
+    {"https.none", "https.no_redirect"},
+    {"hsts.none", "hsts.weak"},
+    {"ipv6.no_aaaa", "ipv6.unreachable"},
+    {"cn.site_code.missing", "cn.site_code.malformed", "cn.site_code.mismatch"},
+    {"cn.psb.missing", "cn.psb.mismatch"},
+    {"cn.jiucuo.missing", "cn.jiucuo.mismatch"},
+    {"availability.slow", "availability.failing", "availability.flapping"},
+))
+
+# Defects whose content lives on the homepage: a homepage that answers 503 hides them.
+_HOMEPAGE = frozenset({
+    "mobile.no_viewport", "links.missing", "page.no_title", "html.no_lang", "search.missing",
+    "analytics.trackers", "cookies.third_party", "mixed_content", "page.heavy",
+    *(d for d in DEFECTS if d.startswith("cn.")),
+})
+
+# Pairs that hide one another, beyond the exclusive groups: (defect, the ones it makes moot).
+_MOOT: dict[str, frozenset[str]] = {
+    # Without HTTPS there is no certificate, no HSTS and no mixed content to see.
+    "https.none": frozenset({"tls.expired", "tls.self_signed", "tls.wrong_host",
+                             "tls.expiring_soon", "tls.old_protocol", "hsts.none", "hsts.weak",
+                             "mixed_content"}),
+    # A soft 404 answers 200 for a missing file, which would hide that it is missing.
+    "not_found.soft404": frozenset({"robots.missing", "sitemap.missing", "security_txt.missing"}),
+    "availability.failing": _HOMEPAGE,
+    "availability.flapping": _HOMEPAGE,
+}
+
+
+def _conflict_pairs() -> frozenset[frozenset[str]]:
+    pairs = {frozenset(p) for g in EXCLUSIVE_GROUPS for p in combinations(sorted(g), 2)}
+    pairs |= {frozenset((a, b)) for a, moot in _MOOT.items() for b in moot}
+    return frozenset(pairs)
+
+
+CONFLICTS: frozenset[frozenset[str]] = _conflict_pairs()
+
+
+def compatible(a: str, b: str) -> bool:
+    """Whether two defects may sit on one site."""
+    return a != b and frozenset((a, b)) not in CONFLICTS
+
+
+def allowed(defect: str, jurisdiction: str, present: set[str] | frozenset[str]) -> bool:
+    """Whether defect may be added to a site of this jurisdiction that already has present."""
+    if defect in present or (DEFECTS[defect].cn_only and jurisdiction != "cn"):
+        return False
+    return all(compatible(defect, other) for other in present)
+
+
+def compatibility_table() -> dict[str, list[str]]:
+    """Each defect with the defects it must not be combined with (for docs and tooling)."""
+    return {d: sorted(o for o in DEFECTS if o != d and not compatible(d, o)) for d in DEFECTS}

@@ -1,0 +1,217 @@
+"""The running farm: HTTP and HTTPS on 127.0.0.1 and ::1, DNS on 127.0.0.1, one event loop.
+
+`Farm` is the asyncio API; `run_in_thread` runs one in a background thread for synchronous
+callers (pytest, benchmarks, the demo).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+from aiohttp import web
+
+from mgov.demo.farm.certs import Certificates
+from mgov.demo.farm.listeners import PeekingTlsListener, bind_pair
+from mgov.demo.farm.manifest import Manifest, Runtime
+from mgov.demo.farm.nameserver import DnsServer, build_zone
+from mgov.demo.farm.vhosts import VirtualHosts
+
+SHUTDOWN_TIMEOUT = 1.0  # seconds in-flight requests get on stop (slow sites sleep 3 s)
+
+
+class Farm:
+    """Serves every site of a manifest; `start` fills `manifest.runtime`."""
+
+    def __init__(self, manifest: Manifest, *, http_port: int = 0, https_port: int = 0,
+                 dns_port: int = 0, ipv6: bool | None = None, state_dir: Path | None = None,
+                 cache_size: int = 4096) -> None:
+        self.manifest = manifest
+        self.ports = {"http": http_port, "https": https_port, "dns": dns_port}
+        # None: listen on ::1 when this host has IPv6 loopback at all.
+        self.ipv6 = has_ipv6_loopback() if ipv6 is None else ipv6
+        self.state_dir = state_dir
+        self.cache_size = cache_size
+        self.ca_pem: Path | None = None
+        self._own_dir: Path | None = None
+        self._runner: web.ServerRunner | None = None
+        self._peeker: PeekingTlsListener | None = None
+        self._dns: DnsServer | None = None
+        self.vhosts: VirtualHosts | None = None
+
+    @property
+    def http_port(self) -> int:
+        return self.ports["http"]
+
+    @property
+    def https_port(self) -> int:
+        return self.ports["https"]
+
+    @property
+    def dns_port(self) -> int:
+        return self.ports["dns"]
+
+    async def start(self) -> None:
+        t0 = time.perf_counter()
+        now = dt.datetime.now(dt.UTC)
+        if self.state_dir is None:
+            self._own_dir = Path(tempfile.mkdtemp(prefix="mgov-farm-"))
+        state_dir = self.state_dir or self._own_dir
+        assert state_dir is not None
+        state_dir.mkdir(parents=True, exist_ok=True)
+        certs = Certificates(now)
+        certs.add_sites(self.manifest.sites)
+        certs.add_names(self.manifest.services)
+        self.ca_pem = certs.write_ca(state_dir / "ca.pem")
+        self.vhosts = VirtualHosts(self.manifest, today=now.date(), cache_size=self.cache_size)
+        server = web.Server(self.vhosts.handle, access_log=None)
+        self._runner = web.ServerRunner(server, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        await self._runner.setup()
+        http4, http6 = bind_pair(self.ports["http"], self.ipv6)
+        https4, https6 = bind_pair(self.ports["https"], self.ipv6)
+        self.ports["http"] = http4.getsockname()[1]
+        self.ports["https"] = https4.getsockname()[1]
+        sites = [web.SockSite(self._runner, http4), web.SockSite(self._runner, https4,
+                                                                 ssl_context=certs.listener)]
+        if http6 is not None:
+            sites.append(web.SockSite(self._runner, http6))
+        for s in sites:
+            await s.start()
+        if https6 is not None:
+            self._peeker = PeekingTlsListener(https6, certs.listener, server,
+                                              self.vhosts.v6_blocked)
+            self._peeker.start()
+        self._dns = DnsServer(build_zone(self.manifest))
+        self.ports["dns"] = await self._dns.start(self.ports["dns"])
+        addresses = ["127.0.0.1"] + (["::1"] if self.ipv6 else [])
+        self.manifest.runtime = Runtime(
+            http_port=self.http_port, https_port=self.https_port, dns_port=self.dns_port,
+            ca_pem=str(self.ca_pem), addresses=addresses,
+            started_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            startup_seconds=round(time.perf_counter() - t0, 3))
+
+    async def stop(self) -> None:
+        if self._peeker is not None:
+            self._peeker.close()
+            self._peeker = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._dns is not None:
+            await self._dns.stop()
+            self._dns = None
+        if self._own_dir is not None:
+            shutil.rmtree(self._own_dir, ignore_errors=True)
+            self._own_dir = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+@dataclass
+class RunningFarm:
+    """A farm running in a background thread: where it listens, and client helpers."""
+
+    manifest: Manifest
+    http_port: int
+    https_port: int
+    dns_port: int
+    ca_pem: Path
+    addresses: tuple[str, ...]
+
+    @property
+    def port_map(self) -> dict[int, int]:
+        """Standard port -> farm port, for clients that follow redirects to https://HOST/."""
+        return {80: self.http_port, 443: self.https_port}
+
+    @property
+    def connect_to(self) -> list[str]:
+        """The same as curl-style connect-to rules (HOST1:PORT1:HOST2:PORT2): any host,
+        addresses from DNS, standard ports to the farm's."""
+        return [f":80::{self.http_port}", f":443::{self.https_port}"]
+
+    def ssl_context(self) -> Any:
+        from mgov.demo.farm.client import ssl_context
+
+        return ssl_context(self.ca_pem)
+
+    def dns_resolver(self) -> Any:
+        from mgov.demo.farm.client import dns_resolver
+
+        return dns_resolver(self.dns_port)
+
+
+@contextlib.contextmanager
+def run_in_thread(manifest: Manifest, **farm_options: Any) -> Iterator[RunningFarm]:
+    """Run a Farm on its own event loop in a daemon thread; stop it on exit."""
+    loop = asyncio.new_event_loop()
+    farm = Farm(manifest, **farm_options)
+    ready = threading.Event()
+    failure: list[BaseException] = []
+
+    def main() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(farm.start())
+        except BaseException as e:  # noqa: BLE001 (re-raised in the caller's thread)
+            failure.append(e)
+            ready.set()
+            loop.run_until_complete(farm.stop())
+            loop.close()
+            return
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(farm.stop())
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+    thread = threading.Thread(target=main, name="mgov-demo-farm", daemon=True)
+    thread.start()
+    ready.wait()
+    if failure:
+        thread.join()
+        raise failure[0]
+    assert farm.ca_pem is not None
+    try:
+        yield RunningFarm(manifest, farm.http_port, farm.https_port, farm.dns_port, farm.ca_pem,
+                          ("127.0.0.1", "::1") if farm.ipv6 else ("127.0.0.1",))
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+
+
+def trim_tls_read_buffers(size: int = 32 * 1024) -> None:
+    """Shrink asyncio's per-connection TLS read buffer, for a process that is the farm.
+
+    asyncio gives every TLS connection a 256 KB buffer, zero-filled at once (SSLProtocol.
+    max_size), so 3,000 open connections cost about 1 GB; with 32 KB (two full TLS records)
+    they cost about 300 MB. It is process-wide, so only the standalone farm calls it.
+    """
+    import asyncio.sslproto
+
+    if hasattr(asyncio.sslproto.SSLProtocol, "max_size"):
+        asyncio.sslproto.SSLProtocol.max_size = size
+
+
+def has_ipv6_loopback() -> bool:
+    """Whether ::1 can be bound here (some containers have no IPv6 at all)."""
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False

@@ -1,0 +1,145 @@
+"""generate(seed, count): the farm's sites, their identities and their defects.
+
+Everything comes from one `random.Random(seed)`, consumed in a fixed order, so a seed
+always gives the same manifest (byte for byte, as JSON).
+"""
+
+from __future__ import annotations
+
+import random
+
+from mgov.demo.farm import names
+from mgov.demo.farm.contract import REQUIRED_LINKS, SERVICES
+from mgov.demo.farm.defects import DEFECTS, allowed
+from mgov.demo.farm.manifest import Manifest, RegistryEntry, Site
+from mgov.demo.farm.places_cn import MINISTRY_REGION, PROVINCE_CHARS
+
+# From this many sites on, every defect occurs at least once.
+FULL_COVERAGE_COUNT = 60
+# Share of extra defects: after its first one, a defective site gets another with this
+# probability, again and again.
+EXTRA_DEFECT_P = 0.3
+MAX_DEFECTS = 5
+
+
+def generate(seed: int, count: int, *, latency_ms: float = 0,
+             defect_rate: float = 0.5) -> Manifest:
+    """A farm of count sites; about defect_rate of them carry one or more defects."""
+    if count < 0:
+        raise ValueError("count must be >= 0")
+    if not 0 <= defect_rate <= 1:
+        raise ValueError("defect_rate must be within [0, 1]")
+    rng = random.Random(seed)
+    taken: set[str] = set()
+    n_cn = (count * 11 + 10) // 20  # a little over half
+    idents = names.cn_identities(rng, n_cn, taken) + names.us_identities(rng, count - n_cn, taken)
+    rng.shuffle(idents)
+    assigned = assign_defects(rng, [i.jurisdiction for i in idents], defect_rate)
+    codes: dict[str, int] = {}
+    sites = []
+    n_cn_seen = 0
+    for ident, defects in zip(idents, assigned, strict=True):
+        ordered = [d for d in DEFECTS if d in defects]
+        host = names.non_gov_host(ident, taken) if "domain.non_gov" in defects else ident.host
+        twin = host[4:] if host.startswith("www.") else "www." + host
+        site = Site(host=host, twin=twin, jurisdiction=ident.jurisdiction,
+                    language="zh" if ident.jurisdiction == "cn" else "en",
+                    encoding="utf-8", charset_declared=True, organization=ident.org,
+                    registry=RegistryEntry(address=f"https://{host}", name=ident.site_name,
+                                           owner=ident.org.code),
+                    defects=ordered)
+        if ident.jurisdiction == "cn":
+            # Every fourth cn site is GBK; of those, every other one declares no charset.
+            if n_cn_seen % 4 == 3:
+                site.encoding = "gbk"
+                site.charset_declared = (n_cn_seen // 4) % 2 == 0
+            n_cn_seen += 1
+            _cn_identifiers(rng, site, ident, codes)
+        site.twin_cname = "www.inconsistent" not in defects and rng.random() < 0.35
+        if "links.missing" in defects:
+            dropped = rng.sample(REQUIRED_LINKS[site.jurisdiction], 2)
+            site.details["links_dropped"] = sorted(href for _, href in dropped)
+        sites.append(site)
+    return Manifest(seed=seed, count=count, latency_ms=float(latency_ms),
+                    defect_rate=float(defect_rate), sites=sites, services=list(SERVICES))
+
+
+def assign_defects(rng: random.Random, jurisdictions: list[str], rate: float) -> list[set[str]]:
+    """Defects per site: each defect round-robin first (so all occur), then random extras."""
+    n = len(jurisdictions)
+    out: list[set[str]] = [set() for _ in range(n)]
+    if rate <= 0 or n == 0:
+        return out
+    chosen = rng.sample(range(n), max(1, min(n, round(n * rate))))
+    picked = set(chosen)
+    spare = [i for i in range(n) if i not in picked]
+    rng.shuffle(spare)
+    if n >= FULL_COVERAGE_COUNT:
+        cursor = 0
+        for d in DEFECTS:
+            fits = [k for k in range(len(chosen))
+                    if allowed(d, jurisdictions[chosen[k]], out[chosen[k]])]
+            if not fits:
+                # No defective site can take it: recruit a healthy one that can.
+                new = next((i for i in spare if allowed(d, jurisdictions[i], out[i])), None)
+                if new is None:
+                    continue
+                spare.remove(new)
+                chosen.append(new)
+                fits = [len(chosen) - 1]
+            # The least loaded site, ties broken round-robin from the cursor.
+            k = min(fits, key=lambda k: (len(out[chosen[k]]), (k - cursor) % len(chosen)))
+            out[chosen[k]].add(d)
+            cursor = k + 1
+    for i in chosen:
+        while not out[i] or (len(out[i]) < MAX_DEFECTS and rng.random() < EXTRA_DEFECT_P):
+            options = [d for d in DEFECTS if allowed(d, jurisdictions[i], out[i])]
+            if not options:
+                break
+            out[i].add(rng.choice(options))
+    return out
+
+
+def _cn_identifiers(rng: random.Random, site: Site, ident: names.Identity,
+                    codes: dict[str, int]) -> None:
+    """The site code, ICP, 公网安备 and CONAC ids, as the registry and as the pages show them."""
+    if ident.bm:
+        key = "bm" + ident.bm
+        codes[key] = codes.get(key, 0) + 1
+        code = f"{key}{codes[key]:06d}"
+        other = f"{key}{(codes[key] + 500000) % 1_000_000:06d}"
+        third = f"{key}{(codes[key] + 700000) % 1_000_000:06d}"
+        region = MINISTRY_REGION
+    else:
+        region = ident.region_code or "110000"
+        codes[region] = codes.get(region, 0) + 1
+        code = f"{region}{codes[region]:04d}"
+        other = f"{region}{(codes[region] + 5000) % 10_000:04d}"
+        third = f"{region}{(codes[region] + 7000) % 10_000:04d}"
+    site.registry.attributes["site_code"] = code
+    prov = PROVINCE_CHARS[region[:2]]
+    psb_number = f"{region}0{rng.randint(1, 4)}{rng.randint(1, 999_999):06d}"
+    icp = f"{prov}ICP备{rng.randint(10_000_000, 99_999_999)}号-{rng.randint(1, 3)}"
+    conac_id = f"{rng.getrandbits(128):032X}"
+    d = site.defects
+    page_code: str | None = code
+    if "cn.site_code.missing" in d:
+        page_code = None
+    elif "cn.site_code.malformed" in d:
+        page_code = code[:-1]
+    elif "cn.site_code.mismatch" in d:
+        page_code = other
+    psb_prov = prov
+    if "cn.psb.mismatch" in d:
+        psb_prov = rng.choice(sorted(set(PROVINCE_CHARS.values()) - {prov}))
+    site.identifiers = {
+        "site_code": page_code,
+        "icp": None if "cn.icp.missing" in d else icp,
+        "psb": None if "cn.psb.missing" in d else f"{psb_prov}公网安备 {psb_number}号",
+        "psb_number": None if "cn.psb.missing" in d else psb_number,
+        "conac_id": None if "cn.conac.missing" in d else conac_id,
+        # The 找错 link carries the code the page shows (one CMS variable), so a wrong code
+        # on the page is cn.site_code's finding alone; jiucuo.mismatch uses a third code.
+        "jiucuo_site_code": (None if "cn.jiucuo.missing" in d
+                             else third if "cn.jiucuo.mismatch" in d else page_code or code),
+    }

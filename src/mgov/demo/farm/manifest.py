@@ -1,0 +1,142 @@
+"""The manifest: every farm site with its identity, registry entry and defects, as JSON.
+
+It is what tests and benchmarks compare findings with, so it says what the farm serves,
+not what a check should conclude: `identifiers` are the values the pages show, the
+registry entry holds the values the registry should hold, and they differ exactly where a
+defect says so.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FORMAT = "mgov-demo-farm/1"
+
+
+@dataclass
+class Organization:
+    code: str
+    name_zh: str
+    name_en: str
+    jurisdiction: str
+    tier: str
+    region_code: str | None = None  # GB/T 2260, cn only
+
+
+@dataclass
+class RegistryEntry:
+    """The channel as the registry should hold it (mgov's channel fields)."""
+
+    address: str
+    name: str
+    owner: str
+    kind: str = "website"
+    attributes: dict[str, Any] = field(default_factory=dict)  # cn: {"site_code": ...}
+
+
+@dataclass
+class Site:
+    host: str  # canonical host: https://HOST/ is the site
+    twin: str  # the www./apex twin, which redirects to HOST (or fails to resolve)
+    jurisdiction: str  # cn | us
+    language: str  # zh | en
+    encoding: str  # utf-8 | gbk
+    charset_declared: bool  # False: no meta charset and no charset in Content-Type
+    organization: Organization
+    registry: RegistryEntry
+    defects: list[str] = field(default_factory=list)
+    twin_cname: bool = False  # the twin is a DNS CNAME to HOST rather than its own A/AAAA
+    # What the pages show (cn): site_code, icp, psb, psb_number, conac_id, jiucuo_site_code;
+    # None where the page shows nothing.
+    identifiers: dict[str, str | None] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # defect parameters, e.g. links_dropped
+
+    def has(self, defect: str) -> bool:
+        return defect in self.defects
+
+    @property
+    def healthy(self) -> bool:
+        return not self.defects
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Site:
+        d = dict(d)
+        d["organization"] = Organization(**d["organization"])
+        d["registry"] = RegistryEntry(**d["registry"])
+        return cls(**d)
+
+
+@dataclass
+class Runtime:
+    """Where a running farm listens; set by Farm.start."""
+
+    http_port: int
+    https_port: int
+    dns_port: int
+    ca_pem: str
+    addresses: list[str]
+    started_at: str  # ISO 8601, UTC
+    startup_seconds: float
+
+
+@dataclass
+class Manifest:
+    seed: int
+    count: int
+    latency_ms: float
+    defect_rate: float
+    sites: list[Site]
+    services: list[str]  # third-party hosts the farm also serves (trackers, badge and link targets)
+    runtime: Runtime | None = None
+    format: str = FORMAT
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Manifest:
+        if d.get("format") != FORMAT:
+            raise ValueError(f"not a farm manifest (format {d.get('format')!r}, want {FORMAT!r})")
+        d = dict(d)
+        d["sites"] = [Site.from_dict(s) for s in d["sites"]]
+        d["runtime"] = Runtime(**d["runtime"]) if d.get("runtime") else None
+        return cls(**d)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Manifest:
+        return cls.from_dict(json.loads(text))
+
+    def site(self, host: str) -> Site:
+        """The site whose canonical host or twin is host."""
+        host = host.lower().rstrip(".")
+        for s in self.sites:
+            if host in (s.host, s.twin):
+                return s
+        raise KeyError(host)
+
+    def with_defect(self, defect: str) -> list[Site]:
+        return [s for s in self.sites if defect in s.defects]
+
+    def healthy_sites(self) -> list[Site]:
+        return [s for s in self.sites if not s.defects]
+
+    def registry_document(self) -> dict[str, Any]:
+        """The sites as an mgov native registry document (organizations and channels).
+
+        Channel attributes (the cn site codes) are left out: the native format has no field
+        for them; they are in each site's registry entry.
+        """
+        orgs: dict[str, dict[str, Any]] = {}
+        channels = []
+        for s in self.sites:
+            o = s.organization
+            orgs.setdefault(o.code, {k: v for k, v in asdict(o).items() if v is not None})
+            channels.append({"kind": s.registry.kind, "address": s.registry.address,
+                             "name": s.registry.name, "owner": s.registry.owner})
+        return {"format": "mgov-registry/1", "organizations": list(orgs.values()),
+                "channels": channels}

@@ -1,0 +1,137 @@
+"""Everything one site serves, by path, rendered at once and encoded in the site's charset.
+
+The server renders a site on its first request and keeps the result in an LRU cache, so a
+10,000-site farm starts at once and a benchmark pass pays rendering once per site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from typing import NamedTuple
+
+from mgov.demo.farm import contract as c
+from mgov.demo.farm.manifest import Site
+from mgov.demo.farm.pages import home, news_items, page
+
+NOT_FOUND = "404"  # key of the not-found page in a site's table (never a real path)
+UNAVAILABLE = "503"
+
+
+class Page(NamedTuple):
+    status: int
+    content_type: str
+    body: bytes
+
+
+def html_type(site: Site) -> str:
+    if site.encoding == "utf-8":
+        return "text/html; charset=utf-8"
+    return f"text/html; charset={site.encoding}" if site.charset_declared else "text/html"
+
+
+def _html(site: Site, text: str, status: int = 200) -> Page:
+    return Page(status, html_type(site), text.encode(site.encoding, errors="xmlcharrefreplace"))
+
+
+def _text(body: str, content_type: str = "text/plain; charset=utf-8") -> Page:
+    return Page(200, content_type, body.encode())
+
+
+def base_url(site: Site) -> str:
+    return f"{'http' if site.has('https.none') else 'https'}://{site.host}"
+
+
+def _required_pages(site: Site, news: list, seed: int) -> dict[str, Page]:
+    org_zh, org_en, host = site.organization.name_zh, site.organization.name_en, site.host
+    if site.jurisdiction == "cn":
+        items = "".join(f'<li><a href="/news/{n.id}.html">{escape(n.title)}</a></li>' for n in news)
+        links = "".join(f'<li><a href="{h}">{t}</a></li>' for t, h in c.REQUIRED_LINKS["cn"])
+        texts = {
+            "/sitemap.html": ['<ul><li><a href="/">首页</a></li>' + items + links + "</ul>"],
+            "/contact.html": [f"{escape(org_zh)}办公室", f"电子邮箱：webmaster@{host}",
+                              "工作时间：周一至周五 9:00—12:00，14:00—17:30（法定节假日除外）"],
+            "/about.html": [(f"本网站由{escape(org_zh)}主办，是发布政府信息、提供在线服务、"
+                             "与公众互动交流的官方平台。")],
+            "/privacy.html": [("本网站尊重并保护用户个人信息。除依法履行职责所必需外，本网站不收集、"
+                               "不使用、不向第三方提供用户个人信息。"),
+                              "本网站不使用第三方统计或广告跟踪工具。"],
+        }
+    else:
+        org = escape(org_en)
+        texts = {
+            "/privacy": [(f"{org} does not collect personal information when you visit this "
+                          "site unless you choose to provide it."),
+                         "This site uses no third-party advertising or tracking cookies."],
+            "/contact": [f'Email: <a href="mailto:info@{host}">info@{host}</a>',
+                         "Office hours: Monday to Friday, 8 a.m. to 5 p.m."],
+            "/about": [f"{org} serves its residents with public services and information.",
+                       "Read our strategic plan, performance reports and open government page."],
+            "/accessibility": [(f"{org} is committed to making this website accessible to "
+                                "everyone, in line with Section 508 and WCAG 2.1 AA."),
+                               (f'Report a barrier: <a href="mailto:accessibility@{host}">'
+                                f"accessibility@{host}</a>.")],
+            "/foia": [("Submit a Freedom of Information Act (FOIA) request by email to "
+                       f'<a href="mailto:foia@{host}">foia@{host}</a>.')],
+        }
+    heads = {h: t for t, h in c.REQUIRED_LINKS[site.jurisdiction]}
+    return {path: _html(site, page(site, heads[path], paras, seed)) for path, paras in texts.items()}
+
+
+def _robots(site: Site) -> Page:
+    return _text(f"User-agent: *\nDisallow: /search\nSitemap: {base_url(site)}/sitemap.xml\n")
+
+
+def _sitemap(site: Site, paths: list[str], today: dt.date) -> Page:
+    base = base_url(site)
+    urls = "".join(f"<url><loc>{base}{p}</loc><lastmod>{today.isoformat()}</lastmod></url>\n"
+                   for p in paths)
+    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')
+    return _text(xml, "application/xml")
+
+
+def _security_txt(site: Site, today: dt.date) -> Page:
+    expires = dt.datetime.combine(today + dt.timedelta(days=180), dt.time(), dt.UTC)
+    langs = "zh, en" if site.language == "zh" else "en"
+    return _text(f"Contact: mailto:security@{site.host}\n"
+                 f"Expires: {expires.strftime('%Y-%m-%dT%H:%M:%SZ')}\n"
+                 f"Preferred-Languages: {langs}\n"
+                 f"Canonical: https://{site.host}/.well-known/security.txt\n")
+
+
+def render_site(site: Site, seed: int, today: dt.date) -> dict[str, Page]:
+    """Path -> page for every fixed path of the site, plus the 404 and 503 pages."""
+    news = news_items(site, seed, today)
+    zh = site.language == "zh"
+    out = {"/": _html(site, home(site, news, seed))}
+    out.update(_required_pages(site, news, seed))
+    for n in news:
+        dated = f"发布日期：{n.date.isoformat()}" if zh else f"Published: {n.date.isoformat()}"
+        paras = [dated, escape(n.title)]
+        out[f"/news/{n.id}.html"] = _html(site, page(site, n.title, paras, seed))
+    out["/sitemap.xml"] = _sitemap(site, list(out), today)
+    out["/robots.txt"] = _robots(site)
+    out["/.well-known/security.txt"] = _security_txt(site, today)
+    for defect, path in (("robots.missing", "/robots.txt"), ("sitemap.missing", "/sitemap.xml"),
+                         ("security_txt.missing", "/.well-known/security.txt")):
+        if site.has(defect):
+            del out[path]
+    gone = "页面不存在" if zh else "Page not found"
+    gone_text = ("您访问的页面不存在或已被删除。" if zh
+                 else "The page you requested does not exist or has been removed.")
+    status = 200 if site.has("not_found.soft404") else 404
+    out[NOT_FOUND] = _html(site, page(site, gone, [gone_text], seed), status)
+    busy = "服务暂不可用" if zh else "Service unavailable"
+    busy_text = "请稍后再试。" if zh else "Please try again later."
+    out[UNAVAILABLE] = _html(site, page(site, busy, [busy_text], seed), 503)
+    return out
+
+
+def search_page(site: Site, query: str, seed: int, today: dt.date) -> Page:
+    zh = site.language == "zh"
+    hits = [n for n in news_items(site, seed, today) if query and query.lower() in n.title.lower()]
+    items = "".join(f'<li><a href="/news/{n.id}.html">{escape(n.title)}</a></li>' for n in hits)
+    head = "搜索结果" if zh else "Search results"
+    count = f"共 {len(hits)} 条" if zh else f"{len(hits)} result(s) for “{escape(query)}”"
+    return _html(site, page(site, head, [count, f"<ul>{items}</ul>"], seed))

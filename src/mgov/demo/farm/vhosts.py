@@ -1,0 +1,166 @@
+"""The HTTP side: one aiohttp handler for every virtual host, chosen by the Host header.
+
+Per request it does a dict lookup, an optional sleep and a cached page; the behaviour of a
+site (redirects, headers, failures) is decided once at startup into a SiteState.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import secrets
+import socket
+import struct
+
+from aiohttp import web
+
+from mgov.demo.farm import contract as c
+from mgov.demo.farm.assets import heavy_image, service_asset, static_assets
+from mgov.demo.farm.manifest import Manifest, Site
+from mgov.demo.farm.sitefiles import (
+    NOT_FOUND,
+    UNAVAILABLE,
+    Page,
+    render_site,
+    search_page,
+)
+
+_LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST
+
+
+class SiteState:
+    """A site's behaviour, precomputed; `flips` counts homepage requests (flapping)."""
+
+    __slots__ = (
+        "delay",
+        "failing",
+        "flapping",
+        "flips",
+        "heavy",
+        "http_headers",
+        "https_headers",
+        "serve_http",
+        "site",
+        "v6_drop",
+    )
+
+    def __init__(self, site: Site, latency: float) -> None:
+        self.site = site
+        no_https = site.has("https.none")
+        self.serve_http = no_https or site.has("https.no_redirect")
+        self.v6_drop = site.has("ipv6.unreachable")
+        self.delay = latency + (c.SLOW_SECONDS if site.has("availability.slow") else 0.0)
+        self.failing = site.has("availability.failing")
+        self.flapping = site.has("availability.flapping")
+        self.heavy = site.has("page.heavy")
+        self.flips = 0
+        common = {} if site.has("security_headers.missing") else dict(c.SECURITY_HEADERS)
+        self.http_headers = common
+        https = dict(common)
+        if site.has("hsts.weak"):
+            https["Strict-Transport-Security"] = c.HSTS_WEAK
+        elif not site.has("hsts.none"):
+            https["Strict-Transport-Security"] = c.HSTS
+        self.https_headers = https
+
+
+def reset(request: web.BaseRequest) -> None:
+    """Drop the connection with a TCP RST, sending nothing."""
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
+        except OSError:
+            pass
+    transport.abort()
+
+
+def is_v6(request: web.BaseRequest) -> bool:
+    sock = request.transport.get_extra_info("socket") if request.transport else None
+    return sock is not None and sock.family == socket.AF_INET6
+
+
+class VirtualHosts:
+    def __init__(self, manifest: Manifest, *, today: dt.date, cache_size: int = 4096) -> None:
+        self.seed = manifest.seed
+        self.today = today
+        latency = manifest.latency_ms / 1000.0
+        self.latency = latency
+        # host -> (state, is_twin); services are kept apart.
+        self.routes: dict[str, tuple[SiteState, bool]] = {}
+        for site in manifest.sites:
+            st = SiteState(site, latency)
+            self.routes[site.host] = (st, False)
+            self.routes[site.twin] = (st, True)
+        self.services = frozenset(manifest.services)
+        self.pages = functools.lru_cache(maxsize=cache_size)(self._render)
+
+    def v6_blocked(self, host: str | None) -> bool:
+        route = self.routes.get(host or "")
+        return route is not None and route[0].v6_drop
+
+    def _render(self, st: SiteState) -> dict[str, Page]:
+        return render_site(st.site, self.seed, self.today)
+
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        name = (request.headers.get("Host") or "").lower()
+        if not name.startswith("["):
+            name = name.partition(":")[0]
+        name = name.rstrip(".")
+        route = self.routes.get(name)
+        if route is None:
+            if self.latency:
+                await asyncio.sleep(self.latency)
+            if name in self.services:
+                return self._service(request, name)
+            return web.Response(status=421, text=f"unknown host {name!r}\n")
+        st, twin = route
+        if st.delay:
+            await asyncio.sleep(st.delay)
+        if st.v6_drop and is_v6(request):
+            reset(request)
+            return web.Response(status=204)  # never sent: the transport is gone
+        site = st.site
+        secure = request.secure
+        if twin or (not secure and not st.serve_http):
+            scheme = "http" if site.has("https.none") else "https"
+            headers = dict(st.https_headers if secure else st.http_headers)
+            headers["Location"] = f"{scheme}://{site.host}{request.raw_path}"
+            return web.Response(status=301, headers=headers)
+        return self._serve(request, st, secure)
+
+    def _serve(self, request: web.BaseRequest, st: SiteState, secure: bool) -> web.Response:
+        path = request.path
+        pages = self.pages(st)
+        page = pages.get(path)
+        if path == "/" and (st.failing or st.flapping):
+            st.flips += 1
+            if st.failing or st.flips % 2 == 0:
+                page = pages[UNAVAILABLE]
+        if page is None:
+            if path == "/search":
+                page = search_page(st.site, request.query.get("q", ""), self.seed, self.today)
+            else:
+                asset = static_assets().get(path)
+                if asset is None and st.heavy and path == c.HEAVY_IMG:
+                    asset = heavy_image()
+                page = Page(200, *asset) if asset else pages[NOT_FOUND]
+        headers = dict(st.https_headers if secure else st.http_headers)
+        headers["Content-Type"] = page.content_type
+        if page.status == 503:
+            headers["Retry-After"] = "120"
+        return web.Response(status=page.status, body=page.body, headers=headers)
+
+    def _service(self, request: web.BaseRequest, host: str) -> web.Response:
+        asset = service_asset(host, request.path)
+        if asset is None:
+            return web.Response(status=404, text="not found\n")
+        headers = {"Content-Type": asset.content_type}
+        if host == c.TRACKER_HOST:
+            headers["Set-Cookie"] = (f"uid={secrets.token_hex(8)}; Domain={c.TRACKER_HOST}; Path=/; "
+                                     "Max-Age=31536000; SameSite=None; Secure")
+        return web.Response(body=asset.body, headers=headers)

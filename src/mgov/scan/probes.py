@@ -1,0 +1,64 @@
+"""Availability probes: stored one by one, judged over a week.
+
+China's veto (国办秘函〔2019〕19号 单项否决, 站点无法访问): a site fails when at least 5% of its
+probes over a week fail, with at least 20 probes a day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, case, func, insert, select
+
+from mgov.collect.evidence import Fetch
+from mgov.db.tables import CHANNELS, PROBES
+
+VETO_RATIO = 0.05
+MIN_PER_DAY = 20
+
+
+def save_probe(conn: Connection, channel_id: int, fetch: Fetch, at: dt.datetime) -> bool:
+    final = fetch.final
+    ok = fetch.ok and final is not None and final.status is not None and final.status < 400
+    conn.execute(insert(PROBES).values(
+        channel_id=channel_id, at=at, ok=ok, http_status=final.status if final else None,
+        elapsed_ms=sum(ex.elapsed_ms or 0 for ex in fetch.exchanges) or None,
+        scan_status=fetch.status.value if fetch.status else None,
+        evidence=[r.as_dict() for r in fetch.refs]))
+    return ok
+
+
+@dataclass
+class ProbeStats:
+    address: str
+    probes: int
+    failed: int
+    days: int
+
+    @property
+    def ratio(self) -> float:
+        return self.failed / self.probes if self.probes else 0.0
+
+    @property
+    def enough(self) -> bool:
+        """At least MIN_PER_DAY probes a day on average over the window."""
+        return self.probes >= MIN_PER_DAY * self.days
+
+    @property
+    def veto(self) -> bool:
+        return self.enough and self.ratio >= VETO_RATIO
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"address": self.address, "probes": self.probes, "failed": self.failed,
+                "failure_ratio": round(self.ratio, 4), "enough_probes": self.enough, "veto": self.veto}
+
+
+def probe_stats(conn: Connection, until: dt.datetime, days: int = 7) -> list[ProbeStats]:
+    since = until - dt.timedelta(days=days)
+    query = (select(CHANNELS.c.address, func.count(), func.sum(case((PROBES.c.ok.is_(False), 1), else_=0)))
+             .join(CHANNELS, CHANNELS.c.id == PROBES.c.channel_id)
+             .where(PROBES.c.at > since, PROBES.c.at <= until)
+             .group_by(CHANNELS.c.address).order_by(CHANNELS.c.address))
+    return [ProbeStats(addr, int(n), int(failed or 0), days) for addr, n, failed in conn.execute(query)]
