@@ -24,6 +24,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit_summary": ("{n} findings in {channels} open channels", "{channels} 个在用渠道中发现 {n} 个问题"),
     "audit_clean": ("No findings: every channel has an owner and its responsible people",
                     "未发现问题：每个渠道都有主办单位和责任人"),
+    "demo_verified": ("Demo farm: {sites} sites, {defects} seeded defects, {detected} reported by their checks; "
+                      "{false_alarms} false alarms",
+                      "演示站群：{sites} 个网站，预置缺陷 {defects} 个，被对应检查发现 {detected} 个；误报 {false_alarms} 个"),
     "organization": ("organization", "单位"),
     "person": ("person", "人员"),
     "channel": ("channel", "渠道"),

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mgov.cli import channels, checks, findings, io, orgs, people, registry, roles
+from mgov.cli import channels, checks, findings, io, orgs, people, registry, roles, scan
 from mgov.cli.common import State, console, err_console, state
 from mgov.config import load_settings
 from mgov.errors import MgovError
@@ -48,6 +48,9 @@ app.command("import")(io.import_)
 app.command("export")(io.export)
 app.add_typer(checks.app, name="checks")
 app.command("findings")(findings.findings)
+app.command("scan")(scan.scan)
+app.command("probe")(scan.probe)
+app.command("probe-stats")(scan.probe_stats)
 
 
 @app.callback()

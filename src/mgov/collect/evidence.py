@@ -62,6 +62,9 @@ class Exchange:
     error_detail: str | None = None
     request_ref: WarcRef | None = None
     response_ref: WarcRef | None = None
+    # Set when the certificate did not verify and, because the scan allows it
+    # (CollectSettings.tls_fallback), the response was fetched without verification.
+    tls_error: str | None = None
 
     def header(self, name: str) -> str | None:
         """The first value of a response header, case-insensitively."""

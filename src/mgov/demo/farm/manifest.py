@@ -126,17 +126,15 @@ class Manifest:
         return [s for s in self.sites if not s.defects]
 
     def registry_document(self) -> dict[str, Any]:
-        """The sites as an mgov native registry document (organizations and channels).
-
-        Channel attributes (the cn site codes) are left out: the native format has no field
-        for them; they are in each site's registry entry.
-        """
+        """The sites as an mgov native registry document (organizations and channels, with
+        the channel attributes the checks compare against, such as the cn site codes)."""
         orgs: dict[str, dict[str, Any]] = {}
         channels = []
         for s in self.sites:
             o = s.organization
             orgs.setdefault(o.code, {k: v for k, v in asdict(o).items() if v is not None})
             channels.append({"kind": s.registry.kind, "address": s.registry.address,
-                             "name": s.registry.name, "owner": s.registry.owner})
+                             "name": s.registry.name, "owner": s.registry.owner,
+                             "attributes": dict(s.registry.attributes or {})})
         return {"format": "mgov-registry/1", "organizations": list(orgs.values()),
                 "channels": channels}

@@ -1,0 +1,14 @@
+"""Options shared by every command that fetches: routing, and the SSRF guard's allowance."""
+
+from __future__ import annotations
+
+import typer
+
+CONNECT_TO = typer.Option(None, "--connect-to", metavar="HOST1:PORT1:HOST2:PORT2",
+                          help="Connect to HOST2:PORT2 instead of HOST1:PORT1 (curl's semantics; an empty "
+                               "HOST1 matches any host, an empty HOST2 keeps the address DNS gave). Repeatable.")
+DNS = typer.Option(None, "--dns", metavar="ADDR:PORT", help="The DNS server for every lookup.")
+CA_BUNDLE = typer.Option(None, "--ca-bundle", metavar="PEM",
+                         help="Certificates trusted in addition to the system store.")
+ALLOW_PRIVATE = typer.Option(False, "--allow-private",
+                             help="Let the SSRF guard pass private, loopback and link-local targets.")

@@ -1,0 +1,140 @@
+"""mgov scan: check channels now; mgov probe: repeated availability probes."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from mgov.cli.common import JSON_OPTION, console, err_console, print_json, print_table, state
+from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CONNECT_TO, DNS
+
+
+def scan(
+    ctx: typer.Context,
+    org: str | None = typer.Option(None, "--org", help="Only channels of this organization and those below it."),
+    kind: list[str] | None = typer.Option(None, "--kind", "-k", help="website or mobile_site; repeatable."),
+    channel: list[str] | None = typer.Option(None, "--channel", help="Only this address; repeatable."),
+    checks: str | None = typer.Option(None, "--checks", help="Comma-separated check ids (default: all)."),
+    connect_to: list[str] | None = CONNECT_TO,
+    dns: str | None = DNS,
+    ca_bundle: str | None = CA_BUNDLE,
+    allow_private: bool = ALLOW_PRIVATE,
+    resume: bool = typer.Option(False, "--resume", help="Finish the newest unfinished run (or --run) instead of "
+                                                        "starting a new one; its selection and options are kept."),
+    run: int | None = typer.Option(None, "--run", help="With --resume: the run to finish."),
+    concurrency: int = typer.Option(50, "--concurrency", help="Channels collected at once."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Scan web channels: collect evidence (archived as WARC) and run the checks on it.
+
+    Each channel's findings are committed as soon as it is done; a scan that was killed
+    continues with --resume and neither loses nor repeats results.
+
+    [dim]Example: mgov scan --org cn-440300 --checks availability,hsts,tls.valid[/dim]
+    """
+    from mgov.scan.collector import RoutingOptions
+    from mgov.scan.service import execute_run, resumable_run, scan_params, start_run
+
+    st = state(ctx)
+    engine = st.engine()
+    if resume:
+        run_id = resumable_run(engine, run)
+    else:
+        run_id = start_run(engine, scan_params(
+            org=org, kinds=kind, channels=channel, checks=(checks or "").split(","),
+            routing=RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private)))
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True, disable=as_json) as progress:
+        task = progress.add_task(f"scan {run_id}", total=None)
+        result = execute_run(
+            engine, st.settings, run_id, concurrency=concurrency,
+            on_start=lambda total, done: progress.update(task, total=total, completed=done),
+            on_channel=lambda facts, counts: progress.advance(task))
+    if as_json:
+        print_json(result)
+        return
+    print_summary(st.lang, result)
+
+
+def print_summary(lang: str, result: dict[str, Any]) -> None:
+    statuses = ("pass", "fail", "warn", "error", "not_applicable")
+    print_table(lang, [{"check": c, **{s: counts.get(s, 0) for s in statuses}}
+                       for c, counts in result["summary"].items()], ["check", *statuses])
+    before = result["resumed_from"]
+    console.print(f"run {result['run']}: {result['channels']} channels" + (f" ({before} done before)" if before else "")
+                  + f" · mgov findings --run {result['run']}")
+
+
+def probe(
+    ctx: typer.Context,
+    org: str | None = typer.Option(None, "--org", help="Only channels of this organization and those below it."),
+    per_day: int = typer.Option(24, "--per-day", help="Probe rounds a day."),
+    rounds: int | None = typer.Option(None, "--rounds", help="Stop after this many rounds (default: run on)."),
+    once: bool = typer.Option(False, "--once", help="One round, then exit (same as --rounds 1)."),
+    timeout: float = typer.Option(15.0, "--timeout", help="Seconds before a probe counts as failed."),
+    connect_to: list[str] | None = CONNECT_TO,
+    dns: str | None = DNS,
+    ca_bundle: str | None = CA_BUNDLE,
+    allow_private: bool = ALLOW_PRIVATE,
+) -> None:
+    """Probe homepages repeatedly (default 24 rounds a day, with jitter) and store each probe.
+
+    A week of probes gives the failure ratio of China's availability veto (≥ 5% failed,
+    with ≥ 20 probes a day): see `mgov probe-stats`.
+
+    [dim]Example: mgov probe --once   (or from cron; or leave it running)[/dim]
+    """
+    from mgov.scan import probes, store
+    from mgov.collect.settings import CollectSettings
+    from mgov.scan.collector import RoutingOptions, open_context
+
+    st = state(ctx)
+    engine = st.engine()
+    options = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private)
+    options.routing()
+    with engine.connect() as conn:
+        channels = store.select_channels(conn, org=org)
+    total = 1 if once else rounds
+    interval = 86400 / max(per_day, 1)
+
+    async def go() -> None:
+        async with open_context(st.settings, options, CollectSettings(total_timeout=timeout)) as cctx:
+            done = 0
+            while total is None or done < total:
+                started = dt.datetime.now(dt.timezone.utc)
+                results = await asyncio.gather(*(cctx.client.fetch(f.address) for _, f in channels))
+                with engine.begin() as conn:
+                    ok = sum(probes.save_probe(conn, cid, fetch, started)
+                             for (cid, _), fetch in zip(channels, results, strict=True))
+                console.print(f"{started:%Y-%m-%d %H:%M:%S}Z probe round {done + 1}: {ok}/{len(channels)} answered")
+                done += 1
+                if total is None or done < total:
+                    # Jitter spreads the rounds so a site's daily maintenance window is not always hit.
+                    await asyncio.sleep(max(0.0, interval * random.uniform(0.75, 1.25)))  # noqa: S311
+
+    asyncio.run(go())
+
+
+def probe_stats(
+    ctx: typer.Context,
+    days: int = typer.Option(7, "--days", help="The window, ending now."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Failure ratio of each channel's probes over the window, and the availability veto.
+
+    [dim]Example: mgov probe-stats --days 7 --json[/dim]
+    """
+    from mgov.scan.probes import probe_stats as stats
+
+    st = state(ctx)
+    with st.connect() as conn:
+        rows = [s.as_dict() for s in stats(conn, dt.datetime.now(dt.timezone.utc), days)]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(st.lang, rows, ["address", "probes", "failed", "failure_ratio", "enough_probes", "veto"])

@@ -1,0 +1,335 @@
+"""The one HTTP client of a scan (aiohttp, chosen by bench/http_client.py; docs/benchmarks.md).
+
+Every request goes to an address mgov chose itself: the URL's host is routed (connect-to),
+resolved through dnspython, filtered by address family and passed through the SSRF guard,
+and aiohttp is handed that IP literal with the original Host header and TLS server name.
+So nothing connects anywhere mgov did not check, and pooled TLS connections are keyed by
+server name as well as address (aiohttp's ConnectionKey), never shared across sites.
+
+Redirects are followed here, not by aiohttp, so that every hop is an Exchange with its own
+WARC records, loops are told from long chains, and each hop passes the guard again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ssl
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
+
+import aiohttp
+from yarl import URL
+
+from mgov.collect.body import BodyDecoder, decode_text, is_text, supported_encodings
+from mgov.collect.evidence import Exchange, Fetch, ScanStatus
+from mgov.collect.failure import CollectFailure, classify
+from mgov.collect.resolver import Resolver
+from mgov.collect.routing import Routing
+from mgov.collect.settings import CollectSettings, Family
+from mgov.collect.warc import HttpCapture, WarcWriter
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def make_ssl_context(routing: Routing) -> ssl.SSLContext:
+    """The system trust store, plus the routing's CA bundle (the demo farm's throwaway CA)."""
+    ctx = ssl.create_default_context()
+    if routing.ca_bundle is not None:
+        ctx.load_verify_locations(cafile=str(routing.ca_bundle))
+    return ctx
+
+
+@dataclass
+class _Wire:
+    """What went over the wire, kept as it arrives so a failure half-way is still archived."""
+
+    ip: str | None = None
+    request_head: bytes = b""
+    response_head: bytes = b""
+    raw: bytearray = field(default_factory=bytearray)
+    chunked: bool = False
+    truncated: str | None = None
+    decoder: BodyDecoder | None = None
+    date: dt.datetime | None = None  # when the request started: the records' WARC-Date
+    _frozen: bytes | None = None
+
+    def body(self) -> bytes:
+        """The raw body as bytes, copied once and shared by the evidence and the archive."""
+        if self._frozen is None or len(self._frozen) != len(self.raw):
+            self._frozen = bytes(self.raw)
+        return self._frozen
+
+
+def _header_text(value: bytes) -> str:
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("latin-1")  # RFC 9110's historical charset for field values
+
+
+def _host_header(url: URL) -> str:
+    host = url.raw_host or ""
+    host = f"[{host}]" if ":" in host else host
+    return host if url.is_default_port() else f"{host}:{url.port}"
+
+
+class HttpClient:
+    """Shared by all collectors of a scan: global and per-host limits, caps, archive."""
+
+    def __init__(self, settings: CollectSettings, routing: Routing, *,
+                 resolver: Resolver | None = None, warc: WarcWriter | None = None) -> None:
+        self.settings = settings
+        self.routing = routing
+        self.resolver = resolver or Resolver(routing, settings)
+        self.warc = warc
+        self.ssl_context = make_ssl_context(routing)
+        self._insecure: ssl.SSLContext | None = None  # for tls_fallback only
+        self._session: aiohttp.ClientSession | None = None
+        self._global = asyncio.Semaphore(settings.global_limit)
+        self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(settings.per_host_limit))
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        # Made on first use: aiohttp sessions belong to the running event loop.
+        if self._session is None:
+            s = self.settings
+            self._session = aiohttp.ClientSession(
+                # mgov's semaphores are the only queue; the pool only keeps connections.
+                connector=aiohttp.TCPConnector(limit=0, ssl=self.ssl_context, use_dns_cache=False,
+                                               keepalive_timeout=s.keepalive_timeout),
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=s.connect_timeout,
+                                              sock_read=s.read_timeout),
+                cookie_jar=aiohttp.DummyCookieJar(),  # cookies live per Fetch, not per scan
+                auto_decompress=False, trust_env=False, max_line_size=s.max_header_line,
+                max_field_size=s.max_header_line)
+        return self._session
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def fetch(self, url: str, *, family: Family | None = None, follow: bool = True,
+                    method: str = "GET") -> Fetch:
+        """GET url and follow its redirects (each hop an Exchange); never raises."""
+        result = Fetch(start_url=url)
+        jar = aiohttp.CookieJar(unsafe=True)
+        seen: set[tuple[str, str]] = set()
+        current = url
+        while True:
+            cookie = _cookie_header(jar, current)
+            key = (_loop_key(current), cookie)
+            if key in seen:  # same URL with the same cookies: it will answer the same
+                result.error = ScanStatus.REDIRECT_LOOP
+                result.error_detail = f"redirect loop: back to {current}"
+                return result
+            seen.add(key)
+            if len(result.exchanges) > self.settings.redirect_cap:
+                result.error = ScanStatus.TOO_MANY_REDIRECTS
+                result.error_detail = f"more than {self.settings.redirect_cap} redirects"
+                return result
+            ex = await self.exchange(current, family=family, method=method, cookie=cookie)
+            result.exchanges.append(ex)
+            _store_cookies(jar, ex)
+            location = ex.header("Location")
+            if not follow or ex.error or ex.status not in REDIRECTS or not location:
+                return result
+            try:
+                nxt = URL(current).join(URL(location.strip()))
+            except ValueError as exc:
+                result.error, result.error_detail = ScanStatus.HTTP_ERROR, f"bad Location {location!r}: {exc}"
+                return result
+            if nxt.scheme not in ("http", "https") or not nxt.raw_host:
+                result.error = ScanStatus.HTTP_ERROR
+                result.error_detail = f"redirect to a non-HTTP URL: {location[:200]}"
+                return result
+            current = str(nxt.with_fragment(None))
+            if ex.status == 303:
+                method = "GET"
+
+    async def exchange(self, url: str, *, family: Family | None = None, method: str = "GET",
+                       cookie: str = "") -> Exchange:
+        """One request and its response (no redirects followed); never raises."""
+        ex = Exchange(url=url, method=method)
+        try:
+            target = URL(url)
+            if target.scheme not in ("http", "https") or not target.raw_host:
+                raise ValueError("not an http(s) URL with a host")
+        except ValueError as exc:
+            ex.error, ex.error_detail = ScanStatus.UNKNOWN_ERROR, f"invalid URL {url!r}: {exc}"
+            return ex
+        wire = _Wire(date=dt.datetime.now(dt.UTC))
+        host = target.raw_host.lower()
+        # The host's slot first: a task queued behind a busy host must not hold a global slot.
+        async with self._per_host[host], self._global:
+            started = time.perf_counter()
+            try:
+                async with asyncio.timeout(self.settings.total_timeout):
+                    await self._exchange(ex, target, family or self.routing.family, cookie, wire)
+            except Exception as exc:  # noqa: BLE001 -- record, report, continue (CancelledError propagates)
+                ex.error, ex.error_detail = classify(exc)
+                if ex.error is ScanStatus.TIMEOUT:
+                    if not isinstance(exc, aiohttp.ServerTimeoutError):  # ours, not a read/connect one
+                        ex.error_detail = f"no complete response within {self.settings.total_timeout:g} s"
+                    wire.truncated = wire.truncated or "time"
+                elif ex.status is not None:
+                    wire.truncated = wire.truncated or "disconnect"
+                if ex.status is not None:
+                    _finish_body(ex, wire)  # keep what arrived: checks may still use it
+            finally:
+                ex.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+            # Archived while the slots are held: the writer's queue can then never hold more
+            # than global_limit bodies, whatever the number of sites in flight.
+            if self.warc is not None and ex.status is not None:
+                ex.request_ref, ex.response_ref = await self.warc.write(HttpCapture(
+                    url=str(target), request_head=wire.request_head,
+                    response_head=wire.response_head, body=wire.body(), ip=wire.ip,
+                    chunked=wire.chunked, truncated=wire.truncated,
+                    date=wire.date or dt.datetime.now(dt.UTC)))
+        return ex
+
+    async def _connect(self, ex: Exchange, target: URL, family: Family, headers: dict[str, str],
+                       wire: _Wire) -> aiohttp.ClientResponse:
+        port = target.port or (443 if target.scheme == "https" else 80)
+        host = target.raw_host or ""
+        addresses = await self.resolver.targets(host, port, family)
+        failure: CollectFailure | None = None
+        for ip, to_port in addresses[:max(1, self.settings.max_addresses)]:
+            wire.ip = ip
+            where = f"{ip}:{to_port}" if ":" not in ip else f"[{ip}]:{to_port}"
+            try:
+                return await self._send(ex.method, target, ip, to_port, headers, self.ssl_context)
+            except aiohttp.ClientConnectorCertificateError as exc:
+                _, detail = classify(exc)
+                if not self.settings.tls_fallback:
+                    raise CollectFailure(ScanStatus.TLS_INVALID, f"{detail} ({where})") from exc
+                ex.tls_error = detail  # the site's certificate: the same at every address
+                return await self._send(ex.method, target, ip, to_port, headers,
+                                        self._unverified_context())
+            except aiohttp.ClientSSLError as exc:
+                status, detail = classify(exc)
+                raise CollectFailure(status, f"{detail} ({where})") from exc
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+                status, detail = classify(exc)  # this address does not answer: try the next
+                failure = CollectFailure(status, f"{detail} ({where})")
+        assert failure is not None
+        raise failure
+
+    async def _send(self, method: str, target: URL, ip: str, port: int, headers: dict[str, str],
+                    context: ssl.SSLContext) -> aiohttp.ClientResponse:
+        tls = target.scheme == "https"
+        return await self._get_session().request(
+            method, target.with_host(ip).with_port(port), headers=headers, allow_redirects=False,
+            ssl=context, server_hostname=(target.raw_host or "").rstrip(".") if tls else None)
+
+    def _unverified_context(self) -> ssl.SSLContext:
+        if self._insecure is None:
+            self._insecure = ssl.create_default_context()
+            self._insecure.check_hostname = False
+            self._insecure.verify_mode = ssl.CERT_NONE
+        return self._insecure
+
+    async def _exchange(self, ex: Exchange, target: URL, family: Family, cookie: str,
+                        wire: _Wire) -> None:
+        s = self.settings
+        headers = {"Host": _host_header(target), "User-Agent": s.user_agent, "Accept": ACCEPT,
+                   "Accept-Encoding": ", ".join(supported_encodings())}
+        if s.accept_language:
+            headers["Accept-Language"] = s.accept_language
+        if cookie:
+            headers["Cookie"] = cookie
+        resp = await self._connect(ex, target, family, headers, wire)
+        complete = False
+        try:
+            ex.peer = wire.ip
+            ex.status, ex.reason = resp.status, resp.reason
+            ex.http_version = f"HTTP/{resp.version.major}.{resp.version.minor}" if resp.version else None
+            ex.headers = [(_header_text(k), _header_text(v)) for k, v in resp.raw_headers]
+            wire.request_head = _request_head(ex.method, target, resp)
+            wire.response_head = (f"{ex.http_version or 'HTTP/1.1'} {resp.status} {resp.reason or ''}"
+                                  .encode("latin-1", "replace") + b"\r\n"
+                                  + b"".join(k + b": " + v + b"\r\n" for k, v in resp.raw_headers)
+                                  + b"\r\n")
+            wire.chunked = "chunked" in (ex.header("Transfer-Encoding") or "").lower()
+            wire.decoder = BodyDecoder(ex.header("Content-Encoding"), s.body_cap, s.max_ratio,
+                                       s.ratio_floor)
+            complete = await _read_body(resp, wire.decoder, wire, s.body_cap)
+            _finish_body(ex, wire)
+        finally:
+            if complete:
+                resp.release()  # the connection goes back to the pool
+            else:
+                resp.close()  # unread bytes left: the connection cannot be reused
+
+
+def _finish_body(ex: Exchange, wire: _Wire) -> None:
+    """Fill the Exchange's body, text and verdict from what was read (all or part)."""
+    decoder = wire.decoder
+    usable = decoder is not None and decoder.supported and decoder.error is None
+    ex.body = bytes(decoder.out) if decoder is not None and usable and decoder.decodes else wire.body()
+    ex.truncated = wire.truncated is not None or (decoder is not None and (
+        decoder.truncated or decoder.bomb is not None))
+    if decoder is not None and ex.error is None:
+        if decoder.bomb:
+            ex.error, ex.error_detail = ScanStatus.TOO_LARGE, decoder.bomb
+        elif decoder.error:
+            ex.error, ex.error_detail = ScanStatus.HTTP_ERROR, decoder.error
+    content_type = ex.header("Content-Type")
+    if usable and is_text(content_type, ex.body):
+        ex.text, ex.charset = decode_text(ex.body, content_type, ex.truncated)
+
+
+async def _read_body(resp: aiohttp.ClientResponse, decoder: BodyDecoder, wire: _Wire,
+                     cap: int) -> bool:
+    """Read up to the cap, decoding as it comes; True when the body was read to its end."""
+    if resp.method == "HEAD" or resp.status in (204, 304) or resp.status < 200:
+        return True
+    while True:
+        chunk = await resp.content.readany()
+        if not chunk:
+            return True
+        room = cap - len(wire.raw)
+        wire.raw += chunk[:room]
+        decoder.feed(chunk[:room])
+        if len(chunk) > room:
+            wire.truncated = "length"
+            return False
+        if decoder.done:
+            wire.truncated = "length" if decoder.truncated or decoder.bomb else None
+            return False
+
+
+def _request_head(method: str, target: URL, resp: aiohttp.ClientResponse) -> bytes:
+    lines = [f"{method} {target.raw_path_qs or '/'} HTTP/1.1"]
+    lines += [f"{k}: {v}" for k, v in resp.request_info.headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+
+
+def _loop_key(url: str) -> str:
+    try:
+        return str(URL(url).with_fragment(None))
+    except ValueError:
+        return url
+
+
+def _cookie_header(jar: aiohttp.CookieJar, url: str) -> str:
+    try:
+        found = jar.filter_cookies(URL(url))
+    except ValueError:
+        return ""
+    return "; ".join(f"{m.key}={m.coded_value}" for m in found.values())
+
+
+def _store_cookies(jar: aiohttp.CookieJar, ex: Exchange) -> None:
+    for value in ex.header_all("Set-Cookie"):
+        cookie: SimpleCookie = SimpleCookie()
+        try:
+            cookie.load(value)
+            jar.update_cookies(cookie, response_url=URL(ex.url))
+        except (CookieError, ValueError):
+            continue  # a malformed cookie is the site's problem, not the fetch's
+

@@ -1,0 +1,298 @@
+"""The archive: every HTTP exchange as WARC request/response records, and reading one back.
+
+One writer per scan. Records are built with warcio and gzip-compressed one member per
+record, so a WarcRef (file, offset, length of the member) addresses a record directly and a
+reader never scans a file. All writes run, in submission order, on one thread of their own:
+compression stays off the event loop, and the order of submission is the order in the file,
+so offsets are computed where the bytes are written and never race.
+
+The response block is the status line and headers as received (aiohttp gives them as
+received, minus line folding and whitespace around values) and the body as received
+(still content-encoded) up to the cap. aiohttp removes chunked framing before mgov sees the
+body, so a chunked body is re-framed as one chunk (and a terminating zero chunk when it was
+complete): the record stays valid HTTP, only chunk boundaries are lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import socket
+import uuid
+import zlib
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+from warcio.utils import Digester  # type: ignore[import-untyped]
+from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
+
+from mgov import __version__
+from mgov.collect.evidence import WarcRef
+from mgov.errors import MgovError
+
+GIB = 1 << 30
+
+
+class ArchiveError(MgovError):
+    """The archive cannot be written (disk full, permissions): the scan must stop."""
+
+GZIP_LEVEL = 6
+
+
+@dataclass(frozen=True)
+class HttpCapture:
+    """What one exchange puts in the archive."""
+
+    url: str
+    request_head: bytes  # request line, headers, blank line
+    response_head: bytes  # status line, headers, blank line
+    body: bytes  # as received (content-encoded), de-chunked, at most the cap
+    ip: str | None = None
+    chunked: bool = False  # the response used Transfer-Encoding: chunked
+    truncated: str | None = None  # WARC-Truncated reason: length, time, disconnect
+    date: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+def _warc_date(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _digest(parts: list[bytes]) -> str:
+    digester = Digester("sha1")
+    for part in parts:
+        digester.update(part)
+    return str(digester)
+
+
+class _Parts(io.RawIOBase):
+    """A read-only stream over several byte strings, without joining them."""
+
+    def __init__(self, parts: list[bytes]) -> None:
+        self._parts = [memoryview(p) for p in parts if p]
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if not self._parts:
+            return 0
+        part = self._parts[0]
+        n = min(len(buffer), len(part))
+        buffer[:n] = part[:n]
+        if n == len(part):
+            self._parts.pop(0)
+        else:
+            self._parts[0] = part[n:]
+        return n
+
+
+class _GzipMember:
+    """What warcio writes one record to: a gzip member, compressed as it comes, appended to
+    the file. warcio's own gzip (level 9) is kept off: several times the CPU for a few %."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._start = out.tell()
+        self._zip = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+
+    def write(self, data: bytes) -> int:
+        self._out.write(self._zip.compress(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass  # warcio flushes at the end of a record; the member ends in finish()
+
+    def finish(self) -> tuple[int, int]:
+        """End the member; (offset, length) of it in the file."""
+        self._out.write(self._zip.flush())
+        self._out.flush()
+        return self._start, self._out.tell() - self._start
+
+
+class WarcWriter:
+    """Rotating writer of gzipped WARC files named mgov-<timestamp>-<serial>.warc.gz."""
+
+    def __init__(self, directory: str | Path, *, max_size: int = GIB, prefix: str = "mgov") -> None:
+        self.directory = Path(directory)
+        self.max_size = max_size
+        self.prefix = prefix
+        self.files: list[str] = []  # names of the files written, oldest first
+        self._serial = 0
+        self._out: BinaryIO | None = None
+        self._name = ""
+        self._executor: ThreadPoolExecutor | None = None
+        self._builder = WARCWriter(io.BytesIO(), gzip=False, warc_version="1.1")
+
+    async def write(self, capture: HttpCapture) -> tuple[WarcRef, WarcRef]:
+        """Archive one exchange; returns the refs of its (request, response) records."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mgov-warc")
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, self.write_sync, capture)
+        except OSError as exc:
+            # Not the channel's failure but the scan's: findings without their bytes are void.
+            raise ArchiveError(f"cannot write the WARC archive in {self.directory}: {exc}") from exc
+
+    async def aclose(self) -> None:
+        if self._executor is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self.close)
+            self._executor.shutdown(wait=True)
+            self._executor = None
+        self.close()
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+    # --- on the writer thread -----------------------------------------------------------
+
+    def write_sync(self, capture: HttpCapture) -> tuple[WarcRef, WarcRef]:
+        if self._out is None or self._out.tell() >= self.max_size:
+            self._rotate()
+        body: list[bytes] = [capture.body]
+        if capture.chunked:
+            body = ([f"{len(capture.body):x}\r\n".encode(), capture.body, b"\r\n"] if capture.body
+                    else []) + ([] if capture.truncated else [b"0\r\n\r\n"])
+        request_id, response_id = (f"<urn:uuid:{uuid.uuid4()}>" for _ in range(2))
+        common = {"WARC-Target-URI": capture.url, "WARC-Date": _warc_date(capture.date)}
+        if capture.ip:
+            common["WARC-IP-Address"] = capture.ip
+        request = self._write_record("request", capture.request_head, [], {
+            **common, "WARC-Record-ID": request_id, "WARC-Concurrent-To": response_id})
+        extra = {"WARC-Truncated": capture.truncated} if capture.truncated else {}
+        response = self._write_record("response", capture.response_head, body, {
+            **common, "WARC-Record-ID": response_id, "WARC-Concurrent-To": request_id, **extra})
+        return request, response
+
+    def _write_record(self, kind: str, head: bytes, body: list[bytes],
+                      headers: dict[str, str]) -> WarcRef:
+        """Build one record with warcio and stream it, compressed, to the end of the file.
+
+        Digests are computed here, over the parts, so that warcio never needs to buffer or
+        re-read the block; the head and a body of up to the cap are never joined in memory.
+        The payload digest covers the body as stored, framing included: what warcio and pywb
+        compute.
+        """
+        headers["WARC-Payload-Digest"] = _digest(body)
+        headers["WARC-Block-Digest"] = _digest([head, *body])
+        length = len(head) + sum(len(part) for part in body)
+        # An empty URI keeps warcio from parsing and re-serializing the HTTP head (it would
+        # normalize and %-encode headers); the target URI is set as a plain WARC header.
+        record = self._builder.create_warc_record(
+            "", kind, payload=_Parts([head, *body]), length=length,
+            warc_content_type=f"application/http; msgtype={kind}", warc_headers_dict=headers)
+        return self._append(record)
+
+    def _append(self, record: Any) -> WarcRef:
+        assert self._out is not None
+        member = _GzipMember(self._out)
+        WARCWriter(member, gzip=False, warc_version="1.1").write_record(record)
+        offset, length = member.finish()
+        return WarcRef(self._name, offset, length)
+
+    def _rotate(self) -> None:
+        self.close()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+        while True:
+            self._serial += 1
+            name = f"{self.prefix}-{stamp}-{self._serial:05d}.warc.gz"
+            try:
+                self._out = (self.directory / name).open("xb")  # never clobber another writer's
+                break
+            except FileExistsError:
+                continue
+        self._name = name
+        self.files.append(name)
+        self._append(self._builder.create_warcinfo_record(name, {
+            "software": f"mgov/{__version__} (warcio)", "format": "WARC File Format 1.1",
+            "hostname": socket.gethostname(), "description": "mgov scan archive"}))
+
+
+# --- reading ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArchivedRecord:
+    rec_type: str
+    warc_headers: list[tuple[str, str]]
+    http_head: bytes  # start line and headers as archived, with the blank line
+    payload: bytes  # the entity: chunked framing removed, content coding kept
+
+    def warc_header(self, name: str) -> str | None:
+        return next((v for k, v in self.warc_headers if k.lower() == name.lower()), None)
+
+    @property
+    def start_line(self) -> str:
+        return self.http_head.split(b"\r\n", 1)[0].decode("latin-1")
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        lines = self.http_head.decode("latin-1").split("\r\n")[1:]
+        return [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines) if k]
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+class _Window(io.RawIOBase):
+    """A read-only view of length bytes from the current position of a file."""
+
+    def __init__(self, fh: BinaryIO, length: int) -> None:
+        self._fh, self._left = fh, length
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = min(len(buffer), self._left)
+        data = self._fh.read(n)
+        buffer[:len(data)] = data
+        self._left -= len(data)
+        return len(data)
+
+
+def dechunk(data: bytes) -> bytes:
+    """Remove chunked framing; a cut stream yields what its complete part carried."""
+    out, pos = bytearray(), 0
+    while True:
+        end = data.find(b"\r\n", pos)
+        if end < 0:
+            return bytes(out)
+        try:
+            size = int(data[pos:end].split(b";", 1)[0].strip() or b"x", 16)
+        except ValueError:
+            return bytes(out)
+        if size == 0:
+            return bytes(out)
+        out += data[end + 2:end + 2 + size]
+        pos = end + 2 + size + 2
+
+
+def read_record(archive_dir: str | Path, ref: WarcRef | Mapping[str, Any]) -> ArchivedRecord:
+    """Read the one record a WarcRef (or its as_dict() form, as stored) points to, reading
+    only its bytes of the file."""
+    if not isinstance(ref, WarcRef):
+        ref = WarcRef(str(ref["file"]), int(ref["offset"]), int(ref["length"]))
+    root = Path(archive_dir).resolve()
+    path = (root / ref.file).resolve()
+    if root not in path.parents:
+        raise ValueError(f"WARC reference outside the archive: {ref.file!r}")
+    with path.open("rb") as fh:
+        fh.seek(ref.offset)
+        reader = io.BufferedReader(_Window(fh, ref.length))
+        record = next(iter(ArchiveIterator(reader, no_record_parse=True)))
+        block = record.raw_stream.read()
+        rec_type = str(record.rec_type)
+        warc_headers = [(str(k), str(v)) for k, v in record.rec_headers.headers]
+    head, sep, payload = block.partition(b"\r\n\r\n")
+    head += sep
+    if rec_type == "response" and b"transfer-encoding: chunked" in head.lower():
+        payload = dechunk(payload)
+    return ArchivedRecord(rec_type, warc_headers, head, payload)

@@ -1,0 +1,54 @@
+"""Opening the collect layer for a command: routing from options, the archive from settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from mgov.collect.evidence import ChannelFacts, SiteEvidence
+from mgov.collect.routing import Routing
+from mgov.collect.settings import CollectSettings
+from mgov.collect.site import CollectContext, collect_site
+from mgov.config import Settings
+from mgov.scan.runner import Collector
+
+
+@dataclass
+class RoutingOptions:
+    """The routing options every fetching command takes, as given (stored with a run)."""
+
+    connect_to: list[str] = field(default_factory=list)
+    dns: str | None = None
+    ca_bundle: str | None = None
+    allow_private: bool = False
+
+    def routing(self) -> Routing:
+        return Routing.from_options(connect_to=self.connect_to, dns=self.dns, ca_bundle=self.ca_bundle,
+                                    allow_private=self.allow_private)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@asynccontextmanager
+async def open_context(settings: Settings, options: RoutingOptions,
+                       collect: CollectSettings | None = None) -> AsyncIterator[CollectContext]:
+    archive = settings.resolved_archive_dir
+    archive.mkdir(parents=True, exist_ok=True)
+    # Pages behind a bad certificate are still collected (the TLS checks judge the certificate),
+    # so one defect does not hide every other verdict on the site.
+    collect = replace(collect or CollectSettings(), tls_fallback=True)
+    ctx = CollectContext.create(archive, routing=options.routing(), settings=collect)
+    try:
+        yield ctx
+    finally:
+        await ctx.aclose()
+
+
+def site_collector(ctx: CollectContext) -> Collector:
+    async def collect(facts: ChannelFacts, needs: set[str]) -> SiteEvidence:
+        return await collect_site(facts, needs, ctx)
+
+    return collect

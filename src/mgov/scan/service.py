@@ -1,0 +1,68 @@
+"""A scan run from start to finish: the one path the CLI, the demo and tests all take."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+
+from mgov.checks.registry import select
+from mgov.collect.evidence import ChannelFacts
+from mgov.config import Settings
+from mgov.errors import MgovError
+from mgov.registry.addresses import normalize_url
+from mgov.scan import store
+from mgov.scan.collector import RoutingOptions, open_context, site_collector
+from mgov.scan.runner import run_scan
+
+
+def scan_params(*, org: str | None = None, kinds: list[str] | None = None, channels: list[str] | None = None,
+                checks: list[str] | None = None, routing: RoutingOptions | None = None) -> dict[str, Any]:
+    """What a run is asked, validated, in the form stored with the run."""
+    params = {"org": org, "kinds": kinds or [], "channels": [normalize_url(c) for c in channels or []],
+              "checks": [c for c in checks or [] if c], "routing": (routing or RoutingOptions()).as_dict()}
+    select(params["checks"])  # unknown check ids are refused before anything starts
+    RoutingOptions(**params["routing"]).routing()  # so are malformed routing options
+    return params
+
+
+def start_run(engine: Engine, params: dict[str, Any]) -> int:
+    with engine.begin() as conn:
+        return store.create_run(conn, params)
+
+
+def resumable_run(engine: Engine, run_id: int | None) -> int:
+    with engine.connect() as conn:
+        row = store.get_run(conn, run_id)
+    if row["status"] == "finished":
+        raise MgovError(f"scan run {row['id']} is finished already: nothing to resume")
+    return int(row["id"])
+
+
+def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency: int = 50,
+                on_start: Callable[[int, int], None] | None = None,
+                on_channel: Callable[[ChannelFacts, dict[str, int]], None] | None = None) -> dict[str, Any]:
+    """Scan what run_id still lacks, mark it finished, and return its summary."""
+    with engine.connect() as conn:
+        params = store.get_run(conn, run_id)["params"]
+        channels = store.select_channels(conn, org=params["org"], kinds=params["kinds"],
+                                         addresses=params["channels"])
+        done = store.done_channels(conn, run_id)
+    todo = [(cid, facts) for cid, facts in channels if cid not in done]
+    if on_start is not None:
+        on_start(len(channels), len(channels) - len(todo))
+    options = RoutingOptions(**params["routing"])
+
+    async def go() -> None:
+        async with open_context(settings, options) as ctx:
+            await run_scan(engine, run_id, todo, select(params["checks"]), site_collector(ctx),
+                           concurrency=concurrency, on_channel=on_channel)
+
+    asyncio.run(go())
+    with engine.begin() as conn:
+        store.finish_run(conn, run_id)
+        summary = store.run_summary(conn, run_id)
+    return {"run": run_id, "channels": len(channels), "resumed_from": len(channels) - len(todo),
+            "summary": summary}
