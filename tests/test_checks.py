@@ -255,3 +255,18 @@ def test_docs_checks_md_is_generated_from_the_checks(cli):
         "cn.site_code", "cn.icp", "cn.psb", "cn.conac_badge", "cn.jiucuo", "analytics", "third_party", "cookies",
         "mixed_content", "security_headers", "robots", "sitemap", "security_txt", "not_found", "domain.naming",
         "page.weight"}
+
+
+def test_firewall_block_pages_are_errors_not_failures():
+    ev = site("us")
+    block = ex("https://gsa.gov/", 403, [("Server", "cloudflare"), ("cf-ray", "8a1b2c3d4e5f-SJC"),
+                                          ("Content-Type", "text/html")],
+               "<html><title>Attention Required! | Cloudflare</title></html>")
+    ev.https_home = ev.http_home = fetch(block)
+    got = verdicts(ev)
+    for cid in ("availability", "mobile.viewport", "links.required"):
+        assert got[cid].status is Status.ERROR, cid
+        assert got[cid].scan_status is ScanStatus.BLOCKED_BY_WAF, cid
+    # A plain 403 without a firewall's signature is the site's own answer: a failure.
+    ev.https_home = ev.http_home = fetch(ex("https://gsa.gov/", 403, [("Content-Type", "text/html")], "<html>no</html>"))
+    assert verdicts(ev)["availability"].status is Status.FAIL

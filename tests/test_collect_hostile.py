@@ -270,3 +270,29 @@ def test_ssrf_guard_blocks_loopback(tmp_path: Path) -> None:
     run(main())
 
 
+
+
+# --- from hostile servers to findings -------------------------------------------------------
+
+def test_hostile_sites_become_findings_and_the_scan_goes_on(tmp_path: Path) -> None:
+    from mgov.checks.base import Status
+    from mgov.checks.registry import all_checks
+    from mgov.scan.runner import judge, needs_of
+
+    checks = list(all_checks().values())
+
+    async def main() -> None:
+        async with lab(tmp_path, raw={"reset.test": resetter, "garbage.test": garbage},
+                       total_timeout=5) as L:
+            hosts = ["reset.test", "garbage.test", "nowhere.test", "good.test"]
+            evidence = await asyncio.gather(*(collect_site(
+                ChannelFacts("website", f"https://{h}", h, "us"), needs_of(checks), L.ctx) for h in hosts))
+            verdicts = {h: {f.check: f for f in judge(ev, checks, {})} for h, ev in zip(hosts, evidence)}
+            for host in ("reset.test", "garbage.test", "nowhere.test"):
+                avail = verdicts[host]["availability"]
+                assert avail.status is Status.FAIL and avail.scan_status is not None, (host, avail)
+                page = verdicts[host]["mobile.viewport"]
+                assert page.status is Status.ERROR and page.scan_status is not None, (host, page)
+            assert verdicts["nowhere.test"]["availability"].scan_status is ScanStatus.DNS_ERROR
+            assert verdicts["good.test"]["availability"].status is Status.PASS
+    run(main())

@@ -81,6 +81,10 @@ class Check(ABC):
 
     def missing(self, fetch: Fetch | None, what: str, what_zh: str) -> Finding:
         """The error finding when the evidence this check reads could not be had."""
+        if fetch is not None and (sign := waf_block(fetch.final)) is not None:
+            return self.finding(Status.ERROR, {"waf": sign}, message=f"{what}: blocked by a web firewall ({sign})",
+                                message_zh=f"{what_zh}：被网站防火墙拦截（{sign}）", evidence=fetch.refs,
+                                scan_status=ScanStatus.BLOCKED_BY_WAF)
         if fetch is None:
             return self.finding(Status.ERROR, message=f"{what} was not collected",
                                 message_zh=f"未采集{what_zh}", scan_status=ScanStatus.UNKNOWN_ERROR)
@@ -92,6 +96,25 @@ class Check(ABC):
 
 def _detail(fetch: Fetch) -> str | None:
     return fetch.error_detail or (fetch.final.error_detail if fetch.final else None)
+
+
+# Block pages of web application firewalls: the scanner was refused, not the public, so the
+# verdict is an error (blocked_by_waf), not a failure of the site.
+WAF_STATUSES = frozenset({403, 405, 406, 429, 503})
+WAF_HEADERS = ("cf-ray", "x-sucuri-id", "x-amzn-waf-action", "x-waf-event-info", "x-cdn-waf")
+WAF_BODY = ("attention required! | cloudflare", "access denied</h1>", "reference #", "sucuri website firewall",
+            "safedog", "网站防火墙", "yunsuo", "errors.aliyun.com", "您的访问被阻断", "该访问行为触发了waf")
+
+
+def waf_block(ex: Exchange | None) -> str | None:
+    """The firewall that answered ex with a block page, or None."""
+    if ex is None or ex.status not in WAF_STATUSES:
+        return None
+    for name in WAF_HEADERS:
+        if ex.header(name) is not None:
+            return name
+    text = (ex.text or ex.body[:20000].decode("utf-8", "replace")).lower()
+    return next((sig for sig in WAF_BODY if sig in text), None)
 
 
 def ok_page(fetch: Fetch | None) -> Exchange | None:

@@ -6,7 +6,7 @@ import re
 from abc import abstractmethod
 from typing import Any
 
-from mgov.checks.base import Check, Finding, Status, ok_page
+from mgov.checks.base import Check, Finding, Status, ok_page, waf_block
 from mgov.checks.html import Page, page_of
 from mgov.collect.evidence import Exchange, SiteEvidence
 
@@ -19,7 +19,7 @@ class _PageCheck(Check):
         page = page_of(ex) if ex is not None else None
         if ex is None or page is None:
             fetch = ev.home
-            if fetch is not None and fetch.ok:
+            if fetch is not None and fetch.ok and waf_block(fetch.final) is None:
                 return self.finding(Status.ERROR, message="the homepage is not an HTML page",
                                     message_zh="首页不是 HTML 页面", evidence=fetch.refs)
             return self.missing(fetch, "the homepage", "首页")

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from mgov.checks.base import Check, Finding, Status
+from mgov.checks.base import Check, Finding, Status, waf_block
 from mgov.collect.evidence import SiteEvidence
 
 
@@ -29,6 +29,8 @@ class Availability(Check):
                                 message_zh="首页无法访问", evidence=fetch.refs if fetch else [],
                                 scan_status=status)
         final = fetch.final
+        if waf_block(final) is not None:
+            return self.missing(fetch, "the homepage", "首页")
         elapsed = sum(ex.elapsed_ms or 0 for ex in fetch.exchanges)
         value = {"status": final.status, "elapsed_ms": round(elapsed), "url": final.url}
         if final.status is None or final.status >= 400:
