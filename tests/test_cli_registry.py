@@ -853,3 +853,15 @@ def test_chinese_audit_reasons(sample):
     assert "渠道没有主办单位" in out and "个在用渠道中发现" in out
     report = sample.json("registry", "audit", "--on", AUDIT_DAY, "--rule", "channel.no_owner")
     assert report["findings"][0]["reason_zh"] == "渠道没有主办单位"
+
+
+def test_channel_attributes(cli):
+    cli("channel", "add", "website", "https://www.x.gov.cn", "--attr", "site_code=4403000002")
+    cli("channel", "edit", "https://www.x.gov.cn", "--attr", "icp=粤ICP备1号")
+    assert cli.json("channel", "show", "https://www.x.gov.cn")["attributes"] == {
+        "icp": "粤ICP备1号", "site_code": "4403000002"}
+    cli("channel", "edit", "https://www.x.gov.cn", "--attr", "icp=")
+    shown = cli.json("channel", "show", "https://www.x.gov.cn")
+    assert shown["attributes"] == {"site_code": "4403000002"}
+    assert shown["history"][-1]["details"]["fields"]["attributes"][1] == {"site_code": "4403000002"}
+    cli("channel", "edit", "https://www.x.gov.cn", "--attr", "novalue", code=2)

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     archive_dir: Path | None = None
     lang: str | None = None
+    # Let scans reach private and loopback addresses (an intranet deployment); the
+    # --allow-private flag does the same for one command.
+    allow_private: bool = False
     audit: AuditPolicy = Field(default_factory=AuditPolicy)
 
     @classmethod

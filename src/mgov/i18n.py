@@ -43,7 +43,7 @@ HEADERS: dict[str, str] = {
     "role": "职务", "since": "起", "until": "止", "rule": "规则", "severity": "级别",
     "subject": "对象", "reason": "原因", "count": "数量", "type": "类别", "created": "新增",
     "updated": "更新", "unchanged": "未变", "line": "行", "source": "文件", "event": "事件",
-    "date": "日期", "note": "备注", "no_external_service": "无对外服务", "responsible": "责任人",
+    "date": "日期", "note": "备注", "attributes": "登记属性", "no_external_service": "无对外服务", "responsible": "责任人",
 }
 
 

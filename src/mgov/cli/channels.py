@@ -16,6 +16,20 @@ app = typer.Typer(help="Channels. Kinds: website, mobile_site, app_android, app_
                        "[dim]Example: mgov channel list --kind website --owner cn-440300[/dim]",
                   no_args_is_help=True)
 COLUMNS = ["kind", "address", "name", "owner", "status", "tags"]
+
+
+def parse_attrs(values: list[str] | None, current: dict[str, str]) -> dict[str, str]:
+    """--attr key=value on top of current; key= removes key."""
+    out = dict(current)
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"--attr {item!r}: write key=value")
+        if value.strip():
+            out[key.strip()] = value.strip()
+        else:
+            out.pop(key.strip(), None)
+    return out
 KIND_OPTION = typer.Option(None, "--kind", "-k", help="Channel kind, where one address has several.")
 
 
@@ -28,6 +42,8 @@ def add(
     owner: str | None = typer.Option(None, "--owner", help="Owner organization code."),
     tags: list[str] | None = typer.Option(None, "--tag", help="A tag; repeatable."),
     responsible: list[str] | None = typer.Option(None, "--responsible", help="role=person; repeatable."),
+    attrs: list[str] | None = typer.Option(None, "--attr", help="key=value registered fact, e.g. "
+                                                               "site_code=4403000002; repeatable."),
     opened: str | None = typer.Option(None, "--opened", help="Date it opened (开设), YYYY-MM-DD."),
     note: str | None = typer.Option(None, "--note", help="Note for the opening event, e.g. the filing number."),
 ) -> None:
@@ -38,7 +54,7 @@ def add(
     st = state(ctx)
     address = normalize_address(kind, address)
     rec = ChannelRecord(kind, address, service.CLI, name=name, owner=owner, tags=tags or [],
-                        event_on=parse_date(opened), event_note=note)
+                        attributes=parse_attrs(attrs, {}), event_on=parse_date(opened), event_note=note)
     if responsible:
         rec.responsible = parse_pairs(responsible)
     with st.begin() as conn:
@@ -84,7 +100,7 @@ def show(ctx: typer.Context, address: str = typer.Argument(...), kind: str = KIN
     if as_json:
         print_json(detail)
         return
-    print_record(st.lang, detail, COLUMNS + ["responsible"])
+    print_record(st.lang, detail, COLUMNS + ["responsible", "attributes"])
     print_table(st.lang, detail["history"], ["event", "date", "note"], title="history / 历史")
 
 
@@ -99,6 +115,7 @@ def edit(
     add_tags: list[str] | None = typer.Option(None, "--add-tag", help="Add a tag; repeatable."),
     responsible: list[str] | None = typer.Option(None, "--responsible",
                                           help="role=person, replacing the people of that role; repeatable."),
+    attrs: list[str] | None = typer.Option(None, "--attr", help="key=value to set (key= to remove); repeatable."),
     status: str | None = typer.Option(None, "--status", help="active, suspended, merged or closed (files an event)."),
     on: str | None = typer.Option(None, "--on", help="Date of the status change (default: today)."),
     note: str | None = typer.Option(None, "--note", help="Note for the status change."),
@@ -122,6 +139,8 @@ def edit(
         if responsible:
             rec.responsible = parse_pairs(responsible)
             rec.responsible_roles = frozenset(rec.responsible)
+        if attrs:
+            rec.attributes = parse_attrs(attrs, row["attributes"] or {})
         report = service.write(conn, Batch(channels=[rec]))
     key = f"{row['kind']} {row['address']}"
     console.print(t(st.lang, "updated" if report.changes else "unchanged", what=t(st.lang, "channel"), key=key))

@@ -47,7 +47,8 @@ def scan(
     else:
         run_id = start_run(engine, scan_params(
             org=org, kinds=kind, channels=channel, checks=(checks or "").split(","),
-            routing=RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private)))
+            routing=RoutingOptions(list(connect_to or []), dns, ca_bundle,
+                                   allow_private or st.settings.allow_private)))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=as_json) as progress:
         task = progress.add_task(f"scan {run_id}", total=None)
@@ -95,7 +96,7 @@ def probe(
 
     st = state(ctx)
     engine = st.engine()
-    options = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private)
+    options = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
     options.routing()
     with engine.connect() as conn:
         channels = store.select_channels(conn, org=org)
