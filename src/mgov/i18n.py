@@ -43,7 +43,10 @@ HEADERS: dict[str, str] = {
     "role": "职务", "since": "起", "until": "止", "rule": "规则", "severity": "级别",
     "subject": "对象", "reason": "原因", "count": "数量", "type": "类别", "created": "新增",
     "updated": "更新", "unchanged": "未变", "line": "行", "source": "文件", "event": "事件",
-    "date": "日期", "note": "备注", "attributes": "登记属性", "no_external_service": "无对外服务", "responsible": "责任人",
+    "date": "日期", "note": "备注", "check": "检查项", "message": "说明", "evidence": "证据",
+    "pass": "通过", "fail": "不通过", "warn": "警告", "error": "错误", "not_applicable": "不适用",
+    "id": "编号", "title": "标题", "probes": "探测次数", "failed": "失败次数", "failure_ratio": "失败率",
+    "enough_probes": "探测充足", "veto": "单项否决", "attributes": "登记属性", "no_external_service": "无对外服务", "responsible": "责任人",
 }
 
 
