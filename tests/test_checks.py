@@ -270,3 +270,86 @@ def test_firewall_block_pages_are_errors_not_failures():
     # A plain 403 without a firewall's signature is the site's own answer: a failure.
     ev.https_home = ev.http_home = fetch(ex("https://gsa.gov/", 403, [("Content-Type", "text/html")], "<html>no</html>"))
     assert verdicts(ev)["availability"].status is Status.FAIL
+
+
+REAL_FOOTER = """<!doctype html><html lang="zh-CN"><head><meta name="viewport" content="width=device-width">
+<title>北京市人民政府门户网站</title><meta name="SiteIDCode" content="BM07000001"></head><body>
+<form role="search"></form><a href="/wzdt/">网站地图</a><a href="/lxwm/">联系 我们</a><a href="/gywm/">关于 我们</a>
+<a href="/yszc/">隐私 政策</a><a href="http://[fe80::1/broken">broken</a>
+<div>网站标识码：<img src="/code.png" alt="bm07000001"></div>
+<p>京ＩＣＰ备<a href="https://beian.miit.gov.cn/">05070218</a>号-1 京公网安备 11010202000001</p>
+<span id="_ideConac"></span><script type="text/javascript">document.write(unescape("%3Cspan id='_ideConac' %3E%3C/span%3E%3Cscript src='https://dcs.conac.cn/js/33/000/0000/60429971/CA330000000604299710004.js' type='text/javascript'%3E%3C/script%3E"));</script>
+<script id="_jiucuo_" sitecode="bm07000001" src="https://zfwzgl.www.gov.cn/exposure/jiucuo.js"></script>
+</body></html>"""
+
+
+def test_real_footer_variants_pass():
+    ev = site("cn")
+    ev.channel.attributes["site_code"] = "bm07000001"
+    replace_home(ev, REAL_FOOTER)
+    got = verdicts(ev)
+    for cid in ("cn.site_code", "cn.icp", "cn.psb", "cn.conac_badge", "cn.jiucuo", "links.required", "page.title"):
+        assert got[cid].status is Status.PASS, (cid, got[cid].message)
+
+
+def test_site_code_edge_cases():
+    ev = site("cn")
+    ev.channel.attributes["site_code"] = 4403000002  # a number from YAML is the same code
+    assert verdicts(ev)["cn.site_code"].status is Status.PASS
+    home = ev.https_home.final.text
+    replace_home(ev, home.replace('content="4403000002"', 'content="4403000009"'))
+    ev.channel.attributes.clear()
+    f = verdicts(ev)["cn.site_code"]
+    assert f.status is Status.FAIL and "disagree" in f.message
+
+
+def test_links_required_is_neither_too_loose_nor_too_strict():
+    ev = site("us")
+    home = ev.https_home.final.text
+    loose = home.replace('<a href="/foia">FOIA</a>', '<a href="https://www.foia.gov/news">News from FOIA.gov about our new portal</a>')
+    replace_home(ev, loose)
+    assert verdicts(ev)["links.required"].value["missing"] == ["foia"]
+
+
+def test_https_error_page_does_not_hide_a_working_http_site():
+    ev = site("cn")
+    home = ev.https_home.final.text
+    ev.https_home = fetch(ex("https://www.sz.gov.cn/", 404, [("Content-Type", "text/html")], "<html>default vhost</html>"))
+    ev.http_home = fetch(ex("http://www.sz.gov.cn/", 200, SECURE, home))
+    got = verdicts(ev)
+    assert got["availability"].status is Status.PASS
+    assert got["cn.icp"].status is Status.PASS
+    assert got["https.available"].status is Status.FAIL
+
+
+def test_plugin_values_must_be_json():
+    from mgov.checks.base import Check
+
+    class Sloppy(Check):
+        id, title_en, title_zh, fix_en, fix_zh = "x.sloppy", "t", "t", "f", "f"
+        needs = frozenset()
+
+        def evaluate(self, ev, params):
+            return self.finding(Status.PASS, {"when": dt.datetime.now()})
+
+    f = Sloppy().run(site("cn"))
+    assert f.status is Status.ERROR and "not JSON serializable" in f.message
+
+
+@pytest.mark.parametrize("header,ok", [
+    ("max-age=31536000; includeSubDomains; preload", True),
+    ('max-age="63072000"; preload; includesubdomains', True),
+    ("max-age=31536000, includeSubDomains, preload", False),  # commas: one malformed directive
+    ("max-age=31536000; includeSubDomains; preload; max-age=0", False),  # repeated: ignored by browsers
+    ("max-age=31536000; includeSubDomainsX; preloaded", False),
+])
+def test_hsts_directives_are_parsed_not_searched(header, ok):
+    ev = replace_home(site("us"), headers=[("Strict-Transport-Security", header)] + SECURE[1:])
+    assert (all_checks()["hsts"].run(ev).status is Status.PASS) is ok
+
+
+def test_page_weight_counts_a_truncated_body_as_a_lower_bound():
+    ev = site("us")
+    ev.https_home.final.truncated = True
+    f = all_checks()["page.weight"].run(ev)
+    assert f.status is Status.WARN and f.value["lower_bound"] is True

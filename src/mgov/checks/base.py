@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,12 +62,16 @@ class Check(ABC):
 
     def run(self, ev: SiteEvidence, params: dict[str, Any] | None = None) -> Finding:
         """The finding for ev; never raises (a broken check is an error finding, not a dead scan)."""
-        if not self.applies(ev):
-            return self.finding(Status.NOT_APPLICABLE, message="does not apply to this channel",
-                                message_zh="不适用于该渠道")
-        merged = {**self.defaults, **(params or {})}
         try:
-            return self.evaluate(ev, merged)
+            if not self.applies(ev):
+                return self.finding(Status.NOT_APPLICABLE, message="does not apply to this channel",
+                                    message_zh="不适用于该渠道")
+            finding = self.evaluate(ev, {**self.defaults, **(params or {})})
+            # What is stored must be JSON (PostgreSQL rejects NaN) and point at WARC records.
+            json.dumps(finding.value, allow_nan=False)
+            if not all(isinstance(r, WarcRef) for r in finding.evidence):
+                raise TypeError("evidence must be WarcRef records")
+            return finding
         except Exception as exc:  # noqa: BLE001 - a check bug must not stop a scan
             return self.finding(Status.ERROR, message=f"check failed: {type(exc).__name__}: {exc}",
                                 message_zh=f"检查出错：{type(exc).__name__}: {exc}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -26,9 +28,20 @@ class Page:
     # (tag, absolute url) of everything the page loads: script, stylesheet, img, iframe...
     subresources: list[tuple[str, str]] = field(default_factory=list)
     inline_scripts: list[str] = field(default_factory=list)
+    scripts: list[dict[str, str]] = field(default_factory=list)  # attributes of <script src>
     forms: list[dict[str, str]] = field(default_factory=list)  # action, role, method
     search_inputs: int = 0
-    text: str = ""  # visible text, whitespace-folded
+    text: str = ""  # visible text and image alt texts, whitespace-folded
+
+    @property
+    def compact_text(self) -> str:
+        """The text NFKC-folded (full-width ＩＣＰ → ICP) with all white space removed, so
+        identifiers split across tags or spaced for layout still match."""
+        cached = self.__dict__.get("_compact")
+        if cached is None:
+            folded = unicodedata.normalize("NFKC", self.text)
+            cached = self.__dict__["_compact"] = re.sub(r"\s+", "", folded)
+        return cached
 
     def meta(self, name: str) -> str | None:
         return self.metas.get(name.lower())
@@ -36,6 +49,16 @@ class Page:
 
 _LOADS = (("script", "src"), ("img", "src"), ("iframe", "src"), ("embed", "src"),
           ("source", "src"), ("video", "src"), ("audio", "src"))
+
+
+def _join(base: str, ref: str) -> str | None:
+    """ref resolved against base, or None for a malformed URL (skipped, not fatal)."""
+    try:
+        url = urljoin(base, ref)
+        urlsplit(url).port  # noqa: B018 - raises ValueError on a malformed host or port
+    except ValueError:
+        return None
+    return url
 
 
 def page_of(ex: Exchange) -> Page | None:
@@ -58,7 +81,7 @@ def _parse(ex: Exchange) -> Page:
     base = ex.url
     base_tag = tree.css_first("base[href]")
     if base_tag is not None:
-        base = urljoin(ex.url, base_tag.attributes.get("href") or "")
+        base = _join(ex.url, base_tag.attributes.get("href") or "") or ex.url
     page = Page(url=ex.url)
     html = tree.css_first("html")
     if html is not None:
@@ -78,22 +101,30 @@ def _parse(ex: Exchange) -> Page:
             img = a.css_first("img[alt]")
             if not text and img is not None:
                 text = img.attributes.get("alt") or ""
-            page.links.append(Link(urljoin(base, href), text))
+            if (url := _join(base, href)) is not None:
+                page.links.append(Link(url, text))
     for tag, attr in _LOADS:
         for node in tree.css(f"{tag}[{attr}]"):
             src = (node.attributes.get(attr) or "").strip()
-            if src and not src.startswith("data:"):
-                page.subresources.append((tag, urljoin(base, src)))
+            if src and not src.startswith("data:") and (url := _join(base, src)) is not None:
+                page.subresources.append((tag, url))
+                if tag == "script":
+                    page.scripts.append({k: v or "" for k, v in node.attributes.items()} | {"src": url})
     for node in tree.css("link[href]"):
         rel = (node.attributes.get("rel") or "").lower()
         if any(r in rel for r in ("stylesheet", "icon", "preload", "modulepreload")):
-            page.subresources.append(("link", urljoin(base, node.attributes.get("href") or "")))
+            if (url := _join(base, node.attributes.get("href") or "")) is not None:
+                page.subresources.append(("link", url))
     for node in tree.css("script"):
         if not node.attributes.get("src"):
             page.inline_scripts.append(node.text() or "")
     for form in tree.css("form"):
         page.forms.append({k: (form.attributes.get(k) or "") for k in ("action", "role", "method", "id", "class")})
     page.search_inputs = len(tree.css('input[type="search"]')) + len(tree.css('[role="search"]'))
+    # Footers often put identifiers in images: an image's alt text reads as text in its place.
+    for node in tree.css("img[alt]"):
+        if alt := (node.attributes.get("alt") or "").strip():
+            node.replace_with(alt)
     body = tree.body
     page.text = " ".join((body.text(separator=" ") if body is not None else "").split())
     return page

@@ -126,7 +126,7 @@ class DnsAnswer:
 
 @dataclass
 class TlsFacts:
-    """What a TLS handshake showed, through the ssl module."""
+    """What a TLS handshake showed, through the ssl module. Datetimes are timezone-aware (UTC)."""
 
     host: str
     port: int
@@ -183,12 +183,13 @@ class SiteEvidence:
 
     @property
     def home(self) -> Fetch | None:
-        """The homepage as a visitor gets it: HTTPS when it answered, else HTTP."""
-        if self.https_home is not None and self.https_home.ok:
-            return self.https_home
-        if self.http_home is not None and self.http_home.ok:
-            return self.http_home
-        return self.https_home or self.http_home
+        """The homepage as a visitor gets it: the scheme that serves it (2xx), HTTPS first;
+        else the one that answered at all; else the failed HTTPS fetch."""
+        candidates = [f for f in (self.https_home, self.http_home) if f is not None]
+        for f in candidates:
+            if f.ok and f.final is not None and f.final.status is not None and 200 <= f.final.status < 300:
+                return f
+        return next((f for f in candidates if f.ok), candidates[0] if candidates else None)
 
 
 # The evidence keys collectors produce and checks ask for.

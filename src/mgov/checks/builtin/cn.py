@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from mgov.checks.base import Check, Finding, Status
 from mgov.checks.builtin.page import _PageCheck
@@ -12,11 +12,12 @@ from mgov.checks.html import Page
 from mgov.collect.evidence import Exchange, SiteEvidence
 
 CN = frozenset({"cn"})
-SITE_CODE = re.compile(r"^(\d{10}|bm\d{8})$")
-SITE_CODE_TEXT = re.compile(r"网站标识码\s*[:：]?\s*([0-9A-Za-z]+)")
-ICP = re.compile(r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])ICP备(\d{6,10})号(?:-(\d+))?")
-PSB = re.compile(r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])公网安备\s*(\d{14})\s*号")
-CONAC = re.compile(r"bszs\.conac\.cn/sitename\?method=show&(?:amp;)?id=([0-9A-Fa-f]{32})")
+# Matched against Page.compact_text: NFKC-folded, white space removed.
+SITE_CODE = re.compile(r"^(\d{10}|bm\d{8})$", re.I)
+SITE_CODE_TEXT = re.compile(r"网站标识码[:]?([0-9A-Za-z]+)")
+ICP = re.compile(r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])ICP备(\d{6,10})号?(?:-(\d+))?", re.I)
+PSB = re.compile(r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])公网安备(\d{14})号?")
+CONAC = re.compile(r"(bszs\.conac\.cn/sitename\?method=show&(?:amp;)?id=[0-9A-Fa-f]{32}|dcs\.conac\.cn/js/)")
 JIUCUO = re.compile(r"zfwzgl\.www\.gov\.cn/exposure/jiucuo\.(?:html|js)")
 # GB/T 2260 province codes and their one-character abbreviations.
 PROVINCES = {"11": "京", "12": "津", "31": "沪", "50": "渝", "13": "冀", "41": "豫", "53": "云", "21": "辽",
@@ -30,10 +31,16 @@ class _CnCheck(_PageCheck):
     basis = "国办发〔2017〕47号 页面底部功能区; 2019 检查指标"
 
 
+def _code(value: object) -> str | None:
+    """A site code as text, case-folded (bm07000001 and BM07000001 are one code)."""
+    text = str(value).strip().lower() if value is not None else ""
+    return text or None
+
+
 def page_site_code(page: Page) -> tuple[str | None, str | None]:
     """(meta SiteIDCode, footer 网站标识码 text) as found on the page."""
-    m = SITE_CODE_TEXT.search(page.text)
-    return page.meta("SiteIDCode"), m.group(1) if m else None
+    m = SITE_CODE_TEXT.search(page.compact_text)
+    return _code(page.meta("SiteIDCode")), _code(m.group(1)) if m else None
 
 
 class SiteCode(_CnCheck):
@@ -45,11 +52,14 @@ class SiteCode(_CnCheck):
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         meta, text = page_site_code(page)
-        expected = ev.channel.attributes.get("site_code")
+        expected = _code(ev.channel.attributes.get("site_code"))
         value = {"meta": meta, "footer": text, "registry": expected}
         problems = []
         if not meta and not text:
             problems.append(("no 网站标识码 on the page", "页面未标注网站标识码"))
+        elif meta and text and meta != text:
+            problems.append((f"the SiteIDCode meta tag ({meta}) and the footer ({text}) disagree",
+                             f"SiteIDCode 标签（{meta}）与页面底部（{text}）的网站标识码不一致"))
         for code in {c for c in (meta, text) if c}:
             if not SITE_CODE.match(code):
                 problems.append((f"malformed 网站标识码 {code}", f"网站标识码格式错误：{code}"))
@@ -73,7 +83,7 @@ class Icp(_CnCheck):
     fix_zh = "在页面底部标注 ICP 备案编号，并链接至 beian.miit.gov.cn。"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        m = ICP.search(page.text)
+        m = ICP.search(page.compact_text)
         if not m:
             return self.finding(Status.FAIL, None, message="no ICP备案编号 on the page", message_zh="未标注 ICP 备案编号",
                                 evidence=ex.refs)
@@ -88,7 +98,7 @@ class Psb(_CnCheck):
     fix_zh = "在页面底部标注公安机关备案号，省份简称须与编号前两位一致。"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        m = PSB.search(page.text)
+        m = PSB.search(page.compact_text)
         if not m:
             return self.finding(Status.FAIL, None, message="no 公网安备 number on the page", message_zh="未标注公安机关备案号",
                                 evidence=ex.refs)
@@ -111,9 +121,10 @@ class ConacBadge(_CnCheck):
     fix_zh = "在页面底部放置党政机关网站标识，并链接至 bszs.conac.cn。"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        hit = next((l.href for l in page.links if CONAC.search(l.href)), None)
-        if hit is None:
-            hit = next((u for _, u in page.subresources if "dcs.conac.cn" in u), None)
+        # The badge is a link, a script, or the inline document.write() of the official code.
+        candidates = [l.href for l in page.links] + [u for _, u in page.subresources]
+        candidates += [unquote(code) for code in page.inline_scripts]
+        hit = next((m.group(0) for c in candidates if (m := CONAC.search(c))), None)
         if hit is None:
             return self.finding(Status.FAIL, None, message="no 党政机关 badge", message_zh="未放置党政机关网站标识",
                                 evidence=ex.refs)
@@ -128,14 +139,19 @@ class Jiucuo(_CnCheck):
     fix_zh = "放置“我为政府网站找错”入口，site_code 须与网站标识码一致。"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        hit = next((l.href for l in page.links if JIUCUO.search(l.href)), None)
+        # A link to jiucuo.html?site_code=..., or the official <script sitecode=... src=.../jiucuo.js>.
+        hit, code = next(((l.href, (parse_qs(urlsplit(l.href).query).get("site_code") or [None])[0])
+                          for l in page.links if JIUCUO.search(l.href)), (None, None))
+        if hit is None:
+            hit, code = next(((s["src"], s.get("sitecode")) for s in page.scripts if JIUCUO.search(s["src"])),
+                             (None, None))
         if hit is None:
             return self.finding(Status.FAIL, None, message="no 我为政府网站找错 entry", message_zh="未放置找错入口",
                                 evidence=ex.refs)
-        code = (parse_qs(urlsplit(hit).query).get("site_code") or [None])[0]
+        code = _code(code)
         meta, text = page_site_code(page)
         # The entry must carry the code the page shows; the registry speaks when the page shows none.
-        expected = meta or text or ev.channel.attributes.get("site_code")
+        expected = meta or text or _code(ev.channel.attributes.get("site_code"))
         value = {"url": hit, "site_code": code, "expected": expected}
         if expected and code != expected:
             return self.finding(Status.FAIL, value, message=f"the entry's site_code {code} is not {expected}",

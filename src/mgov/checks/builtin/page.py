@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from abc import abstractmethod
 from typing import Any
+from urllib.parse import urlsplit
 
 from mgov.checks.base import Check, Finding, Status, ok_page, waf_block
-from mgov.checks.html import Page, page_of
+from mgov.checks.html import Link, Page, page_of
 from mgov.collect.evidence import Exchange, SiteEvidence
 
 
@@ -106,12 +107,18 @@ class Search(_PageCheck):
                             message_zh="首页没有站内搜索", evidence=ex.refs)
 
 
+# name -> (pattern for the link text, pattern for the link's path). Text counts only for short
+# link texts (a menu entry, not a headline that mentions the word); the host never counts.
 REQUIRED_LINKS = {
-    "us": {"privacy": r"privacy", "contact": r"contact", "about": r"^about|/about",
-           "accessibility": r"accessibility|section.?508", "foia": r"foia|freedom of information"},
-    "cn": {"网站地图": r"网站地图|sitemap", "联系我们": r"联系我们|contact", "关于我们": r"关于我们|about|网站介绍",
-           "隐私政策": r"隐私|privacy"},
+    "us": {"privacy": (r"privacy", r"/privacy"), "contact": (r"^contact", r"/contact"),
+           "about": (r"^about", r"/about(-?us)?(/|\.html?$|$)"),
+           "accessibility": (r"accessibility|section ?508", r"/accessibility|/508"),
+           "foia": (r"^foia$|freedom of information", r"/foia(/|\.html?$|$)")},
+    "cn": {"网站地图": (r"网站地图|站点地图", r"/(sitemap|wzdt)(/|\.html?$|$)"),
+           "联系我们": (r"联系我们", r"/(contact|lxwm)"), "关于我们": (r"关于我们|网站介绍|关于本网", r"/(about|gywm)(us)?(/|\.html?$|$)"),
+           "隐私政策": (r"隐私", r"/(privacy|yszc)")},
 }
+MAX_LINK_TEXT = 24
 
 
 class LinksRequired(_PageCheck):
@@ -124,14 +131,13 @@ class LinksRequired(_PageCheck):
     basis = "OMB M-17-06 §16; 国办发〔2017〕47号 页面底部功能区"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        wanted: dict[str, str] = params["links"].get(ev.channel.jurisdiction or "", {})
+        wanted: dict[str, Any] = params["links"].get(ev.channel.jurisdiction or "", {})
         if not wanted:
             return self.finding(Status.NOT_APPLICABLE, message="no required links for this jurisdiction",
                                 message_zh="该辖区无必备链接要求")
         found, missing = {}, []
-        for name, pattern in wanted.items():
-            rx = re.compile(pattern, re.I)
-            hit = next((l for l in page.links if rx.search(l.text) or rx.search(l.href.split("//", 1)[-1])), None)
+        for name, (text_rx, path_rx) in wanted.items():
+            hit = next((link for link in page.links if _names(link, text_rx, path_rx)), None)
             if hit:
                 found[name] = hit.href
             else:
@@ -141,6 +147,13 @@ class LinksRequired(_PageCheck):
             return self.finding(Status.FAIL, value, message="missing links: " + ", ".join(missing),
                                 message_zh="缺少链接：" + "、".join(missing), evidence=ex.refs)
         return self.finding(Status.PASS, value, evidence=ex.refs)
+
+
+def _names(link: Link, text_rx: str, path_rx: str) -> bool:
+    text = re.sub(r"\s+", "" if re.search(r"[\u4e00-\u9fff]", link.text) else " ", link.text).strip()
+    if text and len(text) <= MAX_LINK_TEXT and re.search(text_rx, text, re.I):
+        return True
+    return re.search(path_rx, urlsplit(link.href).path, re.I) is not None
 
 
 class PageWeight(_PageCheck):
@@ -159,17 +172,21 @@ class PageWeight(_PageCheck):
         value = {"bytes": total, "resources": len(sizes) - 1,
                  "truncated": any(r.truncated for r in [ex, *ev.resources])}
         refs = [*ex.refs, *(ref for r in ev.resources for ref in r.refs)]
-        if total > params["fail_bytes"]:
+        if value["truncated"]:
+            value["lower_bound"] = True  # a body stopped at the cap: the page weighs at least this
+        if total >= params["fail_bytes"]:
             return self.finding(Status.FAIL, value, message=f"homepage weighs {total / 1048576:.1f} MiB",
                                 message_zh=f"首页体积 {total / 1048576:.1f} MiB", evidence=refs)
-        if total > params["warn_bytes"]:
+        if total >= params["warn_bytes"] or value["truncated"]:
             return self.finding(Status.WARN, value, message=f"homepage weighs {total / 1048576:.1f} MiB",
                                 message_zh=f"首页体积 {total / 1048576:.1f} MiB", evidence=refs)
         return self.finding(Status.PASS, value, evidence=refs)
 
 
 def _size(ex: Exchange) -> int:
+    """Bytes on the wire: Content-Length when the body was encoded or cut short, else the body."""
     declared = ex.header("content-length")
-    if declared and declared.isdigit() and (ex.truncated or int(declared) > len(ex.body)):
+    if declared and declared.isdigit() and (ex.truncated or ex.header("content-encoding")
+                                            or int(declared) > len(ex.body)):
         return int(declared)
     return len(ex.body)

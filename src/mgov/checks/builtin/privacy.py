@@ -92,7 +92,8 @@ class Cookies(_PageCheck):
     basis = "OMB M-10-22; 个人信息保护法 第十三、十七条"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        own = site_of(ev.channel.host)
+        # First party: the registered host and the host the homepage ended on (a moved site).
+        own = {site_of(ev.channel.host), site_of(host_of(ex.url))}
         home = ev.home
         exchanges = [*(home.exchanges if home else []), *ev.resources]
         cookies = []
@@ -107,7 +108,7 @@ class Cookies(_PageCheck):
                 name = next(iter(jar), raw.split("=", 1)[0].strip())
                 domain = (jar[name]["domain"] if name in jar else "") or host_of(x.url)
                 setter = host_of(x.url)
-                third = site_of(domain.lstrip(".")) != own or site_of(setter) != own
+                third = site_of(domain.lstrip(".")) not in own or site_of(setter) not in own
                 cookies.append({"name": name, "host": setter, "domain": domain, "third_party": third})
                 refs += x.refs
         third = [c for c in cookies if c["third_party"]]

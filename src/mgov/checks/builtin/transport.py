@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
-from mgov.checks.base import Check, Finding, Status, waf_block
-from mgov.collect.evidence import SiteEvidence
+from mgov.checks.base import Check, Finding, Status, ok_page, waf_block
+from mgov.collect.evidence import ScanStatus, SiteEvidence
 
 
 class Availability(Check):
@@ -55,8 +55,14 @@ class HttpsAvailable(Check):
         fetch = ev.https_home
         if fetch is None:
             return self.missing(fetch, "the HTTPS homepage", "HTTPS 首页")
-        if fetch.ok:
-            return self.finding(Status.PASS, {"url": fetch.final_url}, evidence=fetch.refs)
+        if fetch.ok and fetch.final is not None:
+            code, plain = fetch.final.status or 0, ok_page(ev.http_home)
+            # An error page over HTTPS while HTTP serves the site: HTTPS does not serve it.
+            if code >= 400 and plain is not None:
+                return self.finding(Status.FAIL, {"url": fetch.final_url, "status": code},
+                                    message=f"HTTPS answers {code} while HTTP serves the site",
+                                    message_zh=f"HTTPS 返回 {code}，网站仅能通过 HTTP 访问", evidence=fetch.refs)
+            return self.finding(Status.PASS, {"url": fetch.final_url, "status": code}, evidence=fetch.refs)
         status = fetch.status
         return self.finding(Status.FAIL, {"error": status.value if status else None},
                             message=f"no HTTPS answer ({status.value if status else 'unknown'})",
@@ -79,8 +85,10 @@ class HttpsRedirect(Check):
         if not (https and https.ok):
             return self.finding(Status.FAIL, {"https": False}, message="HTTPS does not answer, so HTTP cannot redirect to it",
                                 message_zh="HTTPS 不可用，HTTP 无法跳转", evidence=http.refs)
+        if not http.ok and http.status in (ScanStatus.TIMEOUT, ScanStatus.UNKNOWN_ERROR):
+            return self.missing(http, "the HTTP homepage", "HTTP 首页")
         if not http.ok:
-            # No plain HTTP at all also keeps visitors on HTTPS.
+            # No plain HTTP at all (refused) also keeps visitors on HTTPS.
             return self.finding(Status.PASS, {"http": http.status.value if http.status else None},
                                 evidence=http.refs)
         first = http.exchanges[0]
@@ -90,9 +98,6 @@ class HttpsRedirect(Check):
         return self.finding(Status.FAIL, {"chain": [ex.url for ex in http.exchanges], "status": first.status},
                             message=f"http:// answers {first.status} without redirecting to https://",
                             message_zh=f"http:// 返回 {first.status}，未跳转到 https://", evidence=http.refs)
-
-
-_MAX_AGE = re.compile(r"max-age\s*=\s*\"?(\d+)", re.I)
 
 
 class Hsts(Check):
@@ -113,10 +118,10 @@ class Hsts(Check):
         if header is None:
             return self.finding(Status.FAIL, None, message="no Strict-Transport-Security header",
                                 message_zh="缺少 Strict-Transport-Security 头", evidence=fetch.refs)
-        m = _MAX_AGE.search(header)
-        value = {"header": header, "max_age": int(m.group(1)) if m else None,
-                 "include_subdomains": "includesubdomains" in header.lower(), "preload": "preload" in header.lower()}
+        value = parse_hsts(header)
         problems = []
+        if value["invalid"]:
+            problems.append(value["invalid"])
         if value["max_age"] is None or value["max_age"] < params["min_max_age"]:
             problems.append(f"max-age below {params['min_max_age']}")
         if params["include_subdomains"] and not value["include_subdomains"]:
@@ -129,6 +134,29 @@ class Hsts(Check):
         return self.finding(Status.PASS, value, evidence=fetch.refs)
 
 
+def parse_hsts(header: str) -> dict[str, Any]:
+    """RFC 6797 directives: ';'-separated, case-insensitive, each at most once."""
+    out: dict[str, Any] = {"header": header, "max_age": None, "include_subdomains": False, "preload": False,
+                           "invalid": None}
+    seen: set[str] = set()
+    for part in header.split(";"):
+        name, _, arg = part.strip().partition("=")
+        name = name.strip().lower()
+        if not name:
+            continue
+        if name in seen:
+            out["invalid"] = f"directive {name} given twice (browsers ignore the header)"
+        seen.add(name)
+        if name == "max-age":
+            arg = arg.strip().strip('"')
+            out["max_age"] = int(arg) if arg.isdigit() else None
+        elif name == "includesubdomains":
+            out["include_subdomains"] = True
+        elif name == "preload":
+            out["preload"] = True
+    return out
+
+
 class _TlsCheck(Check):
     needs = frozenset({"tls"})
     basis = "BOD 18-01; GB/T 39786-2021 (商用密码应用安全性评估)"
@@ -137,6 +165,11 @@ class _TlsCheck(Check):
         tls = ev.tls
         if tls is None:
             return self.missing(None, "TLS facts", "TLS 信息")
+        if tls.error in (ScanStatus.TIMEOUT, ScanStatus.UNKNOWN_ERROR, ScanStatus.DNS_ERROR,
+                         ScanStatus.BLOCKED_ADDRESS):
+            return self.finding(Status.ERROR, {"error": tls.error.value}, scan_status=tls.error,
+                                message=f"TLS could not be examined: {tls.error_detail or tls.error.value}",
+                                message_zh="无法检查 TLS")
         if tls.error is not None:
             return self.finding(Status.FAIL, {"error": tls.error.value}, scan_status=tls.error,
                                 message=f"no TLS handshake: {tls.error_detail or tls.error.value}",
@@ -181,14 +214,16 @@ class TlsExpiry(_TlsCheck):
         assert tls is not None
         if tls.not_after is None:
             return self.finding(Status.ERROR, message="no certificate expiry date", message_zh="无法读取证书有效期")
-        days = (tls.not_after - ev.collected_at).total_seconds() / 86400
+        not_after = tls.not_after if tls.not_after.tzinfo else tls.not_after.replace(tzinfo=dt.timezone.utc)
+        now = ev.collected_at if ev.collected_at.tzinfo else ev.collected_at.replace(tzinfo=dt.timezone.utc)
+        days = (not_after - now).total_seconds() / 86400
         value = {"not_after": tls.not_after.isoformat(), "days_left": round(days, 1)}
         if days < 0:
-            return self.finding(Status.FAIL, value, message=f"certificate expired {-days:.0f} days ago",
-                                message_zh=f"证书已过期 {-days:.0f} 天")
+            return self.finding(Status.FAIL, value, message=f"certificate expired on {tls.not_after:%Y-%m-%d}",
+                                message_zh=f"证书已于 {tls.not_after:%Y-%m-%d} 过期")
         if days < params["warn_days"]:
-            return self.finding(Status.WARN, value, message=f"certificate expires in {days:.0f} days",
-                                message_zh=f"证书将在 {days:.0f} 天后过期")
+            return self.finding(Status.WARN, value, message=f"certificate expires on {tls.not_after:%Y-%m-%d}",
+                                message_zh=f"证书将于 {tls.not_after:%Y-%m-%d} 过期")
         return self.finding(Status.PASS, value)
 
 
