@@ -353,3 +353,13 @@ def test_page_weight_counts_a_truncated_body_as_a_lower_bound():
     ev.https_home.final.truncated = True
     f = all_checks()["page.weight"].run(ev)
     assert f.status is Status.WARN and f.value["lower_bound"] is True
+
+
+@pytest.mark.parametrize("stub", [
+    '<html><head><meta http-equiv="refresh" content="0;url=/col/col1/index.html"></head><body></body></html>',
+    "<html><head><script>window.location.href='/zwgk/index.html';</script></head><body>跳转中…</body></html>",
+])
+def test_redirect_stub_homepages_are_errors_not_a_wall_of_failures(stub):
+    got = verdicts(replace_home(site("cn"), stub))
+    for cid in ("cn.icp", "cn.site_code", "links.required", "mobile.viewport", "search", "html.lang"):
+        assert got[cid].status is Status.ERROR and "forwards to https://www.sz.gov.cn/" in got[cid].message, cid

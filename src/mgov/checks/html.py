@@ -130,6 +130,25 @@ def _parse(ex: Exchange) -> Page:
     return page
 
 
+_REFRESH = re.compile(r"^\s*\d*\s*[;,]?\s*url\s*=\s*['\"]?([^'\">\s]+)", re.I)
+_JS_JUMP = re.compile(r"(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*['\"]([^'\"]+)['\"]"
+                      r"|location\.replace\(\s*['\"]([^'\"]+)['\"]")
+
+
+def redirect_stub(page: Page) -> str | None:
+    """Where a page that only forwards the visitor (meta refresh or a one-line script) sends
+    them; None for a real page. Many homepages are such stubs in front of the real one."""
+    target = None
+    if (refresh := page.meta("refresh")) and (m := _REFRESH.match(refresh)):
+        target = m.group(1)
+    elif len(page.text) < 200 and not page.links:
+        m = next((m for code in page.inline_scripts if (m := _JS_JUMP.search(code))), None)
+        target = (m.group(1) or m.group(2)) if m else None
+    if target is None or len(page.text) >= 200:
+        return None
+    return _join(page.url, target)
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 

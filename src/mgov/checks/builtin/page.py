@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mgov.checks.base import Check, Finding, Status, ok_page, waf_block
-from mgov.checks.html import Link, Page, page_of
+from mgov.checks.html import Link, Page, page_of, redirect_stub
 from mgov.collect.evidence import Exchange, SiteEvidence
 
 
@@ -24,6 +24,10 @@ class _PageCheck(Check):
                 return self.finding(Status.ERROR, message="the homepage is not an HTML page",
                                     message_zh="首页不是 HTML 页面", evidence=fetch.refs)
             return self.missing(fetch, "the homepage", "首页")
+        if (target := redirect_stub(page)) is not None:
+            return self.finding(Status.ERROR, {"forwards_to": target},
+                                message=f"the homepage only forwards to {target} (meta refresh or script)",
+                                message_zh=f"首页仅跳转至 {target}（meta refresh 或脚本跳转）", evidence=ex.refs)
         return self.judge(page, ex, ev, params)
 
     @abstractmethod
