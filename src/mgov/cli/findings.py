@@ -28,6 +28,13 @@ def findings(
     from mgov.registry.addresses import normalize_url
     from mgov.scan import store
 
+    from mgov.checks.base import Status
+    from mgov.checks.registry import select
+
+    if status is not None and status not in {s.value for s in Status}:
+        raise typer.BadParameter(f"--status must be one of {', '.join(s.value for s in Status)}")
+    if check is not None:
+        select([check])  # an unknown check id is an error, not an empty list
     st = state(ctx)
     with st.connect() as conn:
         run_row = store.get_run(conn, run)

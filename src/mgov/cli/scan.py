@@ -27,7 +27,7 @@ def scan(
     resume: bool = typer.Option(False, "--resume", help="Finish the newest unfinished run (or --run) instead of "
                                                         "starting a new one; its selection and options are kept."),
     run: int | None = typer.Option(None, "--run", help="With --resume: the run to finish."),
-    concurrency: int = typer.Option(50, "--concurrency", help="Channels collected at once."),
+    concurrency: int = typer.Option(50, "--concurrency", min=1, help="Channels collected at once."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Scan web channels: collect evidence (archived as WARC) and run the checks on it.
@@ -42,6 +42,9 @@ def scan(
 
     st = state(ctx)
     engine = st.engine()
+    if resume and (org or kind or channel or checks or connect_to or dns or ca_bundle):
+        raise typer.BadParameter("--resume keeps the run's own selection, checks and routing: "
+                                 "give none of --org, --kind, --channel, --checks, --connect-to, --dns, --ca-bundle")
     if resume:
         run_id = resumable_run(engine, run)
     else:
@@ -74,10 +77,10 @@ def print_summary(lang: str, result: dict[str, Any]) -> None:
 def probe(
     ctx: typer.Context,
     org: str | None = typer.Option(None, "--org", help="Only channels of this organization and those below it."),
-    per_day: int = typer.Option(24, "--per-day", help="Probe rounds a day."),
-    rounds: int | None = typer.Option(None, "--rounds", help="Stop after this many rounds (default: run on)."),
+    per_day: int = typer.Option(24, "--per-day", min=1, help="Probe rounds a day."),
+    rounds: int | None = typer.Option(None, "--rounds", min=1, help="Stop after this many rounds (default: run on)."),
     once: bool = typer.Option(False, "--once", help="One round, then exit (same as --rounds 1)."),
-    timeout: float = typer.Option(15.0, "--timeout", help="Seconds before a probe counts as failed."),
+    timeout: float = typer.Option(15.0, "--timeout", min=0.1, help="Seconds before a probe counts as failed."),
     connect_to: list[str] | None = CONNECT_TO,
     dns: str | None = DNS,
     ca_bundle: str | None = CA_BUNDLE,
