@@ -68,6 +68,14 @@ def test_scan_reports_every_defect_and_nothing_else(engine, farm, tmp_path):
     record = read_record(settings.resolved_archive_dir, ref)
     assert record.rec_type == "response"
     assert b"<html" in record.payload.lower() and b'name="viewport"' not in record.payload
+    # Verdicts on DNS and TLS point at the archived answers and handshakes (WARC metadata).
+    tls = next(r for r in rows if r["check_id"] == "tls.valid" and r["status"] == "fail")
+    meta = read_record(settings.resolved_archive_dir, tls["evidence"][0])
+    assert meta.rec_type == "metadata" and meta.warc_header("WARC-Target-URI").startswith("tls:")
+    assert json.loads(meta.payload)["verified"] is False
+    no_aaaa = next(r for r in rows if r["check_id"] == "ipv6" and r["value"] == {"aaaa": []})
+    dns = read_record(settings.resolved_archive_dir, no_aaaa["evidence"][0])
+    assert dns.rec_type == "metadata" and json.loads(dns.payload)["aaaa"] == []
 
 
 def test_kill_9_and_resume_neither_loses_nor_duplicates(db_url, tmp_path, engine):

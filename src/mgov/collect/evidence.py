@@ -122,6 +122,7 @@ class DnsAnswer:
     cname: list[str] = field(default_factory=list)
     error: ScanStatus | None = None  # dns_error when the name does not resolve at all
     error_detail: str | None = None
+    ref: WarcRef | None = None  # the WARC metadata record holding this answer
 
 
 @dataclass
@@ -147,6 +148,7 @@ class TlsFacts:
     error_detail: str | None = None
     # Protocol versions the server accepted when offered alone, e.g. {"TLSv1": False, ...}.
     accepted_protocols: dict[str, bool] = field(default_factory=dict)
+    ref: WarcRef | None = None  # the WARC metadata record holding these facts and the chain
 
 
 @dataclass

@@ -12,7 +12,9 @@ runs concurrently; the client's per-host limit keeps that polite.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import json
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -142,6 +144,7 @@ async def collect_site(facts: ChannelFacts, needs: set[str], ctx: CollectContext
             *(_guarded(k, host, jobs[k]) for k in first)), strict=True):
         setattr(evidence, key, value)
 
+    await _archive_facts(evidence, ctx)
     origin = _origin(evidence, host)
     scheme = "http" if evidence.home is evidence.http_home and _answered(evidence.http_home) else "https"
     paths = {"robots": "/robots.txt", "sitemap": "/sitemap.xml",
@@ -167,6 +170,19 @@ async def collect_site(facts: ChannelFacts, needs: set[str], ctx: CollectContext
 
 def _answered(fetch: Fetch | None) -> bool:
     return fetch is not None and fetch.ok
+
+
+async def _archive_facts(evidence: SiteEvidence, ctx: CollectContext) -> None:
+    """DNS answers and TLS facts go to the archive too, as JSON metadata records."""
+    if ctx.warc is None:
+        return
+    for key, scheme in (("dns", "dns"), ("www_dns", "dns"), ("tls", "tls")):
+        facts = getattr(evidence, key)
+        if facts is None:
+            continue
+        name = facts.name if key != "tls" else f"{facts.host}:{facts.port}"
+        payload = json.dumps(dataclasses.asdict(facts), default=str, ensure_ascii=False, sort_keys=True)
+        facts.ref = await ctx.warc.write_metadata(f"{scheme}:{name}", payload.encode(), evidence.collected_at)
 
 
 def _origin(evidence: SiteEvidence, host: str) -> URL:

@@ -139,6 +139,28 @@ class WarcWriter:
             # Not the channel's failure but the scan's: findings without their bytes are void.
             raise ArchiveError(f"cannot write the WARC archive in {self.directory}: {exc}") from exc
 
+    async def write_metadata(self, uri: str, payload: bytes, date: dt.datetime) -> WarcRef:
+        """Archive facts that are not an HTTP exchange (DNS answers, TLS handshakes) as a
+        WARC metadata record of JSON, so findings judged on them point at bytes too."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mgov-warc")
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, self.write_metadata_sync, uri, payload, date)
+        except OSError as exc:
+            raise ArchiveError(f"cannot write the WARC archive in {self.directory}: {exc}") from exc
+
+    def write_metadata_sync(self, uri: str, payload: bytes, date: dt.datetime) -> WarcRef:
+        if self._out is None or self._out.tell() >= self.max_size:
+            self._rotate()
+        headers = {"WARC-Target-URI": uri, "WARC-Date": _warc_date(date),
+                   "WARC-Record-ID": f"<urn:uuid:{uuid.uuid4()}>",
+                   "WARC-Payload-Digest": _digest([payload]), "WARC-Block-Digest": _digest([payload])}
+        record = self._builder.create_warc_record("", "metadata", payload=_Parts([payload]), length=len(payload),
+                                                  warc_content_type="application/json",
+                                                  warc_headers_dict=headers)
+        return self._append(record)
+
     async def aclose(self) -> None:
         if self._executor is not None:
             await asyncio.get_running_loop().run_in_executor(self._executor, self.close)
@@ -291,6 +313,8 @@ def read_record(archive_dir: str | Path, ref: WarcRef | Mapping[str, Any]) -> Ar
         block = record.raw_stream.read()
         rec_type = str(record.rec_type)
         warc_headers = [(str(k), str(v)) for k, v in record.rec_headers.headers]
+    if rec_type in ("metadata", "resource", "warcinfo"):
+        return ArchivedRecord(rec_type, warc_headers, b"", block)  # no HTTP head in these
     head, sep, payload = block.partition(b"\r\n\r\n")
     head += sep
     if rec_type == "response" and b"transfer-encoding: chunked" in head.lower():

@@ -23,17 +23,19 @@ class Ipv6(Check):
         if dns is None or dns.error is not None:
             return self.finding(Status.ERROR, message="the host does not resolve", message_zh="域名无法解析",
                                 scan_status=dns.error if dns else None)
+        dns_refs = [dns.ref] if dns.ref else []
         if not dns.aaaa:
-            return self.finding(Status.FAIL, {"aaaa": []}, message="no AAAA record", message_zh="没有 AAAA 记录")
+            return self.finding(Status.FAIL, {"aaaa": []}, message="no AAAA record", message_zh="没有 AAAA 记录",
+                                evidence=dns_refs)
         fetch = ev.ipv6_home
         if fetch is None or not fetch.ok:
             status = fetch.status if fetch else None
             return self.finding(Status.FAIL, {"aaaa": dns.aaaa, "error": status.value if status else None},
                                 message="AAAA present but the homepage does not answer over IPv6",
                                 message_zh="有 AAAA 记录，但首页无法通过 IPv6 访问",
-                                evidence=fetch.refs if fetch else [], scan_status=status)
+                                evidence=dns_refs + (fetch.refs if fetch else []), scan_status=status)
         return self.finding(Status.PASS, {"aaaa": dns.aaaa, "status": fetch.final.status if fetch.final else None},
-                            evidence=fetch.refs)
+                            evidence=dns_refs + fetch.refs)
 
 
 class WwwConsistency(Check):
@@ -52,7 +54,7 @@ class WwwConsistency(Check):
         value: dict[str, Any] = {"twin": twin_dns.name}
         if twin_dns.error is not None or not (twin_dns.a or twin_dns.aaaa or twin_dns.cname):
             return self.finding(Status.FAIL, value, message=f"{twin_dns.name} does not resolve",
-                                message_zh=f"{twin_dns.name} 无法解析")
+                                message_zh=f"{twin_dns.name} 无法解析", evidence=[twin_dns.ref] if twin_dns.ref else [])
         home = ev.home
         if twin is None or not twin.ok or home is None or not home.ok:
             status = twin.status if twin else None

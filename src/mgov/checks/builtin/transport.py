@@ -161,6 +161,13 @@ class _TlsCheck(Check):
     needs = frozenset({"tls"})
     basis = "BOD 18-01; GB/T 39786-2021 (商用密码应用安全性评估)"
 
+    def run(self, ev: SiteEvidence, params: dict[str, Any] | None = None) -> Finding:
+        finding = super().run(ev, params)
+        # Judged on the handshake, archived as a WARC metadata record with the chain.
+        if ev.tls is not None and ev.tls.ref is not None and not finding.evidence:
+            finding.evidence = [ev.tls.ref]
+        return finding
+
     def _no_tls(self, ev: SiteEvidence) -> Finding | None:
         tls = ev.tls
         if tls is None:
