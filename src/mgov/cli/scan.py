@@ -27,7 +27,7 @@ def scan(
     resume: bool = typer.Option(False, "--resume", help="Finish the newest unfinished run (or --run) instead of "
                                                         "starting a new one; its selection and options are kept."),
     run: int | None = typer.Option(None, "--run", help="With --resume: the run to finish."),
-    concurrency: int = typer.Option(50, "--concurrency", min=1, help="Channels collected at once."),
+    concurrency: int = typer.Option(150, "--concurrency", min=1, help="Channels collected at once."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Scan web channels: collect evidence (archived as WARC) and run the checks on it.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import time
 
 import dns.asyncresolver
 import dns.exception
@@ -21,12 +22,17 @@ from mgov.collect.failure import CollectFailure
 from mgov.collect.routing import Routing, blocked_reason, parse_ip
 from mgov.collect.settings import CollectSettings, Family
 
+MEMO_SECONDS = 30.0  # how long the lookups of a scan share one answer (failures included)
+MEMO_MAX = 20_000  # entries before the expired ones are dropped
+
 
 class Resolver:
     def __init__(self, routing: Routing, settings: CollectSettings) -> None:
         self.routing = routing
         self._settings = settings
         self._resolver: dns.asyncresolver.Resolver | None = None
+        self._memo: dict[tuple[str, str], tuple[float, asyncio.Future[dns.resolver.Answer]]] = {}
+        self._memo_loop: asyncio.AbstractEventLoop | None = None
 
     def _dns(self) -> dns.asyncresolver.Resolver:
         # Built on first use: the system resolver reads /etc/resolv.conf, which is I/O.
@@ -47,7 +53,24 @@ class Resolver:
         return self._resolver
 
     async def _query(self, name: str, rdtype: str) -> dns.resolver.Answer:
-        """The answer (possibly empty); CollectFailure when the name cannot be resolved."""
+        """The answer (possibly empty); CollectFailure when the name cannot be resolved.
+
+        Shared for MEMO_SECONDS: a site's DNS evidence, TLS probe and dozen fetches (many
+        of them at the same moment) ask the server once, not once each."""
+        key = (name.lower(), rdtype)
+        now = time.monotonic()
+        loop = asyncio.get_running_loop()
+        if loop is not self._memo_loop:  # futures belong to one loop
+            self._memo, self._memo_loop = {}, loop
+        hit = self._memo.get(key)
+        if hit is None or hit[0] < now:
+            if len(self._memo) >= MEMO_MAX:
+                self._memo = {k: v for k, v in self._memo.items() if v[0] >= now}
+            hit = (now + MEMO_SECONDS, asyncio.ensure_future(self._resolve(name, rdtype)))
+            self._memo[key] = hit
+        return await asyncio.shield(hit[1])
+
+    async def _resolve(self, name: str, rdtype: str) -> dns.resolver.Answer:
         try:
             return await self._dns().resolve(name, rdtype, search=False, raise_on_no_answer=False)
         except dns.resolver.NXDOMAIN:

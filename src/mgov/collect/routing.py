@@ -15,6 +15,7 @@ URL's host.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from mgov.errors import ConfigError
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+@functools.lru_cache(maxsize=8192)  # asked of the same few names and addresses all scan long
 def parse_ip(text: str) -> IPAddress | None:
     """The address if text is an IP literal (brackets and an IPv6 zone allowed), else None."""
     text = text.strip("[]").split("%", 1)[0]

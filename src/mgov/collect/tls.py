@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import ssl
 import warnings
@@ -29,7 +30,11 @@ PROTOCOLS: dict[str, ssl.TLSVersion] = {
 DEFAULT_PROBES = ("TLSv1", "TLSv1.1")
 
 
+@functools.cache
 def _unverified_context(version: ssl.TLSVersion | None = None) -> ssl.SSLContext:
+    """Made once per version: building a context (and its cipher list) cost more CPU than
+    the refused handshake it is used for. Client contexts keep no sessions, so sharing one
+    changes nothing on the wire."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE

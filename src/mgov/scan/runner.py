@@ -14,6 +14,7 @@ from mgov.scan import store
 
 Collector = Callable[[ChannelFacts, set[str]], Awaitable[SiteEvidence]]
 OnChannel = Callable[[ChannelFacts, dict[str, int]], None]
+MAX_BATCH = 200  # channels in one transaction at most
 
 
 def needs_of(checks: list[Check]) -> set[str]:
@@ -31,23 +32,54 @@ async def run_scan(engine: Engine, run_id: int, channels: list[tuple[int, Channe
     needs = needs_of(checks)
     params = params or {}
     gate = asyncio.Semaphore(concurrency)
-    writing = asyncio.Lock()  # one writer: SQLite takes one at a time anyway
+    # Group commit: channels finished while a commit is under way wait for the next one and
+    # go in together. One transaction holds whole channels only (each one's scan item with
+    # its findings), so a run killed at any moment still loses or duplicates nothing.
+    queued: list[tuple[int, list[Finding], asyncio.Future[dict[str, int]]]] = []
+    writer: asyncio.Task[None] | None = None
 
-    def save(channel_id: int, findings: list[Finding]) -> dict[str, int]:
+    def save(batch: list[tuple[int, list[Finding]]]) -> list[dict[str, int]]:
         with engine.begin() as conn:
-            return store.save_channel(conn, run_id, channel_id, findings)
+            return store.save_channels(conn, run_id, batch)
+
+    async def write() -> None:
+        while queued:
+            batch = queued[:MAX_BATCH]
+            del queued[:MAX_BATCH]
+            try:
+                counts = await asyncio.to_thread(save, [(cid, findings) for cid, findings, _ in batch])
+            except BaseException as exc:
+                for _, _, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                continue
+            for (_, _, fut), c in zip(batch, counts, strict=True):
+                if not fut.done():
+                    fut.set_result(c)
+
+    async def commit(channel_id: int, findings: list[Finding]) -> dict[str, int]:
+        nonlocal writer
+        fut: asyncio.Future[dict[str, int]] = asyncio.get_running_loop().create_future()
+        queued.append((channel_id, findings, fut))
+        if writer is None or writer.done():
+            writer = asyncio.create_task(write())
+        return await fut
 
     async def one(channel_id: int, facts: ChannelFacts) -> None:
         async with gate:
             try:
-                evidence = await collect(facts, needs)
-                findings = judge(evidence, checks, params)
+                findings = judge(await collect(facts, needs), checks, params)
             except Exception as exc:  # noqa: BLE001 - one broken channel must not stop the run
                 findings = [Finding(c.id, Status.ERROR, message=f"collection failed: {type(exc).__name__}: {exc}",
                                     message_zh="采集失败", scan_status=ScanStatus.UNKNOWN_ERROR) for c in checks]
-        async with writing:
-            counts = await asyncio.to_thread(save, channel_id, findings)
+        counts = await commit(channel_id, findings)
         if on_channel is not None:
             on_channel(facts, counts)
 
-    await asyncio.gather(*(one(cid, facts) for cid, facts in channels))
+    try:
+        await asyncio.gather(*(one(cid, facts) for cid, facts in channels))
+    finally:
+        if writer is not None and not writer.done():
+            writer.cancel()

@@ -41,7 +41,7 @@ def resumable_run(engine: Engine, run_id: int | None) -> int:
     return int(row["id"])
 
 
-def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency: int = 50,
+def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency: int = 150,
                 on_start: Callable[[int, int], None] | None = None,
                 on_channel: Callable[[ChannelFacts, dict[str, int]], None] | None = None) -> dict[str, Any]:
     """Scan what run_id still lacks, mark it finished, and return its summary."""
@@ -60,9 +60,20 @@ def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency:
             await run_scan(engine, run_id, todo, select(params["checks"]), site_collector(ctx),
                            concurrency=concurrency, on_channel=on_channel)
 
+    _trim_tls_read_buffers()
     asyncio.run(go())
     with engine.begin() as conn:
         store.finish_run(conn, run_id)
         summary = store.run_summary(conn, run_id)
     return {"run": run_id, "channels": len(channels), "resumed_from": len(channels) - len(todo),
             "summary": summary}
+
+
+def _trim_tls_read_buffers(size: int = 64 * 1024) -> None:
+    """asyncio gives every TLS connection a 256 KiB read buffer, filled at once
+    (SSLProtocol.max_size); a scan holds hundreds of connections, so this was most of its
+    RSS. 64 KiB is four full TLS records. Process-wide: only ever lowered, never raised."""
+    import asyncio.sslproto
+
+    if getattr(asyncio.sslproto.SSLProtocol, "max_size", 0) > size:
+        asyncio.sslproto.SSLProtocol.max_size = size

@@ -78,16 +78,27 @@ def done_channels(conn: Connection, run_id: int) -> set[int]:
 
 def save_channel(conn: Connection, run_id: int, channel_id: int, findings: list[Finding]) -> dict[str, int]:
     """Store one channel's findings and mark it done, in the caller's transaction."""
-    counts = dict(Counter(f.status.value for f in findings))
+    return save_channels(conn, run_id, [(channel_id, findings)])[0]
+
+
+def save_channels(conn: Connection, run_id: int,
+                  done: list[tuple[int, list[Finding]]]) -> list[dict[str, int]]:
+    """Store several channels' findings and mark them done, in the caller's transaction (so
+    each channel's findings stay atomic with its scan item); the counts, in order."""
     now = _now()
-    conn.execute(insert(SCAN_ITEMS).values(run_id=run_id, channel_id=channel_id, finished_at=now, counts=counts))
-    if findings:
-        conn.execute(insert(FINDINGS), [
-            {"run_id": run_id, "channel_id": channel_id, "check_id": f.check, "status": f.status.value,
+    counts = [dict(Counter(f.status.value for f in findings)) for _, findings in done]
+    if not done:
+        return counts
+    conn.execute(insert(SCAN_ITEMS), [
+        {"run_id": run_id, "channel_id": channel_id, "finished_at": now, "counts": c}
+        for (channel_id, _), c in zip(done, counts, strict=True)])
+    rows = [{"run_id": run_id, "channel_id": channel_id, "check_id": f.check, "status": f.status.value,
              "value": f.value, "message": f.message or None, "message_zh": f.message_zh or None,
              "evidence": [r.as_dict() for r in f.evidence],
              "scan_status": f.scan_status.value if f.scan_status else None, "observed_at": now}
-            for f in findings])
+            for channel_id, findings in done for f in findings]
+    if rows:
+        conn.execute(insert(FINDINGS), rows)
     return counts
 
 
