@@ -147,3 +147,13 @@ def test_ssrf_guard_refuses_loopback_without_allow_private(cli, farm, tmp_path, 
     cli("scan", "--channel", site.registry.address, "--checks", "availability", *flags)
     row = json.loads(cli("findings", "--format", "jsonl").stdout.splitlines()[0])
     assert row["status"] == "fail" and row["scan_status"] == "blocked_address"
+
+
+def test_selections_that_match_nothing_start_no_run(cli, cn_sample):
+    cli("import", str(cn_sample))
+    for args in (["--org", "nope"], ["--kind", "email"], ["--channel", "https://nowhere.gov.cn"],
+                 ["--checks", "no.such.check"]):
+        out = cli("scan", *args, code=None)
+        assert out.exit_code in (1, 2), (args, out.output)
+    assert "no unfinished scan run" in cli("scan", "--resume", code=1).stderr
+    assert "no scan has run yet" in cli("findings", code=1).stderr

@@ -7,8 +7,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from mgov.checks.base import Check, Finding, Status
+from mgov.errors import MgovError
 from mgov.collect.evidence import ChannelFacts, ScanStatus, SiteEvidence
 from mgov.scan import store
 
@@ -39,8 +41,12 @@ async def run_scan(engine: Engine, run_id: int, channels: list[tuple[int, Channe
     writer: asyncio.Task[None] | None = None
 
     def save(batch: list[tuple[int, list[Finding]]]) -> list[dict[str, int]]:
-        with engine.begin() as conn:
-            return store.save_channels(conn, run_id, batch)
+        try:
+            with engine.begin() as conn:
+                return store.save_channels(conn, run_id, batch)
+        except IntegrityError as exc:  # the unique (run, channel) item: someone else stored it
+            raise MgovError(f"scan run {run_id}: a channel was stored by another process meanwhile; "
+                            "is this run being resumed elsewhere?") from exc
 
     async def write() -> None:
         while queued:
@@ -71,6 +77,8 @@ async def run_scan(engine: Engine, run_id: int, channels: list[tuple[int, Channe
         async with gate:
             try:
                 findings = judge(await collect(facts, needs), checks, params)
+            except MgovError:
+                raise  # the scan's own failure (e.g. the archive cannot be written): stop, resumable
             except Exception as exc:  # noqa: BLE001 - one broken channel must not stop the run
                 findings = [Finding(c.id, Status.ERROR, message=f"collection failed: {type(exc).__name__}: {exc}",
                                     message_zh="采集失败", scan_status=ScanStatus.UNKNOWN_ERROR) for c in checks]

@@ -22,20 +22,24 @@ def scan_params(*, org: str | None = None, kinds: list[str] | None = None, chann
                 checks: list[str] | None = None, routing: RoutingOptions | None = None) -> dict[str, Any]:
     """What a run is asked, validated, in the form stored with the run."""
     params = {"org": org, "kinds": kinds or [], "channels": [normalize_url(c) for c in channels or []],
-              "checks": [c for c in checks or [] if c], "routing": (routing or RoutingOptions()).as_dict()}
+              "checks": list(dict.fromkeys(c.strip() for c in checks or [] if c.strip())),
+              "routing": (routing or RoutingOptions()).as_dict()}
     select(params["checks"])  # unknown check ids are refused before anything starts
     RoutingOptions(**params["routing"]).routing()  # so are malformed routing options
     return params
 
 
 def start_run(engine: Engine, params: dict[str, Any]) -> int:
+    """A new run, once its selection is known to match channels (no stuck empty runs)."""
     with engine.begin() as conn:
+        if not store.select_channels(conn, org=params["org"], kinds=params["kinds"], addresses=params["channels"]):
+            raise MgovError("no registered web channel matches this selection: nothing to scan")
         return store.create_run(conn, params)
 
 
 def resumable_run(engine: Engine, run_id: int | None) -> int:
     with engine.connect() as conn:
-        row = store.get_run(conn, run_id)
+        row = store.get_run(conn, run_id, unfinished=True)
     if row["status"] == "finished":
         raise MgovError(f"scan run {row['id']} is finished already: nothing to resume")
     return int(row["id"])

@@ -30,13 +30,20 @@ def create_run(conn: Connection, params: dict[str, Any]) -> int:
                             .returning(SCAN_RUNS.c.id)).scalar_one())
 
 
-def get_run(conn: Connection, run_id: int | None = None) -> dict[str, Any]:
-    """The run with this id, or the newest one."""
+def get_run(conn: Connection, run_id: int | None = None, *, unfinished: bool = False) -> dict[str, Any]:
+    """The run with this id, or the newest one (the newest unfinished one with unfinished)."""
     query = select(SCAN_RUNS)
-    query = query.where(SCAN_RUNS.c.id == run_id) if run_id else query.order_by(SCAN_RUNS.c.id.desc()).limit(1)
+    if run_id:
+        query = query.where(SCAN_RUNS.c.id == run_id)
+    else:
+        if unfinished:
+            query = query.where(SCAN_RUNS.c.status == "running")
+        query = query.order_by(SCAN_RUNS.c.id.desc()).limit(1)
     row = conn.execute(query).first()
     if row is None:
-        raise NotFound(f"no scan run {run_id}" if run_id else "no scan has run yet: run `mgov scan`")
+        if run_id:
+            raise NotFound(f"no scan run {run_id}")
+        raise NotFound("no unfinished scan run to resume" if unfinished else "no scan has run yet: run `mgov scan`")
     return dict(row._mapping)
 
 
