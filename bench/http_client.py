@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
@@ -65,26 +65,37 @@ def serve(cert_dir: Path, latency: float, size: int) -> None:
 
 # --- clients ----------------------------------------------------------------------------
 
+async def _drain(jobs: list[tuple[str, str]], concurrency: int,
+                 stream: Callable[[str, str], AsyncIterator[bytes]]) -> int:
+    """Fetch every (url, Host) job, at most concurrency at once; the bytes received."""
+    sem = asyncio.Semaphore(concurrency)
+    total = 0
+
+    async def one(url: str, host: str) -> None:
+        nonlocal total
+        async with sem:
+            async for chunk in stream(url, host):
+                total += len(chunk)
+
+    await asyncio.gather(*(one(u, h) for u, h in jobs))
+    return total
+
+
 def make_aiohttp(ctx: ssl.SSLContext, concurrency: int) -> Callable[[], Awaitable[Fetcher]]:
     async def factory() -> Fetcher:
         session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=concurrency, ssl=ctx), auto_decompress=False)
 
+        async def stream(url: str, host: str) -> AsyncIterator[bytes]:
+            async with session.get(url, headers={"Host": host}) as resp:
+                async for chunk in resp.content.iter_chunked(65536):
+                    yield chunk
+
         async def run(jobs: list[tuple[str, str]]) -> int:
-            sem = asyncio.Semaphore(concurrency)
-            total = 0
-
-            async def one(url: str, host: str) -> None:
-                nonlocal total
-                async with sem, session.get(url, headers={"Host": host}) as resp:
-                    async for chunk in resp.content.iter_chunked(65536):
-                        total += len(chunk)
-
             try:
-                await asyncio.gather(*(one(u, h) for u, h in jobs))
+                return await _drain(jobs, concurrency, stream)
             finally:
                 await session.close()
-            return total
         return run
     return factory
 
@@ -94,21 +105,16 @@ def make_httpx(ctx: ssl.SSLContext, concurrency: int) -> Callable[[], Awaitable[
         client = httpx.AsyncClient(verify=ctx, limits=httpx.Limits(
             max_connections=concurrency, max_keepalive_connections=concurrency), timeout=60)
 
+        async def stream(url: str, host: str) -> AsyncIterator[bytes]:
+            async with client.stream("GET", url, headers={"Host": host}) as resp:
+                async for chunk in resp.aiter_raw(65536):
+                    yield chunk
+
         async def run(jobs: list[tuple[str, str]]) -> int:
-            sem = asyncio.Semaphore(concurrency)
-            total = 0
-
-            async def one(url: str, host: str) -> None:
-                nonlocal total
-                async with sem, client.stream("GET", url, headers={"Host": host}) as resp:
-                    async for chunk in resp.aiter_raw(65536):
-                        total += len(chunk)
-
             try:
-                await asyncio.gather(*(one(u, h) for u, h in jobs))
+                return await _drain(jobs, concurrency, stream)
             finally:
                 await client.aclose()
-            return total
         return run
     return factory
 

@@ -83,11 +83,6 @@ def done_channels(conn: Connection, run_id: int) -> set[int]:
     return set(conn.execute(select(SCAN_ITEMS.c.channel_id).where(SCAN_ITEMS.c.run_id == run_id)).scalars())
 
 
-def save_channel(conn: Connection, run_id: int, channel_id: int, findings: list[Finding]) -> dict[str, int]:
-    """Store one channel's findings and mark it done, in the caller's transaction."""
-    return save_channels(conn, run_id, [(channel_id, findings)])[0]
-
-
 def save_channels(conn: Connection, run_id: int,
                   done: list[tuple[int, list[Finding]]]) -> list[dict[str, int]]:
     """Store several channels' findings and mark them done, in the caller's transaction (so

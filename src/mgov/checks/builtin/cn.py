@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from mgov.checks.base import Check, Finding, Status
+from mgov.checks.base import Finding, Status
 from mgov.checks.builtin.page import _PageCheck
 from mgov.checks.html import Page
 from mgov.collect.evidence import Exchange, SiteEvidence
