@@ -112,6 +112,8 @@ def run_scan(args: argparse.Namespace, info: dict, env: dict[str, str], farm_pid
            "--connect-to", f":80::{info['http_port']}", "--connect-to", f":443::{info['https_port']}"]
     if args.concurrency:
         cmd += ["--concurrency", str(args.concurrency)]
+    if args.workers:
+        cmd += ["--workers", str(args.workers)]
     if args.profile:  # py-spy samples the scanner (its RSS is then py-spy's child's, not measured here)
         cmd = [shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")), "record", "-r", "100", "-f", "raw", "-o", args.profile, "--nonblocking",
                "--threads", "--gil", "--", *cmd]
@@ -124,7 +126,12 @@ def run_scan(args: argparse.Namespace, info: dict, env: dict[str, str], farm_pid
                for s, b in ((proc.stdout, out), (proc.stderr, err))]
     for r in readers:
         r.start()
-    _, status, usage = os.wait4(proc.pid, 0)  # this process's own rusage: the farm is not counted
+    peak = {"rss": 0}
+    sampler = threading.Thread(target=sample_tree_rss, args=(proc, peak), daemon=True)
+    sampler.start()
+    # The scan's own rusage, its worker processes included (Linux adds reaped children's
+    # CPU time); the farm is not counted.
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     farm_cpu = proc_cpu(farm_pid) - farm_cpu0
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -134,8 +141,28 @@ def run_scan(args: argparse.Namespace, info: dict, env: dict[str, str], farm_pid
         raise SystemExit(f"scan failed ({proc.returncode}): {b''.join(err).decode()[-3000:]}")
     text = b"".join(out).decode()
     result, _ = json.JSONDecoder().raw_decode(text[text.index("{"):])  # py-spy prints around it
-    return {"elapsed": elapsed, "rss": usage.ru_maxrss * 1024, "cpu": usage.ru_utime + usage.ru_stime,
+    rss = max(peak["rss"], usage.ru_maxrss * 1024)
+    return {"elapsed": elapsed, "rss": rss, "cpu": usage.ru_utime + usage.ru_stime,
             "farm_cpu": farm_cpu, "result": result}
+
+
+def sample_tree_rss(proc: subprocess.Popen, peak: dict[str, int]) -> None:
+    """Peak of the summed RSS of the scan and its worker processes, sampled every 0.1 s
+    (the kernel's ru_maxrss is per process: it would report one worker, not the sum)."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    while proc.poll() is None:
+        tree, total = {proc.pid}, 0
+        for stat in sorted(Path("/proc").glob("[0-9]*/stat"), key=lambda p: int(p.parent.name)):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid, ppid, rss_pages = int(stat.parent.name), int(fields[1]), int(fields[21])
+            if pid in tree or ppid in tree:
+                tree.add(pid)
+                total += rss_pages * page
+        peak["rss"] = max(peak["rss"], total)
+        time.sleep(0.1)
 
 
 def count_archive(archive: Path) -> tuple[int, int, int]:
@@ -192,6 +219,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=0, help="the scan's --workers (default: its own)")
     parser.add_argument("--concurrency", type=int, default=0, help="the scan's --concurrency (default: its own)")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--wrk-connections", type=int, default=400)

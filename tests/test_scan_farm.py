@@ -157,3 +157,25 @@ def test_selections_that_match_nothing_start_no_run(cli, cn_sample):
         assert out.exit_code in (1, 2), (args, out.output)
     assert "no unfinished scan run" in cli("scan", "--resume", code=1).stderr
     assert "no scan has run yet" in cli("findings", code=1).stderr
+
+
+def test_scan_in_two_worker_processes_reports_the_same(engine, farm, tmp_path):
+    """--workers 2: the channels are shared between two processes, each committing its own;
+    every channel gets exactly one scan item and the manifest is matched as with one."""
+    register(engine, farm.manifest, tmp_path)
+    settings = load_settings(home=tmp_path / "home")
+    run_id = start_run(engine, scan_params(channels=[s.registry.address for s in farm.manifest.sites],
+                                           routing=routing(farm)))
+    seen: list[str] = []
+    result = execute_run(engine, settings, run_id, workers=2, on_channel=lambda facts, _: seen.append(facts.host))
+    assert result["channels"] == 60 and sorted(seen) == sorted(s.host for s in farm.manifest.sites)
+    with engine.connect() as conn:
+        items = conn.execute(select(SCAN_ITEMS.c.channel_id, func.count()).where(SCAN_ITEMS.c.run_id == run_id)
+                             .group_by(SCAN_ITEMS.c.channel_id)).all()
+        rows = store.findings_of(conn, run_id=run_id)
+    assert len(items) == 60 and {n for _, n in items} == {1}
+    by_host: dict = {}
+    for r in rows:
+        by_host.setdefault(r["address"].split("://")[1], {})[r["check_id"]] = r
+    report = verify(farm.manifest, by_host)
+    assert report.missed == [] and report.false_alarms == []

@@ -28,6 +28,8 @@ def scan(
                                                         "starting a new one; its selection and options are kept."),
     run: int | None = typer.Option(None, "--run", help="With --resume: the run to finish."),
     concurrency: int = typer.Option(150, "--concurrency", min=1, help="Channels collected at once."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Scanner processes (0: one per core for runs of "
+                                                           "500+ channels, else one)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Scan web channels: collect evidence (archived as WARC) and run the checks on it.
@@ -56,7 +58,7 @@ def scan(
                   console=err_console, transient=True, disable=as_json) as progress:
         task = progress.add_task(f"scan {run_id}", total=None)
         result = execute_run(
-            engine, st.settings, run_id, concurrency=concurrency,
+            engine, st.settings, run_id, concurrency=concurrency, workers=workers or None,
             on_start=lambda total, done: progress.update(task, total=total, completed=done),
             on_channel=lambda facts, counts: progress.advance(task))
     if as_json:

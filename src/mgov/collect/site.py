@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import json
 import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,26 @@ HOME_KEYS = frozenset({"http_home", "https_home"})
 NEEDS_HOME = frozenset({"ipv6_home", "www_home", "resources"})  # these depend on the homepage
 
 
+class SharedExchanges:
+    """One exchange per URL for the whole scan, concurrent askers awaiting the same one;
+    the newest `size` URLs are kept."""
+
+    def __init__(self, client: HttpClient, size: int = 5000) -> None:
+        self.client = client
+        self.size = size
+        self._tasks: OrderedDict[str, asyncio.Task[Exchange]] = OrderedDict()
+
+    async def exchange(self, url: str) -> Exchange:
+        task = self._tasks.get(url)
+        if task is None:
+            task = self._tasks[url] = asyncio.ensure_future(self.client.exchange(url))
+            while len(self._tasks) > self.size:
+                self._tasks.popitem(last=False)
+        else:
+            self._tasks.move_to_end(url)
+        return await asyncio.shield(task)  # one site's cancellation must not cancel the others'
+
+
 @dataclass
 class CollectContext:
     """What every collector of a scan shares: settings, routing, one client, one archive."""
@@ -56,9 +77,14 @@ class CollectContext:
     client: HttpClient
     warc: WarcWriter | None = None
     resolver: Resolver = field(init=False)
+    # Third-party subresources (an analytics script every federal site loads) are fetched
+    # once per scan and their exchange shared: fetched per site, one popular host's
+    # politeness limit became the whole scan's pace.
+    shared: SharedExchanges = field(init=False)
 
     def __post_init__(self) -> None:
         self.resolver = self.client.resolver
+        self.shared = SharedExchanges(self.client)
 
     @classmethod
     def create(cls, archive_dir: str | Path | None, *, settings: CollectSettings | None = None,
@@ -158,7 +184,7 @@ async def collect_site(facts: ChannelFacts, needs: set[str], ctx: CollectContext
     later["ipv6_home"] = lambda: client.fetch(_url(scheme, host), family=Family.IPV6)
     if twin is not None:
         later["www_home"] = lambda: client.fetch(_url(scheme, twin))
-    later["resources"] = lambda: _resources(evidence, client)
+    later["resources"] = lambda: _resources(evidence, ctx)
     second = [k for k in later if k in wanted]
     for key, value in zip(second, await asyncio.gather(
             *(_guarded(k, host, later[k]) for k in second)), strict=True):
@@ -193,7 +219,8 @@ def _origin(evidence: SiteEvidence, host: str) -> URL:
     return URL(_url("https", host))
 
 
-async def _resources(evidence: SiteEvidence, client: HttpClient) -> list[Exchange]:
+async def _resources(evidence: SiteEvidence, ctx: CollectContext) -> list[Exchange]:
+    client = ctx.client
     home = evidence.home
     final = home.final if home is not None and home.ok else None
     if final is None or not final.text:
@@ -204,4 +231,10 @@ async def _resources(evidence: SiteEvidence, client: HttpClient) -> list[Exchang
     urls = subresource_urls(final.text, final.url, client.settings.max_resources)
     # One exchange per resource, redirects not followed: the list stays one-to-one with
     # the page's references, and a redirect is itself the fact (e.g. http:// upgraded).
-    return list(await asyncio.gather(*(client.exchange(u) for u in urls)))
+    own = {host_of(final.url), host_of(evidence.channel.host)}
+    return list(await asyncio.gather(*(client.exchange(u) if host_of(u) in own else ctx.shared.exchange(u)
+                                       for u in urls)))
+
+
+def host_of(url: str) -> str:
+    return (URL(url).host or "").lower().rstrip(".") if "//" in url else url.lower().rstrip(".")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,8 @@ from mgov.registry.addresses import normalize_url
 from mgov.scan import store
 from mgov.scan.collector import RoutingOptions, open_context, site_collector
 from mgov.scan.runner import run_scan
+
+AUTO_WORKERS_FROM = 500  # below this, starting processes costs more than it brings
 
 
 def scan_params(*, org: str | None = None, kinds: list[str] | None = None, channels: list[str] | None = None,
@@ -45,10 +48,13 @@ def resumable_run(engine: Engine, run_id: int | None) -> int:
     return int(row["id"])
 
 
-def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency: int = 150,
+def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency: int = 150, workers: int | None = 1,
                 on_start: Callable[[int, int], None] | None = None,
                 on_channel: Callable[[ChannelFacts, dict[str, int]], None] | None = None) -> dict[str, Any]:
-    """Scan what run_id still lacks, mark it finished, and return its summary."""
+    """Scan what run_id still lacks, mark it finished, and return its summary.
+
+    workers > 1 shares the channels among that many processes (see scan.workers); None
+    means one per core when at least AUTO_WORKERS_FROM channels are left, else one."""
     with engine.connect() as conn:
         params = store.get_run(conn, run_id)["params"]
         channels = store.select_channels(conn, org=params["org"], kinds=params["kinds"],
@@ -57,6 +63,26 @@ def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency:
     todo = [(cid, facts) for cid, facts in channels if cid not in done]
     if on_start is not None:
         on_start(len(channels), len(channels) - len(todo))
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 8) if len(todo) >= AUTO_WORKERS_FROM else 1
+    if workers > 1 and len(todo) > 1:
+        from mgov.scan.workers import run_workers
+
+        run_workers(engine.url.render_as_string(hide_password=False), settings, run_id, todo, workers=workers, concurrency=concurrency, on_channel=on_channel)
+    else:
+        scan_channels(engine, settings, run_id, todo, concurrency=concurrency, on_channel=on_channel)
+    with engine.begin() as conn:
+        store.finish_run(conn, run_id)
+        summary = store.run_summary(conn, run_id)
+    return {"run": run_id, "channels": len(channels), "resumed_from": len(channels) - len(todo),
+            "summary": summary}
+
+
+def scan_channels(engine: Engine, settings: Settings, run_id: int, todo: list[tuple[int, ChannelFacts]], *,
+                  concurrency: int, on_channel: Callable[[ChannelFacts, dict[str, int]], None] | None) -> None:
+    """Collect, judge and commit the given channels of run_id in this process."""
+    with engine.connect() as conn:
+        params = store.get_run(conn, run_id)["params"]
     options = RoutingOptions(**params["routing"])
 
     async def go() -> None:
@@ -66,11 +92,6 @@ def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency:
 
     _trim_tls_read_buffers()
     asyncio.run(go())
-    with engine.begin() as conn:
-        store.finish_run(conn, run_id)
-        summary = store.run_summary(conn, run_id)
-    return {"run": run_id, "channels": len(channels), "resumed_from": len(channels) - len(todo),
-            "summary": summary}
 
 
 def _trim_tls_read_buffers(size: int = 64 * 1024) -> None:
