@@ -1,0 +1,268 @@
+"""crawl_site: one site's pages (bounded), its link graph and every link's outcome.
+
+A few page workers pull the frontier breadth-first from the CrawlWorkspace and a few
+check workers send the targets that are not crawled (resources, other sites, pages
+beyond the caps) to the run's LinkChecker; both queues live in the workspace, so memory
+does not grow with the site. Every distinct target gets one outcome row: a crawled page
+from its own fetch (judged by the checker's classify_fetch), anything else from the
+checker. Pages are handed to the sink one at a time and not kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from mgov.collect.client import HttpClient
+from mgov.collect.evidence import Exchange, Fetch
+from mgov.collect.linkcheck import LinkChecker, LinkOutcome, classify_fetch, is_html
+from mgov.collect.links import NAVIGATION_TAGS, LinkRef, extract_links
+from mgov.collect.robots import RobotsCache
+from mgov.collect.urls import canonical, host_of, is_static, same_site, variant_key
+from mgov.collect.workspace import CrawlWorkspace
+
+PAGE_WORKERS = 4  # and never more than the client's per-host limit: they all hit one host
+CHECK_WORKERS = 8  # checks go to many hosts; the client's per-host limit still applies
+
+
+@dataclass(frozen=True)
+class CrawlLimits:
+    max_pages: int = 500
+    max_depth: int = 5
+    max_links_per_page: int = 2000  # targets recorded and followed per page; the rest counted
+    max_query_variants: int = 50  # distinct query strings per path (calendar, session traps)
+    subdomains: bool = False  # also crawl *.host
+    delay: float = 0.0  # seconds between two requests to one host of the site
+    check_links: bool = True  # check a/area/iframe targets that are not crawled
+    check_resources: bool = True  # check img, script, link, embed, source, object targets
+
+
+@dataclass
+class CrawledPage:
+    url: str  # as queued (canonical)
+    final_url: str  # after redirects (canonical)
+    depth: int
+    is_home: bool
+    exchange: Exchange  # the final response; .text is the decoded page
+    links: list[LinkRef]
+    links_total: int  # distinct targets on the page, including those beyond the cap
+
+
+class CrawlSink(Protocol):
+    def on_page(self, page: CrawledPage) -> None: ...
+
+
+@dataclass
+class CrawlStats:
+    pages_fetched: int = 0
+    pages_parsed: int = 0  # HTML pages of the site handed to the sink
+    skipped_robots: int = 0  # page links robots.txt disallows: neither fetched nor checked
+    skipped_page_cap: int = 0  # page links beyond max_pages (checked instead)
+    skipped_depth_cap: int = 0  # ... beyond max_depth (checked instead)
+    skipped_query_cap: int = 0  # ... beyond max_query_variants (checked instead)
+    links_recorded: int = 0  # link graph rows
+    links_beyond_cap: int = 0  # targets beyond max_links_per_page: counted, not recorded
+    links_checked: int = 0  # outcomes asked of the link checker
+    errors: dict[str, int] = field(default_factory=dict)  # failed pages: "404", "timeout", ...
+    offsite_redirects: int = 0  # pages that redirected off the site: recorded, not expanded
+    robots: dict[str, str] = field(default_factory=dict)  # robots.txt URL -> state (detail)
+    elapsed: float = 0.0  # seconds
+
+
+def _error_key(fetch: Fetch, outcome: LinkOutcome) -> str:
+    if outcome.outcome in ("4xx", "5xx") and outcome.status is not None:
+        return str(outcome.status)
+    if outcome.outcome == "soft404":
+        return "soft404"
+    if fetch.status is not None:
+        return fetch.status.value  # timeout, dns_error, redirect_loop, ...
+    return str(outcome.status) if outcome.status is not None else outcome.outcome
+
+
+class _Crawl:
+    def __init__(self, start: str, client: HttpClient, limits: CrawlLimits,
+                 workspace: CrawlWorkspace, sink: CrawlSink, checker: LinkChecker | None,
+                 progress: Callable[[int], None] | None) -> None:
+        self.start, self.client, self.limits = start, client, limits
+        self.ws, self.sink, self.checker, self.progress = workspace, sink, checker, progress
+        self.stats = CrawlStats()
+        self.hosts = {host_of(start)}  # the site: the start host, and where its homepage is
+        self.robots = RobotsCache(client)
+        self.changed = asyncio.Event()  # set when a queue grows or a page worker finishes
+        self.active = 0  # pages being visited
+        self.pages_done = False
+        self.queued = 0
+        self.next_slot: dict[str, float] = {}  # host -> when its next request may start
+        self.errors: Counter[str] = Counter()
+
+    def same_site(self, url: str) -> bool:
+        return any(same_site(url, h, self.limits.subdomains) for h in self.hosts)
+
+    async def pace(self, url: str) -> None:
+        """limits.delay between two requests to one host of the site."""
+        if self.limits.delay <= 0 or not self.same_site(url):
+            return
+        host = host_of(url)
+        now = asyncio.get_running_loop().time()
+        at = max(now, self.next_slot.get(host, now))
+        self.next_slot[host] = at + self.limits.delay
+        if at > now:
+            await asyncio.sleep(at - now)
+
+    async def run(self) -> CrawlStats:
+        started = time.perf_counter()
+        self.ws.add_seen(self.start)
+        self.queued = 1
+        self.ws.frontier.push(self.start, 0)
+        pages = max(1, min(PAGE_WORKERS, self.client.settings.per_host_limit))
+        try:
+            await _all([self.page_worker() for _ in range(pages)]
+                       + [self.check_worker() for _ in range(CHECK_WORKERS)])
+        finally:
+            self.robots.cancel()
+            self.ws.flush()
+        self.stats.errors = dict(self.errors)
+        for robots in self.robots.fetched():
+            note = robots.state + (f" ({robots.detail})" if robots.detail else "")
+            self.stats.robots[robots.url] = note
+        self.stats.elapsed = round(time.perf_counter() - started, 3)
+        return self.stats
+
+    async def page_worker(self) -> None:
+        while True:
+            item = self.ws.frontier.pop()
+            if item is None:
+                if self.active == 0:  # nobody can add pages any more
+                    self.pages_done = True
+                    self.changed.set()
+                    return
+                self.changed.clear()
+                await self.changed.wait()
+                continue
+            self.active += 1
+            try:
+                await self.visit(*item)
+            finally:
+                self.active -= 1
+                self.changed.set()
+
+    async def check_worker(self) -> None:
+        while True:
+            item = self.ws.checks.pop()
+            if item is None:
+                if self.pages_done:
+                    return
+                self.changed.clear()
+                await self.changed.wait()
+                continue
+            assert self.checker is not None  # nothing is queued for checking without one
+            await self.pace(item[0])
+            self.ws.record_outcome(await self.checker.check(item[0]))
+            self.stats.links_checked += 1
+
+    async def visit(self, url: str, depth: int) -> None:
+        is_home = depth == 0
+        await self.pace(url)
+        fetch = await self.client.fetch(url)
+        self.stats.pages_fetched += 1
+        if self.progress is not None:
+            self.progress(self.stats.pages_fetched)
+        outcome = classify_fetch(url, fetch)
+        self.ws.record_outcome(outcome)
+        final = fetch.final
+        self.ws.add_page(url, depth, final.status if final else None,
+                         final.header("Content-Type") if final else None,
+                         final.response_ref if final else None)
+        if final is None or outcome.outcome not in ("ok", "redirect"):
+            self.errors[_error_key(fetch, outcome)] += 1
+            # A homepage that merely looks like an error page is still the site's way in.
+            if final is None or not (is_home and outcome.outcome == "soft404"):
+                return
+        final_url = canonical(final.url) or final.url
+        if is_home:  # the site lives where its homepage is (x.gov -> www.x.gov)
+            self.hosts.add(host_of(final_url))
+        if not self.same_site(final_url):
+            self.stats.offsite_redirects += 1
+            return
+        if final_url != url and self.ws.add_seen(final_url):
+            self.ws.record_outcome(classify_fetch(final_url, Fetch(final_url, [final])))
+        if final.text is None or not is_html(final) or not self.ws.mark_parsed(final_url):
+            return
+        found = extract_links(final.text, final.url, cap=self.limits.max_links_per_page)
+        self.stats.pages_parsed += 1
+        self.sink.on_page(CrawledPage(url, final_url, depth, is_home, final, found.links,
+                                      found.total))
+        self.ws.add_links(final_url, found.links, is_home)
+        self.stats.links_recorded += len(found.links)
+        self.stats.links_beyond_cap += found.total - len(found.links)
+        for link in found.links:
+            await self.target(link, depth)
+
+    async def target(self, link: LinkRef, depth: int) -> None:
+        url, navigation = link.url, link.tag in NAVIGATION_TAGS
+        if not self.ws.add_seen(url):
+            return  # crawled, queued or checked already: one outcome per target
+        if not (navigation and self.same_site(url) and not is_static(url)):
+            self.check(url, navigation)
+            return
+        limits, stats = self.limits, self.stats
+        if not await self.robots.allowed(url):
+            stats.skipped_robots += 1
+        elif depth + 1 > limits.max_depth:
+            stats.skipped_depth_cap += 1
+            self.check(url, navigation)
+        elif self.too_many_variants(url):
+            stats.skipped_query_cap += 1
+            self.check(url, navigation)
+        elif self.queued >= limits.max_pages:
+            stats.skipped_page_cap += 1
+            self.check(url, navigation)
+        else:
+            self.queued += 1
+            self.ws.frontier.push(url, depth + 1)
+            self.changed.set()
+
+    def too_many_variants(self, url: str) -> bool:
+        """Counts url as one more query variant of its path; True beyond the cap."""
+        key = variant_key(url)
+        return key is not None and self.ws.add_variant(key) > self.limits.max_query_variants
+
+    def check(self, url: str, navigation: bool) -> None:
+        if self.checker is None:
+            return
+        if not (self.limits.check_links if navigation else self.limits.check_resources):
+            return
+        self.ws.checks.push(url)
+        self.changed.set()
+
+
+async def _all(coros: list[Coroutine[Any, Any, None]]) -> None:
+    """Run the workers; the first to raise cancels the others and its error propagates as
+    it is (not wrapped in an ExceptionGroup, as a TaskGroup would)."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            if task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def crawl_site(start_url: str, client: HttpClient, *, limits: CrawlLimits,
+                     workspace: CrawlWorkspace, sink: CrawlSink,
+                     link_checker: LinkChecker | None,
+                     progress: Callable[[int], None] | None = None) -> CrawlStats:
+    """Crawl the site at start_url within limits (see the module docstring); the results
+    are in workspace, the pages went through sink. Raises ValueError for a start URL
+    that is not http(s); what the site does is recorded, never raised."""
+    start = canonical(start_url)
+    if start is None:
+        raise ValueError(f"not an http(s) URL: {start_url!r}")
+    return await _Crawl(start, client, limits, workspace, sink, link_checker, progress).run()
