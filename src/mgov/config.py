@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # --allow-private flag does the same for one command.
     allow_private: bool = False
     audit: AuditPolicy = Field(default_factory=AuditPolicy)
+    # [content] of mgov.toml: overrides of the crawl's content rules (mgov.content.rules),
+    # e.g. column classes, placeholder phrases, expression dictionaries, thresholds.
+    content: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(

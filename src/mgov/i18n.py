@@ -47,6 +47,7 @@ HEADERS: dict[str, str] = {
     "pass": "通过", "fail": "不通过", "warn": "警告", "error": "错误", "not_applicable": "不适用",
     "id": "编号", "title": "标题", "probes": "探测次数", "failed": "失败次数", "failure_ratio": "失败率",
     "enough_probes": "探测充足", "veto": "单项否决", "attributes": "登记属性", "no_external_service": "无对外服务", "responsible": "责任人",
+    "url": "链接", "outcome": "检测结果", "homepage": "位于首页", "pages": "所在页面数",
 }
 
 

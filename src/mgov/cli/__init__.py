@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mgov.cli import channels, checks, findings, io, orgs, people, registry, roles, scan
+from mgov.cli import channels, checks, crawl, findings, io, orgs, people, registry, roles, scan
 from mgov.cli.common import State, console, err_console, state
 from mgov.config import load_settings
 from mgov.errors import MgovError
@@ -51,6 +51,8 @@ app.command("findings")(findings.findings)
 app.command("scan")(scan.scan)
 app.command("probe")(scan.probe)
 app.command("probe-stats")(scan.probe_stats)
+app.command("crawl")(crawl.crawl)
+app.command("links")(crawl.links)
 
 
 @app.callback()

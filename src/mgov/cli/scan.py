@@ -40,23 +40,31 @@ def scan(
     [dim]Example: mgov scan --org cn-440300 --checks availability,hsts,tls.valid[/dim]
     """
     from mgov.scan.collector import RoutingOptions
+
+    if resume and (org or kind or channel or checks or connect_to or dns or ca_bundle):
+        raise typer.BadParameter("--resume keeps the run's own selection, checks and routing: "
+                                 "give none of --org, --kind, --channel, --checks, --connect-to, --dns, --ca-bundle")
+    st = state(ctx)
+    routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
+    run_pass(ctx, "scan", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
+             selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
+                        "routing": routing})
+
+
+def run_pass(ctx: typer.Context, pass_kind: str, *, resume: bool, run: int | None, concurrency: int,
+             workers: int, as_json: bool, selection: dict[str, Any], limits: dict[str, Any] | None = None) -> None:
+    """Start (or resume) a scan or crawl run, show its progress, print its summary."""
     from mgov.scan.service import execute_run, resumable_run, scan_params, start_run
 
     st = state(ctx)
     engine = st.engine()
-    if resume and (org or kind or channel or checks or connect_to or dns or ca_bundle):
-        raise typer.BadParameter("--resume keeps the run's own selection, checks and routing: "
-                                 "give none of --org, --kind, --channel, --checks, --connect-to, --dns, --ca-bundle")
     if resume:
-        run_id = resumable_run(engine, run)
+        run_id = resumable_run(engine, run, kind=pass_kind)
     else:
-        run_id = start_run(engine, scan_params(
-            org=org, kinds=kind, channels=channel, checks=(checks or "").split(","),
-            routing=RoutingOptions(list(connect_to or []), dns, ca_bundle,
-                                   allow_private or st.settings.allow_private)))
+        run_id = start_run(engine, scan_params(kind=pass_kind, limits=limits, **selection))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=as_json) as progress:
-        task = progress.add_task(f"scan {run_id}", total=None)
+        task = progress.add_task(f"{pass_kind} {run_id}", total=None)
         result = execute_run(
             engine, st.settings, run_id, concurrency=concurrency, workers=workers or None,
             on_start=lambda total, done: progress.update(task, total=total, completed=done),

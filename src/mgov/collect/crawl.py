@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from mgov.collect.client import HttpClient
 from mgov.collect.evidence import Exchange, Fetch
-from mgov.collect.linkcheck import LinkChecker, LinkOutcome, classify_fetch, is_html
+from mgov.collect.linkcheck import LinkChecker, LinkOutcome, classify_fetch, excused, is_html
 from mgov.collect.links import NAVIGATION_TAGS, LinkRef, extract_links
 from mgov.collect.robots import RobotsCache
 from mgov.collect.urls import canonical, host_of, is_static, same_site, variant_key
@@ -39,6 +39,9 @@ class CrawlLimits:
     delay: float = 0.0  # seconds between two requests to one host of the site
     check_links: bool = True  # check a/area/iframe targets that are not crawled
     check_resources: bool = True  # check img, script, link, embed, source, object targets
+    # Wall-clock budget of one site's crawl (None: none). A site answering in seconds would
+    # otherwise hold a daily run for hours; what was crawled by then is kept and judged.
+    max_seconds: float | None = None
 
 
 @dataclass
@@ -69,6 +72,7 @@ class CrawlStats:
     links_checked: int = 0  # outcomes asked of the link checker
     errors: dict[str, int] = field(default_factory=dict)  # failed pages: "404", "timeout", ...
     offsite_redirects: int = 0  # pages that redirected off the site: recorded, not expanded
+    stopped_by_time: bool = False  # max_seconds ran out before the frontier did
     robots: dict[str, str] = field(default_factory=dict)  # robots.txt URL -> state (detail)
     elapsed: float = 0.0  # seconds
 
@@ -120,8 +124,11 @@ class _Crawl:
         self.ws.frontier.push(self.start, 0)
         pages = max(1, min(PAGE_WORKERS, self.client.settings.per_host_limit))
         try:
-            await _all([self.page_worker() for _ in range(pages)]
-                       + [self.check_worker() for _ in range(CHECK_WORKERS)])
+            await asyncio.wait_for(_all([self.page_worker() for _ in range(pages)]
+                                        + [self.check_worker() for _ in range(CHECK_WORKERS)]),
+                                   self.limits.max_seconds)
+        except asyncio.TimeoutError:
+            self.stats.stopped_by_time = True
         finally:
             self.robots.cancel()
             self.ws.flush()
@@ -161,7 +168,8 @@ class _Crawl:
                 continue
             assert self.checker is not None  # nothing is queued for checking without one
             await self.pace(item[0])
-            self.ws.record_outcome(await self.checker.check(item[0]))
+            outcome = await self.checker.check(item[0])
+            self.ws.record_outcome(excused(outcome) if self.same_site(item[0]) else outcome)
             self.stats.links_checked += 1
 
     async def visit(self, url: str, depth: int) -> None:
@@ -171,7 +179,7 @@ class _Crawl:
         self.stats.pages_fetched += 1
         if self.progress is not None:
             self.progress(self.stats.pages_fetched)
-        outcome = classify_fetch(url, fetch)
+        outcome = classify_fetch(url, fetch, excuse_tls=self.same_site(url))
         self.ws.record_outcome(outcome)
         final = fetch.final
         self.ws.add_page(url, depth, final.status if final else None,
@@ -189,7 +197,7 @@ class _Crawl:
             self.stats.offsite_redirects += 1
             return
         if final_url != url and self.ws.add_seen(final_url):
-            self.ws.record_outcome(classify_fetch(final_url, Fetch(final_url, [final])))
+            self.ws.record_outcome(classify_fetch(final_url, Fetch(final_url, [final]), excuse_tls=True))
         if final.text is None or not is_html(final) or not self.ws.mark_parsed(final_url):
             return
         found = extract_links(final.text, final.url, cap=self.limits.max_links_per_page)

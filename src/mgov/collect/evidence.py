@@ -182,6 +182,7 @@ class SiteEvidence:
     security_txt: Fetch | None = None
     not_found: Fetch | None = None  # a random path that must not exist
     resources: list[Exchange] = field(default_factory=list)  # subresources of the homepage
+    crawl: Any = None  # mgov.crawl.evidence.CrawlEvidence: what the crawl pass saw (key "crawl")
 
     @property
     def home(self) -> Fetch | None:
@@ -197,3 +198,4 @@ class SiteEvidence:
 # The evidence keys collectors produce and checks ask for.
 EVIDENCE_KEYS = ("dns", "www_dns", "http_home", "https_home", "ipv6_home", "www_home", "tls",
                  "robots", "sitemap", "security_txt", "not_found", "resources")
+CRAWL_KEY = "crawl"  # produced by the crawl pass (mgov.crawl.collector), not by collect_site

@@ -103,8 +103,12 @@ def _to_homepage(start: str, final: str) -> bool:
             and _bare_host((a.hostname or "").lower()) == _bare_host((b.hostname or "").lower()))
 
 
-def classify_fetch(url: str, fetch: Fetch) -> LinkOutcome:
-    """The outcome class of a link target from a fetch of it (redirects followed)."""
+def classify_fetch(url: str, fetch: Fetch, *, excuse_tls: bool = False) -> LinkOutcome:
+    """The outcome class of a link target from a fetch of it (redirects followed).
+
+    excuse_tls: judge a response fetched past an untrusted certificate by its status, as
+    for the crawled site's own pages: its certificate is the TLS checks' finding, and
+    calling every page of the site a dead link would only repeat it."""
     final = fetch.final
     if final is None:
         return LinkOutcome(url, "error", detail=fetch.error_detail or "nothing fetched")
@@ -115,7 +119,7 @@ def classify_fetch(url: str, fetch: Fetch) -> LinkOutcome:
         cls = _FAILURE.get(final.error or ScanStatus.UNKNOWN_ERROR, "error")
         return LinkOutcome(url, cls, None, final_url, final.error_detail, ref)
     untrusted = next((ex.tls_error for ex in fetch.exchanges if ex.tls_error), None)
-    if untrusted:  # fetched only because the scan allows it; a browser would stop here
+    if untrusted and not excuse_tls:  # fetched only because the scan allows it; a browser would stop here
         return LinkOutcome(url, "tls", status, final_url, untrusted, ref)
     if 200 <= status < 300:
         hops = len(fetch.exchanges) > 1
@@ -133,6 +137,17 @@ def classify_fetch(url: str, fetch: Fetch) -> LinkOutcome:
         return LinkOutcome(url, "5xx", status, final_url, final.reason, ref)
     detail = f"HTTP {status} {final.reason or ''}".strip()
     return LinkOutcome(url, "error", status, final_url, detail, ref)
+
+
+def excused(outcome: LinkOutcome) -> LinkOutcome:
+    """A "tls" outcome of the crawled site's own URL judged by its HTTP status instead
+    (see classify_fetch's excuse_tls)."""
+    status = outcome.status
+    if outcome.outcome != "tls" or status is None:
+        return outcome
+    cls = "ok" if 200 <= status < 400 else "4xx" if status < 500 else "5xx" if status < 600 else "error"
+    return LinkOutcome(outcome.url, cls, status, outcome.final_url, None if cls == "ok" else outcome.detail,
+                       outcome.ref)
 
 
 def _needs_get(head: Fetch) -> bool:

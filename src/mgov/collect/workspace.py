@@ -80,7 +80,9 @@ class CrawlWorkspace:
         self._dir = Path(tempfile.mkdtemp(prefix="mgov-crawl-", dir=directory))
         self.path = self._dir / "crawl.sqlite"
         # isolation_level=None: no implicit transactions; batches make their own.
-        self._db = sqlite3.connect(self.path, isolation_level=None)
+        # check_same_thread=False: the crawl writes on the event loop's thread, the scan's
+        # commit copies the finished workspace from a worker thread, never both at once.
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE",
                        "cache_size=-4096"):  # 4 MiB of page cache: memory stays bounded
             self._db.execute(f"PRAGMA {pragma}")
@@ -220,9 +222,11 @@ class CrawlWorkspace:
         for row in self._db.execute("SELECT * FROM outcomes ORDER BY url"):
             yield _outcome(row), row[8]
 
-    def iter_pages(self) -> Iterator[tuple[str, int, int | None, str | None]]:
-        """(url, depth, status, content_type) of every page fetched, in crawl order."""
-        yield from self._db.execute("SELECT url, depth, status, content_type FROM pages ORDER BY rowid")
+    def iter_pages(self) -> Iterator[tuple[str, int, int | None, str | None, WarcRef | None]]:
+        """(url, depth, status, content_type, ref) of every page fetched, in crawl order."""
+        for url, depth, status, ctype, file, offset, length in self._db.execute(
+                "SELECT url, depth, status, content_type, ref_file, ref_offset, ref_length FROM pages ORDER BY rowid"):
+            yield url, depth, status, ctype, (WarcRef(file, offset, length) if file is not None else None)
 
     # -- lifetime -----------------------------------------------------------------------
 

@@ -154,6 +154,7 @@ class ScanRun(Base):
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20), default="running")  # running, finished
+    kind: Mapped[str] = mapped_column(String(20), default="scan", server_default="scan")  # scan, crawl
     # Selection, checks and routing as given, so --resume scans the same set the same way.
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -205,6 +206,68 @@ class Probe(Base):
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
+class CrawlPage(Base):
+    """A page a crawl fetched (its bytes are in the archive at ref)."""
+
+    __tablename__ = "crawl_pages"
+    __table_args__ = (Index("ix_crawl_pages_run_channel", "run_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)
+    depth: Mapped[int] = mapped_column(Integer)
+    status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    ref: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class CrawlLink(Base):
+    """One edge of a site's link graph: a page that carries a link, and where it points."""
+
+    __tablename__ = "crawl_links"
+    __table_args__ = (Index("ix_crawl_links_run_target", "run_id", "target_url"),
+                      Index("ix_crawl_links_run_channel", "run_id", "channel_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    source_url: Mapped[str] = mapped_column(Text)
+    target_url: Mapped[str] = mapped_column(Text)
+    anchor: Mapped[str | None] = mapped_column(Text)
+    tag: Mapped[str] = mapped_column(String(20))
+    from_home: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LinkOutcomeRow(Base):
+    """What checking a link target gave, once per run however many pages carry it."""
+
+    __tablename__ = "link_outcomes"
+    __table_args__ = (Index("ix_link_outcomes_run_url", "run_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(20))
+    status: Mapped[int | None] = mapped_column(Integer)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+    ref: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ContentHistoryRow(Base):
+    """What the newest crawl of a channel saw, for judging the next one (backdating, tampering)."""
+
+    __tablename__ = "content_history"
+
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id", ondelete="CASCADE"))
+    crawled_on: Mapped[dt.date] = mapped_column(Date)
+    history: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -220,3 +283,7 @@ SCAN_RUNS = _table(ScanRun)
 SCAN_ITEMS = _table(ScanItem)
 FINDINGS = _table(FindingRow)
 PROBES = _table(Probe)
+CRAWL_PAGES = _table(CrawlPage)
+CRAWL_LINKS = _table(CrawlLink)
+LINK_OUTCOMES = _table(LinkOutcomeRow)
+CONTENT_HISTORY = _table(ContentHistoryRow)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from mgov.checks.base import Check, Finding, Status
@@ -19,6 +19,18 @@ OnChannel = Callable[[ChannelFacts, dict[str, int]], None]
 MAX_BATCH = 200  # channels in one transaction at most
 
 
+class ChannelSaver(Protocol):
+    """More of a channel to store in the transaction of its findings (a crawl's link graph)."""
+
+    def keep(self, evidence: SiteEvidence) -> Any:
+        """What to hold from the evidence until the commit (the rest is let go at once)."""
+
+    def save(self, conn: Connection, run_id: int, channel_id: int, kept: Any) -> None: ...
+
+    def release(self, kept: Any) -> None:
+        """After the commit, or when it failed: free what keep() held (temporary files)."""
+
+
 def needs_of(checks: list[Check]) -> set[str]:
     return set().union(*(c.needs for c in checks)) if checks else set()
 
@@ -29,7 +41,8 @@ def judge(evidence: SiteEvidence, checks: list[Check], params: dict[str, dict[st
 
 async def run_scan(engine: Engine, run_id: int, channels: list[tuple[int, ChannelFacts]], checks: list[Check],
                    collect: Collector, *, params: dict[str, dict[str, Any]] | None = None,
-                   concurrency: int = 50, on_channel: OnChannel | None = None) -> None:
+                   concurrency: int = 50, on_channel: OnChannel | None = None,
+                   saver: ChannelSaver | None = None) -> None:
     """Scan the channels not yet done in run_id; each one's findings are committed on its own."""
     needs = needs_of(checks)
     params = params or {}
@@ -37,13 +50,17 @@ async def run_scan(engine: Engine, run_id: int, channels: list[tuple[int, Channe
     # Group commit: channels finished while a commit is under way wait for the next one and
     # go in together. One transaction holds whole channels only (each one's scan item with
     # its findings), so a run killed at any moment still loses or duplicates nothing.
-    queued: list[tuple[int, list[Finding], asyncio.Future[dict[str, int]]]] = []
+    queued: list[tuple[int, list[Finding], Any, asyncio.Future[dict[str, int]]]] = []
     writer: asyncio.Task[None] | None = None
 
-    def save(batch: list[tuple[int, list[Finding]]]) -> list[dict[str, int]]:
+    def save(batch: list[tuple[int, list[Finding], Any]]) -> list[dict[str, int]]:
         try:
             with engine.begin() as conn:
-                return store.save_channels(conn, run_id, batch)
+                counts = store.save_channels(conn, run_id, [(cid, findings) for cid, findings, _ in batch])
+                if saver is not None:
+                    for cid, _, kept in batch:
+                        saver.save(conn, run_id, cid, kept)
+                return counts
         except IntegrityError as exc:  # the unique (run, channel) item: someone else stored it
             raise MgovError(f"scan run {run_id}: a channel was stored by another process meanwhile; "
                             "is this run being resumed elsewhere?") from exc
@@ -53,36 +70,44 @@ async def run_scan(engine: Engine, run_id: int, channels: list[tuple[int, Channe
             batch = queued[:MAX_BATCH]
             del queued[:MAX_BATCH]
             try:
-                counts = await asyncio.to_thread(save, [(cid, findings) for cid, findings, _ in batch])
+                counts = await asyncio.to_thread(save, [(cid, findings, kept) for cid, findings, kept, _ in batch])
             except BaseException as exc:
-                for _, _, fut in batch:
+                for _, _, _, fut in batch:
                     if not fut.done():
                         fut.set_exception(exc)
                 if isinstance(exc, asyncio.CancelledError):
                     raise
                 continue
-            for (_, _, fut), c in zip(batch, counts, strict=True):
+            finally:
+                if saver is not None:
+                    for _, _, kept, _ in batch:
+                        saver.release(kept)
+            for (_, _, _, fut), c in zip(batch, counts, strict=True):
                 if not fut.done():
                     fut.set_result(c)
 
-    async def commit(channel_id: int, findings: list[Finding]) -> dict[str, int]:
+    async def commit(channel_id: int, findings: list[Finding], kept: Any) -> dict[str, int]:
         nonlocal writer
         fut: asyncio.Future[dict[str, int]] = asyncio.get_running_loop().create_future()
-        queued.append((channel_id, findings, fut))
+        queued.append((channel_id, findings, kept, fut))
         if writer is None or writer.done():
             writer = asyncio.create_task(write())
         return await fut
 
     async def one(channel_id: int, facts: ChannelFacts) -> None:
+        kept = None
         async with gate:
             try:
-                findings = judge(await collect(facts, needs), checks, params)
+                evidence = await collect(facts, needs)
+                findings = judge(evidence, checks, params)
+                kept = saver.keep(evidence) if saver is not None else None
+                del evidence
             except MgovError:
                 raise  # the scan's own failure (e.g. the archive cannot be written): stop, resumable
             except Exception as exc:  # noqa: BLE001 - one broken channel must not stop the run
                 findings = [Finding(c.id, Status.ERROR, message=f"collection failed: {type(exc).__name__}: {exc}",
                                     message_zh="采集失败", scan_status=ScanStatus.UNKNOWN_ERROR) for c in checks]
-        counts = await commit(channel_id, findings)
+        counts = await commit(channel_id, findings, kept)
         if on_channel is not None:
             on_channel(facts, counts)
 

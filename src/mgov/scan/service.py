@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine
 
+from mgov.checks.base import Check
 from mgov.checks.registry import select
-from mgov.collect.evidence import ChannelFacts
+from mgov.collect.evidence import CRAWL_KEY, ChannelFacts
 from mgov.config import Settings
 from mgov.errors import MgovError
 from mgov.registry.addresses import normalize_url
@@ -22,29 +24,49 @@ AUTO_WORKERS_FROM = 500  # below this, starting processes costs more than it bri
 
 
 def scan_params(*, org: str | None = None, kinds: list[str] | None = None, channels: list[str] | None = None,
-                checks: list[str] | None = None, routing: RoutingOptions | None = None) -> dict[str, Any]:
-    """What a run is asked, validated, in the form stored with the run."""
-    params = {"org": org, "kinds": kinds or [], "channels": [normalize_url(c) for c in channels or []],
+                checks: list[str] | None = None, routing: RoutingOptions | None = None, kind: str = "scan",
+                limits: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a run is asked, validated, in the form stored with the run. kind "crawl" runs
+    the checks that need the crawl (and takes crawl limits); "scan" the others."""
+    params = {"kind": kind, "org": org, "kinds": kinds or [], "channels": [normalize_url(c) for c in channels or []],
               "checks": list(dict.fromkeys(c.strip() for c in checks or [] if c.strip())),
               "routing": (routing or RoutingOptions()).as_dict()}
-    select(params["checks"])  # unknown check ids are refused before anything starts
+    if kind == "crawl":
+        from mgov.collect.crawl import CrawlLimits
+
+        params["limits"] = dataclasses.asdict(CrawlLimits(**(limits or {})))
+    checks_of(params)  # unknown or misplaced check ids are refused before anything starts
     RoutingOptions(**params["routing"]).routing()  # so are malformed routing options
     return params
+
+
+def checks_of(params: dict[str, Any]) -> list[Check]:
+    """The checks a run runs: those named, else every check of its kind."""
+    kind = params.get("kind", "scan")
+    chosen = select(params["checks"])
+    if not params["checks"]:
+        return [c for c in chosen if (CRAWL_KEY in c.needs) == (kind == "crawl")]
+    misplaced = [c.id for c in chosen if kind == "scan" and CRAWL_KEY in c.needs]
+    if misplaced:
+        raise MgovError(f"{', '.join(misplaced)} judge(s) a site crawl: run them with `mgov crawl`")
+    return chosen
 
 
 def start_run(engine: Engine, params: dict[str, Any]) -> int:
     """A new run, once its selection is known to match channels (no stuck empty runs)."""
     with engine.begin() as conn:
         if not store.select_channels(conn, org=params["org"], kinds=params["kinds"], addresses=params["channels"]):
-            raise MgovError("no registered web channel matches this selection: nothing to scan")
-        return store.create_run(conn, params)
+            raise MgovError(f"no registered web channel matches this selection: nothing to {params.get('kind', 'scan')}")
+        return store.create_run(conn, params, kind=params.get("kind", "scan"))
 
 
-def resumable_run(engine: Engine, run_id: int | None) -> int:
+def resumable_run(engine: Engine, run_id: int | None, kind: str = "scan") -> int:
     with engine.connect() as conn:
-        row = store.get_run(conn, run_id, unfinished=True)
+        row = store.get_run(conn, run_id, unfinished=True, kind=kind)
+    if row["kind"] != kind:
+        raise MgovError(f"run {row['id']} is a {row['kind']} run: resume it with `mgov {row['kind']} --resume`")
     if row["status"] == "finished":
-        raise MgovError(f"scan run {row['id']} is finished already: nothing to resume")
+        raise MgovError(f"{kind} run {row['id']} is finished already: nothing to resume")
     return int(row["id"])
 
 
@@ -84,11 +106,19 @@ def scan_channels(engine: Engine, settings: Settings, run_id: int, todo: list[tu
     with engine.connect() as conn:
         params = store.get_run(conn, run_id)["params"]
     options = RoutingOptions(**params["routing"])
+    checks = checks_of(params)
 
     async def go() -> None:
         async with open_context(settings, options) as ctx:
-            await run_scan(engine, run_id, todo, select(params["checks"]), site_collector(ctx),
-                           concurrency=concurrency, on_channel=on_channel)
+            if params.get("kind") == "crawl":
+                from mgov.crawl.service import crawl_setup
+
+                collect, saver = crawl_setup(engine, settings, params, ctx, todo)
+                await run_scan(engine, run_id, todo, checks, collect, concurrency=concurrency,
+                               on_channel=on_channel, saver=saver)
+            else:
+                await run_scan(engine, run_id, todo, checks, site_collector(ctx),
+                               concurrency=concurrency, on_channel=on_channel)
 
     _trim_tls_read_buffers()
     asyncio.run(go())

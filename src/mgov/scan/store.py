@@ -25,17 +25,21 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def create_run(conn: Connection, params: dict[str, Any]) -> int:
-    return int(conn.execute(insert(SCAN_RUNS).values(started_at=_now(), status="running", params=params)
+def create_run(conn: Connection, params: dict[str, Any], kind: str = "scan") -> int:
+    return int(conn.execute(insert(SCAN_RUNS).values(started_at=_now(), status="running", kind=kind, params=params)
                             .returning(SCAN_RUNS.c.id)).scalar_one())
 
 
-def get_run(conn: Connection, run_id: int | None = None, *, unfinished: bool = False) -> dict[str, Any]:
-    """The run with this id, or the newest one (the newest unfinished one with unfinished)."""
+def get_run(conn: Connection, run_id: int | None = None, *, unfinished: bool = False,
+            kind: str | None = None) -> dict[str, Any]:
+    """The run with this id, or the newest one (the newest unfinished one with unfinished),
+    of the given kind (scan or crawl) when kind is set."""
     query = select(SCAN_RUNS)
     if run_id:
         query = query.where(SCAN_RUNS.c.id == run_id)
     else:
+        if kind:
+            query = query.where(SCAN_RUNS.c.kind == kind)
         if unfinished:
             query = query.where(SCAN_RUNS.c.status == "running")
         query = query.order_by(SCAN_RUNS.c.id.desc()).limit(1)
@@ -43,7 +47,9 @@ def get_run(conn: Connection, run_id: int | None = None, *, unfinished: bool = F
     if row is None:
         if run_id:
             raise NotFound(f"no scan run {run_id}")
-        raise NotFound("no unfinished scan run to resume" if unfinished else "no scan has run yet: run `mgov scan`")
+        what = kind or "scan"
+        raise NotFound(f"no unfinished {what} run to resume" if unfinished
+                       else f"no {what} has run yet: run `mgov {what}`")
     return dict(row._mapping)
 
 

@@ -1,0 +1,153 @@
+"""Crawl checks of links and content: dead links, homepage freshness, stale and blank columns.
+
+They read the crawl pass's evidence (mgov.crawl.evidence.CrawlEvidence) and so run under
+`mgov crawl`. The thresholds are China's 2019 inspection indicators (单项否决): they live in
+the content rules (mgov.content.rules), which configuration and channels can override.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mgov.checks.base import Check, Finding, Status
+from mgov.collect.evidence import CRAWL_KEY, ScanStatus, SiteEvidence
+from mgov.crawl.evidence import CrawlEvidence
+
+LISTED = 50  # entries listed in a finding's value; the tables hold the rest
+
+
+class CrawlCheck(Check):
+    """A check of the crawl pass: the crawl's own failure is its error finding."""
+
+    needs = frozenset({CRAWL_KEY})
+    basis = "China 2019 government website inspection indicators (政府网站与政务新媒体检查指标)"
+
+    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
+        crawl = ev.crawl
+        if not isinstance(crawl, CrawlEvidence):
+            return self.finding(Status.ERROR, message="the site was not crawled", message_zh="未抓取该网站",
+                                scan_status=ScanStatus.UNKNOWN_ERROR)
+        if crawl.error is not None or crawl.content is None:
+            detail = crawl.error_detail or "no page could be read"
+            return self.finding(Status.ERROR, {"start_url": crawl.start_url}, message=f"crawl failed: {detail}",
+                                message_zh=f"网站抓取失败：{detail}", evidence=crawl.home_refs,
+                                scan_status=crawl.error or ScanStatus.UNKNOWN_ERROR)
+        return self.judge(crawl, params)
+
+    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
+        raise NotImplementedError
+
+
+class DeadLinks(CrawlCheck):
+    id = "links.dead"
+    title_en = "Dead links"
+    title_zh = "错链断链"
+    fix_en = "Repair or remove each link listed, starting with those on the homepage."
+    fix_zh = "逐一修复或删除所列链接，首页链接优先。"
+    basis = ("China 2019 indicators (首页链接不可用 1 分/个, 其他页面 0.1 分/个); "
+             "Federal Website Standards (links work)")
+
+    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
+        counts = crawl.counts
+        dead = [{"url": d.url, "outcome": d.outcome, "status": d.status, "detail": d.detail,
+                 "on_homepage": d.home_count > 0, "pages": d.home_count + d.other_count,
+                 "sources": [{"url": s, "anchor": a, "homepage": h} for s, a, h in d.sources[:5]]}
+                for d in crawl.dead_links[:LISTED]]
+        value = {"pages": crawl.stats.get("pages_parsed", 0), "targets": counts.get("targets", 0),
+                 "dead": counts.get("dead", 0), "dead_home": counts.get("dead_home", 0),
+                 "dead_other": counts.get("dead_other", 0), "links": dead,
+                 "complete": not crawl.stats.get("stopped_by_time", False)}
+        if not counts.get("dead"):
+            return self.finding(Status.PASS, value, evidence=crawl.home_refs)
+        n, home = counts["dead"], counts.get("dead_home", 0)
+        return self.finding(Status.FAIL, value, message=f"{n} dead link target(s), {home} of them on the homepage",
+                            message_zh=f"发现 {n} 个不可用链接，其中首页 {home} 个",
+                            evidence=[*crawl.home_refs, *crawl.dead_refs])
+
+
+class HomepageFresh(CrawlCheck):
+    id = "content.homepage_fresh"
+    title_en = "Homepage updated within 14 days"
+    title_zh = "首页更新（两周内）"
+    fix_en = "Publish dated items on the homepage (news, notices) at least every two weeks."
+    fix_zh = "首页动态、要闻等栏目至少每两周更新，并标注发布日期。"
+
+    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
+        assert crawl.content is not None
+        home = crawl.content.home
+        if home is None:
+            return self.finding(Status.ERROR, message="the homepage was not analysed", message_zh="首页未能分析",
+                                evidence=crawl.home_refs, scan_status=ScanStatus.UNKNOWN_ERROR)
+        value = {"latest": home.latest.isoformat() if home.latest else None, "days_since": home.days_since,
+                 "items": home.items, "dated_items": home.dated_items}
+        if home.fresh:
+            return self.finding(Status.PASS, value, evidence=crawl.home_refs)
+        if home.latest is None:
+            return self.finding(Status.FAIL, value, message=f"no dated item on the homepage ({home.items} undated)",
+                                message_zh=f"首页信息均未标注日期（{home.items} 条），视为未更新",
+                                evidence=crawl.home_refs)
+        return self.finding(Status.FAIL, value, message=f"newest homepage item is {home.days_since} days old "
+                                                        f"({home.latest.isoformat()})",
+                            message_zh=f"首页最新信息已 {home.days_since} 天未更新（{home.latest.isoformat()}）",
+                            evidence=crawl.home_refs)
+
+
+def _columns(crawl: CrawlEvidence, urls: list[str]) -> list[dict[str, Any]]:
+    assert crawl.content is not None
+    by_url = {c.url: c for c in crawl.content.columns}
+    out = []
+    for url in urls[:LISTED]:
+        c = by_url.get(url)
+        out.append({"url": url, "name": c.name if c else None, "class": c.column_class if c else None,
+                    "last_update": c.last_update.isoformat() if c and c.last_update else None,
+                    "days_since": c.days_since if c else None, "items": c.items if c else None,
+                    "placeholder": c.placeholder if c else None})
+    return out
+
+
+class ColumnsStale(CrawlCheck):
+    id = "content.columns_stale"
+    title_en = "Columns kept up to date"
+    title_zh = "栏目更新"
+    fix_en = ("Update news columns every two weeks and first-level notice and policy columns every six "
+              "months; merge or close columns nobody updates.")
+    fix_zh = "动态、要闻类栏目两周内更新，通知公告、政策文件类一级栏目六个月内更新；长期不更新的栏目应整合或关停。"
+
+    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
+        s = crawl.content
+        assert s is not None
+        value = {"columns": len(s.columns), "stale": _columns(crawl, s.stale_timely),
+                 "long_unupdated": _columns(crawl, s.long_unupdated)}
+        if s.stale_veto or s.long_unupdated_veto:
+            return self.finding(Status.FAIL, value,
+                                message=f"{len(s.stale_timely)} timely column(s) stale, "
+                                        f"{len(s.long_unupdated)} not updated for over a year",
+                                message_zh=f"{len(s.stale_timely)} 个时效性栏目未及时更新，"
+                                           f"{len(s.long_unupdated)} 个栏目超过一年未更新",
+                                evidence=crawl.home_refs)
+        if s.stale_timely or s.long_unupdated:
+            return self.finding(Status.WARN, value,
+                                message=f"{len(s.stale_timely) + len(s.long_unupdated)} column(s) not updated in time "
+                                        "(below the veto threshold)",
+                                message_zh="部分栏目未及时更新（未达单项否决标准）", evidence=crawl.home_refs)
+        return self.finding(Status.PASS, value, evidence=crawl.home_refs)
+
+
+class ColumnsBlank(CrawlCheck):
+    id = "content.columns_blank"
+    title_en = "No blank columns"
+    title_zh = "空白栏目"
+    fix_en = "Fill or remove columns that show no content or placeholders such as 暂无信息."
+    fix_zh = "充实或删除无内容或显示“暂无信息”“正在建设中”等的栏目。"
+
+    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
+        s = crawl.content
+        assert s is not None
+        value = {"columns": len(s.columns), "blank": _columns(crawl, s.blank)}
+        if s.blank_veto:
+            return self.finding(Status.FAIL, value, message=f"{len(s.blank)} blank column(s)",
+                                message_zh=f"{len(s.blank)} 个空白栏目", evidence=crawl.home_refs)
+        if s.blank:
+            return self.finding(Status.WARN, value, message=f"{len(s.blank)} blank column(s) (below the veto threshold)",
+                                message_zh=f"{len(s.blank)} 个空白栏目（未达单项否决标准）", evidence=crawl.home_refs)
+        return self.finding(Status.PASS, value, evidence=crawl.home_refs)

@@ -1,0 +1,92 @@
+"""mgov crawl: crawl web channels and run the content checks; mgov links: a crawl's dead links."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from mgov.cli.common import JSON_OPTION, print_json, print_table, state
+from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CONNECT_TO, DNS
+from mgov.cli.scan import run_pass
+
+
+def crawl(
+    ctx: typer.Context,
+    org: str | None = typer.Option(None, "--org", help="Only channels of this organization and those below it."),
+    kind: list[str] | None = typer.Option(None, "--kind", "-k", help="website or mobile_site; repeatable."),
+    channel: list[str] | None = typer.Option(None, "--channel", help="Only this address; repeatable."),
+    checks: str | None = typer.Option(None, "--checks", help="Comma-separated check ids (default: every crawl check)."),
+    max_pages: int = typer.Option(500, "--max-pages", min=1, help="Pages fetched per site at most."),
+    max_depth: int = typer.Option(5, "--max-depth", min=0, help="Clicks from the homepage at most."),
+    subdomains: bool = typer.Option(False, "--subdomains", help="Also crawl the site's subdomains."),
+    delay: float = typer.Option(0.0, "--delay", min=0.0, help="Seconds between two requests to one host."),
+    max_seconds: float = typer.Option(600.0, "--max-seconds", min=1.0, help="Time budget of one site's crawl; "
+                                                                           "what was crawled by then is judged."),
+    connect_to: list[str] | None = CONNECT_TO,
+    dns: str | None = DNS,
+    ca_bundle: str | None = CA_BUNDLE,
+    allow_private: bool = ALLOW_PRIVATE,
+    resume: bool = typer.Option(False, "--resume", help="Finish the newest unfinished crawl (or --run); its "
+                                                        "selection, limits and options are kept."),
+    run: int | None = typer.Option(None, "--run", help="With --resume: the run to finish."),
+    concurrency: int = typer.Option(20, "--concurrency", min=1, help="Sites crawled at once."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Crawler processes (0: one per core for runs of "
+                                                           "500+ channels, else one)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Crawl web channels (bounded, robots.txt honoured, every page archived as WARC), check
+    every link once, and judge content: dead links, homepage and column freshness, blank
+    columns, interaction, and red flags for review.
+
+    Each channel's findings, link graph and pages are committed when it is done; a crawl
+    that was killed continues with --resume.
+
+    [dim]Example: mgov crawl --org cn-440300 --max-pages 2000 && mgov links[/dim]
+    """
+    from mgov.scan.collector import RoutingOptions
+
+    if resume and (org or kind or channel or checks or connect_to or dns or ca_bundle):
+        raise typer.BadParameter("--resume keeps the run's own selection, checks, limits and routing: "
+                                 "give none of --org, --kind, --channel, --checks, --connect-to, --dns, --ca-bundle")
+    st = state(ctx)
+    routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
+    run_pass(ctx, "crawl", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
+             selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
+                        "routing": routing},
+             limits={"max_pages": max_pages, "max_depth": max_depth, "subdomains": subdomains, "delay": delay,
+                     "max_seconds": max_seconds})
+
+
+def links(
+    ctx: typer.Context,
+    run: int | None = typer.Option(None, "--run", help="Crawl run id (default: the newest crawl)."),
+    channel: str | None = typer.Option(None, "--channel", help="Only this channel's address."),
+    limit: int = typer.Option(1000, "--limit", min=1, help="Dead link targets listed at most."),
+    fmt: str = typer.Option("table", "--format", help="table, json or jsonl."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Dead links of a crawl, each with every page that carries it (homepage first in the counts).
+
+    [dim]Example: mgov links --channel https://www.example.gov.cn/ --format jsonl[/dim]
+    """
+    from mgov.crawl.store import crawl_counts, dead_links
+    from mgov.registry.addresses import normalize_url
+    from mgov.scan import store
+
+    if fmt not in ("table", "json", "jsonl"):
+        raise typer.BadParameter("--format must be table, json or jsonl")
+    st = state(ctx)
+    with st.connect() as conn:
+        run_row = store.get_run(conn, run, kind="crawl")
+        rows = dead_links(conn, run_row["id"], address=normalize_url(channel) if channel else None, limit=limit)
+        counts = crawl_counts(conn, run_row["id"])
+    if as_json or fmt == "json":
+        print_json({"run": run_row["id"], **counts, "dead_links": rows})
+    elif fmt == "jsonl":
+        for r in rows:
+            typer.echo(json.dumps({"run": run_row["id"], **r}, ensure_ascii=False, default=str))
+    else:
+        print_table(st.lang, [{"address": r["address"], "url": r["url"], "outcome": r["outcome"],
+                               "status": r["status"], "homepage": r["on_homepage"], "pages": len(r["pages"])}
+                              for r in rows], ["address", "url", "outcome", "status", "homepage", "pages"])

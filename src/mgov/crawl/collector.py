@@ -1,0 +1,129 @@
+"""The crawl pass's collector: crawl one channel, fold its pages into content facts, check
+its consultation forms, and hand the checks a small CrawlEvidence."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from mgov.collect.crawl import CrawledPage, CrawlLimits, crawl_site
+from mgov.collect.evidence import CRAWL_KEY, ChannelFacts, ScanStatus, SiteEvidence
+from mgov.collect.linkcheck import LinkChecker, excused
+from mgov.collect.site import CollectContext, collect_site
+from mgov.collect.urls import canonical, host_of, same_site
+from mgov.collect.workspace import CrawlWorkspace
+from mgov.content.page import analyze_page
+from mgov.content.rules import ContentRules
+from mgov.content.site import SiteContent
+from mgov.content.summary import ContentHistory
+from mgov.crawl.evidence import DEAD_LINKS_KEPT, CrawlEvidence, FormTarget
+
+DEAD_REFS = 20  # dead links whose archived answer a finding points at
+FORMS_CHECKED = 3  # consultation forms whose action is tried, per site
+History = Callable[[ChannelFacts], ContentHistory | None]
+
+
+class _ContentSink:
+    """Each crawled page analysed once and let go; only the site aggregates stay."""
+
+    def __init__(self, content: SiteContent, rules: ContentRules, today: dt.date) -> None:
+        self.content, self.rules, self.today = content, rules, today
+        self.home_refs: list[Any] = []
+
+    def on_page(self, page: CrawledPage) -> None:
+        ex = page.exchange
+        if page.is_home:
+            self.home_refs = ex.refs
+        facts = analyze_page(page.final_url, ex.text or "", is_home=page.is_home, today=self.today,
+                             rules=self.rules)
+        self.content.add(facts, depth=page.depth, is_home=page.is_home)
+
+
+def channel_rules(base: ContentRules, overrides: dict[str, Any], facts: ChannelFacts) -> ContentRules:
+    """The run's rules, with the channel's own overrides (registry attribute `content_rules`,
+    a mapping like the [content] section of mgov.toml) on top. A malformed override is the
+    channel's error (ValueError, reported in its findings), not the run's."""
+    own = facts.attributes.get("content_rules") if facts.attributes else None
+    if not own:
+        return base
+    if not isinstance(own, dict):
+        raise ValueError("the channel attribute content_rules must be a mapping of content rules")
+    return ContentRules.from_mapping({**overrides, **own})
+
+
+async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkChecker, *, limits: CrawlLimits,
+                        rules: ContentRules, history: ContentHistory | None, overrides: dict[str, Any] | None = None,
+                        today: dt.date | None = None) -> CrawlEvidence:
+    """Crawl facts.address; the workspace in the result must be closed by the caller.
+    overrides: what rules were made from (channel overrides go on top of them)."""
+    today = today or dt.date.today()
+    rules = channel_rules(rules, overrides or {}, facts)
+    evidence = CrawlEvidence(start_url=facts.address, crawled_on=today, compared=history is not None)
+    workspace = CrawlWorkspace()
+    try:
+        content = SiteContent(rules)
+        sink = _ContentSink(content, rules, today)
+        stats = await crawl_site(facts.address, ctx.client, limits=limits, workspace=workspace, sink=sink,
+                                 link_checker=checker)
+        evidence.stats = dataclasses.asdict(stats)
+        evidence.counts = workspace.counts()
+        evidence.dead_links = workspace.dead_links(DEAD_LINKS_KEPT)
+        outcomes = (workspace.outcome(d.url) for d in evidence.dead_links[:DEAD_REFS])
+        evidence.dead_refs = [o.ref for o in outcomes if o is not None and o.ref is not None]
+        evidence.home_refs = list(sink.home_refs)
+        if stats.pages_parsed == 0:
+            start = canonical(facts.address) or facts.address
+            outcome = workspace.outcome(start)
+            evidence.error = _scan_status(outcome.outcome if outcome else "error")
+            evidence.error_detail = (f"the homepage gave {outcome.outcome}"
+                                     + (f" ({outcome.status})" if outcome and outcome.status else "")
+                                     + (f": {outcome.detail}" if outcome and outcome.detail else "")
+                                     if outcome else "the homepage was not fetched")
+            if outcome is not None and outcome.ref is not None:
+                evidence.home_refs = [outcome.ref]
+        summary = content.summary(today, history)
+        evidence.content = summary
+        evidence.history = summary.history_out
+        evidence.form_targets = [await _try_form(checker, host_of(facts.address), f.page_url, f.action, f.method)
+                                 for f in summary.interaction.forms[:FORMS_CHECKED]]
+    except BaseException:
+        workspace.close()
+        raise
+    evidence.workspace = workspace
+    return evidence
+
+
+async def _try_form(checker: LinkChecker, site_host: str, page_url: str, action: str, method: str) -> FormTarget:
+    # A GET (or HEAD) of the action shows whether anything answers there; nothing is posted:
+    # the monitor must not file messages on a government's board.
+    outcome = await checker.check(action)
+    if same_site(action, site_host, True):
+        outcome = excused(outcome)  # the site's own certificate is the TLS checks' finding
+    return FormTarget(page_url, action, method, outcome.outcome, outcome.status, outcome.ref)
+
+
+def _scan_status(outcome: str) -> ScanStatus:
+    return {"timeout": ScanStatus.TIMEOUT, "dns": ScanStatus.DNS_ERROR, "tls": ScanStatus.TLS_INVALID,
+            "connection": ScanStatus.CONNECTION_REFUSED}.get(outcome, ScanStatus.HTTP_ERROR)
+
+
+def crawl_collector(ctx: CollectContext, checker: LinkChecker, *, limits: CrawlLimits, overrides: dict[str, Any],
+                    history: History) -> Callable[[ChannelFacts, set[str]], Awaitable[SiteEvidence]]:
+    """The runner's collector for crawl runs: the crawl, plus any scan evidence asked for.
+    overrides: the content rules of the configuration ([content] of mgov.toml)."""
+    rules = ContentRules.from_mapping(overrides)
+
+    async def collect(facts: ChannelFacts, needs: set[str]) -> SiteEvidence:
+        rest = set(needs) - {CRAWL_KEY}
+        if rest:
+            evidence = await collect_site(facts, rest, ctx)
+        else:
+            evidence = SiteEvidence(channel=facts, collected_at=dt.datetime.now(dt.UTC))
+        if CRAWL_KEY in needs:
+            evidence.crawl = await collect_crawl(facts, ctx, checker, limits=limits, rules=rules,
+                                                 overrides=overrides, history=history(facts))
+        return evidence
+
+    return collect

@@ -1,0 +1,33 @@
+"""What a crawl run adds to the scan machinery: its collector and its saver."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+
+from mgov.collect.crawl import CrawlLimits
+from mgov.collect.evidence import ChannelFacts
+from mgov.collect.linkcheck import LinkChecker
+from mgov.collect.site import CollectContext
+from mgov.config import Settings
+from mgov.content.rules import ContentRules
+from mgov.errors import MgovError
+from mgov.crawl import store
+from mgov.crawl.collector import crawl_collector
+from mgov.scan.runner import Collector
+
+
+def crawl_setup(engine: Engine, settings: Settings, params: dict[str, Any], ctx: CollectContext,
+                todo: list[tuple[int, ChannelFacts]]) -> tuple[Collector, store.CrawlSaver]:
+    """The collector (one link checker for the whole run) and the saver of a crawl run."""
+    with engine.connect() as conn:
+        known = store.histories(conn, (cid for cid, _ in todo))
+    by_address = {facts.address: known.get(cid) for cid, facts in todo}
+    try:
+        ContentRules.from_mapping(settings.content)
+    except ValueError as exc:
+        raise MgovError(f"the [content] rules of the configuration: {exc}") from exc
+    collect = crawl_collector(ctx, LinkChecker(ctx.client), limits=CrawlLimits(**params.get("limits", {})),
+                              overrides=dict(settings.content), history=lambda facts: by_address.get(facts.address))
+    return collect, store.CrawlSaver()
