@@ -27,6 +27,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo_verified": ("Demo farm: {sites} sites, {defects} seeded defects, {detected} reported by their checks; "
                       "{false_alarms} false alarms",
                       "演示站群：{sites} 个网站，预置缺陷 {defects} 个，被对应检查发现 {detected} 个；误报 {false_alarms} 个"),
+    "demo_crawl_verified": ("Crawl {epoch} of the demo farm: {sites} sites, {pages} pages, {defects} seeded content "
+                            "defects, {detected} reported by their checks; {false_alarms} false alarms",
+                            "演示站群第 {epoch} 次抓取：{sites} 个网站，{pages} 个页面，预置内容缺陷 {defects} 个，"
+                            "被对应检查发现 {detected} 个；误报 {false_alarms} 个"),
     "organization": ("organization", "单位"),
     "person": ("person", "人员"),
     "channel": ("channel", "渠道"),

@@ -112,16 +112,21 @@ def db_current(ctx: typer.Context) -> None:
 
 @app.command()
 def demo(ctx: typer.Context) -> None:
-    """Set up the registry from the bundled data and print the accountability audit.
+    """The whole loop on this machine: registries, the demo farm, a scan, two crawls, the audit.
 
-    Imports the bundled US .gov registry snapshot and a sample Chinese registry, then
+    Imports the bundled US .gov registry snapshot and a sample Chinese registry, starts the
+    demo farm of simulated government sites on loopback, scans and crawls them, checks the
+    findings against the farm's defects manifest (exit 1 on a miss or a false alarm), and
     audits who owns and answers for every channel.
 
     [dim]Example: mgov demo[/dim]
     """
     from mgov.demo import run_demo
 
-    run_demo(state(ctx))
+    outcome = run_demo(state(ctx))
+    checks = [outcome["verification"], *(c["verification"] for c in outcome.get("crawls", []))]
+    if not all(c["ok"] for c in checks):
+        raise typer.Exit(1)  # a missed defect or a false alarm: the demo's own claim failed
 
 
 def main() -> None:

@@ -45,6 +45,7 @@ _EXPRESSIONS: tuple[tuple[str, str], ...] = (
     ("人民政俯", "人民政府"),
     ("国务院办功厅", "国务院办公厅"),
     ("政治协商会义", "政治协商会议"),
+    ("常务委员回", "常务委员会"),
     ("依法制国", "依法治国"),
     ("Goverment", "Government"),
     ("Govenment", "Government"),

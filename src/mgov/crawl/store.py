@@ -87,11 +87,12 @@ def histories(conn: Connection, channel_ids: Iterable[int]) -> dict[int, Content
 
 def dead_links(conn: Connection, run_id: int, *, address: str | None = None,
                limit: int = 1000) -> list[dict[str, Any]]:
-    """Dead link targets of a run with the pages that carry them (all pages, not a sample)."""
+    """Dead link targets of a run with the pages that carry them (all pages, not a sample).
+    A target no page links to (a homepage that failed) is the crawl's error, not a dead link."""
     query = (select(CHANNELS.c.address, LINK_OUTCOMES.c.channel_id, LINK_OUTCOMES.c.url, LINK_OUTCOMES.c.outcome,
                     LINK_OUTCOMES.c.status, LINK_OUTCOMES.c.detail, LINK_OUTCOMES.c.ref)
              .join(CHANNELS, CHANNELS.c.id == LINK_OUTCOMES.c.channel_id)
-             .where(LINK_OUTCOMES.c.run_id == run_id, LINK_OUTCOMES.c.outcome.in_(sorted(DEAD)))
+             .where(LINK_OUTCOMES.c.run_id == run_id, LINK_OUTCOMES.c.outcome.in_(sorted(DEAD)), _carried(run_id))
              .order_by(CHANNELS.c.address, LINK_OUTCOMES.c.url).limit(limit))
     if address:
         query = query.where(CHANNELS.c.address == address)
@@ -113,5 +114,12 @@ def crawl_counts(conn: Connection, run_id: int) -> dict[str, int]:
             "links": conn.execute(select(func.count()).select_from(CRAWL_LINKS)
                                   .where(CRAWL_LINKS.c.run_id == run_id)).scalar_one(),
             "dead": conn.execute(select(func.count()).select_from(LINK_OUTCOMES)
-                                 .where(LINK_OUTCOMES.c.run_id == run_id,
-                                        LINK_OUTCOMES.c.outcome.in_(sorted(DEAD)))).scalar_one()}
+                                 .where(LINK_OUTCOMES.c.run_id == run_id, LINK_OUTCOMES.c.outcome.in_(sorted(DEAD)),
+                                        _carried(run_id))).scalar_one()}
+
+
+def _carried(run_id: int) -> Any:
+    """An outcome some crawled page links to."""
+    return (select(CRAWL_LINKS.c.id).where(CRAWL_LINKS.c.run_id == run_id,
+                                           CRAWL_LINKS.c.channel_id == LINK_OUTCOMES.c.channel_id,
+                                           CRAWL_LINKS.c.target_url == LINK_OUTCOMES.c.url).exists())

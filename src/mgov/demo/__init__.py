@@ -2,7 +2,8 @@
 
 Registers the bundled registries (the real US .gov snapshot and a Chinese sample), starts
 the demo farm of simulated government sites on loopback, registers its sites, scans them
-with every check, compares the findings with the farm's defects manifest, and prints the
+with every check, crawls them twice (the second time after the farm's sites changed),
+compares the findings of each pass with the farm's defects manifest, and prints the
 accountability audit.
 """
 
@@ -49,19 +50,23 @@ def run_demo(st: State, *, seed: int = DEMO_SEED, count: int = DEMO_SITES) -> di
     result = import_file(engine, farm_file, "native")
     console.print(t(st.lang, "import_summary", read=result.rows_read, file=farm_file.name,
                     bad=len(result.problems), changes=result.report.changes))
-    with run_in_thread(manifest) as farm:
-        (st.settings.home / "demo-farm-manifest.json").write_text(manifest.to_json(indent=1), encoding="utf-8")
-        outcome = scan_farm(st, manifest, farm)
     from mgov.cli.scan import print_summary
 
-    print_summary(st.lang, outcome["scan"])
-    check = outcome["verification"]
-    console.print(t(st.lang, "demo_verified", sites=len(manifest.sites), defects=check["defects"],
-                    detected=check["detected"], false_alarms=len(check["false_alarms"])))
-    for miss in check["missed"][:10]:
-        console.print(f"  missed {miss['defect']} on {miss['host']}: {miss['got']}")
-    for alarm in check["false_alarms"][:10]:
-        console.print(f"  false alarm {alarm['check']} on {alarm['host']}: {alarm['message']}")
+    with run_in_thread(manifest) as farm:
+        (st.settings.home / "demo-farm-manifest.json").write_text(manifest.to_json(indent=1), encoding="utf-8")
+        outcome = run_on_farm(st, manifest, farm, "scan")
+        print_summary(st.lang, outcome["scan"])
+        _print_verification(st, manifest, "demo_verified", outcome["verification"])
+        # Two crawls: the second, after the farm's sites moved on (epoch 2), is what shows
+        # backdated items and tampered homepages against the first one's history.
+        outcome["crawls"] = []
+        for epoch in (1, 2):
+            farm.set_epoch(epoch)
+            crawl = run_on_farm(st, manifest, farm, "crawl", epoch=epoch)
+            outcome["crawls"].append(crawl)
+            print_summary(st.lang, crawl["scan"])
+            _print_verification(st, manifest, "demo_crawl_verified", crawl["verification"], epoch=epoch,
+                                pages=crawl["pages"])
 
     with engine.connect() as conn:
         inputs = load_inputs(conn)
@@ -73,8 +78,27 @@ def run_demo(st: State, *, seed: int = DEMO_SEED, count: int = DEMO_SITES) -> di
     return outcome
 
 
-def scan_farm(st: State, manifest: Manifest, farm: Any) -> dict[str, Any]:
-    """Scan every farm site through the farm's DNS and ports; verify against the manifest."""
+def _print_verification(st: State, manifest: Manifest, message: str, check: dict[str, Any], **extra: Any) -> None:
+    from mgov.cli.common import console
+    from mgov.i18n import t
+
+    console.print(t(st.lang, message, sites=len(manifest.sites), defects=check["defects"],
+                    detected=check["detected"], false_alarms=len(check["false_alarms"]), **extra))
+    for miss in check["missed"][:10]:
+        console.print(f"  missed {miss['defect']} on {miss['host']}: {miss['got']}")
+    for alarm in check["false_alarms"][:10]:
+        console.print(f"  false alarm {alarm['check']} on {alarm['host']}: {alarm['message']}")
+
+
+# A farm site answers in milliseconds, but a slow one (availability.slow) takes 3 s a
+# response: the crawl's time budget keeps the demo within its minutes.
+DEMO_CRAWL_LIMITS = {"max_seconds": 20.0}
+
+
+def run_on_farm(st: State, manifest: Manifest, farm: Any, kind: str, *, epoch: int = 1) -> dict[str, Any]:
+    """Scan or crawl every farm site through the farm's DNS and ports; verify against the
+    manifest (the defects of that pass and of the farm's epoch)."""
+    from mgov.crawl.store import crawl_counts
     from mgov.demo.verify import verify
     from mgov.scan import store
     from mgov.scan.collector import RoutingOptions
@@ -83,12 +107,15 @@ def scan_farm(st: State, manifest: Manifest, farm: Any) -> dict[str, Any]:
     engine = st.engine()
     routing = RoutingOptions(connect_to=list(farm.connect_to), dns=f"127.0.0.1:{farm.dns_port}",
                              ca_bundle=str(farm.ca_pem), allow_private=True)
-    run_id = start_run(engine, scan_params(channels=[s.registry.address for s in manifest.sites], routing=routing))
+    run_id = start_run(engine, scan_params(kind=kind, channels=[s.registry.address for s in manifest.sites],
+                                           routing=routing, limits=DEMO_CRAWL_LIMITS if kind == "crawl" else None))
     result = execute_run(engine, st.settings, run_id)
     with engine.connect() as conn:
         rows = store.findings_of(conn, run_id=run_id)
+        pages = crawl_counts(conn, run_id)["pages"] if kind == "crawl" else 0
     by_host: dict[str, dict[str, dict[str, Any]]] = {}
     for r in rows:
         host = r["address"].split("://", 1)[1].split("/", 1)[0]
         by_host.setdefault(host, {})[r["check_id"]] = {"status": r["status"], "message": r["message"]}
-    return {"scan": result, "verification": verify(manifest, by_host).as_dict()}
+    return {"scan": result, "pages": pages,
+            "verification": verify(manifest, by_host, run_kind=kind, epoch=epoch).as_dict()}

@@ -70,7 +70,11 @@ def resumable_run(engine: Engine, run_id: int | None, kind: str = "scan") -> int
     return int(row["id"])
 
 
-def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency: int = 150, workers: int | None = 1,
+DEFAULT_CONCURRENCY = {"scan": 150, "crawl": 20}  # channels at once: a crawl is many fetches long
+
+
+def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency: int | None = None,
+                workers: int | None = 1,
                 on_start: Callable[[int, int], None] | None = None,
                 on_channel: Callable[[ChannelFacts, dict[str, int]], None] | None = None) -> dict[str, Any]:
     """Scan what run_id still lacks, mark it finished, and return its summary.
@@ -83,6 +87,7 @@ def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency:
                                          addresses=params["channels"])
         done = store.done_channels(conn, run_id)
     todo = [(cid, facts) for cid, facts in channels if cid not in done]
+    concurrency = concurrency or DEFAULT_CONCURRENCY.get(params.get("kind", "scan"), 150)
     if on_start is not None:
         on_start(len(channels), len(channels) - len(todo))
     if workers is None:
