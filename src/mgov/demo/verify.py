@@ -30,16 +30,22 @@ class Verification:
                 "false_alarms": self.false_alarms, "ok": self.ok}
 
 
-def verify(manifest: Manifest, findings: dict[str, dict[str, dict[str, Any]]]) -> Verification:
-    """findings: host -> check id -> {"status", "message"} from one scan of the farm."""
+def verify(manifest: Manifest, findings: dict[str, dict[str, dict[str, Any]]], *,
+           run_kind: str = "scan", epoch: int = 1) -> Verification:
+    """findings: host -> check id -> {"status", "message"} from one run of the farm.
+
+    Only the defects of the run's kind count ("scan": the protocol checks; "crawl": the
+    content checks), and of those only the ones the farm's epoch shows; a defect's
+    `obscures` (checks of the other kind it may spoil) are explained, never required."""
     out = Verification()
     for site in manifest.sites:
         got = findings.get(site.host, {})
         explained: set[str] = set()
         for defect in site.defects:
-            checks = set(DEFECTS[defect].checks)
-            explained |= checks
-            if defect in UNDECIDABLE_IN_ONE_SCAN:
+            d = DEFECTS[defect]
+            checks = set(d.checks)
+            explained |= checks | set(d.obscures)
+            if defect in UNDECIDABLE_IN_ONE_SCAN or d.run_kind != run_kind or d.epoch > epoch:
                 continue
             out.defects += 1
             missing = [c for c in checks if got.get(c, {}).get("status") not in FLAGGED]

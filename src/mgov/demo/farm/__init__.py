@@ -4,6 +4,7 @@ manifest of their defects. The fixture for tests, the load for benchmarks, and t
     manifest = generate(seed=1, count=100)
     with run_in_thread(manifest) as farm:
         ...  # farm.https_port, farm.ca_pem, farm.dns_port
+        farm.set_epoch(2)  # the content's second epoch
 
 Importing does no work: certificates and sockets are made by Farm.start.
 See docs/demo-farm.md.
@@ -13,14 +14,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mgov.demo.farm.defects import DEFECTS, compatibility_table, compatible
+from mgov.demo.farm.defects import CRAWL_CHECKS, DEFECTS, compatibility_table, compatible
 from mgov.demo.farm.generate import generate
 from mgov.demo.farm.manifest import Manifest, Organization, RegistryEntry, Runtime, Site
 
 if TYPE_CHECKING:
     from mgov.demo.farm.farm import Farm, RunningFarm, run_in_thread
 
-__all__ = ["DEFECTS", "Farm", "Manifest", "Organization", "RegistryEntry", "RunningFarm",
+__all__ = ["CRAWL_CHECKS", "DEFECTS", "Farm", "Manifest", "Organization", "RegistryEntry", "RunningFarm",
            "Runtime", "Site", "compatibility_table", "compatible", "generate", "run_in_thread"]
 
 

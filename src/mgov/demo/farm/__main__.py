@@ -2,6 +2,7 @@
 
 Prints where it listens and writes the manifest (with the ports) to a file; the last line
 printed before serving is `READY {json}` for scripts that start it as a separate process.
+Another process switches its epoch with `mgov.demo.farm.client.set_epoch(http_port, 2)`.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import signal
 import sys
 import time
 from pathlib import Path
 
+from mgov.demo.farm.contract import CONTROL_HOST
 from mgov.demo.farm.farm import Farm, has_ipv6_loopback, trim_tls_read_buffers
 from mgov.demo.farm.generate import generate
 
@@ -34,21 +37,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--https-port", type=int, default=0)
     p.add_argument("--dns-port", type=int, default=0)
     p.add_argument("--no-ipv6", action="store_true", help="listen on 127.0.0.1 only")
+    p.add_argument("--today", type=dt.date.fromisoformat,
+                   help="the content's today, YYYY-MM-DD (default: today)")
+    p.add_argument("--epoch", type=int, default=1, choices=(1, 2),
+                   help="the epoch served at start (switch later: POST /epoch?n=N to the HTTP "
+                        "port with Host: control.farm.invalid)")
+    p.add_argument("--traps", action="store_true",
+                   help="add a calendar-trap site and a session-id-trap site")
+    p.add_argument("--big-site-pages", type=int, default=0,
+                   help="add one site with a tree of this many pages")
+    p.add_argument("--big-site-dead", type=float, default=0.02,
+                   help="share of the big site's link targets that are dead (default 0.02)")
     return p
 
 
 async def _serve(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     manifest = generate(args.seed, args.count, latency_ms=args.latency_ms,
-                        defect_rate=args.defect_rate)
+                        defect_rate=args.defect_rate, today=args.today, traps=args.traps,
+                        big_site_pages=args.big_site_pages, big_site_dead=args.big_site_dead)
     farm = Farm(manifest, http_port=args.http_port, https_port=args.https_port,
                 dns_port=args.dns_port, ipv6=not args.no_ipv6 and has_ipv6_loopback(),
-                state_dir=args.state_dir)
+                state_dir=args.state_dir, epoch=args.epoch)
     await farm.start()
     try:
         assert farm.ca_pem is not None and manifest.runtime is not None
         out = args.manifest_out or farm.ca_pem.parent / "manifest.json"
-        out.write_text(manifest.to_json(indent=1), encoding="utf-8")
+        # Indented for people; large farms compact (json's C encoder: 10x faster).
+        out.write_text(manifest.to_json(indent=1 if len(manifest.sites) <= 1000 else None),
+                       encoding="utf-8")
         addrs = manifest.runtime.addresses
         healthy = len(manifest.healthy_sites())
         print(f"mgov demo farm: {len(manifest.sites)} sites ({healthy} healthy), seed {args.seed}, "
@@ -58,9 +75,12 @@ async def _serve(args: argparse.Namespace) -> None:
         print(f"dns   127.0.0.1:{farm.dns_port} (udp, tcp)")
         print(f"ca    {farm.ca_pem}")
         print(f"manifest {out}")
+        print(f"control http://127.0.0.1:{farm.http_port}/epoch (Host: {CONTROL_HOST}), "
+              f"epoch {farm.epoch}")
         print("READY " + json.dumps({"http_port": farm.http_port, "https_port": farm.https_port,
                                      "dns_port": farm.dns_port, "ca_pem": str(farm.ca_pem),
-                                     "manifest": str(out)}), flush=True)
+                                     "manifest": str(out), "control_host": CONTROL_HOST,
+                                     "epoch": farm.epoch}), flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -6,6 +6,8 @@ standard ports to the farm's, so an ordinary aiohttp session follows them unchan
 
 from __future__ import annotations
 
+import http.client
+import json
 import socket
 import ssl
 from pathlib import Path
@@ -62,3 +64,28 @@ class FarmResolver(AbstractResolver):
 
     async def close(self) -> None:
         return None
+
+
+def set_epoch(http_port: int, n: int, host: str = "127.0.0.1", timeout: float = 10.0) -> int:
+    """Switch a running farm (any process) to epoch n through its control endpoint:
+    POST /epoch?n=N to its HTTP port with Host: control.farm.invalid. Returns the epoch."""
+    return _control(http_port, "POST", f"/epoch?n={int(n)}", host, timeout)
+
+
+def get_epoch(http_port: int, host: str = "127.0.0.1", timeout: float = 10.0) -> int:
+    return _control(http_port, "GET", "/epoch", host, timeout)
+
+
+def _control(http_port: int, method: str, path: str, host: str, timeout: float) -> int:
+    from mgov.demo.farm.contract import CONTROL_HOST
+
+    conn = http.client.HTTPConnection(host, http_port, timeout=timeout)
+    try:
+        conn.request(method, path, headers={"Host": CONTROL_HOST})
+        resp = conn.getresponse()
+        body = json.loads(resp.read() or b"{}")
+        if resp.status != 200:
+            raise ValueError(f"farm control: {resp.status} {body.get('error')}")
+        return int(body["epoch"])
+    finally:
+        conn.close()

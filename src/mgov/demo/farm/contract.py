@@ -42,10 +42,22 @@ PSB_HOST = "www.beian.gov.cn"
 CONAC_HOST = "bszs.conac.cn"
 JIUCUO_HOST = "zfwzgl.www.gov.cn"
 
+# Off-site link targets of the content pages (docs/demo-farm.md, "Content").
+LINK_HOSTS = {"cn": "www.gov.cn", "us": "www.usa.gov"}  # the healthy external link: 200
+DEAD_LINK_HOST = "archive.partner-agency.example"  # /gone/... answers 404, /error/... 500
+NO_DNS_HOST = "www.retired-bureau.example"  # links.dead_external: no DNS record (NXDOMAIN)
+BAD_LINK_HOST = "www.casino-bet365.example"  # redflag.bad_link (answers 200)
+HIDDEN_LINK_HOST = "www.city-guide.example"  # redflag.hidden_link (answers 200)
+
 # Third-party hosts the farm serves as well, so that every subresource and footer link of a
 # farm page resolves to the farm and nothing leaves loopback.
 SERVICES = [DAP_HOST, GA_HOST, BAIDU_HOST, CNZZ_HOST, TRACKER_HOST, ICP_HOST, PSB_HOST,
-            CONAC_HOST, JIUCUO_HOST]
+            CONAC_HOST, JIUCUO_HOST, LINK_HOSTS["cn"], LINK_HOSTS["us"], DEAD_LINK_HOST,
+            BAD_LINK_HOST, HIDDEN_LINK_HOST]
+
+# The farm's control endpoint: HTTP requests to the farm's HTTP port with this Host header
+# (it is in no DNS zone). GET /epoch tells the epoch, POST /epoch?n=2 switches it.
+CONTROL_HOST = "control.farm.invalid"
 
 # Homepage subresources of every site (same host, all small); cn sites add the CONAC badge.
 SUBRESOURCES = ["/css/site.css", "/js/site.js", "/images/logo.png", "/images/banner.png",
@@ -56,3 +68,9 @@ HEAVY_BYTES = 5_600_000  # the page.heavy image alone is over 5 MB
 
 SITE_CODE_RE = r"^(\d{10}|bm\d{8})$"
 SLOW_SECONDS = 3.0  # availability.slow
+
+# Content timeliness (the healthy contract keeps well inside these).
+NEWS_MAX_DAYS = 14  # news columns and the homepage: newest item at most this old
+TIMELY_MAX_DAYS = 183  # notices and policies columns: about 6 months
+REPLY_MAX_DAYS = 90  # a message is answered within this
+MAX_ITEM_AGE = 330  # no dated item is older, so [MM-DD] dates never straddle a year

@@ -3,6 +3,10 @@
 The ids are a contract with the checks' tests and the benchmark: keep them stable. A
 combination is refused when one defect would hide the other (a site without HTTPS cannot
 also show a weak HSTS header), so every defect in a manifest is observable on its site.
+
+Two kinds: "scan" defects are seen by the protocol checks, "crawl" defects (the content
+ones) by the checks of the site crawl (CRAWL_CHECKS). A comparison of one run with the
+manifest counts only the defects of its kind (mgov.demo.verify).
 """
 
 from __future__ import annotations
@@ -11,23 +15,51 @@ from itertools import combinations
 from typing import NamedTuple
 
 
+# The checks of the crawl pass (a scan run of kind "crawl", docs/crawl-design.md); every
+# other check id belongs to the protocol scan.
+CRAWL_CHECKS: frozenset[str] = frozenset({
+    "links.dead", "content.homepage_fresh", "content.columns_stale", "content.columns_blank",
+    "interaction.channel", "interaction.unanswered", "content.expressions", "content.bad_links",
+    "content.backdated", "content.tampering",
+})
+
+
 class Defect(NamedTuple):
     id: str
     checks: tuple[str, ...]  # the check ids expected to flag it, the first one above all
     summary: str  # what the farm does
     cn_only: bool = False
+    # The kind of run whose checks observe it: "scan" (the protocol checks) or "crawl" (the
+    # content checks of the site crawl). A comparison of one run with the manifest counts
+    # only the defects of its kind.
+    run_kind: str = "scan"
+    # The first epoch in which the farm shows it (Farm.set_epoch): 2 for the defects a crawl
+    # can only see against the previous crawl (backdating, tampering).
+    epoch: int = 1
+    # Checks of the other run kind that the defect may make fail or err on its site (a site
+    # the crawler cannot fetch): a comparison neither requires them nor calls them false alarms.
+    obscures: tuple[str, ...] = ()
 
 
 _D = Defect
+_ALL_CRAWL = tuple(sorted(CRAWL_CHECKS))  # a site the crawler cannot fetch obscures them all
+
+
+def _C(id: str, checks: tuple[str, ...], summary: str, cn_only: bool = False,  # noqa: A002, N802
+       epoch: int = 1) -> Defect:
+    return Defect(id, checks, summary, cn_only, run_kind="crawl", epoch=epoch)
+
 DEFECTS: dict[str, Defect] = {d.id: d for d in (
-    _D("tls.expired", ("tls.valid", "tls.expiry"), "certificate from the farm CA that expired"),
-    _D("tls.self_signed", ("tls.valid",), "self-signed certificate (not from the farm CA)"),
-    _D("tls.wrong_host", ("tls.valid",), "valid certificate for another name"),
+    _D("tls.expired", ("tls.valid", "tls.expiry"), "certificate from the farm CA that expired",
+       obscures=_ALL_CRAWL),
+    _D("tls.self_signed", ("tls.valid",), "self-signed certificate (not from the farm CA)",
+       obscures=_ALL_CRAWL),
+    _D("tls.wrong_host", ("tls.valid",), "valid certificate for another name", obscures=_ALL_CRAWL),
     _D("tls.expiring_soon", ("tls.expiry",), "valid certificate that expires within 30 days"),
     _D("tls.old_protocol", ("tls.protocol",), "also accepts TLS 1.0 and 1.1"),
     # Without a handshake there is no certificate or protocol to judge: the TLS checks fail too.
     _D("https.none", ("https.available", "https.redirect", "tls.valid", "tls.expiry", "tls.protocol"),
-       "TLS handshake aborted for the host; HTTP serves the site with 200"),
+       "TLS handshake aborted for the host; HTTP serves the site with 200", obscures=_ALL_CRAWL),
     _D("https.no_redirect", ("https.redirect",), "HTTP serves the site with 200, no redirect"),
     _D("hsts.none", ("hsts",), "no Strict-Transport-Security header"),
     _D("hsts.weak", ("hsts",), "Strict-Transport-Security: max-age=86400"),
@@ -65,8 +97,35 @@ DEFECTS: dict[str, Defect] = {d.id: d for d in (
     _D("www.inconsistent", ("www.consistency",), "the www/apex twin does not resolve"),
     _D("page.heavy", ("page.weight",), "homepage plus subresources over 5 MB"),
     _D("availability.slow", ("availability",), "every response delayed 3 s"),
-    _D("availability.failing", ("availability",), "every homepage request answers 503"),
-    _D("availability.flapping", ("availability",), "homepage alternates 200 and 503"),
+    _D("availability.failing", ("availability",), "every homepage request answers 503",
+       obscures=_ALL_CRAWL),
+    _D("availability.flapping", ("availability",), "homepage alternates 200 and 503",
+       obscures=_ALL_CRAWL),
+    # Content defects: seen by the crawl pass (mgov.demo.farm.content*).
+    _C("content.home_stale", ("content.homepage_fresh", "content.columns_stale"),
+       "every homepage item older than 14 days, and every timely column stale with them"),
+    _C("content.home_undated", ("content.homepage_fresh",), "homepage items without dates"),
+    _C("content.columns_stale", ("content.columns_stale",),
+       "5+ timely columns stale (news over 14 days, notices and policies over 6 months)"),
+    _C("content.columns_blank", ("content.columns_blank",),
+       "5 blank columns: a placeholder (暂无信息, 正在建设中, Coming soon) or an empty list"),
+    _C("links.dead_internal", ("links.dead",), "3 internal links answer 404, one on the homepage"),
+    _C("links.dead_external", ("links.dead",),
+       "2 external links: a farm host answering 404, and one answering 500 or with no DNS record"),
+    _C("interaction.none", ("interaction.channel",), "no consultation column, link or form", True),
+    _C("interaction.broken", ("interaction.channel",),
+       "the consultation form's action answers 500 or 404", True),
+    _C("interaction.unanswered", ("interaction.unanswered",),
+       "2 messages submitted 100-300 days ago, never answered", True),
+    _C("redflag.expression", ("content.expressions",), "an article misspells an official title",
+       True),
+    _C("redflag.bad_link", ("content.bad_links",), "a homepage link to a gambling host"),
+    _C("redflag.hidden_link", ("content.bad_links",),
+       'an off-site homepage link inside <div style="display:none">'),
+    _C("redflag.backdated", ("content.backdated",),
+       "epoch 2: a new notice dated 200 days ago", epoch=2),
+    _C("redflag.tampered", ("content.tampering",),
+       "epoch 2: the homepage's header and footer text changed", epoch=2),
 )}
 
 # At most one defect of each group: they are alternatives of one property.
@@ -79,7 +138,13 @@ EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
     {"cn.psb.missing", "cn.psb.mismatch"},
     {"cn.jiucuo.missing", "cn.jiucuo.mismatch"},
     {"availability.slow", "availability.failing", "availability.flapping"},
+    # home_stale makes every timely column stale: columns_stale would add nothing to see.
+    {"content.home_stale", "content.columns_stale"},
+    # Undated homepage items cannot show that they are stale.
+    {"content.home_stale", "content.home_undated"},
 ))
+
+_CRAWL_DEFECTS = frozenset(d for d, v in DEFECTS.items() if v.run_kind == "crawl")
 
 # Defects whose content lives on the homepage: a homepage that answers 503 hides them.
 _HOMEPAGE = frozenset({
@@ -96,9 +161,18 @@ _MOOT: dict[str, frozenset[str]] = {
                              "mixed_content"}),
     # A soft 404 answers 200 for a missing file, which would hide that it is missing.
     "not_found.soft404": frozenset({"robots.missing", "sitemap.missing", "security_txt.missing"}),
-    "availability.failing": _HOMEPAGE,
-    "availability.flapping": _HOMEPAGE,
+    "availability.failing": _HOMEPAGE | _CRAWL_DEFECTS,
+    "availability.flapping": _HOMEPAGE | _CRAWL_DEFECTS,
+    # Without a consultation channel there is no form to break and no message to answer.
+    "interaction.none": frozenset({"interaction.broken", "interaction.unanswered"}),
 }
+# A site the crawler cannot fetch (no HTTPS, a certificate that does not verify, a homepage
+# that answers 503) hides every content defect.
+for _d, _v in DEFECTS.items():
+    if _v.obscures == _ALL_CRAWL:
+        _MOOT[_d] = _MOOT.get(_d, frozenset()) | _CRAWL_DEFECTS
+# A soft 404 answers 200 for a dead internal link, and for a form action that answers 404.
+_MOOT["not_found.soft404"] |= {"links.dead_internal", "interaction.broken"}
 
 
 def _conflict_pairs() -> frozenset[frozenset[str]]:
@@ -120,6 +194,11 @@ def allowed(defect: str, jurisdiction: str, present: set[str] | frozenset[str]) 
     if defect in present or (DEFECTS[defect].cn_only and jurisdiction != "cn"):
         return False
     return all(compatible(defect, other) for other in present)
+
+
+def run_kind_of(check: str) -> str:
+    """The kind of run ("scan" or "crawl") a check id belongs to."""
+    return "crawl" if check in CRAWL_CHECKS else "scan"
 
 
 def compatibility_table() -> dict[str, list[str]]:

@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
@@ -35,13 +35,14 @@ class Farm:
 
     def __init__(self, manifest: Manifest, *, http_port: int = 0, https_port: int = 0,
                  dns_port: int = 0, ipv6: bool | None = None, state_dir: Path | None = None,
-                 cache_size: int = 4096) -> None:
+                 cache_size: int = 4096, epoch: int = 1) -> None:
         self.manifest = manifest
         self.ports = {"http": http_port, "https": https_port, "dns": dns_port}
         # None: listen on ::1 when this host has IPv6 loopback at all.
         self.ipv6 = has_ipv6_loopback() if ipv6 is None else ipv6
         self.state_dir = state_dir
         self.cache_size = cache_size
+        self._epoch = epoch
         self.ca_pem: Path | None = None
         self._own_dir: Path | None = None
         self._runner: web.ServerRunner | None = None
@@ -52,6 +53,19 @@ class Farm:
     @property
     def http_port(self) -> int:
         return self.ports["http"]
+
+    @property
+    def epoch(self) -> int:
+        return self.vhosts.epoch if self.vhosts is not None else self._epoch
+
+    def set_epoch(self, n: int) -> None:
+        """Serve epoch n (1 or 2) from the next request on: in epoch 2 every site has one
+        more news item dated today, and redflag.backdated and redflag.tampered show."""
+        if self.vhosts is not None:
+            self.vhosts.set_epoch(n)
+        elif n not in (1, 2):
+            raise ValueError("epoch must be 1 or 2")
+        self._epoch = n
 
     @property
     def https_port(self) -> int:
@@ -73,7 +87,8 @@ class Farm:
         certs.add_sites(self.manifest.sites)
         certs.add_names(self.manifest.services)
         self.ca_pem = certs.write_ca(state_dir / "ca.pem")
-        self.vhosts = VirtualHosts(self.manifest, today=now.date(), cache_size=self.cache_size)
+        self.vhosts = VirtualHosts(self.manifest, today=now.date(), cache_size=self.cache_size,
+                                   epoch=self._epoch)
         server = web.Server(self.vhosts.handle, access_log=None)
         self._runner = web.ServerRunner(server, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await self._runner.setup()
@@ -132,6 +147,24 @@ class RunningFarm:
     dns_port: int
     ca_pem: Path
     addresses: tuple[str, ...]
+    _farm: Farm | None = field(default=None, repr=False, compare=False)
+    _loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def epoch(self) -> int:
+        assert self._farm is not None
+        return self._farm.epoch
+
+    def set_epoch(self, n: int) -> None:
+        """Switch the farm to epoch n (1 or 2), on its own loop; returns once it serves it.
+        Another process uses the control endpoint instead (client.set_epoch)."""
+        assert self._farm is not None and self._loop is not None
+        farm = self._farm
+
+        async def switch() -> None:
+            farm.set_epoch(n)
+
+        asyncio.run_coroutine_threadsafe(switch(), self._loop).result(timeout=10)
 
     @property
     def port_map(self) -> dict[int, int]:
@@ -188,7 +221,7 @@ def run_in_thread(manifest: Manifest, **farm_options: Any) -> Iterator[RunningFa
     assert farm.ca_pem is not None
     try:
         yield RunningFarm(manifest, farm.http_port, farm.https_port, farm.dns_port, farm.ca_pem,
-                          ("127.0.0.1", "::1") if farm.ipv6 else ("127.0.0.1",))
+                          ("127.0.0.1", "::1") if farm.ipv6 else ("127.0.0.1",), farm, loop)
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=30)

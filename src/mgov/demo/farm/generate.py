@@ -1,18 +1,26 @@
 """generate(seed, count): the farm's sites, their identities and their defects.
 
-Everything comes from one `random.Random(seed)`, consumed in a fixed order, so a seed
-always gives the same manifest (byte for byte, as JSON).
+The sites and their scan defects come from one `random.Random(seed)`, consumed in a fixed
+order; the content defects from a second one (`{seed}/content`) and the special sites from a
+third, so a seed gives the same scan defects with or without them, and always the same
+manifest (byte for byte, as JSON, for the same `today`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from mgov.demo.farm import names
+from mgov.demo.farm.content import site_facts
+from mgov.demo.farm.content_special import BigSite
 from mgov.demo.farm.contract import REQUIRED_LINKS, SERVICES
 from mgov.demo.farm.defects import DEFECTS, allowed
 from mgov.demo.farm.manifest import Manifest, RegistryEntry, Site
 from mgov.demo.farm.places_cn import MINISTRY_REGION, PROVINCE_CHARS
+
+SCAN_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "scan"]
+CONTENT_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "crawl"]
 
 # From this many sites on, every defect occurs at least once.
 FULL_COVERAGE_COUNT = 60
@@ -20,21 +28,37 @@ FULL_COVERAGE_COUNT = 60
 # probability, again and again.
 EXTRA_DEFECT_P = 0.3
 MAX_DEFECTS = 5
+# Content defects (second pass): a defective site gets one with this probability, and again
+# and again, up to MAX_CONTENT_DEFECTS.
+CONTENT_DEFECT_P = 0.25
+MAX_CONTENT_DEFECTS = 3
 
 
-def generate(seed: int, count: int, *, latency_ms: float = 0,
-             defect_rate: float = 0.5) -> Manifest:
-    """A farm of count sites; about defect_rate of them carry one or more defects."""
+def generate(seed: int, count: int, *, latency_ms: float = 0, defect_rate: float = 0.5,
+             today: dt.date | None = None, traps: bool = False, big_site_pages: int = 0,
+             big_site_dead: float = 0.02) -> Manifest:
+    """A farm of count sites; about defect_rate of them carry one or more defects.
+
+    today: the content's today (item dates are relative to it; default date.today()).
+    traps: add a calendar-trap and a session-id-trap site. big_site_pages: add one site with
+    a tree of that many pages, round(pages x big_site_dead) of its link targets dead.
+    The extra sites come after the count sites (Site.role tells them apart).
+    """
     if count < 0:
         raise ValueError("count must be >= 0")
     if not 0 <= defect_rate <= 1:
         raise ValueError("defect_rate must be within [0, 1]")
+    if big_site_pages < 0 or not 0 <= big_site_dead <= 0.5:
+        raise ValueError("big_site_pages must be >= 0 and big_site_dead within [0, 0.5]")
+    today = today or dt.date.today()
     rng = random.Random(seed)
     taken: set[str] = set()
     n_cn = (count * 11 + 10) // 20  # a little over half
     idents = names.cn_identities(rng, n_cn, taken) + names.us_identities(rng, count - n_cn, taken)
     rng.shuffle(idents)
-    assigned = assign_defects(rng, [i.jurisdiction for i in idents], defect_rate)
+    jurisdictions = [i.jurisdiction for i in idents]
+    assigned = assign_defects(rng, jurisdictions, defect_rate)
+    assign_content_defects(random.Random(f"{seed}/content"), jurisdictions, assigned)
     codes: dict[str, int] = {}
     sites = []
     n_cn_seen = 0
@@ -59,9 +83,41 @@ def generate(seed: int, count: int, *, latency_ms: float = 0,
         if "links.missing" in defects:
             dropped = rng.sample(REQUIRED_LINKS[site.jurisdiction], 2)
             site.details["links_dropped"] = sorted(href for _, href in dropped)
+        site.details.update(site_facts(site, seed, today))
         sites.append(site)
+    sites += _special_sites(seed, today, taken, codes, traps, big_site_pages, big_site_dead)
     return Manifest(seed=seed, count=count, latency_ms=float(latency_ms),
-                    defect_rate=float(defect_rate), sites=sites, services=list(SERVICES))
+                    defect_rate=float(defect_rate), sites=sites, services=list(SERVICES),
+                    today=today.isoformat(), traps=traps, big_site_pages=big_site_pages,
+                    big_site_dead=float(big_site_dead) if big_site_pages else 0.0)
+
+
+def _special_sites(seed: int, today: dt.date, taken: set[str], codes: dict[str, int],
+                   traps: bool, big_pages: int, big_dead: float) -> list[Site]:
+    """The trap sites and the big site: healthy cn sites with real names, from their own RNG."""
+    roles = (["calendar_trap", "session_trap"] if traps else []) + (["big"] if big_pages else [])
+    if not roles:
+        return []
+    rng = random.Random(f"{seed}/special")
+    out = []
+    for role, ident in zip(roles, names.cn_identities(rng, len(roles), taken), strict=True):
+        site = Site(host=ident.host, twin=ident.twin, jurisdiction="cn", language="zh",
+                    encoding="utf-8", charset_declared=True, organization=ident.org,
+                    registry=RegistryEntry(address=f"https://{ident.host}", name=ident.site_name,
+                                           owner=ident.org.code),
+                    role=role)
+        _cn_identifiers(rng, site, ident, codes)
+        if role == "big":
+            site.defects = ["links.dead_internal"]
+            site.details["big_site"] = {"pages": big_pages, "dead": round(big_pages * big_dead)}
+            site.details.update(BigSite(big_pages, round(big_pages * big_dead), today).facts(site))
+        elif role == "session_trap":
+            site.details["session_trap"] = {"params": [";jsessionid", "sid"]}
+        else:
+            site.details["calendar_trap"] = {"page": f"https://{site.host}/calendar/",
+                                             "params": ["year", "month"]}
+        out.append(site)
+    return out
 
 
 def assign_defects(rng: random.Random, jurisdictions: list[str], rate: float) -> list[set[str]]:
@@ -76,7 +132,7 @@ def assign_defects(rng: random.Random, jurisdictions: list[str], rate: float) ->
     rng.shuffle(spare)
     if n >= FULL_COVERAGE_COUNT:
         cursor = 0
-        for d in DEFECTS:
+        for d in SCAN_DEFECTS:
             fits = [k for k in range(len(chosen))
                     if allowed(d, jurisdictions[chosen[k]], out[chosen[k]])]
             if not fits:
@@ -93,11 +149,56 @@ def assign_defects(rng: random.Random, jurisdictions: list[str], rate: float) ->
             cursor = k + 1
     for i in chosen:
         while not out[i] or (len(out[i]) < MAX_DEFECTS and rng.random() < EXTRA_DEFECT_P):
-            options = [d for d in DEFECTS if allowed(d, jurisdictions[i], out[i])]
+            options = [d for d in SCAN_DEFECTS if allowed(d, jurisdictions[i], out[i])]
             if not options:
                 break
             out[i].add(rng.choice(options))
     return out
+
+
+def assign_content_defects(rng: random.Random, jurisdictions: list[str],
+                           out: list[set[str]]) -> None:
+    """Content defects, added to out in place. They go to sites that already have scan
+    defects, so the share of healthy sites stays the defect rate's: from FULL_COVERAGE_COUNT
+    sites on each one round-robin first (a healthy site is recruited only when no defective
+    site can take it), then each defective site gets random ones (CONTENT_DEFECT_P)."""
+    n = len(jurisdictions)
+    chosen = [i for i in range(n) if out[i]]
+    if not chosen:
+        return
+    load = dict.fromkeys(range(n), 0)
+    if n >= FULL_COVERAGE_COUNT:
+        spare = [i for i in range(n) if not out[i]]
+        rng.shuffle(spare)
+        cursor = 0
+        for d in CONTENT_DEFECTS:
+            # The least loaded site that can take it, ties broken round-robin from the cursor
+            # (loads are small: scan level by level instead of sorting every site).
+            pick = None
+            for level in range(MAX_CONTENT_DEFECTS + 1):
+                m = len(chosen)
+                pick = next((k % m for k in range(cursor, cursor + m)
+                             if load[chosen[k % m]] == level
+                             and allowed(d, jurisdictions[chosen[k % m]], out[chosen[k % m]])), None)
+                if pick is not None:
+                    break
+            if pick is None:
+                new = next((i for i in spare if allowed(d, jurisdictions[i], out[i])), None)
+                if new is None:
+                    continue
+                spare.remove(new)
+                chosen.append(new)
+                pick = len(chosen) - 1
+            out[chosen[pick]].add(d)
+            load[chosen[pick]] += 1
+            cursor = pick + 1
+    for i in chosen:
+        while load[i] < MAX_CONTENT_DEFECTS and rng.random() < CONTENT_DEFECT_P:
+            options = [d for d in CONTENT_DEFECTS if allowed(d, jurisdictions[i], out[i])]
+            if not options:
+                break
+            out[i].add(rng.choice(options))
+            load[i] += 1
 
 
 def _cn_identifiers(rng: random.Random, site: Site, ident: names.Identity,

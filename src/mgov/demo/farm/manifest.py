@@ -8,8 +8,9 @@ defect says so.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 FORMAT = "mgov-demo-farm/1"
@@ -51,7 +52,12 @@ class Site:
     # What the pages show (cn): site_code, icp, psb, psb_number, conac_id, jiucuo_site_code;
     # None where the page shows nothing.
     identifiers: dict[str, str | None] = field(default_factory=dict)
-    details: dict[str, Any] = field(default_factory=dict)  # defect parameters, e.g. links_dropped
+    # Defect parameters and facts: links_dropped (links.missing); for each content defect, its
+    # id -> the concrete facts a test compares with (URLs, pages, titles; docs/demo-farm.md).
+    details: dict[str, Any] = field(default_factory=dict)
+    # "site"; the extra sites of generate(traps=True, big_site_pages=N): "calendar_trap",
+    # "session_trap", "big".
+    role: str = "site"
 
     def has(self, defect: str) -> bool:
         return defect in self.defects
@@ -91,12 +97,22 @@ class Manifest:
     services: list[str]  # third-party hosts the farm also serves (trackers, badge and link targets)
     runtime: Runtime | None = None
     format: str = FORMAT
+    # The content's "today" (ISO date): item dates are relative to it.
+    today: str = field(default_factory=lambda: dt.date.today().isoformat())
+    traps: bool = False  # the calendar-trap and session-id-trap sites are in `sites`
+    big_site_pages: int = 0  # the big site's tree pages (0: no big site)
+    big_site_dead: float = 0.0  # the big site's share of dead link targets
+
+    @property
+    def today_date(self) -> dt.date:
+        return dt.date.fromisoformat(self.today)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def to_json(self, indent: int | None = None) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        # The same as to_dict, without asdict's deep copy (a second for 10,000 sites).
+        return json.dumps(_plain(self), ensure_ascii=False, indent=indent)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Manifest:
@@ -125,6 +141,10 @@ class Manifest:
     def healthy_sites(self) -> list[Site]:
         return [s for s in self.sites if not s.defects]
 
+    def role(self, role: str) -> Site:
+        """The one site of a role ("big", "calendar_trap", "session_trap")."""
+        return next(s for s in self.sites if s.role == role)
+
     def registry_document(self) -> dict[str, Any]:
         """The sites as an mgov native registry document (organizations and channels, with
         the channel attributes the checks compare against, such as the cn site codes)."""
@@ -138,3 +158,12 @@ class Manifest:
                              "attributes": dict(s.registry.attributes or {})})
         return {"format": "mgov-registry/1", "organizations": list(orgs.values()),
                 "channels": channels}
+
+
+def _plain(obj: Any) -> Any:
+    """A dataclass tree as dicts for json.dumps; lists and dicts are shared, not copied."""
+    if is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, list) and obj and is_dataclass(obj[0]):
+        return [_plain(x) for x in obj]
+    return obj

@@ -1,56 +1,38 @@
-"""HTML of a farm site: homepage, the required pages, news, search results, the 404 page.
+"""HTML of a farm site: the page frame (head, header, footer), the homepage, the required
+pages, search results, the 404 page, and the frame of the content pages.
 
 A healthy page carries every element of the contract (contract.py); each page-level defect
 removes or alters exactly one of them. Text comes from a per-site RNG seeded with the farm
-seed and the host, so a page is the same on every run of the same day.
+seed and the host, so a page is the same on every run of the same day. The homepage's
+sections and navigation come from the site's content plan (content_pages.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from html import escape
 from typing import NamedTuple
 from urllib.parse import quote
 
 from mgov.demo.farm import contract as c
+from mgov.demo.farm.content import tamper_texts
 from mgov.demo.farm.manifest import Site
 
-ZH_TOPICS = ["数字政府建设实施方案", "城市更新条例", "养老服务体系建设规划", "促进就业创业若干措施",
-             "生态环境保护规划", "优化营商环境若干措施", "安全生产专项整治方案"]
-ZH_NEWS = ["关于印发《{topic}》的通知", "{org}召开{year}年第{n}次工作会议",
-           "{org}开展政府网站与政务新媒体自查工作", "关于征求《{topic}（征求意见稿）》意见的公告",
-           "政策解读：《{topic}》", "{org}{year}年政府信息公开工作年度报告"]
-EN_TOPICS = ["the capital improvement plan", "water rate changes", "the parks master plan",
-             "emergency preparedness", "the housing assistance program", "road resurfacing"]
-EN_NEWS = ["{org} announces {topic}", "Public notice: {topic}", "{org} adopts {year} budget",
-           "Community meeting on {topic}", "{org} launches new online services",
-           "Public comment period opens on {topic}"]
+
+class Page(NamedTuple):
+    status: int
+    content_type: str
+    body: bytes
 
 
-class NewsItem(NamedTuple):
-    id: int
-    title: str
-    date: dt.date
+def html_type(site: Site) -> str:
+    if site.encoding == "utf-8":
+        return "text/html; charset=utf-8"
+    return f"text/html; charset={site.encoding}" if site.charset_declared else "text/html"
 
 
-def news_items(site: Site, seed: int, today: dt.date) -> list[NewsItem]:
-    """Five dated items, the newest at most 3 days old (a fresh homepage)."""
-    rng = random.Random(f"{seed}/{site.host}/news")
-    zh = site.language == "zh"
-    org = site.organization.name_zh if zh else site.organization.name_en
-    ages = sorted([rng.randint(0, 3)] + rng.sample(range(4, 90), 4))
-    templates = rng.sample(ZH_NEWS if zh else EN_NEWS, len(ages))
-    topics = rng.sample(ZH_TOPICS if zh else EN_TOPICS, len(ages))
-    items = []
-    for i, (age, tpl, topic) in enumerate(zip(ages, templates, topics, strict=True)):
-        title = tpl.format(org=org, topic=topic, year=today.year, n=rng.randint(1, 12))
-        items.append(NewsItem(100 + i, title, today - dt.timedelta(days=age)))
-    return items
-
-
-def _fmt_date(site: Site, d: dt.date) -> str:
-    return d.isoformat() if site.language == "zh" else f"{d:%B} {d.day}, {d.year}"
+def html_page(site: Site, text: str, status: int = 200) -> Page:
+    return Page(status, html_type(site), text.encode(site.encoding, errors="xmlcharrefreplace"))
 
 
 def _head(site: Site, title: str | None, extra: str = "") -> str:
@@ -89,7 +71,7 @@ def _trackers(site: Site, rng: random.Random) -> str:
     return "\n".join(out)
 
 
-def _footer(site: Site, rng: random.Random, links: bool) -> str:
+def _footer(site: Site, rng: random.Random, links: bool, tampered: bool = False) -> str:
     parts = ["<footer>"]
     if links:
         dropped = set(site.details.get("links_dropped", ()))
@@ -97,13 +79,17 @@ def _footer(site: Site, rng: random.Random, links: bool) -> str:
                    if href not in dropped]
         parts.append(f'<nav class="footer-links">{" ".join(anchors)}</nav>')
     if site.jurisdiction == "us":
-        parts.append(f"<p>{escape(site.organization.name_en)} · "
+        who = tamper_texts(site)["after"]["footer"] if tampered else site.organization.name_en
+        parts.append(f"<p>{escape(who)} · "
                      f'<a href="mailto:webmaster@{site.host}">webmaster@{site.host}</a></p></footer>')
         return "\n".join(parts)
     ids = site.identifiers
     org = escape(site.organization.name_zh)
     phone = f"0{rng.randint(10, 999)}-{rng.randint(10_000_000, 99_999_999)}"
-    parts.append(f"<p>主办：{org}　承办：{org}办公室　联系电话：{phone}</p>")
+    if tampered:
+        parts.append(f"<p>{escape(tamper_texts(site)['after']['footer'])}　联系电话：{phone}</p>")
+    else:
+        parts.append(f"<p>主办：{org}　承办：{org}办公室　联系电话：{phone}</p>")
     line = []
     if ids.get("site_code"):
         line.append(f"网站标识码：{ids['site_code']}")
@@ -125,30 +111,41 @@ def _footer(site: Site, rng: random.Random, links: bool) -> str:
     return "\n".join(parts)
 
 
-def home(site: Site, news: list[NewsItem], seed: int) -> str:
+def header(site: Site, tampered: bool = False) -> str:
+    """The site header: logo, name, search form (every page with a header has the same one)."""
+    zh = site.language == "zh"
+    name = site.registry.name
+    shown = tamper_texts(site)["after"]["header"] if tampered else name
+    parts = ['<header class="site-header">',
+             f'<a href="/"><img src="/images/logo.png" alt="{escape(name)}" width="64" height="64"></a>',
+             f"<h1>{escape(shown)}</h1>"]
+    if not site.has("search.missing"):
+        parts.append(c.SEARCH_FORM.format(label="搜索" if zh else "Search"))
+    parts.append("</header>")
+    return "\n".join(parts)
+
+
+def home(site: Site, seed: int, *, nav: str = "", sections: str = "",
+         tampered: bool = False) -> str:
+    """The homepage: header, the content's navigation and sections, footer with the required
+    links. `tampered`: redflag.tampered's header and footer (epoch 2)."""
     rng = random.Random(f"{seed}/{site.host}/home")
     zh = site.language == "zh"
     name = site.registry.name
-    title = (f"{name} - 政务公开 政务服务 互动交流" if zh
-             else f"Home | {site.organization.name_en} - Official Website")
+    # Without a consultation channel the title does not name one either.
+    title = (f"{name} - 政务公开 政务服务 {'信息公开' if site.has('interaction.none') else '互动交流'}"
+             if zh else f"Home | {site.organization.name_en} - Official Website")
     extra = _trackers(site, rng) if site.has("analytics.trackers") else ""
     body = ["<body>"]
     if not zh:
         body.append('<section class="usa-banner">An official website of the United States '
                     "government. Here's how you know.</section>")
-    body += ['<header class="site-header">',
-             f'<a href="/"><img src="/images/logo.png" alt="{escape(name)}" width="64" height="64"></a>',
-             f"<h1>{escape(name)}</h1>"]
-    if not site.has("search.missing"):
-        body.append(c.SEARCH_FORM.format(label="搜索" if zh else "Search"))
-    body += ["</header>", "<main>",
-             f'<img class="banner" src="/images/banner.png" alt="{escape(name)}">',
-             f'<section class="news"><h2>{"政务动态" if zh else "Latest News"}</h2><ul>']
-    for n in news:
-        body.append(f'<li><img src="/images/news.png" alt="" width="16" height="16"> '
-                    f'<a href="/news/{n.id}.html">{escape(n.title)}</a>'
-                    f'<time datetime="{n.date.isoformat()}">{_fmt_date(site, n.date)}</time></li>')
-    body.append("</ul></section>")
+    body.append(header(site, tampered))
+    if nav:
+        body.append(nav)
+    body += ["<main>", f'<img class="banner" src="/images/banner.png" alt="{escape(name)}">']
+    if sections:
+        body.append(sections)
     if site.has("page.heavy"):
         body.append(f'<img class="banner" src="{c.HEAVY_IMG}" alt="{escape(name)}">')
     if site.has("mixed_content"):
@@ -157,8 +154,25 @@ def home(site: Site, news: list[NewsItem], seed: int) -> str:
     if site.has("cookies.third_party"):
         body.append(f'<img src="https://{c.TRACKER_HOST}/pixel.gif?site={site.host}" '
                     'width="1" height="1" alt="">')
-    body += ["</main>", _footer(site, rng, links=True), "</body>", "</html>"]
+    body += ["</main>", _footer(site, rng, links=True, tampered=tampered), "</body>", "</html>"]
     return _head(site, title, extra) + "\n" + "\n".join(body) + "\n"
+
+
+def content_page(site: Site, seed: int, title: str, main: str, *,
+                 metas: tuple[tuple[str, str], ...] = (), nav: str = "") -> str:
+    """A content page (column list, article, message board, form): the site's header and
+    navigation, `metas` as <meta name content>, `main` inside <main>, the footer."""
+    rng = random.Random(f"{seed}/{site.host}/home")  # the same footer as the other pages
+    all_metas = list(metas)
+    if site.jurisdiction != "cn":  # cn pages have SiteName already (_head)
+        all_metas.insert(0, ("SiteName", site.registry.name))
+    extra = "\n".join(f'<meta name="{n}" content="{escape(v)}">' for n, v in all_metas)
+    body = ["<body>", header(site)]
+    if nav:
+        body.append(nav)
+    body += ["<main>", main, "</main>", _footer(site, rng, links=False), "</body>", "</html>"]
+    return (_head(site, f"{title} - {site.registry.name}", extra) + "\n" + "\n".join(body)
+            + "\n")
 
 
 def page(site: Site, heading: str, paragraphs: list[str], seed: int) -> str:

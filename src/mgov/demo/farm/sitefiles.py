@@ -1,37 +1,28 @@
-"""Everything one site serves, by path, rendered at once and encoded in the site's charset.
+"""A site's fixed pages, rendered at once and encoded in the site's charset: the homepage,
+the required pages, robots.txt, sitemap.xml, security.txt, and the 404 and 503 pages.
 
-The server renders a site on its first request and keeps the result in an LRU cache, so a
-10,000-site farm starts at once and a benchmark pass pays rendering once per site.
+The server renders them on a site's first request (per epoch) and keeps the result in an LRU
+cache, so a 10,000-site farm starts at once and a benchmark pass pays rendering once per
+site. The content pages (columns, articles, messages) are rendered per request
+(content_pages.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from html import escape
-from typing import NamedTuple
 
 from mgov.demo.farm import contract as c
+from mgov.demo.farm.content import Plan, item_path
+from mgov.demo.farm.content_pages import home_page
 from mgov.demo.farm.manifest import Site
-from mgov.demo.farm.pages import home, news_items, page
+from mgov.demo.farm.pages import Page, html_page, html_type, page
+
+__all__ = ["NOT_FOUND", "UNAVAILABLE", "Page", "html_type", "render_site", "search_page"]
 
 NOT_FOUND = "404"  # key of the not-found page in a site's table (never a real path)
 UNAVAILABLE = "503"
-
-
-class Page(NamedTuple):
-    status: int
-    content_type: str
-    body: bytes
-
-
-def html_type(site: Site) -> str:
-    if site.encoding == "utf-8":
-        return "text/html; charset=utf-8"
-    return f"text/html; charset={site.encoding}" if site.charset_declared else "text/html"
-
-
-def _html(site: Site, text: str, status: int = 200) -> Page:
-    return Page(status, html_type(site), text.encode(site.encoding, errors="xmlcharrefreplace"))
+_html = html_page
 
 
 def _text(body: str, content_type: str = "text/plain; charset=utf-8") -> Page:
@@ -42,17 +33,19 @@ def base_url(site: Site) -> str:
     return f"{'http' if site.has('https.none') else 'https'}://{site.host}"
 
 
-def _required_pages(site: Site, news: list, seed: int) -> dict[str, Page]:
+def _required_pages(site: Site, plan: Plan, seed: int) -> dict[str, Page]:
     org_zh, org_en, host = site.organization.name_zh, site.organization.name_en, site.host
     if site.jurisdiction == "cn":
-        items = "".join(f'<li><a href="/news/{n.id}.html">{escape(n.title)}</a></li>' for n in news)
+        items = "".join(f'<li><a href="{col.path}">{escape(col.name)}</a></li>'
+                        for col in plan.columns)
         links = "".join(f'<li><a href="{h}">{t}</a></li>' for t, h in c.REQUIRED_LINKS["cn"])
         texts = {
             "/sitemap.html": ['<ul><li><a href="/">首页</a></li>' + items + links + "</ul>"],
             "/contact.html": [f"{escape(org_zh)}办公室", f"电子邮箱：webmaster@{host}",
                               "工作时间：周一至周五 9:00—12:00，14:00—17:30（法定节假日除外）"],
-            "/about.html": [(f"本网站由{escape(org_zh)}主办，是发布政府信息、提供在线服务、"
-                             "与公众互动交流的官方平台。")],
+            "/about.html": [(f"本网站由{escape(org_zh)}主办，是发布政府信息、提供在线服务"
+                             + ("的官方平台。" if site.has("interaction.none")
+                                else "、与公众互动交流的官方平台。"))],
             "/privacy.html": [("本网站尊重并保护用户个人信息。除依法履行职责所必需外，本网站不收集、"
                                "不使用、不向第三方提供用户个人信息。"),
                               "本网站不使用第三方统计或广告跟踪工具。"],
@@ -100,17 +93,16 @@ def _security_txt(site: Site, today: dt.date) -> Page:
                  f"Canonical: https://{site.host}/.well-known/security.txt\n")
 
 
-def render_site(site: Site, seed: int, today: dt.date) -> dict[str, Page]:
-    """Path -> page for every fixed path of the site, plus the 404 and 503 pages."""
-    news = news_items(site, seed, today)
+def render_site(site: Site, seed: int, today: dt.date, plan: Plan, *, tampered: bool = False,
+                nav_extra: tuple[tuple[str, str], ...] = (),
+                links_extra: tuple[tuple[str, str], ...] = ()) -> dict[str, Page]:
+    """Path -> page for every fixed path of the site, plus the 404 and 503 pages. `today` is
+    the real date (security.txt, sitemap lastmod); the content's dates come from the plan."""
     zh = site.language == "zh"
-    out = {"/": _html(site, home(site, news, seed))}
-    out.update(_required_pages(site, news, seed))
-    for n in news:
-        dated = f"发布日期：{n.date.isoformat()}" if zh else f"Published: {n.date.isoformat()}"
-        paras = [dated, escape(n.title)]
-        out[f"/news/{n.id}.html"] = _html(site, page(site, n.title, paras, seed))
-    out["/sitemap.xml"] = _sitemap(site, list(out), today)
+    out = {"/": _html(site, home_page(plan, tampered=tampered, nav_extra=nav_extra,
+                                      links_extra=links_extra))}
+    out.update(_required_pages(site, plan, seed))
+    out["/sitemap.xml"] = _sitemap(site, list(out) + [col.path for col in plan.columns], today)
     out["/robots.txt"] = _robots(site)
     out["/.well-known/security.txt"] = _security_txt(site, today)
     for defect, path in (("robots.missing", "/robots.txt"), ("sitemap.missing", "/sitemap.xml"),
@@ -128,10 +120,11 @@ def render_site(site: Site, seed: int, today: dt.date) -> dict[str, Page]:
     return out
 
 
-def search_page(site: Site, query: str, seed: int, today: dt.date) -> Page:
+def search_page(site: Site, query: str, plan: Plan) -> Page:
     zh = site.language == "zh"
-    hits = [n for n in news_items(site, seed, today) if query and query.lower() in n.title.lower()]
-    items = "".join(f'<li><a href="/news/{n.id}.html">{escape(n.title)}</a></li>' for n in hits)
+    q = query.lower()
+    hits = [i for items in plan.items.values() for i in items if q and q in i.title.lower()][:20]
+    items = "".join(f'<li><a href="{item_path(site, i)}">{escape(i.title)}</a></li>' for i in hits)
     head = "搜索结果" if zh else "Search results"
     count = f"共 {len(hits)} 条" if zh else f"{len(hits)} result(s) for “{escape(query)}”"
-    return _html(site, page(site, head, [count, f"<ul>{items}</ul>"], seed))
+    return _html(site, page(site, head, [count, f"<ul>{items}</ul>"], plan.seed))

@@ -1,7 +1,9 @@
 """The HTTP side: one aiohttp handler for every virtual host, chosen by the Host header.
 
-Per request it does a dict lookup, an optional sleep and a cached page; the behaviour of a
-site (redirects, headers, failures) is decided once at startup into a SiteState.
+Per request it does a dict lookup, an optional sleep and a cached page (fixed pages) or a
+page rendered from the site's cached content plan; the behaviour of a site (redirects,
+headers, failures) is decided once at startup into a SiteState. The epoch (1 or 2) is the
+farm's; the control host (contract.CONTROL_HOST) switches it over HTTP.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import struct
 
 from aiohttp import web
 
+from mgov.demo.farm import content, content_pages, content_special
 from mgov.demo.farm import contract as c
 from mgov.demo.farm.assets import heavy_image, service_asset, static_assets
 from mgov.demo.farm.manifest import Manifest, Site
+from mgov.demo.farm.pages import html_page
 from mgov.demo.farm.sitefiles import (
     NOT_FOUND,
     UNAVAILABLE,
@@ -25,6 +29,8 @@ from mgov.demo.farm.sitefiles import (
     render_site,
     search_page,
 )
+
+EPOCHS = (1, 2)
 
 _LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST
 
@@ -85,32 +91,55 @@ def is_v6(request: web.BaseRequest) -> bool:
 
 
 class VirtualHosts:
-    def __init__(self, manifest: Manifest, *, today: dt.date, cache_size: int = 4096) -> None:
+    def __init__(self, manifest: Manifest, *, today: dt.date, cache_size: int = 4096,
+                 plan_cache_size: int = 256, epoch: int = 1) -> None:
         self.seed = manifest.seed
-        self.today = today
+        self.today = today  # the real date: security.txt, sitemap lastmod
+        self.content_today = manifest.today_date  # the content's dates
+        self.epoch = 1
+        self.set_epoch(epoch)
         latency = manifest.latency_ms / 1000.0
         self.latency = latency
         # host -> (state, is_twin); services are kept apart.
         self.routes: dict[str, tuple[SiteState, bool]] = {}
+        self.bigs: dict[str, content_special.BigSite] = {}
         for site in manifest.sites:
             st = SiteState(site, latency)
             self.routes[site.host] = (st, False)
             self.routes[site.twin] = (st, True)
+            if site.role == "big":
+                self.bigs[site.host] = content_special.big_site(site, self.content_today)
         self.services = frozenset(manifest.services)
         self.pages = functools.lru_cache(maxsize=cache_size)(self._render)
+        self.plans = functools.lru_cache(maxsize=plan_cache_size)(self._plan)
+
+    def set_epoch(self, n: int) -> None:
+        """Serve epoch n (1 or 2) from the next request on."""
+        if n not in EPOCHS:
+            raise ValueError(f"epoch must be one of {EPOCHS}")
+        self.epoch = n
 
     def v6_blocked(self, host: str | None) -> bool:
         route = self.routes.get(host or "")
         return route is not None and route[0].v6_drop
 
-    def _render(self, st: SiteState) -> dict[str, Page]:
-        return render_site(st.site, self.seed, self.today)
+    def _plan(self, st: SiteState, epoch: int) -> content.Plan:
+        return content.plan(st.site, self.seed, self.content_today, epoch)
+
+    def _render(self, st: SiteState, epoch: int) -> dict[str, Page]:
+        site = st.site
+        return render_site(site, self.seed, self.today, self.plans(st, epoch),
+                           tampered=epoch >= 2 and site.has("redflag.tampered"),
+                           nav_extra=content_special.nav_extra(site),
+                           links_extra=content_special.home_links_extra(site, self.content_today))
 
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         name = (request.headers.get("Host") or "").lower()
         if not name.startswith("["):
             name = name.partition(":")[0]
         name = name.rstrip(".")
+        if name == c.CONTROL_HOST:
+            return self._control(request)
         route = self.routes.get(name)
         if route is None:
             if self.latency:
@@ -134,28 +163,64 @@ class VirtualHosts:
         return self._serve(request, st, secure)
 
     def _serve(self, request: web.BaseRequest, st: SiteState, secure: bool) -> web.Response:
+        site = st.site
         path = request.path
-        pages = self.pages(st)
+        session = site.role == "session_trap"
+        if session:
+            path = path.split(";", 1)[0]  # ;jsessionid=...
+        epoch = self.epoch
+        pages = self.pages(st, epoch)
         page = pages.get(path)
+        if path == "/" and session:  # a fresh session id in every link, on every request
+            plan = self.plans(st, epoch)
+            page = html_page(site, content_pages.home_page(
+                plan, links=content_special.session_links(site),
+                links_extra=content_special.home_links_extra(site, self.content_today)))
         if path == "/" and (st.failing or st.flapping):
             st.flips += 1
             if st.failing or st.flips % 2 == 0:
                 page = pages[UNAVAILABLE]
         if page is None:
             if path == "/search":
-                page = search_page(st.site, request.query.get("q", ""), self.seed, self.today)
+                page = search_page(site, request.query.get("q", ""), self.plans(st, epoch))
             else:
                 asset = static_assets().get(path)
                 if asset is None and st.heavy and path == c.HEAVY_IMG:
                     asset = heavy_image()
-                page = Page(200, *asset) if asset else pages[NOT_FOUND]
+                page = Page(200, *asset) if asset else self._content(request, st, path, epoch)
         headers = dict(st.https_headers if secure else st.http_headers)
         headers["Content-Type"] = page.content_type
         if page.status == 503:
             headers["Retry-After"] = "120"
         return web.Response(status=page.status, body=page.body, headers=headers)
 
+    def _content(self, request: web.BaseRequest, st: SiteState, path: str, epoch: int) -> Page:
+        """A content page (columns, articles, messages, special sites), or the 404 page."""
+        site = st.site
+        plan = self.plans(st, epoch)
+        page = content_pages.serve(plan, path, content_special.session_links(site),
+                                   content_special.nav_extra(site))
+        if page is None and site.role != "site":
+            page = content_special.serve(plan, path, request.query_string, self.bigs.get(site.host))
+        return page if page is not None else self.pages(st, epoch)[NOT_FOUND]
+
+    def _control(self, request: web.BaseRequest) -> web.Response:
+        """The farm's control endpoint: GET /epoch, POST /epoch?n=N."""
+        if request.path != "/epoch":
+            return web.json_response({"error": "unknown path; use /epoch"}, status=404)
+        if request.method == "POST":
+            try:
+                self.set_epoch(int(request.query.get("n", "")))
+            except ValueError:
+                return web.json_response({"error": f"n must be one of {EPOCHS}"}, status=400)
+        elif request.method not in ("GET", "HEAD"):
+            return web.json_response({"error": "use GET or POST"}, status=405)
+        return web.json_response({"epoch": self.epoch})
+
     def _service(self, request: web.BaseRequest, host: str) -> web.Response:
+        if host == c.DEAD_LINK_HOST and request.path.startswith(("/gone/", "/error/")):
+            status = 404 if request.path.startswith("/gone/") else 500
+            return web.Response(status=status, text=f"{status}\n")
         asset = service_asset(host, request.path)
         if asset is None:
             return web.Response(status=404, text="not found\n")

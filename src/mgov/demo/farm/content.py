@@ -1,0 +1,660 @@
+"""What a farm site publishes, for the crawl pass (issue 4): columns (栏目) with dated items,
+a message board and a consultation form, and the content defects that spoil them.
+
+Everything here is a pure function of (seed, site, today, epoch), computed on demand: a
+`Plan` is a few hundred small tuples, built on a site's first content request and kept in
+the server's LRU cache, so a 10,000-site farm starts as fast as before. `site_facts` gives
+the manifest's facts of a site's content defects from the same functions without building
+the plan, so generate() stays cheap.
+
+Timeliness, as the healthy contract keeps it (contract.py has the limits):
+
+- news columns: newest item 0-6 days old (the homepage's news column 0-2 days);
+- notices and policies columns: newest 0-45 days; the other columns: newest 0-60 days;
+- every dated item is at most MAX_ITEM_AGE (330) days old, so [MM-DD] dates are unambiguous;
+- every message is answered 1-15 days after it was submitted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from mgov.demo.farm import contract as c
+from mgov.demo.farm.manifest import Site
+
+TIMELY_TYPES = frozenset({"news", "notices", "policies"})
+
+
+class ColumnDef(NamedTuple):
+    slug: str  # the column's directory: /slug/
+    name: str  # ColumnName
+    ctype: str  # ColumnType: news notices policies personnel plans services interaction topics...
+
+
+def _defs(rows: tuple[tuple[str, str, str], ...]) -> tuple[ColumnDef, ...]:
+    return tuple(ColumnDef(*r) for r in rows)
+
+
+# First-level columns. The first news column and the first notices column are "featured":
+# the homepage shows their latest items.
+CORE = {
+    "cn": _defs((("ywdt", "要闻动态", "news"), ("gzdt", "工作动态", "news"),
+                 ("tzgg", "通知公告", "notices"), ("zcwj", "政策文件", "policies"),
+                 ("zcjd", "政策解读", "interpretation"), ("rsxx", "人事信息", "personnel"),
+                 ("ghjh", "规划计划", "plans"), ("bsfw", "办事服务", "services"))),
+    "us": _defs((("news", "News", "news"), ("press-releases", "Press Releases", "news"),
+                 ("public-notices", "Public Notices", "notices"),
+                 ("bids", "Bids & Solicitations", "notices"),
+                 ("ordinances", "Ordinances & Resolutions", "policies"),
+                 ("jobs", "Jobs", "personnel"), ("plans-reports", "Plans & Reports", "plans"),
+                 ("services", "Services", "services"))),
+}
+INTERACTION = {"cn": ColumnDef("hdjl", "互动交流", "interaction"),
+               "us": ColumnDef("feedback", "Feedback", "interaction")}
+EXTRA_TIMELY = {
+    "cn": _defs((("bmdt", "部门动态", "news"), ("jcdt", "基层动态", "news"),
+                 ("gsgg", "公示公告", "notices"), ("gfxwj", "规范性文件", "policies"))),
+    "us": _defs((("council-news", "Council News", "news"),
+                 ("community-updates", "Community Updates", "news"),
+                 ("legal-notices", "Legal Notices", "notices"),
+                 ("executive-orders", "Executive Orders", "policies"))),
+}
+EXTRA_OTHER = {
+    "cn": _defs((("ztzl", "专题专栏", "topics"), ("sjfb", "数据发布", "data"),
+                 ("czzj", "财政资金", "finance"), ("yjgl", "应急管理", "emergency"),
+                 ("zdxm", "重点项目", "projects"), ("tjxx", "统计信息", "data"))),
+    "us": _defs((("projects", "Projects", "projects"), ("budget", "Budget & Finance", "finance"),
+                 ("public-safety", "Public Safety", "emergency"),
+                 ("open-data", "Open Data", "data"), ("boards", "Boards & Commissions", "topics"),
+                 ("events", "Events", "topics"))),
+}
+# Every column a site of the jurisdiction may have, in a fixed order: its index spaces the
+# item ids, so a column's ids do not depend on which other columns the site has.
+CATALOGUE = {j: (*CORE[j], *EXTRA_TIMELY[j], *EXTRA_OTHER[j], INTERACTION[j]) for j in CORE}
+# What a blank column shows (None: an empty list).
+PLACEHOLDERS = {"cn": ("暂无信息", "正在建设中", None, "栏目正在建设中，敬请期待", "暂无相关信息"),
+                "us": ("Coming soon", None, "This page is under construction.",
+                       "No items yet. Coming soon.", "Content coming soon")}
+DATE_STYLES = {"cn": ("iso", "zh", "bracket", "slash"), "us": ("iso", "slash", "dot")}
+
+# Ids of the items a defect or an epoch adds (a site's own ids stay below 800,000).
+EXPRESSION_ID, BACKDATED_ID, FRESH_ID, UNANSWERED_ID = 990001, 990002, 990003, 990010
+BACKDATED_DAYS = 200
+
+
+class Column(NamedTuple):
+    slug: str
+    name: str
+    ctype: str
+    featured: bool  # its latest items are on the homepage
+    state: str  # fresh | stale | blank
+    placeholder: str | None = None  # blank: the text shown instead of items (None: empty list)
+    index: int = 0  # in CATALOGUE
+
+    @property
+    def path(self) -> str:
+        return f"/{self.slug}/"
+
+    @property
+    def timely(self) -> bool:
+        return self.ctype in TIMELY_TYPES
+
+
+class Item(NamedTuple):
+    id: int
+    date: dt.date
+    minute: int  # the publication time, minutes after midnight
+    title: str
+    slug: str  # its column
+    flag: str = ""  # attachment | expression | backdated | fresh
+
+
+class Message(NamedTuple):
+    id: int
+    title: str
+    submitted: dt.date
+    replied: dt.date | None  # None: never answered
+
+
+# --- columns ------------------------------------------------------------------------------
+
+def columns(site: Site, seed: int) -> tuple[Column, ...]:
+    """The site's first-level columns, in navigation order."""
+    j = site.jurisdiction
+    rng = random.Random(f"{seed}/{site.host}/columns")
+    n_timely, n_other = rng.randint(0, 2), rng.randint(0, 2)
+    extra_t = rng.sample(EXTRA_TIMELY[j], len(EXTRA_TIMELY[j]))
+    extra_o = rng.sample(EXTRA_OTHER[j], len(EXTRA_OTHER[j]))
+    holders = rng.sample(PLACEHOLDERS[j], len(PLACEHOLDERS[j]))
+    if site.has("content.columns_stale"):
+        # Every timely column but the homepage's two goes stale: at least 6 (cn) or 7 (us).
+        n_timely = len(extra_t)
+    elif site.has("content.home_stale"):
+        n_timely = max(n_timely, 2)  # every timely column stale: at least 6 (cn) or 7 (us)
+    blank = 0
+    if site.has("content.columns_blank"):
+        n_other, blank = len(extra_o), 5
+    core = CORE[j]
+    defs = [*core[:5], *extra_t[:n_timely], *core[5:], *extra_o[:n_other]]
+    if not site.has("interaction.none"):
+        defs.append(INTERACTION[j])
+    index = {d.slug: i for i, d in enumerate(CATALOGUE[j])}
+    featured = {core[0].slug, core[2].slug}
+    out = []
+    n_blank = 0
+    for d in defs:
+        state, holder = "fresh", None
+        timely = d.ctype in TIMELY_TYPES
+        if timely and (site.has("content.home_stale")
+                       or (site.has("content.columns_stale") and d.slug not in featured)):
+            state = "stale"
+        elif d in extra_o and n_blank < blank:
+            state, holder = "blank", holders[n_blank % len(holders)]
+            n_blank += 1
+        out.append(Column(d.slug, d.name, d.ctype, d.slug in featured, state, holder,
+                          index[d.slug]))
+    return tuple(out)
+
+
+def featured(cols: tuple[Column, ...], ctype: str) -> Column:
+    return next(col for col in cols if col.featured and col.ctype == ctype)
+
+
+def fresh_target(site: Site, cols: tuple[Column, ...]) -> Column:
+    """The column that gets epoch 2's item dated today: the homepage's news column, or on a
+    home_stale site the first non-timely column (so the site stays stale)."""
+    if site.has("content.home_stale"):
+        return next(col for col in cols if not col.timely and col.state == "fresh"
+                    and col.ctype != "interaction")
+    return featured(cols, "news")
+
+
+# --- dates and text -----------------------------------------------------------------------
+
+# (newest age low, high, gap low, high) in days
+_FRESH = {"news": (0, 6, 1, 5), "notices": (0, 20, 3, 15), "policies": (0, 45, 5, 25)}
+_FRESH_FEATURED_NEWS = (0, 2, 1, 4)
+_FRESH_OTHER = (0, 60, 7, 30)
+_STALE = {"news": (30, 90, 3, 15), "notices": (200, 250, 5, 12), "policies": (200, 250, 5, 12)}
+
+
+def layout(site: Site, seed: int) -> tuple[str, int]:
+    """(date style of list items, items per list page; 0: one page)."""
+    rng = random.Random(f"{seed}/{site.host}/layout")
+    style = rng.choice(DATE_STYLES[site.jurisdiction])
+    return style, (10 if rng.random() < 1 / 3 else 0)
+
+
+def show_date(d: dt.date, style: str) -> str:
+    if style == "zh":
+        return f"{d.year}年{d.month:02d}月{d.day:02d}日"
+    if style == "bracket":
+        return f"[{d.month:02d}-{d.day:02d}]"
+    if style == "slash":
+        return f"{d.year}/{d.month:02d}/{d.day:02d}"
+    if style == "dot":
+        return f"{d.year}.{d.month:02d}.{d.day:02d}"
+    return d.isoformat()
+
+
+ZH_TOPICS = ("数字政府建设", "城市更新", "养老服务体系建设", "促进就业创业", "生态环境保护",
+             "优化营商环境", "安全生产专项整治", "乡村振兴", "义务教育优质均衡发展", "医疗保障",
+             "老旧小区改造", "防汛抗旱", "科技创新", "文化旅游融合发展", "食品安全")
+EN_TOPICS = ("the capital improvement plan", "water rates", "the parks master plan",
+             "emergency preparedness", "housing assistance", "road resurfacing",
+             "the library expansion", "stormwater management", "small business grants",
+             "the transit study", "recycling services", "public health programs")
+TITLES = {
+    "cn": {
+        "news": ("{org}召开{topic}工作推进会", "{org}部署{topic}重点工作", "{org}调研{topic}工作",
+                 "{topic}工作取得阶段性成效", "{org}举办{topic}专题培训", "全面推进{topic}工作"),
+        "notices": ("关于做好{topic}工作的通知", "关于开展{topic}专项检查的通知",
+                    "关于{topic}项目的公示", "关于调整{topic}有关事项的公告",
+                    "关于组织申报{topic}项目的通知"),
+        "policies": ("关于印发《{topic}实施方案》的通知", "关于推进{topic}的实施办法",
+                     "《{topic}管理办法》政策解读", "关于印发《{topic}若干措施》的通知",
+                     "一图读懂《{topic}三年行动计划》"),
+        "personnel": ("{org}公开招聘工作人员公告（第{n}批）", "{org}拟任职干部任前公示",
+                      "{org}事业单位公开招聘拟聘用人员公示", "{org}人事任免信息（第{n}号）"),
+        "plans": ("{org}{year}年工作要点", "{topic}专项规划", "{org}{year}年重点工作计划",
+                  "{topic}三年行动计划"),
+        "services": ("{topic}办事指南", "{topic}业务办理流程", "{topic}常见问题解答",
+                     "{topic}网上办理入口说明"),
+        "other": ("{topic}专题", "{topic}相关数据发布", "{topic}工作情况通报", "{topic}信息公开"),
+    },
+    "us": {
+        "news": ("{org} highlights progress on {topic}", "{org} update on {topic}",
+                 "Council reviews {topic}", "New milestones for {topic}",
+                 "{org} hosts community forum on {topic}"),
+        "notices": ("Public notice: {topic}", "Notice of public hearing on {topic}",
+                    "Service change notice: {topic}", "Notice of funding availability: {topic}"),
+        "policies": ("Ordinance amending rules on {topic}", "Resolution adopting {topic} policy",
+                     "Executive order on {topic}", "Administrative policy for {topic}"),
+        "personnel": ("Job opening: {topic} coordinator", "Now hiring: {topic} specialist",
+                      "Internship program: {topic}"),
+        "plans": ("{year} strategic plan: {topic}", "Annual report on {topic}",
+                  "Draft plan for {topic}"),
+        "services": ("How to apply: {topic}", "Service guide: {topic}", "Online forms: {topic}"),
+        "other": ("{topic} dashboard", "{topic}: project page", "Data release: {topic}"),
+    },
+}
+MESSAGE_TITLES = {
+    "cn": ("关于{topic}政策的咨询", "咨询{topic}办理流程", "关于{topic}有关问题的反映",
+           "{topic}补贴何时发放", "关于{topic}工作的建议", "小区{topic}问题求助"),
+    "us": ("Question about {topic}", "When will {topic} start?", "Request for information on {topic}",
+           "Suggestion regarding {topic}"),
+}
+UNANSWERED_TITLES = {
+    "cn": ("关于小区门前道路长期积水问题的反映", "咨询老年人优待证办理进度", "关于公交线路调整的建议",
+           "反映农贸市场噪音扰民问题"),
+    "us": ("Pothole on Main Street not fixed", "Question about my permit status",
+           "Request for a crosswalk near the school", "Streetlight out on Oak Avenue"),
+}
+# redflag.expression: (wrong, right, the article's sentence that carries the wrong form).
+EXPRESSIONS = (
+    ("国务院总里", "国务院总理", "会议传达学习了国务院总里在国务院常务会议上的讲话精神，研究部署贯彻落实工作。"),
+    ("中华人名共和国", "中华人民共和国", "会议强调，要严格依照《中华人名共和国政府信息公开条例》做好政务公开工作。"),
+    ("全国人民代表大会常务委员回", "全国人民代表大会常务委员会",
+     "会议传达了全国人民代表大会常务委员回有关会议精神，并就贯彻落实作出安排。"),
+)
+
+
+def _org(site: Site) -> str:
+    return site.organization.name_zh if site.language == "zh" else site.organization.name_en
+
+
+def _title(site: Site, rng: random.Random, ctype: str, k: int, today: dt.date) -> str:
+    zh = site.language == "zh"
+    table = TITLES["cn" if zh else "us"]
+    templates = table.get(ctype, table["other"])
+    topics = ZH_TOPICS if zh else EN_TOPICS
+    title = templates[(k + rng.randrange(len(templates))) % len(templates)].format(
+        org=_org(site), topic=topics[rng.randrange(len(topics))], year=today.year,
+        n=rng.randint(1, 9))
+    return title[0].upper() + title[1:] if not zh else title
+
+
+def _ids_base(site: Site, seed: int) -> int:
+    return random.Random(f"{seed}/{site.host}/ids").randint(10, 700) * 1000
+
+
+def column_items(site: Site, seed: int, today: dt.date, col: Column,
+                 paginated: bool) -> list[Item]:
+    """A column's own items, newest first (no defect or epoch items)."""
+    if col.state == "blank" or col.ctype == "interaction":
+        return []
+    rng = random.Random(f"{seed}/{site.host}/items/{col.slug}")
+    if col.state == "stale":
+        lo, hi, glo, ghi = _STALE[col.ctype]
+    elif col.featured and col.ctype == "news":
+        lo, hi, glo, ghi = _FRESH_FEATURED_NEWS
+    else:
+        lo, hi, glo, ghi = _FRESH.get(col.ctype, _FRESH_OTHER)
+    n = rng.randint(18, 32) if paginated and col.timely else rng.randint(6, 14)
+    # redflag.backdated's notice (epoch 2) must fall within what the column lists: a crawl
+    # judges backdating only above the oldest item it saw of the column.
+    span = BACKDATED_DAYS + 40 if (site.has("redflag.backdated") and col.featured
+                                   and col.ctype == "notices") else 0
+    base = _ids_base(site, seed) + col.index * 100
+    items = []
+    age = rng.randint(lo, hi)
+    k = 0
+    while age <= c.MAX_ITEM_AGE and (k < n or age < span) and k < 100:
+        flag = "attachment" if col.ctype == "policies" and k % 3 == 1 else ""
+        items.append(Item(base + 99 - k, today - dt.timedelta(days=age), rng.randint(480, 1080),
+                          _title(site, rng, col.ctype, k, today), col.slug, flag))
+        age += rng.randint(glo, ghi)
+        k += 1
+    return items
+
+
+def expression_item(site: Site, seed: int, today: dt.date, col: Column,
+                    own: list[Item]) -> tuple[Item, tuple[str, str, str]]:
+    """redflag.expression: an article of the homepage's news column, never its newest."""
+    rng = random.Random(f"{seed}/{site.host}/expression")
+    wrong_right = rng.choice(EXPRESSIONS)
+    newest = own[0].date if own else today
+    date = newest - dt.timedelta(days=rng.randint(1, 8))
+    title = f"{_org(site)}传达学习国务院常务会议精神"
+    return Item(EXPRESSION_ID, date, 600, title, col.slug, "expression"), wrong_right
+
+
+def backdated_item(site: Site, today: dt.date, col: Column) -> Item:
+    zh = site.language == "zh"
+    title = "关于进一步规范行政事业性收费的通知" if zh else "Notice of revised fee schedule"
+    return Item(BACKDATED_ID, today - dt.timedelta(days=BACKDATED_DAYS), 540, title, col.slug,
+                "backdated")
+
+
+def fresh_item(site: Site, today: dt.date, col: Column) -> Item:
+    zh = site.language == "zh"
+    title = f"{_org(site)}召开本周工作例会" if zh else f"{_org(site)} weekly update"
+    return Item(FRESH_ID, today, 570, title, col.slug, "fresh")
+
+
+def messages(site: Site, seed: int, today: dt.date) -> list[Message]:
+    """The message board, newest first: answered messages, and the unanswered defect's two."""
+    rng = random.Random(f"{seed}/{site.host}/messages")
+    j = site.jurisdiction
+    topics = ZH_TOPICS if j == "cn" else EN_TOPICS
+    base = _ids_base(site, seed) + 90_000
+    out = []
+    age = rng.randint(2, 6)
+    for k in range(rng.randint(8, 14)):
+        if age > c.MAX_ITEM_AGE:
+            break
+        lag = rng.randint(1, min(15, age))
+        title = rng.choice(MESSAGE_TITLES[j]).format(topic=rng.choice(topics))
+        out.append(Message(base + 100 - k, title, today - dt.timedelta(days=age),
+                           today - dt.timedelta(days=age - lag)))
+        age += rng.randint(3, 20)
+    out += unanswered(site, seed, today)
+    out.sort(key=lambda m: (m.submitted, m.id), reverse=True)
+    return out
+
+
+def unanswered(site: Site, seed: int, today: dt.date) -> list[Message]:
+    if not site.has("interaction.unanswered"):
+        return []
+    rng = random.Random(f"{seed}/{site.host}/unanswered")
+    ages = rng.sample(range(100, 301), 2)
+    titles = rng.sample(UNANSWERED_TITLES[site.jurisdiction], 2)
+    return [Message(UNANSWERED_ID + i, t, today - dt.timedelta(days=a), None)
+            for i, (a, t) in enumerate(zip(ages, titles, strict=True))]
+
+
+# --- URLs ---------------------------------------------------------------------------------
+
+def item_path(site: Site, item: Item) -> str:
+    d = item.date
+    if site.jurisdiction == "cn":
+        return f"/{item.slug}/{d:%Y%m}/t{d:%Y%m%d}_{item.id}.html"
+    return f"/{item.slug}/{d:%Y/%m}/item-{item.id}.html"
+
+
+def attachment_path(site: Site, item: Item) -> str:
+    d = item.date
+    if site.jurisdiction == "cn":
+        return f"/{item.slug}/{d:%Y%m}/P0{d:%Y%m%d}_{item.id}.pdf"
+    return f"/{item.slug}/{d:%Y/%m}/item-{item.id}.pdf"
+
+
+def list_path(site: Site, col: Column, page: int) -> str:
+    """Page `page` (0-based) of a column's list."""
+    if page == 0:
+        return col.path
+    return f"{col.path}index_{page}.html" if site.jurisdiction == "cn" else f"{col.path}page-{page + 1}.html"
+
+
+def message_path(site: Site, m: Message) -> str:
+    d = m.submitted
+    if site.jurisdiction == "cn":
+        return f"/hdjl/{d:%Y%m}/ly{m.id}.html"
+    return f"/feedback/{d:%Y/%m}/q{m.id}.html"
+
+
+def form_paths(site: Site) -> tuple[str, str]:
+    """(the consultation form's page, its action)."""
+    return ("/hdjl/wyxx.html", "/hdjl/submit.do") if site.jurisdiction == "cn" else \
+        ("/feedback/form.html", "/feedback/submit")
+
+
+def services_column(site: Site) -> Column:
+    d = CORE[site.jurisdiction][7]
+    return Column(d.slug, d.name, d.ctype, False, "fresh")
+
+
+def policies_column(site: Site) -> Column:
+    d = CORE[site.jurisdiction][3]
+    return Column(d.slug, d.name, d.ctype, False, "fresh")
+
+
+def base_url(site: Site) -> str:
+    return f"{'http' if site.has('https.none') else 'https'}://{site.host}"
+
+
+# --- the extra links of link defects ----------------------------------------------------
+
+class ExtraLink(NamedTuple):
+    page: str  # path of the page carrying it
+    href: str  # as written in the page
+    text: str
+    kind: str  # dead_internal | dead_external | bad | hidden | healthy
+    outcome: str = ""  # what a link checker sees: 4xx, 5xx, dns
+
+
+def extra_links(site: Site, seed: int) -> list[ExtraLink]:
+    """Links that the content defects add to the homepage and column pages."""
+    zh = site.jurisdiction == "cn"
+    out: list[ExtraLink] = []
+    rng = random.Random(f"{seed}/{site.host}/links")
+    n = rng.randint(1000, 9999)
+    home, policies, services = "/", policies_column(site).path, services_column(site).path
+    if site.has("links.dead_internal") and site.role != "big":  # the big site has its own
+        if zh:
+            out += [ExtraLink(home, "/zt/2019lh/index.html", "2019年全国两会专题", "dead_internal", "4xx"),
+                    ExtraLink(policies, f"/uploads/2023/P02023031{n}.doc", "《申报指南》附件下载",
+                              "dead_internal", "4xx"),
+                    ExtraLink(services, "/bsfw/old/guide.html", "办事指南（旧版）", "dead_internal",
+                              "4xx")]
+        else:
+            out += [ExtraLink(home, "/special/2019-census/", "2019 census information", "dead_internal",
+                              "4xx"),
+                    ExtraLink(policies, f"/uploads/2023/application-{n}.pdf", "Application form (PDF)",
+                              "dead_internal", "4xx"),
+                    ExtraLink(services, "/services/archive/guide.html", "Service guide (archived)",
+                              "dead_internal", "4xx")]
+    if site.has("links.dead_external"):
+        label = site.host.replace(".", "-")
+        out.append(ExtraLink(home, f"https://{c.DEAD_LINK_HOST}/gone/{label}.html",
+                             "合作单位网站（旧版）" if zh else "Partner agency (old site)",
+                             "dead_external", "4xx"))
+        if rng.random() < 0.5:
+            out.append(ExtraLink(services, f"https://{c.DEAD_LINK_HOST}/error/{label}.html",
+                                 "原网上办事大厅" if zh else "Former online services portal",
+                                 "dead_external", "5xx"))
+        else:
+            out.append(ExtraLink(services, f"https://{c.NO_DNS_HOST}/",
+                                 "原机构网站" if zh else "Former bureau website", "dead_external", "dns"))
+    if site.has("redflag.bad_link"):
+        out.append(ExtraLink(home, f"https://{c.BAD_LINK_HOST}/?ref={site.host}",
+                             "精彩推荐" if zh else "Featured", "bad"))
+    if site.has("redflag.hidden_link"):
+        out.append(ExtraLink(home, f"https://{c.HIDDEN_LINK_HOST}/", "城市指南" if zh else "City guide",
+                             "hidden"))
+    return out
+
+
+# --- the plan -----------------------------------------------------------------------------
+
+_ID = re.compile(r"(?:_|item-|/ly|/q)(\d+)\.(?:html|pdf)$")  # the id in an item or message path
+_PAGE = re.compile(r"/(?:index_|page-)(\d+)\.html$")  # a list page after the first
+
+@dataclass
+class Plan:
+    """A site's content in one epoch: columns, items, messages, and a path index."""
+
+    site: Site
+    seed: int
+    today: dt.date
+    epoch: int
+    columns: tuple[Column, ...]
+    items: dict[str, list[Item]]  # column slug -> items, newest first
+    messages: list[Message]
+    date_style: str
+    per_page: int  # 0: every list on one page
+    expression: tuple[str, str, str] | None = None  # (wrong, right, sentence): the article's
+    links: list[ExtraLink] = field(default_factory=list)
+
+    def column(self, slug: str) -> Column | None:
+        return next((col for col in self.columns if col.slug == slug), None)
+
+    def lookup(self, path: str) -> tuple[Any, ...] | None:
+        """What the plan serves at path: ("column", col, page), ("item", col, item),
+        ("attachment", col, item), ("message", col, message), ("form", col), ("action", col);
+        None for anything else. Parsed from the path, checked against the URL it rebuilds
+        (no path index: a plan stays small)."""
+        site = self.site
+        col = self.column(path.split("/", 2)[1]) if path.count("/") >= 2 else None
+        if col is None:
+            return None
+        if path in (col.path, f"{col.path}index.html"):
+            return ("column", col, 0)
+        if col.ctype == "interaction":
+            form, action = form_paths(site)
+            if path == form:
+                return ("form", col)
+            if path == action:
+                return ("action", col)
+            if (m := _ID.search(path)) is not None:
+                for msg in self.messages:
+                    if msg.id == int(m.group(1)) and message_path(site, msg) == path:
+                        return ("message", col, msg)
+            return None
+        if (m := _PAGE.search(path)) is not None:
+            k = int(m.group(1)) - (site.jurisdiction != "cn")
+            if 1 <= k < self.pages_of(col) and list_path(site, col, k) == path:
+                return ("column", col, k)
+            return None
+        if (m := _ID.search(path)) is not None:
+            wanted = int(m.group(1))
+            for it in self.items.get(col.slug, ()):
+                if it.id == wanted:
+                    if item_path(site, it) == path:
+                        return ("item", col, it)
+                    if it.flag == "attachment" and attachment_path(site, it) == path:
+                        return ("attachment", col, it)
+        return None
+
+    def paths(self) -> list[str]:
+        """Every path the plan serves (for tests and sitemaps; not kept)."""
+        site = self.site
+        out = []
+        for col in self.columns:
+            out += [list_path(site, col, k) for k in range(self.pages_of(col))]
+            for it in self.items.get(col.slug, ()):
+                out.append(item_path(site, it))
+                if it.flag == "attachment":
+                    out.append(attachment_path(site, it))
+            if col.ctype == "interaction":
+                out += [*form_paths(site), *(message_path(site, m) for m in self.messages)]
+        return out
+
+    def pages_of(self, col: Column) -> int:
+        n = len(self.items.get(col.slug, ()))
+        return 1 if not self.per_page or n <= self.per_page else -(-n // self.per_page)
+
+    def latest(self, ctype: str, n: int) -> list[Item]:
+        return self.items[featured(self.columns, ctype).slug][:n]
+
+    def links_on(self, path: str) -> list[ExtraLink]:
+        return [link for link in self.links if link.page == path]
+
+
+def plan(site: Site, seed: int, today: dt.date, epoch: int = 1) -> Plan:
+    cols = columns(site, seed)
+    style, per_page = layout(site, seed)
+    items = {col.slug: column_items(site, seed, today, col, bool(per_page)) for col in cols}
+    expression = None
+    if site.has("redflag.expression"):
+        news = featured(cols, "news")
+        extra, expression = expression_item(site, seed, today, news, items[news.slug])
+        items[news.slug].append(extra)
+    if epoch >= 2:
+        if site.has("redflag.backdated"):
+            notices = featured(cols, "notices")
+            items[notices.slug].append(backdated_item(site, today, notices))
+        target = fresh_target(site, cols)
+        items[target.slug].append(fresh_item(site, today, target))
+    for lst in items.values():
+        lst.sort(key=lambda i: (i.date, i.id), reverse=True)
+    return Plan(site, seed, today, epoch, cols, items,
+                messages(site, seed, today) if not site.has("interaction.none") else [],
+                style, per_page, expression, extra_links(site, seed))
+
+
+# --- the manifest's facts -------------------------------------------------------------------
+
+def tamper_texts(site: Site) -> dict[str, dict[str, str]]:
+    """redflag.tampered: the homepage's header and footer text before and after epoch 2."""
+    zh = site.language == "zh"
+    name = site.registry.name
+    org = site.organization.name_zh if zh else site.organization.name_en
+    if zh:
+        return {"before": {"header": name, "footer": f"主办：{org}"},
+                "after": {"header": f"欢迎访问{name}（新版）", "footer": f"主办：{org}　技术支持：某某网络科技有限公司"}}
+    return {"before": {"header": name, "footer": org},
+            "after": {"header": f"Welcome to {name} (new site)", "footer": f"{org} · Site managed by a contractor"}}
+
+
+def site_facts(site: Site, seed: int, today: dt.date) -> dict[str, Any]:
+    """For each content defect of the site, the facts the manifest lists (absolute URLs)."""
+    base = base_url(site)
+    out: dict[str, Any] = {}
+    d = site.defects
+    if not any(x.startswith(("content.", "links.dead", "interaction.", "redflag.")) for x in d):
+        return out
+    cols = columns(site, seed)
+    style, per_page = layout(site, seed)
+    if "content.home_stale" in d:
+        stale = [base + col.path for col in cols if col.state == "stale"]
+        newest = max(column_items(site, seed, today, col, bool(per_page))[0].date
+                     for col in cols if col.featured)
+        out["content.home_stale"] = {"page": base + "/", "newest": newest.isoformat(),
+                                     "columns": stale}
+    if "content.home_undated" in d:
+        out["content.home_undated"] = {"page": base + "/"}
+    if "content.columns_stale" in d:
+        out["content.columns_stale"] = {"columns": [base + col.path for col in cols
+                                                    if col.state == "stale"]}
+    if "content.columns_blank" in d:
+        out["content.columns_blank"] = {"columns": [base + col.path for col in cols
+                                                    if col.state == "blank"]}
+    links = extra_links(site, seed)
+    for defect, kind in (("links.dead_internal", "dead_internal"),
+                         ("links.dead_external", "dead_external"),
+                         ("redflag.bad_link", "bad"), ("redflag.hidden_link", "hidden")):
+        if defect in d and not (site.role == "big" and defect == "links.dead_internal"):
+            out[defect] = {"links": [
+                {"url": link.href if "://" in link.href else base + link.href,
+                 "pages": [base + link.page], "text": link.text,
+                 **({"outcome": link.outcome} if link.outcome else {})}
+                for link in links if link.kind == kind]}
+    form, action = form_paths(site)
+    if "interaction.none" in d:
+        out["interaction.none"] = {}
+    if "interaction.broken" in d:
+        out["interaction.broken"] = {"form": base + form, "action": base + action,
+                                     "status": broken_status(site, seed)}
+    if "interaction.unanswered" in d:
+        board = INTERACTION[site.jurisdiction]
+        out["interaction.unanswered"] = {"page": f"{base}/{board.slug}/", "messages": [
+            {"title": m.title, "url": base + message_path(site, m),
+             "submitted": m.submitted.isoformat()} for m in unanswered(site, seed, today)]}
+    if "redflag.expression" in d:
+        news = featured(cols, "news")
+        item, (wrong, right, _) = expression_item(
+            site, seed, today, news, column_items(site, seed, today, news, bool(per_page)))
+        out["redflag.expression"] = {"url": base + item_path(site, item), "wrong": wrong,
+                                     "right": right, "title": item.title}
+    if "redflag.backdated" in d:
+        notices = featured(cols, "notices")
+        item = backdated_item(site, today, notices)
+        out["redflag.backdated"] = {"epoch": 2, "url": base + item_path(site, item),
+                                    "column": base + notices.path, "date": item.date.isoformat(),
+                                    "title": item.title}
+    if "redflag.tampered" in d:
+        out["redflag.tampered"] = {"epoch": 2, "page": base + "/", "regions": ["header", "footer"],
+                                   **tamper_texts(site)}
+    return out
+
+
+def broken_status(site: Site, seed: int) -> int | None:
+    """interaction.broken: the status the form's action answers (None: healthy, 200)."""
+    if not site.has("interaction.broken"):
+        return None
+    return 500 if random.Random(f"{seed}/{site.host}/broken").random() < 0.5 else 404
