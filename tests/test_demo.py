@@ -12,6 +12,16 @@ def test_demo_reports_every_seeded_defect_without_false_alarms(cli, tmp_path):
     assert sites == 60 and defects > 40 and detected == defects and false_alarms == 0
     assert "16539 rows read from current-full.csv: 0 bad" in out
     assert "org.multiple_websites" in out  # the audit of the sample registry ran too
+    # Two crawls follow the scan, the second after the farm's sites moved on (epoch 2).
+    crawls = re.findall(r"Crawl (\d) of the demo farm: (\d+) sites, (\d+) pages, (\d+) seeded content defects, "
+                        r"(\d+) reported by their checks; (\d+) false alarms", out)
+    assert [c[0] for c in crawls] == ["1", "2"], out[-3000:]
+    for _, sites, pages, defects_c, detected_c, alarms_c in crawls:
+        assert int(sites) == 60 and int(pages) > 3000 and int(defects_c) >= 10
+        assert int(detected_c) == int(defects_c) and int(alarms_c) == 0
+    assert int(crawls[1][3]) > int(crawls[0][3])  # backdated and tampered sites show in epoch 2
     # The scan is stored like any other: its findings are there to query.
-    fails = cli("findings", "--status", "fail", "--format", "jsonl").stdout.splitlines()
+    fails = cli("findings", "--run", "1", "--status", "fail", "--format", "jsonl").stdout.splitlines()
     assert len(fails) >= defects
+    dead = cli("links", "--format", "jsonl").stdout.splitlines()
+    assert dead and all('"pages": [{' in line for line in dead)
