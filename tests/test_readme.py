@@ -4,6 +4,7 @@
 import re
 import shlex
 from pathlib import Path
+from demo_checks import check_demo_output
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -38,11 +39,16 @@ def tour_commands():
 def test_tour_runs_as_written(cli, monkeypatch):
     monkeypatch.chdir(ROOT)  # the tour uses paths relative to the checkout
     ran = 0
+    demo_ran = False
     for args, env in tour_commands():
         if args[:1] == ["export"]:
             args = ["export", str(cli.env["MGOV_HOME"]) + "/" + args[1]]
-        cli(*args, **env)
+        if args == ["demo"]:
+            check_demo_output(cli, cli(*args, **env, COLUMNS="200").stdout)
+            demo_ran = True
+        else:
+            cli(*args, **env)
         ran += 1
-    assert ran >= 15
+    assert ran >= 15 and demo_ran
     shown = cli.json("channel", "show", "https://lh.sz.gov.cn")
     assert shown["status"] == "merged" and shown["history"][-1]["event"] == "merged"
