@@ -132,6 +132,7 @@ def run_scan(args: argparse.Namespace, info: dict, env: dict[str, str], farm_pid
     # The scan's own rusage, its worker processes included (Linux adds reaped children's
     # CPU time); the farm is not counted.
     _, status, usage = os.wait4(proc.pid, 0)
+    peak["done"] = 1
     elapsed = time.perf_counter() - start
     farm_cpu = proc_cpu(farm_pid) - farm_cpu0
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -150,7 +151,8 @@ def sample_tree_rss(proc: subprocess.Popen, peak: dict[str, int]) -> None:
     """Peak of the summed RSS of the scan and its worker processes, sampled every 0.1 s
     (the kernel's ru_maxrss is per process: it would report one worker, not the sum)."""
     page = os.sysconf("SC_PAGE_SIZE")
-    while proc.poll() is None:
+    # Not proc.poll(): it would reap the child before the caller's os.wait4 gets its rusage.
+    while not peak.get("done"):
         tree, total = {proc.pid}, 0
         for stat in sorted(Path("/proc").glob("[0-9]*/stat"), key=lambda p: int(p.parent.name)):
             try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 from pathlib import Path
 
@@ -153,3 +155,13 @@ def test_soft_404(tmp_path: Path) -> None:
                 assert sink.urls() == [S + "/", S + "/real.html"]  # error pages are not expanded
                 assert f.requests("site.test", "GET").count("/never.html") == 0
     run(main())
+
+
+@pytest.mark.parametrize(("title", "soft"), [
+    ("404 Not Found", True), ("404", True), ("错误 404", True), ("404页面", True), ("Error 404 - City of X", True),
+    ("信息公开目录（404）", False), ("第404期 工作简报", False), ("关于第4045号文件的解读", False),
+    ("提示信息 - 页面不存在", True)])
+def test_a_bare_404_is_a_number_unless_it_stands_alone_or_beside_an_error_word(title, soft):
+    from mgov.collect.linkcheck import not_found_page
+
+    assert (not_found_page(f"<html><title>{title}</title><h1>x</h1></html>") is not None) is soft

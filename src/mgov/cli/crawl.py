@@ -21,6 +21,8 @@ def crawl(
     max_depth: int = typer.Option(5, "--max-depth", min=0, help="Clicks from the homepage at most."),
     subdomains: bool = typer.Option(False, "--subdomains", help="Also crawl the site's subdomains."),
     delay: float = typer.Option(0.0, "--delay", min=0.0, help="Seconds between two requests to one host."),
+    per_host: int = typer.Option(4, "--per-host", min=1, max=16, help="Requests in flight to one host "
+                                                                  "(politeness; also the page workers of a site)."),
     max_seconds: float = typer.Option(600.0, "--max-seconds", min=1.0, help="Time budget of one site's crawl; "
                                                                            "what was crawled by then is judged."),
     connect_to: list[str] | None = CONNECT_TO,
@@ -55,7 +57,7 @@ def crawl(
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
                         "routing": routing},
              limits={"max_pages": max_pages, "max_depth": max_depth, "subdomains": subdomains, "delay": delay,
-                     "max_seconds": max_seconds})
+                     "max_seconds": max_seconds, "per_host": per_host})
 
 
 def links(

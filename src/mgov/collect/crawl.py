@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -25,7 +25,7 @@ from mgov.collect.robots import RobotsCache
 from mgov.collect.urls import canonical, host_of, is_static, same_site, variant_key
 from mgov.collect.workspace import CrawlWorkspace
 
-PAGE_WORKERS = 4  # and never more than the client's per-host limit: they all hit one host
+PAGE_WORKERS = 16  # at most; never more than the client's per-host limit: they all hit one host
 CHECK_WORKERS = 8  # checks go to many hosts; the client's per-host limit still applies
 
 
@@ -42,6 +42,7 @@ class CrawlLimits:
     # Wall-clock budget of one site's crawl (None: none). A site answering in seconds would
     # otherwise hold a daily run for hours; what was crawled by then is kept and judged.
     max_seconds: float | None = None
+    per_host: int = 4  # requests in flight to one host: politeness (the client's per-host limit)
 
 
 @dataclass
@@ -56,7 +57,9 @@ class CrawledPage:
 
 
 class CrawlSink(Protocol):
-    def on_page(self, page: CrawledPage) -> None: ...
+    def on_page(self, page: CrawledPage) -> Awaitable[None] | None:
+        """Take the page; an awaitable returned is awaited before the page worker goes on
+        (so a sink that analyses elsewhere keeps the pages in flight bounded)."""
 
 
 @dataclass
@@ -202,8 +205,10 @@ class _Crawl:
             return
         found = extract_links(final.text, final.url, cap=self.limits.max_links_per_page)
         self.stats.pages_parsed += 1
-        self.sink.on_page(CrawledPage(url, final_url, depth, is_home, final, found.links,
-                                      found.total))
+        taken = self.sink.on_page(CrawledPage(url, final_url, depth, is_home, final, found.links,
+                                              found.total))
+        if taken is not None:
+            await taken
         self.ws.add_links(final_url, found.links, is_home)
         self.stats.links_recorded += len(found.links)
         self.stats.links_beyond_cap += found.total - len(found.links)

@@ -34,9 +34,12 @@ _FAILURE: dict[ScanStatus, OutcomeClass] = {
     ScanStatus.DNS_ERROR: "dns", ScanStatus.TIMEOUT: "timeout", ScanStatus.TLS_INVALID: "tls",
     ScanStatus.CONNECTION_REFUSED: "connection", ScanStatus.CONNECTION_RESET: "connection"}
 # Soft 404: an error page served with 200. Judged on the title and the first heading only:
-# body text mentioning "404" is too common to mean anything.
-_NOT_FOUND = re.compile(r"(?<![0-9])404(?![0-9])|not\s+found|页面不存在|找不到|页面未找到",
-                        re.IGNORECASE)
+# body text mentioning "404" is too common to mean anything. A bare 404 is also a number
+# ("目录（404）", the 404th list page): it counts only beside an error word or alone.
+_NOT_FOUND = re.compile(r"not\s+found|页面不存在|找不到|页面未找到", re.IGNORECASE)
+_CODE_404 = re.compile(r"(?<![0-9])404(?![0-9])")
+_ERROR_WORD = re.compile(r"error|错误|出错|页面|\bpage\b|不存在", re.IGNORECASE)
+_PUNCT = re.compile(r"[\W_]+")
 _TITLE = re.compile(r"<title\b[^>]*>(.{0,1000}?)</title", re.IGNORECASE | re.DOTALL)
 _HEADING = re.compile(r"<h([1-3])\b[^>]*>(.{0,1000}?)</h\1", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
@@ -83,7 +86,8 @@ def not_found_page(text: str) -> str | None:
                                 ("heading", _HEADING.search(head), 2)):
         if match is not None:
             words = _strip(match.group(group))
-            if _NOT_FOUND.search(words):
+            if _NOT_FOUND.search(words) or (_CODE_404.search(words) and (
+                    _ERROR_WORD.search(words) or not _PUNCT.sub("", _CODE_404.sub("", words)))):
                 return f"{label} says {words[:80]!r}"
     return None
 

@@ -18,6 +18,7 @@ from mgov.content.page import analyze_page
 from mgov.content.rules import ContentRules
 from mgov.content.site import SiteContent
 from mgov.content.summary import ContentHistory
+from mgov.crawl.analysis import AnalysisPool
 from mgov.crawl.evidence import DEAD_LINKS_KEPT, CrawlEvidence, FormTarget
 
 DEAD_REFS = 20  # dead links whose archived answer a finding points at
@@ -26,18 +27,33 @@ History = Callable[[ChannelFacts], ContentHistory | None]
 
 
 class _ContentSink:
-    """Each crawled page analysed once and let go; only the site aggregates stay."""
+    """Each crawled page analysed once and let go; only the site aggregates stay. With a
+    pool, the analysis (a full parse of the page) runs in another process: the crawl's
+    event loop is one core, and parsing was a quarter of its time."""
 
-    def __init__(self, content: SiteContent, rules: ContentRules, today: dt.date) -> None:
-        self.content, self.rules, self.today = content, rules, today
+    def __init__(self, content: SiteContent, rules: ContentRules, today: dt.date,
+                 pool: AnalysisPool | None = None, own_rules: bool = False) -> None:
+        self.content, self.rules, self.today, self.pool = content, rules, today, pool
+        self.own_rules = own_rules  # the channel overrides the run's rules: send them along
         self.home_refs: list[Any] = []
 
-    def on_page(self, page: CrawledPage) -> None:
+    def on_page(self, page: CrawledPage) -> Awaitable[None] | None:
         ex = page.exchange
         if page.is_home:
             self.home_refs = ex.refs
-        facts = analyze_page(page.final_url, ex.text or "", is_home=page.is_home, today=self.today,
-                             rules=self.rules)
+        if self.pool is None:
+            self._add(analyze_page(page.final_url, ex.text or "", is_home=page.is_home, today=self.today,
+                                   rules=self.rules), page)
+            return None
+        return self._analyze_elsewhere(page)
+
+    async def _analyze_elsewhere(self, page: CrawledPage) -> None:
+        assert self.pool is not None
+        facts = await self.pool.analyze(page.final_url, page.exchange.text or "", page.is_home, self.today,
+                                        self.rules if self.own_rules else None)
+        self._add(facts, page)
+
+    def _add(self, facts: Any, page: CrawledPage) -> None:
         self.content.add(facts, depth=page.depth, is_home=page.is_home)
 
 
@@ -55,16 +71,17 @@ def channel_rules(base: ContentRules, overrides: dict[str, Any], facts: ChannelF
 
 async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkChecker, *, limits: CrawlLimits,
                         rules: ContentRules, history: ContentHistory | None, overrides: dict[str, Any] | None = None,
-                        today: dt.date | None = None) -> CrawlEvidence:
+                        today: dt.date | None = None, pool: AnalysisPool | None = None) -> CrawlEvidence:
     """Crawl facts.address; the workspace in the result must be closed by the caller.
     overrides: what rules were made from (channel overrides go on top of them)."""
     today = today or dt.date.today()
+    base = rules
     rules = channel_rules(rules, overrides or {}, facts)
     evidence = CrawlEvidence(start_url=facts.address, crawled_on=today, compared=history is not None)
     workspace = CrawlWorkspace()
     try:
         content = SiteContent(rules)
-        sink = _ContentSink(content, rules, today)
+        sink = _ContentSink(content, rules, today, pool, own_rules=rules is not base)
         stats = await crawl_site(facts.address, ctx.client, limits=limits, workspace=workspace, sink=sink,
                                  link_checker=checker)
         evidence.stats = dataclasses.asdict(stats)
@@ -110,7 +127,8 @@ def _scan_status(outcome: str) -> ScanStatus:
 
 
 def crawl_collector(ctx: CollectContext, checker: LinkChecker, *, limits: CrawlLimits, overrides: dict[str, Any],
-                    history: History) -> Callable[[ChannelFacts, set[str]], Awaitable[SiteEvidence]]:
+                    history: History, pool: AnalysisPool | None = None
+                    ) -> Callable[[ChannelFacts, set[str]], Awaitable[SiteEvidence]]:
     """The runner's collector for crawl runs: the crawl, plus any scan evidence asked for.
     overrides: the content rules of the configuration ([content] of mgov.toml)."""
     rules = ContentRules.from_mapping(overrides)
@@ -123,7 +141,7 @@ def crawl_collector(ctx: CollectContext, checker: LinkChecker, *, limits: CrawlL
             evidence = SiteEvidence(channel=facts, collected_at=dt.datetime.now(dt.UTC))
         if CRAWL_KEY in needs:
             evidence.crawl = await collect_crawl(facts, ctx, checker, limits=limits, rules=rules,
-                                                 overrides=overrides, history=history(facts))
+                                                 overrides=overrides, history=history(facts), pool=pool)
         return evidence
 
     return collect

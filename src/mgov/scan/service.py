@@ -113,14 +113,20 @@ def scan_channels(engine: Engine, settings: Settings, run_id: int, todo: list[tu
     options = RoutingOptions(**params["routing"])
     checks = checks_of(params)
 
+    collect_settings = None
+    if params.get("kind") == "crawl":
+        from mgov.collect.settings import CollectSettings
+
+        collect_settings = CollectSettings(per_host_limit=int(params.get("limits", {}).get("per_host", 4)))
+
     async def go() -> None:
-        async with open_context(settings, options) as ctx:
+        async with open_context(settings, options, collect_settings) as ctx:
             if params.get("kind") == "crawl":
                 from mgov.crawl.service import crawl_setup
 
-                collect, saver = crawl_setup(engine, settings, params, ctx, todo)
-                await run_scan(engine, run_id, todo, checks, collect, concurrency=concurrency,
-                               on_channel=on_channel, saver=saver)
+                with crawl_setup(engine, settings, params, ctx, todo) as (collect, saver):
+                    await run_scan(engine, run_id, todo, checks, collect, concurrency=concurrency,
+                                   on_channel=on_channel, saver=saver)
             else:
                 await run_scan(engine, run_id, todo, checks, site_collector(ctx),
                                concurrency=concurrency, on_channel=on_channel)

@@ -209,6 +209,12 @@ def run_in_thread(manifest: Manifest, **farm_options: Any) -> Iterator[RunningFa
         ready.set()
         loop.run_forever()
         loop.run_until_complete(farm.stop())
+        # Handlers of connections a client left open (a killed crawl) are still pending:
+        # cancelled here, they end quietly instead of "Task was destroyed but it is pending".
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
 

@@ -1,0 +1,43 @@
+"""Page analysis in a separate process, so a crawl uses a second core.
+
+The pool's process is spawned once per run and holds the run's content rules (sent once,
+at start); a channel with its own rules sends them with each page."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from mgov.content.facts import PageFacts
+from mgov.content.page import analyze_page
+from mgov.content.rules import ContentRules
+
+_RULES: ContentRules | None = None  # the run's rules, in the pool's process
+
+
+def _init(overrides: dict[str, Any]) -> None:
+    global _RULES
+    _RULES = ContentRules.from_mapping(overrides)
+
+
+def _analyze(url: str, text: str, is_home: bool, today: dt.date, rules: ContentRules | None) -> PageFacts:
+    chosen = rules or _RULES
+    assert chosen is not None, "the pool's initializer sets the run's rules"
+    return analyze_page(url, text, is_home=is_home, today=today, rules=chosen)
+
+
+class AnalysisPool:
+    def __init__(self, overrides: dict[str, Any], processes: int = 1) -> None:
+        self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=mp.get_context("spawn"),
+                                         initializer=_init, initargs=(overrides,))
+
+    async def analyze(self, url: str, text: str, is_home: bool, today: dt.date,
+                      rules: ContentRules | None) -> PageFacts:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, _analyze, url, text, is_home, today, rules)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
