@@ -227,7 +227,7 @@ class CrawlLink(Base):
 
     __tablename__ = "crawl_links"
     __table_args__ = (Index("ix_crawl_links_run_target", "run_id", "target_url"),
-                      Index("ix_crawl_links_run_channel", "run_id", "channel_id"))
+                      Index("ix_crawl_links_run_channel_target", "run_id", "channel_id", "target_url"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id", ondelete="CASCADE"))

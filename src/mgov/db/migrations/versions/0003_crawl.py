@@ -50,7 +50,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crawl_links'))
     )
     op.create_index('ix_crawl_links_run_target', 'crawl_links', ['run_id', 'target_url'])
-    op.create_index('ix_crawl_links_run_channel', 'crawl_links', ['run_id', 'channel_id'])
+    op.create_index('ix_crawl_links_run_channel_target', 'crawl_links', ['run_id', 'channel_id', 'target_url'])
     op.create_table('link_outcomes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -80,7 +80,7 @@ def downgrade() -> None:
     op.drop_table('content_history')
     op.drop_index('ix_link_outcomes_run_url', 'link_outcomes')
     op.drop_table('link_outcomes')
-    op.drop_index('ix_crawl_links_run_channel', 'crawl_links')
+    op.drop_index('ix_crawl_links_run_channel_target', 'crawl_links')
     op.drop_index('ix_crawl_links_run_target', 'crawl_links')
     op.drop_table('crawl_links')
     op.drop_index('ix_crawl_pages_run_channel', 'crawl_pages')
