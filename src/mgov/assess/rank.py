@@ -1,0 +1,62 @@
+"""Ranks within (tier, kind) and changes from the previous period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mgov.assess.results import Change, ChannelResult, Rank, Trend
+
+_ORDER = {"pass": 0, "fail": 1, "not_assessed": 2}
+
+
+def _key(r: ChannelResult) -> tuple[int, float, str, str]:
+    # Scored channels by score, highest first; then those without a score (vetoed before the
+    # ones that could not be assessed); ties by address, then channel id.
+    unscored = 0 if r.score is not None else 1 + _ORDER[r.verdict]
+    return (unscored, -(r.score or 0.0), r.address, r.channel_id)
+
+
+def rank(results: Iterable[ChannelResult]) -> list[Rank]:
+    """Each channel's rank within its (tier, kind): by score descending, then address; vetoed and
+    unassessed channels (no score) last. Ties get consecutive ranks in address order. Sorted by
+    (tier, kind, rank)."""
+    groups: dict[tuple[str, str], list[ChannelResult]] = {}
+    for r in results:
+        groups.setdefault((r.tier, r.kind), []).append(r)
+    out: list[Rank] = []
+    for (tier, kind), members in sorted(groups.items()):
+        ordered = sorted(members, key=_key)
+        out += [Rank(r.channel_id, r.address, tier, kind, n, len(ordered), r.score, r.verdict)
+                for n, r in enumerate(ordered, 1)]
+    return out
+
+
+def _trend(cur: ChannelResult, prev: ChannelResult) -> Trend:
+    if cur.verdict != prev.verdict and "pass" in (cur.verdict, prev.verdict):
+        return "improved" if cur.verdict == "pass" else "worse"
+    if cur.score is not None and prev.score is not None and cur.score != prev.score:
+        return "improved" if cur.score > prev.score else "worse"
+    if (cur.score is None) != (prev.score is None) and cur.verdict == prev.verdict == "fail":
+        return "improved" if cur.score is not None else "worse"  # out of (or into) a veto
+    return "same"
+
+
+def compare(current: Iterable[ChannelResult], previous: Iterable[ChannelResult]) -> list[Change]:
+    """The change of every channel in either period, sorted by channel id."""
+    cur = {r.channel_id: r for r in current}
+    prev = {r.channel_id: r for r in previous}
+    out: list[Change] = []
+    for cid in sorted(cur.keys() | prev.keys()):
+        c, p = cur.get(cid), prev.get(cid)
+        if c is None:
+            assert p is not None
+            out.append(Change(cid, "removed", None, p.verdict, None, p.score, None))
+            continue
+        if p is None:
+            out.append(Change(cid, "new", c.verdict, None, c.score, None, None, tuple(c.failed)))
+            continue
+        delta = round(c.score - p.score, 4) if c.score is not None and p.score is not None else None
+        newly = tuple(i for i in c.failed if i not in p.failed)
+        resolved = tuple(i for i in p.failed if i not in c.failed)
+        out.append(Change(cid, _trend(c, p), c.verdict, p.verdict, c.score, p.score, delta, newly, resolved))
+    return out
