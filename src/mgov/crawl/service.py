@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing as mp
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -34,8 +35,11 @@ def crawl_setup(engine: Engine, settings: Settings, params: dict[str, Any], ctx:
         ContentRules.from_mapping(settings.content)
     except ValueError as exc:
         raise MgovError(f"the [content] rules of the configuration: {exc}") from exc
-    # A second process parses pages while this one fetches: worth it with a core to spare.
-    pool = AnalysisPool(dict(settings.content)) if (os.cpu_count() or 1) > 1 else None
+    # A second process parses pages while this one fetches: worth it with a core to spare,
+    # and only in a run of one process (a worker process of --workers is one of several
+    # already, and as a daemon it may not start processes of its own).
+    alone = not mp.current_process().daemon
+    pool = AnalysisPool(dict(settings.content)) if alone and (os.cpu_count() or 1) > 1 else None
     try:
         yield crawl_collector(ctx, LinkChecker(ctx.client), limits=CrawlLimits(**params.get("limits", {})),
                               overrides=dict(settings.content), history=lambda facts: by_address.get(facts.address),
