@@ -52,6 +52,8 @@ HEADERS: dict[str, str] = {
     "id": "编号", "title": "标题", "probes": "探测次数", "failed": "失败次数", "failure_ratio": "失败率",
     "enough_probes": "探测充足", "veto": "单项否决", "attributes": "登记属性", "no_external_service": "无对外服务", "responsible": "责任人",
     "url": "链接", "outcome": "检测结果", "homepage": "位于首页", "pages": "所在页面数",
+    "rank": "排名", "verdict": "结论", "score": "得分", "grade": "等级", "vetoes": "单项否决项",
+    "not_assessed": "未评估项", "trend": "变化", "points": "分值",
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mgov.cli import channels, checks, crawl, findings, io, orgs, people, profiles, registry, roles, scan
+from mgov.cli import assess, channels, checks, crawl, findings, io, orgs, people, profiles, registry, roles, scan
 from mgov.cli.common import State, console, err_console, state
 from mgov.config import load_settings
 from mgov.errors import MgovError
@@ -54,6 +54,8 @@ app.command("probe")(scan.probe)
 app.command("probe-stats")(scan.probe_stats)
 app.command("crawl")(crawl.crawl)
 app.command("links")(crawl.links)
+app.command("assess")(assess.assess)
+app.command("assessment")(assess.assessment)
 
 
 @app.callback()

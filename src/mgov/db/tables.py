@@ -268,6 +268,39 @@ class ContentHistoryRow(Base):
     history: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class Assessment(Base):
+    """One assessment (综合考核) of a profile over a period."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[str] = mapped_column(String(80))
+    period: Mapped[str] = mapped_column(String(40))  # as given: 2026Q4, 2026-11, 2026
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date] = mapped_column(Date)  # inclusive
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # selection, profile file
+
+
+class AssessmentResultRow(Base):
+    """A channel's verdict, score and breakdown in an assessment, with the inputs it was
+    computed from (the snapshot that makes a re-run give the same result)."""
+
+    __tablename__ = "assessment_results"
+    __table_args__ = (UniqueConstraint("assessment_id", "channel_id", name="uq_assessment_results_channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    verdict: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float | None] = mapped_column()
+    grade: Mapped[str | None] = mapped_column(String(8))
+    rank: Mapped[int | None] = mapped_column(Integer)
+    rank_of: Mapped[int | None] = mapped_column(Integer)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -287,3 +320,5 @@ CRAWL_PAGES = _table(CrawlPage)
 CRAWL_LINKS = _table(CrawlLink)
 LINK_OUTCOMES = _table(LinkOutcomeRow)
 CONTENT_HISTORY = _table(ContentHistoryRow)
+ASSESSMENTS = _table(Assessment)
+ASSESSMENT_RESULTS = _table(AssessmentResultRow)

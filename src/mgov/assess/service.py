@@ -1,0 +1,92 @@
+"""An assessment from start to finish: the one path the CLI and tests take."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from mgov.assess import store
+from mgov.assess.period import parse_period
+from mgov.assess.rank import compare, rank
+from mgov.assess.score import assess
+from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS
+from mgov.errors import MgovError, NotFound
+from mgov.profiles import load
+
+
+def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | None = None,
+                   profile_dirs: list[Path] | None = None) -> dict[str, Any]:
+    """Assess the channels the profile covers over the period; store and summarize."""
+    try:
+        start, end = parse_period(period)
+    except ValueError as exc:
+        raise MgovError(str(exc)) from exc
+    profile = load(profile_id, dirs=profile_dirs or [])
+    with engine.connect() as conn:
+        channels = store.channels_of(conn, profile, org)
+        if not channels:
+            raise MgovError(f"no open channel of the kinds of {profile_id} ({', '.join(profile.kinds)}) "
+                            f"in jurisdiction {profile.jurisdiction}" + (f" under {org}" if org else ""))
+        observations = store.observations_of(conn, profile, channels, start, end)
+        previous = _previous(conn, profile_id, start, org)
+    results = assess(profile, channels, observations)
+    ranks = rank(results)
+    changes = {c.channel_id: store.plain(c) for c in compare(results, previous)} if previous else {}
+    with engine.begin() as conn:
+        assessment_id = store.save(conn, profile, period, start, end, {"org": org}, channels, results, ranks,
+                                   store.snapshot(observations), changes)
+    return summary(engine, assessment_id)
+
+
+def _previous(conn: Any, profile_id: str, start: dt.date, org: str | None) -> list[Any]:
+    """The results of the newest earlier assessment with the same profile and selection."""
+    rows = conn.execute(select(ASSESSMENTS).where(ASSESSMENTS.c.profile_id == profile_id, ASSESSMENTS.c.end < start)
+                        .order_by(ASSESSMENTS.c.end.desc(), ASSESSMENTS.c.id.desc())).all()
+    prev = next((r for r in rows if (r.params or {}).get("org") == org), None)
+    if prev is None:
+        return []
+    return [store.result_from_dict(r.result) for r in conn.execute(
+        select(ASSESSMENT_RESULTS.c.result).where(ASSESSMENT_RESULTS.c.assessment_id == prev.id))]
+
+
+def summary(engine: Engine, assessment_id: int | None = None) -> dict[str, Any]:
+    """An assessment (the newest when no id) with its channels' verdicts, scores and ranks."""
+    with engine.connect() as conn:
+        query = select(ASSESSMENTS)
+        query = (query.where(ASSESSMENTS.c.id == assessment_id) if assessment_id
+                 else query.order_by(ASSESSMENTS.c.id.desc()).limit(1))
+        head = conn.execute(query).first()
+        if head is None:
+            raise NotFound(f"no assessment {assessment_id}" if assessment_id
+                           else "no assessment yet: run `mgov assess --profile ID --period 2026Q4`")
+        rows = conn.execute(select(CHANNELS.c.address, ASSESSMENT_RESULTS)
+                            .join(CHANNELS, CHANNELS.c.id == ASSESSMENT_RESULTS.c.channel_id)
+                            .where(ASSESSMENT_RESULTS.c.assessment_id == head.id)).all()
+    channels = sorted(({"address": r.address, "tier": r.result["tier"], "kind": r.result["kind"],
+                        "verdict": r.verdict, "score": r.score, "grade": r.grade, "rank": r.rank, "of": r.rank_of,
+                        "vetoes": r.result["vetoes_failed"], "not_assessed": r.result["not_assessed"],
+                        "trend": (r.result.get("change") or {}).get("trend"),
+                        "indicators": r.result["indicators"]} for r in rows),
+                      key=lambda c: (c["tier"], c["kind"], c["rank"] or 0, c["address"]))
+    verdicts: dict[str, int] = {}
+    for c in channels:
+        verdicts[c["verdict"]] = verdicts.get(c["verdict"], 0) + 1
+    return {"assessment": head.id, "profile": head.profile_id, "period": head.period,
+            "start": head.start.isoformat(), "end": head.end.isoformat(), "channels": channels,
+            "verdicts": verdicts}
+
+
+def recompute(engine: Engine, assessment_id: int, profile_dirs: list[Path] | None = None) -> list[Any]:
+    """The results computed again from the stored input snapshot (they must equal the stored ones)."""
+    with engine.connect() as conn:
+        head = conn.execute(select(ASSESSMENTS).where(ASSESSMENTS.c.id == assessment_id)).first()
+        if head is None:
+            raise NotFound(f"no assessment {assessment_id}")
+        profile = load(head.profile_id, dirs=profile_dirs or [])
+        rows = conn.execute(select(ASSESSMENT_RESULTS).where(ASSESSMENT_RESULTS.c.assessment_id == assessment_id)).all()
+    inputs = [store.channel_from_snapshot(r.inputs["channel"]) for r in rows]
+    observations = [o for r in rows for o in store.from_snapshot(r.inputs["observations"])]
+    return assess(profile, inputs, observations)

@@ -1,0 +1,148 @@
+"""The assessment's database side: the inputs of a period read into snapshots, and results
+stored with them. The engine (score, aggregate) stays pure; this is its only I/O."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from mgov.assess.inputs import ChannelInput, DailyFinding, Observation, ProbeWeek
+from mgov.assess.results import ChannelResult, IndicatorResult, Rank
+from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDINGS, ORGS, PROBES
+from mgov.profiles import Profile, resolve
+from mgov.registry import vocab
+from mgov.registry.audit import subtree
+
+
+def channels_of(conn: Connection, profile: Profile, org: str | None = None) -> list[ChannelInput]:
+    """The open channels of the profile's kinds and jurisdiction (under org when given)."""
+    orgs = {r.id: dict(r._mapping) for r in conn.execute(select(ORGS))}
+    scope = subtree(orgs, org) if org else None
+    rows = conn.execute(select(CHANNELS).where(CHANNELS.c.kind.in_(profile.kinds),
+                                               CHANNELS.c.status.in_(vocab.OPEN_STATUSES))
+                        .order_by(CHANNELS.c.id)).all()
+    out = []
+    for r in rows:
+        owner = orgs.get(r.owner_id) if r.owner_id is not None else None
+        if owner is None or owner["jurisdiction"] != profile.jurisdiction:
+            continue
+        if scope is not None and owner["code"] not in scope:
+            continue
+        out.append(ChannelInput(str(r.id), r.address, r.kind, owner["tier"], owner["code"], tuple(r.tags or ()),
+                                bool(owner["no_external_service"])))
+    return out
+
+
+def observations_of(conn: Connection, profile: Profile, channels: list[ChannelInput], start: dt.date,
+                    end: dt.date) -> list[Observation]:
+    """What each channel's indicators saw in the period: the bound check's finding of each day
+    (the day's last), and the availability probes by week. Manual, rating and usage inputs
+    have no store yet: those indicators stay not assessed."""
+    ids = [int(c.channel_id) for c in channels]
+    since = dt.datetime.combine(start, dt.time(), dt.UTC)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    wanted: dict[str, set[str]] = defaultdict(set)  # check id -> channel ids
+    probes_wanted: set[str] = set()
+    for c in channels:
+        for ind in resolve(profile, c.kind, c.tier):
+            if ind.source == "check" and ind.check:
+                wanted[ind.check].add(c.channel_id)
+            elif ind.source == "probe":
+                probes_wanted.add(c.channel_id)
+    daily: dict[tuple[str, str], dict[dt.date, DailyFinding]] = defaultdict(dict)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        query = (select(FINDINGS.c.channel_id, FINDINGS.c.check_id, FINDINGS.c.status, FINDINGS.c.value,
+                        FINDINGS.c.evidence, FINDINGS.c.observed_at)
+                 .where(FINDINGS.c.channel_id.in_(chunk), FINDINGS.c.check_id.in_(sorted(wanted)),
+                        FINDINGS.c.observed_at >= since, FINDINGS.c.observed_at < until)
+                 .order_by(FINDINGS.c.observed_at, FINDINGS.c.id))
+        for cid, check, status, value, evidence, at in conn.execute(query):
+            if str(cid) in wanted[check]:
+                day = _utc(at).date()
+                daily[(str(cid), check)][day] = DailyFinding(day, status, value, evidence or ())  # the day's last
+    weeks: dict[str, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    if probes_wanted:
+        for i in range(0, len(ids), 500):
+            query = select(PROBES.c.channel_id, PROBES.c.at, PROBES.c.ok).where(
+                PROBES.c.channel_id.in_(ids[i:i + 500]), PROBES.c.at >= since, PROBES.c.at < until)
+            for cid, at, ok in conn.execute(query):
+                day = _utc(at).date()
+                week = weeks[str(cid)][day - dt.timedelta(days=day.weekday())]
+                week[0] += 1
+                week[1] += 0 if ok else 1
+    out = []
+    for c in channels:
+        for ind in resolve(profile, c.kind, c.tier):
+            if ind.source == "check" and ind.check and (c.channel_id, ind.check) in daily:
+                out.append(Observation(c.channel_id, ind.id, findings=list(daily[(c.channel_id, ind.check)].values())))
+            elif ind.source == "probe" and weeks.get(c.channel_id):
+                out.append(Observation(c.channel_id, ind.id, probes=[
+                    ProbeWeek(w, n, failed) for w, (n, failed) in sorted(weeks[c.channel_id].items())]))
+    return out
+
+
+def _utc(at: dt.datetime) -> dt.datetime:
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready: dataclasses as dicts, tuples as lists, dates as ISO strings."""
+    return json.loads(json.dumps(dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value,
+                                 default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
+
+
+def snapshot(observations: Iterable[Observation]) -> dict[str, list[dict[str, Any]]]:
+    """Per channel, its observations as JSON (what the result was computed from)."""
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for o in observations:
+        out[o.channel_id].append(plain(o))
+    return out
+
+
+def channel_from_snapshot(d: dict[str, Any]) -> ChannelInput:
+    return ChannelInput(d["channel_id"], d["address"], d["kind"], d["tier"], d["org_code"], tuple(d["tags"]),
+                        d["no_external_service"])
+
+
+def from_snapshot(rows: list[dict[str, Any]]) -> list[Observation]:
+    """The inverse of snapshot() for one channel (findings and probes; the other inputs have
+    no store yet)."""
+    return [Observation(o["channel_id"], o["indicator_id"],
+                        findings=[DailyFinding(dt.date.fromisoformat(f["day"]), f["status"], f["value"],
+                                               f["evidence"]) for f in o["findings"]],
+                        probes=[ProbeWeek(dt.date.fromisoformat(p["week_start"]), p["probes"], p["failed"])
+                                for p in o["probes"]]) for o in rows]
+
+
+def result_from_dict(d: dict[str, Any]) -> ChannelResult:
+    fields = {f.name for f in dataclasses.fields(ChannelResult)}
+    data = {k: v for k, v in d.items() if k in fields}
+    data["indicators"] = tuple(IndicatorResult(**{**i, "evidence": tuple(i["evidence"])}) for i in d["indicators"])
+    data["vetoes_failed"] = tuple(d["vetoes_failed"])
+    data["reasons"] = tuple(d.get("reasons", ()))
+    return ChannelResult(**data)
+
+
+def save(conn: Connection, profile: Profile, period: str, start: dt.date, end: dt.date, params: dict[str, Any],
+         channels: list[ChannelInput], results: list[ChannelResult], ranks: list[Rank],
+         inputs: dict[str, list[dict[str, Any]]], changes: dict[str, Any]) -> int:
+    assessment_id = int(conn.execute(insert(ASSESSMENTS).values(
+        profile_id=profile.id, period=period, start=start, end=end, created_at=dt.datetime.now(dt.UTC),
+        params=params).returning(ASSESSMENTS.c.id)).scalar_one())
+    by_channel = {r.channel_id: r for r in ranks}
+    channel_inputs = {c.channel_id: plain(c) for c in channels}
+    rows = [{"assessment_id": assessment_id, "channel_id": int(r.channel_id), "verdict": r.verdict,
+             "score": r.score, "grade": r.grade, "rank": by_channel[r.channel_id].rank,
+             "rank_of": by_channel[r.channel_id].of,
+             "result": {**plain(r), "change": changes.get(r.channel_id)}, "inputs": {"channel": channel_inputs[r.channel_id], "observations": inputs.get(r.channel_id, [])}}
+            for r in results]
+    for i in range(0, len(rows), 1000):
+        conn.execute(insert(ASSESSMENT_RESULTS), rows[i:i + 1000])
+    return assessment_id

@@ -1,0 +1,76 @@
+"""mgov assess: score channels against a profile over a period; mgov assessment: show one."""
+
+from __future__ import annotations
+
+import typer
+
+from mgov.cli.common import JSON_OPTION, console, print_json, print_table, state
+
+COLUMNS = ["rank", "address", "tier", "kind", "verdict", "score", "grade", "vetoes", "not_assessed", "trend"]
+
+
+def assess(
+    ctx: typer.Context,
+    profile: str = typer.Option(..., "--profile", help="Profile id (see `mgov profiles list`)."),
+    period: str = typer.Option(..., "--period", help="2026Q4, 2026-11, 2026 or 2026-10-01..2026-12-31."),
+    org: str | None = typer.Option(None, "--org", help="Only channels of this organization and those below it."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Assess channels (综合考核): the period's daily findings and probes, aggregated per the
+    profile's indicators, give each channel a verdict, a score, its rank within tier and kind,
+    and its change from the previous period. Indicators without inputs yet (manual review,
+    ratings, usage) are reported as not assessed, never guessed. Inputs are stored with the
+    results, so the assessment can be recomputed and gives the same.
+
+    [dim]Example: mgov assess --profile cn-2019-website --period 2026Q4 --org cn-440300[/dim]
+    """
+    from mgov.assess.service import run_assessment
+
+    st = state(ctx)
+    result = run_assessment(st.engine(), profile, period, org=org, profile_dirs=[st.settings.home / "profiles"])
+    _show(st.lang, result, as_json)
+
+
+def assessment(
+    ctx: typer.Context,
+    assessment_id: int | None = typer.Argument(None, help="Assessment id (default: the newest)."),
+    channel: str | None = typer.Option(None, "--channel", help="One channel's indicator breakdown."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show an assessment: verdicts, scores and ranks, or one channel's indicators with the
+    evidence behind each deduction.
+
+    [dim]Example: mgov assessment 3 --channel https://www.sz.gov.cn[/dim]
+    """
+    from mgov.assess.service import summary
+    from mgov.errors import NotFound
+    from mgov.registry.addresses import normalize_url
+
+    st = state(ctx)
+    result = summary(st.engine(), assessment_id)
+    if channel is None:
+        _show(st.lang, result, as_json)
+        return
+    address = normalize_url(channel)
+    one = next((c for c in result["channels"] if c["address"] == address), None)
+    if one is None:
+        raise NotFound(f"{address} is not in assessment {result['assessment']}")
+    if as_json:
+        print_json(one)
+        return
+    print_table(st.lang, [{"id": i["id"], "rule": i["rule"], "status": i["status"], "count": i["instances"],
+                           "points": i["points"], "evidence": len(i["evidence"]), "note": i["detail"]}
+                          for i in one["indicators"]], ["id", "rule", "status", "count", "points", "evidence", "note"])
+    console.print(f"{one['address']}: {one['verdict']} {one['score'] if one['score'] is not None else ''}")
+
+
+def _show(lang: str, result: dict, as_json: bool) -> None:  # type: ignore[type-arg]
+    if as_json:
+        print_json(result)
+        return
+    print_table(lang, [{**c, "vetoes": ", ".join(c["vetoes"]), "rank": f"{c['rank']}/{c['of']}"}
+                       for c in result["channels"]], COLUMNS)
+    counts = " · ".join(f"{k} {v}" for k, v in sorted(result["verdicts"].items()))
+    console.print(f"assessment {result['assessment']}: {result['profile']} {result['period']} "
+                  f"({result['start']}..{result['end']}): {counts} · mgov assessment {result['assessment']} "
+                  "--channel ADDRESS")
