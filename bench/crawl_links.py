@@ -46,13 +46,14 @@ import platform
 import re
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from _procs import proc_cpu, sample_tree_rss, stop  # bench/_procs.py, beside this script
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,23 +92,8 @@ def start_farm(args: argparse.Namespace, tmp: Path) -> tuple[subprocess.Popen, d
     return proc, info
 
 
-def stop(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
-def proc_cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return float("nan")
 
 
 def self_cpu() -> float:
@@ -129,23 +115,6 @@ def register(manifest_path: Path, env: dict[str, str]):
     return manifest
 
 
-def sample_tree_rss(proc: subprocess.Popen, peak: dict[str, int]) -> None:
-    """Peak summed RSS of a process and its descendants, sampled every 0.1 s."""
-    page = os.sysconf("SC_PAGE_SIZE")
-    # Not proc.poll(): it would reap the child before the caller's os.wait4 gets its rusage.
-    while not peak.get("done"):
-        tree, total = {proc.pid}, 0
-        for stat in sorted(Path("/proc").glob("[0-9]*/stat"), key=lambda p: int(p.parent.name)):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            pid, ppid, rss_pages = int(stat.parent.name), int(fields[1]), int(fields[21])
-            if pid in tree or ppid in tree:
-                tree.add(pid)
-                total += rss_pages * page
-        peak["rss"] = max(peak["rss"], total)
-        time.sleep(0.1)
 
 
 def measure(cmd: list[str], env: dict[str, str], farm_pid: int, name: str) -> dict:

@@ -32,13 +32,14 @@ import os
 import platform
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from _procs import proc_cpu, sample_tree_rss, stop  # bench/_procs.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_SITES_S = 100.0
@@ -69,24 +70,8 @@ def start_farm(args: argparse.Namespace, tmp: Path) -> tuple[subprocess.Popen, d
     return proc, info
 
 
-def stop(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
-def proc_cpu(pid: int) -> float:
-    """User + system CPU seconds of a running process (Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return float("nan")
 
 
 def register(manifest_path: Path, env: dict[str, str]) -> tuple[list[str], int]:
@@ -147,24 +132,6 @@ def run_scan(args: argparse.Namespace, info: dict, env: dict[str, str], farm_pid
             "farm_cpu": farm_cpu, "result": result}
 
 
-def sample_tree_rss(proc: subprocess.Popen, peak: dict[str, int]) -> None:
-    """Peak of the summed RSS of the scan and its worker processes, sampled every 0.1 s
-    (the kernel's ru_maxrss is per process: it would report one worker, not the sum)."""
-    page = os.sysconf("SC_PAGE_SIZE")
-    # Not proc.poll(): it would reap the child before the caller's os.wait4 gets its rusage.
-    while not peak.get("done"):
-        tree, total = {proc.pid}, 0
-        for stat in sorted(Path("/proc").glob("[0-9]*/stat"), key=lambda p: int(p.parent.name)):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            pid, ppid, rss_pages = int(stat.parent.name), int(fields[1]), int(fields[21])
-            if pid in tree or ppid in tree:
-                tree.add(pid)
-                total += rss_pages * page
-        peak["rss"] = max(peak["rss"], total)
-        time.sleep(0.1)
 
 
 def count_archive(archive: Path) -> tuple[int, int, int]:
@@ -260,7 +227,7 @@ def main() -> None:
               f"{responses / max(channels, 1):.1f} per site; {requests} request records; "
               f"archive {size / 2**20:.0f} MiB)")
         print(f"  peak RSS    {scan['rss'] / 2**20:8.0f} MiB ({scan['rss'] / GOAL_RSS:.2f} × the 1 GiB limit; "
-              f"the scanner process alone)")
+              f"the scanner and its worker processes)")
         print(f"  CPU         scanner {scan['cpu']:.1f} s ({scan['cpu'] / el:.2f} cores), "
               f"farm {scan['farm_cpu']:.1f} s ({scan['farm_cpu'] / el:.2f} cores)")
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from mgov.collect.evidence import Exchange
+from mgov.collect.urls import join_url
 
 
 @dataclass
@@ -51,16 +52,6 @@ _LOADS = (("script", "src"), ("img", "src"), ("iframe", "src"), ("embed", "src")
           ("source", "src"), ("video", "src"), ("audio", "src"))
 
 
-def _join(base: str, ref: str) -> str | None:
-    """ref resolved against base, or None for a malformed URL (skipped, not fatal)."""
-    try:
-        url = urljoin(base, ref)
-        urlsplit(url).port  # noqa: B018 - raises ValueError on a malformed host or port
-    except ValueError:
-        return None
-    return url
-
-
 def page_of(ex: Exchange) -> Page | None:
     """The parsed page of an HTML response (cached on the exchange), or None."""
     cached = ex.__dict__.get("_page")
@@ -81,7 +72,7 @@ def _parse(ex: Exchange) -> Page:
     base = ex.url
     base_tag = tree.css_first("base[href]")
     if base_tag is not None:
-        base = _join(ex.url, base_tag.attributes.get("href") or "") or ex.url
+        base = join_url(ex.url, base_tag.attributes.get("href") or "") or ex.url
     page = Page(url=ex.url)
     html = tree.css_first("html")
     if html is not None:
@@ -101,19 +92,19 @@ def _parse(ex: Exchange) -> Page:
             img = a.css_first("img[alt]")
             if not text and img is not None:
                 text = img.attributes.get("alt") or ""
-            if (url := _join(base, href)) is not None:
+            if (url := join_url(base, href)) is not None:
                 page.links.append(Link(url, text))
     for tag, attr in _LOADS:
         for node in tree.css(f"{tag}[{attr}]"):
             src = (node.attributes.get(attr) or "").strip()
-            if src and not src.startswith("data:") and (url := _join(base, src)) is not None:
+            if src and not src.startswith("data:") and (url := join_url(base, src)) is not None:
                 page.subresources.append((tag, url))
                 if tag == "script":
                     page.scripts.append({k: v or "" for k, v in node.attributes.items()} | {"src": url})
     for node in tree.css("link[href]"):
         rel = (node.attributes.get("rel") or "").lower()
         if any(r in rel for r in ("stylesheet", "icon", "preload", "modulepreload")):
-            if (url := _join(base, node.attributes.get("href") or "")) is not None:
+            if (url := join_url(base, node.attributes.get("href") or "")) is not None:
                 page.subresources.append(("link", url))
     for node in tree.css("script"):
         if not node.attributes.get("src"):
@@ -146,7 +137,7 @@ def redirect_stub(page: Page) -> str | None:
         target = (m.group(1) or m.group(2)) if m else None
     if target is None or len(page.text) >= 200:
         return None
-    return _join(page.url, target)
+    return join_url(page.url, target)
 
 
 def host_of(url: str) -> str:

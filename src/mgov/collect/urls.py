@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 # Query parameter names that only carry a session: dropping them merges the URLs a
 # session-id trap mints for every visit (aspsessionid is followed by a random suffix).
@@ -238,3 +238,13 @@ def variant_key(url: str) -> str | None:
     if not parts.query:
         return None
     return f"{(parts.hostname or '').lower()}{parts.path}"
+
+
+def join_url(base: str, ref: str) -> str | None:
+    """ref resolved against base, or None for a malformed URL (skipped, not fatal)."""
+    try:
+        url = urljoin(base, ref)
+        urlsplit(url).port  # noqa: B018 - raises ValueError on a malformed host or port
+    except ValueError:
+        return None
+    return url

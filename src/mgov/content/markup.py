@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
+
+from mgov.collect.urls import join_url
 
 
 def _attr_sel(*words: str, tags: Iterable[str] = ()) -> str:
@@ -30,16 +32,6 @@ DYNAMIC_BLOCKS = _attr_sel("news", "list", "notice", "scroll", "marquee", "banne
 CHROME_BLOCKS = _attr_sel("crumb", "position", "location", "weizhi", "pagination", "pager", "fenye", "paging")
 
 NOT_LINKS = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "vbscript:")
-
-
-def join(base: str, ref: str) -> str | None:
-    """ref resolved against base, or None for a malformed URL (skipped, not fatal)."""
-    try:
-        url = urljoin(base, ref)
-        urlsplit(url).port  # noqa: B018 - raises ValueError on a malformed host or port
-    except ValueError:
-        return None
-    return url
 
 
 def host_of(url: str) -> str:
@@ -128,7 +120,7 @@ def collect(root: LexborNode, skip: set[int], base: str | None = None,
             continue
         if hrefs is not None and base is not None and node.tag == "a":
             href = (node.attributes.get("href") or "").strip()
-            if href and (url := join(base, href)) is not None:
+            if href and (url := join_url(base, href)) is not None:
                 hrefs.append(url)
         child = node.last_child
         while child is not None:

@@ -14,7 +14,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from mgov.content.dates import parse_date
 from mgov.content.facts import MAX_MESSAGES, MessageRow
-from mgov.content.markup import NOT_LINKS, anchor_text, join, squash
+from mgov.collect.urls import join_url
+from mgov.content.markup import NOT_LINKS, anchor_text, squash
 
 SUBMITTED = re.compile(r"留言时间|提问时间|来信时间|写信时间|咨询时间|提交时间|留言日期|来信日期|提问日期"
                        r"|date submitted|submitted|asked on", re.I)
@@ -46,7 +47,7 @@ def _first_link(row: LexborNode, base: str) -> tuple[str, str | None]:
     for a in row.css("a[href]"):
         href = (a.attributes.get("href") or "").strip()
         if href and not href.lower().startswith(NOT_LINKS):
-            return anchor_text(a), join(base, href)
+            return anchor_text(a), join_url(base, href)
     return "", None
 
 

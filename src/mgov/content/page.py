@@ -14,6 +14,7 @@ from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from mgov.collect.urls import join_url
 from mgov.content import markup as mk
 from mgov.content.dates import parse_date
 from mgov.content.facts import (MAX_FLAGS, MAX_FORMS, MAX_ITEMS, MAX_NAV, FormFacts, LinkFlag, ListItem, NavLink,
@@ -75,7 +76,7 @@ def analyze_page(url: str, text: str, *, is_home: bool, today: date, rules: Cont
     facts.site_name = metas.get("sitename") or None
     base = url
     if (base_tag := tree.css_first("base[href]")) is not None:
-        base = mk.join(url, base_tag.attributes.get("href") or "") or url
+        base = join_url(url, base_tag.attributes.get("href") or "") or url
     base_host = mk.host_of(base)
     page_site = mk.site_of(mk.host_of(url))
 
@@ -137,7 +138,7 @@ def _nav(facts: PageFacts, links: list[_Link], nav_ids: set[int], base: str, bas
     seen: set[str] = set()
     for link in links:
         if link.node.mem_id in nav_ids and mk.same_host(link.host, base_host):
-            url = mk.join(base, link.href)
+            url = join_url(base, link.href)
             if url is not None and url not in seen:
                 seen.add(url)
                 if len(facts.nav) < MAX_NAV:
@@ -173,7 +174,7 @@ def _link_flags(facts: PageFacts, links: list[_Link], base: str, rules: ContentR
     for link in links:
         if link.host not in verdicts:
             verdicts[link.host] = _bad_host(link.host, rules)
-        if (verdict := verdicts[link.host]) is not None and (url := mk.join(base, link.href)):
+        if (verdict := verdicts[link.host]) is not None and (url := join_url(base, link.href)):
             _add_flag(facts.bad_links, seen, LinkFlag(url, link.anchor, *verdict))
     facts.bad_links_total = len(seen)
 
@@ -199,7 +200,7 @@ def _hidden(facts: PageFacts, tree: LexborHTMLParser, base: str, page_site: str)
         anchors = [node] if node.tag == "a" and "href" in node.attributes else node.css("a[href]")
         for a in anchors:
             href = (a.attributes.get("href") or "").strip()
-            if href.lower().startswith(mk.NOT_LINKS) or (url := mk.join(base, href)) is None:
+            if href.lower().startswith(mk.NOT_LINKS) or (url := join_url(base, href)) is None:
                 continue
             host = mk.host_of(url)
             if host and mk.site_of(host) != page_site:  # hidden same-site links are harmless
@@ -216,7 +217,7 @@ def _consult(facts: PageFacts, links: list[_Link], item_links: set[int], base: s
         if not anchor or len(anchor) > rules.consult_anchor_max_chars:
             continue
         folded = fold(anchor)
-        if any(k in folded for k in rules.consult_terms) and (url := mk.join(base, link.href)) and url not in seen:
+        if any(k in folded for k in rules.consult_terms) and (url := join_url(base, link.href)) and url not in seen:
             seen.add(url)
             if len(facts.consult_links) < MAX_FLAGS:
                 facts.consult_links.append(NavLink(anchor, url))
@@ -227,7 +228,7 @@ def _forms(facts: PageFacts, tree: LexborHTMLParser, base: str) -> None:
     forms = tree.css("form")
     facts.forms_total = len(forms)
     for form in forms[:MAX_FORMS]:
-        action = mk.join(base, (form.attributes.get("action") or "").strip()) or base
+        action = join_url(base, (form.attributes.get("action") or "").strip()) or base
         method = (form.attributes.get("method") or "get").strip().lower() or "get"
         names = [n for f in form.css("input[name], textarea[name], select[name]")
                  if (n := (f.attributes.get("name") or "").strip())][:50]
@@ -307,7 +308,7 @@ def _items(facts: PageFacts, links: list[_Link], excluded: set[int], base: str, 
         link_ids.add(link.node.mem_id)
         facts.items_total += 1
         # Joining is the costly step: only for the items kept.
-        if len(facts.items) < MAX_ITEMS and (url := mk.join(base, link.href)) is not None:
+        if len(facts.items) < MAX_ITEMS and (url := join_url(base, link.href)) is not None:
             facts.items.append(ListItem(title, url, when))
     return row_ids, listed, link_ids
 
