@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mgov.cli import assess, channels, checks, crawl, findings, io, orgs, people, profiles, registry, roles, scan
+from mgov.cli import act, assess, channels, checks, crawl, findings, io, orgs, people, profiles, registry, reports, roles, scan
 from mgov.cli.common import State, console, err_console, state
 from mgov.config import load_settings
 from mgov.errors import MgovError
@@ -40,6 +40,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="The database schema. [dim]Example: mgov db upgrade[/dim]", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(profiles.app, name="profiles")
+app.add_typer(act.tasks_app, name="tasks")
+app.add_typer(act.disputes_app, name="disputes")
 app.add_typer(orgs.app, name="org")
 app.add_typer(people.app, name="person")
 app.add_typer(channels.app, name="channel")
@@ -56,6 +58,7 @@ app.command("crawl")(crawl.crawl)
 app.command("links")(crawl.links)
 app.command("assess")(assess.assess)
 app.command("assessment")(assess.assessment)
+app.command("report")(reports.report)
 
 
 @app.callback()

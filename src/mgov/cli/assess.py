@@ -27,7 +27,8 @@ def assess(
     from mgov.assess.service import run_assessment
 
     st = state(ctx)
-    result = run_assessment(st.engine(), profile, period, org=org, profile_dirs=[st.settings.home / "profiles"])
+    home = st.settings.home / "profiles"
+    result = run_assessment(st.engine(), profile, period, org=org, profile_dirs=[home] if home.is_dir() else [])
     _show(st.lang, result, as_json)
 
 

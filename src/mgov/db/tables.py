@@ -301,6 +301,65 @@ class AssessmentResultRow(Base):
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class RectificationTask(Base):
+    """A failing indicator of a channel in an assessment, to be fixed by a deadline (整改)."""
+
+    __tablename__ = "rectification_tasks"
+    __table_args__ = (UniqueConstraint("assessment_id", "channel_id", "indicator_id",
+                                       name="uq_rectification_tasks_indicator"),
+                      Index("ix_rectification_tasks_status_due", "status", "due_on"),
+                      Index("ix_rectification_tasks_channel_indicator", "channel_id", "indicator_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    indicator_id: Mapped[str] = mapped_column(String(80))
+    profile_id: Mapped[str] = mapped_column(String(80))
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, closed, escalated
+    assignees: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # person key, role, source
+    escalated_to: Mapped[str | None] = mapped_column(String(200))  # the supervising organization's code
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class Dispute(Base):
+    """An agency contesting one finding of an assessment (申诉), and the reviewer's decision."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (Index("ix_disputes_assessment_channel", "assessment_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    indicator_id: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    filed_by: Mapped[str | None] = mapped_column(String(200))
+    filed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    status: Mapped[str] = mapped_column(String(20), default="filed")  # filed, upheld, overturned
+    reviewer: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditLogRow(Base):
+    """Append-only: every step of a dispute or a rectification task, who took it and when."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject", "subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200))  # e.g. task:12, dispute:3
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -322,3 +381,6 @@ LINK_OUTCOMES = _table(LinkOutcomeRow)
 CONTENT_HISTORY = _table(ContentHistoryRow)
 ASSESSMENTS = _table(Assessment)
 ASSESSMENT_RESULTS = _table(AssessmentResultRow)
+RECTIFICATION_TASKS = _table(RectificationTask)
+DISPUTES = _table(Dispute)
+AUDIT_LOG = _table(AuditLogRow)

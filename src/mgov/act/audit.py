@@ -1,0 +1,28 @@
+"""The audit log: one row per step of a dispute or a task; rows are only ever appended."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from mgov.db.tables import AUDIT_LOG
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def record(conn: Connection, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None) -> int:
+    """Append a row: who (actor) did what (action, e.g. task.opened) to what (subject, e.g. task:3)."""
+    return int(conn.execute(insert(AUDIT_LOG).values(at=now(), actor=actor, action=action, subject=subject,
+                                                     detail=detail or {}).returning(AUDIT_LOG.c.id)).scalar_one())
+
+
+def entries(conn: Connection, subject: str | None = None) -> list[dict[str, Any]]:
+    """The log in order (of one subject when given)."""
+    query = select(AUDIT_LOG).order_by(AUDIT_LOG.c.id)
+    if subject is not None:
+        query = query.where(AUDIT_LOG.c.subject == subject)
+    return [dict(r._mapping) for r in conn.execute(query)]

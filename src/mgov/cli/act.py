@@ -1,0 +1,236 @@
+"""mgov tasks: rectification tasks (整改); mgov disputes: contested findings (申诉)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from mgov.cli.common import JSON_OPTION, console, parse_date, print_json, print_record, print_table, state
+
+tasks_app = typer.Typer(help="Rectification tasks (整改) opened from assessments. "
+                             "[dim]Example: mgov tasks open --assessment 3 && mgov tasks list --status open[/dim]",
+                        no_args_is_help=True)
+disputes_app = typer.Typer(help="Disputes (申诉) against assessment findings. "
+                                "[dim]Example: mgov disputes list[/dim]", no_args_is_help=True)
+
+TASK_COLUMNS = ["id", "address", "indicator_id", "status", "opened_on", "due_on", "assignees", "escalated_to"]
+TASK_RECORD = ["id", "assessment_id", "profile_id", "address", "indicator_id", "status", "opened_on", "due_on",
+               "assignees", "escalated_to", "closed_on", "note", "evidence"]
+DISPUTE_COLUMNS = ["id", "assessment_id", "address", "indicator_id", "status", "filed_by", "filed_at", "reviewer",
+                   "decision_note"]
+
+
+def _me() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers): say so rather than guess
+        return "unknown"
+
+
+def _profile_dirs(st: Any) -> list[Path]:
+    home = st.settings.home / "profiles"  # the user's own profiles, when that folder exists
+    return [home] if home.is_dir() else []
+
+
+def _row(task: dict[str, Any]) -> dict[str, Any]:
+    return {**task, "assignees": ", ".join(f"{a['person']} ({a['role']})" for a in task["assignees"])}
+
+
+@tasks_app.command("list")
+def tasks_list(
+    ctx: typer.Context,
+    status: str | None = typer.Option(None, "--status", help="open, closed or escalated."),
+    channel: str | None = typer.Option(None, "--channel", help="Only this channel's address."),
+    assessment: int | None = typer.Option(None, "--assessment", help="Only tasks of this assessment."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List rectification tasks, oldest first.
+
+    [dim]Example: mgov tasks list --status escalated[/dim]
+    """
+    from mgov.act.tasks import list_tasks
+
+    st = state(ctx)
+    with st.connect() as conn:
+        rows = list_tasks(conn, status=status, channel=channel, assessment_id=assessment)
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(st.lang, [_row(r) for r in rows], TASK_COLUMNS)
+
+
+@tasks_app.command("show")
+def tasks_show(ctx: typer.Context, task_id: int = typer.Argument(..., help="Task id."),
+               as_json: bool = JSON_OPTION) -> None:
+    """Show a task with its evidence and history.
+
+    [dim]Example: mgov tasks show 12[/dim]
+    """
+    from mgov.act.tasks import get_task
+
+    st = state(ctx)
+    with st.connect() as conn:
+        task = get_task(conn, task_id)
+    if as_json:
+        print_json(task)
+        return
+    ev = task["evidence"] or {}
+    print_record(st.lang, {**_row(task), "evidence": f"{ev.get('detail', '')} ({len(ev.get('refs', []))} ref(s))"},
+                 TASK_RECORD)
+    for h in task["history"]:
+        extra = ", ".join(f"{k}={v}" for k, v in h.items() if k not in ("at", "action", "by"))
+        console.print(f"  {h['at']}  {h['action']}  by {h['by']}  {extra}")
+
+
+@tasks_app.command("close")
+def tasks_close(ctx: typer.Context, task_id: int = typer.Argument(..., help="Task id."),
+                note: str = typer.Option(..., "--note", help="What was fixed, and how it was confirmed."),
+                by: str | None = typer.Option(None, "--by", help="Who closes it (default: the login name)."),
+                as_json: bool = JSON_OPTION) -> None:
+    """Close a task by hand.
+
+    [dim]Example: mgov tasks close 12 --note "备案编号已更正，截图见附件"[/dim]
+    """
+    from mgov.act.tasks import close_task
+
+    st = state(ctx)
+    with st.begin() as conn:
+        task = close_task(conn, task_id, note, by=by or _me())
+    if as_json:
+        print_json(task)
+    else:
+        console.print(f"task {task_id}: closed on {task['closed_on']}")
+
+
+@tasks_app.command("open")
+def tasks_open(ctx: typer.Context, assessment: int = typer.Option(..., "--assessment", help="Assessment id."),
+               calendar: Path | None = typer.Option(None, "--calendar", help="A holiday calendar file or folder "
+                                                    "(TOML, one year a file) replacing the shipped years."),
+               on: str | None = typer.Option(None, "--on", help="The opening day (default: today)."),
+               as_json: bool = JSON_OPTION) -> None:
+    """Open a task for every failed indicator of an assessment (re-running opens nothing twice).
+
+    Deadlines are the profile's, in working days with China's holidays and 调休 (veto items at
+    once); a year without a holiday schedule counts Monday to Friday and is flagged.
+
+    [dim]Example: mgov tasks open --assessment 3[/dim]
+    """
+    from mgov.act.tasks import open_tasks
+    from mgov.act.workdays import load_calendar
+
+    st = state(ctx)
+    cal = load_calendar(calendar)
+    with st.begin() as conn:
+        out = open_tasks(conn, assessment, cal, today=parse_date(on) or dt.date.today(),
+                         profile_dirs=_profile_dirs(st), actor=_me())
+    if as_json:
+        print_json(out)
+        return
+    console.print(f"assessment {assessment}: {len(out['opened'])} task(s) opened, {out['existing']} already open, "
+                  f"{out['still_failing']} still failing from earlier, {len(out['skipped'])} overturned, "
+                  f"{len(out['closed'])} closed")
+    for w in out["calendar_warnings"]:
+        console.print(f"[yellow]warning:[/] {w}")
+
+
+@tasks_app.command("review")
+def tasks_review(ctx: typer.Context,
+                 on: str | None = typer.Option(None, "--on", help="Review as of this day (default: today)."),
+                 as_json: bool = JSON_OPTION) -> None:
+    """Recheck the tasks past due: fixed ones close, the others escalate to the supervising
+    organization; tasks no check can confirm stay open (close them by hand).
+
+    [dim]Example: mgov tasks review[/dim]
+    """
+    from mgov.act.tasks import finding_recheck, review_due
+
+    st = state(ctx)
+    with st.begin() as conn:
+        out = review_due(conn, parse_date(on) or dt.date.today(),
+                         finding_recheck(conn, _profile_dirs(st)), actor="review")
+    if as_json:
+        print_json(out)
+    else:
+        console.print(" · ".join(f"{k.replace('_', ' ')} {len(v)}" for k, v in out.items()))
+
+
+@disputes_app.command("file")
+def disputes_file(
+    ctx: typer.Context,
+    assessment: int = typer.Option(..., "--assessment", help="Assessment id."),
+    channel: str = typer.Option(..., "--channel", help="The channel's address."),
+    indicator: str = typer.Option(..., "--indicator", help="The failed indicator's id."),
+    reason: str = typer.Option(..., "--reason", help="Why the finding is wrong."),
+    evidence: list[str] | None = typer.Option(None, "--evidence", help="A URL or file reference; repeatable."),
+    by: str | None = typer.Option(None, "--by", help="Who files it (default: the login name)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Contest a failed indicator of a channel in an assessment.
+
+    [dim]Example: mgov disputes file --assessment 3 --channel https://www.sz.gov.cn --indicator v5_no_channel
+    --reason "留言板在 /hdjl，检查时被防火墙拦截"[/dim]
+    """
+    from mgov.act.disputes import channel_in_assessment, file
+
+    st = state(ctx)
+    with st.begin() as conn:
+        d = file(conn, assessment, channel_in_assessment(conn, assessment, channel), indicator, reason,
+                 evidence=[{"ref": e} for e in evidence or []], by=by or _me())
+    if as_json:
+        print_json(d)
+    else:
+        console.print(f"dispute {d['id']} filed: mgov disputes decide {d['id']} --uphold|--overturn --note TEXT --by NAME")
+
+
+@disputes_app.command("decide")
+def disputes_decide(
+    ctx: typer.Context,
+    dispute_id: int = typer.Argument(..., help="Dispute id."),
+    uphold: bool = typer.Option(False, "--uphold", help="The finding stands."),
+    overturn: bool = typer.Option(False, "--overturn", help="The finding stops counting."),
+    note: str = typer.Option(..., "--note", help="The reasons for the decision."),
+    by: str = typer.Option(..., "--by", help="The reviewer."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Decide a dispute: uphold or overturn (which closes the finding's tasks).
+
+    [dim]Example: mgov disputes decide 4 --overturn --note "复核确认留言板可用" --by 王审核[/dim]
+    """
+    from mgov.act.disputes import decide
+
+    if uphold == overturn:
+        raise typer.BadParameter("give exactly one of --uphold and --overturn")
+    st = state(ctx)
+    with st.begin() as conn:
+        d = decide(conn, dispute_id, overturn=overturn, note=note, by=by)
+    if as_json:
+        print_json(d)
+    else:
+        closed = f"; task(s) closed: {', '.join(map(str, d['tasks_closed']))}" if d["tasks_closed"] else ""
+        console.print(f"dispute {dispute_id}: {d['status']}{closed}")
+
+
+@disputes_app.command("list")
+def disputes_list(
+    ctx: typer.Context,
+    assessment: int | None = typer.Option(None, "--assessment", help="Only this assessment's disputes."),
+    status: str | None = typer.Option(None, "--status", help="filed, upheld or overturned."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List disputes, oldest first.
+
+    [dim]Example: mgov disputes list --status filed[/dim]
+    """
+    from mgov.act.disputes import list_disputes
+
+    st = state(ctx)
+    with st.connect() as conn:
+        rows = list_disputes(conn, assessment_id=assessment, status=status)
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(st.lang, rows, DISPUTE_COLUMNS)

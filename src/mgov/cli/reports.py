@@ -1,0 +1,49 @@
+"""mgov report: an assessment as HTML, PDF, CSV or XLSX, or its bulletin (检查情况通报)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mgov.cli.common import console, state
+
+
+def report(
+    ctx: typer.Context,
+    assessment: int = typer.Option(..., "--assessment", help="Assessment id (see `mgov assessment`)."),
+    org: str | None = typer.Option(None, "--org", help="Only channels of this organization and those below it."),
+    fmt: str | None = typer.Option(None, "--format", help="html, pdf, csv or xlsx (default: from --out, else html)."),
+    bulletin: bool = typer.Option(False, "--bulletin", help="The bulletin (检查情况通报) instead: html or pdf."),
+    out: Path = typer.Option(..., "--out", help="File to write."),
+) -> None:
+    """Write a report of an assessment: totals, rankings per tier, per organization and per
+    channel with the reasons of every failure, and SVG charts (ranking, score distribution,
+    trend over earlier periods of the same profile); or, with --bulletin, the inspection
+    bulletin in the style of the State Council's quarterly notices. In the user's language.
+
+    [dim]Example: mgov report --assessment 3 --org cn-440300 --format pdf --out report.pdf[/dim]
+    """
+    from mgov.errors import MgovError
+    from mgov.reports import FORMATS, load_report, write
+
+    st = state(ctx)
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".")
+        fmt = suffix if suffix in FORMATS else "html"
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise MgovError(f"unknown --format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    if bulletin and fmt not in ("html", "pdf"):
+        raise MgovError(f"--bulletin is written as html or pdf, not {fmt}")
+    if out.is_dir():
+        raise MgovError(f"--out {out} is a folder: name the file to write")
+    if not out.parent.is_dir():
+        raise MgovError(f"--out {out}: folder {out.parent} does not exist")
+    profiles = st.settings.home / "profiles"  # the user's own profiles, when that folder exists
+    rep = load_report(st.engine(), assessment, org=org, lang=st.lang,
+                      profile_dirs=[profiles] if profiles.is_dir() else [])
+    write(rep, out, fmt, bulletin=bulletin)
+    what = ("通报" if bulletin else "报告") if st.lang == "zh" else ("bulletin" if bulletin else "report")
+    console.print(f"{what}: {out} ({fmt}, {len(rep.channels)} channels)" if st.lang != "zh"
+                  else f"已生成{what}：{out}（{fmt}，{len(rep.channels)} 个渠道）")
