@@ -134,6 +134,12 @@ def test_tasks_disputes_and_review(engine, assessed):
         log = audit.entries(conn, f"dispute:{d['id']}")
         assert [(e["action"], e["actor"]) for e in log] == [("dispute.filed", "罗湖区"), ("dispute.overturned", "王审核")]
         assert [e["action"] for e in audit.entries(conn, f"task:{veto['id']}")] == ["task.opened", "task.closed"]
+    # Assessed again for the same period, the overturned finding stops counting: no veto.
+    again = run_assessment(engine, "cn-2019-website", "2026-01")
+    main_again = next(c for c in again["channels"] if c["address"] == "https://www.szlh.gov.cn")
+    line = next(i for i in main_again["indicators"] if i["id"] == "v5_no_channel")
+    assert "v5_no_channel" not in main_again["vetoes"] and line["status"] == "met", line
+    assert "overturned on dispute" in line["detail"]
 
     # After the site-code deadline, a passing finding of cn.site_code closes its task; ipv6 is not
     # due yet; nothing else is reviewed.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from mgov.assess import store
+from mgov.assess.inputs import ManualInput, Observation
 from mgov.assess.period import parse_period
 from mgov.assess.rank import compare, rank
 from mgov.assess.score import assess
@@ -31,6 +33,7 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
             raise MgovError(f"no open channel of the kinds of {profile_id} ({', '.join(profile.kinds)}) "
                             f"in jurisdiction {profile.jurisdiction}" + (f" under {org}" if org else ""))
         observations = store.observations_of(conn, profile, channels, start, end)
+        observations = _with_disputes(conn, profile_id, start, end, observations)
         previous = _previous(conn, profile_id, start, org)
     results = assess(profile, channels, observations)
     ranks = rank(results)
@@ -39,6 +42,32 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
         assessment_id = store.save(conn, profile, period, start, end, {"org": org}, channels, results, ranks,
                                    store.snapshot(observations), changes)
     return summary(engine, assessment_id)
+
+
+def _with_disputes(conn: Any, profile_id: str, start: dt.date, end: dt.date,
+                   observations: list[Observation]) -> list[Observation]:
+    """A finding overturned on dispute in an earlier assessment of the same profile and period
+    stops counting: a reviewer's decision (manual input, which outranks the checks) marks the
+    indicator met, with the dispute as its note."""
+    from mgov.act.disputes import overturned
+
+    earlier = conn.execute(select(ASSESSMENTS.c.id).where(ASSESSMENTS.c.profile_id == profile_id,
+                                                          ASSESSMENTS.c.start == start, ASSESSMENTS.c.end == end)).all()
+    decided: dict[tuple[str, str], int] = {}
+    for (assessment_id,) in earlier:
+        for channel_id, indicator_id in overturned(conn, assessment_id):
+            decided[(str(channel_id), indicator_id)] = assessment_id
+    if not decided:
+        return observations
+    out = []
+    for o in observations:
+        if (o.channel_id, o.indicator_id) in decided:
+            o = dataclasses.replace(o, manual=ManualInput(
+                "met", note=f"finding overturned on dispute (assessment {decided.pop((o.channel_id, o.indicator_id))})"))
+        out.append(o)
+    out.extend(Observation(cid, ind, manual=ManualInput("met", note=f"finding overturned on dispute (assessment {a})"))
+               for (cid, ind), a in decided.items())
+    return out
 
 
 def _previous(conn: Any, profile_id: str, start: dt.date, org: str | None) -> list[Any]:
