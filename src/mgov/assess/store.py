@@ -7,12 +7,14 @@ import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from mgov.assess.inputs import ChannelInput, DailyFinding, Observation, ProbeWeek
+from mgov.assess import manual
+from mgov.assess.inputs import (ChannelInput, DailyFinding, ManualInput, Observation, ProbeWeek, RatingCounts,
+                               UsageFigures)
 from mgov.assess.results import ChannelResult, IndicatorResult, Rank
 from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDINGS, ORGS, PROBES
 from mgov.profiles import Profile, resolve
@@ -42,8 +44,10 @@ def channels_of(conn: Connection, profile: Profile, org: str | None = None) -> l
 def observations_of(conn: Connection, profile: Profile, channels: list[ChannelInput], start: dt.date,
                     end: dt.date) -> list[Observation]:
     """What each channel's indicators saw in the period: the bound check's finding of each day
-    (the day's last), and the availability probes by week. Manual, rating and usage inputs
-    have no store yet: those indicators stay not assessed."""
+    (the day's last), the availability probes by week, and the stored inputs of exactly this
+    period (mgov.assess.manual; the newest per channel, indicator and kind): a reviewer's
+    decision on any indicator (it outranks findings and probes), 好差评 counts for rating
+    indicators, usage figures for usage indicators. Indicators with none stay not assessed."""
     ids = [int(c.channel_id) for c in channels]
     since = dt.datetime.combine(start, dt.time(), dt.UTC)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
@@ -77,14 +81,24 @@ def observations_of(conn: Connection, profile: Profile, channels: list[ChannelIn
                 week = weeks[str(cid)][day - dt.timedelta(days=day.weekday())]
                 week[0] += 1
                 week[1] += 0 if ok else 1
+    entered = manual.newest(conn, profile.id, ids, start, end)
     out = []
     for c in channels:
         for ind in resolve(profile, c.kind, c.tier):
+            obs: dict[str, Any] = {}
             if ind.source == "check" and ind.check and (c.channel_id, ind.check) in daily:
-                out.append(Observation(c.channel_id, ind.id, findings=list(daily[(c.channel_id, ind.check)].values())))
+                obs["findings"] = list(daily[(c.channel_id, ind.check)].values())
             elif ind.source == "probe" and weeks.get(c.channel_id):
-                out.append(Observation(c.channel_id, ind.id, probes=[
-                    ProbeWeek(w, n, failed) for w, (n, failed) in sorted(weeks[c.channel_id].items())]))
+                obs["probes"] = [ProbeWeek(w, n, failed) for w, (n, failed) in sorted(weeks[c.channel_id].items())]
+            elif ind.source == "rating" and (row := entered.get((c.channel_id, ind.id, "rating"))) is not None:
+                obs["ratings"] = manual.as_ratings(row)
+            elif ind.source == "usage" and (row := entered.get((c.channel_id, ind.id, "usage"))
+                                            or entered.get((c.channel_id, manual.ANY_INDICATOR, "usage"))) is not None:
+                obs["usage"] = manual.as_usage(row)
+            if (row := entered.get((c.channel_id, ind.id, "manual"))) is not None:
+                obs["manual"] = manual.as_manual(row)
+            if obs:
+                out.append(Observation(c.channel_id, ind.id, **obs))
     return out
 
 
@@ -111,14 +125,24 @@ def channel_from_snapshot(d: dict[str, Any]) -> ChannelInput:
                         d["no_external_service"])
 
 
+def observation_from_snapshot(o: Mapping[str, Any]) -> Observation:
+    """The inverse of store.plain() for one observation, inputs included (manual, ratings,
+    usage), so a recomputation from the stored snapshot sees what the assessment saw."""
+    m, r, u = o.get("manual"), o.get("ratings"), o.get("usage")
+    return Observation(
+        o["channel_id"], o["indicator_id"],
+        findings=[DailyFinding(dt.date.fromisoformat(f["day"]), f["status"], f["value"], f["evidence"])
+                  for f in o.get("findings", ())],
+        probes=[ProbeWeek(dt.date.fromisoformat(p["week_start"]), p["probes"], p["failed"])
+                for p in o.get("probes", ())],
+        manual=ManualInput(m["status"], m["instances"], m["note"], m["evidence"]) if m else None,
+        ratings=RatingCounts(r["total"], r["bad"], r["overdue"]) if r else None,
+        usage=UsageFigures(u["visits"], u["mobile_share"]) if u else None)
+
+
 def from_snapshot(rows: list[dict[str, Any]]) -> list[Observation]:
-    """The inverse of snapshot() for one channel (findings and probes; the other inputs have
-    no store yet)."""
-    return [Observation(o["channel_id"], o["indicator_id"],
-                        findings=[DailyFinding(dt.date.fromisoformat(f["day"]), f["status"], f["value"],
-                                               f["evidence"]) for f in o["findings"]],
-                        probes=[ProbeWeek(dt.date.fromisoformat(p["week_start"]), p["probes"], p["failed"])
-                                for p in o["probes"]]) for o in rows]
+    """The inverse of snapshot() for one channel."""
+    return [observation_from_snapshot(o) for o in rows]
 
 
 def result_from_dict(d: dict[str, Any]) -> ChannelResult:

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mgov.cli import act, assess, channels, checks, crawl, findings, io, orgs, people, profiles, registry, reports, roles, scan
+from mgov.cli import act, assess, channels, checks, crawl, findings, inputs, io, orgs, people, profiles, registry, reports, roles, scan
 from mgov.cli.common import State, console, err_console, state
 from mgov.config import load_settings
 from mgov.errors import MgovError
@@ -42,6 +42,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(act.tasks_app, name="tasks")
 app.add_typer(act.disputes_app, name="disputes")
+app.add_typer(inputs.ratings_app, name="ratings")
+app.add_typer(inputs.usage_app, name="usage")
 app.add_typer(orgs.app, name="org")
 app.add_typer(people.app, name="person")
 app.add_typer(channels.app, name="channel")
@@ -59,6 +61,7 @@ app.command("links")(crawl.links)
 app.command("assess")(assess.assess)
 app.command("assessment")(assess.assessment)
 app.command("report")(reports.report)
+app.command("review")(inputs.review)
 
 
 @app.callback()

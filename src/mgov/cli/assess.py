@@ -18,8 +18,9 @@ def assess(
 ) -> None:
     """Assess channels (综合考核): the period's daily findings and probes, aggregated per the
     profile's indicators, give each channel a verdict, a score, its rank within tier and kind,
-    and its change from the previous period. Indicators without inputs yet (manual review,
-    ratings, usage) are reported as not assessed, never guessed. Inputs are stored with the
+    and its change from the previous period. Reviews (mgov review), 好差评 ratings and usage
+    figures (mgov ratings/usage import) entered for the same period count too; indicators
+    without any input are reported as not assessed, never guessed. Inputs are stored with the
     results, so the assessment can be recomputed and gives the same.
 
     [dim]Example: mgov assess --profile cn-2019-website --period 2026Q4 --org cn-440300[/dim]

@@ -360,6 +360,30 @@ class AuditLogRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class AssessmentInputRow(Base):
+    """An input the assessment cannot observe itself, for one channel, indicator and period:
+    a reviewer's decision (manual), 好差评 counts (rating) or usage figures (usage). Rows are
+    never updated: a newer row for the same (channel, profile, indicator, period, kind)
+    supersedes the older ones, which stay as history."""
+
+    __tablename__ = "assessment_inputs"
+    __table_args__ = (Index("ix_assessment_inputs_period", "profile_id", "period_start", "period_end", "kind"),
+                      Index("ix_assessment_inputs_channel_indicator", "channel_id", "indicator_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    profile_id: Mapped[str] = mapped_column(String(80))
+    indicator_id: Mapped[str] = mapped_column(String(80))  # '*': usage figures for every usage indicator
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)  # inclusive
+    kind: Mapped[str] = mapped_column(String(20))  # manual, rating, usage
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    entered_by: Mapped[str | None] = mapped_column(String(200))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -384,3 +408,4 @@ ASSESSMENT_RESULTS = _table(AssessmentResultRow)
 RECTIFICATION_TASKS = _table(RectificationTask)
 DISPUTES = _table(Dispute)
 AUDIT_LOG = _table(AuditLogRow)
+ASSESSMENT_INPUTS = _table(AssessmentInputRow)
