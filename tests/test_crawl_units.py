@@ -222,3 +222,29 @@ def test_seen_cache_is_bounded_and_table_is_truth(tmp_path: Path) -> None:
     assert path.exists()
     ws.close()
     assert not path.exists() and not path.parent.exists()
+
+
+def test_analysis_pool_falls_back_to_this_process_when_its_process_dies():
+    import asyncio
+    import datetime as dt
+    import os
+    import signal
+
+    from mgov.crawl.analysis import AnalysisPool
+
+    page = "<html><head><title>通知公告</title></head><body><ul><li><a href='/a.html'>通知</a>" \
+           "<span>2026-11-20</span></li><li><a href='/b.html'>公告</a><span>2026-11-19</span></li></ul></body></html>"
+
+    async def main() -> None:
+        pool = AnalysisPool({})
+        try:
+            first = await pool.analyze("https://x.gov.cn/tzgg/", page, False, dt.date(2026, 11, 26), None)
+            for pid in list(pool._pool._processes):  # noqa: SLF001 - the test kills the pool's process
+                os.kill(pid, signal.SIGKILL)
+            await asyncio.sleep(0.5)
+            again = await pool.analyze("https://x.gov.cn/tzgg/", page, False, dt.date(2026, 11, 26), None)
+        finally:
+            pool.close()
+        assert pool.broken is not None and again == first and len(first.items) == 2
+
+    asyncio.run(main())

@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from mgov.content.facts import PageFacts
@@ -33,11 +34,18 @@ class AnalysisPool:
     def __init__(self, overrides: dict[str, Any], processes: int = 1) -> None:
         self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=mp.get_context("spawn"),
                                          initializer=_init, initargs=(overrides,))
+        self._rules = ContentRules.from_mapping(overrides)
+        self.broken: str | None = None  # why the pool died; pages are then analysed here
 
     async def analyze(self, url: str, text: str, is_home: bool, today: dt.date,
                       rules: ContentRules | None) -> PageFacts:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _analyze, url, text, is_home, today, rules)
+        if self.broken is None:
+            loop = asyncio.get_running_loop()
+            try:
+                return await loop.run_in_executor(self._pool, _analyze, url, text, is_home, today, rules)
+            except BrokenProcessPool as exc:  # killed (OOM) or could not start: slower, not wrong
+                self.broken = str(exc) or type(exc).__name__
+        return analyze_page(url, text, is_home=is_home, today=today, rules=rules or self._rules)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
