@@ -3,6 +3,7 @@ assessments of the same profile for the trend. The only I/O of mgov.reports."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -43,7 +44,7 @@ def read_history(engine: Engine, head: dict, addresses: set[tuple[str, str]], li
     this one), mean score and pass rate over the channels of this report."""
     with engine.connect() as conn:
         rows = conn.execute(select(ASSESSMENTS.c.id, ASSESSMENTS.c.period)
-                            .where(ASSESSMENTS.c.profile_id == head["profile"], ASSESSMENTS.c.end < head["start"])
+                            .where(ASSESSMENTS.c.profile_id == head["profile"], ASSESSMENTS.c.end < dt.date.fromisoformat(head["start"]))
                             .order_by(ASSESSMENTS.c.end.desc(), ASSESSMENTS.c.id.desc())).all()
     newest: dict[str, int] = {}
     for r in rows:
