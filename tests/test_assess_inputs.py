@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from mgov.assess import manual
 from mgov.assess.inputs import DailyFinding, ManualInput, Observation, RatingCounts, UsageFigures
 from mgov.assess.service import recompute, run_assessment
-from mgov.assess.store import observation_from_snapshot, plain
+from mgov.assess.store import observation_dict, observation_from_snapshot, plain
 from mgov.cli import _root, _Root
 from mgov.cli import inputs as inputs_cli
 from mgov.db.tables import ASSESSMENT_INPUTS, ASSESSMENT_RESULTS, CHANNELS, FINDINGS, SCAN_RUNS
@@ -378,6 +378,7 @@ def test_snapshot_round_trip_of_inputs():
                       manual=ManualInput("failed", 2, "王审核: note", [{"url": "https://a.gov.cn"}]),
                       ratings=RatingCounts(10, 3, 1), usage=UsageFigures(5, None))
     assert observation_from_snapshot(plain(obs)) == obs
+    assert observation_dict(obs) == plain(obs)  # the fast path stores the same as the generic one
 
 
 def test_recompute_sees_the_inputs(engine, world):

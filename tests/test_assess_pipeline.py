@@ -71,7 +71,11 @@ def test_farm_channels_assessed_from_their_scan_and_crawl(engine, farm, tmp_path
 
     # The stored snapshot gives the same results again; the CLI shows them.
     stored = {c["address"]: (c["verdict"], c["score"]) for c in summary(engine, result["assessment"])["channels"]}
-    again = {r.address: (r.verdict, r.score) for r in recompute(engine, result["assessment"])}
+    recomputed = recompute(engine, result["assessment"])
+    again = {r.address: (r.verdict, r.score) for r in recomputed}
     assert again == stored
+    from mgov.assess.store import plain, result_dict
+
+    assert all(result_dict(r) == plain(r) for r in recomputed)  # the fast path stores what the generic one would
     out = cli("assessment", str(result["assessment"]), "--channel", addresses[2], COLUMNS="200").stdout
     assert "v5_no_channel" in out and "failed" in out

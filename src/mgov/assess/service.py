@@ -19,9 +19,13 @@ from mgov.errors import MgovError, NotFound
 from mgov.profiles import load
 
 
+CHUNK = 200  # channels assessed, snapshotted and stored at a time: memory holds one chunk's findings
+
+
 def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | None = None,
-                   profile_dirs: list[Path] | None = None) -> dict[str, Any]:
-    """Assess the channels the profile covers over the period; store and summarize."""
+                   profile_dirs: list[Path] | None = None, detail: bool = True) -> dict[str, Any]:
+    """Assess the channels the profile covers over the period; store and summarize (with
+    each channel's indicator breakdown when detail)."""
     try:
         start, end = parse_period(period)
     except ValueError as exc:
@@ -32,23 +36,28 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
         if not channels:
             raise MgovError(f"no open channel of the kinds of {profile_id} ({', '.join(profile.kinds)}) "
                             f"in jurisdiction {profile.jurisdiction}" + (f" under {org}" if org else ""))
-        observations = store.observations_of(conn, profile, channels, start, end)
-        observations = _with_disputes(conn, profile_id, start, end, observations)
-        previous = _previous(conn, profile_id, start, org)
-    results = assess(profile, channels, observations)
-    ranks = rank(results)
-    changes = {c.channel_id: store.plain(c) for c in compare(results, previous)} if previous else {}
+        decided = _overturned(conn, profile_id, start, end)
+        previous = {r.channel_id: r for r in _previous(conn, profile_id, start, org)}
+    results = []
     with engine.begin() as conn:
-        assessment_id = store.save(conn, profile, period, start, end, {"org": org}, channels, results, ranks,
-                                   store.snapshot(observations), changes)
-    return summary(engine, assessment_id)
+        assessment_id = store.create(conn, profile, period, start, end, {"org": org})
+        # A chunk of channels at a time: the period's findings of 20,000 channels do not fit
+        # in memory at once, and the results of one chunk do not depend on another's.
+        for i in range(0, len(channels), CHUNK):
+            chunk = channels[i:i + CHUNK]
+            observations = _with_disputes(store.observations_of(conn, profile, chunk, start, end), decided)
+            found = assess(profile, chunk, observations)
+            before = [previous[c.channel_id] for c in chunk if c.channel_id in previous]
+            changes = {c.channel_id: store.plain(c) for c in compare(found, before)} if previous else {}
+            store.save_results(conn, assessment_id, chunk, found, store.snapshot(observations), changes)
+            results.extend(found)
+        store.save_ranks(conn, assessment_id, rank(results))
+    return summary(engine, assessment_id, detail=detail)
 
 
-def _with_disputes(conn: Any, profile_id: str, start: dt.date, end: dt.date,
-                   observations: list[Observation]) -> list[Observation]:
-    """A finding overturned on dispute in an earlier assessment of the same profile and period
-    stops counting: a reviewer's decision (manual input, which outranks the checks) marks the
-    indicator met, with the dispute as its note."""
+def _overturned(conn: Any, profile_id: str, start: dt.date, end: dt.date) -> dict[tuple[str, str], int]:
+    """(channel, indicator) -> the assessment of the same profile and period whose dispute
+    overturned that finding."""
     from mgov.act.disputes import overturned
 
     earlier = conn.execute(select(ASSESSMENTS.c.id).where(ASSESSMENTS.c.profile_id == profile_id,
@@ -57,16 +66,25 @@ def _with_disputes(conn: Any, profile_id: str, start: dt.date, end: dt.date,
     for (assessment_id,) in earlier:
         for channel_id, indicator_id in overturned(conn, assessment_id):
             decided[(str(channel_id), indicator_id)] = assessment_id
+    return decided
+
+
+def _with_disputes(observations: list[Observation], decided: dict[tuple[str, str], int]) -> list[Observation]:
+    """A finding overturned on dispute in an earlier assessment of the same profile and period
+    stops counting: a reviewer's decision (manual input, which outranks the checks) marks the
+    indicator met, with the dispute as its note."""
     if not decided:
         return observations
+    channels = {o.channel_id for o in observations}
+    pending = {k: a for k, a in decided.items() if k[0] in channels}
     out = []
     for o in observations:
-        if (o.channel_id, o.indicator_id) in decided:
+        if (o.channel_id, o.indicator_id) in pending:
             o = dataclasses.replace(o, manual=ManualInput(
-                "met", note=f"finding overturned on dispute (assessment {decided.pop((o.channel_id, o.indicator_id))})"))
+                "met", note=f"finding overturned on dispute (assessment {pending.pop((o.channel_id, o.indicator_id))})"))
         out.append(o)
     out.extend(Observation(cid, ind, manual=ManualInput("met", note=f"finding overturned on dispute (assessment {a})"))
-               for (cid, ind), a in decided.items())
+               for (cid, ind), a in pending.items())
     return out
 
 
@@ -81,8 +99,9 @@ def _previous(conn: Any, profile_id: str, start: dt.date, org: str | None) -> li
         select(ASSESSMENT_RESULTS.c.result).where(ASSESSMENT_RESULTS.c.assessment_id == prev.id))]
 
 
-def summary(engine: Engine, assessment_id: int | None = None) -> dict[str, Any]:
-    """An assessment (the newest when no id) with its channels' verdicts, scores and ranks."""
+def summary(engine: Engine, assessment_id: int | None = None, *, detail: bool = True) -> dict[str, Any]:
+    """An assessment (the newest when no id) with its channels' verdicts, scores and ranks,
+    and with detail each channel's indicator breakdown."""
     with engine.connect() as conn:
         query = select(ASSESSMENTS)
         query = (query.where(ASSESSMENTS.c.id == assessment_id) if assessment_id
@@ -98,7 +117,7 @@ def summary(engine: Engine, assessment_id: int | None = None) -> dict[str, Any]:
                         "verdict": r.verdict, "score": r.score, "grade": r.grade, "rank": r.rank, "of": r.rank_of,
                         "vetoes": r.result["vetoes_failed"], "not_assessed": r.result["not_assessed"],
                         "trend": (r.result.get("change") or {}).get("trend"),
-                        "indicators": r.result["indicators"]} for r in rows),
+                        **({"indicators": r.result["indicators"]} if detail else {})} for r in rows),
                       key=lambda c: (c["tier"], c["kind"], c["rank"] or 0, c["address"]))
     verdicts: dict[str, int] = {}
     for c in channels:

@@ -116,7 +116,7 @@ def snapshot(observations: Iterable[Observation]) -> dict[str, list[dict[str, An
     """Per channel, its observations as JSON (what the result was computed from)."""
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for o in observations:
-        out[o.channel_id].append(plain(o))
+        out[o.channel_id].append(observation_dict(o))
     return out
 
 
@@ -154,19 +154,58 @@ def result_from_dict(d: dict[str, Any]) -> ChannelResult:
     return ChannelResult(**data)
 
 
-def save(conn: Connection, profile: Profile, period: str, start: dt.date, end: dt.date, params: dict[str, Any],
-         channels: list[ChannelInput], results: list[ChannelResult], ranks: list[Rank],
-         inputs: dict[str, list[dict[str, Any]]], changes: dict[str, Any]) -> int:
-    assessment_id = int(conn.execute(insert(ASSESSMENTS).values(
+def create(conn: Connection, profile: Profile, period: str, start: dt.date, end: dt.date,
+           params: dict[str, Any]) -> int:
+    return int(conn.execute(insert(ASSESSMENTS).values(
         profile_id=profile.id, period=period, start=start, end=end, created_at=dt.datetime.now(dt.UTC),
         params=params).returning(ASSESSMENTS.c.id)).scalar_one())
-    by_channel = {r.channel_id: r for r in ranks}
+
+
+def save_results(conn: Connection, assessment_id: int, channels: list[ChannelInput], results: list[ChannelResult],
+                 inputs: dict[str, list[dict[str, Any]]], changes: dict[str, Any]) -> None:
+    """The results of some channels, each with its input snapshot (ranks come later)."""
     channel_inputs = {c.channel_id: plain(c) for c in channels}
     rows = [{"assessment_id": assessment_id, "channel_id": int(r.channel_id), "verdict": r.verdict,
-             "score": r.score, "grade": r.grade, "rank": by_channel[r.channel_id].rank,
-             "rank_of": by_channel[r.channel_id].of,
-             "result": {**plain(r), "change": changes.get(r.channel_id)}, "inputs": {"channel": channel_inputs[r.channel_id], "observations": inputs.get(r.channel_id, [])}}
+             "score": r.score, "grade": r.grade, "rank": None, "rank_of": None,
+             "result": {**result_dict(r), "change": changes.get(r.channel_id)},
+             "inputs": {"channel": channel_inputs[r.channel_id], "observations": inputs.get(r.channel_id, [])}}
             for r in results]
+    for i in range(0, len(rows), 500):
+        conn.execute(insert(ASSESSMENT_RESULTS), rows[i:i + 500])
+
+
+def save_ranks(conn: Connection, assessment_id: int, ranks: list[Rank]) -> None:
+    from sqlalchemy import bindparam, update
+
+    statement = (update(ASSESSMENT_RESULTS)
+                 .where(ASSESSMENT_RESULTS.c.assessment_id == bindparam("aid"),
+                        ASSESSMENT_RESULTS.c.channel_id == bindparam("cid"))
+                 .values(rank=bindparam("r"), rank_of=bindparam("n")))
+    rows = [{"aid": assessment_id, "cid": int(k.channel_id), "r": k.rank, "n": k.of} for k in ranks]
     for i in range(0, len(rows), 1000):
-        conn.execute(insert(ASSESSMENT_RESULTS), rows[i:i + 1000])
-    return assessment_id
+        conn.execute(statement, rows[i:i + 1000])
+
+
+def result_dict(r: ChannelResult) -> dict[str, Any]:
+    """A result as JSON-ready data, built directly (plain() would deep-copy and re-encode it)."""
+    return {"profile_id": r.profile_id, "channel_id": r.channel_id, "address": r.address, "kind": r.kind,
+            "tier": r.tier, "org_code": r.org_code, "verdict": r.verdict, "score": r.score, "grade": r.grade,
+            "vetoes_failed": list(r.vetoes_failed), "not_assessed": r.not_assessed, "base": r.base,
+            "bonus": r.bonus, "reasons": list(r.reasons),
+            "indicators": [{"id": i.id, "rule": i.rule, "category": i.category, "status": i.status,
+                            "instances": i.instances, "points": i.points,
+                            "evidence": [dict(e) for e in i.evidence], "detail": i.detail} for i in r.indicators]}
+
+
+def observation_dict(o: Observation) -> dict[str, Any]:
+    """An observation as JSON-ready data, built directly; observation_from_snapshot reads it."""
+    m, r, u = o.manual, o.ratings, o.usage
+    return {"channel_id": o.channel_id, "indicator_id": o.indicator_id,
+            "findings": [{"day": f.day.isoformat(), "status": f.status, "value": f.value,
+                          "evidence": [dict(e) for e in f.evidence]} for f in o.findings],
+            "probes": [{"week_start": p.week_start.isoformat(), "probes": p.probes, "failed": p.failed}
+                       for p in o.probes],
+            "manual": {"status": m.status, "instances": m.instances, "note": m.note,
+                       "evidence": [dict(e) for e in m.evidence]} if m else None,
+            "ratings": {"total": r.total, "bad": r.bad, "overdue": r.overdue} if r else None,
+            "usage": {"visits": u.visits, "mobile_share": u.mobile_share} if u else None}

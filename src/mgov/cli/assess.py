@@ -29,7 +29,9 @@ def assess(
 
     st = state(ctx)
     home = st.settings.home / "profiles"
-    result = run_assessment(st.engine(), profile, period, org=org, profile_dirs=[home] if home.is_dir() else [])
+    # The breakdown of every indicator of every channel is for `mgov assessment N --channel`.
+    result = run_assessment(st.engine(), profile, period, org=org, profile_dirs=[home] if home.is_dir() else [],
+                            detail=False)
     _show(st.lang, result, as_json)
 
 
@@ -49,7 +51,7 @@ def assessment(
     from mgov.registry.addresses import normalize_url
 
     st = state(ctx)
-    result = summary(st.engine(), assessment_id)
+    result = summary(st.engine(), assessment_id, detail=channel is not None)
     if channel is None:
         _show(st.lang, result, as_json)
         return
