@@ -61,6 +61,7 @@ def crawl(engine, settings, farm, sites, **limits):
     return run_id, result, by_host
 
 
+@pytest.mark.heavy
 def test_crawls_report_every_content_defect_and_nothing_else(engine, farm, tmp_path):
     manifest = farm.manifest
     sites = [s for s in manifest.sites if s.role == "site"]

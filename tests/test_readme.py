@@ -4,6 +4,8 @@
 import re
 import shlex
 from pathlib import Path
+
+import pytest
 from demo_checks import check_demo_output
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +38,7 @@ def tour_commands():
             yield words[1:], env
 
 
+@pytest.mark.heavy
 def test_tour_runs_as_written(cli, monkeypatch):
     monkeypatch.chdir(ROOT)  # the tour uses paths relative to the checkout
     ran = 0
