@@ -294,7 +294,8 @@ def column_items(site: Site, seed: int, today: dt.date, col: Column,
         lo, hi, glo, ghi = _FRESH_FEATURED_NEWS
     else:
         lo, hi, glo, ghi = _FRESH.get(col.ctype, _FRESH_OTHER)
-    n = rng.randint(18, 32) if paginated and col.timely else rng.randint(6, 14)
+    # Enough to fill a page or two, few enough that a crawl of the 60-site demo stays short.
+    n = rng.randint(12, 20) if paginated and col.timely else rng.randint(6, 9)
     # redflag.backdated's notice (epoch 2) must fall within what the column lists: a crawl
     # judges backdating only above the oldest item it saw of the column.
     span = BACKDATED_DAYS + 40 if (site.has("redflag.backdated") and col.featured
