@@ -48,3 +48,28 @@ def sample_tree_rss(proc: subprocess.Popen, peak: dict[str, int]) -> None:
                 total += rss_pages * page
         peak["rss"] = max(peak["rss"], total)
         time.sleep(0.1)
+
+
+def run_measured(cmd: list[str], env: dict[str, str]) -> dict:
+    """Run cmd to its end; its wall time, exit code, CPU (its reaped children included: Linux
+    adds them), peak RSS of its process tree, and output."""
+    import threading
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out: list[bytes] = []
+    err: list[bytes] = []
+    readers = [threading.Thread(target=lambda s, b: b.append(s.read()), args=(s, b), daemon=True)
+               for s, b in ((proc.stdout, out), (proc.stderr, err))]
+    for r in readers:
+        r.start()
+    peak = {"rss": 0}
+    threading.Thread(target=sample_tree_rss, args=(proc, peak), daemon=True).start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    peak["done"] = 1
+    elapsed = time.perf_counter() - start
+    for r in readers:
+        r.join()
+    return {"elapsed": elapsed, "rc": os.waitstatus_to_exitcode(status),
+            "rss": max(peak["rss"], usage.ru_maxrss * 1024), "cpu": usage.ru_utime + usage.ru_stime,
+            "stdout": b"".join(out).decode("utf-8", "replace"), "stderr": b"".join(err).decode("utf-8", "replace")}

@@ -36,16 +36,14 @@ import platform
 import random
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from _procs import sample_tree_rss  # bench/_procs.py, beside this script
+from _procs import run_measured  # bench/_procs.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -336,29 +334,13 @@ def run_assess(env: dict[str, str], profile_out: str | None) -> dict:
     if profile_out:  # py-spy samples the assessment (its RSS is then py-spy's child's)
         cmd = [str(Path(sys.executable).with_name("py-spy")), "record", "-r", "50", "-f", "raw", "-o", profile_out,
                "--", *cmd]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out: list[bytes] = []
-    err: list[bytes] = []
-    readers = [threading.Thread(target=lambda s, b: b.append(s.read()), args=(s, b), daemon=True)
-               for s, b in ((proc.stdout, out), (proc.stderr, err))]
-    for r in readers:
-        r.start()
-    peak = {"rss": 0}
-    sampler = threading.Thread(target=sample_tree_rss, args=(proc, peak), daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    peak["done"] = 1
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    for r in readers:
-        r.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"assess failed ({proc.returncode}): {b''.join(err).decode()[-3000:]}")
-    text = b"".join(out).decode()
+    m = run_measured(cmd, env)
+    if m["rc"] != 0:
+        raise SystemExit(f"assess failed ({m['rc']}): {m['stderr'][-3000:]}")
+    text = m["stdout"]
     result, _ = json.JSONDecoder().raw_decode(text[text.index("{"):])
-    return {"elapsed": elapsed, "rss": max(peak["rss"], usage.ru_maxrss * 1024),
-            "cpu": usage.ru_utime + usage.ru_stime, "result": result, "out_bytes": len(text)}
+    return {"elapsed": m["elapsed"], "rss": m["rss"],
+            "cpu": m["cpu"], "result": result, "out_bytes": len(text)}
 
 
 def report(label: str, plan: Plan, gen: dict[str, float], m: dict, size: int | None) -> dict:

@@ -53,7 +53,7 @@ import threading
 import time
 from pathlib import Path
 
-from _procs import proc_cpu, sample_tree_rss, stop  # bench/_procs.py, beside this script
+from _procs import proc_cpu, run_measured, stop  # bench/_procs.py, beside this script
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,26 +119,8 @@ def register(manifest_path: Path, env: dict[str, str]):
 
 def measure(cmd: list[str], env: dict[str, str], farm_pid: int, name: str) -> dict:
     farm_cpu0, own_cpu0 = proc_cpu(farm_pid), self_cpu()
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out: list[bytes] = []
-    err: list[bytes] = []
-    readers = [threading.Thread(target=lambda s, b: b.append(s.read()), args=(s, b), daemon=True)
-               for s, b in ((proc.stdout, out), (proc.stderr, err))]
-    for r in readers:
-        r.start()
-    peak = {"rss": 0}
-    threading.Thread(target=sample_tree_rss, args=(proc, peak), daemon=True).start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    peak["done"] = 1
-    elapsed = time.perf_counter() - start
-    for r in readers:
-        r.join()
-    rc = os.waitstatus_to_exitcode(status)
-    return {"name": name, "elapsed": elapsed, "rc": rc, "rss": max(peak["rss"], usage.ru_maxrss * 1024),
-            "cpu": usage.ru_utime + usage.ru_stime, "farm_cpu": proc_cpu(farm_pid) - farm_cpu0,
-            "bench_cpu": self_cpu() - own_cpu0,
-            "stdout": b"".join(out).decode("utf-8", "replace"), "stderr": b"".join(err).decode("utf-8", "replace")}
+    m = run_measured(cmd, env)
+    return {**m, "name": name, "farm_cpu": proc_cpu(farm_pid) - farm_cpu0, "bench_cpu": self_cpu() - own_cpu0}
 
 
 # --- the forwarding proxy LinkChecker goes through ----------------------------------------

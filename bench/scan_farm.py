@@ -39,7 +39,7 @@ import threading
 import time
 from pathlib import Path
 
-from _procs import proc_cpu, sample_tree_rss, stop  # bench/_procs.py, beside this script
+from _procs import proc_cpu, run_measured, stop  # bench/_procs.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_SITES_S = 100.0
@@ -103,33 +103,13 @@ def run_scan(args: argparse.Namespace, info: dict, env: dict[str, str], farm_pid
         cmd = [shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")), "record", "-r", "100", "-f", "raw", "-o", args.profile, "--nonblocking",
                "--threads", "--gil", "--", *cmd]
     farm_cpu0 = proc_cpu(farm_pid)
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out: list[bytes] = []
-    err: list[bytes] = []
-    readers = [threading.Thread(target=lambda s, b: b.append(s.read()), args=(s, b), daemon=True)
-               for s, b in ((proc.stdout, out), (proc.stderr, err))]
-    for r in readers:
-        r.start()
-    peak = {"rss": 0}
-    sampler = threading.Thread(target=sample_tree_rss, args=(proc, peak), daemon=True)
-    sampler.start()
-    # The scan's own rusage, its worker processes included (Linux adds reaped children's
-    # CPU time); the farm is not counted.
-    _, status, usage = os.wait4(proc.pid, 0)
-    peak["done"] = 1
-    elapsed = time.perf_counter() - start
+    m = run_measured(cmd, env)  # the farm is not counted: it is not the scan's child
     farm_cpu = proc_cpu(farm_pid) - farm_cpu0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    for r in readers:
-        r.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"scan failed ({proc.returncode}): {b''.join(err).decode()[-3000:]}")
-    text = b"".join(out).decode()
+    if m["rc"] != 0:
+        raise SystemExit(f"scan failed ({m['rc']}): {m['stderr'][-3000:]}")
+    text = m["stdout"]
     result, _ = json.JSONDecoder().raw_decode(text[text.index("{"):])  # py-spy prints around it
-    rss = max(peak["rss"], usage.ru_maxrss * 1024)
-    return {"elapsed": elapsed, "rss": rss, "cpu": usage.ru_utime + usage.ru_stime,
-            "farm_cpu": farm_cpu, "result": result}
+    return {"elapsed": m["elapsed"], "rss": m["rss"], "cpu": m["cpu"], "farm_cpu": farm_cpu, "result": result}
 
 
 
