@@ -230,13 +230,14 @@ def test_analysis_pool_falls_back_to_this_process_when_its_process_dies():
     import os
     import signal
 
+    from mgov.content.rules import ContentRules
     from mgov.crawl.analysis import AnalysisPool
 
     page = "<html><head><title>通知公告</title></head><body><ul><li><a href='/a.html'>通知</a>" \
            "<span>2026-11-20</span></li><li><a href='/b.html'>公告</a><span>2026-11-19</span></li></ul></body></html>"
 
     async def main() -> None:
-        pool = AnalysisPool({})
+        pool = AnalysisPool({}, ContentRules())
         try:
             first = await pool.analyze("https://x.gov.cn/tzgg/", page, False, dt.date(2026, 11, 26), None)
             for pid in list(pool._pool._processes):  # noqa: SLF001 - the test kills the pool's process

@@ -31,10 +31,11 @@ def _analyze(url: str, text: str, is_home: bool, today: dt.date, rules: ContentR
 
 
 class AnalysisPool:
-    def __init__(self, overrides: dict[str, Any], processes: int = 1) -> None:
+    def __init__(self, overrides: dict[str, Any], rules: ContentRules, processes: int = 1) -> None:
+        """rules: made from overrides here; the pool's process makes its own from them."""
         self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=mp.get_context("spawn"),
                                          initializer=_init, initargs=(overrides,))
-        self._rules = ContentRules.from_mapping(overrides)
+        self._rules = rules
         self.broken: str | None = None  # why the pool died; pages are then analysed here
 
     async def analyze(self, url: str, text: str, is_home: bool, today: dt.date,

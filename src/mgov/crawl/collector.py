@@ -126,12 +126,11 @@ def _scan_status(outcome: str) -> ScanStatus:
             "connection": ScanStatus.CONNECTION_REFUSED}.get(outcome, ScanStatus.HTTP_ERROR)
 
 
-def crawl_collector(ctx: CollectContext, checker: LinkChecker, *, limits: CrawlLimits, overrides: dict[str, Any],
-                    history: History, pool: AnalysisPool | None = None
+def crawl_collector(ctx: CollectContext, checker: LinkChecker, *, limits: CrawlLimits, rules: ContentRules,
+                    overrides: dict[str, Any], history: History, pool: AnalysisPool | None = None
                     ) -> Callable[[ChannelFacts, set[str]], Awaitable[SiteEvidence]]:
     """The runner's collector for crawl runs: the crawl, plus any scan evidence asked for.
-    overrides: the content rules of the configuration ([content] of mgov.toml)."""
-    rules = ContentRules.from_mapping(overrides)
+    rules: made from overrides, the content rules of the configuration ([content] of mgov.toml)."""
 
     async def collect(facts: ChannelFacts, needs: set[str]) -> SiteEvidence:
         rest = set(needs) - {CRAWL_KEY}

@@ -32,17 +32,17 @@ def crawl_setup(engine: Engine, settings: Settings, params: dict[str, Any], ctx:
         known = store.histories(conn, (cid for cid, _ in todo))
     by_address = {facts.address: known.get(cid) for cid, facts in todo}
     try:
-        ContentRules.from_mapping(settings.content)
+        rules = ContentRules.from_mapping(settings.content)
     except ValueError as exc:
         raise MgovError(f"the [content] rules of the configuration: {exc}") from exc
     # A second process parses pages while this one fetches: worth it with a core to spare,
     # and only in a run of one process (a worker process of --workers is one of several
     # already, and as a daemon it may not start processes of its own).
     alone = not mp.current_process().daemon
-    pool = AnalysisPool(dict(settings.content)) if alone and (os.cpu_count() or 1) > 1 else None
+    pool = AnalysisPool(dict(settings.content), rules) if alone and (os.cpu_count() or 1) > 1 else None
     try:
         yield crawl_collector(ctx, LinkChecker(ctx.client), limits=CrawlLimits(**params.get("limits", {})),
-                              overrides=dict(settings.content), history=lambda facts: by_address.get(facts.address),
+                              rules=rules, overrides=dict(settings.content), history=lambda facts: by_address.get(facts.address),
                               pool=pool), store.CrawlSaver()
     finally:
         if pool is not None:

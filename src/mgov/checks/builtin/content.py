@@ -7,6 +7,7 @@ the content rules (mgov.content.rules), which configuration and channels can ove
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from mgov.checks.base import Check, Finding, Status
@@ -34,8 +35,16 @@ class CrawlCheck(Check):
                                 scan_status=crawl.error or ScanStatus.UNKNOWN_ERROR)
         return self.judge(crawl, params)
 
+    @abstractmethod
     def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
-        raise NotImplementedError
+        """The verdict on a crawl that reached the site (its content summary is there)."""
+
+    def flagged(self, crawl: CrawlEvidence, count: int, status: Status, value: Any, message: str,
+                message_zh: str) -> Finding:
+        """status with the messages when count is not 0, else pass; on the homepage's evidence."""
+        if count:
+            return self.finding(status, value, message=message, message_zh=message_zh, evidence=crawl.home_refs)
+        return self.finding(Status.PASS, value, evidence=crawl.home_refs)
 
 
 class DeadLinks(CrawlCheck):

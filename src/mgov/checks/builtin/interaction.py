@@ -61,11 +61,9 @@ class InteractionUnanswered(CrawlCheck):
         i = crawl.content.interaction
         value = {"messages": i.messages_total, "in_window": i.messages_in_window,
                  "unanswered": _plain(i.unanswered), "unanswered_total": i.unanswered_total}
-        if i.unanswered_total:
-            return self.finding(Status.FAIL, value,
-                                message=f"{i.unanswered_total} message(s) waited over 90 days for an answer",
-                                message_zh=f"{i.unanswered_total} 条留言超过 3 个月未答复", evidence=crawl.home_refs)
-        return self.finding(Status.PASS, value, evidence=crawl.home_refs)
+        return self.flagged(crawl, i.unanswered_total, Status.FAIL, value,
+                            f"{i.unanswered_total} message(s) waited over 90 days for an answer",
+                            f"{i.unanswered_total} 条留言超过 3 个月未答复")
 
 
 class Expressions(CrawlCheck):
@@ -79,10 +77,8 @@ class Expressions(CrawlCheck):
         s = crawl.content
         assert s is not None
         value = {"expressions": _plain(s.expressions), "total": s.expressions_total}
-        if s.expressions_total:
-            return self.finding(Status.WARN, value, message=f"{s.expressions_total} expression(s) to review",
-                                message_zh=f"{s.expressions_total} 处表述待复核", evidence=crawl.home_refs)
-        return self.finding(Status.PASS, value, evidence=crawl.home_refs)
+        return self.flagged(crawl, s.expressions_total, Status.WARN, value,
+                            f"{s.expressions_total} expression(s) to review", f"{s.expressions_total} 处表述待复核")
 
 
 class BadLinks(CrawlCheck):
@@ -97,13 +93,9 @@ class BadLinks(CrawlCheck):
         assert s is not None
         value = {"bad_links": _plain(s.bad_links), "bad_total": s.bad_links_total,
                  "hidden_links": _plain(s.hidden_links), "hidden_total": s.hidden_links_total}
-        n = s.bad_links_total + s.hidden_links_total
-        if n:
-            return self.finding(Status.WARN, value,
-                                message=f"{s.bad_links_total} link(s) to suspect sites, {s.hidden_links_total} hidden",
-                                message_zh=f"{s.bad_links_total} 个可疑网站链接，{s.hidden_links_total} 个暗链",
-                                evidence=crawl.home_refs)
-        return self.finding(Status.PASS, value, evidence=crawl.home_refs)
+        return self.flagged(crawl, s.bad_links_total + s.hidden_links_total, Status.WARN, value,
+                            f"{s.bad_links_total} link(s) to suspect sites, {s.hidden_links_total} hidden",
+                            f"{s.bad_links_total} 个可疑网站链接，{s.hidden_links_total} 个暗链")
 
 
 class Backdated(CrawlCheck):
@@ -117,12 +109,9 @@ class Backdated(CrawlCheck):
         s = crawl.content
         assert s is not None
         value = {"compared": crawl.compared, "items": _plain(s.backdated), "total": s.backdated_total}
-        if s.backdated_total:
-            return self.finding(Status.WARN, value,
-                                message=f"{s.backdated_total} new item(s) carry dates well before the last crawl",
-                                message_zh=f"{s.backdated_total} 条新增信息的发布日期明显早于上次抓取",
-                                evidence=crawl.home_refs)
-        return self.finding(Status.PASS, value, evidence=crawl.home_refs)
+        return self.flagged(crawl, s.backdated_total, Status.WARN, value,
+                            f"{s.backdated_total} new item(s) carry dates well before the last crawl",
+                            f"{s.backdated_total} 条新增信息的发布日期明显早于上次抓取")
 
 
 class Tampering(CrawlCheck):
@@ -136,9 +125,6 @@ class Tampering(CrawlCheck):
         s = crawl.content
         assert s is not None
         value = {"compared": crawl.compared, "regions": list(s.tampered_regions)}
-        if s.tampered_regions:
-            return self.finding(Status.WARN, value,
-                                message=f"homepage regions changed since the last crawl: {', '.join(s.tampered_regions)}",
-                                message_zh=f"首页以下区域自上次抓取后发生变化：{'、'.join(s.tampered_regions)}",
-                                evidence=crawl.home_refs)
-        return self.finding(Status.PASS, value, evidence=crawl.home_refs)
+        return self.flagged(crawl, len(s.tampered_regions), Status.WARN, value,
+                            f"homepage regions changed since the last crawl: {', '.join(s.tampered_regions)}",
+                            f"首页以下区域自上次抓取后发生变化：{'、'.join(s.tampered_regions)}")
