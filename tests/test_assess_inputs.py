@@ -13,13 +13,13 @@ import yaml
 from sqlalchemy import insert, select
 from typer.testing import CliRunner
 
-from mgov.assess import manual
+from mgov.assess import manual, store
 from mgov.assess.inputs import DailyFinding, ManualInput, Observation, RatingCounts, UsageFigures
 from mgov.assess.service import recompute, run_assessment
 from mgov.assess.store import observation_dict, observation_from_snapshot, plain
 from mgov.cli import _root, _Root
 from mgov.cli import inputs as inputs_cli
-from mgov.db.tables import ASSESSMENT_INPUTS, ASSESSMENT_RESULTS, CHANNELS, FINDINGS, SCAN_RUNS
+from mgov.db.tables import ASSESSMENT_INPUTS, ASSESSMENT_RESULTS, CHANNELS, FINDINGS, PROBES, SCAN_RUNS
 from mgov.errors import ImportFailed, MgovError, NotFound
 from mgov.io.load import import_file
 from mgov.profiles import load
@@ -377,8 +377,14 @@ def test_snapshot_round_trip_of_inputs():
     obs = Observation("1", "x", findings=[DailyFinding(D(2026, 1, 2), "fail", {"n": 1}, [{"warc": "a"}])],
                       manual=ManualInput("failed", 2, "王审核: note", [{"url": "https://a.gov.cn"}]),
                       ratings=RatingCounts(10, 3, 1), usage=UsageFigures(5, None))
-    assert observation_from_snapshot(plain(obs)) == obs
-    assert observation_dict(obs) == plain(obs)  # the fast path stores the same as the generic one
+    assert observation_from_snapshot(observation_dict(obs)) == obs
+    assert observation_from_snapshot(plain(obs)) == obs  # snapshots stored before the compact form
+    # Compact: a letter per day; value and evidence only where a finding carries them.
+    days = [DailyFinding(D(2026, 1, 1), "pass"), DailyFinding(D(2026, 1, 3), "warn"),
+            DailyFinding(D(2026, 1, 4), "fail", {"dead": 2}, [{"warc": "b"}])]
+    stored = observation_dict(Observation("1", "y", findings=days))["findings"]
+    assert stored == {"from": "2026-01-01", "statuses": "p.wf", "data": [[3, {"dead": 2}, [{"warc": "b"}]]]}
+    assert observation_from_snapshot({"channel_id": "1", "indicator_id": "y", "findings": stored}).findings == tuple(days)
 
 
 def test_recompute_sees_the_inputs(engine, world):
@@ -435,3 +441,33 @@ def test_import_with_a_missing_header_column_is_refused(engine, world):
     path.write_text("site_name,sessions_count\nx,1\n", encoding="utf-8")
     with engine.begin() as conn, pytest.raises(ImportFailed, match="no domain"):
         manual.import_usage(conn, load("cn-2019-website"), START, END, path)
+
+
+def test_probes_and_findings_are_read_per_utc_day(engine, world):
+    """The database groups probes by UTC day (then weeks), and of several findings on one day
+    the last one counts: 23:30 UTC is still that day, 00:30 the next, on either database."""
+    ids = world["ids"]
+    monday = D(2026, 1, 12)
+    with engine.begin() as conn:
+        rows = []
+        for d in range(7):  # a full week of 20 probes a day; day 3 has 2 failures, one at 23:30
+            at = dt.datetime.combine(monday + dt.timedelta(days=d), dt.time(), dt.UTC)
+            for k in range(20):
+                late = d == 3 and k == 19
+                when = at + (dt.timedelta(hours=23, minutes=30) if late else dt.timedelta(minutes=k))
+                rows.append({"channel_id": ids[MAIN], "at": when, "ok": not (d == 3 and k in (0, 19)),
+                             "evidence": []})
+        rows.append({"channel_id": ids[MAIN], "at": dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(0, 30),
+                                                                       dt.UTC), "ok": False, "evidence": []})
+        conn.execute(insert(PROBES), rows)
+        run_id = conn.execute(select(SCAN_RUNS.c.id)).scalars().first()
+        late = dt.datetime.combine(D(2026, 1, 20), dt.time(23, 30), dt.UTC)
+        conn.execute(insert(FINDINGS).values(run_id=run_id, channel_id=ids[OTHER], check_id="ipv6", status="fail",
+                                             message="ipv6 fail", evidence=[], observed_at=late))
+        profile = load("cn-2019-website")
+        channels = store.channels_of(conn, profile)
+        observed = {(o.channel_id, o.indicator_id): o for o in store.observations_of(conn, profile, channels, START, END)}
+    weeks = observed[(str(ids[MAIN]), "v2_unreachable")].probes
+    assert [(w.week_start, w.probes, w.failed) for w in weeks] == [(monday, 140, 2), (D(2026, 1, 19), 1, 1)]
+    ipv6 = observed[(str(ids[OTHER]), "d_ipv6")].findings
+    assert [(f.day, f.status) for f in ipv6] == [(D(2026, 1, 20), "fail")]  # the day's last: 23:30, not 03:00

@@ -69,6 +69,11 @@ def test_farm_channels_assessed_from_their_scan_and_crawl(engine, farm, tmp_path
     others = [c for c in result["channels"] if c["address"] not in addresses]
     assert others and all(c["verdict"] == "not_assessed" for c in others)
 
+    # Without the breakdown, the summary is built from what was just stored: the same as read back.
+    brief = run_assessment(engine, "cn-2019-website", str(dt.date.today().year), detail=False)
+    assert brief == summary(engine, brief["assessment"], detail=False)
+    assert [c["score"] for c in brief["channels"]] == [c["score"] for c in result["channels"]]
+
     # The stored snapshot gives the same results again; the CLI shows them.
     stored = {c["address"]: (c["verdict"], c["score"]) for c in summary(engine, result["assessment"])["channels"]}
     recomputed = recompute(engine, result["assessment"])

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.home / 'mgov.db').resolve()}"
 
     @property
+    def profile_dirs(self) -> list[Path]:
+        """Where the user's own guideline profiles live: <home>/profiles, when that folder exists."""
+        home = self.home / "profiles"
+        return [home] if home.is_dir() else []
+
+    @property
     def resolved_archive_dir(self) -> Path:
         return self.archive_dir or self.home / "archive"
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from mgov import clock
 from mgov.db.tables import AUDIT_LOG
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def record(conn: Connection, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None) -> int:

@@ -14,9 +14,11 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from mgov import clock
 from mgov.act.audit import now, record
 from mgov.act.workdays import Calendar, deadline_for
 from mgov.assess.inputs import DailyFinding, Observation, ProbeWeek
+from mgov.checks.base import params_variant
 from mgov.db.tables import (ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDINGS, ORGS, PEOPLE, PROBES,
                             RECTIFICATION_TASKS, RESPONSIBILITIES, ROLES)
 from mgov.errors import MgovError, NotFound
@@ -84,7 +86,7 @@ def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt
     open nothing, and their open tasks close."""
     from mgov.act.disputes import overturned
 
-    today = today or dt.date.today()
+    today = today or clock.today()
     head = conn.execute(select(ASSESSMENTS).where(ASSESSMENTS.c.id == assessment_id)).first()
     if head is None:
         raise NotFound(f"no assessment {assessment_id}")
@@ -161,7 +163,7 @@ def _update(conn: Connection, task_id: int, values: dict[str, Any], step: dict[s
 def close_overturned(conn: Connection, assessment_id: int, channel_id: int, indicator_id: str, *,
                      actor: str = "system", today: dt.date | None = None, dispute: int | None = None) -> list[int]:
     """Close the unresolved tasks of a finding that a dispute overturned; their ids."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     ids = list(conn.execute(select(T.c.id).where(
         T.c.assessment_id == assessment_id, T.c.channel_id == channel_id, T.c.indicator_id == indicator_id,
         T.c.status.in_(UNRESOLVED))).scalars())
@@ -180,7 +182,7 @@ def close_task(conn: Connection, task_id: int, note: str, *, by: str, today: dt.
         raise MgovError(f"task {task_id} is already closed (on {task['closed_on']})")
     if not note.strip():
         raise MgovError("closing a task needs a note saying what was fixed")
-    today = today or dt.date.today()
+    today = today or clock.today()
     _update(conn, task_id, {"status": "closed", "closed_on": today, "note": note},
             _step("closed", by, reason="manual", note=note, was=task["status"]))
     record(conn, by, "task.closed", f"task:{task_id}", {"reason": "manual", "note": note, "was": task["status"]})
@@ -254,7 +256,7 @@ def finding_recheck(conn: Connection, profile_dirs: list[Path] | None = None) ->
         if ind.source == "check" and ind.check:
             f = conn.execute(select(FINDINGS.c.status, FINDINGS.c.value, FINDINGS.c.evidence, FINDINGS.c.observed_at)
                              .where(FINDINGS.c.channel_id == cid, FINDINGS.c.check_id == ind.check,
-                                    FINDINGS.c.observed_at >= since)
+                                    _variant_is(params_variant(dict(ind.params))), FINDINGS.c.observed_at >= since)
                              .order_by(FINDINGS.c.observed_at.desc(), FINDINGS.c.id.desc()).limit(1)).first()
             if f is None:
                 return None, {"check": ind.check, "why": f"no finding of {ind.check} since {task['due_on']}"}
@@ -327,3 +329,9 @@ def _addresses(raw: str) -> list[str]:
     except Exception:  # not a URL: a new-media account id is matched as given
         pass
     return out
+
+
+def _variant_is(variant: str | None) -> Any:
+    """Findings judged with the indicator's parameters (None: the check's own)."""
+    return FINDINGS.c.variant.is_(None) if variant is None else FINDINGS.c.variant == variant
+

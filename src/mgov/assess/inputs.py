@@ -21,7 +21,7 @@ RATING_LEVELS: tuple[str, ...] = ("非常满意", "满意", "基本满意", "不
 
 
 def _refs(refs: Sequence[Ref]) -> tuple[Ref, ...]:
-    return tuple(dict(r) for r in refs)
+    return tuple(dict(r) for r in refs) if refs else ()
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Row, insert, select
 
+from mgov import clock
 from mgov.assess.inputs import RATING_LEVELS, ChannelInput, ManualInput, RatingCounts, UsageFigures
 from mgov.db.tables import ASSESSMENT_INPUTS as AI
 from mgov.errors import ImportFailed, InvalidValue, MgovError, NotFound
@@ -96,7 +97,7 @@ def record(conn: Connection, *, channel_id: int, profile_id: str, indicator_id: 
     return int(conn.execute(insert(AI).values(
         channel_id=int(channel_id), profile_id=profile_id, indicator_id=indicator_id, period_start=start,
         period_end=end, kind=kind, payload=dict(payload), note=note, evidence=[dict(e) for e in evidence],
-        entered_by=by, entered_at=at or dt.datetime.now(dt.UTC)).returning(AI.c.id)).scalar_one())
+        entered_by=by, entered_at=at or clock.now()).returning(AI.c.id)).scalar_one())
 
 
 def newest(conn: Connection, profile_id: str, channel_ids: Iterable[int | str], start: dt.date,

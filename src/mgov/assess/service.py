@@ -39,6 +39,7 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
         decided = _overturned(conn, profile_id, start, end)
         previous = {r.channel_id: r for r in _previous(conn, profile_id, start, org)}
     results = []
+    trends: dict[str, Any] = {}
     with engine.begin() as conn:
         assessment_id = store.create(conn, profile, period, start, end, {"org": org})
         # A chunk of channels at a time: the period's findings of 20,000 channels do not fit
@@ -51,8 +52,19 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
             changes = {c.channel_id: store.plain(c) for c in compare(found, before)} if previous else {}
             store.save_results(conn, assessment_id, chunk, found, store.snapshot(observations), changes)
             results.extend(found)
-        store.save_ranks(conn, assessment_id, rank(results))
-    return summary(engine, assessment_id, detail=detail)
+            trends.update((cid, change.get("trend")) for cid, change in changes.items())
+        ranks = rank(results)
+        store.save_ranks(conn, assessment_id, ranks)
+    if detail:
+        return summary(engine, assessment_id, detail=True)
+    # What was just stored, without reading 20,000 results back.
+    places = {k.channel_id: k for k in ranks}
+    rows = [{"address": r.address, "tier": r.tier, "kind": r.kind, "verdict": r.verdict, "score": r.score,
+             "grade": r.grade, "rank": places[r.channel_id].rank, "of": places[r.channel_id].of,
+             "vetoes": list(r.vetoes_failed), "not_assessed": r.not_assessed, "trend": trends.get(r.channel_id)}
+            for r in results]
+    return _summarized({"assessment": assessment_id, "profile": profile.id, "period": period,
+                        "start": start.isoformat(), "end": end.isoformat()}, rows)
 
 
 def _overturned(conn: Any, profile_id: str, start: dt.date, end: dt.date) -> dict[tuple[str, str], int]:
@@ -113,18 +125,21 @@ def summary(engine: Engine, assessment_id: int | None = None, *, detail: bool = 
         rows = conn.execute(select(CHANNELS.c.address, ASSESSMENT_RESULTS)
                             .join(CHANNELS, CHANNELS.c.id == ASSESSMENT_RESULTS.c.channel_id)
                             .where(ASSESSMENT_RESULTS.c.assessment_id == head.id)).all()
-    channels = sorted(({"address": r.address, "tier": r.result["tier"], "kind": r.result["kind"],
-                        "verdict": r.verdict, "score": r.score, "grade": r.grade, "rank": r.rank, "of": r.rank_of,
-                        "vetoes": r.result["vetoes_failed"], "not_assessed": r.result["not_assessed"],
-                        "trend": (r.result.get("change") or {}).get("trend"),
-                        **({"indicators": r.result["indicators"]} if detail else {})} for r in rows),
-                      key=lambda c: (c["tier"], c["kind"], c["rank"] or 0, c["address"]))
+    channels = [{"address": r.address, "tier": r.result["tier"], "kind": r.result["kind"],
+                 "verdict": r.verdict, "score": r.score, "grade": r.grade, "rank": r.rank, "of": r.rank_of,
+                 "vetoes": r.result["vetoes_failed"], "not_assessed": r.result["not_assessed"],
+                 "trend": (r.result.get("change") or {}).get("trend"),
+                 **({"indicators": r.result["indicators"]} if detail else {})} for r in rows]
+    return _summarized({"assessment": head.id, "profile": head.profile_id, "period": head.period,
+                        "start": head.start.isoformat(), "end": head.end.isoformat()}, channels)
+
+
+def _summarized(head: dict[str, Any], channels: list[dict[str, Any]]) -> dict[str, Any]:
+    channels = sorted(channels, key=lambda c: (c["tier"], c["kind"], c["rank"] or 0, c["address"]))
     verdicts: dict[str, int] = {}
     for c in channels:
         verdicts[c["verdict"]] = verdicts.get(c["verdict"], 0) + 1
-    return {"assessment": head.id, "profile": head.profile_id, "period": head.period,
-            "start": head.start.isoformat(), "end": head.end.isoformat(), "channels": channels,
-            "verdicts": verdicts}
+    return {**head, "channels": channels, "verdicts": verdicts}
 
 
 def recompute(engine: Engine, assessment_id: int, profile_dirs: list[Path] | None = None) -> list[Any]:

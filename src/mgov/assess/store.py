@@ -7,15 +7,18 @@ import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, case, func, insert, select
 
+from mgov import clock
 from mgov.assess import manual
+from mgov.assess.aggregate import mode_of
 from mgov.assess.inputs import (ChannelInput, DailyFinding, ManualInput, Observation, ProbeWeek, RatingCounts,
                                UsageFigures)
 from mgov.assess.results import ChannelResult, IndicatorResult, Rank
+from mgov.checks.base import params_variant
 from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDINGS, ORGS, PROBES
 from mgov.profiles import Profile, resolve
 from mgov.registry import vocab
@@ -51,43 +54,39 @@ def observations_of(conn: Connection, profile: Profile, channels: list[ChannelIn
     ids = [int(c.channel_id) for c in channels]
     since = dt.datetime.combine(start, dt.time(), dt.UTC)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
-    wanted: dict[str, set[str]] = defaultdict(set)  # check id -> channel ids
+    # (check id, variant) -> channel ids: an indicator with parameters reads the findings
+    # judged with exactly those (mgov scan --profile), others the check's own.
+    wanted: dict[tuple[str, str | None], set[str]] = defaultdict(set)
     probes_wanted: set[str] = set()
     for c in channels:
         for ind in resolve(profile, c.kind, c.tier):
             if ind.source == "check" and ind.check:
-                wanted[ind.check].add(c.channel_id)
+                wanted[(ind.check, params_variant(dict(ind.params)))].add(c.channel_id)
             elif ind.source == "probe":
                 probes_wanted.add(c.channel_id)
-    daily: dict[tuple[str, str], dict[dt.date, DailyFinding]] = defaultdict(dict)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        query = (select(FINDINGS.c.channel_id, FINDINGS.c.check_id, FINDINGS.c.status, FINDINGS.c.value,
-                        FINDINGS.c.evidence, FINDINGS.c.observed_at)
-                 .where(FINDINGS.c.channel_id.in_(chunk), FINDINGS.c.check_id.in_(sorted(wanted)),
-                        FINDINGS.c.observed_at >= since, FINDINGS.c.observed_at < until)
-                 .order_by(FINDINGS.c.observed_at, FINDINGS.c.id))
-        for cid, check, status, value, evidence, at in conn.execute(query):
-            if str(cid) in wanted[check]:
-                day = _utc(at).date()
-                daily[(str(cid), check)][day] = DailyFinding(day, status, value, evidence or ())  # the day's last
+    check_ids = sorted({check for check, _ in wanted})
+    daily = _daily_findings(conn, profile, channels, ids, check_ids, wanted, since, until)
     weeks: dict[str, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     if probes_wanted:
+        # The database counts per channel and day; Python folds the days into weeks.
+        day = _utc_day(conn, PROBES.c.at)
         for i in range(0, len(ids), 500):
-            query = select(PROBES.c.channel_id, PROBES.c.at, PROBES.c.ok).where(
-                PROBES.c.channel_id.in_(ids[i:i + 500]), PROBES.c.at >= since, PROBES.c.at < until)
-            for cid, at, ok in conn.execute(query):
-                day = _utc(at).date()
-                week = weeks[str(cid)][day - dt.timedelta(days=day.weekday())]
-                week[0] += 1
-                week[1] += 0 if ok else 1
+            query = (select(PROBES.c.channel_id, day, func.count(), func.sum(case((PROBES.c.ok, 0), else_=1)))
+                     .where(PROBES.c.channel_id.in_(ids[i:i + 500]), PROBES.c.at >= since, PROBES.c.at < until)
+                     .group_by(PROBES.c.channel_id, day))
+            for cid, on, n, failed in conn.execute(query):
+                on = _as_date(on)
+                week = weeks[str(cid)][on - dt.timedelta(days=on.weekday())]
+                week[0] += int(n)
+                week[1] += int(failed or 0)
     entered = manual.newest(conn, profile.id, ids, start, end)
     out = []
     for c in channels:
         for ind in resolve(profile, c.kind, c.tier):
             obs: dict[str, Any] = {}
-            if ind.source == "check" and ind.check and (c.channel_id, ind.check) in daily:
-                obs["findings"] = list(daily[(c.channel_id, ind.check)].values())
+            key = (c.channel_id, ind.check or "", params_variant(dict(ind.params)))
+            if ind.source == "check" and ind.check and key in daily:
+                obs["findings"] = daily[key]
             elif ind.source == "probe" and weeks.get(c.channel_id):
                 obs["probes"] = [ProbeWeek(w, n, failed) for w, (n, failed) in sorted(weeks[c.channel_id].items())]
             elif ind.source == "rating" and (row := entered.get((c.channel_id, ind.id, "rating"))) is not None:
@@ -100,6 +99,67 @@ def observations_of(conn: Connection, profile: Profile, channels: list[ChannelIn
             if obs:
                 out.append(Observation(c.channel_id, ind.id, **obs))
     return out
+
+
+# Modes that read the evidence of every failing day, not only of the latest usable finding.
+_FAILING_DAYS_MODES = ("worst", "any_fail", "fail_days_ratio")
+
+
+def _daily_findings(conn: Connection, profile: Profile, channels: list[ChannelInput], ids: list[int],
+                    check_ids: list[str], wanted: Mapping[tuple[str, str | None], set[str]], since: dt.datetime,
+                    until: dt.datetime) -> dict[tuple[str, str, str | None], list[DailyFinding]]:
+    """Per (channel, check, variant): the day's last finding of every day, in day order.
+
+    Statuses are read for every finding; the value and evidence (JSON, the costly part) only
+    for the findings an aggregation reads: the latest usable one (and the last one), and,
+    for a check some indicator aggregates by failing days, the failing and warning days."""
+    by_days = {(ind.check, params_variant(dict(ind.params)))
+               for c in channels for ind in resolve(profile, c.kind, c.tier)
+               if ind.source == "check" and ind.check and mode_of(ind) in _FAILING_DAYS_MODES}
+    days: dict[tuple[str, str, str | None], dict[Any, tuple[str, int]]] = defaultdict(dict)
+    on = _utc_day(conn, FINDINGS.c.observed_at)  # the database turns a time into its day
+    for i in range(0, len(ids), 500):
+        query = (select(FINDINGS.c.channel_id, FINDINGS.c.check_id, FINDINGS.c.variant, FINDINGS.c.status, on,
+                        FINDINGS.c.id)
+                 .where(FINDINGS.c.channel_id.in_(ids[i:i + 500]), FINDINGS.c.check_id.in_(check_ids),
+                        FINDINGS.c.observed_at >= since, FINDINGS.c.observed_at < until)
+                 .order_by(FINDINGS.c.observed_at, FINDINGS.c.id))
+        for cid, check, variant, status, day, fid in conn.execute(query):
+            if str(cid) in wanted.get((check, variant), ()):
+                days[(str(cid), check, variant)][day] = (status, fid)  # the day's last
+    needed: set[int] = set()
+    for (_, check, variant), by_day in days.items():
+        ordered = [by_day[d] for d in sorted(by_day)]
+        needed.add(ordered[-1][1])
+        usable = [fid for status, fid in ordered if status in ("pass", "warn", "fail")]
+        if usable:
+            needed.add(usable[-1])
+        if (check, variant) in by_days:
+            needed.update(fid for status, fid in ordered if status in ("fail", "warn"))
+    data: dict[int, tuple[Any, Any]] = {}
+    wanted_ids = sorted(needed)
+    for i in range(0, len(wanted_ids), 500):
+        query = select(FINDINGS.c.id, FINDINGS.c.value, FINDINGS.c.evidence).where(
+            FINDINGS.c.id.in_(wanted_ids[i:i + 500]))
+        data.update((fid, (value, evidence)) for fid, value, evidence in conn.execute(query))
+    dates: dict[Any, dt.date] = {}  # SQLite gives 'YYYY-MM-DD' text, PostgreSQL dates
+    out: dict[tuple[str, str, str | None], list[DailyFinding]] = {}
+    for key, by_day in days.items():
+        out[key] = [DailyFinding(dates.get(d) or dates.setdefault(d, _as_date(d)), status,
+                                 *(data[fid][0], data[fid][1] or ()) if fid in data else (None, ()))
+                    for d, (status, fid) in sorted(by_day.items())]
+    return out
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _utc_day(conn: Connection, column: Any) -> Any:
+    """The UTC date of a timestamp column, in SQL."""
+    if conn.dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return func.date(column)  # SQLite stores UTC text
 
 
 def _utc(at: dt.datetime) -> dt.datetime:
@@ -131,13 +191,46 @@ def observation_from_snapshot(o: Mapping[str, Any]) -> Observation:
     m, r, u = o.get("manual"), o.get("ratings"), o.get("usage")
     return Observation(
         o["channel_id"], o["indicator_id"],
-        findings=[DailyFinding(dt.date.fromisoformat(f["day"]), f["status"], f["value"], f["evidence"])
-                  for f in o.get("findings", ())],
+        findings=_findings_from_snapshot(o.get("findings") or ()),
         probes=[ProbeWeek(dt.date.fromisoformat(p["week_start"]), p["probes"], p["failed"])
                 for p in o.get("probes", ())],
         manual=ManualInput(m["status"], m["instances"], m["note"], m["evidence"]) if m else None,
         ratings=RatingCounts(r["total"], r["bad"], r["overdue"]) if r else None,
         usage=UsageFigures(u["visits"], u["mobile_share"]) if u else None)
+
+
+# A day's finding status in a snapshot, one letter each ('.': no finding that day).
+_LETTER = {"pass": "p", "fail": "f", "warn": "w", "error": "e", "not_applicable": "n"}
+_STATUS = {v: k for k, v in _LETTER.items()}
+
+
+def _findings_snapshot(findings: Sequence[DailyFinding]) -> dict[str, Any] | list[Any]:
+    """The daily findings, compact: the first day, a letter per day, and the value and
+    evidence of the findings that carry them (the ones the aggregation read)."""
+    if not findings:
+        return []
+    first = findings[0].day
+    letters = ["."] * ((findings[-1].day - first).days + 1)
+    data = []
+    for f in findings:
+        offset = (f.day - first).days
+        letters[offset] = _LETTER[f.status]
+        if f.value is not None or f.evidence:
+            data.append([offset, f.value, [dict(e) for e in f.evidence]])
+    return {"from": first.isoformat(), "statuses": "".join(letters), "data": data}
+
+
+def _findings_from_snapshot(stored: Any) -> list[DailyFinding]:
+    """The inverse of _findings_snapshot; also reads the earlier form (a dict per day)."""
+    if not stored:
+        return []
+    if isinstance(stored, list):
+        return [DailyFinding(dt.date.fromisoformat(f["day"]), f["status"], f.get("value"), f.get("evidence") or ())
+                for f in stored]
+    first = dt.date.fromisoformat(stored["from"])
+    data = {offset: (value, evidence) for offset, value, evidence in stored["data"]}
+    return [DailyFinding(first + dt.timedelta(days=i), _STATUS[letter], *data.get(i, (None, ())))
+            for i, letter in enumerate(stored["statuses"]) if letter != "."]
 
 
 def from_snapshot(rows: list[dict[str, Any]]) -> list[Observation]:
@@ -157,7 +250,7 @@ def result_from_dict(d: dict[str, Any]) -> ChannelResult:
 def create(conn: Connection, profile: Profile, period: str, start: dt.date, end: dt.date,
            params: dict[str, Any]) -> int:
     return int(conn.execute(insert(ASSESSMENTS).values(
-        profile_id=profile.id, period=period, start=start, end=end, created_at=dt.datetime.now(dt.UTC),
+        profile_id=profile.id, period=period, start=start, end=end, created_at=clock.now(),
         params=params).returning(ASSESSMENTS.c.id)).scalar_one())
 
 
@@ -201,8 +294,7 @@ def observation_dict(o: Observation) -> dict[str, Any]:
     """An observation as JSON-ready data, built directly; observation_from_snapshot reads it."""
     m, r, u = o.manual, o.ratings, o.usage
     return {"channel_id": o.channel_id, "indicator_id": o.indicator_id,
-            "findings": [{"day": f.day.isoformat(), "status": f.status, "value": f.value,
-                          "evidence": [dict(e) for e in f.evidence]} for f in o.findings],
+            "findings": _findings_snapshot(o.findings),
             "probes": [{"week_start": p.week_start.isoformat(), "probes": p.probes, "failed": p.failed}
                        for p in o.probes],
             "manual": {"status": m.status, "instances": m.instances, "note": m.note,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -29,12 +30,22 @@ class Finding:
     message_zh: str = ""
     evidence: list[WarcRef] = field(default_factory=list)
     scan_status: ScanStatus | None = None
+    variant: str | None = None  # judged with other parameters than the check's: params_variant()
 
     def as_dict(self) -> dict[str, Any]:
         return {"check": self.check, "status": self.status.value, "value": self.value,
                 "message": self.message, "message_zh": self.message_zh,
                 "evidence": [r.as_dict() for r in self.evidence],
-                "scan_status": self.scan_status.value if self.scan_status else None}
+                "scan_status": self.scan_status.value if self.scan_status else None, "variant": self.variant}
+
+
+def params_variant(params: Any) -> str | None:
+    """The key under which a finding judged with these parameters is stored and found again:
+    None for none (the check's own), else 12 hex digits of their canonical JSON's SHA-256."""
+    if not params:
+        return None
+    text = json.dumps(params, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 WEB_KINDS = frozenset({"website", "mobile_site"})

@@ -31,11 +31,6 @@ def _me() -> str:
         return "unknown"
 
 
-def _profile_dirs(st: Any) -> list[Path]:
-    home = st.settings.home / "profiles"  # the user's own profiles, when that folder exists
-    return [home] if home.is_dir() else []
-
-
 def _row(task: dict[str, Any]) -> dict[str, Any]:
     return {**task, "assignees": ", ".join(f"{a['person']} ({a['role']})" for a in task["assignees"])}
 
@@ -126,7 +121,7 @@ def tasks_open(ctx: typer.Context, assessment: int = typer.Option(..., "--assess
     cal = load_calendar(calendar)
     with st.begin() as conn:
         out = open_tasks(conn, assessment, cal, today=parse_date(on) or dt.date.today(),
-                         profile_dirs=_profile_dirs(st), actor=_me())
+                         profile_dirs=st.settings.profile_dirs, actor=_me())
     if as_json:
         print_json(out)
         return
@@ -151,7 +146,7 @@ def tasks_review(ctx: typer.Context,
     st = state(ctx)
     with st.begin() as conn:
         out = review_due(conn, parse_date(on) or dt.date.today(),
-                         finding_recheck(conn, _profile_dirs(st)), actor="review")
+                         finding_recheck(conn, st.settings.profile_dirs), actor="review")
     if as_json:
         print_json(out)
     else:

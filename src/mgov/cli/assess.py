@@ -28,9 +28,8 @@ def assess(
     from mgov.assess.service import run_assessment
 
     st = state(ctx)
-    home = st.settings.home / "profiles"
     # The breakdown of every indicator of every channel is for `mgov assessment N --channel`.
-    result = run_assessment(st.engine(), profile, period, org=org, profile_dirs=[home] if home.is_dir() else [],
+    result = run_assessment(st.engine(), profile, period, org=org, profile_dirs=st.settings.profile_dirs,
                             detail=False)
     _show(st.lang, result, as_json)
 

@@ -17,6 +17,8 @@ def crawl(
     kind: list[str] | None = typer.Option(None, "--kind", "-k", help="website or mobile_site; repeatable."),
     channel: list[str] | None = typer.Option(None, "--channel", help="Only this address; repeatable."),
     checks: str | None = typer.Option(None, "--checks", help="Comma-separated check ids (default: every crawl check)."),
+    profile: str | None = typer.Option(None, "--profile", help="Only the checks this guideline profile binds "
+                                                              "(see `mgov profiles show ID`)."),
     max_pages: int = typer.Option(500, "--max-pages", min=1, help="Pages fetched per site at most."),
     max_depth: int = typer.Option(5, "--max-depth", min=0, help="Clicks from the homepage at most."),
     subdomains: bool = typer.Option(False, "--subdomains", help="Also crawl the site's subdomains."),
@@ -48,14 +50,14 @@ def crawl(
     """
     from mgov.scan.collector import RoutingOptions
 
-    if resume and (org or kind or channel or checks or connect_to or dns or ca_bundle):
+    if resume and (org or kind or channel or checks or profile or connect_to or dns or ca_bundle):
         raise typer.BadParameter("--resume keeps the run's own selection, checks, limits and routing: "
-                                 "give none of --org, --kind, --channel, --checks, --connect-to, --dns, --ca-bundle")
+                                 "give none of --org, --kind, --channel, --checks, --profile, --connect-to, --dns, --ca-bundle")
     st = state(ctx)
     routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
     run_pass(ctx, "crawl", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
-                        "routing": routing},
+                        "routing": routing}, profile=profile,
              limits={"max_pages": max_pages, "max_depth": max_depth, "subdomains": subdomains, "delay": delay,
                      "max_seconds": max_seconds, "per_host": per_host})
 

@@ -60,8 +60,7 @@ def _setup(st: Any, profile_id: str, period: str) -> tuple[Any, dt.date, dt.date
         start, end = parse_period(period)
     except ValueError as exc:
         raise MgovError(str(exc)) from None
-    home = st.settings.home / "profiles"
-    return load(profile_id, dirs=[home] if home.is_dir() else []), start, end
+    return load(profile_id, dirs=st.settings.profile_dirs), start, end
 
 
 PROFILE = typer.Option(..., "--profile", help="Profile id (see `mgov profiles list`).")

@@ -61,8 +61,7 @@ def _num(value: float | None) -> str | None:
 
 
 def _dirs(ctx: typer.Context, dirs: list[Path] | None) -> list[Path]:
-    home = state(ctx).settings.home / "profiles"
-    return ([home] if home.is_dir() else []) + list(dirs or [])
+    return state(ctx).settings.profile_dirs + list(dirs or [])
 
 
 @app.command("list")

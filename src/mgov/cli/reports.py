@@ -40,9 +40,7 @@ def report(
         raise MgovError(f"--out {out} is a folder: name the file to write")
     if not out.parent.is_dir():
         raise MgovError(f"--out {out}: folder {out.parent} does not exist")
-    profiles = st.settings.home / "profiles"  # the user's own profiles, when that folder exists
-    rep = load_report(st.engine(), assessment, org=org, lang=st.lang,
-                      profile_dirs=[profiles] if profiles.is_dir() else [])
+    rep = load_report(st.engine(), assessment, org=org, lang=st.lang, profile_dirs=st.settings.profile_dirs)
     write(rep, out, fmt, bulletin=bulletin)
     what = ("通报" if bulletin else "报告") if st.lang == "zh" else ("bulletin" if bulletin else "report")
     console.print(f"{what}: {out} ({fmt}, {len(rep.channels)} channels)" if st.lang != "zh"

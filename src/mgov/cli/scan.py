@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import random
 from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from mgov import clock
 from mgov.cli.common import JSON_OPTION, console, err_console, print_json, print_table, state
 from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CONNECT_TO, DNS
 
@@ -20,6 +20,8 @@ def scan(
     kind: list[str] | None = typer.Option(None, "--kind", "-k", help="website or mobile_site; repeatable."),
     channel: list[str] | None = typer.Option(None, "--channel", help="Only this address; repeatable."),
     checks: str | None = typer.Option(None, "--checks", help="Comma-separated check ids (default: all)."),
+    profile: str | None = typer.Option(None, "--profile", help="Only the checks this guideline profile binds "
+                                                              "(see `mgov profiles show ID`)."),
     connect_to: list[str] | None = CONNECT_TO,
     dns: str | None = DNS,
     ca_bundle: str | None = CA_BUNDLE,
@@ -41,19 +43,21 @@ def scan(
     """
     from mgov.scan.collector import RoutingOptions
 
-    if resume and (org or kind or channel or checks or connect_to or dns or ca_bundle):
+    if resume and (org or kind or channel or checks or profile or connect_to or dns or ca_bundle):
         raise typer.BadParameter("--resume keeps the run's own selection, checks and routing: "
-                                 "give none of --org, --kind, --channel, --checks, --connect-to, --dns, --ca-bundle")
+                                 "give none of --org, --kind, --channel, --checks, --profile, --connect-to, --dns, --ca-bundle")
     st = state(ctx)
     routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
     run_pass(ctx, "scan", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
-                        "routing": routing})
+                        "routing": routing}, profile=profile)
 
 
 def run_pass(ctx: typer.Context, pass_kind: str, *, resume: bool, run: int | None, concurrency: int,
-             workers: int, as_json: bool, selection: dict[str, Any], limits: dict[str, Any] | None = None) -> None:
-    """Start (or resume) a scan or crawl run, show its progress, print its summary."""
+             workers: int, as_json: bool, selection: dict[str, Any], limits: dict[str, Any] | None = None,
+             profile: str | None = None) -> None:
+    """Start (or resume) a scan or crawl run, show its progress, print its summary. With a
+    profile, the checks it binds run with its parameters (and --checks adds to them)."""
     from mgov.scan.service import execute_run, resumable_run, scan_params, start_run
 
     st = state(ctx)
@@ -61,7 +65,8 @@ def run_pass(ctx: typer.Context, pass_kind: str, *, resume: bool, run: int | Non
     if resume:
         run_id = resumable_run(engine, run, kind=pass_kind)
     else:
-        run_id = start_run(engine, scan_params(kind=pass_kind, limits=limits, **selection))
+        run_id = start_run(engine, scan_params(kind=pass_kind, limits=limits, profile=profile,
+                                               profile_dirs=st.settings.profile_dirs, **selection))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=as_json) as progress:
         task = progress.add_task(f"{pass_kind} {run_id}", total=None)
@@ -120,11 +125,7 @@ def probe(
         async with open_context(st.settings, options, CollectSettings(total_timeout=timeout)) as cctx:
             done = 0
             while total is None or done < total:
-                started = dt.datetime.now(dt.timezone.utc)
-                results = await asyncio.gather(*(cctx.client.fetch(f.address) for _, f in channels))
-                with engine.begin() as conn:
-                    ok = sum(probes.save_probe(conn, cid, fetch, started)
-                             for (cid, _), fetch in zip(channels, results, strict=True))
+                started, ok = await probes.probe_round(cctx.client, engine, channels)
                 console.print(f"{started:%Y-%m-%d %H:%M:%S}Z probe round {done + 1}: {ok}/{len(channels)} answered")
                 done += 1
                 if total is None or done < total:
@@ -147,7 +148,7 @@ def probe_stats(
 
     st = state(ctx)
     with st.connect() as conn:
-        rows = [s.as_dict() for s in stats(conn, dt.datetime.now(dt.timezone.utc), days)]
+        rows = [s.as_dict() for s in stats(conn, clock.now(), days)]
     if as_json:
         print_json(rows)
     else:

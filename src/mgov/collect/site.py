@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime as dt
 import json
 import secrets
 from collections import OrderedDict
@@ -25,6 +24,7 @@ from typing import Any, Self
 
 from yarl import URL
 
+from mgov import clock
 from mgov.collect.client import HttpClient
 from mgov.collect.evidence import (
     EVIDENCE_KEYS,
@@ -151,7 +151,7 @@ async def collect_site(facts: ChannelFacts, needs: set[str], ctx: CollectContext
     unknown = set(needs) - set(EVIDENCE_KEYS)
     if unknown:
         raise ValueError(f"unknown evidence keys: {sorted(unknown)}")
-    evidence = SiteEvidence(channel=facts, collected_at=dt.datetime.now(dt.UTC))
+    evidence = SiteEvidence(channel=facts, collected_at=clock.now())
     host = facts.host.strip().rstrip(".")
     twin = www_twin(host)
     client = ctx.client

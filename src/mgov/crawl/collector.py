@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from mgov import clock
 from mgov.collect.crawl import CrawledPage, CrawlLimits, crawl_site
 from mgov.collect.evidence import CRAWL_KEY, ChannelFacts, ScanStatus, SiteEvidence
 from mgov.collect.linkcheck import LinkChecker, excused
@@ -74,7 +75,7 @@ async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkC
                         today: dt.date | None = None, pool: AnalysisPool | None = None) -> CrawlEvidence:
     """Crawl facts.address; the workspace in the result must be closed by the caller.
     overrides: what rules were made from (channel overrides go on top of them)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     base = rules
     rules = channel_rules(rules, overrides or {}, facts)
     evidence = CrawlEvidence(start_url=facts.address, crawled_on=today, compared=history is not None)
@@ -137,7 +138,7 @@ def crawl_collector(ctx: CollectContext, checker: LinkChecker, *, limits: CrawlL
         if rest:
             evidence = await collect_site(facts, rest, ctx)
         else:
-            evidence = SiteEvidence(channel=facts, collected_at=dt.datetime.now(dt.UTC))
+            evidence = SiteEvidence(channel=facts, collected_at=clock.now())
         if CRAWL_KEY in needs:
             evidence.crawl = await collect_crawl(facts, ctx, checker, limits=limits, rules=rules,
                                                  overrides=overrides, history=history(facts), pool=pool)

@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from mgov import clock
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -36,7 +38,7 @@ class Base(DeclarativeBase):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return clock.now()
 
 
 class Timestamps:
@@ -188,6 +190,8 @@ class FindingRow(Base):
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # WARC refs
     scan_status: Mapped[str | None] = mapped_column(String(40))
     observed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # None: judged with the check's own parameters; else checks.params_variant of a profile's.
+    variant: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class Probe(Base):

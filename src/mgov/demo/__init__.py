@@ -9,8 +9,9 @@ accountability audit.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
+
+from mgov import clock
 
 if TYPE_CHECKING:
     from mgov.cli.common import State
@@ -70,7 +71,7 @@ def run_demo(st: State, *, seed: int = DEMO_SEED, count: int = DEMO_SITES) -> di
 
     with engine.connect() as conn:
         inputs = load_inputs(conn)
-    findings = run_audit(inputs, st.settings.audit, dt.date.today())
+    findings = run_audit(inputs, st.settings.audit, clock.today())
     by_rule = Counter(f.rule for f in findings)
     print_table(st.lang, [{"rule": r, "severity": RULES[r]["severity"], "count": n}
                           for r, n in sorted(by_rule.items())], ["rule", "severity", "count"])

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from mgov import clock
 from mgov.db.tables import ORGS as ORG
 from mgov.db.tables import PEOPLE as PERSON
 from mgov.db.tables import ROLES as ROLE
@@ -63,8 +64,8 @@ class ApplyReport:
 def apply(conn: Connection, batch: Batch, today: dt.date | None = None) -> ApplyReport:
     """Write batch through conn (the caller owns the transaction) and report what happened."""
     report = ApplyReport()
-    today = today or dt.date.today()
-    now = dt.datetime.now(dt.timezone.utc)
+    today = today or clock.today()
+    now = clock.now()
     _apply_orgs(conn, batch.organizations, report, now)
     _apply_people(conn, batch, report, now)
     org_ids = dict(conn.execute(select(ORG.c.code, ORG.c.id)).all())

@@ -6,12 +6,14 @@ probes over a week fail, with at least 20 probes a day.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, case, func, insert, select
+from sqlalchemy import Connection, Engine, case, func, insert, select
 
+from mgov import clock
 from mgov.collect.evidence import Fetch
 from mgov.db.tables import CHANNELS, PROBES
 
@@ -28,6 +30,16 @@ def save_probe(conn: Connection, channel_id: int, fetch: Fetch, at: dt.datetime)
         scan_status=fetch.status.value if fetch.status else None,
         evidence=[r.as_dict() for r in fetch.refs]))
     return ok
+
+
+async def probe_round(client: Any, engine: Engine, channels: list[tuple[int, Any]]) -> tuple[dt.datetime, int]:
+    """Fetch every channel's homepage at once and store each outcome as one probe, stamped with
+    the round's start; (that time, how many answered). channels: (id, facts with .address)."""
+    started = clock.now()
+    results = await asyncio.gather(*(client.fetch(f.address) for _, f in channels))
+    with engine.begin() as conn:
+        ok = sum(save_probe(conn, cid, fetch, started) for (cid, _), fetch in zip(channels, results, strict=True))
+    return started, ok
 
 
 @dataclass

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from mgov.checks.base import Check, Finding, Status
+from mgov.checks.base import Check, Finding, Status, params_variant
 from mgov.errors import MgovError
 from mgov.collect.evidence import ChannelFacts, ScanStatus, SiteEvidence
 from mgov.scan import store
@@ -35,14 +36,24 @@ def needs_of(checks: list[Check]) -> set[str]:
     return set().union(*(c.needs for c in checks)) if checks else set()
 
 
-def judge(evidence: SiteEvidence, checks: list[Check], params: dict[str, dict[str, Any]]) -> list[Finding]:
-    return [c.run(evidence, params.get(c.id)) for c in checks]
+Variants = dict[str, list[dict[str, Any]]]  # check id -> parameter sets of a profile ({}: the check's own)
+
+
+def judge(evidence: SiteEvidence, checks: list[Check], params: dict[str, dict[str, Any]],
+          variants: Variants | None = None) -> list[Finding]:
+    """Each check's finding; a check with variants yields one per parameter set, marked."""
+    out = []
+    for c in checks:
+        for extra in (variants or {}).get(c.id) or [{}]:
+            f = c.run(evidence, {**params.get(c.id, {}), **extra})
+            out.append(dataclasses.replace(f, variant=params_variant(extra)) if extra else f)
+    return out
 
 
 async def run_scan(engine: Engine, run_id: int, channels: list[tuple[int, ChannelFacts]], checks: list[Check],
                    collect: Collector, *, params: dict[str, dict[str, Any]] | None = None,
                    concurrency: int = 50, on_channel: OnChannel | None = None,
-                   saver: ChannelSaver | None = None) -> None:
+                   saver: ChannelSaver | None = None, variants: Variants | None = None) -> None:
     """Scan the channels not yet done in run_id; each one's findings are committed on its own."""
     needs = needs_of(checks)
     params = params or {}
@@ -99,14 +110,16 @@ async def run_scan(engine: Engine, run_id: int, channels: list[tuple[int, Channe
         async with gate:
             try:
                 evidence = await collect(facts, needs)
-                findings = judge(evidence, checks, params)
+                findings = judge(evidence, checks, params, variants)
                 kept = saver.keep(evidence) if saver is not None else None
                 del evidence
             except MgovError:
                 raise  # the scan's own failure (e.g. the archive cannot be written): stop, resumable
             except Exception as exc:  # noqa: BLE001 - one broken channel must not stop the run
                 findings = [Finding(c.id, Status.ERROR, message=f"collection failed: {type(exc).__name__}: {exc}",
-                                    message_zh="采集失败", scan_status=ScanStatus.UNKNOWN_ERROR) for c in checks]
+                                    message_zh="采集失败", scan_status=ScanStatus.UNKNOWN_ERROR,
+                                    variant=params_variant(extra))
+                            for c in checks for extra in (variants or {}).get(c.id) or [{}]]
         counts = await commit(channel_id, findings, kept)
         if on_channel is not None:
             on_channel(facts, counts)

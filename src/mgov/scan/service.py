@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from mgov.checks.base import Check
+from mgov.checks.base import Check, params_variant
 from mgov.checks.registry import select
 from mgov.collect.evidence import CRAWL_KEY, ChannelFacts
 from mgov.config import Settings
@@ -25,12 +25,22 @@ AUTO_WORKERS_FROM = 500  # below this, starting processes costs more than it bri
 
 def scan_params(*, org: str | None = None, kinds: list[str] | None = None, channels: list[str] | None = None,
                 checks: list[str] | None = None, routing: RoutingOptions | None = None, kind: str = "scan",
-                limits: dict[str, Any] | None = None) -> dict[str, Any]:
+                limits: dict[str, Any] | None = None, profile: str | None = None,
+                profile_dirs: list[Any] | None = None) -> dict[str, Any]:
     """What a run is asked, validated, in the form stored with the run. kind "crawl" runs
-    the checks that need the crawl (and takes crawl limits); "scan" the others."""
+    the checks that need the crawl (and takes crawl limits); "scan" the others. With a
+    profile, the checks it binds (and those named) run with each of its indicators'
+    parameters: `variants` (check id -> the parameter sets; {} the check's own)."""
+    named = list(dict.fromkeys(c.strip() for c in checks or [] if c.strip()))
+    variants: dict[str, list[dict[str, Any]]] = {}
+    if profile:
+        bound, variants = profile_checks(profile, kind, profile_dirs)
+        if not bound:
+            raise MgovError(f"profile {profile} binds no {kind} check")
+        named = list(dict.fromkeys([*bound, *named]))
     params = {"kind": kind, "org": org, "kinds": kinds or [], "channels": [normalize_url(c) for c in channels or []],
-              "checks": list(dict.fromkeys(c.strip() for c in checks or [] if c.strip())),
-              "routing": (routing or RoutingOptions()).as_dict()}
+              "checks": named, "routing": (routing or RoutingOptions()).as_dict(), "profile": profile,
+              "variants": variants}
     if kind == "crawl":
         from mgov.collect.crawl import CrawlLimits
 
@@ -38,6 +48,25 @@ def scan_params(*, org: str | None = None, kinds: list[str] | None = None, chann
     checks_of(params)  # unknown or misplaced check ids are refused before anything starts
     RoutingOptions(**params["routing"]).routing()  # so are malformed routing options
     return params
+
+
+def profile_checks(profile_id: str, kind: str = "scan",
+                   dirs: list[Any] | None = None) -> tuple[list[str], dict[str, list[dict[str, Any]]]]:
+    """The checks a guideline profile binds that a run of kind ("scan" or "crawl") runs, and
+    for those its indicators bind with parameters, every parameter set ({}: the check's own),
+    so the daily monitoring judges what an assessment with that profile reads."""
+    from mgov.profiles import load
+
+    indicators = [i for i in load(profile_id, dirs=dirs or []).indicators if i.check]
+    wanted = {c.id for c in select(list(dict.fromkeys(i.check for i in indicators)))
+              if (CRAWL_KEY in c.needs) == (kind == "crawl")}
+    checks = [c for c in dict.fromkeys(i.check for i in indicators) if c in wanted]
+    sets: dict[str, dict[str | None, dict[str, Any]]] = {}
+    for ind in indicators:
+        if ind.check in wanted:
+            sets.setdefault(ind.check, {})[params_variant(dict(ind.params))] = dict(ind.params)
+    variants = {check: list(by_key.values()) for check, by_key in sets.items() if set(by_key) != {None}}
+    return checks, variants
 
 
 def checks_of(params: dict[str, Any]) -> list[Check]:
@@ -112,6 +141,7 @@ def scan_channels(engine: Engine, settings: Settings, run_id: int, todo: list[tu
         params = store.get_run(conn, run_id)["params"]
     options = RoutingOptions(**params["routing"])
     checks = checks_of(params)
+    variants = params.get("variants") or {}
 
     collect_settings = None
     if params.get("kind") == "crawl":
@@ -126,10 +156,10 @@ def scan_channels(engine: Engine, settings: Settings, run_id: int, todo: list[tu
 
                 with crawl_setup(engine, settings, params, ctx, todo) as (collect, saver):
                     await run_scan(engine, run_id, todo, checks, collect, concurrency=concurrency,
-                                   on_channel=on_channel, saver=saver)
+                                   on_channel=on_channel, saver=saver, variants=variants)
             else:
                 await run_scan(engine, run_id, todo, checks, site_collector(ctx),
-                               concurrency=concurrency, on_channel=on_channel)
+                               concurrency=concurrency, on_channel=on_channel, variants=variants)
 
     _trim_tls_read_buffers()
     asyncio.run(go())

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from mgov import clock
 from mgov.checks.base import Finding
 from mgov.collect.evidence import ChannelFacts
 from mgov.db.tables import CHANNELS, FINDINGS, ORGS, SCAN_ITEMS, SCAN_RUNS
@@ -22,7 +23,7 @@ SCANNABLE = ("website", "mobile_site")
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return clock.now()
 
 
 def create_run(conn: Connection, params: dict[str, Any], kind: str = "scan") -> int:
@@ -103,7 +104,8 @@ def save_channels(conn: Connection, run_id: int,
     rows = [{"run_id": run_id, "channel_id": channel_id, "check_id": f.check, "status": f.status.value,
              "value": f.value, "message": f.message or None, "message_zh": f.message_zh or None,
              "evidence": [r.as_dict() for r in f.evidence],
-             "scan_status": f.scan_status.value if f.scan_status else None, "observed_at": now}
+             "scan_status": f.scan_status.value if f.scan_status else None, "observed_at": now,
+             "variant": f.variant}
             for channel_id, findings in done for f in findings]
     if rows:
         conn.execute(insert(FINDINGS), rows)

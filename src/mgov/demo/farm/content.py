@@ -283,10 +283,18 @@ def _ids_base(site: Site, seed: int) -> int:
 
 
 def column_items(site: Site, seed: int, today: dt.date, col: Column,
-                 paginated: bool) -> list[Item]:
-    """A column's own items, newest first (no defect or epoch items)."""
+                 paginated: bool, anchor: dt.date | None = None) -> list[Item]:
+    """A column's own items, newest first (no defect or epoch items).
+
+    Dated relative to today; or, when an anchor before today is given (a farm served past
+    the day it was generated for, as a simulation does), dated relative to the anchor, so a
+    published item keeps its date (and its URL, which holds the date), after what the column
+    published since: a stale column publishes nothing and grows staler, a fresh one stays
+    fresh."""
     if col.state == "blank" or col.ctype == "interaction":
         return []
+    if anchor is not None and anchor < today:
+        return _since(site, seed, today, col, column_items(site, seed, anchor, col, paginated))
     rng = random.Random(f"{seed}/{site.host}/items/{col.slug}")
     if col.state == "stale":
         lo, hi, glo, ghi = _STALE[col.ctype]
@@ -313,6 +321,43 @@ def column_items(site: Site, seed: int, today: dt.date, col: Column,
     return items
 
 
+FORWARD_IDS = 30_000  # ids of the items published after the anchor: + column index x 1000 + n
+
+
+def _since(site: Site, seed: int, today: dt.date, col: Column, kept: list[Item]) -> list[Item]:
+    """The column on today: the items published after the anchor's newest, then those of the
+    anchor, as many as the column lists (the same rule as column_items, relative to today)."""
+    fresh = _FRESH_FEATURED_NEWS if col.featured and col.ctype == "news" else _FRESH.get(col.ctype, _FRESH_OTHER)
+    rng = random.Random(f"{seed}/{site.host}/since/{col.slug}")
+    n = len(kept)  # as many as on the anchor
+    published: list[Item] = []
+    base = _ids_base(site, seed) + FORWARD_IDS + col.index * 1000
+    day = kept[0].date if kept else today
+    while col.state != "stale" and len(published) < 999:
+        day += dt.timedelta(days=rng.randint(max(fresh[2], 1), fresh[3]))
+        if day > today:
+            break
+        flag = "attachment" if col.ctype == "policies" and len(published) % 3 == 1 else ""
+        published.append(Item(base + len(published), day, rng.randint(480, 1080),
+                              _title(site, rng, col.ctype, len(published), day), col.slug, flag))
+    span = BACKDATED_DAYS + 40 if (site.has("redflag.backdated") and col.featured
+                                   and col.ctype == "notices") else 0
+    max_age = _max_age(site, seed)
+    out = []
+    for k, item in enumerate([*reversed(published), *kept]):
+        age = (today - item.date).days
+        if age > max_age or not (k < n or age < span) or k >= 100:
+            break
+        out.append(item)
+    return out
+
+
+def _max_age(site: Site, seed: int) -> float:
+    """Past the anchor, items older than MAX_ITEM_AGE stay listed, except where their dates
+    are shown without the year ([MM-DD]): there they would read as this year's."""
+    return c.MAX_ITEM_AGE if layout(site, seed)[0] == "bracket" else float("inf")
+
+
 def expression_item(site: Site, seed: int, today: dt.date, col: Column,
                     own: list[Item]) -> tuple[Item, tuple[str, str, str]]:
     """redflag.expression: an article of the homepage's news column, never its newest."""
@@ -337,8 +382,13 @@ def fresh_item(site: Site, today: dt.date, col: Column) -> Item:
     return Item(FRESH_ID, today, 570, title, col.slug, "fresh")
 
 
-def messages(site: Site, seed: int, today: dt.date) -> list[Message]:
-    """The message board, newest first: answered messages, and the unanswered defect's two."""
+def messages(site: Site, seed: int, today: dt.date, anchor: dt.date | None = None) -> list[Message]:
+    """The message board, newest first: answered messages, and the unanswered defect's two.
+    With an anchor before today (see column_items): those of the anchor keep their dates,
+    and messages submitted since are answered 1-15 days later (not yet, when that is after
+    today)."""
+    if anchor is not None and anchor < today:
+        return _messages_since(site, seed, today, messages(site, seed, anchor))
     rng = random.Random(f"{seed}/{site.host}/messages")
     j = site.jurisdiction
     topics = ZH_TOPICS if j == "cn" else EN_TOPICS
@@ -354,6 +404,26 @@ def messages(site: Site, seed: int, today: dt.date) -> list[Message]:
                            today - dt.timedelta(days=age - lag)))
         age += rng.randint(3, 20)
     out += unanswered(site, seed, today)
+    out.sort(key=lambda m: (m.submitted, m.id), reverse=True)
+    return out
+
+
+def _messages_since(site: Site, seed: int, today: dt.date, kept: list[Message]) -> list[Message]:
+    rng = random.Random(f"{seed}/{site.host}/messages/since")
+    j = site.jurisdiction
+    topics = ZH_TOPICS if j == "cn" else EN_TOPICS
+    base = _ids_base(site, seed) + 90_000 + 200
+    new: list[Message] = []
+    day = max((m.submitted for m in kept), default=today)
+    while len(new) < 500:
+        day += dt.timedelta(days=rng.randint(3, 20))
+        if day > today:
+            break
+        replied = day + dt.timedelta(days=rng.randint(1, 15))
+        title = rng.choice(MESSAGE_TITLES[j]).format(topic=rng.choice(topics))
+        new.append(Message(base + len(new), title, day, replied if replied <= today else None))
+    max_age = _max_age(site, seed)
+    out = [m for m in [*new, *kept] if (today - m.submitted).days <= max_age]
     out.sort(key=lambda m: (m.submitted, m.id), reverse=True)
     return out
 
@@ -556,10 +626,14 @@ class Plan:
         return [link for link in self.links if link.page == path]
 
 
-def plan(site: Site, seed: int, today: dt.date, epoch: int = 1) -> Plan:
+def plan(site: Site, seed: int, today: dt.date, epoch: int = 1, anchor: dt.date | None = None,
+         epoch_day: dt.date | None = None) -> Plan:
+    """The site's content on today (anchor: see column_items); what epoch 2 adds is dated
+    as of epoch_day, the day it began (default today)."""
+    began = min(epoch_day or today, today)
     cols = columns(site, seed)
     style, per_page = layout(site, seed)
-    items = {col.slug: column_items(site, seed, today, col, bool(per_page)) for col in cols}
+    items = {col.slug: column_items(site, seed, today, col, bool(per_page), anchor) for col in cols}
     expression = None
     if site.has("redflag.expression"):
         news = featured(cols, "news")
@@ -568,13 +642,13 @@ def plan(site: Site, seed: int, today: dt.date, epoch: int = 1) -> Plan:
     if epoch >= 2:
         if site.has("redflag.backdated"):
             notices = featured(cols, "notices")
-            items[notices.slug].append(backdated_item(site, today, notices))
+            items[notices.slug].append(backdated_item(site, began, notices))
         target = fresh_target(site, cols)
-        items[target.slug].append(fresh_item(site, today, target))
+        items[target.slug].append(fresh_item(site, began, target))
     for lst in items.values():
         lst.sort(key=lambda i: (i.date, i.id), reverse=True)
     return Plan(site, seed, today, epoch, cols, items,
-                messages(site, seed, today) if not site.has("interaction.none") else [],
+                messages(site, seed, today, anchor) if not site.has("interaction.none") else [],
                 style, per_page, expression, extra_links(site, seed))
 
 

@@ -67,6 +67,12 @@ class Farm:
             raise ValueError("epoch must be 1 or 2")
         self._epoch = n
 
+    def set_today(self, day: dt.date) -> None:
+        """Serve the sites as on day (content dates, sitemap and security.txt dates)."""
+        if self.vhosts is None:
+            raise RuntimeError("the farm is not serving yet")
+        self.vhosts.set_today(day)
+
     @property
     def https_port(self) -> int:
         return self.ports["https"]
@@ -163,6 +169,16 @@ class RunningFarm:
 
         async def switch() -> None:
             farm.set_epoch(n)
+
+        asyncio.run_coroutine_threadsafe(switch(), self._loop).result(timeout=10)
+
+    def set_today(self, day: dt.date) -> None:
+        """Serve the sites as on day, on the farm's own loop; returns once it does."""
+        assert self._farm is not None and self._loop is not None
+        farm = self._farm
+
+        async def switch() -> None:
+            farm.set_today(day)
 
         asyncio.run_coroutine_threadsafe(switch(), self._loop).result(timeout=10)
 

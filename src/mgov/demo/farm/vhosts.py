@@ -96,7 +96,8 @@ class VirtualHosts:
         self.seed = manifest.seed
         self.today = today  # the real date: security.txt, sitemap lastmod
         self.content_today = manifest.today_date  # the content's dates
-        self.epoch = 1
+        self.anchor = manifest.today_date  # published items keep their dates past it (set_today)
+        self.epoch, self.epoch_day = 1, self.content_today
         self.set_epoch(epoch)
         latency = manifest.latency_ms / 1000.0
         self.latency = latency
@@ -114,17 +115,31 @@ class VirtualHosts:
         self.plans = functools.lru_cache(maxsize=plan_cache_size)(self._plan)
 
     def set_epoch(self, n: int) -> None:
-        """Serve epoch n (1 or 2) from the next request on."""
+        """Serve epoch n (1 or 2) from the next request on; what it adds is dated the day it
+        began, and keeps that date as set_today moves on."""
         if n not in EPOCHS:
             raise ValueError(f"epoch must be one of {EPOCHS}")
+        if n != self.epoch:
+            self.epoch_day = self.content_today
         self.epoch = n
+
+    def set_today(self, day: dt.date) -> None:
+        """Serve the sites as on day from the next request on (a simulation walks a quarter
+        this way): after the manifest's day, published items keep their dates and the columns
+        kept up publish more (content.column_items); the defects stay."""
+        self.today = self.content_today = day
+        for host in self.bigs:
+            self.bigs[host] = content_special.big_site(self.routes[host][0].site, day)
+        self.pages.cache_clear()
+        self.plans.cache_clear()
 
     def v6_blocked(self, host: str | None) -> bool:
         route = self.routes.get(host or "")
         return route is not None and route[0].v6_drop
 
     def _plan(self, st: SiteState, epoch: int) -> content.Plan:
-        return content.plan(st.site, self.seed, self.content_today, epoch)
+        return content.plan(st.site, self.seed, self.content_today, epoch, anchor=self.anchor,
+                            epoch_day=self.epoch_day)
 
     def _render(self, st: SiteState, epoch: int) -> dict[str, Page]:
         site = st.site

@@ -1,0 +1,83 @@
+"""A profile's check parameters reach the scan and the assessment: us-federal binds
+links.required once per required link, each with its own link; `mgov scan --profile` judges
+each of them, stores each finding under its parameters' key, and each indicator reads its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from mgov.checks.base import params_variant
+from mgov.db.tables import FINDINGS
+from mgov.demo.farm import generate, run_in_thread
+from mgov.io.load import import_file
+from mgov.profiles import load
+from mgov.scan.service import profile_checks, scan_params
+
+DROPPED, HEALTHY = "georgetownwaterco.gov", "bristolca.gov"  # seed 4: /foia and /privacy dropped
+# The farm's five required links (contract.REQUIRED_LINKS) and its link to USA.gov.
+ON_THE_FARM = {"link_privacy", "link_contact", "link_about", "link_accessibility", "link_foia", "link_usagov"}
+
+
+@pytest.fixture(scope="module")
+def farm():
+    with run_in_thread(generate(4, 60)) as running:
+        yield running
+
+
+def test_profile_checks_carry_each_indicators_parameters():
+    checks, variants = profile_checks("us-federal", "scan")
+    profile = load("us-federal")
+    links = [i for i in profile.indicators if i.check == "links.required"]
+    assert "links.required" in checks and len(links) == 10
+    assert variants["links.required"] == [dict(i.params) for i in links]  # one judgement per link
+    assert variants["hsts"] == [{"min_max_age": 31536000, "include_subdomains": False, "preload": False}]
+    assert "content.columns_stale" not in checks  # a crawl check: `mgov crawl --profile`
+    crawl, crawl_variants = profile_checks("cn-2019-website", "crawl")
+    assert "links.dead" in crawl and crawl_variants == {}  # no parameters: the checks' own
+    params = scan_params(profile="us-federal", checks=["robots"])
+    assert params["checks"][-1] == "robots" and params["profile"] == "us-federal"
+    assert params_variant({}) is None and params_variant({"a": 1, "b": 2}) == params_variant({"b": 2, "a": 1})
+
+
+def test_each_required_link_is_judged_and_assessed_on_its_own(engine, farm, tmp_path, cli):
+    manifest = farm.manifest
+    assert manifest.site(DROPPED).details["links_dropped"] == ["/foia", "/privacy"]
+    assert not manifest.site(HEALTHY).defects
+    path = tmp_path / "farm.yaml"
+    path.write_text(yaml.safe_dump(manifest.registry_document(), allow_unicode=True), encoding="utf-8")
+    assert import_file(engine, path).problems == []
+    dropped, healthy = (manifest.site(h).registry.address for h in (DROPPED, HEALTHY))
+    routing = []
+    for target in farm.connect_to:
+        routing += ["--connect-to", target]
+    routing += ["--dns", f"127.0.0.1:{farm.dns_port}", "--ca-bundle", str(farm.ca_pem), "--allow-private"]
+    period = str(dt.date.today().year)
+
+    # A scan without the profile judges links.required with the check's own list (all five
+    # farm links at once): the per-link indicators find nothing judged their way.
+    cli("scan", "--channel", dropped, "--channel", healthy, "--checks", "links.required", *routing)
+    first = json.loads(cli("assess", "--profile", "us-federal", "--period", period, "--json").stdout)
+    detail = json.loads(cli("assessment", str(first["assessment"]), "--channel", dropped, "--json").stdout)
+    assert {i["id"]: i["status"] for i in detail["indicators"]}["link_foia"] == "not_assessed"
+
+    cli("scan", "--profile", "us-federal", "--channel", dropped, "--channel", healthy, *routing)
+    with engine.connect() as conn:
+        variants = conn.execute(select(FINDINGS.c.variant).where(FINDINGS.c.check_id == "links.required")
+                                .distinct()).scalars().all()
+    assert len(variants) == 11  # the check's own (first scan) and one per required link
+    out = json.loads(cli("assess", "--profile", "us-federal", "--period", period, "--json").stdout)
+    lines = {}
+    for address in (dropped, healthy):
+        one = json.loads(cli("assessment", str(out["assessment"]), "--channel", address, "--json").stdout)
+        lines[address] = {i["id"]: i for i in one["indicators"] if i["id"].startswith("link_")}
+    # Each link on its own: the healthy site has all the farm's, the other lacks two of them.
+    status = {a: {k: v["status"] for k, v in lines[a].items() if k in ON_THE_FARM} for a in lines}
+    assert status[healthy] == dict.fromkeys(ON_THE_FARM, "met")
+    assert status[dropped] == {**dict.fromkeys(ON_THE_FARM, "met"), "link_foia": "failed", "link_privacy": "failed"}
+    assert all(v["status"] in ("met", "failed") for a in lines for v in lines[a].values())
+    assert lines[dropped]["link_foia"]["evidence"]  # the homepage's archived bytes  # the homepage's archived bytes
