@@ -7,12 +7,12 @@ mgov's clock (mgov.clock, the product's one time seam) reads that day. Then, in 
 - `probes_per_day` availability probe rounds (the round `mgov probe` runs) of the probed
   channels, spread over the day;
 - at 10:00 a scan run of the channels with the checks the profile binds (`mgov scan --profile P`);
-- on crawl days (every other Monday from the first) at 11:00 a crawl run of them with the
+- on crawl days (every fourth Monday from the first) at 11:00 a crawl run of them with the
   profile's crawl checks (`mgov crawl --profile P`).
 
 Every row the assessment reads is written by the product's own code: nothing is faked. The
-deeper crawl pass runs fortnightly, as it is scheduled in practice (it reads every page of a
-site); the indicators it feeds take the latest or worst finding of the period.
+deeper crawl pass runs every four weeks, as such a pass is scheduled in practice (it reads
+every page of a site); the indicators it feeds take the latest finding of the period.
 """
 
 from __future__ import annotations
@@ -53,10 +53,10 @@ def days_of(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def fortnightly(start: dt.date) -> Callable[[dt.date], bool]:
-    """Every other Monday, counting from the first Monday on or after start."""
+def every_weeks(start: dt.date, weeks: int) -> Callable[[dt.date], bool]:
+    """Every weeks-th Monday, counting from the first Monday on or after start."""
     first = start + dt.timedelta(days=(7 - start.weekday()) % 7)
-    return lambda d: d >= first and (d - first).days % 14 == 0
+    return lambda d: d >= first and (d - first).days % (7 * weeks) == 0
 
 
 def simulate(engine: Engine, settings: Settings, farm: Any, addresses: list[str], start: dt.date, end: dt.date, *,
@@ -64,7 +64,7 @@ def simulate(engine: Engine, settings: Settings, farm: Any, addresses: list[str]
              probed: list[str] | None = None, crawl_day: Callable[[dt.date], bool] | None = None) -> Simulated:
     """Run the period [start, end] through the pipeline; farm is a RunningFarm. probed: the
     addresses probed for availability (default: all)."""
-    crawl_day = crawl_day or fortnightly(start)
+    crawl_day = crawl_day or every_weeks(start, 4)
     with engine.connect() as conn:
         channels = store.select_channels(conn, addresses=addresses)
     if len(channels) != len(addresses):

@@ -2,8 +2,8 @@
 
 2026Q3 (1 July to 30 September, 92 days) of daily monitoring runs through the real pipeline
 against the demo farm (tests/quarter.py): 20 availability probes a day, a daily scan and a
-fortnightly crawl with the checks cn-2019-website binds; the farm switches to epoch 2 (a
-back-dated notice, a defaced homepage) on 17 August. Reviewers enter what no check can decide,
+crawl every four weeks with the checks cn-2019-website binds; the farm switches to epoch 2
+(a back-dated notice, a defaced homepage) on 3 August. Reviewers enter what no check can decide,
 好差评 counts arrive as CSV, and `mgov assess` scores the quarter. 15 farm channels together
 trigger all 14 veto items of the profile and a range of deductions, and every channel's
 verdict and score is computed by hand below from the spec's rules
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.heavy  # about three minutes: the SQLite pass only
 
 PROFILE, PERIOD = "cn-2019-website", "2026Q3"
 START, END = dt.date(2026, 7, 1), dt.date(2026, 9, 30)
-EPOCH2 = dt.date(2026, 8, 17)  # a crawl day (fortnightly from Monday 6 July)
+EPOCH2 = dt.date(2026, 8, 3)  # a crawl day (every four weeks from Monday 6 July)
 SEED, SITES = 2, 60
 
 # The farm channels (all in jurisdiction cn) and the defects the farm gives them (asserted below).
@@ -60,7 +60,7 @@ REVIEWS = [
     (EXPRESSION, "v1_expressions", False, 1, "确认：文章中领导职务表述错误"),
     (EXPRESSION, "v1_secrets", False, 1, "发现涉密文件全文"),
     (HIDDEN_LINK, "v1_bad_links", False, 1, "确认：首页隐藏链接指向博彩网站"),
-    (BACKDATED, "v1_backdated", False, 1, "确认：8月17日新发通知落款日期倒签200天"),
+    (BACKDATED, "v1_backdated", False, 1, "确认：8月3日新发通知落款日期倒签200天"),
     (TAMPERED, "v1_tampering", False, 1, "确认：首页页头页脚被篡改，未及时处置"),
     (OPINION, "v1_public_opinion", False, 1, "网站发布内容引发严重负面舆情"),
     (NO_SERVICES, "v6_no_services", False, 1, "未提供任何办事服务"),
@@ -163,7 +163,8 @@ def test_a_simulated_quarter_scores_as_the_hand_computation(engine, farm, tmp_pa
                    epoch2_on=EPOCH2, probed=[address[h] for h in PROBED])
     print(f"simulated {sim.days} days: {len(sim.scans)} scans, {len(sim.crawls)} crawls on {sim.crawl_days}, "
           f"{sim.probe_rounds} probe rounds; seconds {sim.seconds}")
-    assert sim.days == 92 and len(sim.scans) == 92 and EPOCH2 in sim.crawl_days
+    assert sim.days == 92 and len(sim.scans) == 92
+    assert sim.crawl_days == [dt.date(2026, 7, 6), EPOCH2, dt.date(2026, 8, 31), dt.date(2026, 9, 28)]
 
     # Reviewers confirm only what the checks put forward: each red-flag candidate was found.
     for host, check in ((EXPRESSION, "content.expressions"), (HIDDEN_LINK, "content.bad_links"),
