@@ -3,15 +3,16 @@ a message board and a consultation form, and the content defects that spoil them
 
 Everything here is a pure function of (seed, site, today, epoch), computed on demand: a
 `Plan` is a few hundred small tuples, built on a site's first content request and kept in
-the server's LRU cache, so a 10,000-site farm starts as fast as before. `site_facts` gives
-the manifest's facts of a site's content defects from the same functions without building
-the plan, so generate() stays cheap.
+the server's LRU cache, so a 10,000-site farm starts as fast as before. `content_facts`
+gives the manifest's facts of a site's content defects from the same functions without
+building the plan, so generate() stays cheap.
 
 Timeliness, as the healthy contract keeps it (contract.py has the limits):
 
 - news columns: newest item 0-6 days old (the homepage's news column 0-2 days);
 - notices and policies columns: newest 0-45 days; the other columns: newest 0-60 days;
-- every dated item is at most MAX_ITEM_AGE (330) days old, so [MM-DD] dates are unambiguous;
+- every dated item is at most MAX_ITEM_AGE (330) days old, so [MM-DD] dates are unambiguous
+  (past the manifest's day, only where dates are shown that way: see column_items);
 - every message is answered 1-15 days after it was submitted.
 """
 
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from mgov.demo.farm import contract as c
+from mgov.demo.farm.content_words import (EN_TOPICS, EXPRESSIONS, MESSAGE_TITLES, TITLES, UNANSWERED_TITLES,
+                                         ZH_TOPICS)
 from mgov.demo.farm.manifest import Site
 
 TIMELY_TYPES = frozenset({"news", "notices", "policies"})
@@ -199,68 +202,6 @@ def show_date(d: dt.date, style: str) -> str:
     if style == "dot":
         return f"{d.year}.{d.month:02d}.{d.day:02d}"
     return d.isoformat()
-
-
-ZH_TOPICS = ("数字政府建设", "城市更新", "养老服务体系建设", "促进就业创业", "生态环境保护",
-             "优化营商环境", "安全生产专项整治", "乡村振兴", "义务教育优质均衡发展", "医疗保障",
-             "老旧小区改造", "防汛抗旱", "科技创新", "文化旅游融合发展", "食品安全")
-EN_TOPICS = ("the capital improvement plan", "water rates", "the parks master plan",
-             "emergency preparedness", "housing assistance", "road resurfacing",
-             "the library expansion", "stormwater management", "small business grants",
-             "the transit study", "recycling services", "public health programs")
-TITLES = {
-    "cn": {
-        "news": ("{org}召开{topic}工作推进会", "{org}部署{topic}重点工作", "{org}调研{topic}工作",
-                 "{topic}工作取得阶段性成效", "{org}举办{topic}专题培训", "全面推进{topic}工作"),
-        "notices": ("关于做好{topic}工作的通知", "关于开展{topic}专项检查的通知",
-                    "关于{topic}项目的公示", "关于调整{topic}有关事项的公告",
-                    "关于组织申报{topic}项目的通知"),
-        "policies": ("关于印发《{topic}实施方案》的通知", "关于推进{topic}的实施办法",
-                     "《{topic}管理办法》政策解读", "关于印发《{topic}若干措施》的通知",
-                     "一图读懂《{topic}三年行动计划》"),
-        "personnel": ("{org}公开招聘工作人员公告（第{n}批）", "{org}拟任职干部任前公示",
-                      "{org}事业单位公开招聘拟聘用人员公示", "{org}人事任免信息（第{n}号）"),
-        "plans": ("{org}{year}年工作要点", "{topic}专项规划", "{org}{year}年重点工作计划",
-                  "{topic}三年行动计划"),
-        "services": ("{topic}办事指南", "{topic}业务办理流程", "{topic}常见问题解答",
-                     "{topic}网上办理入口说明"),
-        "other": ("{topic}专题", "{topic}相关数据发布", "{topic}工作情况通报", "{topic}信息公开"),
-    },
-    "us": {
-        "news": ("{org} highlights progress on {topic}", "{org} update on {topic}",
-                 "Council reviews {topic}", "New milestones for {topic}",
-                 "{org} hosts community forum on {topic}"),
-        "notices": ("Public notice: {topic}", "Notice of public hearing on {topic}",
-                    "Service change notice: {topic}", "Notice of funding availability: {topic}"),
-        "policies": ("Ordinance amending rules on {topic}", "Resolution adopting {topic} policy",
-                     "Executive order on {topic}", "Administrative policy for {topic}"),
-        "personnel": ("Job opening: {topic} coordinator", "Now hiring: {topic} specialist",
-                      "Internship program: {topic}"),
-        "plans": ("{year} strategic plan: {topic}", "Annual report on {topic}",
-                  "Draft plan for {topic}"),
-        "services": ("How to apply: {topic}", "Service guide: {topic}", "Online forms: {topic}"),
-        "other": ("{topic} dashboard", "{topic}: project page", "Data release: {topic}"),
-    },
-}
-MESSAGE_TITLES = {
-    "cn": ("关于{topic}政策的咨询", "咨询{topic}办理流程", "关于{topic}有关问题的反映",
-           "{topic}补贴何时发放", "关于{topic}工作的建议", "小区{topic}问题求助"),
-    "us": ("Question about {topic}", "When will {topic} start?", "Request for information on {topic}",
-           "Suggestion regarding {topic}"),
-}
-UNANSWERED_TITLES = {
-    "cn": ("关于小区门前道路长期积水问题的反映", "咨询老年人优待证办理进度", "关于公交线路调整的建议",
-           "反映农贸市场噪音扰民问题"),
-    "us": ("Pothole on Main Street not fixed", "Question about my permit status",
-           "Request for a crosswalk near the school", "Streetlight out on Oak Avenue"),
-}
-# redflag.expression: (wrong, right, the article's sentence that carries the wrong form).
-EXPRESSIONS = (
-    ("国务院总里", "国务院总理", "会议传达学习了国务院总里在国务院常务会议上的讲话精神，研究部署贯彻落实工作。"),
-    ("中华人名共和国", "中华人民共和国", "会议强调，要严格依照《中华人名共和国政府信息公开条例》做好政务公开工作。"),
-    ("全国人民代表大会常务委员回", "全国人民代表大会常务委员会",
-     "会议传达了全国人民代表大会常务委员回有关会议精神，并就贯彻落实作出安排。"),
-)
 
 
 def _org(site: Site) -> str:
@@ -650,86 +591,3 @@ def plan(site: Site, seed: int, today: dt.date, epoch: int = 1, anchor: dt.date 
     return Plan(site, seed, today, epoch, cols, items,
                 messages(site, seed, today, anchor) if not site.has("interaction.none") else [],
                 style, per_page, expression, extra_links(site, seed))
-
-
-# --- the manifest's facts -------------------------------------------------------------------
-
-def tamper_texts(site: Site) -> dict[str, dict[str, str]]:
-    """redflag.tampered: the homepage's header and footer text before and after epoch 2."""
-    zh = site.language == "zh"
-    name = site.registry.name
-    org = site.organization.name_zh if zh else site.organization.name_en
-    if zh:
-        return {"before": {"header": name, "footer": f"主办：{org}"},
-                "after": {"header": f"欢迎访问{name}（新版）", "footer": f"主办：{org}　技术支持：某某网络科技有限公司"}}
-    return {"before": {"header": name, "footer": org},
-            "after": {"header": f"Welcome to {name} (new site)", "footer": f"{org} · Site managed by a contractor"}}
-
-
-def site_facts(site: Site, seed: int, today: dt.date) -> dict[str, Any]:
-    """For each content defect of the site, the facts the manifest lists (absolute URLs)."""
-    base = base_url(site)
-    out: dict[str, Any] = {}
-    d = site.defects
-    if not any(x.startswith(("content.", "links.dead", "interaction.", "redflag.")) for x in d):
-        return out
-    cols = columns(site, seed)
-    style, per_page = layout(site, seed)
-    if "content.home_stale" in d:
-        stale = [base + col.path for col in cols if col.state == "stale"]
-        newest = max(column_items(site, seed, today, col, bool(per_page))[0].date
-                     for col in cols if col.featured)
-        out["content.home_stale"] = {"page": base + "/", "newest": newest.isoformat(),
-                                     "columns": stale}
-    if "content.home_undated" in d:
-        out["content.home_undated"] = {"page": base + "/"}
-    if "content.columns_stale" in d:
-        out["content.columns_stale"] = {"columns": [base + col.path for col in cols
-                                                    if col.state == "stale"]}
-    if "content.columns_blank" in d:
-        out["content.columns_blank"] = {"columns": [base + col.path for col in cols
-                                                    if col.state == "blank"]}
-    links = extra_links(site, seed)
-    for defect, kind in (("links.dead_internal", "dead_internal"),
-                         ("links.dead_external", "dead_external"),
-                         ("redflag.bad_link", "bad"), ("redflag.hidden_link", "hidden")):
-        if defect in d and not (site.role == "big" and defect == "links.dead_internal"):
-            out[defect] = {"links": [
-                {"url": link.href if "://" in link.href else base + link.href,
-                 "pages": [base + link.page], "text": link.text,
-                 **({"outcome": link.outcome} if link.outcome else {})}
-                for link in links if link.kind == kind]}
-    form, action = form_paths(site)
-    if "interaction.none" in d:
-        out["interaction.none"] = {}
-    if "interaction.broken" in d:
-        out["interaction.broken"] = {"form": base + form, "action": base + action,
-                                     "status": broken_status(site, seed)}
-    if "interaction.unanswered" in d:
-        board = INTERACTION[site.jurisdiction]
-        out["interaction.unanswered"] = {"page": f"{base}/{board.slug}/", "messages": [
-            {"title": m.title, "url": base + message_path(site, m),
-             "submitted": m.submitted.isoformat()} for m in unanswered(site, seed, today)]}
-    if "redflag.expression" in d:
-        news = featured(cols, "news")
-        item, (wrong, right, _) = expression_item(
-            site, seed, today, news, column_items(site, seed, today, news, bool(per_page)))
-        out["redflag.expression"] = {"url": base + item_path(site, item), "wrong": wrong,
-                                     "right": right, "title": item.title}
-    if "redflag.backdated" in d:
-        notices = featured(cols, "notices")
-        item = backdated_item(site, today, notices)
-        out["redflag.backdated"] = {"epoch": 2, "url": base + item_path(site, item),
-                                    "column": base + notices.path, "date": item.date.isoformat(),
-                                    "title": item.title}
-    if "redflag.tampered" in d:
-        out["redflag.tampered"] = {"epoch": 2, "page": base + "/", "regions": ["header", "footer"],
-                                   **tamper_texts(site)}
-    return out
-
-
-def broken_status(site: Site, seed: int) -> int | None:
-    """interaction.broken: the status the form's action answers (None: healthy, 200)."""
-    if not site.has("interaction.broken"):
-        return None
-    return 500 if random.Random(f"{seed}/{site.host}/broken").random() < 0.5 else 404

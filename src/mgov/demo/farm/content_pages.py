@@ -18,7 +18,6 @@ from mgov.demo.farm.content import (
     Message,
     Plan,
     attachment_path,
-    broken_status,
     featured,
     form_paths,
     item_path,
@@ -26,6 +25,7 @@ from mgov.demo.farm.content import (
     message_path,
     show_date,
 )
+from mgov.demo.farm.content_facts import broken_status
 from mgov.demo.farm.pages import Page, content_page, home, html_page
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"

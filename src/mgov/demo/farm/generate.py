@@ -12,7 +12,7 @@ import datetime as dt
 import random
 
 from mgov.demo.farm import names
-from mgov.demo.farm.content import site_facts
+from mgov.demo.farm.content_facts import site_facts
 from mgov.demo.farm.content_special import BigSite
 from mgov.demo.farm.contract import REQUIRED_LINKS, SERVICES
 from mgov.demo.farm.defects import DEFECTS, allowed

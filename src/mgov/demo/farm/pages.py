@@ -15,7 +15,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from mgov.demo.farm import contract as c
-from mgov.demo.farm.content import tamper_texts
+from mgov.demo.farm.content_facts import tamper_texts
 from mgov.demo.farm.manifest import Site
 
 
