@@ -14,9 +14,10 @@ from mgov.act import (audit, close_task, decide, file, finding_recheck, list_tas
                       overturned, review_due)
 from mgov.act.disputes import channel_in_assessment
 from mgov.assess.service import run_assessment
-from mgov.db.tables import AUDIT_LOG, CHANNELS, FINDINGS, RECTIFICATION_TASKS, SCAN_RUNS
+from mgov.db.tables import AUDIT_LOG, CHANNELS, RECTIFICATION_TASKS, SCAN_RUNS
 from mgov.errors import MgovError
 from mgov.io.load import import_file
+from rows import insert_finding as _finding
 
 D = dt.date
 OPENED = D(2026, 2, 10)  # a Tuesday before 春节 (Feb 15-23 off; Sat Feb 14 and Feb 28 worked)
@@ -42,13 +43,6 @@ REGISTRY = {
         {"kind": "website", "address": "https://ws.szlh.gov.cn", "owner": "cn-440303"},  # nobody named
     ],
 }
-
-
-def _finding(conn, run_id: int, channel_id: int, check: str, status: str, day: dt.date, value=None) -> None:
-    conn.execute(insert(FINDINGS).values(
-        run_id=run_id, channel_id=channel_id, check_id=check, status=status, value=value,
-        message=f"{check} {status}", evidence=[{"warc": "t.warc.gz", "offset": 1, "day": day.isoformat()}],
-        observed_at=dt.datetime.combine(day, dt.time(3), dt.UTC)))
 
 
 @pytest.fixture

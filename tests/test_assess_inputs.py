@@ -19,10 +19,11 @@ from mgov.assess.service import recompute, run_assessment
 from mgov.assess.store import observation_dict, observation_from_snapshot, plain
 from mgov.cli import _root, _Root
 from mgov.cli import inputs as inputs_cli
-from mgov.db.tables import ASSESSMENT_INPUTS, ASSESSMENT_RESULTS, CHANNELS, FINDINGS, PROBES, SCAN_RUNS
+from mgov.db.tables import ASSESSMENT_INPUTS, ASSESSMENT_RESULTS, CHANNELS, PROBES, SCAN_RUNS
 from mgov.errors import ImportFailed, MgovError, NotFound
 from mgov.io.load import import_file
 from mgov.profiles import load
+from rows import insert_finding as _finding
 
 D = dt.date
 PERIOD = "2026-01"
@@ -70,13 +71,6 @@ cap = 2
 evidence = "The analytics export."
 deadline = "15 working days"
 '''
-
-
-def _finding(conn, run_id: int, channel_id: int, check: str, status: str, day: dt.date, value=None) -> None:
-    conn.execute(insert(FINDINGS).values(
-        run_id=run_id, channel_id=channel_id, check_id=check, status=status, value=value,
-        message=f"{check} {status}", evidence=[{"warc": "t.warc.gz", "offset": 1, "day": day.isoformat()}],
-        observed_at=dt.datetime.combine(day, dt.time(3), dt.UTC)))
 
 
 @pytest.fixture
@@ -461,9 +455,7 @@ def test_probes_and_findings_are_read_per_utc_day(engine, world):
                                                                        dt.UTC), "ok": False, "evidence": []})
         conn.execute(insert(PROBES), rows)
         run_id = conn.execute(select(SCAN_RUNS.c.id)).scalars().first()
-        late = dt.datetime.combine(D(2026, 1, 20), dt.time(23, 30), dt.UTC)
-        conn.execute(insert(FINDINGS).values(run_id=run_id, channel_id=ids[OTHER], check_id="ipv6", status="fail",
-                                             message="ipv6 fail", evidence=[], observed_at=late))
+        _finding(conn, run_id, ids[OTHER], "ipv6", "fail", D(2026, 1, 20), at=dt.time(23, 30))
         profile = load("cn-2019-website")
         channels = store.channels_of(conn, profile)
         observed = {(o.channel_id, o.indicator_id): o for o in store.observations_of(conn, profile, channels, START, END)}

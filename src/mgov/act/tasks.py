@@ -17,9 +17,8 @@ from sqlalchemy import Connection, insert, select, update
 from mgov import clock
 from mgov.act.audit import now, record
 from mgov.act.workdays import Calendar, deadline_for
-from mgov.assess.inputs import DailyFinding, Observation, ProbeWeek
-from mgov.checks.base import params_variant
-from mgov.db.tables import (ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDINGS, ORGS, PEOPLE, PROBES,
+from mgov.assess.inputs import DailyFinding, Observation
+from mgov.db.tables import (ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDINGS, ORGS, PEOPLE,
                             RECTIFICATION_TASKS, RESPONSIBILITIES, ROLES)
 from mgov.errors import MgovError, NotFound
 from mgov.profiles import Deadline, Indicator, Profile, load, resolve
@@ -241,6 +240,7 @@ def finding_recheck(conn: Connection, profile_dirs: list[Path] | None = None) ->
     the assessment's own aggregation. No such observation, or an indicator mgov cannot observe
     (manual review, ratings, usage): None, the task stays open."""
     from mgov.assess.aggregate import aggregate
+    from mgov.assess.store import probe_weeks
 
     profiles: dict[str, Profile] = {}
 
@@ -256,7 +256,7 @@ def finding_recheck(conn: Connection, profile_dirs: list[Path] | None = None) ->
         if ind.source == "check" and ind.check:
             f = conn.execute(select(FINDINGS.c.status, FINDINGS.c.value, FINDINGS.c.evidence, FINDINGS.c.observed_at)
                              .where(FINDINGS.c.channel_id == cid, FINDINGS.c.check_id == ind.check,
-                                    _variant_is(params_variant(dict(ind.params))), FINDINGS.c.observed_at >= since)
+                                    _variant_is(ind.variant), FINDINGS.c.observed_at >= since)
                              .order_by(FINDINGS.c.observed_at.desc(), FINDINGS.c.id.desc()).limit(1)).first()
             if f is None:
                 return None, {"check": ind.check, "why": f"no finding of {ind.check} since {task['due_on']}"}
@@ -264,17 +264,11 @@ def finding_recheck(conn: Connection, profile_dirs: list[Path] | None = None) ->
             obs = Observation(str(cid), ind.id, findings=[DailyFinding(day, f.status, f.value, f.evidence or ())])
             detail = {"check": ind.check, "finding_status": f.status, "observed_at": _utc(f.observed_at).isoformat()}
         elif ind.source == "probe":
-            weeks: dict[dt.date, list[int]] = {}
-            for at, ok in conn.execute(select(PROBES.c.at, PROBES.c.ok).where(PROBES.c.channel_id == cid,
-                                                                               PROBES.c.at >= since)):
-                day = _utc(at).date()
-                w = weeks.setdefault(day - dt.timedelta(days=day.weekday()), [0, 0])
-                w[0] += 1
-                w[1] += 0 if ok else 1
+            weeks = probe_weeks(conn, [cid], since).get(str(cid), [])
             if not weeks:
                 return None, {"why": f"no probe since {task['due_on']}"}
-            obs = Observation(str(cid), ind.id, probes=[ProbeWeek(w, n, bad) for w, (n, bad) in sorted(weeks.items())])
-            detail = {"probes": sum(n for n, _ in weeks.values()), "failed": sum(b for _, b in weeks.values())}
+            obs = Observation(str(cid), ind.id, probes=weeks)
+            detail = {"probes": sum(w.probes for w in weeks), "failed": sum(w.failed for w in weeks)}
         else:
             return None, {"why": f"source {ind.source}: needs a person to confirm the fix (mgov tasks close)"}
         outcome = aggregate(ind, obs)

@@ -18,7 +18,6 @@ from mgov.assess.aggregate import mode_of
 from mgov.assess.inputs import (ChannelInput, DailyFinding, ManualInput, Observation, ProbeWeek, RatingCounts,
                                UsageFigures)
 from mgov.assess.results import ChannelResult, IndicatorResult, Rank
-from mgov.checks.base import params_variant
 from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDINGS, ORGS, PROBES
 from mgov.profiles import Profile, resolve
 from mgov.registry import vocab
@@ -61,34 +60,21 @@ def observations_of(conn: Connection, profile: Profile, channels: list[ChannelIn
     for c in channels:
         for ind in resolve(profile, c.kind, c.tier):
             if ind.source == "check" and ind.check:
-                wanted[(ind.check, params_variant(dict(ind.params)))].add(c.channel_id)
+                wanted[(ind.check, ind.variant)].add(c.channel_id)
             elif ind.source == "probe":
                 probes_wanted.add(c.channel_id)
-    check_ids = sorted({check for check, _ in wanted})
-    daily = _daily_findings(conn, profile, channels, ids, check_ids, wanted, since, until)
-    weeks: dict[str, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    if probes_wanted:
-        # The database counts per channel and day; Python folds the days into weeks.
-        day = _utc_day(conn, PROBES.c.at)
-        for i in range(0, len(ids), 500):
-            query = (select(PROBES.c.channel_id, day, func.count(), func.sum(case((PROBES.c.ok, 0), else_=1)))
-                     .where(PROBES.c.channel_id.in_(ids[i:i + 500]), PROBES.c.at >= since, PROBES.c.at < until)
-                     .group_by(PROBES.c.channel_id, day))
-            for cid, on, n, failed in conn.execute(query):
-                on = _as_date(on)
-                week = weeks[str(cid)][on - dt.timedelta(days=on.weekday())]
-                week[0] += int(n)
-                week[1] += int(failed or 0)
+    daily = _daily_findings(conn, profile, channels, wanted, since, until)
+    weeks = probe_weeks(conn, [int(c) for c in probes_wanted], since, until) if probes_wanted else {}
     entered = manual.newest(conn, profile.id, ids, start, end)
     out = []
     for c in channels:
         for ind in resolve(profile, c.kind, c.tier):
             obs: dict[str, Any] = {}
-            key = (c.channel_id, ind.check or "", params_variant(dict(ind.params)))
+            key = (c.channel_id, ind.check or "", ind.variant)
             if ind.source == "check" and ind.check and key in daily:
                 obs["findings"] = daily[key]
             elif ind.source == "probe" and weeks.get(c.channel_id):
-                obs["probes"] = [ProbeWeek(w, n, failed) for w, (n, failed) in sorted(weeks[c.channel_id].items())]
+                obs["probes"] = weeks[c.channel_id]
             elif ind.source == "rating" and (row := entered.get((c.channel_id, ind.id, "rating"))) is not None:
                 obs["ratings"] = manual.as_ratings(row)
             elif ind.source == "usage" and (row := entered.get((c.channel_id, ind.id, "usage"))
@@ -101,21 +87,44 @@ def observations_of(conn: Connection, profile: Profile, channels: list[ChannelIn
     return out
 
 
+def probe_weeks(conn: Connection, channel_ids: list[int], since: dt.datetime,
+                until: dt.datetime | None = None) -> dict[str, list[ProbeWeek]]:
+    """Per channel, its availability probes in [since, until) as weeks (Monday to Sunday, UTC):
+    the database counts them per day, Python folds the days into weeks."""
+    day = _utc_day(conn, PROBES.c.at)
+    weeks: dict[str, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for i in range(0, len(channel_ids), 500):
+        query = (select(PROBES.c.channel_id, day, func.count(), func.sum(case((PROBES.c.ok, 0), else_=1)))
+                 .where(PROBES.c.channel_id.in_(channel_ids[i:i + 500]), PROBES.c.at >= since)
+                 .group_by(PROBES.c.channel_id, day))
+        if until is not None:
+            query = query.where(PROBES.c.at < until)
+        for cid, on, n, failed in conn.execute(query):
+            on = _as_date(on)
+            week = weeks[str(cid)][on - dt.timedelta(days=on.weekday())]
+            week[0] += int(n)
+            week[1] += int(failed or 0)
+    return {cid: [ProbeWeek(w, n, failed) for w, (n, failed) in sorted(by_week.items())]
+            for cid, by_week in weeks.items()}
+
+
 # Modes that read the evidence of every failing day, not only of the latest usable finding.
 _FAILING_DAYS_MODES = ("worst", "any_fail", "fail_days_ratio")
 
 
-def _daily_findings(conn: Connection, profile: Profile, channels: list[ChannelInput], ids: list[int],
-                    check_ids: list[str], wanted: Mapping[tuple[str, str | None], set[str]], since: dt.datetime,
+def _daily_findings(conn: Connection, profile: Profile, channels: list[ChannelInput],
+                    wanted: Mapping[tuple[str, str | None], set[str]], since: dt.datetime,
                     until: dt.datetime) -> dict[tuple[str, str, str | None], list[DailyFinding]]:
     """Per (channel, check, variant): the day's last finding of every day, in day order.
 
     Statuses are read for every finding; the value and evidence (JSON, the costly part) only
     for the findings an aggregation reads: the latest usable one (and the last one), and,
     for a check some indicator aggregates by failing days, the failing and warning days."""
-    by_days = {(ind.check, params_variant(dict(ind.params)))
+    by_days = {(ind.check, ind.variant)
                for c in channels for ind in resolve(profile, c.kind, c.tier)
                if ind.source == "check" and ind.check and mode_of(ind) in _FAILING_DAYS_MODES}
+    ids = [int(c.channel_id) for c in channels]
+    check_ids = sorted({check for check, _ in wanted})
     days: dict[tuple[str, str, str | None], dict[Any, tuple[str, int]]] = defaultdict(dict)
     on = _utc_day(conn, FINDINGS.c.observed_at)  # the database turns a time into its day
     for i in range(0, len(ids), 500):

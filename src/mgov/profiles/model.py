@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mgov.checks.base import params_variant
 from mgov.errors import MgovError
 
 RULES = ("veto", "deduct", "weight", "bonus")
@@ -141,6 +142,11 @@ class Indicator:
     deadline: Deadline | None = None
     spec: str = ""
     uncertain: str = ""
+
+    @property
+    def variant(self) -> str | None:
+        """The key of the findings judged with this indicator's params (None: the check's own)."""
+        return params_variant(dict(self.params))
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from mgov.checks.base import Check, params_variant
+from mgov.checks.base import Check
 from mgov.checks.registry import select
 from mgov.collect.evidence import CRAWL_KEY, ChannelFacts
 from mgov.config import Settings
@@ -64,7 +64,7 @@ def profile_checks(profile_id: str, kind: str = "scan",
     sets: dict[str, dict[str | None, dict[str, Any]]] = {}
     for ind in indicators:
         if ind.check in wanted:
-            sets.setdefault(ind.check, {})[params_variant(dict(ind.params))] = dict(ind.params)
+            sets.setdefault(ind.check, {})[ind.variant] = dict(ind.params)
     variants = {check: list(by_key.values()) for check, by_key in sets.items() if set(by_key) != {None}}
     return checks, variants
 
