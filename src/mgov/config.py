@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -50,8 +50,23 @@ class AuditPolicy(BaseSettings):
     )
 
 
+class SmtpSettings(BaseModel):
+    """The mail server notifications go through ([smtp] of mgov.toml, MGOV_SMTP__HOST...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = 25
+    sender: str = "mgov@localhost"
+    starttls: bool = False
+    username: str | None = None
+    password: SecretStr | None = None
+    timeout: float = 30.0
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MGOV_", extra="ignore")
+    # "__" reaches nested settings from the environment: MGOV_SMTP__HOST=mail.example.gov
+    model_config = SettingsConfigDict(env_prefix="MGOV_", extra="ignore", env_nested_delimiter="__")
 
     home: Path = Path(".mgov")
     database_url: str | None = None
@@ -61,6 +76,7 @@ class Settings(BaseSettings):
     # --allow-private flag does the same for one command.
     allow_private: bool = False
     audit: AuditPolicy = Field(default_factory=AuditPolicy)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     # [content] of mgov.toml: overrides of the crawl's content rules (mgov.content.rules),
     # e.g. column classes, placeholder phrases, expression dictionaries, thresholds.
     content: dict[str, Any] = Field(default_factory=dict)

@@ -31,3 +31,23 @@ class InvalidValue(RegistryError):
 
 class ImportFailed(MgovError):
     """An import stored nothing: no valid rows, or --strict with bad rows."""
+
+
+class AccessError(MgovError):
+    """Signing in or a permission failed."""
+
+
+class Unauthenticated(AccessError):
+    """No valid session or token, or a wrong user name or password."""
+
+
+class Forbidden(AccessError):
+    """Signed in, but the role or the organization scope does not allow this."""
+
+
+class RateLimited(AccessError):
+    """Too many failed sign-ins: wait retry_after seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

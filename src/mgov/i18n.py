@@ -31,12 +31,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "defects, {detected} reported by their checks; {false_alarms} false alarms",
                             "演示站群第 {epoch} 次抓取：{sites} 个网站，{pages} 个页面，预置内容缺陷 {defects} 个，"
                             "被对应检查发现 {detected} 个；误报 {false_alarms} 个"),
+    "demo_assessed": ("Assessment {assessment} ({profile}, {period}): {verdicts}; {tasks} rectification tasks opened",
+                      "考核 {assessment}（{profile}，{period}）：{verdicts}；新开整改任务 {tasks} 个"),
+    "demo_serving": ("The dashboard is at {url} (Ctrl-C stops it)", "管理平台地址：{url}（按 Ctrl-C 停止）"),
+    "demo_login": ("  sign in as {username} / {password} ({role} {organization})",
+                   "  登录：{username} / {password}（{role} {organization}）"),
     "organization": ("organization", "单位"),
     "person": ("person", "人员"),
     "channel": ("channel", "渠道"),
     "role": ("role assignment", "职务"),
+    "user": ("user", "用户"),
     "error": ("Error", "错误"),
     "no_rows": ("(none)", "（无）"),
+    # mgov notify
+    "notify_added": ("Added notification target {id}: {kind} {address} ({scope}; events: {events})",
+                     "已添加通知对象 {id}：{kind} {address}（{scope}；事件：{events}）"),
+    "notify_secret": ("Webhook signing secret (shown only now; give it to the receiver): {secret}",
+                      "Webhook 签名密钥（仅显示这一次，请交给接收方保存）：{secret}"),
+    "notify_removed": ("Deactivated notification target {id}; its delivery record stays",
+                       "已停用通知对象 {id}，其发送记录保留"),
+    "notify_everyone": ("the whole registry", "全部单位"),
+    "notify_sent": ("target {target} ({address}): {event}, {items} item(s) sent",
+                    "通知对象 {target}（{address}）：{event} {items} 项，已发送"),
+    "notify_failed": ("target {target} ({address}): {event}, {items} item(s) failed (tried again next run): {error}",
+                      "通知对象 {target}（{address}）：{event} {items} 项发送失败（下次运行时重试）：{error}"),
+    "notify_would_send": ("target {target} ({address}): {event}, {items} item(s) would be sent",
+                          "通知对象 {target}（{address}）：{event} {items} 项，将发送"),
+    "notify_nothing": ("Nothing new to notify", "没有需要发送的新通知"),
+    "notify_summary": ("{sent} message(s) sent, {failed} failed", "已发送 {sent} 条消息，失败 {failed} 条"),
+    "notify_event_veto": ("veto failures", "单项否决"),
+    "notify_event_overdue": ("overdue tasks", "逾期整改"),
+    "notify_event_digest": ("weekly digest", "每周汇总"),
 }
 
 HEADERS: dict[str, str] = {
@@ -54,6 +79,7 @@ HEADERS: dict[str, str] = {
     "url": "链接", "outcome": "检测结果", "homepage": "位于首页", "pages": "所在页面数",
     "rank": "排名", "verdict": "结论", "score": "得分", "grade": "等级", "vetoes": "单项否决项",
     "not_assessed": "未评估项", "trend": "变化", "points": "分值",
+    "events": "事件", "lang": "语言", "created_at": "创建时间",
 }
 
 

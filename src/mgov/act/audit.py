@@ -8,17 +8,22 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from mgov import clock
-from mgov.db.tables import AUDIT_LOG
+from mgov.db.tables import AUDIT_LOG, CHANNELS
 
 
 def now() -> dt.datetime:
     return clock.now()
 
 
-def record(conn: Connection, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None) -> int:
-    """Append a row: who (actor) did what (action, e.g. task.opened) to what (subject, e.g. task:3)."""
+def record(conn: Connection, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None, *,
+           organization_id: int | None = None, channel_id: int | None = None) -> int:
+    """Append a row: who (actor) did what (action, e.g. task.opened) to what (subject, e.g. task:3).
+    The organization whose data it is (given, or the owner of channel_id) decides who may read it."""
+    if organization_id is None and channel_id is not None:
+        organization_id = conn.execute(select(CHANNELS.c.owner_id).where(CHANNELS.c.id == channel_id)).scalar()
     return int(conn.execute(insert(AUDIT_LOG).values(at=now(), actor=actor, action=action, subject=subject,
-                                                     detail=detail or {}).returning(AUDIT_LOG.c.id)).scalar_one())
+                                                     detail=detail or {}, organization_id=organization_id)
+                            .returning(AUDIT_LOG.c.id)).scalar_one())
 
 
 def entries(conn: Connection, subject: str | None = None) -> list[dict[str, Any]]:

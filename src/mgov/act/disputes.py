@@ -56,7 +56,7 @@ def file(conn: Connection, assessment_id: int, channel_id: int, indicator_id: st
         .returning(D.c.id)).scalar_one())
     record(conn, actor, "dispute.filed", f"dispute:{dispute_id}",
            {"assessment": assessment_id, "channel_id": channel_id, "indicator": indicator_id, "reason": reason,
-            "evidence": list(evidence or [])})
+            "evidence": list(evidence or [])}, channel_id=channel_id)
     return get(conn, dispute_id)
 
 
@@ -73,7 +73,8 @@ def decide(conn: Connection, dispute_id: int, *, overturn: bool, note: str, by: 
                                                               decision_note=note))
     closed = close_overturned(conn, d["assessment_id"], d["channel_id"], d["indicator_id"], actor=by,
                               today=today, dispute=dispute_id) if overturn else []
-    record(conn, by, f"dispute.{status}", f"dispute:{dispute_id}", {"note": note, "tasks_closed": closed})
+    record(conn, by, f"dispute.{status}", f"dispute:{dispute_id}", {"note": note, "tasks_closed": closed},
+           channel_id=d["channel_id"])
     return {**get(conn, dispute_id), "tasks_closed": closed}
 
 

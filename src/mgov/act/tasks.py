@@ -121,7 +121,8 @@ def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt
                 if not any(h.get("action") == "still_failing" and h.get("assessment") == assessment_id
                            for h in task.history or []):
                     _update(conn, task.id, {}, _step("still_failing", actor, assessment=assessment_id))
-                    record(conn, actor, "task.still_failing", f"task:{task.id}", {"assessment": assessment_id})
+                    record(conn, actor, "task.still_failing", f"task:{task.id}", {"assessment": assessment_id},
+                           channel_id=row.channel_id)
                 still += 1
                 continue
             ind = _indicator(profile, line["id"], result.get("kind"), result.get("tier"))
@@ -146,7 +147,8 @@ def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt
                 .returning(T.c.id)).scalar_one())
             record(conn, actor, "task.opened", f"task:{task_id}",
                    {"assessment": assessment_id, "channel_id": row.channel_id, "indicator": line["id"],
-                    "due_on": due.isoformat(), "assignees": [a["person"] for a in people]})
+                    "due_on": due.isoformat(), "assignees": [a["person"] for a in people]},
+                   channel_id=row.channel_id)
             opened.append(task_id)
     closed = [tid for c, i in sorted(over) for tid in close_overturned(conn, assessment_id, c, i, actor=actor,
                                                                        today=today)]
@@ -170,7 +172,8 @@ def close_overturned(conn: Connection, assessment_id: int, channel_id: int, indi
     for task_id in ids:
         _update(conn, task_id, {"status": "closed", "closed_on": today, "note": note},
                 _step("closed", actor, reason="overturned", dispute=dispute))
-        record(conn, actor, "task.closed", f"task:{task_id}", {"reason": "overturned", "dispute": dispute})
+        record(conn, actor, "task.closed", f"task:{task_id}", {"reason": "overturned", "dispute": dispute},
+               channel_id=channel_id)
     return ids
 
 
@@ -184,7 +187,8 @@ def close_task(conn: Connection, task_id: int, note: str, *, by: str, today: dt.
     today = today or clock.today()
     _update(conn, task_id, {"status": "closed", "closed_on": today, "note": note},
             _step("closed", by, reason="manual", note=note, was=task["status"]))
-    record(conn, by, "task.closed", f"task:{task_id}", {"reason": "manual", "note": note, "was": task["status"]})
+    record(conn, by, "task.closed", f"task:{task_id}", {"reason": "manual", "note": note, "was": task["status"]},
+           channel_id=task["channel_id"])
     return get_task(conn, task_id)
 
 
@@ -215,20 +219,22 @@ def review_due(conn: Connection, today: dt.date, recheck: Recheck, *, actor: str
         if fixed:
             _update(conn, row.id, {"status": "closed", "closed_on": today, "note": "fixed: the recheck passed"},
                     _step("closed", actor, reason="recheck", recheck=detail or None))
-            record(conn, actor, "task.closed", subject, {"reason": "recheck", **detail})
+            record(conn, actor, "task.closed", subject, {"reason": "recheck", **detail}, channel_id=row.channel_id)
             out["closed"].append(row.id)
         elif row.status == "escalated":
             out["still_escalated"].append(row.id)
         elif fixed is None:
             _update(conn, row.id, {}, _step("unchecked", actor, on=today.isoformat(), recheck=detail or None))
-            record(conn, actor, "task.unchecked", subject, {"on": today.isoformat(), **detail})
+            record(conn, actor, "task.unchecked", subject, {"on": today.isoformat(), **detail},
+                   channel_id=row.channel_id)
             out["unchecked"].append(row.id)
         else:
             to = _supervisor(conn, row.channel_id)
             _update(conn, row.id, {"status": "escalated", "escalated_to": to},
                     _step("escalated", actor, to=to, overdue_since=row.due_on.isoformat(), recheck=detail or None,
                           note=None if to else "the owner has no supervising organization in the registry"))
-            record(conn, actor, "task.escalated", subject, {"to": to, "due_on": row.due_on.isoformat(), **detail})
+            record(conn, actor, "task.escalated", subject, {"to": to, "due_on": row.due_on.isoformat(), **detail},
+                   channel_id=row.channel_id)
             out["escalated"].append(row.id)
     return out
 

@@ -268,8 +268,8 @@ def save_results(conn: Connection, assessment_id: int, channels: list[ChannelInp
     """The results of some channels, each with its input snapshot (ranks come later)."""
     channel_inputs = {c.channel_id: plain(c) for c in channels}
     rows = [{"assessment_id": assessment_id, "channel_id": int(r.channel_id), "verdict": r.verdict,
-             "score": r.score, "grade": r.grade, "rank": None, "rank_of": None,
-             "result": {**result_dict(r), "change": changes.get(r.channel_id)},
+             "score": r.score, "grade": r.grade, "rank": None, "rank_of": None, "tier": r.tier, "kind": r.kind,
+             "vetoes": len(r.vetoes_failed), "result": {**result_dict(r), "change": changes.get(r.channel_id)},
              "inputs": {"channel": channel_inputs[r.channel_id], "observations": inputs.get(r.channel_id, [])}}
             for r in results]
     for i in range(0, len(rows), 500):

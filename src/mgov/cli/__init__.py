@@ -8,7 +8,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mgov.cli import act, assess, channels, checks, crawl, findings, inputs, io, orgs, people, profiles, registry, reports, roles, scan
+from mgov.cli import act, assess, channels, checks, crawl, findings, inputs, io, orgs, people, profiles, registry, reports, roles, scan, serve, users
+from mgov.cli import notify
 from mgov.cli.common import State, console, err_console, state
 from mgov.config import load_settings
 from mgov.errors import MgovError
@@ -42,6 +43,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(act.tasks_app, name="tasks")
 app.add_typer(act.disputes_app, name="disputes")
+app.add_typer(notify.app, name="notify")
 app.add_typer(inputs.ratings_app, name="ratings")
 app.add_typer(inputs.usage_app, name="usage")
 app.add_typer(orgs.app, name="org")
@@ -49,6 +51,7 @@ app.add_typer(people.app, name="person")
 app.add_typer(channels.app, name="channel")
 app.add_typer(roles.app, name="role")
 app.add_typer(registry.app, name="registry")
+app.add_typer(users.app, name="user")
 app.command("import")(io.import_)
 app.command("export")(io.export)
 app.add_typer(checks.app, name="checks")
@@ -62,6 +65,7 @@ app.command("assess")(assess.assess)
 app.command("assessment")(assess.assessment)
 app.command("report")(reports.report)
 app.command("review")(inputs.review)
+app.command("serve")(serve.serve)
 
 
 @app.callback()
@@ -120,19 +124,23 @@ def db_current(ctx: typer.Context) -> None:
 
 
 @app.command()
-def demo(ctx: typer.Context) -> None:
+def demo(ctx: typer.Context,
+         serve: bool = typer.Option(True, "--serve/--no-serve", help="End by serving the dashboard (Ctrl-C stops)."),
+         port: int = typer.Option(8000, "--port", help="Port of the dashboard."),
+         host: str = typer.Option("127.0.0.1", "--host", help="Address of the dashboard.")) -> None:
     """The whole loop on this machine: registries, the demo farm, a scan, two crawls, the audit.
 
     Imports the bundled US .gov registry snapshot and a sample Chinese registry, starts the
     demo farm of simulated government sites on loopback, scans and crawls them, checks the
-    findings against the farm's defects manifest (exit 1 on a miss or a false alarm), and
-    audits who owns and answers for every channel.
+    findings against the farm's defects manifest (exit 1 on a miss or a false alarm), audits
+    who owns and answers for every channel, assesses the Chinese sites and opens their
+    rectification tasks; then serves the dashboard and prints its URL and two demo logins.
 
-    [dim]Example: mgov demo[/dim]
+    [dim]Example: mgov demo   (or: mgov demo --no-serve)[/dim]
     """
     from mgov.demo import run_demo
 
-    outcome = run_demo(state(ctx))
+    outcome = run_demo(state(ctx), serve=serve, host=host, port=port)
     checks = [outcome["verification"], *(c["verification"] for c in outcome.get("crawls", []))]
     if not all(c["ok"] for c in checks):
         raise typer.Exit(1)  # a missed defect or a false alarm: the demo's own claim failed

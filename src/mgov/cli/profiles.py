@@ -71,12 +71,11 @@ def list_(ctx: typer.Context, dirs: list[Path] | None = DIRS_OPTION, as_json: bo
     [dim]Example: mgov profiles list --dir ./my-profiles[/dim]
     """
     from mgov.profiles import load_all
+    from mgov.profiles.describe import summary_row
 
     lang = state(ctx).lang
     profiles = load_all(_dirs(ctx, dirs))
-    rows = [{"id": p.id, "title": p.title(lang), "title_zh": p.title_zh, "title_en": p.title_en,
-             "jurisdiction": p.jurisdiction, "kinds": list(p.kinds), "indicators": len(p.indicators),
-             "extends": list(p.extends), "source": p.source} for p in profiles.values()]
+    rows = [summary_row(p, lang) for p in profiles.values()]
     if as_json:
         print_json(rows)
         return
@@ -115,13 +114,9 @@ def show(ctx: typer.Context, profile_id: str = typer.Argument(..., metavar="ID")
     profile = load(profile_id, _dirs(ctx, dirs))
     indicators = resolve(profile, kind, tier) if kind and tier else list(profile.indicators)
     if as_json:
-        tree = [{"id": c.id, "title_zh": c.title_zh, "title_en": c.title_en, "points": c.points,
-                 "weight": c.weight, "indicators": [i.as_dict() for i in indicators if i.category == c.id]}
-                for c in profile.categories]
-        print_json({"id": profile.id, "title_zh": profile.title_zh, "title_en": profile.title_en,
-                    "jurisdiction": profile.jurisdiction, "kinds": list(profile.kinds),
-                    "extends": list(profile.extends), "spec": profile.spec, "kind": kind, "tier": tier,
-                    "scoring": profile.scoring.as_dict(), "categories": tree})
+        from mgov.profiles.describe import tree
+
+        print_json(tree(profile, kind, tier))
         return
     rows = []
     for cat in profile.categories:

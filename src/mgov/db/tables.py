@@ -291,7 +291,8 @@ class AssessmentResultRow(Base):
     computed from (the snapshot that makes a re-run give the same result)."""
 
     __tablename__ = "assessment_results"
-    __table_args__ = (UniqueConstraint("assessment_id", "channel_id", name="uq_assessment_results_channel"),)
+    __table_args__ = (UniqueConstraint("assessment_id", "channel_id", name="uq_assessment_results_channel"),
+                      Index("ix_assessment_results_ranking", "assessment_id", "tier", "kind", "rank"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
@@ -301,6 +302,10 @@ class AssessmentResultRow(Base):
     grade: Mapped[str | None] = mapped_column(String(8))
     rank: Mapped[int | None] = mapped_column(Integer)
     rank_of: Mapped[int | None] = mapped_column(Integer)
+    # Copies from result: rankings per tier and kind, and the overview, read them by index.
+    tier: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    vetoes: Mapped[int | None] = mapped_column(Integer, nullable=True)  # len(result["vetoes_failed"])
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -362,6 +367,8 @@ class AuditLogRow(Base):
     action: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(200))  # e.g. task:12, dispute:3
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The organization whose data changed (the channel's owner): who may read the entry.
+    organization_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 class AssessmentInputRow(Base):
@@ -386,6 +393,100 @@ class AssessmentInputRow(Base):
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     entered_by: Mapped[str | None] = mapped_column(String(200))
     entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class User(Base):
+    """A person who signs in to the dashboard or the API; role and organization bound what
+    they may see and do (the organization's whole subtree; none: the whole registry)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    role: Mapped[str] = mapped_column(String(40))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
+    lang: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, the table its SHA-256."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A personal API token (shown once; the table keeps its SHA-256 and a prefix to name it)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttempt(Base):
+    """Sign-in attempts, for rate limiting per user name and per client address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
+                      Index("ix_login_attempts_client_at", "client", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(120))
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    ok: Mapped[bool] = mapped_column(Boolean)
+
+
+class NotificationTarget(Base):
+    """Where an organization's notifications go: an e-mail address or a webhook URL (signed
+    with secret), for the events listed (veto, overdue, digest)."""
+
+    __tablename__ = "notification_targets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # email, webhook
+    address: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str | None] = mapped_column(String(200))
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class NotificationSent(Base):
+    """One delivery (or failed attempt) of an event to a target; key makes events once-only."""
+
+    __tablename__ = "notifications_sent"
+    __table_args__ = (Index("ix_notifications_sent_target_key", "target_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("notification_targets.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    status: Mapped[str] = mapped_column(String(20))  # sent, failed
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 def _table(model: type[Base]) -> Table:
@@ -413,3 +514,9 @@ RECTIFICATION_TASKS = _table(RectificationTask)
 DISPUTES = _table(Dispute)
 AUDIT_LOG = _table(AuditLogRow)
 ASSESSMENT_INPUTS = _table(AssessmentInputRow)
+USERS = _table(User)
+WEB_SESSIONS = _table(WebSession)
+API_TOKENS = _table(ApiToken)
+LOGIN_ATTEMPTS = _table(LoginAttempt)
+NOTIFICATION_TARGETS = _table(NotificationTarget)
+NOTIFICATIONS_SENT = _table(NotificationSent)

@@ -4,7 +4,8 @@ Registers the bundled registries (the real US .gov snapshot and a Chinese sample
 the demo farm of simulated government sites on loopback, registers its sites, scans them
 with every check, crawls them twice (the second time after the farm's sites changed),
 compares the findings of each pass with the farm's defects manifest, and prints the
-accountability audit.
+accountability audit; then assesses the Chinese sites (cn-2019-website, this quarter), opens
+their rectification tasks, makes two demo logins and, when asked, serves the dashboard.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ DEMO_SEED = 2026
 DEMO_SITES = 60  # enough for every defect of the manifest to occur at least once
 
 
-def run_demo(st: State, *, seed: int = DEMO_SEED, count: int = DEMO_SITES) -> dict[str, Any]:
+def run_demo(st: State, *, seed: int = DEMO_SEED, count: int = DEMO_SITES, serve: bool = False,
+             host: str = "127.0.0.1", port: int = 8000) -> dict[str, Any]:
     from collections import Counter
     from importlib.resources import as_file, files
 
@@ -76,6 +78,16 @@ def run_demo(st: State, *, seed: int = DEMO_SEED, count: int = DEMO_SITES) -> di
     print_table(st.lang, [{"rule": r, "severity": RULES[r]["severity"], "count": n}
                           for r, n in sorted(by_rule.items())], ["rule", "severity", "count"])
     console.print(t(st.lang, "audit_summary", n=len(findings), channels=len(inputs.channels)))
+
+    from mgov.demo import dashboard
+
+    outcome["assessment"] = dashboard.assess_demo(st)
+    a = outcome["assessment"]
+    console.print(t(st.lang, "demo_assessed", profile=dashboard.DEMO_PROFILE, tasks=a["tasks"], assessment=a["assessment"],
+                    period=a["period"], verdicts=", ".join(f"{k} {v}" for k, v in sorted(a["verdicts"].items()))))
+    outcome["logins"] = dashboard.demo_logins(st, manifest)
+    if serve and all(c["ok"] for c in [outcome["verification"], *(c["verification"] for c in outcome["crawls"])]):
+        dashboard.serve(st, outcome["logins"], host, port)
     return outcome
 
 

@@ -1,0 +1,32 @@
+"""Roles and what each may do. Every permission applies only within the user's scope (the
+subtree of their organization; no organization: the whole registry)."""
+
+from __future__ import annotations
+
+# read: see the registry, findings, assessments, tasks, disputes and reports in scope.
+# registry.write: add and edit organizations, people and channels.
+# tasks.close: close a rectification task by hand.  disputes.file / disputes.decide.
+# users.manage: add and edit users (only with roles the manager could hold themselves).
+# audit.read: read the audit log.  notify.manage: notification targets.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"read", "registry.write", "tasks.close", "disputes.file", "disputes.decide",
+                        "users.manage", "audit.read", "notify.manage"}),
+    "supervisor": frozenset({"read", "registry.write", "tasks.close", "disputes.decide", "audit.read",
+                             "notify.manage"}),
+    "reviewer": frozenset({"read", "disputes.decide", "audit.read"}),
+    "agency_admin": frozenset({"read", "registry.write", "disputes.file", "users.manage", "audit.read",
+                               "notify.manage"}),
+    "agency_staff": frozenset({"read", "disputes.file"}),
+    "viewer": frozenset({"read"}),
+}
+ROLES: tuple[str, ...] = tuple(PERMISSIONS)
+
+
+def permits(role: str, permission: str) -> bool:
+    return permission in PERMISSIONS.get(role, frozenset())
+
+
+def can_grant(granter_role: str, role: str) -> bool:
+    """A user manager may hand out a role only when it permits nothing they may not do."""
+    return role in PERMISSIONS and permits(granter_role, "users.manage") and (
+        PERMISSIONS[role] <= PERMISSIONS[granter_role])

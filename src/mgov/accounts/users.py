@@ -1,0 +1,124 @@
+"""Users: who may sign in, with which role, over which organization subtree."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from mgov import clock
+from mgov.accounts.passwords import hash_password
+from mgov.accounts.roles import ROLES, permits
+from mgov.accounts.scope import Scope
+from mgov.db.tables import ORGS, USERS
+from mgov.errors import AlreadyExists, InvalidValue, NotFound
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,119}$")
+LANGS = ("zh", "en")
+PUBLIC = ("id", "username", "display_name", "email", "role", "organization", "lang", "active", "created_at",
+          "last_login_at")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: str
+    organization_id: int | None
+    organization: str | None  # its code
+    display_name: str | None
+    lang: str | None
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.organization_id)
+
+    def can(self, permission: str) -> bool:
+        return permits(self.role, permission)
+
+
+def user_query() -> Any:
+    return select(USERS, ORGS.c.code.label("organization")).outerjoin(ORGS, ORGS.c.id == USERS.c.organization_id)
+
+
+def user_from_row(row: Any) -> User:
+    return User(row.id, row.username, row.role, row.organization_id, row.organization, row.display_name, row.lang)
+
+
+def public(row: Any) -> dict[str, Any]:
+    m = row._mapping
+    return {k: m[k] for k in PUBLIC}
+
+
+def _org_id(conn: Connection, code: str | None) -> int | None:
+    if code is None:
+        return None
+    org_id = conn.execute(select(ORGS.c.id).where(ORGS.c.code == code)).scalar()
+    if org_id is None:
+        raise NotFound(f"no organization with code {code!r}")
+    return int(org_id)
+
+
+def _validate(role: str | None, lang: str | None) -> None:
+    if role is not None and role not in ROLES:
+        raise InvalidValue(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+    if lang is not None and lang not in LANGS:
+        raise InvalidValue(f"unknown language {lang!r}: zh or en")
+
+
+def create_user(conn: Connection, username: str, password: str, role: str, *, organization: str | None = None,
+                display_name: str | None = None, email: str | None = None, lang: str | None = None) -> dict[str, Any]:
+    if not USERNAME.match(username):
+        raise InvalidValue(f"user name {username!r}: 2-120 letters, digits, . _ @ -")
+    _validate(role, lang)
+    if conn.execute(select(USERS.c.id).where(USERS.c.username == username)).first():
+        raise AlreadyExists(f"user {username!r} exists already")
+    user_id = conn.execute(insert(USERS).values(
+        username=username, password_hash=hash_password(password), role=role,
+        organization_id=_org_id(conn, organization), display_name=display_name, email=email, lang=lang,
+        active=True, created_at=clock.now()).returning(USERS.c.id)).scalar_one()
+    return get_user(conn, int(user_id))
+
+
+def edit_user(conn: Connection, user_id: int, *, role: str | None = None, organization: str | None = None,
+              display_name: str | None = None, email: str | None = None, lang: str | None = None,
+              active: bool | None = None, password: str | None = None) -> dict[str, Any]:
+    get_user(conn, user_id)
+    _validate(role, lang)
+    values: dict[str, Any] = {k: v for k, v in (("role", role), ("display_name", display_name), ("email", email),
+                                                ("lang", lang), ("active", active)) if v is not None}
+    if organization is not None:
+        values["organization_id"] = _org_id(conn, organization or None)
+    if password is not None:
+        values["password_hash"] = hash_password(password)
+    if values:
+        conn.execute(update(USERS).where(USERS.c.id == user_id).values(**values))
+    return get_user(conn, user_id)
+
+
+def get_user(conn: Connection, user_id: int) -> dict[str, Any]:
+    row = conn.execute(user_query().where(USERS.c.id == user_id)).first()
+    if row is None:
+        raise NotFound(f"no user {user_id}")
+    return public(row)
+
+
+def user_id_of(conn: Connection, username: str) -> int:
+    user_id = conn.execute(select(USERS.c.id).where(USERS.c.username == username)).scalar()
+    if user_id is None:
+        raise NotFound(f"no user {username!r}")
+    return int(user_id)
+
+
+def list_users(conn: Connection, scope: Scope, *, after: int = 0, limit: int = 50) -> list[dict[str, Any]]:
+    query = (user_query().where(scope.orgs(USERS.c.organization_id), USERS.c.id > after)
+             .order_by(USERS.c.id).limit(limit))
+    return [public(r) for r in conn.execute(query)]
+
+
+def load_user(conn: Connection, user_id: int) -> User | None:
+    """The active user with this id, as the web layer needs it."""
+    row = conn.execute(user_query().where(USERS.c.id == user_id, USERS.c.active.is_(True))).first()
+    return None if row is None else user_from_row(row)

@@ -1,0 +1,172 @@
+"""Every change a user makes through the web, API or dashboard alike: checked against their
+scope, carried out through the same layers the command line uses, and written to the audit
+log in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from mgov.accounts import access, can_grant, users
+from mgov.act import disputes, tasks
+from mgov.act.audit import record
+from mgov.db.tables import USERS
+from mgov.errors import Forbidden, InvalidValue, NotFound
+from mgov.registry import service
+from mgov.registry.addresses import normalize_address
+from mgov.registry.records import Batch, ChannelRecord, OrgRecord, Origin, PersonRecord, RoleRecord
+from mgov.web.deps import Principal
+from mgov.web.queries import act as act_q
+from mgov.web.queries import registry as reg_q
+
+WEB = Origin("web")
+
+
+def _org_in_scope(conn: Connection, p: Principal, code: str | None) -> int | None:
+    """Where a write puts something: within the user's subtree (None only for whole-registry users)."""
+    if code is None:
+        if not p.user.scope.everything:
+            raise Forbidden("give an organization within your own")
+        return None
+    return reg_q.org_id_in_scope(conn, p.user.scope, code)
+
+
+def create_org(conn: Connection, p: Principal, fields: dict[str, Any]) -> str:
+    _org_in_scope(conn, p, fields.get("parent"))
+    code = fields.pop("code")
+    service.must_be_new(conn, service.ORG, code=code)
+    service.write(conn, Batch(organizations=[OrgRecord(code, WEB, **fields)]))
+    record(conn, p.user.username, "organization.created", f"organization:{code}", {"code": code, **fields},
+           organization_id=service.org_row(conn, code)["id"])
+    return code
+
+
+def edit_org(conn: Connection, p: Principal, code: str, changes: dict[str, Any]) -> None:
+    org_id = reg_q.org_id_in_scope(conn, p.user.scope, code)
+    if "parent" in changes:
+        if org_id == p.user.organization_id:
+            raise Forbidden("you cannot move your own organization")
+        _org_in_scope(conn, p, changes["parent"])
+    service.write(conn, Batch(organizations=[OrgRecord(code, WEB, **changes)]))
+    record(conn, p.user.username, "organization.updated", f"organization:{code}", changes, organization_id=org_id)
+
+
+def assign_role(conn: Connection, p: Principal, code: str, person: str, role: str) -> None:
+    org_id = reg_q.org_id_in_scope(conn, p.user.scope, code)
+    service.person_row(conn, person)
+    service.write(conn, Batch(roles=[RoleRecord(person, code, role, WEB)]))
+    record(conn, p.user.username, "role.assigned", f"organization:{code}", {"person": person, "role": role},
+           organization_id=org_id)
+
+
+def create_person(conn: Connection, p: Principal, key: str, fields: dict[str, Any]) -> None:
+    service.must_be_new(conn, service.PERSON, key=key)
+    service.write(conn, Batch(people=[PersonRecord(key, WEB, **fields)]))
+    record(conn, p.user.username, "person.created", f"person:{key}", {"key": key, **fields},
+           organization_id=p.user.organization_id)
+
+
+def edit_person(conn: Connection, p: Principal, key: str, changes: dict[str, Any]) -> None:
+    reg_q.person_detail(conn, p.user.scope, key)
+    service.write(conn, Batch(people=[PersonRecord(key, WEB, **changes)]))
+    record(conn, p.user.username, "person.updated", f"person:{key}", changes, organization_id=p.user.organization_id)
+
+
+def create_channel(conn: Connection, p: Principal, fields: dict[str, Any]) -> int:
+    owner_id = _org_in_scope(conn, p, fields.get("owner"))
+    kind = fields["kind"]
+    address = normalize_address(kind, fields["address"])
+    service.must_be_new(conn, service.CHANNEL, kind=kind, address=address)
+    rec = ChannelRecord(kind, address, WEB, name=fields.get("name"), owner=fields.get("owner"),
+                        tags=list(fields.get("tags") or []), attributes=dict(fields.get("attributes") or {}))
+    if fields.get("responsible"):
+        rec.responsible = fields["responsible"]
+    service.write(conn, Batch(channels=[rec]))
+    channel_id = int(service.channel_row(conn, address, kind)["id"])
+    record(conn, p.user.username, "channel.created", f"channel:{channel_id}", {**fields, "address": address},
+           organization_id=owner_id)
+    return channel_id
+
+
+def edit_channel(conn: Connection, p: Principal, channel_id: int, changes: dict[str, Any]) -> None:
+    row = reg_q.channel_in_scope(conn, p.user.scope, channel_id)
+    changes = dict(changes)
+    rec = ChannelRecord(row["kind"], row["address"], WEB, event_note=changes.pop("note", None))
+    for field, value in changes.items():
+        if value is None:
+            raise InvalidValue(f"{field} cannot be empty" if field != "owner"
+                               else "a channel moves from one owner to another, not to none")
+        if field == "owner":
+            _org_in_scope(conn, p, value)
+        if field == "responsible":
+            rec.responsible, rec.responsible_roles = value, frozenset(value)
+        else:
+            setattr(rec, field, value)
+    service.write(conn, Batch(channels=[rec]))
+    record(conn, p.user.username, "channel.updated", f"channel:{channel_id}", changes, organization_id=row["owner_id"])
+
+
+def close_task(conn: Connection, p: Principal, task_id: int, note: str) -> dict[str, Any]:
+    act_q.task(conn, p.user.scope, task_id)
+    return tasks.close_task(conn, task_id, note, by=p.user.username)
+
+
+def file_dispute(conn: Connection, p: Principal, assessment_id: int, channel_id: int, indicator: str, reason: str,
+                 evidence: list[dict[str, Any]]) -> int:
+    reg_q.channel_in_scope(conn, p.user.scope, channel_id)
+    return int(disputes.file(conn, assessment_id, channel_id, indicator, reason, evidence=evidence,
+                             by=p.user.username)["id"])
+
+
+def decide_dispute(conn: Connection, p: Principal, dispute_id: int, overturn: bool, note: str) -> None:
+    act_q.dispute(conn, p.user.scope, dispute_id)
+    disputes.decide(conn, dispute_id, overturn=overturn, note=note, by=p.user.username)
+
+
+def create_token(conn: Connection, p: Principal, name: str, days: int | None) -> tuple[str, dict[str, Any]]:
+    token, row = access.create_token(conn, p.user.id, name, days=days)
+    record(conn, p.user.username, "token.created", f"user:{p.user.id}", {"token": row["id"], "name": row["name"]},
+           organization_id=p.user.organization_id)
+    return token, row
+
+
+def revoke_token(conn: Connection, p: Principal, token_id: int) -> dict[str, Any]:
+    row = access.revoke_token(conn, p.user.id, token_id)
+    record(conn, p.user.username, "token.revoked", f"user:{p.user.id}", {"token": token_id},
+           organization_id=p.user.organization_id)
+    return row
+
+
+def _grantable(conn: Connection, p: Principal, role: str | None, organization: str | None) -> int | None:
+    if role is not None and not can_grant(p.user.role, role):
+        raise Forbidden(f"a {p.user.role} cannot give the role {role}")
+    return _org_in_scope(conn, p, organization)
+
+
+def user_in_scope(conn: Connection, p: Principal, user_id: int) -> dict[str, Any]:
+    org_id = conn.execute(select(USERS.c.organization_id).where(USERS.c.id == user_id)).first()
+    if org_id is None or not p.user.scope.has_org(conn, org_id[0]):
+        raise NotFound(f"no user {user_id}")
+    return users.get_user(conn, user_id)
+
+
+def create_user(conn: Connection, p: Principal, fields: dict[str, Any]) -> dict[str, Any]:
+    org_id = _grantable(conn, p, fields["role"], fields.get("organization"))
+    found = users.create_user(conn, fields["username"], fields["password"], fields["role"],
+                              organization=fields.get("organization"), display_name=fields.get("display_name"),
+                              email=fields.get("email"), lang=fields.get("lang"))
+    record(conn, p.user.username, "user.created", f"user:{found['id']}",
+           {k: v for k, v in fields.items() if k != "password"}, organization_id=org_id)
+    return found
+
+
+def edit_user(conn: Connection, p: Principal, user_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    before = user_in_scope(conn, p, user_id)
+    if not can_grant(p.user.role, before["role"]):
+        raise Forbidden(f"a {p.user.role} cannot change a {before['role']}")
+    org_id = _grantable(conn, p, changes.get("role"), changes.get("organization", before["organization"]))
+    found = users.edit_user(conn, user_id, **changes)
+    shown = {k: ("changed" if k == "password" else v) for k, v in changes.items()}
+    record(conn, p.user.username, "user.updated", f"user:{user_id}", shown, organization_id=org_id)
+    return found

@@ -1,0 +1,11 @@
+"""The REST API (/api/v1): JSON in and out, every read and write within the caller's scope."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from mgov.web.api import accounts, act, assessments, monitoring, registry
+
+router = APIRouter()
+for module in (registry, monitoring, assessments, act, accounts):
+    router.include_router(module.router)

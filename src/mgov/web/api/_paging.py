@@ -1,0 +1,19 @@
+"""Pagination: `limit` and an opaque-enough `after` cursor; answers carry the next page's URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Query, Request
+
+from mgov.web.queries import MAX_LIMIT
+
+LIMIT = Query(50, ge=1, le=MAX_LIMIT, description="Items per page.")
+AFTER = Query(None, ge=0, le=2**62, description="The `after` of the previous page's `next` link.")
+
+
+def paged(request: Request, items: list[dict[str, Any]], after: Any) -> dict[str, Any]:
+    next_url = None
+    if after is not None:
+        next_url = str(request.url.include_query_params(after=after))
+    return {"items": items, "next": next_url}

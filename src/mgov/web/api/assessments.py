@@ -1,0 +1,100 @@
+"""Assessments, their results and rankings, and their reports as files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import Connection
+
+from mgov.web.api._paging import AFTER, LIMIT, paged
+from mgov.web.deps import Principal, api_can, connection
+from mgov.web.queries import assessments as q
+
+router = APIRouter(tags=["assessments"])
+READ = api_can("read")
+VERDICT = Query(None, pattern="^(pass|fail|not_assessed)$")
+REPORT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@router.get("/assessments")
+def list_assessments(request: Request, profile: str | None = Query(None, max_length=80), after: int | None = AFTER,
+                     limit: int = LIMIT, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    """Assessments newest first (those that assessed any of your channels)."""
+    items, nxt = q.list_assessments(conn, p.user.scope, profile=profile, after=after, limit=limit)
+    return paged(request, items, nxt)
+
+
+@router.get("/assessments/{assessment_id}")
+def get_assessment(assessment_id: int, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    """An assessment with its verdict counts and its (tier, kind) groups, over your channels."""
+    return q.head(conn, p.user.scope, assessment_id)
+
+
+@router.get("/assessments/{assessment_id}/results")
+def list_results(request: Request, assessment_id: int, tier: str | None = Query(None, max_length=40),
+                 kind: str | None = Query(None, max_length=30), verdict: str | None = VERDICT,
+                 vetoed: bool | None = Query(None, description="Only channels with (true) or without a failed veto."),
+                 after: int | None = AFTER, limit: int = LIMIT, p: Principal = READ,
+                 conn: Connection = Depends(connection)) -> dict[str, Any]:
+    q.head(conn, p.user.scope, assessment_id)
+    items, nxt = q.results(conn, p.user.scope, assessment_id, tier=tier, kind=kind, verdict=verdict,
+                           vetoed=vetoed, after=after or 0, limit=limit)
+    return paged(request, items, nxt)
+
+
+@router.get("/assessments/{assessment_id}/results/{channel_id}")
+def get_result(assessment_id: int, channel_id: int, p: Principal = READ,
+               conn: Connection = Depends(connection)) -> dict[str, Any]:
+    """A channel's verdict, score, rank and indicator breakdown with evidence."""
+    return q.result(conn, p.user.scope, assessment_id, channel_id)
+
+
+@router.get("/rankings")
+def rankings(request: Request, tier: str = Query(..., max_length=40), kind: str = Query(..., max_length=30),
+             assessment: int | None = Query(None, ge=1, le=2**62), after: int | None = AFTER, limit: int = LIMIT,
+             p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    """The ranking of one tier and kind in an assessment (the newest when not given)."""
+    head = q.head(conn, p.user.scope, assessment)
+    items, nxt = q.results(conn, p.user.scope, head["id"], tier=tier, kind=kind, after=after or 0, limit=limit)
+    return {"assessment": head["id"], "period": head["period"], "profile_id": head["profile_id"],
+            **paged(request, items, nxt)}
+
+
+@router.get("/assessments/{assessment_id}/report", response_class=Response,
+            responses={200: {"content": {t: {} for t in REPORT_TYPES}}})
+def report(request: Request, assessment_id: int, format: str = Query("pdf", pattern="^(pdf|xlsx|csv|html)$"),
+           lang: str = Query("zh", pattern="^(zh|en)$"), p: Principal = READ,
+           conn: Connection = Depends(connection)) -> Response:
+    """The assessment report over your channels, as PDF, XLSX, CSV or HTML."""
+    return report_response(request, conn, p, assessment_id, format, lang)
+
+
+def report_response(request: Request, conn: Connection, p: Principal, assessment_id: int, fmt: str,
+                    lang: str) -> Response:
+    """An assessment report over the user's channels, as a file (the dashboard's downloads too)."""
+    from mgov.errors import NotFound
+    from mgov.reports.render import render_csv, render_html, render_pdf, render_xlsx
+    from mgov.reports.source import load_report
+
+    if fmt not in REPORT_TYPES:
+        raise NotFound(f"no report format {fmt!r}: one of {', '.join(REPORT_TYPES)}")
+    q.head(conn, p.user.scope, assessment_id)
+    settings = request.app.state.settings
+    data = load_report(request.app.state.engine, assessment_id, org=p.user.organization, lang=lang,
+                       profile_dirs=settings.profile_dirs)
+    body: bytes | str
+    if fmt == "pdf":
+        body = render_pdf(render_html(data))
+    elif fmt == "html":
+        body = render_html(data)
+    elif fmt == "csv":
+        body = render_csv(data)
+    else:
+        body = render_xlsx(data)
+    name = f"mgov-assessment-{assessment_id}-{lang}.{fmt}"
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(body, media_type=REPORT_TYPES[fmt],
+                    headers={"Content-Disposition": f'{disposition}; filename="{name}"'})

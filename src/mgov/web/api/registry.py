@@ -1,0 +1,160 @@
+"""Organizations, people and channels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection
+
+from mgov.registry import service
+from mgov.web import actions
+from mgov.web.api._paging import AFTER, LIMIT, paged
+from mgov.web.deps import Principal, api_can, connection
+from mgov.web.queries import registry as q
+
+router = APIRouter(tags=["registry"])
+READ = api_can("read")
+WRITE = api_can("registry.write")
+SEARCH = Query(None, alias="q", max_length=200, description="Text in the code, name or address.")
+
+
+class OrgIn(BaseModel):
+    code: str = Field(min_length=1, max_length=200)
+    jurisdiction: str = Field(max_length=8)
+    tier: str = Field(max_length=40)
+    name_zh: str | None = Field(None, max_length=500)
+    name_en: str | None = Field(None, max_length=500)
+    parent: str | None = Field(None, max_length=200)
+    region_code: str | None = Field(None, max_length=20)
+    no_external_service: bool = False
+
+
+class OrgPatch(BaseModel):
+    name_zh: str | None = Field(None, max_length=500)
+    name_en: str | None = Field(None, max_length=500)
+    tier: str | None = Field(None, max_length=40)
+    parent: str | None = Field(None, max_length=200)
+    region_code: str | None = Field(None, max_length=20)
+    no_external_service: bool | None = None
+    active: bool | None = None
+
+
+class ChannelIn(BaseModel):
+    kind: str = Field(max_length=30)
+    address: str = Field(min_length=1, max_length=2000)
+    owner: str | None = Field(None, max_length=200)
+    name: str | None = Field(None, max_length=500)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    attributes: dict[str, str] = Field(default_factory=dict)
+    responsible: dict[str, list[str]] = Field(default_factory=dict, description="role -> person keys")
+
+
+class ChannelPatch(BaseModel):
+    name: str | None = Field(None, max_length=500)
+    owner: str | None = Field(None, max_length=200)
+    status: str | None = Field(None, max_length=20)
+    tags: list[str] | None = Field(None, max_length=50)
+    attributes: dict[str, str] | None = None
+    responsible: dict[str, list[str]] | None = None
+    note: str | None = Field(None, max_length=2000, description="Note for the change event.")
+
+
+class PersonIn(BaseModel):
+    key: str = Field(min_length=1, max_length=320)
+    name: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=320)
+    phone: str | None = Field(None, max_length=50)
+
+
+class PersonPatch(BaseModel):
+    name: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=320)
+    phone: str | None = Field(None, max_length=50)
+
+
+class RoleIn(BaseModel):
+    person: str = Field(min_length=1, max_length=320)
+    role: str = Field(max_length=40)
+
+
+@router.get("/organizations")
+def list_organizations(request: Request, tier: str | None = None, parent: str | None = None, q_: str | None = SEARCH,
+                       after: int | None = AFTER, limit: int = LIMIT, p: Principal = READ,
+                       conn: Connection = Depends(connection)) -> dict[str, Any]:
+    items, nxt = q.list_orgs(conn, p.user.scope, tier=tier, parent=parent, q=q_, after=after or 0, limit=limit)
+    return paged(request, items, nxt)
+
+
+@router.get("/organizations/{code}")
+def get_organization(code: str, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    return q.org_detail(conn, p.user.scope, code)
+
+
+@router.post("/organizations", status_code=201)
+def create_organization(body: OrgIn, p: Principal = WRITE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    return q.org_detail(conn, p.user.scope, actions.create_org(conn, p, body.model_dump()))
+
+
+@router.patch("/organizations/{code}")
+def edit_organization(code: str, body: OrgPatch, p: Principal = WRITE,
+                      conn: Connection = Depends(connection)) -> dict[str, Any]:
+    actions.edit_org(conn, p, code, body.model_dump(exclude_unset=True))
+    return q.org_detail(conn, p.user.scope, code)
+
+
+@router.post("/organizations/{code}/roles", status_code=201)
+def assign_role(code: str, body: RoleIn, p: Principal = WRITE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    actions.assign_role(conn, p, code, body.person, body.role)
+    return q.org_detail(conn, p.user.scope, code)
+
+
+@router.get("/people")
+def list_people(request: Request, q_: str | None = SEARCH, after: int | None = AFTER, limit: int = LIMIT,
+                p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    items, nxt = q.list_people(conn, p.user.scope, q=q_, after=after or 0, limit=limit)
+    return paged(request, items, nxt)
+
+
+@router.get("/people/{key}")
+def get_person(key: str, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    return q.person_detail(conn, p.user.scope, key)
+
+
+@router.post("/people", status_code=201)
+def create_person(body: PersonIn, p: Principal = WRITE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    actions.create_person(conn, p, body.key, body.model_dump(exclude={"key"}))
+    return service.person_row(conn, body.key)
+
+
+@router.patch("/people/{key}")
+def edit_person(key: str, body: PersonPatch, p: Principal = WRITE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    actions.edit_person(conn, p, key, body.model_dump(exclude_unset=True))
+    return q.person_detail(conn, p.user.scope, key)
+
+
+@router.get("/channels")
+def list_channels(request: Request, kind: str | None = None, owner: str | None = None, status: str | None = None,
+                  q_: str | None = SEARCH, after: int | None = AFTER, limit: int = LIMIT, p: Principal = READ,
+                  conn: Connection = Depends(connection)) -> dict[str, Any]:
+    items, nxt = q.list_channels(conn, p.user.scope, kind=kind, owner=owner, status=status, q=q_, after=after or 0,
+                                 limit=limit)
+    return paged(request, items, nxt)
+
+
+@router.get("/channels/{channel_id}")
+def get_channel(channel_id: int, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    return q.channel_detail(conn, p.user.scope, channel_id)
+
+
+@router.post("/channels", status_code=201)
+def create_channel(body: ChannelIn, p: Principal = WRITE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    return q.channel_detail(conn, p.user.scope, actions.create_channel(conn, p, body.model_dump()))
+
+
+@router.patch("/channels/{channel_id}")
+def edit_channel(channel_id: int, body: ChannelPatch, p: Principal = WRITE,
+                 conn: Connection = Depends(connection)) -> dict[str, Any]:
+    actions.edit_channel(conn, p, channel_id, body.model_dump(exclude_unset=True))
+    return q.channel_detail(conn, p.user.scope, channel_id)

@@ -1,0 +1,122 @@
+"""The application: the API router under /api/v1, the dashboard, static files, and one
+translation of mgov's errors into HTTP answers for both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from mgov.config import Settings, load_settings
+from mgov.errors import (AccessError, AlreadyExists, Forbidden, InvalidValue, MgovError, NotFound, RateLimited,
+                         Unauthenticated)
+from mgov.web.deps import LoginRequired
+
+API_PREFIX = "/api/v1"
+# The most specific class first: AlreadyExists and NotFound are RegistryErrors too.
+STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (NotFound, 404), (AlreadyExists, 409), (InvalidValue, 422), (Unauthenticated, 401), (Forbidden, 403),
+    (RateLimited, 429), (AccessError, 403), (MgovError, 400))
+
+
+def status_of(exc: Exception) -> int:
+    return next(code for cls, code in STATUS if isinstance(exc, cls))
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+# The dashboard loads nothing from elsewhere; ECharts sets inline styles on its tooltips.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                    "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",
+                    "Permissions-Policy": "camera=(), microphone=(), geolocation=()"}
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (no per-request task, unlike BaseHTTPMiddleware): adds the headers."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                extra = dict(SECURITY_HEADERS)
+                if not static:
+                    extra["Cache-Control"] = "no-store"  # pages and answers hold scoped data
+                headers += [(k.lower().encode(), v.encode()) for k, v in extra.items()
+                            if k.lower().encode() not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
+    from importlib.resources import files
+
+    from mgov.db.engine import make_engine
+    from mgov.web.api import router as api_router
+    from mgov.web.dashboard import router as dashboard_router
+    from mgov.web.dashboard.render import Pages
+
+    settings = settings or load_settings()
+    app = FastAPI(title="mgov API", version="1", openapi_url=f"{API_PREFIX}/openapi.json",
+                  docs_url=f"{API_PREFIX}/docs", redoc_url=None,
+                  description="The registry, monitoring, assessments and their follow-up, within your "
+                              "organization's scope. Authenticate with `Authorization: Bearer <token>` "
+                              "(personal tokens: the dashboard's account page or `mgov user token`).")
+    # Threads serve sync routes: as many connections as threads may wait on the database.
+    app.state.engine = engine or make_engine(settings.resolved_database_url, pool_size=20, max_overflow=20)
+    app.state.settings = settings
+    app.state.pages = Pages()
+    app.add_middleware(SecurityHeaders)
+    app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(dashboard_router)
+    app.mount("/static", StaticFiles(directory=str(files("mgov.web.dashboard") / "static")), name="static")
+
+    @app.exception_handler(MgovError)
+    async def mgov_error(request: Request, exc: MgovError) -> Response:
+        code = status_of(exc)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        if _is_api(request):
+            if code == 401:
+                headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
+            return JSONResponse({"error": {"status": code, "type": type(exc).__name__, "message": str(exc)}},
+                                status_code=code, headers=headers)
+        return app.state.pages.error(request, code, str(exc), headers=headers)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if _is_api(request):
+            return JSONResponse({"error": {"status": 401, "type": "Unauthenticated", "message": "sign in"}},
+                                status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        errors: list[dict[str, Any]] = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        if _is_api(request):
+            return JSONResponse({"error": {"status": 422, "type": "InvalidRequest", "message": "invalid request",
+                                           "details": errors}}, status_code=422)
+        return app.state.pages.error(request, 422, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                                             for e in errors))
+
+    return app

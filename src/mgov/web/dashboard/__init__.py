@@ -1,0 +1,11 @@
+"""The dashboard: server-rendered pages (Jinja2) over the same queries and actions as the API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from mgov.web.dashboard import account, auth, follow, pages
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, pages, follow, account):
+    router.include_router(module.router)

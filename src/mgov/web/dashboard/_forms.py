@@ -1,0 +1,54 @@
+"""Form handling shared by the dashboard's POST routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
+
+from mgov.errors import MgovError
+
+
+async def form(request: Request) -> dict[str, str]:
+    """The submitted fields, trimmed; empty ones left out."""
+    data = await request.form()
+    return {k: str(v).strip() for k, v in data.items() if isinstance(v, str) and str(v).strip() and k != "csrf"}
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only paths on this site: no scheme, no host, no protocol-relative //host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def back(path: str, **flash: Any) -> RedirectResponse:
+    """303 to path, with a one-line notice (done=...) or error (error=...) for the page to show."""
+    query = urlencode({k: v for k, v in flash.items() if v is not None})
+    sep = "&" if "?" in path else "?"
+    return RedirectResponse(f"{path}{sep}{query}" if query else path, status_code=303)
+
+
+def tags(value: str | None) -> list[str]:
+    return [t.strip() for t in (value or "").replace("，", ",").split(",") if t.strip()]
+
+
+async def run_action(request: Request, path: str, action: Callable[[Connection], Any], done: str = "saved") -> Response:
+    """Run a change in a transaction of its own (all or nothing), then go back to path with a
+    notice, or with the error when the change was refused."""
+
+    def run() -> str | None:
+        try:
+            with request.app.state.engine.begin() as conn:
+                action(conn)
+            return None
+        except MgovError as exc:
+            return str(exc)
+
+    error = await run_in_threadpool(run)
+    return back(path, error=error) if error else back(path, done=done)

@@ -1,0 +1,80 @@
+"""The user's own account and API tokens, and user management."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import Connection
+
+from mgov.accounts import PERMISSIONS, ROLES, access, can_grant, users
+from mgov.errors import MgovError
+from mgov.web import actions
+from mgov.web.dashboard._forms import back, form, run_action
+from mgov.web.deps import Principal, connection, page_can, page_user
+
+router = APIRouter()
+
+
+@router.get("/account")
+def account(request: Request, p: Principal = Depends(page_user), conn: Connection = Depends(connection)) -> Response:
+    return request.app.state.pages.render(request, "account.html", p, me=users.get_user(conn, p.user.id),
+                                          permissions=sorted(PERMISSIONS[p.user.role]),
+                                          tokens=access.list_tokens(conn, p.user.id), new_token=None)
+
+
+@router.post("/account/tokens")
+async def token_create(request: Request, p: Principal = Depends(page_user)) -> Response:
+    fields = await form(request)
+    from starlette.concurrency import run_in_threadpool
+
+    def run() -> tuple[str | None, str | None]:
+        try:
+            days = int(fields["days"]) if fields.get("days") else None
+            with request.app.state.engine.begin() as conn:
+                token, _row = actions.create_token(conn, p, fields.get("name", ""), days)
+            return token, None
+        except (MgovError, ValueError) as exc:
+            return None, str(exc)
+
+    token, error = await run_in_threadpool(run)
+    if error:
+        return back("/account", error=error)
+    # Shown once, on this answer only (not in a URL, which would land in logs and history).
+    with request.app.state.engine.connect() as conn:
+        return request.app.state.pages.render(request, "account.html", p, me=users.get_user(conn, p.user.id),
+                                              permissions=sorted(PERMISSIONS[p.user.role]),
+                                              tokens=access.list_tokens(conn, p.user.id), new_token=token)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+async def token_revoke(request: Request, token_id: int, p: Principal = Depends(page_user)) -> Response:
+    return await run_action(request, "/account", lambda conn: actions.revoke_token(conn, p, token_id), done="revoked")
+
+
+@router.get("/users")
+def users_page(request: Request, after: int = Query(0, ge=0), p: Principal = page_can("users.manage"),
+               conn: Connection = Depends(connection)) -> Response:
+    rows = users.list_users(conn, p.user.scope, after=after, limit=101)
+    grantable = [r for r in ROLES if can_grant(p.user.role, r)]
+    return request.app.state.pages.render(request, "users.html", p, rows=rows[:100], grantable=grantable,
+                                          next_after=rows[99]["id"] if len(rows) > 100 else None)
+
+
+@router.post("/users")
+async def user_create(request: Request, p: Principal = page_can("users.manage")) -> Response:
+    fields = await form(request)
+    new = {k: fields.get(k) for k in ("username", "password", "role", "organization", "display_name", "email", "lang")}
+    new = {k: v for k, v in new.items() if v is not None}
+    new.setdefault("username", "")
+    new.setdefault("password", "")
+    new.setdefault("role", "viewer")
+    return await run_action(request, "/users", lambda conn: actions.create_user(conn, p, new), done="created")
+
+
+@router.post("/users/{user_id}/edit")
+async def user_edit(request: Request, user_id: int, p: Principal = page_can("users.manage")) -> Response:
+    fields = await form(request)
+    changes: dict = {k: fields[k] for k in ("role",) if k in fields}
+    if "active" in fields:
+        changes["active"] = fields["active"] == "1"
+    return await run_action(request, "/users", lambda conn: actions.edit_user(conn, p, user_id, changes))

@@ -1,0 +1,125 @@
+"""The overview, the organization tree, channels, and findings with their evidence."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Connection, select
+
+from mgov.db.tables import ORGS
+from mgov.errors import NotFound
+from mgov.registry import vocab
+from mgov.web import actions
+from mgov.web.dashboard._forms import form, run_action, tags
+from mgov.web.deps import Principal, connection, page_can
+from mgov.web.queries import act as act_q
+from mgov.web.queries import assessments as assess_q
+from mgov.web.queries import monitoring as mon_q
+from mgov.web.queries import registry as reg_q
+
+router = APIRouter()
+READ = page_can("read")
+WRITE = page_can("registry.write")
+
+
+@router.get("/")
+def overview(request: Request, p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
+    scope = p.user.scope
+    data: dict = {"statuses": assess_q.channel_status_counts(conn, scope)}
+    try:
+        head = assess_q.head(conn, scope)
+    except NotFound:
+        head = None
+    if head is not None:
+        data["vetoes"] = assess_q.veto_count(conn, scope, head["id"])
+        data["histogram"] = assess_q.score_histogram(conn, scope, head["id"])
+        data["trend"] = assess_q.trend(conn, scope, head["profile_id"])
+    overdue, _ = act_q.list_tasks(conn, scope, overdue=True, limit=5)
+    return request.app.state.pages.render(request, "overview.html", p, head=head, data=data, overdue=overdue)
+
+
+@router.get("/orgs")
+def org_roots(request: Request, after: int = Query(0, ge=0), p: Principal = READ,
+              conn: Connection = Depends(connection)) -> Response:
+    if p.user.organization:
+        return RedirectResponse(f"/orgs/{p.user.organization}", status_code=303)
+    rows = conn.execute(select(ORGS.c.id, ORGS.c.code, ORGS.c.name_zh, ORGS.c.name_en, ORGS.c.tier,
+                               ORGS.c.jurisdiction).where(ORGS.c.parent_id.is_(None), ORGS.c.id > after)
+                        .order_by(ORGS.c.id).limit(101)).all()
+    roots = [dict(r._mapping) for r in rows[:100]]
+    return request.app.state.pages.render(request, "orgs.html", p, roots=roots,
+                                          next_after=roots[-1]["id"] if len(rows) > 100 else None)
+
+
+@router.get("/orgs/{code}")
+def org_page(request: Request, code: str, p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
+    org = reg_q.org_detail(conn, p.user.scope, code)
+    return request.app.state.pages.render(request, "org.html", p, org=org, kinds=vocab.CHANNEL_KINDS,
+                                          tiers=vocab.TIERS.get(org["jurisdiction"], {}))
+
+
+@router.post("/orgs/{code}/edit")
+async def org_edit(request: Request, code: str, p: Principal = WRITE) -> Response:
+    fields = await form(request)
+    changes = {k: fields.get(k) for k in ("name_zh", "name_en") if k in fields}
+    if "tier" in fields:
+        changes["tier"] = fields["tier"]
+    changes["no_external_service"] = fields.get("no_external_service") == "on"
+    return await run_action(request, f"/orgs/{code}", lambda conn: actions.edit_org(conn, p, code, changes))
+
+
+@router.post("/orgs/{code}/channels")
+async def channel_add(request: Request, code: str, p: Principal = WRITE) -> Response:
+    fields = await form(request)
+    new = {"kind": fields.get("kind", ""), "address": fields.get("address", ""), "name": fields.get("name"),
+           "owner": code, "tags": tags(fields.get("tags"))}
+    return await run_action(request, f"/orgs/{code}", lambda conn: actions.create_channel(conn, p, new))
+
+
+@router.get("/channels")
+def channels(request: Request, q: str | None = Query(None, max_length=200), kind: str | None = None,
+             status: str | None = None, after: int = Query(0, ge=0), p: Principal = READ,
+             conn: Connection = Depends(connection)) -> Response:
+    rows, nxt = reg_q.list_channels(conn, p.user.scope, q=q, kind=kind or None, status=status or None,
+                                    after=after, limit=50)
+    return request.app.state.pages.render(request, "channels.html", p, rows=rows, next_after=nxt, q=q or "",
+                                          kind=kind or "", status=status or "", kinds=vocab.CHANNEL_KINDS,
+                                          statuses=vocab.CHANNEL_STATUSES)
+
+
+@router.get("/channels/{channel_id}")
+def channel_page(request: Request, channel_id: int, p: Principal = READ,
+                 conn: Connection = Depends(connection)) -> Response:
+    channel = reg_q.channel_detail(conn, p.user.scope, channel_id)
+    scores = assess_q.channel_scores(conn, channel_id)
+    latest = assess_q.result(conn, p.user.scope, scores[0]["id"], channel_id) if scores else None
+    tasks, _ = act_q.list_tasks(conn, p.user.scope, channel_id=channel_id, limit=50)
+    disputes, _ = act_q.list_disputes(conn, p.user.scope, channel_id=channel_id, limit=50)
+    disputed = {(d["assessment_id"], d["indicator_id"]) for d in disputes if d["status"] != "upheld"}
+    return request.app.state.pages.render(
+        request, "channel.html", p, channel=channel, findings=mon_q.latest_findings(conn, channel_id),
+        scores=scores, latest=latest, tasks=tasks, disputes=disputes, disputed=disputed,
+        statuses=vocab.CHANNEL_STATUSES)
+
+
+@router.post("/channels/{channel_id}/edit")
+async def channel_edit(request: Request, channel_id: int, p: Principal = WRITE) -> Response:
+    fields = await form(request)
+    changes: dict = {k: fields[k] for k in ("name", "owner", "status", "note") if k in fields}
+    changes["tags"] = tags(fields.get("tags"))
+    return await run_action(request, f"/channels/{channel_id}", lambda conn: actions.edit_channel(conn, p, channel_id, changes))
+
+
+@router.get("/findings/{finding_id}")
+def finding_page(request: Request, finding_id: int, p: Principal = READ,
+                 conn: Connection = Depends(connection)) -> Response:
+    found = mon_q.finding(conn, p.user.scope, finding_id)
+    archive = request.app.state.settings.resolved_archive_dir
+    records = []
+    for n in range(len(found["evidence"] or [])):
+        try:
+            records.append(mon_q.evidence(conn, p.user.scope, archive, finding_id, n))
+        except NotFound as exc:
+            records.append({"index": n, "missing": str(exc)})
+    history = mon_q.check_history(conn, found["channel_id"], found["check_id"])
+    return request.app.state.pages.render(request, "finding.html", p, finding=found, records=records, history=history)

@@ -1,0 +1,98 @@
+"""What a request needs: a database connection, who is asking (a session or an API token),
+their permissions, and CSRF protection for browser sessions."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection
+
+from mgov.accounts import access
+from mgov.accounts.users import User
+from mgov.errors import Forbidden, Unauthenticated
+
+SESSION_COOKIE = "mgov_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: User
+    via: str  # session or token
+    csrf: str | None = None
+    session: str | None = None
+
+
+class LoginRequired(Exception):
+    """A dashboard page without a signed-in user: the handler redirects to /login."""
+
+
+def connection(request: Request) -> Iterator[Connection]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    with request.app.state.engine.begin() as conn:
+        yield conn
+
+
+def current(request: Request, conn: Connection = Depends(connection)) -> Principal | None:
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        user = access.token_user(conn, auth[7:].strip())
+        if user is None:
+            raise Unauthenticated("invalid, expired or revoked API token")
+        return Principal(user, "token")
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        found = access.session_user(conn, token)
+        if found is not None:
+            return Principal(found[0], "session", found[1], token)
+    return None
+
+
+async def _csrf_token(request: Request) -> str:
+    token = request.headers.get("x-csrf-token")
+    if token is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        token = str((await request.form()).get("csrf") or "")
+    return token or ""
+
+
+async def _checked(request: Request, principal: Principal) -> Principal:
+    """A browser session changing something must show its CSRF token (API tokens need not:
+    a browser never sends them by itself)."""
+    if request.method not in SAFE_METHODS and principal.via == "session":
+        if not hmac.compare_digest(await _csrf_token(request), principal.csrf or ""):
+            raise Forbidden("missing or wrong CSRF token")
+    return principal
+
+
+async def api_user(request: Request, principal: Principal | None = Depends(current)) -> Principal:
+    if principal is None:
+        raise Unauthenticated("sign in, or send Authorization: Bearer <token>")
+    return await _checked(request, principal)
+
+
+async def page_user(request: Request, principal: Principal | None = Depends(current)) -> Principal:
+    if principal is None:
+        raise LoginRequired()
+    return await _checked(request, principal)
+
+
+def _needing(base: Callable[..., Any], permission: str) -> Callable[..., Any]:
+    async def dependency(principal: Principal = Depends(base)) -> Principal:
+        if not principal.user.can(permission):
+            raise Forbidden(f"your role ({principal.user.role}) does not allow {permission}")
+        return principal
+
+    return dependency
+
+
+def api_can(permission: str) -> Any:
+    return Depends(_needing(api_user, permission))
+
+
+def page_can(permission: str) -> Any:
+    return Depends(_needing(page_user, permission))

@@ -1,0 +1,87 @@
+"""Rectification tasks, disputes and the audit log, within scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, case, select
+
+from mgov import clock
+from mgov.accounts import Scope
+from mgov.act import disputes as disputes_mod
+from mgov.act import tasks as tasks_mod
+from mgov.db.tables import AUDIT_LOG, CHANNELS, DISPUTES, RECTIFICATION_TASKS
+from mgov.errors import InvalidValue, NotFound
+from mgov.web.queries import page
+
+T, D = RECTIFICATION_TASKS, DISPUTES
+TASK_STATUSES = tasks_mod.STATUSES
+DISPUTE_STATUSES = disputes_mod.STATUSES
+
+
+def list_tasks(conn: Connection, scope: Scope, *, status: str | None = None, overdue: bool | None = None,
+               channel_id: int | None = None, assessment_id: int | None = None, after: int = 0,
+               limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
+    """The rectification board: unresolved before closed, overdue first, then by due date."""
+    if status is not None and status not in TASK_STATUSES:
+        raise InvalidValue(f"unknown task status {status!r}: one of {', '.join(TASK_STATUSES)}")
+    today = clock.today()
+    late = case((T.c.status.in_(("open", "escalated")) & (T.c.due_on < today), 0),
+                (T.c.status.in_(("open", "escalated")), 1), else_=2)
+    query = (select(T, CHANNELS.c.address, late.label("board")).join(CHANNELS, CHANNELS.c.id == T.c.channel_id)
+             .where(scope.orgs(CHANNELS.c.owner_id)).order_by(late, T.c.due_on, T.c.id).offset(after).limit(limit + 1))
+    for column, value in ((T.c.status, status), (T.c.channel_id, channel_id), (T.c.assessment_id, assessment_id)):
+        if value is not None:
+            query = query.where(column == value)
+    if overdue is not None:
+        query = query.where((late == 0) if overdue else (late != 0))
+    rows = []
+    for r in conn.execute(query):
+        row = dict(r._mapping)
+        row["overdue"] = row.pop("board") == 0
+        rows.append(row)
+    items, more = page(rows, limit)
+    return items, (after + limit if more is not None else None)
+
+
+def task(conn: Connection, scope: Scope, task_id: int) -> dict[str, Any]:
+    found = tasks_mod.get_task(conn, task_id)
+    if not scope.has_channel(conn, found["channel_id"]):
+        raise NotFound(f"no rectification task {task_id}")
+    return found
+
+
+def list_disputes(conn: Connection, scope: Scope, *, status: str | None = None, assessment_id: int | None = None,
+                  channel_id: int | None = None, after: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
+    """The disputes queue, oldest first (the dashboard shows the undecided ones by default)."""
+    if status is not None and status not in DISPUTE_STATUSES:
+        raise InvalidValue(f"unknown dispute status {status!r}: one of {', '.join(DISPUTE_STATUSES)}")
+    query = (select(D, CHANNELS.c.address).join(CHANNELS, CHANNELS.c.id == D.c.channel_id)
+             .where(scope.orgs(CHANNELS.c.owner_id), D.c.id > after)
+             .order_by(D.c.id).limit(limit + 1))
+    for column, value in ((D.c.status, status), (D.c.assessment_id, assessment_id), (D.c.channel_id, channel_id)):
+        if value is not None:
+            query = query.where(column == value)
+    return page([dict(r._mapping) for r in conn.execute(query)], limit)
+
+
+def dispute(conn: Connection, scope: Scope, dispute_id: int) -> dict[str, Any]:
+    found = disputes_mod.get(conn, dispute_id)
+    if not scope.has_channel(conn, found["channel_id"]):
+        raise NotFound(f"no dispute {dispute_id}")
+    found["log"] = [e for e in audit_entries(conn, scope, subject=f"dispute:{dispute_id}", limit=200)[0]]
+    return found
+
+
+def audit_entries(conn: Connection, scope: Scope, *, subject: str | None = None, actor: str | None = None,
+                  after: int | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
+    """The audit log, newest first."""
+    query = (select(AUDIT_LOG).where(scope.orgs(AUDIT_LOG.c.organization_id))
+             .order_by(AUDIT_LOG.c.id.desc()).limit(limit + 1))
+    if subject:
+        query = query.where(AUDIT_LOG.c.subject == subject)
+    if actor:
+        query = query.where(AUDIT_LOG.c.actor == actor)
+    if after:
+        query = query.where(AUDIT_LOG.c.id < after)
+    return page([dict(r._mapping) for r in conn.execute(query)], limit)

@@ -1,0 +1,127 @@
+"""Assessments, their results and rankings, and the overview's figures, within scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, case, func, select
+
+from mgov.accounts import Scope
+from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, ORGS
+from mgov.errors import NotFound
+from mgov.web.queries import page
+
+R = ASSESSMENT_RESULTS
+HEAD = (ASSESSMENTS.c.id, ASSESSMENTS.c.profile_id, ASSESSMENTS.c.period, ASSESSMENTS.c.start, ASSESSMENTS.c.end,
+        ASSESSMENTS.c.created_at)
+RESULT = (R.c.channel_id, CHANNELS.c.address, CHANNELS.c.name, ORGS.c.code.label("owner"), R.c.tier, R.c.kind,
+          R.c.verdict, R.c.vetoes, R.c.score, R.c.grade, R.c.rank, R.c.rank_of)
+
+
+def list_assessments(conn: Connection, scope: Scope, *, profile: str | None = None, after: int | None = None,
+                     limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
+    """Assessments newest first that assessed at least one channel in scope."""
+    query = select(*HEAD).order_by(ASSESSMENTS.c.id.desc()).limit(limit + 1)
+    if not scope.everything:
+        query = query.where(ASSESSMENTS.c.id.in_(select(R.c.assessment_id).where(scope.channels(R.c.channel_id))))
+    if profile:
+        query = query.where(ASSESSMENTS.c.profile_id == profile)
+    if after:
+        query = query.where(ASSESSMENTS.c.id < after)
+    return page([dict(r._mapping) for r in conn.execute(query)], limit)
+
+
+def head(conn: Connection, scope: Scope, assessment_id: int | None = None) -> dict[str, Any]:
+    """One assessment (the newest in scope when no id) with its verdict counts in scope."""
+    if assessment_id is None:
+        rows, _ = list_assessments(conn, scope, limit=1)
+        if not rows:
+            raise NotFound("no assessment yet")
+        return head(conn, scope, rows[0]["id"])
+    row = conn.execute(select(*HEAD).where(ASSESSMENTS.c.id == assessment_id)).first()
+    verdicts = dict(conn.execute(select(R.c.verdict, func.count()).where(
+        R.c.assessment_id == assessment_id, scope.channels(R.c.channel_id)).group_by(R.c.verdict)).all())
+    if row is None or not verdicts:
+        raise NotFound(f"no assessment {assessment_id}")
+    groups = conn.execute(select(R.c.tier, R.c.kind, func.count()).where(
+        R.c.assessment_id == assessment_id, scope.channels(R.c.channel_id)).group_by(R.c.tier, R.c.kind)
+        .order_by(R.c.tier, R.c.kind)).all()
+    return {**dict(row._mapping), "verdicts": verdicts,
+            "groups": [{"tier": t, "kind": k, "channels": n} for t, k, n in groups]}
+
+
+def results(conn: Connection, scope: Scope, assessment_id: int, *, tier: str | None = None, kind: str | None = None,
+            verdict: str | None = None, vetoed: bool | None = None, after: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
+    """Results in ranking order (tier, kind, rank); `after` is a position in that order."""
+    query = (select(*RESULT).join(CHANNELS, CHANNELS.c.id == R.c.channel_id)
+             .outerjoin(ORGS, ORGS.c.id == CHANNELS.c.owner_id)
+             .where(R.c.assessment_id == assessment_id, scope.channels(R.c.channel_id))
+             .order_by(R.c.tier, R.c.kind, R.c.rank, R.c.channel_id).offset(after).limit(limit + 1))
+    for column, value in ((R.c.tier, tier), (R.c.kind, kind), (R.c.verdict, verdict)):
+        if value:
+            query = query.where(column == value)
+    if vetoed is not None:
+        query = query.where(R.c.vetoes > 0 if vetoed else R.c.vetoes == 0)
+    rows = [dict(r._mapping) for r in conn.execute(query)]
+    items, more = page(rows, limit)
+    return items, (after + limit if more is not None else None)
+
+
+def result(conn: Connection, scope: Scope, assessment_id: int, channel_id: int) -> dict[str, Any]:
+    """A channel's result with its indicator breakdown and evidence."""
+    row = conn.execute(select(*RESULT, R.c.result).join(CHANNELS, CHANNELS.c.id == R.c.channel_id)
+                       .outerjoin(ORGS, ORGS.c.id == CHANNELS.c.owner_id)
+                       .where(R.c.assessment_id == assessment_id, R.c.channel_id == channel_id,
+                              scope.channels(R.c.channel_id))).first()
+    if row is None:
+        raise NotFound(f"channel {channel_id} has no result in assessment {assessment_id}")
+    out = dict(row._mapping)
+    full = out.pop("result")
+    return {**out, "assessment": assessment_id, "vetoes_failed": full.get("vetoes_failed", []),
+            "not_assessed": full.get("not_assessed"), "base": full.get("base"), "bonus": full.get("bonus"),
+            "reasons": full.get("reasons", []), "change": full.get("change"), "indicators": full.get("indicators", [])}
+
+
+def channel_scores(conn: Connection, channel_id: int, limit: int = 12) -> list[dict[str, Any]]:
+    """A channel's results across assessments, newest first (the caller checked scope)."""
+    return [dict(r._mapping) for r in conn.execute(
+        select(*HEAD, R.c.verdict, R.c.score, R.c.grade, R.c.rank, R.c.rank_of)
+        .join(R, R.c.assessment_id == ASSESSMENTS.c.id).where(R.c.channel_id == channel_id)
+        .order_by(ASSESSMENTS.c.id.desc()).limit(limit))]
+
+
+def score_histogram(conn: Connection, scope: Scope, assessment_id: int, bins: int = 10,
+                    total: float = 100.0) -> dict[str, list[int]]:
+    """Per tier: how many scored channels fall in each of `bins` equal score bands
+    (bonus points above the total count in the top band)."""
+    width = total / bins
+    band = case((R.c.score >= total, bins - 1), else_=func.floor(R.c.score / width))
+    rows = conn.execute(select(R.c.tier, band.label("band"), func.count())
+                        .where(R.c.assessment_id == assessment_id, R.c.score.is_not(None),
+                               scope.channels(R.c.channel_id)).group_by(R.c.tier, band)).all()
+    out: dict[str, list[int]] = {}
+    for tier, b, n in rows:
+        out.setdefault(tier or "?", [0] * bins)[max(0, min(int(b), bins - 1))] += n
+    return out
+
+
+def veto_count(conn: Connection, scope: Scope, assessment_id: int) -> int:
+    return int(conn.execute(select(func.count()).select_from(R).where(
+        R.c.assessment_id == assessment_id, R.c.vetoes > 0, scope.channels(R.c.channel_id))).scalar_one())
+
+
+def trend(conn: Connection, scope: Scope, profile_id: str, limit: int = 8) -> list[dict[str, Any]]:
+    """Mean score and vetoed share of the newest assessments of a profile, oldest first."""
+    rows = conn.execute(
+        select(ASSESSMENTS.c.id, ASSESSMENTS.c.period, func.avg(R.c.score).label("mean"), func.count().label("channels"),
+               func.sum(case((R.c.vetoes > 0, 1), else_=0)).label("vetoed"))
+        .join(R, R.c.assessment_id == ASSESSMENTS.c.id)
+        .where(ASSESSMENTS.c.profile_id == profile_id, scope.channels(R.c.channel_id))
+        .group_by(ASSESSMENTS.c.id, ASSESSMENTS.c.period).order_by(ASSESSMENTS.c.id.desc()).limit(limit)).all()
+    return [{"assessment": r.id, "period": r.period, "mean": round(float(r.mean), 2) if r.mean is not None else None,
+             "channels": r.channels, "vetoed": int(r.vetoed or 0)} for r in reversed(rows)]
+
+
+def channel_status_counts(conn: Connection, scope: Scope) -> dict[str, int]:
+    return dict(conn.execute(select(CHANNELS.c.status, func.count()).where(scope.orgs(CHANNELS.c.owner_id))
+                             .group_by(CHANNELS.c.status)).all())

@@ -1,0 +1,144 @@
+"""A small world for the web tests: a province with two agencies (A and B) under it, a
+channel each with findings backed by real WARC records, an assessment of both with failed
+indicators and tasks, and a user of every role; plus an in-process client of the real app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, insert, select
+
+from mgov.accounts import users
+from mgov.act import load_calendar, open_tasks
+from mgov.assess.service import run_assessment
+from mgov.collect.warc import HttpCapture, WarcWriter
+from mgov.config import Settings
+from mgov.db.tables import CHANNELS, FINDINGS, SCAN_ITEMS, SCAN_RUNS
+from mgov.io.load import import_file
+from mgov.web import create_app
+
+PASSWORD = "correct horse battery"
+DAY = dt.date(2026, 1, 20)
+REGISTRY = {
+    "format": "mgov-registry/1",
+    "organizations": [
+        {"code": "cn-440000", "name_zh": "广东省人民政府", "name_en": "Guangdong", "jurisdiction": "cn",
+         "tier": "provincial"},
+        {"code": "cn-440300", "name_zh": "深圳市人民政府", "name_en": "Shenzhen", "jurisdiction": "cn",
+         "tier": "prefecture", "parent": "cn-440000"},
+        {"code": "cn-440100", "name_zh": "广州市人民政府", "name_en": "Guangzhou", "jurisdiction": "cn",
+         "tier": "prefecture", "parent": "cn-440000"},
+    ],
+    "people": [{"key": "zhao.lei", "name": "赵磊", "email": "zhao.lei@sz.example"},
+               {"key": "wang.fang", "name": "王芳", "email": "wang.fang@gz.example"}],
+    "roles": [{"person": "zhao.lei", "organization": "cn-440300", "role": "content_manager", "since": "2025-01-01"},
+              {"person": "wang.fang", "organization": "cn-440100", "role": "content_manager", "since": "2025-01-01"}],
+    "channels": [
+        {"kind": "website", "address": "https://www.sz.gov.cn", "owner": "cn-440300", "name": "深圳政府在线",
+         "responsible": {"content_manager": ["zhao.lei"]}},
+        {"kind": "website", "address": "https://www.gz.gov.cn", "owner": "cn-440100", "name": "广州市人民政府门户网站",
+         "responsible": {"content_manager": ["wang.fang"]}},
+    ],
+}
+# role -> organization of the user (None: the whole registry); A is Shenzhen, B is Guangzhou.
+USERS = {"admin": ("admin", None), "supervisor": ("supervisor", "cn-440000"), "reviewer": ("reviewer", None),
+         "a_admin": ("agency_admin", "cn-440300"), "a_staff": ("agency_staff", "cn-440300"),
+         "a_viewer": ("viewer", "cn-440300"), "b_admin": ("agency_admin", "cn-440100"),
+         "b_staff": ("agency_staff", "cn-440100")}
+
+
+@dataclass
+class World:
+    engine: Engine
+    settings: Settings
+    ids: dict[str, int] = field(default_factory=dict)  # channel_a, channel_b, finding_a, finding_b, ...
+
+    def app(self) -> Any:
+        return create_app(self.settings, engine=self.engine)
+
+    def client(self, username: str | None = None) -> Browser:
+        browser = Browser(TestClient(self.app(), follow_redirects=False))
+        if username:
+            browser.login(username)
+        return browser
+
+
+class Browser:
+    """A TestClient that signs in through the login form, and posts forms with the CSRF token."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.http = client
+        self.csrf = ""
+
+    def login(self, username: str, password: str = PASSWORD) -> Any:
+        page = self.http.get("/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        answer = self.http.post("/login", data={"username": username, "password": password, "csrf": token,
+                                                "next": "/"})
+        if answer.status_code == 303:
+            home = self.http.get("/account")
+            self.csrf = re.search(r'name="csrf" value="([^"]+)"', home.text).group(1)  # type: ignore[union-attr]
+        return answer
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.http.get(url, **kw)
+
+    def post_form(self, url: str, data: dict[str, Any] | None = None) -> Any:
+        return self.http.post(url, data={**(data or {}), "csrf": self.csrf})
+
+    def api(self, method: str, url: str, **kw: Any) -> Any:
+        headers = {**kw.pop("headers", {}), "X-CSRF-Token": self.csrf}
+        return self.http.request(method, url, headers=headers, **kw)
+
+
+def _archive(settings: Settings, url: str, body: bytes) -> list[dict[str, Any]]:
+    writer = WarcWriter(settings.resolved_archive_dir)
+    try:
+        request, response = writer.write_sync(HttpCapture(
+            url=url, request_head=f"GET / HTTP/1.1\r\nHost: {url.split('//')[1]}\r\n\r\n".encode(),
+            response_head=(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=gb18030\r\n"
+                           b"Strict-Transport-Security: max-age=0\r\n\r\n"),
+            body=body, date=dt.datetime(2026, 1, 20, 3, tzinfo=dt.UTC)))
+    finally:
+        writer.close()
+    return [request.as_dict(), response.as_dict()]
+
+
+def build_world(engine: Engine, home: Path) -> World:
+    settings = Settings(home=home, database_url=str(engine.url.render_as_string(hide_password=False)))
+    world = World(engine, settings)
+    path = home / "registry.yaml"
+    path.write_text(yaml.safe_dump(REGISTRY, allow_unicode=True), encoding="utf-8")
+    assert import_file(engine, path).problems == []
+    with engine.begin() as conn:
+        ids = {r.address: r.id for r in conn.execute(select(CHANNELS.c.id, CHANNELS.c.address))}
+        a, b = ids["https://www.sz.gov.cn"], ids["https://www.gz.gov.cn"]
+        run_id = conn.execute(insert(SCAN_RUNS).values(status="finished", params={}, kind="scan")
+                              .returning(SCAN_RUNS.c.id)).scalar_one()
+        found = {}
+        for name, cid, url in (("a", a, "https://www.sz.gov.cn/"), ("b", b, "https://www.gz.gov.cn/")):
+            refs = _archive(settings, url, "<html><title>政府网站 {}</title></html>".format(name).encode("gb18030"))
+            for check, status in (("ipv6", "fail"), ("cn.site_code", "fail"), ("search", "pass"),
+                                  ("interaction.channel", "pass")):
+                fid = conn.execute(insert(FINDINGS).values(
+                    run_id=run_id, channel_id=cid, check_id=check, status=status, value={"host": url},
+                    message=f"{check} {status}", message_zh=f"{check} {'不通过' if status == 'fail' else '通过'}",
+                    evidence=refs, observed_at=dt.datetime.combine(DAY, dt.time(3), dt.UTC))
+                    .returning(FINDINGS.c.id)).scalar_one()
+                if check == "ipv6":
+                    found[name] = fid
+            conn.execute(insert(SCAN_ITEMS).values(run_id=run_id, channel_id=cid, counts={"fail": 2, "pass": 2}))
+    assessment = run_assessment(engine, "cn-2019-website", "2026-01")["assessment"]
+    with engine.begin() as conn:
+        opened = open_tasks(conn, assessment, load_calendar(), today=dt.date(2026, 2, 2))["opened"]
+        for username, (role, org) in USERS.items():
+            users.create_user(conn, username, PASSWORD, role, organization=org, display_name=username)
+    world.ids = {"channel_a": a, "channel_b": b, "finding_a": found["a"], "finding_b": found["b"], "run": run_id,
+                 "assessment": assessment, "tasks": len(opened)}
+    return world
