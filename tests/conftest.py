@@ -108,3 +108,16 @@ def dotgov_full() -> Path:
 @pytest.fixture
 def cn_sample() -> Path:
     return Path(__file__).resolve().parents[1] / "src" / "mgov" / "demo" / "data" / "cn-sample.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with the smallest cost: the tests sign in hundreds of times; the product keeps
+    argon2-cffi's defaults (64 MiB, 3 passes), which take a good part of a second here."""
+    from argon2 import PasswordHasher
+
+    from mgov.accounts import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(passwords, "_hasher", lambda: cheap)
+    monkeypatch.setattr(passwords, "dummy_hash", lambda: cheap.hash("not a password of anyone"))

@@ -50,7 +50,7 @@ REGISTRY = {
 USERS = {"admin": ("admin", None), "supervisor": ("supervisor", "cn-440000"), "reviewer": ("reviewer", None),
          "a_admin": ("agency_admin", "cn-440300"), "a_staff": ("agency_staff", "cn-440300"),
          "a_viewer": ("viewer", "cn-440300"), "b_admin": ("agency_admin", "cn-440100"),
-         "b_staff": ("agency_staff", "cn-440100")}
+         "b_staff": ("agency_staff", "cn-440100"), "b_super": ("supervisor", "cn-440100")}
 
 
 @dataclass

@@ -8,6 +8,7 @@ lives in one place and no page or route can forget it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, literal, select, true
@@ -25,10 +26,14 @@ class Scope:
 
     def org_ids(self) -> Any:
         """A SELECT of the ids of the organizations in scope (the root and its descendants)."""
+        return select(self._subtree.c.id)
+
+    @cached_property
+    def _subtree(self) -> Any:
+        # One CTE object per scope: a statement that filters on it twice renders it once.
         sub = select(ORGS.c.id).where(ORGS.c.id == self.root_id).cte("scope_orgs", recursive=True)
         child = ORGS.alias("scope_child")
-        sub = sub.union_all(select(child.c.id).join(sub, child.c.parent_id == sub.c.id))
-        return select(sub.c.id)
+        return sub.union_all(select(child.c.id).join(sub, child.c.parent_id == sub.c.id))
 
     def orgs(self, column: Any) -> Any:
         """A condition: column (an organization id) is in scope. Rows without an

@@ -88,6 +88,8 @@ def run_demo(st: State, *, seed: int = DEMO_SEED, count: int = DEMO_SITES, serve
     outcome["logins"] = dashboard.demo_logins(st, manifest)
     if serve and all(c["ok"] for c in [outcome["verification"], *(c["verification"] for c in outcome["crawls"])]):
         dashboard.serve(st, outcome["logins"], host, port)
+    else:
+        dashboard.print_logins(st, outcome["logins"])
     return outcome
 
 

@@ -62,6 +62,14 @@ def demo_logins(st: State, manifest: Manifest) -> list[dict[str, str]]:
     return out
 
 
+def print_logins(st: State, logins: list[dict[str, str]]) -> None:
+    from mgov.cli.common import console
+    from mgov.i18n import t
+
+    for login in logins:
+        console.print(t(st.lang, "demo_login", **login))
+
+
 def serve(st: State, logins: list[dict[str, str]], host: str, port: int) -> None:
     import uvicorn
 
@@ -71,6 +79,5 @@ def serve(st: State, logins: list[dict[str, str]], host: str, port: int) -> None
 
     app = create_app(st.settings, engine=st.engine())
     console.print(t(st.lang, "demo_serving", url=f"http://{host}:{port}/"))
-    for login in logins:
-        console.print(t(st.lang, "demo_login", **login))
+    print_logins(st, logins)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -91,7 +91,7 @@ def create_channel(conn: Connection, p: Principal, fields: dict[str, Any]) -> in
 
 def edit_channel(conn: Connection, p: Principal, channel_id: int, changes: dict[str, Any]) -> None:
     row = reg_q.channel_in_scope(conn, p.user.scope, channel_id)
-    changes = dict(changes)
+    asked, changes = dict(changes), dict(changes)
     rec = ChannelRecord(row["kind"], row["address"], WEB, event_note=changes.pop("note", None))
     for field, value in changes.items():
         if value is None:
@@ -104,7 +104,7 @@ def edit_channel(conn: Connection, p: Principal, channel_id: int, changes: dict[
         else:
             setattr(rec, field, value)
     service.write(conn, Batch(channels=[rec]))
-    record(conn, p.user.username, "channel.updated", f"channel:{channel_id}", changes, organization_id=row["owner_id"])
+    record(conn, p.user.username, "channel.updated", f"channel:{channel_id}", asked, organization_id=row["owner_id"])
 
 
 def close_task(conn: Connection, p: Principal, task_id: int, note: str) -> dict[str, Any]:

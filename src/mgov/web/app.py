@@ -50,6 +50,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = scope["path"].startswith("/static/")
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            # No database stores NUL in text (PostgreSQL refuses it): an invalid request.
+            body = b'{"error":{"status":400,"type":"InvalidRequest","message":"NUL characters are not allowed"}}'
+            await send({"type": "http.response.start", "status": 400,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
 
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":

@@ -6,9 +6,9 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy import Connection
 
 from mgov.accounts import access
@@ -17,6 +17,9 @@ from mgov.errors import Forbidden, Unauthenticated
 
 SESSION_COOKIE = "mgov_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_ID = 2**31 - 1  # the ids are INTEGER columns: larger ids and cursors are invalid requests, not crashes
+ID = Annotated[int, Path(ge=1, le=MAX_ID)]
+INDEX = Annotated[int, Path(ge=0, le=10_000)]
 
 
 @dataclass(frozen=True)

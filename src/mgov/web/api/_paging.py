@@ -6,10 +6,11 @@ from typing import Any
 
 from fastapi import Query, Request
 
+from mgov.web.deps import MAX_ID
 from mgov.web.queries import MAX_LIMIT
 
 LIMIT = Query(50, ge=1, le=MAX_LIMIT, description="Items per page.")
-AFTER = Query(None, ge=0, le=2**62, description="The `after` of the previous page's `next` link.")
+AFTER = Query(None, ge=0, le=MAX_ID, description="The `after` of the previous page's `next` link.")
 
 
 def paged(request: Request, items: list[dict[str, Any]], after: Any) -> dict[str, Any]:

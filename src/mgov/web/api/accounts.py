@@ -5,24 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import Connection
 
 from mgov.accounts import access, users
 from mgov.web import actions
+from mgov.web.api._body import Body
 from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import Principal, api_can, api_user, connection
+from mgov.web.deps import api_can, api_user, connection, ID, Principal
 
 router = APIRouter(tags=["accounts"])
 MANAGE = api_can("users.manage")
 
 
-class TokenIn(BaseModel):
+class TokenIn(Body):
     name: str = Field(min_length=1, max_length=200)
     days: int | None = Field(None, ge=1, le=3650, description="Expire after this many days (default: never).")
 
 
-class UserIn(BaseModel):
+class UserIn(Body):
     username: str = Field(min_length=2, max_length=120)
     password: str = Field(min_length=10, max_length=1000)
     role: str = Field(max_length=40)
@@ -32,7 +33,7 @@ class UserIn(BaseModel):
     lang: str | None = Field(None, pattern="^(zh|en)$")
 
 
-class UserPatch(BaseModel):
+class UserPatch(Body):
     role: str | None = Field(None, max_length=40)
     organization: str | None = Field(None, max_length=200)
     display_name: str | None = Field(None, max_length=200)
@@ -63,7 +64,7 @@ def create_token(body: TokenIn, p: Principal = Depends(api_user), conn: Connecti
 
 
 @router.delete("/me/tokens/{token_id}")
-def revoke_token(token_id: int, p: Principal = Depends(api_user), conn: Connection = Depends(connection)) -> dict[str, Any]:
+def revoke_token(token_id: ID, p: Principal = Depends(api_user), conn: Connection = Depends(connection)) -> dict[str, Any]:
     return actions.revoke_token(conn, p, token_id)
 
 
@@ -81,5 +82,5 @@ def create_user(body: UserIn, p: Principal = MANAGE, conn: Connection = Depends(
 
 
 @router.patch("/users/{user_id}")
-def edit_user(user_id: int, body: UserPatch, p: Principal = MANAGE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def edit_user(user_id: ID, body: UserPatch, p: Principal = MANAGE, conn: Connection = Depends(connection)) -> dict[str, Any]:
     return actions.edit_user(conn, p, user_id, body.model_dump(exclude_unset=True))

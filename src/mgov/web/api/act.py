@@ -5,44 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import Connection
 
 from mgov.web import actions
+from mgov.web.api._body import Body
 from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import Principal, api_can, connection
+from mgov.web.deps import api_can, connection, ID, MAX_ID, Principal
 from mgov.web.queries import act as q
 
 router = APIRouter(tags=["follow-up"])
 READ = api_can("read")
 
 
-class CloseIn(BaseModel):
+class CloseIn(Body):
     note: str = Field(min_length=1, max_length=4000, description="What was fixed, and how it was confirmed.")
 
 
-class EvidenceItem(BaseModel):
+class EvidenceItem(Body):
     url: str | None = Field(None, max_length=2000)
     note: str | None = Field(None, max_length=2000)
 
 
-class DisputeIn(BaseModel):
-    assessment: int = Field(ge=1, le=2**62)
-    channel: int = Field(ge=1, le=2**62, description="Channel id.")
+class DisputeIn(Body):
+    assessment: int = Field(ge=1, le=MAX_ID)
+    channel: int = Field(ge=1, le=MAX_ID, description="Channel id.")
     indicator: str = Field(min_length=1, max_length=80)
     reason: str = Field(min_length=1, max_length=8000)
     evidence: list[EvidenceItem] = Field(default_factory=list, max_length=20)
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Body):
     overturn: bool = Field(description="true: the finding was wrong and stops counting; false: it stands.")
     note: str = Field(min_length=1, max_length=4000)
 
 
 @router.get("/tasks")
 def list_tasks(request: Request, status: str | None = Query(None, pattern="^(open|escalated|closed)$"),
-               overdue: bool | None = None, channel: int | None = Query(None, ge=1, le=2**62),
-               assessment: int | None = Query(None, ge=1, le=2**62), after: int | None = AFTER, limit: int = LIMIT,
+               overdue: bool | None = None, channel: int | None = Query(None, ge=1, le=MAX_ID),
+               assessment: int | None = Query(None, ge=1, le=MAX_ID), after: int | None = AFTER, limit: int = LIMIT,
                p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
     """The rectification board: overdue first, then open by due date, then closed."""
     items, nxt = q.list_tasks(conn, p.user.scope, status=status, overdue=overdue, channel_id=channel,
@@ -51,19 +52,19 @@ def list_tasks(request: Request, status: str | None = Query(None, pattern="^(ope
 
 
 @router.get("/tasks/{task_id}")
-def get_task(task_id: int, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_task(task_id: ID, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
     return q.task(conn, p.user.scope, task_id)
 
 
 @router.post("/tasks/{task_id}/close")
-def close_task(task_id: int, body: CloseIn, p: Principal = api_can("tasks.close"),
+def close_task(task_id: ID, body: CloseIn, p: Principal = api_can("tasks.close"),
                conn: Connection = Depends(connection)) -> dict[str, Any]:
     return actions.close_task(conn, p, task_id, body.note)
 
 
 @router.get("/disputes")
 def list_disputes(request: Request, status: str | None = Query(None, pattern="^(filed|upheld|overturned)$"),
-                  assessment: int | None = Query(None, ge=1, le=2**62), channel: int | None = Query(None, ge=1, le=2**62),
+                  assessment: int | None = Query(None, ge=1, le=MAX_ID), channel: int | None = Query(None, ge=1, le=MAX_ID),
                   after: int | None = AFTER, limit: int = LIMIT, p: Principal = READ,
                   conn: Connection = Depends(connection)) -> dict[str, Any]:
     items, nxt = q.list_disputes(conn, p.user.scope, status=status, assessment_id=assessment, channel_id=channel,
@@ -72,7 +73,7 @@ def list_disputes(request: Request, status: str | None = Query(None, pattern="^(
 
 
 @router.get("/disputes/{dispute_id}")
-def get_dispute(dispute_id: int, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_dispute(dispute_id: ID, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
     """A dispute with its audit trail."""
     return q.dispute(conn, p.user.scope, dispute_id)
 
@@ -87,7 +88,7 @@ def file_dispute(body: DisputeIn, p: Principal = api_can("disputes.file"),
 
 
 @router.post("/disputes/{dispute_id}/decision")
-def decide_dispute(dispute_id: int, body: DecisionIn, p: Principal = api_can("disputes.decide"),
+def decide_dispute(dispute_id: ID, body: DecisionIn, p: Principal = api_can("disputes.decide"),
                    conn: Connection = Depends(connection)) -> dict[str, Any]:
     """Uphold or overturn a dispute; overturning closes the finding's tasks."""
     actions.decide_dispute(conn, p, dispute_id, body.overturn, body.note)

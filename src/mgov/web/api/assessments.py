@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection
 
 from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import Principal, api_can, connection
+from mgov.web.deps import api_can, connection, ID, MAX_ID, Principal
 from mgov.web.queries import assessments as q
 
 router = APIRouter(tags=["assessments"])
@@ -28,13 +28,13 @@ def list_assessments(request: Request, profile: str | None = Query(None, max_len
 
 
 @router.get("/assessments/{assessment_id}")
-def get_assessment(assessment_id: int, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_assessment(assessment_id: ID, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
     """An assessment with its verdict counts and its (tier, kind) groups, over your channels."""
     return q.head(conn, p.user.scope, assessment_id)
 
 
 @router.get("/assessments/{assessment_id}/results")
-def list_results(request: Request, assessment_id: int, tier: str | None = Query(None, max_length=40),
+def list_results(request: Request, assessment_id: ID, tier: str | None = Query(None, max_length=40),
                  kind: str | None = Query(None, max_length=30), verdict: str | None = VERDICT,
                  vetoed: bool | None = Query(None, description="Only channels with (true) or without a failed veto."),
                  after: int | None = AFTER, limit: int = LIMIT, p: Principal = READ,
@@ -46,7 +46,7 @@ def list_results(request: Request, assessment_id: int, tier: str | None = Query(
 
 
 @router.get("/assessments/{assessment_id}/results/{channel_id}")
-def get_result(assessment_id: int, channel_id: int, p: Principal = READ,
+def get_result(assessment_id: ID, channel_id: ID, p: Principal = READ,
                conn: Connection = Depends(connection)) -> dict[str, Any]:
     """A channel's verdict, score, rank and indicator breakdown with evidence."""
     return q.result(conn, p.user.scope, assessment_id, channel_id)
@@ -54,7 +54,7 @@ def get_result(assessment_id: int, channel_id: int, p: Principal = READ,
 
 @router.get("/rankings")
 def rankings(request: Request, tier: str = Query(..., max_length=40), kind: str = Query(..., max_length=30),
-             assessment: int | None = Query(None, ge=1, le=2**62), after: int | None = AFTER, limit: int = LIMIT,
+             assessment: int | None = Query(None, ge=1, le=MAX_ID), after: int | None = AFTER, limit: int = LIMIT,
              p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
     """The ranking of one tier and kind in an assessment (the newest when not given)."""
     head = q.head(conn, p.user.scope, assessment)
@@ -65,14 +65,14 @@ def rankings(request: Request, tier: str = Query(..., max_length=40), kind: str 
 
 @router.get("/assessments/{assessment_id}/report", response_class=Response,
             responses={200: {"content": {t: {} for t in REPORT_TYPES}}})
-def report(request: Request, assessment_id: int, format: str = Query("pdf", pattern="^(pdf|xlsx|csv|html)$"),
+def report(request: Request, assessment_id: ID, format: str = Query("pdf", pattern="^(pdf|xlsx|csv|html)$"),
            lang: str = Query("zh", pattern="^(zh|en)$"), p: Principal = READ,
            conn: Connection = Depends(connection)) -> Response:
     """The assessment report over your channels, as PDF, XLSX, CSV or HTML."""
     return report_response(request, conn, p, assessment_id, format, lang)
 
 
-def report_response(request: Request, conn: Connection, p: Principal, assessment_id: int, fmt: str,
+def report_response(request: Request, conn: Connection, p: Principal, assessment_id: ID, fmt: str,
                     lang: str) -> Response:
     """An assessment report over the user's channels, as a file (the dashboard's downloads too)."""
     from mgov.errors import NotFound

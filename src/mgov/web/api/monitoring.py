@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import Connection
 
 from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import Principal, api_can, connection
+from mgov.web.deps import api_can, connection, ID, INDEX, MAX_ID, Principal
 from mgov.web.queries import monitoring as q
 
 router = APIRouter(tags=["monitoring"])
@@ -24,15 +24,15 @@ def list_scans(request: Request, kind: str | None = Query(None, pattern="^(scan|
 
 
 @router.get("/scans/{run_id}")
-def get_scan(run_id: int, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_scan(run_id: ID, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
     return q.scan_detail(conn, p.user.scope, run_id)
 
 
 @router.get("/findings")
-def list_findings(request: Request, channel: int | None = Query(None, ge=1, le=2**62),
+def list_findings(request: Request, channel: int | None = Query(None, ge=1, le=MAX_ID),
                   check: str | None = Query(None, max_length=80),
                   status: str | None = Query(None, pattern="^(pass|fail|warn|error|not_applicable)$"),
-                  scan: int | None = Query(None, ge=1, le=2**62), after: int | None = AFTER, limit: int = LIMIT,
+                  scan: int | None = Query(None, ge=1, le=MAX_ID), after: int | None = AFTER, limit: int = LIMIT,
                   p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
     """Findings newest first; filter by channel id, check id, status or scan run."""
     items, nxt = q.list_findings(conn, p.user.scope, channel_id=channel, check=check, status=status, run_id=scan,
@@ -41,12 +41,12 @@ def list_findings(request: Request, channel: int | None = Query(None, ge=1, le=2
 
 
 @router.get("/findings/{finding_id}")
-def get_finding(finding_id: int, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_finding(finding_id: ID, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
     return q.finding(conn, p.user.scope, finding_id)
 
 
 @router.get("/findings/{finding_id}/evidence/{index}")
-def get_evidence(finding_id: int, index: int, request: Request, p: Principal = READ,
+def get_evidence(finding_id: ID, index: INDEX, request: Request, p: Principal = READ,
                  conn: Connection = Depends(connection)) -> dict[str, Any]:
     """The index-th archived record the finding was judged on: the response's status line,
     headers and body as text, or the DNS/TLS facts (the certificate) as JSON."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import Connection
 
 from mgov.registry import service
 from mgov.web import actions
+from mgov.web.api._body import Body
 from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import Principal, api_can, connection
+from mgov.web.deps import api_can, connection, ID, Principal
 from mgov.web.queries import registry as q
 
 router = APIRouter(tags=["registry"])
@@ -20,7 +21,7 @@ WRITE = api_can("registry.write")
 SEARCH = Query(None, alias="q", max_length=200, description="Text in the code, name or address.")
 
 
-class OrgIn(BaseModel):
+class OrgIn(Body):
     code: str = Field(min_length=1, max_length=200)
     jurisdiction: str = Field(max_length=8)
     tier: str = Field(max_length=40)
@@ -31,7 +32,7 @@ class OrgIn(BaseModel):
     no_external_service: bool = False
 
 
-class OrgPatch(BaseModel):
+class OrgPatch(Body):
     name_zh: str | None = Field(None, max_length=500)
     name_en: str | None = Field(None, max_length=500)
     tier: str | None = Field(None, max_length=40)
@@ -41,7 +42,7 @@ class OrgPatch(BaseModel):
     active: bool | None = None
 
 
-class ChannelIn(BaseModel):
+class ChannelIn(Body):
     kind: str = Field(max_length=30)
     address: str = Field(min_length=1, max_length=2000)
     owner: str | None = Field(None, max_length=200)
@@ -51,7 +52,7 @@ class ChannelIn(BaseModel):
     responsible: dict[str, list[str]] = Field(default_factory=dict, description="role -> person keys")
 
 
-class ChannelPatch(BaseModel):
+class ChannelPatch(Body):
     name: str | None = Field(None, max_length=500)
     owner: str | None = Field(None, max_length=200)
     status: str | None = Field(None, max_length=20)
@@ -61,20 +62,20 @@ class ChannelPatch(BaseModel):
     note: str | None = Field(None, max_length=2000, description="Note for the change event.")
 
 
-class PersonIn(BaseModel):
+class PersonIn(Body):
     key: str = Field(min_length=1, max_length=320)
     name: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=320)
     phone: str | None = Field(None, max_length=50)
 
 
-class PersonPatch(BaseModel):
+class PersonPatch(Body):
     name: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=320)
     phone: str | None = Field(None, max_length=50)
 
 
-class RoleIn(BaseModel):
+class RoleIn(Body):
     person: str = Field(min_length=1, max_length=320)
     role: str = Field(max_length=40)
 
@@ -144,7 +145,7 @@ def list_channels(request: Request, kind: str | None = None, owner: str | None =
 
 
 @router.get("/channels/{channel_id}")
-def get_channel(channel_id: int, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_channel(channel_id: ID, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
     return q.channel_detail(conn, p.user.scope, channel_id)
 
 
@@ -154,7 +155,7 @@ def create_channel(body: ChannelIn, p: Principal = WRITE, conn: Connection = Dep
 
 
 @router.patch("/channels/{channel_id}")
-def edit_channel(channel_id: int, body: ChannelPatch, p: Principal = WRITE,
+def edit_channel(channel_id: ID, body: ChannelPatch, p: Principal = WRITE,
                  conn: Connection = Depends(connection)) -> dict[str, Any]:
     actions.edit_channel(conn, p, channel_id, body.model_dump(exclude_unset=True))
     return q.channel_detail(conn, p.user.scope, channel_id)

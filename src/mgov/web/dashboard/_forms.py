@@ -11,13 +11,16 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
-from mgov.errors import MgovError
+from mgov.errors import InvalidValue, MgovError
 
 
 async def form(request: Request) -> dict[str, str]:
     """The submitted fields, trimmed; empty ones left out."""
     data = await request.form()
-    return {k: str(v).strip() for k, v in data.items() if isinstance(v, str) and str(v).strip() and k != "csrf"}
+    fields = {k: str(v).strip() for k, v in data.items() if isinstance(v, str) and str(v).strip() and k != "csrf"}
+    if any("\x00" in k or "\x00" in v for k, v in fields.items()):
+        raise InvalidValue("NUL characters are not allowed")
+    return fields
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -10,7 +10,7 @@ from mgov.accounts import PERMISSIONS, ROLES, access, can_grant, users
 from mgov.errors import MgovError
 from mgov.web import actions
 from mgov.web.dashboard._forms import back, form, run_action
-from mgov.web.deps import Principal, connection, page_can, page_user
+from mgov.web.deps import connection, ID, MAX_ID, page_can, page_user, Principal
 
 router = APIRouter()
 
@@ -47,12 +47,12 @@ async def token_create(request: Request, p: Principal = Depends(page_user)) -> R
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-async def token_revoke(request: Request, token_id: int, p: Principal = Depends(page_user)) -> Response:
+async def token_revoke(request: Request, token_id: ID, p: Principal = Depends(page_user)) -> Response:
     return await run_action(request, "/account", lambda conn: actions.revoke_token(conn, p, token_id), done="revoked")
 
 
 @router.get("/users")
-def users_page(request: Request, after: int = Query(0, ge=0), p: Principal = page_can("users.manage"),
+def users_page(request: Request, after: int = Query(0, ge=0, le=MAX_ID), p: Principal = page_can("users.manage"),
                conn: Connection = Depends(connection)) -> Response:
     rows = users.list_users(conn, p.user.scope, after=after, limit=101)
     grantable = [r for r in ROLES if can_grant(p.user.role, r)]
@@ -72,7 +72,7 @@ async def user_create(request: Request, p: Principal = page_can("users.manage"))
 
 
 @router.post("/users/{user_id}/edit")
-async def user_edit(request: Request, user_id: int, p: Principal = page_can("users.manage")) -> Response:
+async def user_edit(request: Request, user_id: ID, p: Principal = page_can("users.manage")) -> Response:
     fields = await form(request)
     changes: dict = {k: fields[k] for k in ("role",) if k in fields}
     if "active" in fields:

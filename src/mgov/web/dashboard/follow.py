@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 from mgov.errors import NotFound
 from mgov.web import actions
 from mgov.web.dashboard._forms import form, run_action
-from mgov.web.deps import Principal, connection, page_can
+from mgov.web.deps import connection, ID, MAX_ID, page_can, Principal
 from mgov.web.queries import act as act_q
 from mgov.web.queries import assessments as assess_q
 
@@ -19,8 +19,8 @@ PAGE = 50
 
 
 @router.get("/rankings")
-def rankings(request: Request, assessment: int | None = Query(None, ge=1), tier: str | None = None,
-             kind: str | None = None, after: int = Query(0, ge=0), p: Principal = READ,
+def rankings(request: Request, assessment: int | None = Query(None, ge=1, le=MAX_ID), tier: str | None = None,
+             kind: str | None = None, after: int = Query(0, ge=0, le=MAX_ID), p: Principal = READ,
              conn: Connection = Depends(connection)) -> Response:
     pages = request.app.state.pages
     assessments, _ = assess_q.list_assessments(conn, p.user.scope, limit=20)
@@ -37,27 +37,27 @@ def rankings(request: Request, assessment: int | None = Query(None, ge=1), tier:
 
 @router.get("/tasks")
 def tasks_board(request: Request, status: str | None = Query(None, pattern="^(open|escalated|closed)$"),
-                after: int = Query(0, ge=0), p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
+                after: int = Query(0, ge=0, le=MAX_ID), p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
     rows, nxt = act_q.list_tasks(conn, p.user.scope, status=status, after=after, limit=PAGE)
     return request.app.state.pages.render(request, "tasks.html", p, rows=rows, next_after=nxt, status=status or "")
 
 
 @router.post("/tasks/{task_id}/close")
-async def task_close(request: Request, task_id: int, p: Principal = page_can("tasks.close")) -> Response:
+async def task_close(request: Request, task_id: ID, p: Principal = page_can("tasks.close")) -> Response:
     note = (await form(request)).get("note", "")
     return await run_action(request, "/tasks", lambda conn: actions.close_task(conn, p, task_id, note), done="closed")
 
 
 @router.get("/disputes")
 def disputes_queue(request: Request, status: str = Query("filed", pattern="^(filed|upheld|overturned|all)$"),
-                   after: int = Query(0, ge=0), p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
+                   after: int = Query(0, ge=0, le=MAX_ID), p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
     rows, nxt = act_q.list_disputes(conn, p.user.scope, status=None if status == "all" else status, after=after,
                                     limit=PAGE)
     return request.app.state.pages.render(request, "disputes.html", p, rows=rows, next_after=nxt, status=status)
 
 
 @router.get("/disputes/{dispute_id}")
-def dispute_page(request: Request, dispute_id: int, p: Principal = READ,
+def dispute_page(request: Request, dispute_id: ID, p: Principal = READ,
                  conn: Connection = Depends(connection)) -> Response:
     found = act_q.dispute(conn, p.user.scope, dispute_id)
     return request.app.state.pages.render(request, "dispute.html", p, dispute=found)
@@ -76,7 +76,7 @@ async def dispute_file(request: Request, p: Principal = page_can("disputes.file"
 
 
 @router.post("/disputes/{dispute_id}/decision")
-async def dispute_decide(request: Request, dispute_id: int, p: Principal = page_can("disputes.decide")) -> Response:
+async def dispute_decide(request: Request, dispute_id: ID, p: Principal = page_can("disputes.decide")) -> Response:
     fields = await form(request)
     overturn = fields.get("decision") == "overturn"
     return await run_action(request, f"/disputes/{dispute_id}", lambda conn: actions.decide_dispute(
@@ -84,14 +84,14 @@ async def dispute_decide(request: Request, dispute_id: int, p: Principal = page_
 
 
 @router.get("/reports")
-def reports(request: Request, after: int | None = Query(None, ge=0), p: Principal = READ,
+def reports(request: Request, after: int | None = Query(None, ge=0, le=MAX_ID), p: Principal = READ,
             conn: Connection = Depends(connection)) -> Response:
     rows, nxt = assess_q.list_assessments(conn, p.user.scope, after=after, limit=PAGE)
     return request.app.state.pages.render(request, "reports.html", p, rows=rows, next_after=nxt)
 
 
 @router.get("/reports/{assessment_id}.{fmt}")
-def report_file(request: Request, assessment_id: int, fmt: str, lang: str = Query("zh", pattern="^(zh|en)$"),
+def report_file(request: Request, assessment_id: ID, fmt: str, lang: str = Query("zh", pattern="^(zh|en)$"),
                 p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
     from mgov.web.api.assessments import report_response
 
@@ -99,7 +99,7 @@ def report_file(request: Request, assessment_id: int, fmt: str, lang: str = Quer
 
 
 @router.get("/audit")
-def audit(request: Request, subject: str | None = Query(None, max_length=200), after: int | None = Query(None, ge=0),
+def audit(request: Request, subject: str | None = Query(None, max_length=200), after: int | None = Query(None, ge=0, le=MAX_ID),
           p: Principal = page_can("audit.read"), conn: Connection = Depends(connection)) -> Response:
     rows, nxt = act_q.audit_entries(conn, p.user.scope, subject=subject or None, after=after, limit=PAGE)
     return request.app.state.pages.render(request, "audit.html", p, rows=rows, next_after=nxt, subject=subject or "")

@@ -11,7 +11,7 @@ from mgov.errors import NotFound
 from mgov.registry import vocab
 from mgov.web import actions
 from mgov.web.dashboard._forms import form, run_action, tags
-from mgov.web.deps import Principal, connection, page_can
+from mgov.web.deps import connection, ID, MAX_ID, page_can, Principal
 from mgov.web.queries import act as act_q
 from mgov.web.queries import assessments as assess_q
 from mgov.web.queries import monitoring as mon_q
@@ -39,7 +39,7 @@ def overview(request: Request, p: Principal = READ, conn: Connection = Depends(c
 
 
 @router.get("/orgs")
-def org_roots(request: Request, after: int = Query(0, ge=0), p: Principal = READ,
+def org_roots(request: Request, after: int = Query(0, ge=0, le=MAX_ID), p: Principal = READ,
               conn: Connection = Depends(connection)) -> Response:
     if p.user.organization:
         return RedirectResponse(f"/orgs/{p.user.organization}", status_code=303)
@@ -78,7 +78,7 @@ async def channel_add(request: Request, code: str, p: Principal = WRITE) -> Resp
 
 @router.get("/channels")
 def channels(request: Request, q: str | None = Query(None, max_length=200), kind: str | None = None,
-             status: str | None = None, after: int = Query(0, ge=0), p: Principal = READ,
+             status: str | None = None, after: int = Query(0, ge=0, le=MAX_ID), p: Principal = READ,
              conn: Connection = Depends(connection)) -> Response:
     rows, nxt = reg_q.list_channels(conn, p.user.scope, q=q, kind=kind or None, status=status or None,
                                     after=after, limit=50)
@@ -88,7 +88,7 @@ def channels(request: Request, q: str | None = Query(None, max_length=200), kind
 
 
 @router.get("/channels/{channel_id}")
-def channel_page(request: Request, channel_id: int, p: Principal = READ,
+def channel_page(request: Request, channel_id: ID, p: Principal = READ,
                  conn: Connection = Depends(connection)) -> Response:
     channel = reg_q.channel_detail(conn, p.user.scope, channel_id)
     scores = assess_q.channel_scores(conn, channel_id)
@@ -103,7 +103,7 @@ def channel_page(request: Request, channel_id: int, p: Principal = READ,
 
 
 @router.post("/channels/{channel_id}/edit")
-async def channel_edit(request: Request, channel_id: int, p: Principal = WRITE) -> Response:
+async def channel_edit(request: Request, channel_id: ID, p: Principal = WRITE) -> Response:
     fields = await form(request)
     changes: dict = {k: fields[k] for k in ("name", "owner", "status", "note") if k in fields}
     changes["tags"] = tags(fields.get("tags"))
@@ -111,7 +111,7 @@ async def channel_edit(request: Request, channel_id: int, p: Principal = WRITE) 
 
 
 @router.get("/findings/{finding_id}")
-def finding_page(request: Request, finding_id: int, p: Principal = READ,
+def finding_page(request: Request, finding_id: ID, p: Principal = READ,
                  conn: Connection = Depends(connection)) -> Response:
     found = mon_q.finding(conn, p.user.scope, finding_id)
     archive = request.app.state.settings.resolved_archive_dir

@@ -55,8 +55,10 @@ class Pages:
             env.filters.update(
                 num=lambda v, d=2: i18n.fmt_number(v, lang, d), date=lambda v: i18n.fmt_date(v, lang),
                 datetime=lambda v: i18n.fmt_datetime(v, lang), term=_term_filter(lang), json_script=_json_script,
-                message=lambda row: (row.get("message_zh") or row.get("message")) if lang == "zh"
-                else (row.get("message") or row.get("message_zh")))
+                message=lambda row: ((row.get("message_zh") or row.get("message")) if lang == "zh"
+                                     else (row.get("message") or row.get("message_zh"))) or "")
+            # Measured values hold Chinese text: show it, not \u escapes (<, >, & and ' stay escaped).
+            env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
             self._envs[lang] = env
         return self._envs[lang]
 
