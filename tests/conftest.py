@@ -80,8 +80,8 @@ class Cli:
         self.env = {"MGOV_DATABASE_URL": db_url, "MGOV_HOME": str(home), "MGOV_LANG": "en"}
         monkeypatch.chdir(home)  # no stray mgov.toml from the working directory
 
-    def __call__(self, *args: str, code: int | None = 0, **env: str) -> Any:
-        result = self.runner.invoke(app, list(args), env={**self.env, **env}, catch_exceptions=False)
+    def __call__(self, *args: str, code: int | None = 0, input: str | None = None, **env: str) -> Any:
+        result = self.runner.invoke(app, list(args), env={**self.env, **env}, input=input, catch_exceptions=False)
         if code is not None:
             assert result.exit_code == code, f"exit {result.exit_code}\n{result.output}"
         return result

@@ -198,3 +198,24 @@ def test_security_headers_and_cookies(world):
     login = browser.login("a_staff")
     cookie = login.headers["set-cookie"]
     assert "mgov_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+
+
+def test_notification_targets_through_the_api(world):
+    sup = world.client("supervisor")
+    made = sup.api("POST", "/api/v1/notification-targets", json={
+        "kind": "webhook", "address": "https://hooks.sz.example/mgov", "organization": "cn-440300",
+        "events": ["veto", "overdue"], "lang": "zh"})
+    assert made.status_code == 201, made.text
+    secret = made.json()["secret"]
+    assert len(secret) >= 16
+    listed = sup.api("GET", "/api/v1/notification-targets").json()["items"]
+    assert [t["address"] for t in listed] == ["https://hooks.sz.example/mgov"] and "secret" not in listed[0]
+    assert world.client("b_admin").api("GET", "/api/v1/notification-targets").json()["items"] == []
+    assert sup.api("POST", "/api/v1/notification-targets", json={
+        "kind": "webhook", "address": "http://127.0.0.1:9/hook", "organization": "cn-440300"}).status_code == 422
+    assert sup.api("GET", f"/api/v1/notification-targets/{made.json()['id']}/deliveries").json()["items"] == []
+    removed = sup.api("DELETE", f"/api/v1/notification-targets/{made.json()['id']}")
+    assert removed.json()["active"] is False
+    log = sup.api("GET", "/api/v1/audit", params={"subject": f"notification_target:{made.json()['id']}"}).json()
+    assert [e["action"] for e in log["items"]] == ["notification_target.removed", "notification_target.added"]
+    assert "secret" not in log["items"][1]["detail"]

@@ -244,14 +244,13 @@ def screenshot_pages(demo: Demo) -> list[tuple[str, str]]:
             ("reports", "/reports"), ("audit", "/audit")]
 
 
-MAX_HEIGHT = 2200  # of a full-page screenshot: long pages are cut there
-
-
-def shoot(page: Any, path: Path) -> None:
+def shoot(page: Any, path: Path, max_height: int = 2200) -> None:
+    """A full-page screenshot, cut at max_height on long pages."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring
     height = page.evaluate("document.documentElement.scrollHeight")
     width = page.viewport_size["width"]
     page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width,
-                                                          "height": min(height, MAX_HEIGHT)})
+                                                          "height": min(height, max_height)})
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -290,7 +289,7 @@ def test_screenshots(chromium: Any, server: Server, demo: Demo, lang: str,
             mobile.wait_for_selector("[data-chart] canvas")
             # Mobile-friendly: nothing wider than the screen (wide tables scroll inside themselves).
             assert mobile.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-            shoot(mobile, out / "overview-mobile.png")
+            shoot(mobile, out / "overview-mobile.png", max_height=2 * PHONE["height"])
         finally:
             phone.close()
     finally:

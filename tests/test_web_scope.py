@@ -14,12 +14,12 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from mgov.act import disputes
-from mgov.db.tables import (API_TOKENS, AUDIT_LOG, CHANNELS, DISPUTES, ORGS, PEOPLE, RECTIFICATION_TASKS,
-                            ROLES, USERS)
+from mgov.db.tables import (API_TOKENS, AUDIT_LOG, CHANNELS, DISPUTES, NOTIFICATION_TARGETS, ORGS, PEOPLE,
+                            RECTIFICATION_TASKS, ROLES, USERS)
 from webworld import World, build_world
 
 # What only agency A's data contains (B's pages must never show it).
-A_MARKERS = ("sz.gov.cn", "cn-440300", "深圳", "Shenzhen", "zhao.lei", "a_staff", "a_admin", "a_viewer")
+A_MARKERS = ("sz.gov.cn", "cn-440300", "深圳", "Shenzhen", "zhao.lei", "a_staff", "a_admin", "a_viewer", "sz.example")
 JSON_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/organizations"): {"code": "cn-440399", "jurisdiction": "cn", "tier": "county",
                                         "parent": "cn-440300"},
@@ -38,6 +38,8 @@ JSON_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/users"): {"username": "b.plant", "password": "0123456789ab", "role": "agency_staff",
                                 "organization": "cn-440300"},
     ("PATCH", "/api/v1/users/{user_id}"): {"role": "viewer", "active": False},
+    ("POST", "/api/v1/notification-targets"): {"kind": "email", "address": "ops@b.example", "organization": "cn-440300"},
+    ("DELETE", "/api/v1/notification-targets/{target_id}"): None,
 }
 FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/login"): {"username": "a_staff", "password": "wrong password"},
@@ -77,6 +79,7 @@ def _state(world: World) -> str:
                 ORGS.c.code == "cn-440300").scalar_subquery())).all(),
             conn.execute(select(PEOPLE).where(PEOPLE.c.key == "zhao.lei")).all(),
             conn.execute(select(CHANNELS.c.id).where(CHANNELS.c.address.like("%new%.sz.gov.cn%"))).all(),
+            conn.execute(select(NOTIFICATION_TARGETS)).all(),
         ]
     return repr(parts)
 
@@ -93,8 +96,11 @@ def world(engine, tmp_path):
             RECTIFICATION_TASKS.c.channel_id == w.ids["channel_a"])).scalars().first()
         dispute = disputes.file(conn, w.ids["assessment"], w.ids["channel_a"], "d_site_code", "A disputes",
                                 by="a_staff")
+        from mgov.act import notify
+
+        target = notify.add_target(conn, org_code="cn-440300", kind="email", address="web@sz.example")
         w.ids |= {"token_a": row["id"], "task_a": task, "dispute_a": dispute["id"],
-                  "user_a": users.user_id_of(conn, "a_staff")}
+                  "user_a": users.user_id_of(conn, "a_staff"), "target_a": target["id"]}
     return w
 
 
@@ -103,7 +109,7 @@ def _params(world: World) -> dict[str, Any]:
     return {"code": "cn-440300", "channel_id": i["channel_a"], "finding_id": i["finding_a"], "index": 0,
             "run_id": i["run"], "assessment_id": i["assessment"], "task_id": i["task_a"], "dispute_id": i["dispute_a"],
             "key": "zhao.lei", "user_id": i["user_a"], "token_id": i["token_a"], "profile_id": "cn-2019-website",
-            "fmt": "csv", "channel": i["channel_a"]}
+            "fmt": "csv", "channel": i["channel_a"], "target_id": i["target_a"]}
 
 
 def _fill(value: Any, params: dict[str, Any]) -> Any:

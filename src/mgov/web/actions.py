@@ -170,3 +170,36 @@ def edit_user(conn: Connection, p: Principal, user_id: int, changes: dict[str, A
     shown = {k: ("changed" if k == "password" else v) for k, v in changes.items()}
     record(conn, p.user.username, "user.updated", f"user:{user_id}", shown, organization_id=org_id)
     return found
+
+
+def target_in_scope(conn: Connection, p: Principal, target_id: int) -> dict[str, Any]:
+    from mgov.act import notify
+    from mgov.db.tables import NOTIFICATION_TARGETS
+
+    org_id = conn.execute(select(NOTIFICATION_TARGETS.c.organization_id)
+                          .where(NOTIFICATION_TARGETS.c.id == target_id)).first()
+    if org_id is None or not p.user.scope.has_org(conn, org_id[0]):
+        raise NotFound(f"no notification target {target_id}")
+    return notify.get_target(conn, target_id)
+
+
+def add_target(conn: Connection, p: Principal, fields: dict[str, Any], allow_private: bool) -> dict[str, Any]:
+    from mgov.act import notify
+
+    org_id = _org_in_scope(conn, p, fields.get("organization"))
+    target = notify.add_target(conn, org_code=fields.get("organization"), kind=fields["kind"],
+                               address=fields["address"], events=fields.get("events"), secret=fields.get("secret"),
+                               lang=fields.get("lang"), allow_private=allow_private)
+    record(conn, p.user.username, "notification_target.added", f"notification_target:{target['id']}",
+           {k: v for k, v in fields.items() if k != "secret"}, organization_id=org_id)
+    return target
+
+
+def remove_target(conn: Connection, p: Principal, target_id: int) -> dict[str, Any]:
+    from mgov.act import notify
+
+    target_in_scope(conn, p, target_id)
+    target = notify.remove_target(conn, target_id)
+    record(conn, p.user.username, "notification_target.removed", f"notification_target:{target_id}", {},
+           organization_id=target.get("organization_id"))
+    return target
