@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
+from webworld import PASSWORD, build_world
 
 from mgov import clock
 from mgov.db.tables import AUDIT_LOG
-from webworld import PASSWORD, build_world
 
 
 @pytest.fixture
@@ -219,3 +219,36 @@ def test_notification_targets_through_the_api(world):
     log = sup.api("GET", "/api/v1/audit", params={"subject": f"notification_target:{made.json()['id']}"}).json()
     assert [e["action"] for e in log["items"]] == ["notification_target.removed", "notification_target.added"]
     assert "secret" not in log["items"][1]["detail"]
+
+
+def test_overview_figures(world):
+    import json
+    import re
+
+    with clock.fixed(dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC)):  # every task is past its due date
+        page = world.client("supervisor").get("/")
+        overdue = world.client("supervisor").api("GET", "/api/v1/tasks", params={"overdue": "true"}).json()["items"]
+    assert page.status_code == 200
+    histogram = json.loads(re.search(r'id="histogram-data">(.*?)</script>', page.text).group(1))
+    assert sum(sum(v) for v in histogram["series"].values()) == 2 and list(histogram["series"]) == ["Prefecture"]  # labelled
+    trend = json.loads(re.search(r'id="trend-data">(.*?)</script>', page.text).group(1))
+    assert [p["channels"] for p in trend["points"]] == [2]
+    assert overdue and all(t["overdue"] for t in overdue)
+    assert [t["due_on"] for t in overdue] == sorted(t["due_on"] for t in overdue)
+    assert f"/channels/{overdue[0]['channel_id']}" in page.text  # the overview lists the overdue ones
+    with clock.fixed(dt.datetime(2026, 2, 3, 9, tzinfo=dt.UTC)):  # the day after opening: none is late
+        assert world.client("supervisor").api("GET", "/api/v1/tasks", params={"overdue": "true"}).json()["items"] == []
+
+
+def test_overview_api_is_scoped_and_follows_new_assessments(world):
+    from mgov.assess.service import run_assessment
+
+    staff = world.client("b_staff")
+    first = staff.api("GET", "/api/v1/overview").json()
+    assert first["statuses"] == {"active": 1} and first["assessment"]["id"] == world.ids["assessment"]
+    assert sum(first["assessment"]["verdicts"].values()) == 1  # B's one channel, not A's
+    assert staff.api("GET", "/api/v1/overview").json() == first  # memoized: the same answer
+    newer = run_assessment(world.engine, "cn-2019-website", "2026-02")["assessment"]
+    second = staff.api("GET", "/api/v1/overview").json()
+    assert second["assessment"]["id"] == newer and [p["assessment"] for p in second["trend"]] == [
+        world.ids["assessment"], newer]

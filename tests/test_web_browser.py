@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -298,6 +299,9 @@ def test_screenshots(chromium: Any, server: Server, demo: Demo, lang: str,
     shots = sorted(p.name for p in out.iterdir())
     assert len(shots) == len(screenshot_pages(demo)) + 2 and all((out / s).stat().st_size > 5000 for s in shots)
     if target := os.environ.get("MGOV_SCREENSHOTS"):
+        if lang == "zh":  # without a CJK font Chromium draws boxes: never publish those
+            fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
+            assert fonts.strip(), "no Chinese font (fonts-noto-cjk, scripts/system-deps): not writing zh screenshots"
         folder = Path(target) / lang
         folder.mkdir(parents=True, exist_ok=True)
         for name in shots:

@@ -181,11 +181,17 @@ AXE_RUN = """async () => {
 }"""
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_axe_finds_nothing_serious_on_any_page(chromium: Any, server: Server, demo: Demo, lang: str) -> None:
+SCREENS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize(("lang", "screen"), [("en", "desktop"), ("zh", "desktop"), ("zh", "phone")])
+def test_axe_finds_nothing_serious_on_any_page(chromium: Any, server: Server, demo: Demo, lang: str,
+                                               screen: str) -> None:
     """axe-core (vendored under tests/assets) on every main page, the sign-in page and an
-    error page, in both languages: no violation of impact serious or critical."""
-    ctx = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    error page, in both languages and on a phone's screen: no violation of impact serious
+    or critical."""
+    ctx = chromium.new_context(viewport=SCREENS[screen], locale="en-US", is_mobile=screen == "phone",
+                               has_touch=screen == "phone")
     ctx.set_default_timeout(20_000)
     # Evaluated by the browser itself before any page script: the pages' CSP is untouched.
     ctx.add_init_script(path=str(AXE))
@@ -219,5 +225,5 @@ def test_axe_finds_nothing_serious_on_any_page(chromium: Any, server: Server, de
     finally:
         ctx.close()
     if minor:
-        print(f"axe, moderate or minor ({lang}):", json.dumps({k: sorted(v) for k, v in minor.items()}))
+        print(f"axe, moderate or minor ({lang}, {screen}):", json.dumps({k: sorted(v) for k, v in minor.items()}))
     assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)

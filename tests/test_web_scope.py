@@ -12,11 +12,21 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import select
+from webworld import World, build_world
 
 from mgov.act import disputes
-from mgov.db.tables import (API_TOKENS, AUDIT_LOG, CHANNELS, DISPUTES, NOTIFICATION_TARGETS, ORGS, PEOPLE,
-                            RECTIFICATION_TASKS, ROLES, USERS)
-from webworld import World, build_world
+from mgov.db.tables import (
+    API_TOKENS,
+    AUDIT_LOG,
+    CHANNELS,
+    DISPUTES,
+    NOTIFICATION_TARGETS,
+    ORGS,
+    PEOPLE,
+    RECTIFICATION_TASKS,
+    ROLES,
+    USERS,
+)
 
 # What only agency A's data contains (B's pages must never show it).
 A_MARKERS = ("sz.gov.cn", "cn-440300", "深圳", "Shenzhen", "zhao.lei", "a_staff", "a_admin", "a_viewer", "sz.example")

@@ -186,9 +186,6 @@ class Server:
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    import os  # TEMP
-    if os.environ.get("TEMP_DEMO"):  # TEMP
-        import sys; sys.path.insert(0, "/tmp/explore"); from setup import load; return load()  # TEMP
     found = run_demo_home(tmp_path_factory.mktemp("demo-home"))
     print(f"\nthe demo pipeline ({DEMO_SITES} farm sites) took {found.seconds:.1f} s")
     return found

@@ -14,8 +14,13 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from mgov import clock
-from mgov.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
-from mgov.accounts.users import User, user_query, user_from_row
+from mgov.accounts.passwords import (
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from mgov.accounts.users import User, user_from_row, user_query
 from mgov.db.tables import API_TOKENS, LOGIN_ATTEMPTS, USERS, WEB_SESSIONS
 from mgov.errors import InvalidValue, NotFound, RateLimited, Unauthenticated
 
@@ -44,7 +49,7 @@ def _check_rate(conn: Connection, username: str, client: str, now: dt.datetime) 
                                  (LOGIN_ATTEMPTS.c.client, client, MAX_FAILED_PER_CLIENT)):
         count, first = _failures(conn, column, value, since)
         if count >= limit:
-            first = first if first is None or first.tzinfo else first.replace(tzinfo=dt.timezone.utc)
+            first = first if first is None or first.tzinfo else first.replace(tzinfo=dt.UTC)
             wait = int(((first or now) + WINDOW - now).total_seconds()) + 1
             raise RateLimited(f"too many failed sign-ins: try again in {max(wait, 1)} s", max(wait, 1))
 
@@ -106,7 +111,7 @@ def token_user(conn: Connection, token: str) -> User | None:
     if row is None:
         return None
     last = row.last_used_at
-    if last is None or (last if last.tzinfo else last.replace(tzinfo=dt.timezone.utc)) < now - dt.timedelta(minutes=5):
+    if last is None or (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) < now - dt.timedelta(minutes=5):
         # Minute-level precision is enough, and it spares a write on most requests.
         conn.execute(update(API_TOKENS).where(API_TOKENS.c.id == row.token_id).values(last_used_at=now))
     return user_from_row(row)

@@ -6,8 +6,7 @@ import sys
 
 import typer
 
-from mgov.accounts import ROLES, Scope
-from mgov.accounts import access, users
+from mgov.accounts import ROLES, Scope, access, users
 from mgov.cli.common import JSON_OPTION, console, print_json, print_table, state
 from mgov.errors import InvalidValue
 from mgov.i18n import t

@@ -15,7 +15,14 @@ from mgov.db.tables import USERS
 from mgov.errors import Forbidden, InvalidValue, NotFound
 from mgov.registry import service
 from mgov.registry.addresses import normalize_address
-from mgov.registry.records import Batch, ChannelRecord, OrgRecord, Origin, PersonRecord, RoleRecord
+from mgov.registry.records import (
+    Batch,
+    ChannelRecord,
+    OrgRecord,
+    Origin,
+    PersonRecord,
+    RoleRecord,
+)
 from mgov.web.deps import Principal
 from mgov.web.queries import act as act_q
 from mgov.web.queries import registry as reg_q

@@ -12,8 +12,16 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from mgov.config import Settings, load_settings
-from mgov.errors import (AccessError, AlreadyExists, Forbidden, InvalidValue, MgovError, NotFound, RateLimited,
-                         Unauthenticated)
+from mgov.errors import (
+    AccessError,
+    AlreadyExists,
+    Forbidden,
+    InvalidValue,
+    MgovError,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+)
 from mgov.web.deps import LoginRequired
 
 API_PREFIX = "/api/v1"
@@ -80,6 +88,7 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
     from mgov.web.api import router as api_router
     from mgov.web.dashboard import router as dashboard_router
     from mgov.web.dashboard.render import Pages
+    from mgov.web.queries import Memo
 
     settings = settings or load_settings()
     app = FastAPI(title="mgov API", version="1", openapi_url=f"{API_PREFIX}/openapi.json",
@@ -91,6 +100,7 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
     app.state.engine = engine or make_engine(settings.resolved_database_url, pool_size=20, max_overflow=20)
     app.state.settings = settings
     app.state.pages = Pages()
+    app.state.memo = Memo()
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(dashboard_router)

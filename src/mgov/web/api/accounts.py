@@ -12,7 +12,7 @@ from mgov.accounts import access, users
 from mgov.web import actions
 from mgov.web.api._body import Body
 from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import api_can, api_user, connection, ID, Principal
+from mgov.web.deps import ID, Principal, api_can, api_user, connection
 
 router = APIRouter(tags=["accounts"])
 MANAGE = api_can("users.manage")

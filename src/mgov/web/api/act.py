@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from mgov.web import actions
 from mgov.web.api._body import Body
 from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import api_can, connection, ID, MAX_ID, Principal
+from mgov.web.deps import ID, MAX_ID, Principal, api_can, connection
 from mgov.web.queries import act as q
 
 router = APIRouter(tags=["follow-up"])

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
+from mgov.errors import NotFound
 from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import api_can, connection, ID, MAX_ID, Principal
+from mgov.web.deps import ID, MAX_ID, Principal, api_can, connection
 from mgov.web.queries import assessments as q
 
 router = APIRouter(tags=["assessments"])
@@ -17,6 +18,13 @@ READ = api_can("read")
 VERDICT = Query(None, pattern="^(pass|fail|not_assessed)$")
 REPORT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@router.get("/overview")
+def overview(request: Request, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+    """The dashboard's overview as data: your channels by status, and of the newest assessment
+    its verdicts, vetoed channels, score histogram per tier (ten bands) and trend."""
+    return q.overview(conn, p.user.scope, request.app.state.memo)
 
 
 @router.get("/assessments")
@@ -28,9 +36,9 @@ def list_assessments(request: Request, profile: str | None = Query(None, max_len
 
 
 @router.get("/assessments/{assessment_id}")
-def get_assessment(assessment_id: ID, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_assessment(assessment_id: ID, request: Request, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
     """An assessment with its verdict counts and its (tier, kind) groups, over your channels."""
-    return q.head(conn, p.user.scope, assessment_id)
+    return q.head_memo(conn, p.user.scope, assessment_id, request.app.state.memo)
 
 
 @router.get("/assessments/{assessment_id}/results")
@@ -57,7 +65,12 @@ def rankings(request: Request, tier: str = Query(..., max_length=40), kind: str 
              assessment: int | None = Query(None, ge=1, le=MAX_ID), after: int | None = AFTER, limit: int = LIMIT,
              p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
     """The ranking of one tier and kind in an assessment (the newest when not given)."""
-    head = q.head(conn, p.user.scope, assessment)
+    if assessment is None:
+        newest, _ = q.list_assessments(conn, p.user.scope, limit=1)
+        if not newest:
+            raise NotFound("no assessment yet")
+        assessment = newest[0]["id"]
+    head = q.head_memo(conn, p.user.scope, assessment, request.app.state.memo)
     items, nxt = q.results(conn, p.user.scope, head["id"], tier=tier, kind=kind, after=after or 0, limit=limit)
     return {"assessment": head["id"], "period": head["period"], "profile_id": head["profile_id"],
             **paged(request, items, nxt)}
@@ -75,7 +88,6 @@ def report(request: Request, assessment_id: ID, format: str = Query("pdf", patte
 def report_response(request: Request, conn: Connection, p: Principal, assessment_id: ID, fmt: str,
                     lang: str) -> Response:
     """An assessment report over the user's channels, as a file (the dashboard's downloads too)."""
-    from mgov.errors import NotFound
     from mgov.reports.render import render_csv, render_html, render_pdf, render_xlsx
     from mgov.reports.source import load_report
 

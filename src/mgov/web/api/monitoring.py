@@ -7,8 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import Connection
 
+from mgov.errors import InvalidValue, NotFound
+from mgov.profiles import load, load_all
+from mgov.profiles.describe import summary_row, tree
+from mgov.profiles.model import ProfileError
 from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import api_can, connection, ID, INDEX, MAX_ID, Principal
+from mgov.web.deps import ID, INDEX, MAX_ID, Principal, api_can, connection
 from mgov.web.queries import monitoring as q
 
 router = APIRouter(tags=["monitoring"])
@@ -56,9 +60,7 @@ def get_evidence(finding_id: ID, index: INDEX, request: Request, p: Principal = 
 @router.get("/profiles")
 def list_profiles(request: Request, lang: str = Query("en", pattern="^(zh|en)$"),
                   p: Principal = READ) -> dict[str, Any]:
-    from mgov.profiles import load_all
-    from mgov.profiles.describe import summary_row
-
+    """The guideline profiles: shipped ones and those in the home's profiles folder."""
     profiles = load_all(request.app.state.settings.profile_dirs)
     return {"items": [summary_row(x, lang) for x in profiles.values()], "next": None}
 
@@ -67,16 +69,10 @@ def list_profiles(request: Request, lang: str = Query("en", pattern="^(zh|en)$")
 def get_profile(profile_id: str, request: Request, kind: str | None = Query(None, max_length=30),
                 tier: str | None = Query(None, max_length=40), p: Principal = READ) -> dict[str, Any]:
     """A profile's indicator tree, resolved for a kind and tier when both are given."""
-    from mgov.errors import InvalidValue, NotFound
-    from mgov.profiles import load
-    from mgov.profiles.model import ProfileError
-
     if (kind is None) != (tier is None):
         raise InvalidValue("give both kind and tier, or neither")
     try:
         profile = load(profile_id, request.app.state.settings.profile_dirs)
     except ProfileError as exc:
         raise NotFound(str(exc)) from exc
-    from mgov.profiles.describe import tree
-
     return tree(profile, kind, tier)

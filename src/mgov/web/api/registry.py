@@ -12,7 +12,7 @@ from mgov.registry import service
 from mgov.web import actions
 from mgov.web.api._body import Body
 from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import api_can, connection, ID, Principal
+from mgov.web.deps import ID, Principal, api_can, connection
 from mgov.web.queries import registry as q
 
 router = APIRouter(tags=["registry"])

@@ -10,7 +10,7 @@ from mgov.accounts import PERMISSIONS, ROLES, access, can_grant, users
 from mgov.errors import MgovError
 from mgov.web import actions
 from mgov.web.dashboard._forms import back, form, run_action
-from mgov.web.deps import connection, ID, MAX_ID, page_can, page_user, Principal
+from mgov.web.deps import ID, MAX_ID, Principal, connection, page_can, page_user
 
 router = APIRouter()
 

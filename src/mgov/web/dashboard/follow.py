@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 from mgov.errors import NotFound
 from mgov.web import actions
 from mgov.web.dashboard._forms import form, run_action
-from mgov.web.deps import connection, ID, MAX_ID, page_can, Principal
+from mgov.web.deps import ID, MAX_ID, Principal, connection, page_can
 from mgov.web.queries import act as act_q
 from mgov.web.queries import assessments as assess_q
 
@@ -26,7 +26,7 @@ def rankings(request: Request, assessment: int | None = Query(None, ge=1, le=MAX
     assessments, _ = assess_q.list_assessments(conn, p.user.scope, limit=20)
     if not assessments:
         return pages.render(request, "rankings.html", p, head=None, assessments=[], rows=[])
-    head = assess_q.head(conn, p.user.scope, assessment or assessments[0]["id"])
+    head = assess_q.head_memo(conn, p.user.scope, assessment or assessments[0]["id"], request.app.state.memo)
     groups = head["groups"]
     chosen = next((g for g in groups if g["tier"] == tier and g["kind"] == kind), groups[0])
     rows, nxt = assess_q.results(conn, p.user.scope, head["id"], tier=chosen["tier"], kind=chosen["kind"],

@@ -11,7 +11,7 @@ from mgov.errors import NotFound
 from mgov.registry import vocab
 from mgov.web import actions
 from mgov.web.dashboard._forms import form, run_action, tags
-from mgov.web.deps import connection, ID, MAX_ID, page_can, Principal
+from mgov.web.deps import ID, MAX_ID, Principal, connection, page_can
 from mgov.web.queries import act as act_q
 from mgov.web.queries import assessments as assess_q
 from mgov.web.queries import monitoring as mon_q
@@ -24,18 +24,10 @@ WRITE = page_can("registry.write")
 
 @router.get("/")
 def overview(request: Request, p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
-    scope = p.user.scope
-    data: dict = {"statuses": assess_q.channel_status_counts(conn, scope)}
-    try:
-        head = assess_q.head(conn, scope)
-    except NotFound:
-        head = None
-    if head is not None:
-        data["vetoes"] = assess_q.veto_count(conn, scope, head["id"])
-        data["histogram"] = assess_q.score_histogram(conn, scope, head["id"])
-        data["trend"] = assess_q.trend(conn, scope, head["profile_id"])
-    overdue, _ = act_q.list_tasks(conn, scope, overdue=True, limit=5)
-    return request.app.state.pages.render(request, "overview.html", p, head=head, data=data, overdue=overdue)
+    data = assess_q.overview(conn, p.user.scope, request.app.state.memo)
+    overdue, _ = act_q.list_tasks(conn, p.user.scope, overdue=True, limit=5)
+    return request.app.state.pages.render(request, "overview.html", p, head=data.pop("assessment"), data=data,
+                                          overdue=overdue)
 
 
 @router.get("/orgs")

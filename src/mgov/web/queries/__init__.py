@@ -14,3 +14,34 @@ def page(rows: list[dict[str, Any]], limit: int, key: str = "id") -> tuple[list[
         rows = rows[:limit]
         return rows, rows[-1][key]
     return rows, None
+
+
+class Memo:
+    """Answers about data that does not change once written, kept per application: a stored
+    assessment's verdict counts, histogram and trend (an assessment is written in one
+    transaction and never updated; a re-assessment is a new one). Bounded in size, and in
+    age as a safety net against changes made behind mgov's back (a restored database)."""
+
+    def __init__(self, size: int = 4096, seconds: float = 600.0) -> None:
+        import collections
+        import threading
+
+        self._data: collections.OrderedDict[Any, tuple[float, Any]] = collections.OrderedDict()
+        self._lock = threading.Lock()
+        self.size, self.seconds = size, seconds
+
+    def get(self, key: Any, compute: Any) -> Any:
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None and now - found[0] < self.seconds:
+                self._data.move_to_end(key)
+                return found[1]
+        value = compute()  # outside the lock: two threads may compute once each, harmlessly
+        with self._lock:
+            self._data[key] = (now, value)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value

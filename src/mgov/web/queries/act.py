@@ -29,12 +29,16 @@ def list_tasks(conn: Connection, scope: Scope, *, status: str | None = None, ove
     late = case((T.c.status.in_(("open", "escalated")) & (T.c.due_on < today), 0),
                 (T.c.status.in_(("open", "escalated")), 1), else_=2)
     query = (select(T, CHANNELS.c.address, late.label("board")).join(CHANNELS, CHANNELS.c.id == T.c.channel_id)
-             .where(scope.orgs(CHANNELS.c.owner_id)).order_by(late, T.c.due_on, T.c.id).offset(after).limit(limit + 1))
+             .where(scope.orgs(CHANNELS.c.owner_id)).offset(after).limit(limit + 1))
+    if overdue:  # the overview's question: read by the (status, due_on) index, no sort of the board
+        query = query.where(T.c.status.in_(tasks_mod.UNRESOLVED), T.c.due_on < today).order_by(T.c.due_on, T.c.id)
+    else:
+        query = query.order_by(late, T.c.due_on, T.c.id)
     for column, value in ((T.c.status, status), (T.c.channel_id, channel_id), (T.c.assessment_id, assessment_id)):
         if value is not None:
             query = query.where(column == value)
-    if overdue is not None:
-        query = query.where((late == 0) if overdue else (late != 0))
+    if overdue is False:
+        query = query.where(late != 0)
     rows = []
     for r in conn.execute(query):
         row = dict(r._mapping)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, Integer, case, cast, func, select
 
 from mgov.accounts import Scope
 from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, ORGS
@@ -95,7 +95,8 @@ def score_histogram(conn: Connection, scope: Scope, assessment_id: int, bins: in
     """Per tier: how many scored channels fall in each of `bins` equal score bands
     (bonus points above the total count in the top band)."""
     width = total / bins
-    band = case((R.c.score >= total, bins - 1), else_=func.floor(R.c.score / width))
+    # CAST truncates like floor for scores >= 0, and every SQLite has it (floor() is optional).
+    band = case((R.c.score >= total, bins - 1), else_=cast(R.c.score / width, Integer))
     rows = conn.execute(select(R.c.tier, band.label("band"), func.count())
                         .where(R.c.assessment_id == assessment_id, R.c.score.is_not(None),
                                scope.channels(R.c.channel_id)).group_by(R.c.tier, band)).all()
@@ -125,3 +126,26 @@ def trend(conn: Connection, scope: Scope, profile_id: str, limit: int = 8) -> li
 def channel_status_counts(conn: Connection, scope: Scope) -> dict[str, int]:
     return dict(conn.execute(select(CHANNELS.c.status, func.count()).where(scope.orgs(CHANNELS.c.owner_id))
                              .group_by(CHANNELS.c.status)).all())
+
+
+def overview(conn: Connection, scope: Scope, memo: Any) -> dict[str, Any]:
+    """The overview's figures: channels by status, and of the newest assessment in scope its
+    verdicts, groups, vetoed channels, score histogram per tier and the profile's trend (those
+    memoized per assessment and scope: a stored assessment never changes)."""
+    out: dict[str, Any] = {"statuses": channel_status_counts(conn, scope), "assessment": None}
+    newest, _ = list_assessments(conn, scope, limit=1)
+    if newest:
+        aid = newest[0]["id"]
+
+        def figures() -> dict[str, Any]:
+            top = head(conn, scope, aid)
+            return {"assessment": top, "vetoes": veto_count(conn, scope, aid),
+                    "histogram": score_histogram(conn, scope, aid), "trend": trend(conn, scope, top["profile_id"])}
+
+        out.update(memo.get(("overview", aid, scope.root_id), figures))
+    return out
+
+
+def head_memo(conn: Connection, scope: Scope, assessment_id: int, memo: Any) -> dict[str, Any]:
+    """head(), memoized: a stored assessment's counts never change."""
+    return memo.get(("head", assessment_id, scope.root_id), lambda: head(conn, scope, assessment_id))
