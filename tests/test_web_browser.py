@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 
 pytest.register_assert_rewrite("webserver")
-from webserver import AGENCY, OTHER, SUPERVISOR, Demo, Server, sign_in  # noqa: E402
+from webserver import AGENCY, OTHER, SUPERVISOR, Demo, Server, sign_in
 
 pytest_plugins = ["webserver"]  # its fixtures: the demo once a session, the server and Chromium
-# The demo pipeline alone takes 15-60 s on two busy cores, the module 1-2 minutes: the
+# The demo pipeline alone takes 30-60 s on two busy cores, the module 1.5-2 minutes: the
 # SQLite pass only (these tests use a database of their own, never the PostgreSQL one).
 pytestmark = pytest.mark.heavy
 
@@ -48,13 +48,13 @@ def page(context: Any) -> Any:
     return context.new_page()
 
 
-def as_user(page: Any, server: Server, demo: Demo, username: str, next_url: str = "/") -> Any:
-    sign_in(page, server.url, username, demo.passwords[username], next_url)
+def as_user(page: Any, dashboard: Server, demo: Demo, username: str, next_url: str = "/") -> Any:
+    sign_in(page, dashboard.url, username, demo.passwords[username], next_url)
     return page
 
 
-def test_sign_in_through_the_form_with_the_demo_login(page: Any, server: Server, demo: Demo) -> None:
-    answer = page.goto(f"{server.url}/rankings")
+def test_sign_in_through_the_form_with_the_demo_login(page: Any, dashboard: Server, demo: Demo) -> None:
+    answer = page.goto(f"{dashboard.url}/rankings")
     assert answer.status == 200 and "/login?next=%2Frankings" in page.url  # sent to sign in first
     assert page.locator("h1").inner_text() == "Sign in"
     page.fill("#username", "demo-admin")
@@ -65,7 +65,7 @@ def test_sign_in_through_the_form_with_the_demo_login(page: Any, server: Server,
     page.fill("#password", demo.passwords["demo-admin"])  # the user name stays filled in
     with page.expect_navigation():
         page.click("form[action='/login'] button[type=submit]")
-    assert page.url == f"{server.url}/rankings"  # back where they were going
+    assert page.url == f"{dashboard.url}/rankings"  # back where they were going
     assert page.locator("h1").inner_text() == "Rankings"
     assert page.locator("header .who").inner_text() == "demo-admin"
     assert page.locator("nav a[href='/audit']").count() == 1  # an admin reads the audit log
@@ -73,48 +73,48 @@ def test_sign_in_through_the_form_with_the_demo_login(page: Any, server: Server,
     with page.expect_navigation():
         page.click("header button:has-text('Sign out')")
     assert "/login" in page.url
-    assert page.goto(f"{server.url}/").url.startswith(f"{server.url}/login")
+    assert page.goto(f"{dashboard.url}/").url.startswith(f"{dashboard.url}/login")
 
 
-def ranked_channels(page: Any, server: Server) -> dict[int, str]:
+def ranked_channels(page: Any, dashboard: Server) -> dict[int, str]:
     """Every channel the rankings page lists, over all its tier and kind tabs: id -> name."""
-    page.goto(f"{server.url}/rankings")
+    page.goto(f"{dashboard.url}/rankings")
     tabs = [a.get_attribute("href") for a in page.locator("nav.tabs a").all()]
     found: dict[int, str] = {}
     for href in tabs:
-        page.goto(f"{server.url}{href}")
+        page.goto(f"{dashboard.url}{href}")
         for link in page.locator("table.ranking tbody a[href^='/channels/']").all():
             found[int(link.get_attribute("href").rsplit("/", 1)[1])] = link.inner_text()
     return found
 
 
-def test_the_rankings_list_the_demos_channels(page: Any, server: Server, demo: Demo) -> None:
-    as_user(page, server, demo, SUPERVISOR, "/rankings")
+def test_the_rankings_list_the_demos_channels(page: Any, dashboard: Server, demo: Demo) -> None:
+    as_user(page, dashboard, demo, SUPERVISOR, "/rankings")
     assert page.locator("select#assessment option").first.inner_text().startswith(
         demo.outcome["assessment"]["period"])
-    listed = ranked_channels(page, server)
+    listed = ranked_channels(page, dashboard)
     assert {demo.agency_channel, demo.other_channel} <= set(listed)
     assert len(listed) >= demo.outcome["assessment"]["verdicts"].get("pass", 0)
 
     # The tab of the agency's channel ranks it, with its score and outcome.
-    page.goto(f"{server.url}{rankings_tab_of(page, server, demo.agency_channel)}")
+    page.goto(f"{dashboard.url}{rankings_tab_of(page, dashboard, demo.agency_channel)}")
     row = page.locator("table.ranking tbody tr", has=page.locator(f"a[href='/channels/{demo.agency_channel}']"))
     cells = row.locator("td").all_inner_texts()
     assert re.fullmatch(r"\d+", cells[0]) and cells[2] == demo.agency_org and cells[5] in ("pass", "fail")
 
 
-def rankings_tab_of(page: Any, server: Server, channel_id: int) -> str:
+def rankings_tab_of(page: Any, dashboard: Server, channel_id: int) -> str:
     """The rankings tab that lists the channel (the first tab may be another tier)."""
-    page.goto(f"{server.url}/rankings")
+    page.goto(f"{dashboard.url}/rankings")
     for href in [a.get_attribute("href") for a in page.locator("nav.tabs a").all()]:
-        page.goto(f"{server.url}{href}")
+        page.goto(f"{dashboard.url}{href}")
         if page.locator(f"table.ranking a[href='/channels/{channel_id}']").count():
             return href
     raise AssertionError(f"channel {channel_id} is not ranked")
 
 
-def test_a_failing_finding_shows_its_archived_response(page: Any, server: Server, demo: Demo) -> None:
-    as_user(page, server, demo, SUPERVISOR, f"/channels/{demo.agency_channel}")
+def test_a_failing_finding_shows_its_archived_response(page: Any, dashboard: Server, demo: Demo) -> None:
+    as_user(page, dashboard, demo, SUPERVISOR, f"/channels/{demo.agency_channel}")
     assert page.locator("h1").inner_text()  # the channel's name
     assert demo.agency_address in page.locator("dl.facts").inner_text()
     failing = page.locator("tr.row-fail a[href^='/findings/']")
@@ -123,7 +123,7 @@ def test_a_failing_finding_shows_its_archived_response(page: Any, server: Server
     check_id = link.inner_text().split(" · ")[0]
     with page.expect_navigation():
         link.click()
-    assert page.url == f"{server.url}/findings/{demo.failing_finding}"
+    assert page.url == f"{dashboard.url}/findings/{demo.failing_finding}"
     assert page.locator("h1").inner_text().split() == [check_id, "fail"]
     assert page.locator("h2", has_text="Evidence").count() == 1
 
@@ -145,10 +145,10 @@ def test_a_failing_finding_shows_its_archived_response(page: Any, server: Server
         assert request.first.locator("code").first.inner_text().startswith("GET ")
 
 
-def test_a_tls_finding_shows_the_certificate(page: Any, server: Server, demo: Demo) -> None:
+def test_a_tls_finding_shows_the_certificate(page: Any, dashboard: Server, demo: Demo) -> None:
     if demo.tls_finding is None:
         pytest.skip("no farm site's certificate was archived")
-    as_user(page, server, demo, SUPERVISOR, f"/findings/{demo.tls_finding}")
+    as_user(page, dashboard, demo, SUPERVISOR, f"/findings/{demo.tls_finding}")
     assert page.locator("h1").inner_text().startswith("tls.valid")
     record = page.locator("section.evidence").first
     assert "metadata" in record.locator("h3").inner_text() and "tls:" in record.locator("h3").inner_text()
@@ -157,8 +157,8 @@ def test_a_tls_finding_shows_the_certificate(page: Any, server: Server, demo: De
     assert "O=mgov demo farm" in facts["subject"] and facts["not_after"] and facts["issuer"]
 
 
-def test_agency_staff_file_a_dispute_from_the_channel_page(page: Any, server: Server, demo: Demo) -> None:
-    as_user(page, server, demo, AGENCY, f"/channels/{demo.agency_channel}")
+def test_agency_staff_file_a_dispute_from_the_channel_page(page: Any, dashboard: Server, demo: Demo) -> None:
+    as_user(page, dashboard, demo, AGENCY, f"/channels/{demo.agency_channel}")
     assert page.locator("nav a[href='/audit']").count() == 0  # staff do not read the audit log
     row = page.locator("tr", has=page.locator("td", has_text=re.compile(f"^{re.escape(demo.failed_indicator)}$")))
     assert row.locator(".badge").first.inner_text() == "failed"
@@ -168,7 +168,7 @@ def test_agency_staff_file_a_dispute_from_the_channel_page(page: Any, server: Se
     row.locator("input[name=evidence_url]").fill("https://example.org/filing-record")
     with page.expect_navigation():
         row.locator("button", has_text="File dispute").click()
-    assert page.url.startswith(f"{server.url}/channels/{demo.agency_channel}")
+    assert page.url.startswith(f"{dashboard.url}/channels/{demo.agency_channel}")
     assert page.get_by_role("status").inner_text() == "Done."
     row = page.locator("tr", has=page.locator("td", has_text=re.compile(f"^{re.escape(demo.failed_indicator)}$")))
     assert "disputed" in row.inner_text() and row.locator("summary").count() == 0  # not twice
@@ -184,56 +184,56 @@ def test_agency_staff_file_a_dispute_from_the_channel_page(page: Any, server: Se
 
     # The supervisor who decides finds it in the queue.
     page.context.clear_cookies()
-    as_user(page, server, demo, SUPERVISOR, "/disputes")
+    as_user(page, dashboard, demo, SUPERVISOR, "/disputes")
     assert page.locator(f"table.data a[href='/channels/{demo.agency_channel}']").count() == 1
 
 
-def test_switching_the_language(page: Any, server: Server, demo: Demo) -> None:
-    as_user(page, server, demo, SUPERVISOR, "/tasks")
+def test_switching_the_language(page: Any, dashboard: Server, demo: Demo) -> None:
+    as_user(page, dashboard, demo, SUPERVISOR, "/tasks")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Rectification board"
     with page.expect_navigation():
         page.click("header a[hreflang='zh-CN']")
-    assert page.url == f"{server.url}/tasks"  # the same page, in Chinese
+    assert page.url == f"{dashboard.url}/tasks"  # the same page, in Chinese
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert page.locator("h1").inner_text() == "整改看板"
     assert page.locator("nav a[href='/rankings']").inner_text() == "排名"
-    page.goto(f"{server.url}/")  # the choice stays
+    page.goto(f"{dashboard.url}/")  # the choice stays
     assert page.locator("h1").inner_text() == "总览" and page.title() == "总览 · mgov"
     with page.expect_navigation():
         page.click("header a[hreflang='en']")
     assert page.locator("html").get_attribute("lang") == "en" and page.locator("h1").inner_text() == "Overview"
 
 
-def test_the_browsers_language_is_the_default(chromium: Any, server: Server) -> None:
+def test_the_browsers_language_is_the_default(chromium: Any, dashboard: Server) -> None:
     ctx = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
     try:
         page = ctx.new_page()
-        page.goto(f"{server.url}/login")
+        page.goto(f"{dashboard.url}/login")
         assert page.locator("html").get_attribute("lang") == "zh-CN"
         assert page.locator("h1").inner_text() == "登录"
     finally:
         ctx.close()
 
 
-def test_another_organizations_staff_are_kept_out(page: Any, server: Server, demo: Demo) -> None:
-    as_user(page, server, demo, OTHER)
-    own = page.goto(f"{server.url}/channels/{demo.other_channel}")
+def test_another_organizations_staff_are_kept_out(page: Any, dashboard: Server, demo: Demo) -> None:
+    as_user(page, dashboard, demo, OTHER)
+    own = page.goto(f"{dashboard.url}/channels/{demo.other_channel}")
     assert own.status == 200 and demo.other_address in page.locator("dl.facts").inner_text()
 
     # Out of scope reads as absent: not found, not forbidden.
     for url in (f"/channels/{demo.agency_channel}", f"/findings/{demo.failing_finding}",
                 f"/orgs/{demo.agency_org}"):
-        answer = page.goto(f"{server.url}{url}")
+        answer = page.goto(f"{dashboard.url}{url}")
         assert answer.status == 404, url
         assert page.locator("h1").inner_text() == "Not found"
         assert demo.agency_address not in page.content()
-    answer = page.goto(f"{server.url}/api/v1/findings/{demo.failing_finding}/evidence/0")
+    answer = page.goto(f"{dashboard.url}/api/v1/findings/{demo.failing_finding}/evidence/0")
     assert answer.status == 404 and answer.json()["error"]["type"] == "NotFound"
 
-    listed = ranked_channels(page, server)
+    listed = ranked_channels(page, dashboard)
     assert demo.other_channel in listed and demo.agency_channel not in listed
-    page.goto(f"{server.url}/channels?q={demo.agency_address.split('//')[1]}")
+    page.goto(f"{dashboard.url}/channels?q={demo.agency_address.split('//')[1]}")
     assert page.locator(f"a[href='/channels/{demo.agency_channel}']").count() == 0
 
 
@@ -255,7 +255,7 @@ def shoot(page: Any, path: Path, max_height: int = 2200) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_screenshots(chromium: Any, server: Server, demo: Demo, lang: str,
+def test_screenshots(chromium: Any, dashboard: Server, demo: Demo, lang: str,
                      tmp_path_factory: pytest.TempPathFactory) -> None:
     """Every main page with the demo's data, as the demo's admin sees it; written to a
     temporary folder, and copied to $MGOV_SCREENSHOTS/<lang>/ when that is set."""
@@ -267,15 +267,15 @@ def test_screenshots(chromium: Any, server: Server, demo: Demo, lang: str,
         page = ctx.new_page()
         page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.goto(f"{server.url}/lang/{lang}?next=/login")
+        page.goto(f"{dashboard.url}/lang/{lang}?next=/login")
         assert page.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")
         shoot(page, out / "login.png")
-        sign_in(page, server.url, "demo-admin", demo.passwords["demo-admin"])
+        sign_in(page, dashboard.url, "demo-admin", demo.passwords["demo-admin"])
         for name, url in screenshot_pages(demo):
-            answer = page.goto(f"{server.url}{url}")
+            answer = page.goto(f"{dashboard.url}{url}")
             assert answer.status == 200, url
             if name == "rankings":
-                page.goto(f"{server.url}{rankings_tab_of(page, server, demo.agency_channel)}")
+                page.goto(f"{dashboard.url}{rankings_tab_of(page, dashboard, demo.agency_channel)}")
             if name == "overview":
                 page.wait_for_selector("[data-chart] canvas")  # the charts drew
             if name == "finding":
@@ -285,8 +285,8 @@ def test_screenshots(chromium: Any, server: Server, demo: Demo, lang: str,
                                      device_scale_factor=1)
         try:
             mobile = phone.new_page()
-            mobile.goto(f"{server.url}/lang/{lang}?next=/")
-            sign_in(mobile, server.url, "demo-admin", demo.passwords["demo-admin"])
+            mobile.goto(f"{dashboard.url}/lang/{lang}?next=/")
+            sign_in(mobile, dashboard.url, "demo-admin", demo.passwords["demo-admin"])
             mobile.wait_for_selector("[data-chart] canvas")
             # Mobile-friendly: nothing wider than the screen (wide tables scroll inside themselves).
             assert mobile.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -33,6 +33,7 @@ import asyncio
 import json
 import re
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,10 @@ import pytest
 import yaml
 
 pytest.register_assert_rewrite("webserver")
-from webserver import Demo, Server, sign_in  # noqa: E402
+from webserver import Demo, Server, sign_in
 
 pytest_plugins = ["webserver"]  # its fixtures: the demo once a session, the server and Chromium
-pytestmark = pytest.mark.heavy  # the demo pipeline (15-60 s) and a browser: the SQLite pass only
+pytestmark = pytest.mark.heavy  # the demo pipeline (30-60 s), a scan, a browser: over a minute; SQLite pass only
 
 SCAN_CHECKS = ["availability", "not_found", "mobile.viewport", "page.title", "html.lang", "page.weight",
                "security_headers", "cookies", "third_party", "analytics"]
@@ -68,7 +69,7 @@ def closed_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def scanner(tmp_path_factory: pytest.TempPathFactory, server: Server) -> dict[str, Any]:
+def scanner(tmp_path_factory: pytest.TempPathFactory, dashboard: Server) -> Iterator[dict[str, Any]]:
     """The scanner's own home and database (not the dashboard's), with the served dashboard
     registered as a website channel of an organization, and the routing that reaches it."""
     from mgov.config import Settings
@@ -85,26 +86,26 @@ def scanner(tmp_path_factory: pytest.TempPathFactory, server: Server) -> dict[st
                 "organizations": [{"code": "cn-mgov-office", "name_zh": "政府网站监管办公室",
                                    "name_en": "Government Websites Office", "jurisdiction": "cn",
                                    "tier": "provincial"}],
-                "channels": [{"kind": "website", "address": server.url, "owner": "cn-mgov-office",
+                "channels": [{"kind": "website", "address": dashboard.url, "owner": "cn-mgov-office",
                               "name": "mgov dashboard"}]}
     path = home / "registry.yaml"
     path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
     assert import_file(engine, path).problems == []
     # A web channel is scanned at http://HOST/ and https://HOST/ (ports 80 and 443), as a
-    # visitor types it: port 80 goes to the server, 443 to a port where nothing listens.
+    # visitor types it: port 80 goes to the dashboard, 443 to a port where nothing listens.
     # The SSRF guard lets loopback through only because it is asked to.
-    routing = RoutingOptions(connect_to=[f"127.0.0.1:80:127.0.0.1:{server.port}",
+    routing = RoutingOptions(connect_to=[f"127.0.0.1:80:127.0.0.1:{dashboard.port}",
                                          f"127.0.0.1:443:127.0.0.1:{closed_port()}"], allow_private=True)
     yield {"settings": settings, "engine": engine, "routing": routing}
     engine.dispose()
 
 
-def test_mgov_scans_its_own_dashboard_and_every_check_passes(scanner: dict[str, Any], server: Server) -> None:
+def test_mgov_scans_its_own_dashboard_and_every_check_passes(scanner: dict[str, Any], dashboard: Server) -> None:
     from mgov.scan import store
     from mgov.scan.service import execute_run, scan_params, start_run
 
     engine = scanner["engine"]
-    run_id = start_run(engine, scan_params(channels=[server.url], checks=SCAN_CHECKS, routing=scanner["routing"]))
+    run_id = start_run(engine, scan_params(channels=[dashboard.url], checks=SCAN_CHECKS, routing=scanner["routing"]))
     result = execute_run(engine, scanner["settings"], run_id)
     assert result["channels"] == 1
     with engine.connect() as conn:
@@ -120,9 +121,9 @@ def test_mgov_scans_its_own_dashboard_and_every_check_passes(scanner: dict[str, 
     assert all(f["evidence"] for f in findings)
 
 
-def session_cookie(server: Server, username: str, password: str) -> str:
+def session_cookie(dashboard: Server, username: str, password: str) -> str:
     """Signed in through the form, over HTTP, like a browser."""
-    with httpx.Client(base_url=server.url, trust_env=False, follow_redirects=False) as http:
+    with httpx.Client(base_url=dashboard.url, trust_env=False, follow_redirects=False) as http:
         form = http.get("/login")
         token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
         answer = http.post("/login", data={"username": username, "password": password, "csrf": token, "next": "/"})
@@ -153,12 +154,12 @@ async def collect_pages(scanner: dict[str, Any], base: str, paths: list[str], co
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_signed_in_pages_pass_the_page_checks(scanner: dict[str, Any], server: Server, demo: Demo,
+def test_the_signed_in_pages_pass_the_page_checks(scanner: dict[str, Any], dashboard: Server, demo: Demo,
                                                   lang: str) -> None:
     from mgov.checks.registry import select
 
-    cookie = f"mgov_session={session_cookie(server, 'demo-admin', demo.passwords['demo-admin'])}; mgov_lang={lang}"
-    pages = asyncio.run(collect_pages(scanner, server.url, main_pages(demo), cookie))
+    cookie = f"mgov_session={session_cookie(dashboard, 'demo-admin', demo.passwords['demo-admin'])}; mgov_lang={lang}"
+    pages = asyncio.run(collect_pages(scanner, dashboard.url, main_pages(demo), cookie))
     checks = select(PAGE_CHECKS)
     failed = {}
     for path, evidence in pages.items():
@@ -185,7 +186,7 @@ SCREENS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "h
 
 
 @pytest.mark.parametrize(("lang", "screen"), [("en", "desktop"), ("zh", "desktop"), ("zh", "phone")])
-def test_axe_finds_nothing_serious_on_any_page(chromium: Any, server: Server, demo: Demo, lang: str,
+def test_axe_finds_nothing_serious_on_any_page(chromium: Any, dashboard: Server, demo: Demo, lang: str,
                                                screen: str) -> None:
     """axe-core (vendored under tests/assets) on every main page, the sign-in page and an
     error page, in both languages and on a phone's screen: no violation of impact serious
@@ -212,15 +213,15 @@ def test_axe_finds_nothing_serious_on_any_page(chromium: Any, server: Server, de
                 else:
                     minor.setdefault(v["id"], set()).add(name)
 
-        page.goto(f"{server.url}/lang/{lang}?next=/login")
+        page.goto(f"{dashboard.url}/lang/{lang}?next=/login")
         audit("/login")
-        sign_in(page, server.url, "demo-admin", demo.passwords["demo-admin"])
+        sign_in(page, dashboard.url, "demo-admin", demo.passwords["demo-admin"])
         for path in main_pages(demo):
-            answer = page.goto(f"{server.url}{path}")
+            answer = page.goto(f"{dashboard.url}{path}")
             assert answer.status == 200, path
             assert page.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")
             audit(path)
-        assert page.goto(f"{server.url}/channels/999999999").status == 404
+        assert page.goto(f"{dashboard.url}/channels/999999999").status == 404
         audit("404")
     finally:
         ctx.close()

@@ -7,7 +7,7 @@ plugin, so the demo runs once a session however many of them run).
   registry, the staff of an agency whose channel failed an indicator of the demo's
   assessment (the demo-agency's organization when its channel did), and the staff of
   another farm organization.
-- `server` (module): the real app (create_app) in a real uvicorn server on 127.0.0.1, on an
+- `dashboard` (module): the real app (create_app) in a real uvicorn server on 127.0.0.1, on an
   ephemeral port, in a background thread.
 - `chromium` (module): Debian's /usr/bin/chromium driven by Playwright (never a downloaded
   browser), with every name but 127.0.0.1 unresolvable: the tests talk to loopback only.
@@ -33,7 +33,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
-# The demo farm's size: 19 sites take 15-40 s end to end (two cores), and with the demo's
+# The demo farm's size: 19 sites take 30-60 s end to end on two busy cores, and with the demo's
 # seed the demo-agency's own channel fails an indicator (cn.psb), so the dispute flow runs
 # as the demo's agency. The fixture does not rely on it: it picks another agency otherwise.
 DEMO_SITES = 19
@@ -96,7 +96,8 @@ def _pick(demo: Demo) -> None:
     from mgov.db.tables import ASSESSMENT_RESULTS, CHANNELS, FINDINGS, ORGS
 
     farm = _farm_orgs(demo.home)
-    agency_of_demo = next(login["organization"] for login in demo.outcome["logins"] if login["username"] == "demo-agency")
+    agency_of_demo = next(login["organization"] for login in demo.outcome["logins"]
+                          if login["username"] == "demo-agency")
     with demo.engine.connect() as conn:
         rows = conn.execute(select(ASSESSMENT_RESULTS.c.channel_id, ASSESSMENT_RESULTS.c.result, CHANNELS.c.address,
                                    ORGS.c.code).join(CHANNELS, CHANNELS.c.id == ASSESSMENT_RESULTS.c.channel_id)
@@ -158,7 +159,7 @@ class Server:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True,
                                        name="mgov-dashboard")
 
@@ -192,7 +193,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 
 
 @pytest.fixture(scope="module")
-def server(demo: Demo) -> Iterator[Server]:
+def dashboard(demo: Demo) -> Iterator[Server]:
     served = Server(demo.app())
     served.start()
     yield served
