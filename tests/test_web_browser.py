@@ -237,6 +237,18 @@ def test_another_organizations_staff_are_kept_out(page: Any, dashboard: Server, 
     assert page.locator(f"a[href='/channels/{demo.agency_channel}']").count() == 0
 
 
+def test_the_api_reference_renders_from_local_files(page: Any, dashboard: Server) -> None:
+    """Swagger UI at /api/v1/docs comes from mgov's static files, under the dashboard's CSP."""
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(dashboard.url) else None)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{dashboard.url}/api/v1/docs")
+    page.wait_for_selector(".opblock-tag", timeout=15_000)
+    assert page.locator(".opblock").count() >= 40  # every operation of the document
+    assert not outside and not [e for e in errors if "Content Security Policy" in e]
+
+
 # The screenshots of docs/dashboard.md: (file name, URL, what to wait for or open).
 def screenshot_pages(demo: Demo) -> list[tuple[str, str]]:
     return [("overview", "/"), ("organization", f"/orgs/{demo.agency_org}"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -81,6 +81,19 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+API_DOCS = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>mgov API</title><link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script><script src="/static/api-docs.js"></script>
+</body></html>"""
+
+
+def _api_docs() -> HTMLResponse:
+    """Swagger UI served from mgov's own static files (FastAPI's default page loads it from a CDN)."""
+    return HTMLResponse(API_DOCS)
+
+
 def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
     from importlib.resources import files
 
@@ -92,7 +105,7 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
 
     settings = settings or load_settings()
     app = FastAPI(title="mgov API", version="1", openapi_url=f"{API_PREFIX}/openapi.json",
-                  docs_url=f"{API_PREFIX}/docs", redoc_url=None,
+                  docs_url=None, redoc_url=None,
                   description="The registry, monitoring, assessments and their follow-up, within your "
                               "organization's scope. Authenticate with `Authorization: Bearer <token>` "
                               "(personal tokens: the dashboard's account page or `mgov user token`).")
@@ -104,6 +117,7 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(dashboard_router)
+    app.add_api_route(f"{API_PREFIX}/docs", _api_docs, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=str(files("mgov.web.dashboard") / "static")), name="static")
 
     @app.exception_handler(MgovError)

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection
 
 from mgov.errors import NotFound
+from mgov.registry import vocab
 from mgov.web import actions
 from mgov.web.dashboard._forms import form, run_action
 from mgov.web.deps import ID, MAX_ID, Principal, connection, page_can
@@ -27,11 +28,16 @@ def rankings(request: Request, assessment: int | None = Query(None, ge=1, le=MAX
     if not assessments:
         return pages.render(request, "rankings.html", p, head=None, assessments=[], rows=[])
     head = assess_q.head_memo(conn, p.user.scope, assessment or assessments[0]["id"], request.app.state.memo)
-    groups = head["groups"]
-    chosen = next((g for g in groups if g["tier"] == tier and g["kind"] == kind), groups[0])
+    # Tabs from the highest tier down; without a choice, the largest group (the one most
+    # users look for), not whichever sorts first.
+    rank = {code: i for tiers in vocab.TIERS.values() for i, code in enumerate(tiers)}
+    groups = sorted(head["groups"], key=lambda g: (rank.get(g["tier"], len(rank)), g["kind"]))
+    chosen = next((g for g in groups if g["tier"] == tier and g["kind"] == kind), None) or max(
+        groups, key=lambda g: g["channels"])
     rows, nxt = assess_q.results(conn, p.user.scope, head["id"], tier=chosen["tier"], kind=chosen["kind"],
                                  after=after, limit=PAGE)
-    return pages.render(request, "rankings.html", p, head=head, assessments=assessments, chosen=chosen, rows=rows,
+    return pages.render(request, "rankings.html", p, head=head, groups=groups, assessments=assessments, chosen=chosen,
+                        rows=rows,
                         next_after=nxt, after=after)
 
 
