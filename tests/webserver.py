@@ -16,6 +16,7 @@ plugin, so the demo runs once a session however many of them run).
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -206,7 +207,10 @@ def chromium(demo: Demo) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (scripts/system-deps installs it)")
+        message = f"{CHROMIUM} is not installed (scripts/system-deps installs it as root)"
+        if os.environ.get("MGOV_REQUIRE_BROWSER") == "1":  # CI: a missing browser is a failure
+            pytest.fail(message)
+        pytest.skip(message)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
