@@ -252,3 +252,15 @@ def test_overview_api_is_scoped_and_follows_new_assessments(world):
     second = staff.api("GET", "/api/v1/overview").json()
     assert second["assessment"]["id"] == newer and [p["assessment"] for p in second["trend"]] == [
         world.ids["assessment"], newer]
+
+
+def test_evidence_bodies_are_shown_decoded(world):
+    import gzip
+
+    from mgov.web.queries.monitoring import SHOWN_BYTES, _decoded
+
+    page = ("<p>政务公开</p>" * 10).encode()
+    assert _decoded(gzip.compress(page), "gzip") == (page, None)
+    assert _decoded(page, "gzip") == (page, "gzip")  # claims gzip, is not: shown as is
+    bomb = gzip.compress(b"\0" * (50 * SHOWN_BYTES))
+    assert len(_decoded(bomb, "gzip")[0]) == SHOWN_BYTES + 1  # never inflated past what is shown

@@ -132,7 +132,23 @@ def evidence(conn: Connection, scope: Scope, archive_dir: Path, finding_id: int,
         return out
     out["start_line"] = record.start_line
     out["headers"] = [[k, v] for k, v in record.headers]
-    content_type = record.header("Content-Type")
-    out["text"], out["charset"] = _text(record.payload[:SHOWN_BYTES], content_type)
-    out["truncated"] = len(record.payload) > SHOWN_BYTES
+    payload, out["content_encoding"] = _decoded(record.payload, record.header("Content-Encoding"))
+    out["text"], out["charset"] = _text(payload[:SHOWN_BYTES], record.header("Content-Type"))
+    out["truncated"] = len(payload) > SHOWN_BYTES
     return out
+
+
+def _decoded(payload: bytes, encoding: str | None) -> tuple[bytes, str | None]:
+    """The archive keeps the body as sent (content coding included): undo gzip or deflate for
+    display, reading at most what is shown plus one byte (a decompression bomb stays small)."""
+    import zlib
+
+    coding = (encoding or "").strip().lower()
+    if coding not in ("gzip", "x-gzip", "deflate"):
+        return payload, encoding
+    for wbits in ((31,) if "gzip" in coding else (15, -15)):  # deflate: zlib-wrapped, or raw as some send
+        try:
+            return zlib.decompressobj(wbits).decompress(payload, SHOWN_BYTES + 1), None
+        except zlib.error:
+            continue
+    return payload, encoding  # not what it claims: shown as it is
