@@ -156,6 +156,16 @@ def test_pagination_is_stable_and_complete(world):
         seen += [c["id"] for c in page["items"]]
         url = page["next"]
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == 2
+    # Rankings page by rank (keyset), results across groups by position: both end, neither repeats.
+    for url in ("/api/v1/rankings?tier=prefecture&kind=website&limit=1",
+                f"/api/v1/assessments/{world.ids['assessment']}/results?limit=1"):
+        ranks = []
+        while url:
+            page = admin.api("GET", url).json()
+            ranks += [r["rank"] for r in page["items"]]
+            url = page["next"]
+        assert ranks == [1, 2], url
+    assert world.client("b_staff").get("/rankings?after=1").status_code == 200  # past B's one row: empty page
     assert admin.api("GET", "/api/v1/channels?limit=0").status_code == 422
     assert admin.api("GET", "/api/v1/channels?limit=501").status_code == 422
 

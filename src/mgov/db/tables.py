@@ -292,7 +292,8 @@ class AssessmentResultRow(Base):
 
     __tablename__ = "assessment_results"
     __table_args__ = (UniqueConstraint("assessment_id", "channel_id", name="uq_assessment_results_channel"),
-                      Index("ix_assessment_results_ranking", "assessment_id", "tier", "kind", "rank"))
+                      Index("ix_assessment_results_ranking", "assessment_id", "tier", "kind", "rank"),
+                      Index("ix_assessment_results_channel_assessment", "channel_id", "assessment_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
@@ -317,7 +318,8 @@ class RectificationTask(Base):
     __table_args__ = (UniqueConstraint("assessment_id", "channel_id", "indicator_id",
                                        name="uq_rectification_tasks_indicator"),
                       Index("ix_rectification_tasks_status_due", "status", "due_on"),
-                      Index("ix_rectification_tasks_channel_indicator", "channel_id", "indicator_id"))
+                      Index("ix_rectification_tasks_channel_indicator", "channel_id", "indicator_id"),
+                      Index("ix_rectification_tasks_due_on_id", "due_on", "id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))

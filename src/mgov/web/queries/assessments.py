@@ -51,20 +51,33 @@ def head(conn: Connection, scope: Scope, assessment_id: int | None = None) -> di
 
 
 def results(conn: Connection, scope: Scope, assessment_id: int, *, tier: str | None = None, kind: str | None = None,
-            verdict: str | None = None, vetoed: bool | None = None, after: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
-    """Results in ranking order (tier, kind, rank); `after` is a position in that order."""
-    query = (select(*RESULT).join(CHANNELS, CHANNELS.c.id == R.c.channel_id)
-             .outerjoin(ORGS, ORGS.c.id == CHANNELS.c.owner_id)
-             .where(R.c.assessment_id == assessment_id, scope.channels(R.c.channel_id))
-             .order_by(R.c.tier, R.c.kind, R.c.rank, R.c.channel_id).offset(after).limit(limit + 1))
+            verdict: str | None = None, vetoed: bool | None = None, after: int = 0,
+            limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
+    """Results in ranking order (tier, kind, rank: ranks are 1..n without gaps within a tier and
+    kind). Within one tier and kind `after` is the last rank of the previous page (a range read
+    of the ranking index, however deep); across groups it is a position."""
+    keyset = tier is not None and kind is not None
+    ids = (select(R.c.channel_id, R.c.tier, R.c.kind, R.c.rank)
+           .where(R.c.assessment_id == assessment_id, scope.channels(R.c.channel_id))
+           .order_by(R.c.tier, R.c.kind, R.c.rank).limit(limit + 1))
     for column, value in ((R.c.tier, tier), (R.c.kind, kind), (R.c.verdict, verdict)):
         if value:
-            query = query.where(column == value)
+            ids = ids.where(column == value)
     if vetoed is not None:
-        query = query.where(R.c.vetoes > 0 if vetoed else R.c.vetoes == 0)
+        ids = ids.where(R.c.vetoes > 0 if vetoed else R.c.vetoes == 0)
+    ids = ids.where(R.c.rank > after) if keyset else ids.offset(after)
+    # The page's 51 channel ids first (from the index), then their details: the joins run for
+    # the page, not for every row an offset skips.
+    chosen = ids.subquery()
+    query = (select(*RESULT).select_from(chosen)
+             .join(R, (R.c.assessment_id == assessment_id) & (R.c.channel_id == chosen.c.channel_id))
+             .join(CHANNELS, CHANNELS.c.id == R.c.channel_id).outerjoin(ORGS, ORGS.c.id == CHANNELS.c.owner_id)
+             .order_by(chosen.c.tier, chosen.c.kind, chosen.c.rank))
     rows = [dict(r._mapping) for r in conn.execute(query)]
-    items, more = page(rows, limit)
-    return items, (after + limit if more is not None else None)
+    items, more = page(rows, limit, key="rank")
+    if more is None:
+        return items, None
+    return items, (more if keyset else after + limit)
 
 
 def result(conn: Connection, scope: Scope, assessment_id: int, channel_id: int) -> dict[str, Any]:
