@@ -6,8 +6,9 @@ Revises: 0005
 Create Date: 2026-11-28 10:00:00
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0006'
 down_revision = '0005'
