@@ -26,26 +26,37 @@ def list_tasks(conn: Connection, scope: Scope, *, status: str | None = None, ove
     if status is not None and status not in TASK_STATUSES:
         raise InvalidValue(f"unknown task status {status!r}: one of {', '.join(TASK_STATUSES)}")
     today = clock.today()
-    late = case((T.c.status.in_(("open", "escalated")) & (T.c.due_on < today), 0),
-                (T.c.status.in_(("open", "escalated")), 1), else_=2)
+    late = case((T.c.status.in_(tasks_mod.UNRESOLVED) & (T.c.due_on < today), 0),
+                (T.c.status.in_(tasks_mod.UNRESOLVED), 1), else_=2)
     query = (select(T, CHANNELS.c.address, late.label("board")).join(CHANNELS, CHANNELS.c.id == T.c.channel_id)
-             .where(scope.orgs(CHANNELS.c.owner_id)).offset(after).limit(limit + 1))
-    if overdue:  # the overview's question: read by the (status, due_on) index, no sort of the board
-        query = query.where(T.c.status.in_(tasks_mod.UNRESOLVED), T.c.due_on < today).order_by(T.c.due_on, T.c.id)
-    else:
-        query = query.order_by(late, T.c.due_on, T.c.id)
-    for column, value in ((T.c.status, status), (T.c.channel_id, channel_id), (T.c.assessment_id, assessment_id)):
+             .where(scope.orgs(CHANNELS.c.owner_id)))
+    for column, value in ((T.c.channel_id, channel_id), (T.c.assessment_id, assessment_id)):
         if value is not None:
             query = query.where(column == value)
-    if overdue is False:
-        query = query.where(late != 0)
-    rows = []
-    for r in conn.execute(query):
-        row = dict(r._mapping)
+    if overdue:
+        rows = _overdue(conn, query, status, today, after + limit + 1)[after:]
+    else:
+        query = query.order_by(late, T.c.due_on, T.c.id).offset(after).limit(limit + 1)
+        if status is not None:
+            query = query.where(T.c.status == status)
+        if overdue is False:
+            query = query.where(late != 0)
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    for row in rows:
         row["overdue"] = row.pop("board") == 0
-        rows.append(row)
     items, more = page(rows, limit)
     return items, (after + limit if more is not None else None)
+
+
+def _overdue(conn: Connection, query: Any, status: str | None, today: Any, n: int) -> list[dict[str, Any]]:
+    """The n overdue tasks due first: one read per unresolved status, each in the order of the
+    (status, due_on) index, so the database stops after n rows instead of sorting them all."""
+    rows: list[dict[str, Any]] = []
+    for one in tasks_mod.UNRESOLVED:
+        if status in (None, one):
+            rows += [dict(r._mapping) for r in conn.execute(
+                query.where(T.c.status == one, T.c.due_on < today).order_by(T.c.due_on, T.c.id).limit(n))]
+    return sorted(rows, key=lambda r: (r["due_on"], r["id"]))[:n]
 
 
 def task(conn: Connection, scope: Scope, task_id: int) -> dict[str, Any]:

@@ -1,6 +1,5 @@
-"""Indexes the dashboard's questions need at 20,000 channels: a channel's results across
-assessments (its page; which assessments cover a user's channels) and the overdue tasks in
-due-date order (the overview).
+"""An index the dashboard's questions need at 20,000 channels: a channel's results across
+assessments (its page; which assessments cover a user's channels).
 
 Revision ID: 0009
 Revises: 0008
@@ -17,9 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index('ix_assessment_results_channel_assessment', 'assessment_results', ['channel_id', 'assessment_id'])
-    op.create_index('ix_rectification_tasks_due_on_id', 'rectification_tasks', ['due_on', 'id'])
 
 
 def downgrade() -> None:
-    op.drop_index('ix_rectification_tasks_due_on_id', 'rectification_tasks')
     op.drop_index('ix_assessment_results_channel_assessment', 'assessment_results')
