@@ -317,7 +317,7 @@ class RectificationTask(Base):
     __tablename__ = "rectification_tasks"
     __table_args__ = (UniqueConstraint("assessment_id", "channel_id", "indicator_id",
                                        name="uq_rectification_tasks_indicator"),
-                      Index("ix_rectification_tasks_status_due", "status", "due_on"),
+                      Index("ix_rectification_tasks_status_due_id", "status", "due_on", "id"),
                       Index("ix_rectification_tasks_channel_indicator", "channel_id", "indicator_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -50,7 +50,7 @@ def list_tasks(conn: Connection, scope: Scope, *, status: str | None = None, ove
 
 def _overdue(conn: Connection, query: Any, status: str | None, today: Any, n: int) -> list[dict[str, Any]]:
     """The n overdue tasks due first: one read per unresolved status, each in the order of the
-    (status, due_on) index, so the database stops after n rows instead of sorting them all."""
+    (status, due_on, id) index, so the database stops after n rows instead of sorting them all."""
     rows: list[dict[str, Any]] = []
     for one in tasks_mod.UNRESOLVED:
         if status in (None, one):
