@@ -28,3 +28,11 @@ def check_demo_output(cli, out: str) -> None:
     assert len(fails) >= defects
     dead = cli("links", "--format", "jsonl").stdout.splitlines()
     assert dead and all('"pages": [{' in line for line in dead)
+    # Then the Chinese sites are assessed, their tasks opened, and the two demo logins printed.
+    assessed = re.search(r"Assessment (\d+) \(cn-2019-website, \d{4}Q[1-4]\): .*?; (\d+) rectification tasks opened",
+                         out, flags=re.S)
+    assert assessed and int(assessed.group(2)) > 0, out[-2000:]
+    logins = re.findall(r"sign in as (demo-\w+) / (\S+) \((\w+)", out)
+    assert [(u, r) for u, _p, r in logins] == [("demo-admin", "admin"), ("demo-agency", "agency_staff")]
+    assert all(len(p) >= 12 for _u, p, _r in logins)
+    assert cli.json("user", "list")[0]["username"] == "demo-admin"
