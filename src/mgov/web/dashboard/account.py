@@ -15,11 +15,15 @@ from mgov.web.deps import ID, MAX_ID, Principal, connection, page_can, page_user
 router = APIRouter()
 
 
-@router.get("/account")
-def account(request: Request, p: Principal = Depends(page_user), conn: Connection = Depends(connection)) -> Response:
+def _account_page(request: Request, p: Principal, conn: Connection, new_token: str | None = None) -> Response:
     return request.app.state.pages.render(request, "account.html", p, me=users.get_user(conn, p.user.id),
                                           permissions=sorted(PERMISSIONS[p.user.role]),
-                                          tokens=access.list_tokens(conn, p.user.id), new_token=None)
+                                          tokens=access.list_tokens(conn, p.user.id), new_token=new_token)
+
+
+@router.get("/account")
+def account(request: Request, p: Principal = Depends(page_user), conn: Connection = Depends(connection)) -> Response:
+    return _account_page(request, p, conn)
 
 
 @router.post("/account/tokens")
@@ -41,9 +45,7 @@ async def token_create(request: Request, p: Principal = Depends(page_user)) -> R
         return back("/account", error=error)
     # Shown once, on this answer only (not in a URL, which would land in logs and history).
     with request.app.state.engine.connect() as conn:
-        return request.app.state.pages.render(request, "account.html", p, me=users.get_user(conn, p.user.id),
-                                              permissions=sorted(PERMISSIONS[p.user.role]),
-                                              tokens=access.list_tokens(conn, p.user.id), new_token=token)
+        return _account_page(request, p, conn, token)
 
 
 @router.post("/account/tokens/{token_id}/revoke")
