@@ -10,13 +10,13 @@ import pytest
 import yaml
 from sqlalchemy import insert, select
 
-from mgov.act import (audit, close_task, decide, file, finding_recheck, list_tasks, load_calendar, open_tasks,
+from mgov.act import (audit_log, close_task, decide, file, finding_recheck, list_tasks, load_calendar, open_tasks,
                       overturned, review_due)
 from mgov.act.disputes import channel_in_assessment
 from mgov.assess.service import run_assessment
 from mgov.db.tables import AUDIT_LOG, CHANNELS, RECTIFICATION_TASKS, SCAN_RUNS
 from mgov.errors import MgovError
-from mgov.io.load import import_file
+from mgov.formats.load import import_file
 from rows import insert_finding as _finding
 
 D = dt.date
@@ -125,9 +125,9 @@ def test_tasks_disputes_and_review(engine, assessed):
         assert [h["action"] for h in tasks[(main, "v5_no_channel")]["history"]] == ["opened", "closed"]
         rerun = open_tasks(conn, aid, cal, today=OPENED)  # the overturned finding opens nothing again
         assert rerun["opened"] == [] and rerun["skipped"][0]["indicator_id"] == "v5_no_channel"
-        log = audit.entries(conn, f"dispute:{d['id']}")
+        log = audit_log.entries(conn, f"dispute:{d['id']}")
         assert [(e["action"], e["actor"]) for e in log] == [("dispute.filed", "罗湖区"), ("dispute.overturned", "王审核")]
-        assert [e["action"] for e in audit.entries(conn, f"task:{veto['id']}")] == ["task.opened", "task.closed"]
+        assert [e["action"] for e in audit_log.entries(conn, f"task:{veto['id']}")] == ["task.opened", "task.closed"]
     # Assessed again for the same period, the overturned finding stops counting: no veto.
     again = run_assessment(engine, "cn-2019-website", "2026-01")
     main_again = next(c for c in again["channels"] if c["address"] == "https://www.szlh.gov.cn")

@@ -21,7 +21,7 @@ from mgov.cli import _root, _Root
 from mgov.cli import inputs as inputs_cli
 from mgov.db.tables import ASSESSMENT_INPUTS, ASSESSMENT_RESULTS, CHANNELS, PROBES, SCAN_RUNS
 from mgov.errors import ImportFailed, MgovError, NotFound
-from mgov.io.load import import_file
+from mgov.formats.load import import_file
 from mgov.profiles import load
 from rows import insert_finding as _finding
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from mgov.checks.base import params_variant
 from mgov.db.tables import FINDINGS
 from mgov.demo.farm import generate, run_in_thread
-from mgov.io.load import import_file
+from mgov.formats.load import import_file
 from mgov.profiles import load
 from mgov.scan.service import profile_checks, scan_params
 

@@ -11,7 +11,7 @@ import yaml
 from mgov.assess.service import recompute, run_assessment, summary
 from mgov.config import load_settings
 from mgov.demo.farm import generate, run_in_thread
-from mgov.io.load import import_file
+from mgov.formats.load import import_file
 from mgov.profiles import load
 from mgov.scan.collector import RoutingOptions
 from mgov.scan.service import execute_run, scan_params, start_run

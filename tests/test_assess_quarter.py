@@ -22,7 +22,7 @@ from sqlalchemy import select
 from mgov.config import load_settings
 from mgov.db.tables import CHANNELS, FINDINGS
 from mgov.demo.farm import generate, run_in_thread
-from mgov.io.load import import_file
+from mgov.formats.load import import_file
 from mgov.profiles import load
 from mgov.scan.collector import RoutingOptions
 from quarter import simulate

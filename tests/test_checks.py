@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from mgov.checks.base import Status
-from mgov.checks.registry import all_checks
+from mgov.checks.plugins import all_checks
 from mgov.collect.evidence import (ChannelFacts, DnsAnswer, Exchange, Fetch, ScanStatus, SiteEvidence, TlsFacts,
                                    WarcRef)
 

@@ -276,7 +276,7 @@ def test_ssrf_guard_blocks_loopback(tmp_path: Path) -> None:
 
 def test_hostile_sites_become_findings_and_the_scan_goes_on(tmp_path: Path) -> None:
     from mgov.checks.base import Status
-    from mgov.checks.registry import all_checks
+    from mgov.checks.plugins import all_checks
     from mgov.scan.runner import judge, needs_of
 
     checks = [c for c in all_checks().values() if "crawl" not in c.needs]

@@ -10,7 +10,7 @@ from aiohttp import web
 from test_collect_support import run
 from test_crawl_support import Pages, crawl, farm, host_of, html
 
-from mgov.collect.crawl import CrawledPage, CrawlLimits, crawl_site
+from mgov.collect.crawler import CrawledPage, CrawlLimits, crawl_site
 from mgov.collect.linkcheck import LinkChecker
 from mgov.collect.workspace import CrawlWorkspace, DeadLink
 

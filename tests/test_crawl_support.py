@@ -15,7 +15,7 @@ from aiohttp import web
 from test_collect_support import dns_server, web_server
 
 from mgov.collect.client import HttpClient
-from mgov.collect.crawl import CrawledPage, CrawlLimits, CrawlStats, crawl_site
+from mgov.collect.crawler import CrawledPage, CrawlLimits, CrawlStats, crawl_site
 from mgov.collect.linkcheck import LinkChecker
 from mgov.collect.routing import Routing
 from mgov.collect.settings import CollectSettings

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mgov.io.export import COMBINED_HEADER
-from mgov.io.native import COLUMNS, FILES, YAML_SECTIONS
+from mgov.formats.export import COMBINED_HEADER
+from mgov.formats.native import COLUMNS, FILES, YAML_SECTIONS
 from mgov.registry import vocab
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "registry-format.md"

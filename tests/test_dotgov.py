@@ -5,7 +5,7 @@ import csv
 from sqlalchemy import func, select
 
 from mgov.db.tables import Channel, ChannelResponsibility, Organization, Person
-from mgov.io.load import import_file
+from mgov.formats.load import import_file
 
 HEADER = "Domain name,Domain type,Organization name,Suborganization name,City,State,Security contact email\n"
 

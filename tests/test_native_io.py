@@ -2,7 +2,7 @@
 
 import pytest
 
-from mgov.io.load import import_file
+from mgov.formats.load import import_file
 
 
 def test_export_import_round_trips_unchanged(tmp_path, cli, cn_sample, db_url):

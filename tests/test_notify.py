@@ -37,7 +37,7 @@ from mgov.assess.service import run_assessment
 from mgov.config import Settings, SmtpSettings, load_settings
 from mgov.db.tables import CHANNELS, NOTIFICATIONS_SENT, SCAN_RUNS
 from mgov.errors import InvalidValue
-from mgov.io.load import import_file
+from mgov.formats.load import import_file
 
 D = dt.date
 OPENED = D(2026, 2, 10)  # a Tuesday: tasks open; veto tasks are due the same day

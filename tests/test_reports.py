@@ -24,7 +24,7 @@ from mgov.assess.service import run_assessment
 from mgov.config import load_settings
 from mgov.db.engine import make_engine
 from mgov.demo.farm import generate, run_in_thread
-from mgov.io.load import import_file
+from mgov.formats.load import import_file
 from mgov.reports import (PeriodPoint, histogram_svg, load_report, period_label, ranking_svg, render_csv,
                           render_html, render_xlsx, trend_svg, write)
 from mgov.scan.collector import RoutingOptions
@@ -115,7 +115,7 @@ def test_org_scope_keeps_only_that_organization(assessed):  # type: ignore[no-un
     from sqlalchemy import select
 
     from mgov.db.tables import ORGS
-    from mgov.registry.audit import subtree
+    from mgov.registry.accountability import subtree
 
     with assessed["engine"].connect() as conn:
         codes = subtree({r.id: dict(r._mapping) for r in conn.execute(select(ORGS))}, owner.code)

@@ -20,7 +20,7 @@ from mgov.config import load_settings
 from mgov.db.tables import FINDINGS, SCAN_ITEMS
 from mgov.demo.farm import generate, run_in_thread
 from mgov.demo.verify import verify
-from mgov.io.load import import_file
+from mgov.formats.load import import_file
 from mgov.scan import store
 from mgov.scan.collector import RoutingOptions
 from mgov.scan.service import execute_run, scan_params, start_run

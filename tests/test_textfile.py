@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from mgov.errors import ImportFailed
-from mgov.io.textfile import detect_encoding, read_csv
+from mgov.formats.textfile import detect_encoding, read_csv
 
 
 def write(path, text, encoding="utf-8"):

@@ -74,7 +74,7 @@ def scanner(tmp_path_factory: pytest.TempPathFactory, dashboard: Server) -> Iter
     registered as a website channel of an organization, and the routing that reaches it."""
     from mgov.config import Settings
     from mgov.db.engine import make_engine, upgrade
-    from mgov.io.load import import_file
+    from mgov.formats.load import import_file
     from mgov.scan.collector import RoutingOptions
 
     home = tmp_path_factory.mktemp("scanner-home")
@@ -156,7 +156,7 @@ async def collect_pages(scanner: dict[str, Any], base: str, paths: list[str], co
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_signed_in_pages_pass_the_page_checks(scanner: dict[str, Any], dashboard: Server, demo: Demo,
                                                   lang: str) -> None:
-    from mgov.checks.registry import select
+    from mgov.checks.plugins import select
 
     cookie = f"mgov_session={session_cookie(dashboard, 'demo-admin', demo.passwords['demo-admin'])}; mgov_lang={lang}"
     pages = asyncio.run(collect_pages(scanner, dashboard.url, main_pages(demo), cookie))

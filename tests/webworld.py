@@ -20,7 +20,7 @@ from mgov.assess.service import run_assessment
 from mgov.collect.warc import HttpCapture, WarcWriter
 from mgov.config import Settings
 from mgov.db.tables import CHANNELS, FINDINGS, SCAN_ITEMS, SCAN_RUNS
-from mgov.io.load import import_file
+from mgov.formats.load import import_file
 from mgov.web import create_app
 
 PASSWORD = "correct horse battery"

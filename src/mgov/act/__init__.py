@@ -7,7 +7,7 @@ and the append-only audit log of every step.
     review_due(conn, today, finding_recheck(conn))
 """
 
-from mgov.act.audit import entries, record
+from mgov.act.audit_log import entries, record
 from mgov.act.disputes import decide, file, list_disputes, overturned
 from mgov.act.tasks import close_task, finding_recheck, get_task, list_tasks, open_tasks, review_due
 from mgov.act.workdays import Calendar, CalendarError, add_working_days, deadline_for, load_calendar

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from mgov.act.audit import now, record
+from mgov.act.audit_log import now, record
 from mgov.act.tasks import _addresses, close_overturned
 from mgov.db.tables import ASSESSMENT_RESULTS, CHANNELS, DISPUTES
 from mgov.errors import MgovError, NotFound

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from mgov import clock
-from mgov.act.audit import now, record
+from mgov.act.audit_log import now, record
 from mgov.act.workdays import Calendar, deadline_for
 from mgov.assess.inputs import DailyFinding, Observation
 from mgov.db.tables import (ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDINGS, ORGS, PEOPLE,

@@ -38,7 +38,7 @@ from mgov import clock
 from mgov.assess.inputs import RATING_LEVELS, ChannelInput, ManualInput, RatingCounts, UsageFigures
 from mgov.db.tables import ASSESSMENT_INPUTS as AI
 from mgov.errors import ImportFailed, InvalidValue, MgovError, NotFound
-from mgov.io.textfile import read_csv
+from mgov.formats.textfile import read_csv
 from mgov.profiles import Indicator, Profile, resolve
 
 KINDS: tuple[str, ...] = ("manual", "rating", "usage")

@@ -21,7 +21,7 @@ from mgov.assess.results import ChannelResult, IndicatorResult, Rank
 from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDINGS, ORGS, PROBES
 from mgov.profiles import Profile, resolve
 from mgov.registry import vocab
-from mgov.registry.audit import subtree
+from mgov.registry.accountability import subtree
 
 
 def channels_of(conn: Connection, profile: Profile, org: str | None = None) -> list[ChannelInput]:

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mgov.cli import act, assess, channels, checks, crawl, findings, inputs, io, orgs, people, profiles, registry, reports, roles, scan, serve, users
+from mgov.cli import act, assess, channels, checks, crawl, findings, formats, inputs, orgs, people, profiles, registry, reports, roles, scan, serve, users
 from mgov.cli import notify
 from mgov.cli.common import State, console, err_console, state
 from mgov.config import load_settings
@@ -52,8 +52,8 @@ app.add_typer(channels.app, name="channel")
 app.add_typer(roles.app, name="role")
 app.add_typer(registry.app, name="registry")
 app.add_typer(users.app, name="user")
-app.command("import")(io.import_)
-app.command("export")(io.export)
+app.command("import")(formats.import_)
+app.command("export")(formats.export)
 app.add_typer(checks.app, name="checks")
 app.command("findings")(findings.findings)
 app.command("scan")(scan.scan)

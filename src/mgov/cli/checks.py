@@ -18,7 +18,7 @@ def list_(ctx: typer.Context,
     [dim]Example: mgov checks list --format markdown > docs/checks.md[/dim]
     """
     from mgov.checks.docs import check_metadata, markdown
-    from mgov.checks.registry import all_checks
+    from mgov.checks.plugins import all_checks
 
     checks = list(all_checks().values())
     fmt = "json" if as_json else fmt

@@ -113,7 +113,7 @@ def print_record(lang: str, record: dict[str, Any], columns: Sequence[str]) -> N
 
 
 def parse_date(value: str | None) -> dt.date | None:
-    from mgov.io.fields import date
+    from mgov.formats.fields import date
 
     return date(value, "date")
 
@@ -122,7 +122,7 @@ def parse_pairs(values: list[str] | None) -> dict[str, list[str]] | None:
     """--responsible role=person, repeatable."""
     if not values:
         return None
-    from mgov.io.fields import responsible
+    from mgov.formats.fields import responsible
 
     return responsible(";".join(values))
 

@@ -29,7 +29,7 @@ def findings(
     from mgov.scan import store
 
     from mgov.checks.base import Status
-    from mgov.checks.registry import select
+    from mgov.checks.plugins import select
 
     if status is not None and status not in {s.value for s in Status}:
         raise typer.BadParameter(f"--status must be one of {', '.join(s.value for s in Status)}")

@@ -35,7 +35,7 @@ def audit(
 
     [dim]Example: mgov registry audit --rule channel.missing_role --role security_officer --json[/dim]
     """
-    from mgov.registry.audit import RULES, load_inputs, run_audit, subtree
+    from mgov.registry.accountability import RULES, load_inputs, run_audit, subtree
 
     st = state(ctx)
     unknown = set(rule or ()) - set(RULES)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mgov import clock
-from mgov.collect.crawl import CrawledPage, CrawlLimits, crawl_site
+from mgov.collect.crawler import CrawledPage, CrawlLimits, crawl_site
 from mgov.collect.evidence import CRAWL_KEY, ChannelFacts, ScanStatus, SiteEvidence
 from mgov.collect.linkcheck import LinkChecker, excused
 from mgov.collect.site import CollectContext, collect_site

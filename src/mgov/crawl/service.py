@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from mgov.collect.crawl import CrawlLimits
+from mgov.collect.crawler import CrawlLimits
 from mgov.collect.evidence import ChannelFacts
 from mgov.collect.linkcheck import LinkChecker
 from mgov.collect.site import CollectContext

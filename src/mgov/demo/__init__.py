@@ -33,8 +33,8 @@ def run_demo(st: State, *, seed: int = DEMO_SEED, count: int = DEMO_SITES, serve
     from mgov.db.engine import upgrade
     from mgov.demo.farm import generate, run_in_thread
     from mgov.i18n import t
-    from mgov.io.load import import_file
-    from mgov.registry.audit import RULES, load_inputs, run_audit
+    from mgov.formats.load import import_file
+    from mgov.registry.accountability import RULES, load_inputs, run_audit
 
     st.settings.home.mkdir(parents=True, exist_ok=True)
     engine = st.engine(check_schema=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mgov.checks.registry import all_checks
+from mgov.checks.plugins import all_checks
 from mgov.profiles.loader import Item, Merged
 from mgov.profiles.model import (METHODS, RULES, SOURCES, Category, Deadline, Grade, Indicator, Override,
                                  Profile, ProfileError, Scoring)

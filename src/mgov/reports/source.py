@@ -12,7 +12,7 @@ from mgov.assess.service import summary
 from mgov.db.tables import ASSESSMENTS, CHANNELS, ORGS
 from mgov.errors import NotFound
 from mgov.profiles import load
-from mgov.registry.audit import subtree
+from mgov.registry.accountability import subtree
 from mgov.reports.model import OrgInfo, PeriodPoint, Report, build_report
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from mgov.checks.base import Check
-from mgov.checks.registry import select
+from mgov.checks.plugins import select
 from mgov.collect.evidence import CRAWL_KEY, ChannelFacts
 from mgov.config import Settings
 from mgov.errors import MgovError
@@ -42,7 +42,7 @@ def scan_params(*, org: str | None = None, kinds: list[str] | None = None, chann
               "checks": named, "routing": (routing or RoutingOptions()).as_dict(), "profile": profile,
               "variants": variants}
     if kind == "crawl":
-        from mgov.collect.crawl import CrawlLimits
+        from mgov.collect.crawler import CrawlLimits
 
         params["limits"] = dataclasses.asdict(CrawlLimits(**(limits or {})))
     checks_of(params)  # unknown or misplaced check ids are refused before anything starts

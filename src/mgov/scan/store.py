@@ -17,7 +17,7 @@ from mgov.collect.evidence import ChannelFacts
 from mgov.db.tables import CHANNELS, FINDINGS, ORGS, SCAN_ITEMS, SCAN_RUNS
 from mgov.errors import NotFound
 from mgov.registry import vocab
-from mgov.registry.audit import subtree
+from mgov.registry.accountability import subtree
 
 SCANNABLE = ("website", "mobile_site")
 

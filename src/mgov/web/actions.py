@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 
 from mgov.accounts import access, can_grant, users
 from mgov.act import disputes, tasks
-from mgov.act.audit import record
+from mgov.act.audit_log import record
 from mgov.db.tables import USERS
 from mgov.errors import Forbidden, InvalidValue, NotFound
 from mgov.registry import service

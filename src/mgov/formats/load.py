@@ -49,11 +49,11 @@ def import_file(engine: Engine, path: Path, fmt: str = "native", *, strict: bool
     if not path.exists():
         raise ImportFailed(f"{path}: no such file or directory")
     if fmt == "dotgov":
-        from mgov.io.dotgov import parse_dotgov
+        from mgov.formats.dotgov import parse_dotgov
 
         batch, problems, read = parse_dotgov(path, encoding, on_bytes)
     elif fmt == "native":
-        from mgov.io.native import parse_native
+        from mgov.formats.native import parse_native
 
         batch, problems, read = parse_native(path, encoding, on_bytes)
     else:

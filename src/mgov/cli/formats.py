@@ -12,7 +12,7 @@ from mgov.cli.common import JSON_OPTION, console, err_console, print_json, print
 from mgov.i18n import t
 
 if TYPE_CHECKING:
-    from mgov.io.load import ImportResult
+    from mgov.formats.load import ImportResult
 
 
 def import_(
@@ -33,7 +33,7 @@ def import_(
 
     [dim]Examples: mgov import registry.yaml   mgov import dotgov current-full.csv --json[/dim]
     """
-    from mgov.io.load import import_file
+    from mgov.formats.load import import_file
 
     if len(args) == 2 and args[0] == "dotgov":
         fmt, path = "dotgov", Path(args[1])
@@ -85,7 +85,7 @@ def export(
 
     [dim]Examples: mgov export registry.yaml   mgov export registry/   (one CSV per record type)[/dim]
     """
-    from mgov.io.export import export_registry
+    from mgov.formats.export import export_registry
 
     st = state(ctx)
     with st.connect() as conn:

@@ -19,8 +19,8 @@ from mgov.db.tables import PEOPLE as PERSON
 from mgov.db.tables import RESPONSIBILITIES as RESP
 from mgov.db.tables import ROLES as ROLE
 from mgov.errors import MgovError
-from mgov.io.fields import cell
-from mgov.io.native import COLUMNS, FILES, FORMAT_TAG
+from mgov.formats.fields import cell
+from mgov.formats.native import COLUMNS, FILES, FORMAT_TAG
 
 # Columns added after the first version of the format go last, so older files keep their shape.
 LATER_COLUMNS = ["attributes"]

@@ -3,8 +3,8 @@
 import datetime as dt
 
 from mgov.config import AuditPolicy
-from mgov.io.load import import_file
-from mgov.registry.audit import load_inputs, run_audit
+from mgov.formats.load import import_file
+from mgov.registry.accountability import load_inputs, run_audit
 
 TODAY = dt.date(2026, 11, 26)
 

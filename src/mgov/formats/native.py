@@ -13,8 +13,8 @@ from typing import Any
 import yaml
 
 from mgov.errors import ImportFailed, InvalidValue
-from mgov.io import fields as f
-from mgov.io.textfile import DecodedLines, check_encoding, detect_encoding, encoding_label, read_csv
+from mgov.formats import fields as f
+from mgov.formats.textfile import DecodedLines, check_encoding, detect_encoding, encoding_label, read_csv
 from mgov.registry import vocab
 from mgov.registry.addresses import normalize_address, normalize_email
 from mgov.registry.records import (UNSET, Batch, ChannelRecord, EventRecord, OrgRecord, Origin,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mgov.errors import ImportFailed, InvalidValue
-from mgov.io.slugs import unique_slugs
-from mgov.io.textfile import read_csv
+from mgov.formats.slugs import unique_slugs
+from mgov.formats.textfile import read_csv
 from mgov.registry.addresses import normalize_email, normalize_url
 from mgov.registry.records import Batch, ChannelRecord, OrgRecord, Origin, PersonRecord, Problem, RoleRecord
 
