@@ -29,9 +29,11 @@ from sqlalchemy import Engine
 from mgov import clock
 from mgov.collect.settings import CollectSettings
 from mgov.config import Settings
-from mgov.scan import probes, store
-from mgov.scan.collector import RoutingOptions, open_context
-from mgov.scan.service import execute_run, scan_params, start_run
+from mgov.runs import store
+from mgov.scan import probes
+from mgov.runs.context import RoutingOptions, open_context
+from mgov.runs.select import run_params
+from mgov.runs.service import execute_run, start_run
 
 # Small sites: a crawl of one takes a second or two; the cap only guards against a runaway.
 CRAWL_LIMITS = {"max_pages": 200, "max_seconds": 30.0}
@@ -82,13 +84,13 @@ def simulate(engine: Engine, settings: Settings, farm: Any, addresses: list[str]
         out.probe_rounds += asyncio.run(_probe_day(engine, settings, routing, channels, at, probes_per_day))
         t1 = time.perf_counter()
         with clock.fixed(at + dt.timedelta(hours=10)):
-            run = start_run(engine, scan_params(kind="scan", channels=addresses, profile=profile, routing=routing))
+            run = start_run(engine, run_params(kind="scan", channels=addresses, profile=profile, routing=routing))
             execute_run(engine, settings, run)
             out.scans.append(run)
         t2 = time.perf_counter()
         if crawl_day(day):
             with clock.fixed(at + dt.timedelta(hours=11)):
-                run = start_run(engine, scan_params(kind="crawl", channels=addresses, profile=profile,
+                run = start_run(engine, run_params(kind="crawl", channels=addresses, profile=profile,
                                                     routing=routing, limits=CRAWL_LIMITS))
                 execute_run(engine, settings, run, concurrency=len(addresses))
                 out.crawls.append(run)

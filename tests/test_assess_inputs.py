@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 from typer.testing import CliRunner
 
 from mgov.assess import manual, store
+from mgov.assess.channels import channels_of
 from mgov.assess.inputs import DailyFinding, ManualInput, Observation, RatingCounts, UsageFigures
 from mgov.assess.service import recompute, run_assessment
 from mgov.assess.store import observation_dict, observation_from_snapshot, plain
@@ -457,7 +458,7 @@ def test_probes_and_findings_are_read_per_utc_day(engine, world):
         run_id = conn.execute(select(SCAN_RUNS.c.id)).scalars().first()
         _finding(conn, run_id, ids[OTHER], "ipv6", "fail", D(2026, 1, 20), at=dt.time(23, 30))
         profile = load("cn-2019-website")
-        channels = store.channels_of(conn, profile)
+        channels = channels_of(conn, profile)
         observed = {(o.channel_id, o.indicator_id): o for o in store.observations_of(conn, profile, channels, START, END)}
     weeks = observed[(str(ids[MAIN]), "v2_unreachable")].probes
     assert [(w.week_start, w.probes, w.failed) for w in weeks] == [(monday, 140, 2), (D(2026, 1, 19), 1, 1)]

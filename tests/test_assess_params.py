@@ -16,7 +16,7 @@ from mgov.db.tables import FINDINGS
 from mgov.demo.farm import generate, run_in_thread
 from mgov.formats.load import import_file
 from mgov.profiles import load
-from mgov.scan.service import profile_checks, scan_params
+from mgov.runs.select import profile_checks, run_params
 
 DROPPED, HEALTHY = "georgetownwaterco.gov", "bristolca.gov"  # seed 4: /foia and /privacy dropped
 # The farm's five required links (contract.REQUIRED_LINKS) and its link to USA.gov.
@@ -39,7 +39,7 @@ def test_profile_checks_carry_each_indicators_parameters():
     assert "content.columns_stale" not in checks  # a crawl check: `mgov crawl --profile`
     crawl, crawl_variants = profile_checks("cn-2019-website", "crawl")
     assert "links.dead" in crawl and crawl_variants == {}  # no parameters: the checks' own
-    params = scan_params(profile="us-federal", checks=["robots"])
+    params = run_params(profile="us-federal", checks=["robots"])
     assert params["checks"][-1] == "robots" and params["profile"] == "us-federal"
     assert params_variant({}) is None and params_variant({"a": 1, "b": 2}) == params_variant({"b": 2, "a": 1})
 

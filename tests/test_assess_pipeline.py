@@ -13,8 +13,9 @@ from mgov.config import load_settings
 from mgov.demo.farm import generate, run_in_thread
 from mgov.formats.load import import_file
 from mgov.profiles import load
-from mgov.scan.collector import RoutingOptions
-from mgov.scan.service import execute_run, scan_params, start_run
+from mgov.runs.context import RoutingOptions
+from mgov.runs.select import run_params
+from mgov.runs.service import execute_run, start_run
 
 HEALTHY, DEAD_LINKS, NO_CHANNEL = "slj.jl.gov.cn", "www.szlh.gov.cn", "www.yinchuan.gov.cn"
 
@@ -40,7 +41,7 @@ def test_farm_channels_assessed_from_their_scan_and_crawl(engine, farm, tmp_path
                              ca_bundle=str(farm.ca_pem), allow_private=True)
     addresses = [manifest.site(h).registry.address for h in (HEALTHY, DEAD_LINKS, NO_CHANNEL)]
     for kind in ("scan", "crawl"):
-        run_id = start_run(engine, scan_params(kind=kind, channels=addresses, routing=routing))
+        run_id = start_run(engine, run_params(kind=kind, channels=addresses, routing=routing))
         execute_run(engine, settings, run_id)
 
     result = run_assessment(engine, "cn-2019-website", str(dt.date.today().year))

@@ -24,7 +24,7 @@ from mgov.db.tables import CHANNELS, FINDINGS
 from mgov.demo.farm import generate, run_in_thread
 from mgov.formats.load import import_file
 from mgov.profiles import load
-from mgov.scan.collector import RoutingOptions
+from mgov.runs.context import RoutingOptions
 from quarter import simulate
 
 pytestmark = pytest.mark.heavy  # about three minutes: the SQLite pass only

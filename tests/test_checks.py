@@ -10,8 +10,8 @@ import pytest
 
 from mgov.checks.base import Status
 from mgov.checks.plugins import all_checks
-from mgov.collect.evidence import (ChannelFacts, DnsAnswer, Exchange, Fetch, ScanStatus, SiteEvidence, TlsFacts,
-                                   WarcRef)
+from mgov.evidence.exchange import DnsAnswer, Exchange, Fetch, ScanStatus, TlsFacts, WarcRef
+from mgov.evidence.site import ChannelFacts, SiteEvidence
 
 NOW = dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc)
 SECURE = [("Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload"),

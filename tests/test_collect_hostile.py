@@ -12,7 +12,9 @@ from pathlib import Path
 
 from test_collect_support import GBK_PAGE, lab, read_request, reset, run
 
-from mgov.collect.evidence import ChannelFacts, Fetch, ScanStatus
+from mgov.evidence.exchange import Fetch, ScanStatus
+
+from mgov.evidence.site import ChannelFacts
 from mgov.collect.site import CollectContext, collect_site
 from mgov.collect.tls import probe_tls
 from mgov.collect.warc import read_record
@@ -277,7 +279,7 @@ def test_ssrf_guard_blocks_loopback(tmp_path: Path) -> None:
 def test_hostile_sites_become_findings_and_the_scan_goes_on(tmp_path: Path) -> None:
     from mgov.checks.base import Status
     from mgov.checks.plugins import all_checks
-    from mgov.scan.runner import judge, needs_of
+    from mgov.runs.runner import judge, needs_of
 
     checks = [c for c in all_checks().values() if "crawl" not in c.needs]
 

@@ -9,7 +9,7 @@ import pytest
 from test_collect_support import lab, run
 
 from mgov.collect.client import HttpClient
-from mgov.collect.evidence import ScanStatus
+from mgov.evidence.exchange import ScanStatus
 from mgov.collect.routing import ConnectTo, Routing, blocked_reason
 from mgov.collect.settings import Family
 from mgov.errors import ConfigError

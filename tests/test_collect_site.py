@@ -10,7 +10,9 @@ import pytest
 import trustme
 from test_collect_support import lab, leaf_context, raw_server, run
 
-from mgov.collect.evidence import EVIDENCE_KEYS, ChannelFacts, ScanStatus
+from mgov.evidence.exchange import ScanStatus
+
+from mgov.evidence.site import EVIDENCE_KEYS, ChannelFacts
 from mgov.collect.routing import Routing
 from mgov.collect.settings import CollectSettings
 from mgov.collect.site import CollectContext, collect_site, www_twin

@@ -12,7 +12,7 @@ import pytest
 from test_collect_support import lab, read_request, run
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 
-from mgov.collect.evidence import WarcRef
+from mgov.evidence.exchange import WarcRef
 from mgov.collect.warc import HttpCapture, WarcWriter, dechunk, read_record
 
 BINARY = bytes(range(256)) * 40
@@ -149,7 +149,7 @@ def test_writer_without_a_server(tmp_path: Path) -> None:
 
 
 def test_an_unwritable_archive_stops_the_scan(tmp_path: Path) -> None:
-    from mgov.collect.evidence import ChannelFacts
+    from mgov.evidence.site import ChannelFacts
     from mgov.collect.site import collect_site
     from mgov.collect.warc import ArchiveError
 

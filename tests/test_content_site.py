@@ -9,7 +9,7 @@ import pytest
 from mgov.content.page import analyze_page
 from mgov.content.rules import ContentRules, classify_column
 from mgov.content.site import SiteContent
-from mgov.content.summary import BackdatedItem, ConsultLink, ContentHistory, FormSeen, LinkFinding, UnansweredMessage
+from mgov.evidence.content import BackdatedItem, ConsultLink, ContentHistory, FormSeen, LinkFinding, UnansweredMessage
 
 TODAY = date(2026, 1, 5)
 RULES = ContentRules()

@@ -22,9 +22,10 @@ from mgov.db.tables import CRAWL_PAGES, SCAN_ITEMS
 from mgov.demo.farm import generate, run_in_thread
 from mgov.demo.verify import verify
 from mgov.formats.load import import_file
-from mgov.scan import store
-from mgov.scan.collector import RoutingOptions
-from mgov.scan.service import execute_run, scan_params, start_run
+from mgov.runs import store
+from mgov.runs.context import RoutingOptions
+from mgov.runs.select import run_params
+from mgov.runs.service import execute_run, start_run
 
 LIMITS = {"max_seconds": 30.0}  # only the slow site (3 s a response) needs it; see mgov.demo
 CONCURRENCY = 8
@@ -50,7 +51,7 @@ def register(engine, manifest, tmp_path):
 
 
 def crawl(engine, settings, farm, sites, **limits):
-    run_id = start_run(engine, scan_params(kind="crawl", channels=[s.registry.address for s in sites],
+    run_id = start_run(engine, run_params(kind="crawl", channels=[s.registry.address for s in sites],
                                            routing=routing(farm), limits={**LIMITS, **limits}))
     result = execute_run(engine, settings, run_id, concurrency=CONCURRENCY)
     with engine.connect() as conn:

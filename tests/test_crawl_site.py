@@ -12,7 +12,8 @@ from test_crawl_support import Pages, crawl, farm, host_of, html
 
 from mgov.collect.crawler import CrawledPage, CrawlLimits, crawl_site
 from mgov.collect.linkcheck import LinkChecker
-from mgov.collect.workspace import CrawlWorkspace, DeadLink
+from mgov.collect.workspace import CrawlWorkspace
+from mgov.evidence.crawl import DeadLink
 
 S = "http://site.test"
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from mgov.collect.evidence import Exchange, Fetch, ScanStatus
+from mgov.evidence.exchange import Exchange, Fetch, ScanStatus
 from mgov.collect.linkcheck import DEAD, classify_fetch, not_found_page
 from mgov.collect.links import extract_links
 from mgov.collect.robots import Robots, parse_robots
-from mgov.collect.urls import canonical, is_attachment, is_static, same_site, variant_key
+from mgov.evidence.urls import canonical, is_attachment, is_static, same_site, variant_key
 from mgov.collect.workspace import CrawlWorkspace
 
 # --- urls ---------------------------------------------------------------------------------

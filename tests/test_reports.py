@@ -27,8 +27,9 @@ from mgov.demo.farm import generate, run_in_thread
 from mgov.formats.load import import_file
 from mgov.reports import (PeriodPoint, histogram_svg, load_report, period_label, ranking_svg, render_csv,
                           render_html, render_xlsx, trend_svg, write)
-from mgov.scan.collector import RoutingOptions
-from mgov.scan.service import execute_run, scan_params, start_run
+from mgov.runs.context import RoutingOptions
+from mgov.runs.select import run_params
+from mgov.runs.service import execute_run, start_run
 
 HEALTHY, DEAD_LINKS, NO_CHANNEL = "slj.jl.gov.cn", "www.szlh.gov.cn", "www.yinchuan.gov.cn"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -68,7 +69,7 @@ def assessed(_template, tmp_path_factory):  # type: ignore[no-untyped-def]
         addresses = [manifest.site(h).registry.address for h in (HEALTHY, DEAD_LINKS, NO_CHANNEL)]
         settings = load_settings(home=tmp / "home")
         for kind in ("scan", "crawl"):
-            execute_run(eng, settings, start_run(eng, scan_params(kind=kind, channels=addresses, routing=routing)))
+            execute_run(eng, settings, start_run(eng, run_params(kind=kind, channels=addresses, routing=routing)))
     before = run_assessment(eng, "cn-2019-website", str(YEAR - 1))
     summary = run_assessment(eng, "cn-2019-website", str(YEAR))
     owners = {manifest.site(h).registry.address: manifest.site(h).organization for h in (HEALTHY, DEAD_LINKS,

@@ -21,9 +21,10 @@ from mgov.db.tables import FINDINGS, SCAN_ITEMS
 from mgov.demo.farm import generate, run_in_thread
 from mgov.demo.verify import verify
 from mgov.formats.load import import_file
-from mgov.scan import store
-from mgov.scan.collector import RoutingOptions
-from mgov.scan.service import execute_run, scan_params, start_run
+from mgov.runs import store
+from mgov.runs.context import RoutingOptions
+from mgov.runs.select import run_params
+from mgov.runs.service import execute_run, start_run
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def routing(farm):
 def test_scan_reports_every_defect_and_nothing_else(engine, farm, tmp_path):
     register(engine, farm.manifest, tmp_path)
     settings = load_settings(home=tmp_path / "home")
-    run_id = start_run(engine, scan_params(channels=[s.registry.address for s in farm.manifest.sites],
+    run_id = start_run(engine, run_params(channels=[s.registry.address for s in farm.manifest.sites],
                                            routing=routing(farm)))
     result = execute_run(engine, settings, run_id)
     assert result["channels"] == 60
@@ -164,7 +165,7 @@ def test_scan_in_two_worker_processes_reports_the_same(engine, farm, tmp_path):
     every channel gets exactly one scan item and the manifest is matched as with one."""
     register(engine, farm.manifest, tmp_path)
     settings = load_settings(home=tmp_path / "home")
-    run_id = start_run(engine, scan_params(channels=[s.registry.address for s in farm.manifest.sites],
+    run_id = start_run(engine, run_params(channels=[s.registry.address for s in farm.manifest.sites],
                                            routing=routing(farm)))
     seen: list[str] = []
     result = execute_run(engine, settings, run_id, workers=2, on_channel=lambda facts, _: seen.append(facts.host))

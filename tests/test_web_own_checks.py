@@ -19,7 +19,7 @@ signed-in dashboard has no public search, footer links, or pages for crawlers); 
 interaction.* and links.dead checks judge a crawl of a public site's content.
 
 Two passes. The scanner's own: the served dashboard registered as a website channel and
-scanned by `mgov scan`'s path (scan.service), anonymous as every scan is, so it judges what
+scanned by `mgov scan`'s path (runs.service), anonymous as every scan is, so it judges what
 a visitor gets: a redirect to the sign-in page. Then the signed-in pages: fetched by the
 scanner's own HTTP client (the one `mgov scan` uses, archiving to WARC) with a session
 cookie, the homepage evidence built from each page (SiteEvidence with the page as the
@@ -75,7 +75,7 @@ def scanner(tmp_path_factory: pytest.TempPathFactory, dashboard: Server) -> Iter
     from mgov.config import Settings
     from mgov.db.engine import make_engine, upgrade
     from mgov.formats.load import import_file
-    from mgov.scan.collector import RoutingOptions
+    from mgov.runs.context import RoutingOptions
 
     home = tmp_path_factory.mktemp("scanner-home")
     settings = Settings(home=home, database_url=f"sqlite:///{home / 'mgov.db'}", archive_dir=home / "archive",
@@ -101,11 +101,12 @@ def scanner(tmp_path_factory: pytest.TempPathFactory, dashboard: Server) -> Iter
 
 
 def test_mgov_scans_its_own_dashboard_and_every_check_passes(scanner: dict[str, Any], dashboard: Server) -> None:
-    from mgov.scan import store
-    from mgov.scan.service import execute_run, scan_params, start_run
+    from mgov.runs import store
+    from mgov.runs.select import run_params
+    from mgov.runs.service import execute_run, start_run
 
     engine = scanner["engine"]
-    run_id = start_run(engine, scan_params(channels=[dashboard.url], checks=SCAN_CHECKS, routing=scanner["routing"]))
+    run_id = start_run(engine, run_params(channels=[dashboard.url], checks=SCAN_CHECKS, routing=scanner["routing"]))
     result = execute_run(engine, scanner["settings"], run_id)
     assert result["channels"] == 1
     with engine.connect() as conn:
@@ -134,9 +135,10 @@ def session_cookie(dashboard: Server, username: str, password: str) -> str:
 async def collect_pages(scanner: dict[str, Any], base: str, paths: list[str], cookie: str) -> dict[str, Any]:
     """Each page as a homepage's evidence, fetched by the scanner's client with the session."""
     from mgov import clock
-    from mgov.collect.evidence import ChannelFacts, Fetch, SiteEvidence
+    from mgov.evidence.exchange import Fetch
+    from mgov.evidence.site import ChannelFacts, SiteEvidence
     from mgov.collect.resources import subresource_urls
-    from mgov.scan.collector import open_context
+    from mgov.runs.context import open_context
 
     facts = ChannelFacts(kind="website", address=base, host="127.0.0.1", jurisdiction="cn",
                          owner="cn-mgov-office")

@@ -70,16 +70,16 @@ class Demo:
 
 
 def run_demo_home(home: Path, count: int = DEMO_SITES) -> Demo:
-    from mgov.cli.common import State
+    from mgov.cli.demo import ConsoleReporter
     from mgov.config import Settings
-    from mgov.demo import run_demo
+    from mgov.demo import DemoEnv, run_demo
 
     settings = Settings(home=home, database_url=f"sqlite:///{home / 'mgov.db'}", archive_dir=home / "archive",
                         lang="en")
-    st = State(settings)
+    env = DemoEnv(settings)
     started = time.monotonic()
-    outcome = run_demo(st, serve=False, count=count)
-    demo = Demo(home, settings, st.engine(), outcome, time.monotonic() - started)
+    outcome = run_demo(env, ConsoleReporter("en"), count=count)
+    demo = Demo(home, settings, env.engine(), outcome, time.monotonic() - started)
     demo.passwords = {login["username"]: login["password"] for login in outcome["logins"]}
     demo.assessment = outcome["assessment"]["assessment"]
     _pick(demo)

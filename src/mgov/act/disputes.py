@@ -1,7 +1,7 @@
 """Disputes (申诉): an agency contests a failed indicator of an assessment with a reason and
 evidence; a reviewer upholds or overturns it. An overturned finding stops counting: its tasks
-close, no task opens for it, and `overturned()` gives the assessment what to leave out when it
-re-scores. Every step lands in the audit log.
+close, no task opens for it, and the assessment leaves it out when it re-scores (it reads the
+decisions through `mgov.assess.overturned`). Every step lands in the audit log.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from mgov.act.audit_log import now, record
-from mgov.act.tasks import _addresses, close_overturned
+from mgov.act.tasks import address_forms, close_overturned
 from mgov.db.tables import ASSESSMENT_RESULTS, CHANNELS, DISPUTES
 from mgov.errors import MgovError, NotFound
 
@@ -24,7 +24,7 @@ def channel_in_assessment(conn: Connection, assessment_id: int, address: str) ->
     """The id of the channel at address among the assessment's channels."""
     cid = conn.execute(select(CHANNELS.c.id).join(ASSESSMENT_RESULTS, ASSESSMENT_RESULTS.c.channel_id == CHANNELS.c.id)
                        .where(ASSESSMENT_RESULTS.c.assessment_id == assessment_id,
-                              CHANNELS.c.address.in_(_addresses(address)))).scalars().first()
+                              CHANNELS.c.address.in_(address_forms(address)))).scalars().first()
     if cid is None:
         raise NotFound(f"{address} is not in assessment {assessment_id}")
     return int(cid)
@@ -76,13 +76,6 @@ def decide(conn: Connection, dispute_id: int, *, overturn: bool, note: str, by: 
     record(conn, by, f"dispute.{status}", f"dispute:{dispute_id}", {"note": note, "tasks_closed": closed},
            channel_id=d["channel_id"])
     return {**get(conn, dispute_id), "tasks_closed": closed}
-
-
-def overturned(conn: Connection, assessment_id: int) -> set[tuple[int, str]]:
-    """(channel id, indicator id) of the assessment's overturned findings."""
-    return {(r.channel_id, r.indicator_id) for r in conn.execute(
-        select(D.c.channel_id, D.c.indicator_id).where(D.c.assessment_id == assessment_id,
-                                                       D.c.status == "overturned"))}
 
 
 def get(conn: Connection, dispute_id: int) -> dict[str, Any]:

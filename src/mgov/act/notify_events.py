@@ -14,8 +14,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, func, select
 
-from mgov.act.disputes import overturned
 from mgov.act.tasks import UNRESOLVED
+from mgov.assess.overturned import overturned
 from mgov.db.tables import (
     ASSESSMENT_RESULTS,
     ASSESSMENTS,

@@ -17,11 +17,15 @@ from sqlalchemy import Connection, insert, select, update
 from mgov import clock
 from mgov.act.audit_log import now, record
 from mgov.act.workdays import Calendar, deadline_for
+from mgov.assess.aggregate import aggregate
 from mgov.assess.inputs import DailyFinding, Observation
+from mgov.assess.overturned import overturned
+from mgov.assess.store import probe_weeks
 from mgov.db.tables import (ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDINGS, ORGS, PEOPLE,
                             RECTIFICATION_TASKS, RESPONSIBILITIES, ROLES)
 from mgov.errors import MgovError, NotFound
 from mgov.profiles import Deadline, Indicator, Profile, load, resolve
+from mgov.registry.addresses import normalize_url
 
 T = RECTIFICATION_TASKS
 STATUSES = ("open", "closed", "escalated")
@@ -83,8 +87,6 @@ def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt
     assessment already has is not opened again, and one still unresolved from an earlier
     assessment is noted as still failing instead of duplicated. Overturned findings (disputes)
     open nothing, and their open tasks close."""
-    from mgov.act.disputes import overturned
-
     today = today or clock.today()
     head = conn.execute(select(ASSESSMENTS).where(ASSESSMENTS.c.id == assessment_id)).first()
     if head is None:
@@ -245,9 +247,6 @@ def finding_recheck(conn: Connection, profile_dirs: list[Path] | None = None) ->
     observed on or after the due date (for probe indicators: the probes since then), judged by
     the assessment's own aggregation. No such observation, or an indicator mgov cannot observe
     (manual review, ratings, usage): None, the task stays open."""
-    from mgov.assess.aggregate import aggregate
-    from mgov.assess.store import probe_weeks
-
     profiles: dict[str, Profile] = {}
 
     def recheck(task: dict[str, Any]) -> tuple[bool | None, dict[str, Any]]:
@@ -313,16 +312,14 @@ def list_tasks(conn: Connection, *, status: str | None = None, channel: str | No
     if status:
         query = query.where(T.c.status == status)
     if channel:
-        query = query.where(CHANNELS.c.address.in_(_addresses(channel)))
+        query = query.where(CHANNELS.c.address.in_(address_forms(channel)))
     if assessment_id is not None:
         query = query.where(T.c.assessment_id == assessment_id)
     return [_task_dict(r) for r in conn.execute(query)]
 
 
-def _addresses(raw: str) -> list[str]:
+def address_forms(raw: str) -> list[str]:
     """The address as given and, when it is a URL, normalized the registry's way."""
-    from mgov.registry.addresses import normalize_url
-
     out = [raw]
     try:
         out.append(normalize_url(raw))

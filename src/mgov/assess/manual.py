@@ -35,11 +35,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Row, insert, select
 
 from mgov import clock
+from mgov.assess.channels import channels_of
 from mgov.assess.inputs import RATING_LEVELS, ChannelInput, ManualInput, RatingCounts, UsageFigures
 from mgov.db.tables import ASSESSMENT_INPUTS as AI
 from mgov.errors import ImportFailed, InvalidValue, MgovError, NotFound
 from mgov.formats.textfile import read_csv
 from mgov.profiles import Indicator, Profile, resolve
+from mgov.registry.addresses import normalize_url
 
 KINDS: tuple[str, ...] = ("manual", "rating", "usage")
 ANY_INDICATOR = "*"  # usage figures for every usage indicator of the channel
@@ -151,8 +153,6 @@ def as_usage(row: Any) -> UsageFigures:
 
 
 def _address_keys(raw: str) -> list[str]:
-    from mgov.registry.addresses import normalize_url
-
     text = raw.strip()
     keys = [text]
     try:
@@ -177,8 +177,6 @@ class Channels:
 
     @classmethod
     def of(cls, conn: Connection, profile: Profile) -> Channels:
-        from mgov.assess.store import channels_of
-
         return cls(channels_of(conn, profile))
 
     def find(self, address: str) -> ChannelInput:

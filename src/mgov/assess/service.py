@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from mgov.assess import store
-from mgov.assess.inputs import ManualInput, Observation
+from mgov.assess.channels import channels_of
+from mgov.assess.overturned import overturned_in_period, with_overturned
 from mgov.assess.period import parse_period
 from mgov.assess.rank import compare, rank
 from mgov.assess.score import assess
@@ -32,11 +32,11 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
         raise MgovError(str(exc)) from exc
     profile = load(profile_id, dirs=profile_dirs or [])
     with engine.connect() as conn:
-        channels = store.channels_of(conn, profile, org)
+        channels = channels_of(conn, profile, org)
         if not channels:
             raise MgovError(f"no open channel of the kinds of {profile_id} ({', '.join(profile.kinds)}) "
                             f"in jurisdiction {profile.jurisdiction}" + (f" under {org}" if org else ""))
-        decided = _overturned(conn, profile_id, start, end)
+        decided = overturned_in_period(conn, profile_id, start, end)
         previous = {r.channel_id: r for r in _previous(conn, profile_id, start, org)}
     results = []
     trends: dict[str, Any] = {}
@@ -46,7 +46,7 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
         # in memory at once, and the results of one chunk do not depend on another's.
         for i in range(0, len(channels), CHUNK):
             chunk = channels[i:i + CHUNK]
-            observations = _with_disputes(store.observations_of(conn, profile, chunk, start, end), decided)
+            observations = with_overturned(store.observations_of(conn, profile, chunk, start, end), decided)
             found = assess(profile, chunk, observations)
             before = [previous[c.channel_id] for c in chunk if c.channel_id in previous]
             changes = {c.channel_id: store.plain(c) for c in compare(found, before)} if previous else {}
@@ -65,39 +65,6 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
             for r in results]
     return _summarized({"assessment": assessment_id, "profile": profile.id, "period": period,
                         "start": start.isoformat(), "end": end.isoformat()}, rows)
-
-
-def _overturned(conn: Any, profile_id: str, start: dt.date, end: dt.date) -> dict[tuple[str, str], int]:
-    """(channel, indicator) -> the assessment of the same profile and period whose dispute
-    overturned that finding."""
-    from mgov.act.disputes import overturned
-
-    earlier = conn.execute(select(ASSESSMENTS.c.id).where(ASSESSMENTS.c.profile_id == profile_id,
-                                                          ASSESSMENTS.c.start == start, ASSESSMENTS.c.end == end)).all()
-    decided: dict[tuple[str, str], int] = {}
-    for (assessment_id,) in earlier:
-        for channel_id, indicator_id in overturned(conn, assessment_id):
-            decided[(str(channel_id), indicator_id)] = assessment_id
-    return decided
-
-
-def _with_disputes(observations: list[Observation], decided: dict[tuple[str, str], int]) -> list[Observation]:
-    """A finding overturned on dispute in an earlier assessment of the same profile and period
-    stops counting: a reviewer's decision (manual input, which outranks the checks) marks the
-    indicator met, with the dispute as its note."""
-    if not decided:
-        return observations
-    channels = {o.channel_id for o in observations}
-    pending = {k: a for k, a in decided.items() if k[0] in channels}
-    out = []
-    for o in observations:
-        if (o.channel_id, o.indicator_id) in pending:
-            o = dataclasses.replace(o, manual=ManualInput(
-                "met", note=f"finding overturned on dispute (assessment {pending.pop((o.channel_id, o.indicator_id))})"))
-        out.append(o)
-    out.extend(Observation(cid, ind, manual=ManualInput("met", note=f"finding overturned on dispute (assessment {a})"))
-               for (cid, ind), a in pending.items())
-    return out
 
 
 def _previous(conn: Any, profile_id: str, start: dt.date, org: str | None) -> list[Any]:

@@ -1,5 +1,6 @@
 """The assessment's database side: the inputs of a period read into snapshots, and results
-stored with them. The engine (score, aggregate) stays pure; this is its only I/O."""
+stored with them. The engine (score, aggregate) stays pure; its I/O is here and in the input
+readers beside it (channels, manual, overturned)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, case, func, insert, select
+from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 
 from mgov import clock
 from mgov.assess import manual
@@ -18,29 +19,8 @@ from mgov.assess.aggregate import mode_of
 from mgov.assess.inputs import (ChannelInput, DailyFinding, ManualInput, Observation, ProbeWeek, RatingCounts,
                                UsageFigures)
 from mgov.assess.results import ChannelResult, IndicatorResult, Rank
-from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDINGS, ORGS, PROBES
+from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, FINDINGS, PROBES
 from mgov.profiles import Profile, resolve
-from mgov.registry import vocab
-from mgov.registry.accountability import subtree
-
-
-def channels_of(conn: Connection, profile: Profile, org: str | None = None) -> list[ChannelInput]:
-    """The open channels of the profile's kinds and jurisdiction (under org when given)."""
-    orgs = {r.id: dict(r._mapping) for r in conn.execute(select(ORGS))}
-    scope = subtree(orgs, org) if org else None
-    rows = conn.execute(select(CHANNELS).where(CHANNELS.c.kind.in_(profile.kinds),
-                                               CHANNELS.c.status.in_(vocab.OPEN_STATUSES))
-                        .order_by(CHANNELS.c.id)).all()
-    out = []
-    for r in rows:
-        owner = orgs.get(r.owner_id) if r.owner_id is not None else None
-        if owner is None or owner["jurisdiction"] != profile.jurisdiction:
-            continue
-        if scope is not None and owner["code"] not in scope:
-            continue
-        out.append(ChannelInput(str(r.id), r.address, r.kind, owner["tier"], owner["code"], tuple(r.tags or ()),
-                                bool(owner["no_external_service"])))
-    return out
 
 
 def observations_of(conn: Connection, profile: Profile, channels: list[ChannelInput], start: dt.date,
@@ -277,8 +257,6 @@ def save_results(conn: Connection, assessment_id: int, channels: list[ChannelInp
 
 
 def save_ranks(conn: Connection, assessment_id: int, ranks: list[Rank]) -> None:
-    from sqlalchemy import bindparam, update
-
     statement = (update(ASSESSMENT_RESULTS)
                  .where(ASSESSMENT_RESULTS.c.assessment_id == bindparam("aid"),
                         ASSESSMENT_RESULTS.c.channel_id == bindparam("cid"))

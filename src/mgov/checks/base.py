@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar
 
-from mgov.collect.evidence import Exchange, Fetch, ScanStatus, SiteEvidence, WarcRef
+from mgov.evidence.exchange import Exchange, Fetch, ScanStatus, WarcRef
+
+from mgov.evidence.site import SiteEvidence
 
 
 class Status(str, Enum):
@@ -59,7 +61,7 @@ class Check(ABC):
     title_zh: ClassVar[str]
     fix_en: ClassVar[str]
     fix_zh: ClassVar[str]
-    needs: ClassVar[frozenset[str]]  # evidence keys (collect.evidence.EVIDENCE_KEYS)
+    needs: ClassVar[frozenset[str]]  # evidence keys (evidence.site.EVIDENCE_KEYS)
     kinds: ClassVar[frozenset[str]] = WEB_KINDS
     jurisdictions: ClassVar[frozenset[str] | None] = None  # None: everywhere
     defaults: ClassVar[dict[str, Any]] = {}

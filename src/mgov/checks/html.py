@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from mgov.collect.evidence import Exchange
-from mgov.collect.urls import join_url
+from mgov.evidence.exchange import Exchange
+from mgov.evidence.urls import join_url
 
 
 @dataclass

@@ -48,7 +48,7 @@ def crawl(
 
     [dim]Example: mgov crawl --org cn-440300 --max-pages 2000 && mgov links[/dim]
     """
-    from mgov.scan.collector import RoutingOptions
+    from mgov.runs.context import RoutingOptions
 
     if resume and (org or kind or channel or checks or profile or connect_to or dns or ca_bundle):
         raise typer.BadParameter("--resume keeps the run's own selection, checks, limits and routing: "
@@ -76,7 +76,7 @@ def links(
     """
     from mgov.crawl.store import crawl_counts, dead_links
     from mgov.registry.addresses import normalize_url
-    from mgov.scan import store
+    from mgov.runs import store
 
     if fmt not in ("table", "json", "jsonl"):
         raise typer.BadParameter("--format must be table, json or jsonl")

@@ -26,7 +26,7 @@ def findings(
     [dim]Example: mgov findings --status fail --format jsonl[/dim]
     """
     from mgov.registry.addresses import normalize_url
-    from mgov.scan import store
+    from mgov.runs import store
 
     from mgov.checks.base import Status
     from mgov.checks.plugins import select

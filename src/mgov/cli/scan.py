@@ -41,7 +41,7 @@ def scan(
 
     [dim]Example: mgov scan --org cn-440300 --checks availability,hsts,tls.valid[/dim]
     """
-    from mgov.scan.collector import RoutingOptions
+    from mgov.runs.context import RoutingOptions
 
     if resume and (org or kind or channel or checks or profile or connect_to or dns or ca_bundle):
         raise typer.BadParameter("--resume keeps the run's own selection, checks and routing: "
@@ -58,14 +58,15 @@ def run_pass(ctx: typer.Context, pass_kind: str, *, resume: bool, run: int | Non
              profile: str | None = None) -> None:
     """Start (or resume) a scan or crawl run, show its progress, print its summary. With a
     profile, the checks it binds run with its parameters (and --checks adds to them)."""
-    from mgov.scan.service import execute_run, resumable_run, scan_params, start_run
+    from mgov.runs.select import run_params
+    from mgov.runs.service import execute_run, resumable_run, start_run
 
     st = state(ctx)
     engine = st.engine()
     if resume:
         run_id = resumable_run(engine, run, kind=pass_kind)
     else:
-        run_id = start_run(engine, scan_params(kind=pass_kind, limits=limits, profile=profile,
+        run_id = start_run(engine, run_params(kind=pass_kind, limits=limits, profile=profile,
                                                profile_dirs=st.settings.profile_dirs, **selection))
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=as_json) as progress:
@@ -108,9 +109,10 @@ def probe(
 
     [dim]Example: mgov probe --once   (or from cron; or leave it running)[/dim]
     """
-    from mgov.scan import probes, store
+    from mgov.runs import store
+    from mgov.scan import probes
     from mgov.collect.settings import CollectSettings
-    from mgov.scan.collector import RoutingOptions, open_context
+    from mgov.runs.context import RoutingOptions, open_context
 
     st = state(ctx)
     engine = st.engine()

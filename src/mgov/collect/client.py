@@ -24,7 +24,7 @@ import aiohttp
 from yarl import URL
 
 from mgov.collect.body import BodyDecoder, decode_text, is_text, supported_encodings
-from mgov.collect.evidence import Exchange, Fetch, ScanStatus
+from mgov.evidence.exchange import Exchange, Fetch, ScanStatus
 from mgov.collect.failure import CollectFailure, classify
 from mgov.collect.resolver import Resolver
 from mgov.collect.routing import Routing

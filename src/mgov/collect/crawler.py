@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mgov.collect.client import HttpClient
-from mgov.collect.evidence import Exchange, Fetch
+from mgov.evidence.exchange import Exchange, Fetch
 from mgov.collect.linkcheck import LinkChecker, LinkOutcome, classify_fetch, excused, is_html
 from mgov.collect.links import NAVIGATION_TAGS, LinkRef, extract_links
 from mgov.collect.robots import RobotsCache
-from mgov.collect.urls import canonical, host_of, is_static, same_site, variant_key
+from mgov.evidence.urls import canonical, host_of, is_static, same_site, variant_key
 from mgov.collect.workspace import CrawlWorkspace
 
 PAGE_WORKERS = 16  # at most; never more than the client's per-host limit: they all hit one host

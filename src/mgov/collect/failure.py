@@ -13,7 +13,7 @@ import ssl
 
 import aiohttp
 
-from mgov.collect.evidence import ScanStatus
+from mgov.evidence.exchange import ScanStatus
 
 
 class CollectFailure(Exception):

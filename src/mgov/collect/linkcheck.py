@@ -17,8 +17,8 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from mgov.collect.client import HttpClient
-from mgov.collect.evidence import Exchange, Fetch, ScanStatus, WarcRef
-from mgov.collect.urls import canonical
+from mgov.evidence.exchange import Exchange, Fetch, ScanStatus, WarcRef
+from mgov.evidence.urls import canonical
 from mgov.collect.warc import ArchiveError
 
 OutcomeClass = Literal["ok", "redirect", "4xx", "5xx", "timeout", "dns", "tls", "connection",

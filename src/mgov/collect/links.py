@@ -13,7 +13,7 @@ from typing import Literal
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from mgov.collect.urls import canonical
+from mgov.evidence.urls import canonical
 
 LinkTag = Literal["a", "img", "script", "link", "iframe", "embed", "source", "area", "object"]
 ANCHOR_MAX = 200

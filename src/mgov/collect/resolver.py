@@ -17,7 +17,7 @@ import dns.name
 import dns.rdatatype
 import dns.resolver
 
-from mgov.collect.evidence import DnsAnswer, ScanStatus
+from mgov.evidence.exchange import DnsAnswer, ScanStatus
 from mgov.collect.failure import CollectFailure
 from mgov.collect.routing import Routing, blocked_reason, parse_ip
 from mgov.collect.settings import CollectSettings, Family

@@ -20,8 +20,8 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from mgov.collect.client import HttpClient
-from mgov.collect.evidence import WarcRef
-from mgov.collect.urls import normalize_escapes
+from mgov.evidence.exchange import WarcRef
+from mgov.evidence.urls import normalize_escapes
 
 AGENT = "mgov"
 MAX_BYTES = 500 * 1024  # RFC 9309 section 2.5: parse at least 500 KiB; the rest is ignored

@@ -26,22 +26,14 @@ from yarl import URL
 
 from mgov import clock
 from mgov.collect.client import HttpClient
-from mgov.collect.evidence import (
-    EVIDENCE_KEYS,
-    ChannelFacts,
-    DnsAnswer,
-    Exchange,
-    Fetch,
-    ScanStatus,
-    SiteEvidence,
-    TlsFacts,
-)
 from mgov.collect.resolver import Resolver
 from mgov.collect.resources import subresource_urls
 from mgov.collect.routing import Routing, parse_ip
 from mgov.collect.settings import CollectSettings, Family
 from mgov.collect.tls import probe_tls
 from mgov.collect.warc import ArchiveError, WarcWriter
+from mgov.evidence.exchange import DnsAnswer, Exchange, Fetch, ScanStatus, TlsFacts
+from mgov.evidence.site import EVIDENCE_KEYS, ChannelFacts, SiteEvidence
 
 ROUND_ONE = ("dns", "www_dns", "tls", "http_home", "https_home")
 HOME_KEYS = frozenset({"http_home", "https_home"})

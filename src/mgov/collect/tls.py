@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from mgov.collect.evidence import ScanStatus, TlsFacts
+from mgov.evidence.exchange import ScanStatus, TlsFacts
 from mgov.collect.failure import CollectFailure, classify
 from mgov.collect.resolver import Resolver
 from mgov.collect.routing import parse_ip

@@ -32,7 +32,7 @@ from warcio.utils import Digester  # type: ignore[import-untyped]
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 from mgov import __version__
-from mgov.collect.evidence import WarcRef
+from mgov.evidence.exchange import WarcRef
 from mgov.errors import MgovError
 
 GIB = 1 << 30

@@ -20,7 +20,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from mgov.collect.evidence import WarcRef
+from mgov.evidence.crawl import DeadLink
+from mgov.evidence.exchange import WarcRef
 from mgov.collect.linkcheck import DEAD, LinkOutcome
 from mgov.collect.links import LinkRef
 from mgov.collect.spill import SpillQueue
@@ -52,17 +53,6 @@ class LinkRow:
     anchor: str
     tag: str
     from_home: bool
-
-
-@dataclass(frozen=True)
-class DeadLink:
-    url: str
-    outcome: str
-    status: int | None
-    detail: str | None
-    sources: list[tuple[str, str, bool]] = field(default_factory=list)  # (page, anchor, is home)
-    home_count: int = 0  # link rows on the homepage (0 or 1)
-    other_count: int = 0  # other pages linking to it
 
 
 def _outcome(row: tuple[Any, ...]) -> LinkOutcome:

@@ -8,6 +8,8 @@ from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 from mgov.content.facts import MAX_FLAGS, ListItem
+from mgov.content.rules import ContentRules
+from mgov.evidence.content import ConsultLink, ExpressionFinding, FormSeen, LinkFinding
 
 MAX_COLUMNS = 500
 MAX_COLUMN_ITEMS = 500  # item URLs remembered per column (the most recent)
@@ -89,3 +91,33 @@ class HomeAgg:
     dated: int = 0
     latest: date | None = None
     regions: dict[str, str] = field(default_factory=dict)
+
+
+# A message that may turn out unanswered (no reply, or a late one), judged when the summary
+# knows today: (submitted, replied, answered, title, url, page URL).
+Waiting = tuple[date, date | None, bool, str, str | None, str]
+
+
+@dataclass
+class SiteAggregates:
+    """The folded state of one site's pages: `site.SiteContent` writes it, `judge` reads it."""
+
+    rules: ContentRules
+    pages: int = 0
+    home: HomeAgg | None = None
+    home_nav: set[str] = field(default_factory=set)
+    nav_targets: dict[str, str] = field(default_factory=dict)  # URL -> anchor, of every navigation link seen
+    columns: dict[tuple[str, str], ColumnAgg] = field(default_factory=dict)
+    columns_dropped: int = 0
+    # ColumnName -> article directory -> latest PubDate of articles declaring that column
+    article_dates: dict[str, dict[str, date]] = field(default_factory=dict)
+    article_keys: int = 0
+    consult: Capped[str, ConsultLink] = field(default_factory=Capped)
+    forms: Capped[str, FormSeen] = field(default_factory=Capped)
+    messages_seen: set[tuple[str, date]] = field(default_factory=set)
+    messages_total: int = 0
+    submitted: dict[date, int] = field(default_factory=dict)  # submission date -> messages, for the window count
+    waiting: list[Waiting] = field(default_factory=list)
+    expressions: Capped[tuple[str, str], ExpressionFinding] = field(default_factory=Capped)
+    bad: Capped[str, LinkFinding] = field(default_factory=Capped)
+    hidden: Capped[str, LinkFinding] = field(default_factory=Capped)

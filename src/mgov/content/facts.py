@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from mgov.evidence.content import jsonable
+
 # Per-page caps: a hostile or generated page must not make the facts grow without bound.
 MAX_ITEMS = 2000
 MAX_MESSAGES = 2000
@@ -100,16 +102,3 @@ class PageFacts:
         """JSON-ready: dates as ISO strings."""
         out: dict[str, Any] = jsonable(dataclasses.asdict(self))
         return out
-
-
-def jsonable(value: Any) -> Any:
-    """value with dates turned into ISO strings and sets/tuples into lists, recursively."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(jsonable(v) for v in value)
-    return value

@@ -4,16 +4,13 @@ and against the previous crawl."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
-from mgov.content.aggregate import ColumnAgg, directory, most_recent, norm_url
+from mgov.content.aggregate import ColumnAgg, SiteAggregates, directory, most_recent, norm_url
 from mgov.content.facts import MAX_FLAGS
 from mgov.content.rules import ContentRules, classify_column
-from mgov.content.summary import (BackdatedItem, ColumnSummary, ContentHistory, ContentSummary, HomeFreshness,
+from mgov.evidence.content import (BackdatedItem, ColumnSummary, ContentHistory, ContentSummary, HomeFreshness,
                                   Interaction, UnansweredMessage)
 
-if TYPE_CHECKING:
-    from mgov.content.site import SiteContent
 
 
 def _days(today: date, then: date | None) -> int | None:
@@ -56,13 +53,13 @@ def _column(col: ColumnAgg, today: date, rules: ContentRules, article: date | No
         long_unupdated=days is not None and days > rules.long_unupdated_days, blank=blank)
 
 
-def _interaction(site: SiteContent, today: date) -> Interaction:
+def _interaction(site: SiteAggregates, today: date) -> Interaction:
     rules = site.rules
     start = today - timedelta(days=rules.unanswered_window_days)
-    in_window = sum(n for d, n in site._submitted.items() if start <= d <= today)
+    in_window = sum(n for d, n in site.submitted.items() if start <= d <= today)
     unanswered: list[UnansweredMessage] = []
     total = 0
-    for submitted, replied, answered, title, url, page_url in site._waiting:
+    for submitted, replied, answered, title, url, page_url in site.waiting:
         if not start <= submitted <= today:
             continue
         if replied is not None:
@@ -75,21 +72,21 @@ def _interaction(site: SiteContent, today: date) -> Interaction:
             total += 1
             if len(unanswered) < MAX_FLAGS:
                 unanswered.append(UnansweredMessage(title, url, page_url, submitted, replied, waited))
-    consult = list(site._consult.kept.values())
-    forms = list(site._forms.kept.values())
+    consult = list(site.consult.kept.values())
+    forms = list(site.forms.kept.values())
     return Interaction(
-        has_channel=bool(consult or forms), consult_links=consult, consult_links_total=site._consult.total,
-        forms=forms, forms_total=site._forms.total, messages_total=site._messages_total,
+        has_channel=bool(consult or forms), consult_links=consult, consult_links_total=site.consult.total,
+        forms=forms, forms_total=site.forms.total, messages_total=site.messages_total,
         messages_in_window=in_window, unanswered=unanswered, unanswered_total=total)
 
 
-def _backdated(site: SiteContent, history: ContentHistory) -> tuple[list[BackdatedItem], int]:
+def _backdated(site: SiteAggregates, history: ContentHistory) -> tuple[list[BackdatedItem], int]:
     """Items new since the previous crawl of a column it saw, dated well before that crawl
     (yet not older than what it saw of that column: those it may simply not have reached)."""
     cutoff = history.crawled_on - timedelta(days=site.rules.backdated_days)
     found: list[BackdatedItem] = []
     total = 0
-    for col in site._columns.values():
+    for col in site.columns.values():
         before = history.items_by_column.get(col.url)
         if before is None:
             continue
@@ -103,48 +100,48 @@ def _backdated(site: SiteContent, history: ContentHistory) -> tuple[list[Backdat
     return found, total
 
 
-def _history_out(site: SiteContent, today: date) -> ContentHistory:
+def _history_out(site: SiteAggregates, today: date) -> ContentHistory:
     items: dict[str, set[str]] = {}
     floors: dict[str, date] = {}
-    for col in site._columns.values():
+    for col in site.columns.values():
         kept = most_recent(col.recent)
         items[col.url] = {url for url, _ in kept}
         if dates := [d for _, (d, _t) in kept if d is not None]:
             floors[col.url] = min(dates)
-    home = site._home
+    home = site.home
     return ContentHistory(today, items, dict(home.regions) if home else {}, floors)
 
 
-def summarize(site: SiteContent, today: date, history: ContentHistory | None) -> ContentSummary:
+def summarize(site: SiteAggregates, today: date, history: ContentHistory | None) -> ContentSummary:
     rules = site.rules
     home = None
-    if site._home is not None:
-        h = site._home
+    if site.home is not None:
+        h = site.home
         days = _days(today, h.latest)
         home = HomeFreshness(h.url, h.items, h.dated, h.latest, days,
                              fresh=days is not None and days <= rules.home_fresh_days)
     names: dict[str, int] = {}
-    for c in site._columns.values():
+    for c in site.columns.values():
         names[c.name or ""] = names.get(c.name or "", 0) + 1
-    columns = [_column(c, today, rules, _article_date(c, site._article_dates, names), site._home_nav)
-               for c in site._columns.values()]
+    columns = [_column(c, today, rules, _article_date(c, site.article_dates, names), site.home_nav)
+               for c in site.columns.values()]
     stale = [c.url for c in columns if c.stale]
     long_unupdated = [c.url for c in columns if c.long_unupdated]
     blank = [c.url for c in columns if c.blank]
     backdated, backdated_total = _backdated(site, history) if history is not None else ([], 0)
     tampered: list[str] = []
-    if history is not None and history.home_regions and site._home is not None and site._home.regions:
-        old, new = history.home_regions, site._home.regions
+    if history is not None and history.home_regions and site.home is not None and site.home.regions:
+        old, new = history.home_regions, site.home.regions
         tampered = sorted(name for name in old.keys() | new.keys() if old.get(name) != new.get(name))
     return ContentSummary(
-        today=today, pages=site.pages, home=home, columns=columns, columns_dropped=site._columns_dropped,
+        today=today, pages=site.pages, home=home, columns=columns, columns_dropped=site.columns_dropped,
         stale_timely=stale, long_unupdated=long_unupdated, blank=blank,
         stale_veto=len(stale) >= rules.stale_columns_veto,
         long_unupdated_veto=len(long_unupdated) >= rules.long_unupdated_veto,
         blank_veto=len(blank) >= rules.blank_columns_veto,
         interaction=_interaction(site, today),
-        expressions=list(site._expressions.kept.values()), expressions_total=site._expressions.total,
-        bad_links=list(site._bad.kept.values()), bad_links_total=site._bad.total,
-        hidden_links=list(site._hidden.kept.values()), hidden_links_total=site._hidden.total,
+        expressions=list(site.expressions.kept.values()), expressions_total=site.expressions.total,
+        bad_links=list(site.bad.kept.values()), bad_links_total=site.bad.total,
+        hidden_links=list(site.hidden.kept.values()), hidden_links_total=site.hidden.total,
         backdated=backdated, backdated_total=backdated_total, tampered_regions=tampered,
         history_out=_history_out(site, today))

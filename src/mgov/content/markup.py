@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
-from mgov.collect.urls import join_url
+from mgov.evidence.urls import join_url
 
 
 def _attr_sel(*words: str, tags: Iterable[str] = ()) -> str:

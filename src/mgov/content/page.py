@@ -14,7 +14,7 @@ from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from mgov.collect.urls import join_url
+from mgov.evidence.urls import join_url
 from mgov.content import markup as mk
 from mgov.content.dates import parse_date
 from mgov.content.facts import (MAX_FLAGS, MAX_FORMS, MAX_ITEMS, MAX_NAV, FormFacts, LinkFlag, ListItem, NavLink,

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 from mgov.content import judge
-from mgov.content.aggregate import (MAX_COLUMNS, MAX_NAV_TARGETS, MAX_SEEN, Capped, ColumnAgg, HomeAgg, directory,
-                                    norm_url)
+from mgov.content.aggregate import (MAX_COLUMNS, MAX_NAV_TARGETS, MAX_SEEN, ColumnAgg, HomeAgg, SiteAggregates,
+                                    directory, norm_url)
 from mgov.content.facts import ExpressionHit, PageFacts
 from mgov.content.rules import ContentRules
-from mgov.content.summary import ConsultLink, ContentHistory, ContentSummary, ExpressionFinding, FormSeen, LinkFinding
+from mgov.evidence.content import ConsultLink, ContentHistory, ContentSummary, ExpressionFinding, FormSeen, LinkFinding
 
 
 class SiteContent:
@@ -22,34 +22,19 @@ class SiteContent:
 
     def __init__(self, rules: ContentRules) -> None:
         self.rules = rules
-        self.pages = 0
-        self._home: HomeAgg | None = None
-        self._home_nav: set[str] = set()
-        self._nav_targets: dict[str, str] = {}  # URL -> anchor, of every navigation link seen
-        self._columns: dict[tuple[str, str], ColumnAgg] = {}
-        self._columns_dropped = 0
-        # ColumnName -> article directory -> latest PubDate of articles declaring that column
-        self._article_dates: dict[str, dict[str, date]] = {}
-        self._article_keys = 0
-        self._consult: Capped[str, ConsultLink] = Capped()
-        self._forms: Capped[str, FormSeen] = Capped()
-        self._messages_seen: set[tuple[str, date]] = set()
-        self._messages_total = 0
-        self._submitted: dict[date, int] = {}  # submission date -> messages, for the window count
-        # Messages that may turn out unanswered (no reply, or a late one); judged when
-        # summary() knows today: (submitted, replied, answered, title, url, page URL).
-        self._waiting: list[tuple[date, date | None, bool, str, str | None, str]] = []
-        self._expressions: Capped[tuple[str, str], ExpressionFinding] = Capped()
-        self._bad: Capped[str, LinkFinding] = Capped()
-        self._hidden: Capped[str, LinkFinding] = Capped()
+        self.agg = SiteAggregates(rules)
+
+    @property
+    def pages(self) -> int:
+        return self.agg.pages
 
     def add(self, facts: PageFacts, *, depth: int, is_home: bool) -> None:
-        self.pages += 1
+        self.agg.pages += 1
         for link in facts.nav:
-            if len(self._nav_targets) < MAX_NAV_TARGETS:
-                self._nav_targets.setdefault(norm_url(link.url), link.anchor)
-            if is_home and len(self._home_nav) < MAX_NAV_TARGETS:
-                self._home_nav.add(norm_url(link.url))
+            if len(self.agg.nav_targets) < MAX_NAV_TARGETS:
+                self.agg.nav_targets.setdefault(norm_url(link.url), link.anchor)
+            if is_home and len(self.agg.home_nav) < MAX_NAV_TARGETS:
+                self.agg.home_nav.add(norm_url(link.url))
         if is_home:
             self._add_home(facts)
         else:
@@ -58,8 +43,8 @@ class SiteContent:
         self._add_flags(facts)
 
     def _add_home(self, facts: PageFacts) -> None:
-        home = self._home or HomeAgg(facts.url)
-        self._home = home
+        home = self.agg.home or HomeAgg(facts.url)
+        self.agg.home = home
         home.items += facts.items_total
         dated = [i.date for i in facts.items if i.date is not None]
         home.dated += len(dated)
@@ -71,26 +56,26 @@ class SiteContent:
         name = facts.column_name
         if facts.is_article:
             if name and facts.pub_date is not None:
-                by_dir = self._article_dates.setdefault(name, {})
+                by_dir = self.agg.article_dates.setdefault(name, {})
                 where = directory(facts.url)
                 if where in by_dir:
                     by_dir[where] = max(by_dir[where], facts.pub_date)
-                elif self._article_keys < MAX_NAV_TARGETS:
+                elif self.agg.article_keys < MAX_NAV_TARGETS:
                     by_dir[where] = facts.pub_date
-                    self._article_keys += 1
+                    self.agg.article_keys += 1
             return
-        anchor = self._nav_targets.get(norm_url(facts.url))
+        anchor = self.agg.nav_targets.get(norm_url(facts.url))
         if not name and not (anchor is not None and (facts.items_total or facts.placeholder)):
             return
         key = (name, directory(facts.url)) if name else ("", norm_url(facts.url))
-        column = self._columns.get(key)
+        column = self.agg.columns.get(key)
         if column is None:
-            if len(self._columns) >= MAX_COLUMNS:
-                self._columns_dropped += 1
+            if len(self.agg.columns) >= MAX_COLUMNS:
+                self.agg.columns_dropped += 1
                 return
             # A column without ColumnName meta goes by the navigation link's text.
-            column = self._columns[key] = ColumnAgg(facts.url, name or anchor or None, facts.column_type, depth)
-        column.first_level = column.first_level or norm_url(facts.url) in self._home_nav
+            column = self.agg.columns[key] = ColumnAgg(facts.url, name or anchor or None, facts.column_type, depth)
+        column.first_level = column.first_level or norm_url(facts.url) in self.agg.home_nav
         column.pages += 1
         column.items += facts.items_total
         for item in facts.items:
@@ -106,26 +91,26 @@ class SiteContent:
 
     def _add_interaction(self, facts: PageFacts, is_home: bool) -> None:
         for link in facts.consult_links:
-            kept = self._consult.add(link.url, ConsultLink(link.anchor, link.url, is_home))
+            kept = self.agg.consult.add(link.url, ConsultLink(link.anchor, link.url, is_home))
             if kept is not None and is_home:
                 kept.on_home = True
         for form in facts.forms:
             if form.has_textarea:
-                self._forms.add(form.action, FormSeen(facts.url, form.action, form.method, form.field_names))
+                self.agg.forms.add(form.action, FormSeen(facts.url, form.action, form.method, form.field_names))
         for msg in facts.messages:
             if msg.submitted is None:
                 continue
             key = (msg.url or msg.title, msg.submitted)
-            if key in self._messages_seen:
+            if key in self.agg.messages_seen:
                 continue
-            if len(self._messages_seen) < MAX_SEEN:
-                self._messages_seen.add(key)
-            self._messages_total += 1
-            if msg.submitted in self._submitted or len(self._submitted) < MAX_SEEN:
-                self._submitted[msg.submitted] = self._submitted.get(msg.submitted, 0) + 1
+            if len(self.agg.messages_seen) < MAX_SEEN:
+                self.agg.messages_seen.add(key)
+            self.agg.messages_total += 1
+            if msg.submitted in self.agg.submitted or len(self.agg.submitted) < MAX_SEEN:
+                self.agg.submitted[msg.submitted] = self.agg.submitted.get(msg.submitted, 0) + 1
             late = msg.replied is not None and (msg.replied - msg.submitted).days > self.rules.unanswered_days
-            if (late or not msg.answered) and len(self._waiting) < MAX_SEEN:
-                self._waiting.append((msg.submitted, msg.replied, msg.answered, msg.title, msg.url, facts.url))
+            if (late or not msg.answered) and len(self.agg.waiting) < MAX_SEEN:
+                self.agg.waiting.append((msg.submitted, msg.replied, msg.answered, msg.title, msg.url, facts.url))
 
     def _add_flags(self, facts: PageFacts) -> None:
         # The same wording in the same place (a shared footer) is one finding seen on many pages.
@@ -133,13 +118,13 @@ class SiteContent:
         for hit in facts.expressions:
             on_page.setdefault((hit.term, hit.context), hit)
         for key, hit in on_page.items():
-            kept = self._expressions.add(key, ExpressionFinding(hit.term, hit.suggestion, hit.context, facts.url, 0))
+            kept = self.agg.expressions.add(key, ExpressionFinding(hit.term, hit.suggestion, hit.context, facts.url, 0))
             if kept is not None:
                 kept.pages += 1
-        for flags, capped in ((facts.bad_links, self._bad), (facts.hidden_links, self._hidden)):
+        for flags, capped in ((facts.bad_links, self.agg.bad), (facts.hidden_links, self.agg.hidden)):
             for flag in flags:
                 capped.add(flag.url, LinkFinding(flag.url, flag.anchor, flag.reason, flag.detail, facts.url))
 
     def summary(self, today: date, history: ContentHistory | None = None) -> ContentSummary:
         """The site's content judged on `today`, and against `history` when given."""
-        return judge.summarize(self, today, history)
+        return judge.summarize(self.agg, today, history)

@@ -10,17 +10,18 @@ from typing import Any
 
 from mgov import clock
 from mgov.collect.crawler import CrawledPage, CrawlLimits, crawl_site
-from mgov.collect.evidence import CRAWL_KEY, ChannelFacts, ScanStatus, SiteEvidence
+from mgov.evidence.exchange import ScanStatus
+from mgov.evidence.site import CRAWL_KEY, ChannelFacts, SiteEvidence
 from mgov.collect.linkcheck import LinkChecker, excused
 from mgov.collect.site import CollectContext, collect_site
-from mgov.collect.urls import canonical, host_of, same_site
+from mgov.evidence.urls import canonical, host_of, same_site
 from mgov.collect.workspace import CrawlWorkspace
 from mgov.content.page import analyze_page
 from mgov.content.rules import ContentRules
 from mgov.content.site import SiteContent
-from mgov.content.summary import ContentHistory
+from mgov.evidence.content import ContentHistory
 from mgov.crawl.analysis import AnalysisPool
-from mgov.crawl.evidence import DEAD_LINKS_KEPT, CrawlEvidence, FormTarget
+from mgov.evidence.crawl import DEAD_LINKS_KEPT, CrawlEvidence, FormTarget
 
 DEAD_REFS = 20  # dead links whose archived answer a finding points at
 FORMS_CHECKED = 3  # consultation forms whose action is tried, per site
@@ -70,46 +71,40 @@ def channel_rules(base: ContentRules, overrides: dict[str, Any], facts: ChannelF
     return ContentRules.from_mapping({**overrides, **own})
 
 
-async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkChecker, *, limits: CrawlLimits,
-                        rules: ContentRules, history: ContentHistory | None, overrides: dict[str, Any] | None = None,
-                        today: dt.date | None = None, pool: AnalysisPool | None = None) -> CrawlEvidence:
-    """Crawl facts.address; the workspace in the result must be closed by the caller.
+async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkChecker, workspace: CrawlWorkspace, *,
+                        limits: CrawlLimits, rules: ContentRules, history: ContentHistory | None,
+                        overrides: dict[str, Any] | None = None, today: dt.date | None = None,
+                        pool: AnalysisPool | None = None) -> CrawlEvidence:
+    """Crawl facts.address into workspace (the caller's to store and close).
     overrides: what rules were made from (channel overrides go on top of them)."""
     today = today or clock.today()
     base = rules
     rules = channel_rules(rules, overrides or {}, facts)
     evidence = CrawlEvidence(start_url=facts.address, crawled_on=today, compared=history is not None)
-    workspace = CrawlWorkspace()
-    try:
-        content = SiteContent(rules)
-        sink = _ContentSink(content, rules, today, pool, own_rules=rules is not base)
-        stats = await crawl_site(facts.address, ctx.client, limits=limits, workspace=workspace, sink=sink,
-                                 link_checker=checker)
-        evidence.stats = dataclasses.asdict(stats)
-        evidence.counts = workspace.counts()
-        evidence.dead_links = workspace.dead_links(DEAD_LINKS_KEPT)
-        outcomes = (workspace.outcome(d.url) for d in evidence.dead_links[:DEAD_REFS])
-        evidence.dead_refs = [o.ref for o in outcomes if o is not None and o.ref is not None]
-        evidence.home_refs = list(sink.home_refs)
-        if stats.pages_parsed == 0:
-            start = canonical(facts.address) or facts.address
-            outcome = workspace.outcome(start)
-            evidence.error = _scan_status(outcome.outcome if outcome else "error")
-            evidence.error_detail = (f"the homepage gave {outcome.outcome}"
-                                     + (f" ({outcome.status})" if outcome and outcome.status else "")
-                                     + (f": {outcome.detail}" if outcome and outcome.detail else "")
-                                     if outcome else "the homepage was not fetched")
-            if outcome is not None and outcome.ref is not None:
-                evidence.home_refs = [outcome.ref]
-        summary = content.summary(today, history)
-        evidence.content = summary
-        evidence.history = summary.history_out
-        evidence.form_targets = [await _try_form(checker, host_of(facts.address), f.page_url, f.action, f.method)
-                                 for f in summary.interaction.forms[:FORMS_CHECKED]]
-    except BaseException:
-        workspace.close()
-        raise
-    evidence.workspace = workspace
+    content = SiteContent(rules)
+    sink = _ContentSink(content, rules, today, pool, own_rules=rules is not base)
+    stats = await crawl_site(facts.address, ctx.client, limits=limits, workspace=workspace, sink=sink,
+                             link_checker=checker)
+    evidence.stats = dataclasses.asdict(stats)
+    evidence.counts = workspace.counts()
+    evidence.dead_links = workspace.dead_links(DEAD_LINKS_KEPT)
+    outcomes = (workspace.outcome(d.url) for d in evidence.dead_links[:DEAD_REFS])
+    evidence.dead_refs = [o.ref for o in outcomes if o is not None and o.ref is not None]
+    evidence.home_refs = list(sink.home_refs)
+    if stats.pages_parsed == 0:
+        start = canonical(facts.address) or facts.address
+        outcome = workspace.outcome(start)
+        evidence.error = _scan_status(outcome.outcome if outcome else "error")
+        evidence.error_detail = (f"the homepage gave {outcome.outcome}"
+                                 + (f" ({outcome.status})" if outcome and outcome.status else "")
+                                 + (f": {outcome.detail}" if outcome and outcome.detail else "")
+                                 if outcome else "the homepage was not fetched")
+        if outcome is not None and outcome.ref is not None:
+            evidence.home_refs = [outcome.ref]
+    summary = content.summary(today, history)
+    evidence.content = summary
+    evidence.form_targets = [await _try_form(checker, host_of(facts.address), f.page_url, f.action, f.method)
+                             for f in summary.interaction.forms[:FORMS_CHECKED]]
     return evidence
 
 
@@ -127,21 +122,42 @@ def _scan_status(outcome: str) -> ScanStatus:
             "connection": ScanStatus.CONNECTION_REFUSED}.get(outcome, ScanStatus.HTTP_ERROR)
 
 
-def crawl_collector(ctx: CollectContext, checker: LinkChecker, *, limits: CrawlLimits, rules: ContentRules,
-                    overrides: dict[str, Any], history: History, pool: AnalysisPool | None = None
-                    ) -> Callable[[ChannelFacts, set[str]], Awaitable[SiteEvidence]]:
+class CrawlCollector:
     """The runner's collector for crawl runs: the crawl, plus any scan evidence asked for.
-    rules: made from overrides, the content rules of the configuration ([content] of mgov.toml)."""
+    Each channel's workspace (its pages and link graph) stays here, not in the evidence,
+    until the saver takes it (`take`) for the channel's commit."""
 
-    async def collect(facts: ChannelFacts, needs: set[str]) -> SiteEvidence:
+    def __init__(self, ctx: CollectContext, checker: LinkChecker, *, limits: CrawlLimits, rules: ContentRules,
+                 overrides: dict[str, Any], history: History, pool: AnalysisPool | None = None) -> None:
+        """rules: made from overrides, the content rules of the configuration ([content] of mgov.toml)."""
+        self.ctx, self.checker, self.limits, self.rules = ctx, checker, limits, rules
+        self.overrides, self.history, self.pool = overrides, history, pool
+        self._workspaces: dict[str, CrawlWorkspace] = {}
+
+    async def __call__(self, facts: ChannelFacts, needs: set[str]) -> SiteEvidence:
         rest = set(needs) - {CRAWL_KEY}
         if rest:
-            evidence = await collect_site(facts, rest, ctx)
+            evidence = await collect_site(facts, rest, self.ctx)
         else:
             evidence = SiteEvidence(channel=facts, collected_at=clock.now())
         if CRAWL_KEY in needs:
-            evidence.crawl = await collect_crawl(facts, ctx, checker, limits=limits, rules=rules,
-                                                 overrides=overrides, history=history(facts), pool=pool)
+            workspace = CrawlWorkspace()
+            try:
+                evidence.crawl = await collect_crawl(facts, self.ctx, self.checker, workspace, limits=self.limits,
+                                                     rules=self.rules, overrides=self.overrides,
+                                                     history=self.history(facts), pool=self.pool)
+            except BaseException:
+                workspace.close()
+                raise
+            self._workspaces[facts.address] = workspace
         return evidence
 
-    return collect
+    def take(self, address: str) -> CrawlWorkspace | None:
+        """The channel's workspace, now the caller's to close."""
+        return self._workspaces.pop(address, None)
+
+    def close(self) -> None:
+        """Workspaces never taken (a run that stopped half-way) are deleted."""
+        for workspace in self._workspaces.values():
+            workspace.close()
+        self._workspaces.clear()

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from mgov.collect.evidence import SiteEvidence
-from mgov.content.summary import ContentHistory
-from mgov.crawl.evidence import CrawlEvidence
-from mgov.db.tables import CHANNELS, CONTENT_HISTORY, CRAWL_LINKS, CRAWL_PAGES, LINK_OUTCOMES
 from mgov.collect.linkcheck import DEAD
+from mgov.collect.workspace import CrawlWorkspace
+from mgov.crawl.collector import CrawlCollector
+from mgov.db.tables import CHANNELS, CONTENT_HISTORY, CRAWL_LINKS, CRAWL_PAGES, LINK_OUTCOMES
+from mgov.evidence.content import ContentHistory
+from mgov.evidence.site import SiteEvidence
 
 BATCH = 5000  # rows per INSERT: the link graph of a big site is streamed, never held whole
 T = TypeVar("T")
@@ -30,17 +32,33 @@ def _batches(rows: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
         yield batch
 
 
+@dataclass
+class KeptCrawl:
+    """What a crawl run keeps of a channel until its commit."""
+
+    crawled_on: dt.date
+    workspace: CrawlWorkspace | None
+    history: ContentHistory | None  # None when the homepage failed: the old history stays
+
+
 class CrawlSaver:
-    """The runner's ChannelSaver for crawl runs."""
+    """The runner's ChannelSaver for crawl runs: the workspace comes from the collector
+    (it is not part of the evidence), the history to keep from the evidence."""
 
-    def keep(self, evidence: SiteEvidence) -> CrawlEvidence | None:
+    def __init__(self, collector: CrawlCollector) -> None:
+        self.collector = collector
+
+    def keep(self, evidence: SiteEvidence) -> KeptCrawl | None:
+        workspace = self.collector.take(evidence.channel.address)
         crawl = evidence.crawl
-        if isinstance(crawl, CrawlEvidence):
-            crawl.content = None  # judged already; only the workspace and history are stored
-            return crawl
-        return None
+        if crawl is None:
+            if workspace is not None:
+                workspace.close()
+            return None
+        history = crawl.content.history_out if crawl.content is not None and crawl.error is None else None
+        return KeptCrawl(crawl.crawled_on, workspace, history)
 
-    def save(self, conn: Connection, run_id: int, channel_id: int, kept: CrawlEvidence | None) -> None:
+    def save(self, conn: Connection, run_id: int, channel_id: int, kept: KeptCrawl | None) -> None:
         if kept is None:
             return
         ws = kept.workspace
@@ -61,12 +79,12 @@ class CrawlSaver:
                      "status": o.status, "final_url": o.final_url, "detail": o.detail,
                      "ref": o.ref.as_dict() if o.ref else None, "checked_at": dt.datetime.fromisoformat(at)}
                     for o, at in batch])
-        if kept.history is not None and kept.error is None:
+        if kept.history is not None:
             conn.execute(delete(CONTENT_HISTORY).where(CONTENT_HISTORY.c.channel_id == channel_id))
             conn.execute(insert(CONTENT_HISTORY).values(channel_id=channel_id, run_id=run_id,
                                                         crawled_on=kept.crawled_on, history=kept.history.as_dict()))
 
-    def release(self, kept: CrawlEvidence | None) -> None:
+    def release(self, kept: KeptCrawl | None) -> None:
         if kept is not None and kept.workspace is not None:
             kept.workspace.close()
             kept.workspace = None

@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 
 from mgov.errors import ImportFailed
 from mgov.registry.records import Problem
-from mgov.registry.sync import ApplyReport, apply
+from mgov.registry.sync import apply
+from mgov.registry.sync_report import ApplyReport
 
 FORMATS = ("native", "dotgov")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mgov.checks.plugins import all_checks
-from mgov.profiles.loader import Item, Merged
+from mgov.profiles.merged import Item, Merged
 from mgov.profiles.model import (METHODS, RULES, SOURCES, Category, Deadline, Grade, Indicator, Override,
                                  Profile, ProfileError, Scoring)
 from mgov.profiles.resolve import resolve_indicators

@@ -1,40 +1,24 @@
 """Finding profile files (shipped and user folders), reading them, and merging `extends` chains.
 
 A merged profile keeps, for every value, the file it came from, so that validation errors name
-the file that set the offending value (see build.py).
+the file that set the offending value (see merged.py and build.py).
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mgov.profiles.build import build
+from mgov.profiles.merged import Item, Merged
 from mgov.profiles.model import Profile, ProfileError
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "data"
 TOP_KEYS = ("id", "title_zh", "title_en", "jurisdiction", "kinds", "extends", "spec", "scoring",
             "category", "indicator", "override", "remove")
 SCALARS = ("title_zh", "title_en", "jurisdiction", "kinds", "spec")
-
-Sourced = tuple[Any, str]  # a value and the file that set it
-Item = dict[str, Sourced]
-
-
-@dataclass
-class Merged:
-    """A profile's raw tables after merging its extends chain, each value with its origin file."""
-
-    id: str
-    path: str
-    chain: tuple[str, ...]  # ancestors, nearest first
-    top: Item = field(default_factory=dict)
-    scoring: Item = field(default_factory=dict)
-    categories: dict[str, Item] = field(default_factory=dict)
-    indicators: dict[str, Item] = field(default_factory=dict)
-    overrides: list[tuple[int, dict[str, Any], str]] = field(default_factory=list)
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -162,8 +146,6 @@ def merge(profile_id: str, index: dict[str, Path]) -> Merged:
 
 def load(profile_id: str, dirs: Sequence[Path | str] = (), files: Sequence[Path | str] = ()) -> Profile:
     """The profile profile_id, with its extends chain merged, validated."""
-    from mgov.profiles.build import build
-
     return build(merge(profile_id, discover(dirs, files)))
 
 

@@ -14,7 +14,9 @@ from sqlalchemy import Connection, func, or_, select
 from mgov.db.tables import Channel, ChannelEvent, ChannelResponsibility, Organization, Person, RoleAssignment
 from mgov.errors import AlreadyExists, InvalidValue, NotFound, RegistryError
 from mgov.registry.records import Batch, Origin
-from mgov.registry.sync import ApplyReport, apply
+from mgov.registry.addresses import normalize_address
+from mgov.registry.sync import apply
+from mgov.registry.sync_report import ApplyReport
 
 ORG, PERSON, ROLE = Organization.__table__, Person.__table__, RoleAssignment.__table__
 CHANNEL, RESP, EVENT = Channel.__table__, ChannelResponsibility.__table__, ChannelEvent.__table__
@@ -51,8 +53,6 @@ def person_row(conn: Connection, key: str) -> dict[str, Any]:
 
 def channel_row(conn: Connection, address: str, kind: str | None = None) -> dict[str, Any]:
     """Find a channel by its normalized address (and kind, where one address has several)."""
-    from mgov.registry.addresses import normalize_address
-
     query = select(CHANNEL)
     if kind:
         query = query.where(CHANNEL.c.kind == kind, CHANNEL.c.address == normalize_address(kind, address))

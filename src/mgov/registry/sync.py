@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -22,43 +21,7 @@ from mgov.errors import InvalidValue
 from mgov.registry import vocab
 from mgov.registry.records import UNSET, Batch, OrgRecord, Problem, dedupe, given_fields
 from mgov.registry.sync_channels import ChannelWriter
-
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def changes(self) -> int:
-        return self.created + self.updated
-
-
-@dataclass
-class ApplyReport:
-    counts: dict[str, Counts] = field(
-        default_factory=lambda: {t: Counts() for t in
-                                 ("organizations", "people", "roles", "channels", "events")}
-    )
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def changes(self) -> int:
-        return sum(c.changes for c in self.counts.values())
-
-    @property
-    def accepted(self) -> int:
-        return sum(c.changes + c.unchanged for c in self.counts.values())
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "counts": {t: vars(c) for t, c in self.counts.items()},
-            "changes": self.changes,
-            "accepted": self.accepted,
-            "problems": [p.as_dict() for p in self.problems],
-        }
+from mgov.registry.sync_report import ApplyReport
 
 
 def apply(conn: Connection, batch: Batch, today: dt.date | None = None) -> ApplyReport:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
@@ -13,9 +13,7 @@ from mgov.db.tables import EVENTS as EVENT
 from mgov.db.tables import RESPONSIBILITIES as RESP
 from mgov.registry import vocab
 from mgov.registry.records import UNSET, ChannelRecord, EventRecord, Problem, dedupe, given_fields
-
-if TYPE_CHECKING:
-    from mgov.registry.sync import ApplyReport
+from mgov.registry.sync_report import ApplyReport
 
 Key = tuple[str, str]
 

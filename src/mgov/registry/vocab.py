@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from mgov.errors import InvalidValue
+
 
 class Term(NamedTuple):
     code: str
@@ -97,8 +99,6 @@ def label(term: Term, lang: str) -> str:
 
 def check_term(vocab: dict[str, Term], value: str, what: str) -> str:
     """Return value if it is in vocab, else raise InvalidValue naming the choices."""
-    from mgov.errors import InvalidValue
-
     if value not in vocab:
         raise InvalidValue(f"unknown {what} {value!r} (choose from: {', '.join(vocab)})")
     return value

@@ -1,1 +1,2 @@
-"""Scan runs: which channels, which checks, results committed per channel, resumable."""
+"""The scan pass (each channel's HTTP, TLS, DNS and files, judged by the checks) and
+availability probes. The runner it plugs into is `mgov.runs`."""

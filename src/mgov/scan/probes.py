@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, insert, select
 
 from mgov import clock
-from mgov.collect.evidence import Fetch
+from mgov.evidence.exchange import Fetch
 from mgov.db.tables import CHANNELS, PROBES
 
 VETO_RATIO = 0.05

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from mgov.checks.base import Finding, Status
 from mgov.checks.builtin.page import _PageCheck
 from mgov.checks.html import Page
-from mgov.collect.evidence import Exchange, SiteEvidence
+from mgov.evidence.exchange import Exchange
+from mgov.evidence.site import SiteEvidence
 
 CN = frozenset({"cn"})
 # Matched against Page.compact_text: NFKC-folded, white space removed.

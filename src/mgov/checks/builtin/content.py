@@ -1,6 +1,6 @@
 """Crawl checks of links and content: dead links, homepage freshness, stale and blank columns.
 
-They read the crawl pass's evidence (mgov.crawl.evidence.CrawlEvidence) and so run under
+They read the crawl pass's evidence (mgov.evidence.crawl.CrawlEvidence) and so run under
 `mgov crawl`. The thresholds are China's 2019 inspection indicators (单项否决): they live in
 the content rules (mgov.content.rules), which configuration and channels can override.
 """
@@ -11,8 +11,9 @@ from abc import abstractmethod
 from typing import Any
 
 from mgov.checks.base import Check, Finding, Status
-from mgov.collect.evidence import CRAWL_KEY, ScanStatus, SiteEvidence
-from mgov.crawl.evidence import CrawlEvidence
+from mgov.evidence.exchange import ScanStatus
+from mgov.evidence.site import CRAWL_KEY, SiteEvidence
+from mgov.evidence.crawl import CrawlEvidence
 
 LISTED = 50  # entries listed in a finding's value; the tables hold the rest
 

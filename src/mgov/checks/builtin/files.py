@@ -6,7 +6,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 from mgov.checks.base import Check, Finding, Status, ok_page
-from mgov.collect.evidence import Fetch, SiteEvidence
+from mgov.evidence.exchange import Fetch
+from mgov.evidence.site import SiteEvidence
 
 
 class _FileCheck(Check):

@@ -10,7 +10,7 @@ from typing import Any
 
 from mgov.checks.base import Finding, Status
 from mgov.checks.builtin.content import LISTED, CrawlCheck
-from mgov.crawl.evidence import CrawlEvidence
+from mgov.evidence.crawl import CrawlEvidence
 
 
 def _plain(items: list[Any]) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from mgov.checks.base import Check, Finding, Status
 from mgov.checks.html import host_of
-from mgov.collect.evidence import SiteEvidence
+from mgov.evidence.site import SiteEvidence
 
 
 class Ipv6(Check):

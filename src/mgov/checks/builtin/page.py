@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 from mgov.checks.base import Check, Finding, Status, ok_page, waf_block
 from mgov.checks.html import Link, Page, page_of, redirect_stub
-from mgov.collect.evidence import Exchange, SiteEvidence
+from mgov.evidence.exchange import Exchange
+from mgov.evidence.site import SiteEvidence
 
 
 class _PageCheck(Check):

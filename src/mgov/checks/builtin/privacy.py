@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from mgov.checks.base import Check, Finding, Status
 from mgov.checks.builtin.page import _PageCheck
 from mgov.checks.html import Page, host_of, site_of
-from mgov.collect.evidence import Exchange, SiteEvidence
+from mgov.evidence.exchange import Exchange
+from mgov.evidence.site import SiteEvidence
 
 # Service -> patterns seen in script URLs or inline code.
 ANALYTICS = {

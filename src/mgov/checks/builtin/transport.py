@@ -7,7 +7,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mgov.checks.base import Check, Finding, Status, ok_page, waf_block
-from mgov.collect.evidence import ScanStatus, SiteEvidence
+from mgov.evidence.exchange import ScanStatus
+from mgov.evidence.site import SiteEvidence
 
 
 class Availability(Check):

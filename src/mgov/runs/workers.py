@@ -1,4 +1,4 @@
-"""Several scanner processes on one run, so that a scan uses every core.
+"""Several processes on one run, so that a scan or a crawl uses every core.
 
 One event loop is one core: at a few hundred exchanges a second the scanner's Python, not
 the network, is the limit. Each worker process takes a disjoint share of the channels the
@@ -14,9 +14,11 @@ import queue
 from collections.abc import Callable
 from typing import Any
 
-from mgov.collect.evidence import ChannelFacts
 from mgov.config import Settings
+from mgov.db.engine import make_engine
 from mgov.errors import MgovError
+from mgov.evidence.site import ChannelFacts
+from mgov.runs.local import run_here
 
 OnChannel = Callable[[ChannelFacts, dict[str, int]], None]
 _DONE = "done"
@@ -69,15 +71,10 @@ def run_workers(database_url: str, settings: Settings, run_id: int, todo: list[t
 
 def _worker(database_url: str, settings: Settings, run_id: int, todo: list[tuple[int, ChannelFacts]], concurrency: int,
             events: Any) -> None:
-    import multiprocessing
-
-    from mgov.db.engine import make_engine
-    from mgov.scan.service import scan_channels
-
-    name = multiprocessing.current_process().name
+    name = mp.current_process().name
     engine = make_engine(database_url)
     try:
-        scan_channels(engine, settings, run_id, todo, concurrency=concurrency,
+        run_here(engine, settings, run_id, todo, concurrency=concurrency,
                       on_channel=lambda facts, counts: events.put(("channel", (facts, counts))))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
         events.put((_FAILED, (name, f"{name}: {type(exc).__name__}: {exc}")))

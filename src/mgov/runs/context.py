@@ -1,4 +1,4 @@
-"""Opening the collect layer for a command: routing from options, the archive from settings."""
+"""Opening the collect layer for a run or a command: routing from options, the archive from settings."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from mgov.collect.evidence import ChannelFacts, SiteEvidence
 from mgov.collect.routing import Routing
 from mgov.collect.settings import CollectSettings
-from mgov.collect.site import CollectContext, collect_site
+from mgov.collect.site import CollectContext
 from mgov.config import Settings
-from mgov.scan.runner import Collector
 
 
 @dataclass
@@ -46,9 +44,3 @@ async def open_context(settings: Settings, options: RoutingOptions,
     finally:
         await ctx.aclose()
 
-
-def site_collector(ctx: CollectContext) -> Collector:
-    async def collect(facts: ChannelFacts, needs: set[str]) -> SiteEvidence:
-        return await collect_site(facts, needs, ctx)
-
-    return collect

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from mgov.content.facts import jsonable
 
 
 @dataclass
@@ -164,4 +163,17 @@ def _plain(value: Any) -> Any:
         return dataclasses.asdict(value)
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    return value
+
+
+def jsonable(value: Any) -> Any:
+    """value with dates turned into ISO strings and sets/tuples into lists, recursively."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(jsonable(v) for v in value)
     return value

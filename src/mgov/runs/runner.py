@@ -1,4 +1,7 @@
-"""Run checks over channels: collect (async, bounded), judge (pure), store (one commit per channel)."""
+"""Run checks over channels: collect (async, bounded), judge (pure), store (one commit per channel).
+
+The same for every run kind: the kind gives the collector and, when it stores more than
+findings, the saver (see runs.kinds)."""
 
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from mgov.checks.base import Check, Finding, Status, params_variant
 from mgov.errors import MgovError
-from mgov.collect.evidence import ChannelFacts, ScanStatus, SiteEvidence
-from mgov.scan import store
+from mgov.evidence.exchange import ScanStatus
+from mgov.evidence.site import ChannelFacts, SiteEvidence
+from mgov.runs import store
 
 Collector = Callable[[ChannelFacts, set[str]], Awaitable[SiteEvidence]]
 OnChannel = Callable[[ChannelFacts, dict[str, int]], None]
@@ -24,7 +28,8 @@ class ChannelSaver(Protocol):
     """More of a channel to store in the transaction of its findings (a crawl's link graph)."""
 
     def keep(self, evidence: SiteEvidence) -> Any:
-        """What to hold from the evidence until the commit (the rest is let go at once)."""
+        """What to hold until the commit, taken when the channel's evidence arrives (the
+        evidence itself is let go once judged)."""
 
     def save(self, conn: Connection, run_id: int, channel_id: int, kept: Any) -> None: ...
 
@@ -50,11 +55,11 @@ def judge(evidence: SiteEvidence, checks: list[Check], params: dict[str, dict[st
     return out
 
 
-async def run_scan(engine: Engine, run_id: int, channels: list[tuple[int, ChannelFacts]], checks: list[Check],
+async def run_channels(engine: Engine, run_id: int, channels: list[tuple[int, ChannelFacts]], checks: list[Check],
                    collect: Collector, *, params: dict[str, dict[str, Any]] | None = None,
                    concurrency: int = 50, on_channel: OnChannel | None = None,
                    saver: ChannelSaver | None = None, variants: Variants | None = None) -> None:
-    """Scan the channels not yet done in run_id; each one's findings are committed on its own."""
+    """Collect and judge the channels not yet done in run_id; each one's findings are committed on its own."""
     needs = needs_of(checks)
     params = params or {}
     gate = asyncio.Semaphore(concurrency)
@@ -73,7 +78,7 @@ async def run_scan(engine: Engine, run_id: int, channels: list[tuple[int, Channe
                         saver.save(conn, run_id, cid, kept)
                 return counts
         except IntegrityError as exc:  # the unique (run, channel) item: someone else stored it
-            raise MgovError(f"scan run {run_id}: a channel was stored by another process meanwhile; "
+            raise MgovError(f"run {run_id}: a channel was stored by another process meanwhile; "
                             "is this run being resumed elsewhere?") from exc
 
     async def write() -> None:
@@ -110,12 +115,15 @@ async def run_scan(engine: Engine, run_id: int, channels: list[tuple[int, Channe
         async with gate:
             try:
                 evidence = await collect(facts, needs)
-                findings = judge(evidence, checks, params, variants)
                 kept = saver.keep(evidence) if saver is not None else None
+                findings = judge(evidence, checks, params, variants)
                 del evidence
             except MgovError:
+                _release(saver, kept)
                 raise  # the scan's own failure (e.g. the archive cannot be written): stop, resumable
             except Exception as exc:  # noqa: BLE001 - one broken channel must not stop the run
+                _release(saver, kept)
+                kept = None
                 findings = [Finding(c.id, Status.ERROR, message=f"collection failed: {type(exc).__name__}: {exc}",
                                     message_zh="采集失败", scan_status=ScanStatus.UNKNOWN_ERROR,
                                     variant=params_variant(extra))
@@ -129,3 +137,8 @@ async def run_scan(engine: Engine, run_id: int, channels: list[tuple[int, Channe
     finally:
         if writer is not None and not writer.done():
             writer.cancel()
+
+
+def _release(saver: ChannelSaver | None, kept: Any) -> None:
+    if saver is not None and kept is not None:
+        saver.release(kept)

@@ -1,7 +1,7 @@
 """What the crawl pass hands the checks: small, whatever the size of the site.
 
-The link graph and the pages stay in the crawl's workspace (an SQLite file) until the
-channel is committed; the checks read only the summaries here."""
+The link graph and the pages stay in the crawl's workspace (an SQLite file the collector
+keeps until the channel is committed); the checks read only the summaries here."""
 
 from __future__ import annotations
 
@@ -9,11 +9,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from mgov.collect.evidence import ScanStatus, WarcRef
-from mgov.collect.workspace import CrawlWorkspace, DeadLink
-from mgov.content.summary import ContentHistory, ContentSummary
+from mgov.evidence.content import ContentSummary
+from mgov.evidence.exchange import ScanStatus, WarcRef
 
 DEAD_LINKS_KEPT = 500  # listed in a finding; the full set is in the link tables
+
+
+@dataclass(frozen=True)
+class DeadLink:
+    url: str
+    outcome: str
+    status: int | None
+    detail: str | None
+    sources: list[tuple[str, str, bool]] = field(default_factory=list)  # (page, anchor, is home)
+    home_count: int = 0  # link rows on the homepage (0 or 1)
+    other_count: int = 0  # other pages linking to it
 
 
 @dataclass
@@ -37,7 +47,7 @@ class FormTarget:
 class CrawlEvidence:
     start_url: str
     crawled_on: dt.date
-    stats: dict[str, Any] = field(default_factory=dict)  # collect.crawl.CrawlStats as a dict
+    stats: dict[str, Any] = field(default_factory=dict)  # collect.crawler.CrawlStats as a dict
     counts: dict[str, Any] = field(default_factory=dict)  # the workspace's counts
     dead_links: list[DeadLink] = field(default_factory=list)  # at most DEAD_LINKS_KEPT
     dead_refs: list[WarcRef] = field(default_factory=list)  # the archived answers of the first ones
@@ -47,6 +57,3 @@ class CrawlEvidence:
     compared: bool = False  # an earlier crawl's history was there to compare with
     error: ScanStatus | None = None  # the homepage itself could not be fetched
     error_detail: str | None = None
-    # For the store only (not the checks): the crawl's scratch file and the history to keep.
-    workspace: CrawlWorkspace | None = None
-    history: ContentHistory | None = None

@@ -1,0 +1,48 @@
+"""A run's channels collected, judged and committed in this process (one event loop)."""
+
+from __future__ import annotations
+
+import asyncio
+import asyncio.sslproto
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from mgov.config import Settings
+from mgov.evidence.site import ChannelFacts
+from mgov.runs import store
+from mgov.runs.context import RoutingOptions, open_context
+from mgov.runs.kinds import RunSetup, kind_of
+from mgov.runs.runner import run_channels
+from mgov.runs.select import checks_of
+
+OnChannel = Callable[[ChannelFacts, dict[str, int]], None]
+
+
+def run_here(engine: Engine, settings: Settings, run_id: int, todo: list[tuple[int, ChannelFacts]], *,
+             concurrency: int, on_channel: OnChannel | None) -> None:
+    """Collect, judge and commit the given channels of run_id in this process."""
+    with engine.connect() as conn:
+        params = store.get_run(conn, run_id)["params"]
+    run_kind = kind_of(params.get("kind", "scan"))
+    options = RoutingOptions(**params["routing"])
+    checks = checks_of(params)
+    variants = params.get("variants") or {}
+    collect_settings = run_kind.collect_settings(params) if run_kind.collect_settings is not None else None
+
+    async def go() -> None:
+        async with open_context(settings, options, collect_settings) as ctx:
+            with run_kind.opener(RunSetup(engine, settings, params, ctx, todo)) as (collect, saver):
+                await run_channels(engine, run_id, todo, checks, collect, concurrency=concurrency,
+                                   on_channel=on_channel, saver=saver, variants=variants)
+
+    _trim_tls_read_buffers()
+    asyncio.run(go())
+
+
+def _trim_tls_read_buffers(size: int = 64 * 1024) -> None:
+    """asyncio gives every TLS connection a 256 KiB read buffer, filled at once
+    (SSLProtocol.max_size); a scan holds hundreds of connections, so this was most of its
+    RSS. 64 KiB is four full TLS records. Process-wide: only ever lowered, never raised."""
+    if getattr(asyncio.sslproto.SSLProtocol, "max_size", 0) > size:
+        asyncio.sslproto.SSLProtocol.max_size = size
