@@ -52,9 +52,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from _procs import proc_cpu, run_measured, stop  # bench/_procs.py, beside this script
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_RATIO = 5.0

@@ -30,10 +30,10 @@ from mgov import clock
 from mgov.collect.settings import CollectSettings
 from mgov.config import Settings
 from mgov.runs import store
-from mgov.scan import probes
 from mgov.runs.context import RoutingOptions, open_context
 from mgov.runs.select import run_params
 from mgov.runs.service import execute_run, start_run
+from mgov.scan import probes
 
 # Small sites: a crawl of one takes a second or two; the cap only guards against a runaway.
 CRAWL_LIMITS = {"max_pages": 200, "max_seconds": 30.0}

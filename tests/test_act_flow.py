@@ -10,8 +10,18 @@ import pytest
 import yaml
 from sqlalchemy import insert, select
 
-from mgov.act import (audit_log, close_task, decide, file, finding_recheck, list_tasks, load_calendar, open_tasks,
-                      overturned, review_due)
+from mgov.act import (
+    audit_log,
+    close_task,
+    decide,
+    file,
+    finding_recheck,
+    list_tasks,
+    load_calendar,
+    open_tasks,
+    overturned,
+    review_due,
+)
 from mgov.act.disputes import channel_in_assessment
 from mgov.assess.service import run_assessment
 from mgov.db.tables import AUDIT_LOG, CHANNELS, RECTIFICATION_TASKS, SCAN_RUNS

@@ -7,8 +7,18 @@ from typing import Any
 
 import pytest
 
-from mgov.assess import (ChannelResult, DailyFinding, ManualInput, Observation, ProbeWeek, RatingCounts, aggregate,
-                         compare, mode_of, rank)
+from mgov.assess import (
+    ChannelResult,
+    DailyFinding,
+    ManualInput,
+    Observation,
+    ProbeWeek,
+    RatingCounts,
+    aggregate,
+    compare,
+    mode_of,
+    rank,
+)
 from mgov.profiles.loader import load
 from mgov.profiles.model import Indicator
 

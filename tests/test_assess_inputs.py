@@ -18,7 +18,7 @@ from mgov.assess.channels import channels_of
 from mgov.assess.inputs import DailyFinding, ManualInput, Observation, RatingCounts, UsageFigures
 from mgov.assess.service import recompute, run_assessment
 from mgov.assess.store import observation_dict, observation_from_snapshot, plain
-from mgov.cli import _root, _Root
+from mgov.cli import _Root, _root
 from mgov.cli import inputs as inputs_cli
 from mgov.db.tables import ASSESSMENT_INPUTS, ASSESSMENT_RESULTS, CHANNELS, PROBES, SCAN_RUNS
 from mgov.errors import ImportFailed, MgovError, NotFound

@@ -9,8 +9,16 @@ from typing import Any
 
 import pytest
 
-from mgov.assess import (ChannelInput, DailyFinding, ManualInput, Observation, ProbeWeek, RatingCounts, assess,
-                         assess_channel)
+from mgov.assess import (
+    ChannelInput,
+    DailyFinding,
+    ManualInput,
+    Observation,
+    ProbeWeek,
+    RatingCounts,
+    assess,
+    assess_channel,
+)
 from mgov.profiles.loader import load
 from mgov.profiles.model import Profile
 from mgov.profiles.resolve import resolve

@@ -13,7 +13,7 @@ from mgov.checks.plugins import all_checks
 from mgov.evidence.exchange import DnsAnswer, Exchange, Fetch, ScanStatus, TlsFacts, WarcRef
 from mgov.evidence.site import ChannelFacts, SiteEvidence
 
-NOW = dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
 SECURE = [("Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload"),
           ("Content-Security-Policy", "default-src 'self'; frame-ancestors 'self'"),
           ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "SAMEORIGIN"),

@@ -10,14 +10,12 @@ import tracemalloc
 import zlib
 from pathlib import Path
 
-from test_collect_support import GBK_PAGE, lab, read_request, reset, run
-
-from mgov.evidence.exchange import Fetch, ScanStatus
-
-from mgov.evidence.site import ChannelFacts
 from mgov.collect.site import CollectContext, collect_site
 from mgov.collect.tls import probe_tls
 from mgov.collect.warc import read_record
+from mgov.evidence.exchange import Fetch, ScanStatus
+from mgov.evidence.site import ChannelFacts
+from test_collect_support import GBK_PAGE, lab, read_request, reset, run
 
 MIB = 1 << 20
 

@@ -6,13 +6,13 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-from test_collect_support import lab, run
 
 from mgov.collect.client import HttpClient
-from mgov.evidence.exchange import ScanStatus
 from mgov.collect.routing import ConnectTo, Routing, blocked_reason
 from mgov.collect.settings import Family
 from mgov.errors import ConfigError
+from mgov.evidence.exchange import ScanStatus
+from test_collect_support import lab, run
 
 
 @pytest.mark.parametrize(("text", "rule"), [

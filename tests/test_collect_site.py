@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 import trustme
-from test_collect_support import lab, leaf_context, raw_server, run
 
-from mgov.evidence.exchange import ScanStatus
-
-from mgov.evidence.site import EVIDENCE_KEYS, ChannelFacts
 from mgov.collect.routing import Routing
 from mgov.collect.settings import CollectSettings
 from mgov.collect.site import CollectContext, collect_site, www_twin
 from mgov.collect.tls import probe_tls
 from mgov.collect.warc import read_record
+from mgov.evidence.exchange import ScanStatus
+from mgov.evidence.site import EVIDENCE_KEYS, ChannelFacts
+from test_collect_support import lab, leaf_context, raw_server, run
 
 
 def facts(host: str) -> ChannelFacts:

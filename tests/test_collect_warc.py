@@ -9,11 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-from test_collect_support import lab, read_request, run
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 
-from mgov.evidence.exchange import WarcRef
 from mgov.collect.warc import HttpCapture, WarcWriter, dechunk, read_record
+from mgov.evidence.exchange import WarcRef
+from test_collect_support import lab, read_request, run
 
 BINARY = bytes(range(256)) * 40
 GZ_TEXT = "<html><title>压缩</title>" + "政务公开 " * 500
@@ -149,9 +149,9 @@ def test_writer_without_a_server(tmp_path: Path) -> None:
 
 
 def test_an_unwritable_archive_stops_the_scan(tmp_path: Path) -> None:
-    from mgov.evidence.site import ChannelFacts
     from mgov.collect.site import collect_site
     from mgov.collect.warc import ArchiveError
+    from mgov.evidence.site import ChannelFacts
 
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")

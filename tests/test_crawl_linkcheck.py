@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-
 import asyncio
 from pathlib import Path
 
+import pytest
 from aiohttp import web
-from test_collect_support import run
-from test_crawl_support import crawl, farm, host_of, html
 
 from mgov.collect.linkcheck import LinkChecker, LinkOutcome
+from test_collect_support import run
+from test_crawl_support import crawl, farm, host_of, html
 
 E = "http://ext.test"
 

@@ -7,13 +7,13 @@ import time
 from pathlib import Path
 
 from aiohttp import web
-from test_collect_support import run
-from test_crawl_support import Pages, crawl, farm, host_of, html
 
 from mgov.collect.crawler import CrawledPage, CrawlLimits, crawl_site
 from mgov.collect.linkcheck import LinkChecker
 from mgov.collect.workspace import CrawlWorkspace
 from mgov.evidence.crawl import DeadLink
+from test_collect_support import run
+from test_crawl_support import Pages, crawl, farm, host_of, html
 
 S = "http://site.test"
 

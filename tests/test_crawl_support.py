@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from test_collect_support import dns_server, web_server
 
 from mgov.collect.client import HttpClient
 from mgov.collect.crawler import CrawledPage, CrawlLimits, CrawlStats, crawl_site
@@ -21,6 +20,7 @@ from mgov.collect.routing import Routing
 from mgov.collect.settings import CollectSettings
 from mgov.collect.site import CollectContext
 from mgov.collect.workspace import CrawlWorkspace
+from test_collect_support import dns_server, web_server
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

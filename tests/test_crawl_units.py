@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from mgov.evidence.exchange import Exchange, Fetch, ScanStatus
 from mgov.collect.linkcheck import DEAD, classify_fetch, not_found_page
 from mgov.collect.links import extract_links
 from mgov.collect.robots import Robots, parse_robots
-from mgov.evidence.urls import canonical, is_attachment, is_static, same_site, variant_key
 from mgov.collect.workspace import CrawlWorkspace
+from mgov.evidence.exchange import Exchange, Fetch, ScanStatus
+from mgov.evidence.urls import canonical, is_attachment, is_static, same_site, variant_key
 
 # --- urls ---------------------------------------------------------------------------------
 
@@ -172,7 +172,7 @@ def test_classify_fetch() -> None:
     loop = _fetch((u, 302, ""), (u + "x", 302, ""))
     loop.error = ScanStatus.REDIRECT_LOOP
     assert classify_fetch(u, loop).outcome == "error"
-    assert DEAD == {"4xx", "5xx", "timeout", "dns", "tls", "connection", "soft404"}
+    assert {"4xx", "5xx", "timeout", "dns", "tls", "connection", "soft404"} == DEAD
 
 
 @pytest.mark.parametrize(("page", "soft"), [
@@ -240,7 +240,7 @@ def test_analysis_pool_falls_back_to_this_process_when_its_process_dies():
         pool = AnalysisPool({}, ContentRules())
         try:
             first = await pool.analyze("https://x.gov.cn/tzgg/", page, False, dt.date(2026, 11, 26), None)
-            for pid in list(pool._pool._processes):  # noqa: SLF001 - the test kills the pool's process
+            for pid in list(pool._pool._processes):
                 os.kill(pid, signal.SIGKILL)
             await asyncio.sleep(0.5)
             again = await pool.analyze("https://x.gov.cn/tzgg/", page, False, dt.date(2026, 11, 26), None)

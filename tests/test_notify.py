@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 import yaml
 from aiosmtpd.controller import Controller
-from rows import insert_finding
 from sqlalchemy import insert, select
 
 from mgov import clock
@@ -38,6 +37,7 @@ from mgov.config import Settings, SmtpSettings, load_settings
 from mgov.db.tables import CHANNELS, NOTIFICATIONS_SENT, SCAN_RUNS
 from mgov.errors import InvalidValue
 from mgov.formats.load import import_file
+from rows import insert_finding
 
 D = dt.date
 OPENED = D(2026, 2, 10)  # a Tuesday: tasks open; veto tasks are due the same day

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 def test_list(cli: Any) -> None:
     rows = cli.json("profiles", "list")
     assert [(r["id"], r["jurisdiction"], r["indicators"]) for r in rows] == [

@@ -6,6 +6,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+
 from demo_checks import check_demo_output
 
 ROOT = Path(__file__).resolve().parents[1]

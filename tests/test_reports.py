@@ -18,15 +18,22 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from mgov.cli import app
-
 from mgov.assess.service import run_assessment
+from mgov.cli import app
 from mgov.config import load_settings
 from mgov.db.engine import make_engine
 from mgov.demo.farm import generate, run_in_thread
 from mgov.formats.load import import_file
-from mgov.reports import (PeriodPoint, histogram_svg, load_report, period_label, ranking_svg, render_csv,
-                          render_html, render_xlsx, trend_svg, write)
+from mgov.reports import (
+    PeriodPoint,
+    histogram_svg,
+    load_report,
+    period_label,
+    ranking_svg,
+    render_html,
+    trend_svg,
+    write,
+)
 from mgov.runs.context import RoutingOptions
 from mgov.runs.select import run_params
 from mgov.runs.service import execute_run, start_run

@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
-from webworld import PASSWORD, build_world
 
 from mgov import clock
 from mgov.db.tables import AUDIT_LOG
+from webworld import PASSWORD, build_world
 
 
 @pytest.fixture

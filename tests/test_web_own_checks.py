@@ -135,9 +135,9 @@ def session_cookie(dashboard: Server, username: str, password: str) -> str:
 async def collect_pages(scanner: dict[str, Any], base: str, paths: list[str], cookie: str) -> dict[str, Any]:
     """Each page as a homepage's evidence, fetched by the scanner's client with the session."""
     from mgov import clock
+    from mgov.collect.resources import subresource_urls
     from mgov.evidence.exchange import Fetch
     from mgov.evidence.site import ChannelFacts, SiteEvidence
-    from mgov.collect.resources import subresource_urls
     from mgov.runs.context import open_context
 
     facts = ChannelFacts(kind="website", address=base, host="127.0.0.1", jurisdiction="cn",

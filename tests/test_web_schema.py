@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from conftest import PG_URL
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from sqlalchemy import text
-from webworld import build_world
 
+from conftest import PG_URL
 from mgov.accounts import access, users
 from mgov.db.engine import make_engine, upgrade
+from webworld import build_world
 
 EXAMPLES = 12  # per operation; the suite's time matters more than the last rare input
 

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import select
-from webworld import World, build_world
 
 from mgov.act import disputes
 from mgov.db.tables import (
@@ -27,6 +26,7 @@ from mgov.db.tables import (
     ROLES,
     USERS,
 )
+from webworld import World, build_world
 
 # What only agency A's data contains (B's pages must never show it).
 A_MARKERS = ("sz.gov.cn", "cn-440300", "深圳", "Shenzhen", "zhao.lei", "a_staff", "a_admin", "a_viewer", "sz.example")

@@ -123,7 +123,7 @@ def build_world(engine: Engine, home: Path) -> World:
                               .returning(SCAN_RUNS.c.id)).scalar_one()
         found = {}
         for name, cid, url in (("a", a, "https://www.sz.gov.cn/"), ("b", b, "https://www.gz.gov.cn/")):
-            refs = _archive(settings, url, "<html><title>政府网站 {}</title></html>".format(name).encode("gb18030"))
+            refs = _archive(settings, url, f"<html><title>政府网站 {name}</title></html>".encode("gb18030"))
             for check, status in (("ipv6", "fail"), ("cn.site_code", "fail"), ("search", "pass"),
                                   ("interaction.channel", "pass")):
                 fid = conn.execute(insert(FINDINGS).values(

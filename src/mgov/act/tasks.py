@@ -21,8 +21,17 @@ from mgov.assess.aggregate import aggregate
 from mgov.assess.inputs import DailyFinding, Observation
 from mgov.assess.overturned import overturned
 from mgov.assess.store import probe_weeks
-from mgov.db.tables import (ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDINGS, ORGS, PEOPLE,
-                            RECTIFICATION_TASKS, RESPONSIBILITIES, ROLES)
+from mgov.db.tables import (
+    ASSESSMENT_RESULTS,
+    ASSESSMENTS,
+    CHANNELS,
+    FINDINGS,
+    ORGS,
+    PEOPLE,
+    RECTIFICATION_TASKS,
+    RESPONSIBILITIES,
+    ROLES,
+)
 from mgov.errors import MgovError, NotFound
 from mgov.profiles import Deadline, Indicator, Profile, load, resolve
 from mgov.registry.addresses import normalize_url

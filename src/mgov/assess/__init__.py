@@ -2,8 +2,15 @@
 verdicts, scores, ranks and changes. No I/O: callers load the snapshots and store the results."""
 
 from mgov.assess.aggregate import MODES, aggregate, mode_of
-from mgov.assess.inputs import (ChannelInput, DailyFinding, ManualInput, Observation, ProbeWeek, RatingCounts,
-                                UsageFigures)
+from mgov.assess.inputs import (
+                                ChannelInput,
+                                DailyFinding,
+                                ManualInput,
+                                Observation,
+                                ProbeWeek,
+                                RatingCounts,
+                                UsageFigures,
+)
 from mgov.assess.rank import compare, rank
 from mgov.assess.results import Change, ChannelResult, IndicatorResult, Outcome, Rank
 from mgov.assess.score import assess, assess_channel, indicator_results

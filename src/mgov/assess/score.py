@@ -43,7 +43,7 @@ def _skipped(ind: Indicator, channel: ChannelInput, scoring: Scoring) -> str | N
 
 def _result(ind: Indicator, out: Outcome) -> IndicatorResult:
     points = 0.0
-    if ind.rule == "deduct" and out.status == "failed" or ind.rule == "bonus" and out.status == "met":
+    if (ind.rule == "deduct" and out.status == "failed") or (ind.rule == "bonus" and out.status == "met"):
         points = _points(ind, out.instances)
     return IndicatorResult(ind.id, ind.rule, ind.category, out.status, out.instances, points,
                            out.evidence, out.detail)

@@ -18,7 +18,6 @@ from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS
 from mgov.errors import MgovError, NotFound
 from mgov.profiles import load
 
-
 CHUNK = 200  # channels assessed, snapshotted and stored at a time: memory holds one chunk's findings
 
 

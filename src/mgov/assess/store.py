@@ -16,8 +16,15 @@ from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 from mgov import clock
 from mgov.assess import manual
 from mgov.assess.aggregate import mode_of
-from mgov.assess.inputs import (ChannelInput, DailyFinding, ManualInput, Observation, ProbeWeek, RatingCounts,
-                               UsageFigures)
+from mgov.assess.inputs import (
+    ChannelInput,
+    DailyFinding,
+    ManualInput,
+    Observation,
+    ProbeWeek,
+    RatingCounts,
+    UsageFigures,
+)
 from mgov.assess.results import ChannelResult, IndicatorResult, Rank
 from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, FINDINGS, PROBES
 from mgov.profiles import Profile, resolve

@@ -11,7 +11,6 @@ from enum import Enum
 from typing import Any, ClassVar
 
 from mgov.evidence.exchange import Exchange, Fetch, ScanStatus, WarcRef
-
 from mgov.evidence.site import SiteEvidence
 
 

@@ -22,7 +22,7 @@ def all_checks() -> dict[str, Check]:
     for ep in entry_points(group=GROUP):
         try:
             cls = ep.load()
-        except Exception as exc:  # noqa: BLE001 - name the broken plugin
+        except Exception as exc:
             raise CheckLoadError(f"cannot load check {ep.name!r} ({ep.value}): {exc}") from exc
         if not (isinstance(cls, type) and issubclass(cls, Check)):
             raise CheckLoadError(f"entry point {ep.name!r} ({ep.value}) is not a Check class")

@@ -8,13 +8,31 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mgov.cli import (act, assess, channels, checks, crawl, demo, findings, formats, inputs, notify, orgs, people, profiles,
-                      registry, reports, roles, scan, serve, users)
+from mgov.cli import (
+    act,
+    assess,
+    channels,
+    checks,
+    crawl,
+    demo,
+    findings,
+    formats,
+    inputs,
+    notify,
+    orgs,
+    people,
+    profiles,
+    registry,
+    reports,
+    roles,
+    scan,
+    serve,
+    users,
+)
 from mgov.cli.common import State, console, err_console, state
 from mgov.config import load_settings
 from mgov.errors import MgovError
 from mgov.i18n import t
-
 
 
 class _Root(TyperGroup):

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from mgov.cli.common import (JSON_OPTION, LIMIT_OPTION, console, parse_date, parse_pairs, print_json,
-                             print_record, print_table, state)
+from mgov.cli.common import (
+    JSON_OPTION,
+    LIMIT_OPTION,
+    console,
+    parse_date,
+    parse_pairs,
+    print_json,
+    print_record,
+    print_table,
+    state,
+)
 from mgov.i18n import t
 from mgov.registry import service
 from mgov.registry.addresses import normalize_address

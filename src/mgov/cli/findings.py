@@ -25,11 +25,10 @@ def findings(
 
     [dim]Example: mgov findings --status fail --format jsonl[/dim]
     """
-    from mgov.registry.addresses import normalize_url
-    from mgov.runs import store
-
     from mgov.checks.base import Status
     from mgov.checks.plugins import select
+    from mgov.registry.addresses import normalize_url
+    from mgov.runs import store
 
     if status is not None and status not in {s.value for s in Status}:
         raise typer.BadParameter(f"--status must be one of {', '.join(s.value for s in Status)}")

@@ -6,8 +6,17 @@ import datetime as dt
 
 import typer
 
-from mgov.cli.common import (JSON_OPTION, LIMIT_OPTION, UNMASK_OPTION, console, parse_date, print_json,
-                             print_record, print_table, state)
+from mgov.cli.common import (
+    JSON_OPTION,
+    LIMIT_OPTION,
+    UNMASK_OPTION,
+    console,
+    parse_date,
+    print_json,
+    print_record,
+    print_table,
+    state,
+)
 from mgov.i18n import t
 from mgov.registry import service
 from mgov.registry.addresses import normalize_email

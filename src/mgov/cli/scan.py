@@ -109,10 +109,10 @@ def probe(
 
     [dim]Example: mgov probe --once   (or from cron; or leave it running)[/dim]
     """
-    from mgov.runs import store
-    from mgov.scan import probes
     from mgov.collect.settings import CollectSettings
+    from mgov.runs import store
     from mgov.runs.context import RoutingOptions, open_context
+    from mgov.scan import probes
 
     st = state(ctx)
     engine = st.engine()

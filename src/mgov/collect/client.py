@@ -24,12 +24,12 @@ import aiohttp
 from yarl import URL
 
 from mgov.collect.body import BodyDecoder, decode_text, is_text, supported_encodings
-from mgov.evidence.exchange import Exchange, Fetch, ScanStatus
 from mgov.collect.failure import CollectFailure, classify
 from mgov.collect.resolver import Resolver
 from mgov.collect.routing import Routing
 from mgov.collect.settings import CollectSettings, Family
 from mgov.collect.warc import HttpCapture, WarcWriter
+from mgov.evidence.exchange import Exchange, Fetch, ScanStatus
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

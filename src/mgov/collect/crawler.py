@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mgov.collect.client import HttpClient
-from mgov.evidence.exchange import Exchange, Fetch
 from mgov.collect.linkcheck import LinkChecker, LinkOutcome, classify_fetch, excused, is_html
 from mgov.collect.links import NAVIGATION_TAGS, LinkRef, extract_links
 from mgov.collect.robots import RobotsCache
-from mgov.evidence.urls import canonical, host_of, is_static, same_site, variant_key
 from mgov.collect.workspace import CrawlWorkspace
+from mgov.evidence.exchange import Exchange, Fetch
+from mgov.evidence.urls import canonical, host_of, is_static, same_site, variant_key
 
 PAGE_WORKERS = 16  # at most; never more than the client's per-host limit: they all hit one host
 CHECK_WORKERS = 8  # checks go to many hosts; the client's per-host limit still applies
@@ -130,7 +130,7 @@ class _Crawl:
             await asyncio.wait_for(_all([self.page_worker() for _ in range(pages)]
                                         + [self.check_worker() for _ in range(CHECK_WORKERS)]),
                                    self.limits.max_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.stats.stopped_by_time = True
         finally:
             self.robots.cancel()

@@ -17,9 +17,9 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from mgov.collect.client import HttpClient
+from mgov.collect.warc import ArchiveError
 from mgov.evidence.exchange import Exchange, Fetch, ScanStatus, WarcRef
 from mgov.evidence.urls import canonical
-from mgov.collect.warc import ArchiveError
 
 OutcomeClass = Literal["ok", "redirect", "4xx", "5xx", "timeout", "dns", "tls", "connection",
                        "soft404", "error"]

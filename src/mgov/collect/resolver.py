@@ -17,10 +17,10 @@ import dns.name
 import dns.rdatatype
 import dns.resolver
 
-from mgov.evidence.exchange import DnsAnswer, ScanStatus
 from mgov.collect.failure import CollectFailure
 from mgov.collect.routing import Routing, blocked_reason, parse_ip
 from mgov.collect.settings import CollectSettings, Family
+from mgov.evidence.exchange import DnsAnswer, ScanStatus
 
 MEMO_SECONDS = 30.0  # how long the lookups of a scan share one answer (failures included)
 MEMO_MAX = 20_000  # entries before the expired ones are dropped

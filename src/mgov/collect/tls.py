@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from mgov.evidence.exchange import ScanStatus, TlsFacts
 from mgov.collect.failure import CollectFailure, classify
 from mgov.collect.resolver import Resolver
 from mgov.collect.routing import parse_ip
 from mgov.collect.settings import CollectSettings
+from mgov.evidence.exchange import ScanStatus, TlsFacts
 
 PROTOCOLS: dict[str, ssl.TLSVersion] = {
     "TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,

@@ -32,8 +32,8 @@ from warcio.utils import Digester  # type: ignore[import-untyped]
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 from mgov import __version__
-from mgov.evidence.exchange import WarcRef
 from mgov.errors import MgovError
+from mgov.evidence.exchange import WarcRef
 
 GIB = 1 << 30
 

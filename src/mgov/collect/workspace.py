@@ -15,16 +15,16 @@ import sqlite3
 import tempfile
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from mgov.evidence.crawl import DeadLink
-from mgov.evidence.exchange import WarcRef
 from mgov.collect.linkcheck import DEAD, LinkOutcome
 from mgov.collect.links import LinkRef
 from mgov.collect.spill import SpillQueue
+from mgov.evidence.crawl import DeadLink
+from mgov.evidence.exchange import WarcRef
 
 SCHEMA = """
 CREATE TABLE frontier (seq INTEGER PRIMARY KEY, depth INTEGER NOT NULL, url TEXT NOT NULL);

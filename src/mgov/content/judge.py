@@ -8,9 +8,15 @@ from datetime import date, timedelta
 from mgov.content.aggregate import ColumnAgg, SiteAggregates, directory, most_recent, norm_url
 from mgov.content.facts import MAX_FLAGS
 from mgov.content.rules import ContentRules, classify_column
-from mgov.evidence.content import (BackdatedItem, ColumnSummary, ContentHistory, ContentSummary, HomeFreshness,
-                                  Interaction, UnansweredMessage)
-
+from mgov.evidence.content import (
+    BackdatedItem,
+    ColumnSummary,
+    ContentHistory,
+    ContentSummary,
+    HomeFreshness,
+    Interaction,
+    UnansweredMessage,
+)
 
 
 def _days(today: date, then: date | None) -> int | None:

@@ -14,8 +14,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from mgov.content.dates import parse_date
 from mgov.content.facts import MAX_MESSAGES, MessageRow
-from mgov.evidence.urls import join_url
 from mgov.content.markup import NOT_LINKS, anchor_text, squash
+from mgov.evidence.urls import join_url
 
 SUBMITTED = re.compile(r"留言时间|提问时间|来信时间|写信时间|咨询时间|提交时间|留言日期|来信日期|提问日期"
                        r"|date submitted|submitted|asked on", re.I)

@@ -14,14 +14,23 @@ from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from mgov.evidence.urls import join_url
 from mgov.content import markup as mk
 from mgov.content.dates import parse_date
-from mgov.content.facts import (MAX_FLAGS, MAX_FORMS, MAX_ITEMS, MAX_NAV, FormFacts, LinkFlag, ListItem, NavLink,
-                                PageFacts)
+from mgov.content.facts import (
+    MAX_FLAGS,
+    MAX_FORMS,
+    MAX_ITEMS,
+    MAX_NAV,
+    FormFacts,
+    LinkFlag,
+    ListItem,
+    NavLink,
+    PageFacts,
+)
 from mgov.content.messages import parse_messages
 from mgov.content.rules import ContentRules, fold
 from mgov.content.wording import expression_hits, placeholder_in, region_hash, visible_text
+from mgov.evidence.urls import join_url
 
 __all__ = ["FormFacts", "LinkFlag", "ListItem", "NavLink", "PageFacts", "analyze_page"]
 

@@ -10,8 +10,16 @@ from __future__ import annotations
 from datetime import date
 
 from mgov.content import judge
-from mgov.content.aggregate import (MAX_COLUMNS, MAX_NAV_TARGETS, MAX_SEEN, ColumnAgg, HomeAgg, SiteAggregates,
-                                    directory, norm_url)
+from mgov.content.aggregate import (
+    MAX_COLUMNS,
+    MAX_NAV_TARGETS,
+    MAX_SEEN,
+    ColumnAgg,
+    HomeAgg,
+    SiteAggregates,
+    directory,
+    norm_url,
+)
 from mgov.content.facts import ExpressionHit, PageFacts
 from mgov.content.rules import ContentRules
 from mgov.evidence.content import ConsultLink, ContentHistory, ContentSummary, ExpressionFinding, FormSeen, LinkFinding

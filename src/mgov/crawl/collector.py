@@ -10,18 +10,18 @@ from typing import Any
 
 from mgov import clock
 from mgov.collect.crawler import CrawledPage, CrawlLimits, crawl_site
-from mgov.evidence.exchange import ScanStatus
-from mgov.evidence.site import CRAWL_KEY, ChannelFacts, SiteEvidence
 from mgov.collect.linkcheck import LinkChecker, excused
 from mgov.collect.site import CollectContext, collect_site
-from mgov.evidence.urls import canonical, host_of, same_site
 from mgov.collect.workspace import CrawlWorkspace
 from mgov.content.page import analyze_page
 from mgov.content.rules import ContentRules
 from mgov.content.site import SiteContent
-from mgov.evidence.content import ContentHistory
 from mgov.crawl.analysis import AnalysisPool
+from mgov.evidence.content import ContentHistory
 from mgov.evidence.crawl import DEAD_LINKS_KEPT, CrawlEvidence, FormTarget
+from mgov.evidence.exchange import ScanStatus
+from mgov.evidence.site import CRAWL_KEY, ChannelFacts, SiteEvidence
+from mgov.evidence.urls import canonical, host_of, same_site
 
 DEAD_REFS = 20  # dead links whose archived answer a finding points at
 FORMS_CHECKED = 3  # consultation forms whose action is tried, per site

@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 
-
 @dataclass
 class ContentHistory:
     crawled_on: date

@@ -17,8 +17,17 @@ from mgov.formats import fields as f
 from mgov.formats.textfile import DecodedLines, check_encoding, detect_encoding, encoding_label, read_csv
 from mgov.registry import vocab
 from mgov.registry.addresses import normalize_address, normalize_email
-from mgov.registry.records import (UNSET, Batch, ChannelRecord, EventRecord, OrgRecord, Origin,
-                                   PersonRecord, Problem, RoleRecord)
+from mgov.registry.records import (
+    UNSET,
+    Batch,
+    ChannelRecord,
+    EventRecord,
+    OrgRecord,
+    Origin,
+    PersonRecord,
+    Problem,
+    RoleRecord,
+)
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "organization": ("code", "name_zh", "name_en", "jurisdiction", "tier", "parent", "region_code",

@@ -6,8 +6,18 @@
 """
 
 from mgov.profiles.loader import SHIPPED_DIR, discover, load, load_all
-from mgov.profiles.model import (RULES, SOURCES, Category, Deadline, Grade, Indicator, Override, Profile,
-                                 ProfileError, Scoring)
+from mgov.profiles.model import (
+                                 RULES,
+                                 SOURCES,
+                                 Category,
+                                 Deadline,
+                                 Grade,
+                                 Indicator,
+                                 Override,
+                                 Profile,
+                                 ProfileError,
+                                 Scoring,
+)
 from mgov.profiles.resolve import resolve
 
 __all__ = ["RULES", "SHIPPED_DIR", "SOURCES", "Category", "Deadline", "Grade", "Indicator", "Override",

@@ -6,8 +6,19 @@ from typing import Any
 
 from mgov.checks.plugins import all_checks
 from mgov.profiles.merged import Item, Merged
-from mgov.profiles.model import (METHODS, RULES, SOURCES, Category, Deadline, Grade, Indicator, Override,
-                                 Profile, ProfileError, Scoring)
+from mgov.profiles.model import (
+    METHODS,
+    RULES,
+    SOURCES,
+    Category,
+    Deadline,
+    Grade,
+    Indicator,
+    Override,
+    Profile,
+    ProfileError,
+    Scoring,
+)
 from mgov.profiles.resolve import resolve_indicators
 from mgov.registry.vocab import CHANNEL_KINDS, JURISDICTIONS, TIERS
 

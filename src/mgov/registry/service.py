@@ -13,8 +13,8 @@ from sqlalchemy import Connection, func, or_, select
 
 from mgov.db.tables import Channel, ChannelEvent, ChannelResponsibility, Organization, Person, RoleAssignment
 from mgov.errors import AlreadyExists, InvalidValue, NotFound, RegistryError
-from mgov.registry.records import Batch, Origin
 from mgov.registry.addresses import normalize_address
+from mgov.registry.records import Batch, Origin
 from mgov.registry.sync import apply
 from mgov.registry.sync_report import ApplyReport
 

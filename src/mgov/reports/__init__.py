@@ -7,9 +7,8 @@ SVG charts, and the bulletin (检查情况通报) in the style of the State Coun
 """
 
 from mgov.reports.charts import histogram_svg, ranking_svg, trend_svg
-from mgov.reports.model import (ChannelView, GroupView, OrgInfo, PeriodPoint, Problem, Report, build_report,
-                                period_label)
-from mgov.reports.render import (FORMATS, render_csv, render_html, render_pdf, render_xlsx, write)
+from mgov.reports.model import ChannelView, GroupView, OrgInfo, PeriodPoint, Problem, Report, build_report, period_label
+from mgov.reports.render import FORMATS, render_csv, render_html, render_pdf, render_xlsx, write
 from mgov.reports.source import load_report, read_history, read_registry
 
 __all__ = ["FORMATS", "ChannelView", "GroupView", "OrgInfo", "PeriodPoint", "Problem", "Report", "build_report",

@@ -71,7 +71,7 @@ def all_kinds() -> dict[str, RunKind]:
     for ep in entry_points(group=GROUP):
         try:
             kind = ep.load()
-        except Exception as exc:  # noqa: BLE001 - name the broken plugin
+        except Exception as exc:
             raise RunKindLoadError(f"cannot load run kind {ep.name!r} ({ep.value}): {exc}") from exc
         if not isinstance(kind, RunKind) or kind.name != ep.name:
             raise RunKindLoadError(f"entry point {ep.name!r} ({ep.value}) is not a RunKind named {ep.name!r}")

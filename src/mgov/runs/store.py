@@ -13,9 +13,9 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from mgov import clock
 from mgov.checks.base import Finding
-from mgov.evidence.site import ChannelFacts
 from mgov.db.tables import CHANNELS, FINDINGS, ORGS, SCAN_ITEMS, SCAN_RUNS
 from mgov.errors import NotFound
+from mgov.evidence.site import ChannelFacts
 from mgov.registry import vocab
 from mgov.registry.accountability import subtree
 

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, insert, select
 
 from mgov import clock
-from mgov.evidence.exchange import Fetch
 from mgov.db.tables import CHANNELS, PROBES
+from mgov.evidence.exchange import Fetch
 
 VETO_RATIO = 0.05
 MIN_PER_DAY = 20

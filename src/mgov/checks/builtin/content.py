@@ -11,9 +11,9 @@ from abc import abstractmethod
 from typing import Any
 
 from mgov.checks.base import Check, Finding, Status
+from mgov.evidence.crawl import CrawlEvidence
 from mgov.evidence.exchange import ScanStatus
 from mgov.evidence.site import CRAWL_KEY, SiteEvidence
-from mgov.evidence.crawl import CrawlEvidence
 
 LISTED = 50  # entries listed in a finding's value; the tables hold the rest
 

@@ -222,8 +222,8 @@ class TlsExpiry(_TlsCheck):
         assert tls is not None
         if tls.not_after is None:
             return self.finding(Status.ERROR, message="no certificate expiry date", message_zh="无法读取证书有效期")
-        not_after = tls.not_after if tls.not_after.tzinfo else tls.not_after.replace(tzinfo=dt.timezone.utc)
-        now = ev.collected_at if ev.collected_at.tzinfo else ev.collected_at.replace(tzinfo=dt.timezone.utc)
+        not_after = tls.not_after if tls.not_after.tzinfo else tls.not_after.replace(tzinfo=dt.UTC)
+        now = ev.collected_at if ev.collected_at.tzinfo else ev.collected_at.replace(tzinfo=dt.UTC)
         days = (not_after - now).total_seconds() / 86400
         value = {"not_after": tls.not_after.isoformat(), "days_left": round(days, 1)}
         if days < 0:

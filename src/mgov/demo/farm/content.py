@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from mgov.demo.farm import contract as c
-from mgov.demo.farm.content_words import (EN_TOPICS, EXPRESSIONS, MESSAGE_TITLES, TITLES, UNANSWERED_TITLES,
-                                         ZH_TOPICS)
+from mgov.demo.farm.content_words import EN_TOPICS, EXPRESSIONS, MESSAGE_TITLES, TITLES, UNANSWERED_TITLES, ZH_TOPICS
 from mgov.demo.farm.manifest import Site
 
 TIMELY_TYPES = frozenset({"news", "notices", "policies"})

@@ -8,8 +8,21 @@ import datetime as dt
 import random
 from typing import Any
 
-from mgov.demo.farm.content import (INTERACTION, backdated_item, base_url, column_items, columns, expression_item,
-                                    extra_links, featured, form_paths, item_path, layout, message_path, unanswered)
+from mgov.demo.farm.content import (
+    INTERACTION,
+    backdated_item,
+    base_url,
+    column_items,
+    columns,
+    expression_item,
+    extra_links,
+    featured,
+    form_paths,
+    item_path,
+    layout,
+    message_path,
+    unanswered,
+)
 from mgov.demo.farm.manifest import Site
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from itertools import combinations
 from typing import NamedTuple
 
-
 # The checks of the crawl pass (a scan run of kind "crawl", docs/crawl-design.md); every
 # other check id belongs to the protocol scan.
 CRAWL_CHECKS: frozenset[str] = frozenset({
@@ -45,7 +44,7 @@ _D = Defect
 _ALL_CRAWL = tuple(sorted(CRAWL_CHECKS))  # a site the crawler cannot fetch obscures them all
 
 
-def _C(id: str, checks: tuple[str, ...], summary: str, cn_only: bool = False,  # noqa: A002, N802
+def _C(id: str, checks: tuple[str, ...], summary: str, cn_only: bool = False,
        epoch: int = 1) -> Defect:
     return Defect(id, checks, summary, cn_only, run_kind="crawl", epoch=epoch)
 
