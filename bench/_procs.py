@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -53,8 +54,6 @@ def sample_tree_rss(proc: subprocess.Popen, peak: dict[str, int]) -> None:
 def run_measured(cmd: list[str], env: dict[str, str]) -> dict:
     """Run cmd to its end; its wall time, exit code, CPU (its reaped children included: Linux
     adds them), peak RSS of its process tree, and output."""
-    import threading
-
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out: list[bytes] = []

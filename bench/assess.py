@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from _procs import run_measured  # bench/_procs.py, beside this script
@@ -71,6 +71,7 @@ TRAITS = {
 
 def bound_checks() -> list[str]:
     """The check ids cn-2019-website's indicators bind (any tier, website kind)."""
+    # Deferred: mgov loads from this checkout's src (on sys.path above), and only for the steps that use it.
     from mgov.profiles import load
 
     profile = load(PROFILE, dirs=[])
@@ -80,7 +81,8 @@ def bound_checks() -> list[str]:
 # --- values and evidence, as a pool of JSON texts (json.dumps per row would dominate setup) ---
 
 def _evidence(rng: random.Random, n: int) -> str:
-    return json.dumps([{"file": f"mgov-2026{rng.randint(7, 9):02d}{rng.randint(1, 28):02d}-{rng.randint(0, 99999):05d}.warc.gz",
+    return json.dumps([{"file": f"mgov-2026{rng.randint(7, 9):02d}{rng.randint(1, 28):02d}"
+                                f"-{rng.randint(0, 99999):05d}.warc.gz",
                         "offset": rng.randint(0, 900_000_000), "length": rng.randint(600, 90_000)}
                        for _ in range(n)])
 
@@ -126,7 +128,8 @@ def value_pool(rng: random.Random, check: str, status: str, k: int = 64) -> list
         else:
             value = {"found": status != "fail"}
         ev = _evidence(rng, 2 if status == "fail" else 1)
-        out.append((json.dumps(value, ensure_ascii=False), ev, msg or (f"{check}: {status}" if status != "pass" else None)))
+        out.append((json.dumps(value, ensure_ascii=False), ev,
+                    msg or (f"{check}: {status}" if status != "pass" else None)))
     return out
 
 
@@ -181,12 +184,13 @@ def orgs_and_channels(plan: Plan) -> tuple[list[tuple], list[tuple]]:
         owner = orgs[i % len(orgs)][0]
         portal = i < len(orgs)
         channels.append((i + 1, "website", f"https://www.s{i:05d}.bench{owner:04d}.gov.cn/", f"网站 {i}", owner,
-                         "active", json.dumps(["portal"] if portal else []), json.dumps({"site_code": f"{rng.randint(10**9, 10**10 - 1)}"})))
+                         "active", json.dumps(["portal"] if portal else []),
+                         json.dumps({"site_code": f"{rng.randint(10**9, 10**10 - 1)}"})))
     _ = rng
     return orgs, channels
 
 
-def finding_rows(plan: Plan, ts) -> Iterator[list[tuple]]:  # type: ignore[no-untyped-def]
+def finding_rows(plan: Plan, ts: Callable[[dt.datetime], str]) -> Iterator[list[tuple]]:
     """Per day, the rows (run_id, channel_id, check_id, status, value, message, evidence,
     scan_status, observed_at) of every channel and check."""
     rng = random.Random(plan.seed + 1)
@@ -220,7 +224,7 @@ def finding_rows(plan: Plan, ts) -> Iterator[list[tuple]]:  # type: ignore[no-un
         yield rows
 
 
-def probe_rows(plan: Plan, ts) -> Iterator[list[tuple]]:  # type: ignore[no-untyped-def]
+def probe_rows(plan: Plan, ts: Callable[[dt.datetime], str]) -> Iterator[list[tuple]]:
     """Per day, the probes (channel_id, at, ok, http_status, elapsed_ms, scan_status, evidence):
     24 a day; 1 % of sites lose a few hours now and then."""
     rng = random.Random(plan.seed + 2)
@@ -246,7 +250,7 @@ F_COLS = "run_id, channel_id, check_id, status, value, message, evidence, scan_s
 P_COLS = "channel_id, at, ok, http_status, elapsed_ms, scan_status, evidence"
 
 
-def runs(plan: Plan, ts) -> list[tuple]:  # type: ignore[no-untyped-def]
+def runs(plan: Plan, ts: Callable[[dt.datetime], str]) -> list[tuple]:
     return [(d + 1, ts(dt.datetime.combine(START + dt.timedelta(days=d), dt.time(2), dt.UTC)),
              ts(dt.datetime.combine(START + dt.timedelta(days=d), dt.time(5), dt.UTC)), "finished", "scan", "{}")
             for d in range(plan.days)]
@@ -266,20 +270,22 @@ def generate_sqlite(path: Path, plan: Plan) -> dict[str, float]:
     con.execute("PRAGMA synchronous=OFF")
     now = _sqlite_ts(dt.datetime.now(dt.UTC))
     orgs, channels = orgs_and_channels(plan)
-    con.executemany(f"INSERT INTO organizations ({ORG_COLS}, no_external_service, active, created_at, updated_at) "
+    con.executemany(f"INSERT INTO organizations ({ORG_COLS}, no_external_service, active, created_at, updated_at) "  # noqa: S608 - constant names
                     "VALUES (?, ?, ?, ?, ?, ?, ?, 0, 1, ?, ?)", [(*o, now, now) for o in orgs])
-    con.executemany(f"INSERT INTO channels ({CH_COLS}, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    con.executemany(f"INSERT INTO channels ({CH_COLS}, created_at, updated_at) "  # noqa: S608 - constant names
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(*c, now, now) for c in channels])
-    con.executemany(f"INSERT INTO scan_runs ({RUN_COLS}) VALUES (?, ?, ?, ?, ?, ?)", runs(plan, _sqlite_ts))
+    con.executemany(f"INSERT INTO scan_runs ({RUN_COLS}) VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608 - constant names
+                    runs(plan, _sqlite_ts))
     con.commit()
     t0 = time.perf_counter()
     for rows in finding_rows(plan, _sqlite_ts):
-        con.executemany(f"INSERT INTO findings ({F_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany(f"INSERT INTO findings ({F_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)  # noqa: S608 - constant names
         con.commit()
     times["findings"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     for rows in probe_rows(plan, _sqlite_ts):
-        con.executemany(f"INSERT INTO probes ({P_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany(f"INSERT INTO probes ({P_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)  # noqa: S608 - constant names
         con.commit()
     times["probes"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -291,6 +297,7 @@ def generate_sqlite(path: Path, plan: Plan) -> dict[str, float]:
 
 
 def generate_pg(url: str, plan: Plan) -> dict[str, float]:
+    # Deferred: mgov loads from this checkout's src (on sys.path above), and only for the steps that use it.
     from mgov.db.engine import make_engine
 
     times: dict[str, float] = {}
@@ -300,13 +307,13 @@ def generate_pg(url: str, plan: Plan) -> dict[str, float]:
         cur = raw.cursor()
         orgs, channels = orgs_and_channels(plan)
         now = dt.datetime.now(dt.UTC)
-        cur.executemany(f"INSERT INTO organizations ({ORG_COLS}, no_external_service, active, created_at, updated_at) "
+        cur.executemany(f"INSERT INTO organizations ({ORG_COLS}, no_external_service, active, created_at, updated_at) "  # noqa: S608 - constant names
                         "VALUES (%s, %s, %s, %s, %s, %s, %s, false, true, %s, %s)", [(*o, now, now) for o in orgs])
-        cur.executemany(f"INSERT INTO channels ({CH_COLS}, created_at, updated_at) "
+        cur.executemany(f"INSERT INTO channels ({CH_COLS}, created_at, updated_at) "  # noqa: S608 - constant names
                         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", [(*c, now, now) for c in channels])
-        cur.executemany(f"INSERT INTO scan_runs ({RUN_COLS}) VALUES (%s, %s, %s, %s, %s, %s)", runs(plan, _pg_ts))
+        cur.executemany(f"INSERT INTO scan_runs ({RUN_COLS}) VALUES (%s, %s, %s, %s, %s, %s)", runs(plan, _pg_ts))  # noqa: S608 - constant names
         for table in ("organizations", "channels", "scan_runs"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608 - constant names
         raw.commit()
         for key, table, cols, gen in (("findings", "findings", F_COLS, finding_rows),
                                       ("probes", "probes", P_COLS, probe_rows)):
@@ -351,8 +358,8 @@ def report(label: str, plan: Plan, gen: dict[str, float], m: dict, size: int | N
     full_f, full_p = FULL[0] * FULL[1] * 19, FULL[0] * FULL[1] * PROBES_PER_DAY
     print(f"[{label}] generated in {gen['findings']:.1f} s (findings) + {gen['probes']:.1f} s (probes) "
           f"+ {gen['analyze']:.1f} s (ANALYZE), not timed" + (f"; database {size / 2**20:,.0f} MiB" if size else ""))
-    print(f"[{label}] assess: {n:,} channels ({ok}), verdicts {res['verdicts']}, JSON {m['out_bytes'] / 2**20:.0f} MiB, "
-          f"in {el:.1f} s (interpreter start-up included)")
+    print(f"[{label}] assess: {n:,} channels ({ok}), verdicts {res['verdicts']}, "
+          f"JSON {m['out_bytes'] / 2**20:.0f} MiB, in {el:.1f} s (interpreter start-up included)")
     print(f"  wall      {el:8.1f} s    ({el / GOAL_S:.2f} x the {GOAL_S:.0f} s goal)")
     print(f"  peak RSS  {rss / 2**20:8.0f} MiB  ({rss / GOAL_RSS:.2f} x the 2 GiB limit)")
     print(f"  CPU       {m['cpu']:8.1f} s    ({m['cpu'] / el:.2f} cores)")
@@ -391,6 +398,7 @@ def main() -> None:
     print(f"{PROFILE} binds {len(checks)} checks: {', '.join(checks)}; V2 uses probes ({PROBES_PER_DAY} a day here)")
     print(f"generating: {plan.describe()}; period {PERIOD} from {START}")
 
+    # Deferred: SQLAlchemy, and mgov from this checkout's src (sys.path above), load for the database steps only.
     from sqlalchemy import text
 
     from mgov.db.engine import make_engine, upgrade

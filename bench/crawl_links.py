@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import io
 import json
@@ -79,7 +80,7 @@ def start_farm(args: argparse.Namespace, tmp: Path) -> tuple[subprocess.Popen, d
            "--manifest-out", str(tmp / "manifest.json"), "--state-dir", str(tmp / "farm")]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
-    assert proc.stdout is not None
+    assert proc.stdout is not None and proc.stderr is not None
     for line in proc.stdout:
         if line.startswith("READY "):
             info = json.loads(line[6:])
@@ -88,7 +89,7 @@ def start_farm(args: argparse.Namespace, tmp: Path) -> tuple[subprocess.Popen, d
         stop(proc)
         raise SystemExit(f"the farm did not start: {proc.stderr.read() if proc.stderr else ''}")
     threading.Thread(target=proc.stdout.read, daemon=True).start()
-    threading.Thread(target=proc.stderr.read, daemon=True).start()  # type: ignore[union-attr]
+    threading.Thread(target=proc.stderr.read, daemon=True).start()
     return proc, info
 
 
@@ -102,6 +103,7 @@ def self_cpu() -> float:
 
 
 def register(manifest_path: Path, env: dict[str, str]):
+    # Deferred: PyYAML and the farm's manifest model load for the registration step only.
     import yaml
 
     from mgov.demo.farm.manifest import Manifest
@@ -154,7 +156,8 @@ class Proxy:
             method, target = head.split(b" ", 2)[:2]
             if method == b"CONNECT":
                 port = int(target.rsplit(b":", 1)[1])
-                up_r, up_w = await asyncio.open_connection("127.0.0.1", self.https_port if port == 443 else self.http_port)
+                up_port = self.https_port if port == 443 else self.http_port
+                up_r, up_w = await asyncio.open_connection("127.0.0.1", up_port)
                 writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 await writer.drain()
             else:
@@ -175,10 +178,8 @@ class Proxy:
         except OSError:
             pass
         finally:
-            try:
+            with contextlib.suppress(OSError, RuntimeError):
                 dst.write_eof()
-            except (OSError, RuntimeError):
-                pass
 
     def stop(self) -> None:
         if self.loop is None:
@@ -191,10 +192,8 @@ class Proxy:
             await asyncio.gather(*tasks, return_exceptions=True)
             asyncio.get_running_loop().stop()
 
-        try:
+        with contextlib.suppress(TimeoutError, RuntimeError, asyncio.CancelledError):
             asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(10)
-        except (TimeoutError, RuntimeError, asyncio.CancelledError):
-            pass
 
 
 # --- comparing ---------------------------------------------------------------------------
@@ -218,7 +217,7 @@ def linkchecker_results(text: str, host: str) -> tuple[set[str], set[str], int]:
         if not row or row[0] == "urlname" or len(row) < 6:
             continue
         rows += 1
-        urlname, parent, result, valid, url, level = row[:6]
+        urlname, _parent, _result, valid, url, _level = row[:6]
         u = norm(url or urlname)
         if valid.strip().lower() in ("false", "0"):
             dead.add(u)

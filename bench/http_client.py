@@ -56,7 +56,7 @@ def serve(cert_dir: Path, latency: float, size: int) -> None:
         await plain.start()
         await tls.start()
         ports = [s.getsockname()[1] for site in (plain, tls)
-                 for s in site._server.sockets]  # type: ignore[union-attr]
+                 for s in site._server.sockets]  # type: ignore[union-attr]  # a started site has its server
         print(ports[0], ports[1], flush=True)
         await asyncio.Event().wait()
 
@@ -122,6 +122,7 @@ def make_httpx(ctx: ssl.SSLContext, concurrency: int) -> Callable[[], Awaitable[
 def make_mgov(ca_pem: Path, concurrency: int, port_map: dict[str, int]
               ) -> Callable[[], Awaitable[Fetcher]]:
     """mgov's own client (routing, guard, caps, charset; no archive) on the chosen library."""
+    # Deferred: mgov's collect layer loads only when its client is benchmarked.
     from mgov.collect.client import HttpClient
     from mgov.collect.routing import Routing
     from mgov.collect.settings import CollectSettings

@@ -52,7 +52,7 @@ def floor_sqlite(tmp: Path) -> float:
 
 def run(label: str, url: str, tmp: Path, floor: float) -> None:
     env = {**os.environ, "MGOV_DATABASE_URL": url, "MGOV_HOME": str(tmp / "home"), "MGOV_LANG": "en"}
-    t_init, _ = mgov(env, "db", "upgrade")
+    mgov(env, "db", "upgrade")
     t1, first = mgov(env, "import", "dotgov", str(DATA), "--json")
     t2, second = mgov(env, "import", "dotgov", str(DATA), "--json")
     assert first["bad_rows"] == 0 and first["counts"]["channels"]["created"] == 16539, first["counts"]
@@ -75,6 +75,7 @@ def main() -> None:
         print(f"{'floor':10} csv module + sqlite3 executemany, one flat table: {floor:6.2f} s")
         run("SQLite", f"sqlite:///{tmp}/bench.db", tmp, floor)
         try:
+            # Deferred: psycopg loads for the PostgreSQL run only.
             import psycopg
             from psycopg import sql
 

@@ -76,6 +76,7 @@ def start_farm(args: argparse.Namespace, tmp: Path) -> tuple[subprocess.Popen, d
 
 def register(manifest_path: Path, env: dict[str, str]) -> tuple[list[str], int]:
     """Import the farm's sites into the fresh database; (addresses, count)."""
+    # Deferred: PyYAML and the farm's manifest model load for the registration step only.
     import yaml
 
     from mgov.demo.farm.manifest import Manifest
@@ -100,8 +101,8 @@ def run_scan(args: argparse.Namespace, info: dict, env: dict[str, str], farm_pid
     if args.workers:
         cmd += ["--workers", str(args.workers)]
     if args.profile:  # py-spy samples the scanner (its RSS is then py-spy's child's, not measured here)
-        cmd = [shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")), "record", "-r", "100", "-f", "raw", "-o", args.profile, "--nonblocking",
-               "--threads", "--gil", "--", *cmd]
+        cmd = [shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")), "record", "-r", "100",
+               "-f", "raw", "-o", args.profile, "--nonblocking", "--threads", "--gil", "--", *cmd]
     farm_cpu0 = proc_cpu(farm_pid)
     m = run_measured(cmd, env)  # the farm is not counted: it is not the scan's child
     farm_cpu = proc_cpu(farm_pid) - farm_cpu0
@@ -116,7 +117,8 @@ def run_scan(args: argparse.Namespace, info: dict, env: dict[str, str], farm_pid
 
 def count_archive(archive: Path) -> tuple[int, int, int]:
     """(response records, request records, bytes on disk) of the scan's WARC files."""
-    from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+    # Deferred: warcio loads for counting the archive's records only.
+    from warcio.archiveiterator import ArchiveIterator
 
     responses = requests = size = 0
     for path in sorted(archive.glob("*.warc.gz")):

@@ -52,6 +52,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import hashlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -65,10 +67,15 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import assess as gen  # bench/assess.py: Plan, generate_sqlite, generate_pg, bound_checks
 from _procs import run_measured, stop  # bench/_procs.py
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -77,7 +84,7 @@ LIMIT_MS = 200.0
 PROFILE = "cn-2019-website"
 Q3_START = dt.date(2026, 7, 1)
 TASKS_ON = "2026-10-09"  # the first working day after the National Day holiday
-PASSWORD = "password123456"
+PASSWORD = "password123456"  # noqa: S105 - the bench users' password, on a throwaway database
 AGENCY_ORG = "cn-bench-05"  # a province: itself, 10 prefectures and the counties under them
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 PAGES = ("overview", "rankings")
@@ -91,8 +98,6 @@ def mib(n: float) -> str:
 def code_state() -> str:
     """The commit and a fingerprint of the working tree's web and accounts code (other
     engineers edit it while benchmarks run: the figures belong to this state)."""
-    import hashlib
-
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                           check=False).stdout.strip() or "?"
     changed = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"], capture_output=True,
@@ -168,7 +173,8 @@ def fill(label: str, env: dict[str, str]) -> dict:
     return made
 
 
-def generate(label: str, plan: gen.Plan, args: argparse.Namespace, writer, target) -> dict:  # type: ignore[no-untyped-def]
+def generate(label: str, plan: gen.Plan, args: argparse.Namespace,
+             writer: Callable[[Any, gen.Plan], dict[str, float]], target: Path | str) -> dict:
     gen.START = Q3_START - dt.timedelta(days=args.q2_days)  # assess.py's generators read it per call
     print(f"[{label}] generating: {describe(plan, args)} ...", flush=True)
     t0 = time.perf_counter()
@@ -184,6 +190,7 @@ def reconcile(url: str, label: str) -> None:
     """A cached database against today's models: alembic applies new migrations, but not a
     migration edited in place. Indexes are made to match (created or dropped); other drift is
     only reported."""
+    # Deferred: SQLAlchemy, and mgov from this checkout's src (sys.path above), load for the steps that use them.
     from sqlalchemy import inspect, text
 
     from mgov.db.engine import make_engine
@@ -219,6 +226,7 @@ def reconcile(url: str, label: str) -> None:
 
 
 def setup_sqlite(args: argparse.Namespace, plan: gen.Plan, base: Path, base_env: dict[str, str]) -> dict:
+    # Deferred: SQLAlchemy, and mgov from this checkout's src (sys.path above), load for the steps that use them.
     from mgov.db.engine import make_engine, upgrade
 
     home = base / f"sqlite-{data_key(plan, args)}"
@@ -246,7 +254,8 @@ def setup_sqlite(args: argparse.Namespace, plan: gen.Plan, base: Path, base_env:
     return {"label": "SQLite", "env": env, "url": url, "info": info, "home": home}
 
 
-def pg_admin(pg: str, required: bool):  # type: ignore[no-untyped-def]
+def pg_admin(pg: str, required: bool) -> tuple[Engine | None, str | None]:
+    # Deferred: SQLAlchemy, and mgov from this checkout's src (sys.path above), load for the steps that use them.
     from sqlalchemy import text
 
     from mgov.db.engine import make_engine
@@ -264,7 +273,8 @@ def pg_admin(pg: str, required: bool):  # type: ignore[no-untyped-def]
 
 
 def setup_pg(args: argparse.Namespace, plan: gen.Plan, base: Path, base_env: dict[str, str], pg: str,
-             admin, version: str) -> dict:  # type: ignore[no-untyped-def]
+             admin: Engine, version: str) -> dict:
+    # Deferred: SQLAlchemy, and mgov from this checkout's src (sys.path above), load for the steps that use them.
     from sqlalchemy import text
 
     from mgov.db.engine import make_engine, upgrade
@@ -312,6 +322,7 @@ def groups_of(url: str, assessment_id: int) -> dict[str, list[dict]]:
     """Per user class, the newest assessment's (tier, kind) groups it sees (the ranking page's
     tabs) with each page's cursor and row count, found by following results()' own `next` as
     the page's links do (whether `after` is an offset or the last rank of the previous page)."""
+    # Deferred: SQLAlchemy, and mgov from this checkout's src (sys.path above), load for the steps that use them.
     from sqlalchemy import select
 
     from mgov.accounts import Scope
@@ -466,6 +477,7 @@ _mgov_bench_shim()
 
 def paging_bug(url: str, assessment_id: int) -> bool:
     """Does a ranking page with a next page fail (KeyError in results())?"""
+    # Deferred: SQLAlchemy, and mgov from this checkout's src (sys.path above), load for the steps that use them.
     from sqlalchemy import func, select
 
     from mgov.accounts import Scope
@@ -510,7 +522,7 @@ def _stat(pid: int) -> list[str] | None:
         return None
 
 
-def cpu_of(select, reaped: bool = False) -> float:  # type: ignore[no-untyped-def]
+def cpu_of(select: Callable[[int, int, str, set[int]], bool], reaped: bool = False) -> float:
     """CPU seconds (user + system) summed over the processes select(pid, ppid, comm) picks,
     visited in pid order so that a child comes after its parent; with reaped, also the CPU of
     their children that have ended (PostgreSQL's backends of closed connections)."""
@@ -599,7 +611,7 @@ def load_run(args: argparse.Namespace, db: dict, workers: int, think: tuple[floa
     run_dir = tmp / tag
     run_dir.mkdir(parents=True, exist_ok=True)
     files = contextlib.ExitStack()
-    log = files.enter_context(open(run_dir / "serve.log", "w"))  # noqa: SIM115 - closed with files
+    log = files.enter_context(open(run_dir / "serve.log", "w"))  # noqa: SIM115 - files (an ExitStack) closes it
     serve = subprocess.Popen([sys.executable, "-m", "mgov", "serve", "--host", "127.0.0.1", "--port", str(port),
                               "--workers", str(workers), "--log-level", "warning"],
                              env=db["env"], stdout=log, stderr=subprocess.STDOUT)
@@ -620,7 +632,7 @@ def load_run(args: argparse.Namespace, db: dict, workers: int, think: tuple[floa
              f"http://127.0.0.1:{port}", "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",
              "--stop-timeout", "10"],
             env={**os.environ, "MGOV_BENCH_LOCUST": str(run_dir / "locust.json")},
-            stdout=files.enter_context(open(run_dir / "locust.out", "w")), stderr=subprocess.STDOUT)  # noqa: SIM115
+            stdout=files.enter_context(open(run_dir / "locust.out", "w")), stderr=subprocess.STDOUT)  # noqa: SIM115 - files closes it
         start = Path(f"{out}.start")
         while not start.exists():
             if locust.poll() is not None:
@@ -635,7 +647,7 @@ def load_run(args: argparse.Namespace, db: dict, workers: int, think: tuple[floa
                                     "--subprocesses", "--rate", "97", "--duration", str(max(1, args.duration - 2)),
                                     "--format", "raw", "--output", str(spy_out), "--nonblocking"],
                                    stdout=subprocess.DEVNULL,
-                                   stderr=files.enter_context(open(run_dir / "py-spy.err", "w")))  # noqa: SIM115
+                                   stderr=files.enter_context(open(run_dir / "py-spy.err", "w")))  # noqa: SIM115 - files closes it
         stop_mark = Path(f"{out}.stop")
         while not stop_mark.exists() and locust.poll() is None:
             time.sleep(0.05)
@@ -669,6 +681,7 @@ def breakdown(db: dict, groups: dict, assessment_id: int, repeat: int = 7) -> No
     TestClient: routing, dependencies, SQL, rendering; no HTTP server), and each SQL
     statement's time (cursor execute; on SQLite the rest of the fetch is not in it). Medians
     of `repeat` requests after one warm request."""
+    # Deferred: SQLAlchemy, Starlette's TestClient and mgov (this checkout's src) load for --breakdown only.
     from sqlalchemy import event
     from starlette.testclient import TestClient
 
@@ -682,11 +695,11 @@ def breakdown(db: dict, groups: dict, assessment_id: int, repeat: int = 7) -> No
     log: list[tuple[str, float, object]] = []
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def _before(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         conn.info["t0"] = time.perf_counter()
 
     @event.listens_for(engine, "after_cursor_execute")
-    def _after(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def _after(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         log.append((statement, (time.perf_counter() - conn.info.pop("t0")) * 1000, parameters))
 
     try:
@@ -739,7 +752,7 @@ def breakdown(db: dict, groups: dict, assessment_id: int, repeat: int = 7) -> No
 
 
 
-def explain(engine, statement: str, parameters: object, lines: int = 30) -> None:  # type: ignore[no-untyped-def]
+def explain(engine: Engine, statement: str, parameters: object, lines: int = 30) -> None:
     """The plan of a statement as it ran: EXPLAIN QUERY PLAN (SQLite), EXPLAIN ANALYZE
     (PostgreSQL, which runs it once more)."""
     raw = engine.raw_connection()
@@ -876,9 +889,7 @@ def run_all(args: argparse.Namespace, dbs: list[dict], tmp: Path) -> None:
 
 
 def locust_version() -> str:
-    from importlib.metadata import version
-
-    return version("locust")
+    return importlib.metadata.version("locust")
 
 
 def summary(runs: list[dict], args: argparse.Namespace) -> None:
@@ -973,6 +984,7 @@ def main() -> None:
     finally:
         for db in dbs:
             if "schema" in db and not keep:
+                # Deferred: SQLAlchemy loads for a PostgreSQL database only.
                 from sqlalchemy import text
 
                 with admin.begin() as conn:

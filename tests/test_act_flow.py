@@ -136,7 +136,8 @@ def test_tasks_disputes_and_review(engine, assessed):
         rerun = open_tasks(conn, aid, cal, today=OPENED)  # the overturned finding opens nothing again
         assert rerun["opened"] == [] and rerun["skipped"][0]["indicator_id"] == "v5_no_channel"
         log = audit_log.entries(conn, f"dispute:{d['id']}")
-        assert [(e["action"], e["actor"]) for e in log] == [("dispute.filed", "罗湖区"), ("dispute.overturned", "王审核")]
+        assert [(e["action"], e["actor"]) for e in log] == [("dispute.filed", "罗湖区"),
+                                                            ("dispute.overturned", "王审核")]
         assert [e["action"] for e in audit_log.entries(conn, f"task:{veto['id']}")] == ["task.opened", "task.closed"]
     # Assessed again for the same period, the overturned finding stops counting: no veto.
     again = run_assessment(engine, "cn-2019-website", "2026-01")

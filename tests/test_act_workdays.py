@@ -71,7 +71,7 @@ def test_bad_calendar_files_are_named(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('year = 2027\n[[holidays]]\nname = "x"\nstart = 2027-02-08\nend = 2027-02-10\n'
                    "workdays = [2027-02-09]\n", encoding="utf-8")
-    with pytest.raises(CalendarError, match="bad.toml.*weekday"):
+    with pytest.raises(CalendarError, match=r"bad.toml.*weekday"):
         load_calendar(bad)
     with pytest.raises(CalendarError, match="no such"):
         load_calendar(tmp_path / "missing.toml")

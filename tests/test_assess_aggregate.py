@@ -31,7 +31,7 @@ def ind(source: str = "check", rule: str = "deduct", **agg: Any) -> Indicator:
 
 
 def days(*statuses: str, value: Any = None) -> Observation:
-    return Observation("c", "x_item", findings=[DailyFinding(D0 + timedelta(days=n), s, value,  # type: ignore[arg-type]
+    return Observation("c", "x_item", findings=[DailyFinding(D0 + timedelta(days=n), s, value,
                                                              [{"file": f"d{n}.warc", "offset": n, "length": 1}])
                                                 for n, s in enumerate(statuses)])
 
@@ -58,14 +58,14 @@ def test_worst_any_fail_and_fail_days_ratio() -> None:
     assert aggregate(ind(mode="fail_days_ratio", fail_ratio_gte=0.41), obs).status == "met"
     # window: the last 3 days up to the latest finding (10-04 … 10-06): fail, pass, error -> 1 of 2
     assert aggregate(ind(mode="any_fail", window_days=3), obs).instances == 1
-    with pytest.raises(ValueError, match="x_item.*fail_ratio_gte"):
+    with pytest.raises(ValueError, match=r"x_item.*fail_ratio_gte"):
         aggregate(ind(mode="fail_days_ratio"), obs)
 
 
 def test_unknown_mode_names_the_indicator() -> None:
     with pytest.raises(ValueError, match=r"indicator 'x_item': unknown aggregate mode 'median'"):
         aggregate(ind(mode="median"), None)
-    with pytest.raises(ValueError, match="x_item.*unknown aggregate scope"):
+    with pytest.raises(ValueError, match=r"x_item.*unknown aggregate scope"):
         aggregate(ind(scope="footer"), days("fail", value={"dead": 1}))
 
 
@@ -123,14 +123,15 @@ def result(cid: str, score: float | None, verdict: str = "pass", tier: str = "co
            address: str = "", failed: tuple[str, ...] = ()) -> ChannelResult:
     from mgov.assess import IndicatorResult
     inds = tuple(IndicatorResult(i, "deduct", "function", "failed") for i in failed)
-    return ChannelResult("p", cid, address or f"https://{cid}/", kind, tier, "", verdict, score,  # type: ignore[arg-type]
+    return ChannelResult("p", cid, address or f"https://{cid}/", kind, tier, "", verdict, score,
                          None, ("v2",) if verdict == "fail" and score is None else (), inds, 0)
 
 
 def test_rank_within_tier_and_kind_ties_by_address_vetoed_last() -> None:
     results = [result("a", 95, address="https://b.gov.cn/"), result("b", 95, address="https://a.gov.cn/"),
                result("v", None, "fail"), result("d", 90), result("f", 55, "fail"),
-               result("n", None, "not_assessed"), result("p", 99, tier="provincial"), result("m", 70, kind="mobile_site")]
+               result("n", None, "not_assessed"), result("p", 99, tier="provincial"),
+               result("m", 70, kind="mobile_site")]
     ranks = rank(results)
     county = [(r.channel_id, r.rank, r.of) for r in ranks if (r.tier, r.kind) == ("county", "website")]
     # 95 (a.gov.cn) before 95 (b.gov.cn), then 90, the failing 55, the vetoed one, the unassessed one

@@ -379,7 +379,8 @@ def test_snapshot_round_trip_of_inputs():
             DailyFinding(D(2026, 1, 4), "fail", {"dead": 2}, [{"warc": "b"}])]
     stored = observation_dict(Observation("1", "y", findings=days))["findings"]
     assert stored == {"from": "2026-01-01", "statuses": "p.wf", "data": [[3, {"dead": 2}, [{"warc": "b"}]]]}
-    assert observation_from_snapshot({"channel_id": "1", "indicator_id": "y", "findings": stored}).findings == tuple(days)
+    restored = observation_from_snapshot({"channel_id": "1", "indicator_id": "y", "findings": stored})
+    assert restored.findings == tuple(days)
 
 
 def test_recompute_sees_the_inputs(engine, world):
@@ -459,7 +460,8 @@ def test_probes_and_findings_are_read_per_utc_day(engine, world):
         _finding(conn, run_id, ids[OTHER], "ipv6", "fail", D(2026, 1, 20), at=dt.time(23, 30))
         profile = load("cn-2019-website")
         channels = channels_of(conn, profile)
-        observed = {(o.channel_id, o.indicator_id): o for o in store.observations_of(conn, profile, channels, START, END)}
+        observed = {(o.channel_id, o.indicator_id): o
+                    for o in store.observations_of(conn, profile, channels, START, END)}
     weeks = observed[(str(ids[MAIN]), "v2_unreachable")].probes
     assert [(w.week_start, w.probes, w.failed) for w in weeks] == [(monday, 140, 2), (D(2026, 1, 19), 1, 1)]
     ipv6 = observed[(str(ids[OTHER]), "d_ipv6")].findings

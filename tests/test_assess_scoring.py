@@ -61,7 +61,8 @@ def passing(profile: Profile, ch: ChannelInput, **changes: Observation) -> dict[
 
 
 def fail(value: Any = None, day: date = END) -> Observation:
-    return Observation("", "", findings=[DailyFinding(day, "fail", value, [{"file": "x.warc", "offset": 5, "length": 7}])])
+    ref = {"file": "x.warc", "offset": 5, "length": 7}
+    return Observation("", "", findings=[DailyFinding(day, "fail", value, [ref])])
 
 
 def value(**counts: Any) -> Observation:
@@ -70,7 +71,7 @@ def value(**counts: Any) -> Observation:
 
 
 def manual(status: str, n: int = 1) -> Observation:
-    return Observation("", "", manual=ManualInput(status, n, note="reviewed"))  # type: ignore[arg-type]
+    return Observation("", "", manual=ManualInput(status, n, note="reviewed"))
 
 
 def test_two_deductions_one_capped_and_a_fractional_one(cn: Profile) -> None:

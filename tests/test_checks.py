@@ -18,23 +18,28 @@ SECURE = [("Strict-Transport-Security", "max-age=31536000; includeSubDomains; pr
           ("Content-Security-Policy", "default-src 'self'; frame-ancestors 'self'"),
           ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "SAMEORIGIN"),
           ("Referrer-Policy", "strict-origin-when-cross-origin"), ("Content-Type", "text/html; charset=utf-8")]
-CN_HOME = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+CN_HOME = ("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>深圳市人民政府门户网站首页</title>
-<meta name="SiteIDCode" content="4403000002"><link rel="stylesheet" href="/s.css"><script src="/a.js"></script></head>
+<meta name="SiteIDCode" content="4403000002"><link rel="stylesheet" href="/s.css"><script src="/a.js"></script>"""
+           """</head>
 <body><form action="/search" role="search"><input type="search" name="q"></form><img src="/logo.png">
 <a href="/sitemap.html">网站地图</a><a href="/contact.html">联系我们</a><a href="/about.html">关于我们</a>
 <a href="/privacy.html">隐私政策</a>
 <footer>网站标识码：4403000002 <a href="https://beian.miit.gov.cn/">粤ICP备12345678号-1</a>
 <a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=44030402000001">粤公网安备 44030402000001号</a>
-<a href="https://bszs.conac.cn/sitename?method=show&id=0123456789ABCDEF0123456789ABCDEF"><img src="/red.png" alt="党政机关"></a>
-<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=4403000002&url=https%3A%2F%2Fwww.sz.gov.cn">我为政府网站找错</a>
-</footer></body></html>"""
-US_HOME = """<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1">
+<a href="https://bszs.conac.cn/sitename?method=show&id=0123456789ABCDEF0123456789ABCDEF"><img src="/red.png" """
+           """alt="党政机关"></a>
+<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=4403000002&url=https%3A%2F%2Fwww.sz.gov.cn">"""
+           """我为政府网站找错</a>
+</footer></body></html>""")
+US_HOME = ("""<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, """
+           """initial-scale=1">
 <title>General Services Administration | GSA</title>
-<script async src="https://dap.digitalgov.gov/Universal-Federated-Analytics-Min.js?agency=GSA" id="_fed_an_ua_tag"></script>
+<script async src="https://dap.digitalgov.gov/Universal-Federated-Analytics-Min.js?agency=GSA" id="_fed_an_ua_tag">"""
+           """</script>
 </head><body><form action="/search"><input type="search" name="q"></form>
 <a href="/privacy">Privacy Policy</a><a href="/contact">Contact Us</a><a href="/about">About Us</a>
-<a href="/accessibility">Accessibility</a><a href="/foia">FOIA</a></body></html>"""
+<a href="/accessibility">Accessibility</a><a href="/foia">FOIA</a></body></html>""")
 REF = WarcRef("mgov-1.warc.gz", 0, 100)
 
 
@@ -137,7 +142,7 @@ def mutate(name):
     elif name == "security_headers.missing":
         replace_home(ev, headers=[h for h in SECURE if h[0] in ("Strict-Transport-Security", "Content-Type")])
     elif name == "hsts.weak":
-        replace_home(ev, headers=[("Strict-Transport-Security", "max-age=86400")] + SECURE[1:])
+        replace_home(ev, headers=[("Strict-Transport-Security", "max-age=86400"), *SECURE[1:]])
     elif name == "hsts.none":
         replace_home(ev, headers=SECURE[1:])
     elif name == "https.no_redirect":
@@ -147,7 +152,8 @@ def mutate(name):
         ev.http_home = fetch(ex("http://www.sz.gov.cn/", 200, SECURE[1:], home))
         ev.tls = TlsFacts("www.sz.gov.cn", 443, error=ScanStatus.CONNECTION_REFUSED)
     elif name == "tls.expired":
-        ev.tls.not_after, ev.tls.verified, ev.tls.verify_error = NOW - dt.timedelta(days=3), False, "certificate has expired"
+        ev.tls.not_after = NOW - dt.timedelta(days=3)
+        ev.tls.verified, ev.tls.verify_error = False, "certificate has expired"
     elif name == "tls.self_signed":
         ev.tls.verified, ev.tls.self_signed, ev.tls.verify_error = False, True, "self-signed certificate"
     elif name == "tls.expiring_soon":
@@ -274,19 +280,23 @@ def test_firewall_block_pages_are_errors_not_failures():
         assert got[cid].status is Status.ERROR, cid
         assert got[cid].scan_status is ScanStatus.BLOCKED_BY_WAF, cid
     # A plain 403 without a firewall's signature is the site's own answer: a failure.
-    ev.https_home = ev.http_home = fetch(ex("https://gsa.gov/", 403, [("Content-Type", "text/html")], "<html>no</html>"))
+    plain_403 = ex("https://gsa.gov/", 403, [("Content-Type", "text/html")], "<html>no</html>")
+    ev.https_home = ev.http_home = fetch(plain_403)
     assert verdicts(ev)["availability"].status is Status.FAIL
 
 
-REAL_FOOTER = """<!doctype html><html lang="zh-CN"><head><meta name="viewport" content="width=device-width">
+REAL_FOOTER = ("""<!doctype html><html lang="zh-CN"><head><meta name="viewport" content="width=device-width">
 <title>北京市人民政府门户网站</title><meta name="SiteIDCode" content="BM07000001"></head><body>
 <form role="search"></form><a href="/wzdt/">网站地图</a><a href="/lxwm/">联系 我们</a><a href="/gywm/">关于 我们</a>
 <a href="/yszc/">隐私 政策</a><a href="http://[fe80::1/broken">broken</a>
 <div>网站标识码：<img src="/code.png" alt="bm07000001"></div>
 <p>京ＩＣＰ备<a href="https://beian.miit.gov.cn/">05070218</a>号-1 京公网安备 11010202000001</p>
-<span id="_ideConac"></span><script type="text/javascript">document.write(unescape("%3Cspan id='_ideConac' %3E%3C/span%3E%3Cscript src='https://dcs.conac.cn/js/33/000/0000/60429971/CA330000000604299710004.js' type='text/javascript'%3E%3C/script%3E"));</script>
+<span id="_ideConac"></span><script type="text/javascript">document.write(unescape("%3Cspan id='_ideConac' """
+               """%3E%3C/span%3E%3Cscript """
+               """src='https://dcs.conac.cn/js/33/000/0000/60429971/CA330000000604299710004.js' """
+               """type='text/javascript'%3E%3C/script%3E"));</script>
 <script id="_jiucuo_" sitecode="bm07000001" src="https://zfwzgl.www.gov.cn/exposure/jiucuo.js"></script>
-</body></html>"""
+</body></html>""")
 
 
 def test_real_footer_variants_pass():
@@ -312,7 +322,8 @@ def test_site_code_edge_cases():
 def test_links_required_is_neither_too_loose_nor_too_strict():
     ev = site("us")
     home = ev.https_home.final.text
-    loose = home.replace('<a href="/foia">FOIA</a>', '<a href="https://www.foia.gov/news">News from FOIA.gov about our new portal</a>')
+    loose = home.replace('<a href="/foia">FOIA</a>',
+                         '<a href="https://www.foia.gov/news">News from FOIA.gov about our new portal</a>')
     replace_home(ev, loose)
     assert verdicts(ev)["links.required"].value["missing"] == ["foia"]
 
@@ -320,7 +331,8 @@ def test_links_required_is_neither_too_loose_nor_too_strict():
 def test_https_error_page_does_not_hide_a_working_http_site():
     ev = site("cn")
     home = ev.https_home.final.text
-    ev.https_home = fetch(ex("https://www.sz.gov.cn/", 404, [("Content-Type", "text/html")], "<html>default vhost</html>"))
+    ev.https_home = fetch(ex("https://www.sz.gov.cn/", 404, [("Content-Type", "text/html")],
+                             "<html>default vhost</html>"))
     ev.http_home = fetch(ex("http://www.sz.gov.cn/", 200, SECURE, home))
     got = verdicts(ev)
     assert got["availability"].status is Status.PASS
@@ -350,7 +362,7 @@ def test_plugin_values_must_be_json():
     ("max-age=31536000; includeSubDomainsX; preloaded", False),
 ])
 def test_hsts_directives_are_parsed_not_searched(header, ok):
-    ev = replace_home(site("us"), headers=[("Strict-Transport-Security", header)] + SECURE[1:])
+    ev = replace_home(site("us"), headers=[("Strict-Transport-Security", header), *SECURE[1:]])
     assert (all_checks()["hsts"].run(ev).status is Status.PASS) is ok
 
 

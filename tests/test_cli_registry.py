@@ -502,7 +502,8 @@ def test_channel_close_defaults_to_closed_today_and_resumes(sample):
     assert shown["history"][-1]["date"] is not None
     sample("channel", "edit", "gh_luohu_zw", "--status", "active", "--on", "2026-04-01")
     last = channel(sample, "gh_luohu_zw")["history"][-1]
-    assert (last["event"], last["date"], last["details"]) == ("resumed", "2026-04-01", {"from": "closed", "to": "active"})
+    assert (last["event"], last["date"], last["details"]) == ("resumed", "2026-04-01",
+                                                              {"from": "closed", "to": "active"})
     assert "--status must be closed, suspended or merged" in \
         sample("channel", "close", "gh_luohu_zw", "--status", "active", code=2).output
     assert "unknown status" in sample("channel", "edit", "gh_luohu_zw", "--status", "gone", code=1).output

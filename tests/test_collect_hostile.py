@@ -287,7 +287,7 @@ def test_hostile_sites_become_findings_and_the_scan_goes_on(tmp_path: Path) -> N
             hosts = ["reset.test", "garbage.test", "nowhere.test", "good.test"]
             evidence = await asyncio.gather(*(collect_site(
                 ChannelFacts("website", f"https://{h}", h, "us"), needs_of(checks), L.ctx) for h in hosts))
-            verdicts = {h: {f.check: f for f in judge(ev, checks, {})} for h, ev in zip(hosts, evidence)}
+            verdicts = {h: {f.check: f for f in judge(ev, checks, {})} for h, ev in zip(hosts, evidence, strict=True)}
             for host in ("reset.test", "garbage.test", "nowhere.test"):
                 avail = verdicts[host]["availability"]
                 assert avail.status is Status.FAIL and avail.scan_status is not None, (host, avail)

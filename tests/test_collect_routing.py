@@ -61,7 +61,7 @@ def test_dns_option() -> None:
     ("127.0.0.1", "loopback"), ("127.8.9.10", "loopback"), ("::1", "loopback"),
     ("10.1.2.3", "private"), ("172.16.0.1", "private"), ("192.168.1.1", "private"),
     ("fd00::1", "private"), ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
-    ("224.0.0.1", "multicast"), ("ff02::1", "multicast"), ("0.0.0.0", "unspecified"),
+    ("224.0.0.1", "multicast"), ("ff02::1", "multicast"), ("0.0.0.0", "unspecified"),  # noqa: S104 - classified, not bound
     ("::", "unspecified"), ("240.0.0.1", "reserved"), ("::ffff:127.0.0.1", "loopback"),
     ("::ffff:10.0.0.1", "private"), ("100.64.0.1", "not globally routable"),
     ("198.51.100.7", "private"),  # documentation range: Python counts it as private

@@ -91,7 +91,7 @@ def test_site_without_https_is_judged_over_http(tmp_path: Path) -> None:
         async with lab(tmp_path, rules=["plain.test:443:127.0.0.1:1", "www.plain.test:443:127.0.0.1:1"]) as L:
             ev = await collect_site(facts("plain.test"), set(EVIDENCE_KEYS), L.ctx)
             assert ev.https_home is not None and ev.https_home.status is ScanStatus.CONNECTION_REFUSED
-            assert "127.0.0.1:1" in (ev.https_home.final.error_detail or "")  # type: ignore[union-attr]
+            assert "127.0.0.1:1" in (ev.https_home.final.error_detail or "")
             assert ev.home is ev.http_home and ev.http_home is not None and ev.http_home.ok
             assert ev.ipv6_home is not None and ev.ipv6_home.ok
             assert ev.ipv6_home.start_url == "http://plain.test/"

@@ -177,7 +177,7 @@ async def _start_dual(runner: web.AppRunner, ssl_context: ssl.SSLContext | None)
     for _ in range(20):
         v4 = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
         await v4.start()
-        port = int(v4._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        port = int(v4._server.sockets[0].getsockname()[1])
         try:
             await web.TCPSite(runner, "::1", port, ssl_context=ssl_context).start()
             return port
@@ -331,7 +331,7 @@ async def lab(tmp: Path, *, raw: dict[str, RawHandler] | None = None,
         records.update({h: {"A": ["127.0.0.1"]} for h in raw_ports})
         records.update(zone or {})
         proto, dns_addr = await enter(stack, dns_server(records, silent))
-        probe = Lab(None, proto, dns_addr, http_port, https_port, certs, tmp / "warc",  # type: ignore[arg-type]
+        probe = Lab(None, proto, dns_addr, http_port, https_port, certs, tmp / "warc",
                     raw_ports, list(rules or []))
         routing = probe.routing(allow_private=allow_private)
         probe.ctx = CollectContext.create(tmp / "warc", settings=CollectSettings(**settings),

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+from warcio.archiveiterator import ArchiveIterator
 
 from mgov.collect.warc import HttpCapture, WarcWriter, dechunk, read_record
 from mgov.evidence.exchange import WarcRef
@@ -104,10 +104,10 @@ def test_archive_files_are_valid_warc(tmp_path: Path) -> None:
 def test_concurrent_writes_and_rotation(tmp_path: Path) -> None:
     async def main() -> None:
         async with lab(tmp_path, per_host_limit=16) as L:
-            L.ctx.warc.max_size = 16 * 1024  # type: ignore[union-attr]
+            L.ctx.warc.max_size = 16 * 1024
             fetches = await asyncio.gather(*(L.ctx.client.fetch(f"https://good.test/static/{i}")
                                              for i in range(60)))
-            files = list(L.ctx.warc.files)  # type: ignore[union-attr]
+            files = list(L.ctx.warc.files)
             assert len(files) > 2
             assert all(re.fullmatch(r"mgov-\d{14}-\d{5}\.warc\.gz", f) for f in files)
             spans: dict[str, list[tuple[int, int]]] = {}
@@ -158,7 +158,7 @@ def test_an_unwritable_archive_stops_the_scan(tmp_path: Path) -> None:
 
     async def main() -> None:
         async with lab(tmp_path) as L:
-            L.ctx.warc.directory = blocker / "warc"  # type: ignore[union-attr]
+            L.ctx.warc.directory = blocker / "warc"
             with pytest.raises(ArchiveError, match="cannot write the WARC archive"):
                 await collect_site(ChannelFacts("website", "https://good.test/", "good.test"),
                                    {"https_home"}, L.ctx)

@@ -14,7 +14,7 @@ TODAY = date(2026, 1, 5)
 RULES = ContentRules()
 SITE = "https://www.mm.gov.cn"
 
-HOME = """<!DOCTYPE html>
+HOME = ("""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>某某市人民政府门户网站</title>
 <meta name="SiteName" content="某某市人民政府门户网站">
@@ -24,7 +24,8 @@ HOME = """<!DOCTYPE html>
 <script>var now = new Date(); document.write("<a href='http://x.com'>社会主意</a>");</script>
 </head><body>
 <div class="header"><div class="logo"><img src="/images/logo.png" alt="某某市人民政府"></div>
-<div class="top-links">今天是2026年1月5日 星期一 <a href="/wza/">无障碍</a> <a href="https://en.mm.gov.cn/">English</a>
+<div class="top-links">今天是2026年1月5日 星期一 <a href="/wza/">无障碍</a> <a href="https://en.mm.gov.cn/">English"""
+        """</a>
 <form action="/search/" method="get"><input name="q"><button>搜索</button></form></div></div>
 <div class="nav"><ul>
 <li><a href="/">首页</a></li>
@@ -36,7 +37,8 @@ HOME = """<!DOCTYPE html>
 </ul></div>
 <div class="main">
 <div class="news-box"><h3>要闻动态</h3><ul class="news-list">
-<li><a href="/zwdt/202601/t20260104_101.html" title="市政府召开第十二次常务会议研究部署冬季安全生产工作">市政府召开第十二次常务会议研究部署冬季...</a><span>2026-01-04</span></li>
+<li><a href="/zwdt/202601/t20260104_101.html" title="市政府召开第十二次常务会议研究部署冬季安全生产工作">"""
+        """市政府召开第十二次常务会议研究部署冬季...</a><span>2026-01-04</span></li>
 <li><a href="/zwdt/202601/t20260102_100.html">市领导调研重点项目建设</a><span>[01-02]</span></li>
 <li><a href="/zwdt/202512/t20251230_99.html">全市经济运行情况新闻发布会举行</a><span>2025年12月30日</span></li>
 </ul></div>
@@ -46,14 +48,16 @@ HOME = """<!DOCTYPE html>
 </ul></div>
 <div class="hd"><a href="/hdjl/szxx/">市长信箱</a> <a href="/hdjl/zxzx/">在线咨询</a>
 <a href="/hdjl/">关于市人大代表第128号建议的办理答复情况说明</a></div>
-<div style="display:none"><a href="http://www.bet365-casino.com/">澳门百家乐</a><a href="/internal.html">内部</a></div>
+<div style="display:none"><a href="http://www.bet365-casino.com/">澳门百家乐</a><a href="/internal.html">内部</a>"""
+        """</div>
 <div style="position: absolute; left: -9999px; top: -9999px"><a href="https://tiyu-xxx.net/">体育</a></div>
 <p>坚持以习近平新时代中国特色社会主意思想为指导</p>
 </div>
 <div class="footer"><p>主办：某某市人民政府办公厅 网站标识码：3301000001
 <a href="https://beian.miit.gov.cn/">浙ICP备05001234号</a></p>
-<p><a href="/wzdt/">网站地图</a> <a href="/lxwm/">联系我们</a> 您是第 <span id="count">1234567</span> 位访问者</p></div>
-</body></html>"""
+<p><a href="/wzdt/">网站地图</a> <a href="/lxwm/">联系我们</a> 您是第 <span id="count">1234567</span> 位访问者</p>"""
+        """</div>
+</body></html>""")
 
 CHROME_TOP = """<div class="header"><div class="logo"><img src="/images/logo.png" alt="某某市人民政府"></div></div>
 <div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwdt/">政务动态</a></li>
@@ -61,45 +65,54 @@ CHROME_TOP = """<div class="header"><div class="logo"><img src="/images/logo.png
 CHROME_BOTTOM = """<div class="footer">主办：某某市人民政府办公厅 网站标识码：3301000001
 <a href="https://beian.miit.gov.cn/">浙ICP备05001234号</a></div>"""
 
-TZGG = f"""<!DOCTYPE html><html><head><meta charset="gbk"><title>通知公告_某某市人民政府门户网站</title>
+TZGG = (f"""<!DOCTYPE html><html><head><meta charset="gbk"><title>通知公告_某某市人民政府门户网站</title>
 <meta name="SiteName" content="某某市人民政府门户网站"><meta name="ColumnName" content="通知公告">
 <meta name="ColumnType" content="通知公告"></head><body>{CHROME_TOP}
 <div class="position">当前位置：<a href="/">首页</a> &gt; <a href="./">通知公告</a></div>
 <div class="list-box"><table class="list-table">
-<tr><td><a href="./202512/t20251228_88.html" target="_blank">关于2026年元旦放假安排的通知</a></td><td>2025-12-28</td></tr>
-<tr><td><a href="./202511/t20251105_80.html" target="_blank">关于开展2025年度安全生产大检查的通知</a></td><td>2025-11-05</td></tr>
+<tr><td><a href="./202512/t20251228_88.html" target="_blank">关于2026年元旦放假安排的通知</a></td><td>2025-12-28"""
+        f"""</td></tr>
+<tr><td><a href="./202511/t20251105_80.html" target="_blank">关于开展2025年度安全生产大检查的通知</a></td><td>"""
+        f"""2025-11-05</td></tr>
 <tr><td><a href="./202510/t20251010_75.html" target="_blank">某某路段交通管制公告</a></td><td>2025-10-10</td></tr>
 </table>
-<div class="pagination">共 3 条 首页 上一页 1 下一页 尾页</div></div>{CHROME_BOTTOM}</body></html>"""
+<div class="pagination">共 3 条 首页 上一页 1 下一页 尾页</div></div>{CHROME_BOTTOM}</body></html>""")
 
-ARTICLE = f"""<!DOCTYPE html><html><head><title>关于2026年元旦放假安排的通知</title>
+ARTICLE = (f"""<!DOCTYPE html><html><head><title>关于2026年元旦放假安排的通知</title>
 <meta name="ColumnName" content="通知公告"><meta name="ArticleTitle" content="关于2026年元旦放假安排的通知">
 <meta name="PubDate" content="2025-12-29 09:30"></head><body>{CHROME_TOP}
 <div class="article"><h1>关于2026年元旦放假安排的通知</h1>
 <div class="info">发布时间：2025-12-29 09:30 来源：市政府办公厅</div>
-<div class="content"><p>各区县人民政府，市政府各部门：根据国务院办公厅通知精神，现将2026年元旦放假安排通知如下。</p></div>
-</div>{CHROME_BOTTOM}</body></html>"""
+<div class="content"><p>各区县人民政府，市政府各部门：根据国务院办公厅通知精神，现将2026年元旦放假安排通知如下。</p>"""
+           f"""</div>
+</div>{CHROME_BOTTOM}</body></html>""")
 
-BOARD = f"""<!DOCTYPE html><html><head><title>市长信箱</title><meta name="ColumnName" content="市长信箱"></head>
+BOARD = (f"""<!DOCTYPE html><html><head><title>市长信箱</title><meta name="ColumnName" content="市长信箱"></head>
 <body>{CHROME_TOP}
 <table class="table-list">
 <tr><th>标题</th><th>留言人</th><th>留言时间</th><th>回复时间</th><th>状态</th></tr>
-<tr><td><a href="/hdjl/szxx/1001.html">小区噪音扰民问题</a></td><td>张**</td><td>2025-12-01</td><td>2025-12-05</td><td>已回复</td></tr>
-<tr><td><a href="/hdjl/szxx/1002.html">道路积水</a></td><td>李**</td><td>2025-08-10</td><td>未回复</td><td>处理中</td></tr>
-<tr><td><a href="/hdjl/szxx/1003.html">公交线路调整建议</a></td><td>王**</td><td>2025-03-01</td><td>2025-07-15</td><td>已回复</td></tr>
+<tr><td><a href="/hdjl/szxx/1001.html">小区噪音扰民问题</a></td><td>张**</td><td>2025-12-01</td><td>2025-12-05</td>"""
+         f"""<td>已回复</td></tr>
+<tr><td><a href="/hdjl/szxx/1002.html">道路积水</a></td><td>李**</td><td>2025-08-10</td><td>未回复</td><td>处理中"""
+         f"""</td></tr>
+<tr><td><a href="/hdjl/szxx/1003.html">公交线路调整建议</a></td><td>王**</td><td>2025-03-01</td><td>2025-07-15</td>"""
+         f"""<td>已回复</td></tr>
 <tr><td><a href="/hdjl/szxx/1004.html">旧留言</a></td><td>赵**</td><td>2024-06-01</td><td></td><td>未回复</td></tr>
 </table>
 <ul class="msg-list">
-<li><a href="/hdjl/zxzx/2001.html">社保卡补办咨询</a><span class="submitted">留言时间：2026-01-02</span><span class="replied">回复时间：2026-01-03</span></li>
-<li><a href="/hdjl/zxzx/2002.html">营业执照办理</a><span class="submitted">留言时间：2025-09-01</span><span class="replied">待回复</span></li>
+<li><a href="/hdjl/zxzx/2001.html">社保卡补办咨询</a><span class="submitted">留言时间：2026-01-02</span><span """
+         f"""class="replied">回复时间：2026-01-03</span></li>
+<li><a href="/hdjl/zxzx/2002.html">营业执照办理</a><span class="submitted">留言时间：2025-09-01</span><span """
+         f"""class="replied">待回复</span></li>
 <li>来信人：刘** <span>提问时间：2025-07-01</span> <span>状态：已办结</span></li>
 </ul>
 <form action="/hdjl/szxx/submit.do" method="POST"><input name="title"><textarea name="content"></textarea>
 <input type="hidden" name="token" value="x"><input type="submit" value="提交"></form>
-{CHROME_BOTTOM}</body></html>"""
+{CHROME_BOTTOM}</body></html>""")
 
-BLANK = f"""<html><head><title>规划计划</title><meta name="ColumnName" content="规划计划"></head><body>{CHROME_TOP}
-<div class="position">当前位置：首页 &gt; 规划计划</div><div class="main"><p>暂无信息</p></div>{CHROME_BOTTOM}</body></html>"""
+BLANK = (f"""<html><head><title>规划计划</title><meta name="ColumnName" content="规划计划"></head><body>{CHROME_TOP}
+<div class="position">当前位置：首页 &gt; 规划计划</div><div class="main"><p>暂无信息</p></div>{CHROME_BOTTOM}"""
+         f"""</body></html>""")
 
 
 def analyze(path, html, *, is_home=False, today=TODAY, rules=RULES):
@@ -116,11 +129,13 @@ def test_homepage():
     assert f.nav_total == 6
     # The shortened title gives way to the full one in the title attribute.
     assert f.items == [
-        ListItem("市政府召开第十二次常务会议研究部署冬季安全生产工作", SITE + "/zwdt/202601/t20260104_101.html", date(2026, 1, 4)),
+        ListItem("市政府召开第十二次常务会议研究部署冬季安全生产工作", SITE + "/zwdt/202601/t20260104_101.html",
+                 date(2026, 1, 4)),
         ListItem("市领导调研重点项目建设", SITE + "/zwdt/202601/t20260102_100.html", date(2026, 1, 2)),
         ListItem("全市经济运行情况新闻发布会举行", SITE + "/zwdt/202512/t20251230_99.html", date(2025, 12, 30)),
         ListItem("关于2026年元旦放假安排的通知", SITE + "/tzgg/202512/t20251228_88.html", date(2025, 12, 28)),
-        ListItem("某某市2025年公开招聘事业单位工作人员公告", SITE + "/tzgg/202512/t20251220_87.html", date(2025, 12, 20)),
+        ListItem("某某市2025年公开招聘事业单位工作人员公告", SITE + "/tzgg/202512/t20251220_87.html",
+                 date(2025, 12, 20)),
     ]
     assert f.items_total == 5
     # The long anchor with 建议 is a news item about a proposal, not a channel.
@@ -134,7 +149,8 @@ def test_homepage():
         LinkFlag("http://www.bet365-casino.com/", "澳门百家乐", "hidden_style", "display:none"),
         LinkFlag("https://tiyu-xxx.net/", "体育", "hidden_style", "position:absolute;left:-9999px")]
     # Script text is not page text: the expression inside document.write is not seen.
-    assert f.expressions == [ExpressionHit("社会主意", "社会主义", "乐内部体育坚持以习近平新时代中国特色社会主意思想为指导主办:某某市人民政府办公厅")]
+    assert f.expressions == [ExpressionHit("社会主意", "社会主义",
+                                           "乐内部体育坚持以习近平新时代中国特色社会主意思想为指导主办:某某市人民政府办公厅")]
     assert f.expressions_total == 1
     assert sorted(f.regions) == ["body_static", "footer", "header", "nav"]
     assert all(len(h) == 64 for h in f.regions.values())
@@ -235,7 +251,8 @@ def test_undated_list_items():
     </body></html>"""
     f = analyze("/", html)
     # Off-site links without dates (友情链接) and footer lists are not items.
-    assert f.items == [ListItem("优化营商环境专题", SITE + "/zt/1/", None), ListItem("乡村振兴专题", SITE + "/zt/2/", None),
+    assert f.items == [ListItem("优化营商环境专题", SITE + "/zt/1/", None),
+                       ListItem("乡村振兴专题", SITE + "/zt/2/", None),
                        ListItem("有日期的文章", SITE + "/a/1.html", date(2025, 12, 1)),
                        ListItem("没有日期的文章", SITE + "/a/2.html", None)]
 
@@ -301,7 +318,8 @@ def test_expression_context_is_short():
 
 @pytest.mark.parametrize("text", [
     "", "   ", "<<<>>>", "\x00\x01\x02", "<html><body>", "</div></div></a>", "<a href=", "<a href='http://[::1'>x</a>",
-    "\ud800 lone surrogate", "<table><tr><td><a href='/x'>1</td></a></table>", "<li><a href='javascript:void(0)'>x</a>2025-01-01",
+    "\ud800 lone surrogate", "<table><tr><td><a href='/x'>1</td></a></table>",
+    "<li><a href='javascript:void(0)'>x</a>2025-01-01",
     "<form action='http://exa mple.com:99999/'><textarea></form>", "<a href='http://bad host/'>a</a><span>01-02</span>",
 ])
 def test_garbage_never_raises(text):

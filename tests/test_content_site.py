@@ -15,10 +15,11 @@ TODAY = date(2026, 1, 5)
 RULES = ContentRules()
 SITE = "https://www.mm.gov.cn"
 
-NAV = """<div class="header"><img src="/logo.png" alt="某某市人民政府"></div>
+NAV = ("""<div class="header"><img src="/logo.png" alt="某某市人民政府"></div>
 <div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwdt/">政务动态</a></li>
 <li><a href="/tzgg/">通知公告</a></li><li><a href="/zcwj/">政策文件</a></li><li><a href="/ghjh/">规划计划</a></li>
-<li><a href="/bsfw/">办事服务</a></li><li><a href="/hdjl/szxx/">市长信箱</a></li><li><a href="/lxwm/">联系我们</a></li></ul></div>"""
+<li><a href="/bsfw/">办事服务</a></li><li><a href="/hdjl/szxx/">市长信箱</a></li><li><a href="/lxwm/">联系我们</a>"""
+       """</li></ul></div>""")
 FOOTER = """<div class="footer">主办：某某市人民政府办公厅 网站标识码：3301000001 浙ICP备05001234号
 <a href="/wzdt/">网站地图</a> 您是第 <span>{visits}</span> 位访问者</div>"""
 
@@ -138,7 +139,8 @@ def test_site_summary():
     # Page 2 repeats messages of page 1: each is counted once.
     assert (i.messages_total, i.messages_in_window) == (5, 4)
     assert i.unanswered == [
-        UnansweredMessage("道路积水", SITE + "/hdjl/szxx/1002.html", SITE + "/hdjl/szxx/", date(2025, 8, 10), None, 148),
+        UnansweredMessage("道路积水", SITE + "/hdjl/szxx/1002.html", SITE + "/hdjl/szxx/", date(2025, 8, 10), None,
+                          148),
         UnansweredMessage("公交线路调整建议", SITE + "/hdjl/szxx/1003.html", SITE + "/hdjl/szxx/", date(2025, 3, 1),
                           date(2025, 7, 15), 136)]
     assert i.unanswered_total == 2
@@ -171,7 +173,8 @@ def test_homepage_freshness():
     assert not crawl([], home([("/zwdt/a.html", "新闻", "2025-12-21")])).summary(TODAY).home.fresh
     # Undated items count as not updated.
     undated = crawl([], home([("/zwdt/a.html", "新闻一", ""), ("/zwdt/b.html", "新闻二", "")])).summary(TODAY)
-    assert (undated.home.items, undated.home.dated_items, undated.home.latest, undated.home.fresh) == (2, 0, None, False)
+    home_page = undated.home
+    assert (home_page.items, home_page.dated_items, home_page.latest, home_page.fresh) == (2, 0, None, False)
     assert SiteContent(RULES).summary(TODAY).home is None
 
 
@@ -182,7 +185,8 @@ def test_no_interaction_channel():
 
 
 def test_expression_findings_count_pages():
-    footer = "<div class='footer'>版权所有：某某市人民政府网站 主办单位：国务院办功厅 承办：某某市大数据管理中心 地址：人民路1号</div>"
+    footer = ("<div class='footer'>版权所有：某某市人民政府网站 主办单位：国务院办功厅 "
+              "承办：某某市大数据管理中心 地址：人民路1号</div>")
     page = f"<html><body><p>人民政俯工作报告</p>{footer}</body></html>"
     other = f"<html><body><p>另一页</p>{footer}</body></html>"
     s = crawl([("/a.html", page, 1), ("/b.html", other, 1), ("/c.html", other, 1)], "<html></html>").summary(TODAY)

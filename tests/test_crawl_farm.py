@@ -73,7 +73,8 @@ def test_crawls_report_every_content_defect_and_nothing_else(engine, farm, tmp_p
         run_id, result, by_host = crawl(engine, settings, farm, sites)
         assert result["channels"] == len(sites)
         report = verify(manifest, by_host, run_kind="crawl", epoch=1)
-        assert report.missed == [] and report.false_alarms == [], json.dumps(report.as_dict(), ensure_ascii=False)[:4000]
+        assert report.missed == [] and report.false_alarms == [], \
+            json.dumps(report.as_dict(), ensure_ascii=False)[:4000]
         assert report.detected == report.defects >= 15
 
         # The dead links found are exactly the manifest's, each with the pages carrying it.
@@ -92,7 +93,8 @@ def test_crawls_report_every_content_defect_and_nothing_else(engine, farm, tmp_p
         farm.set_epoch(2)
         _, _, by_host2 = crawl(engine, settings, farm, sites)
         report2 = verify(manifest, by_host2, run_kind="crawl", epoch=2)
-        assert report2.missed == [] and report2.false_alarms == [], json.dumps(report2.as_dict(), ensure_ascii=False)[:4000]
+        assert report2.missed == [] and report2.false_alarms == [], \
+            json.dumps(report2.as_dict(), ensure_ascii=False)[:4000]
         backdated = next(s for s in sites if s.has("redflag.backdated"))
         assert by_host2[backdated.host]["content.backdated"]["value"]["compared"] is True
     finally:
@@ -105,7 +107,7 @@ def test_trap_sites_end_within_their_caps(engine, farm, tmp_path):
     assert len(traps) == 2
     register(engine, manifest, tmp_path)
     settings = load_settings(home=tmp_path / "home")
-    run_id, result, by_host = crawl(engine, settings, farm, traps, max_pages=200, max_depth=50,
+    run_id, _, by_host = crawl(engine, settings, farm, traps, max_pages=200, max_depth=50,
                                     max_query_variants=20)
     with engine.connect() as conn:
         pages = dict(conn.execute(select(CRAWL_PAGES.c.channel_id, func.count()).where(CRAWL_PAGES.c.run_id == run_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from pathlib import Path
@@ -70,7 +71,7 @@ def test_small_site_dead_links(tmp_path: Path) -> None:
                 assert stats.errors == {"404": 2}
                 assert [p.is_home for p in sink.pages].count(True) == 1
                 assert sink.pages[0].url == S + "/" and sink.pages[0].is_home
-                targets = {t for t in (r.target_url for r in ws.iter_links())}
+                targets = {r.target_url for r in ws.iter_links()}
                 assert targets == {
                     *(S + p for p in SMALL if p != "/"), S + "/missing-home.html",
                     S + "/missing-a.html", "http://other.test/gone", "http://other.test/fine",
@@ -173,7 +174,7 @@ async def calendar(request: web.Request) -> web.StreamResponse:
 def test_calendar_trap_ends_at_the_query_cap(tmp_path: Path) -> None:
     async def main() -> None:
         async with farm(tmp_path, calendar, ["site.test"]) as f:
-            stats, ws, sink = await crawl(f, S + "/", tmp_path, max_depth=1000, max_query_variants=20)
+            stats, ws, _ = await crawl(f, S + "/", tmp_path, max_depth=1000, max_query_variants=20)
             with ws:
                 assert stats.pages_fetched == 21  # the homepage and 20 months
                 assert stats.skipped_query_cap == 2  # the 21st variant, either side of the range
@@ -187,7 +188,7 @@ def test_calendar_trap_ends_at_the_query_cap(tmp_path: Path) -> None:
 async def sessions(request: web.Request) -> web.StreamResponse:
     """Five real pages; every link carries a fresh session id (path and query)."""
     def sid() -> str:
-        return "%032x" % random.getrandbits(128)
+        return f"{random.getrandbits(128):032x}"
     if request.path.split(";")[0] in ("/", "/p1", "/p2", "/p3", "/p4"):
         links = " ".join(f'<a href="/p{i};jsessionid={sid()}?sid={sid()}&amp;lang=zh">p{i}</a>'
                          for i in range(1, 5))
@@ -217,7 +218,7 @@ def test_page_with_100000_links(tmp_path: Path) -> None:
     async def main() -> None:
         async with farm(tmp_path, handler, ["site.test"]) as f:
             started = time.perf_counter()
-            stats, ws, sink = await crawl(f, S + "/", tmp_path, max_pages=20, check_links=False)
+            stats, ws, _ = await crawl(f, S + "/", tmp_path, max_pages=20, check_links=False)
             elapsed = time.perf_counter() - started
             with ws:
                 assert stats.pages_fetched == 20 and stats.links_recorded == 2000
@@ -277,7 +278,7 @@ async def encodings(request: web.Request) -> web.StreamResponse:
 def test_mixed_encodings(tmp_path: Path) -> None:
     async def main() -> None:
         async with farm(tmp_path, encodings, ["site.test"]) as f:
-            stats, ws, sink = await crawl(f, S + "/", tmp_path)
+            _, ws, sink = await crawl(f, S + "/", tmp_path)
             with ws:
                 by_url = {p.final_url: p for p in sink.pages}
                 assert sorted(by_url) == [S + "/", S + "/gbk.html", S + "/u.html"]
@@ -396,7 +397,7 @@ def test_delay_spaces_requests_to_the_site(tmp_path: Path) -> None:
             stats, ws, _ = await crawl(f, S + "/", tmp_path, delay=0.1)
             ws.close()
             assert stats.pages_fetched == 5 and len(arrivals) == 5
-            gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+            gaps = [b - a for a, b in itertools.pairwise(arrivals)]
             assert min(gaps) >= 0.09, gaps
     run(main())
 

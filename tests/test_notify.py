@@ -86,7 +86,7 @@ class Receiver(BaseHTTPRequestHandler):
     """A webhook receiver that checks signatures with the secret registered for its path."""
 
     def do_POST(self) -> None:
-        hub = self.server.hub  # type: ignore[attr-defined]
+        hub = self.server.hub
         body = self.rfile.read(int(self.headers["Content-Length"]))
         secret = hub["secrets"].get(self.path)
         ok = secret is not None and verify_signature(secret, self.headers["X-Mgov-Timestamp"], body,
@@ -102,10 +102,10 @@ class Receiver(BaseHTTPRequestHandler):
 @pytest.fixture
 def hooks() -> Iterator[dict[str, Any]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    server.hub = {"secrets": {}, "received": [], "status": 200}  # type: ignore[attr-defined]
+    server.hub = {"secrets": {}, "received": [], "status": 200}
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield {**server.hub, "url": f"http://127.0.0.1:{server.server_address[1]}", "hub": server.hub}  # type: ignore[attr-defined]
+    yield {**server.hub, "url": f"http://127.0.0.1:{server.server_address[1]}", "hub": server.hub}
     server.shutdown()
     server.server_close()
 
@@ -120,7 +120,8 @@ def assessed(engine, tmp_path, monkeypatch) -> dict[str, Any]:
     assert import_file(engine, path).problems == []
     with engine.begin() as conn:
         ids = {r.address: r.id for r in conn.execute(select(CHANNELS.c.id, CHANNELS.c.address))}
-        run_id = conn.execute(insert(SCAN_RUNS).values(status="finished", params={}).returning(SCAN_RUNS.c.id)).scalar_one()
+        run_id = conn.execute(insert(SCAN_RUNS).values(status="finished", params={})
+                              .returning(SCAN_RUNS.c.id)).scalar_one()
         for cid in ids.values():
             insert_finding(conn, run_id, cid, "interaction.channel", "fail", D(2026, 1, 20))  # veto v5_no_channel
             insert_finding(conn, run_id, cid, "search", "pass", D(2026, 1, 20))
@@ -164,7 +165,8 @@ def test_veto_notified_once_scoped_to_the_subtree_in_chinese(cli, engine, assess
     assert keys["ft@example.gov"] == v[assessed["futian"]]
     assert keys["city@example.gov"] == v[assessed["luohu"]] | v[assessed["futian"]]  # one message, both
     assert assessed["futian"] not in by_to["lh@example.gov"]["body"]
-    assert assessed["luohu"] in by_to["city@example.gov"]["body"] and assessed["futian"] in by_to["city@example.gov"]["body"]
+    city_body = by_to["city@example.gov"]["body"]
+    assert assessed["luohu"] in city_body and assessed["futian"] in city_body
     # Chinese survives: RFC 2047 subject, UTF-8 body, decoded back intact.
     zh = by_to["lh@example.gov"]
     assert zh["subject"] == "【mgov】罗湖区人民政府：新增单项否决问题 1 项"

@@ -158,7 +158,8 @@ set = { rule = "deduct" }
         "p.toml: override[2]: needs either a set table or disable = true",
     ]  # the first pass stops here: resolution is checked once the tables are valid
     rest = errors(tmp_path, indicator() + '\n[[override]]\nset = { rule = "deduct" }\n')
-    assert rest[0] == "p.toml: override[1]: indicator[i] (website, national): a deduct rule needs points > 0 and cap > 0"
+    assert rest[0] == ("p.toml: override[1]: indicator[i] (website, national): "
+                       "a deduct rule needs points > 0 and cap > 0")
     assert len(rest) == 5  # once per tier
 
 

@@ -88,7 +88,7 @@ def test_kill_9_and_resume_neither_loses_nor_duplicates(db_url, tmp_path, engine
                 "--dns", f"127.0.0.1:{running.dns_port}", "--ca-bundle", str(running.ca_pem)]
         for rule in running.connect_to:
             base += ["--connect-to", rule]
-        proc = subprocess.Popen(base + ["--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen([*base, "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
         done = 0
         while time.monotonic() < deadline:
@@ -100,7 +100,7 @@ def test_kill_9_and_resume_neither_loses_nor_duplicates(db_url, tmp_path, engine
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert 5 <= done < 40, done
-        out = subprocess.run(base[:3] + ["scan", "--resume", "--json"], env=env, capture_output=True, text=True,
+        out = subprocess.run([*base[:3], "scan", "--resume", "--json"], env=env, capture_output=True, text=True,
                              timeout=300)
         assert out.returncode == 0, out.stderr
         result = json.loads(out.stdout)

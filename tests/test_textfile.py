@@ -24,7 +24,7 @@ def test_utf8_with_bom(tmp_path):
 def test_gbk_detected_and_decoded(tmp_path):
     p = write(tmp_path / "g.csv", "code,name_zh\ncn-1,深圳市人民政府\ncn-2,罗湖区\n", "gbk")
     assert detect_encoding(p) == "gb18030"
-    header, rows = read_csv(p)
+    _, rows = read_csv(p)
     assert [r.cells["name_zh"] for r in rows] == ["深圳市人民政府", "罗湖区"]
 
 

@@ -240,7 +240,8 @@ def test_overview_figures(world):
         overdue = world.client("supervisor").api("GET", "/api/v1/tasks", params={"overdue": "true"}).json()["items"]
     assert page.status_code == 200
     histogram = json.loads(re.search(r'id="histogram-data">(.*?)</script>', page.text).group(1))
-    assert sum(sum(v) for v in histogram["series"].values()) == 2 and list(histogram["series"]) == ["Prefecture"]  # labelled
+    assert sum(sum(v) for v in histogram["series"].values()) == 2
+    assert list(histogram["series"]) == ["Prefecture"]  # labelled
     trend = json.loads(re.search(r'id="trend-data">(.*?)</script>', page.text).group(1))
     assert [p["channels"] for p in trend["points"]] == [2]
     assert overdue and all(t["overdue"] for t in overdue)

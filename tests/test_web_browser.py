@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 pytest.register_assert_rewrite("webserver")
-from webserver import AGENCY, OTHER, SUPERVISOR, Demo, Server, sign_in
+from webserver import AGENCY, OTHER, SUPERVISOR, Demo, Server, sign_in  # noqa: E402 - after its assert rewriting
 
 pytest_plugins = ["webserver"]  # its fixtures: the demo once a session, the server and Chromium
 # The demo pipeline alone takes 30-60 s on two busy cores, the module 1.5-2 minutes: the

@@ -42,7 +42,7 @@ import pytest
 import yaml
 
 pytest.register_assert_rewrite("webserver")
-from webserver import Demo, Server, sign_in
+from webserver import Demo, Server, sign_in  # noqa: E402 - after its assert rewriting
 
 pytest_plugins = ["webserver"]  # its fixtures: the demo once a session, the server and Chromium
 pytestmark = pytest.mark.heavy  # the demo pipeline (30-60 s), a scan, a browser: over a minute; SQLite pass only
@@ -126,7 +126,7 @@ def session_cookie(dashboard: Server, username: str, password: str) -> str:
     """Signed in through the form, over HTTP, like a browser."""
     with httpx.Client(base_url=dashboard.url, trust_env=False, follow_redirects=False) as http:
         form = http.get("/login")
-        token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
         answer = http.post("/login", data={"username": username, "password": password, "csrf": token, "next": "/"})
         assert answer.status_code == 303, answer.text
         return str(answer.cookies["mgov_session"])

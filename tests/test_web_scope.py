@@ -48,7 +48,8 @@ JSON_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/users"): {"username": "b.plant", "password": "0123456789ab", "role": "agency_staff",
                                 "organization": "cn-440300"},
     ("PATCH", "/api/v1/users/{user_id}"): {"role": "viewer", "active": False},
-    ("POST", "/api/v1/notification-targets"): {"kind": "email", "address": "ops@b.example", "organization": "cn-440300"},
+    ("POST", "/api/v1/notification-targets"): {"kind": "email", "address": "ops@b.example",
+                                               "organization": "cn-440300"},
     ("DELETE", "/api/v1/notification-targets/{target_id}"): None,
 }
 FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {

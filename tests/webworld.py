@@ -78,12 +78,12 @@ class Browser:
 
     def login(self, username: str, password: str = PASSWORD) -> Any:
         page = self.http.get("/login")
-        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
         answer = self.http.post("/login", data={"username": username, "password": password, "csrf": token,
                                                 "next": "/"})
         if answer.status_code == 303:
             home = self.http.get("/account")
-            self.csrf = re.search(r'name="csrf" value="([^"]+)"', home.text).group(1)  # type: ignore[union-attr]
+            self.csrf = re.search(r'name="csrf" value="([^"]+)"', home.text).group(1)
         return answer
 
     def get(self, url: str, **kw: Any) -> Any:

@@ -18,6 +18,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from mgov.errors import ConfigError
+
 
 class AuditPolicy(BaseSettings):
     """Which roles each channel kind needs, and where the one-per-unit rule applies."""
@@ -132,6 +134,4 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except Exception as exc:  # pydantic's ValidationError, TOML decode errors
-        from mgov.errors import ConfigError
-
         raise ConfigError(f"invalid settings: {exc}") from exc

@@ -19,14 +19,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "strict_refused": ("--strict: {bad} bad rows, nothing was stored", "--strict：有 {bad} 行错误，未保存任何数据"),
     "nothing_imported": ("Nothing could be imported from {file}", "{file} 中没有可导入的数据"),
     "bad_rows": ("Bad rows (not imported)", "错误行（未导入）"),
-    "more_rows": ("... and {n} more (use --limit, filters or --json)", "……另有 {n} 行（可用 --limit、筛选条件或 --json）"),
+    "more_rows": ("... and {n} more (use --limit, filters or --json)",
+                  "……另有 {n} 行（可用 --limit、筛选条件或 --json）"),
     "exported": ("Exported to {file}: {counts}", "已导出到 {file}：{counts}"),
     "audit_summary": ("{n} findings in {channels} open channels", "{channels} 个在用渠道中发现 {n} 个问题"),
     "audit_clean": ("No findings: every channel has an owner and its responsible people",
                     "未发现问题：每个渠道都有主办单位和责任人"),
     "demo_verified": ("Demo farm: {sites} sites, {defects} seeded defects, {detected} reported by their checks; "
                       "{false_alarms} false alarms",
-                      "演示站群：{sites} 个网站，预置缺陷 {defects} 个，被对应检查发现 {detected} 个；误报 {false_alarms} 个"),
+                      "演示站群：{sites} 个网站，预置缺陷 {defects} 个，被对应检查发现 {detected} 个；"
+                      "误报 {false_alarms} 个"),
     "demo_crawl_verified": ("Crawl {epoch} of the demo farm: {sites} sites, {pages} pages, {defects} seeded content "
                             "defects, {detected} reported by their checks; {false_alarms} false alarms",
                             "演示站群第 {epoch} 次抓取：{sites} 个网站，{pages} 个页面，预置内容缺陷 {defects} 个，"
@@ -75,7 +77,8 @@ HEADERS: dict[str, str] = {
     "date": "日期", "note": "备注", "check": "检查项", "message": "说明", "evidence": "证据",
     "pass": "通过", "fail": "不通过", "warn": "警告", "error": "错误", "not_applicable": "不适用",
     "id": "编号", "title": "标题", "probes": "探测次数", "failed": "失败次数", "failure_ratio": "失败率",
-    "enough_probes": "探测充足", "veto": "单项否决", "attributes": "登记属性", "no_external_service": "无对外服务", "responsible": "责任人",
+    "enough_probes": "探测充足", "veto": "单项否决", "attributes": "登记属性", "no_external_service": "无对外服务",
+    "responsible": "责任人",
     "url": "链接", "outcome": "检测结果", "homepage": "位于首页", "pages": "所在页面数",
     "rank": "排名", "verdict": "结论", "score": "得分", "grade": "等级", "vetoes": "单项否决项",
     "not_assessed": "未评估项", "trend": "变化", "points": "分值",

@@ -25,7 +25,7 @@ from mgov.db.tables import API_TOKENS, LOGIN_ATTEMPTS, USERS, WEB_SESSIONS
 from mgov.errors import InvalidValue, NotFound, RateLimited, Unauthenticated
 
 SESSION_HOURS = 12
-TOKEN_PREFIX = "mgov_"
+TOKEN_PREFIX = "mgov_"  # noqa: S105 - the public prefix that marks an API token, not a secret
 # Failed sign-ins allowed per window: per user name (guessing one password) and per client
 # address (trying many names).
 WINDOW = dt.timedelta(minutes=15)

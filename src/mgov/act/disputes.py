@@ -86,7 +86,8 @@ def get(conn: Connection, dispute_id: int) -> dict[str, Any]:
     return dict(row._mapping)
 
 
-def list_disputes(conn: Connection, *, assessment_id: int | None = None, status: str | None = None) -> list[dict[str, Any]]:
+def list_disputes(conn: Connection, *, assessment_id: int | None = None,
+                  status: str | None = None) -> list[dict[str, Any]]:
     if status is not None and status not in STATUSES:
         raise MgovError(f"unknown dispute status {status!r} (choose from: {', '.join(STATUSES)})")
     query = select(D, CHANNELS.c.address).join(CHANNELS, CHANNELS.c.id == D.c.channel_id).order_by(D.c.id)

@@ -113,8 +113,9 @@ def list_targets(conn: Connection, *, include_inactive: bool = False,
     return [_public(r) for r in conn.execute(query)]
 
 
-def add_target(conn: Connection, *, org_code: str | None, kind: str, address: str, events: Sequence[str] | str | None = None,
-               secret: str | None = None, lang: str | None = None, allow_private: bool = False) -> dict[str, Any]:
+def add_target(conn: Connection, *, org_code: str | None, kind: str, address: str,
+               events: Sequence[str] | str | None = None, secret: str | None = None, lang: str | None = None,
+               allow_private: bool = False) -> dict[str, Any]:
     """A new active target of org_code (None: the whole registry). A webhook's secret is generated
     when not given; the result carries it under 'secret', the only time it is shown."""
     if kind not in KINDS:

@@ -122,31 +122,31 @@ class Snapshot:
     # Counts per owner organization, summed per target's scope by digest().
     @cached_property
     def _channels(self) -> dict[int | None, int]:
-        return {owner: n for owner, n in self.conn.execute(
+        return dict(self.conn.execute(
             select(CHANNELS.c.owner_id, func.count()).where(CHANNELS.c.status.in_(vocab.OPEN_STATUSES))
-            .group_by(CHANNELS.c.owner_id))}
+            .group_by(CHANNELS.c.owner_id)).all())  # .all(): a Result has keys(), dict() would take it for a mapping
 
     @cached_property
     def _verdicts(self) -> list[tuple[int, int | None, str, int]]:
         ids = [h.id for h in self.newest]
-        return [tuple(r) for r in self.conn.execute(  # type: ignore[misc]
+        return [tuple(r) for r in self.conn.execute(
             select(R.c.assessment_id, CHANNELS.c.owner_id, R.c.verdict, func.count())
             .join(CHANNELS, CHANNELS.c.id == R.c.channel_id).where(R.c.assessment_id.in_(ids))
             .group_by(R.c.assessment_id, CHANNELS.c.owner_id, R.c.verdict))] if ids else []
 
     @cached_property
     def _tasks(self) -> list[tuple[int | None, str, dt.date, int]]:
-        return [tuple(r) for r in self.conn.execute(  # type: ignore[misc]
+        return [tuple(r) for r in self.conn.execute(
             select(CHANNELS.c.owner_id, T.c.status, T.c.due_on, func.count())
             .join(CHANNELS, CHANNELS.c.id == T.c.channel_id).where(T.c.status.in_(UNRESOLVED))
             .group_by(CHANNELS.c.owner_id, T.c.status, T.c.due_on))]
 
     @cached_property
     def _disputes(self) -> dict[int | None, int]:
-        return {owner: n for owner, n in self.conn.execute(
+        return dict(self.conn.execute(
             select(CHANNELS.c.owner_id, func.count()).select_from(DISPUTES)
             .join(CHANNELS, CHANNELS.c.id == DISPUTES.c.channel_id).where(DISPUTES.c.status == "filed")
-            .group_by(CHANNELS.c.owner_id))}
+            .group_by(CHANNELS.c.owner_id)).all())
 
     def digest(self, org_id: int | None) -> Event:
         """The week's digest of org_id's subtree (None: the whole registry)."""

@@ -4,7 +4,7 @@ per event, listing the batch's items (webhooks carry the same items as JSON)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 # Long batches are cut in a mail body (a webhook carries every item); the count says so.
 MAX_LINES = 200
@@ -41,11 +41,22 @@ FOOTER = ("Sent by mgov on {date}. This is an automatic message; reply to your s
           "本邮件由 mgov 于 {date} 自动发送，请勿直接回复；如有疑问请联系主管部门。")
 
 
+class OrgNames(Protocol):
+    """What a label needs of an organization (a row of the organizations table)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name_zh(self) -> str | None: ...
+    @property
+    def name_en(self) -> str | None: ...
+
+
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "zh" else pair[0]
 
 
-def org_label(org: Any | None, lang: str) -> str:
+def org_label(org: OrgNames | None, lang: str) -> str:
     """The organization's name in the language (else its other name, else its code)."""
     if org is None:
         return _pick(EVERYONE, lang)

@@ -7,6 +7,7 @@ Every step is appended to the task's history and to the audit log.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +33,7 @@ from mgov.db.tables import (
     RESPONSIBILITIES,
     ROLES,
 )
-from mgov.errors import MgovError, NotFound
+from mgov.errors import InvalidValue, MgovError, NotFound
 from mgov.profiles import Deadline, Indicator, Profile, load, resolve
 from mgov.registry.addresses import normalize_url
 
@@ -44,7 +45,7 @@ DEFAULT_DEADLINE = Deadline("working_days", 15)
 
 # recheck(task) -> True (fixed), False (still failing), None (cannot tell: the task stays open);
 # or a (verdict, detail) pair whose detail lands in the task's history.
-Recheck = Callable[[dict[str, Any]], "bool | None | tuple[bool | None, dict[str, Any]]"]
+Recheck = Callable[[dict[str, Any]], "bool | tuple[bool | None, dict[str, Any]] | None"]
 
 
 def _step(action: str, by: str, **detail: Any) -> dict[str, Any]:
@@ -63,11 +64,11 @@ def assignees(conn: Connection, channel_id: int, owner_id: int | None, on: dt.da
         return [{"person": r.key, "name": r.name, "role": r.role, "source": "channel"} for r in rows]
     if owner_id is None:
         return []
-    rows = conn.execute(select(ROLES.c.role, ROLES.c.since, ROLES.c.until, PEOPLE.c.key, PEOPLE.c.name)
+    held = conn.execute(select(ROLES.c.role, ROLES.c.since, ROLES.c.until, PEOPLE.c.key, PEOPLE.c.name)
                         .join(PEOPLE, PEOPLE.c.id == ROLES.c.person_id)
                         .where(ROLES.c.organization_id == owner_id)
                         .order_by(ROLES.c.role, PEOPLE.c.key)).all()
-    return [{"person": r.key, "name": r.name, "role": r.role, "source": "organization"} for r in rows
+    return [{"person": r.key, "name": r.name, "role": r.role, "source": "organization"} for r in held
             if (r.since is None or r.since <= on) and (r.until is None or r.until >= on)]
 
 
@@ -250,8 +251,8 @@ def review_due(conn: Connection, today: dt.date, recheck: Recheck, *, actor: str
     return out
 
 
-def finding_recheck(conn: Connection, profile_dirs: list[Path] | None = None) -> Callable[[dict[str, Any]],
-                                                                                      tuple[bool | None, dict[str, Any]]]:
+def finding_recheck(conn: Connection, profile_dirs: list[Path] | None = None
+                    ) -> Callable[[dict[str, Any]], tuple[bool | None, dict[str, Any]]]:
     """The default recheck: the newest finding of the indicator's bound check for the channel
     observed on or after the due date (for probe indicators: the probes since then), judged by
     the assessment's own aggregation. No such observation, or an indicator mgov cannot observe
@@ -330,10 +331,8 @@ def list_tasks(conn: Connection, *, status: str | None = None, channel: str | No
 def address_forms(raw: str) -> list[str]:
     """The address as given and, when it is a URL, normalized the registry's way."""
     out = [raw]
-    try:
+    with contextlib.suppress(InvalidValue):  # not a URL: a new-media account id is matched as given
         out.append(normalize_url(raw))
-    except Exception:  # not a URL: a new-media account id is matched as given
-        pass
     return out
 
 

@@ -26,7 +26,7 @@ from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
-from mgov.assess.inputs import DailyFinding, Observation, ProbeWeek, Ref
+from mgov.assess.inputs import DailyFinding, Observation, ProbeWeek, RatingCounts, Ref, UsageFigures
 from mgov.assess.results import Outcome
 from mgov.profiles.model import Indicator
 
@@ -70,9 +70,9 @@ def aggregate(ind: Indicator, obs: Observation | None) -> Outcome:
     if ind.source == "probe":
         return _probe_weeks(ind, obs.probes) if obs.probes else NOT_OBSERVED
     if ind.source == "rating":
-        return _ratings(obs) if obs.ratings is not None else NOT_OBSERVED
+        return _ratings(obs.ratings) if obs.ratings is not None else NOT_OBSERVED
     if ind.source == "usage":
-        return _usage(ind, obs) if obs.usage is not None else NOT_OBSERVED
+        return _usage(ind, obs.usage) if obs.usage is not None else NOT_OBSERVED
     if ind.source != "check" or not obs.findings:
         return NOT_OBSERVED
     return _findings(ind, mode, obs.findings)
@@ -184,16 +184,12 @@ def _probe_weeks(ind: Indicator, weeks: Sequence[ProbeWeek]) -> Outcome:
     return Outcome("failed" if bad else "met", len(bad), ev, detail)
 
 
-def _ratings(obs: Observation) -> Outcome:
-    r = obs.ratings
-    assert r is not None
+def _ratings(r: RatingCounts) -> Outcome:
     count, what = (r.overdue, "差评 not rectified in time") if r.overdue is not None else (r.bad, "差评")
     return Outcome("failed" if count else "met", count, (), f"{count} {what} of {r.total} rating(s)")
 
 
-def _usage(ind: Indicator, obs: Observation) -> Outcome:
-    u = obs.usage
-    assert u is not None
+def _usage(ind: Indicator, u: UsageFigures) -> Outcome:
     agg = ind.aggregate
     if "min_visits" not in agg and "min_mobile_share" not in agg:
         return Outcome("not_assessed", detail="no usage threshold (min_visits, min_mobile_share) in aggregate")

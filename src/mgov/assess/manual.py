@@ -23,6 +23,7 @@ indicator wins over '*').
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections import defaultdict
@@ -155,10 +156,8 @@ def as_usage(row: Any) -> UsageFigures:
 def _address_keys(raw: str) -> list[str]:
     text = raw.strip()
     keys = [text]
-    try:
+    with contextlib.suppress(InvalidValue):
         keys.append(normalize_url(text))
-    except InvalidValue:
-        pass
     return keys
 
 

@@ -47,9 +47,11 @@ def with_overturned(observations: list[Observation], decided: dict[tuple[str, st
     out = []
     for o in observations:
         if (o.channel_id, o.indicator_id) in pending:
-            o = dataclasses.replace(o, manual=ManualInput(
-                "met", note=f"finding overturned on dispute (assessment {pending.pop((o.channel_id, o.indicator_id))})"))
+            a = pending.pop((o.channel_id, o.indicator_id))
+            o = dataclasses.replace(o, manual=ManualInput("met",
+                                                          note=f"finding overturned on dispute (assessment {a})"))
         out.append(o)
-    out.extend(Observation(cid, ind, manual=ManualInput("met", note=f"finding overturned on dispute (assessment {a})"))
+    out.extend(Observation(cid, ind,
+                           manual=ManualInput("met", note=f"finding overturned on dispute (assessment {a})"))
                for (cid, ind), a in pending.items())
     return out

@@ -49,8 +49,8 @@ def compare(current: Iterable[ChannelResult], previous: Iterable[ChannelResult])
     for cid in sorted(cur.keys() | prev.keys()):
         c, p = cur.get(cid), prev.get(cid)
         if c is None:
-            assert p is not None
-            out.append(Change(cid, "removed", None, p.verdict, None, p.score, None))
+            gone = prev[cid]  # in one of the two: not in cur, so in prev
+            out.append(Change(cid, "removed", None, gone.verdict, None, gone.score, None))
             continue
         if p is None:
             out.append(Change(cid, "new", c.verdict, None, c.score, None, None, tuple(c.failed)))

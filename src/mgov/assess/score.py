@@ -102,6 +102,7 @@ def assess_channel(profile: Profile, channel: ChannelInput,
     base: float | None = None
     bonus = 0.0
     score: float | None
+    reasons: tuple[str, ...]
     if not any(r.status in ("met", "failed") for r in results):
         verdict: Verdict = "not_assessed"
         score, reasons = None, ("no indicator could be assessed",)

@@ -19,6 +19,7 @@ from mgov.assess.aggregate import mode_of
 from mgov.assess.inputs import (
     ChannelInput,
     DailyFinding,
+    FindingStatus,
     ManualInput,
     Observation,
     ProbeWeek,
@@ -112,7 +113,7 @@ def _daily_findings(conn: Connection, profile: Profile, channels: list[ChannelIn
                if ind.source == "check" and ind.check and mode_of(ind) in _FAILING_DAYS_MODES}
     ids = [int(c.channel_id) for c in channels]
     check_ids = sorted({check for check, _ in wanted})
-    days: dict[tuple[str, str, str | None], dict[Any, tuple[str, int]]] = defaultdict(dict)
+    days: dict[tuple[str, str, str | None], dict[Any, tuple[FindingStatus, int]]] = defaultdict(dict)
     on = _utc_day(conn, FINDINGS.c.observed_at)  # the database turns a time into its day
     for i in range(0, len(ids), 500):
         query = (select(FINDINGS.c.channel_id, FINDINGS.c.check_id, FINDINGS.c.variant, FINDINGS.c.status, on,
@@ -135,9 +136,9 @@ def _daily_findings(conn: Connection, profile: Profile, channels: list[ChannelIn
     data: dict[int, tuple[Any, Any]] = {}
     wanted_ids = sorted(needed)
     for i in range(0, len(wanted_ids), 500):
-        query = select(FINDINGS.c.id, FINDINGS.c.value, FINDINGS.c.evidence).where(
+        values = select(FINDINGS.c.id, FINDINGS.c.value, FINDINGS.c.evidence).where(
             FINDINGS.c.id.in_(wanted_ids[i:i + 500]))
-        data.update((fid, (value, evidence)) for fid, value, evidence in conn.execute(query))
+        data.update((fid, (value, evidence)) for fid, value, evidence in conn.execute(values))
     dates: dict[Any, dt.date] = {}  # SQLite gives 'YYYY-MM-DD' text, PostgreSQL dates
     out: dict[tuple[str, str, str | None], list[DailyFinding]] = {}
     for key, by_day in days.items():
@@ -164,8 +165,9 @@ def _utc(at: dt.datetime) -> dt.datetime:
 
 def plain(value: Any) -> Any:
     """JSON-ready: dataclasses as dicts, tuples as lists, dates as ISO strings."""
-    return json.loads(json.dumps(dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value,
-                                 default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # an instance, not a dataclass itself
+        value = dataclasses.asdict(value)
+    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
 
 
 def snapshot(observations: Iterable[Observation]) -> dict[str, list[dict[str, Any]]]:
@@ -196,8 +198,8 @@ def observation_from_snapshot(o: Mapping[str, Any]) -> Observation:
 
 
 # A day's finding status in a snapshot, one letter each ('.': no finding that day).
-_LETTER = {"pass": "p", "fail": "f", "warn": "w", "error": "e", "not_applicable": "n"}
-_STATUS = {v: k for k, v in _LETTER.items()}
+_LETTER: dict[FindingStatus, str] = {"pass": "p", "fail": "f", "warn": "w", "error": "e", "not_applicable": "n"}
+_STATUS: dict[str, FindingStatus] = {v: k for k, v in _LETTER.items()}
 
 
 def _findings_snapshot(findings: Sequence[DailyFinding]) -> dict[str, Any] | list[Any]:

@@ -103,9 +103,9 @@ def _parse(ex: Exchange) -> Page:
                     page.scripts.append({k: v or "" for k, v in node.attributes.items()} | {"src": url})
     for node in tree.css("link[href]"):
         rel = (node.attributes.get("rel") or "").lower()
-        if any(r in rel for r in ("stylesheet", "icon", "preload", "modulepreload")):
-            if (url := join_url(base, node.attributes.get("href") or "")) is not None:
-                page.subresources.append(("link", url))
+        if (any(r in rel for r in ("stylesheet", "icon", "preload", "modulepreload"))
+                and (url := join_url(base, node.attributes.get("href") or "")) is not None):
+            page.subresources.append(("link", url))
     for node in tree.css("script"):
         if not node.attributes.get("src"):
             page.inline_scripts.append(node.text() or "")

@@ -31,6 +31,7 @@ from mgov.cli import (
 )
 from mgov.cli.common import State, console, err_console, state
 from mgov.config import load_settings
+from mgov.db.engine import current_revision, head_revision, upgrade
 from mgov.errors import MgovError
 from mgov.i18n import t
 
@@ -86,13 +87,18 @@ app.command("review")(inputs.review)
 app.command("serve")(serve.serve)
 
 
+HOME_OPTION = typer.Option(None, "--home", envvar="MGOV_HOME", help="mgov's home folder (default ./.mgov).")
+DB_OPTION = typer.Option(None, "--db", envvar="MGOV_DATABASE_URL",
+                         help="Database URL (default: SQLite in the home folder).")
+LANG_OPTION = typer.Option(None, "--lang", envvar="MGOV_LANG", help="zh or en (default: from the locale).")
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
-    home: Path | None = typer.Option(None, "--home", envvar="MGOV_HOME", help="mgov's home folder (default ./.mgov)."),
-    database_url: str | None = typer.Option(None, "--db", envvar="MGOV_DATABASE_URL",
-                                     help="Database URL (default: SQLite in the home folder)."),
-    lang: str | None = typer.Option(None, "--lang", envvar="MGOV_LANG", help="zh or en (default: from the locale)."),
+    home: Path | None = HOME_OPTION,
+    database_url: str | None = DB_OPTION,
+    lang: str | None = LANG_OPTION,
 ) -> None:
     ctx.obj = State(load_settings(home=home, database_url=database_url, lang=lang))
     ctx.call_on_close(ctx.obj.close)
@@ -104,8 +110,6 @@ def init(ctx: typer.Context) -> None:
 
     [dim]Example: mgov init   (or: MGOV_DATABASE_URL=postgresql://127.0.0.1/mgov mgov init)[/dim]
     """
-    from mgov.db.engine import upgrade
-
     st = state(ctx)
     st.settings.home.mkdir(parents=True, exist_ok=True)
     st.settings.resolved_archive_dir.mkdir(parents=True, exist_ok=True)
@@ -120,8 +124,6 @@ def db_upgrade(ctx: typer.Context, revision: str = typer.Option("head", help="Ta
 
     [dim]Example: mgov db upgrade[/dim]
     """
-    from mgov.db.engine import current_revision, upgrade
-
     st = state(ctx)
     engine = st.engine(check_schema=False)
     upgrade(engine, revision)
@@ -134,8 +136,6 @@ def db_current(ctx: typer.Context) -> None:
 
     [dim]Example: mgov db current[/dim]
     """
-    from mgov.db.engine import current_revision, head_revision
-
     st = state(ctx)
     console.print(t(st.lang, "current", rev=current_revision(st.engine(check_schema=False)),
                     head=head_revision()))

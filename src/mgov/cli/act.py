@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from mgov.cli.common import JSON_OPTION, console, parse_date, print_json, print_record, print_table, state
+from mgov.act.disputes import channel_in_assessment, decide, file, list_disputes
+from mgov.act.tasks import close_task, finding_recheck, get_task, list_tasks, open_tasks, review_due
+from mgov.act.workdays import load_calendar
+from mgov.cli.common import (
+    JSON_OPTION,
+    console,
+    login_name,
+    parse_date,
+    print_json,
+    print_record,
+    print_table,
+    state,
+)
 
 tasks_app = typer.Typer(help="Rectification tasks (整改) opened from assessments. "
                              "[dim]Example: mgov tasks open --assessment 3 && mgov tasks list --status open[/dim]",
@@ -22,13 +33,6 @@ TASK_RECORD = ["id", "assessment_id", "profile_id", "address", "indicator_id", "
                "assignees", "escalated_to", "closed_on", "note", "evidence"]
 DISPUTE_COLUMNS = ["id", "assessment_id", "address", "indicator_id", "status", "filed_by", "filed_at", "reviewer",
                    "decision_note"]
-
-
-def _me() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers): say so rather than guess
-        return "unknown"
 
 
 def _row(task: dict[str, Any]) -> dict[str, Any]:
@@ -47,8 +51,6 @@ def tasks_list(
 
     [dim]Example: mgov tasks list --status escalated[/dim]
     """
-    from mgov.act.tasks import list_tasks
-
     st = state(ctx)
     with st.connect() as conn:
         rows = list_tasks(conn, status=status, channel=channel, assessment_id=assessment)
@@ -65,8 +67,6 @@ def tasks_show(ctx: typer.Context, task_id: int = typer.Argument(..., help="Task
 
     [dim]Example: mgov tasks show 12[/dim]
     """
-    from mgov.act.tasks import get_task
-
     st = state(ctx)
     with st.connect() as conn:
         task = get_task(conn, task_id)
@@ -90,21 +90,22 @@ def tasks_close(ctx: typer.Context, task_id: int = typer.Argument(..., help="Tas
 
     [dim]Example: mgov tasks close 12 --note "备案编号已更正，截图见附件"[/dim]
     """
-    from mgov.act.tasks import close_task
-
     st = state(ctx)
     with st.begin() as conn:
-        task = close_task(conn, task_id, note, by=by or _me())
+        task = close_task(conn, task_id, note, by=by or login_name())
     if as_json:
         print_json(task)
     else:
         console.print(f"task {task_id}: closed on {task['closed_on']}")
 
 
+CALENDAR_OPTION = typer.Option(None, "--calendar", help="A holiday calendar file or folder "
+                                                      "(TOML, one year a file) replacing the shipped years.")
+
+
 @tasks_app.command("open")
 def tasks_open(ctx: typer.Context, assessment: int = typer.Option(..., "--assessment", help="Assessment id."),
-               calendar: Path | None = typer.Option(None, "--calendar", help="A holiday calendar file or folder "
-                                                    "(TOML, one year a file) replacing the shipped years."),
+               calendar: Path | None = CALENDAR_OPTION,
                on: str | None = typer.Option(None, "--on", help="The opening day (default: today)."),
                as_json: bool = JSON_OPTION) -> None:
     """Open a task for every failed indicator of an assessment (re-running opens nothing twice).
@@ -114,14 +115,11 @@ def tasks_open(ctx: typer.Context, assessment: int = typer.Option(..., "--assess
 
     [dim]Example: mgov tasks open --assessment 3[/dim]
     """
-    from mgov.act.tasks import open_tasks
-    from mgov.act.workdays import load_calendar
-
     st = state(ctx)
     cal = load_calendar(calendar)
     with st.begin() as conn:
         out = open_tasks(conn, assessment, cal, today=parse_date(on) or dt.date.today(),
-                         profile_dirs=st.settings.profile_dirs, actor=_me())
+                         profile_dirs=st.settings.profile_dirs, actor=login_name())
     if as_json:
         print_json(out)
         return
@@ -141,8 +139,6 @@ def tasks_review(ctx: typer.Context,
 
     [dim]Example: mgov tasks review[/dim]
     """
-    from mgov.act.tasks import finding_recheck, review_due
-
     st = state(ctx)
     with st.begin() as conn:
         out = review_due(conn, parse_date(on) or dt.date.today(),
@@ -153,6 +149,9 @@ def tasks_review(ctx: typer.Context,
         console.print(" · ".join(f"{k.replace('_', ' ')} {len(v)}" for k, v in out.items()))
 
 
+EVIDENCE_OPTION = typer.Option(None, "--evidence", help="A URL or file reference; repeatable.")
+
+
 @disputes_app.command("file")
 def disputes_file(
     ctx: typer.Context,
@@ -160,7 +159,7 @@ def disputes_file(
     channel: str = typer.Option(..., "--channel", help="The channel's address."),
     indicator: str = typer.Option(..., "--indicator", help="The failed indicator's id."),
     reason: str = typer.Option(..., "--reason", help="Why the finding is wrong."),
-    evidence: list[str] | None = typer.Option(None, "--evidence", help="A URL or file reference; repeatable."),
+    evidence: list[str] | None = EVIDENCE_OPTION,
     by: str | None = typer.Option(None, "--by", help="Who files it (default: the login name)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -169,16 +168,15 @@ def disputes_file(
     [dim]Example: mgov disputes file --assessment 3 --channel https://www.sz.gov.cn --indicator v5_no_channel
     --reason "留言板在 /hdjl，检查时被防火墙拦截"[/dim]
     """
-    from mgov.act.disputes import channel_in_assessment, file
-
     st = state(ctx)
     with st.begin() as conn:
         d = file(conn, assessment, channel_in_assessment(conn, assessment, channel), indicator, reason,
-                 evidence=[{"ref": e} for e in evidence or []], by=by or _me())
+                 evidence=[{"ref": e} for e in evidence or []], by=by or login_name())
     if as_json:
         print_json(d)
     else:
-        console.print(f"dispute {d['id']} filed: mgov disputes decide {d['id']} --uphold|--overturn --note TEXT --by NAME")
+        console.print(f"dispute {d['id']} filed: "
+                      f"mgov disputes decide {d['id']} --uphold|--overturn --note TEXT --by NAME")
 
 
 @disputes_app.command("decide")
@@ -195,8 +193,6 @@ def disputes_decide(
 
     [dim]Example: mgov disputes decide 4 --overturn --note "复核确认留言板可用" --by 王审核[/dim]
     """
-    from mgov.act.disputes import decide
-
     if uphold == overturn:
         raise typer.BadParameter("give exactly one of --uphold and --overturn")
     st = state(ctx)
@@ -220,8 +216,6 @@ def disputes_list(
 
     [dim]Example: mgov disputes list --status filed[/dim]
     """
-    from mgov.act.disputes import list_disputes
-
     st = state(ctx)
     with st.connect() as conn:
         rows = list_disputes(conn, assessment_id=assessment, status=status)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
+from mgov.assess.service import run_assessment, summary
 from mgov.cli.common import JSON_OPTION, console, print_json, print_table, state
+from mgov.errors import NotFound
+from mgov.registry.addresses import normalize_url
 
 COLUMNS = ["rank", "address", "tier", "kind", "verdict", "score", "grade", "vetoes", "not_assessed", "trend"]
 
@@ -25,8 +30,6 @@ def assess(
 
     [dim]Example: mgov assess --profile cn-2019-website --period 2026Q4 --org cn-440300[/dim]
     """
-    from mgov.assess.service import run_assessment
-
     st = state(ctx)
     # The breakdown of every indicator of every channel is for `mgov assessment N --channel`.
     result = run_assessment(st.engine(), profile, period, org=org, profile_dirs=st.settings.profile_dirs,
@@ -45,10 +48,6 @@ def assessment(
 
     [dim]Example: mgov assessment 3 --channel https://www.sz.gov.cn[/dim]
     """
-    from mgov.assess.service import summary
-    from mgov.errors import NotFound
-    from mgov.registry.addresses import normalize_url
-
     st = state(ctx)
     result = summary(st.engine(), assessment_id, detail=channel is not None)
     if channel is None:
@@ -67,7 +66,7 @@ def assessment(
     console.print(f"{one['address']}: {one['verdict']} {one['score'] if one['score'] is not None else ''}")
 
 
-def _show(lang: str, result: dict, as_json: bool) -> None:  # type: ignore[type-arg]
+def _show(lang: str, result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print_json(result)
         return

@@ -39,7 +39,12 @@ def parse_attrs(values: list[str] | None, current: dict[str, str]) -> dict[str, 
         else:
             out.pop(key.strip(), None)
     return out
+
+
 KIND_OPTION = typer.Option(None, "--kind", "-k", help="Channel kind, where one address has several.")
+ADD_TAGS = typer.Option(None, "--tag", help="A tag; repeatable.")
+ADD_RESPONSIBLE = typer.Option(None, "--responsible", help="role=person; repeatable.")
+ADD_ATTRS = typer.Option(None, "--attr", help="key=value registered fact, e.g. site_code=4403000002; repeatable.")
 
 
 @app.command("add")
@@ -49,16 +54,16 @@ def add(
     address: str = typer.Argument(..., help="URL, package id, account id (platform:account), or number."),
     name: str | None = typer.Option(None, "--name"),
     owner: str | None = typer.Option(None, "--owner", help="Owner organization code."),
-    tags: list[str] | None = typer.Option(None, "--tag", help="A tag; repeatable."),
-    responsible: list[str] | None = typer.Option(None, "--responsible", help="role=person; repeatable."),
-    attrs: list[str] | None = typer.Option(None, "--attr", help="key=value registered fact, e.g. "
-                                                               "site_code=4403000002; repeatable."),
+    tags: list[str] | None = ADD_TAGS,
+    responsible: list[str] | None = ADD_RESPONSIBLE,
+    attrs: list[str] | None = ADD_ATTRS,
     opened: str | None = typer.Option(None, "--opened", help="Date it opened (开设), YYYY-MM-DD."),
     note: str | None = typer.Option(None, "--note", help="Note for the opening event, e.g. the filing number."),
 ) -> None:
     """Register a channel; files an 'opened' (开设) event.
 
-    [dim]Example: mgov channel add website https://www.sz.gov.cn --owner cn-440300 --name 深圳政府在线 --responsible content_manager=zhangwei@sz.gov.cn[/dim]
+    [dim]Example: mgov channel add website https://www.sz.gov.cn --owner cn-440300 --name 深圳政府在线
+    --responsible content_manager=zhangwei@sz.gov.cn[/dim]
     """
     st = state(ctx)
     address = normalize_address(kind, address)
@@ -109,8 +114,15 @@ def show(ctx: typer.Context, address: str = typer.Argument(...), kind: str = KIN
     if as_json:
         print_json(detail)
         return
-    print_record(st.lang, detail, COLUMNS + ["responsible", "attributes"])
+    print_record(st.lang, detail, [*COLUMNS, "responsible", "attributes"])
     print_table(st.lang, detail["history"], ["event", "date", "note"], title="history / 历史")
+
+
+EDIT_TAGS = typer.Option(None, "--tag", help="Replace the tags; repeatable.")
+EDIT_ADD_TAGS = typer.Option(None, "--add-tag", help="Add a tag; repeatable.")
+EDIT_RESPONSIBLE = typer.Option(None, "--responsible",
+                                help="role=person, replacing the people of that role; repeatable.")
+EDIT_ATTRS = typer.Option(None, "--attr", help="key=value to set (key= to remove); repeatable.")
 
 
 @app.command("edit")
@@ -120,11 +132,10 @@ def edit(
     kind: str = KIND_OPTION,
     name: str | None = typer.Option(None, "--name"),
     owner: str | None = typer.Option(None, "--owner", help="New owner code; '-' for none."),
-    tags: list[str] | None = typer.Option(None, "--tag", help="Replace the tags; repeatable."),
-    add_tags: list[str] | None = typer.Option(None, "--add-tag", help="Add a tag; repeatable."),
-    responsible: list[str] | None = typer.Option(None, "--responsible",
-                                          help="role=person, replacing the people of that role; repeatable."),
-    attrs: list[str] | None = typer.Option(None, "--attr", help="key=value to set (key= to remove); repeatable."),
+    tags: list[str] | None = EDIT_TAGS,
+    add_tags: list[str] | None = EDIT_ADD_TAGS,
+    responsible: list[str] | None = EDIT_RESPONSIBLE,
+    attrs: list[str] | None = EDIT_ATTRS,
     status: str | None = typer.Option(None, "--status", help="active, suspended, merged or closed (files an event)."),
     on: str | None = typer.Option(None, "--on", help="Date of the status change (default: today)."),
     note: str | None = typer.Option(None, "--note", help="Note for the status change."),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from mgov.checks.docs import check_metadata, markdown
+from mgov.checks.plugins import all_checks
 from mgov.cli.common import console, print_json, print_table, state
 
 app = typer.Typer(help="The checks scans run. [dim]Example: mgov checks list[/dim]", no_args_is_help=True)
@@ -17,9 +19,6 @@ def list_(ctx: typer.Context,
 
     [dim]Example: mgov checks list --format markdown > docs/checks.md[/dim]
     """
-    from mgov.checks.docs import check_metadata, markdown
-    from mgov.checks.plugins import all_checks
-
     checks = list(all_checks().values())
     fmt = "json" if as_json else fmt
     if fmt == "json":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ from rich.table import Table
 from sqlalchemy import Connection, Engine
 
 from mgov.config import Settings
+from mgov.db.engine import make_engine, require_current
+from mgov.formats import fields
 from mgov.i18n import header, t
 
 console = Console()
@@ -31,8 +34,6 @@ class State:
         return self.settings.language
 
     def engine(self, check_schema: bool = True) -> Engine:
-        from mgov.db.engine import make_engine, require_current
-
         if self._engine is None:
             self._engine = make_engine(self.settings.resolved_database_url)
             if check_schema:
@@ -55,7 +56,7 @@ class State:
 
 
 def state(ctx: typer.Context) -> State:
-    return ctx.find_root().obj  # type: ignore[no-any-return]
+    return ctx.find_root().obj  # type: ignore[no-any-return]  # click's ctx.obj is Any; _root sets a State
 
 
 def _default(value: Any) -> Any:
@@ -113,18 +114,22 @@ def print_record(lang: str, record: dict[str, Any], columns: Sequence[str]) -> N
 
 
 def parse_date(value: str | None) -> dt.date | None:
-    from mgov.formats.fields import date
-
-    return date(value, "date")
+    return fields.date(value, "date")
 
 
 def parse_pairs(values: list[str] | None) -> dict[str, list[str]] | None:
     """--responsible role=person, repeatable."""
     if not values:
         return None
-    from mgov.formats.fields import responsible
+    return fields.responsible(";".join(values))
 
-    return responsible(";".join(values))
+
+def login_name() -> str:
+    """Who runs the command, for the records it files (--by's default)."""
+    try:
+        return getpass.getuser()
+    except (ImportError, KeyError, OSError):  # no login name (containers): say so rather than guess
+        return "unknown"
 
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of a table.")

@@ -7,15 +7,16 @@ import json
 import typer
 
 from mgov.cli.common import JSON_OPTION, print_json, print_table, state
-from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CONNECT_TO, DNS
+from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CONNECT_TO, DNS, KINDS
 from mgov.cli.scan import run_pass
+from mgov.registry.addresses import normalize_url
 
 
 def crawl(
     ctx: typer.Context,
     org: str | None = typer.Option(None, "--org", help="Only channels of this organization and those below it."),
-    kind: list[str] | None = typer.Option(None, "--kind", "-k", help="website or mobile_site; repeatable."),
-    channel: list[str] | None = typer.Option(None, "--channel", help="Only this address; repeatable."),
+    kind: list[str] | None = KINDS,
+    channel: list[str] | None = CHANNELS,
     checks: str | None = typer.Option(None, "--checks", help="Comma-separated check ids (default: every crawl check)."),
     profile: str | None = typer.Option(None, "--profile", help="Only the checks this guideline profile binds "
                                                               "(see `mgov profiles show ID`)."),
@@ -48,11 +49,12 @@ def crawl(
 
     [dim]Example: mgov crawl --org cn-440300 --max-pages 2000 && mgov links[/dim]
     """
+    # Deferred: the run/collect stack (aiohttp, dnspython, warcio) loads only for commands that fetch.
     from mgov.runs.context import RoutingOptions
 
     if resume and (org or kind or channel or checks or profile or connect_to or dns or ca_bundle):
-        raise typer.BadParameter("--resume keeps the run's own selection, checks, limits and routing: "
-                                 "give none of --org, --kind, --channel, --checks, --profile, --connect-to, --dns, --ca-bundle")
+        raise typer.BadParameter("--resume keeps the run's own selection, checks, limits and routing: give none of "
+                                 "--org, --kind, --channel, --checks, --profile, --connect-to, --dns, --ca-bundle")
     st = state(ctx)
     routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
     run_pass(ctx, "crawl", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
@@ -74,8 +76,8 @@ def links(
 
     [dim]Example: mgov links --channel https://www.example.gov.cn/ --format jsonl[/dim]
     """
+    # Deferred: the crawl and run stores (mgov.crawl, mgov.runs) load only for the commands that read runs.
     from mgov.crawl.store import crawl_counts, dead_links
-    from mgov.registry.addresses import normalize_url
     from mgov.runs import store
 
     if fmt not in ("table", "json", "jsonl"):

@@ -60,7 +60,7 @@ def demo(ctx: typer.Context,
 
     [dim]Example: mgov demo   (or: mgov demo --no-serve)[/dim]
     """
-    # The demo pulls in the farm's servers (aiohttp, trustme): loaded when it runs, not at every command.
+    # Deferred: the demo pulls in the farm's servers (aiohttp, trustme): loaded when it runs, not at every command.
     from mgov.demo import DemoEnv, run_demo
 
     st = state(ctx)
@@ -79,9 +79,10 @@ def _print_logins(lang: str, logins: list[dict[str, str]]) -> None:
 
 
 def _serve(st: State, logins: list[dict[str, str]], host: str, port: int) -> None:
-    # The web face and its server are loaded only when serving.
+    # Deferred: the server (uvicorn) loads only when serving.
     import uvicorn
 
+    # Deferred: the web face (mgov.web, whose app brings FastAPI) loads only when serving.
     from mgov.web import create_app
 
     app = create_app(st.settings, engine=st.engine())

@@ -1,9 +1,11 @@
-"""Options shared by every command that fetches: routing, and the SSRF guard's allowance."""
+"""Options shared by every command that fetches: which channels, routing, and the SSRF guard's allowance."""
 
 from __future__ import annotations
 
 import typer
 
+KINDS = typer.Option(None, "--kind", "-k", help="website or mobile_site; repeatable.")
+CHANNELS = typer.Option(None, "--channel", help="Only this address; repeatable.")
 CONNECT_TO = typer.Option(None, "--connect-to", metavar="HOST1:PORT1:HOST2:PORT2",
                           help="Connect to HOST2:PORT2 instead of HOST1:PORT1 (curl's semantics; an empty "
                                "HOST1 matches any host, an empty HOST2 keeps the address DNS gave). Repeatable.")

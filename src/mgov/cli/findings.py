@@ -8,7 +8,10 @@ import sys
 
 import typer
 
+from mgov.checks.base import Status
+from mgov.checks.plugins import select
 from mgov.cli.common import print_json, print_table, state
+from mgov.registry.addresses import normalize_url
 
 FIELDS = ["run", "address", "check", "status", "value", "message", "scan_status", "evidence"]
 
@@ -25,9 +28,7 @@ def findings(
 
     [dim]Example: mgov findings --status fail --format jsonl[/dim]
     """
-    from mgov.checks.base import Status
-    from mgov.checks.plugins import select
-    from mgov.registry.addresses import normalize_url
+    # Deferred: the run/collect stack (mgov.runs) loads only for commands that read or make runs.
     from mgov.runs import store
 
     if status is not None and status not in {s.value for s in Status}:

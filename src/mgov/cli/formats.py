@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mgov.cli.common import JSON_OPTION, console, err_console, print_json, print_table, state
+from mgov.formats.export import export_registry
+from mgov.formats.load import ImportResult, import_file
 from mgov.i18n import t
 
-if TYPE_CHECKING:
-    from mgov.formats.load import ImportResult
+IMPORT_ARGS = typer.Argument(..., metavar="[dotgov] FILE",
+                             help="A native file (.yaml, .csv) or directory; or 'dotgov' and a "
+                                  ".gov registry CSV (current-full.csv, current-federal.csv).")
+EXPORT_PATH = typer.Argument(..., metavar="FILE", help="registry.yaml, registry.csv, or a directory.")
 
 
 def import_(
     ctx: typer.Context,
-    args: list[str] = typer.Argument(..., metavar="[dotgov] FILE",
-                                     help="A native file (.yaml, .csv) or directory; or 'dotgov' and a "
-                                          ".gov registry CSV (current-full.csv, current-federal.csv)."),
+    args: list[str] = IMPORT_ARGS,
     strict: bool = typer.Option(False, "--strict", help="Store nothing and exit 1 if any row is bad."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check and count, store nothing."),
     encoding: str | None = typer.Option(None, "--encoding", help="Force the encoding (default: UTF-8, else GB18030)."),
@@ -33,8 +34,6 @@ def import_(
 
     [dim]Examples: mgov import registry.yaml   mgov import dotgov current-full.csv --json[/dim]
     """
-    from mgov.formats.load import import_file
-
     if len(args) == 2 and args[0] == "dotgov":
         fmt, path = "dotgov", Path(args[1])
     elif len(args) == 1:
@@ -78,15 +77,13 @@ def _print_result(lang: str, result: ImportResult, show: int) -> None:
 
 def export(
     ctx: typer.Context,
-    path: Path = typer.Argument(..., metavar="FILE", help="registry.yaml, registry.csv, or a directory."),
+    path: Path = EXPORT_PATH,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Export the whole registry in the native format; importing it back changes nothing.
 
     [dim]Examples: mgov export registry.yaml   mgov export registry/   (one CSV per record type)[/dim]
     """
-    from mgov.formats.export import export_registry
-
     st = state(ctx)
     with st.connect() as conn:
         counts = export_registry(conn, path)

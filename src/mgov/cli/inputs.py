@@ -9,7 +9,11 @@ from typing import Any
 
 import typer
 
-from mgov.cli.common import JSON_OPTION, console, print_json, print_table, state
+from mgov.assess import manual
+from mgov.assess.period import parse_period
+from mgov.cli.common import JSON_OPTION, console, login_name, print_json, print_table, state
+from mgov.errors import ImportFailed, MgovError
+from mgov.profiles import load
 
 ratings_app = typer.Typer(help="好差评 (user ratings) for assessments. "
                                "[dim]Example: mgov ratings import ratings.csv --profile cn-2019-website "
@@ -42,20 +46,7 @@ def _t(lang: str, key: str, **kw: Any) -> str:
     return (zh if lang == "zh" else en).format(**kw)
 
 
-def _me() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (containers): say so rather than guess
-        return "unknown"
-
-
 def _setup(st: Any, profile_id: str, period: str) -> tuple[Any, dt.date, dt.date]:
-    from mgov.assess.period import parse_period
-    from mgov.errors import MgovError
-    from mgov.profiles import load
-
     try:
         start, end = parse_period(period)
     except ValueError as exc:
@@ -67,6 +58,7 @@ PROFILE = typer.Option(..., "--profile", help="Profile id (see `mgov profiles li
 PERIOD = typer.Option(..., "--period", help="The assessment's period: 2026Q4, 2026-11, 2026 or "
                                             "2026-10-01..2026-12-31 (inputs count for exactly this period).")
 BY = typer.Option(None, "--by", help="Who enters it (default: the login name).")
+EVIDENCE = typer.Option(None, "--evidence", help="A URL or reference; repeatable.")
 
 
 def review(
@@ -79,7 +71,7 @@ def review(
     instances: int | None = typer.Option(None, "--instances", min=0,
                                          help="How many instances (default 1 when failed)."),
     note: str = typer.Option(..., "--note", help="What the reviewer found."),
-    evidence: list[str] | None = typer.Option(None, "--evidence", help="A URL or reference; repeatable."),
+    evidence: list[str] | None = EVIDENCE,
     by: str | None = BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -92,16 +84,13 @@ def review(
     --indicator v6_guides_incomplete --failed --instances 6 --note "6 个事项缺少 4 类要素"
     --evidence https://www.szlh.gov.cn/bszn/1.html --by 王审核[/dim]
     """
-    from mgov.assess.manual import review as do_review
-    from mgov.errors import MgovError
-
     if met is None:
         raise MgovError("say --met or --failed")
     st = state(ctx)
     prof, start, end = _setup(st, profile, period)
     with st.begin() as conn:
-        out = do_review(conn, prof, start, end, channel, indicator, "met" if met else "failed", note=note,
-                        instances=instances, evidence=evidence or [], by=by or _me())
+        out = manual.review(conn, prof, start, end, channel, indicator, "met" if met else "failed", note=note,
+                            instances=instances, evidence=evidence or [], by=by or login_name())
     if as_json:
         print_json(out)
         return
@@ -114,14 +103,11 @@ def review(
 
 def _import(ctx: typer.Context, kind: str, file: Path, profile: str, period: str, by: str | None,
             encoding: str | None, as_json: bool) -> None:
-    from mgov.assess import manual
-    from mgov.errors import ImportFailed
-
     st = state(ctx)
     prof, start, end = _setup(st, profile, period)
     run = manual.import_ratings if kind == "rating" else manual.import_usage
     with st.begin() as conn:
-        report = run(conn, prof, start, end, file, by=by or _me(), encoding=encoding)
+        report = run(conn, prof, start, end, file, by=by or login_name(), encoding=encoding)
     if as_json:
         print_json(report.as_dict())
     else:

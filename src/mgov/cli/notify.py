@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 
+from mgov.act.notify import add_target, list_targets, remove_target, run_notifications
 from mgov.cli.common import (
     JSON_OPTION,
     console,
@@ -50,8 +51,6 @@ def target_add(
 
     [dim]Example: mgov notify target add --org cn-440300 --webhook https://hooks.example.gov/mgov --events veto[/dim]
     """
-    from mgov.act.notify import add_target
-
     if (email is None) == (webhook is None):
         raise typer.BadParameter("give exactly one of --email and --webhook")
     st = state(ctx)
@@ -77,8 +76,6 @@ def target_list(ctx: typer.Context,
 
     [dim]Example: mgov notify target list --json[/dim]
     """
-    from mgov.act.notify import list_targets
-
     st = state(ctx)
     with st.connect() as conn:
         rows = list_targets(conn, include_inactive=include_inactive)
@@ -96,8 +93,6 @@ def target_remove(ctx: typer.Context, target_id: int = typer.Argument(..., help=
 
     [dim]Example: mgov notify target remove 3[/dim]
     """
-    from mgov.act.notify import remove_target
-
     st = state(ctx)
     with st.begin() as conn:
         out = remove_target(conn, target_id)
@@ -136,8 +131,6 @@ def run(ctx: typer.Context,
 
     [dim]Example: mgov notify run --digest   (daily, from cron)[/dim]
     """
-    from mgov.act.notify import run_notifications
-
     st = state(ctx)
     settings = st.settings.model_copy(update={"allow_private": True}) if allow_private else st.settings
     out = run_notifications(st.engine(), settings, digest=digest, dry_run=dry_run)

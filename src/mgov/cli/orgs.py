@@ -14,7 +14,7 @@ from mgov.registry.records import Batch, OrgRecord
 app = typer.Typer(help="Organizations: code, names, tier, parent. [dim]Example: mgov org list --tier county[/dim]",
                   no_args_is_help=True)
 COLUMNS = ["code", "name_zh", "name_en", "jurisdiction", "tier", "parent", "region_code", "active"]
-DETAIL = COLUMNS + ["no_external_service"]
+DETAIL = [*COLUMNS, "no_external_service"]
 
 
 def _record(code: str, **fields: Any) -> OrgRecord:
@@ -37,7 +37,8 @@ def add(
 ) -> None:
     """Register an organization.
 
-    [dim]Example: mgov org add cn-440300 -j cn --tier prefecture --name-zh 深圳市人民政府 --parent cn-440000 --region 440300[/dim]
+    [dim]Example: mgov org add cn-440300 -j cn --tier prefecture --name-zh 深圳市人民政府 --parent cn-440000
+    --region 440300[/dim]
     """
     st = state(ctx)
     with st.begin() as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import typer
 
@@ -28,7 +29,7 @@ app = typer.Typer(help="People and their contact details (masked unless --unmask
 COLUMNS = ["key", "name", "email", "phone"]
 
 
-def _shown(person: dict, unmask: bool) -> dict:
+def _shown(person: dict[str, Any], unmask: bool) -> dict[str, Any]:
     row = {c: person.get(c) for c in COLUMNS}
     return row if unmask else mask_person(row)
 

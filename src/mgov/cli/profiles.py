@@ -10,6 +10,8 @@ from rich.table import Table
 
 from mgov.cli.common import JSON_OPTION, console, err_console, print_json, show_value, state
 from mgov.i18n import header
+from mgov.profiles import ProfileError, load, load_all, resolve
+from mgov.profiles.describe import summary_row, tree
 
 app = typer.Typer(help="Guideline profiles: indicators, rules and scoring. [dim]Example: mgov profiles list[/dim]",
                   no_args_is_help=True)
@@ -70,9 +72,6 @@ def list_(ctx: typer.Context, dirs: list[Path] | None = DIRS_OPTION, as_json: bo
 
     [dim]Example: mgov profiles list --dir ./my-profiles[/dim]
     """
-    from mgov.profiles import load_all
-    from mgov.profiles.describe import summary_row
-
     lang = state(ctx).lang
     profiles = load_all(_dirs(ctx, dirs))
     rows = [summary_row(p, lang) for p in profiles.values()]
@@ -106,16 +105,12 @@ def show(ctx: typer.Context, profile_id: str = typer.Argument(..., metavar="ID")
 
     [dim]Example: mgov profiles show cn-2019-website --kind website --tier township[/dim]
     """
-    from mgov.profiles import load, resolve
-
     lang = state(ctx).lang
     if (kind is None) != (tier is None):
         raise typer.BadParameter(msg(lang, "kind_and_tier"))
     profile = load(profile_id, _dirs(ctx, dirs))
     indicators = resolve(profile, kind, tier) if kind and tier else list(profile.indicators)
     if as_json:
-        from mgov.profiles.describe import tree
-
         print_json(tree(profile, kind, tier))
         return
     rows = []
@@ -135,16 +130,17 @@ def show(ctx: typer.Context, profile_id: str = typer.Argument(..., metavar="ID")
                   msg(lang, "all_indicators", n=len(rows)))
 
 
+PATHS_ARGUMENT = typer.Argument(None, help="Profile files or folders of them.")
+
+
 @app.command("validate")
 def validate(ctx: typer.Context,
-             paths: list[Path] | None = typer.Argument(None, help="Profile files or folders of them."),
+             paths: list[Path] | None = PATHS_ARGUMENT,
              dirs: list[Path] | None = DIRS_OPTION) -> None:
     """Validate the shipped profiles, the user folders and the given files; exit 1 on errors.
 
     [dim]Example: mgov profiles validate ./my-profiles/county-website.toml[/dim]
     """
-    from mgov.profiles import ProfileError, load_all
-
     lang = state(ctx).lang
     folders = _dirs(ctx, dirs) + [p for p in paths or [] if p.is_dir()]
     files = [p for p in paths or [] if not p.is_dir()]

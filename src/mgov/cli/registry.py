@@ -11,15 +11,19 @@ from mgov.cli.common import JSON_OPTION, console, parse_date, print_json, print_
 from mgov.errors import NotFound
 from mgov.i18n import t
 from mgov.registry import vocab
+from mgov.registry.accountability import RULES, load_inputs, run_audit, subtree
 
 app = typer.Typer(help="Registry-wide views. [dim]Example: mgov registry audit --json[/dim]", no_args_is_help=True)
+
+
+RULE_OPTION = typer.Option(None, "--rule", help="Only this rule id; repeatable.")
 
 
 @app.command("audit")
 def audit(
     ctx: typer.Context,
     org: str | None = typer.Option(None, "--org", help="Only this organization and those below it."),
-    rule: list[str] | None = typer.Option(None, "--rule", help="Only this rule id; repeatable."),
+    rule: list[str] | None = RULE_OPTION,
     role: str | None = typer.Option(None, "--role", help="Only missing or ended roles of this kind."),
     on: str | None = typer.Option(None, "--on", help="Audit as of this date (default: today)."),
     limit: int = typer.Option(50, "--limit", help="Findings listed in the table output (JSON lists all)."),
@@ -35,8 +39,6 @@ def audit(
 
     [dim]Example: mgov registry audit --rule channel.missing_role --role security_officer --json[/dim]
     """
-    from mgov.registry.accountability import RULES, load_inputs, run_audit, subtree
-
     st = state(ctx)
     unknown = set(rule or ()) - set(RULES)
     if unknown:

@@ -7,6 +7,9 @@ from pathlib import Path
 import typer
 
 from mgov.cli.common import console, state
+from mgov.errors import MgovError
+
+OUT_OPTION = typer.Option(..., "--out", help="File to write.")
 
 
 def report(
@@ -15,7 +18,7 @@ def report(
     org: str | None = typer.Option(None, "--org", help="Only channels of this organization and those below it."),
     fmt: str | None = typer.Option(None, "--format", help="html, pdf, csv or xlsx (default: from --out, else html)."),
     bulletin: bool = typer.Option(False, "--bulletin", help="The bulletin (检查情况通报) instead: html or pdf."),
-    out: Path = typer.Option(..., "--out", help="File to write."),
+    out: Path = OUT_OPTION,
 ) -> None:
     """Write a report of an assessment: totals, rankings per tier, per organization and per
     channel with the reasons of every failure, and SVG charts (ranking, score distribution,
@@ -24,7 +27,7 @@ def report(
 
     [dim]Example: mgov report --assessment 3 --org cn-440300 --format pdf --out report.pdf[/dim]
     """
-    from mgov.errors import MgovError
+    # Deferred: the report renderers (Jinja2, WeasyPrint, openpyxl) load only when a report is written.
     from mgov.reports import FORMATS, load_report, write
 
     st = state(ctx)

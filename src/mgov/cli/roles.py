@@ -88,5 +88,6 @@ def list_(
         person_id = service.person_row(conn, person)["id"] if person else None
         rows = service.roles_of(conn, organization_id=org_id, person_id=person_id)
     rows = [{k: r[k] for k in ("person", "organization", "role", "since", "until")} for r in rows
-            if not current or ((r["since"] is None or r["since"] <= today) and (r["until"] is None or r["until"] >= today))]
+            if not current or ((r["since"] is None or r["since"] <= today)
+                               and (r["until"] is None or r["until"] >= today))]
     print_json(rows) if as_json else print_table(st.lang, rows, ["organization", "role", "person", "since", "until"])

@@ -11,14 +11,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from mgov import clock
 from mgov.cli.common import JSON_OPTION, console, err_console, print_json, print_table, state
-from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CONNECT_TO, DNS
+from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CONNECT_TO, DNS, KINDS
 
 
 def scan(
     ctx: typer.Context,
     org: str | None = typer.Option(None, "--org", help="Only channels of this organization and those below it."),
-    kind: list[str] | None = typer.Option(None, "--kind", "-k", help="website or mobile_site; repeatable."),
-    channel: list[str] | None = typer.Option(None, "--channel", help="Only this address; repeatable."),
+    kind: list[str] | None = KINDS,
+    channel: list[str] | None = CHANNELS,
     checks: str | None = typer.Option(None, "--checks", help="Comma-separated check ids (default: all)."),
     profile: str | None = typer.Option(None, "--profile", help="Only the checks this guideline profile binds "
                                                               "(see `mgov profiles show ID`)."),
@@ -41,11 +41,12 @@ def scan(
 
     [dim]Example: mgov scan --org cn-440300 --checks availability,hsts,tls.valid[/dim]
     """
+    # Deferred: the run/collect stack (aiohttp, dnspython, warcio) loads only for commands that fetch.
     from mgov.runs.context import RoutingOptions
 
     if resume and (org or kind or channel or checks or profile or connect_to or dns or ca_bundle):
-        raise typer.BadParameter("--resume keeps the run's own selection, checks and routing: "
-                                 "give none of --org, --kind, --channel, --checks, --profile, --connect-to, --dns, --ca-bundle")
+        raise typer.BadParameter("--resume keeps the run's own selection, checks and routing: give none of "
+                                 "--org, --kind, --channel, --checks, --profile, --connect-to, --dns, --ca-bundle")
     st = state(ctx)
     routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
     run_pass(ctx, "scan", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
@@ -58,6 +59,7 @@ def run_pass(ctx: typer.Context, pass_kind: str, *, resume: bool, run: int | Non
              profile: str | None = None) -> None:
     """Start (or resume) a scan or crawl run, show its progress, print its summary. With a
     profile, the checks it binds run with its parameters (and --checks adds to them)."""
+    # Deferred: the run/collect stack (aiohttp, dnspython, warcio) loads only for commands that fetch.
     from mgov.runs.select import run_params
     from mgov.runs.service import execute_run, resumable_run, start_run
 
@@ -109,6 +111,7 @@ def probe(
 
     [dim]Example: mgov probe --once   (or from cron; or leave it running)[/dim]
     """
+    # Deferred: the run/collect stack (aiohttp, dnspython, warcio) loads only for commands that fetch.
     from mgov.collect.settings import CollectSettings
     from mgov.runs import store
     from mgov.runs.context import RoutingOptions, open_context
@@ -132,7 +135,7 @@ def probe(
                 done += 1
                 if total is None or done < total:
                     # Jitter spreads the rounds so a site's daily maintenance window is not always hit.
-                    await asyncio.sleep(max(0.0, interval * random.uniform(0.75, 1.25)))  # noqa: S311
+                    await asyncio.sleep(max(0.0, interval * random.uniform(0.75, 1.25)))  # noqa: S311 - jitter, not security
 
     asyncio.run(go())
 
@@ -146,6 +149,7 @@ def probe_stats(
 
     [dim]Example: mgov probe-stats --days 7 --json[/dim]
     """
+    # Deferred: the scan layer (mgov.scan) loads only for the commands that read or make probes.
     from mgov.scan.probes import probe_stats as stats
 
     st = state(ctx)

@@ -18,8 +18,10 @@ def serve(
 
     [dim]Example: mgov serve --port 8000   then open http://127.0.0.1:8000/[/dim]
     """
+    # Deferred: the server (uvicorn) loads only when serving.
     import uvicorn
 
+    # Deferred: the web face (mgov.web, whose app brings FastAPI) loads only when serving.
     from mgov.web import create_app
 
     st = state(ctx)

@@ -38,7 +38,8 @@ def add(
 ) -> None:
     """Add a user.
 
-    [dim]Example: echo 'a long passphrase' | mgov user add li.na --role agency_admin --org cn-440300 --password-stdin[/dim]
+    [dim]Example: echo 'a long passphrase' | mgov user add li.na --role agency_admin --org cn-440300
+    --password-stdin[/dim]
     """
     st = state(ctx)
     secret = _password(password, password_stdin)

@@ -17,8 +17,10 @@ import datetime as dt
 import ssl
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
+from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 import aiohttp
 from yarl import URL
@@ -31,11 +33,19 @@ from mgov.collect.settings import CollectSettings, Family
 from mgov.collect.warc import HttpCapture, WarcWriter
 from mgov.evidence.exchange import Exchange, Fetch, ScanStatus
 
+if TYPE_CHECKING:
+    from _collections_abc import dict_items, dict_keys, dict_values
+
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-class _PeerCert(dict):  # type: ignore[type-arg]
+# A decoded certificate's values (typeshed's ssl._PeerCertRetDictType, private there).
+_CertValue = str | tuple[tuple[str, str], ...] | tuple[tuple[tuple[str, str], ...], ...]
+_T = TypeVar("_T")
+
+
+class _PeerCert(dict[str, _CertValue]):
     """SSLObject.getpeercert()'s dict, decoded when first read.
 
     asyncio decodes every new connection's certificate into this dict (transport extra
@@ -52,19 +62,25 @@ class _PeerCert(dict):  # type: ignore[type-arg]
             sslobj, self._sslobj = self._sslobj, None
             self.update(ssl.SSLObject.getpeercert(sslobj) or {})
 
-    def __getitem__(self, key):  # type: ignore[no-untyped-def]
+    def __getitem__(self, key: str) -> _CertValue:
         self._fill()
         return super().__getitem__(key)
 
-    def get(self, key, default=None):  # type: ignore[no-untyped-def]
+    @overload
+    def get(self, key: str, default: None = None, /) -> _CertValue | None: ...
+    @overload
+    def get(self, key: str, default: _CertValue, /) -> _CertValue: ...
+    @overload
+    def get(self, key: str, default: _T, /) -> _CertValue | _T: ...
+    def get(self, key: str, default: object = None, /) -> object:
         self._fill()
         return super().get(key, default)
 
-    def __contains__(self, key):  # type: ignore[no-untyped-def]
+    def __contains__(self, key: object) -> bool:
         self._fill()
         return super().__contains__(key)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str]:
         self._fill()
         return super().__iter__()
 
@@ -79,31 +95,37 @@ class _PeerCert(dict):  # type: ignore[type-arg]
         self._fill()
         return super().__eq__(other)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __repr__(self) -> str:
         self._fill()
         return super().__repr__()
 
-    def keys(self):  # type: ignore[no-untyped-def]
+    def keys(self) -> dict_keys[str, _CertValue]:
         self._fill()
         return super().keys()
 
-    def values(self):  # type: ignore[no-untyped-def]
+    def values(self) -> dict_values[str, _CertValue]:
         self._fill()
         return super().values()
 
-    def items(self):  # type: ignore[no-untyped-def]
+    def items(self) -> dict_items[str, _CertValue]:
         self._fill()
         return super().items()
 
-    def copy(self) -> dict:  # type: ignore[type-arg]
+    def copy(self) -> dict[str, _CertValue]:
         self._fill()
         return dict(self.items())
 
 
 class _SSLObject(ssl.SSLObject):
-    def getpeercert(self, binary_form: bool = False):  # type: ignore[no-untyped-def,override]
+    @overload
+    def getpeercert(self, binary_form: Literal[False] = False) -> dict[str, _CertValue] | None: ...
+    @overload
+    def getpeercert(self, binary_form: Literal[True]) -> bytes | None: ...
+    @overload
+    def getpeercert(self, binary_form: bool) -> dict[str, _CertValue] | bytes | None: ...
+    def getpeercert(self, binary_form: bool = False) -> dict[str, _CertValue] | bytes | None:
         if binary_form:
             return super().getpeercert(True)
         if super().getpeercert(True) is None:  # no certificate (yet): as the base class says
@@ -273,8 +295,8 @@ class HttpClient:
                        wire: _Wire) -> aiohttp.ClientResponse:
         port = target.port or (443 if target.scheme == "https" else 80)
         host = target.raw_host or ""
-        addresses = await self.resolver.targets(host, port, family)
-        failure: CollectFailure | None = None
+        addresses = await self.resolver.targets(host, port, family)  # never empty: it raises instead
+        failure = CollectFailure(ScanStatus.DNS_ERROR, f"{host}: no address to connect to")
         for ip, to_port in addresses[:max(1, self.settings.max_addresses)]:
             wire.ip = ip
             where = f"{ip}:{to_port}" if ":" not in ip else f"[{ip}]:{to_port}"
@@ -293,7 +315,6 @@ class HttpClient:
             except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
                 status, detail = classify(exc)  # this address does not answer: try the next
                 failure = CollectFailure(status, f"{detail} ({where})")
-        assert failure is not None
         raise failure
 
     async def _send(self, method: str, target: URL, ip: str, port: int, headers: dict[str, str],

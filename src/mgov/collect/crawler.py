@@ -126,10 +126,11 @@ class _Crawl:
         self.queued = 1
         self.ws.frontier.push(self.start, 0)
         pages = max(1, min(PAGE_WORKERS, self.client.settings.per_host_limit))
+        workers = [self.page_worker() for _ in range(pages)]
+        if self.checker is not None:  # without one, nothing is queued for checking
+            workers += [self.check_worker(self.checker) for _ in range(CHECK_WORKERS)]
         try:
-            await asyncio.wait_for(_all([self.page_worker() for _ in range(pages)]
-                                        + [self.check_worker() for _ in range(CHECK_WORKERS)]),
-                                   self.limits.max_seconds)
+            await asyncio.wait_for(_all(workers), self.limits.max_seconds)
         except TimeoutError:
             self.stats.stopped_by_time = True
         finally:
@@ -160,7 +161,7 @@ class _Crawl:
                 self.active -= 1
                 self.changed.set()
 
-    async def check_worker(self) -> None:
+    async def check_worker(self, checker: LinkChecker) -> None:
         while True:
             item = self.ws.checks.pop()
             if item is None:
@@ -169,9 +170,8 @@ class _Crawl:
                 self.changed.clear()
                 await self.changed.wait()
                 continue
-            assert self.checker is not None  # nothing is queued for checking without one
             await self.pace(item[0])
-            outcome = await self.checker.check(item[0])
+            outcome = await checker.check(item[0])
             self.ws.record_outcome(excused(outcome) if self.same_site(item[0]) else outcome)
             self.stats.links_checked += 1
 
@@ -260,8 +260,8 @@ async def _all(coros: list[Coroutine[Any, Any, None]]) -> None:
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:
-            if task.exception() is not None:
-                raise task.exception()  # type: ignore[misc]
+            if (exc := task.exception()) is not None:
+                raise exc
     finally:
         for task in tasks:
             task.cancel()

@@ -149,7 +149,7 @@ def excused(outcome: LinkOutcome) -> LinkOutcome:
     status = outcome.status
     if outcome.outcome != "tls" or status is None:
         return outcome
-    cls = "ok" if 200 <= status < 400 else "4xx" if status < 500 else "5xx" if status < 600 else "error"
+    cls: OutcomeClass = "ok" if 200 <= status < 400 else "4xx" if status < 500 else "5xx" if status < 600 else "error"
     return LinkOutcome(outcome.url, cls, status, outcome.final_url, None if cls == "ok" else outcome.detail,
                        outcome.ref)
 

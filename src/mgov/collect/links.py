@@ -18,9 +18,10 @@ from mgov.evidence.urls import canonical
 LinkTag = Literal["a", "img", "script", "link", "iframe", "embed", "source", "area", "object"]
 ANCHOR_MAX = 200
 # The attribute that holds each tag's target; document order comes from one selector list.
-_ATTR: dict[str, str] = {"a": "href", "area": "href", "link": "href", "img": "src",
-                         "script": "src", "iframe": "src", "embed": "src", "source": "src",
-                         "object": "data"}
+_ATTR: dict[LinkTag, str] = {"a": "href", "area": "href", "link": "href", "img": "src",
+                             "script": "src", "iframe": "src", "embed": "src", "source": "src",
+                             "object": "data"}
+_TAGS: dict[str, LinkTag] = {tag: tag for tag in _ATTR}  # a parsed tag name, as a LinkTag
 _SELECTOR = ",".join(f"{tag}[{attr}]" for tag, attr in _ATTR.items())
 # <link> relations that name an origin to warm up, not a resource to load.
 _HINTS = frozenset({"preconnect", "dns-prefetch"})
@@ -72,7 +73,7 @@ def extract_links(html: str, base_url: str, *, cap: int) -> ExtractedLinks:
     found: set[str] = set()
     resolved: dict[str, str | None] = {}  # raw value -> canonical: repeated hrefs are common
     for node in tree.css(_SELECTOR):
-        tag = node.tag or ""
+        tag = _TAGS[node.tag or ""]  # the selector matches these tags only
         raw = node.attributes.get(_ATTR[tag])
         if raw is None:
             continue
@@ -89,6 +90,6 @@ def extract_links(html: str, base_url: str, *, cap: int) -> ExtractedLinks:
             continue
         found.add(url)
         if len(result.links) < cap:
-            result.links.append(LinkRef(url, _anchor(node, tag), tag))  # type: ignore[arg-type]
+            result.links.append(LinkRef(url, _anchor(node, tag), tag))
     result.total = len(found)
     return result

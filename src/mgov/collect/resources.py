@@ -7,6 +7,8 @@ that mixed content and third-party cookies show up in the evidence.
 
 from __future__ import annotations
 
+import contextlib
+
 from selectolax.lexbor import LexborHTMLParser
 from yarl import URL
 
@@ -20,10 +22,8 @@ def subresource_urls(html: str, page_url: str, limit: int) -> list[str]:
     base_node = tree.css_first("base[href]")
     if base_node is not None:
         href = (base_node.attributes.get("href") or "").strip()
-        try:
+        with contextlib.suppress(ValueError):  # a broken <base> is ignored, as browsers do
             base = base.join(URL(href)) if href else base
-        except ValueError:
-            pass  # a broken <base> is ignored, as browsers do
     found: list[str] = []
     seen: set[str] = set()
     for node in tree.css(SELECTOR):

@@ -14,6 +14,7 @@ the report can say so.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -68,10 +69,8 @@ def parse_robots(text: str, agent: str = AGENT) -> tuple[list[_Rule], float | No
                 groups[-1][1].append((key == "allow", value))
         elif key == "crawl-delay" and groups:
             in_rules = True
-            try:
+            with contextlib.suppress(ValueError):  # an unreadable delay is no delay
                 groups[-1][2].append(float(value))
-            except ValueError:
-                pass
     mine = [g for g in groups if any(_agent_matches(a, agent) for a in g[0])]
     if not mine:
         mine = [g for g in groups if any(a.strip() == "*" for a in g[0])]

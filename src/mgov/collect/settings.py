@@ -7,7 +7,7 @@ in one place and can be recorded beside its results.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from mgov import __version__
 
@@ -17,7 +17,7 @@ DEFAULT_USER_AGENT = (f"mgov/{__version__} (+https://github.com/mgov/mgov; "
                       "government website monitoring)")
 
 
-class Family(str, Enum):
+class Family(StrEnum):
     """Which addresses a fetch may connect to (the ipv6 check needs IPv6 alone)."""
 
     ANY = "any"

@@ -52,7 +52,7 @@ class SpillQueue:
 
     def _to_table(self, item: tuple[int, int, str]) -> None:
         depth, seq, url = item
-        self._db.execute(f"INSERT INTO {self._table} (seq, depth, url) VALUES (?, ?, ?)",
+        self._db.execute(f"INSERT INTO {self._table} (seq, depth, url) VALUES (?, ?, ?)",  # noqa: S608 - a fixed table name, values bound
                          (seq, depth, url))
         self._table_min = depth if not self._spilled else min(self._table_min, depth)
         self._spilled += 1
@@ -68,16 +68,16 @@ class SpillQueue:
         return url, depth
 
     def _refill(self) -> None:
-        rows = self._db.execute(f"SELECT depth, seq, url FROM {self._table} "
+        rows = self._db.execute(f"SELECT depth, seq, url FROM {self._table} "  # noqa: S608 - a fixed table name, values bound
                                 "ORDER BY depth, seq LIMIT ?", (self._size,)).fetchall()
         if not rows:
             self._spilled = 0
             return
         last_depth, last_seq, _ = rows[-1]
-        self._db.execute(f"DELETE FROM {self._table} WHERE depth < ? OR (depth = ? AND seq <= ?)",
+        self._db.execute(f"DELETE FROM {self._table} WHERE depth < ? OR (depth = ? AND seq <= ?)",  # noqa: S608 - a fixed table name, values bound
                          (last_depth, last_depth, last_seq))
         self._head.extend((int(d), int(s), str(u)) for d, s, u in rows)
         self._spilled -= len(rows)
         if self._spilled:
             self._table_min = int(self._db.execute(
-                f"SELECT MIN(depth) FROM {self._table}").fetchone()[0])
+                f"SELECT MIN(depth) FROM {self._table}").fetchone()[0])  # noqa: S608 - a fixed table name, values bound

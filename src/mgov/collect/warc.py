@@ -25,15 +25,18 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
-from warcio.utils import Digester  # type: ignore[import-untyped]
-from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
+from warcio.archiveiterator import ArchiveIterator
+from warcio.utils import Digester
+from warcio.warcwriter import WARCWriter
 
 from mgov import __version__
 from mgov.errors import MgovError
 from mgov.evidence.exchange import WarcRef
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 GIB = 1 << 30
 
@@ -78,12 +81,13 @@ class _Parts(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer) -> int:
         if not self._parts:
             return 0
+        view = memoryview(buffer)
         part = self._parts[0]
-        n = min(len(buffer), len(part))
-        buffer[:n] = part[:n]
+        n = min(len(view), len(part))
+        view[:n] = part[:n]
         if n == len(part):
             self._parts.pop(0)
         else:
@@ -151,15 +155,14 @@ class WarcWriter:
             raise ArchiveError(f"cannot write the WARC archive in {self.directory}: {exc}") from exc
 
     def write_metadata_sync(self, uri: str, payload: bytes, date: dt.datetime) -> WarcRef:
-        if self._out is None or self._out.tell() >= self.max_size:
-            self._rotate()
+        out = self._file()
         headers = {"WARC-Target-URI": uri, "WARC-Date": _warc_date(date),
                    "WARC-Record-ID": f"<urn:uuid:{uuid.uuid4()}>",
                    "WARC-Payload-Digest": _digest([payload]), "WARC-Block-Digest": _digest([payload])}
         record = self._builder.create_warc_record("", "metadata", payload=_Parts([payload]), length=len(payload),
                                                   warc_content_type="application/json",
                                                   warc_headers_dict=headers)
-        return self._append(record)
+        return self._append(out, record)
 
     async def aclose(self) -> None:
         if self._executor is not None:
@@ -176,8 +179,7 @@ class WarcWriter:
     # --- on the writer thread -----------------------------------------------------------
 
     def write_sync(self, capture: HttpCapture) -> tuple[WarcRef, WarcRef]:
-        if self._out is None or self._out.tell() >= self.max_size:
-            self._rotate()
+        out = self._file()
         body: list[bytes] = [capture.body]
         if capture.chunked:
             body = ([f"{len(capture.body):x}\r\n".encode(), capture.body, b"\r\n"] if capture.body
@@ -186,14 +188,14 @@ class WarcWriter:
         common = {"WARC-Target-URI": capture.url, "WARC-Date": _warc_date(capture.date)}
         if capture.ip:
             common["WARC-IP-Address"] = capture.ip
-        request = self._write_record("request", capture.request_head, [], {
+        request = self._write_record(out, "request", capture.request_head, [], {
             **common, "WARC-Record-ID": request_id, "WARC-Concurrent-To": response_id})
         extra = {"WARC-Truncated": capture.truncated} if capture.truncated else {}
-        response = self._write_record("response", capture.response_head, body, {
+        response = self._write_record(out, "response", capture.response_head, body, {
             **common, "WARC-Record-ID": response_id, "WARC-Concurrent-To": request_id, **extra})
         return request, response
 
-    def _write_record(self, kind: str, head: bytes, body: list[bytes],
+    def _write_record(self, out: BinaryIO, kind: str, head: bytes, body: list[bytes],
                       headers: dict[str, str]) -> WarcRef:
         """Build one record with warcio and stream it, compressed, to the end of the file.
 
@@ -210,16 +212,21 @@ class WarcWriter:
         record = self._builder.create_warc_record(
             "", kind, payload=_Parts([head, *body]), length=length,
             warc_content_type=f"application/http; msgtype={kind}", warc_headers_dict=headers)
-        return self._append(record)
+        return self._append(out, record)
 
-    def _append(self, record: Any) -> WarcRef:
-        assert self._out is not None
-        member = _GzipMember(self._out)
+    def _append(self, out: BinaryIO, record: Any) -> WarcRef:
+        member = _GzipMember(out)
         WARCWriter(member, gzip=False, warc_version="1.1").write_record(record)
         offset, length = member.finish()
         return WarcRef(self._name, offset, length)
 
-    def _rotate(self) -> None:
+    def _file(self) -> BinaryIO:
+        """The file to append to: a new one when none is open or the open one is full."""
+        if self._out is None or self._out.tell() >= self.max_size:
+            return self._rotate()
+        return self._out
+
+    def _rotate(self) -> BinaryIO:
         self.close()
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
@@ -227,15 +234,17 @@ class WarcWriter:
             self._serial += 1
             name = f"{self.prefix}-{stamp}-{self._serial:05d}.warc.gz"
             try:
-                self._out = (self.directory / name).open("xb")  # never clobber another writer's
+                out = (self.directory / name).open("xb")  # never clobber another writer's
                 break
             except FileExistsError:
                 continue
+        self._out = out
         self._name = name
         self.files.append(name)
-        self._append(self._builder.create_warcinfo_record(name, {
+        self._append(out, self._builder.create_warcinfo_record(name, {
             "software": f"mgov/{__version__} (warcio)", "format": "WARC File Format 1.1",
             "hostname": socket.gethostname(), "description": "mgov scan archive"}))
+        return out
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -272,10 +281,11 @@ class _Window(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        n = min(len(buffer), self._left)
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer)
+        n = min(len(view), self._left)
         data = self._fh.read(n)
-        buffer[:len(data)] = data
+        view[:len(data)] = data
         self._left -= len(data)
         return len(data)
 

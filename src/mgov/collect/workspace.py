@@ -43,6 +43,7 @@ CREATE TABLE outcomes (url TEXT PRIMARY KEY, outcome TEXT NOT NULL, status INTEG
 CREATE TABLE pages (url TEXT PRIMARY KEY, depth INTEGER NOT NULL, status INTEGER,
                     content_type TEXT, ref_file TEXT, ref_offset INTEGER, ref_length INTEGER);
 """
+# The dead outcome names as an SQL list: built from fixed names, never from outside input.
 _DEAD_SQL = ",".join(f"'{c}'" for c in sorted(DEAD))
 
 
@@ -169,7 +170,7 @@ class CrawlWorkspace:
         up to `sources` of the pages linking to it (the homepage first)."""
         self.flush()
         rows = self._db.execute(
-            "SELECT o.url, o.outcome, o.status, o.detail, SUM(l.from_home), SUM(1 - l.from_home) "
+            "SELECT o.url, o.outcome, o.status, o.detail, SUM(l.from_home), SUM(1 - l.from_home) "  # noqa: S608 - _DEAD_SQL is fixed names
             f"FROM outcomes o JOIN links l ON l.target_url = o.url WHERE o.outcome IN ({_DEAD_SQL}) "
             "GROUP BY o.url ORDER BY SUM(l.from_home) DESC, COUNT(*) DESC, o.url LIMIT ?",
             (limit,)).fetchall()
@@ -184,7 +185,7 @@ class CrawlWorkspace:
         dead_home / dead_other (distinct dead targets linked from the homepage / from other
         pages: a target on both counts in both), by_outcome (outcome rows per class)."""
         self.flush()
-        dead = ("SELECT COUNT(DISTINCT l.target_url) FROM links l JOIN outcomes o "
+        dead = ("SELECT COUNT(DISTINCT l.target_url) FROM links l JOIN outcomes o "  # noqa: S608 - _DEAD_SQL is fixed names
                 f"ON o.url = l.target_url WHERE o.outcome IN ({_DEAD_SQL})")
         return {
             "pages": self._one("SELECT COUNT(*) FROM pages"),

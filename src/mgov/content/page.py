@@ -345,7 +345,8 @@ def _regions(tree: LexborHTMLParser, body: LexborNode, base: str, chrome: set[in
     for name, selector in (("header", mk.HEADER_BLOCKS), ("nav", mk.NAV_BLOCKS), ("footer", mk.FOOTER_BLOCKS)):
         nodes = _outermost(tree.css(selector))
         if nodes:
-            texts, targets = [], []  # type: ignore[var-annotated]
+            texts: list[str] = []
+            targets: list[str] = []
             for node in nodes:
                 texts.append(mk.collect(node, dynamic, base, targets))
             out[name] = region_hash(" ".join(texts), targets)

@@ -26,7 +26,8 @@ def _init(overrides: dict[str, Any]) -> None:
 
 def _analyze(url: str, text: str, is_home: bool, today: dt.date, rules: ContentRules | None) -> PageFacts:
     chosen = rules or _RULES
-    assert chosen is not None, "the pool's initializer sets the run's rules"
+    if chosen is None:  # cannot happen: the pool's initializer sets the run's rules
+        raise RuntimeError("the analysis process has no content rules")
     return analyze_page(url, text, is_home=is_home, today=today, rules=chosen)
 
 

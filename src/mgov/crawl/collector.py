@@ -47,12 +47,11 @@ class _ContentSink:
             self._add(analyze_page(page.final_url, ex.text or "", is_home=page.is_home, today=self.today,
                                    rules=self.rules), page)
             return None
-        return self._analyze_elsewhere(page)
+        return self._analyze_elsewhere(self.pool, page)
 
-    async def _analyze_elsewhere(self, page: CrawledPage) -> None:
-        assert self.pool is not None
-        facts = await self.pool.analyze(page.final_url, page.exchange.text or "", page.is_home, self.today,
-                                        self.rules if self.own_rules else None)
+    async def _analyze_elsewhere(self, pool: AnalysisPool, page: CrawledPage) -> None:
+        facts = await pool.analyze(page.final_url, page.exchange.text or "", page.is_home, self.today,
+                                   self.rules if self.own_rules else None)
         self._add(facts, page)
 
     def _add(self, facts: Any, page: CrawledPage) -> None:
@@ -96,8 +95,8 @@ async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkC
         outcome = workspace.outcome(start)
         evidence.error = _scan_status(outcome.outcome if outcome else "error")
         evidence.error_detail = (f"the homepage gave {outcome.outcome}"
-                                 + (f" ({outcome.status})" if outcome and outcome.status else "")
-                                 + (f": {outcome.detail}" if outcome and outcome.detail else "")
+                                 + (f" ({outcome.status})" if outcome.status else "")
+                                 + (f": {outcome.detail}" if outcome.detail else "")
                                  if outcome else "the homepage was not fetched")
         if outcome is not None and outcome.ref is not None:
             evidence.home_refs = [outcome.ref]

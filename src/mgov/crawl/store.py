@@ -63,22 +63,22 @@ class CrawlSaver:
             return
         ws = kept.workspace
         if ws is not None:
-            for batch in _batches(ws.iter_pages()):
+            for pages in _batches(ws.iter_pages()):
                 conn.execute(insert(CRAWL_PAGES), [
                     {"run_id": run_id, "channel_id": channel_id, "url": url, "depth": depth, "status": status,
                      "content_type": (ctype or "")[:200] or None, "ref": ref.as_dict() if ref else None}
-                    for url, depth, status, ctype, ref in batch])
-            for batch in _batches(ws.iter_links()):
+                    for url, depth, status, ctype, ref in pages])
+            for links in _batches(ws.iter_links()):
                 conn.execute(insert(CRAWL_LINKS), [
                     {"run_id": run_id, "channel_id": channel_id, "source_url": r.source_url,
                      "target_url": r.target_url, "anchor": r.anchor or None, "tag": r.tag, "from_home": r.from_home}
-                    for r in batch])
-            for batch in _batches(ws.iter_outcomes()):
+                    for r in links])
+            for outcomes in _batches(ws.iter_outcomes()):
                 conn.execute(insert(LINK_OUTCOMES), [
                     {"run_id": run_id, "channel_id": channel_id, "url": o.url, "outcome": o.outcome,
                      "status": o.status, "final_url": o.final_url, "detail": o.detail,
                      "ref": o.ref.as_dict() if o.ref else None, "checked_at": dt.datetime.fromisoformat(at)}
-                    for o, at in batch])
+                    for o, at in outcomes])
         if kept.history is not None:
             conn.execute(delete(CONTENT_HISTORY).where(CONTENT_HISTORY.c.channel_id == channel_id))
             conn.execute(insert(CONTENT_HISTORY).values(channel_id=channel_id, run_id=run_id,

@@ -36,6 +36,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _alembic_config(engine: Engine) -> Any:
+    # Deferred: alembic loads only when a schema is checked or migrated, not for `mgov --help`.
     from alembic.config import Config
 
     cfg = Config()
@@ -45,18 +46,21 @@ def _alembic_config(engine: Engine) -> Any:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    # Deferred: alembic loads only when a schema is checked or migrated, not for `mgov --help`.
     from alembic import command
 
     command.upgrade(_alembic_config(engine), revision)
 
 
 def head_revision() -> str:
+    # Deferred: alembic loads only when a schema is checked or migrated, not for `mgov --help`.
     from alembic.script import ScriptDirectory
 
     return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
 
 
 def current_revision(engine: Engine) -> str | None:
+    # Deferred: alembic loads only when a schema is checked or migrated, not for `mgov --help`.
     from alembic.runtime.migration import MigrationContext
 
     try:

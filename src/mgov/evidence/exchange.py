@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class ScanStatus(str, Enum):
+class ScanStatus(StrEnum):
     """Why evidence could not be had (after GSA Site Scanning's taxonomy)."""
 
     DNS_ERROR = "dns_error"

@@ -96,7 +96,8 @@ def _is_session_param(pair: str) -> bool:
 
 def _split(text: str) -> _Parts:
     m = _URI.match(text)
-    assert m is not None  # every group is optional: the pattern matches any string
+    if m is None:  # cannot happen: every group is optional, so the pattern matches any string
+        raise ValueError(f"not a URI reference: {text!r}")
     return m.group(1), m.group(2), m.group(3), m.group(4)
 
 
@@ -116,10 +117,7 @@ def _join(ref: _Parts, base: _Parts) -> _Parts:
     if not path:
         return b_scheme, b_authority, b_path, query if query is not None else b_query
     if not path.startswith("/"):
-        if b_authority is not None and not b_path:
-            path = "/" + path
-        else:
-            path = b_path[:b_path.rfind("/") + 1] + path
+        path = "/" + path if b_authority is not None and not b_path else b_path[:b_path.rfind("/") + 1] + path
     return b_scheme, b_authority, path, query
 
 

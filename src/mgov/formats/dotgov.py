@@ -22,9 +22,12 @@ COLUMNS = ("Domain name", "Domain type", "Organization name", "Suborganization n
 BLANK = {"", "(blank)"}
 
 BRANCHES = {
-    "Executive": ("us-executive", "executive_branch", "Executive Branch of the U.S. Government", "美国联邦政府行政分支"),
-    "Legislative": ("us-legislative", "legislative_branch", "Legislative Branch of the U.S. Government", "美国联邦政府立法分支"),
-    "Judicial": ("us-judicial", "judicial_branch", "Judicial Branch of the U.S. Government", "美国联邦政府司法分支"),
+    "Executive": ("us-executive", "executive_branch", "Executive Branch of the U.S. Government",
+                  "美国联邦政府行政分支"),
+    "Legislative": ("us-legislative", "legislative_branch", "Legislative Branch of the U.S. Government",
+                    "美国联邦政府立法分支"),
+    "Judicial": ("us-judicial", "judicial_branch", "Judicial Branch of the U.S. Government",
+                 "美国联邦政府司法分支"),
 }
 NON_FEDERAL_TIERS = {
     "City": "city", "County": "county", "State or territory": "state", "Interstate": "interstate",

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from mgov.errors import ImportFailed
+from mgov.formats.dotgov import parse_dotgov
+from mgov.formats.native import parse_native
 from mgov.registry.records import Problem
 from mgov.registry.sync import apply
 from mgov.registry.sync_report import ApplyReport
@@ -50,16 +52,11 @@ def import_file(engine: Engine, path: Path, fmt: str = "native", *, strict: bool
     if not path.exists():
         raise ImportFailed(f"{path}: no such file or directory")
     if fmt == "dotgov":
-        from mgov.formats.dotgov import parse_dotgov
-
         batch, problems, read = parse_dotgov(path, encoding, on_bytes)
     elif fmt == "native":
-        from mgov.formats.native import parse_native
-
         batch, problems, read = parse_native(path, encoding, on_bytes)
     else:
         raise ImportFailed(f"unknown import format {fmt!r} (choose from: {', '.join(FORMATS)})")
-    result: ImportResult | None = None
     try:
         with engine.begin() as conn:
             report = apply(conn, batch, today)
@@ -67,7 +64,6 @@ def import_file(engine: Engine, path: Path, fmt: str = "native", *, strict: bool
             if dry_run or (strict and result.problems):
                 result.stored = False
                 raise _Rollback
-    except _Rollback:
+    except _Rollback:  # raised once the result is made: the transaction is undone, the result stays
         pass
-    assert result is not None
     return result

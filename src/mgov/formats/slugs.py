@@ -18,7 +18,7 @@ def slugify(name: str) -> str:
 
 
 def short_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:6]
 
 
 def unique_slugs(names: set[str]) -> dict[str, str]:

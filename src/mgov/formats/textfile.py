@@ -11,8 +11,12 @@ import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mgov.errors import ImportFailed
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader  # what csv.reader() returns (line_num included)
 
 SAMPLE_BYTES = 1 << 16
 
@@ -101,8 +105,8 @@ def read_csv(path: Path, encoding: str | None = None,
     return header, _rows(reader, header, lines)
 
 
-def _rows(reader: Iterator[list[str]], header: list[str], lines: DecodedLines) -> Iterator[CsvRow]:
-    last = reader.line_num  # type: ignore[attr-defined]
+def _rows(reader: CsvReader, header: list[str], lines: DecodedLines) -> Iterator[CsvRow]:
+    last = reader.line_num
     while True:
         start = last + 1
         try:
@@ -110,10 +114,10 @@ def _rows(reader: Iterator[list[str]], header: list[str], lines: DecodedLines) -
         except StopIteration:
             return
         except csv.Error as exc:
-            last = reader.line_num  # type: ignore[attr-defined]
+            last = reader.line_num
             yield CsvRow(start, {}, f"unreadable CSV: {exc}")
             continue
-        last = reader.line_num  # type: ignore[attr-defined]
+        last = reader.line_num
         if not values or all(not v.strip() for v in values):
             continue
         bad = sorted(n for n in lines.undecodable if start <= n <= last)

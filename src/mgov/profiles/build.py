@@ -210,7 +210,8 @@ def build(m: Merged) -> Profile:
             changes = {}
             for name, value in raw["set"].items():
                 if name not in SETTABLE:
-                    errs.add(origin, f"override[{n}].set.{name}", f"cannot be overridden (allowed: {_choices(SETTABLE)})")
+                    errs.add(origin, f"override[{n}].set.{name}",
+                             f"cannot be overridden (allowed: {_choices(SETTABLE)})")
                 else:
                     changes[name] = _value(errs, origin, f"override[{n}].set.{name}", name, value, ctx)
         if "set" in raw and not isinstance(raw["set"], dict):

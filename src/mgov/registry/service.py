@@ -6,6 +6,7 @@ events and obeys the same validation as a bulk load.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -59,10 +60,8 @@ def channel_row(conn: Connection, address: str, kind: str | None = None) -> dict
     else:
         candidates = {address.strip()}
         for k in ("website", "other_social", "mini_program", "sms"):
-            try:
+            with contextlib.suppress(InvalidValue):
                 candidates.add(normalize_address(k, address))
-            except InvalidValue:
-                pass
         query = query.where(CHANNEL.c.address.in_(candidates))
     rows = conn.execute(query).all()
     if not rows:

@@ -7,11 +7,16 @@ import csv
 import io
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
 
 from mgov.errors import MgovError
 from mgov.reports import charts
 from mgov.reports.model import Report
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 FORMATS = ("html", "pdf", "csv", "xlsx")
 
@@ -64,7 +69,8 @@ def labels(lang: str) -> dict[str, str]:
 
 
 @cache
-def _env() -> Any:
+def _env() -> Environment:
+    # Deferred: Jinja2 loads only when HTML or PDF is rendered (CSV and XLSX do without it).
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     env = Environment(loader=PackageLoader("mgov.reports", "templates"),
@@ -75,9 +81,12 @@ def _env() -> Any:
     return env
 
 
-def _charts(report: Report) -> dict[str, Any]:
-    from markupsafe import Markup
+def _svg(svg: str) -> Markup:
+    """A chart as markup the templates inline unescaped."""
+    return Markup(svg)  # noqa: S704 - charts.py escapes every text it writes into the SVG
 
+
+def _charts(report: Report) -> dict[str, Any]:
     lab = labels(report.lang)
     total = 100.0
     ranking = []
@@ -86,30 +95,31 @@ def _charts(report: Report) -> dict[str, Any]:
         if not ranked:
             continue
         note = (lab["more_channels"].format(n=CHART_LIMIT, total=len(ranked)) if len(ranked) > CHART_LIMIT else "")
-        ranking.append((group.label, note, Markup(charts.ranking_svg(
+        ranking.append((group.label, note, _svg(charts.ranking_svg(
             ranked, f"{lab['ranking_chart']} · {group.label}", total=total, pass_mark=report.pass_mark,
             limit=CHART_LIMIT))))
     scores = [c.score for c in report.channels if c.score is not None]
-    hist = Markup(charts.histogram_svg(scores, lab["histogram"], total=total, pass_mark=report.pass_mark))
-    trend = (Markup(charts.trend_svg(report.history, lab["trend_chart"], score_label=lab["trend_score"],
-                                     rate_label=lab["trend_rate"])) if len(report.history) > 1 else None)
+    hist = _svg(charts.histogram_svg(scores, lab["histogram"], total=total, pass_mark=report.pass_mark))
+    trend = (_svg(charts.trend_svg(report.history, lab["trend_chart"], score_label=lab["trend_score"],
+                                   rate_label=lab["trend_rate"])) if len(report.history) > 1 else None)
     return {"ranking": ranking, "histogram": hist, "trend": trend}
 
 
 def render_html(report: Report, *, bulletin: bool = False) -> str:
     """The report (or the bulletin) as one self-contained HTML page with inline SVG charts."""
     template = _env().get_template("bulletin.html.j2" if bulletin else "report.html.j2")
-    return template.render(r=report, L=labels(report.lang), charts=_charts(report))  # type: ignore[no-any-return]
+    return template.render(r=report, L=labels(report.lang), charts=_charts(report))
 
 
 def render_pdf(html: str) -> bytes:
     """PDF from the HTML with WeasyPrint (needs Pango and CJK fonts: scripts/system-deps)."""
     try:
+        # Deferred: WeasyPrint (and Pango through it) loads only when a PDF is written.
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # OSError: the library is there, Pango is not
         raise MgovError(f"PDF needs WeasyPrint and its system libraries ({exc}); "
                         "pip install weasyprint, then run scripts/system-deps as root") from exc
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]  # WeasyPrint ships no type information
 
 
 def _rows(report: Report) -> tuple[list[str], list[list[Any]]]:
@@ -135,6 +145,7 @@ def render_csv(report: Report) -> str:
 def render_xlsx(report: Report) -> bytes:
     """Three sheets: the summary (totals, per organization, per tier), the channels, and every
     channel's indicator breakdown. Scores are numbers, not text."""
+    # Deferred: openpyxl loads only when an XLSX is written.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

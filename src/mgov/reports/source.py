@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -39,12 +40,14 @@ def read_registry(engine: Engine, org: str | None = None) -> tuple[dict[tuple[st
     return out, scope
 
 
-def read_history(engine: Engine, head: dict, addresses: set[tuple[str, str]], limit: int = 8) -> tuple[PeriodPoint, ...]:  # type: ignore[type-arg]
+def read_history(engine: Engine, head: dict[str, Any], addresses: set[tuple[str, str]],
+                 limit: int = 8) -> tuple[PeriodPoint, ...]:
     """The trend: for the newest assessment of each earlier period of the same profile (and
     this one), mean score and pass rate over the channels of this report."""
     with engine.connect() as conn:
         rows = conn.execute(select(ASSESSMENTS.c.id, ASSESSMENTS.c.period)
-                            .where(ASSESSMENTS.c.profile_id == head["profile"], ASSESSMENTS.c.end < dt.date.fromisoformat(head["start"]))
+                            .where(ASSESSMENTS.c.profile_id == head["profile"],
+                                   ASSESSMENTS.c.end < dt.date.fromisoformat(head["start"]))
                             .order_by(ASSESSMENTS.c.end.desc(), ASSESSMENTS.c.id.desc())).all()
     newest: dict[str, int] = {}
     for r in rows:
@@ -53,7 +56,7 @@ def read_history(engine: Engine, head: dict, addresses: set[tuple[str, str]], li
     return tuple(_point(s, addresses) for s in [*earlier, head])
 
 
-def _point(s: dict, addresses: set[tuple[str, str]]) -> PeriodPoint:  # type: ignore[type-arg]
+def _point(s: dict[str, Any], addresses: set[tuple[str, str]]) -> PeriodPoint:
     chs = [c for c in s["channels"] if (c["address"], c["kind"]) in addresses]
     scores = [c["score"] for c in chs if c["score"] is not None]
     assessed = [c for c in chs if c["verdict"] in ("pass", "fail")]

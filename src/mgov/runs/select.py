@@ -30,15 +30,16 @@ def run_params(*, org: str | None = None, kinds: list[str] | None = None, channe
         if not bound:
             raise MgovError(f"profile {profile} binds no {kind} check")
         named = list(dict.fromkeys([*bound, *named]))
-    params = {"kind": kind, "org": org, "kinds": kinds or [], "channels": [normalize_url(c) for c in channels or []],
-              "checks": named, "routing": (routing or RoutingOptions()).as_dict(), "profile": profile,
-              "variants": variants}
+    routing_options = (routing or RoutingOptions()).as_dict()
+    params: dict[str, Any] = {"kind": kind, "org": org, "kinds": kinds or [],
+                              "channels": [normalize_url(c) for c in channels or []], "checks": named,
+                              "routing": routing_options, "profile": profile, "variants": variants}
     if run_kind.limits is not None:
         params["limits"] = run_kind.limits(limits or {})
     elif limits:
         raise MgovError(f"a {kind} run takes no limits")
     checks_of(params)  # unknown or misplaced check ids are refused before anything starts
-    RoutingOptions(**params["routing"]).routing()  # so are malformed routing options
+    RoutingOptions(**routing_options).routing()  # so are malformed routing options
     return params
 
 
@@ -48,13 +49,14 @@ def profile_checks(profile_id: str, kind: str = "scan",
     indicators bind with parameters, every parameter set ({}: the check's own), so the daily
     monitoring judges what an assessment with that profile reads."""
     run_kind = kind_of(kind)
-    indicators = [i for i in load(profile_id, dirs=dirs or []).indicators if i.check]
-    wanted = {c.id for c in select(list(dict.fromkeys(i.check for i in indicators))) if run_kind.owns(c)}
-    checks = [c for c in dict.fromkeys(i.check for i in indicators) if c in wanted]
+    bound = [(i.check, i) for i in load(profile_id, dirs=dirs or []).indicators if i.check]
+    ids = list(dict.fromkeys(check for check, _ in bound))
+    wanted = {c.id for c in select(ids) if run_kind.owns(c)}
+    checks = [c for c in ids if c in wanted]
     sets: dict[str, dict[str | None, dict[str, Any]]] = {}
-    for ind in indicators:
-        if ind.check in wanted:
-            sets.setdefault(ind.check, {})[ind.variant] = dict(ind.params)
+    for check, ind in bound:
+        if check in wanted:
+            sets.setdefault(check, {})[ind.variant] = dict(ind.params)
     variants = {check: list(by_key.values()) for check, by_key in sets.items() if set(by_key) != {None}}
     return checks, variants
 

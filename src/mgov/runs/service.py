@@ -24,7 +24,8 @@ def start_run(engine: Engine, params: dict[str, Any]) -> int:
     """A new run, once its selection is known to match channels (no stuck empty runs)."""
     with engine.begin() as conn:
         if not store.select_channels(conn, org=params["org"], kinds=params["kinds"], addresses=params["channels"]):
-            raise MgovError(f"no registered web channel matches this selection: nothing to {params.get('kind', 'scan')}")
+            raise MgovError("no registered web channel matches this selection: "
+                            f"nothing to {params.get('kind', 'scan')}")
         return store.create_run(conn, params, kind=params.get("kind", "scan"))
 
 

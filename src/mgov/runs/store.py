@@ -62,7 +62,7 @@ def select_channels(conn: Connection, *, org: str | None = None, kinds: Iterable
                     addresses: Iterable[str] = ()) -> list[tuple[int, ChannelFacts]]:
     """Open web channels matching the selection, with what checks need from the registry."""
     orgs = {r.id: dict(r._mapping) for r in conn.execute(select(ORGS))}
-    kinds = [k for k in kinds] or list(SCANNABLE)
+    kinds = list(kinds) or list(SCANNABLE)
     bad = [k for k in kinds if k not in SCANNABLE]
     if bad:
         raise NotFound(f"cannot scan channels of kind {', '.join(bad)} (scannable: {', '.join(SCANNABLE)})")

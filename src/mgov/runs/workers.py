@@ -25,8 +25,8 @@ _DONE = "done"
 _FAILED = "failed"
 
 
-def run_workers(database_url: str, settings: Settings, run_id: int, todo: list[tuple[int, ChannelFacts]], *, workers: int,
-                concurrency: int, on_channel: OnChannel | None) -> None:
+def run_workers(database_url: str, settings: Settings, run_id: int, todo: list[tuple[int, ChannelFacts]], *,
+                workers: int, concurrency: int, on_channel: OnChannel | None) -> None:
     """Scan todo in `workers` processes; raise MgovError if any of them failed."""
     spawn = mp.get_context("spawn")  # no fork: the parent holds an engine and maybe threads
     events: Any = spawn.Queue()

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The application; without settings, those of the environment and mgov.toml."""
+    # Deferred: FastAPI and the whole app load only when an app is built, not with mgov.web.i18n or the queries.
     from mgov.web.app import build
 
     return build(settings, engine)
@@ -23,6 +25,4 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 def app_from_environment() -> Any:
     """For `uvicorn --factory` with several workers: settings from the environment and mgov.toml."""
-    from mgov.config import load_settings
-
-    return create_app(load_settings())
+    return create_app()  # build() loads the settings when given none

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from mgov.accounts import access, can_grant, users
-from mgov.act import disputes, tasks
+from mgov.act import disputes, notify, tasks
 from mgov.act.audit_log import record
-from mgov.db.tables import USERS
+from mgov.db.tables import NOTIFICATION_TARGETS, USERS
 from mgov.errors import Forbidden, InvalidValue, NotFound
 from mgov.registry import service
 from mgov.registry.addresses import normalize_address
@@ -41,7 +41,7 @@ def _org_in_scope(conn: Connection, p: Principal, code: str | None) -> int | Non
 
 def create_org(conn: Connection, p: Principal, fields: dict[str, Any]) -> str:
     _org_in_scope(conn, p, fields.get("parent"))
-    code = fields.pop("code")
+    code: str = fields.pop("code")
     service.must_be_new(conn, service.ORG, code=code)
     service.write(conn, Batch(organizations=[OrgRecord(code, WEB, **fields)]))
     record(conn, p.user.username, "organization.created", f"organization:{code}", {"code": code, **fields},
@@ -180,9 +180,6 @@ def edit_user(conn: Connection, p: Principal, user_id: int, changes: dict[str, A
 
 
 def target_in_scope(conn: Connection, p: Principal, target_id: int) -> dict[str, Any]:
-    from mgov.act import notify
-    from mgov.db.tables import NOTIFICATION_TARGETS
-
     org_id = conn.execute(select(NOTIFICATION_TARGETS.c.organization_id)
                           .where(NOTIFICATION_TARGETS.c.id == target_id)).first()
     if org_id is None or not p.user.scope.has_org(conn, org_id[0]):
@@ -191,8 +188,6 @@ def target_in_scope(conn: Connection, p: Principal, target_id: int) -> dict[str,
 
 
 def add_target(conn: Connection, p: Principal, fields: dict[str, Any], allow_private: bool) -> dict[str, Any]:
-    from mgov.act import notify
-
     org_id = _org_in_scope(conn, p, fields.get("organization"))
     target = notify.add_target(conn, org_code=fields.get("organization"), kind=fields["kind"],
                                address=fields["address"], events=fields.get("events"), secret=fields.get("secret"),
@@ -203,8 +198,6 @@ def add_target(conn: Connection, p: Principal, fields: dict[str, Any], allow_pri
 
 
 def remove_target(conn: Connection, p: Principal, target_id: int) -> dict[str, Any]:
-    from mgov.act import notify
-
     target_in_scope(conn, p, target_id)
     target = notify.remove_target(conn, target_id)
     record(conn, p.user.username, "notification_target.removed", f"notification_target:{target_id}", {},

@@ -3,7 +3,9 @@ translation of mgov's errors into HTTP answers for both."""
 
 from __future__ import annotations
 
+from importlib.resources import files
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from mgov.config import Settings, load_settings
+from mgov.db.engine import make_engine
 from mgov.errors import (
     AccessError,
     AlreadyExists,
@@ -22,7 +25,11 @@ from mgov.errors import (
     RateLimited,
     Unauthenticated,
 )
+from mgov.web.api import router as api_router
+from mgov.web.dashboard import router as dashboard_router
+from mgov.web.dashboard.render import Pages
 from mgov.web.deps import LoginRequired
+from mgov.web.queries import Memo
 
 API_PREFIX = "/api/v1"
 # The most specific class first: AlreadyExists and NotFound are RegistryErrors too.
@@ -61,8 +68,8 @@ class SecurityHeaders:
         if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
             # No database stores NUL in text (PostgreSQL refuses it): an invalid request.
             body = b'{"error":{"status":400,"type":"InvalidRequest","message":"NUL characters are not allowed"}}'
-            await send({"type": "http.response.start", "status": 400,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            fields = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 400, "headers": fields})
             await send({"type": "http.response.body", "body": body})
             return
 
@@ -95,14 +102,6 @@ def _api_docs() -> HTMLResponse:
 
 
 def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
-    from importlib.resources import files
-
-    from mgov.db.engine import make_engine
-    from mgov.web.api import router as api_router
-    from mgov.web.dashboard import router as dashboard_router
-    from mgov.web.dashboard.render import Pages
-    from mgov.web.queries import Memo
-
     settings = settings or load_settings()
     app = FastAPI(title="mgov API", version="1", openapi_url=f"{API_PREFIX}/openapi.json",
                   docs_url=None, redoc_url=None,
@@ -112,7 +111,7 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
     # Threads serve sync routes: as many connections as threads may wait on the database.
     app.state.engine = engine or make_engine(settings.resolved_database_url, pool_size=20, max_overflow=20)
     app.state.settings = settings
-    app.state.pages = Pages()
+    app.state.pages = pages = Pages()
     app.state.memo = Memo()
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router, prefix=API_PREFIX)
@@ -129,7 +128,7 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
                 headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
             return JSONResponse({"error": {"status": code, "type": type(exc).__name__, "message": str(exc)}},
                                 status_code=code, headers=headers)
-        return app.state.pages.error(request, code, str(exc), headers=headers)
+        return pages.error(request, code, str(exc), headers=headers)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
@@ -137,8 +136,6 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
             return JSONResponse({"error": {"status": 401, "type": "Unauthenticated", "message": "sign in"}},
                                 status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        from urllib.parse import quote
-
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
     @app.exception_handler(RequestValidationError)
@@ -147,7 +144,6 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
         if _is_api(request):
             return JSONResponse({"error": {"status": 422, "type": "InvalidRequest", "message": "invalid request",
                                            "details": errors}}, status_code=422)
-        return app.state.pages.error(request, 422, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                                                             for e in errors))
+        return pages.error(request, 422, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
 
     return app

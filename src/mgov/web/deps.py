@@ -4,11 +4,11 @@ their permissions, and CSRF protection for browser sessions."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy import Connection
 
 from mgov.accounts import access
@@ -20,6 +20,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_ID = 2**31 - 1  # the ids are INTEGER columns: larger ids and cursors are invalid requests, not crashes
 ID = Annotated[int, Path(ge=1, le=MAX_ID)]
 INDEX = Annotated[int, Path(ge=0, le=10_000)]
+# In the query string: an optional filter by id, the dashboard's `after` cursor (default 0),
+# and a language (zh or en; the default is the route's).
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+Cursor = Annotated[int, Query(ge=0, le=MAX_ID)]
+Lang = Annotated[str, Query(pattern="^(zh|en)$")]
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,11 @@ def connection(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-def current(request: Request, conn: Connection = Depends(connection)) -> Principal | None:
+# The request's transaction (one per request: every dependency asking for it shares it).
+Conn = Annotated[Connection, Depends(connection)]
+
+
+def current(request: Request, conn: Conn) -> Principal | None:
     auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
         user = access.token_user(conn, auth[7:].strip())
@@ -55,6 +64,10 @@ def current(request: Request, conn: Connection = Depends(connection)) -> Princip
     return None
 
 
+# Whoever is asking, or None when no one signed in: for what anyone may see (the login page).
+Visitor = Annotated[Principal | None, Depends(current)]
+
+
 async def _csrf_token(request: Request) -> str:
     token = request.headers.get("x-csrf-token")
     if token is None and request.headers.get("content-type", "").startswith(
@@ -66,36 +79,54 @@ async def _csrf_token(request: Request) -> str:
 async def _checked(request: Request, principal: Principal) -> Principal:
     """A browser session changing something must show its CSRF token (API tokens need not:
     a browser never sends them by itself)."""
-    if request.method not in SAFE_METHODS and principal.via == "session":
-        if not hmac.compare_digest(await _csrf_token(request), principal.csrf or ""):
-            raise Forbidden("missing or wrong CSRF token")
+    if (request.method not in SAFE_METHODS and principal.via == "session"
+            and not hmac.compare_digest(await _csrf_token(request), principal.csrf or "")):
+        raise Forbidden("missing or wrong CSRF token")
     return principal
 
 
-async def api_user(request: Request, principal: Principal | None = Depends(current)) -> Principal:
+async def api_user(request: Request, principal: Visitor) -> Principal:
     if principal is None:
         raise Unauthenticated("sign in, or send Authorization: Bearer <token>")
     return await _checked(request, principal)
 
 
-async def page_user(request: Request, principal: Principal | None = Depends(current)) -> Principal:
+async def page_user(request: Request, principal: Visitor) -> Principal:
     if principal is None:
         raise LoginRequired()
     return await _checked(request, principal)
 
 
-def _needing(base: Callable[..., Any], permission: str) -> Callable[..., Any]:
-    async def dependency(principal: Principal = Depends(base)) -> Principal:
-        if not principal.user.can(permission):
-            raise Forbidden(f"your role ({principal.user.role}) does not allow {permission}")
-        return principal
+# A signed-in user (any role): for the API (401 without one) and for pages (to /login without one).
+ApiUser = Annotated[Principal, Depends(api_user)]
+PageUser = Annotated[Principal, Depends(page_user)]
 
-    return dependency
+
+def _allowed(principal: Principal, permission: str) -> Principal:
+    if not principal.user.can(permission):
+        raise Forbidden(f"your role ({principal.user.role}) does not allow {permission}")
+    return principal
 
 
 def api_can(permission: str) -> Any:
-    return Depends(_needing(api_user, permission))
+    """The dependency of an API route that needs a permission: use it as
+    `Annotated[Principal, api_can("...")]`."""
+
+    async def dependency(principal: ApiUser) -> Principal:
+        return _allowed(principal, permission)
+
+    return Depends(dependency)
 
 
 def page_can(permission: str) -> Any:
-    return Depends(_needing(page_user, permission))
+    """The same for a dashboard page: `Annotated[Principal, page_can("...")]`."""
+
+    async def dependency(principal: PageUser) -> Principal:
+        return _allowed(principal, permission)
+
+    return Depends(dependency)
+
+
+# Reading within one's scope: what nearly every route needs.
+ApiReader = Annotated[Principal, api_can("read")]
+PageReader = Annotated[Principal, page_can("read")]

@@ -46,7 +46,7 @@ def choose(cookie: str | None, user_lang: str | None, accept_language: str | Non
     """The language of a response: the switch (cookie), else the user's, else the browser's."""
     for lang in (cookie, user_lang):
         if lang in LANGS:
-            return lang  # type: ignore[return-value]
+            return lang
     return negotiate(accept_language)
 
 

@@ -16,8 +16,9 @@ CN = frozenset({"cn"})
 # Matched against Page.compact_text: NFKC-folded, white space removed.
 SITE_CODE = re.compile(r"^(\d{10}|bm\d{8})$", re.I)
 SITE_CODE_TEXT = re.compile(r"网站标识码[:]?([0-9A-Za-z]+)")
-ICP = re.compile(r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])ICP备(\d{6,10})号?(?:-(\d+))?", re.I)
-PSB = re.compile(r"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])公网安备(\d{14})号?")
+_PROVINCE = "([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])"  # a province, abbreviated
+ICP = re.compile(_PROVINCE + r"ICP备(\d{6,10})号?(?:-(\d+))?", re.I)
+PSB = re.compile(_PROVINCE + r"公网安备(\d{14})号?")
 CONAC = re.compile(r"(bszs\.conac\.cn/sitename\?method=show&(?:amp;)?id=[0-9A-Fa-f]{32}|dcs\.conac\.cn/js/)")
 JIUCUO = re.compile(r"zfwzgl\.www\.gov\.cn/exposure/jiucuo\.(?:html|js)")
 # GB/T 2260 province codes and their one-character abbreviations.
@@ -86,8 +87,8 @@ class Icp(_CnCheck):
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         m = ICP.search(page.compact_text)
         if not m:
-            return self.finding(Status.FAIL, None, message="no ICP备案编号 on the page", message_zh="未标注 ICP 备案编号",
-                                evidence=ex.refs)
+            return self.finding(Status.FAIL, None, message="no ICP备案编号 on the page",
+                                message_zh="未标注 ICP 备案编号", evidence=ex.refs)
         return self.finding(Status.PASS, m.group(0), evidence=ex.refs)
 
 
@@ -101,8 +102,8 @@ class Psb(_CnCheck):
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         m = PSB.search(page.compact_text)
         if not m:
-            return self.finding(Status.FAIL, None, message="no 公网安备 number on the page", message_zh="未标注公安机关备案号",
-                                evidence=ex.refs)
+            return self.finding(Status.FAIL, None, message="no 公网安备 number on the page",
+                                message_zh="未标注公安机关备案号", evidence=ex.refs)
         province, number = m.group(1), m.group(2)
         expected = PROVINCES.get(number[:2])
         value = {"text": m.group(0), "province": province, "number": number}
@@ -123,7 +124,7 @@ class ConacBadge(_CnCheck):
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         # The badge is a link, a script, or the inline document.write() of the official code.
-        candidates = [l.href for l in page.links] + [u for _, u in page.subresources]
+        candidates = [link.href for link in page.links] + [u for _, u in page.subresources]
         candidates += [unquote(code) for code in page.inline_scripts]
         hit = next((m.group(0) for c in candidates if (m := CONAC.search(c))), None)
         if hit is None:
@@ -141,11 +142,13 @@ class Jiucuo(_CnCheck):
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         # A link to jiucuo.html?site_code=..., or the official <script sitecode=... src=.../jiucuo.js>.
-        hit, code = next(((l.href, (parse_qs(urlsplit(l.href).query).get("site_code") or [None])[0])
-                          for l in page.links if JIUCUO.search(l.href)), (None, None))
-        if hit is None:
-            hit, code = next(((s["src"], s.get("sitecode")) for s in page.scripts if JIUCUO.search(s["src"])),
-                             (None, None))
+        found: tuple[str | None, str | None] = next(
+            ((link.href, next(iter(parse_qs(urlsplit(link.href).query).get("site_code", [])), None))
+             for link in page.links if JIUCUO.search(link.href)), (None, None))
+        if found[0] is None:
+            found = next(((s["src"], s.get("sitecode")) for s in page.scripts if JIUCUO.search(s["src"])),
+                         (None, None))
+        hit, code = found
         if hit is None:
             return self.finding(Status.FAIL, None, message="no 我为政府网站找错 entry", message_zh="未放置找错入口",
                                 evidence=ex.refs)

@@ -11,6 +11,7 @@ from abc import abstractmethod
 from typing import Any
 
 from mgov.checks.base import Check, Finding, Status
+from mgov.evidence.content import ContentSummary
 from mgov.evidence.crawl import CrawlEvidence
 from mgov.evidence.exchange import ScanStatus
 from mgov.evidence.site import CRAWL_KEY, SiteEvidence
@@ -34,11 +35,11 @@ class CrawlCheck(Check):
             return self.finding(Status.ERROR, {"start_url": crawl.start_url}, message=f"crawl failed: {detail}",
                                 message_zh=f"网站抓取失败：{detail}", evidence=crawl.home_refs,
                                 scan_status=crawl.error or ScanStatus.UNKNOWN_ERROR)
-        return self.judge(crawl, params)
+        return self.judge(crawl, crawl.content, params)
 
     @abstractmethod
-    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
-        """The verdict on a crawl that reached the site (its content summary is there)."""
+    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
+        """The verdict on a crawl that reached the site; content is its content summary."""
 
     def flagged(self, crawl: CrawlEvidence, count: int, status: Status, value: Any, message: str,
                 message_zh: str) -> Finding:
@@ -57,7 +58,7 @@ class DeadLinks(CrawlCheck):
     basis = ("China 2019 indicators (首页链接不可用 1 分/个, 其他页面 0.1 分/个); "
              "Federal Website Standards (links work)")
 
-    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
+    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
         counts = crawl.counts
         dead = [{"url": d.url, "outcome": d.outcome, "status": d.status, "detail": d.detail,
                  "on_homepage": d.home_count > 0, "pages": d.home_count + d.other_count,
@@ -82,9 +83,8 @@ class HomepageFresh(CrawlCheck):
     fix_en = "Publish dated items on the homepage (news, notices) at least every two weeks."
     fix_zh = "首页动态、要闻等栏目至少每两周更新，并标注发布日期。"
 
-    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
-        assert crawl.content is not None
-        home = crawl.content.home
+    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
+        home = content.home
         if home is None:
             return self.finding(Status.ERROR, message="the homepage was not analysed", message_zh="首页未能分析",
                                 evidence=crawl.home_refs, scan_status=ScanStatus.UNKNOWN_ERROR)
@@ -102,9 +102,8 @@ class HomepageFresh(CrawlCheck):
                             evidence=crawl.home_refs)
 
 
-def _columns(crawl: CrawlEvidence, urls: list[str]) -> list[dict[str, Any]]:
-    assert crawl.content is not None
-    by_url = {c.url: c for c in crawl.content.columns}
+def _columns(content: ContentSummary, urls: list[str]) -> list[dict[str, Any]]:
+    by_url = {c.url: c for c in content.columns}
     out = []
     for url in urls[:LISTED]:
         c = by_url.get(url)
@@ -123,22 +122,20 @@ class ColumnsStale(CrawlCheck):
               "months; merge or close columns nobody updates.")
     fix_zh = "动态、要闻类栏目两周内更新，通知公告、政策文件类一级栏目六个月内更新；长期不更新的栏目应整合或关停。"
 
-    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
-        s = crawl.content
-        assert s is not None
-        value = {"columns": len(s.columns), "stale": _columns(crawl, s.stale_timely),
-                 "long_unupdated": _columns(crawl, s.long_unupdated)}
-        if s.stale_veto or s.long_unupdated_veto:
+    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
+        value = {"columns": len(content.columns), "stale": _columns(content, content.stale_timely),
+                 "long_unupdated": _columns(content, content.long_unupdated)}
+        if content.stale_veto or content.long_unupdated_veto:
             return self.finding(Status.FAIL, value,
-                                message=f"{len(s.stale_timely)} timely column(s) stale, "
-                                        f"{len(s.long_unupdated)} not updated for over a year",
-                                message_zh=f"{len(s.stale_timely)} 个时效性栏目未及时更新，"
-                                           f"{len(s.long_unupdated)} 个栏目超过一年未更新",
+                                message=f"{len(content.stale_timely)} timely column(s) stale, "
+                                        f"{len(content.long_unupdated)} not updated for over a year",
+                                message_zh=f"{len(content.stale_timely)} 个时效性栏目未及时更新，"
+                                           f"{len(content.long_unupdated)} 个栏目超过一年未更新",
                                 evidence=crawl.home_refs)
-        if s.stale_timely or s.long_unupdated:
+        if content.stale_timely or content.long_unupdated:
             return self.finding(Status.WARN, value,
-                                message=f"{len(s.stale_timely) + len(s.long_unupdated)} column(s) not updated in time "
-                                        "(below the veto threshold)",
+                                message=f"{len(content.stale_timely) + len(content.long_unupdated)} column(s) "
+                                        "not updated in time (below the veto threshold)",
                                 message_zh="部分栏目未及时更新（未达单项否决标准）", evidence=crawl.home_refs)
         return self.finding(Status.PASS, value, evidence=crawl.home_refs)
 
@@ -150,14 +147,14 @@ class ColumnsBlank(CrawlCheck):
     fix_en = "Fill or remove columns that show no content or placeholders such as 暂无信息."
     fix_zh = "充实或删除无内容或显示“暂无信息”“正在建设中”等的栏目。"
 
-    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
-        s = crawl.content
-        assert s is not None
-        value = {"columns": len(s.columns), "blank": _columns(crawl, s.blank)}
-        if s.blank_veto:
-            return self.finding(Status.FAIL, value, message=f"{len(s.blank)} blank column(s)",
-                                message_zh=f"{len(s.blank)} 个空白栏目", evidence=crawl.home_refs)
-        if s.blank:
-            return self.finding(Status.WARN, value, message=f"{len(s.blank)} blank column(s) (below the veto threshold)",
-                                message_zh=f"{len(s.blank)} 个空白栏目（未达单项否决标准）", evidence=crawl.home_refs)
+    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
+        value = {"columns": len(content.columns), "blank": _columns(content, content.blank)}
+        if content.blank_veto:
+            return self.finding(Status.FAIL, value, message=f"{len(content.blank)} blank column(s)",
+                                message_zh=f"{len(content.blank)} 个空白栏目", evidence=crawl.home_refs)
+        if content.blank:
+            return self.finding(Status.WARN, value,
+                                message=f"{len(content.blank)} blank column(s) (below the veto threshold)",
+                                message_zh=f"{len(content.blank)} 个空白栏目（未达单项否决标准）",
+                                evidence=crawl.home_refs)
         return self.finding(Status.PASS, value, evidence=crawl.home_refs)

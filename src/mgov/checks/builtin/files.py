@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 from xml.etree import ElementTree
 
@@ -11,12 +12,12 @@ from mgov.evidence.site import SiteEvidence
 
 
 class _FileCheck(Check):
-    key: str
     what: str
     what_zh: str
 
+    @abstractmethod
     def fetch(self, ev: SiteEvidence) -> Fetch | None:
-        return getattr(ev, self.key)
+        """The file's fetch in the evidence (its key in needs)."""
 
     def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         fetch = self.fetch(ev)
@@ -39,13 +40,16 @@ class _FileCheck(Check):
 
 class Robots(_FileCheck):
     id = "robots"
-    key, what, what_zh = "robots", "/robots.txt", "/robots.txt"
+    what, what_zh = "/robots.txt", "/robots.txt"
     title_en = "robots.txt"
     title_zh = "robots.txt 文件"
     fix_en = "Publish /robots.txt (with a Sitemap: line)."
     fix_zh = "提供 /robots.txt 文件（含 Sitemap: 行）。"
     needs = frozenset({"robots"})
     basis = "Federal Website Standards (discoverability); RFC 9309"
+
+    def fetch(self, ev: SiteEvidence) -> Fetch | None:
+        return ev.robots
 
     def validate(self, text: str) -> tuple[str, str] | None:
         if "<html" in text[:500].lower():
@@ -55,13 +59,16 @@ class Robots(_FileCheck):
 
 class Sitemap(_FileCheck):
     id = "sitemap"
-    key, what, what_zh = "sitemap", "/sitemap.xml", "/sitemap.xml"
+    what, what_zh = "/sitemap.xml", "/sitemap.xml"
     title_en = "sitemap.xml"
     title_zh = "sitemap.xml 文件"
     fix_en = "Publish /sitemap.xml listing the site's pages."
     fix_zh = "提供列出网站页面的 /sitemap.xml。"
     needs = frozenset({"sitemap"})
     basis = "Federal Website Standards (discoverability); sitemaps.org"
+
+    def fetch(self, ev: SiteEvidence) -> Fetch | None:
+        return ev.sitemap
 
     def validate(self, text: str) -> tuple[str, str] | None:
         try:
@@ -75,13 +82,16 @@ class Sitemap(_FileCheck):
 
 class SecurityTxt(_FileCheck):
     id = "security_txt"
-    key, what, what_zh = "security_txt", "/.well-known/security.txt", "/.well-known/security.txt"
+    what, what_zh = "/.well-known/security.txt", "/.well-known/security.txt"
     title_en = "security.txt"
     title_zh = "security.txt 漏洞报告联系方式"
     fix_en = "Publish /.well-known/security.txt with Contact: and Expires: (RFC 9116)."
     fix_zh = "提供 /.well-known/security.txt（含 Contact: 与 Expires:，RFC 9116）。"
     needs = frozenset({"security_txt"})
     basis = "RFC 9116; BOD 20-01 (vulnerability disclosure)"
+
+    def fetch(self, ev: SiteEvidence) -> Fetch | None:
+        return ev.security_txt
 
     def validate(self, text: str) -> tuple[str, str] | None:
         fields = {line.split(":", 1)[0].strip().lower() for line in text.splitlines() if ":" in line}

@@ -10,6 +10,7 @@ from typing import Any
 
 from mgov.checks.base import Finding, Status
 from mgov.checks.builtin.content import LISTED, CrawlCheck
+from mgov.evidence.content import ContentSummary
 from mgov.evidence.crawl import CrawlEvidence
 
 
@@ -29,9 +30,8 @@ class InteractionChannel(CrawlCheck):
     fix_en = "Offer a consultation or message channel (留言, 信箱, contact form) and keep its form working."
     fix_zh = "开设咨询、留言、信箱等互动渠道，并确保提交功能正常。"
 
-    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
-        assert crawl.content is not None
-        i = crawl.content.interaction
+    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
+        i = content.interaction
         targets = [{"page": t.page_url, "action": t.action, "method": t.method, "outcome": t.outcome,
                     "status": t.status} for t in crawl.form_targets]
         value = {"consult_links": _plain(i.consult_links), "forms": i.forms_total, "form_targets": targets}
@@ -56,9 +56,8 @@ class InteractionUnanswered(CrawlCheck):
     fix_en = "Answer every public message; none may wait over 90 days (within the past year)."
     fix_zh = "及时答复公众留言，近一年内不得有超过 3 个月未答复的留言。"
 
-    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
-        assert crawl.content is not None
-        i = crawl.content.interaction
+    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
+        i = content.interaction
         value = {"messages": i.messages_total, "in_window": i.messages_in_window,
                  "unanswered": _plain(i.unanswered), "unanswered_total": i.unanswered_total}
         return self.flagged(crawl, i.unanswered_total, Status.FAIL, value,
@@ -73,12 +72,11 @@ class Expressions(CrawlCheck):
     fix_en = "Review each expression listed and correct the page; add false alarms to the rules' exceptions."
     fix_zh = "逐条人工复核所列表述并更正页面；误报可在规则中排除。"
 
-    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
-        s = crawl.content
-        assert s is not None
-        value = {"expressions": _plain(s.expressions), "total": s.expressions_total}
-        return self.flagged(crawl, s.expressions_total, Status.WARN, value,
-                            f"{s.expressions_total} expression(s) to review", f"{s.expressions_total} 处表述待复核")
+    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
+        value = {"expressions": _plain(content.expressions), "total": content.expressions_total}
+        return self.flagged(crawl, content.expressions_total, Status.WARN, value,
+                            f"{content.expressions_total} expression(s) to review",
+                            f"{content.expressions_total} 处表述待复核")
 
 
 class BadLinks(CrawlCheck):
@@ -88,14 +86,12 @@ class BadLinks(CrawlCheck):
     fix_en = "Remove links to gambling or adult sites and hidden links; check the site for compromise."
     fix_zh = "删除指向赌博、色情等网站的链接和隐藏链接（暗链），并排查网站是否被入侵。"
 
-    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
-        s = crawl.content
-        assert s is not None
-        value = {"bad_links": _plain(s.bad_links), "bad_total": s.bad_links_total,
-                 "hidden_links": _plain(s.hidden_links), "hidden_total": s.hidden_links_total}
-        return self.flagged(crawl, s.bad_links_total + s.hidden_links_total, Status.WARN, value,
-                            f"{s.bad_links_total} link(s) to suspect sites, {s.hidden_links_total} hidden",
-                            f"{s.bad_links_total} 个可疑网站链接，{s.hidden_links_total} 个暗链")
+    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
+        value = {"bad_links": _plain(content.bad_links), "bad_total": content.bad_links_total,
+                 "hidden_links": _plain(content.hidden_links), "hidden_total": content.hidden_links_total}
+        return self.flagged(crawl, content.bad_links_total + content.hidden_links_total, Status.WARN, value,
+                            f"{content.bad_links_total} link(s) to suspect sites, {content.hidden_links_total} hidden",
+                            f"{content.bad_links_total} 个可疑网站链接，{content.hidden_links_total} 个暗链")
 
 
 class Backdated(CrawlCheck):
@@ -105,13 +101,11 @@ class Backdated(CrawlCheck):
     fix_en = "Date items when they are published; review the items listed."
     fix_zh = "信息应按实际发布日期标注；请复核所列条目。"
 
-    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
-        s = crawl.content
-        assert s is not None
-        value = {"compared": crawl.compared, "items": _plain(s.backdated), "total": s.backdated_total}
-        return self.flagged(crawl, s.backdated_total, Status.WARN, value,
-                            f"{s.backdated_total} new item(s) carry dates well before the last crawl",
-                            f"{s.backdated_total} 条新增信息的发布日期明显早于上次抓取")
+    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
+        value = {"compared": crawl.compared, "items": _plain(content.backdated), "total": content.backdated_total}
+        return self.flagged(crawl, content.backdated_total, Status.WARN, value,
+                            f"{content.backdated_total} new item(s) carry dates well before the last crawl",
+                            f"{content.backdated_total} 条新增信息的发布日期明显早于上次抓取")
 
 
 class Tampering(CrawlCheck):
@@ -121,10 +115,8 @@ class Tampering(CrawlCheck):
     fix_en = "Confirm the change of the regions listed was intended; if not, restore the site and investigate."
     fix_zh = "确认所列区域的变化是否为正常改版；如非，请恢复网站并排查入侵。"
 
-    def judge(self, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
-        s = crawl.content
-        assert s is not None
-        value = {"compared": crawl.compared, "regions": list(s.tampered_regions)}
-        return self.flagged(crawl, len(s.tampered_regions), Status.WARN, value,
-                            f"homepage regions changed since the last crawl: {', '.join(s.tampered_regions)}",
-                            f"首页以下区域自上次抓取后发生变化：{'、'.join(s.tampered_regions)}")
+    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
+        value = {"compared": crawl.compared, "regions": list(content.tampered_regions)}
+        return self.flagged(crawl, len(content.tampered_regions), Status.WARN, value,
+                            f"homepage regions changed since the last crawl: {', '.join(content.tampered_regions)}",
+                            f"首页以下区域自上次抓取后发生变化：{'、'.join(content.tampered_regions)}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from mgov.checks.base import Check, Finding, Status
 from mgov.checks.html import host_of
@@ -76,7 +76,7 @@ class DomainNaming(Check):
     fix_zh = "政府网站应使用 .gov.cn（或 .政务）域名。"
     needs = frozenset()
     jurisdictions = frozenset({"cn", "us"})
-    defaults = {"suffixes": {"cn": [".gov.cn", ".xn--zfr164b"], "us": [".gov", ".mil"]}}
+    defaults: ClassVar[dict[str, Any]] = {"suffixes": {"cn": [".gov.cn", ".xn--zfr164b"], "us": [".gov", ".mil"]}}
     basis = "国办发〔2017〕47号: 政府网站要使用以.gov.cn为后缀的英文域名; DOTGOV Act 2020, OMB M-23-10"
 
     def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from mgov.checks.base import Check, Finding, Status, ok_page, waf_block
@@ -54,8 +54,8 @@ class MobileViewport(_PageCheck):
             return self.finding(Status.FAIL, content, message="viewport does not follow the device width",
                                 message_zh="viewport 未按设备宽度设置", evidence=ex.refs)
         if "user-scalable=no" in low or "user-scalable=0" in low or re.search(r"maximum-scale=1(\.0*)?(,|$)", low):
-            return self.finding(Status.WARN, content, message="viewport forbids zooming", message_zh="viewport 禁止缩放",
-                                evidence=ex.refs)
+            return self.finding(Status.WARN, content, message="viewport forbids zooming",
+                                message_zh="viewport 禁止缩放", evidence=ex.refs)
         return self.finding(Status.PASS, content, evidence=ex.refs)
 
 
@@ -65,7 +65,7 @@ class PageTitle(_PageCheck):
     title_zh = "页面有标题"
     fix_en = "Give the homepage a descriptive <title>."
     fix_zh = "为首页设置描述性的 <title>。"
-    defaults = {"min_length": 4}
+    defaults: ClassVar[dict[str, Any]] = {"min_length": 4}
     basis = "Federal Website Standards: html-page-title; 国办发〔2017〕47号 网页标签"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
@@ -120,7 +120,8 @@ REQUIRED_LINKS = {
            "accessibility": (r"accessibility|section ?508", r"/accessibility|/508"),
            "foia": (r"^foia$|freedom of information", r"/foia(/|\.html?$|$)")},
     "cn": {"网站地图": (r"网站地图|站点地图", r"/(sitemap|wzdt)(/|\.html?$|$)"),
-           "联系我们": (r"联系我们", r"/(contact|lxwm)"), "关于我们": (r"关于我们|网站介绍|关于本网", r"/(about|gywm)(us)?(/|\.html?$|$)"),
+           "联系我们": (r"联系我们", r"/(contact|lxwm)"),
+           "关于我们": (r"关于我们|网站介绍|关于本网", r"/(about|gywm)(us)?(/|\.html?$|$)"),
            "隐私政策": (r"隐私", r"/(privacy|yszc)")},
 }
 MAX_LINK_TEXT = 24
@@ -132,7 +133,7 @@ class LinksRequired(_PageCheck):
     title_zh = "首页必备链接"
     fix_en = "Link the required pages from the homepage (privacy, contact, about, accessibility, FOIA...)."
     fix_zh = "在首页提供必备链接（网站地图、联系我们等）。"
-    defaults = {"links": REQUIRED_LINKS}
+    defaults: ClassVar[dict[str, Any]] = {"links": REQUIRED_LINKS}
     basis = "OMB M-17-06 §16; 国办发〔2017〕47号 页面底部功能区"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
@@ -168,7 +169,7 @@ class PageWeight(_PageCheck):
     fix_en = "Compress and resize images, and drop unused scripts, to keep the homepage light."
     fix_zh = "压缩图片、精简脚本，控制首页体积。"
     needs = frozenset({"http_home", "https_home", "resources"})
-    defaults = {"warn_bytes": 3 * 1024 * 1024, "fail_bytes": 5 * 1024 * 1024}
+    defaults: ClassVar[dict[str, Any]] = {"warn_bytes": 3 * 1024 * 1024, "fail_bytes": 5 * 1024 * 1024}
     basis = "OMB M-23-22 (performance); 适老化通用设计规范"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:

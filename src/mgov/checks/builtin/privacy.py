@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from mgov.checks.base import Check, Finding, Status
@@ -37,7 +37,7 @@ class Analytics(_PageCheck):
     title_zh = "网站统计"
     fix_en = "Use the government analytics service (DAP in the US federal government); drop commercial trackers."
     fix_zh = "使用政府网站统计服务，不使用商业统计和跟踪代码。"
-    defaults = {"required": [], "commercial": "warn"}
+    defaults: ClassVar[dict[str, Any]] = {"required": [], "commercial": "warn"}
     basis = "OMB M-17-06 / M-23-22 (DAP); 个人信息保护法 (第三方统计的告知与同意)"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
@@ -65,7 +65,7 @@ class ThirdParty(_PageCheck):
     title_zh = "第三方资源"
     fix_en = "Host scripts, fonts and images yourself or on government services; disclose any third party."
     fix_zh = "脚本、字体、图片等资源应自行托管或使用政务云服务，并披露第三方。"
-    defaults = {"max_hosts": 20, "non_government": "warn"}
+    defaults: ClassVar[dict[str, Any]] = {"max_hosts": 20, "non_government": "warn"}
     basis = "OMB M-03-22, M-10-22; GSA Site Scanning third-party services"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
@@ -109,16 +109,15 @@ class Cookies(_PageCheck):
                 name = next(iter(jar), raw.split("=", 1)[0].strip())
                 domain = (jar[name]["domain"] if name in jar else "") or host_of(x.url)
                 setter = host_of(x.url)
-                third = site_of(domain.lstrip(".")) not in own or site_of(setter) not in own
-                cookies.append({"name": name, "host": setter, "domain": domain, "third_party": third})
+                foreign = site_of(domain.lstrip(".")) not in own or site_of(setter) not in own
+                cookies.append({"name": name, "host": setter, "domain": domain, "third_party": foreign})
                 refs += x.refs
         third = [c for c in cookies if c["third_party"]]
         value = {"cookies": cookies, "third_party": len(third)}
         if third:
-            return self.finding(Status.FAIL, value, message="third-party cookies: " +
-                                ", ".join(f"{c['name']}@{c['host']}" for c in third),
-                                message_zh="设置了第三方 Cookie：" + "、".join(f"{c['name']}@{c['host']}" for c in third),
-                                evidence=refs)
+            listed = [f"{c['name']}@{c['host']}" for c in third]
+            return self.finding(Status.FAIL, value, message="third-party cookies: " + ", ".join(listed),
+                                message_zh="设置了第三方 Cookie：" + "、".join(listed), evidence=refs)
         return self.finding(Status.PASS, value, evidence=refs or ex.refs)
 
 
@@ -145,8 +144,10 @@ class SecurityHeaders(Check):
     id = "security_headers"
     title_en = "Security headers"
     title_zh = "安全响应头"
-    fix_en = "Send Content-Security-Policy, X-Content-Type-Options: nosniff, frame-ancestors or X-Frame-Options, and Referrer-Policy."
-    fix_zh = "返回 Content-Security-Policy、X-Content-Type-Options: nosniff、frame-ancestors 或 X-Frame-Options、Referrer-Policy 等安全响应头。"
+    fix_en = ("Send Content-Security-Policy, X-Content-Type-Options: nosniff, frame-ancestors or X-Frame-Options, "
+              "and Referrer-Policy.")
+    fix_zh = ("返回 Content-Security-Policy、X-Content-Type-Options: nosniff、frame-ancestors 或 X-Frame-Options、"
+              "Referrer-Policy 等安全响应头。")
     needs = frozenset({"http_home", "https_home"})
     basis = "OWASP Secure Headers; 网络安全等级保护 (GB/T 22239-2019)"
 

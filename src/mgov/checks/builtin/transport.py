@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from abc import abstractmethod
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from mgov.checks.base import Check, Finding, Status, ok_page, waf_block
-from mgov.evidence.exchange import ScanStatus
+from mgov.evidence.exchange import ScanStatus, TlsFacts
 from mgov.evidence.site import SiteEvidence
 
 
@@ -18,7 +19,7 @@ class Availability(Check):
     fix_en = "Make the homepage answer 200 quickly over HTTPS; check the server, its capacity and upstream network."
     fix_zh = "确保首页通过 HTTPS 快速返回 200；检查服务器、负载能力和网络链路。"
     needs = frozenset({"http_home", "https_home"})
-    defaults = {"slow_ms": 2000}
+    defaults: ClassVar[dict[str, Any]] = {"slow_ms": 2000}
     basis = "国办秘函〔2019〕19号 单项否决: 站点无法访问; 21st Century IDEA"
 
     def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
@@ -84,7 +85,8 @@ class HttpsRedirect(Check):
         if http is None:
             return self.missing(http, "the HTTP homepage", "HTTP 首页")
         if not (https and https.ok):
-            return self.finding(Status.FAIL, {"https": False}, message="HTTPS does not answer, so HTTP cannot redirect to it",
+            return self.finding(Status.FAIL, {"https": False},
+                                message="HTTPS does not answer, so HTTP cannot redirect to it",
                                 message_zh="HTTPS 不可用，HTTP 无法跳转", evidence=http.refs)
         if not http.ok and http.status in (ScanStatus.TIMEOUT, ScanStatus.UNKNOWN_ERROR):
             return self.missing(http, "the HTTP homepage", "HTTP 首页")
@@ -108,7 +110,7 @@ class Hsts(Check):
     fix_en = "Send Strict-Transport-Security: max-age=31536000; includeSubDomains; preload on HTTPS responses."
     fix_zh = "在 HTTPS 响应中返回 Strict-Transport-Security: max-age=31536000; includeSubDomains; preload。"
     needs = frozenset({"https_home"})
-    defaults = {"min_max_age": 31536000, "include_subdomains": True, "preload": True}
+    defaults: ClassVar[dict[str, Any]] = {"min_max_age": 31536000, "include_subdomains": True, "preload": True}
     basis = "OMB M-15-13; BOD 18-01 (strong HSTS: max-age >= 1 year)"
 
     def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
@@ -169,7 +171,7 @@ class _TlsCheck(Check):
             finding.evidence = [ev.tls.ref]
         return finding
 
-    def _no_tls(self, ev: SiteEvidence) -> Finding | None:
+    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         tls = ev.tls
         if tls is None:
             return self.missing(None, "TLS facts", "TLS 信息")
@@ -182,7 +184,11 @@ class _TlsCheck(Check):
             return self.finding(Status.FAIL, {"error": tls.error.value}, scan_status=tls.error,
                                 message=f"no TLS handshake: {tls.error_detail or tls.error.value}",
                                 message_zh="TLS 握手失败")
-        return None
+        return self.judge(ev, tls, params)
+
+    @abstractmethod
+    def judge(self, ev: SiteEvidence, tls: TlsFacts, params: dict[str, Any]) -> Finding:
+        """The verdict on a handshake that took place."""
 
 
 class TlsValid(_TlsCheck):
@@ -192,11 +198,7 @@ class TlsValid(_TlsCheck):
     fix_en = "Install a certificate from a trusted CA, covering the host name, with its full chain."
     fix_zh = "部署受信任机构签发、包含本域名的证书，并配置完整证书链。"
 
-    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        if (bad := self._no_tls(ev)) is not None:
-            return bad
-        tls = ev.tls
-        assert tls is not None
+    def judge(self, ev: SiteEvidence, tls: TlsFacts, params: dict[str, Any]) -> Finding:
         value = {"subject": tls.subject, "issuer": tls.issuer, "san": tls.san,
                  "not_after": tls.not_after.isoformat() if tls.not_after else None,
                  "hostname_match": tls.hostname_match, "self_signed": tls.self_signed}
@@ -213,13 +215,9 @@ class TlsExpiry(_TlsCheck):
     title_zh = "证书未临近过期"
     fix_en = "Renew the certificate, and automate renewal (ACME)."
     fix_zh = "及时续期证书，建议自动续期。"
-    defaults = {"warn_days": 30}
+    defaults: ClassVar[dict[str, Any]] = {"warn_days": 30}
 
-    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        if (bad := self._no_tls(ev)) is not None:
-            return bad
-        tls = ev.tls
-        assert tls is not None
+    def judge(self, ev: SiteEvidence, tls: TlsFacts, params: dict[str, Any]) -> Finding:
         if tls.not_after is None:
             return self.finding(Status.ERROR, message="no certificate expiry date", message_zh="无法读取证书有效期")
         not_after = tls.not_after if tls.not_after.tzinfo else tls.not_after.replace(tzinfo=dt.UTC)
@@ -245,11 +243,7 @@ class TlsProtocol(_TlsCheck):
     fix_en = "Disable SSLv3, TLS 1.0 and TLS 1.1; offer TLS 1.2 and 1.3."
     fix_zh = "禁用 SSLv3、TLS 1.0 和 TLS 1.1，启用 TLS 1.2 和 1.3。"
 
-    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        if (bad := self._no_tls(ev)) is not None:
-            return bad
-        tls = ev.tls
-        assert tls is not None
+    def judge(self, ev: SiteEvidence, tls: TlsFacts, params: dict[str, Any]) -> Finding:
         weak = sorted(p for p, ok in tls.accepted_protocols.items() if ok and p in WEAK_PROTOCOLS)
         if tls.protocol in WEAK_PROTOCOLS and tls.protocol not in weak:
             weak.append(tls.protocol)

@@ -26,9 +26,10 @@ __all__ = ["CRAWL_CHECKS", "DEFECTS", "Farm", "Manifest", "Organization", "Regis
 
 
 def __getattr__(name: str) -> Any:
-    # The server side pulls in aiohttp, trustme and cryptography; code that only generates
-    # manifests (check tests) should not pay for them.
+    """Farm, RunningFarm and run_in_thread, on first use: code that only generates manifests
+    (check tests) does not pay for the servers."""
     if name in ("Farm", "RunningFarm", "run_in_thread"):
+        # Deferred: the servers (aiohttp, trustme, cryptography) load only for code that runs a farm.
         from mgov.demo.farm import farm
 
         return getattr(farm, name)

@@ -21,6 +21,13 @@ from mgov.demo.farm.contract import CONTROL_HOST
 from mgov.demo.farm.farm import Farm, has_ipv6_loopback, trim_tls_read_buffers
 from mgov.demo.farm.generate import generate
 
+try:
+    import resource
+except ImportError:  # not on this platform (Windows): the descriptor limit stays as it is
+    HAVE_RESOURCE = False
+else:
+    HAVE_RESOURCE = True
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m mgov.demo.farm",
@@ -61,7 +68,8 @@ async def _serve(args: argparse.Namespace) -> None:
                 state_dir=args.state_dir, epoch=args.epoch)
     await farm.start()
     try:
-        assert farm.ca_pem is not None and manifest.runtime is not None
+        if farm.ca_pem is None or manifest.runtime is None:  # start() sets both before it returns
+            raise RuntimeError("the farm started without its CA certificate or runtime")
         out = args.manifest_out or farm.ca_pem.parent / "manifest.json"
         # Indented for people; large farms compact (json's C encoder: 10x faster).
         out.write_text(manifest.to_json(indent=1 if len(manifest.sites) <= 1000 else None),
@@ -92,9 +100,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def _raise_file_limit() -> None:
     """Thousands of concurrent connections need thousands of descriptors: take the hard limit."""
-    try:
-        import resource
-    except ImportError:  # not on this platform
+    if not HAVE_RESOURCE:
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != hard:

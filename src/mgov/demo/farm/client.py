@@ -18,6 +18,8 @@ import dns.exception
 import dns.resolver
 from aiohttp.abc import AbstractResolver
 
+from mgov.demo.farm.contract import CONTROL_HOST
+
 
 def ssl_context(ca_pem: str | Path) -> ssl.SSLContext:
     """A client context that trusts the farm CA (and nothing else)."""
@@ -77,8 +79,6 @@ def get_epoch(http_port: int, host: str = "127.0.0.1", timeout: float = 10.0) ->
 
 
 def _control(http_port: int, method: str, path: str, host: str, timeout: float) -> int:
-    from mgov.demo.farm.contract import CONTROL_HOST
-
     conn = http.client.HTTPConnection(host, http_port, timeout=timeout)
     try:
         conn.request(method, path, headers={"Host": CONTROL_HOST})

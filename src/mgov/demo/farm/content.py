@@ -95,7 +95,7 @@ class Column(NamedTuple):
     featured: bool  # its latest items are on the homepage
     state: str  # fresh | stale | blank
     placeholder: str | None = None  # blank: the text shown instead of items (None: empty list)
-    index: int = 0  # in CATALOGUE
+    position: int = 0  # its index in CATALOGUE (a field named index would hide tuple.index)
 
     @property
     def path(self) -> str:
@@ -248,7 +248,7 @@ def column_items(site: Site, seed: int, today: dt.date, col: Column,
     # judges backdating only above the oldest item it saw of the column.
     span = BACKDATED_DAYS + 40 if (site.has("redflag.backdated") and col.featured
                                    and col.ctype == "notices") else 0
-    base = _ids_base(site, seed) + col.index * 100
+    base = _ids_base(site, seed) + col.position * 100
     items = []
     age = rng.randint(lo, hi)
     k = 0
@@ -271,7 +271,7 @@ def _since(site: Site, seed: int, today: dt.date, col: Column, kept: list[Item])
     rng = random.Random(f"{seed}/{site.host}/since/{col.slug}")
     n = len(kept)  # as many as on the anchor
     published: list[Item] = []
-    base = _ids_base(site, seed) + FORWARD_IDS + col.index * 1000
+    base = _ids_base(site, seed) + FORWARD_IDS + col.position * 1000
     day = kept[0].date if kept else today
     while col.state != "stale" and len(published) < 999:
         day += dt.timedelta(days=rng.randint(max(fresh[2], 1), fresh[3]))

@@ -33,7 +33,8 @@ def tamper_texts(site: Site) -> dict[str, dict[str, str]]:
     org = site.organization.name_zh if zh else site.organization.name_en
     if zh:
         return {"before": {"header": name, "footer": f"主办：{org}"},
-                "after": {"header": f"欢迎访问{name}（新版）", "footer": f"主办：{org}　技术支持：某某网络科技有限公司"}}
+                "after": {"header": f"欢迎访问{name}（新版）",
+                          "footer": f"主办：{org}　技术支持：某某网络科技有限公司"}}
     return {"before": {"header": name, "footer": org},
             "after": {"header": f"Welcome to {name} (new site)", "footer": f"{org} · Site managed by a contractor"}}
 
@@ -46,7 +47,7 @@ def site_facts(site: Site, seed: int, today: dt.date) -> dict[str, Any]:
     if not any(x.startswith(("content.", "links.dead", "interaction.", "redflag.")) for x in d):
         return out
     cols = columns(site, seed)
-    style, per_page = layout(site, seed)
+    _style, per_page = layout(site, seed)
     if "content.home_stale" in d:
         stale = [base + col.path for col in cols if col.state == "stale"]
         newest = max(column_items(site, seed, today, col, bool(per_page))[0].date

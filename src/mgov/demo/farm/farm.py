@@ -7,6 +7,7 @@ callers (pytest, benchmarks, the demo).
 from __future__ import annotations
 
 import asyncio
+import asyncio.sslproto
 import contextlib
 import datetime as dt
 import shutil
@@ -21,6 +22,7 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from mgov.demo.farm import client
 from mgov.demo.farm.certs import Certificates
 from mgov.demo.farm.listeners import PeekingTlsListener, bind_pair
 from mgov.demo.farm.manifest import Manifest, Runtime
@@ -84,10 +86,9 @@ class Farm:
     async def start(self) -> None:
         t0 = time.perf_counter()
         now = dt.datetime.now(dt.UTC)
-        if self.state_dir is None:
-            self._own_dir = Path(tempfile.mkdtemp(prefix="mgov-farm-"))
-        state_dir = self.state_dir or self._own_dir
-        assert state_dir is not None
+        state_dir = self.state_dir
+        if state_dir is None:
+            state_dir = self._own_dir = Path(tempfile.mkdtemp(prefix="mgov-farm-"))
         state_dir.mkdir(parents=True, exist_ok=True)
         certs = Certificates(now)
         certs.add_sites(self.manifest.sites)
@@ -156,31 +157,38 @@ class RunningFarm:
     _farm: Farm | None = field(default=None, repr=False, compare=False)
     _loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False, compare=False)
 
+    def _serving(self) -> Farm:
+        if self._farm is None:
+            raise RuntimeError("no farm behind this RunningFarm (run_in_thread makes them)")
+        return self._farm
+
+    def _farm_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            raise RuntimeError("no farm loop behind this RunningFarm (run_in_thread makes them)")
+        return self._loop
+
     @property
     def epoch(self) -> int:
-        assert self._farm is not None
-        return self._farm.epoch
+        return self._serving().epoch
 
     def set_epoch(self, n: int) -> None:
         """Switch the farm to epoch n (1 or 2), on its own loop; returns once it serves it.
         Another process uses the control endpoint instead (client.set_epoch)."""
-        assert self._farm is not None and self._loop is not None
-        farm = self._farm
+        farm, loop = self._serving(), self._farm_loop()
 
         async def switch() -> None:
             farm.set_epoch(n)
 
-        asyncio.run_coroutine_threadsafe(switch(), self._loop).result(timeout=10)
+        asyncio.run_coroutine_threadsafe(switch(), loop).result(timeout=10)
 
     def set_today(self, day: dt.date) -> None:
         """Serve the sites as on day, on the farm's own loop; returns once it does."""
-        assert self._farm is not None and self._loop is not None
-        farm = self._farm
+        farm, loop = self._serving(), self._farm_loop()
 
         async def switch() -> None:
             farm.set_today(day)
 
-        asyncio.run_coroutine_threadsafe(switch(), self._loop).result(timeout=10)
+        asyncio.run_coroutine_threadsafe(switch(), loop).result(timeout=10)
 
     @property
     def port_map(self) -> dict[int, int]:
@@ -194,14 +202,10 @@ class RunningFarm:
         return [f":80::{self.http_port}", f":443::{self.https_port}"]
 
     def ssl_context(self) -> Any:
-        from mgov.demo.farm.client import ssl_context
-
-        return ssl_context(self.ca_pem)
+        return client.ssl_context(self.ca_pem)
 
     def dns_resolver(self) -> Any:
-        from mgov.demo.farm.client import dns_resolver
-
-        return dns_resolver(self.dns_port)
+        return client.dns_resolver(self.dns_port)
 
 
 @contextlib.contextmanager
@@ -216,7 +220,7 @@ def run_in_thread(manifest: Manifest, **farm_options: Any) -> Iterator[RunningFa
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(farm.start())
-        except BaseException as e:  # noqa: BLE001 (re-raised in the caller's thread)
+        except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
             failure.append(e)
             ready.set()
             loop.run_until_complete(farm.stop())
@@ -240,9 +244,11 @@ def run_in_thread(manifest: Manifest, **farm_options: Any) -> Iterator[RunningFa
     if failure:
         thread.join()
         raise failure[0]
-    assert farm.ca_pem is not None
+    ca_pem = farm.ca_pem
+    if ca_pem is None:  # start() writes it before it returns
+        raise RuntimeError("the farm started without its CA certificate")
     try:
-        yield RunningFarm(manifest, farm.http_port, farm.https_port, farm.dns_port, farm.ca_pem,
+        yield RunningFarm(manifest, farm.http_port, farm.https_port, farm.dns_port, ca_pem,
                           ("127.0.0.1", "::1") if farm.ipv6 else ("127.0.0.1",), farm, loop)
     finally:
         loop.call_soon_threadsafe(loop.stop)
@@ -256,8 +262,6 @@ def trim_tls_read_buffers(size: int = 32 * 1024) -> None:
     max_size), so 3,000 open connections cost about 1 GB; with 32 KB (two full TLS records)
     they cost about 300 MB. It is process-wide, so only the standalone farm calls it.
     """
-    import asyncio.sslproto
-
     if hasattr(asyncio.sslproto.SSLProtocol, "max_size"):
         asyncio.sslproto.SSLProtocol.max_size = size
 

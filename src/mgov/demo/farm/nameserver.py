@@ -128,7 +128,7 @@ class DnsServer:
             udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             _enlarge_receive_buffer(udp)
             udp.bind((V4, port))
-            chosen = udp.getsockname()[1]
+            chosen: int = udp.getsockname()[1]
             tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:

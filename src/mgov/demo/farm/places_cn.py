@@ -201,4 +201,4 @@ guang:广 gui:桂 hai:海 he:和 heng:恒 hong:洪 hua:华 huai:怀 jia:嘉 jian
 kang:康 lan:兰 le:乐 li:丽 lin:林 long:龙 lu:鹿 mei:梅 ming:明 nan:南 ning:宁 ping:平 qing:青 quan:泉
 rong:荣 rui:瑞 shan:山 shou:寿 shun:顺 song:松 tai:泰 tian:天 xi:西 xiang:祥 xin:新 xing:兴 yang:阳
 yi:宜 yong:永 yuan:元 yun:云 ze:泽 zhao:昭
-""".split()]  # noqa: SIM905 (a table, not code)
+""".split()]  # noqa: SIM905 - a table, not code

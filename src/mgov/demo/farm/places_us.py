@@ -66,7 +66,7 @@ Spokane:斯波坎 Eugene:尤金 Lincoln:林肯 Wichita:威奇托 Topeka:托皮�
 Augusta:奥古斯塔 Franklin:富兰克林 Clinton:克林顿 Greenville:格林维尔 Fairfax:费尔法克斯 Arlington:阿灵顿
 Bristol:布里斯托尔 Dover:多佛 Fremont:弗里蒙特 Georgetown:乔治敦 Marion:马里恩 Oxford:牛津 Riverside:里弗赛德
 Winchester:温切斯特
-""".split()]  # noqa: SIM905 (a table, not code)
+""".split()]  # noqa: SIM905 - a table, not code
 
 
 class Kind(NamedTuple):

@@ -9,6 +9,7 @@ farm's; the control host (contract.CONTROL_HOST) switches it over HTTP.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import secrets
@@ -78,10 +79,8 @@ def reset(request: web.BaseRequest) -> None:
         return
     sock = transport.get_extra_info("socket")
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
-        except OSError:
-            pass
     transport.abort()
 
 

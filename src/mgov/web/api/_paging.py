@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Query, Request
 
 from mgov.web.deps import MAX_ID
 from mgov.web.queries import MAX_LIMIT
 
-LIMIT = Query(50, ge=1, le=MAX_LIMIT, description="Items per page.")
-AFTER = Query(None, ge=0, le=MAX_ID, description="The `after` of the previous page's `next` link.")
+# A route's paging parameters, with their defaults at the route:
+# `after: After = None, limit: Limit = DEFAULT_LIMIT`.
+DEFAULT_LIMIT = 50
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
+After = Annotated[int | None, Query(ge=0, le=MAX_ID, description="The `after` of the previous page's `next` link.")]
 
 
 def paged(request: Request, items: list[dict[str, Any]], after: Any) -> dict[str, Any]:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import Field
-from sqlalchemy import Connection
 
-from mgov.accounts import access, users
+from mgov.accounts import PERMISSIONS, access, users
 from mgov.web import actions
 from mgov.web.api._body import Body
-from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import ID, Principal, api_can, api_user, connection
+from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
+from mgov.web.deps import ID, ApiUser, Conn, Principal, api_can
 
 router = APIRouter(tags=["accounts"])
-MANAGE = api_can("users.manage")
+UserManager = Annotated[Principal, api_can("users.manage")]
 
 
 class TokenIn(Body):
@@ -44,43 +43,41 @@ class UserPatch(Body):
 
 
 @router.get("/me")
-def me(p: Principal = Depends(api_user), conn: Connection = Depends(connection)) -> dict[str, Any]:
+def me(p: ApiUser, conn: Conn) -> dict[str, Any]:
     """Who you are: your role, organization and permissions."""
-    from mgov.accounts import PERMISSIONS
-
     return {**users.get_user(conn, p.user.id), "permissions": sorted(PERMISSIONS[p.user.role])}
 
 
 @router.get("/me/tokens")
-def my_tokens(p: Principal = Depends(api_user), conn: Connection = Depends(connection)) -> dict[str, Any]:
+def my_tokens(p: ApiUser, conn: Conn) -> dict[str, Any]:
     return {"items": access.list_tokens(conn, p.user.id), "next": None}
 
 
 @router.post("/me/tokens", status_code=201)
-def create_token(body: TokenIn, p: Principal = Depends(api_user), conn: Connection = Depends(connection)) -> dict[str, Any]:
+def create_token(body: TokenIn, p: ApiUser, conn: Conn) -> dict[str, Any]:
     """A new personal API token; `token` is shown in this answer only."""
     token, row = actions.create_token(conn, p, body.name, body.days)
     return {**row, "token": token}
 
 
 @router.delete("/me/tokens/{token_id}")
-def revoke_token(token_id: ID, p: Principal = Depends(api_user), conn: Connection = Depends(connection)) -> dict[str, Any]:
+def revoke_token(token_id: ID, p: ApiUser, conn: Conn) -> dict[str, Any]:
     return actions.revoke_token(conn, p, token_id)
 
 
 @router.get("/users")
-def list_users(request: Request, after: int | None = AFTER, limit: int = LIMIT, p: Principal = MANAGE,
-               conn: Connection = Depends(connection)) -> dict[str, Any]:
+def list_users(request: Request, p: UserManager, conn: Conn, after: After = None,
+               limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     rows = users.list_users(conn, p.user.scope, after=after or 0, limit=limit + 1)
     nxt = rows[limit - 1]["id"] if len(rows) > limit else None
     return paged(request, rows[:limit], nxt)
 
 
 @router.post("/users", status_code=201)
-def create_user(body: UserIn, p: Principal = MANAGE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def create_user(body: UserIn, p: UserManager, conn: Conn) -> dict[str, Any]:
     return actions.create_user(conn, p, body.model_dump())
 
 
 @router.patch("/users/{user_id}")
-def edit_user(user_id: ID, body: UserPatch, p: Principal = MANAGE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def edit_user(user_id: ID, body: UserPatch, p: UserManager, conn: Conn) -> dict[str, Any]:
     return actions.edit_user(conn, p, user_id, body.model_dump(exclude_unset=True))

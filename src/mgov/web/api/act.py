@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import Connection
 
 from mgov.web import actions
 from mgov.web.api._body import Body
-from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import ID, MAX_ID, Principal, api_can, connection
+from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
+from mgov.web.deps import ID, MAX_ID, ApiReader, Conn, IdQuery, Principal, api_can
 from mgov.web.queries import act as q
 
 router = APIRouter(tags=["follow-up"])
-READ = api_can("read")
+TaskCloser = Annotated[Principal, api_can("tasks.close")]
+DisputeFiler = Annotated[Principal, api_can("disputes.file")]
+DisputeDecider = Annotated[Principal, api_can("disputes.decide")]
+AuditReader = Annotated[Principal, api_can("audit.read")]
 
 
 class CloseIn(Body):
@@ -41,10 +43,10 @@ class DecisionIn(Body):
 
 
 @router.get("/tasks")
-def list_tasks(request: Request, status: str | None = Query(None, pattern="^(open|escalated|closed)$"),
-               overdue: bool | None = None, channel: int | None = Query(None, ge=1, le=MAX_ID),
-               assessment: int | None = Query(None, ge=1, le=MAX_ID), after: int | None = AFTER, limit: int = LIMIT,
-               p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def list_tasks(request: Request, p: ApiReader, conn: Conn,
+               status: Annotated[str | None, Query(pattern="^(open|escalated|closed)$")] = None,
+               overdue: bool | None = None, channel: IdQuery = None, assessment: IdQuery = None,
+               after: After = None, limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     """The rectification board: overdue first, then open by due date, then closed."""
     items, nxt = q.list_tasks(conn, p.user.scope, status=status, overdue=overdue, channel_id=channel,
                               assessment_id=assessment, after=after or 0, limit=limit)
@@ -52,35 +54,33 @@ def list_tasks(request: Request, status: str | None = Query(None, pattern="^(ope
 
 
 @router.get("/tasks/{task_id}")
-def get_task(task_id: ID, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_task(task_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
     return q.task(conn, p.user.scope, task_id)
 
 
 @router.post("/tasks/{task_id}/close")
-def close_task(task_id: ID, body: CloseIn, p: Principal = api_can("tasks.close"),
-               conn: Connection = Depends(connection)) -> dict[str, Any]:
+def close_task(task_id: ID, body: CloseIn, p: TaskCloser, conn: Conn) -> dict[str, Any]:
     return actions.close_task(conn, p, task_id, body.note)
 
 
 @router.get("/disputes")
-def list_disputes(request: Request, status: str | None = Query(None, pattern="^(filed|upheld|overturned)$"),
-                  assessment: int | None = Query(None, ge=1, le=MAX_ID), channel: int | None = Query(None, ge=1, le=MAX_ID),
-                  after: int | None = AFTER, limit: int = LIMIT, p: Principal = READ,
-                  conn: Connection = Depends(connection)) -> dict[str, Any]:
+def list_disputes(request: Request, p: ApiReader, conn: Conn,
+                  status: Annotated[str | None, Query(pattern="^(filed|upheld|overturned)$")] = None,
+                  assessment: IdQuery = None, channel: IdQuery = None, after: After = None,
+                  limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     items, nxt = q.list_disputes(conn, p.user.scope, status=status, assessment_id=assessment, channel_id=channel,
                                  after=after or 0, limit=limit)
     return paged(request, items, nxt)
 
 
 @router.get("/disputes/{dispute_id}")
-def get_dispute(dispute_id: ID, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_dispute(dispute_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
     """A dispute with its audit trail."""
     return q.dispute(conn, p.user.scope, dispute_id)
 
 
 @router.post("/disputes", status_code=201)
-def file_dispute(body: DisputeIn, p: Principal = api_can("disputes.file"),
-                 conn: Connection = Depends(connection)) -> dict[str, Any]:
+def file_dispute(body: DisputeIn, p: DisputeFiler, conn: Conn) -> dict[str, Any]:
     """Contest a failed indicator of one of your channels in an assessment (申诉)."""
     dispute_id = actions.file_dispute(conn, p, body.assessment, body.channel, body.indicator, body.reason,
                                       [e.model_dump(exclude_none=True) for e in body.evidence])
@@ -88,17 +88,17 @@ def file_dispute(body: DisputeIn, p: Principal = api_can("disputes.file"),
 
 
 @router.post("/disputes/{dispute_id}/decision")
-def decide_dispute(dispute_id: ID, body: DecisionIn, p: Principal = api_can("disputes.decide"),
-                   conn: Connection = Depends(connection)) -> dict[str, Any]:
+def decide_dispute(dispute_id: ID, body: DecisionIn, p: DisputeDecider, conn: Conn) -> dict[str, Any]:
     """Uphold or overturn a dispute; overturning closes the finding's tasks."""
     actions.decide_dispute(conn, p, dispute_id, body.overturn, body.note)
     return q.dispute(conn, p.user.scope, dispute_id)
 
 
 @router.get("/audit")
-def audit_log(request: Request, subject: str | None = Query(None, max_length=200),
-              actor: str | None = Query(None, max_length=200), after: int | None = AFTER, limit: int = LIMIT,
-              p: Principal = api_can("audit.read"), conn: Connection = Depends(connection)) -> dict[str, Any]:
+def audit_log(request: Request, p: AuditReader, conn: Conn,
+              subject: Annotated[str | None, Query(max_length=200)] = None,
+              actor: Annotated[str | None, Query(max_length=200)] = None, after: After = None,
+              limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     """Who changed what and when, newest first (entries about your organizations)."""
     items, nxt = q.audit_entries(conn, p.user.scope, subject=subject, actor=actor, after=after, limit=limit)
     return paged(request, items, nxt)

@@ -2,51 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
 
 from mgov.errors import NotFound
-from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import ID, MAX_ID, Principal, api_can, connection
+from mgov.reports.render import render_csv, render_html, render_pdf, render_xlsx
+from mgov.reports.source import load_report
+from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
+from mgov.web.deps import ID, ApiReader, Conn, IdQuery, Lang, Principal
 from mgov.web.queries import assessments as q
 
 router = APIRouter(tags=["assessments"])
-READ = api_can("read")
-VERDICT = Query(None, pattern="^(pass|fail|not_assessed)$")
+Verdict = Annotated[str | None, Query(pattern="^(pass|fail|not_assessed)$")]
+Vetoed = Annotated[bool | None, Query(description="Only channels with (true) or without a failed veto.")]
 REPORT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @router.get("/overview")
-def overview(request: Request, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def overview(request: Request, p: ApiReader, conn: Conn) -> dict[str, Any]:
     """The dashboard's overview as data: your channels by status, and of the newest assessment
     its verdicts, vetoed channels, score histogram per tier (ten bands) and trend."""
     return q.overview(conn, p.user.scope, request.app.state.memo)
 
 
 @router.get("/assessments")
-def list_assessments(request: Request, profile: str | None = Query(None, max_length=80), after: int | None = AFTER,
-                     limit: int = LIMIT, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def list_assessments(request: Request, p: ApiReader, conn: Conn,
+                     profile: Annotated[str | None, Query(max_length=80)] = None, after: After = None,
+                     limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     """Assessments newest first (those that assessed any of your channels)."""
     items, nxt = q.list_assessments(conn, p.user.scope, profile=profile, after=after, limit=limit)
     return paged(request, items, nxt)
 
 
 @router.get("/assessments/{assessment_id}")
-def get_assessment(assessment_id: ID, request: Request, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_assessment(assessment_id: ID, request: Request, p: ApiReader, conn: Conn) -> dict[str, Any]:
     """An assessment with its verdict counts and its (tier, kind) groups, over your channels."""
     return q.head_memo(conn, p.user.scope, assessment_id, request.app.state.memo)
 
 
 @router.get("/assessments/{assessment_id}/results")
-def list_results(request: Request, assessment_id: ID, tier: str | None = Query(None, max_length=40),
-                 kind: str | None = Query(None, max_length=30), verdict: str | None = VERDICT,
-                 vetoed: bool | None = Query(None, description="Only channels with (true) or without a failed veto."),
-                 after: int | None = AFTER, limit: int = LIMIT, p: Principal = READ,
-                 conn: Connection = Depends(connection)) -> dict[str, Any]:
+def list_results(request: Request, assessment_id: ID, p: ApiReader, conn: Conn,
+                 tier: Annotated[str | None, Query(max_length=40)] = None,
+                 kind: Annotated[str | None, Query(max_length=30)] = None, verdict: Verdict = None,
+                 vetoed: Vetoed = None, after: After = None, limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     q.head(conn, p.user.scope, assessment_id)
     items, nxt = q.results(conn, p.user.scope, assessment_id, tier=tier, kind=kind, verdict=verdict,
                            vetoed=vetoed, after=after or 0, limit=limit)
@@ -54,16 +56,15 @@ def list_results(request: Request, assessment_id: ID, tier: str | None = Query(N
 
 
 @router.get("/assessments/{assessment_id}/results/{channel_id}")
-def get_result(assessment_id: ID, channel_id: ID, p: Principal = READ,
-               conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_result(assessment_id: ID, channel_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
     """A channel's verdict, score, rank and indicator breakdown with evidence."""
     return q.result(conn, p.user.scope, assessment_id, channel_id)
 
 
 @router.get("/rankings")
-def rankings(request: Request, tier: str = Query(..., max_length=40), kind: str = Query(..., max_length=30),
-             assessment: int | None = Query(None, ge=1, le=MAX_ID), after: int | None = AFTER, limit: int = LIMIT,
-             p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def rankings(request: Request, tier: Annotated[str, Query(max_length=40)], kind: Annotated[str, Query(max_length=30)],
+             p: ApiReader, conn: Conn, assessment: IdQuery = None, after: After = None,
+             limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     """The ranking of one tier and kind in an assessment (the newest when not given)."""
     if assessment is None:
         newest, _ = q.list_assessments(conn, p.user.scope, limit=1)
@@ -78,9 +79,8 @@ def rankings(request: Request, tier: str = Query(..., max_length=40), kind: str 
 
 @router.get("/assessments/{assessment_id}/report", response_class=Response,
             responses={200: {"content": {t: {} for t in REPORT_TYPES}}})
-def report(request: Request, assessment_id: ID, format: str = Query("pdf", pattern="^(pdf|xlsx|csv|html)$"),
-           lang: str = Query("zh", pattern="^(zh|en)$"), p: Principal = READ,
-           conn: Connection = Depends(connection)) -> Response:
+def report(request: Request, assessment_id: ID, p: ApiReader, conn: Conn,
+           format: Annotated[str, Query(pattern="^(pdf|xlsx|csv|html)$")] = "pdf", lang: Lang = "zh") -> Response:
     """The assessment report over your channels, as PDF, XLSX, CSV or HTML."""
     return report_response(request, conn, p, assessment_id, format, lang)
 
@@ -88,9 +88,6 @@ def report(request: Request, assessment_id: ID, format: str = Query("pdf", patte
 def report_response(request: Request, conn: Connection, p: Principal, assessment_id: ID, fmt: str,
                     lang: str) -> Response:
     """An assessment report over the user's channels, as a file (the dashboard's downloads too)."""
-    from mgov.reports.render import render_csv, render_html, render_pdf, render_xlsx
-    from mgov.reports.source import load_report
-
     if fmt not in REPORT_TYPES:
         raise NotFound(f"no report format {fmt!r}: one of {', '.join(REPORT_TYPES)}")
     q.head(conn, p.user.scope, assessment_id)

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import Field
-from sqlalchemy import Connection
 
 from mgov.registry import service
 from mgov.web import actions
 from mgov.web.api._body import Body
-from mgov.web.api._paging import AFTER, LIMIT, paged
-from mgov.web.deps import ID, Principal, api_can, connection
+from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
+from mgov.web.deps import ID, ApiReader, Conn, Principal, api_can
 from mgov.web.queries import registry as q
 
 router = APIRouter(tags=["registry"])
-READ = api_can("read")
-WRITE = api_can("registry.write")
-SEARCH = Query(None, alias="q", max_length=200, description="Text in the code, name or address.")
+RegistryWriter = Annotated[Principal, api_can("registry.write")]
+# `?q=` (the parameter is q_ in the routes: q is the queries module).
+Search = Annotated[str | None, Query(alias="q", max_length=200, description="Text in the code, name or address.")]
 
 
 class OrgIn(Body):
@@ -81,81 +80,79 @@ class RoleIn(Body):
 
 
 @router.get("/organizations")
-def list_organizations(request: Request, tier: str | None = None, parent: str | None = None, q_: str | None = SEARCH,
-                       after: int | None = AFTER, limit: int = LIMIT, p: Principal = READ,
-                       conn: Connection = Depends(connection)) -> dict[str, Any]:
+def list_organizations(request: Request, p: ApiReader, conn: Conn, tier: str | None = None,
+                       parent: str | None = None, q_: Search = None, after: After = None,
+                       limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     items, nxt = q.list_orgs(conn, p.user.scope, tier=tier, parent=parent, q=q_, after=after or 0, limit=limit)
     return paged(request, items, nxt)
 
 
 @router.get("/organizations/{code}")
-def get_organization(code: str, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_organization(code: str, p: ApiReader, conn: Conn) -> dict[str, Any]:
     return q.org_detail(conn, p.user.scope, code)
 
 
 @router.post("/organizations", status_code=201)
-def create_organization(body: OrgIn, p: Principal = WRITE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def create_organization(body: OrgIn, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
     return q.org_detail(conn, p.user.scope, actions.create_org(conn, p, body.model_dump()))
 
 
 @router.patch("/organizations/{code}")
-def edit_organization(code: str, body: OrgPatch, p: Principal = WRITE,
-                      conn: Connection = Depends(connection)) -> dict[str, Any]:
+def edit_organization(code: str, body: OrgPatch, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
     actions.edit_org(conn, p, code, body.model_dump(exclude_unset=True))
     return q.org_detail(conn, p.user.scope, code)
 
 
 @router.post("/organizations/{code}/roles", status_code=201)
-def assign_role(code: str, body: RoleIn, p: Principal = WRITE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def assign_role(code: str, body: RoleIn, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
     actions.assign_role(conn, p, code, body.person, body.role)
     return q.org_detail(conn, p.user.scope, code)
 
 
 @router.get("/people")
-def list_people(request: Request, q_: str | None = SEARCH, after: int | None = AFTER, limit: int = LIMIT,
-                p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def list_people(request: Request, p: ApiReader, conn: Conn, q_: Search = None, after: After = None,
+                limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     items, nxt = q.list_people(conn, p.user.scope, q=q_, after=after or 0, limit=limit)
     return paged(request, items, nxt)
 
 
 @router.get("/people/{key}")
-def get_person(key: str, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_person(key: str, p: ApiReader, conn: Conn) -> dict[str, Any]:
     return q.person_detail(conn, p.user.scope, key)
 
 
 @router.post("/people", status_code=201)
-def create_person(body: PersonIn, p: Principal = WRITE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def create_person(body: PersonIn, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
     actions.create_person(conn, p, body.key, body.model_dump(exclude={"key"}))
     return service.person_row(conn, body.key)
 
 
 @router.patch("/people/{key}")
-def edit_person(key: str, body: PersonPatch, p: Principal = WRITE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def edit_person(key: str, body: PersonPatch, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
     actions.edit_person(conn, p, key, body.model_dump(exclude_unset=True))
     return q.person_detail(conn, p.user.scope, key)
 
 
 @router.get("/channels")
-def list_channels(request: Request, kind: str | None = None, owner: str | None = None, status: str | None = None,
-                  q_: str | None = SEARCH, after: int | None = AFTER, limit: int = LIMIT, p: Principal = READ,
-                  conn: Connection = Depends(connection)) -> dict[str, Any]:
+def list_channels(request: Request, p: ApiReader, conn: Conn, kind: str | None = None, owner: str | None = None,
+                  status: str | None = None, q_: Search = None, after: After = None,
+                  limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     items, nxt = q.list_channels(conn, p.user.scope, kind=kind, owner=owner, status=status, q=q_, after=after or 0,
                                  limit=limit)
     return paged(request, items, nxt)
 
 
 @router.get("/channels/{channel_id}")
-def get_channel(channel_id: ID, p: Principal = READ, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def get_channel(channel_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
     return q.channel_detail(conn, p.user.scope, channel_id)
 
 
 @router.post("/channels", status_code=201)
-def create_channel(body: ChannelIn, p: Principal = WRITE, conn: Connection = Depends(connection)) -> dict[str, Any]:
+def create_channel(body: ChannelIn, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
     return q.channel_detail(conn, p.user.scope, actions.create_channel(conn, p, body.model_dump()))
 
 
 @router.patch("/channels/{channel_id}")
-def edit_channel(channel_id: ID, body: ChannelPatch, p: Principal = WRITE,
-                 conn: Connection = Depends(connection)) -> dict[str, Any]:
+def edit_channel(channel_id: ID, body: ChannelPatch, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
     actions.edit_channel(conn, p, channel_id, body.model_dump(exclude_unset=True))
     return q.channel_detail(conn, p.user.scope, channel_id)

@@ -2,34 +2,38 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from mgov.accounts import PERMISSIONS, ROLES, access, can_grant, users
 from mgov.errors import MgovError
 from mgov.web import actions
 from mgov.web.dashboard._forms import back, form, run_action
-from mgov.web.deps import ID, MAX_ID, Principal, connection, page_can, page_user
+from mgov.web.dashboard.render import Pages
+from mgov.web.deps import ID, Conn, Cursor, PageUser, Principal, page_can
 
 router = APIRouter()
+UserManager = Annotated[Principal, page_can("users.manage")]
 
 
 def _account_page(request: Request, p: Principal, conn: Connection, new_token: str | None = None) -> Response:
-    return request.app.state.pages.render(request, "account.html", p, me=users.get_user(conn, p.user.id),
-                                          permissions=sorted(PERMISSIONS[p.user.role]),
-                                          tokens=access.list_tokens(conn, p.user.id), new_token=new_token)
+    return Pages.of(request).render(request, "account.html", p, me=users.get_user(conn, p.user.id),
+                                    permissions=sorted(PERMISSIONS[p.user.role]),
+                                    tokens=access.list_tokens(conn, p.user.id), new_token=new_token)
 
 
 @router.get("/account")
-def account(request: Request, p: Principal = Depends(page_user), conn: Connection = Depends(connection)) -> Response:
+def account(request: Request, p: PageUser, conn: Conn) -> Response:
     return _account_page(request, p, conn)
 
 
 @router.post("/account/tokens")
-async def token_create(request: Request, p: Principal = Depends(page_user)) -> Response:
+async def token_create(request: Request, p: PageUser) -> Response:
     fields = await form(request)
-    from starlette.concurrency import run_in_threadpool
 
     def run() -> tuple[str | None, str | None]:
         try:
@@ -49,21 +53,20 @@ async def token_create(request: Request, p: Principal = Depends(page_user)) -> R
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-async def token_revoke(request: Request, token_id: ID, p: Principal = Depends(page_user)) -> Response:
+async def token_revoke(request: Request, token_id: ID, p: PageUser) -> Response:
     return await run_action(request, "/account", lambda conn: actions.revoke_token(conn, p, token_id), done="revoked")
 
 
 @router.get("/users")
-def users_page(request: Request, after: int = Query(0, ge=0, le=MAX_ID), p: Principal = page_can("users.manage"),
-               conn: Connection = Depends(connection)) -> Response:
+def users_page(request: Request, p: UserManager, conn: Conn, after: Cursor = 0) -> Response:
     rows = users.list_users(conn, p.user.scope, after=after, limit=101)
     grantable = [r for r in ROLES if can_grant(p.user.role, r)]
-    return request.app.state.pages.render(request, "users.html", p, rows=rows[:100], grantable=grantable,
-                                          next_after=rows[99]["id"] if len(rows) > 100 else None)
+    return Pages.of(request).render(request, "users.html", p, rows=rows[:100], grantable=grantable,
+                                    next_after=rows[99]["id"] if len(rows) > 100 else None)
 
 
 @router.post("/users")
-async def user_create(request: Request, p: Principal = page_can("users.manage")) -> Response:
+async def user_create(request: Request, p: UserManager) -> Response:
     fields = await form(request)
     new = {k: fields.get(k) for k in ("username", "password", "role", "organization", "display_name", "email", "lang")}
     new = {k: v for k, v in new.items() if v is not None}
@@ -74,9 +77,9 @@ async def user_create(request: Request, p: Principal = page_can("users.manage"))
 
 
 @router.post("/users/{user_id}/edit")
-async def user_edit(request: Request, user_id: ID, p: Principal = page_can("users.manage")) -> Response:
+async def user_edit(request: Request, user_id: ID, p: UserManager) -> Response:
     fields = await form(request)
-    changes: dict = {k: fields[k] for k in ("role",) if k in fields}
+    changes: dict[str, Any] = {k: fields[k] for k in ("role",) if k in fields}
     if "active" in fields:
         changes["active"] = fields["active"] == "1"
     return await run_action(request, "/users", lambda conn: actions.edit_user(conn, p, user_id, changes))

@@ -5,14 +5,15 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from mgov.accounts import access
 from mgov.errors import RateLimited, Unauthenticated
 from mgov.web.dashboard._forms import safe_next
-from mgov.web.deps import SESSION_COOKIE, Principal, connection, current, page_user
+from mgov.web.dashboard.render import Pages
+from mgov.web.deps import SESSION_COOKIE, Conn, PageUser, Visitor
 from mgov.web.i18n import LANG_COOKIE, LANGS
 
 router = APIRouter()
@@ -24,11 +25,11 @@ def _secure(request: Request) -> bool:
 
 
 @router.get("/login")
-def login_page(request: Request, next: str | None = None, p: Principal | None = Depends(current)) -> Response:
+def login_page(request: Request, p: Visitor, next: str | None = None) -> Response:
     if p is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
-    response = request.app.state.pages.render(request, "login.html", None, csrf=token, next=safe_next(next))
+    response = Pages.of(request).render(request, "login.html", None, csrf=token, next=safe_next(next))
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request))
     return response
 
@@ -39,19 +40,17 @@ async def login(request: Request) -> Response:
     username, password = str(data.get("username") or "").strip(), str(data.get("password") or "")
     target = safe_next(str(data.get("next") or "/"))
     expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
-    pages = request.app.state.pages
+    pages = Pages.of(request)
     if not expected or not hmac.compare_digest(str(data.get("csrf") or ""), expected):
         return pages.render(request, "login.html", None, http_status=403, csrf=expected or secrets.token_urlsafe(32),
                             next=target, error="csrf", username=username)
     client = request.client.host if request.client else "unknown"
-    from starlette.concurrency import run_in_threadpool
-
     outcome = await run_in_threadpool(_login, request, username, password, client)
     if isinstance(outcome, Exception):
         status = 429 if isinstance(outcome, RateLimited) else 401
         headers = {"Retry-After": str(outcome.retry_after)} if isinstance(outcome, RateLimited) else None
-        return pages.render(request, "login.html", None, http_status=status, headers=headers, csrf=expected, next=target,
-                            error="rate" if status == 429 else "wrong", username=username)
+        return pages.render(request, "login.html", None, http_status=status, headers=headers, csrf=expected,
+                            next=target, error="rate" if status == 429 else "wrong", username=username)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, outcome, httponly=True, samesite="lax", secure=_secure(request),
                         max_age=access.SESSION_HOURS * 3600)
@@ -71,7 +70,7 @@ def _login(request: Request, username: str, password: str, client: str) -> str |
 
 
 @router.post("/logout")
-def logout(p: Principal = Depends(page_user), conn: Connection = Depends(connection)) -> Response:
+def logout(p: PageUser, conn: Conn) -> Response:
     if p.session:
         access.logout(conn, p.session)
     response = RedirectResponse("/login", status_code=303)

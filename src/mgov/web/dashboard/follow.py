@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection
 
 from mgov.errors import NotFound
 from mgov.registry import vocab
 from mgov.web import actions
+from mgov.web.api.assessments import report_response
 from mgov.web.dashboard._forms import form, run_action
-from mgov.web.deps import ID, MAX_ID, Principal, connection, page_can
+from mgov.web.dashboard.render import Pages
+from mgov.web.deps import ID, MAX_ID, Conn, Cursor, IdQuery, Lang, PageReader, Principal, page_can
 from mgov.web.queries import act as act_q
 from mgov.web.queries import assessments as assess_q
 
 router = APIRouter()
-READ = page_can("read")
+TaskCloser = Annotated[Principal, page_can("tasks.close")]
+DisputeFiler = Annotated[Principal, page_can("disputes.file")]
+DisputeDecider = Annotated[Principal, page_can("disputes.decide")]
+AuditReader = Annotated[Principal, page_can("audit.read")]
+OptionalCursor = Annotated[int | None, Query(ge=0, le=MAX_ID)]
 PAGE = 50
 
 
 @router.get("/rankings")
-def rankings(request: Request, assessment: int | None = Query(None, ge=1, le=MAX_ID), tier: str | None = None,
-             kind: str | None = None, after: int = Query(0, ge=0, le=MAX_ID), p: Principal = READ,
-             conn: Connection = Depends(connection)) -> Response:
-    pages = request.app.state.pages
+def rankings(request: Request, p: PageReader, conn: Conn, assessment: IdQuery = None, tier: str | None = None,
+             kind: str | None = None, after: Cursor = 0) -> Response:
+    pages = Pages.of(request)
     assessments, _ = assess_q.list_assessments(conn, p.user.scope, limit=20)
     if not assessments:
         return pages.render(request, "rankings.html", p, head=None, assessments=[], rows=[])
@@ -37,40 +43,40 @@ def rankings(request: Request, assessment: int | None = Query(None, ge=1, le=MAX
     rows, nxt = assess_q.results(conn, p.user.scope, head["id"], tier=chosen["tier"], kind=chosen["kind"],
                                  after=after, limit=PAGE)
     return pages.render(request, "rankings.html", p, head=head, groups=groups, assessments=assessments, chosen=chosen,
-                        rows=rows,
-                        next_after=nxt, after=after)
+                        rows=rows, next_after=nxt, after=after)
 
 
 @router.get("/tasks")
-def tasks_board(request: Request, status: str | None = Query(None, pattern="^(open|escalated|closed)$"),
-                after: int = Query(0, ge=0, le=MAX_ID), p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
+def tasks_board(request: Request, p: PageReader, conn: Conn,
+                status: Annotated[str | None, Query(pattern="^(open|escalated|closed)$")] = None,
+                after: Cursor = 0) -> Response:
     rows, nxt = act_q.list_tasks(conn, p.user.scope, status=status, after=after, limit=PAGE)
-    return request.app.state.pages.render(request, "tasks.html", p, rows=rows, next_after=nxt, status=status or "")
+    return Pages.of(request).render(request, "tasks.html", p, rows=rows, next_after=nxt, status=status or "")
 
 
 @router.post("/tasks/{task_id}/close")
-async def task_close(request: Request, task_id: ID, p: Principal = page_can("tasks.close")) -> Response:
+async def task_close(request: Request, task_id: ID, p: TaskCloser) -> Response:
     note = (await form(request)).get("note", "")
     return await run_action(request, "/tasks", lambda conn: actions.close_task(conn, p, task_id, note), done="closed")
 
 
 @router.get("/disputes")
-def disputes_queue(request: Request, status: str = Query("filed", pattern="^(filed|upheld|overturned|all)$"),
-                   after: int = Query(0, ge=0, le=MAX_ID), p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
+def disputes_queue(request: Request, p: PageReader, conn: Conn,
+                   status: Annotated[str, Query(pattern="^(filed|upheld|overturned|all)$")] = "filed",
+                   after: Cursor = 0) -> Response:
     rows, nxt = act_q.list_disputes(conn, p.user.scope, status=None if status == "all" else status, after=after,
                                     limit=PAGE)
-    return request.app.state.pages.render(request, "disputes.html", p, rows=rows, next_after=nxt, status=status)
+    return Pages.of(request).render(request, "disputes.html", p, rows=rows, next_after=nxt, status=status)
 
 
 @router.get("/disputes/{dispute_id}")
-def dispute_page(request: Request, dispute_id: ID, p: Principal = READ,
-                 conn: Connection = Depends(connection)) -> Response:
+def dispute_page(request: Request, dispute_id: ID, p: PageReader, conn: Conn) -> Response:
     found = act_q.dispute(conn, p.user.scope, dispute_id)
-    return request.app.state.pages.render(request, "dispute.html", p, dispute=found)
+    return Pages.of(request).render(request, "dispute.html", p, dispute=found)
 
 
 @router.post("/disputes")
-async def dispute_file(request: Request, p: Principal = page_can("disputes.file")) -> Response:
+async def dispute_file(request: Request, p: DisputeFiler) -> Response:
     fields = await form(request)
     try:
         assessment, channel = int(fields.get("assessment", "")), int(fields.get("channel", ""))
@@ -82,7 +88,7 @@ async def dispute_file(request: Request, p: Principal = page_can("disputes.file"
 
 
 @router.post("/disputes/{dispute_id}/decision")
-async def dispute_decide(request: Request, dispute_id: ID, p: Principal = page_can("disputes.decide")) -> Response:
+async def dispute_decide(request: Request, dispute_id: ID, p: DisputeDecider) -> Response:
     fields = await form(request)
     overturn = fields.get("decision") == "overturn"
     return await run_action(request, f"/disputes/{dispute_id}", lambda conn: actions.decide_dispute(
@@ -90,22 +96,19 @@ async def dispute_decide(request: Request, dispute_id: ID, p: Principal = page_c
 
 
 @router.get("/reports")
-def reports(request: Request, after: int | None = Query(None, ge=0, le=MAX_ID), p: Principal = READ,
-            conn: Connection = Depends(connection)) -> Response:
+def reports(request: Request, p: PageReader, conn: Conn, after: OptionalCursor = None) -> Response:
     rows, nxt = assess_q.list_assessments(conn, p.user.scope, after=after, limit=PAGE)
-    return request.app.state.pages.render(request, "reports.html", p, rows=rows, next_after=nxt)
+    return Pages.of(request).render(request, "reports.html", p, rows=rows, next_after=nxt)
 
 
 @router.get("/reports/{assessment_id}.{fmt}")
-def report_file(request: Request, assessment_id: ID, fmt: str, lang: str = Query("zh", pattern="^(zh|en)$"),
-                p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
-    from mgov.web.api.assessments import report_response
-
+def report_file(request: Request, assessment_id: ID, fmt: str, p: PageReader, conn: Conn,
+                lang: Lang = "zh") -> Response:
     return report_response(request, conn, p, assessment_id, fmt, lang)
 
 
 @router.get("/audit")
-def audit(request: Request, subject: str | None = Query(None, max_length=200), after: int | None = Query(None, ge=0, le=MAX_ID),
-          p: Principal = page_can("audit.read"), conn: Connection = Depends(connection)) -> Response:
+def audit(request: Request, p: AuditReader, conn: Conn,
+          subject: Annotated[str | None, Query(max_length=200)] = None, after: OptionalCursor = None) -> Response:
     rows, nxt = act_q.audit_entries(conn, p.user.scope, subject=subject or None, after=after, limit=PAGE)
-    return request.app.state.pages.render(request, "audit.html", p, rows=rows, next_after=nxt, subject=subject or "")
+    return Pages.of(request).render(request, "audit.html", p, rows=rows, next_after=nxt, subject=subject or "")

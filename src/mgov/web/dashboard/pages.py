@@ -2,58 +2,53 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Connection, select
+from typing import Annotated, Any
 
-from mgov.db.tables import ORGS
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
 from mgov.errors import NotFound
 from mgov.registry import vocab
 from mgov.web import actions
 from mgov.web.dashboard._forms import form, run_action, tags
-from mgov.web.deps import ID, MAX_ID, Principal, connection, page_can
+from mgov.web.dashboard.render import Pages
+from mgov.web.deps import ID, Conn, Cursor, PageReader, Principal, page_can
 from mgov.web.queries import act as act_q
 from mgov.web.queries import assessments as assess_q
 from mgov.web.queries import monitoring as mon_q
 from mgov.web.queries import registry as reg_q
 
 router = APIRouter()
-READ = page_can("read")
-WRITE = page_can("registry.write")
+RegistryWriter = Annotated[Principal, page_can("registry.write")]
 
 
 @router.get("/")
-def overview(request: Request, p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
+def overview(request: Request, p: PageReader, conn: Conn) -> Response:
     data = assess_q.overview(conn, p.user.scope, request.app.state.memo)
     overdue, _ = act_q.list_tasks(conn, p.user.scope, overdue=True, limit=5)
-    return request.app.state.pages.render(request, "overview.html", p, head=data.pop("assessment"), data=data,
-                                          overdue=overdue)
+    return Pages.of(request).render(request, "overview.html", p, head=data.pop("assessment"), data=data,
+                                    overdue=overdue)
 
 
 @router.get("/orgs")
-def org_roots(request: Request, after: int = Query(0, ge=0, le=MAX_ID), p: Principal = READ,
-              conn: Connection = Depends(connection)) -> Response:
+def org_roots(request: Request, p: PageReader, conn: Conn, after: Cursor = 0) -> Response:
     if p.user.organization:
         return RedirectResponse(f"/orgs/{p.user.organization}", status_code=303)
-    rows = conn.execute(select(ORGS.c.id, ORGS.c.code, ORGS.c.name_zh, ORGS.c.name_en, ORGS.c.tier,
-                               ORGS.c.jurisdiction).where(ORGS.c.parent_id.is_(None), ORGS.c.id > after)
-                        .order_by(ORGS.c.id).limit(101)).all()
-    roots = [dict(r._mapping) for r in rows[:100]]
-    return request.app.state.pages.render(request, "orgs.html", p, roots=roots,
-                                          next_after=roots[-1]["id"] if len(rows) > 100 else None)
+    roots, nxt = reg_q.root_orgs(conn, p.user.scope, after=after, limit=100)
+    return Pages.of(request).render(request, "orgs.html", p, roots=roots, next_after=nxt)
 
 
 @router.get("/orgs/{code}")
-def org_page(request: Request, code: str, p: Principal = READ, conn: Connection = Depends(connection)) -> Response:
+def org_page(request: Request, code: str, p: PageReader, conn: Conn) -> Response:
     org = reg_q.org_detail(conn, p.user.scope, code)
-    return request.app.state.pages.render(request, "org.html", p, org=org, kinds=vocab.CHANNEL_KINDS,
-                                          tiers=vocab.TIERS.get(org["jurisdiction"], {}))
+    return Pages.of(request).render(request, "org.html", p, org=org, kinds=vocab.CHANNEL_KINDS,
+                                    tiers=vocab.TIERS.get(org["jurisdiction"], {}))
 
 
 @router.post("/orgs/{code}/edit")
-async def org_edit(request: Request, code: str, p: Principal = WRITE) -> Response:
+async def org_edit(request: Request, code: str, p: RegistryWriter) -> Response:
     fields = await form(request)
-    changes = {k: fields.get(k) for k in ("name_zh", "name_en") if k in fields}
+    changes: dict[str, Any] = {k: fields.get(k) for k in ("name_zh", "name_en") if k in fields}
     if "tier" in fields:
         changes["tier"] = fields["tier"]
     changes["no_external_service"] = fields.get("no_external_service") == "on"
@@ -61,7 +56,7 @@ async def org_edit(request: Request, code: str, p: Principal = WRITE) -> Respons
 
 
 @router.post("/orgs/{code}/channels")
-async def channel_add(request: Request, code: str, p: Principal = WRITE) -> Response:
+async def channel_add(request: Request, code: str, p: RegistryWriter) -> Response:
     fields = await form(request)
     new = {"kind": fields.get("kind", ""), "address": fields.get("address", ""), "name": fields.get("name"),
            "owner": code, "tags": tags(fields.get("tags"))}
@@ -69,42 +64,40 @@ async def channel_add(request: Request, code: str, p: Principal = WRITE) -> Resp
 
 
 @router.get("/channels")
-def channels(request: Request, q: str | None = Query(None, max_length=200), kind: str | None = None,
-             status: str | None = None, after: int = Query(0, ge=0, le=MAX_ID), p: Principal = READ,
-             conn: Connection = Depends(connection)) -> Response:
+def channels(request: Request, p: PageReader, conn: Conn, q: Annotated[str | None, Query(max_length=200)] = None,
+             kind: str | None = None, status: str | None = None, after: Cursor = 0) -> Response:
     rows, nxt = reg_q.list_channels(conn, p.user.scope, q=q, kind=kind or None, status=status or None,
                                     after=after, limit=50)
-    return request.app.state.pages.render(request, "channels.html", p, rows=rows, next_after=nxt, q=q or "",
-                                          kind=kind or "", status=status or "", kinds=vocab.CHANNEL_KINDS,
-                                          statuses=vocab.CHANNEL_STATUSES)
+    return Pages.of(request).render(request, "channels.html", p, rows=rows, next_after=nxt, q=q or "",
+                                    kind=kind or "", status=status or "", kinds=vocab.CHANNEL_KINDS,
+                                    statuses=vocab.CHANNEL_STATUSES)
 
 
 @router.get("/channels/{channel_id}")
-def channel_page(request: Request, channel_id: ID, p: Principal = READ,
-                 conn: Connection = Depends(connection)) -> Response:
+def channel_page(request: Request, channel_id: ID, p: PageReader, conn: Conn) -> Response:
     channel = reg_q.channel_detail(conn, p.user.scope, channel_id)
     scores = assess_q.channel_scores(conn, channel_id)
     latest = assess_q.result(conn, p.user.scope, scores[0]["id"], channel_id) if scores else None
     tasks, _ = act_q.list_tasks(conn, p.user.scope, channel_id=channel_id, limit=50)
     disputes, _ = act_q.list_disputes(conn, p.user.scope, channel_id=channel_id, limit=50)
     disputed = {(d["assessment_id"], d["indicator_id"]) for d in disputes if d["status"] != "upheld"}
-    return request.app.state.pages.render(
+    return Pages.of(request).render(
         request, "channel.html", p, channel=channel, findings=mon_q.latest_findings(conn, channel_id),
         scores=scores, latest=latest, tasks=tasks, disputes=disputes, disputed=disputed,
         statuses=vocab.CHANNEL_STATUSES)
 
 
 @router.post("/channels/{channel_id}/edit")
-async def channel_edit(request: Request, channel_id: ID, p: Principal = WRITE) -> Response:
+async def channel_edit(request: Request, channel_id: ID, p: RegistryWriter) -> Response:
     fields = await form(request)
-    changes: dict = {k: fields[k] for k in ("name", "owner", "status", "note") if k in fields}
+    changes: dict[str, Any] = {k: fields[k] for k in ("name", "owner", "status", "note") if k in fields}
     changes["tags"] = tags(fields.get("tags"))
-    return await run_action(request, f"/channels/{channel_id}", lambda conn: actions.edit_channel(conn, p, channel_id, changes))
+    return await run_action(request, f"/channels/{channel_id}",
+                            lambda conn: actions.edit_channel(conn, p, channel_id, changes))
 
 
 @router.get("/findings/{finding_id}")
-def finding_page(request: Request, finding_id: ID, p: Principal = READ,
-                 conn: Connection = Depends(connection)) -> Response:
+def finding_page(request: Request, finding_id: ID, p: PageReader, conn: Conn) -> Response:
     found = mon_q.finding(conn, p.user.scope, finding_id)
     archive = request.app.state.settings.resolved_archive_dir
     records = []
@@ -114,4 +107,4 @@ def finding_page(request: Request, finding_id: ID, p: Principal = READ,
         except NotFound as exc:
             records.append({"index": n, "missing": str(exc)})
     history = mon_q.check_history(conn, found["channel_id"], found["check_id"])
-    return request.app.state.pages.render(request, "finding.html", p, finding=found, records=records, history=history)
+    return Pages.of(request).render(request, "finding.html", p, finding=found, records=records, history=history)

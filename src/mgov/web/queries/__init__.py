@@ -3,9 +3,14 @@ question, shared by both faces so a page and its API route cannot disagree."""
 
 from __future__ import annotations
 
-from typing import Any
+import collections
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar, cast
 
 MAX_LIMIT = 500
+T = TypeVar("T")
 
 
 def page(rows: list[dict[str, Any]], limit: int, key: str = "id") -> tuple[list[dict[str, Any]], Any]:
@@ -23,22 +28,17 @@ class Memo:
     age as a safety net against changes made behind mgov's back (a restored database)."""
 
     def __init__(self, size: int = 4096, seconds: float = 600.0) -> None:
-        import collections
-        import threading
-
         self._data: collections.OrderedDict[Any, tuple[float, Any]] = collections.OrderedDict()
         self._lock = threading.Lock()
         self.size, self.seconds = size, seconds
 
-    def get(self, key: Any, compute: Any) -> Any:
-        import time
-
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         now = time.monotonic()
         with self._lock:
             found = self._data.get(key)
             if found is not None and now - found[0] < self.seconds:
                 self._data.move_to_end(key)
-                return found[1]
+                return cast(T, found[1])  # stored by compute() under the same key
         value = compute()  # outside the lock: two threads may compute once each, harmlessly
         with self._lock:
             self._data[key] = (now, value)

@@ -84,7 +84,7 @@ def dispute(conn: Connection, scope: Scope, dispute_id: int) -> dict[str, Any]:
     found = disputes_mod.get(conn, dispute_id)
     if not scope.has_channel(conn, found["channel_id"]):
         raise NotFound(f"no dispute {dispute_id}")
-    found["log"] = [e for e in audit_entries(conn, scope, subject=f"dispute:{dispute_id}", limit=200)[0]]
+    found["log"] = list(audit_entries(conn, scope, subject=f"dispute:{dispute_id}", limit=200)[0])
     return found
 
 

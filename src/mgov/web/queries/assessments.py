@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Integer, case, cast, func, select
 from mgov.accounts import Scope
 from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, ORGS
 from mgov.errors import NotFound
-from mgov.web.queries import page
+from mgov.web.queries import Memo, page
 
 R = ASSESSMENT_RESULTS
 HEAD = (ASSESSMENTS.c.id, ASSESSMENTS.c.profile_id, ASSESSMENTS.c.period, ASSESSMENTS.c.start, ASSESSMENTS.c.end,
@@ -39,7 +39,7 @@ def head(conn: Connection, scope: Scope, assessment_id: int | None = None) -> di
             raise NotFound("no assessment yet")
         return head(conn, scope, rows[0]["id"])
     row = conn.execute(select(*HEAD).where(ASSESSMENTS.c.id == assessment_id)).first()
-    verdicts = dict(conn.execute(select(R.c.verdict, func.count()).where(
+    verdicts: dict[str, int] = dict(conn.execute(select(R.c.verdict, func.count()).where(
         R.c.assessment_id == assessment_id, scope.channels(R.c.channel_id)).group_by(R.c.verdict)).all())
     if row is None or not verdicts:
         raise NotFound(f"no assessment {assessment_id}")
@@ -127,8 +127,8 @@ def veto_count(conn: Connection, scope: Scope, assessment_id: int) -> int:
 def trend(conn: Connection, scope: Scope, profile_id: str, limit: int = 8) -> list[dict[str, Any]]:
     """Mean score and vetoed share of the newest assessments of a profile, oldest first."""
     rows = conn.execute(
-        select(ASSESSMENTS.c.id, ASSESSMENTS.c.period, func.avg(R.c.score).label("mean"), func.count().label("channels"),
-               func.sum(case((R.c.vetoes > 0, 1), else_=0)).label("vetoed"))
+        select(ASSESSMENTS.c.id, ASSESSMENTS.c.period, func.avg(R.c.score).label("mean"),
+               func.count().label("channels"), func.sum(case((R.c.vetoes > 0, 1), else_=0)).label("vetoed"))
         .join(R, R.c.assessment_id == ASSESSMENTS.c.id)
         .where(ASSESSMENTS.c.profile_id == profile_id, scope.channels(R.c.channel_id))
         .group_by(ASSESSMENTS.c.id, ASSESSMENTS.c.period).order_by(ASSESSMENTS.c.id.desc()).limit(limit)).all()
@@ -141,7 +141,7 @@ def channel_status_counts(conn: Connection, scope: Scope) -> dict[str, int]:
                              .group_by(CHANNELS.c.status)).all())
 
 
-def overview(conn: Connection, scope: Scope, memo: Any) -> dict[str, Any]:
+def overview(conn: Connection, scope: Scope, memo: Memo) -> dict[str, Any]:
     """The overview's figures: channels by status, and of the newest assessment in scope its
     verdicts, groups, vetoed channels, score histogram per tier and the profile's trend (those
     memoized per assessment and scope: a stored assessment never changes)."""
@@ -159,6 +159,6 @@ def overview(conn: Connection, scope: Scope, memo: Any) -> dict[str, Any]:
     return out
 
 
-def head_memo(conn: Connection, scope: Scope, assessment_id: int, memo: Any) -> dict[str, Any]:
+def head_memo(conn: Connection, scope: Scope, assessment_id: int, memo: Memo) -> dict[str, Any]:
     """head(), memoized: a stored assessment's counts never change."""
     return memo.get(("head", assessment_id, scope.root_id), lambda: head(conn, scope, assessment_id))

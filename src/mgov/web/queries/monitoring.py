@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from mgov.accounts import Scope
+from mgov.collect.warc import read_record
 from mgov.db.tables import CHANNELS, FINDINGS, SCAN_ITEMS, SCAN_RUNS
 from mgov.errors import NotFound
 from mgov.web.queries import page
@@ -41,7 +43,7 @@ def scan_detail(conn: Connection, scope: Scope, run_id: int) -> dict[str, Any]:
         FINDINGS.c.run_id == run_id, scope.channels(FINDINGS.c.channel_id)).group_by(FINDINGS.c.status)).all()
     if head is None or not counts:
         raise NotFound(f"no scan {run_id}")
-    return {**dict(head._mapping), "findings": {status: n for status, n in counts}}
+    return {**dict(head._mapping), "findings": dict(counts)}
 
 
 def list_findings(conn: Connection, scope: Scope, *, channel_id: int | None = None, check: str | None = None,
@@ -110,8 +112,6 @@ def _text(payload: bytes, content_type: str | None) -> tuple[str, str]:
 def evidence(conn: Connection, scope: Scope, archive_dir: Path, finding_id: int, n: int) -> dict[str, Any]:
     """The n-th archived record a finding was judged on: a response with its status line,
     headers and body as text, or a metadata record (DNS answers, the TLS certificate) as JSON."""
-    from mgov.collect.warc import read_record
-
     found = finding(conn, scope, finding_id)
     refs = found["evidence"] or []
     if not 0 <= n < len(refs):
@@ -141,8 +141,6 @@ def evidence(conn: Connection, scope: Scope, archive_dir: Path, finding_id: int,
 def _decoded(payload: bytes, encoding: str | None) -> tuple[bytes, str | None]:
     """The archive keeps the body as sent (content coding included): undo gzip or deflate for
     display, reading at most what is shown plus one byte (a decompression bomb stays small)."""
-    import zlib
-
     coding = (encoding or "").strip().lower()
     if coding not in ("gzip", "x-gzip", "deflate"):
         return payload, encoding
