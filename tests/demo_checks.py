@@ -26,6 +26,8 @@ def check_demo_output(cli, out: str) -> None:
     # The scan is stored like any other: its findings are there to query.
     fails = cli("findings", "--run", "1", "--status", "fail", "--format", "jsonl").stdout.splitlines()
     assert len(fails) >= defects
+    # The charset liar is among them, read right: declared utf-8, the bytes GB18030.
+    assert any("page.encoding" in line and "gb18030" in line for line in fails)
     dead = cli("links", "--format", "jsonl").stdout.splitlines()
     assert dead and all('"pages": [{' in line for line in dead)
     # Then the Chinese sites are assessed, their tasks opened, and the two demo logins printed.

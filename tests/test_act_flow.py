@@ -28,6 +28,7 @@ from mgov.db.tables import AUDIT_LOG, CHANNELS, RECTIFICATION_TASKS, SCAN_RUNS
 from mgov.errors import MgovError
 from mgov.formats.load import import_file
 from rows import insert_finding as _finding
+from rows import monitored
 
 D = dt.date
 OPENED = D(2026, 2, 10)  # a Tuesday before 春节 (Feb 15-23 off; Sat Feb 14 and Feb 28 worked)
@@ -68,6 +69,8 @@ def assessed(engine, tmp_path):
         run_id = conn.execute(insert(SCAN_RUNS).values(status="finished", params={})
                               .returning(SCAN_RUNS.c.id)).scalar_one()
         day = D(2026, 1, 20)
+        for cid in (main, other):
+            monitored(conn, run_id, cid, day)  # the rest of the day's scan and crawl passed
         _finding(conn, run_id, main, "interaction.channel", "fail", day)  # veto v5_no_channel
         _finding(conn, run_id, main, "ipv6", "fail", day)  # d_ipv6, 15 working days
         _finding(conn, run_id, main, "cn.site_code", "fail", day)  # d_site_code, 5 working days

@@ -120,22 +120,27 @@ def test_ratings_and_manual_override() -> None:
 
 
 def result(cid: str, score: float | None, verdict: str = "pass", tier: str = "county", kind: str = "website",
-           address: str = "", failed: tuple[str, ...] = ()) -> ChannelResult:
+           address: str = "", failed: tuple[str, ...] = (), complete: bool = True) -> ChannelResult:
     from mgov.assess import IndicatorResult
     inds = tuple(IndicatorResult(i, "deduct", "function", "failed") for i in failed)
     return ChannelResult("p", cid, address or f"https://{cid}/", kind, tier, "", verdict, score,
-                         None, ("v2",) if verdict == "fail" and score is None else (), inds, 0)
+                         None, ("v2",) if verdict == "fail" and score is None else (), inds, 0, complete=complete)
 
 
 def test_rank_within_tier_and_kind_ties_by_address_vetoed_last() -> None:
     results = [result("a", 95, address="https://b.gov.cn/"), result("b", 95, address="https://a.gov.cn/"),
                result("v", None, "fail"), result("d", 90), result("f", 55, "fail"),
                result("n", None, "not_assessed"), result("p", 99, tier="provincial"),
-               result("m", 70, kind="mobile_site")]
+               result("m", 70, kind="mobile_site"),
+               result("i", None, "not_assessed", address="https://0.gov.cn/", complete=False),
+               result("iv", None, "fail", address="https://z.gov.cn/", complete=False)]
     ranks = rank(results)
-    county = [(r.channel_id, r.rank, r.of) for r in ranks if (r.tier, r.kind) == ("county", "website")]
-    # 95 (a.gov.cn) before 95 (b.gov.cn), then 90, the failing 55, the vetoed one, the unassessed one
-    assert county == [("b", 1, 6), ("a", 2, 6), ("d", 3, 6), ("f", 4, 6), ("v", 5, 6), ("n", 6, 6)]
+    county = [(r.channel_id, r.rank, r.of, r.position) for r in ranks if (r.tier, r.kind) == ("county", "website")]
+    # 95 (a.gov.cn) before 95 (b.gov.cn), then 90, the failing 55, the vetoed one: ranked 1..5 of 5.
+    # Then, unranked: the incomplete ones (vetoed before not assessed, by address) and the one
+    # with nothing assessed, which is never ranked.
+    assert county == [("b", 1, 5, 1), ("a", 2, 5, 2), ("d", 3, 5, 3), ("f", 4, 5, 4), ("v", 5, 5, 5),
+                      ("iv", None, 5, 6), ("i", None, 5, 7), ("n", None, 5, 8)]
     assert [(r.channel_id, r.rank, r.of) for r in ranks if r.tier == "provincial"] == [("p", 1, 1)]
     assert [(r.channel_id, r.rank) for r in ranks if r.kind == "mobile_site"] == [("m", 1)]
     assert rank(list(reversed(results))) == ranks

@@ -25,6 +25,7 @@ from mgov.errors import ImportFailed, MgovError, NotFound
 from mgov.formats.load import import_file
 from mgov.profiles import load
 from rows import insert_finding as _finding
+from rows import monitored
 
 D = dt.date
 PERIOD = "2026-01"
@@ -88,6 +89,7 @@ def world(engine, tmp_path):
         day = D(2026, 1, 20)
         _finding(conn, run_id, ids[MAIN], "content.expressions", "fail", day, value={"candidates": 1})
         for cid in (ids[MAIN], ids[OTHER]):
+            monitored(conn, run_id, cid, day)  # the rest of the day's scan and crawl passed
             _finding(conn, run_id, cid, "search", "pass", day)
             _finding(conn, run_id, cid, "ipv6", "pass", day)
     profiles = tmp_path / "profiles"

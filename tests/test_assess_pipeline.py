@@ -29,9 +29,8 @@ def farm():
 
 def test_farm_channels_assessed_from_their_scan_and_crawl(engine, farm, tmp_path, cli):
     manifest = farm.manifest
-    for host, defects in ((HEALTHY, set()), (DEAD_LINKS, {"ipv6.unreachable", "page.no_title", "cn.conac.missing",
-                                                            "links.dead_internal"}),
-                          (NO_CHANNEL, {"cn.site_code.malformed", "interaction.none"})):
+    for host, defects in ((HEALTHY, set()), (DEAD_LINKS, {"ipv6.no_aaaa", "cn.jiucuo.mismatch", "links.dead_internal"}),
+                          (NO_CHANNEL, {"page.no_charset", "interaction.none"})):
         assert set(manifest.site(host).defects) == defects, host  # the hand computation below relies on it
     path = tmp_path / "farm.yaml"
     path.write_text(yaml.safe_dump(manifest.registry_document(), allow_unicode=True), encoding="utf-8")
@@ -54,10 +53,10 @@ def test_farm_channels_assessed_from_their_scan_and_crawl(engine, farm, tmp_path
     assert (healthy["verdict"], healthy["score"], healthy["vetoes"]) == ("pass", 100.0, [])
     assert healthy["not_assessed"] > 0
 
-    # Hand computation for the site with dead links (1 on the homepage, 2 elsewhere), no working
-    # IPv6 and no 党政机关 badge:
-    #   100 - d_homepage_links 1 x 1 - d_other_links 2 x 0.1 - d_ipv6 - d_conac_badge
-    want = 100 - 1 * pts["d_homepage_links"] - 2 * pts["d_other_links"] - pts["d_ipv6"] - pts["d_conac_badge"]
+    # Hand computation for the site with dead links (1 on the homepage, 2 elsewhere), no AAAA
+    # record and a 找错 entry carrying another site's code:
+    #   100 - d_homepage_links 1 x 1 - d_other_links 2 x 0.1 - d_ipv6 - d_jiucuo
+    want = 100 - 1 * pts["d_homepage_links"] - 2 * pts["d_other_links"] - pts["d_ipv6"] - pts["d_jiucuo"]
     assert dead["verdict"] == "pass" and dead["score"] == pytest.approx(want)
     lines = {i["id"]: i for i in dead["indicators"]}
     assert (lines["d_homepage_links"]["instances"], lines["d_other_links"]["instances"]) == (1, 2)

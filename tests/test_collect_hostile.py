@@ -250,7 +250,8 @@ def test_dns_failure(tmp_path: Path) -> None:
             answer = await L.ctx.resolver.lookup("nowhere.test")
             assert answer.error is ScanStatus.DNS_ERROR and not answer.a
             muted = await L.ctx.resolver.lookup("mute.test")
-            assert muted.error is ScanStatus.DNS_ERROR and "timeout" in (muted.error_detail or "")
+            # No answer is mgov's failure to observe, not the site's: unresolved, not dns_error.
+            assert muted.error is ScanStatus.DNS_UNRESOLVED and "timeout" in (muted.error_detail or "")
     run(main())
 
 
@@ -277,7 +278,8 @@ def test_ssrf_guard_blocks_loopback(tmp_path: Path) -> None:
 def test_hostile_sites_become_findings_and_the_scan_goes_on(tmp_path: Path) -> None:
     from mgov.checks.base import Status
     from mgov.checks.plugins import all_checks
-    from mgov.runs.runner import judge, needs_of
+    from mgov.runs.judging import judge
+    from mgov.runs.runner import needs_of
 
     checks = [c for c in all_checks().values() if "crawl" not in c.needs]
 
@@ -296,3 +298,59 @@ def test_hostile_sites_become_findings_and_the_scan_goes_on(tmp_path: Path) -> N
             assert verdicts["nowhere.test"]["availability"].scan_status is ScanStatus.DNS_ERROR
             assert verdicts["good.test"]["availability"].status is Status.PASS
     run(main())
+
+
+DEEP = 200_000
+
+
+async def deep_page(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A homepage of 200,000 nested <div>s, a link and an ICP number at the bottom (HTTP only:
+    a TLS handshake is refused at once, as a site without HTTPS refuses port 443)."""
+    if await reader.read(1) == b"\x16":
+        writer.close()
+        return
+    await read_request(reader)
+    body = ("<!doctype html><html lang=zh><head><meta charset=utf-8><title>深</title>"
+            '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body>'
+            + "<div>" * DEEP + '正文 <a href="/about">关于</a>' + "</div>" * DEEP
+            + "<footer>京ICP备12345678号</footer></body></html>").encode()
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: "
+                 + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+    await writer.drain()
+    writer.close()
+
+
+def test_a_200000_deep_page_is_judged_in_seconds_and_stalls_no_other_channel(tmp_path: Path) -> None:
+    """Flattened past browsers' depth before any parser reads it (evidence.budget), judged off the
+    loop; the other channels of the same scan keep their verdicts, and their times leave out
+    whatever the loop lost meanwhile."""
+    from mgov.checks.base import Finding, Status
+    from mgov.checks.plugins import all_checks
+    from mgov.runs.judging import Judge
+    from mgov.runs.runner import needs_of
+
+    checks = [c for c in all_checks().values() if "crawl" not in c.needs]
+    judge = Judge(checks, {}, None, process=False)
+
+    async def channel(ctx: CollectContext, host: str) -> tuple[float, dict[str, Finding]]:
+        started = time.perf_counter()
+        evidence = await collect_site(ChannelFacts("website", f"http://{host}", host, "cn"), needs_of(checks), ctx)
+        findings = await judge(evidence)
+        return time.perf_counter() - started, {f.check: f for f in findings}
+
+    async def main() -> None:
+        hosts = ("good.test", "www.good.test", "v4only.test")
+        async with lab(tmp_path, raw={"deep.test": deep_page}) as L:
+            alone = [(await channel(L.ctx, h))[1] for h in hosts]
+            results = await asyncio.gather(channel(L.ctx, "deep.test"), *(channel(L.ctx, h) for h in hosts))
+        (seconds, deep), others = results[0], results[1:]
+        assert seconds < 10, seconds
+        structure = deep["page.structure"]
+        assert structure.status is Status.WARN and structure.value["depth"] == DEEP
+        assert deep["cn.icp"].status is Status.PASS  # what follows the deep part is still read
+        assert deep["mobile.viewport"].status is Status.PASS
+        for (_, found), before in zip(others, alone, strict=True):
+            assert {k: f.status for k, f in found.items()} == {k: f.status for k, f in before.items()}
+            avail = found["availability"]
+            assert avail.value["elapsed_ms"] < 1000, avail.value
+    run(main(), timeout=60)

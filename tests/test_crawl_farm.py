@@ -154,3 +154,26 @@ def test_scan_refuses_crawl_checks_and_links_needs_a_crawl(cli, cn_sample):
     assert "mgov crawl" in cli("scan", "--checks", "links.dead", code=1).stderr
     assert "no crawl has run yet" in cli("links", code=1).stderr
     assert "no unfinished crawl run" in cli("crawl", "--resume", code=1).stderr
+
+
+def test_an_http_only_site_is_crawled_where_it_is_served(engine, farm, tmp_path):
+    """A Chinese county site registered as https:// but served only over HTTP (nothing listens
+    on 443) gets its full set of crawl and content verdicts: the crawl starts from the
+    working homepage and says where it started."""
+    site = next(s for s in farm.manifest.sites if s.has("https.absent") and s.organization.jurisdiction == "cn"
+                and any(d.startswith("content.") for d in s.defects))
+    assert site.registry.address.startswith("https://")
+    register(engine, farm.manifest, tmp_path)
+    settings = load_settings(home=tmp_path / "home")
+    farm.set_epoch(1)
+    run_id, _, by_host = crawl(engine, settings, farm, [site])
+    found = by_host[site.host]
+    assert {r["status"] for r in found.values()} <= {"pass", "fail", "warn"}, found  # no crawl error
+    report = verify(farm.manifest, by_host, run_kind="crawl", epoch=1)
+    mine = [m for m in report.missed + report.false_alarms if m["host"] == site.host]
+    assert mine == [] and any(d.startswith("content.") for d in site.defects)
+    moved = next(iter(found.values()))["value"]
+    assert moved["start_url"].startswith("http://") and moved["registered_url"] == site.registry.address
+    with engine.connect() as conn:
+        pages = conn.execute(select(func.count()).select_from(CRAWL_PAGES).where(CRAWL_PAGES.c.run_id == run_id))
+        assert pages.scalar_one() > 5

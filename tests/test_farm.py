@@ -24,10 +24,12 @@ import dns.query
 import dns.resolver
 import pytest
 
+from mgov.checks.builtin.cn import province_chars
 from mgov.demo.farm import DEFECTS, Manifest, RunningFarm, Site, generate, run_in_thread
 from mgov.demo.farm import contract as c
 from mgov.demo.farm.defects import CONFLICTS
-from mgov.demo.farm.places_cn import PROVINCE_CHARS
+from mgov.demo.farm.nameserver import HTTP_ONLY_V4
+from mgov.demo.farm.pages import footer_links, jiucuo_entry
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED, COUNT = 11, 80
@@ -77,10 +79,15 @@ def fetch(farm: RunningFarm, host: str, path: str = "/", *, tls: bool = True,
 
 
 def site_get(farm: RunningFarm, site: Site, path: str = "/") -> Reply:
-    """GET over HTTPS (HTTP for https.none), not verifying certificates a defect spoils."""
+    """GET over HTTPS (HTTP for https.none and https.absent), not verifying certificates a
+    defect spoils."""
     bad_cert = any(site.has(d) for d in ("tls.expired", "tls.self_signed", "tls.wrong_host"))
-    return fetch(farm, site.host, path, tls=not site.has("https.none"),
+    return fetch(farm, site.host, path, tls=not no_https(site),
                  ctx=_no_verify(farm) if bad_cert else None)
+
+
+def no_https(site: Site) -> bool:
+    return site.has("https.none") or site.has("https.absent")
 
 
 def home_text(farm: RunningFarm, site: Site) -> str:
@@ -133,8 +140,12 @@ def test_generate_covers_every_defect_and_keeps_rules(seed: int) -> None:
             assert code[:6] == s.organization.region_code
     cn = [s for s in m.sites if s.jurisdiction == "cn"]
     gbk = [s for s in cn if s.encoding == "gbk"]
-    assert 0.2 <= len(gbk) / len(cn) <= 0.3
+    assert 0.2 <= len(gbk) / len(cn) <= 0.35  # every fourth, and the charset defects' sites
     assert {s.charset_declared for s in gbk} == {True, False}
+    for s in m.sites:  # a declaration wrong or missing is a defect, on a GBK site
+        assert s.charset_declared == (not s.has("page.no_charset"))
+        if s.has("page.charset_liar") or s.has("page.no_charset"):
+            assert s.encoding == "gbk"
 
 
 def test_defect_rate_zero_and_small_farms() -> None:
@@ -210,7 +221,7 @@ def test_healthy_homepage(farm: RunningFarm, manifest: Manifest, jurisdiction: s
     for src in set(own):
         r = fetch(farm, site.host, src)
         assert r.status == 200 and len(r.body) < 20_000
-    for text, href in c.REQUIRED_LINKS[jurisdiction]:
+    for text, href in footer_links(site):
         assert f'<a href="{href}">{text}</a>' in html
         assert fetch(farm, site.host, href).status == 200
     assert re.search(r'<time datetime="\d{4}-\d{2}-\d{2}">', html)
@@ -224,14 +235,19 @@ def test_healthy_cn_identifiers(farm: RunningFarm, manifest: Manifest) -> None:
     html = home_text(farm, site)
     code = site.registry.attributes["site_code"]
     assert f'<meta name="SiteIDCode" content="{code}">' in html and f"网站标识码：{code}" in html
-    icp = re.search(r'<a href="https://beian\.miit\.gov\.cn/"[^>]*>(.)ICP备(\d{6,10})号(?:-\d+)?</a>', html)
-    psb = re.search(r'recordcode=(\d{14})"[^>]*>(.)公网安备 (\d{14})号</a>', html)
-    assert icp and psb and psb.group(1) == psb.group(3)
-    assert PROVINCE_CHARS[psb.group(1)[:2]] == psb.group(2)
+    ids = site.identifiers
+    assert re.search(r'<a href="https://beian\.miit\.gov\.cn/"[^>]*>' + re.escape(ids["icp"] or "-") + "</a>", html)
+    psb = re.search(r'recordcode=(\d{14})"[^>]*>' + re.escape(ids["psb"] or "-") + "</a>", html)
+    assert psb and psb.group(1) == ids["psb_number"] and psb.group(1) in (ids["psb"] or "")
+    assert (ids["psb"] or "-")[0] in province_chars(psb.group(1)[:2])
     assert re.search(r'<a href="https://bszs\.conac\.cn/sitename\?method=show&id=[0-9A-F]{32}">'
                      r'<img src="/conac-red\.png" alt="党政机关"></a>', html)
+    assert jiucuo_entry(site, code) in html
     jc = re.search(r'jiucuo\.html\?site_code=(\w+)&url=([^"]+)">我为政府网站找错</a>', html)
-    assert jc and jc.group(1) == code and unquote(jc.group(2)) == f"https://{site.host}/"
+    if site.form("jiucuo") in ("link", "former", ""):
+        assert jc and jc.group(1) == code and unquote(jc.group(2)) == f"https://{site.host}/"
+    else:
+        assert f"sitecode=\"{code}\"" in html or f"sitecode='{code}'" in html
 
 
 def test_healthy_files_and_404(farm: RunningFarm, manifest: Manifest) -> None:
@@ -256,7 +272,7 @@ def test_gbk_pages(farm: RunningFarm, manifest: Manifest) -> None:
     for declared in (True, False):
         # Any such site will do: the encoding holds whatever its defects.
         site = min((s for s in manifest.sites if s.encoding == "gbk"
-                    and s.charset_declared == declared),
+                    and s.charset_declared == declared and not s.has("page.charset_liar")),
                    key=lambda s: (s.has("availability.slow"), len(s.defects)))
         r = site_get(farm, site)
         with pytest.raises(UnicodeDecodeError):
@@ -331,7 +347,7 @@ def _no_verify(farm: RunningFarm) -> ssl.SSLContext:
 
 
 def observe(farm: RunningFarm, site: Site, defect: str) -> None:
-    tls = not site.has("https.none")
+    tls = not no_https(site)
 
     def page() -> str:
         return home_text(farm, site)
@@ -359,6 +375,8 @@ def observe(farm: RunningFarm, site: Site, defect: str) -> None:
             connect(farm, site.host, ctx=_no_verify(farm)).close()
         r = fetch(farm, site.host, "/about.html" if site.jurisdiction == "cn" else "/about", tls=False)
         assert r.status == 200 and "Location" not in r.headers
+    elif defect == "https.absent":
+        observe_http_only(farm, site)
     elif defect == "https.no_redirect":
         r = fetch(farm, site.host, "/about.html" if site.jurisdiction == "cn" else "/about", tls=False)
         assert r.status == 200 and "Location" not in r.headers
@@ -383,8 +401,20 @@ def observe(farm: RunningFarm, site: Site, defect: str) -> None:
         html = page()
         dropped = site.details["links_dropped"]
         assert len(dropped) == 2
-        for _, href in c.REQUIRED_LINKS[site.jurisdiction]:
+        for _, href in footer_links(site):
             assert (f'href="{href}"' in html) == (href not in dropped)
+    elif defect == "page.charset_liar":
+        r = site_get(farm, site)
+        label = site.details["page.charset_liar"]["header"]
+        assert r.headers["Content-Type"] == f"text/html; charset={label}" and label in c.LIAR_LABELS
+        assert '<meta charset="utf-8">' in r.body.decode("gbk")
+        with pytest.raises(UnicodeDecodeError):
+            r.body.decode("utf-8")
+    elif defect == "page.no_charset":
+        r = site_get(farm, site)
+        assert r.headers["Content-Type"] == "text/html" and b"charset" not in r.body
+        with pytest.raises(UnicodeDecodeError):
+            r.body.decode("utf-8")
     elif defect == "page.no_title":
         assert "<title" not in page()
     elif defect == "html.no_lang":
@@ -407,14 +437,14 @@ def observe(farm: RunningFarm, site: Site, defect: str) -> None:
     elif defect == "cn.psb.missing":
         assert "公网安备" not in page()
     elif defect == "cn.psb.mismatch":
-        m = re.search(r"(.)公网安备 (\d{14})号", page())
-        assert m and PROVINCE_CHARS[m.group(2)[:2]] != m.group(1)
+        m = re.search(r"(.)公网安备\s*号?[:：]?(\d{14})", page())
+        assert m and m.group(1) not in province_chars(m.group(2)[:2])
     elif defect == "cn.conac.missing":
         assert "bszs.conac.cn" not in page()
     elif defect == "cn.jiucuo.missing":
-        assert "zfwzgl.www.gov.cn" not in page()
+        assert c.JIUCUO_HOST not in page() and c.JIUCUO_FORMER_HOST not in page() and "_jiucuo_" not in page()
     elif defect == "cn.jiucuo.mismatch":
-        m = re.search(r"jiucuo\.html\?site_code=(\w+)&", page())
+        m = re.search(r"(?:jiucuo\.html\?site_code=|sitecode=[\"'])(\w+)", page())
         shown = re.search(r'name="SiteIDCode" content="(\w+)"', page())
         assert m and m.group(1) != site.registry.attributes["site_code"]
         assert shown is None or m.group(1) != shown.group(1)
@@ -441,7 +471,7 @@ def observe(farm: RunningFarm, site: Site, defect: str) -> None:
         assert not any(h in headers for h in c.SECURITY_HEADERS)
     elif defect == "domain.non_gov":
         assert not site.host.endswith((".gov.cn", ".gov"))
-        assert farm.dns_resolver().resolve(site.host, "A")[0].address == V4
+        assert farm.dns_resolver().resolve(site.host, "A")[0].address in (V4, HTTP_ONLY_V4)
     elif defect == "www.inconsistent":
         with pytest.raises(dns.resolver.NXDOMAIN):
             farm.dns_resolver().resolve(site.twin, "A")
@@ -458,6 +488,33 @@ def observe(farm: RunningFarm, site: Site, defect: str) -> None:
         assert {site_get(farm, site).status for _ in range(4)} == {200, 503}
     else:
         raise AssertionError(f"no observation for {defect}")
+
+
+def observe_http_only(farm: RunningFarm, site: Site) -> None:
+    """https.absent: the name resolves to 127.0.0.2, where the HTTPS port refuses connections
+    and HTTP serves the site (200, no redirect); over ::1 the TLS listener resets it; reached
+    on 127.0.0.1 anyway, it aborts the handshake like https.none."""
+    assert farm.manifest.runtime is not None
+    assert farm.manifest.runtime.options["http_only_address"] == HTTP_ONLY_V4
+    address = farm.dns_resolver().resolve(site.host, "A")[0].address
+    assert address == HTTP_ONLY_V4
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((address, farm.https_port), timeout=5).close()
+    conn = http.client.HTTPConnection(address, farm.http_port, timeout=10)
+    try:
+        conn.request("GET", "/", headers={"Host": site.host})
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.getheader("Location") is None and b"<html" in resp.read()
+    finally:
+        conn.close()
+    r = fetch(farm, site.twin, tls=False)
+    if not site.has("www.inconsistent"):
+        assert r.status == 301 and r.headers["Location"] == f"http://{site.host}/"
+    with pytest.raises(ssl.SSLError):
+        connect(farm, site.host, ctx=_no_verify(farm)).close()
+    if not site.has("ipv6.no_aaaa") and V6 in farm.addresses:
+        with pytest.raises((ConnectionError, ssl.SSLError)):
+            connect(farm, site.host, v6=True, ctx=_no_verify(farm)).close()
 
 
 # The content defects (run_kind "crawl") are observed in test_farm_content.py.

@@ -28,6 +28,7 @@ from mgov.demo.farm.content import columns, plan
 from mgov.demo.farm.content_special import BigSite
 from mgov.demo.farm.contract import MAX_ITEM_AGE as _MAX_AGE
 from mgov.demo.farm.defects import CONFLICTS, CRAWL_CHECKS, compatible, run_kind_of
+from mgov.demo.farm.pages import footer_links
 from mgov.demo.verify import verify
 
 SEED, COUNT = 23, 80
@@ -213,7 +214,8 @@ def pick(manifest: Manifest, defect: str | None = None, jurisdiction: str | None
              and (jurisdiction is None or s.jurisdiction == jurisdiction)
              and all(getattr(s, k) == v for k, v in where.items())]
     assert sites, (defect, jurisdiction, where)
-    return min(sites, key=lambda s: (s.has("availability.slow"), len(s.defects)))
+    # The helpers here speak HTTPS: an HTTP-only site (https.absent) only when nothing else has it.
+    return min(sites, key=lambda s: (s.has("https.absent"), s.has("availability.slow"), len(s.defects)))
 
 
 def newest(pages: list[Fetched]) -> dt.date | None:
@@ -356,7 +358,7 @@ def test_healthy_site_structure(farm: RunningFarm, manifest: Manifest, which: st
     assert len(cols) >= 9 and len(nav) == len(cols) + 1
     for u in nav[1:]:
         assert cr.pages[u].meta("ColumnName") and cr.pages[u].meta("ColumnType")
-    for text, href in c.REQUIRED_LINKS[site.jurisdiction]:
+    for text, href in footer_links(site):
         assert f'<a href="{href}">{text}</a>' in home.text
     home_items = home.items()
     assert len(home_items) == 11 and all(d is not None for _, _, d in home_items)

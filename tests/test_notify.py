@@ -37,7 +37,7 @@ from mgov.config import Settings, SmtpSettings, load_settings
 from mgov.db.tables import CHANNELS, NOTIFICATIONS_SENT, SCAN_RUNS
 from mgov.errors import InvalidValue
 from mgov.formats.load import import_file
-from rows import insert_finding
+from rows import insert_finding, monitored
 
 D = dt.date
 OPENED = D(2026, 2, 10)  # a Tuesday: tasks open; veto tasks are due the same day
@@ -123,6 +123,7 @@ def assessed(engine, tmp_path, monkeypatch) -> dict[str, Any]:
         run_id = conn.execute(insert(SCAN_RUNS).values(status="finished", params={})
                               .returning(SCAN_RUNS.c.id)).scalar_one()
         for cid in ids.values():
+            monitored(conn, run_id, cid, D(2026, 1, 20))  # the rest of the day's scan and crawl passed
             insert_finding(conn, run_id, cid, "interaction.channel", "fail", D(2026, 1, 20))  # veto v5_no_channel
             insert_finding(conn, run_id, cid, "search", "pass", D(2026, 1, 20))
     summary = run_assessment(engine, "cn-2019-website", "2026-01")

@@ -104,11 +104,14 @@ def test_model_joins_organizations_and_titles(assessed):
     assert report.counts["pass"] == 2 and report.counts["fail"] == 1 and report.pass_rate == pytest.approx(66.7)
     problems = {p.id: p for p in report.problems()}
     assert problems["v5_no_channel"].channels == 1 and problems["d_ipv6"].title == "未完成IPv6改造"
-    # Per organization: every channel in exactly one group; per tier: the rank order.
+    # Per organization: every channel in exactly one group; per tier: the rank order, the
+    # incomplete channels (here: the unscanned ones, nothing observed) after the ranked, unranked.
     assert sum(len(g.channels) for g in report.by_org) == len(report.channels)
     for g in report.by_tier:
-        ranks = [c.rank for c in g.channels]
-        assert ranks == sorted(ranks) == list(range(1, len(ranks) + 1))
+        ranks = [c.rank for c in g.channels if c.complete]
+        assert ranks == list(range(1, len(ranks) + 1))
+        assert [c.complete for c in g.channels] == sorted((c.complete for c in g.channels), reverse=True)
+        assert all(c.rank is None for c in g.channels if not c.complete)
     # The trend: last year's assessment (nothing observed) and this year's.
     assert [p.period for p in report.history] == [str(YEAR - 1), str(YEAR)]
     assert report.history[0].mean_score is None and report.history[1].mean_score == report.mean_score
@@ -145,7 +148,8 @@ def test_csv_rows_equal_the_channels(assessed):
     for row, ch in zip(body, summary["channels"], strict=True):
         assert row[col["地址"]] == ch["address"]
         assert row[col["得分"]] == ("" if ch["score"] is None else str(ch["score"]))
-        assert row[col["排名"]] == str(ch["rank"])
+        assert row[col["排名"]] == ("" if ch["rank"] is None else str(ch["rank"]))  # incomplete: not ranked
+        assert row[col["监测不完整"]] == ("否" if ch["complete"] else "是")
         assert row[col["单项否决"]] == "; ".join(ch["vetoes"])
         assert row[col["结论"]] == {"pass": "合格", "fail": "不合格", "not_assessed": "未评估"}[ch["verdict"]]
 

@@ -22,6 +22,7 @@ from mgov.config import Settings
 from mgov.db.tables import CHANNELS, FINDINGS, SCAN_ITEMS, SCAN_RUNS
 from mgov.formats.load import import_file
 from mgov.web import create_app
+from rows import monitored
 
 PASSWORD = "correct horse battery"
 DAY = dt.date(2026, 1, 20)
@@ -124,6 +125,7 @@ def build_world(engine: Engine, home: Path) -> World:
         found = {}
         for name, cid, url in (("a", a, "https://www.sz.gov.cn/"), ("b", b, "https://www.gz.gov.cn/")):
             refs = _archive(settings, url, f"<html><title>政府网站 {name}</title></html>".encode("gb18030"))
+            monitored(conn, run_id, cid, DAY, tier="prefecture", evidence=refs)  # the rest of the day passed
             for check, status in (("ipv6", "fail"), ("cn.site_code", "fail"), ("search", "pass"),
                                   ("interaction.channel", "pass")):
                 fid = conn.execute(insert(FINDINGS).values(

@@ -52,6 +52,16 @@ class AuditPolicy(BaseSettings):
     )
 
 
+class RecheckSettings(BaseModel):
+    """[recheck] of mgov.toml: how a verdict that may rest on a passing fault is confirmed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    delay: float = Field(default=2.0, ge=0)  # seconds between a run's first pass and its re-check
+    concurrency: int = Field(default=4, ge=1)  # channels re-checked at once (apart: not in a burst)
+
+
 class SmtpSettings(BaseModel):
     """The mail server notifications go through ([smtp] of mgov.toml, MGOV_SMTP__HOST...)."""
 
@@ -79,6 +89,7 @@ class Settings(BaseSettings):
     allow_private: bool = False
     audit: AuditPolicy = Field(default_factory=AuditPolicy)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    recheck: RecheckSettings = Field(default_factory=RecheckSettings)
     # [content] of mgov.toml: overrides of the crawl's content rules (mgov.content.rules),
     # e.g. column classes, placeholder phrases, expression dictionaries, thresholds.
     content: dict[str, Any] = Field(default_factory=dict)

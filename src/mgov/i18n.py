@@ -35,6 +35,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "被对应检查发现 {detected} 个；误报 {false_alarms} 个"),
     "demo_assessed": ("Assessment {assessment} ({profile}, {period}): {verdicts}; {tasks} rectification tasks opened",
                       "考核 {assessment}（{profile}，{period}）：{verdicts}；新开整改任务 {tasks} 个"),
+    "rechecked": ("re-checked {channels} channels apart ({findings} verdicts that may rest on a passing fault): "
+                  "{recovered} recovered, the rest confirmed ({seconds} s)",
+                  "复查 {channels} 个渠道（{findings} 项可能受偶发故障影响的结论）："
+                  "{recovered} 项恢复正常，其余经复查确认（{seconds} 秒）"),
     "demo_serving": ("The dashboard is at {url} (Ctrl-C stops it)", "管理平台地址：{url}（按 Ctrl-C 停止）"),
     "demo_login": ("  sign in as {username} / {password} ({role} {organization})",
                    "  登录：{username} / {password}（{role} {organization}）"),
@@ -64,6 +68,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notify_event_veto": ("veto failures", "单项否决"),
     "notify_event_overdue": ("overdue tasks", "逾期整改"),
     "notify_event_digest": ("weekly digest", "每周汇总"),
+    "assess_incomplete": ("incomplete: {share} of its monitored indicators not assessed; no score, not ranked "
+                          "(what was assessed gives {observed})",
+                          "监测不完整：{share} 的监测指标未评估；不计分，不参与排名（已评估部分得分 {observed}）"),
+    "assess_incomplete_n": ("incomplete {n} (not ranked)", "监测不完整 {n}（不参与排名）"),
 }
 
 HEADERS: dict[str, str] = {
@@ -81,7 +89,7 @@ HEADERS: dict[str, str] = {
     "responsible": "责任人",
     "url": "链接", "outcome": "检测结果", "homepage": "位于首页", "pages": "所在页面数",
     "rank": "排名", "verdict": "结论", "score": "得分", "grade": "等级", "vetoes": "单项否决项",
-    "not_assessed": "未评估项", "trend": "变化", "points": "分值",
+    "not_assessed": "未评估项", "trend": "变化", "points": "分值", "complete": "监测完整",
     "events": "事件", "lang": "语言", "created_at": "创建时间",
 }
 

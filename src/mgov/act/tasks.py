@@ -1,6 +1,8 @@
 """Rectification tasks (整改): every failed indicator of an assessment becomes a task for the
-channel's responsible people, due by the profile's deadline; when it is past due the check's
-newest finding decides whether the task closes or escalates to the supervising organization.
+channel's responsible people, due by the profile's deadline, and so does every incomplete
+result (a task to restore monitoring, act.restore); when it is past due the check's newest
+finding (for monitoring: the observations since) decides whether the task closes or escalates
+to the supervising organization.
 
 Every step is appended to the task's history and to the audit log.
 """
@@ -17,6 +19,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from mgov import clock
 from mgov.act.audit_log import now, record
+from mgov.act.restore import MONITORING_TASK, monitoring_line, restored
 from mgov.act.workdays import Calendar, deadline_for
 from mgov.assess.aggregate import aggregate
 from mgov.assess.inputs import DailyFinding, Observation
@@ -93,10 +96,11 @@ def deadline_of(ind: Indicator | None, rule: str, default: Deadline = DEFAULT_DE
 def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt.date | None = None,
                profile_dirs: list[Path] | None = None, default_deadline: Deadline = DEFAULT_DEADLINE,
                actor: str = "system") -> dict[str, Any]:
-    """One task per failed indicator of each channel of the assessment. Idempotent: a task the
-    assessment already has is not opened again, and one still unresolved from an earlier
-    assessment is noted as still failing instead of duplicated. Overturned findings (disputes)
-    open nothing, and their open tasks close."""
+    """One task per failed indicator of each channel of the assessment, and one to restore
+    monitoring (MONITORING_TASK, due per the profile's scoring.incomplete_deadline) per
+    incomplete result. Idempotent: a task the assessment already has is not opened again, and
+    one still unresolved from an earlier assessment is noted as still failing instead of
+    duplicated. Overturned findings (disputes) open nothing, and their open tasks close."""
     today = today or clock.today()
     head = conn.execute(select(ASSESSMENTS).where(ASSESSMENTS.c.id == assessment_id)).first()
     if head is None:
@@ -118,9 +122,10 @@ def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt
     for row in rows:
         result = row.result or {}
         people: list[dict[str, Any]] | None = None
-        for line in result.get("indicators", []):
-            if line.get("status") != "failed":
-                continue
+        lines = [line for line in result.get("indicators", []) if line.get("status") == "failed"]
+        if result.get("complete") is False:
+            lines.append(monitoring_line(profile, result))
+        for line in lines:
             key = (row.channel_id, line["id"])
             if key in over:
                 skipped.append({"channel_id": row.channel_id, "indicator_id": line["id"], "why": "overturned"})
@@ -138,7 +143,8 @@ def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt
                 still += 1
                 continue
             ind = _indicator(profile, line["id"], result.get("kind"), result.get("tier"))
-            deadline = deadline_of(ind, line.get("rule", ""), default_deadline)
+            deadline = (profile.scoring.incomplete_deadline if line["id"] == MONITORING_TASK
+                        else deadline_of(ind, line.get("rule", ""), default_deadline))
             due = deadline_for(deadline, today, cal)
             warning = cal.warning(today, due) if deadline.kind == "working_days" else None
             if warning:
@@ -149,7 +155,7 @@ def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt
                         "instances": line.get("instances", 0), "points": line.get("points", 0.0),
                         "detail": line.get("detail", ""), "refs": list(line.get("evidence", [])),
                         "source": ind.source if ind else None, "check": ind.check if ind else None,
-                        "kind": result.get("kind"), "tier": result.get("tier")}
+                        "kind": result.get("kind"), "tier": result.get("tier"), **line.get("task", {})}
             first = _step("opened", actor, assessment=assessment_id, deadline=str(deadline), due_on=due.isoformat(),
                           calendar_warning=warning)
             task_id = int(conn.execute(insert(T).values(
@@ -255,13 +261,16 @@ def finding_recheck(conn: Connection, profile_dirs: list[Path] | None = None
                     ) -> Callable[[dict[str, Any]], tuple[bool | None, dict[str, Any]]]:
     """The default recheck: the newest finding of the indicator's bound check for the channel
     observed on or after the due date (for probe indicators: the probes since then), judged by
-    the assessment's own aggregation. No such observation, or an indicator mgov cannot observe
-    (manual review, ratings, usage): None, the task stays open."""
+    the assessment's own aggregation; for a task to restore monitoring, whether the channel's
+    observations since then give a complete result (act.restore). No such observation, or an
+    indicator mgov cannot observe (manual review, ratings, usage): None, the task stays open."""
     profiles: dict[str, Profile] = {}
 
     def recheck(task: dict[str, Any]) -> tuple[bool | None, dict[str, Any]]:
         if task["profile_id"] not in profiles:
             profiles[task["profile_id"]] = load(task["profile_id"], dirs=profile_dirs or [])
+        if task["indicator_id"] == MONITORING_TASK:
+            return restored(conn, profiles[task["profile_id"]], task)
         ev = task.get("evidence") or {}
         ind = _indicator(profiles[task["profile_id"]], task["indicator_id"], ev.get("kind"), ev.get("tier"))
         if ind is None:

@@ -17,17 +17,22 @@ def _key(r: ChannelResult) -> tuple[int, float, str, str]:
 
 
 def rank(results: Iterable[ChannelResult]) -> list[Rank]:
-    """Each channel's rank within its (tier, kind): by score descending, then address; vetoed and
-    unassessed channels (no score) last. Ties get consecutive ranks in address order. Sorted by
-    (tier, kind, rank)."""
+    """Each channel's rank within its (tier, kind), among the complete results only: by score
+    descending, then address; vetoed channels (no score) last. Ties get consecutive ranks in
+    address order. Incomplete results (ChannelResult.ranked false) take no rank: they are listed
+    after the ranked ones (positions), vetoed before unassessed, by address. Sorted by (tier,
+    kind, position)."""
     groups: dict[tuple[str, str], list[ChannelResult]] = {}
     for r in results:
         groups.setdefault((r.tier, r.kind), []).append(r)
     out: list[Rank] = []
     for (tier, kind), members in sorted(groups.items()):
-        ordered = sorted(members, key=_key)
-        out += [Rank(r.channel_id, r.address, tier, kind, n, len(ordered), r.score, r.verdict)
-                for n, r in enumerate(ordered, 1)]
+        ranked = sorted((r for r in members if r.ranked), key=_key)
+        unranked = sorted((r for r in members if not r.ranked), key=_key)
+        out += [Rank(r.channel_id, r.address, tier, kind, n, len(ranked), r.score, r.verdict, n)
+                for n, r in enumerate(ranked, 1)]
+        out += [Rank(r.channel_id, r.address, tier, kind, None, len(ranked), r.score, r.verdict, n)
+                for n, r in enumerate(unranked, len(ranked) + 1)]
     return out
 
 

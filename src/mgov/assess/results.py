@@ -48,6 +48,14 @@ class ChannelResult:
     (verdict 'not_assessed'). deduction: base (the score before the bonus, scaled 4/3 for
     organizations without external services), bonus (after bonus_max). percentage: score is the
     percent of assessed applicable indicators met.
+
+    complete: False when at least the profile's scoring.incomplete_share of the monitored
+    indicators (monitored: the applicable ones mgov observes itself, source check or probe; for a
+    channel with none, all its applicable ones) is not assessed. An incomplete result has no
+    score, base, grade or rank; its verdict is 'fail' when what was observed already fails it
+    for good (a veto; under deduction a score below the pass mark), else 'not_assessed'.
+    observed_score: the score the assessed indicators give (None after a veto), kept for reading
+    an incomplete result, never for ranking it.
     """
 
     profile_id: str
@@ -65,6 +73,16 @@ class ChannelResult:
     base: float | None = None
     bonus: float = 0.0
     reasons: tuple[str, ...] = ()
+    complete: bool = True
+    not_assessed_share: float = 0.0
+    monitored: int = 0
+    monitored_not_assessed: int = 0
+    observed_score: float | None = None
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the result takes a rank: complete, and something was assessed."""
+        return self.complete and self.verdict != "not_assessed"
 
     def indicator(self, indicator_id: str) -> IndicatorResult:
         for r in self.indicators:
@@ -79,16 +97,19 @@ class ChannelResult:
 
 @dataclass(frozen=True)
 class Rank:
-    """A channel's place within its (tier, kind): 1 is best; 'of' is the size of the group."""
+    """A channel's place within its (tier, kind): rank 1 is best, among the ranked (complete)
+    results, 'of' of them; an incomplete result has rank None. position: the place in the
+    group's listing (1..n without gaps: the ranked results, then the incomplete ones)."""
 
     channel_id: str
     address: str
     tier: str
     kind: str
-    rank: int
+    rank: int | None
     of: int
     score: float | None
     verdict: Verdict
+    position: int = 0
 
 
 @dataclass(frozen=True)

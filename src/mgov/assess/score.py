@@ -10,6 +10,15 @@ percentage (ScanGov style): score = 100 × met / assessed over the applicable in
 could be assessed (equal weight), graded by scoring.grade; pass when score >= pass_mark and no
 veto failed.
 When no indicator at all could be assessed the verdict is 'not_assessed' and the score None.
+
+Completeness: a result is incomplete when the not-assessed share of its monitored indicators
+(the applicable ones of source check or probe; when a channel has none, all its applicable
+ones) is at least scoring.incomplete_share. Manual, rating and usage indicators wait for a person
+or a file, so they do not count against a channel whose automated monitoring worked. An
+incomplete result gets no score, base, grade or rank; what the assessed indicators give stays
+in observed_score. Its verdict stays 'fail' when no unseen indicator could undo it (a failed
+veto; under deduction a score below the pass mark, since unseen items can only deduct more);
+otherwise it is 'not_assessed': an unverifiable channel never passes with a score.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from fractions import Fraction
 
 from mgov.assess.aggregate import aggregate
 from mgov.assess.inputs import ChannelInput, Observation
@@ -25,6 +35,7 @@ from mgov.profiles.model import Indicator, Profile, Scoring
 from mgov.profiles.resolve import resolve
 
 DIGITS = 4  # scores are rounded so that 0.1-point deductions add up exactly
+MONITORED_SOURCES = ("check", "probe")  # what mgov observes by itself; the others wait for a person or a file
 
 
 def _points(ind: Indicator, instances: int) -> float:
@@ -49,17 +60,32 @@ def _result(ind: Indicator, out: Outcome) -> IndicatorResult:
                            out.evidence, out.detail)
 
 
-def indicator_results(profile: Profile, channel: ChannelInput,
-                      observations: Mapping[str, Observation]) -> list[IndicatorResult]:
-    """The per-indicator results of channel, in profile order (observations by indicator id)."""
+def _indicator_pairs(profile: Profile, channel: ChannelInput,
+                     observations: Mapping[str, Observation]) -> list[tuple[Indicator, IndicatorResult]]:
     out = []
     for ind in resolve(profile, channel.kind, channel.tier):
         reason = _skipped(ind, channel, profile.scoring)
         outcome = aggregate(ind, observations.get(ind.id))  # always, so bad modes raise
         if reason is not None:
             outcome = Outcome("not_applicable", detail=reason)
-        out.append(_result(ind, outcome))
+        out.append((ind, _result(ind, outcome)))
     return out
+
+
+def indicator_results(profile: Profile, channel: ChannelInput,
+                      observations: Mapping[str, Observation]) -> list[IndicatorResult]:
+    """The per-indicator results of channel, in profile order (observations by indicator id)."""
+    return [r for _, r in _indicator_pairs(profile, channel, observations)]
+
+
+def coverage(scoring: Scoring, pairs: Iterable[tuple[Indicator, IndicatorResult]]) -> tuple[bool, float, int, int]:
+    """(complete, not-assessed share, monitored, monitored not assessed) of a channel's results
+    (each with its indicator): see the module's Completeness."""
+    applicable = [(ind, r) for ind, r in pairs if r.status != "not_applicable"]
+    monitored = [r for ind, r in applicable if ind.source in MONITORED_SOURCES] or [r for _, r in applicable]
+    missing = sum(1 for r in monitored if r.status == "not_assessed")
+    share = Fraction(missing, len(monitored)) if monitored else Fraction(1)
+    return share < Fraction(str(scoring.incomplete_share)), round(float(share), DIGITS), len(monitored), missing
 
 
 def _deduction(scoring: Scoring, channel: ChannelInput, results: list[IndicatorResult],
@@ -96,7 +122,8 @@ def assess_channel(profile: Profile, channel: ChannelInput,
                    observations: Mapping[str, Observation]) -> ChannelResult:
     """The result of one channel; observations keyed by indicator id."""
     scoring = profile.scoring
-    results = indicator_results(profile, channel, observations)
+    pairs = _indicator_pairs(profile, channel, observations)
+    results = [r for _, r in pairs]
     vetoes = tuple(r.id for r in results if r.rule == "veto" and r.status == "failed")
     not_assessed = sum(1 for r in results if r.status == "not_assessed")
     base: float | None = None
@@ -112,13 +139,29 @@ def assess_channel(profile: Profile, channel: ChannelInput,
         verdict, score, reasons = _percentage(scoring, results, vetoes)
     else:
         raise ValueError(f"profile '{profile.id}': unknown scoring method {scoring.method!r}")
-    if vetoes and scoring.method == "deduction":
+    complete, share, monitored, missing = coverage(scoring, pairs)
+    observed = score
+    if not complete:
+        verdict, reasons = _incomplete(scoring, verdict, bool(vetoes), reasons, share, monitored, missing)
+        score, base, bonus = None, None, 0.0
+    if (vetoes and scoring.method == "deduction") or not complete:
         # 不再对其他指标进行评分: the breakdown stays, the bonus is not earned.
         results = [dataclasses.replace(r, points=0.0) if r.rule == "bonus" else r for r in results]
     grade = scoring.grade(score) if score is not None and scoring.grades else None
     return ChannelResult(profile.id, channel.channel_id, channel.address, channel.kind, channel.tier,
                          channel.org_code, verdict, score, grade, vetoes, tuple(results), not_assessed,
-                         base, bonus, reasons)
+                         base, bonus, reasons, complete, share, monitored, missing, observed)
+
+
+def _incomplete(scoring: Scoring, verdict: Verdict, vetoed: bool, reasons: tuple[str, ...], share: float,
+                monitored: int, missing: int) -> tuple[Verdict, tuple[str, ...]]:
+    """The verdict and reasons of an incomplete result: a fail the unseen indicators cannot undo
+    stands (a veto; under deduction a score below the pass mark), anything else is not assessed."""
+    note = (f"incomplete: {missing} of {monitored} monitored indicator(s) not assessed "
+            f"({share:.0%}, at least {scoring.incomplete_share:.0%})")
+    if verdict == "fail" and (vetoed or scoring.method == "deduction"):
+        return "fail", (*reasons, note)
+    return "not_assessed", (*reasons, note)
 
 
 def assess(profile: Profile, channels: Iterable[ChannelInput],

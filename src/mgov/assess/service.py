@@ -60,7 +60,9 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
     places = {k.channel_id: k for k in ranks}
     rows = [{"address": r.address, "tier": r.tier, "kind": r.kind, "verdict": r.verdict, "score": r.score,
              "grade": r.grade, "rank": places[r.channel_id].rank, "of": places[r.channel_id].of,
-             "vetoes": list(r.vetoes_failed), "not_assessed": r.not_assessed, "trend": trends.get(r.channel_id)}
+             "vetoes": list(r.vetoes_failed), "not_assessed": r.not_assessed, "trend": trends.get(r.channel_id),
+             "position": places[r.channel_id].position, "complete": r.complete,
+             "not_assessed_share": r.not_assessed_share, "observed_score": r.observed_score}
             for r in results]
     return _summarized({"assessment": assessment_id, "profile": profile.id, "period": period,
                         "start": start.isoformat(), "end": end.isoformat()}, rows)
@@ -92,20 +94,25 @@ def summary(engine: Engine, assessment_id: int | None = None, *, detail: bool = 
                             .join(CHANNELS, CHANNELS.c.id == ASSESSMENT_RESULTS.c.channel_id)
                             .where(ASSESSMENT_RESULTS.c.assessment_id == head.id)).all()
     channels = [{"address": r.address, "tier": r.result["tier"], "kind": r.result["kind"],
-                 "verdict": r.verdict, "score": r.score, "grade": r.grade, "rank": r.rank, "of": r.rank_of,
-                 "vetoes": r.result["vetoes_failed"], "not_assessed": r.result["not_assessed"],
-                 "trend": (r.result.get("change") or {}).get("trend"),
-                 **({"indicators": r.result["indicators"]} if detail else {})} for r in rows]
+                 "verdict": r.verdict, "score": r.score, "grade": r.grade, "rank": r.rank if r.complete else None,
+                 "of": r.rank_of, "vetoes": r.result["vetoes_failed"], "not_assessed": r.result["not_assessed"],
+                 "trend": (r.result.get("change") or {}).get("trend"), "position": r.rank, "complete": r.complete,
+                 "not_assessed_share": r.not_assessed_share, "observed_score": r.result.get("observed_score"),
+                 **({"indicators": r.result["indicators"], "reasons": r.result.get("reasons", [])} if detail else {})}
+                for r in rows]
     return _summarized({"assessment": head.id, "profile": head.profile_id, "period": head.period,
                         "start": head.start.isoformat(), "end": head.end.isoformat()}, channels)
 
 
 def _summarized(head: dict[str, Any], channels: list[dict[str, Any]]) -> dict[str, Any]:
-    channels = sorted(channels, key=lambda c: (c["tier"], c["kind"], c["rank"] or 0, c["address"]))
+    """In ranking order (tier, kind, then the ranked results and the incomplete ones after
+    them), with the verdict counts and the number of incomplete results."""
+    channels = sorted(channels, key=lambda c: (c["tier"], c["kind"], c["position"] or 0, c["address"]))
     verdicts: dict[str, int] = {}
     for c in channels:
         verdicts[c["verdict"]] = verdicts.get(c["verdict"], 0) + 1
-    return {**head, "channels": channels, "verdicts": verdicts}
+    return {**head, "channels": channels, "verdicts": verdicts,
+            "incomplete": sum(1 for c in channels if not c["complete"])}
 
 
 def recompute(engine: Engine, assessment_id: int, profile_dirs: list[Path] | None = None) -> list[Any]:

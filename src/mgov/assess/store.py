@@ -258,7 +258,8 @@ def save_results(conn: Connection, assessment_id: int, channels: list[ChannelInp
     channel_inputs = {c.channel_id: plain(c) for c in channels}
     rows = [{"assessment_id": assessment_id, "channel_id": int(r.channel_id), "verdict": r.verdict,
              "score": r.score, "grade": r.grade, "rank": None, "rank_of": None, "tier": r.tier, "kind": r.kind,
-             "vetoes": len(r.vetoes_failed), "result": {**result_dict(r), "change": changes.get(r.channel_id)},
+             "vetoes": len(r.vetoes_failed), "complete": r.complete, "not_assessed_share": r.not_assessed_share,
+             "result": {**result_dict(r), "change": changes.get(r.channel_id)},
              "inputs": {"channel": channel_inputs[r.channel_id], "observations": inputs.get(r.channel_id, [])}}
             for r in results]
     for i in range(0, len(rows), 500):
@@ -266,11 +267,13 @@ def save_results(conn: Connection, assessment_id: int, channels: list[ChannelInp
 
 
 def save_ranks(conn: Connection, assessment_id: int, ranks: list[Rank]) -> None:
+    """The rank column holds the listing position (ranked results 1..k, then the incomplete
+    ones; the ranking index pages by it), rank_of the number ranked; `complete` tells which."""
     statement = (update(ASSESSMENT_RESULTS)
                  .where(ASSESSMENT_RESULTS.c.assessment_id == bindparam("aid"),
                         ASSESSMENT_RESULTS.c.channel_id == bindparam("cid"))
                  .values(rank=bindparam("r"), rank_of=bindparam("n")))
-    rows = [{"aid": assessment_id, "cid": int(k.channel_id), "r": k.rank, "n": k.of} for k in ranks]
+    rows = [{"aid": assessment_id, "cid": int(k.channel_id), "r": k.position, "n": k.of} for k in ranks]
     for i in range(0, len(rows), 1000):
         conn.execute(statement, rows[i:i + 1000])
 
@@ -280,7 +283,9 @@ def result_dict(r: ChannelResult) -> dict[str, Any]:
     return {"profile_id": r.profile_id, "channel_id": r.channel_id, "address": r.address, "kind": r.kind,
             "tier": r.tier, "org_code": r.org_code, "verdict": r.verdict, "score": r.score, "grade": r.grade,
             "vetoes_failed": list(r.vetoes_failed), "not_assessed": r.not_assessed, "base": r.base,
-            "bonus": r.bonus, "reasons": list(r.reasons),
+            "bonus": r.bonus, "reasons": list(r.reasons), "complete": r.complete,
+            "not_assessed_share": r.not_assessed_share, "monitored": r.monitored,
+            "monitored_not_assessed": r.monitored_not_assessed, "observed_score": r.observed_score,
             "indicators": [{"id": i.id, "rule": i.rule, "category": i.category, "status": i.status,
                             "instances": i.instances, "points": i.points,
                             "evidence": [dict(e) for e in i.evidence], "detail": i.detail} for i in r.indicators]}

@@ -32,6 +32,9 @@ class Finding:
     evidence: list[WarcRef] = field(default_factory=list)
     scan_status: ScanStatus | None = None
     variant: str | None = None  # judged with other parameters than the check's: params_variant()
+    # The verdict may rest on a passing fault (a timeout, a reset, a 5xx, a slow answer, no
+    # DNS answer): the runner collects again and confirms it before recording (not stored).
+    recheck: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"check": self.check, "status": self.status.value, "value": self.value,
@@ -83,7 +86,7 @@ class Check(ABC):
             json.dumps(finding.value, allow_nan=False)
             if not all(isinstance(r, WarcRef) for r in finding.evidence):
                 raise TypeError("evidence must be WarcRef records")
-            return finding
+            return self._unverified(finding) if finding.scan_status in UNVERIFIED else self._shaky(ev, finding)
         except Exception as exc:  # noqa: BLE001 - a check bug must not stop a scan
             return self.finding(Status.ERROR, message=f"check failed: {type(exc).__name__}: {exc}",
                                 message_zh=f"检查出错：{type(exc).__name__}: {exc}")
@@ -91,6 +94,22 @@ class Check(ABC):
     @abstractmethod
     def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         """The verdict on ev; params are the defaults merged with the caller's."""
+
+    def _unverified(self, finding: Finding) -> Finding:
+        """mgov's own failure to observe (no DNS answer) is never the channel's: an error."""
+        if finding.status in (Status.FAIL, Status.WARN):
+            finding.status = Status.ERROR
+            finding.message = f"not verified: mgov could not resolve the name ({finding.message})"
+            finding.message_zh = f"未能核实：监测系统无法解析域名（{finding.message_zh}）"
+        finding.recheck = finding.status is Status.ERROR
+        return finding
+
+    def _shaky(self, ev: SiteEvidence, finding: Finding) -> Finding:
+        """Mark a verdict against the channel that rests on evidence with a passing fault."""
+        if finding.status in (Status.FAIL, Status.WARN, Status.ERROR) and (
+                finding.scan_status in TRANSIENT or any(_shaky(getattr(ev, key, None)) for key in self.needs)):
+            finding.recheck = True
+        return finding
 
     def finding(self, status: Status, value: Any = None, *, message: str = "", message_zh: str = "",
                 evidence: Iterable[WarcRef] = (), scan_status: ScanStatus | None = None) -> Finding:
@@ -109,6 +128,32 @@ class Check(ABC):
                             + (f" ({_detail(fetch)})" if _detail(fetch) else ""),
                             message_zh=f"{what_zh}无法获取：{fetch.status.value if fetch.status else '无响应'}",
                             evidence=fetch.refs, scan_status=fetch.status or ScanStatus.UNKNOWN_ERROR)
+
+
+# Failures that may pass: worth a second attempt before a verdict counts against a channel.
+TRANSIENT = frozenset({ScanStatus.TIMEOUT, ScanStatus.CONNECTION_RESET, ScanStatus.CONNECTION_REFUSED,
+                       ScanStatus.HTTP_ERROR, ScanStatus.UNKNOWN_ERROR, ScanStatus.DNS_UNRESOLVED,
+                       ScanStatus.BLOCKED_BY_WAF})
+UNVERIFIED = frozenset({ScanStatus.DNS_UNRESOLVED})  # mgov could not observe: never the channel's fault
+TRANSIENT_HTTP = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def _shaky(evidence: object) -> bool:
+    """Evidence with a passing fault in it: a transient failure or status, or a timing
+    taken while mgov's own event loop ran late."""
+    if isinstance(evidence, Fetch):
+        return evidence.status in TRANSIENT or any(_shaky(ex) for ex in evidence.exchanges)
+    if isinstance(evidence, Exchange):
+        return (evidence.error in TRANSIENT or evidence.status in TRANSIENT_HTTP
+                or (evidence.lag_ms or 0.0) > LAG_UNTRUSTED_MS)
+    if isinstance(evidence, list):
+        return any(_shaky(item) for item in evidence)
+    error = getattr(evidence, "error", None)  # DnsAnswer, TlsFacts, CrawlEvidence
+    return isinstance(error, ScanStatus) and error in TRANSIENT
+
+
+# An exchange during which mgov's loop was this late has a timing too rough to judge on.
+LAG_UNTRUSTED_MS = 250.0
 
 
 def _detail(fetch: Fetch) -> str | None:

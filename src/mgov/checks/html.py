@@ -32,21 +32,44 @@ class Page:
     scripts: list[dict[str, str]] = field(default_factory=list)  # attributes of <script src>
     forms: list[dict[str, str]] = field(default_factory=list)  # action, role, method
     search_inputs: int = 0
-    text: str = ""  # visible text and image alt texts, whitespace-folded
+    # The body's text as a reader sees it (reader_text): inline elements run together, block
+    # boundaries and line breaks are spaces, image alt texts stand in for their images, and
+    # script, style, template and noscript text is left out; whitespace-folded.
+    text: str = ""
+    # Every value of every meta name, in document order (metas holds the one browsers apply).
+    meta_values: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def folded_text(self) -> str:
+        """The text NFKC-folded (full-width ＩＣＰ１２ → ICP12, ： → :), for pattern checks:
+        a token never runs across a block boundary, which stays a space."""
+        cached = self.__dict__.get("_folded")
+        if cached is None:
+            cached = self.__dict__["_folded"] = unicodedata.normalize("NFKC", self.text)
+        return cached
 
     @property
     def compact_text(self) -> str:
-        """The text NFKC-folded (full-width ＩＣＰ → ICP) with all white space removed, so
-        identifiers split across tags or spaced for layout still match."""
+        """The folded text with all white space removed. Block boundaries vanish with it, so
+        pattern checks use folded_text; kept for plugins written against it."""
         cached = self.__dict__.get("_compact")
         if cached is None:
-            folded = unicodedata.normalize("NFKC", self.text)
-            cached = self.__dict__["_compact"] = re.sub(r"\s+", "", folded)
+            cached = self.__dict__["_compact"] = re.sub(r"\s+", "", self.folded_text)
         return cached
 
     def meta(self, name: str) -> str | None:
         return self.metas.get(name.lower())
 
+
+# Meta names of which browsers apply the last occurrence (a second viewport tag overrides the
+# first in Chrome, Safari and Firefox); for every other name mgov reads the first.
+LAST_WINS = frozenset({"viewport"})
+# Elements a browser lays out as blocks (or table cells): their text never runs into the text
+# around them. Inline elements (span, a, b, font...) do.
+BLOCKS = ("address,article,aside,blockquote,caption,center,dd,details,dialog,div,dl,dt,fieldset,figcaption,"
+          "figure,footer,form,h1,h2,h3,h4,h5,h6,header,hgroup,legend,li,main,nav,ol,p,pre,section,summary,"
+          "table,tbody,td,tfoot,th,thead,tr,ul,option,select,textarea,button,iframe,video,audio,object")
+HIDDEN_TEXT = ["script", "style", "template", "noscript"]  # parsed as text, never shown as such
 
 _LOADS = (("script", "src"), ("img", "src"), ("iframe", "src"), ("embed", "src"),
           ("source", "src"), ("video", "src"), ("audio", "src"))
@@ -84,11 +107,17 @@ def _parse(ex: Exchange) -> Page:
         attrs = meta.attributes
         key = attrs.get("name") or attrs.get("property") or attrs.get("http-equiv")
         if key:
-            page.metas.setdefault(key.strip().lower(), (attrs.get("content") or "").strip())
+            name, content = key.strip().lower(), (attrs.get("content") or "").strip()
+            page.meta_values.setdefault(name, []).append(content)
+            if name in LAST_WINS:
+                page.metas[name] = content
+            else:
+                page.metas.setdefault(name, content)
     for a in tree.css("a[href]"):
         href = (a.attributes.get("href") or "").strip()
         if href and not href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
-            text = " ".join((a.text() or "").split()) or (a.attributes.get("title") or "")
+            text = (" ".join((a.text() or "").split()) or (a.attributes.get("aria-label") or "").strip()
+                    or (a.attributes.get("title") or ""))
             img = a.css_first("img[alt]")
             if not text and img is not None:
                 text = img.attributes.get("alt") or ""
@@ -112,13 +141,28 @@ def _parse(ex: Exchange) -> Page:
     for form in tree.css("form"):
         page.forms.append({k: (form.attributes.get(k) or "") for k in ("action", "role", "method", "id", "class")})
     page.search_inputs = len(tree.css('input[type="search"]')) + len(tree.css('[role="search"]'))
-    # Footers often put identifiers in images: an image's alt text reads as text in its place.
-    for node in tree.css("img[alt]"):
-        if alt := (node.attributes.get("alt") or "").strip():
-            node.replace_with(alt)
-    body = tree.body
-    page.text = " ".join((body.text(separator=" ") if body is not None else "").split())
+    page.text = reader_text(tree)
     return page
+
+
+def reader_text(tree: HTMLParser) -> str:
+    """The body's text as a reader sees it (see Page.text). It edits the tree: call it last."""
+    body = tree.body
+    if body is None:
+        return ""
+    body.strip_tags(HIDDEN_TEXT)
+    # Footers often put identifiers in images: an image's alt text reads as text in its place.
+    for node in body.css("img"):
+        alt = (node.attributes.get("alt") or "").strip()
+        node.replace_with(f" {alt} " if alt else " ")
+    for node in body.css("br,hr"):
+        node.replace_with(" ")
+    for node in body.css("wbr"):  # a place a line may break, not a space
+        node.replace_with("")
+    for node in body.css(BLOCKS):
+        node.insert_before(" ")
+        node.insert_after(" ")
+    return " ".join((body.text(separator="") or "").split())
 
 
 _REFRESH = re.compile(r"^\s*\d*\s*[;,]?\s*url\s*=\s*['\"]?([^'\">\s]+)", re.I)

@@ -108,10 +108,12 @@ def tasks_open(ctx: typer.Context, assessment: int = typer.Option(..., "--assess
                calendar: Path | None = CALENDAR_OPTION,
                on: str | None = typer.Option(None, "--on", help="The opening day (default: today)."),
                as_json: bool = JSON_OPTION) -> None:
-    """Open a task for every failed indicator of an assessment (re-running opens nothing twice).
+    """Open a task for every failed indicator of an assessment, and one to restore monitoring
+    (monitoring.incomplete) for every incomplete result (re-running opens nothing twice).
 
     Deadlines are the profile's, in working days with China's holidays and 调休 (veto items at
-    once); a year without a holiday schedule counts Monday to Friday and is flagged.
+    once; restoring monitoring: the profile's incomplete_deadline, 5 working days); a year
+    without a holiday schedule counts Monday to Friday and is flagged.
 
     [dim]Example: mgov tasks open --assessment 3[/dim]
     """

@@ -9,9 +9,11 @@ import typer
 from mgov.assess.service import run_assessment, summary
 from mgov.cli.common import JSON_OPTION, console, print_json, print_table, state
 from mgov.errors import NotFound
+from mgov.i18n import t
 from mgov.registry.addresses import normalize_url
 
-COLUMNS = ["rank", "address", "tier", "kind", "verdict", "score", "grade", "vetoes", "not_assessed", "trend"]
+COLUMNS = ["rank", "address", "tier", "kind", "verdict", "score", "grade", "vetoes", "not_assessed", "trend",
+           "complete"]
 
 
 def assess(
@@ -25,8 +27,10 @@ def assess(
     profile's indicators, give each channel a verdict, a score, its rank within tier and kind,
     and its change from the previous period. Reviews (mgov review), 好差评 ratings and usage
     figures (mgov ratings/usage import) entered for the same period count too; indicators
-    without any input are reported as not assessed, never guessed. Inputs are stored with the
-    results, so the assessment can be recomputed and gives the same.
+    without any input are reported as not assessed, never guessed. A channel with half (the
+    profile's incomplete_share) or more of its monitored indicators not assessed is incomplete:
+    no score, no rank, listed after the ranked ones. Inputs are stored with the results, so the
+    assessment can be recomputed and gives the same.
 
     [dim]Example: mgov assess --profile cn-2019-website --period 2026Q4 --org cn-440300[/dim]
     """
@@ -64,15 +68,22 @@ def assessment(
                            "points": i["points"], "evidence": len(i["evidence"]), "note": i["detail"]}
                           for i in one["indicators"]], ["id", "rule", "status", "count", "points", "evidence", "note"])
     console.print(f"{one['address']}: {one['verdict']} {one['score'] if one['score'] is not None else ''}")
+    if not one["complete"]:
+        share, observed = one["not_assessed_share"], one["observed_score"]
+        console.print(t(st.lang, "assess_incomplete", share="?" if share is None else f"{share:.0%}",
+                        observed="—" if observed is None else f"{observed:g}"))
 
 
 def _show(lang: str, result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
-    print_table(lang, [{**c, "vetoes": ", ".join(c["vetoes"]), "rank": f"{c['rank']}/{c['of']}"}
+    print_table(lang, [{**c, "vetoes": ", ".join(c["vetoes"]),
+                        "rank": f"{c['rank']}/{c['of']}" if c["rank"] is not None else "—"}
                        for c in result["channels"]], COLUMNS)
     counts = " · ".join(f"{k} {v}" for k, v in sorted(result["verdicts"].items()))
+    if result["incomplete"]:
+        counts += " · " + t(lang, "assess_incomplete_n", n=result["incomplete"])
     console.print(f"assessment {result['assessment']}: {result['profile']} {result['period']} "
                   f"({result['start']}..{result['end']}): {counts} · mgov assessment {result['assessment']} "
                   "--channel ADDRESS")

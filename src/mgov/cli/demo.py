@@ -49,7 +49,11 @@ class ConsoleReporter:
 def demo(ctx: typer.Context,
          serve: bool = typer.Option(True, "--serve/--no-serve", help="End by serving the dashboard (Ctrl-C stops)."),
          port: int = typer.Option(8000, "--port", help="Port of the dashboard."),
-         host: str = typer.Option("127.0.0.1", "--host", help="Address of the dashboard.")) -> None:
+         host: str = typer.Option("127.0.0.1", "--host", help="Address of the dashboard."),
+         hostile_network: bool = typer.Option(
+             False, "--hostile-network",
+             help="The farm drops and SERVFAILs DNS queries, delays responses and resets first "
+                  "connections (transient faults: they must cost no detection and no false alarm).")) -> None:
     """The whole loop on this machine: registries, the demo farm, a scan, two crawls, the audit.
 
     Imports the bundled US .gov registry snapshot and a sample Chinese registry, starts the
@@ -58,13 +62,14 @@ def demo(ctx: typer.Context,
     who owns and answers for every channel, assesses the Chinese sites and opens their
     rectification tasks; then serves the dashboard and prints its URL and two demo logins.
 
-    [dim]Example: mgov demo   (or: mgov demo --no-serve)[/dim]
+    [dim]Example: mgov demo   (or: mgov demo --no-serve, mgov demo --hostile-network)[/dim]
     """
     # Deferred: the demo pulls in the farm's servers (aiohttp, trustme): loaded when it runs, not at every command.
     from mgov.demo import DemoEnv, run_demo
 
     st = state(ctx)
-    outcome = run_demo(DemoEnv(st.settings, st.engine(check_schema=False)), ConsoleReporter(st.lang))
+    outcome = run_demo(DemoEnv(st.settings, st.engine(check_schema=False)), ConsoleReporter(st.lang),
+                       hostile=hostile_network)
     if serve and outcome["ok"]:
         _serve(st, outcome["logins"], host, port)
     else:

@@ -26,6 +26,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "无对外服务职能：按 {no_service_total:g} 分计，乘以 {mult:.4g}"),
     "scoring_percentage": ("Equal-weight percentage of requirements met; grades {grades}",
                            "按达标要求所占百分比计分（等权）；等级 {grades}"),
+    "scoring_incomplete": ("incomplete (no score, not ranked, a task to restore monitoring due in {deadline}) "
+                           "when {share:.0%} or more of the monitored indicators are not assessed",
+                           "监测指标未评估达 {share:.0%} 及以上为监测不完整"
+                           "（不计分、不参与排名，恢复监测期限 {deadline}）"),
     "resolved": ("Effective indicators for {kind}, tier {tier}: {n}", "适用于 {kind}、{tier} 的指标：{n} 项"),
     "all_indicators": ("All {n} indicators (use --kind and --tier for one channel class)",
                        "全部 {n} 项指标（用 --kind 和 --tier 查看某类渠道适用的指标）"),
@@ -82,10 +86,18 @@ def list_(ctx: typer.Context, dirs: list[Path] | None = DIRS_OPTION, as_json: bo
     console.print(msg(lang, "count", n=len(rows)))
 
 
+def _deadline(lang: str, d: Any) -> str:
+    if lang != "zh":
+        return str(d)
+    return {"immediate": "立即", "working_days": f"{d.days} 个工作日", "calendar_days": f"{d.days} 天"}[d.kind]
+
+
 def _scoring_lines(lang: str, s: Any) -> list[str]:
+    incomplete = msg(lang, "scoring_incomplete", share=s.incomplete_share,
+                     deadline=_deadline(lang, s.incomplete_deadline))
     if s.method == "percentage":
         grades = ", ".join(f"{g.letter} ≥ {g.min:g}" for g in s.grades)
-        return [msg(lang, "scoring_percentage", grades=grades)]
+        return [msg(lang, "scoring_percentage", grades=grades), incomplete]
     lines = [msg(lang, "scoring_deduction", total=s.total, pass_mark=s.pass_mark)]
     if s.bonus_max:
         lines.append(msg(lang, "scoring_bonus", bonus_max=s.bonus_max, bonus_gate=s.bonus_gate or 0,
@@ -93,7 +105,7 @@ def _scoring_lines(lang: str, s: Any) -> list[str]:
     if s.no_service_total:
         lines.append(msg(lang, "scoring_no_service", no_service_total=s.no_service_total,
                          mult=s.no_service_multiplier))
-    return lines
+    return [*lines, incomplete]
 
 
 @app.command("show")

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from mgov import clock
 from mgov.cli.common import JSON_OPTION, console, err_console, print_json, print_table, state
 from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CONNECT_TO, DNS, KINDS
+from mgov.i18n import t
 
 
 def scan(
@@ -90,6 +91,10 @@ def print_summary(lang: str, result: dict[str, Any]) -> None:
     before = result["resumed_from"]
     console.print(f"run {result['run']}: {result['channels']} channels" + (f" ({before} done before)" if before else "")
                   + f" · mgov findings --run {result['run']}")
+    passes = result.get("passes") or {}
+    if passes.get("rechecked"):
+        console.print(t(lang, "rechecked", channels=passes["rechecked"], findings=passes["findings_rechecked"],
+                        recovered=passes["recovered"], seconds=f"{passes['recheck_seconds']:.1f}"))
 
 
 def probe(
@@ -129,8 +134,9 @@ def probe(
     async def go() -> None:
         async with open_context(st.settings, options, CollectSettings(total_timeout=timeout)) as cctx:
             done = 0
+            served: dict[int, str] = {}  # where each homepage answered last: tried first next round
             while total is None or done < total:
-                started, ok = await probes.probe_round(cctx.client, engine, channels)
+                started, ok = await probes.probe_round(cctx.client, engine, channels, served)
                 console.print(f"{started:%Y-%m-%d %H:%M:%S}Z probe round {done + 1}: {ok}/{len(channels)} answered")
                 done += 1
                 if total is None or done < total:

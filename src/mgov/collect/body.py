@@ -1,4 +1,5 @@
-"""Response bodies: undo Content-Encoding within caps, and decode text with the right charset.
+"""Response bodies: undo Content-Encoding within caps, and decode text with the right charset
+(collect.charset: what the body declares and what its bytes are).
 
 Decoding is incremental and bounded, so a decompression bomb (10 MB of gzip that expands
 to 10 GB) costs a few megabytes and a few milliseconds: output stops at the body cap, and a
@@ -8,13 +9,16 @@ ratio_floor bytes (small pages legitimately compress very well).
 
 from __future__ import annotations
 
-import codecs
-import re
 import zlib
 from typing import Protocol
 
+from mgov.collect.charset import CharsetFacts, decode_body, detect_charset, header_label, known, sniff
+
 STEP = 1 << 16  # decoded bytes produced per decompress call
 SLICE = 1 << 12  # encoded bytes fed per step
+
+__all__ = ["BodyDecoder", "CharsetFacts", "content_type_charset", "decode_body", "decode_text", "detect_charset",
+           "is_text", "sniff", "supported_encodings"]
 
 
 class _Stage(Protocol):
@@ -131,56 +135,11 @@ class BodyDecoder:
                          f"(ratio over {self._max_ratio:g})")
 
 
-# --- charset ---------------------------------------------------------------------------------
-
-_META = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))
-# What browsers actually decode these labels as (WHATWG Encoding); GB18030 is a superset
-# of GBK and GB2312, which Chinese government sites still declare.
-_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-            "iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",
-            "utf8": "utf-8", "big5": "big5hkscs", "shift_jis": "cp932", "x-sjis": "cp932"}
-
-
-def _known(label: str | None) -> str | None:
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    label = _ALIASES.get(label, label)
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        return None
-    return _ALIASES.get(name, name)
-
+# --- charset: collect.charset decides; these names stay for the callers of this module ----------
 
 def content_type_charset(content_type: str | None) -> str | None:
-    for param in (content_type or "").split(";")[1:]:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset":
-            return _known(value)
-    return None
-
-
-def detect_charset(body: bytes, content_type: str | None, truncated: bool = False) -> str:
-    """BOM, Content-Type charset, <meta charset>/http-equiv, UTF-8 if valid, else GB18030."""
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return name
-    declared = content_type_charset(content_type)
-    if declared:
-        return declared
-    match = _META.search(body[:8192])  # browsers look at 1 KiB; long comments push it later
-    if match and (meta := _known(match.group(1).decode("ascii", "replace"))):
-        # A page that says UTF-16 in ASCII bytes cannot be UTF-16 (WHATWG rule).
-        return "utf-8" if meta.startswith("utf-16") else meta
-    try:
-        # A body cut at the cap may end inside a character: that alone does not disprove UTF-8.
-        codecs.getincrementaldecoder("utf-8")().decode(body, final=not truncated)
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "gb18030"
+    """The charset a Content-Type value names, when browsers know the label."""
+    return known(header_label(content_type))
 
 
 def is_text(content_type: str | None, body: bytes) -> bool:
@@ -196,5 +155,5 @@ def is_text(content_type: str | None, body: bytes) -> bool:
 def decode_text(body: bytes, content_type: str | None, truncated: bool = False
                 ) -> tuple[str, str]:
     """(text, charset used); undecodable bytes become U+FFFD rather than failing."""
-    charset = detect_charset(body, content_type, truncated)
-    return body.decode(charset, errors="replace"), charset
+    text, facts = decode_body(body, content_type, truncated)
+    return text, facts.charset

@@ -25,18 +25,21 @@ from typing import TYPE_CHECKING, Literal, TypeVar, overload
 import aiohttp
 from yarl import URL
 
-from mgov.collect.body import BodyDecoder, decode_text, is_text, supported_encodings
+from mgov.collect.body import BodyDecoder, decode_body, is_text, supported_encodings
 from mgov.collect.failure import CollectFailure, classify
+from mgov.collect.lag import LoopLag
 from mgov.collect.resolver import Resolver
 from mgov.collect.routing import Routing
 from mgov.collect.settings import CollectSettings, Family
 from mgov.collect.warc import HttpCapture, WarcWriter
+from mgov.evidence.budget import within_budget
 from mgov.evidence.exchange import Exchange, Fetch, ScanStatus
 
 if TYPE_CHECKING:
     from _collections_abc import dict_items, dict_keys, dict_values
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+OFF_LOOP_BYTES = 256 * 1024  # bodies larger than this are decoded in a thread
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -154,6 +157,10 @@ class _Wire:
     truncated: str | None = None
     decoder: BodyDecoder | None = None
     date: dt.datetime | None = None  # when the request started: the records' WARC-Date
+    # perf_counter() when name resolution began, the connection began, and the response head came.
+    resolving: float | None = None
+    connecting: float | None = None
+    head: float | None = None
     _frozen: bytes | None = None
 
     def body(self) -> bytes:
@@ -191,6 +198,7 @@ class HttpClient:
         self._global = asyncio.Semaphore(settings.global_limit)
         self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.per_host_limit))
+        self.lag = LoopLag()  # timings leave out the time mgov's own loop ran late
 
     def _get_session(self) -> aiohttp.ClientSession:
         # Made on first use: aiohttp sessions belong to the running event loop.
@@ -208,6 +216,14 @@ class HttpClient:
         return self._session
 
     async def aclose(self) -> None:
+        await self.lag.stop()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def renew(self) -> None:
+        """Close every pooled connection: what follows is fetched over fresh ones (a
+        re-check must not ride on the connection that failed)."""
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -263,9 +279,9 @@ class HttpClient:
             return ex
         wire = _Wire(date=dt.datetime.now(dt.UTC))
         host = target.raw_host.lower()
+        self.lag.start()
         # The host's slot first: a task queued behind a busy host must not hold a global slot.
         async with self._per_host[host], self._global:
-            started = time.perf_counter()
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
                     await self._exchange(ex, target, family or self.routing.family, cookie, wire)
@@ -280,7 +296,7 @@ class HttpClient:
                 if ex.status is not None:
                     _finish_body(ex, wire)  # keep what arrived: checks may still use it
             finally:
-                ex.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+                self._timings(ex, wire, time.perf_counter())
             # Archived while the slots are held: the writer's queue can then never hold more
             # than global_limit bodies, whatever the number of sites in flight.
             if self.warc is not None and ex.status is not None:
@@ -291,11 +307,28 @@ class HttpClient:
                     date=wire.date or dt.datetime.now(dt.UTC)))
         return ex
 
+    def _timings(self, ex: Exchange, wire: _Wire, end: float) -> None:
+        """The exchange's times from its own stopwatch marks, less the stall the loop was in
+        when each awaited answer came (see collect.lag); lag_ms: its whole lateness."""
+        def span(start: float | None, stop: float | None) -> float | None:
+            if start is None or stop is None:
+                return None
+            return round(max(0.0, stop - start - self.lag.stall_before(stop)) * 1000, 1)
+
+        begun = wire.connecting if wire.connecting is not None else wire.resolving
+        ex.elapsed_ms = span(begun, end)
+        ex.ttfb_ms = span(wire.connecting, wire.head)
+        ex.dns_ms = span(wire.resolving, wire.connecting)
+        if begun is not None:
+            ex.lag_ms = round(self.lag.late_between(begun, end) * 1000, 1)
+
     async def _connect(self, ex: Exchange, target: URL, family: Family, headers: dict[str, str],
                        wire: _Wire) -> aiohttp.ClientResponse:
         port = target.port or (443 if target.scheme == "https" else 80)
         host = target.raw_host or ""
+        wire.resolving = time.perf_counter()
         addresses = await self.resolver.targets(host, port, family)  # never empty: it raises instead
+        wire.connecting = time.perf_counter()
         failure = CollectFailure(ScanStatus.DNS_ERROR, f"{host}: no address to connect to")
         for ip, to_port in addresses[:max(1, self.settings.max_addresses)]:
             wire.ip = ip
@@ -341,6 +374,7 @@ class HttpClient:
         if cookie:
             headers["Cookie"] = cookie
         resp = await self._connect(ex, target, family, headers, wire)
+        wire.head = time.perf_counter()
         complete = False
         try:
             ex.peer = wire.ip
@@ -356,7 +390,11 @@ class HttpClient:
             wire.decoder = BodyDecoder(ex.header("Content-Encoding"), s.body_cap, s.max_ratio,
                                        s.ratio_floor)
             complete = await _read_body(resp, wire.decoder, wire, s.body_cap)
-            _finish_body(ex, wire)
+            if len(wire.raw) > OFF_LOOP_BYTES:
+                # Decoding and bounding a large page is CPU work: not on the loop other sites share.
+                await asyncio.to_thread(_finish_body, ex, wire)
+            else:
+                _finish_body(ex, wire)
         finally:
             if complete:
                 resp.release()  # the connection goes back to the pool
@@ -378,7 +416,14 @@ def _finish_body(ex: Exchange, wire: _Wire) -> None:
             ex.error, ex.error_detail = ScanStatus.HTTP_ERROR, decoder.error
     content_type = ex.header("Content-Type")
     if usable and is_text(content_type, ex.body):
-        ex.text, ex.charset = decode_text(ex.body, content_type, ex.truncated)
+        # The text as the bytes really are; what the page declares, and whether browsers
+        # following it show garbled text, go to the evidence (page.encoding judges them).
+        ex.text, facts = decode_body(ex.body, content_type, ex.truncated)
+        ex.charset, ex.declared_charset, ex.charset_declared_in = facts.charset, facts.declared, facts.declared_in
+        ex.charset_labels, ex.charset_mismatch, ex.charset_errors = dict(facts.labels), facts.mismatch, facts.errors
+        if "html" in (content_type or "text/html").lower():
+            # Markup deeper than browsers build is flattened for every parser after this one.
+            ex.text, ex.flattened = within_budget(ex.text)
 
 
 async def _read_body(resp: aiohttp.ClientResponse, decoder: BodyDecoder, wire: _Wire,

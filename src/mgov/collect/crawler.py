@@ -93,8 +93,9 @@ def _error_key(fetch: Fetch, outcome: LinkOutcome) -> str:
 class _Crawl:
     def __init__(self, start: str, client: HttpClient, limits: CrawlLimits,
                  workspace: CrawlWorkspace, sink: CrawlSink, checker: LinkChecker | None,
-                 progress: Callable[[int], None] | None) -> None:
+                 progress: Callable[[int], None] | None, home: Fetch | None = None) -> None:
         self.start, self.client, self.limits = start, client, limits
+        self.home = home  # the start page, fetched already (it is not asked for twice)
         self.ws, self.sink, self.checker, self.progress = workspace, sink, checker, progress
         self.stats = CrawlStats()
         self.hosts = {host_of(start)}  # the site: the start host, and where its homepage is
@@ -177,8 +178,11 @@ class _Crawl:
 
     async def visit(self, url: str, depth: int) -> None:
         is_home = depth == 0
-        await self.pace(url)
-        fetch = await self.client.fetch(url)
+        if is_home and self.home is not None:
+            fetch, self.home = self.home, None
+        else:
+            await self.pace(url)
+            fetch = await self.client.fetch(url)
         self.stats.pages_fetched += 1
         if self.progress is not None:
             self.progress(self.stats.pages_fetched)
@@ -271,11 +275,12 @@ async def _all(coros: list[Coroutine[Any, Any, None]]) -> None:
 async def crawl_site(start_url: str, client: HttpClient, *, limits: CrawlLimits,
                      workspace: CrawlWorkspace, sink: CrawlSink,
                      link_checker: LinkChecker | None,
-                     progress: Callable[[int], None] | None = None) -> CrawlStats:
+                     progress: Callable[[int], None] | None = None, home: Fetch | None = None) -> CrawlStats:
     """Crawl the site at start_url within limits (see the module docstring); the results
-    are in workspace, the pages went through sink. Raises ValueError for a start URL
-    that is not http(s); what the site does is recorded, never raised."""
+    are in workspace, the pages went through sink. home: the start URL's fetch when the
+    caller made it already. Raises ValueError for a start URL that is not http(s); what the
+    site does is recorded, never raised."""
     start = canonical(start_url)
     if start is None:
         raise ValueError(f"not an http(s) URL: {start_url!r}")
-    return await _Crawl(start, client, limits, workspace, sink, link_checker, progress).run()
+    return await _Crawl(start, client, limits, workspace, sink, link_checker, progress, home).run()

@@ -1,88 +1,65 @@
 """DNS through dnspython, and the address every connection goes to (routing + SSRF guard).
 
-All lookups of a scan go through one dnspython async resolver: the system's, or the one
-Routing names. The operating system's resolver is never used, so that connect-to rules, the
-address-family choice and the SSRF guard see every address before anything connects to it.
+All lookups of a scan go through one DNS client (collect.dns: retries, TCP, rate limit,
+caching as the protocol says) asking the system's servers, or the one Routing names. The
+operating system's resolver is never used, so that connect-to rules, the address-family
+choice and the SSRF guard see every address before anything connects to it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-import time
 
-import dns.asyncresolver
 import dns.exception
 import dns.name
-import dns.rdatatype
 import dns.resolver
 
+from mgov.collect.dns import DnsClient, DnsPolicy
 from mgov.collect.failure import CollectFailure
 from mgov.collect.routing import Routing, blocked_reason, parse_ip
 from mgov.collect.settings import CollectSettings, Family
 from mgov.evidence.exchange import DnsAnswer, ScanStatus
-
-MEMO_SECONDS = 30.0  # how long the lookups of a scan share one answer (failures included)
-MEMO_MAX = 20_000  # entries before the expired ones are dropped
 
 
 class Resolver:
     def __init__(self, routing: Routing, settings: CollectSettings) -> None:
         self.routing = routing
         self._settings = settings
-        self._resolver: dns.asyncresolver.Resolver | None = None
-        self._memo: dict[tuple[str, str], tuple[float, asyncio.Future[dns.resolver.Answer]]] = {}
-        self._memo_loop: asyncio.AbstractEventLoop | None = None
+        self._client: DnsClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _dns(self) -> dns.asyncresolver.Resolver:
-        # Built on first use: the system resolver reads /etc/resolv.conf, which is I/O.
-        if self._resolver is None:
+    def dns_client(self) -> DnsClient:
+        """The scan's DNS client: the routed server, else the system's (resolv.conf)."""
+        # Built on first use (reading resolv.conf is I/O), and once per event loop: its shared
+        # in-flight queries belong to one loop.
+        loop = asyncio.get_running_loop()
+        if self._client is None or loop is not self._loop:
             if self.routing.dns is not None:
-                resolver = dns.asyncresolver.Resolver(configure=False)
-                resolver.nameservers = [self.routing.dns[0]]
-                resolver.port = self.routing.dns[1]
+                servers = [self.routing.dns]
             else:
                 try:
-                    resolver = dns.asyncresolver.Resolver()
+                    system = dns.resolver.Resolver()
                 except dns.resolver.NoResolverConfiguration as exc:
-                    raise CollectFailure(ScanStatus.DNS_ERROR, f"no resolver configured: {exc}") from exc
-            resolver.lifetime = self._settings.dns_timeout
-            resolver.timeout = self._settings.dns_timeout
-            resolver.cache = dns.resolver.Cache()  # a site's fetches ask for the same names
-            self._resolver = resolver
-        return self._resolver
+                    raise CollectFailure(ScanStatus.DNS_UNRESOLVED, f"no resolver configured: {exc}") from exc
+                servers = [(ns, system.port) for ns in system.nameservers if isinstance(ns, str)]
+            s = self._settings
+            self._client = DnsClient(servers, DnsPolicy(lifetime=s.dns_timeout, try_timeout=s.dns_try_timeout,
+                                                        tcp_after=s.dns_tcp_after, qps=s.dns_qps))
+            self._loop = loop
+        return self._client
 
     async def _query(self, name: str, rdtype: str) -> dns.resolver.Answer:
-        """The answer (possibly empty); CollectFailure when the name cannot be resolved.
-
-        Shared for MEMO_SECONDS: a site's DNS evidence, TLS probe and dozen fetches (many
-        of them at the same moment) ask the server once, not once each."""
-        key = (name.lower(), rdtype)
-        now = time.monotonic()
-        loop = asyncio.get_running_loop()
-        if loop is not self._memo_loop:  # futures belong to one loop
-            self._memo, self._memo_loop = {}, loop
-        hit = self._memo.get(key)
-        if hit is None or hit[0] < now:
-            if len(self._memo) >= MEMO_MAX:
-                self._memo = {k: v for k, v in self._memo.items() if v[0] >= now}
-            hit = (now + MEMO_SECONDS, asyncio.ensure_future(self._resolve(name, rdtype)))
-            self._memo[key] = hit
-        return await asyncio.shield(hit[1])
-
-    async def _resolve(self, name: str, rdtype: str) -> dns.resolver.Answer:
+        """The answer (possibly empty); CollectFailure when the name cannot be resolved:
+        dns_error when it does not exist, dns_unresolved when no server answered."""
         try:
-            return await self._dns().resolve(name, rdtype, search=False, raise_on_no_answer=False)
-        except dns.resolver.NXDOMAIN:
-            raise CollectFailure(ScanStatus.DNS_ERROR, f"{name}: NXDOMAIN (no such name)") from None
-        except dns.exception.Timeout:
-            raise CollectFailure(ScanStatus.DNS_ERROR, f"{name}: DNS timeout ({rdtype})") from None
-        except dns.resolver.NoNameservers as exc:
-            raise CollectFailure(ScanStatus.DNS_ERROR, f"{name}: no server answered ({exc})") from None
+            return await self.dns_client().resolve(name, rdtype)
+        except CollectFailure:
+            raise
         except (dns.name.NameTooLong, dns.name.LabelTooLong, dns.name.EmptyLabel) as exc:
             raise CollectFailure(ScanStatus.DNS_ERROR, f"{name!r} is not a valid DNS name: {exc}") from None
         except dns.exception.DNSException as exc:
-            raise CollectFailure(ScanStatus.DNS_ERROR, f"{name}: {type(exc).__name__}: {exc}") from None
+            raise CollectFailure(ScanStatus.DNS_UNRESOLVED, f"{name}: {type(exc).__name__}: {exc}") from None
 
     async def _addresses(self, name: str, rdtype: str) -> list[str]:
         answer = await self._query(name, rdtype)

@@ -37,7 +37,13 @@ class CollectSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 20.0  # longest silence while reading a response
     total_timeout: float = 60.0  # one exchange, from connect to the last body byte
-    dns_timeout: float = 5.0
+    # DNS (collect.dns): a query's lifetime, every try included; one UDP try's timeout (a
+    # lost packet costs this, not the lifetime); UDP losses in a row before TCP; queries a
+    # second to one DNS server (a national scan must not flood its resolver).
+    dns_timeout: float = 8.0
+    dns_try_timeout: float = 1.0
+    dns_tcp_after: int = 2
+    dns_qps: float = 200.0
     tls_timeout: float = 10.0  # one handshake of the TLS probe
     body_cap: int = 5 * MIB  # bytes kept of a body, on the wire and once decoded
     max_ratio: float = 100.0  # decoded/encoded beyond which a body counts as a bomb ...

@@ -25,7 +25,7 @@ from typing import Any, Self
 from yarl import URL
 
 from mgov import clock
-from mgov.collect.client import HttpClient
+from mgov.collect.client import OFF_LOOP_BYTES, HttpClient
 from mgov.collect.resolver import Resolver
 from mgov.collect.resources import subresource_urls
 from mgov.collect.routing import Routing, parse_ip
@@ -220,7 +220,10 @@ async def _resources(evidence: SiteEvidence, ctx: CollectContext) -> list[Exchan
     content_type = (final.header("Content-Type") or "text/html").lower()
     if "html" not in content_type:
         return []
-    urls = subresource_urls(final.text, final.url, client.settings.max_resources)
+    if len(final.text) > OFF_LOOP_BYTES:  # parsing a large page is CPU work: not on the shared loop
+        urls = await asyncio.to_thread(subresource_urls, final.text, final.url, client.settings.max_resources)
+    else:
+        urls = subresource_urls(final.text, final.url, client.settings.max_resources)
     # One exchange per resource, redirects not followed: the list stays one-to-one with
     # the page's references, and a redirect is itself the fact (e.g. http:// upgraded).
     own = {host_of(final.url), host_of(evidence.channel.host)}

@@ -10,6 +10,7 @@ from typing import Any
 
 from mgov import clock
 from mgov.collect.crawler import CrawledPage, CrawlLimits, crawl_site
+from mgov.collect.homepage import answered, working_homepage
 from mgov.collect.linkcheck import LinkChecker, excused
 from mgov.collect.site import CollectContext, collect_site
 from mgov.collect.workspace import CrawlWorkspace
@@ -79,11 +80,15 @@ async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkC
     today = today or clock.today()
     base = rules
     rules = channel_rules(rules, overrides or {}, facts)
-    evidence = CrawlEvidence(start_url=facts.address, crawled_on=today, compared=history is not None)
+    # The start-URL rule: crawl the site where it is served (HTTPS, else HTTP, else the twin).
+    home = await working_homepage(ctx.client, facts.address)
+    start_url = home.start_url if answered(home) else facts.address
+    evidence = CrawlEvidence(start_url=start_url, registered_url=facts.address, crawled_on=today,
+                             compared=history is not None)
     content = SiteContent(rules)
     sink = _ContentSink(content, rules, today, pool, own_rules=rules is not base)
-    stats = await crawl_site(facts.address, ctx.client, limits=limits, workspace=workspace, sink=sink,
-                             link_checker=checker)
+    stats = await crawl_site(start_url, ctx.client, limits=limits, workspace=workspace, sink=sink,
+                             link_checker=checker, home=home if answered(home) else None)
     evidence.stats = dataclasses.asdict(stats)
     evidence.counts = workspace.counts()
     evidence.dead_links = workspace.dead_links(DEAD_LINKS_KEPT)
@@ -91,7 +96,7 @@ async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkC
     evidence.dead_refs = [o.ref for o in outcomes if o is not None and o.ref is not None]
     evidence.home_refs = list(sink.home_refs)
     if stats.pages_parsed == 0:
-        start = canonical(facts.address) or facts.address
+        start = canonical(start_url) or start_url
         outcome = workspace.outcome(start)
         evidence.error = _scan_status(outcome.outcome if outcome else "error")
         evidence.error_detail = (f"the homepage gave {outcome.outcome}"
@@ -102,7 +107,7 @@ async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkC
             evidence.home_refs = [outcome.ref]
     summary = content.summary(today, history)
     evidence.content = summary
-    evidence.form_targets = [await _try_form(checker, host_of(facts.address), f.page_url, f.action, f.method)
+    evidence.form_targets = [await _try_form(checker, host_of(start_url), f.page_url, f.action, f.method)
                              for f in summary.interaction.forms[:FORMS_CHECKED]]
     return evidence
 

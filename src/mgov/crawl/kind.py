@@ -20,7 +20,7 @@ from mgov.crawl.collector import CrawlCollector
 from mgov.errors import MgovError
 from mgov.evidence.site import CRAWL_KEY
 from mgov.runs.kinds import RunKind, RunSetup
-from mgov.runs.runner import ChannelSaver, Collector
+from mgov.runs.saver import ChannelSaver, Collector
 
 
 def _limits(given: dict[str, Any]) -> dict[str, Any]:

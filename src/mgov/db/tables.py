@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -301,12 +302,16 @@ class AssessmentResultRow(Base):
     verdict: Mapped[str] = mapped_column(String(20))
     score: Mapped[float | None] = mapped_column()
     grade: Mapped[str | None] = mapped_column(String(8))
+    # The place in the ranking listing of its tier and kind (1..n without gaps, the ranking
+    # index's key): the rank of a complete result; an incomplete one follows them unranked.
     rank: Mapped[int | None] = mapped_column(Integer)
-    rank_of: Mapped[int | None] = mapped_column(Integer)
+    rank_of: Mapped[int | None] = mapped_column(Integer)  # the number of ranked (complete) results
     # Copies from result: rankings per tier and kind, and the overview, read them by index.
     tier: Mapped[str | None] = mapped_column(String(40), nullable=True)
     kind: Mapped[str | None] = mapped_column(String(30), nullable=True)
     vetoes: Mapped[int | None] = mapped_column(Integer, nullable=True)  # len(result["vetoes_failed"])
+    complete: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    not_assessed_share: Mapped[float | None] = mapped_column(nullable=True)  # of the monitored indicators
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 

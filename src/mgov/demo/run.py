@@ -19,6 +19,7 @@ from mgov.config import Settings
 from mgov.crawl.store import crawl_counts
 from mgov.db.engine import make_engine, upgrade
 from mgov.demo.farm import Manifest, RunningFarm, generate, run_in_thread
+from mgov.demo.farm.hostile import Hostility
 from mgov.demo.logins import demo_logins
 from mgov.demo.verify import verify
 from mgov.formats.load import ImportResult, import_file
@@ -68,7 +69,9 @@ class DemoReporter(Protocol):
 
 
 def run_demo(env: DemoEnv, reporter: DemoReporter, *, seed: int = DEMO_SEED,
-             count: int = DEMO_SITES) -> dict[str, Any]:
+             count: int = DEMO_SITES, hostile: bool = False) -> dict[str, Any]:
+    """The demo; hostile: the farm runs a hostile network (Hostility.default()), whose
+    transient faults must cost mgov no detection and raise no false alarm."""
     env.settings.home.mkdir(parents=True, exist_ok=True)
     engine = env.engine()
     upgrade(engine)
@@ -83,7 +86,7 @@ def run_demo(env: DemoEnv, reporter: DemoReporter, *, seed: int = DEMO_SEED,
                          encoding="utf-8")
     reporter.imported(farm_file.name, import_file(engine, farm_file, "native"))
 
-    with run_in_thread(manifest) as farm:
+    with run_in_thread(manifest, hostile=Hostility.default() if hostile else None) as farm:
         (env.settings.home / "demo-farm-manifest.json").write_text(manifest.to_json(indent=1), encoding="utf-8")
         outcome = run_on_farm(env, manifest, farm, "scan")
         reporter.run_finished(outcome["scan"])

@@ -45,8 +45,11 @@ class FormTarget:
 
 @dataclass
 class CrawlEvidence:
+    # Where the crawl began: the site's working homepage (HTTPS, else HTTP, else the www or
+    # bare twin), which may differ from the address the channel is registered by.
     start_url: str
     crawled_on: dt.date
+    registered_url: str = ""
     stats: dict[str, Any] = field(default_factory=dict)  # collect.crawler.CrawlStats as a dict
     counts: dict[str, Any] = field(default_factory=dict)  # the workspace's counts
     dead_links: list[DeadLink] = field(default_factory=list)  # at most DEAD_LINKS_KEPT
@@ -57,3 +60,8 @@ class CrawlEvidence:
     compared: bool = False  # an earlier crawl's history was there to compare with
     error: ScanStatus | None = None  # the homepage itself could not be fetched
     error_detail: str | None = None
+
+    @property
+    def moved(self) -> bool:
+        """The site was crawled elsewhere than at its registered address."""
+        return bool(self.registered_url) and self.start_url.rstrip("/") != self.registered_url.rstrip("/")

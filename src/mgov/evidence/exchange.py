@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from mgov.evidence.budget import Flattened
+
 
 class ScanStatus(StrEnum):
     """Why evidence could not be had (after GSA Site Scanning's taxonomy)."""
 
-    DNS_ERROR = "dns_error"
+    DNS_ERROR = "dns_error"  # the name does not exist or has no address: the site's defect
+    DNS_UNRESOLVED = "dns_unresolved"  # mgov got no answer (timeouts, SERVFAIL): unverified, not the site's fault
     TIMEOUT = "timeout"
     TLS_INVALID = "tls_invalid"
     CONNECTION_REFUSED = "connection_refused"
@@ -53,10 +56,32 @@ class Exchange:
     headers: list[tuple[str, str]] = field(default_factory=list)  # response headers, in order
     body: bytes = b""  # at most the body cap; see truncated
     truncated: bool = False
-    charset: str | None = None  # what the text was decoded with
+    charset: str | None = None  # what the text was decoded with: what the bytes really are
+    # The declaration browsers follow (WHATWG: a BOM, else the Content-Type charset when it is
+    # a label they know, else the first known <meta> charset) and where it is: "bom", "header",
+    # "meta", or None when the page declares none. charset_labels: every label as written,
+    # {"header": "gbk2312", "meta": "utf-8"}, the ones browsers ignore included.
+    declared_charset: str | None = None
+    charset_declared_in: str | None = None
+    charset_labels: dict[str, str] = field(default_factory=dict)
+    # The bytes do not decode with the declared charset but do with `charset`: visitors see
+    # garbled text (collect.charset decides on a bounded window of the body).
+    charset_mismatch: bool = False
+    # Byte sequences in that window that the charset browsers use (declared, else `charset`)
+    # cannot decode: each one a U+FFFD on the visitor's screen.
+    charset_errors: int = 0
     text: str | None = None  # decoded body for text/* and HTML, else None
+    # The page nested deeper than browsers build: its text is flattened past that depth for
+    # every parser (evidence.budget; the body and the archive keep the page as received).
+    flattened: Flattened | None = None
     peer: str | None = None  # the IP address connected to
-    elapsed_ms: float | None = None
+    # Timings, measured in the exchange's own task from the connection's start: mgov's queues
+    # and DNS are not in them, nor the stall mgov's own event loop was in when the answer came
+    # (a busy scanner sees an answer late: collect.lag).
+    elapsed_ms: float | None = None  # to the last byte
+    ttfb_ms: float | None = None  # to the response head
+    dns_ms: float | None = None  # resolving the host, apart
+    lag_ms: float | None = None  # how late mgov's loop ran during the exchange: past 250 ms, timed again
     error: ScanStatus | None = None
     error_detail: str | None = None
     request_ref: WarcRef | None = None

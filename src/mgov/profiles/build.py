@@ -29,7 +29,7 @@ SETTABLE = ("title_zh", "title_en", "rule", "params", "aggregate", "points", "ca
             "deadline", "spec", "uncertain")
 OVERRIDE_KEYS = ("kinds", "tiers", "indicators", "set", "disable")
 SCORING_KEYS = ("method", "total", "pass_mark", "bonus_max", "bonus_gate", "bonus_scope", "no_service_total",
-                "no_service_categories", "no_service_indicators", "grades")
+                "no_service_categories", "no_service_indicators", "grades", "incomplete_share", "incomplete_deadline")
 NUMBERS = ("points", "cap", "weight", "total", "pass_mark", "bonus_max", "bonus_gate", "no_service_total")
 
 
@@ -48,6 +48,10 @@ def _value(errs: _Errors, origin: str, key: str, name: str, value: Any, ctx: dic
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             return errs.add(origin, key, f"must be a number >= 0, not {value!r}")
         return float(value)
+    if name == "incomplete_share":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            return errs.add(origin, key, f"must be a share > 0 and <= 1 (0.5: half), not {value!r}")
+        return float(value)
     if name in ("title_zh", "title_en", "evidence", "spec", "uncertain", "id", "bonus_scope", "check", "category"):
         if not isinstance(value, str) or (name in ("title_zh", "title_en", "id") and not value.strip()):
             return errs.add(origin, key, f"must be a non-empty text, not {value!r}")
@@ -57,7 +61,7 @@ def _value(errs: _Errors, origin: str, key: str, name: str, value: Any, ctx: dic
         if value not in choices:
             return errs.add(origin, key, f"unknown {name} {value!r} (choose from: {_choices(choices)})")
         return value
-    if name == "deadline":
+    if name in ("deadline", "incomplete_deadline"):
         try:
             return Deadline.parse(value) if isinstance(value, str) else Deadline.parse(repr(value))
         except ValueError as exc:

@@ -70,6 +70,9 @@ class Scoring:
     is scaled by total / no_service_total (75 × 4/3); no_service_indicators are skipped too.
     percentage (ScanGov style): the equal-weight share of applicable indicators met, in percent,
     graded by grades; pass_mark is the percentage needed to pass.
+    incomplete_share: a result is incomplete (no score, no rank) when at least this share of its
+    monitored indicators (source check or probe; all applicable ones for a channel with none) is
+    not assessed; incomplete_deadline: when the task to restore its monitoring is due.
     """
 
     method: str = "deduction"
@@ -82,6 +85,8 @@ class Scoring:
     no_service_categories: tuple[str, ...] = ()
     no_service_indicators: tuple[str, ...] = ()  # further items skipped (e.g. the 办事服务 vetoes)
     grades: tuple[Grade, ...] = ()
+    incomplete_share: float = 0.5
+    incomplete_deadline: Deadline = Deadline("working_days", 5)
 
     @property
     def no_service_multiplier(self) -> float | None:
@@ -97,7 +102,8 @@ class Scoring:
                 "no_service_categories": list(self.no_service_categories),
                 "no_service_indicators": list(self.no_service_indicators),
                 "no_service_multiplier": self.no_service_multiplier,
-                "grades": [{"letter": g.letter, "min": g.min} for g in self.grades]}
+                "grades": [{"letter": g.letter, "min": g.min} for g in self.grades],
+                "incomplete_share": self.incomplete_share, "incomplete_deadline": str(self.incomplete_deadline)}
 
 
 @dataclass(frozen=True)

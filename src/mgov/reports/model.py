@@ -61,6 +61,10 @@ class ChannelView:
     not_assessed: int
     failed: tuple[FailedIndicator, ...]
     indicators: tuple[dict[str, Any], ...]
+    complete: bool = True
+    not_assessed_share: float | None = None  # of the monitored indicators
+    observed_score: float | None = None  # what the assessed indicators give (an incomplete result has no score)
+    position: int | None = None  # the place in the ranking listing: the ranked results, then the incomplete
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -84,6 +88,11 @@ class GroupView:
     @property
     def assessed(self) -> int:
         return self.counts["pass"] + self.counts["fail"]
+
+    @property
+    def incomplete(self) -> int:
+        """Channels whose monitoring was incomplete: no score, not ranked."""
+        return sum(1 for c in self.channels if not c.complete)
 
     @property
     def pass_rate(self) -> float | None:
@@ -141,6 +150,15 @@ class Report:
         return GroupView("all", "", self.channels).assessed
 
     @property
+    def incomplete(self) -> int:
+        return GroupView("all", "", self.channels).incomplete
+
+    @property
+    def unranked(self) -> tuple[ChannelView, ...]:
+        """The incomplete channels, whose monitoring must be restored."""
+        return tuple(c for c in self.channels if not c.complete)
+
+    @property
     def pass_rate(self) -> float | None:
         return GroupView("all", "", self.channels).pass_rate
 
@@ -163,12 +181,13 @@ class Report:
 
     @property
     def by_tier(self) -> tuple[GroupView, ...]:
-        """Tier and kind groups, the scope of the ranks, each sorted by rank."""
+        """Tier and kind groups, the scope of the ranks, each in ranking order (the ranked
+        channels by rank, then the incomplete ones, unranked)."""
         groups: dict[tuple[str, str], list[ChannelView]] = {}
         for c in self.channels:
             groups.setdefault((c.tier, c.kind), []).append(c)
         return tuple(GroupView(f"{tier}/{kind}", f"{chs[0].tier_label} · {chs[0].kind_label}",
-                               tuple(sorted(chs, key=lambda c: (c.rank or 10**9, c.address))))
+                               tuple(sorted(chs, key=lambda c: (c.position or c.rank or 10**9, c.address))))
                      for (tier, kind), chs in sorted(groups.items()))
 
     @property
@@ -242,7 +261,9 @@ def build_report(summary: dict[str, Any], profile: Profile, orgs: dict[tuple[str
             trend_label=TRENDS[trend][lang != "zh"] if trend in TRENDS else (trend or ""),
             vetoes=tuple(c["vetoes"]), veto_titles=tuple(titles.get(v, v) for v in c["vetoes"]),
             not_assessed=int(c.get("not_assessed") or 0), failed=failed,
-            indicators=tuple({**i, "title": titles.get(i["id"], i["id"])} for i in c["indicators"])))
+            indicators=tuple({**i, "title": titles.get(i["id"], i["id"])} for i in c["indicators"]),
+            complete=c.get("complete", True), not_assessed_share=c.get("not_assessed_share"),
+            observed_score=c.get("observed_score"), position=c.get("position")))
     return Report(lang=lang, assessment=summary["assessment"], profile_id=profile.id,
                   profile_title=profile.title(lang), period=summary["period"],
                   period_label=period_label(summary["period"], lang), start=summary["start"], end=summary["end"],

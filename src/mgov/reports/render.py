@@ -38,6 +38,9 @@ LABELS: dict[str, dict[str, str]] = {
         "rule_veto": "单项否决", "rule_deduct": "扣分", "rule_weight": "权重", "rule_bonus": "加分",
         "st_met": "达标", "st_failed": "不达标", "st_not_assessed": "未评估", "st_not_applicable": "不适用",
         "more_channels": "（图中列出前 {n} 名，共 {total} 个）",
+        "incomplete": "监测不完整", "not_assessed_share": "监测指标未评估比例", "observed_score": "已评估部分得分",
+        "unranked": "监测不完整，不参与排名", "yes": "是", "no": "否",
+        "incomplete_note": "{share} 的监测指标未能评估，不计分、不参与排名（已评估部分得分 {observed}）",
     },
     "en": {
         "report": "Inspection report", "bulletin": "Inspection bulletin", "assessment": "Assessment",
@@ -58,6 +61,11 @@ LABELS: dict[str, dict[str, str]] = {
         "failed_n": "Failed indicators", "rule_veto": "veto", "rule_deduct": "deduction", "rule_weight": "weight",
         "rule_bonus": "bonus", "st_met": "met", "st_failed": "failed", "st_not_assessed": "not assessed",
         "st_not_applicable": "not applicable", "more_channels": "(the first {n} of {total} shown)",
+        "incomplete": "Incomplete", "not_assessed_share": "Monitored indicators not assessed",
+        "observed_score": "Observed score", "unranked": "Incomplete monitoring: not ranked", "yes": "yes",
+        "no": "no",
+        "incomplete_note": "{share} of the monitored indicators could not be assessed: no score, not ranked "
+                           "(what was assessed gives {observed})",
     },
 }
 
@@ -78,6 +86,7 @@ def _env() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = lambda v: "" if v is None else f"{v:g}"
     env.filters["pct"] = lambda v: "—" if v is None else f"{v:g}%"
+    env.filters["share"] = share_text
     return env
 
 
@@ -108,7 +117,8 @@ def _charts(report: Report) -> dict[str, Any]:
 def render_html(report: Report, *, bulletin: bool = False) -> str:
     """The report (or the bulletin) as one self-contained HTML page with inline SVG charts."""
     template = _env().get_template("bulletin.html.j2" if bulletin else "report.html.j2")
-    return template.render(r=report, L=labels(report.lang), charts=_charts(report))
+    return template.render(r=report, L=labels(report.lang), charts=_charts(report),
+                           incomplete_note=lambda c: incomplete_note(report, c.not_assessed_share, c.observed_score))
 
 
 def render_pdf(html: str) -> bytes:
@@ -122,12 +132,24 @@ def render_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]  # WeasyPrint ships no type information
 
 
+def share_text(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
+
+
+def incomplete_note(report: Report, share: float | None, observed: float | None) -> str:
+    """Why a channel has no score and no rank, in the report's language."""
+    return labels(report.lang)["incomplete_note"].format(share=share_text(share),
+                                                          observed="—" if observed is None else f"{observed:g}")
+
+
 def _rows(report: Report) -> tuple[list[str], list[list[Any]]]:
     lab = labels(report.lang)
     head = [lab[k] for k in ("org_code", "org", "tier", "kind", "address", "verdict", "score", "grade", "rank",
-                             "of", "vetoes", "reasons", "not_assessed_n", "trend")]
+                             "of", "vetoes", "reasons", "not_assessed_n", "trend", "incomplete",
+                             "not_assessed_share", "observed_score")]
     rows = [[c.org_code, c.org_name, c.tier_label, c.kind_label, c.address, c.verdict_label, c.score, c.grade,
-             c.rank, c.of, "; ".join(c.vetoes), "; ".join(c.reasons), c.not_assessed, c.trend_label]
+             c.rank, c.of, "; ".join(c.vetoes), "; ".join(c.reasons), c.not_assessed, c.trend_label,
+             lab["no" if c.complete else "yes"], c.not_assessed_share, c.observed_score]
             for c in report.channels]
     return head, rows
 
@@ -162,16 +184,18 @@ def render_xlsx(report: Report) -> bytes:
                        ("scope", report.scope.name(report.lang) if report.scope else lab["all_orgs"]),
                        ("channels_assessed", report.assessed), ("pass", report.counts["pass"]),
                        ("fail", report.counts["fail"]), ("not_assessed", report.counts["not_assessed"]),
-                       ("pass_rate", report.pass_rate), ("mean_score", report.mean_score)):
+                       ("pass_rate", report.pass_rate), ("mean_score", report.mean_score),
+                       ("incomplete", report.incomplete)):
         ws.append([lab[key], value])
     for title, groups in ((lab["by_org"], report.by_org), (lab["by_tier"], report.by_tier)):
         ws.append([])
-        ws.append([title, lab["pass"], lab["fail"], lab["not_assessed"], lab["pass_rate"], lab["mean_score"]])
+        ws.append([title, lab["pass"], lab["fail"], lab["not_assessed"], lab["pass_rate"], lab["mean_score"],
+                   lab["incomplete"]])
         for cell in ws[ws.max_row]:
             cell.font = bold
         for g in groups:
             ws.append([g.label or g.key, g.counts["pass"], g.counts["fail"], g.counts["not_assessed"], g.pass_rate,
-                       g.mean_score])
+                       g.mean_score, g.incomplete])
     ws.column_dimensions["A"].width = 36
 
     head, rows = _rows(report)

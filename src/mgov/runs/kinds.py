@@ -23,7 +23,7 @@ from mgov.collect.site import CollectContext
 from mgov.config import Settings
 from mgov.errors import MgovError
 from mgov.evidence.site import ChannelFacts
-from mgov.runs.runner import ChannelSaver, Collector
+from mgov.runs.saver import ChannelSaver, Collector
 
 GROUP = "mgov.run_kinds"
 

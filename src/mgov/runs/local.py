@@ -11,17 +11,21 @@ from sqlalchemy import Engine
 from mgov.config import Settings
 from mgov.evidence.site import ChannelFacts
 from mgov.runs import store
+from mgov.runs.confirm import PassTimes, RecheckPolicy
 from mgov.runs.context import RoutingOptions, open_context
+from mgov.runs.judging import Judge
 from mgov.runs.kinds import RunSetup, kind_of
 from mgov.runs.runner import run_channels
 from mgov.runs.select import checks_of
 
 OnChannel = Callable[[ChannelFacts, dict[str, int]], None]
+JUDGE_PROCESS_FROM = 20  # channels
 
 
 def run_here(engine: Engine, settings: Settings, run_id: int, todo: list[tuple[int, ChannelFacts]], *,
-             concurrency: int, on_channel: OnChannel | None) -> None:
-    """Collect, judge and commit the given channels of run_id in this process."""
+             concurrency: int, on_channel: OnChannel | None) -> PassTimes:
+    """Collect, judge and commit the given channels of run_id in this process; what its
+    first pass and its re-check took."""
     with engine.connect() as conn:
         params = store.get_run(conn, run_id)["params"]
     run_kind = kind_of(params.get("kind", "scan"))
@@ -30,14 +34,22 @@ def run_here(engine: Engine, settings: Settings, run_id: int, todo: list[tuple[i
     variants = params.get("variants") or {}
     collect_settings = run_kind.collect_settings(params) if run_kind.collect_settings is not None else None
 
-    async def go() -> None:
+    # Judging in a process of its own pays off past its start-up (about half a second).
+    judge = Judge(checks, {}, variants, process=None if len(todo) >= JUDGE_PROCESS_FROM else False)
+
+    async def go() -> PassTimes:
         async with open_context(settings, options, collect_settings) as ctx:
             with run_kind.opener(RunSetup(engine, settings, params, ctx, todo)) as (collect, saver):
-                await run_channels(engine, run_id, todo, checks, collect, concurrency=concurrency,
-                                   on_channel=on_channel, saver=saver, variants=variants)
+                return await run_channels(engine, run_id, todo, checks, collect, concurrency=concurrency,
+                                   on_channel=on_channel, saver=saver, variants=variants, judge=judge,
+                                   recheck=RecheckPolicy(**settings.recheck.model_dump()),
+                                   before_recheck=ctx.client.renew)
 
-    _trim_tls_read_buffers()
-    asyncio.run(go())
+    try:
+        _trim_tls_read_buffers()
+        return asyncio.run(go())
+    finally:
+        judge.close()
 
 
 def _trim_tls_read_buffers(size: int = 64 * 1024) -> None:

@@ -1,4 +1,5 @@
-"""Run checks over channels: collect (async, bounded), judge (pure), store (one commit per channel).
+"""Run checks over channels: collect (async, bounded), judge (off the loop), confirm what
+may rest on a passing fault (runs.confirm), store (one commit per channel).
 
 The same for every run kind: the kind gives the collector and, when it stores more than
 findings, the saver (see runs.kinds)."""
@@ -6,137 +7,107 @@ findings, the saver (see runs.kinds)."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
+import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine
 
-from mgov.checks.base import Check, Finding, Status, params_variant
+from mgov.checks.base import Check, Finding
 from mgov.errors import MgovError
-from mgov.evidence.exchange import ScanStatus
-from mgov.evidence.site import ChannelFacts, SiteEvidence
-from mgov.runs import store
+from mgov.evidence.site import ChannelFacts
+from mgov.runs.commit import GroupCommit
+from mgov.runs.confirm import PassTimes, RecheckPolicy, needs_recheck, settle
+from mgov.runs.judging import Judge, Variants, error_findings
+from mgov.runs.saver import ChannelSaver, Collector
 
-Collector = Callable[[ChannelFacts, set[str]], Awaitable[SiteEvidence]]
 OnChannel = Callable[[ChannelFacts, dict[str, int]], None]
-MAX_BATCH = 200  # channels in one transaction at most
-
-
-class ChannelSaver(Protocol):
-    """More of a channel to store in the transaction of its findings (a crawl's link graph)."""
-
-    def keep(self, evidence: SiteEvidence) -> Any:
-        """What to hold until the commit, taken when the channel's evidence arrives (the
-        evidence itself is let go once judged)."""
-
-    def save(self, conn: Connection, run_id: int, channel_id: int, kept: Any) -> None: ...
-
-    def release(self, kept: Any) -> None:
-        """After the commit, or when it failed: free what keep() held (temporary files)."""
 
 
 def needs_of(checks: list[Check]) -> set[str]:
     return set().union(*(c.needs for c in checks)) if checks else set()
 
 
-Variants = dict[str, list[dict[str, Any]]]  # check id -> parameter sets of a profile ({}: the check's own)
-
-
-def judge(evidence: SiteEvidence, checks: list[Check], params: dict[str, dict[str, Any]],
-          variants: Variants | None = None) -> list[Finding]:
-    """Each check's finding; a check with variants yields one per parameter set, marked."""
-    out = []
-    for c in checks:
-        for extra in (variants or {}).get(c.id) or [{}]:
-            f = c.run(evidence, {**params.get(c.id, {}), **extra})
-            out.append(dataclasses.replace(f, variant=params_variant(extra)) if extra else f)
-    return out
-
-
 async def run_channels(engine: Engine, run_id: int, channels: list[tuple[int, ChannelFacts]], checks: list[Check],
-                   collect: Collector, *, params: dict[str, dict[str, Any]] | None = None,
-                   concurrency: int = 50, on_channel: OnChannel | None = None,
-                   saver: ChannelSaver | None = None, variants: Variants | None = None) -> None:
-    """Collect and judge the channels not yet done in run_id; each one's findings are committed on its own."""
+                       collect: Collector, *, params: dict[str, dict[str, Any]] | None = None,
+                       concurrency: int = 50, on_channel: OnChannel | None = None,
+                       saver: ChannelSaver | None = None, variants: Variants | None = None,
+                       recheck: RecheckPolicy | None = None,
+                       before_recheck: Callable[[], Awaitable[None]] | None = None,
+                       judge: Judge | None = None) -> PassTimes:
+    """Collect and judge the channels not yet done in run_id; each one's findings are
+    committed on its own, a channel with a verdict to confirm after its re-check."""
     needs = needs_of(checks)
-    params = params or {}
+    policy = recheck or RecheckPolicy()
+    own_judge = judge is None
+    judge = judge or Judge(checks, params or {}, variants, process=False)
     gate = asyncio.Semaphore(concurrency)
-    # Group commit: channels finished while a commit is under way wait for the next one and
-    # go in together. One transaction holds whole channels only (each one's scan item with
-    # its findings), so a run killed at any moment still loses or duplicates nothing.
-    queued: list[tuple[int, list[Finding], Any, asyncio.Future[dict[str, int]]]] = []
-    writer: asyncio.Task[None] | None = None
+    commits = GroupCommit(engine, run_id, saver)
+    waiting: list[tuple[int, ChannelFacts, list[Finding], Any]] = []  # to confirm after the first pass
+    times = PassTimes()
 
-    def save(batch: list[tuple[int, list[Finding], Any]]) -> list[dict[str, int]]:
-        try:
-            with engine.begin() as conn:
-                counts = store.save_channels(conn, run_id, [(cid, findings) for cid, findings, _ in batch])
-                if saver is not None:
-                    for cid, _, kept in batch:
-                        saver.save(conn, run_id, cid, kept)
-                return counts
-        except IntegrityError as exc:  # the unique (run, channel) item: someone else stored it
-            raise MgovError(f"run {run_id}: a channel was stored by another process meanwhile; "
-                            "is this run being resumed elsewhere?") from exc
-
-    async def write() -> None:
-        while queued:
-            batch = queued[:MAX_BATCH]
-            del queued[:MAX_BATCH]
-            try:
-                counts = await asyncio.to_thread(save, [(cid, findings, kept) for cid, findings, kept, _ in batch])
-            except BaseException as exc:
-                for _, _, _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(exc)
-                if isinstance(exc, asyncio.CancelledError):
-                    raise
-                continue
-            finally:
-                if saver is not None:
-                    for _, _, kept, _ in batch:
-                        saver.release(kept)
-            for (_, _, _, fut), c in zip(batch, counts, strict=True):
-                if not fut.done():
-                    fut.set_result(c)
-
-    async def commit(channel_id: int, findings: list[Finding], kept: Any) -> dict[str, int]:
-        nonlocal writer
-        fut: asyncio.Future[dict[str, int]] = asyncio.get_running_loop().create_future()
-        queued.append((channel_id, findings, kept, fut))
-        if writer is None or writer.done():
-            writer = asyncio.create_task(write())
-        return await fut
-
-    async def one(channel_id: int, facts: ChannelFacts) -> None:
+    async def attempt(facts: ChannelFacts, wanted: set[str], only: list[str] | None) -> tuple[list[Finding], Any]:
         kept = None
-        async with gate:
-            try:
-                evidence = await collect(facts, needs)
-                kept = saver.keep(evidence) if saver is not None else None
-                findings = judge(evidence, checks, params, variants)
-                del evidence
-            except MgovError:
-                _release(saver, kept)
-                raise  # the scan's own failure (e.g. the archive cannot be written): stop, resumable
-            except Exception as exc:  # noqa: BLE001 - one broken channel must not stop the run
-                _release(saver, kept)
-                kept = None
-                findings = [Finding(c.id, Status.ERROR, message=f"collection failed: {type(exc).__name__}: {exc}",
-                                    message_zh="采集失败", scan_status=ScanStatus.UNKNOWN_ERROR,
-                                    variant=params_variant(extra))
-                            for c in checks for extra in (variants or {}).get(c.id) or [{}]]
-        counts = await commit(channel_id, findings, kept)
+        try:
+            evidence = await collect(facts, wanted)
+            kept = saver.keep(evidence) if saver is not None else None
+            return await judge(evidence, only), kept
+        except MgovError:
+            _release(saver, kept)
+            raise  # the run's own failure (e.g. the archive cannot be written): stop, resumable
+        except Exception as exc:  # noqa: BLE001 - one broken channel must not stop the run
+            _release(saver, kept)
+            chosen = [c for c in checks if only is None or c.id in only]
+            return error_findings(chosen, variants, f"collection failed: {type(exc).__name__}: {exc}", "采集失败"), None
+
+    async def done(channel_id: int, facts: ChannelFacts, findings: list[Finding], kept: Any) -> None:
+        counts = await commits.commit(channel_id, findings, kept)
         if on_channel is not None:
             on_channel(facts, counts)
 
+    async def first(channel_id: int, facts: ChannelFacts) -> None:
+        async with gate:
+            findings, kept = await attempt(facts, needs, None)
+        if policy.enabled and needs_recheck(findings):
+            waiting.append((channel_id, facts, findings, kept))
+            return
+        await done(channel_id, facts, findings, kept)
+
+    async def second(channel_id: int, facts: ChannelFacts, findings: list[Finding], kept: Any, gate2: asyncio.Semaphore
+                     ) -> None:
+        ids = needs_recheck(findings)
+        async with gate2:
+            again, kept2 = await attempt(facts, needs_of([c for c in checks if c.id in ids]), ids)
+        if kept2 is not None:  # the second attempt collected what the saver keeps: it wins
+            _release(saver, kept)
+            kept = kept2
+        settled = settle(findings, again)
+        times.findings_rechecked += len([f for f in findings if f.recheck])
+        times.recovered += sum(1 for a, b in zip(findings, settled, strict=True) if a.recheck and b.status != a.status)
+        await done(channel_id, facts, settled, kept)
+
     try:
-        await asyncio.gather(*(one(cid, facts) for cid, facts in channels))
+        started = time.perf_counter()
+        await asyncio.gather(*(first(cid, facts) for cid, facts in channels))
+        times.first_seconds = time.perf_counter() - started
+        if waiting:
+            times.rechecked = len(waiting)
+            started = time.perf_counter()
+            await asyncio.sleep(policy.delay)
+            if before_recheck is not None:
+                await before_recheck()
+            gate2 = asyncio.Semaphore(max(1, policy.concurrency))
+            await asyncio.gather(*(second(*item, gate2) for item in waiting))
+            times.recheck_seconds = time.perf_counter() - started
+        return times
+    except BaseException:
+        for _, _, _, kept in waiting:
+            _release(saver, kept)
+        raise
     finally:
-        if writer is not None and not writer.done():
-            writer.cancel()
+        commits.cancel()
+        if own_judge:
+            judge.close()
 
 
 def _release(saver: ChannelSaver | None, kept: Any) -> None:

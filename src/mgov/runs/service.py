@@ -60,12 +60,12 @@ def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency:
     if workers is None:
         workers = min(os.cpu_count() or 1, 8) if len(todo) >= AUTO_WORKERS_FROM else 1
     if workers > 1 and len(todo) > 1:
-        run_workers(engine.url.render_as_string(hide_password=False), settings, run_id, todo, workers=workers,
-                    concurrency=concurrency, on_channel=on_channel)
+        times = run_workers(engine.url.render_as_string(hide_password=False), settings, run_id, todo,
+                            workers=workers, concurrency=concurrency, on_channel=on_channel)
     else:
-        run_here(engine, settings, run_id, todo, concurrency=concurrency, on_channel=on_channel)
+        times = run_here(engine, settings, run_id, todo, concurrency=concurrency, on_channel=on_channel)
     with engine.begin() as conn:
         store.finish_run(conn, run_id)
         summary = store.run_summary(conn, run_id)
     return {"run": run_id, "channels": len(channels), "resumed_from": len(channels) - len(todo),
-            "summary": summary}
+            "summary": summary, "passes": times.as_dict()}

@@ -18,6 +18,7 @@ from mgov.config import Settings
 from mgov.db.engine import make_engine
 from mgov.errors import MgovError
 from mgov.evidence.site import ChannelFacts
+from mgov.runs.confirm import PassTimes
 from mgov.runs.local import run_here
 
 OnChannel = Callable[[ChannelFacts, dict[str, int]], None]
@@ -26,8 +27,8 @@ _FAILED = "failed"
 
 
 def run_workers(database_url: str, settings: Settings, run_id: int, todo: list[tuple[int, ChannelFacts]], *,
-                workers: int, concurrency: int, on_channel: OnChannel | None) -> None:
-    """Scan todo in `workers` processes; raise MgovError if any of them failed."""
+                workers: int, concurrency: int, on_channel: OnChannel | None) -> PassTimes:
+    """Run todo in `workers` processes; raise MgovError if any of them failed."""
     spawn = mp.get_context("spawn")  # no fork: the parent holds an engine and maybe threads
     events: Any = spawn.Queue()
     shares = [[item for item in todo if item[0] % workers == i] for i in range(workers)]
@@ -38,6 +39,7 @@ def run_workers(database_url: str, settings: Settings, run_id: int, todo: list[t
         proc.start()
     pending = {proc.name: proc for proc in procs}
     failures: dict[str, str] = {}
+    times = PassTimes()
     try:
         while pending:
             try:
@@ -58,6 +60,8 @@ def run_workers(database_url: str, settings: Settings, run_id: int, todo: list[t
             pending.pop(name, None)
             if kind == _FAILED:
                 failures[name] = message
+            elif isinstance(message, PassTimes):
+                times.add(message)
             if failures:
                 break  # the others would likely fail alike; what they committed stays
     finally:
@@ -66,7 +70,8 @@ def run_workers(database_url: str, settings: Settings, run_id: int, todo: list[t
                 proc.terminate()
             proc.join()
     if failures:
-        raise MgovError(f"scan run {run_id}: {'; '.join(failures.values())} (the run can be resumed with --resume)")
+        raise MgovError(f"run {run_id}: {'; '.join(failures.values())} (the run can be resumed with --resume)")
+    return times
 
 
 def _worker(database_url: str, settings: Settings, run_id: int, todo: list[tuple[int, ChannelFacts]], concurrency: int,
@@ -74,11 +79,11 @@ def _worker(database_url: str, settings: Settings, run_id: int, todo: list[tuple
     name = mp.current_process().name
     engine = make_engine(database_url)
     try:
-        run_here(engine, settings, run_id, todo, concurrency=concurrency,
-                      on_channel=lambda facts, counts: events.put(("channel", (facts, counts))))
+        times = run_here(engine, settings, run_id, todo, concurrency=concurrency,
+                         on_channel=lambda facts, counts: events.put(("channel", (facts, counts))))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
         events.put((_FAILED, (name, f"{name}: {type(exc).__name__}: {exc}")))
         raise SystemExit(1) from None
     finally:
         engine.dispose()
-    events.put((_DONE, (name, "")))
+    events.put((_DONE, (name, times)))

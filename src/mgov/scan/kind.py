@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from mgov.collect.site import CollectContext, collect_site
 from mgov.evidence.site import ChannelFacts, SiteEvidence
 from mgov.runs.kinds import RunKind, RunSetup
-from mgov.runs.runner import ChannelSaver, Collector
+from mgov.runs.saver import ChannelSaver, Collector
 
 
 def site_collector(ctx: CollectContext) -> Collector:

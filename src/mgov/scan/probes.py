@@ -1,7 +1,11 @@
 """Availability probes: stored one by one, judged over a week.
 
 China's veto (国办秘函〔2019〕19号 单项否决, 站点无法访问): a site fails when at least 5% of its
-probes over a week fail, with at least 20 probes a day.
+probes over a week fail, with at least 20 probes a day. Each probe counts (no re-check:
+the week's ratio is the measure), but a probe mgov could not make (no DNS answer, its own
+loop stalled past the timeout) is not stored: it says nothing of the site. A probe reads
+the site where it is served (the start-URL rule, collect.homepage), starting from the URL
+that served it last time.
 """
 
 from __future__ import annotations
@@ -14,11 +18,22 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, insert, select
 
 from mgov import clock
+from mgov.checks.base import LAG_UNTRUSTED_MS
+from mgov.collect.client import HttpClient
+from mgov.collect.homepage import serves, working_homepage
 from mgov.db.tables import CHANNELS, PROBES
-from mgov.evidence.exchange import Fetch
+from mgov.evidence.exchange import Fetch, ScanStatus
 
 VETO_RATIO = 0.05
 MIN_PER_DAY = 20
+
+
+def unverifiable(fetch: Fetch) -> bool:
+    """mgov's own failure to make the probe: no DNS answer, or a timeout while its loop stalled."""
+    if fetch.status is ScanStatus.DNS_UNRESOLVED:
+        return True
+    lag = max((ex.lag_ms or 0.0 for ex in fetch.exchanges), default=0.0)
+    return fetch.status is ScanStatus.TIMEOUT and lag > LAG_UNTRUSTED_MS
 
 
 def save_probe(conn: Connection, channel_id: int, fetch: Fetch, at: dt.datetime) -> bool:
@@ -32,13 +47,21 @@ def save_probe(conn: Connection, channel_id: int, fetch: Fetch, at: dt.datetime)
     return ok
 
 
-async def probe_round(client: Any, engine: Engine, channels: list[tuple[int, Any]]) -> tuple[dt.datetime, int]:
+async def probe_round(client: HttpClient, engine: Engine, channels: list[tuple[int, Any]],
+                      served: dict[int, str] | None = None) -> tuple[dt.datetime, int]:
     """Fetch every channel's homepage at once and store each outcome as one probe, stamped with
-    the round's start; (that time, how many answered). channels: (id, facts with .address)."""
+    the round's start; (that time, how many answered). channels: (id, facts with .address);
+    served: where each channel's homepage answered last (kept up to date across rounds)."""
     started = clock.now()
-    results = await asyncio.gather(*(client.fetch(f.address) for _, f in channels))
+    served = {} if served is None else served
+    results = await asyncio.gather(*(working_homepage(client, f.address, served.get(cid)) for cid, f in channels))
+    ok = 0
     with engine.begin() as conn:
-        ok = sum(save_probe(conn, cid, fetch, started) for (cid, _), fetch in zip(channels, results, strict=True))
+        for (cid, _), fetch in zip(channels, results, strict=True):
+            if serves(fetch) and fetch.final_url:
+                served[cid] = fetch.final_url  # where it answered: the next probe goes straight there
+            if not unverifiable(fetch):
+                ok += save_probe(conn, cid, fetch, started)
     return started, ok
 
 

@@ -3,29 +3,47 @@
 from __future__ import annotations
 
 import re
-from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any, ClassVar
+from urllib.parse import unquote
 
 from mgov.checks.base import Finding, Status
+from mgov.checks.builtin.jiucuo import CURRENT_HOSTS, FORMER_HOSTS, Entry, find_entries
 from mgov.checks.builtin.page import _PageCheck
 from mgov.checks.html import Page
 from mgov.evidence.exchange import Exchange
 from mgov.evidence.site import SiteEvidence
 
 CN = frozenset({"cn"})
-# Matched against Page.compact_text: NFKC-folded, white space removed.
+# Matched against Page.folded_text: NFKC-folded (full-width digits, colons and hyphens become
+# ASCII), blocks apart. Labels and values may be spaced or split across inline tags; a value
+# is a run of digits, so it never takes in the next word ("1100000088ICP备案号").
 SITE_CODE = re.compile(r"^(\d{10}|bm\d{8})$", re.I)
-SITE_CODE_TEXT = re.compile(r"网站标识码[:]?([0-9A-Za-z]+)")
-_PROVINCE = "([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])"  # a province, abbreviated
-ICP = re.compile(_PROVINCE + r"ICP备(\d{6,10})号?(?:-(\d+))?", re.I)
-PSB = re.compile(_PROVINCE + r"公网安备(\d{14})号?")
+SITE_CODE_TEXT = re.compile(r"网站标识码\s*:?\s*(bm\d+|\d+)", re.I)
+# Province abbreviations as filings write them: MIIT's ICP numbers use 蜀 (四川), 黔 (贵州),
+# 滇 (云南), 陇 (甘肃) and 陕 (陕西); 公网安备 numbers mostly 川, 贵, 滇, 甘, 陕, and also 蜀, 黔.
+# Every province's one- and two-character forms are accepted for both.
+ABBREVIATIONS = "京津沪渝冀豫云滇辽黑湘皖鲁新苏浙赣鄂桂甘陇晋蒙陕秦吉闽贵黔粤青藏川蜀宁琼"
+_PROVINCE = f"([{ABBREVIATIONS}])"
+_DASH = r"[-\u2010-\u2015\u2212\ufe58\ufe63]"  # NFKC keeps these dashes apart from "-"
+# 京ICP备12345678号-1, 粤ICP备 12345678号, 滇ICP备09010050-5号, 陇ICP备 05000593, ICP备案号：京ICP备...
+ICP = re.compile(_PROVINCE + r"\s*ICP\s*备(?:案号?)?\s*:?\s*(\d{5,12})\s*(?:" + _DASH + r"\s*(\d+)\s*)?号?"
+                 r"(?:\s*" + _DASH + r"\s*(\d+))?", re.I)
+# 京公网安备 11010502030143号, 京公网安备：11010502030143号, 京公网安备:11010502030143, 京公网安备号11010502030143;
+# 12-digit numbers of the first years are still shown by some sites.
+PSB = re.compile(_PROVINCE + r"\s*公网安备\s*(?:号\s*)?:?\s*(?:号\s*)?(\d{12,14})\s*号?")
 CONAC = re.compile(r"(bszs\.conac\.cn/sitename\?method=show&(?:amp;)?id=[0-9A-Fa-f]{32}|dcs\.conac\.cn/js/)")
-JIUCUO = re.compile(r"zfwzgl\.www\.gov\.cn/exposure/jiucuo\.(?:html|js)")
 # GB/T 2260 province codes and their one-character abbreviations.
 PROVINCES = {"11": "京", "12": "津", "31": "沪", "50": "渝", "13": "冀", "41": "豫", "53": "云", "21": "辽",
              "23": "黑", "43": "湘", "34": "皖", "37": "鲁", "65": "新", "32": "苏", "33": "浙", "36": "赣",
              "42": "鄂", "45": "桂", "62": "甘", "14": "晋", "15": "蒙", "61": "陕", "22": "吉", "35": "闽",
              "52": "贵", "44": "粤", "63": "青", "54": "藏", "51": "川", "64": "宁", "46": "琼"}
+# Provinces with two abbreviations in use: either one agrees with the number.
+ALTERNATES = {"51": "蜀", "52": "黔", "53": "滇", "61": "秦", "62": "陇"}
+
+
+def province_chars(region: str) -> str:
+    """The abbreviations that agree with a GB/T 2260 province code ("51" -> "川蜀")."""
+    return PROVINCES.get(region, "") + ALTERNATES.get(region, "")
 
 
 class _CnCheck(_PageCheck):
@@ -41,7 +59,7 @@ def _code(value: object) -> str | None:
 
 def page_site_code(page: Page) -> tuple[str | None, str | None]:
     """(meta SiteIDCode, footer 网站标识码 text) as found on the page."""
-    m = SITE_CODE_TEXT.search(page.compact_text)
+    m = SITE_CODE_TEXT.search(page.folded_text)
     return _code(page.meta("SiteIDCode")), _code(m.group(1)) if m else None
 
 
@@ -85,11 +103,11 @@ class Icp(_CnCheck):
     fix_zh = "在页面底部标注 ICP 备案编号，并链接至 beian.miit.gov.cn。"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        m = ICP.search(page.compact_text)
+        m = ICP.search(page.folded_text)
         if not m:
             return self.finding(Status.FAIL, None, message="no ICP备案编号 on the page",
                                 message_zh="未标注 ICP 备案编号", evidence=ex.refs)
-        return self.finding(Status.PASS, m.group(0), evidence=ex.refs)
+        return self.finding(Status.PASS, m.group(0).strip(), evidence=ex.refs)
 
 
 class Psb(_CnCheck):
@@ -100,17 +118,19 @@ class Psb(_CnCheck):
     fix_zh = "在页面底部标注公安机关备案号，省份简称须与编号前两位一致。"
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        m = PSB.search(page.compact_text)
-        if not m:
+        found = list(PSB.finditer(page.folded_text))
+        if not found:
             return self.finding(Status.FAIL, None, message="no 公网安备 number on the page",
                                 message_zh="未标注公安机关备案号", evidence=ex.refs)
+        # Several numbers (a site filed twice): one that agrees is enough.
+        m = next((m for m in found if m.group(1) in province_chars(m.group(2)[:2])), found[0])
         province, number = m.group(1), m.group(2)
-        expected = PROVINCES.get(number[:2])
-        value = {"text": m.group(0), "province": province, "number": number}
-        if expected != province:
+        expected = "/".join(province_chars(number[:2])) or number[:2]
+        value = {"text": m.group(0).strip(), "province": province, "number": number}
+        if province not in province_chars(number[:2]):
             return self.finding(Status.FAIL, value,
-                                message=f"{province} does not match the number's province {expected or number[:2]}",
-                                message_zh=f"省份简称“{province}”与编号所属省份“{expected or number[:2]}”不一致",
+                                message=f"{province} does not match the number's province {expected}",
+                                message_zh=f"省份简称“{province}”与编号所属省份“{expected}”不一致",
                                 evidence=ex.refs)
         return self.finding(Status.PASS, value, evidence=ex.refs)
 
@@ -137,28 +157,40 @@ class Jiucuo(_CnCheck):
     id = "cn.jiucuo"
     title_en = "'Report an error' entry (我为政府网站找错)"
     title_zh = "我为政府网站找错入口"
-    fix_en = "Link 我为政府网站找错 (zfwzgl.www.gov.cn/exposure/jiucuo) with site_code equal to the 网站标识码."
-    fix_zh = "放置“我为政府网站找错”入口，site_code 须与网站标识码一致。"
+    fix_en = ("Put the 我为政府网站找错 entry on the page (the platform's <script id=\"_jiucuo_\" sitecode=...> "
+              "or its jiucuo.html?site_code=... link) with the site's 网站标识码, loaded from zfwzgl.www.gov.cn.")
+    fix_zh = ("放置“我为政府网站找错”入口（平台提供的 <script id=\"_jiucuo_\" sitecode=...> "
+              "或 jiucuo.html?site_code=... 链接），sitecode 须与网站标识码一致，并从 zfwzgl.www.gov.cn 加载。")
+    defaults: ClassVar[dict[str, Any]] = {"hosts": list(CURRENT_HOSTS), "former_hosts": list(FORMER_HOSTS)}
 
     def judge(self, page: Page, ex: Exchange, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        # A link to jiucuo.html?site_code=..., or the official <script sitecode=... src=.../jiucuo.js>.
-        found: tuple[str | None, str | None] = next(
-            ((link.href, next(iter(parse_qs(urlsplit(link.href).query).get("site_code", [])), None))
-             for link in page.links if JIUCUO.search(link.href)), (None, None))
-        if found[0] is None:
-            found = next(((s["src"], s.get("sitecode")) for s in page.scripts if JIUCUO.search(s["src"])),
-                         (None, None))
-        hit, code = found
-        if hit is None:
+        entries = find_entries(page, params["hosts"], params["former_hosts"])
+        if not entries:
             return self.finding(Status.FAIL, None, message="no 我为政府网站找错 entry", message_zh="未放置找错入口",
                                 evidence=ex.refs)
-        code = _code(code)
         meta, text = page_site_code(page)
         # The entry must carry the code the page shows; the registry speaks when the page shows none.
         expected = meta or text or _code(ev.channel.attributes.get("site_code"))
-        value = {"url": hit, "site_code": code, "expected": expected}
+        # Several entries (an old one left beside the new): the one that agrees is the entry.
+        entry = next((e for e in entries if _code(e.code) == expected), entries[0])
+        code = _code(entry.code)
+        value = {"url": entry.url, "site_code": code, "expected": expected, "form": entry.form,
+                 "hosted": entry.hosted}
         if expected and code != expected:
             return self.finding(Status.FAIL, value, message=f"the entry's site_code {code} is not {expected}",
                                 message_zh=f"找错入口的 site_code（{code}）与网站标识码（{expected}）不一致",
                                 evidence=ex.refs)
-        return self.finding(Status.PASS, value, evidence=ex.refs)
+        message, message_zh = _hosting_note(entry, params["hosts"])
+        return self.finding(Status.PASS, value, message=message, message_zh=message_zh, evidence=ex.refs)
+
+
+def _hosting_note(entry: Entry, hosts: list[str]) -> tuple[str, str]:
+    """A note on a working entry that is not served from the platform's current host."""
+    current = hosts[0] if hosts else "zfwzgl.www.gov.cn"
+    if entry.hosted == "former":
+        return (f"the entry points at the platform's former host {entry.host}; the current one is {current}",
+                f"找错入口仍指向平台旧地址 {entry.host}，现地址为 {current}")
+    if entry.hosted in ("local", "other"):
+        return (f"the entry's script is a copy served from {entry.host}; it reports to whatever host the copy names",
+                f"找错入口脚本为 {entry.host} 上的副本，报送地址以副本内容为准")
+    return "", ""

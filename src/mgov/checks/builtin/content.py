@@ -35,7 +35,11 @@ class CrawlCheck(Check):
             return self.finding(Status.ERROR, {"start_url": crawl.start_url}, message=f"crawl failed: {detail}",
                                 message_zh=f"网站抓取失败：{detail}", evidence=crawl.home_refs,
                                 scan_status=crawl.error or ScanStatus.UNKNOWN_ERROR)
-        return self.judge(crawl, crawl.content, params)
+        finding = self.judge(crawl, crawl.content, params)
+        if crawl.moved and isinstance(finding.value, dict):
+            # Said on every verdict: the site was read where it is served, not where registered.
+            finding.value = {**finding.value, "start_url": crawl.start_url, "registered_url": crawl.registered_url}
+        return finding
 
     @abstractmethod
     def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from abc import abstractmethod
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from mgov.checks.base import Check, Finding, Status, ok_page, waf_block
-from mgov.checks.html import Link, Page, page_of, redirect_stub
+from mgov.checks.builtin import required_links
+from mgov.checks.html import Page, page_of, redirect_stub
 from mgov.evidence.exchange import Exchange
 from mgov.evidence.site import SiteEvidence
 
@@ -112,8 +112,8 @@ class Search(_PageCheck):
                             message_zh="首页没有站内搜索", evidence=ex.refs)
 
 
-# name -> (pattern for the link text, pattern for the link's path). Text counts only for short
-# link texts (a menu entry, not a headline that mentions the word); the host never counts.
+# name -> (pattern for the link text, pattern for the link's path); required_links.find also
+# knows the wordings agencies use for each name, in longer link texts. The host never counts.
 REQUIRED_LINKS = {
     "us": {"privacy": (r"privacy", r"/privacy"), "contact": (r"^contact", r"/contact"),
            "about": (r"^about", r"/about(-?us)?(/|\.html?$|$)"),
@@ -124,7 +124,7 @@ REQUIRED_LINKS = {
            "关于我们": (r"关于我们|网站介绍|关于本网", r"/(about|gywm)(us)?(/|\.html?$|$)"),
            "隐私政策": (r"隐私", r"/(privacy|yszc)")},
 }
-MAX_LINK_TEXT = 24
+MAX_LINK_TEXT = required_links.SHORT
 
 
 class LinksRequired(_PageCheck):
@@ -143,7 +143,7 @@ class LinksRequired(_PageCheck):
                                 message_zh="该辖区无必备链接要求")
         found, missing = {}, []
         for name, (text_rx, path_rx) in wanted.items():
-            hit = next((link for link in page.links if _names(link, text_rx, path_rx)), None)
+            hit = required_links.find(page.links, name, text_rx, path_rx)
             if hit:
                 found[name] = hit.href
             else:
@@ -153,13 +153,6 @@ class LinksRequired(_PageCheck):
             return self.finding(Status.FAIL, value, message="missing links: " + ", ".join(missing),
                                 message_zh="缺少链接：" + "、".join(missing), evidence=ex.refs)
         return self.finding(Status.PASS, value, evidence=ex.refs)
-
-
-def _names(link: Link, text_rx: str, path_rx: str) -> bool:
-    text = re.sub(r"\s+", "" if re.search(r"[\u4e00-\u9fff]", link.text) else " ", link.text).strip()
-    if text and len(text) <= MAX_LINK_TEXT and re.search(text_rx, text, re.I):
-        return True
-    return re.search(path_rx, urlsplit(link.href).path, re.I) is not None
 
 
 class PageWeight(_PageCheck):

@@ -3,6 +3,8 @@
 Prints where it listens and writes the manifest (with the ports) to a file; the last line
 printed before serving is `READY {json}` for scripts that start it as a separate process.
 Another process switches its epoch with `mgov.demo.farm.client.set_epoch(http_port, 2)`.
+`--hostile-network` adds transient faults (docs/demo-farm.md, Hostile network), and
+`--busy-cores N` keeps N cores busy while it serves (cpuhog.busy_cores).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import time
 from pathlib import Path
 
 from mgov.demo.farm.contract import CONTROL_HOST
+from mgov.demo.farm.cpuhog import busy_cores
 from mgov.demo.farm.farm import Farm, has_ipv6_loopback, trim_tls_read_buffers
 from mgov.demo.farm.generate import generate
+from mgov.demo.farm.hostile import DEFAULTS, Hostility
 
 try:
     import resource
@@ -55,7 +59,27 @@ def _parser() -> argparse.ArgumentParser:
                    help="add one site with a tree of this many pages")
     p.add_argument("--big-site-dead", type=float, default=0.02,
                    help="share of the big site's link targets that are dead (default 0.02)")
+    hostile = p.add_argument_group("hostile network (transient faults: a retry gets through)")
+    hostile.add_argument("--hostile-network", action="store_true",
+                         help="all of the faults below, at their defaults unless given")
+    for name, what in (("dns_drop", "share of UDP DNS queries dropped"),
+                       ("dns_servfail", "share of UDP DNS queries answered SERVFAIL"),
+                       ("jitter_ms", "each response waits a further uniform 0..N ms"),
+                       ("reset_share", "share of sites that reset a client's first connection")):
+        hostile.add_argument("--" + name.replace("_", "-"), type=float, default=None,
+                             help=f"{what} (--hostile-network: {DEFAULTS[name]:g}; else 0)")
+    hostile.add_argument("--reset-memory", type=float, default=60.0,
+                         help="seconds a site remembers a client it has reset (default 60)")
+    p.add_argument("--busy-cores", type=int, default=0,
+                   help="keep N cores busy (spinning processes, not niced) while serving")
     return p
+
+
+def hostility(args: argparse.Namespace) -> Hostility:
+    """The faults asked for: --hostile-network's defaults, each overridden when given."""
+    given = {k: getattr(args, k) for k in DEFAULTS if getattr(args, k) is not None}
+    base = dict(DEFAULTS) if args.hostile_network else dict.fromkeys(DEFAULTS, 0.0)
+    return Hostility(**{**base, **given}, reset_memory=args.reset_memory)
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -65,8 +89,13 @@ async def _serve(args: argparse.Namespace) -> None:
                         big_site_pages=args.big_site_pages, big_site_dead=args.big_site_dead)
     farm = Farm(manifest, http_port=args.http_port, https_port=args.https_port,
                 dns_port=args.dns_port, ipv6=not args.no_ipv6 and has_ipv6_loopback(),
-                state_dir=args.state_dir, epoch=args.epoch)
+                state_dir=args.state_dir, epoch=args.epoch, hostile=hostility(args))
     await farm.start()
+    # Before READY: a script may send SIGTERM as soon as it reads it.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     try:
         if farm.ca_pem is None or manifest.runtime is None:  # start() sets both before it returns
             raise RuntimeError("the farm started without its CA certificate or runtime")
@@ -80,7 +109,13 @@ async def _serve(args: argparse.Namespace) -> None:
               f"ready in {time.perf_counter() - t0:.2f} s")
         for proto, port in (("http", farm.http_port), ("https", farm.https_port)):
             print(f"{proto:<6}" + " ".join(f"{a if ':' not in a else f'[{a}]'}:{port}" for a in addrs))
+        if farm.http_only_address:
+            print(f"http  {farm.http_only_address}:{farm.http_port} (the HTTP-only sites; no https)")
         print(f"dns   127.0.0.1:{farm.dns_port} (udp, tcp)")
+        if farm.hostile.active:
+            h = farm.hostile
+            print(f"hostile network: dns drop {h.dns_drop:g}, servfail {h.dns_servfail:g}, "
+                  f"jitter 0-{h.jitter_ms:g} ms, first-connection resets on {h.reset_share:g} of the sites")
         print(f"ca    {farm.ca_pem}")
         print(f"manifest {out}")
         print(f"control http://127.0.0.1:{farm.http_port}/epoch (Host: {CONTROL_HOST}), "
@@ -88,11 +123,8 @@ async def _serve(args: argparse.Namespace) -> None:
         print("READY " + json.dumps({"http_port": farm.http_port, "https_port": farm.https_port,
                                      "dns_port": farm.dns_port, "ca_pem": str(farm.ca_pem),
                                      "manifest": str(out), "control_host": CONTROL_HOST,
-                                     "epoch": farm.epoch}), flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+                                     "epoch": farm.epoch, "options": manifest.runtime.options}),
+              flush=True)
         await stop.wait()
     finally:
         await farm.stop()
@@ -109,10 +141,16 @@ def _raise_file_limit() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        hostility(args)
+    except ValueError as e:
+        parser.error(str(e))
     _raise_file_limit()
     trim_tls_read_buffers()
-    asyncio.run(_serve(args))
+    with busy_cores(args.busy_cores):
+        asyncio.run(_serve(args))
     return 0
 
 

@@ -93,7 +93,8 @@ def service_asset(host: str, path: str) -> Asset | None:
     if host == c.TRACKER_HOST:
         return Asset("image/gif", PIXEL_GIF) if path == "/pixel.gif" else None
     if host in (c.ICP_HOST, c.PSB_HOST, c.CONAC_HOST, c.JIUCUO_HOST, c.LINK_HOSTS["cn"],
-                c.LINK_HOSTS["us"], c.BAD_LINK_HOST, c.HIDDEN_LINK_HOST, c.DEAD_LINK_HOST):
+                c.LINK_HOSTS["us"], c.BAD_LINK_HOST, c.HIDDEN_LINK_HOST, c.DEAD_LINK_HOST,
+                c.JIUCUO_FORMER_HOST):
         if host == c.DEAD_LINK_HOST and path.startswith(("/gone/", "/error/")):
             return None  # the farm answers 404 or 500 (vhosts.py)
         body = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'

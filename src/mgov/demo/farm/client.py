@@ -2,6 +2,8 @@
 
 Farm redirects point at https://HOST/ (port 443) like the real sites; FarmResolver maps the
 standard ports to the farm's, so an ordinary aiohttp session follows them unchanged.
+The resolvers retry as a hostile network needs: a lost query after TRY_SECONDS, SERVFAIL at
+once (the farm never faults the attempt after a faulted one).
 """
 
 from __future__ import annotations
@@ -20,6 +22,13 @@ from aiohttp.abc import AbstractResolver
 
 from mgov.demo.farm.contract import CONTROL_HOST
 
+TRY_SECONDS = 0.5  # a loopback answer takes microseconds: a query without one was dropped
+LIFETIME = 5.0
+
+
+def _tolerant(r: dns.resolver.BaseResolver) -> None:
+    r.timeout, r.lifetime, r.retry_servfail = TRY_SECONDS, LIFETIME, True
+
 
 def ssl_context(ca_pem: str | Path) -> ssl.SSLContext:
     """A client context that trusts the farm CA (and nothing else)."""
@@ -31,7 +40,7 @@ def dns_resolver(port: int, host: str = "127.0.0.1") -> dns.resolver.Resolver:
     r = dns.resolver.Resolver(configure=False)
     r.nameservers = [host]
     r.port = port
-    r.lifetime = 3.0
+    _tolerant(r)
     return r
 
 
@@ -43,7 +52,7 @@ class FarmResolver(AbstractResolver):
         self._dns = dns.asyncresolver.Resolver(configure=False)
         self._dns.nameservers = ["127.0.0.1"]
         self._dns.port = dns_port
-        self._dns.lifetime = 3.0
+        _tolerant(self._dns)
 
     async def resolve(self, host: str, port: int = 0,
                       family: socket.AddressFamily = socket.AF_INET) -> list[Any]:

@@ -29,6 +29,45 @@ REQUIRED_LINKS: dict[str, list[tuple[str, str]]] = {
            ("隐私政策", "/privacy.html")],
 }
 
+# The same links as real agencies word them ("long" link form, Site.forms["links"]): in the same
+# order as REQUIRED_LINKS (links.missing drops by position), at paths the check's path patterns
+# do not know, so only the wording names them. Contact stays "Contact Us" / 联系我们: the crawl's
+# consultation keywords count the US one as a channel.
+LONG_LINKS: dict[str, list[tuple[str, str]]] = {
+    "us": [("Privacy and Security Notice", "/site-policies/notice.html"), ("Contact Us", "/contact"),
+           ("About the Agency", "/agency/overview.html"),
+           ("Section 508 Accessibility Statement", "/site-policies/section508.html"),
+           ("Submit a Freedom of Information Act (FOIA) request", "/open/records-requests.html")],
+    "cn": [("站点地图", "/wzgl/zddt.html"), ("联系我们", "/contact.html"), ("网站介绍", "/wzgl/wzjs.html"),
+           ("隐私声明", "/wzgl/yssm.html")],
+}
+# Further footer links of the long form (not required by the check's defaults; profiles may).
+MORE_LINKS: dict[str, list[tuple[str, str]]] = {
+    "us": [("No FEAR Act Data", "/eeo/no-fear-act-data.html"), ("USA.gov", "https://www.usa.gov/")],
+    "cn": [("政府信息公开", "/wzgl/zfxxgk.html"), ("依申请公开", "/wzgl/ysqgk.html"), ("无障碍浏览", "/wzgl/wza.html")],
+}
+
+# Real-world forms the healthy sites publish, varied by site (generate: Site.forms). The first
+# of each is the plain contract above.
+FORMS: dict[str, tuple[str, ...]] = {
+    "viewport": ("one", "twice"),  # twice: a desktop viewport first, the good one last (it applies)
+    "links": ("short", "long"),
+    # cn only:
+    "icp": ("plain", "spaced", "fullwidth", "bare"),  # 粤ICP备12345678号-1 / 粤ICP备 12345678号 / １２…号－１ / …号
+    "psb": ("space", "colon_fw", "colon", "hao_first", "tight"),
+    "jiucuo": ("link", "script", "local", "former"),  # the platform's link or script, a local copy, the old host
+    "footer": ("inline", "blocks", "spans"),  # identifiers in one <p>, one block each, or one <span> each
+}
+CN_FORMS = frozenset({"icp", "psb", "jiucuo", "footer"})
+VIEWPORT_DESKTOP = '<meta name="viewport" content="width=1200">'
+# ICP numbers are filed with MIIT under these prefixes (not 川, 贵, 云, 甘); 公网安备 numbers use
+# 滇 for 云南, and 蜀 or 黔 on some sites of 四川 and 贵州.
+ICP_PREFIX = {"51": "蜀", "52": "黔", "53": "滇", "62": "陇"}
+PSB_PREFIX = {"53": "滇"}
+PSB_ALTERNATE = {"51": "蜀", "52": "黔"}
+# page.charset_liar: the Content-Type labels browsers do not know (so the <meta> decides).
+LIAR_LABELS = ("gbk2312", "x-unknown")
+
 DAP_HOST = "dap.digitalgov.gov"
 DAP_SCRIPT = ('<script async src="https://dap.digitalgov.gov/Universal-Federated-Analytics-Min.js'
               '?agency=GSA" id="_fed_an_ua_tag"></script>')
@@ -41,6 +80,7 @@ ICP_HOST = "beian.miit.gov.cn"
 PSB_HOST = "www.beian.gov.cn"
 CONAC_HOST = "bszs.conac.cn"
 JIUCUO_HOST = "zfwzgl.www.gov.cn"
+JIUCUO_FORMER_HOST = "pucha.kaipuyun.cn"  # the 找错 platform's former host (the 2015 普查's)
 
 # Off-site link targets of the content pages (docs/demo-farm.md, "Content").
 LINK_HOSTS = {"cn": "www.gov.cn", "us": "www.usa.gov"}  # the healthy external link: 200
@@ -53,7 +93,7 @@ HIDDEN_LINK_HOST = "www.city-guide.example"  # redflag.hidden_link (answers 200)
 # farm page resolves to the farm and nothing leaves loopback.
 SERVICES = [DAP_HOST, GA_HOST, BAIDU_HOST, CNZZ_HOST, TRACKER_HOST, ICP_HOST, PSB_HOST,
             CONAC_HOST, JIUCUO_HOST, LINK_HOSTS["cn"], LINK_HOSTS["us"], DEAD_LINK_HOST,
-            BAD_LINK_HOST, HIDDEN_LINK_HOST]
+            BAD_LINK_HOST, HIDDEN_LINK_HOST, JIUCUO_FORMER_HOST]
 
 # The farm's control endpoint: HTTP requests to the farm's HTTP port with this Host header
 # (it is in no DNS zone). GET /epoch tells the epoch, POST /epoch?n=2 switches it.

@@ -60,6 +60,10 @@ DEFECTS: dict[str, Defect] = {d.id: d for d in (
     _D("https.none", ("https.available", "https.redirect", "tls.valid", "tls.expiry", "tls.protocol"),
        "TLS handshake aborted for the host; HTTP serves the site with 200", obscures=_ALL_CRAWL),
     _D("https.no_redirect", ("https.redirect",), "HTTP serves the site with 200, no redirect"),
+    # Nothing listens on 443 (connection refused); HTTP serves the site, so a crawl that starts
+    # from the scheme that works reaches the content: it obscures nothing.
+    _D("https.absent", ("https.available", "https.redirect", "tls.valid", "tls.expiry", "tls.protocol"),
+       "nothing listens for the host on 443; HTTP serves the site with 200"),
     _D("hsts.none", ("hsts",), "no Strict-Transport-Security header"),
     _D("hsts.weak", ("hsts",), "Strict-Transport-Security: max-age=86400"),
     _D("ipv6.no_aaaa", ("ipv6",), "no AAAA record"),
@@ -69,6 +73,12 @@ DEFECTS: dict[str, Defect] = {d.id: d for d in (
     _D("page.no_title", ("page.title",), "no <title>"),
     _D("html.no_lang", ("html.lang",), "<html> without lang"),
     _D("search.missing", ("search",), "no search form"),
+    # The site's pages are GBK; what they declare is wrong, or nothing (cn only: GBK sites).
+    _D("page.charset_liar", ("page.encoding",),
+       "Content-Type names a charset browsers do not know (gbk2312, x-unknown), <meta charset> says "
+       "utf-8, the bytes are GBK: browsers show mojibake", True),
+    _D("page.no_charset", ("page.encoding",), "no charset in Content-Type or <meta>; the bytes are GBK",
+       True),
     _D("cn.site_code.missing", ("cn.site_code",), "no SiteIDCode meta, no 网站标识码 text", True),
     _D("cn.site_code.malformed", ("cn.site_code",), "site code of 9 digits on the page", True),
     _D("cn.site_code.mismatch", ("cn.site_code",),
@@ -131,9 +141,11 @@ DEFECTS: dict[str, Defect] = {d.id: d for d in (
 EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
     {"tls.expired", "tls.self_signed", "tls.wrong_host", "tls.expiring_soon"},
     {"https.none", "https.no_redirect"},
+    {"https.absent", "https.none", "https.no_redirect"},
     {"hsts.none", "hsts.weak"},
     {"ipv6.no_aaaa", "ipv6.unreachable"},
     {"cn.site_code.missing", "cn.site_code.malformed", "cn.site_code.mismatch"},
+    {"page.charset_liar", "page.no_charset"},
     {"cn.psb.missing", "cn.psb.mismatch"},
     {"cn.jiucuo.missing", "cn.jiucuo.mismatch"},
     {"availability.slow", "availability.failing", "availability.flapping"},
@@ -148,6 +160,7 @@ _CRAWL_DEFECTS = frozenset(d for d, v in DEFECTS.items() if v.run_kind == "crawl
 # Defects whose content lives on the homepage: a homepage that answers 503 hides them.
 _HOMEPAGE = frozenset({
     "mobile.no_viewport", "links.missing", "page.no_title", "html.no_lang", "search.missing",
+    "page.charset_liar", "page.no_charset",
     "analytics.trackers", "cookies.third_party", "mixed_content", "page.heavy",
     *(d for d in DEFECTS if d.startswith("cn.")),
 })
@@ -172,6 +185,8 @@ for _d, _v in DEFECTS.items():
         _MOOT[_d] = _MOOT.get(_d, frozenset()) | _CRAWL_DEFECTS
 # A soft 404 answers 200 for a dead internal link, and for a form action that answers 404.
 _MOOT["not_found.soft404"] |= {"links.dead_internal", "interaction.broken"}
+# An HTTP-only site hides what https.none hides; its content stays reachable over HTTP.
+_MOOT["https.absent"] = _MOOT["https.none"] - _CRAWL_DEFECTS
 
 
 def _conflict_pairs() -> frozenset[frozenset[str]]:

@@ -1,4 +1,5 @@
-"""The running farm: HTTP and HTTPS on 127.0.0.1 and ::1, DNS on 127.0.0.1, one event loop.
+"""The running farm: HTTP and HTTPS on 127.0.0.1 and ::1, DNS on 127.0.0.1, one event loop
+(and HTTP alone on 127.0.0.2 for the HTTP-only sites); a hostile network on request.
 
 `Farm` is the asyncio API; `run_in_thread` runs one in a background thread for synchronous
 callers (pytest, benchmarks, the demo).
@@ -24,9 +25,10 @@ from aiohttp import web
 
 from mgov.demo.farm import client
 from mgov.demo.farm.certs import Certificates
-from mgov.demo.farm.listeners import PeekingTlsListener, bind_pair
+from mgov.demo.farm.hostile import DnsFaults, Hostility
+from mgov.demo.farm.listeners import PeekingTlsListener, bind_one, bind_pair
 from mgov.demo.farm.manifest import Manifest, Runtime
-from mgov.demo.farm.nameserver import DnsServer, build_zone
+from mgov.demo.farm.nameserver import HTTP_ONLY_V4, DnsServer, build_zone
 from mgov.demo.farm.vhosts import VirtualHosts
 
 SHUTDOWN_TIMEOUT = 1.0  # seconds in-flight requests get on stop (slow sites sleep 3 s)
@@ -37,8 +39,9 @@ class Farm:
 
     def __init__(self, manifest: Manifest, *, http_port: int = 0, https_port: int = 0,
                  dns_port: int = 0, ipv6: bool | None = None, state_dir: Path | None = None,
-                 cache_size: int = 4096, epoch: int = 1) -> None:
+                 cache_size: int = 4096, epoch: int = 1, hostile: Hostility | None = None) -> None:
         self.manifest = manifest
+        self.hostile = hostile or Hostility()  # the zero value: no transient faults
         self.ports = {"http": http_port, "https": https_port, "dns": dns_port}
         # None: listen on ::1 when this host has IPv6 loopback at all.
         self.ipv6 = has_ipv6_loopback() if ipv6 is None else ipv6
@@ -48,8 +51,9 @@ class Farm:
         self.ca_pem: Path | None = None
         self._own_dir: Path | None = None
         self._runner: web.ServerRunner | None = None
-        self._peeker: PeekingTlsListener | None = None
+        self._peekers: list[PeekingTlsListener] = []
         self._dns: DnsServer | None = None
+        self.http_only_address: str | None = None  # where https.absent sites resolve (A)
         self.vhosts: VirtualHosts | None = None
 
     @property
@@ -91,11 +95,15 @@ class Farm:
             state_dir = self._own_dir = Path(tempfile.mkdtemp(prefix="mgov-farm-"))
         state_dir.mkdir(parents=True, exist_ok=True)
         certs = Certificates(now)
-        certs.add_sites(self.manifest.sites)
+        absent = [s for s in self.manifest.sites if s.has("https.absent")]
+        certs.add_sites([s for s in self.manifest.sites if not s.has("https.absent")])
+        # Reached on 127.0.0.1 anyway (not through the farm's DNS), an HTTP-only site aborts
+        # the handshake as https.none does: it has no certificate.
+        certs.refused.update(n for s in absent for n in (s.host, s.twin))
         certs.add_names(self.manifest.services)
         self.ca_pem = certs.write_ca(state_dir / "ca.pem")
         self.vhosts = VirtualHosts(self.manifest, today=now.date(), cache_size=self.cache_size,
-                                   epoch=self._epoch)
+                                   epoch=self._epoch, hostility=self.hostile)
         server = web.Server(self.vhosts.handle, access_log=None)
         self._runner = web.ServerRunner(server, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await self._runner.setup()
@@ -103,29 +111,44 @@ class Farm:
         https4, https6 = bind_pair(self.ports["https"], self.ipv6)
         self.ports["http"] = http4.getsockname()[1]
         self.ports["https"] = https4.getsockname()[1]
-        sites = [web.SockSite(self._runner, http4), web.SockSite(self._runner, https4,
-                                                                 ssl_context=certs.listener)]
+        sites = [web.SockSite(self._runner, http4)]
         if http6 is not None:
             sites.append(web.SockSite(self._runner, http6))
+        if absent:
+            http_only = _bind_http_only(self.http_port)
+            if http_only is not None:
+                self.http_only_address = HTTP_ONLY_V4
+                sites.append(web.SockSite(self._runner, http_only))
+        vhosts = self.vhosts
+        if vhosts.gate is None:
+            sites.append(web.SockSite(self._runner, https4, ssl_context=certs.listener))
+        else:  # the first-contact firewall sees the SNI before the handshake
+            self._peekers.append(PeekingTlsListener(
+                https4, certs.listener, server, lambda name: vhosts.tls_refused(name, v6=False)))
         for s in sites:
             await s.start()
         if https6 is not None:
-            self._peeker = PeekingTlsListener(https6, certs.listener, server,
-                                              self.vhosts.v6_blocked)
-            self._peeker.start()
-        self._dns = DnsServer(build_zone(self.manifest))
+            self._peekers.append(PeekingTlsListener(https6, certs.listener, server,
+                                                    self.vhosts.v6_blocked))
+        for peeker in self._peekers:
+            peeker.start()
+        seed = self.hostile.seed_or(self.manifest.seed)
+        faults = DnsFaults(seed, self.hostile.dns_drop, self.hostile.dns_servfail)
+        self._dns = DnsServer(build_zone(self.manifest, self.http_only_address), faults)
         self.ports["dns"] = await self._dns.start(self.ports["dns"])
         addresses = ["127.0.0.1"] + (["::1"] if self.ipv6 else [])
+        options = {**self.hostile.options(self.manifest.seed),
+                   "http_only_address": self.http_only_address}
         self.manifest.runtime = Runtime(
             http_port=self.http_port, https_port=self.https_port, dns_port=self.dns_port,
             ca_pem=str(self.ca_pem), addresses=addresses,
             started_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            startup_seconds=round(time.perf_counter() - t0, 3))
+            startup_seconds=round(time.perf_counter() - t0, 3), options=options)
 
     async def stop(self) -> None:
-        if self._peeker is not None:
-            self._peeker.close()
-            self._peeker = None
+        for peeker in self._peekers:
+            peeker.close()
+        self._peekers = []
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -264,6 +287,16 @@ def trim_tls_read_buffers(size: int = 32 * 1024) -> None:
     """
     if hasattr(asyncio.sslproto.SSLProtocol, "max_size"):
         asyncio.sslproto.SSLProtocol.max_size = size
+
+
+def _bind_http_only(port: int) -> socket.socket | None:
+    """HTTP on 127.0.0.2 at the farm's HTTP port, where nothing listens on the HTTPS port; None
+    where that address cannot be bound (not every system routes all of 127/8 to loopback):
+    the HTTP-only sites then resolve to 127.0.0.1 and abort the handshake like https.none."""
+    try:
+        return bind_one(HTTP_ONLY_V4, port)
+    except OSError:
+        return None
 
 
 def has_ipv6_loopback() -> bool:

@@ -14,8 +14,9 @@ import random
 from mgov.demo.farm import names
 from mgov.demo.farm.content_facts import site_facts
 from mgov.demo.farm.content_special import BigSite
-from mgov.demo.farm.contract import REQUIRED_LINKS, SERVICES
+from mgov.demo.farm.contract import ICP_PREFIX, LONG_LINKS, PSB_ALTERNATE, PSB_PREFIX, REQUIRED_LINKS, SERVICES
 from mgov.demo.farm.defects import DEFECTS, allowed
+from mgov.demo.farm.forms import Forms, icp_text, psb_text
 from mgov.demo.farm.manifest import Manifest, RegistryEntry, Site
 from mgov.demo.farm.places_cn import MINISTRY_REGION, PROVINCE_CHARS
 
@@ -62,6 +63,7 @@ def generate(seed: int, count: int, *, latency_ms: float = 0, defect_rate: float
     codes: dict[str, int] = {}
     sites = []
     n_cn_seen = 0
+    forms = Forms(seed)
     for ident, defects in zip(idents, assigned, strict=True):
         ordered = [d for d in DEFECTS if d in defects]
         host = names.non_gov_host(ident, taken) if "domain.non_gov" in defects else ident.host
@@ -72,17 +74,24 @@ def generate(seed: int, count: int, *, latency_ms: float = 0, defect_rate: float
                     registry=RegistryEntry(address=f"https://{host}", name=ident.site_name,
                                            owner=ident.org.code),
                     defects=ordered)
+        site.forms = forms.pick(site)
         if ident.jurisdiction == "cn":
-            # Every fourth cn site is GBK; of those, every other one declares no charset.
-            if n_cn_seen % 4 == 3:
+            # Every fourth cn site is GBK, and so is every site whose charset declaration is
+            # wrong (a liar) or missing: those are defects.
+            if n_cn_seen % 4 == 3 or defects & {"page.charset_liar", "page.no_charset"}:
                 site.encoding = "gbk"
-                site.charset_declared = (n_cn_seen // 4) % 2 == 0
+            site.charset_declared = "page.no_charset" not in defects
+            if "page.charset_liar" in defects:
+                site.details["page.charset_liar"] = {"header": forms.liar_label(), "meta": "utf-8",
+                                                     "bytes": "gbk"}
             n_cn_seen += 1
             _cn_identifiers(rng, site, ident, codes)
         site.twin_cname = "www.inconsistent" not in defects and rng.random() < 0.35
         if "links.missing" in defects:
             dropped = rng.sample(REQUIRED_LINKS[site.jurisdiction], 2)
-            site.details["links_dropped"] = sorted(href for _, href in dropped)
+            shown = LONG_LINKS if site.form("links") == "long" else REQUIRED_LINKS
+            by_position = [shown[site.jurisdiction][REQUIRED_LINKS[site.jurisdiction].index(d)] for d in dropped]
+            site.details["links_dropped"] = sorted(href for _, href in by_position)
         site.details.update(site_facts(site, seed, today))
         sites.append(site)
     sites += _special_sites(seed, today, taken, codes, traps, big_site_pages, big_site_dead)
@@ -220,7 +229,7 @@ def _cn_identifiers(rng: random.Random, site: Site, ident: names.Identity,
     site.registry.attributes["site_code"] = code
     prov = PROVINCE_CHARS[region[:2]]
     psb_number = f"{region}0{rng.randint(1, 4)}{rng.randint(1, 999_999):06d}"
-    icp = f"{prov}ICP备{rng.randint(10_000_000, 99_999_999)}号-{rng.randint(1, 3)}"
+    icp = icp_text(site, ICP_PREFIX.get(region[:2], prov), rng.randint(10_000_000, 99_999_999), rng.randint(1, 3))
     conac_id = f"{rng.getrandbits(128):032X}"
     d = site.defects
     page_code: str | None = code
@@ -230,13 +239,15 @@ def _cn_identifiers(rng: random.Random, site: Site, ident: names.Identity,
         page_code = code[:-1]
     elif "cn.site_code.mismatch" in d:
         page_code = other
-    psb_prov = prov
+    psb_prov = PSB_PREFIX.get(region[:2], prov)
+    if region[:2] in PSB_ALTERNATE and site.form("psb") in ("colon", "tight"):
+        psb_prov = PSB_ALTERNATE[region[:2]]  # 蜀公网安备, 黔公网安备: in use beside 川, 贵
     if "cn.psb.mismatch" in d:
         psb_prov = rng.choice(sorted(set(PROVINCE_CHARS.values()) - {prov}))
     site.identifiers = {
         "site_code": page_code,
         "icp": None if "cn.icp.missing" in d else icp,
-        "psb": None if "cn.psb.missing" in d else f"{psb_prov}公网安备 {psb_number}号",
+        "psb": None if "cn.psb.missing" in d else psb_text(site, psb_prov, psb_number),
         "psb_number": None if "cn.psb.missing" in d else psb_number,
         "conac_id": None if "cn.conac.missing" in d else conac_id,
         # The 找错 link carries the code the page shows (one CMS variable), so a wrong code
@@ -244,3 +255,4 @@ def _cn_identifiers(rng: random.Random, site: Site, ident: names.Identity,
         "jiucuo_site_code": (None if "cn.jiucuo.missing" in d
                              else third if "cn.jiucuo.mismatch" in d else page_code or code),
     }
+

@@ -1,10 +1,11 @@
-"""Listening sockets, and the IPv6 TLS listener that can refuse a host before the handshake.
+"""Listening sockets, and the TLS listener that can refuse a host before the handshake.
 
 ipv6.unreachable must look like a dead IPv6 path: the connection is reset without a byte in
 reply. Over plain HTTP the handler can do that once it sees the Host header; over TLS the
 handshake (and its alerts) would come first, so this listener peeks at the ClientHello,
 reads the SNI without consuming anything, and either resets the connection or hands the
-untouched socket to asyncio's TLS server (loop.connect_accepted_socket).
+untouched socket to asyncio's TLS server (loop.connect_accepted_socket). It serves ::1, and
+127.0.0.1 too on a hostile network (a site's first connection reset, hostile.FirstContact).
 """
 
 from __future__ import annotations
@@ -50,6 +51,20 @@ def bind_pair(port: int, v6: bool) -> tuple[socket.socket, socket.socket | None]
                 s.setblocking(False)
         return s4, s6
     raise OSError(errno.EADDRINUSE, "no port free on both 127.0.0.1 and ::1")
+
+
+def bind_one(address: str, port: int) -> socket.socket:
+    """A listening TCP socket on one IPv4 address (127.0.0.2 for the HTTP-only sites)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((address, port))
+        s.listen(BACKLOG)
+        s.setblocking(False)
+    except OSError:
+        s.close()
+        raise
+    return s
 
 
 def parse_sni(data: bytes) -> tuple[bool, str | None]:

@@ -58,6 +58,14 @@ class Site:
     # "site"; the extra sites of generate(traps=True, big_site_pages=N): "calendar_trap",
     # "session_trap", "big".
     role: str = "site"
+    # The real-world forms the pages publish (contract.FORMS), e.g. {"viewport": "twice",
+    # "links": "long", "icp": "fullwidth", "psb": "colon_fw", "jiucuo": "former", "footer":
+    # "blocks"}; a missing key is the plain contract's form.
+    forms: dict[str, str] = field(default_factory=dict)
+
+    def form(self, name: str) -> str:
+        """The site's form of one element (the contract's first when none was given)."""
+        return self.forms.get(name, "")
 
     def has(self, defect: str) -> bool:
         return defect in self.defects
@@ -85,6 +93,9 @@ class Runtime:
     addresses: list[str]
     started_at: str  # ISO 8601, UTC
     startup_seconds: float
+    # How the farm ran: the hostile network's options (hostile.Hostility.options; transient
+    # faults, never defects) and where the HTTP-only sites live (http_only_address).
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

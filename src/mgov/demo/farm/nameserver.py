@@ -1,8 +1,10 @@
 """A small authoritative DNS server for the farm's names (UDP and TCP on 127.0.0.1).
 
-It knows only the farm: A 127.0.0.1 and AAAA ::1 for every host it serves, CNAMEs for some
-twins, NXDOMAIN for everything else. It forwards nothing, so a resolver pointed at it can
-never reach a real name server.
+It knows only the farm: A 127.0.0.1 and AAAA ::1 for every host it serves (A 127.0.0.2 for
+the HTTP-only sites, where nothing listens on the HTTPS port), CNAMEs for some twins,
+NXDOMAIN for everything else. It forwards nothing, so a resolver pointed at it can never
+reach a real name server. On a hostile network (hostile.DnsFaults) it drops some UDP queries
+and answers others SERVFAIL; TCP queries are always answered, and answers never change.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+from mgov.demo.farm.hostile import DROP, DnsFaults
 from mgov.demo.farm.manifest import Manifest
 
 TTL = 300
 V4, V6 = "127.0.0.1", "::1"
+HTTP_ONLY_V4 = "127.0.0.2"  # https.absent sites: only the HTTP port listens there
 
 
 @dataclass
@@ -34,40 +38,52 @@ class Record:
     a: bool = True
     aaaa: bool = True
     cname: str | None = None  # when set, the name is an alias and has nothing else
+    v4: str = V4
 
 
-def build_zone(manifest: Manifest) -> dict[str, Record]:
+def build_zone(manifest: Manifest, http_only_v4: str | None = None) -> dict[str, Record]:
+    """The farm's names; https.absent sites get http_only_v4 as their A (None: 127.0.0.1)."""
     zone: dict[str, Record] = {}
     for site in manifest.sites:
         aaaa = not site.has("ipv6.no_aaaa")
-        zone[site.host] = Record(aaaa=aaaa)
+        v4 = http_only_v4 if http_only_v4 and site.has("https.absent") else V4
+        zone[site.host] = Record(aaaa=aaaa, v4=v4)
         if site.has("www.inconsistent"):
             continue  # the twin does not resolve
-        zone[site.twin] = Record(cname=site.host) if site.twin_cname else Record(aaaa=aaaa)
+        zone[site.twin] = Record(cname=site.host) if site.twin_cname else Record(aaaa=aaaa, v4=v4)
     for host in manifest.services:
         zone[host] = Record()
     return zone
 
 
 class Resolver:
-    """Answers one query (wire format in, wire format out)."""
+    """Answers one query (wire format in, wire format out); faults: for UDP queries only."""
 
-    def __init__(self, zone: dict[str, Record]) -> None:
+    def __init__(self, zone: dict[str, Record], faults: DnsFaults | None = None) -> None:
         self.zone = zone
+        self.faults = faults or None
 
-    def answer(self, wire: bytes) -> bytes | None:
+    def answer(self, wire: bytes, *, udp: bool = False) -> bytes | None:
         try:
             query = dns.message.from_wire(wire)
         except dns.exception.DNSException:
             return None  # not parseable: nothing sensible to say
         response = dns.message.make_response(query)
-        response.flags |= dns.flags.AA
         if query.opcode() != dns.opcode.QUERY or len(query.question) != 1:
+            response.flags |= dns.flags.AA
             response.set_rcode(dns.rcode.NOTIMP if query.opcode() != dns.opcode.QUERY
                                else dns.rcode.FORMERR)
             return response.to_wire()
         q = query.question[0]
         name = q.name.to_text(omit_final_dot=True).lower()
+        if udp and self.faults is not None:
+            fault = self.faults.decide(name, q.rdtype)
+            if fault == DROP:
+                return None  # lost in the burst: the client's timeout decides
+            if fault is not None:
+                response.set_rcode(dns.rcode.SERVFAIL)  # not authoritative: no AA
+                return response.to_wire()
+        response.flags |= dns.flags.AA
         record = self.zone.get(name)
         if record is None or q.rdclass != dns.rdataclass.IN:
             response.set_rcode(dns.rcode.NXDOMAIN)
@@ -80,7 +96,7 @@ class Resolver:
                 return response.to_wire()
             owner, record = target, self.zone[record.cname]
         if q.rdtype in (dns.rdatatype.A, dns.rdatatype.ANY) and record.a:
-            response.answer.append(dns.rrset.from_text(owner, TTL, "IN", "A", V4))
+            response.answer.append(dns.rrset.from_text(owner, TTL, "IN", "A", record.v4))
         if q.rdtype in (dns.rdatatype.AAAA, dns.rdatatype.ANY) and record.aaaa:
             response.answer.append(dns.rrset.from_text(owner, TTL, "IN", "AAAA", V6))
         return response.to_wire()  # other types: NOERROR with no answer (NODATA)
@@ -95,7 +111,7 @@ class _Udp(asyncio.DatagramProtocol):
         self.transport = transport
 
     def datagram_received(self, data: bytes, addr: Any) -> None:
-        reply = self.resolver.answer(data)
+        reply = self.resolver.answer(data, udp=True)
         if reply is not None and self.transport is not None:
             self.transport.sendto(reply, addr)
 
@@ -115,8 +131,8 @@ def _enlarge_receive_buffer(sock: socket.socket) -> None:
 
 
 class DnsServer:
-    def __init__(self, zone: dict[str, Record]) -> None:
-        self.resolver = Resolver(zone)
+    def __init__(self, zone: dict[str, Record], faults: DnsFaults | None = None) -> None:
+        self.resolver = Resolver(zone, faults)
         self.port = 0
         self._udp: asyncio.DatagramTransport | None = None
         self._tcp: asyncio.Server | None = None

@@ -26,9 +26,16 @@ class Page(NamedTuple):
 
 
 def html_type(site: Site) -> str:
+    if site.has("page.charset_liar"):  # a label browsers do not know: the <meta> decides
+        return f"text/html; charset={site.details['page.charset_liar']['header']}"
     if site.encoding == "utf-8":
         return "text/html; charset=utf-8"
     return f"text/html; charset={site.encoding}" if site.charset_declared else "text/html"
+
+
+def footer_links(site: Site) -> list[tuple[str, str]]:
+    """The required links as the site words them (Site.forms["links"]), all of them."""
+    return (c.LONG_LINKS if site.form("links") == "long" else c.REQUIRED_LINKS)[site.jurisdiction]
 
 
 def html_page(site: Site, text: str, status: int = 200) -> Page:
@@ -37,10 +44,14 @@ def html_page(site: Site, text: str, status: int = 200) -> Page:
 
 def _head(site: Site, title: str | None, extra: str = "") -> str:
     charset = f'<meta charset="{site.encoding}">' if site.charset_declared else ""
+    if site.has("page.charset_liar"):
+        charset = '<meta charset="utf-8">'  # the bytes are GBK
     lang = "" if site.has("html.no_lang") else (' lang="zh-CN"' if site.language == "zh"
                                                  else ' lang="en"')
     parts = ["<!DOCTYPE html>", f"<html{lang}>", "<head>", charset]
     if not site.has("mobile.no_viewport"):
+        if site.form("viewport") == "twice":  # a desktop template's tag, overridden by the last
+            parts.append(c.VIEWPORT_DESKTOP)
         parts.append(c.VIEWPORT)
     if title is not None and not site.has("page.no_title"):
         parts.append(f"<title>{escape(title)}</title>")
@@ -75,8 +86,8 @@ def _footer(site: Site, rng: random.Random, links: bool, tampered: bool = False)
     parts = ["<footer>"]
     if links:
         dropped = set(site.details.get("links_dropped", ()))
-        anchors = [f'<a href="{href}">{text}</a>' for text, href in c.REQUIRED_LINKS[site.jurisdiction]
-                   if href not in dropped]
+        shown = footer_links(site) + (c.MORE_LINKS[site.jurisdiction] if site.form("links") == "long" else [])
+        anchors = [f'<a href="{href}">{escape(text)}</a>' for text, href in shown if href not in dropped]
         parts.append(f'<nav class="footer-links">{" ".join(anchors)}</nav>')
     if site.jurisdiction == "us":
         who = tamper_texts(site)["after"]["footer"] if tampered else site.organization.name_en
@@ -94,21 +105,51 @@ def _footer(site: Site, rng: random.Random, links: bool, tampered: bool = False)
     if ids.get("site_code"):
         line.append(f"网站标识码：{ids['site_code']}")
     if ids.get("icp"):
-        line.append(f'<a href="https://{c.ICP_HOST}/" target="_blank" rel="noopener">{ids["icp"]}</a>')
+        label = "ICP备案号：" if site.form("footer") in ("blocks", "spans") else ""
+        line.append(f'{label}<a href="https://{c.ICP_HOST}/" target="_blank" rel="noopener">{ids["icp"]}</a>')
     if ids.get("psb"):
         line.append(f'<a href="http://{c.PSB_HOST}/portal/registerSystemInfo?recordcode='
                     f'{ids["psb_number"]}" target="_blank" rel="noopener">{ids["psb"]}</a>')
-    parts.append(f"<p>{'　'.join(line)}</p>")
+    parts.append(_identity_line(site, line))
     badges = []
     if ids.get("conac_id"):
         badges.append(f'<a href="https://{c.CONAC_HOST}/sitename?method=show&id={ids["conac_id"]}">'
                       f'<img src="{c.CONAC_IMG}" alt="党政机关"></a>')
-    if ids.get("jiucuo_site_code"):
-        home = quote(f"https://{site.host}/", safe="")
-        badges.append(f'<a href="https://{c.JIUCUO_HOST}/exposure/jiucuo.html?site_code='
-                      f'{ids["jiucuo_site_code"]}&url={home}">我为政府网站找错</a>')
+    if jiucuo_code := ids.get("jiucuo_site_code"):
+        badges.append(jiucuo_entry(site, jiucuo_code))
     parts += [f"<p>{' '.join(badges)}</p>", "</footer>"]
     return "\n".join(parts)
+
+
+def _identity_line(site: Site, items: list[str]) -> str:
+    """The footer's identifiers (Site.forms["footer"]): one paragraph with full-width spaces,
+    a block each (网站标识码：X</p><p>ICP备案号：...), or a span each with no space between."""
+    form = site.form("footer")
+    if form == "blocks":
+        return '<div class="identity">' + "".join(f"<p>{item}</p>" for item in items) + "</div>"
+    if form == "spans":
+        return '<p class="identity">' + "".join(f"<span>{item}</span>" for item in items) + "</p>"
+    return f"<p>{'　'.join(items)}</p>"
+
+
+def jiucuo_entry(site: Site, code: str) -> str:
+    """The 我为政府网站找错 entry as the site hosts it (Site.forms["jiucuo"])."""
+    form = site.form("jiucuo")
+    if form == "script":
+        return f'<script id="_jiucuo_" sitecode="{code}" src="https://{c.JIUCUO_HOST}/exposure/jiucuo.js"></script>'
+    if form == "local":
+        return f"<script id=\"_jiucuo_\" sitecode='{code}' src='{JIUCUO_LOCAL}'></script>"
+    host = c.JIUCUO_FORMER_HOST if form == "former" else c.JIUCUO_HOST
+    home = quote(f"https://{site.host}/", safe="")
+    return f'<a href="https://{host}/exposure/jiucuo.html?site_code={code}&url={home}">我为政府网站找错</a>'
+
+
+JIUCUO_LOCAL = "/js/jiucuo.js"  # a local copy of the platform's script (jiucuo form "local")
+JIUCUO_JS = f"""// 我为政府网站找错: a local copy of the platform's script (served by the mgov demo farm).
+var sitecode = document.getElementById("_jiucuo_").getAttribute("sitecode");
+document.write("<span id='_span_jiucuo'><a href='https://{c.JIUCUO_HOST}/exposure/jiucuo.html?site_code="
+               + sitecode + "&url=" + encodeURIComponent(location.href) + "'>我为政府网站找错</a></span>");
+"""
 
 
 def header(site: Site, tampered: bool = False) -> str:

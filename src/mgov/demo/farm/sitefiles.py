@@ -16,7 +16,7 @@ from mgov.demo.farm import contract as c
 from mgov.demo.farm.content import Plan, item_path
 from mgov.demo.farm.content_pages import home_page
 from mgov.demo.farm.manifest import Site
-from mgov.demo.farm.pages import Page, html_page, html_type, page
+from mgov.demo.farm.pages import JIUCUO_JS, JIUCUO_LOCAL, Page, footer_links, html_page, html_type, page
 
 __all__ = ["NOT_FOUND", "UNAVAILABLE", "Page", "html_type", "render_site", "search_page"]
 
@@ -35,40 +35,46 @@ def base_url(site: Site) -> str:
 
 def _required_pages(site: Site, plan: Plan, seed: int) -> dict[str, Page]:
     org_zh, org_en, host = site.organization.name_zh, site.organization.name_en, site.host
+    shown = footer_links(site)
     if site.jurisdiction == "cn":
         items = "".join(f'<li><a href="{col.path}">{escape(col.name)}</a></li>'
                         for col in plan.columns)
-        links = "".join(f'<li><a href="{h}">{t}</a></li>' for t, h in c.REQUIRED_LINKS["cn"])
-        texts = {
-            "/sitemap.html": ['<ul><li><a href="/">首页</a></li>' + items + links + "</ul>"],
-            "/contact.html": [f"{escape(org_zh)}办公室", f"电子邮箱：webmaster@{host}",
-                              "工作时间：周一至周五 9:00—12:00，14:00—17:30（法定节假日除外）"],
-            "/about.html": [(f"本网站由{escape(org_zh)}主办，是发布政府信息、提供在线服务"
-                             + ("的官方平台。" if site.has("interaction.none")
-                                else "、与公众互动交流的官方平台。"))],
-            "/privacy.html": [("本网站尊重并保护用户个人信息。除依法履行职责所必需外，本网站不收集、"
-                               "不使用、不向第三方提供用户个人信息。"),
-                              "本网站不使用第三方统计或广告跟踪工具。"],
-        }
+        links = "".join(f'<li><a href="{h}">{t}</a></li>' for t, h in shown)
+        paras = [
+            ['<ul><li><a href="/">首页</a></li>' + items + links + "</ul>"],
+            [f"{escape(org_zh)}办公室", f"电子邮箱：webmaster@{host}",
+             "工作时间：周一至周五 9:00—12:00，14:00—17:30（法定节假日除外）"],
+            [(f"本网站由{escape(org_zh)}主办，是发布政府信息、提供在线服务"
+              + ("的官方平台。" if site.has("interaction.none") else "、与公众互动交流的官方平台。"))],
+            [("本网站尊重并保护用户个人信息。除依法履行职责所必需外，本网站不收集、"
+              "不使用、不向第三方提供用户个人信息。"), "本网站不使用第三方统计或广告跟踪工具。"],
+        ]
+        more = [[f"{escape(org_zh)}依法主动公开政府信息，公开指南、制度和年度报告见本栏目。"],
+                [f"公民、法人和其他组织可以向{escape(org_zh)}申请获取政府信息，申请方式见本页。"],
+                ["本网站提供无障碍浏览服务：字体放大、高对比度和读屏辅助。"]]
     else:
         org = escape(org_en)
-        texts = {
-            "/privacy": [(f"{org} does not collect personal information when you visit this "
-                          "site unless you choose to provide it."),
-                         "This site uses no third-party advertising or tracking cookies."],
-            "/contact": [f'Email: <a href="mailto:info@{host}">info@{host}</a>',
-                         "Office hours: Monday to Friday, 8 a.m. to 5 p.m."],
-            "/about": [f"{org} serves its residents with public services and information.",
-                       "Read our strategic plan, performance reports and open government page."],
-            "/accessibility": [(f"{org} is committed to making this website accessible to "
-                                "everyone, in line with Section 508 and WCAG 2.1 AA."),
-                               (f'Report a barrier: <a href="mailto:accessibility@{host}">'
-                                f"accessibility@{host}</a>.")],
-            "/foia": [("Submit a Freedom of Information Act (FOIA) request by email to "
-                       f'<a href="mailto:foia@{host}">foia@{host}</a>.')],
-        }
-    heads = {h: t for t, h in c.REQUIRED_LINKS[site.jurisdiction]}
-    return {path: _html(site, page(site, heads[path], paras, seed)) for path, paras in texts.items()}
+        paras = [
+            [(f"{org} does not collect personal information when you visit this "
+              "site unless you choose to provide it."),
+             "This site uses no third-party advertising or tracking cookies."],
+            [f'Email: <a href="mailto:info@{host}">info@{host}</a>',
+             "Office hours: Monday to Friday, 8 a.m. to 5 p.m."],
+            [f"{org} serves its residents with public services and information.",
+             "Read our strategic plan, performance reports and open government page."],
+            [(f"{org} is committed to making this website accessible to "
+              "everyone, in line with Section 508 and WCAG 2.1 AA."),
+             (f'Report a barrier: <a href="mailto:accessibility@{host}">'
+              f"accessibility@{host}</a>.")],
+            [("Submit a Freedom of Information Act (FOIA) request by email to "
+              f'<a href="mailto:foia@{host}">foia@{host}</a>.')],
+        ]
+        more = [[f"{org} posts its No FEAR Act data every quarter."], []]
+    pages = dict(zip(shown, paras, strict=True))
+    if site.form("links") == "long":  # the further footer links, those on this site
+        pages.update((link, p) for link, p in zip(c.MORE_LINKS[site.jurisdiction], more, strict=True)
+                     if link[1].startswith("/"))
+    return {href: _html(site, page(site, text, p, seed)) for (text, href), p in pages.items()}
 
 
 def _robots(site: Site) -> Page:
@@ -105,6 +111,8 @@ def render_site(site: Site, seed: int, today: dt.date, plan: Plan, *, tampered: 
     out["/sitemap.xml"] = _sitemap(site, list(out) + [col.path for col in plan.columns], today)
     out["/robots.txt"] = _robots(site)
     out["/.well-known/security.txt"] = _security_txt(site, today)
+    if site.form("jiucuo") == "local":
+        out[JIUCUO_LOCAL] = Page(200, "text/javascript; charset=utf-8", JIUCUO_JS.encode())
     for defect, path in (("robots.missing", "/robots.txt"), ("sitemap.missing", "/sitemap.xml"),
                          ("security_txt.missing", "/.well-known/security.txt")):
         if site.has(defect):

@@ -3,7 +3,9 @@
 Per request it does a dict lookup, an optional sleep and a cached page (fixed pages) or a
 page rendered from the site's cached content plan; the behaviour of a site (redirects,
 headers, failures) is decided once at startup into a SiteState. The epoch (1 or 2) is the
-farm's; the control host (contract.CONTROL_HOST) switches it over HTTP.
+farm's; the control host (contract.CONTROL_HOST) switches it over HTTP. On a hostile network
+(hostile.Hostility) every response waits a further jitter, and a guarded site resets a
+client's first connection (plain HTTP here, TLS in listeners.PeekingTlsListener).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from aiohttp import web
 from mgov.demo.farm import content, content_pages, content_special
 from mgov.demo.farm import contract as c
 from mgov.demo.farm.assets import heavy_image, service_asset, static_assets
+from mgov.demo.farm.hostile import FirstContact, Hostility, Jitter
 from mgov.demo.farm.manifest import Manifest, Site
 from mgov.demo.farm.pages import html_page
 from mgov.demo.farm.sitefiles import (
@@ -40,23 +43,28 @@ class SiteState:
     """A site's behaviour, precomputed; `flips` counts homepage requests (flapping)."""
 
     __slots__ = (
+        "absent",
         "delay",
         "failing",
         "flapping",
         "flips",
+        "guarded",
         "heavy",
         "http_headers",
         "https_headers",
+        "no_https",
         "serve_http",
         "site",
         "v6_drop",
     )
 
-    def __init__(self, site: Site, latency: float) -> None:
+    def __init__(self, site: Site, latency: float, guarded: bool = False) -> None:
         self.site = site
-        no_https = site.has("https.none")
-        self.serve_http = no_https or site.has("https.no_redirect")
+        self.absent = site.has("https.absent")  # nothing listens on 443 (see Farm.start)
+        self.no_https = self.absent or site.has("https.none")
+        self.serve_http = self.no_https or site.has("https.no_redirect")
         self.v6_drop = site.has("ipv6.unreachable")
+        self.guarded = guarded  # behind a hostile network's first-contact firewall
         self.delay = latency + (c.SLOW_SECONDS if site.has("availability.slow") else 0.0)
         self.failing = site.has("availability.failing")
         self.flapping = site.has("availability.flapping")
@@ -91,7 +99,8 @@ def is_v6(request: web.BaseRequest) -> bool:
 
 class VirtualHosts:
     def __init__(self, manifest: Manifest, *, today: dt.date, cache_size: int = 4096,
-                 plan_cache_size: int = 256, epoch: int = 1) -> None:
+                 plan_cache_size: int = 256, epoch: int = 1,
+                 hostility: Hostility | None = None) -> None:
         self.seed = manifest.seed
         self.today = today  # the real date: security.txt, sitemap lastmod
         self.content_today = manifest.today_date  # the content's dates
@@ -100,11 +109,15 @@ class VirtualHosts:
         self.set_epoch(epoch)
         latency = manifest.latency_ms / 1000.0
         self.latency = latency
+        hostility = hostility or Hostility()
+        fault_seed = hostility.seed_or(manifest.seed)
+        self.jitter = Jitter(fault_seed, hostility.jitter_ms) or None
+        self.gate = FirstContact(fault_seed, hostility.reset_share, hostility.reset_memory) or None
         # host -> (state, is_twin); services are kept apart.
         self.routes: dict[str, tuple[SiteState, bool]] = {}
         self.bigs: dict[str, content_special.BigSite] = {}
         for site in manifest.sites:
-            st = SiteState(site, latency)
+            st = SiteState(site, latency, self.gate is not None and self.gate.guards(site.host))
             self.routes[site.host] = (st, False)
             self.routes[site.twin] = (st, True)
             if site.role == "big":
@@ -133,8 +146,19 @@ class VirtualHosts:
         self.plans.cache_clear()
 
     def v6_blocked(self, host: str | None) -> bool:
+        """Whether a TLS connection to host over ::1 is reset before its handshake."""
+        return self.tls_refused(host, v6=True)
+
+    def tls_refused(self, host: str | None, *, v6: bool) -> bool:
+        """Whether a TLS connection naming host (SNI) is reset before its handshake: over ::1
+        for ipv6.unreachable and https.absent; on a hostile network, a first contact."""
         route = self.routes.get(host or "")
-        return route is not None and route[0].v6_drop
+        if route is None:
+            return False
+        st = route[0]
+        if v6 and (st.v6_drop or st.absent):
+            return True
+        return st.guarded and self.gate is not None and self.gate.refuse(st.site.host)
 
     def _plan(self, st: SiteState, epoch: int) -> content.Plan:
         return content.plan(st.site, self.seed, self.content_today, epoch, anchor=self.anchor,
@@ -155,22 +179,31 @@ class VirtualHosts:
         if name == c.CONTROL_HOST:
             return self._control(request)
         route = self.routes.get(name)
+        jitter = self.jitter() if self.jitter is not None else 0.0
         if route is None:
-            if self.latency:
-                await asyncio.sleep(self.latency)
+            if self.latency or jitter:
+                await asyncio.sleep(self.latency + jitter)
             if name in self.services:
                 return self._service(request, name)
             return web.Response(status=421, text=f"unknown host {name!r}\n")
         st, twin = route
-        if st.delay:
-            await asyncio.sleep(st.delay)
+        secure = request.secure
+        if st.guarded and self.gate is not None:
+            # TLS connections met the firewall at their ClientHello; each request keeps the
+            # client known.
+            if secure:
+                self.gate.touch(st.site.host)
+            elif self.gate.refuse(st.site.host):
+                reset(request)
+                return web.Response(status=204)  # never sent: the transport is gone
+        if st.delay or jitter:
+            await asyncio.sleep(st.delay + jitter)
         if st.v6_drop and is_v6(request):
             reset(request)
             return web.Response(status=204)  # never sent: the transport is gone
         site = st.site
-        secure = request.secure
         if twin or (not secure and not st.serve_http):
-            scheme = "http" if site.has("https.none") else "https"
+            scheme = "http" if st.no_https else "https"
             headers = dict(st.https_headers if secure else st.http_headers)
             headers["Location"] = f"{scheme}://{site.host}{request.raw_path}"
             return web.Response(status=301, headers=headers)

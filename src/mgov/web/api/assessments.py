@@ -18,6 +18,7 @@ from mgov.web.queries import assessments as q
 router = APIRouter(tags=["assessments"])
 Verdict = Annotated[str | None, Query(pattern="^(pass|fail|not_assessed)$")]
 Vetoed = Annotated[bool | None, Query(description="Only channels with (true) or without a failed veto.")]
+Complete = Annotated[bool | None, Query(description="Only complete (true) or incomplete (false) results.")]
 REPORT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -48,16 +49,21 @@ def get_assessment(assessment_id: ID, request: Request, p: ApiReader, conn: Conn
 def list_results(request: Request, assessment_id: ID, p: ApiReader, conn: Conn,
                  tier: Annotated[str | None, Query(max_length=40)] = None,
                  kind: Annotated[str | None, Query(max_length=30)] = None, verdict: Verdict = None,
-                 vetoed: Vetoed = None, after: After = None, limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+                 vetoed: Vetoed = None, complete: Complete = None, after: After = None,
+                 limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+    """Results in ranking order: per tier and kind the ranked (complete) results, then the
+    incomplete ones (`complete` false, `rank` null, `not_assessed_share` of their monitored
+    indicators); `position` is the place in that listing."""
     q.head(conn, p.user.scope, assessment_id)
     items, nxt = q.results(conn, p.user.scope, assessment_id, tier=tier, kind=kind, verdict=verdict,
-                           vetoed=vetoed, after=after or 0, limit=limit)
+                           vetoed=vetoed, complete=complete, after=after or 0, limit=limit)
     return paged(request, items, nxt)
 
 
 @router.get("/assessments/{assessment_id}/results/{channel_id}")
 def get_result(assessment_id: ID, channel_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
-    """A channel's verdict, score, rank and indicator breakdown with evidence."""
+    """A channel's verdict, score, rank and indicator breakdown with evidence; an incomplete
+    result (`complete` false) has no score and no rank, `observed_score` what was assessed gives."""
     return q.result(conn, p.user.scope, assessment_id, channel_id)
 
 
@@ -65,7 +71,8 @@ def get_result(assessment_id: ID, channel_id: ID, p: ApiReader, conn: Conn) -> d
 def rankings(request: Request, tier: Annotated[str, Query(max_length=40)], kind: Annotated[str, Query(max_length=30)],
              p: ApiReader, conn: Conn, assessment: IdQuery = None, after: After = None,
              limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
-    """The ranking of one tier and kind in an assessment (the newest when not given)."""
+    """The ranking of one tier and kind in an assessment (the newest when not given): the
+    complete results by rank, then the incomplete ones, unranked (`rank` null, `complete` false)."""
     if assessment is None:
         newest, _ = q.list_assessments(conn, p.user.scope, limit=1)
         if not newest:

@@ -15,7 +15,16 @@ R = ASSESSMENT_RESULTS
 HEAD = (ASSESSMENTS.c.id, ASSESSMENTS.c.profile_id, ASSESSMENTS.c.period, ASSESSMENTS.c.start, ASSESSMENTS.c.end,
         ASSESSMENTS.c.created_at)
 RESULT = (R.c.channel_id, CHANNELS.c.address, CHANNELS.c.name, ORGS.c.code.label("owner"), R.c.tier, R.c.kind,
-          R.c.verdict, R.c.vetoes, R.c.score, R.c.grade, R.c.rank, R.c.rank_of)
+          R.c.verdict, R.c.vetoes, R.c.score, R.c.grade, R.c.rank, R.c.rank_of, R.c.complete, R.c.not_assessed_share)
+
+
+def _ranked(row: dict[str, Any]) -> dict[str, Any]:
+    """A result row as the faces show it: the stored rank column is the place in the ranking
+    listing (`position`); only a complete result has a rank (rank_of: the number ranked)."""
+    row["position"] = row["rank"]
+    if not row["complete"]:
+        row["rank"] = None
+    return row
 
 
 def list_assessments(conn: Connection, scope: Scope, *, profile: str | None = None, after: int | None = None,
@@ -39,23 +48,28 @@ def head(conn: Connection, scope: Scope, assessment_id: int | None = None) -> di
             raise NotFound("no assessment yet")
         return head(conn, scope, rows[0]["id"])
     row = conn.execute(select(*HEAD).where(ASSESSMENTS.c.id == assessment_id)).first()
-    verdicts: dict[str, int] = dict(conn.execute(select(R.c.verdict, func.count()).where(
-        R.c.assessment_id == assessment_id, scope.channels(R.c.channel_id)).group_by(R.c.verdict)).all())
+    verdicts: dict[str, int] = {}
+    incomplete = 0
+    for verdict, complete, n in conn.execute(select(R.c.verdict, R.c.complete, func.count()).where(
+            R.c.assessment_id == assessment_id, scope.channels(R.c.channel_id)).group_by(R.c.verdict, R.c.complete)):
+        verdicts[verdict] = verdicts.get(verdict, 0) + n
+        incomplete += 0 if complete else n
     if row is None or not verdicts:
         raise NotFound(f"no assessment {assessment_id}")
     groups = conn.execute(select(R.c.tier, R.c.kind, func.count()).where(
         R.c.assessment_id == assessment_id, scope.channels(R.c.channel_id)).group_by(R.c.tier, R.c.kind)
         .order_by(R.c.tier, R.c.kind)).all()
-    return {**dict(row._mapping), "verdicts": verdicts,
+    return {**dict(row._mapping), "verdicts": verdicts, "incomplete": incomplete,
             "groups": [{"tier": t, "kind": k, "channels": n} for t, k, n in groups]}
 
 
 def results(conn: Connection, scope: Scope, assessment_id: int, *, tier: str | None = None, kind: str | None = None,
-            verdict: str | None = None, vetoed: bool | None = None, after: int = 0,
+            verdict: str | None = None, vetoed: bool | None = None, complete: bool | None = None, after: int = 0,
             limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
-    """Results in ranking order (tier, kind, rank: ranks are 1..n without gaps within a tier and
-    kind). Within one tier and kind `after` is the last rank of the previous page (a range read
-    of the ranking index, however deep); across groups it is a position."""
+    """Results in ranking order (tier, kind, position: the ranked results, then the incomplete
+    ones, 1..n without gaps within a tier and kind; the rank column holds it). Within one tier
+    and kind `after` is the last position of the previous page (a range read of the ranking
+    index, however deep); across groups it is an offset."""
     keyset = tier is not None and kind is not None
     ids = (select(R.c.channel_id, R.c.tier, R.c.kind, R.c.rank)
            .where(R.c.assessment_id == assessment_id, scope.channels(R.c.channel_id))
@@ -65,6 +79,8 @@ def results(conn: Connection, scope: Scope, assessment_id: int, *, tier: str | N
             ids = ids.where(column == value)
     if vetoed is not None:
         ids = ids.where(R.c.vetoes > 0 if vetoed else R.c.vetoes == 0)
+    if complete is not None:
+        ids = ids.where(R.c.complete.is_(complete))
     ids = ids.where(R.c.rank > after) if keyset else ids.offset(after)
     # The page's 51 channel ids first (from the index), then their details: the joins run for
     # the page, not for every row an offset skips.
@@ -73,8 +89,8 @@ def results(conn: Connection, scope: Scope, assessment_id: int, *, tier: str | N
              .join(R, (R.c.assessment_id == assessment_id) & (R.c.channel_id == chosen.c.channel_id))
              .join(CHANNELS, CHANNELS.c.id == R.c.channel_id).outerjoin(ORGS, ORGS.c.id == CHANNELS.c.owner_id)
              .order_by(chosen.c.tier, chosen.c.kind, chosen.c.rank))
-    rows = [dict(r._mapping) for r in conn.execute(query)]
-    items, more = page(rows, limit, key="rank")
+    rows = [_ranked(dict(r._mapping)) for r in conn.execute(query)]
+    items, more = page(rows, limit, key="position")
     if more is None:
         return items, None
     return items, (more if keyset else after + limit)
@@ -90,15 +106,17 @@ def result(conn: Connection, scope: Scope, assessment_id: int, channel_id: int) 
         raise NotFound(f"channel {channel_id} has no result in assessment {assessment_id}")
     out = dict(row._mapping)
     full = out.pop("result")
-    return {**out, "assessment": assessment_id, "vetoes_failed": full.get("vetoes_failed", []),
+    return {**_ranked(out), "assessment": assessment_id, "vetoes_failed": full.get("vetoes_failed", []),
             "not_assessed": full.get("not_assessed"), "base": full.get("base"), "bonus": full.get("bonus"),
-            "reasons": full.get("reasons", []), "change": full.get("change"), "indicators": full.get("indicators", [])}
+            "reasons": full.get("reasons", []), "change": full.get("change"),
+            "observed_score": full.get("observed_score"), "monitored": full.get("monitored"),
+            "monitored_not_assessed": full.get("monitored_not_assessed"), "indicators": full.get("indicators", [])}
 
 
 def channel_scores(conn: Connection, channel_id: int, limit: int = 12) -> list[dict[str, Any]]:
     """A channel's results across assessments, newest first (the caller checked scope)."""
-    return [dict(r._mapping) for r in conn.execute(
-        select(*HEAD, R.c.verdict, R.c.score, R.c.grade, R.c.rank, R.c.rank_of)
+    return [_ranked(dict(r._mapping)) for r in conn.execute(
+        select(*HEAD, R.c.verdict, R.c.score, R.c.grade, R.c.rank, R.c.rank_of, R.c.complete, R.c.not_assessed_share)
         .join(R, R.c.assessment_id == ASSESSMENTS.c.id).where(R.c.channel_id == channel_id)
         .order_by(ASSESSMENTS.c.id.desc()).limit(limit))]
 

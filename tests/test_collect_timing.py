@@ -1,0 +1,110 @@
+"""Honest timings (collect.lag): a site is timed for what it did, not for how late mgov's own
+event loop was. A real HTTP server runs in a thread of its own (its answers come on time),
+while the test stalls the scanner's loop the way a busy machine or a heavy page would."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from aiohttp import web
+
+from mgov.collect.lag import LoopLag
+from mgov.collect.routing import Routing
+from mgov.collect.settings import CollectSettings
+from mgov.collect.site import CollectContext
+
+
+@contextmanager
+def server_thread(delay: float) -> Iterator[int]:
+    """An HTTP server on 127.0.0.1 answering every request after `delay` seconds."""
+    ready: dict[str, int] = {}
+    stop = threading.Event()
+
+    async def handler(request: web.Request) -> web.Response:
+        await asyncio.sleep(delay)
+        return web.Response(text="<html><title>t</title></html>", content_type="text/html")
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_get("/", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        ready["port"] = runner.addresses[0][1]
+        while not stop.is_set():
+            await asyncio.sleep(0.01)
+        await runner.cleanup()
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
+    thread.start()
+    while "port" not in ready:
+        time.sleep(0.01)
+    try:
+        yield ready["port"]
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+async def stall_at(after: float, seconds: float) -> None:
+    """Block the loop (a CPU-bound callback) for `seconds`, `after` seconds from now."""
+    await asyncio.sleep(after)
+    time.sleep(seconds)
+
+
+def fetch_timed(tmp: Path, port: int, stall: tuple[float, float] | None) -> tuple[float, float, float]:
+    """(elapsed_ms, lag_ms, stopwatch ms) of one GET while the loop stalls as given."""
+    async def main() -> tuple[float, float, float]:
+        ctx = CollectContext.create(tmp, settings=CollectSettings(), routing=Routing(allow_private=True))
+        try:
+            ctx.client.lag.start()
+            await asyncio.sleep(0.05)  # the monitor has begun
+            started = time.perf_counter()
+            stalling = asyncio.ensure_future(stall_at(*stall)) if stall is not None else None
+            ex = await ctx.client.exchange(f"http://127.0.0.1:{port}/")
+            if stalling is not None:
+                await stalling
+            watch = (time.perf_counter() - started) * 1000
+            assert ex.status == 200 and ex.elapsed_ms is not None and ex.lag_ms is not None
+            return ex.elapsed_ms, ex.lag_ms, watch
+        finally:
+            await ctx.aclose()
+    return asyncio.run(main())
+
+
+def test_the_stall_an_answer_arrives_in_is_not_the_sites(tmp_path: Path) -> None:
+    """The site answers in 50 ms; mgov's loop is stuck from 20 ms to 620 ms: the stopwatch
+    says 600+ ms, the site is timed at what it took."""
+    with server_thread(0.05) as port:
+        elapsed, lag, watch = fetch_timed(tmp_path, port, (0.02, 0.6))
+    assert watch > 550
+    assert elapsed < 300, (elapsed, lag, watch)
+    assert lag > 500  # and the exchange says how rough its stopwatch was
+
+
+def test_lateness_while_the_site_is_still_working_costs_it_nothing(tmp_path: Path) -> None:
+    """The site answers in 1 s; the loop is stuck early on, while waiting: the time is the site's."""
+    with server_thread(1.0) as port:
+        elapsed, lag, _ = fetch_timed(tmp_path, port, (0.02, 0.3))
+    assert elapsed > 900, (elapsed, lag)
+
+
+def test_loop_lag_measures_stalls() -> None:
+    async def main() -> tuple[float, float, float]:
+        lag = LoopLag()
+        lag.start()
+        await asyncio.sleep(0.05)
+        start = time.perf_counter()
+        time.sleep(0.2)  # the loop is stuck
+        await asyncio.sleep(0.03)
+        end = time.perf_counter()
+        await lag.stop()
+        return lag.late_between(start, end), lag.stall_before(start + 0.2), lag.stall_before(start - 0.1)
+    total, stall, before = asyncio.run(main())
+    assert 0.15 < total < 0.3 and 0.15 < stall < 0.3 and before == 0.0
