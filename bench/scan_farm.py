@@ -48,9 +48,11 @@ WRK_PATHS = ("/", "/robots.txt", "/sitemap.xml", "/.well-known/security.txt", "/
              "/js/site.js", "/images/logo.png", "/mgov-404-bench")
 
 
-def start_farm(args: argparse.Namespace, tmp: Path, extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen, dict]:
-    """The farm as its own process (extra: more of its options, e.g. hostile-network faults)."""
-    cmd = [sys.executable, "-m", "mgov.demo.farm", "--seed", str(args.seed), "--count", str(args.count),
+def start_farm(args: argparse.Namespace, tmp: Path, extra: tuple[str, ...] = (),
+               prefix: tuple[str, ...] = ()) -> tuple[subprocess.Popen, dict]:
+    """The farm as its own process (extra: more of its options, e.g. hostile-network faults;
+    prefix: a command it runs under, e.g. nice)."""
+    cmd = [*prefix, sys.executable, "-m", "mgov.demo.farm", "--seed", str(args.seed), "--count", str(args.count),
            "--latency-ms", str(args.latency_ms), "--manifest-out", str(tmp / "manifest.json"),
            "--state-dir", str(tmp / "farm"), *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -2,9 +2,10 @@
 same scan of a clean farm, on a busy machine.
 
 Goals: (1) the confirmation pass costs at most 10% of the scan's time when 5% of first
-attempts fail transiently (farm sites that reset a client's first connection); (2) scanning
-1,000 hostile-network sites (30% of UDP DNS queries lost, 5% SERVFAIL, 0-150 ms jitter, a
-fifth of the sites resetting first connections) while a CPU hog keeps both cores busy gives
+attempts fail transiently (farm sites down, 503, for a moment from their first request);
+(2) scanning 1,000 hostile-network sites (30% of UDP DNS queries lost, 5% SERVFAIL, 0-150 ms
+jitter, a fifth of the sites resetting first connections, a twentieth briefly down) while a
+CPU hog keeps both cores busy gives
 precision and recall 1.0 against the farm's manifest, 0 sites reported down that are up, and
 0 "slow" warnings on healthy sites.
 
@@ -33,6 +34,7 @@ import time
 from pathlib import Path
 
 from _procs import run_measured, stop  # bench/_procs.py, beside this script
+from mgov.demo.farm.cpuhog import busy_cores
 from scan_farm import start_farm  # the farm as its own process, as the clean scan benchmark starts it
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +42,7 @@ sys.path.insert(0, str(ROOT / "src"))  # mgov from this checkout, for the compar
 GOAL_RECHECK_SHARE = 0.10
 SCENARIOS = {
     "clean": [],
-    "transient": ["--reset-share", "0.05"],  # 5% of sites fail a first attempt, transiently
+    "transient": ["--outage-share", "0.05"],  # 5% of sites fail a first attempt (503 for a moment)
     "hostile": ["--hostile-network"],  # DNS losses and SERVFAIL, jitter, 20% resetting sites
 }
 
@@ -103,10 +105,14 @@ def main() -> None:
         busy = args.busy_cores if name == "hostile" else 0
         farm = None
         try:
-            farm, info = start_farm(args, tmp, (*SCENARIOS[name], *(["--busy-cores", str(busy)] if busy else [])))
+            # The farm stands for remote servers, which a busy scanner machine does not slow: with
+            # the CPU hog it runs at a higher priority (as root), the hog and the scanner at the usual one.
+            prefix = ("nice", "-n", "-10") if busy and os.geteuid() == 0 else ()
+            farm, info = start_farm(args, tmp, tuple(SCENARIOS[name]), prefix)
             env = {**os.environ, "MGOV_DATABASE_URL": f"sqlite:///{tmp}/scan.db", "MGOV_HOME": str(tmp / "home"),
                    "MGOV_LANG": "en", "PYTHONPATH": str(ROOT / "src")}
-            s = scan(info, env, tmp)
+            with busy_cores(busy):  # from before the scan to its end (registration included)
+                s = scan(info, env, tmp)
             c = compare(s["manifest"], tmp / "scan.db", s["result"]["run"])
         finally:
             stop(farm)

@@ -32,7 +32,7 @@ import yaml
 from mgov.config import load_settings
 from mgov.demo.farm import DEFECTS, Manifest, RunningFarm, Site, generate, run_in_thread
 from mgov.demo.farm.cpuhog import busy_cores
-from mgov.demo.farm.hostile import DROP, SERVFAIL, DnsFaults, FirstContact, Hostility, fraction
+from mgov.demo.farm.hostile import DROP, SERVFAIL, DnsFaults, FirstContact, Hostility, Outage, fraction
 from mgov.demo.farm.manifest import Runtime
 from mgov.demo.verify import Verification, verify
 from mgov.formats.load import import_file
@@ -344,6 +344,18 @@ def test_first_contact_memory_is_per_site() -> None:
 
 # --- a scan of a hostile farm -------------------------------------------------------------
 
+def test_an_outage_passes() -> None:
+    """A site with a passing outage answers 503 from its first request for outage_seconds,
+    then is up; the share of such sites is the configured one."""
+    outage = Outage(7, 0.25, 0.2)
+    hosts = [f"site{i}.gov.cn" for i in range(2000)]
+    hit = [h for h in hosts if outage.hits(h)]
+    assert 400 < len(hit) < 600
+    assert outage.down(hit[0]) and outage.down(hit[0])
+    time.sleep(0.25)
+    assert not outage.down(hit[0]) and outage.refused == 2
+
+
 def scan_hostile(engine: Any, tmp_path: Path, manifest: Manifest, hostile: Hostility) -> Verification:
     """Scan every site of the farm with every check, through its hostile network; the
     comparison with the manifest (hostile: an error on a site without a defect is a false alarm)."""
@@ -374,12 +386,14 @@ def test_a_dns_server_losing_a_third_of_its_udp_queries_costs_no_finding(engine:
 
 @pytest.mark.heavy
 def test_a_hostile_network_on_a_busy_machine_costs_no_finding(engine: Any, tmp_path: Path) -> None:
-    """Lost and SERVFAILed DNS queries, reset first connections and jitter, while two processes
+    """Lost and SERVFAILed DNS queries, reset first connections, sites down for a moment and
+    jitter, while two processes
     keep both cores busy: every seeded defect is reported, nothing else; no site that is up
     is reported down, and no healthy site slow."""
     with busy_cores(2):
         report = scan_hostile(engine, tmp_path, generate(5, 40),
-                              Hostility(dns_drop=0.3, dns_servfail=0.05, jitter_ms=150, reset_share=0.2))
+                              Hostility(dns_drop=0.3, dns_servfail=0.05, jitter_ms=150, reset_share=0.2,
+                                        outage_share=0.1))
     assert report.hostile and report.defects > 15
     assert report.down_but_up == [], report.down_but_up
     assert (report.precision, report.recall) == (1.0, 1.0), json.dumps(report.as_dict(), indent=1)[:4000]

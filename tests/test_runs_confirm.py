@@ -37,13 +37,22 @@ def test_a_failure_seen_twice_stands_with_both_records() -> None:
     assert settled.evidence == [B1, A1] and not settled.recheck
 
 
-def test_a_verdict_never_gets_worse_on_re_check() -> None:
+def test_a_shaky_verdict_never_gets_worse_on_re_check() -> None:
     """A slow homepage that answers 503 the second time stays a warning: a failure must be seen twice."""
     first = [f("availability", Status.WARN, recheck=True, evidence=[A1], message="the homepage took 2500 ms")]
-    settled = settle(first, [f("availability", Status.FAIL, evidence=[B1])])[0]
+    settled = settle(first, [f("availability", Status.FAIL, recheck=True, evidence=[B1])])[0]
     assert settled.status is Status.WARN and "not confirmed on re-check" in settled.message
     unverified = [f("ipv6", Status.FAIL, recheck=True)]
-    assert settle(unverified, [f("ipv6", Status.ERROR)])[0].status is Status.ERROR  # unconfirmed: no verdict
+    assert settle(unverified, [f("ipv6", Status.ERROR, recheck=True)])[0].status is Status.ERROR  # unconfirmed
+
+
+def test_what_the_first_attempt_could_not_see_the_second_may() -> None:
+    """The homepage was down (503) the first time, so no page check could judge it; the second
+    time the page is there and lacks a required link: that failure rests on the page itself."""
+    first = [f("links.required", Status.ERROR, recheck=True, evidence=[A1], message="the homepage: HTTP 503")]
+    settled = settle(first, [f("links.required", Status.FAIL, evidence=[B1], message="missing links: foia")])[0]
+    assert settled.status is Status.FAIL and "observed on re-check" in settled.message
+    assert settled.evidence == [B1, A1]
 
 
 def test_variants_are_settled_each_against_their_own() -> None:

@@ -58,8 +58,9 @@ class RecheckSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = True
-    delay: float = Field(default=2.0, ge=0)  # seconds between a run's first pass and its re-check
-    concurrency: int = Field(default=4, ge=1)  # channels re-checked at once (apart: not in a burst)
+    delay: float = Field(default=2.0, ge=0)  # seconds between a channel's first attempt and its re-check
+    # Channels re-checked at once (apart, not in a burst); unset: a quarter of the run's, at least 4.
+    concurrency: int | None = Field(default=None, ge=1)
 
 
 class SmtpSettings(BaseModel):

@@ -105,9 +105,17 @@ class Check(ABC):
         return finding
 
     def _shaky(self, ev: SiteEvidence, finding: Finding) -> Finding:
-        """Mark a verdict against the channel that rests on evidence with a passing fault."""
-        if finding.status in (Status.FAIL, Status.WARN, Status.ERROR) and (
-                finding.scan_status in TRANSIENT or any(_shaky(getattr(ev, key, None)) for key in self.needs)):
+        """Mark a verdict against the channel that rests on evidence with a passing fault: the
+        records it was judged on (its WARC references) when it names them, else any of the
+        evidence it needs (an HTTPS fetch refused for good does not make a verdict on the
+        HTTP homepage shaky)."""
+        if finding.status not in (Status.FAIL, Status.WARN, Status.ERROR):
+            return finding
+        pieces = [getattr(ev, key, None) for key in self.needs]
+        if finding.evidence:
+            judged = set(finding.evidence)
+            pieces = [piece for piece in _pieces(pieces) if judged & set(_refs(piece))]
+        if finding.scan_status in TRANSIENT or any(_shaky(piece) for piece in pieces):
             finding.recheck = True
         return finding
 
@@ -139,17 +147,35 @@ TRANSIENT_HTTP = frozenset({408, 429, 500, 502, 503, 504})
 
 
 def _shaky(evidence: object) -> bool:
-    """Evidence with a passing fault in it: a transient failure or status, or a timing
-    taken while mgov's own event loop ran late."""
+    """Evidence with a passing fault in it: a transient failure or status."""
     if isinstance(evidence, Fetch):
         return evidence.status in TRANSIENT or any(_shaky(ex) for ex in evidence.exchanges)
-    if isinstance(evidence, Exchange):
-        return (evidence.error in TRANSIENT or evidence.status in TRANSIENT_HTTP
-                or (evidence.lag_ms or 0.0) > LAG_UNTRUSTED_MS)
+    if isinstance(evidence, Exchange):  # (a rough timing matters to timing verdicts alone: theirs to say)
+        return evidence.error in TRANSIENT or evidence.status in TRANSIENT_HTTP
     if isinstance(evidence, list):
         return any(_shaky(item) for item in evidence)
     error = getattr(evidence, "error", None)  # DnsAnswer, TlsFacts, CrawlEvidence
     return isinstance(error, ScanStatus) and error in TRANSIENT
+
+
+def _pieces(evidence: list[object]) -> list[object]:
+    """Exchanges, DNS answers and TLS facts, out of the evidence keys' values."""
+    out: list[object] = []
+    for item in evidence:
+        if isinstance(item, Fetch):
+            out.extend(item.exchanges)
+        elif isinstance(item, list):
+            out.extend(_pieces(item))
+        elif item is not None:
+            out.append(item)
+    return out
+
+
+def _refs(piece: object) -> list[WarcRef]:
+    if isinstance(piece, Exchange):
+        return piece.refs
+    ref = getattr(piece, "ref", None)
+    return [ref] if isinstance(ref, WarcRef) else []
 
 
 # An exchange during which mgov's loop was this late has a timing too rough to judge on.

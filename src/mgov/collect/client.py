@@ -13,6 +13,8 @@ WARC records, loops are told from long chains, and each hop passes the guard aga
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import datetime as dt
 import ssl
 import time
@@ -39,6 +41,9 @@ if TYPE_CHECKING:
     from _collections_abc import dict_items, dict_keys, dict_values
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Set (fresh_connections()) while a verdict is re-checked: it must not ride on a pooled
+# connection of the attempt that failed.
+FRESH: contextvars.ContextVar[bool] = contextvars.ContextVar("mgov_fresh_connections", default=False)
 OFF_LOOP_BYTES = 256 * 1024  # bodies larger than this are decoded in a thread
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -195,38 +200,43 @@ class HttpClient:
         self.ssl_context = make_ssl_context(routing)
         self._insecure: ssl.SSLContext | None = None  # for tls_fallback only
         self._session: aiohttp.ClientSession | None = None
+        self._fresh: aiohttp.ClientSession | None = None  # no pool: every request on a new connection
         self._global = asyncio.Semaphore(settings.global_limit)
         self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.per_host_limit))
         self.lag = LoopLag()  # timings leave out the time mgov's own loop ran late
 
     def _get_session(self) -> aiohttp.ClientSession:
-        # Made on first use: aiohttp sessions belong to the running event loop.
-        if self._session is None:
-            s = self.settings
-            self._session = aiohttp.ClientSession(
-                # mgov's semaphores are the only queue; the pool only keeps connections.
-                connector=aiohttp.TCPConnector(limit=0, ssl=self.ssl_context, use_dns_cache=False,
-                                               keepalive_timeout=s.keepalive_timeout),
-                timeout=aiohttp.ClientTimeout(total=None, sock_connect=s.connect_timeout,
-                                              sock_read=s.read_timeout),
-                cookie_jar=aiohttp.DummyCookieJar(),  # cookies live per Fetch, not per scan
-                auto_decompress=False, trust_env=False, max_line_size=s.max_header_line,
-                max_field_size=s.max_header_line)
-        return self._session
+        # Made on first use: aiohttp sessions belong to the running event loop. Inside
+        # fresh_connections() the requests go through a session that keeps no connection.
+        fresh = FRESH.get()
+        session = self._fresh if fresh else self._session
+        if session is None:
+            session = self._new_session(fresh)
+            if fresh:
+                self._fresh = session
+            else:
+                self._session = session
+        return session
+
+    def _new_session(self, fresh: bool) -> aiohttp.ClientSession:
+        s = self.settings
+        return aiohttp.ClientSession(
+            # mgov's semaphores are the only queue; the pool only keeps connections.
+            connector=aiohttp.TCPConnector(limit=0, ssl=self.ssl_context, use_dns_cache=False,
+                                           keepalive_timeout=None if fresh else s.keepalive_timeout,
+                                           force_close=fresh),
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=s.connect_timeout, sock_read=s.read_timeout),
+            cookie_jar=aiohttp.DummyCookieJar(),  # cookies live per Fetch, not per scan
+            auto_decompress=False, trust_env=False, max_line_size=s.max_header_line,
+            max_field_size=s.max_header_line)
 
     async def aclose(self) -> None:
         await self.lag.stop()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def renew(self) -> None:
-        """Close every pooled connection: what follows is fetched over fresh ones (a
-        re-check must not ride on the connection that failed)."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        for session in (self._session, self._fresh):
+            if session is not None:
+                await session.close()
+        self._session = self._fresh = None
 
     async def fetch(self, url: str, *, family: Family | None = None, follow: bool = True,
                     method: str = "GET") -> Fetch:
@@ -284,7 +294,15 @@ class HttpClient:
         async with self._per_host[host], self._global:
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
-                    await self._exchange(ex, target, family or self.routing.family, cookie, wire)
+                    try:
+                        await self._exchange(ex, target, family or self.routing.family, cookie, wire)
+                    except Exception as exc:
+                        if ex.status is not None or classify(exc)[0] is not ScanStatus.CONNECTION_RESET:
+                            raise
+                        # Reset before any answer: tried once more at once, over a new connection,
+                        # as a visitor would (some firewalls drop a first connection).
+                        wire = _Wire(date=dt.datetime.now(dt.UTC))
+                        await self._exchange(ex, target, family or self.routing.family, cookie, wire)
             except Exception as exc:  # noqa: BLE001 -- record, report, continue (CancelledError propagates)
                 ex.error, ex.error_detail = classify(exc)
                 if ex.error is ScanStatus.TIMEOUT:
@@ -400,6 +418,16 @@ class HttpClient:
                 resp.release()  # the connection goes back to the pool
             else:
                 resp.close()  # unread bytes left: the connection cannot be reused
+
+
+@contextlib.contextmanager
+def fresh_connections() -> Iterator[None]:
+    """Every request made inside (tasks started inside included) goes over a new connection."""
+    token = FRESH.set(True)
+    try:
+        yield
+    finally:
+        FRESH.reset(token)
 
 
 def _finish_body(ex: Exchange, wire: _Wire) -> None:

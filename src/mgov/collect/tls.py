@@ -124,6 +124,19 @@ async def _handshake(ip: str, port: int, host: str, ctx: ssl.SSLContext, timeout
             await asyncio.wait_for(writer.wait_closed(), 1)
 
 
+async def _handshake_again_if_reset(ip: str, port: int, host: str, ctx: ssl.SSLContext, timeout: float,
+                                    facts: TlsFacts) -> None:
+    """A connection reset before the handshake is through is tried once more, at once, as a
+    browser's user would: some firewalls drop a first connection (a retry is what a visitor
+    makes; a reset seen twice is the site's)."""
+    try:
+        await _handshake(ip, port, host, ctx, timeout, facts)
+    except (OSError, ssl.SSLError) as exc:
+        if classify(exc)[0] is not ScanStatus.CONNECTION_RESET:
+            raise
+        await _handshake(ip, port, host, ctx, timeout, facts)
+
+
 async def probe_tls(host: str, port: int, *, resolver: Resolver, settings: CollectSettings,
                     context: ssl.SSLContext, probes: Sequence[str] = DEFAULT_PROBES) -> TlsFacts:
     """Certificate and protocol facts of host:port; failures recorded, never raised.
@@ -140,7 +153,7 @@ async def probe_tls(host: str, port: int, *, resolver: Resolver, settings: Colle
     facts.peer = ip
     timeout = settings.tls_timeout
     try:
-        await _handshake(ip, to_port, host, context, timeout, facts)
+        await _handshake_again_if_reset(ip, to_port, host, context, timeout, facts)
         facts.verified = True
     except ssl.SSLCertVerificationError as exc:
         facts.verify_error = exc.verify_message or str(exc)

@@ -81,7 +81,7 @@ class Exchange:
     elapsed_ms: float | None = None  # to the last byte
     ttfb_ms: float | None = None  # to the response head
     dns_ms: float | None = None  # resolving the host, apart
-    lag_ms: float | None = None  # how late mgov's loop ran during the exchange: past 250 ms, timed again
+    lag_ms: float | None = None  # how late mgov's loop ran during the exchange (in all)
     error: ScanStatus | None = None
     error_detail: str | None = None
     request_ref: WarcRef | None = None

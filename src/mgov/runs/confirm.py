@@ -1,11 +1,12 @@
 """Confirm before failing: a verdict against a channel that may rest on a passing fault
 (`Finding.recheck`: a timeout, a reset, a 5xx, no DNS answer, a slow answer) counts only
-when a second attempt, made apart (after the run's first pass, at low concurrency, over
-fresh connections), agrees.
+when a second attempt, made apart (a pause after the first, at low concurrency, over new
+connections, while the run goes on with other channels), agrees.
 
-The recorded finding is the better of the two attempts (pass < warn < error < fail: a
-failure must be seen twice to stand), with the evidence of both and a note saying what the
-re-check found."""
+When the second attempt's verdict rests on solid evidence (no passing fault of its own), it is
+the one recorded: the site was seen as it is, whichever way. When it is shaky too, the better
+of the two is (pass < warn < error < fail: a failure must be seen twice to stand). Either way
+the record keeps the evidence of both attempts and a note saying what the re-check found."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ _WEIGHT = {Status.PASS: 0, Status.NOT_APPLICABLE: 0, Status.WARN: 1, Status.ERRO
 
 @dataclass(frozen=True)
 class RecheckPolicy:
-    delay: float = 2.0  # seconds between the first pass and the re-check (a passing fault passes)
-    concurrency: int = 4  # channels re-checked at once: apart, not in a burst
+    delay: float = 2.0  # seconds between a channel's first attempt and its re-check (a passing fault passes)
+    # Channels re-checked at once (apart, not in a burst); None: a quarter of the run's, at least 4.
+    concurrency: int | None = None
     enabled: bool = True
 
 
@@ -31,7 +33,7 @@ class PassTimes:
     """What a run's two passes took: for the run's summary and the benchmarks."""
 
     first_seconds: float = 0.0
-    recheck_seconds: float = 0.0  # the pause before the re-check included
+    recheck_seconds: float = 0.0  # what the re-checks added after the first pass
     rechecked: int = 0  # channels re-checked
     findings_rechecked: int = 0
     recovered: int = 0  # findings better on re-check (a passing fault, not recorded against the channel)
@@ -65,12 +67,16 @@ def settle(first: list[Finding], again: list[Finding]) -> list[Finding]:
 
 def _settle(first: Finding, second: Finding) -> Finding:
     evidence = [*second.evidence, *(r for r in first.evidence if r not in second.evidence)]
-    if _WEIGHT[second.status] < _WEIGHT[first.status]:
+    better, worse = _WEIGHT[second.status] < _WEIGHT[first.status], _WEIGHT[second.status] > _WEIGHT[first.status]
+    if better:
         kept, other = second, first
         note, note_zh = "recovered on re-check", "复查恢复正常"
-    elif _WEIGHT[second.status] > _WEIGHT[first.status]:
+    elif worse and second.recheck:  # shaky again, and worse: not confirmed
         kept, other = first, second
         note, note_zh = "not confirmed on re-check", "复查结果不一致"
+    elif worse:  # seen properly this time (the first attempt could not see it)
+        kept, other = second, first
+        note, note_zh = "observed on re-check", "复查时查明"
     else:
         kept, other = second, first
         note, note_zh = "confirmed on re-check", "复查确认"

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine
 
 from mgov.checks.base import Check, Finding
+from mgov.collect.client import fresh_connections
 from mgov.errors import MgovError
 from mgov.evidence.site import ChannelFacts
 from mgov.runs.commit import GroupCommit
@@ -32,9 +33,7 @@ async def run_channels(engine: Engine, run_id: int, channels: list[tuple[int, Ch
                        collect: Collector, *, params: dict[str, dict[str, Any]] | None = None,
                        concurrency: int = 50, on_channel: OnChannel | None = None,
                        saver: ChannelSaver | None = None, variants: Variants | None = None,
-                       recheck: RecheckPolicy | None = None,
-                       before_recheck: Callable[[], Awaitable[None]] | None = None,
-                       judge: Judge | None = None) -> PassTimes:
+                       recheck: RecheckPolicy | None = None, judge: Judge | None = None) -> PassTimes:
     """Collect and judge the channels not yet done in run_id; each one's findings are
     committed on its own, a channel with a verdict to confirm after its re-check."""
     needs = needs_of(checks)
@@ -43,7 +42,7 @@ async def run_channels(engine: Engine, run_id: int, channels: list[tuple[int, Ch
     judge = judge or Judge(checks, params or {}, variants, process=False)
     gate = asyncio.Semaphore(concurrency)
     commits = GroupCommit(engine, run_id, saver)
-    waiting: list[tuple[int, ChannelFacts, list[Finding], Any]] = []  # to confirm after the first pass
+    waiting: list[asyncio.Task[None]] = []  # channels whose verdicts are being confirmed
     times = PassTimes()
 
     async def attempt(facts: ChannelFacts, wanted: set[str], only: list[str] | None) -> tuple[list[Finding], Any]:
@@ -69,42 +68,43 @@ async def run_channels(engine: Engine, run_id: int, channels: list[tuple[int, Ch
         async with gate:
             findings, kept = await attempt(facts, needs, None)
         if policy.enabled and needs_recheck(findings):
-            waiting.append((channel_id, facts, findings, kept))
+            # Confirmed apart: after a pause, at low concurrency, over new connections, while
+            # the first pass goes on with the other channels.
+            times.rechecked += 1
+            waiting.append(asyncio.create_task(later(channel_id, facts, findings, kept)))
             return
         await done(channel_id, facts, findings, kept)
 
-    async def second(channel_id: int, facts: ChannelFacts, findings: list[Finding], kept: Any, gate2: asyncio.Semaphore
-                     ) -> None:
-        ids = needs_recheck(findings)
-        async with gate2:
-            again, kept2 = await attempt(facts, needs_of([c for c in checks if c.id in ids]), ids)
+    async def later(channel_id: int, facts: ChannelFacts, findings: list[Finding], kept: Any) -> None:
+        try:
+            await asyncio.sleep(policy.delay)
+            ids = needs_recheck(findings)
+            async with gate2:
+                with fresh_connections():
+                    again, kept2 = await attempt(facts, needs_of([c for c in checks if c.id in ids]), ids)
+        except BaseException:
+            _release(saver, kept)
+            raise
         if kept2 is not None:  # the second attempt collected what the saver keeps: it wins
             _release(saver, kept)
             kept = kept2
         settled = settle(findings, again)
-        times.findings_rechecked += len([f for f in findings if f.recheck])
+        times.findings_rechecked += len(ids)
         times.recovered += sum(1 for a, b in zip(findings, settled, strict=True) if a.recheck and b.status != a.status)
         await done(channel_id, facts, settled, kept)
 
+    gate2 = asyncio.Semaphore(policy.concurrency or max(4, concurrency // 4))
     try:
         started = time.perf_counter()
         await asyncio.gather(*(first(cid, facts) for cid, facts in channels))
         times.first_seconds = time.perf_counter() - started
-        if waiting:
-            times.rechecked = len(waiting)
-            started = time.perf_counter()
-            await asyncio.sleep(policy.delay)
-            if before_recheck is not None:
-                await before_recheck()
-            gate2 = asyncio.Semaphore(max(1, policy.concurrency))
-            await asyncio.gather(*(second(*item, gate2) for item in waiting))
-            times.recheck_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        await asyncio.gather(*waiting)
+        times.recheck_seconds = time.perf_counter() - started  # what the re-checks added after the first pass
         return times
-    except BaseException:
-        for _, _, _, kept in waiting:
-            _release(saver, kept)
-        raise
     finally:
+        for task in waiting:
+            task.cancel()
         commits.cancel()
         if own_judge:
             judge.close()

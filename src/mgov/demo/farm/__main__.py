@@ -65,9 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     for name, what in (("dns_drop", "share of UDP DNS queries dropped"),
                        ("dns_servfail", "share of UDP DNS queries answered SERVFAIL"),
                        ("jitter_ms", "each response waits a further uniform 0..N ms"),
-                       ("reset_share", "share of sites that reset a client's first connection")):
+                       ("reset_share", "share of sites that reset a client's first connection"),
+                       ("outage_share", "share of sites down (503) for a moment from their first request")):
         hostile.add_argument("--" + name.replace("_", "-"), type=float, default=None,
                              help=f"{what} (--hostile-network: {DEFAULTS[name]:g}; else 0)")
+    hostile.add_argument("--outage-seconds", type=float, default=1.0,
+                         help="how long such an outage lasts (default 1 s)")
     hostile.add_argument("--reset-memory", type=float, default=60.0,
                          help="seconds a site remembers a client it has reset (default 60)")
     p.add_argument("--busy-cores", type=int, default=0,
@@ -79,7 +82,7 @@ def hostility(args: argparse.Namespace) -> Hostility:
     """The faults asked for: --hostile-network's defaults, each overridden when given."""
     given = {k: getattr(args, k) for k in DEFAULTS if getattr(args, k) is not None}
     base = dict(DEFAULTS) if args.hostile_network else dict.fromkeys(DEFAULTS, 0.0)
-    return Hostility(**{**base, **given}, reset_memory=args.reset_memory)
+    return Hostility(**{**base, **given}, reset_memory=args.reset_memory, outage_seconds=args.outage_seconds)
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -115,7 +118,8 @@ async def _serve(args: argparse.Namespace) -> None:
         if farm.hostile.active:
             h = farm.hostile
             print(f"hostile network: dns drop {h.dns_drop:g}, servfail {h.dns_servfail:g}, "
-                  f"jitter 0-{h.jitter_ms:g} ms, first-connection resets on {h.reset_share:g} of the sites")
+                  f"jitter 0-{h.jitter_ms:g} ms, first-connection resets on {h.reset_share:g} of the sites, "
+                  f"{h.outage_seconds:g} s outages on {h.outage_share:g}")
         print(f"ca    {farm.ca_pem}")
         print(f"manifest {out}")
         print(f"control http://127.0.0.1:{farm.http_port}/epoch (Host: {CONTROL_HOST}), "

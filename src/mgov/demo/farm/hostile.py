@@ -1,7 +1,7 @@
 """The hostile network: transient faults the farm can add on top of its sites' defects.
 
 A real scan meets a resolver that drops queries in a burst or answers SERVFAIL, servers that
-answer late, and firewalls that reset a client's first connection. None of that is a defect
+answer late, firewalls that reset a client's first connection, and sites down for a moment. None of that is a defect
 of the site: a retry gets through. The farm makes these faults deterministic (a keyed hash
 of the seed and what is asked, never a clock or a shared random stream), so a test sees the
 same faults every run, and it never repeats a fault on the next attempt, so a client that
@@ -21,9 +21,9 @@ DROP, SERVFAIL = "drop", "servfail"
 
 # `--hostile-network`: a third of the UDP queries lost, one in twenty SERVFAIL, 0-150 ms per
 # response (far below the 2 s "slow"), a fifth of the sites resetting a client's first
-# connection.
+# connection, one in twenty down (503) for a moment when first asked.
 DEFAULTS: dict[str, float] = {"dns_drop": 0.3, "dns_servfail": 0.05, "jitter_ms": 150.0,
-                              "reset_share": 0.2}
+                              "reset_share": 0.2, "outage_share": 0.05}
 
 
 def fraction(*parts: object) -> float:
@@ -41,6 +41,8 @@ class Hostility:
     jitter_ms: each site response waits a further uniform 0..jitter_ms.
     reset_share: share of sites whose first connection from a client is reset without a
     byte; the site then admits connections until it has been idle reset_memory seconds.
+    outage_share: share of sites that answer 503 to everything for outage_seconds from the
+    first request they get (a passing outage: over by the time a re-check comes).
     seed: of the faults (None: the manifest's seed).
     """
 
@@ -49,16 +51,18 @@ class Hostility:
     jitter_ms: float = 0.0
     reset_share: float = 0.0
     reset_memory: float = 60.0
+    outage_share: float = 0.0
+    outage_seconds: float = 1.0
     seed: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("dns_drop", "dns_servfail", "reset_share"):
+        for name in ("dns_drop", "dns_servfail", "reset_share", "outage_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1]")
         if self.dns_drop + self.dns_servfail > 1.0:
             raise ValueError("dns_drop + dns_servfail must not exceed 1")
-        if self.jitter_ms < 0 or self.reset_memory <= 0:
-            raise ValueError("jitter_ms must be >= 0 and reset_memory > 0")
+        if self.jitter_ms < 0 or self.reset_memory <= 0 or self.outage_seconds <= 0:
+            raise ValueError("jitter_ms must be >= 0, reset_memory and outage_seconds > 0")
 
     @classmethod
     def default(cls, seed: int | None = None, **overrides: float) -> Hostility:
@@ -67,7 +71,7 @@ class Hostility:
 
     @property
     def active(self) -> bool:
-        return bool(self.dns_drop or self.dns_servfail or self.jitter_ms or self.reset_share)
+        return bool(self.dns_drop or self.dns_servfail or self.jitter_ms or self.reset_share or self.outage_share)
 
     def options(self, seed: int) -> dict[str, Any]:
         """What the manifest records (runtime.options), with the seed the faults use."""
@@ -135,6 +139,30 @@ class FirstContact:
         if not known:
             self.resets += 1
         return not known
+
+
+class Outage:
+    """A share of the sites down for a moment: every request answers 503 for `seconds` from
+    the first request the site gets, then the site is up for good."""
+
+    def __init__(self, seed: int, share: float, seconds: float) -> None:
+        self.seed, self.share, self.seconds = seed, share, seconds
+        self.began: dict[str, float] = {}  # site -> when its outage began (monotonic)
+        self.refused = 0
+
+    def __bool__(self) -> bool:
+        return self.share > 0
+
+    def hits(self, host: str) -> bool:
+        """Whether the site (by its canonical host) has such an outage."""
+        return self.share > 0 and fraction(self.seed, "outage", host) < self.share
+
+    def down(self, host: str) -> bool:
+        now = time.monotonic()
+        if now - self.began.setdefault(host, now) < self.seconds:
+            self.refused += 1
+            return True
+        return False
 
 
 class Jitter:

@@ -23,7 +23,7 @@ from aiohttp import web
 from mgov.demo.farm import content, content_pages, content_special
 from mgov.demo.farm import contract as c
 from mgov.demo.farm.assets import heavy_image, service_asset, static_assets
-from mgov.demo.farm.hostile import FirstContact, Hostility, Jitter
+from mgov.demo.farm.hostile import FirstContact, Hostility, Jitter, Outage
 from mgov.demo.farm.manifest import Manifest, Site
 from mgov.demo.farm.pages import html_page
 from mgov.demo.farm.sitefiles import (
@@ -113,6 +113,7 @@ class VirtualHosts:
         fault_seed = hostility.seed_or(manifest.seed)
         self.jitter = Jitter(fault_seed, hostility.jitter_ms) or None
         self.gate = FirstContact(fault_seed, hostility.reset_share, hostility.reset_memory) or None
+        self.outage = Outage(fault_seed, hostility.outage_share, hostility.outage_seconds) or None
         # host -> (state, is_twin); services are kept apart.
         self.routes: dict[str, tuple[SiteState, bool]] = {}
         self.bigs: dict[str, content_special.BigSite] = {}
@@ -198,6 +199,8 @@ class VirtualHosts:
                 return web.Response(status=204)  # never sent: the transport is gone
         if st.delay or jitter:
             await asyncio.sleep(st.delay + jitter)
+        if self.outage is not None and self.outage.hits(st.site.host) and self.outage.down(st.site.host):
+            return web.Response(status=503, text="Service Unavailable\n")  # a passing outage
         if st.v6_drop and is_v6(request):
             reset(request)
             return web.Response(status=204)  # never sent: the transport is gone
