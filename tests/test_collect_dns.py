@@ -94,12 +94,24 @@ class Server(asyncio.DatagramProtocol):
 @asynccontextmanager
 async def server(behaviour: Behaviour) -> AsyncIterator[tuple[Server, tuple[str, int]]]:
     loop = asyncio.get_running_loop()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
+    # The free UDP port's TCP twin may be taken by another test's socket: try pairs.
+    for _ in range(100):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        stream = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            stream.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            stream.close()
+            continue
+        break
+    else:
+        raise OSError("no port free over both UDP and TCP")
     proto = Server(behaviour)
     transport, _ = await loop.create_datagram_endpoint(lambda: proto, sock=sock)
-    tcp = await asyncio.start_server(proto.serve_tcp, "127.0.0.1", port)
+    tcp = await asyncio.start_server(proto.serve_tcp, sock=stream)
     try:
         yield proto, ("127.0.0.1", port)
     finally:
