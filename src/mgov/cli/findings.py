@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 
@@ -11,6 +10,7 @@ import typer
 from mgov.checks.base import Status
 from mgov.checks.plugins import select
 from mgov.cli.common import print_json, print_table, state
+from mgov.formats.cells import csv_writer
 from mgov.registry.addresses import normalize_url
 
 FIELDS = ["run", "address", "check", "status", "value", "message", "scan_status", "evidence"]
@@ -50,11 +50,11 @@ def findings(
         for row in out:
             typer.echo(json.dumps(row, ensure_ascii=False, default=str))
     elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv_writer(sys.stdout, lineterminator="\n")  # messages quote what scanned sites say
         writer.writerow(FIELDS)
         for row in out:
-            writer.writerow([json.dumps(row[f], ensure_ascii=False) if isinstance(row[f], (dict, list))
-                             else ("" if row[f] is None else row[f]) for f in FIELDS])
+            writer.writerow(json.dumps(row[f], ensure_ascii=False) if isinstance(row[f], (dict, list))
+                            else ("" if row[f] is None else row[f]) for f in FIELDS)
     elif fmt == "table":
         shown = [{**row, "evidence": ", ".join(f"{e['file']}@{e['offset']}" for e in row["evidence"][-1:])}
                  for row in out]

@@ -3,7 +3,6 @@ unchanged registry gives identical bytes, and export -> import -> export round-t
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from mgov.db.tables import PEOPLE as PERSON
 from mgov.db.tables import RESPONSIBILITIES as RESP
 from mgov.db.tables import ROLES as ROLE
 from mgov.errors import MgovError
+from mgov.formats.cells import csv_writer
 from mgov.formats.fields import cell
 from mgov.formats.native import COLUMNS, FILES, FORMAT_TAG
 
@@ -81,10 +81,10 @@ def export_registry(conn: Connection, path: Path) -> dict[str, int]:
 def _write_csv(path: Path, header: list[str], rows: Iterator[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
+        writer = csv_writer(fh, lineterminator="\n")
         writer.writerow(header)
         for row in rows:
-            writer.writerow([cell(row.get(c), c) for c in header])
+            writer.writerow(cell(row.get(c), c) for c in header)
 
 
 def _write_yaml(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:

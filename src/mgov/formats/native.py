@@ -81,7 +81,7 @@ def csv_record_type(header: list[str]) -> str | None:
 
 def _parse_csv(path: Path, encoding: str | None,
                on_bytes: Callable[[int], None] | None = None) -> tuple[Batch, list[Problem], int]:
-    header, rows = read_csv(path, encoding, on_bytes)
+    header, rows = read_csv(path, encoding, on_bytes, unquote_cells=True)
     fixed = csv_record_type(header)
     if fixed is None:
         raise ImportFailed(f"{path}: cannot tell the record type from the header {header}; "

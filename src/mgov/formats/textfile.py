@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgov.errors import ImportFailed
+from mgov.formats.cells import unquote
 
 if TYPE_CHECKING:
     from _csv import Reader as CsvReader  # what csv.reader() returns (line_num included)
@@ -89,9 +90,10 @@ class CsvRow:
     error: str | None = None  # why this row cannot be read as it stands
 
 
-def read_csv(path: Path, encoding: str | None = None,
-             on_bytes: Callable[[int], None] | None = None) -> tuple[list[str], Iterator[CsvRow]]:
-    """The header and an iterator of rows. Blank lines are skipped."""
+def read_csv(path: Path, encoding: str | None = None, on_bytes: Callable[[int], None] | None = None, *,
+             unquote_cells: bool = False) -> tuple[list[str], Iterator[CsvRow]]:
+    """The header and an iterator of rows. Blank lines are skipped. unquote_cells: the file is one
+    mgov writes, so each value loses the quote `cells.safe_cell` put in front of it."""
     lines = DecodedLines(path, check_encoding(encoding) if encoding else detect_encoding(path), on_bytes)
     reader = csv.reader(iter(lines))
     try:
@@ -102,10 +104,11 @@ def read_csv(path: Path, encoding: str | None = None,
         raise ImportFailed(f"{path}:1: unreadable header: {exc}") from None
     if 1 in lines.undecodable:
         raise ImportFailed(f"{path}:1: the header line has bytes that are not {encoding_label(lines.encoding)}")
-    return header, _rows(reader, header, lines)
+    return header, _rows(reader, header, lines, unquote if unquote_cells else None)
 
 
-def _rows(reader: CsvReader, header: list[str], lines: DecodedLines) -> Iterator[CsvRow]:
+def _rows(reader: CsvReader, header: list[str], lines: DecodedLines,
+          unquote_cell: Callable[[str], str] | None) -> Iterator[CsvRow]:
     last = reader.line_num
     while True:
         start = last + 1
@@ -126,4 +129,6 @@ def _rows(reader: CsvReader, header: list[str], lines: DecodedLines) -> Iterator
             error = f"undecodable bytes (not {encoding_label(lines.encoding)}) at line {bad[0]}"
         elif len(values) != len(header):
             error = f"expected {len(header)} fields, found {len(values)}"
+        if unquote_cell:  # before trimming, so that only the quote written in front is taken off
+            values = [unquote_cell(v) for v in values]
         yield CsvRow(start, dict(zip(header, (v.strip() for v in values), strict=False)), error)

@@ -3,7 +3,6 @@ XLSX (openpyxl). Labels are in Chinese or English by the report's language."""
 
 from __future__ import annotations
 
-import csv
 import io
 from functools import cache
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from mgov.errors import MgovError
+from mgov.formats.cells import csv_writer, xlsx_row
 from mgov.reports import charts
 from mgov.reports.model import Report
 
@@ -158,15 +158,20 @@ def render_csv(report: Report) -> str:
     """One row per channel (a header row first); with a BOM when written, so Excel reads UTF-8."""
     head, rows = _rows(report)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csv_writer(buf, lineterminator="\r\n")
     writer.writerow(head)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerows(("" if v is None else v for v in row) for row in rows)
     return buf.getvalue()
+
+
+def _append(ws: Any, row: list[Any]) -> None:
+    """A row of text cells no spreadsheet evaluates (formats.cells), numbers as numbers."""
+    ws.append(xlsx_row(row))
 
 
 def render_xlsx(report: Report) -> bytes:
     """Three sheets: the summary (totals, per organization, per tier), the channels, and every
-    channel's indicator breakdown. Scores are numbers, not text."""
+    channel's indicator breakdown. Scores are numbers, not text; text is never a formula."""
     # Deferred: openpyxl loads only when an XLSX is written.
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -177,7 +182,7 @@ def render_xlsx(report: Report) -> bytes:
 
     ws = wb.active
     ws.title = lab["sheet_summary"]
-    ws.append([f"{report.profile_title} · {report.period_label}"])
+    _append(ws, [f"{report.profile_title} · {report.period_label}"])
     ws["A1"].font = Font(bold=True, size=13)
     for key, value in (("assessment", report.assessment), ("profile", report.profile_id),
                        ("period", f"{report.start} .. {report.end}"),
@@ -186,38 +191,38 @@ def render_xlsx(report: Report) -> bytes:
                        ("fail", report.counts["fail"]), ("not_assessed", report.counts["not_assessed"]),
                        ("pass_rate", report.pass_rate), ("mean_score", report.mean_score),
                        ("incomplete", report.incomplete)):
-        ws.append([lab[key], value])
+        _append(ws, [lab[key], value])
     for title, groups in ((lab["by_org"], report.by_org), (lab["by_tier"], report.by_tier)):
-        ws.append([])
-        ws.append([title, lab["pass"], lab["fail"], lab["not_assessed"], lab["pass_rate"], lab["mean_score"],
-                   lab["incomplete"]])
+        _append(ws, [])
+        _append(ws, [title, lab["pass"], lab["fail"], lab["not_assessed"], lab["pass_rate"], lab["mean_score"],
+                     lab["incomplete"]])
         for cell in ws[ws.max_row]:
             cell.font = bold
         for g in groups:
-            ws.append([g.label or g.key, g.counts["pass"], g.counts["fail"], g.counts["not_assessed"], g.pass_rate,
-                       g.mean_score, g.incomplete])
+            _append(ws, [g.label or g.key, g.counts["pass"], g.counts["fail"], g.counts["not_assessed"],
+                         g.pass_rate, g.mean_score, g.incomplete])
     ws.column_dimensions["A"].width = 36
 
     head, rows = _rows(report)
     ws = wb.create_sheet(lab["sheet_channels"])
-    ws.append(head)
+    _append(ws, head)
     for row in rows:
-        ws.append(row)
+        _append(ws, row)
     for cell in ws[1]:
         cell.font = bold
     ws.freeze_panes = "A2"
     ws.column_dimensions["E"].width = 40
 
     ws = wb.create_sheet(lab["sheet_indicators"])
-    ws.append([lab["address"], lab["kind"], "id", lab["indicator"], lab["rule"], lab["status"], lab["instances"],
-               lab["points"], lab["detail"]])
+    _append(ws, [lab["address"], lab["kind"], "id", lab["indicator"], lab["rule"], lab["status"],
+                 lab["instances"], lab["points"], lab["detail"]])
     for cell in ws[1]:
         cell.font = bold
     for c in report.channels:
         for i in c.indicators:
-            ws.append([c.address, c.kind, i["id"], i["title"], lab.get(f"rule_{i['rule']}", i["rule"]),
-                       lab.get(f"st_{i['status']}", i["status"]), i.get("instances"), i.get("points"),
-                       i.get("detail") or ""])
+            _append(ws, [c.address, c.kind, i["id"], i["title"], lab.get(f"rule_{i['rule']}", i["rule"]),
+                         lab.get(f"st_{i['status']}", i["status"]), i.get("instances"), i.get("points"),
+                         i.get("detail") or ""])
     ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)
