@@ -9,7 +9,6 @@ import re
 import threading
 import time
 from collections import Counter
-from typing import Any
 
 import httpx
 import pytest
@@ -222,16 +221,16 @@ def test_mgov_serve_over_tls_sets_secure_cookies(db_url, tmp_path):
                                "--ssl-certfile", str(cert_file), "--ssl-keyfile", str(key_file)],
                               env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        with ca.cert_pem.tempfile() as ca_file:
-            with httpx.Client(verify=ssl.create_default_context(cafile=ca_file), trust_env=False) as http:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        page = http.get(f"https://127.0.0.1:{port}/login")
-                        break
-                    except httpx.TransportError:
-                        assert server.poll() is None and time.monotonic() < deadline, server.stdout.read()
-                        time.sleep(0.2)
+        with ca.cert_pem.tempfile() as ca_file, httpx.Client(
+                verify=ssl.create_default_context(cafile=ca_file), trust_env=False) as http:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    page = http.get(f"https://127.0.0.1:{port}/login")
+                    break
+                except httpx.TransportError:
+                    assert server.poll() is None and time.monotonic() < deadline, server.stdout.read()
+                    time.sleep(0.2)
         assert page.status_code == 200
         assert _secure(page.headers["set-cookie"])
     finally:
