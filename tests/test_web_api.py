@@ -172,17 +172,17 @@ def test_pagination_is_stable_and_complete(world):
 
 def test_user_management_within_scope(world):
     a_admin = world.client("a_admin")
-    made = a_admin.api("POST", "/api/v1/users", json={"username": "a.new", "password": "0123456789ab",
+    made = a_admin.api("POST", "/api/v1/users", json={"username": "a.new", "password": "juniper kettle window 42",
                                                        "role": "agency_staff", "organization": "cn-440300"})
     assert made.status_code == 201 and made.json()["organization"] == "cn-440300"
     assert "password" not in made.json() and "password_hash" not in made.json()
-    assert a_admin.api("POST", "/api/v1/users", json={"username": "a.boss", "password": "0123456789ab",
+    assert a_admin.api("POST", "/api/v1/users", json={"username": "a.boss", "password": "juniper kettle window 42",
                                                        "role": "admin", "organization": "cn-440300"}
                        ).status_code == 403  # no role above one's own
-    assert world.client().login("a.new", "0123456789ab").status_code == 303  # the new user signs in
+    assert world.client().login("a.new", "juniper kettle window 42").status_code == 303  # the new user signs in
     disabled = a_admin.api("PATCH", f"/api/v1/users/{made.json()['id']}", json={"active": False})
     assert disabled.json()["active"] is False
-    assert world.client().login("a.new", "0123456789ab").status_code == 401
+    assert world.client().login("a.new", "juniper kettle window 42").status_code == 401
 
 
 def test_dashboard_language_from_browser_and_switch(world):

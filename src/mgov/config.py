@@ -77,6 +77,17 @@ class SmtpSettings(BaseModel):
     timeout: float = 30.0
 
 
+class WebSettings(BaseModel):
+    """[web] of mgov.toml: how `mgov serve` sits behind a reverse proxy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Addresses or networks (CIDR) of the reverse proxies in front of mgov. Only from these are
+    # X-Forwarded-For (the client's address, for the sign-in throttle and the logs) and
+    # X-Forwarded-Proto (https: Secure cookies) believed; from anyone else they are ignored.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+
 class Settings(BaseSettings):
     # "__" reaches nested settings from the environment: MGOV_SMTP__HOST=mail.example.gov
     model_config = SettingsConfigDict(env_prefix="MGOV_", extra="ignore", env_nested_delimiter="__")
@@ -91,6 +102,7 @@ class Settings(BaseSettings):
     audit: AuditPolicy = Field(default_factory=AuditPolicy)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     recheck: RecheckSettings = Field(default_factory=RecheckSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     # [content] of mgov.toml: overrides of the crawl's content rules (mgov.content.rules),
     # e.g. column classes, placeholder phrases, expression dictionaries, thresholds.
     content: dict[str, Any] = Field(default_factory=dict)

@@ -11,6 +11,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "current": ("Database revision: {rev} (this mgov needs {head})", "数据库版本：{rev}（本程序需要 {head}）"),
     "created": ("Created {what} {key}", "已创建{what} {key}"),
     "updated": ("Updated {what} {key}", "已更新{what} {key}"),
+    "user_unlocked": ("Unlocked {user}: cleared failed sign-ins from {count} address(es)",
+                      "已解除 {user} 的锁定：清除了 {count} 个地址的登录失败记录"),
     "unchanged": ("Nothing to change for {what} {key}", "{what} {key} 无需更改"),
     "closed": ("Closed {what} {key}", "已关闭{what} {key}"),
     "import_summary": ("{read} rows read from {file}: {bad} bad, {changes} changes",

@@ -11,58 +11,57 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from mgov import clock
+from mgov.accounts import throttle
 from mgov.accounts.passwords import (
     dummy_hash,
     hash_password,
     needs_rehash,
     verify_password,
 )
+from mgov.accounts.policy import check_password
+from mgov.accounts.revocation import end_sessions
 from mgov.accounts.users import User, user_from_row, user_query
 from mgov.db.tables import API_TOKENS, LOGIN_ATTEMPTS, USERS, WEB_SESSIONS
 from mgov.errors import InvalidValue, NotFound, RateLimited, Unauthenticated
 
 SESSION_HOURS = 12
 TOKEN_PREFIX = "mgov_"  # noqa: S105 - the public prefix that marks an API token, not a secret
-# Failed sign-ins allowed per window: per user name (guessing one password) and per client
-# address (trying many names).
-WINDOW = dt.timedelta(minutes=15)
-MAX_FAILED_PER_USER = 5
-MAX_FAILED_PER_CLIENT = 20
 
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _failures(conn: Connection, column: Any, value: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
-    row = conn.execute(select(func.count(), func.min(LOGIN_ATTEMPTS.c.at)).where(
-        column == value, LOGIN_ATTEMPTS.c.at >= since, LOGIN_ATTEMPTS.c.ok.is_(False))).first()
-    return (int(row[0]), row[1]) if row else (0, None)
+def login(engine: Engine, username: str, password: str, client: str) -> tuple[User, str, str]:
+    """Check the password; a new session: (user, session token, CSRF token).
 
-
-def _check_rate(conn: Connection, username: str, client: str, now: dt.datetime) -> None:
-    since = now - WINDOW
-    for column, value, limit in ((LOGIN_ATTEMPTS.c.username, username, MAX_FAILED_PER_USER),
-                                 (LOGIN_ATTEMPTS.c.client, client, MAX_FAILED_PER_CLIENT)):
-        count, first = _failures(conn, column, value, since)
-        if count >= limit:
-            first = first if first is None or first.tzinfo else first.replace(tzinfo=dt.UTC)
-            wait = int(((first or now) + WINDOW - now).total_seconds()) + 1
-            raise RateLimited(f"too many failed sign-ins: try again in {max(wait, 1)} s", max(wait, 1))
-
-
-def login(conn: Connection, username: str, password: str, client: str) -> tuple[User, str, str]:
-    """Check the password; a new session: (user, session token, CSRF token)."""
+    Three short transactions: the attempt is charged to the throttle and committed before the
+    password is checked (so parallel attempts see each other), the check runs outside any
+    transaction (argon2 takes a while), and the outcome is recorded after it."""
     now = clock.now()
-    _check_rate(conn, username, client, now)
-    row = conn.execute(user_query().where(USERS.c.username == username)).first()
+    with engine.begin() as conn:
+        admission = throttle.charge(conn, username, client, now)
+        if not admission.admitted:
+            conn.execute(insert(LOGIN_ATTEMPTS).values(username=username[:120], client=client[:64], at=now,
+                                                       ok=False))
+    if not admission.admitted:
+        raise RateLimited(f"too many failed sign-ins: try again in {admission.wait} s", admission.wait)
+    with engine.connect() as conn:
+        row = conn.execute(user_query().where(USERS.c.username == username)).first()
     ok = verify_password(row.password_hash if row else dummy_hash(), password) and bool(row and row.active)
-    conn.execute(insert(LOGIN_ATTEMPTS).values(username=username[:120], client=client[:64], at=now, ok=ok))
-    if not ok or row is None:
+    with engine.begin() as conn:
+        conn.execute(insert(LOGIN_ATTEMPTS).values(username=username[:120], client=client[:64], at=now, ok=ok))
+        throttle.settle(conn, username, client, admission, ok, now)
+        session = _start_session(conn, row, password, now) if ok and row is not None else None
+    if session is None or row is None:
         raise Unauthenticated("wrong user name or password")
+    return user_from_row(row), *session
+
+
+def _start_session(conn: Connection, row: Any, password: str, now: dt.datetime) -> tuple[str, str]:
     values: dict[str, Any] = {"last_login_at": now}
     if needs_rehash(row.password_hash):
         values["password_hash"] = hash_password(password)
@@ -71,7 +70,34 @@ def login(conn: Connection, username: str, password: str, client: str) -> tuple[
     conn.execute(insert(WEB_SESSIONS).values(token_hash=digest(token), user_id=row.id, csrf=csrf, created_at=now,
                                              expires_at=now + dt.timedelta(hours=SESSION_HOURS)))
     conn.execute(delete(WEB_SESSIONS).where(WEB_SESSIONS.c.expires_at < now))
-    return user_from_row(row), token, csrf
+    return token, csrf
+
+
+def change_password(engine: Engine, user_id: int, old: str, new: str, client: str, *,
+                    session: str | None = None) -> int:
+    """A user changes their own password, proving the old one (throttled like a sign-in, so a
+    borrowed session cannot guess it). Their other sessions end; this one (the session token,
+    when they came through the dashboard) and their API tokens stay. How many sessions ended."""
+    with engine.connect() as conn:
+        row = conn.execute(user_query().where(USERS.c.id == user_id, USERS.c.active.is_(True))).first()
+    if row is None:
+        raise NotFound(f"no user {user_id}")
+    now = clock.now()
+    with engine.begin() as conn:
+        admission = throttle.charge(conn, row.username, client, now)
+    if not admission.admitted:
+        raise RateLimited(f"too many wrong passwords: try again in {admission.wait} s", admission.wait)
+    ok = verify_password(row.password_hash, old)
+    with engine.begin() as conn:
+        throttle.settle(conn, row.username, client, admission, ok, now)
+    if not ok:
+        raise Unauthenticated("the current password is wrong")
+    if new == old:
+        raise InvalidValue("the new password is the current one")
+    with engine.begin() as conn:
+        check_password(new, username=row.username, user_inputs=(row.display_name, row.email, row.organization))
+        conn.execute(update(USERS).where(USERS.c.id == user_id).values(password_hash=hash_password(new)))
+        return end_sessions(conn, user_id, keep=digest(session) if session else None)
 
 
 def session_user(conn: Connection, token: str) -> tuple[User, str] | None:

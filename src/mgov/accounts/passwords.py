@@ -7,10 +7,6 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from mgov.errors import InvalidValue
-
-MIN_LENGTH = 10
-
 
 @cache
 def _hasher() -> PasswordHasher:
@@ -18,8 +14,7 @@ def _hasher() -> PasswordHasher:
 
 
 def hash_password(password: str) -> str:
-    if len(password) < MIN_LENGTH:
-        raise InvalidValue(f"a password needs at least {MIN_LENGTH} characters")
+    """The hash of a password (the policy is accounts.policy's, checked before)."""
     return _hasher().hash(password)
 
 

@@ -10,6 +10,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from mgov import clock
 from mgov.accounts.passwords import hash_password
+from mgov.accounts.policy import check_password
+from mgov.accounts.revocation import end_sessions, revoke_tokens
 from mgov.accounts.roles import ROLES, permits
 from mgov.accounts.scope import Scope
 from mgov.db.tables import ORGS, USERS
@@ -75,6 +77,7 @@ def create_user(conn: Connection, username: str, password: str, role: str, *, or
     _validate(role, lang)
     if conn.execute(select(USERS.c.id).where(USERS.c.username == username)).first():
         raise AlreadyExists(f"user {username!r} exists already")
+    check_password(password, username=username, user_inputs=(display_name, email, organization))
     user_id = conn.execute(insert(USERS).values(
         username=username, password_hash=hash_password(password), role=role,
         organization_id=_org_id(conn, organization), display_name=display_name, email=email, lang=lang,
@@ -85,17 +88,29 @@ def create_user(conn: Connection, username: str, password: str, role: str, *, or
 def edit_user(conn: Connection, user_id: int, *, role: str | None = None, organization: str | None = None,
               display_name: str | None = None, email: str | None = None, lang: str | None = None,
               active: bool | None = None, password: str | None = None) -> dict[str, Any]:
-    get_user(conn, user_id)
+    """Change a user (someone else changing them: a user manager or the command line). A new
+    password, a disable, or a new role or organization ends the user's sessions; a new
+    password or a disable also revokes their API tokens (see accounts.revocation)."""
+    before = get_user(conn, user_id)
     _validate(role, lang)
     values: dict[str, Any] = {k: v for k, v in (("role", role), ("display_name", display_name), ("email", email),
                                                 ("lang", lang), ("active", active)) if v is not None}
     if organization is not None:
         values["organization_id"] = _org_id(conn, organization or None)
     if password is not None:
+        check_password(password, username=before["username"],
+                       user_inputs=(display_name or before["display_name"], email or before["email"]))
         values["password_hash"] = hash_password(password)
     if values:
         conn.execute(update(USERS).where(USERS.c.id == user_id).values(**values))
-    return get_user(conn, user_id)
+    after = get_user(conn, user_id)
+    disabled = before["active"] and not after["active"]
+    if password is not None or disabled:
+        revoke_tokens(conn, user_id)
+    if (password is not None or disabled or after["role"] != before["role"]
+            or after["organization"] != before["organization"]):
+        end_sessions(conn, user_id)
+    return after
 
 
 def get_user(conn: Connection, user_id: int) -> dict[str, Any]:

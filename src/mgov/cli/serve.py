@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import typer
 
 from mgov.cli.common import state
+from mgov.errors import InvalidValue
+from mgov.web.proxy import parse_networks
 
 
 def serve(
@@ -13,8 +19,16 @@ def serve(
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     workers: int = typer.Option(1, "--workers", help="Worker processes."),
     log_level: str = typer.Option("info", "--log-level"),
+    ssl_certfile: Path | None = typer.Option(None, "--ssl-certfile", help="Serve HTTPS with this certificate "
+                                             "(PEM, the chain after it); session cookies are then Secure."),
+    ssl_keyfile: Path | None = typer.Option(None, "--ssl-keyfile", help="The certificate's private key (PEM)."),
+    trusted_proxy: list[str] | None = typer.Option(
+        None, "--trusted-proxy", help="Address or network of a reverse proxy whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (repeatable; default: [web] trusted_proxies of mgov.toml)."),
 ) -> None:
     """Serve the web dashboard and the REST API (/api/v1, OpenAPI at /api/v1/openapi.json).
+
+    Behind a TLS reverse proxy, name it with --trusted-proxy (docs/security.md).
 
     [dim]Example: mgov serve --port 8000   then open http://127.0.0.1:8000/[/dim]
     """
@@ -25,10 +39,23 @@ def serve(
     from mgov.web import create_app
 
     st = state(ctx)
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        raise InvalidValue("HTTPS needs both --ssl-certfile and --ssl-keyfile")
+    for path in (ssl_certfile, ssl_keyfile):
+        if path is not None and not path.is_file():
+            raise InvalidValue(f"no such file: {path}")
+    if trusted_proxy:
+        parse_networks(trusted_proxy)  # a typo is an error now, not a proxy silently distrusted
+        st.settings.web.trusted_proxies = list(trusted_proxy)
+        # Workers build their settings from the environment: hand the list on that way.
+        os.environ["MGOV_WEB__TRUSTED_PROXIES"] = json.dumps(list(trusted_proxy))
     st.engine()  # refuse to start on a database at an old schema
+    # mgov.web.proxy reads X-Forwarded-* from trusted proxies only: uvicorn's own handling stays off.
+    tls = {"ssl_certfile": str(ssl_certfile), "ssl_keyfile": str(ssl_keyfile)} if ssl_certfile else {}
     if workers > 1:
         # Each worker builds its own app from the same settings (environment and mgov.toml).
         uvicorn.run("mgov.web:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, proxy_headers=False)
+                    log_level=log_level, proxy_headers=False, **tls)
     else:
-        uvicorn.run(create_app(st.settings), host=host, port=port, log_level=log_level, proxy_headers=False)
+        uvicorn.run(create_app(st.settings), host=host, port=port, log_level=log_level, proxy_headers=False,
+                    **tls)

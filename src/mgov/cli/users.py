@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from mgov.accounts import ROLES, Scope, access, users
+from mgov.accounts import ROLES, Scope, access, throttle, users
 from mgov.cli.common import JSON_OPTION, console, print_json, print_table, state
 from mgov.errors import InvalidValue
 from mgov.i18n import t
@@ -103,3 +103,16 @@ def token(
     with st.begin() as conn:
         secret, _row = access.create_token(conn, users.user_id_of(conn, username), name, days=days)
     typer.echo(secret)
+
+
+@app.command("unlock")
+def unlock(ctx: typer.Context, username: str = typer.Argument(...)) -> None:
+    """Let a user sign in again from addresses where failed sign-ins locked them out.
+
+    [dim]Example: mgov user unlock li.na[/dim]
+    """
+    st = state(ctx)
+    with st.begin() as conn:
+        users.user_id_of(conn, username)  # an unknown name is an error, not a silent no-op
+        count = throttle.unlock(conn, username)
+    console.print(t(st.lang, "user_unlocked", user=username, count=count))

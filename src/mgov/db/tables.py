@@ -463,6 +463,23 @@ class LoginAttempt(Base):
     ok: Mapped[bool] = mapped_column(Boolean)
 
 
+class SignInThrottle(Base):
+    """Failed sign-ins in a row per user name and client address, and the back-off they earned.
+    Each attempt is charged here (atomically) before its password is checked, so parallel
+    attempts cannot all pass the limit; a success clears the row."""
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (UniqueConstraint("username", "client", name="uq_sign_in_throttle"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(120))
+    client: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # charged attempts since the last success
+    allowed: Mapped[int] = mapped_column(Integer)  # the attempt number that may still try now
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 class NotificationTarget(Base):
     """Where an organization's notifications go: an e-mail address or a webhook URL (signed
     with secret), for the events listed (veto, overdue, digest)."""
@@ -524,5 +541,6 @@ USERS = _table(User)
 WEB_SESSIONS = _table(WebSession)
 API_TOKENS = _table(ApiToken)
 LOGIN_ATTEMPTS = _table(LoginAttempt)
+SIGN_IN_THROTTLE = _table(SignInThrottle)
 NOTIFICATION_TARGETS = _table(NotificationTarget)
 NOTIFICATIONS_SENT = _table(NotificationSent)

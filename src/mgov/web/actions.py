@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from mgov.accounts import access, can_grant, users
+from mgov.accounts import access, can_grant, throttle, users
 from mgov.act import disputes, notify, tasks
 from mgov.act.audit_log import record
 from mgov.db.tables import NOTIFICATION_TARGETS, USERS
@@ -203,3 +203,18 @@ def remove_target(conn: Connection, p: Principal, target_id: int) -> dict[str, A
     record(conn, p.user.username, "notification_target.removed", f"notification_target:{target_id}", {},
            organization_id=target.get("organization_id"))
     return target
+
+
+def unlock_user(conn: Connection, p: Principal, user_id: int) -> dict[str, Any]:
+    """Clear the sign-in throttle of a user in scope (a user manager's way in for a user an
+    attacker's failed attempts have locked out from their address)."""
+    found = user_in_scope(conn, p, user_id)
+    count = throttle.unlock(conn, found["username"])
+    record(conn, p.user.username, "user.unlocked", f"user:{user_id}", {"addresses": count},
+           organization_id=p.user.organization_id)
+    return {"user": found["username"], "unlocked": count}
+
+
+def password_changed(conn: Connection, p: Principal, sessions_ended: int) -> None:
+    record(conn, p.user.username, "user.password_changed", f"user:{p.user.id}", {"sessions_ended": sessions_ended},
+           organization_id=p.user.organization_id)

@@ -29,6 +29,7 @@ from mgov.web.api import router as api_router
 from mgov.web.dashboard import router as dashboard_router
 from mgov.web.dashboard.render import Pages
 from mgov.web.deps import LoginRequired
+from mgov.web.proxy import ProxyHeaders
 from mgov.web.queries import Memo
 
 API_PREFIX = "/api/v1"
@@ -114,6 +115,8 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
     app.state.pages = pages = Pages()
     app.state.memo = Memo()
     app.add_middleware(SecurityHeaders)
+    # Outermost: every layer below sees the client and scheme a trusted proxy reports.
+    app.add_middleware(ProxyHeaders, trusted=settings.web.trusted_proxies)
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(dashboard_router)
     app.add_api_route(f"{API_PREFIX}/docs", _api_docs, include_in_schema=False)

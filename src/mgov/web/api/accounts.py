@@ -12,6 +12,7 @@ from mgov.web import actions
 from mgov.web.api._body import Body
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, ApiUser, Conn, Principal, api_can
+from mgov.web.proxy import client_address
 
 router = APIRouter(tags=["accounts"])
 UserManager = Annotated[Principal, api_can("users.manage")]
@@ -48,6 +49,22 @@ def me(p: ApiUser, conn: Conn) -> dict[str, Any]:
     return {**users.get_user(conn, p.user.id), "permissions": sorted(PERMISSIONS[p.user.role])}
 
 
+class PasswordChange(Body):
+    current_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=1, max_length=1000)
+
+
+@router.post("/me/password")
+def change_password(request: Request, body: PasswordChange, p: ApiUser) -> dict[str, Any]:
+    """Change your own password (the current one required). Your other browser sessions end;
+    this one and your API tokens stay (revoke tokens you no longer trust)."""
+    ended = access.change_password(request.app.state.engine, p.user.id, body.current_password, body.new_password,
+                                   client_address(request), session=p.session)
+    with request.app.state.engine.begin() as conn:
+        actions.password_changed(conn, p, ended)
+    return {"changed": True, "sessions_ended": ended}
+
+
 @router.get("/me/tokens")
 def my_tokens(p: ApiUser, conn: Conn) -> dict[str, Any]:
     return {"items": access.list_tokens(conn, p.user.id), "next": None}
@@ -76,6 +93,12 @@ def list_users(request: Request, p: UserManager, conn: Conn, after: After = None
 @router.post("/users", status_code=201)
 def create_user(body: UserIn, p: UserManager, conn: Conn) -> dict[str, Any]:
     return actions.create_user(conn, p, body.model_dump())
+
+
+@router.post("/users/{user_id}/unlock")
+def unlock_user(user_id: ID, p: UserManager, conn: Conn) -> dict[str, Any]:
+    """Let a user sign in again from addresses where failed attempts locked them out."""
+    return actions.unlock_user(conn, p, user_id)
 
 
 @router.patch("/users/{user_id}")

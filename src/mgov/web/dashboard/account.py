@@ -15,6 +15,7 @@ from mgov.web import actions
 from mgov.web.dashboard._forms import back, form, run_action
 from mgov.web.dashboard.render import Pages
 from mgov.web.deps import ID, Conn, Cursor, PageUser, Principal, page_can
+from mgov.web.proxy import client_address
 
 router = APIRouter()
 UserManager = Annotated[Principal, page_can("users.manage")]
@@ -52,6 +53,27 @@ async def token_create(request: Request, p: PageUser) -> Response:
         return _account_page(request, p, conn, token)
 
 
+@router.post("/account/password")
+async def password_change(request: Request, p: PageUser) -> Response:
+    fields = await form(request)
+    current, new = fields.get("current_password", ""), fields.get("new_password", "")
+    if new != fields.get("confirm_password", ""):
+        return back("/account", error="the new password and its confirmation differ")
+
+    def run() -> str | None:
+        try:
+            ended = access.change_password(request.app.state.engine, p.user.id, current, new,
+                                           client_address(request), session=p.session)
+            with request.app.state.engine.begin() as conn:
+                actions.password_changed(conn, p, ended)
+            return None
+        except MgovError as exc:
+            return str(exc)
+
+    error = await run_in_threadpool(run)
+    return back("/account", error=error) if error else back("/account", done="password_changed")
+
+
 @router.post("/account/tokens/{token_id}/revoke")
 async def token_revoke(request: Request, token_id: ID, p: PageUser) -> Response:
     return await run_action(request, "/account", lambda conn: actions.revoke_token(conn, p, token_id), done="revoked")
@@ -74,6 +96,11 @@ async def user_create(request: Request, p: UserManager) -> Response:
     new.setdefault("password", "")
     new.setdefault("role", "viewer")
     return await run_action(request, "/users", lambda conn: actions.create_user(conn, p, new), done="created")
+
+
+@router.post("/users/{user_id}/unlock")
+async def user_unlock(request: Request, user_id: ID, p: UserManager) -> Response:
+    return await run_action(request, "/users", lambda conn: actions.unlock_user(conn, p, user_id), done="unlocked")
 
 
 @router.post("/users/{user_id}/edit")

@@ -15,12 +15,14 @@ from mgov.web.dashboard._forms import safe_next
 from mgov.web.dashboard.render import Pages
 from mgov.web.deps import SESSION_COOKIE, Conn, PageUser, Visitor
 from mgov.web.i18n import LANG_COOKIE, LANGS
+from mgov.web.proxy import client_address
 
 router = APIRouter()
 LOGIN_CSRF_COOKIE = "mgov_login_csrf"
 
 
 def _secure(request: Request) -> bool:
+    # https: served with TLS (mgov serve --ssl-certfile), or through a trusted proxy that says so.
     return request.url.scheme == "https"
 
 
@@ -44,7 +46,7 @@ async def login(request: Request) -> Response:
     if not expected or not hmac.compare_digest(str(data.get("csrf") or ""), expected):
         return pages.render(request, "login.html", None, http_status=403, csrf=expected or secrets.token_urlsafe(32),
                             next=target, error="csrf", username=username)
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     outcome = await run_in_threadpool(_login, request, username, password, client)
     if isinstance(outcome, Exception):
         status = 429 if isinstance(outcome, RateLimited) else 401
@@ -59,14 +61,13 @@ async def login(request: Request) -> Response:
 
 
 def _login(request: Request, username: str, password: str, client: str) -> str | Exception:
-    """The session token, or the refusal (returned, not raised, so the attempt is committed
-    and counts toward the rate limit)."""
-    with request.app.state.engine.begin() as conn:
-        try:
-            _user, token, _csrf = access.login(conn, username, password, client)
-            return token
-        except (Unauthenticated, RateLimited) as exc:
-            return exc
+    """The session token, or the refusal (the attempt is committed either way: access.login
+    runs its own transactions)."""
+    try:
+        _user, token, _csrf = access.login(request.app.state.engine, username, password, client)
+        return token
+    except (Unauthenticated, RateLimited) as exc:
+        return exc
 
 
 @router.post("/logout")

@@ -1,0 +1,119 @@
+"""The sign-in throttle: failed sign-ins in a row per user name *and* client address, with a
+back-off that doubles.
+
+Keyed on the pair, an attacker guessing a password locks out themselves, not the user: the
+same account from another address, and other accounts from the attacker's address, still
+sign in. (A limit per address alone would lock a whole office behind one NAT or proxy; a
+limit per account alone lets anyone lock any named account, administrators included.)
+
+Each attempt is charged before its password is checked, in a transaction of its own, with one
+atomic UPDATE ... RETURNING: of 30 parallel attempts only the first FREE are numbered within
+the limit, the rest are refused without a password check (and refunded, so they do not
+lengthen the streak). A success clears the pair; a user manager can clear a user's pairs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, case, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from mgov.db.tables import SIGN_IN_THROTTLE
+
+FREE = 5  # failed attempts in a row before the first back-off
+FIRST_BACKOFF = dt.timedelta(minutes=1)
+MAX_BACKOFF = dt.timedelta(minutes=15)
+# A streak with no attempt and no lock for this long is forgotten.
+QUIET = dt.timedelta(minutes=15)
+
+T = SIGN_IN_THROTTLE
+
+
+@dataclass(frozen=True)
+class Admission:
+    number: int  # the attempt's number in the streak
+    wait: int  # seconds until the pair may try again; 0: admitted
+
+    @property
+    def admitted(self) -> bool:
+        return self.wait == 0
+
+
+def _aware(at: dt.datetime | None) -> dt.datetime | None:
+    return at if at is None or at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+def backoff(number: int) -> dt.timedelta:
+    """The lock after the failed attempt with this number (FREE and later): 1, 2, 4 ... 15 min."""
+    doubled: dt.timedelta = FIRST_BACKOFF * 2 ** min(max(number - FREE, 0), 10)
+    return min(doubled, MAX_BACKOFF)
+
+
+def _key(username: str, client: str) -> tuple[str, str]:
+    return username[:120], client[:64]
+
+
+def charge(conn: Connection, username: str, client: str, now: dt.datetime) -> Admission:
+    """Count an attempt before its password is checked; commit before checking it."""
+    username, client = _key(username, client)
+    where = (T.c.username == username, T.c.client == client)
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(T).values(username=username, client=client, failures=0, allowed=FREE,
+                                          locked_until=None, updated_at=now))
+    except IntegrityError:
+        pass  # the pair has a streak already (or a parallel attempt just made it)
+    conn.execute(update(T).where(*where, T.c.updated_at < now - QUIET,
+                                 (T.c.locked_until.is_(None)) | (T.c.locked_until < now - QUIET))
+                 .values(failures=0, allowed=FREE, locked_until=None))
+    row = conn.execute(update(T).where(*where).values(failures=T.c.failures + 1, updated_at=now)
+                       .returning(T.c.failures, T.c.allowed, T.c.locked_until)).one()
+    number, locked_until = int(row.failures), _aware(row.locked_until)
+    if locked_until is not None and locked_until > now:
+        wait = locked_until - now
+    elif number > int(row.allowed):
+        # Parallel attempts beyond the limit, before the ones within it have failed.
+        wait = backoff(number)
+    else:
+        return Admission(number, 0)
+    conn.execute(update(T).where(*where).values(
+        failures=case((T.c.failures > 0, T.c.failures - 1), else_=0)))
+    return Admission(number, max(1, int(wait.total_seconds() + 0.999)))
+
+
+def settle(conn: Connection, username: str, client: str, admission: Admission, ok: bool, now: dt.datetime) -> None:
+    """After the password check: a success ends the pair's streak; a failure at or past the
+    limit locks the pair for its back-off."""
+    username, client = _key(username, client)
+    where = (T.c.username == username, T.c.client == client)
+    if ok:
+        # Only the attempts charged up to this one were "in a row" before it; attempts still in
+        # flight stay counted (a success cannot open the door to a burst already knocking).
+        conn.execute(update(T).where(*where).values(
+            failures=case((T.c.failures > admission.number, T.c.failures - admission.number), else_=0),
+            allowed=FREE, locked_until=None, updated_at=now))
+        conn.execute(delete(T).where(*where, T.c.failures == 0))
+        return
+    if admission.number >= FREE:
+        conn.execute(update(T).where(*where, T.c.allowed <= admission.number).values(
+            locked_until=now + backoff(admission.number), allowed=admission.number + 1, updated_at=now))
+
+
+def unlock(conn: Connection, username: str) -> int:
+    """Forget every streak of this user name (a user manager's way in for a locked-out user);
+    the number of addresses that were throttled."""
+    return conn.execute(delete(T).where(T.c.username == username[:120])).rowcount or 0
+
+
+def locked(conn: Connection, username: str, now: dt.datetime) -> list[dict[str, object]]:
+    """The addresses currently locked out of this user name, and until when."""
+    rows = conn.execute(select(T.c.client, T.c.failures, T.c.locked_until)
+                        .where(T.c.username == username[:120]).order_by(T.c.client))
+    out: list[dict[str, object]] = []
+    for r in rows:
+        until = _aware(r.locked_until)
+        if until is not None and until > now:
+            out.append({"client": r.client, "failures": int(r.failures), "locked_until": until})
+    return out
