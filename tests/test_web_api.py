@@ -80,9 +80,13 @@ def test_registry_changes_are_scoped_and_audited(world):
     assert edited.json()["status"] == "suspended"
     org = sup.api("PATCH", "/api/v1/organizations/cn-440300", json={"name_en": "Shenzhen Municipal Government"})
     assert org.json()["name_en"] == "Shenzhen Municipal Government"
-    assert sup.api("POST", "/api/v1/people", json={"key": "li.qiang", "name": "李强"}).status_code == 201
-    role = sup.api("POST", "/api/v1/organizations/cn-440300/roles", json={"person": "li.qiang", "role": "cio"})
-    assert any(r["person"] == "li.qiang" and r["role"] == "cio" for r in role.json()["roles"])
+    # A scoped user's new person takes a role at one of its organizations (else out of scope at once).
+    assert sup.api("POST", "/api/v1/people", json={"key": "li.qiang", "name": "李强"}).status_code == 422
+    made = sup.api("POST", "/api/v1/people", json={"key": "li.qiang", "name": "李强", "organization": "cn-440300",
+                                                   "role": "cio"})
+    assert made.status_code == 201 and made.json()["roles"][0]["role"] == "cio", made.text
+    role = sup.api("POST", "/api/v1/organizations/cn-440300/roles", json={"person": "li.qiang", "role": "head"})
+    assert {r["role"] for r in role.json()["roles"] if r["person"] == "li.qiang"} == {"cio", "head"}
     refused = sup.api("POST", "/api/v1/organizations", json={"code": "us-x", "jurisdiction": "us", "tier": "city"})
     assert refused.status_code == 403  # a root organization is outside a scoped supervisor's subtree
     assert _audit_count(world) == before + 5

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
 from fastapi.routing import APIRoute
@@ -19,13 +20,17 @@ from mgov.db.tables import (
     AUDIT_LOG,
     CHANNELS,
     DISPUTES,
+    EVENTS,
     NOTIFICATION_TARGETS,
     ORGS,
     PEOPLE,
     RECTIFICATION_TASKS,
+    RESPONSIBILITIES,
     ROLES,
     USERS,
 )
+from mgov.registry import service
+from mgov.registry.records import Batch, OrgRecord, Origin
 from webworld import World, build_world
 
 # What only agency A's data contains (B's pages must never show it).
@@ -35,7 +40,7 @@ JSON_BODIES: dict[tuple[str, str], Any] = {
                                         "parent": "cn-440300"},
     ("PATCH", "/api/v1/organizations/{code}"): {"name_en": "taken over"},
     ("POST", "/api/v1/organizations/{code}/roles"): {"person": "wang.fang", "role": "cio"},
-    ("POST", "/api/v1/people"): {"key": "b.new.person", "name": "新人"},
+    ("POST", "/api/v1/people"): {"key": "b.new.person", "name": "新人", "organization": "cn-440300", "role": "cio"},
     ("PATCH", "/api/v1/people/{key}"): {"name": "taken over"},
     ("POST", "/api/v1/channels"): {"kind": "website", "address": "https://new.sz.gov.cn", "owner": "cn-440300"},
     ("PATCH", "/api/v1/channels/{channel_id}"): {"name": "taken over"},
@@ -70,8 +75,7 @@ FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
 }
 # Routes B may use successfully (their own account, the language, public documents): the
 # answer still must not show A's data.
-ALLOWED = {("POST", "/api/v1/people"), ("POST", "/api/v1/me/tokens"), ("POST", "/account/tokens"),
-           ("POST", "/login"), ("POST", "/logout")}
+ALLOWED = {("POST", "/api/v1/me/tokens"), ("POST", "/account/tokens"), ("POST", "/login"), ("POST", "/logout")}
 
 
 def _state(world: World) -> str:
@@ -110,8 +114,11 @@ def world(engine, tmp_path):
         from mgov.act import notify
 
         target = notify.add_target(conn, org_code="cn-440300", kind="email", address="web@sz.example")
+        service.write(conn, Batch(organizations=[OrgRecord("cn-440105", Origin("test"), name_zh="广州市海珠区",
+                                                           jurisdiction="cn", tier="county", parent="cn-440100")]))
         w.ids |= {"token_a": row["id"], "task_a": task, "dispute_a": dispute["id"],
-                  "user_a": users.user_id_of(conn, "a_staff"), "target_a": target["id"]}
+                  "user_a": users.user_id_of(conn, "a_staff"), "target_a": target["id"],
+                  "user_b": users.user_id_of(conn, "b_staff")}
     return w
 
 
@@ -223,3 +230,161 @@ def test_a_viewer_cannot_change_its_own_agency(world):
         answer = browser.api(method, url, json=_fill(body, params)) if body is not None else browser.api(method, url)
         assert answer.status_code == 403, (method, url, answer.status_code, answer.text)
     assert _state(world) == before
+
+
+# Keys of A's in write bodies. Every field of an API body named here names a registry object:
+# a person (or, in `responsible`, people), an organization or a channel (by id). The sweep below
+# sets each in turn to A's object and to one that does not exist, in a body that is otherwise
+# valid for B (B's own objects in the path and in the other fields): both must answer alike.
+REFERENCES = {"person": "person", "responsible": "person", "parent": "org", "owner": "org", "organization": "org",
+              "channel": "channel"}
+UNKNOWN = {"person": "no.such.person", "org": "cn-999999", "channel": 99999}
+# Fields that give a new object its natural key: A's key and B's own (both taken) answer alike.
+NEW_KEYS = {("POST", "/api/v1/organizations"): ("code", "cn-440300", "cn-440100"),
+            ("POST", "/api/v1/people"): ("key", "zhao.lei", "wang.fang"),
+            ("POST", "/api/v1/channels"): ("address", "https://www.sz.gov.cn", "https://www.gz.gov.cn"),
+            ("POST", "/orgs/{code}/channels"): ("address", "https://www.sz.gov.cn", "https://www.gz.gov.cn")}
+NOT_KEYS = {("POST", "/api/v1/notification-targets"): {"address"}}  # an e-mail or webhook, no registry key
+# Bodies valid for B, by route: the API routes whose body has a field above.
+B_JSON = {
+    ("POST", "/api/v1/organizations"): {"code": "cn-440199", "jurisdiction": "cn", "tier": "county", "name_zh": "新区",
+                                        "parent": "cn-440100"},
+    ("PATCH", "/api/v1/organizations/{code}"): {"parent": "cn-440100"},
+    ("POST", "/api/v1/organizations/{code}/roles"): {"person": "wang.fang", "role": "cio"},
+    ("POST", "/api/v1/people"): {"key": "b.new.person", "name": "新人", "organization": "cn-440100", "role": "cio"},
+    ("POST", "/api/v1/channels"): {"kind": "website", "address": "https://new.gz.gov.cn", "owner": "cn-440100",
+                                   "responsible": {"content_manager": ["wang.fang"]}},
+    ("PATCH", "/api/v1/channels/{channel_id}"): {"owner": "cn-440100", "responsible": {"cio": ["wang.fang"]}},
+    ("POST", "/api/v1/disputes"): {"assessment": "{assessment_id}", "channel": "{channel_id}", "indicator": "d_ipv6",
+                                   "reason": "B disputes"},
+    ("POST", "/api/v1/users"): {"username": "b.plant", "password": "0123456789ab", "role": "agency_staff",
+                                "organization": "cn-440100"},
+    ("PATCH", "/api/v1/users/{user_id}"): {"organization": "cn-440100"},
+    ("POST", "/api/v1/notification-targets"): {"kind": "email", "address": "ops@b.example",
+                                               "organization": "cn-440100"},
+}
+# Every dashboard form, with a form valid for B and the fields of it that its handler reads as
+# keys (forms take no model to introspect: a new form route must be added here).
+B_FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, ...]]] = {
+    ("POST", "/login"): ({}, ()), ("POST", "/logout"): ({}, ()),
+    ("POST", "/orgs/{code}/edit"): ({}, ()),  # names, tier, the no-external-service box
+    ("POST", "/orgs/{code}/channels"): ({"kind": "website", "address": "https://new2.gz.gov.cn"}, ()),
+    ("POST", "/channels/{channel_id}/edit"): ({"owner": "cn-440100", "name": "广州"}, ("owner",)),
+    ("POST", "/tasks/{task_id}/close"): ({}, ()),
+    ("POST", "/disputes"): ({"assessment": "{assessment_id}", "channel": "{channel_id}", "indicator": "d_ipv6",
+                             "reason": "B disputes"}, ("channel",)),
+    ("POST", "/disputes/{dispute_id}/decision"): ({}, ()),
+    ("POST", "/account/tokens"): ({}, ()), ("POST", "/account/tokens/{token_id}/revoke"): ({}, ()),
+    ("POST", "/users"): ({"username": "b.plant2", "password": "0123456789ab", "role": "agency_staff",
+                          "organization": "cn-440100"}, ("organization",)),
+    ("POST", "/users/{user_id}/edit"): ({}, ()),  # role and active
+}
+
+
+def _everything(world: World) -> str:
+    """The registry, users, targets, disputes and the audit log: a refused write changes none."""
+    tables = (ORGS, PEOPLE, ROLES, RESPONSIBILITIES, CHANNELS, EVENTS, NOTIFICATION_TARGETS, DISPUTES, AUDIT_LOG)
+    with world.engine.connect() as conn:
+        parts = [conn.execute(select(t)).all() for t in tables]
+        parts.append(conn.execute(select(USERS.c.id, USERS.c.username, USERS.c.role, USERS.c.organization_id,
+                                         USERS.c.active)).all())
+    return repr(parts)
+
+
+def _body_fields(route: Any) -> set[str]:
+    field = getattr(route, "body_field", None)
+    model = None if field is None else (getattr(field, "type_", None) or field.field_info.annotation)
+    return set(getattr(model, "model_fields", {}))
+
+
+def _mutating(app: Any) -> dict[tuple[str, str], Any]:
+    from fastapi import routing
+
+    walk = getattr(routing, "iter_route_contexts", None)
+    found = list(walk(app.routes)) if walk else [r for r in app.routes if isinstance(r, APIRoute)]
+    return {(m, r.path): r for r in found if getattr(r, "path", None) and not r.path.startswith("/static")
+            for m in (getattr(r, "methods", None) or ()) if m not in ("GET", "HEAD")}
+
+
+def _neutral(answer: Any, keys: list[Any]) -> tuple[int, str]:
+    """Status and body (or redirect) with the key a request named blanked out, raw or URL-encoded."""
+    text = answer.text + "|" + answer.headers.get("location", "")
+    for key in keys:
+        if isinstance(key, int):  # an id, as messages and paths show one: not a digit of anything else
+            text = re.sub(rf"(?<=[/ +]){key}(?![\w.,:])", "<key>", text)
+            continue
+        for form in sorted({key, quote_plus(key), quote(key, safe="")}, key=len, reverse=True):
+            text = text.replace(form, "<key>")
+    return answer.status_code, text
+
+
+def _refused(answer: Any) -> bool:
+    return 400 <= answer.status_code < 500 or (answer.status_code == 303
+                                               and "error=" in answer.headers.get("location", ""))
+
+
+@pytest.mark.parametrize("intruder", ["b_admin", "b_super"])
+def test_keys_of_another_agency_in_any_write_answer_as_unknown_ones(world, intruder):
+    """Every write route, with B's own objects in the path: each field of its body that names a
+    person, an organization or a channel is set to A's and to an unknown one. The two answers are
+    the same (but for the key itself) and refusals; a new key taken by A answers as one taken by
+    B. Nothing changes, A's or anyone's."""
+    browser = world.client(intruder)
+    i = world.ids
+    params = {"code": "cn-440105", "channel_id": i["channel_b"], "key": "wang.fang", "user_id": i["user_b"],
+              "assessment_id": i["assessment"]}
+    theirs = {"person": "zhao.lei", "org": "cn-440300", "channel": i["channel_a"]}
+    routes = _mutating(browser.http.app)
+    before = _everything(world)
+    tried = []
+
+    def url_of(path: str) -> str:
+        for name, value in params.items():
+            path = path.replace("{" + name + "}", str(value))
+        return path
+
+    def send(method: str, path: str, body: dict[str, Any]) -> Any:
+        if path.startswith("/api/"):
+            return browser.api(method, url_of(path), json=body)
+        return browser.post_form(url_of(path), {k: str(v) for k, v in body.items()})
+
+    def compare(method: str, path: str, body: dict[str, Any], field: str, a_value: Any, other: Any) -> None:
+        def with_(value: Any) -> dict[str, Any]:
+            return {**body, field: {"content_manager": [value]} if field == "responsible" else value}
+        answers = [send(method, path, with_(v)) for v in (a_value, other)]
+        assert all(_refused(a) for a in answers), (method, path, field, [a.status_code for a in answers])
+        assert _neutral(answers[0], [a_value]) == _neutral(answers[1], [other]), (
+            f"{intruder} {method} {path} {field}: {answers[0].status_code} {answers[0].text[:300]} | "
+            f"{answers[1].status_code} {answers[1].text[:300]}")
+        assert not _shows_a(answers[0].text.replace(str(a_value), "")), answers[0].text
+        tried.append((method, path, field))
+
+    for (method, path), route in sorted(routes.items()):
+        if path.startswith("/api/"):
+            fields = _body_fields(route)
+            named = fields & set(REFERENCES)
+            new_key = NEW_KEYS.get((method, path))
+            loose = fields & {"code", "key", "address"} - NOT_KEYS.get((method, path), set()) - (
+                {new_key[0]} if new_key else set())
+            assert not loose, f"{method} {path}: {loose} names a key: add it to NEW_KEYS or NOT_KEYS"
+            if not named and not new_key:
+                continue
+            assert (method, path) in B_JSON, f"{method} {path} names keys ({named}): give it a body in B_JSON"
+            body = _fill(B_JSON[(method, path)], params)
+        else:
+            assert (method, path) in B_FORMS, f"{method} {path}: add the form to B_FORMS"
+            form, named_fields = B_FORMS[(method, path)]
+            body, named = _fill(form, params), set(named_fields)
+            new_key = NEW_KEYS.get((method, path))
+        for field in sorted(named):
+            kind = REFERENCES[field]
+            compare(method, path, body, field, theirs[kind], UNKNOWN[kind])
+        if new_key:
+            compare(method, path, body, new_key[0], new_key[1], new_key[2])
+        if path in ("/login", "/logout"):
+            browser = world.client(intruder)
+    assert _everything(world) == before, "a write naming another agency's key changed something"
+    assert {(m, p) for m, p, _ in tried} >= {("POST", "/api/v1/organizations/{code}/roles"),
+                                             ("PATCH", "/api/v1/channels/{channel_id}"), ("POST", "/disputes"),
+                                             ("POST", "/orgs/{code}/channels")}, tried
+    assert len(tried) >= 19, tried  # 15 fields of API bodies, 4 of forms

@@ -52,6 +52,15 @@ def person_row(conn: Connection, key: str) -> dict[str, Any]:
     return dict(row._mapping)
 
 
+def orgs_served(conn: Connection, person_id: int) -> list[int]:
+    """Ids of the organizations a person serves: a role held there (now or before), or a channel
+    of theirs answered for. A change to the person is their data's change, in that order."""
+    by_role = select(ROLE.c.organization_id).where(ROLE.c.person_id == person_id)
+    by_channel = (select(CHANNEL.c.owner_id).join(RESP, RESP.c.channel_id == CHANNEL.c.id)
+                  .where(RESP.c.person_id == person_id, CHANNEL.c.owner_id.is_not(None)))
+    return sorted({int(i) for i in conn.execute(by_role.union(by_channel)).scalars()})
+
+
 def channel_row(conn: Connection, address: str, kind: str | None = None) -> dict[str, Any]:
     """Find a channel by its normalized address (and kind, where one address has several)."""
     query = select(CHANNEL)

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from mgov.accounts import access, can_grant, throttle, users
 from mgov.act import disputes, notify, tasks
 from mgov.act.audit_log import record
 from mgov.db.tables import NOTIFICATION_TARGETS, USERS
-from mgov.errors import Forbidden, InvalidValue, NotFound
-from mgov.registry import service
+from mgov.errors import AlreadyExists, Forbidden, InvalidValue, NotFound
+from mgov.registry import service, vocab
 from mgov.registry.addresses import normalize_address
 from mgov.registry.records import (
     Batch,
@@ -39,10 +39,33 @@ def _org_in_scope(conn: Connection, p: Principal, code: str | None) -> int | Non
     return reg_q.org_id_in_scope(conn, p.user.scope, code)
 
 
+def _people_in_scope(conn: Connection, p: Principal, responsible: dict[str, list[str]] | None) -> None:
+    """Everyone a channel is to name as responsible: people the user may see, so an unknown key
+    and another agency's person answer alike (404), and neither comes into the user's scope."""
+    for keys in (responsible or {}).values():
+        for key in keys:
+            reg_q.person_id_in_scope(conn, p.user.scope, key)
+
+
+def _new_key(conn: Connection, table: Any, what: str, **key: Any) -> None:
+    """Natural keys are unique across the whole registry, so a taken one cannot be hidden; the
+    answer is the same wherever the row is and names nothing of it (not even the key)."""
+    if conn.execute(select(func.count()).select_from(table).filter_by(**key)).scalar():
+        raise AlreadyExists(f"this {what} is taken (unique across the whole registry): choose another")
+
+
+def _record_under(conn: Connection, p: Principal, action: str, subject: str, detail: dict[str, Any],
+                  org_ids: list[int | None]) -> None:
+    """File a change under every organization whose data it touches, so each one's log shows it."""
+    known: list[int | None] = [o for o in org_ids if o is not None]
+    for org_id in dict.fromkeys(known or [None]):  # none: the whole registry's, as before
+        record(conn, p.user.username, action, subject, detail, organization_id=org_id)
+
+
 def create_org(conn: Connection, p: Principal, fields: dict[str, Any]) -> str:
     _org_in_scope(conn, p, fields.get("parent"))
     code: str = fields.pop("code")
-    service.must_be_new(conn, service.ORG, code=code)
+    _new_key(conn, service.ORG, "organization code", code=code)
     service.write(conn, Batch(organizations=[OrgRecord(code, WEB, **fields)]))
     record(conn, p.user.username, "organization.created", f"organization:{code}", {"code": code, **fields},
            organization_id=service.org_row(conn, code)["id"])
@@ -51,40 +74,57 @@ def create_org(conn: Connection, p: Principal, fields: dict[str, Any]) -> str:
 
 def edit_org(conn: Connection, p: Principal, code: str, changes: dict[str, Any]) -> None:
     org_id = reg_q.org_id_in_scope(conn, p.user.scope, code)
+    touched: list[int | None] = [org_id]
     if "parent" in changes:
         if org_id == p.user.organization_id:
             raise Forbidden("you cannot move your own organization")
         _org_in_scope(conn, p, changes["parent"])
+        touched.append(service.org_row(conn, code)["parent_id"])  # the parent it leaves
     service.write(conn, Batch(organizations=[OrgRecord(code, WEB, **changes)]))
-    record(conn, p.user.username, "organization.updated", f"organization:{code}", changes, organization_id=org_id)
+    _record_under(conn, p, "organization.updated", f"organization:{code}", changes, touched)
 
 
 def assign_role(conn: Connection, p: Principal, code: str, person: str, role: str) -> None:
     org_id = reg_q.org_id_in_scope(conn, p.user.scope, code)
-    service.person_row(conn, person)
+    reg_q.person_id_in_scope(conn, p.user.scope, person)
     service.write(conn, Batch(roles=[RoleRecord(person, code, role, WEB)]))
     record(conn, p.user.username, "role.assigned", f"organization:{code}", {"person": person, "role": role},
            organization_id=org_id)
 
 
 def create_person(conn: Connection, p: Principal, key: str, fields: dict[str, Any]) -> None:
-    service.must_be_new(conn, service.PERSON, key=key)
-    service.write(conn, Batch(people=[PersonRecord(key, WEB, **fields)]))
-    record(conn, p.user.username, "person.created", f"person:{key}", {"key": key, **fields},
-           organization_id=p.user.organization_id)
+    """A new person, with the role they take at an organization in scope (required of a scoped
+    user: someone serving none of its organizations would be out of its scope at once)."""
+    code, role = fields.pop("organization", None), fields.pop("role", None)
+    if code is None and role is None and not p.user.scope.everything:
+        raise InvalidValue("give organization and role: the person takes a role at an organization in your scope")
+    if (code is None) != (role is None):
+        raise InvalidValue("give organization and role together: the role the person takes there")
+    org_id = _org_in_scope(conn, p, code)
+    if role is not None and role not in vocab.ROLES:
+        raise InvalidValue(f"unknown role {role!r} (choose from: {', '.join(vocab.ROLES)})")
+    _new_key(conn, service.PERSON, "person key", key=key)
+    joins = [RoleRecord(key, code, role, WEB)] if code is not None and role is not None else []
+    service.write(conn, Batch(people=[PersonRecord(key, WEB, **fields)], roles=joins))
+    detail = {"key": key, **fields, **({"organization": code, "role": role} if joins else {})}
+    record(conn, p.user.username, "person.created", f"person:{key}", detail, organization_id=org_id)
 
 
 def edit_person(conn: Connection, p: Principal, key: str, changes: dict[str, Any]) -> None:
-    reg_q.person_detail(conn, p.user.scope, key)
+    person_id = reg_q.person_id_in_scope(conn, p.user.scope, key)
+    if not p.user.scope.covers_person(conn, person_id):
+        raise Forbidden(f"{key} also serves organizations outside your scope, which see the same details: "
+                        "they are changed by a user whose scope covers them all")
     service.write(conn, Batch(people=[PersonRecord(key, WEB, **changes)]))
-    record(conn, p.user.username, "person.updated", f"person:{key}", changes, organization_id=p.user.organization_id)
+    _record_under(conn, p, "person.updated", f"person:{key}", changes, [*service.orgs_served(conn, person_id)])
 
 
 def create_channel(conn: Connection, p: Principal, fields: dict[str, Any]) -> int:
     owner_id = _org_in_scope(conn, p, fields.get("owner"))
+    _people_in_scope(conn, p, fields.get("responsible"))
     kind = fields["kind"]
     address = normalize_address(kind, fields["address"])
-    service.must_be_new(conn, service.CHANNEL, kind=kind, address=address)
+    _new_key(conn, service.CHANNEL, "channel address", kind=kind, address=address)
     rec = ChannelRecord(kind, address, WEB, name=fields.get("name"), owner=fields.get("owner"),
                         tags=list(fields.get("tags") or []), attributes=dict(fields.get("attributes") or {}))
     if fields.get("responsible"):
@@ -99,19 +139,21 @@ def create_channel(conn: Connection, p: Principal, fields: dict[str, Any]) -> in
 def edit_channel(conn: Connection, p: Principal, channel_id: int, changes: dict[str, Any]) -> None:
     row = reg_q.channel_in_scope(conn, p.user.scope, channel_id)
     asked, changes = dict(changes), dict(changes)
+    touched: list[int | None] = [row["owner_id"]]
     rec = ChannelRecord(row["kind"], row["address"], WEB, event_note=changes.pop("note", None))
     for field, value in changes.items():
         if value is None:
             raise InvalidValue(f"{field} cannot be empty" if field != "owner"
                                else "a channel moves from one owner to another, not to none")
         if field == "owner":
-            _org_in_scope(conn, p, value)
+            touched.append(_org_in_scope(conn, p, value))  # the owner it moves to
         if field == "responsible":
+            _people_in_scope(conn, p, value)
             rec.responsible, rec.responsible_roles = value, frozenset(value)
         else:
             setattr(rec, field, value)
     service.write(conn, Batch(channels=[rec]))
-    record(conn, p.user.username, "channel.updated", f"channel:{channel_id}", asked, organization_id=row["owner_id"])
+    _record_under(conn, p, "channel.updated", f"channel:{channel_id}", asked, touched)
 
 
 def close_task(conn: Connection, p: Principal, task_id: int, note: str) -> dict[str, Any]:
@@ -173,9 +215,10 @@ def edit_user(conn: Connection, p: Principal, user_id: int, changes: dict[str, A
     if not can_grant(p.user.role, before["role"]):
         raise Forbidden(f"a {p.user.role} cannot change a {before['role']}")
     org_id = _grantable(conn, p, changes.get("role"), changes.get("organization", before["organization"]))
+    left = conn.execute(select(USERS.c.organization_id).where(USERS.c.id == user_id)).scalar()  # if it moves
     found = users.edit_user(conn, user_id, **changes)
     shown = {k: ("changed" if k == "password" else v) for k, v in changes.items()}
-    record(conn, p.user.username, "user.updated", f"user:{user_id}", shown, organization_id=org_id)
+    _record_under(conn, p, "user.updated", f"user:{user_id}", shown, [org_id, left])
     return found
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
-from mgov.web import actions
+from mgov.web import actions, contacts
 from mgov.web.api._body import Body
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, MAX_ID, ApiReader, Conn, IdQuery, Principal, api_can
@@ -50,17 +50,17 @@ def list_tasks(request: Request, p: ApiReader, conn: Conn,
     """The rectification board: overdue first, then open by due date, then closed."""
     items, nxt = q.list_tasks(conn, p.user.scope, status=status, overdue=overdue, channel_id=channel,
                               assessment_id=assessment, after=after or 0, limit=limit)
-    return paged(request, items, nxt)
+    return paged(request, contacts.tasks(p.user, items), nxt)
 
 
 @router.get("/tasks/{task_id}")
 def get_task(task_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
-    return q.task(conn, p.user.scope, task_id)
+    return contacts.task(p.user, q.task(conn, p.user.scope, task_id))
 
 
 @router.post("/tasks/{task_id}/close")
 def close_task(task_id: ID, body: CloseIn, p: TaskCloser, conn: Conn) -> dict[str, Any]:
-    return actions.close_task(conn, p, task_id, body.note)
+    return contacts.task(p.user, actions.close_task(conn, p, task_id, body.note))
 
 
 @router.get("/disputes")

@@ -7,8 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
-from mgov.registry import service
-from mgov.web import actions
+from mgov.web import actions, contacts
 from mgov.web.api._body import Body
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, ApiReader, Conn, Principal, api_can
@@ -66,6 +65,10 @@ class PersonIn(Body):
     name: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=320)
     phone: str | None = Field(None, max_length=50)
+    organization: str | None = Field(None, max_length=200, description=(
+        "The organization (in your scope) where the person takes `role`; required unless you see the "
+        "whole registry: a person belongs to the organizations they serve."))
+    role: str | None = Field(None, max_length=40)
 
 
 class PersonPatch(Body):
@@ -89,48 +92,48 @@ def list_organizations(request: Request, p: ApiReader, conn: Conn, tier: str | N
 
 @router.get("/organizations/{code}")
 def get_organization(code: str, p: ApiReader, conn: Conn) -> dict[str, Any]:
-    return q.org_detail(conn, p.user.scope, code)
+    return contacts.org(p.user, q.org_detail(conn, p.user.scope, code))
 
 
 @router.post("/organizations", status_code=201)
 def create_organization(body: OrgIn, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
-    return q.org_detail(conn, p.user.scope, actions.create_org(conn, p, body.model_dump()))
+    return contacts.org(p.user, q.org_detail(conn, p.user.scope, actions.create_org(conn, p, body.model_dump())))
 
 
 @router.patch("/organizations/{code}")
 def edit_organization(code: str, body: OrgPatch, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
     actions.edit_org(conn, p, code, body.model_dump(exclude_unset=True))
-    return q.org_detail(conn, p.user.scope, code)
+    return contacts.org(p.user, q.org_detail(conn, p.user.scope, code))
 
 
 @router.post("/organizations/{code}/roles", status_code=201)
 def assign_role(code: str, body: RoleIn, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
     actions.assign_role(conn, p, code, body.person, body.role)
-    return q.org_detail(conn, p.user.scope, code)
+    return contacts.org(p.user, q.org_detail(conn, p.user.scope, code))
 
 
 @router.get("/people")
 def list_people(request: Request, p: ApiReader, conn: Conn, q_: Search = None, after: After = None,
                 limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     items, nxt = q.list_people(conn, p.user.scope, q=q_, after=after or 0, limit=limit)
-    return paged(request, items, nxt)
+    return paged(request, contacts.people(p.user, items), nxt)
 
 
 @router.get("/people/{key}")
 def get_person(key: str, p: ApiReader, conn: Conn) -> dict[str, Any]:
-    return q.person_detail(conn, p.user.scope, key)
+    return contacts.person(p.user, q.person_detail(conn, p.user.scope, key))
 
 
 @router.post("/people", status_code=201)
 def create_person(body: PersonIn, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
     actions.create_person(conn, p, body.key, body.model_dump(exclude={"key"}))
-    return service.person_row(conn, body.key)
+    return contacts.person(p.user, q.person_detail(conn, p.user.scope, body.key))
 
 
 @router.patch("/people/{key}")
 def edit_person(key: str, body: PersonPatch, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
     actions.edit_person(conn, p, key, body.model_dump(exclude_unset=True))
-    return q.person_detail(conn, p.user.scope, key)
+    return contacts.person(p.user, q.person_detail(conn, p.user.scope, key))
 
 
 @router.get("/channels")
@@ -144,15 +147,16 @@ def list_channels(request: Request, p: ApiReader, conn: Conn, kind: str | None =
 
 @router.get("/channels/{channel_id}")
 def get_channel(channel_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
-    return q.channel_detail(conn, p.user.scope, channel_id)
+    return contacts.channel(p.user, q.channel_detail(conn, p.user.scope, channel_id))
 
 
 @router.post("/channels", status_code=201)
 def create_channel(body: ChannelIn, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
-    return q.channel_detail(conn, p.user.scope, actions.create_channel(conn, p, body.model_dump()))
+    channel_id = actions.create_channel(conn, p, body.model_dump())
+    return contacts.channel(p.user, q.channel_detail(conn, p.user.scope, channel_id))
 
 
 @router.patch("/channels/{channel_id}")
 def edit_channel(channel_id: ID, body: ChannelPatch, p: RegistryWriter, conn: Conn) -> dict[str, Any]:
     actions.edit_channel(conn, p, channel_id, body.model_dump(exclude_unset=True))
-    return q.channel_detail(conn, p.user.scope, channel_id)
+    return contacts.channel(p.user, q.channel_detail(conn, p.user.scope, channel_id))

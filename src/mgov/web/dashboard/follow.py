@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from mgov.errors import NotFound
 from mgov.registry import vocab
-from mgov.web import actions
+from mgov.web import actions, contacts
 from mgov.web.api.assessments import report_response
 from mgov.web.dashboard._forms import form, run_action
 from mgov.web.dashboard.render import Pages
@@ -51,7 +51,8 @@ def tasks_board(request: Request, p: PageReader, conn: Conn,
                 status: Annotated[str | None, Query(pattern="^(open|escalated|closed)$")] = None,
                 after: Cursor = 0) -> Response:
     rows, nxt = act_q.list_tasks(conn, p.user.scope, status=status, after=after, limit=PAGE)
-    return Pages.of(request).render(request, "tasks.html", p, rows=rows, next_after=nxt, status=status or "")
+    return Pages.of(request).render(request, "tasks.html", p, rows=contacts.tasks(p.user, rows), next_after=nxt,
+                                    status=status or "")
 
 
 @router.post("/tasks/{task_id}/close")

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from mgov.errors import NotFound
 from mgov.registry import vocab
-from mgov.web import actions
+from mgov.web import actions, contacts
 from mgov.web.dashboard._forms import form, run_action, tags
 from mgov.web.dashboard.render import Pages
 from mgov.web.deps import ID, Conn, Cursor, PageReader, Principal, page_can
@@ -40,7 +40,7 @@ def org_roots(request: Request, p: PageReader, conn: Conn, after: Cursor = 0) ->
 
 @router.get("/orgs/{code}")
 def org_page(request: Request, code: str, p: PageReader, conn: Conn) -> Response:
-    org = reg_q.org_detail(conn, p.user.scope, code)
+    org = contacts.org(p.user, reg_q.org_detail(conn, p.user.scope, code))
     return Pages.of(request).render(request, "org.html", p, org=org, kinds=vocab.CHANNEL_KINDS,
                                     tiers=vocab.TIERS.get(org["jurisdiction"], {}))
 
@@ -75,10 +75,11 @@ def channels(request: Request, p: PageReader, conn: Conn, q: Annotated[str | Non
 
 @router.get("/channels/{channel_id}")
 def channel_page(request: Request, channel_id: ID, p: PageReader, conn: Conn) -> Response:
-    channel = reg_q.channel_detail(conn, p.user.scope, channel_id)
+    channel = contacts.channel(p.user, reg_q.channel_detail(conn, p.user.scope, channel_id))
     scores = assess_q.channel_scores(conn, channel_id)
     latest = assess_q.result(conn, p.user.scope, scores[0]["id"], channel_id) if scores else None
     tasks, _ = act_q.list_tasks(conn, p.user.scope, channel_id=channel_id, limit=50)
+    tasks = contacts.tasks(p.user, tasks)
     disputes, _ = act_q.list_disputes(conn, p.user.scope, channel_id=channel_id, limit=50)
     disputed = {(d["assessment_id"], d["indicator_id"]) for d in disputes if d["status"] != "upheld"}
     return Pages.of(request).render(

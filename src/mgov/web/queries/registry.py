@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select
 
 from mgov.accounts import Scope
-from mgov.db.tables import CHANNELS, ORGS, PEOPLE, RESPONSIBILITIES, ROLES
+from mgov.db.tables import CHANNELS, ORGS, PEOPLE
 from mgov.errors import NotFound
 from mgov.registry import service
 from mgov.web.queries import page
@@ -96,30 +96,25 @@ def channel_detail(conn: Connection, scope: Scope, channel_id: int) -> dict[str,
     return service.channel_detail(conn, channel_in_scope(conn, scope, channel_id))
 
 
-def _people_in_scope(scope: Scope) -> Any:
-    """People who hold a role at an organization in scope or answer for a channel there."""
-    by_role = select(ROLES.c.person_id).where(scope.orgs(ROLES.c.organization_id))
-    by_channel = select(RESPONSIBILITIES.c.person_id).where(scope.channels(RESPONSIBILITIES.c.channel_id))
-    return or_(PEOPLE.c.id.in_(by_role), PEOPLE.c.id.in_(by_channel))
-
-
 def list_people(conn: Connection, scope: Scope, *, q: str | None = None, after: int = 0,
                 limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
-    query = select(PEOPLE).where(PEOPLE.c.id > after).order_by(PEOPLE.c.id).limit(limit + 1)
-    if not scope.everything:
-        query = query.where(_people_in_scope(scope))
+    query = (select(PEOPLE).where(scope.people(PEOPLE.c.id), PEOPLE.c.id > after).order_by(PEOPLE.c.id)
+             .limit(limit + 1))
     if q:
         query = query.where(or_(PEOPLE.c.key.ilike(_like(q)), PEOPLE.c.name.ilike(_like(q))))
     return page([dict(r._mapping) for r in conn.execute(query)], limit)
 
 
+def person_id_in_scope(conn: Connection, scope: Scope, key: str) -> int:
+    """The person a key names, when they serve an organization in scope (Scope.people)."""
+    person_id = conn.execute(select(PEOPLE.c.id).where(PEOPLE.c.key == key, scope.people(PEOPLE.c.id))).scalar()
+    if person_id is None:
+        raise NotFound(f"no person with key {key!r}")  # out of scope reads as absent
+    return int(person_id)
+
+
 def person_detail(conn: Connection, scope: Scope, key: str) -> dict[str, Any]:
-    query = select(PEOPLE).where(PEOPLE.c.key == key)
-    if not scope.everything:
-        query = query.where(_people_in_scope(scope))
-    row = conn.execute(query).first()
-    if row is None:
-        raise NotFound(f"no person with key {key!r}")
+    row = conn.execute(select(PEOPLE).where(PEOPLE.c.id == person_id_in_scope(conn, scope, key))).one()
     person = dict(row._mapping)
     person["roles"] = [r for r in service.roles_of(conn, person_id=row.id) if scope.has_org(conn, r["organization_id"])]
     return person
