@@ -50,7 +50,9 @@ JSON_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/disputes/{dispute_id}/decision"): {"overturn": True, "note": "B decides"},
     ("POST", "/api/v1/me/tokens"): {"name": "B's own token"},
     ("DELETE", "/api/v1/me/tokens/{token_id}"): None,
-    ("POST", "/api/v1/users"): {"username": "b.plant", "password": "0123456789ab", "role": "agency_staff",
+    ("POST", "/api/v1/me/password"): {"current_password": "not the password", "new_password": "a new passphrase"},
+    ("POST", "/api/v1/users/{user_id}/unlock"): None,
+    ("POST", "/api/v1/users"): {"username": "b.plant", "password": "juniper kettle window 42", "role": "agency_staff",
                                 "organization": "cn-440300"},
     ("PATCH", "/api/v1/users/{user_id}"): {"role": "viewer", "active": False},
     ("POST", "/api/v1/notification-targets"): {"kind": "email", "address": "ops@b.example",
@@ -69,9 +71,12 @@ FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/disputes/{dispute_id}/decision"): {"decision": "overturn", "note": "B decides"},
     ("POST", "/account/tokens"): {"name": "B's own token"},
     ("POST", "/account/tokens/{token_id}/revoke"): {},
-    ("POST", "/users"): {"username": "b.plant2", "password": "0123456789ab", "role": "agency_staff",
+    ("POST", "/users"): {"username": "b.plant2", "password": "juniper kettle window 42", "role": "agency_staff",
                          "organization": "cn-440300"},
     ("POST", "/users/{user_id}/edit"): {"active": "0"},
+    ("POST", "/users/{user_id}/unlock"): {},
+    ("POST", "/account/password"): {"current_password": "not the password", "new_password": "a new passphrase",
+                                    "confirm_password": "a new passphrase"},
 }
 # Routes B may use successfully (their own account, the language, public documents): the
 # answer still must not show A's data.
@@ -222,8 +227,9 @@ def test_a_viewer_cannot_change_its_own_agency(world):
     before = _state(world)
     params = _params(world)
     for (method, path), body in JSON_BODIES.items():
-        if (method, path) in {("POST", "/api/v1/me/tokens"), ("DELETE", "/api/v1/me/tokens/{token_id}")}:
-            continue  # their own tokens: every user may
+        if (method, path) in {("POST", "/api/v1/me/tokens"), ("DELETE", "/api/v1/me/tokens/{token_id}"),
+                              ("POST", "/api/v1/me/password")}:
+            continue  # their own tokens and password: every user may
         url = path
         for name, value in params.items():
             url = url.replace("{" + name + "}", str(value))
@@ -257,7 +263,7 @@ B_JSON = {
     ("PATCH", "/api/v1/channels/{channel_id}"): {"owner": "cn-440100", "responsible": {"cio": ["wang.fang"]}},
     ("POST", "/api/v1/disputes"): {"assessment": "{assessment_id}", "channel": "{channel_id}", "indicator": "d_ipv6",
                                    "reason": "B disputes"},
-    ("POST", "/api/v1/users"): {"username": "b.plant", "password": "0123456789ab", "role": "agency_staff",
+    ("POST", "/api/v1/users"): {"username": "b.plant", "password": "juniper kettle window 42", "role": "agency_staff",
                                 "organization": "cn-440100"},
     ("PATCH", "/api/v1/users/{user_id}"): {"organization": "cn-440100"},
     ("POST", "/api/v1/notification-targets"): {"kind": "email", "address": "ops@b.example",
@@ -275,9 +281,11 @@ B_FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, ...]]] = {
                              "reason": "B disputes"}, ("channel",)),
     ("POST", "/disputes/{dispute_id}/decision"): ({}, ()),
     ("POST", "/account/tokens"): ({}, ()), ("POST", "/account/tokens/{token_id}/revoke"): ({}, ()),
-    ("POST", "/users"): ({"username": "b.plant2", "password": "0123456789ab", "role": "agency_staff",
+    ("POST", "/users"): ({"username": "b.plant2", "password": "juniper kettle window 42", "role": "agency_staff",
                           "organization": "cn-440100"}, ("organization",)),
     ("POST", "/users/{user_id}/edit"): ({}, ()),  # role and active
+    ("POST", "/users/{user_id}/unlock"): ({}, ()),
+    ("POST", "/account/password"): ({}, ()),  # the user's own
 }
 
 

@@ -76,7 +76,8 @@ def create_user(conn: Connection, username: str, password: str, role: str, *, or
         raise InvalidValue(f"user name {username!r}: 2-120 letters, digits, . _ @ -")
     _validate(role, lang)
     if conn.execute(select(USERS.c.id).where(USERS.c.username == username)).first():
-        raise AlreadyExists(f"user {username!r} exists already")
+        # One message whoever holds the name: a 409 must not tell which organization has that user.
+        raise AlreadyExists("this user name is taken: choose another")
     check_password(password, username=username, user_inputs=(display_name, email, organization))
     user_id = conn.execute(insert(USERS).values(
         username=username, password_hash=hash_password(password), role=role,
