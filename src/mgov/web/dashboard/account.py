@@ -46,7 +46,7 @@ async def token_create(request: Request, p: PageUser) -> Response:
 
     token, error = await run_in_threadpool(run)
     if error:
-        return back("/account", error=error)
+        return back(request, "/account", error=error)
     # Shown once, on this answer only (not in a URL, which would land in logs and history).
     with request.app.state.engine.connect() as conn:
         return _account_page(request, p, conn, token)
