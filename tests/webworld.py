@@ -4,7 +4,9 @@ indicators and tasks, and a user of every role; plus an in-process client of the
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +98,17 @@ class Browser:
     def api(self, method: str, url: str, **kw: Any) -> Any:
         headers = {**kw.pop("headers", {}), "X-CSRF-Token": self.csrf}
         return self.http.request(method, url, headers=headers, **kw)
+
+
+def flash_of(answer: Any) -> dict[str, Any]:
+    """The one-time message a dashboard redirect set (mgov.web.dashboard.flash), read without
+    checking its signature: {"error": text}, {"done": key} or {}."""
+    raw = answer.cookies.get("mgov_flash")
+    if not raw:
+        return {}
+    data = raw.rpartition(".")[0]
+    found: dict[str, Any] = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+    return found
 
 
 def _archive(settings: Settings, url: str, body: bytes) -> list[dict[str, Any]]:

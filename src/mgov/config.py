@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -106,6 +107,19 @@ class Settings(BaseSettings):
     # [content] of mgov.toml: overrides of the crawl's content rules (mgov.content.rules),
     # e.g. column classes, placeholder phrases, expression dictionaries, thresholds.
     content: dict[str, Any] = Field(default_factory=dict)
+    # Where users reach `mgov serve` (https://mgov.example.gov, or with a path prefix): the
+    # base of the links the API answers with. Unset: links are relative, never from Host.
+    public_url: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(f"public_url {value!r}: give an http(s) URL with a host, no query")
+        return value.rstrip("/")
 
     @classmethod
     def settings_customise_sources(

@@ -89,23 +89,24 @@ def send_email(smtp: SmtpSettings, msg: EmailMessage) -> str:
 
 # --- webhooks ------------------------------------------------------------------------------
 
-def refused_destination(url: str, allow_private: bool) -> str | None:
-    """Why the URL's host may not be posted to without resolving it (an IP literal or
-    localhost that is private or loopback), else None; names are checked at send time."""
-    host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    if allow_private:
-        return None
-    if host == "localhost" or host.endswith(".localhost"):
-        return f"{host} is loopback"
-    ip = parse_ip(host)
-    why = blocked_reason(ip) if ip is not None else None
-    return f"{host} is {why}" if why else None
+NOT_PUBLIC = "not a public address"
+
+
+class NotPublic(DeliveryError):
+    """The webhook's host is or resolves to a private, loopback or other non-public address."""
 
 
 def destination(host: str, port: int, allow_private: bool) -> str:
-    """The address to connect to, vetted by the scanner's SSRF guard: a name that resolves to
-    any private or loopback address is refused (unless allow_private), and the connection goes
-    to the vetted address, so a second lookup cannot swap it (DNS rebinding)."""
+    """The address to connect to, vetted by the scanner's SSRF guard (collect.routing): a host
+    that is, or resolves to, any private, loopback, link-local or otherwise non-public address
+    is refused (unless allow_private), in whatever form it is written (0x7f000001, 2130706433,
+    127.1, 0177.0.0.1 and ::ffff:127.0.0.1 are all read as the system reads them), and the
+    connection goes to the vetted address, so a second lookup cannot swap it (DNS rebinding).
+    The one rule for webhooks, at registration and at send time. A refusal says NOT_PUBLIC and
+    never what a name resolved to (the log is no oracle for internal names)."""
+    name = host.rstrip(".").lower()
+    if not allow_private and (name == "localhost" or name.endswith(".localhost")):
+        raise NotPublic(f"refused: {NOT_PUBLIC}")
     literal = parse_ip(host)
     if literal is not None:
         addresses = [str(literal)]
@@ -115,13 +116,24 @@ def destination(host: str, port: int, allow_private: bool) -> str:
         except (socket.gaierror, UnicodeError) as exc:
             raise DeliveryError(f"cannot resolve {host}: {exc}") from exc
         addresses = list(dict.fromkeys(str(i[4][0]) for i in infos))
-    if not allow_private:
-        for address in addresses:
-            why = blocked_reason(ipaddress.ip_address(address.split("%", 1)[0]))
-            if why:
-                raise DeliveryError(f"refused: {host} is {address} ({why}); webhooks to private or "
-                                    "loopback addresses need allow_private")
+    if not allow_private and any(blocked_reason(ipaddress.ip_address(a.split("%", 1)[0])) for a in addresses):
+        raise NotPublic(f"refused: {NOT_PUBLIC}")
     return addresses[0]
+
+
+def refused_destination(url: str, allow_private: bool) -> str | None:
+    """Why a webhook URL may not be registered (NOT_PUBLIC), else None: destination's rule, applied
+    now. A name that does not resolve yet passes; every send checks it again."""
+    if allow_private:
+        return None
+    parts = urlsplit(url)
+    try:
+        destination(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), False)
+    except NotPublic:
+        return NOT_PUBLIC
+    except DeliveryError:
+        return None
+    return None
 
 
 class _PinnedHTTP(http.client.HTTPConnection):

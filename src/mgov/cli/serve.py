@@ -12,6 +12,13 @@ from mgov.cli.common import state
 from mgov.errors import InvalidValue
 from mgov.web.proxy import parse_networks
 
+CERT_OPTION = typer.Option(None, "--ssl-certfile", help="Serve HTTPS with this certificate (PEM, the chain after "
+                           "it); session cookies are then Secure.")
+KEY_OPTION = typer.Option(None, "--ssl-keyfile", help="The certificate's private key (PEM).")
+PROXY_OPTION = typer.Option(None, "--trusted-proxy", help="Address or network of a reverse proxy whose "
+                            "X-Forwarded-For and X-Forwarded-Proto are believed (repeatable; default: [web] "
+                            "trusted_proxies of mgov.toml).")
+
 
 def serve(
     ctx: typer.Context,
@@ -19,12 +26,9 @@ def serve(
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     workers: int = typer.Option(1, "--workers", help="Worker processes."),
     log_level: str = typer.Option("info", "--log-level"),
-    ssl_certfile: Path | None = typer.Option(None, "--ssl-certfile", help="Serve HTTPS with this certificate "
-                                             "(PEM, the chain after it); session cookies are then Secure."),
-    ssl_keyfile: Path | None = typer.Option(None, "--ssl-keyfile", help="The certificate's private key (PEM)."),
-    trusted_proxy: list[str] | None = typer.Option(
-        None, "--trusted-proxy", help="Address or network of a reverse proxy whose X-Forwarded-For and "
-        "X-Forwarded-Proto are believed (repeatable; default: [web] trusted_proxies of mgov.toml)."),
+    ssl_certfile: Path | None = CERT_OPTION,
+    ssl_keyfile: Path | None = KEY_OPTION,
+    trusted_proxy: list[str] | None = PROXY_OPTION,
 ) -> None:
     """Serve the web dashboard and the REST API (/api/v1, OpenAPI at /api/v1/openapi.json).
 
@@ -51,11 +55,11 @@ def serve(
         os.environ["MGOV_WEB__TRUSTED_PROXIES"] = json.dumps(list(trusted_proxy))
     st.engine()  # refuse to start on a database at an old schema
     # mgov.web.proxy reads X-Forwarded-* from trusted proxies only: uvicorn's own handling stays off.
-    tls = {"ssl_certfile": str(ssl_certfile), "ssl_keyfile": str(ssl_keyfile)} if ssl_certfile else {}
+    cert, key = (str(ssl_certfile), str(ssl_keyfile)) if ssl_certfile else (None, None)
     if workers > 1:
         # Each worker builds its own app from the same settings (environment and mgov.toml).
         uvicorn.run("mgov.web:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, proxy_headers=False, **tls)
+                    log_level=log_level, proxy_headers=False, ssl_certfile=cert, ssl_keyfile=key)
     else:
         uvicorn.run(create_app(st.settings), host=host, port=port, log_level=log_level, proxy_headers=False,
-                    **tls)
+                    ssl_certfile=cert, ssl_keyfile=key)

@@ -26,6 +26,7 @@ from mgov.errors import (
     Unauthenticated,
 )
 from mgov.web.api import router as api_router
+from mgov.web.body_limit import BodyLimit
 from mgov.web.dashboard import router as dashboard_router
 from mgov.web.dashboard.render import Pages
 from mgov.web.deps import LoginRequired
@@ -114,6 +115,11 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
     app.state.settings = settings
     app.state.pages = pages = Pages()
     app.state.memo = Memo()
+    # Added first, so it runs inside SecurityHeaders: its 413 answers get the headers too.
+    app.add_middleware(BodyLimit, routes=lambda: app.routes, api_prefix=API_PREFIX,
+                       refusal_page=lambda request, limit: pages.render(
+                           request, "error.html", None, http_status=413, status_code=413, limit=limit,
+                           message=f"the request body is larger than this page accepts ({limit})"))
     app.add_middleware(SecurityHeaders)
     # Outermost: every layer below sees the client and scheme a trusted proxy reports.
     app.add_middleware(ProxyHeaders, trusted=settings.web.trusted_proxies)

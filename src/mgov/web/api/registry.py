@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from mgov.web import actions, contacts
 from mgov.web.api._body import Body
@@ -17,6 +17,11 @@ router = APIRouter(tags=["registry"])
 RegistryWriter = Annotated[Principal, api_can("registry.write")]
 # `?q=` (the parameter is q_ in the routes: q is the queries module).
 Search = Annotated[str | None, Query(alias="q", max_length=200, description="Text in the code, name or address.")]
+# A channel's attributes are a few registered facts (site_code...), not a store.
+MAX_ATTRIBUTES = 50
+Attributes = dict[Annotated[str, StringConstraints(min_length=1, max_length=100)],
+                  Annotated[str, StringConstraints(max_length=2000)]]
+ATTRIBUTES_HELP = f"Registered facts checks compare against, e.g. site_code (at most {MAX_ATTRIBUTES})."
 
 
 class OrgIn(Body):
@@ -46,7 +51,7 @@ class ChannelIn(Body):
     owner: str | None = Field(None, max_length=200)
     name: str | None = Field(None, max_length=500)
     tags: list[str] = Field(default_factory=list, max_length=50)
-    attributes: dict[str, str] = Field(default_factory=dict)
+    attributes: Attributes = Field(default_factory=dict, max_length=MAX_ATTRIBUTES, description=ATTRIBUTES_HELP)
     responsible: dict[str, list[str]] = Field(default_factory=dict, description="role -> person keys")
 
 
@@ -55,7 +60,7 @@ class ChannelPatch(Body):
     owner: str | None = Field(None, max_length=200)
     status: str | None = Field(None, max_length=20)
     tags: list[str] | None = Field(None, max_length=50)
-    attributes: dict[str, str] | None = None
+    attributes: Attributes | None = Field(None, max_length=MAX_ATTRIBUTES, description=ATTRIBUTES_HELP)
     responsible: dict[str, list[str]] | None = None
     note: str | None = Field(None, max_length=2000, description="Note for the change event.")
 

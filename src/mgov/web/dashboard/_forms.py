@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,6 +11,7 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from mgov.errors import InvalidValue, MgovError
+from mgov.web.dashboard.flash import set_flash
 
 
 async def form(request: Request) -> dict[str, str]:
@@ -30,11 +30,12 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-def back(path: str, **flash: Any) -> RedirectResponse:
-    """303 to path, with a one-line notice (done=...) or error (error=...) for the page to show."""
-    query = urlencode({k: v for k, v in flash.items() if v is not None})
-    sep = "&" if "?" in path else "?"
-    return RedirectResponse(f"{path}{sep}{query}" if query else path, status_code=303)
+def back(request: Request, path: str, *, error: str | None = None, done: str | None = None) -> RedirectResponse:
+    """303 to path, whose page then shows the error (the refusal, in words) or the notice (done,
+    a key of flash.NOTICES) once: in a signed cookie, never in the URL."""
+    response = RedirectResponse(path, status_code=303)
+    set_flash(request, response, path, error=error, done=done)
+    return response
 
 
 def tags(value: str | None) -> list[str]:
@@ -54,4 +55,4 @@ async def run_action(request: Request, path: str, action: Callable[[Connection],
             return str(exc)
 
     error = await run_in_threadpool(run)
-    return back(path, error=error) if error else back(path, done=done)
+    return back(request, path, error=error) if error else back(request, path, done=done)

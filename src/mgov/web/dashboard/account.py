@@ -47,7 +47,7 @@ async def token_create(request: Request, p: PageUser) -> Response:
 
     token, error = await run_in_threadpool(run)
     if error:
-        return back("/account", error=error)
+        return back(request, "/account", error=error)
     # Shown once, on this answer only (not in a URL, which would land in logs and history).
     with request.app.state.engine.connect() as conn:
         return _account_page(request, p, conn, token)
@@ -58,7 +58,7 @@ async def password_change(request: Request, p: PageUser) -> Response:
     fields = await form(request)
     current, new = fields.get("current_password", ""), fields.get("new_password", "")
     if new != fields.get("confirm_password", ""):
-        return back("/account", error="the new password and its confirmation differ")
+        return back(request, "/account", error="the new password and its confirmation differ")
 
     def run() -> str | None:
         try:
@@ -71,7 +71,7 @@ async def password_change(request: Request, p: PageUser) -> Response:
             return str(exc)
 
     error = await run_in_threadpool(run)
-    return back("/account", error=error) if error else back("/account", done="password_changed")
+    return back(request, "/account", error=error) if error else back(request, "/account", done="password_changed")
 
 
 @router.post("/account/tokens/{token_id}/revoke")

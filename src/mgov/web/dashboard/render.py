@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from mgov.registry import vocab
 from mgov.web import i18n
+from mgov.web.dashboard.flash import clear_flash, take_flash
 from mgov.web.deps import Principal
 
 
@@ -81,8 +82,10 @@ class Pages:
         html = self.env(lang).get_template(template).render(
             request=request, lang=lang, user=principal.user if principal else None,
             csrf=principal.csrf if principal else context.pop("csrf", ""), path=request.url.path,
-            query=request.url.query, page_url=lambda after: _page_url(request, after), **context)
+            query=request.url.query, page_url=lambda after: _page_url(request, after), flash=take_flash(request),
+            **context)
         response = HTMLResponse(html, status_code=http_status, headers=headers)
+        clear_flash(request, response)  # shown once: not again on reload
         response.headers["Content-Language"] = "zh-CN" if lang == "zh" else "en"
         return response
 
