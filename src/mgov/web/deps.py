@@ -40,13 +40,14 @@ class LoginRequired(Exception):
 
 
 def connection(request: Request) -> Iterator[Connection]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
+    """One transaction per request: committed when the route returns, before the answer is sent
+    (scope="function": a client told 200 finds the change stored), rolled back on error."""
     with request.app.state.engine.begin() as conn:
         yield conn
 
 
 # The request's transaction (one per request: every dependency asking for it shares it).
-Conn = Annotated[Connection, Depends(connection)]
+Conn = Annotated[Connection, Depends(connection, scope="function")]
 
 
 def current(request: Request, conn: Conn) -> Principal | None:
