@@ -169,7 +169,7 @@ def test_agency_staff_file_a_dispute_from_the_channel_page(page: Any, dashboard:
     with page.expect_navigation():
         row.locator("button", has_text="File dispute").click()
     assert page.url.startswith(f"{dashboard.url}/channels/{demo.agency_channel}")
-    assert page.get_by_role("status").inner_text() == "Done."
+    assert page.get_by_role("status").inner_text() == "The dispute is filed."
     row = page.locator("tr", has=page.locator("td", has_text=re.compile(f"^{re.escape(demo.failed_indicator)}$")))
     assert "disputed" in row.inner_text() and row.locator("summary").count() == 0  # not twice
 

@@ -47,7 +47,9 @@ def _parallel_sign_ins(world, passwords: list[str], last_delay: float = 0.0) -> 
     its own connection to a real server; the answers' status codes."""
     server = Server(world.app())
     server.start()
-    clients = [httpx.Client(base_url=server.url, follow_redirects=False, trust_env=False) for _ in passwords]
+    # A long timeout: on a busy machine 30 argon2 checks queue for the two cores.
+    clients = [httpx.Client(base_url=server.url, follow_redirects=False, trust_env=False, timeout=120)
+               for _ in passwords]
     try:
         tokens = [re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1) for c in clients]
         barrier = threading.Barrier(len(passwords))
@@ -64,7 +66,7 @@ def _parallel_sign_ins(world, passwords: list[str], last_delay: float = 0.0) -> 
         for t in threads:
             t.start()
         for t in threads:
-            t.join(120)
+            t.join(300)
     finally:
         for c in clients:
             c.close()

@@ -114,11 +114,14 @@ def _pick(demo: Demo) -> None:
         assert chosen, "no farm channel failed an indicator of the demo's assessment"
         agency = chosen[0]
         other = next(r for r in results if r.code != agency.code)
-        finding = conn.execute(select(FINDINGS.c.id).where(
+        failures = conn.execute(select(FINDINGS.c.id, FINDINGS.c.evidence).where(
             FINDINGS.c.channel_id == agency.channel_id, FINDINGS.c.status == "fail",
             FINDINGS.c.check_id.notin_(("tls.valid", "tls.expiry", "tls.protocol")))
-            .order_by(FINDINGS.c.id.desc())).scalars().first()
-        assert finding is not None, f"{agency.address} has no failed finding"
+            .order_by(FINDINGS.c.id.desc())).all()
+        # One whose evidence holds an archived response (a failure seen over a reset connection,
+        # IPv6's say, has only its DNS facts).
+        finding = next((f.id for f in failures if _has_response(conn, demo, f.id, _json(f.evidence) or [])), None)
+        assert finding is not None, f"{agency.address} has no failed finding with an archived response"
         # A certificate to show: a failed tls.valid finding with one first, else any with one.
         tls = conn.execute(select(FINDINGS.c.id, FINDINGS.c.status, FINDINGS.c.value)
                            .join(CHANNELS, CHANNELS.c.id == FINDINGS.c.channel_id)
@@ -132,6 +135,15 @@ def _pick(demo: Demo) -> None:
     demo.failing_finding = finding
     demo.other_org, demo.other_channel, demo.other_address = other.code, other.channel_id, other.address
     demo.tls_finding = with_certificate[0].id if with_certificate else None
+
+
+def _has_response(conn: Any, demo: Demo, finding_id: int, refs: list[Any]) -> bool:
+    from mgov.accounts import Scope
+    from mgov.web.queries import monitoring
+
+    archive = demo.settings.resolved_archive_dir
+    return any(monitoring.evidence(conn, Scope(None), archive, finding_id, n)["record_type"] == "response"
+               for n in range(len(refs)))
 
 
 def _json(value: Any) -> Any:
