@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from mgov.cli.common import JSON_OPTION, LIMIT_OPTION, console, print_json, print_record, print_table, state
+from mgov.cli.words import labelled
 from mgov.i18n import t
 from mgov.registry import service
 from mgov.registry.records import Batch, OrgRecord
@@ -66,7 +67,8 @@ def list_(
     with st.connect() as conn:
         rows = service.list_orgs(conn, tier=tier, parent=parent, search=search, limit=limit)
     rows = [{c: r[c] for c in DETAIL} for r in rows]
-    print_json(rows) if as_json else print_table(st.lang, rows, COLUMNS)
+    print_json(rows) if as_json else print_table(st.lang, labelled(st.lang, rows, tier="tier",
+                                                                       jurisdiction="jurisdiction"), COLUMNS)
 
 
 @app.command("show")
@@ -88,11 +90,14 @@ def show(ctx: typer.Context, code: str = typer.Argument(..., help="Organization 
     if as_json:
         print_json({**detail, "children": [c["code"] for c in children], "roles": held, "channels": owned})
         return
-    print_record(st.lang, detail, DETAIL)
+    print_record(st.lang, labelled(st.lang, [detail], tier="tier", jurisdiction="jurisdiction")[0], DETAIL)
     if children:
-        print_table(st.lang, children, ["code", "name_zh", "name_en", "tier"], title="children / 下级单位")
-    print_table(st.lang, held, ["person", "role", "since", "until"], title="roles / 职务")
-    print_table(st.lang, owned, ["kind", "address", "status"], title="channels / 渠道")
+        print_table(st.lang, labelled(st.lang, children, tier="tier"), ["code", "name_zh", "name_en", "tier"],
+                    title="children / 下级单位")
+    print_table(st.lang, labelled(st.lang, held, role="role"), ["person", "role", "since", "until"],
+                title="roles / 职务")
+    print_table(st.lang, labelled(st.lang, owned, kind="kind", status="status"), ["kind", "address", "status"],
+                title="channels / 渠道")
 
 
 @app.command("edit")

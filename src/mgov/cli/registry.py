@@ -8,6 +8,7 @@ from collections import Counter
 import typer
 
 from mgov.cli.common import JSON_OPTION, console, parse_date, print_json, print_table, state
+from mgov.cli.words import labelled
 from mgov.errors import NotFound
 from mgov.i18n import t
 from mgov.registry import vocab
@@ -66,8 +67,9 @@ def audit(
         print_json({"date": today, "channels_audited": len(inputs.channels),
                     "summary": dict(sorted(by_rule.items())), "findings": rows})
     else:
-        print_table(st.lang, [{"rule": r, "severity": RULES[r]["severity"], "count": n}
-                              for r, n in sorted(by_rule.items())], ["rule", "severity", "count"])
+        print_table(st.lang, labelled(st.lang, [{"rule": r, "severity": RULES[r]["severity"], "count": n}
+                                                for r, n in sorted(by_rule.items())], severity="severity"),
+                    ["rule", "severity", "count"])
         print_table(st.lang, rows[:limit], ["rule", "subject", "organization", "reason"])
         if len(rows) > limit:
             console.print(t(st.lang, "more_rows", n=len(rows) - limit))

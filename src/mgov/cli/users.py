@@ -8,6 +8,7 @@ import typer
 
 from mgov.accounts import ROLES, Scope, access, throttle, users
 from mgov.cli.common import JSON_OPTION, console, print_json, print_table, state
+from mgov.cli.words import labelled
 from mgov.errors import InvalidValue
 from mgov.i18n import t
 
@@ -85,7 +86,7 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json(rows)
     else:
-        print_table(st.lang, rows, COLUMNS)
+        print_table(st.lang, labelled(st.lang, rows, role="user_role"), COLUMNS)
 
 
 @app.command("token")
