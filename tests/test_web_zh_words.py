@@ -27,7 +27,7 @@ from mgov.db.tables import FINDINGS, RECTIFICATION_TASKS
 from mgov.profiles.names import label
 from mgov.registry import service
 from mgov.registry.records import Batch, ChannelRecord, Origin
-from webworld import World, build_world
+from webworld import World, build_world, flash_of
 from zh_words import Problem, Vocabulary, check_html, check_rows, check_text
 
 # Routes that are not pages: the language switch and sign-out redirect, the API has its own
@@ -170,3 +170,54 @@ def test_every_page_report_and_export_in_chinese_has_no_english_and_no_raw_id(wo
     assert not thin, f"pages judged on almost no Chinese text: {thin}"
     assert len(seen) >= 30, sorted(seen)
     assert not problems, "\n".join(map(str, problems[:3000])) + f"\n({len(problems)} problems on {len(seen)} pages)"
+
+
+def test_the_detector_catches_planted_raw_ids_and_english_and_passes_legitimate_text(world, vocab):
+    """The detector is not blind: on a real page, a raw indicator id, a check id in code, an
+    untranslated status and an English word are each caught; an id beside its name, URLs,
+    codes, e-mail addresses, a period and text marked translate="no" are not."""
+    browser = world.client("admin")
+    browser.http.cookies.set("mgov_lang", "zh")
+    page = browser.get(f"/channels/{world.ids['channel_a']}").text
+    assert check_html(page, "page", vocab)[0] == []
+
+    def planted(cell: str) -> list[str]:
+        found, _ = check_html(page.replace("</main>", f"<table><tr><td>{cell}</td></tr></table></main>"), "p", vocab)
+        return sorted(f"{p.what}:{p.word}" for p in found)
+
+    assert planted("v3_homepage_stale") == ["id:v3_homepage_stale"]
+    assert planted("<code>cn.site_code</code>") == ["id:cn.site_code"]  # ids are looked for in code too
+    assert planted("首页 <small translate='no'>d_icp</small>") == ["id:d_icp"]  # not beside its own name
+    assert planted("veto") == ["english:veto"]
+    assert planted("最近一次检查：fail") == ["english:fail"]
+    assert planted("Latest finding") == ["english:Latest", "english:finding"]
+    assert planted("<span title='Close task'>关闭</span>") == ["english:Close", "english:task"]
+    assert planted("首页不更新 <small translate='no'>v3_homepage_stale</small>") == []
+    assert planted("网站标识码 cn.site_code") == []  # an id beside its check's name
+    assert planted("https://www.sz.gov.cn/index.html?a=b · cn-440300 · zhao.lei@sz.example · 2026Q4 · #12") == []
+    assert planted("<span translate='no'>a_staff</span> 支持 IPv6 访问 robots.txt 文件 API") == []
+
+
+def test_times_are_shown_in_the_readers_zone(world):
+    """A province's administrator reads times in UTC+8 (cn's default), one with a zone of their
+    own in it, an organization's zone set on its page applies to its staff, and an unknown zone
+    is refused with a message."""
+    when = re.compile(r"\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2} (UTC[+-]?[\d:]*)")
+    li = world.client("li.ming")  # administrator of cn-440000, no zone of their own
+    li.http.cookies.set("mgov_lang", "zh")
+    assert set(when.findall(li.get("/audit").text)) == {"UTC+8"}
+    assert "Asia/Shanghai" in li.get("/account").text
+    admin = world.client("admin")  # no organization, none of their own, none installed: UTC
+    assert set(re.findall(r"UTC[+-]?[\d:]*", admin.get("/audit").text)) == {"UTC"}
+
+    assert li.post_form("/account/settings", {"lang": "zh", "time_zone": "America/New_York"}).status_code == 303
+    assert set(when.findall(li.get("/audit").text)) == {"UTC-5"}  # January: EST
+    refused = li.post_form("/account/settings", {"lang": "zh", "time_zone": "Mars/Olympus"})
+    assert "Mars/Olympus" in flash_of(refused).get("error", "")
+    assert li.post_form("/account/settings", {"lang": "", "time_zone": ""}).status_code == 303  # back to the org's
+
+    staff = world.client("a_staff")  # of cn-440300: Asia/Shanghai by default
+    assert "UTC+8" in staff.get("/disputes?status=all").text
+    assert li.post_form("/orgs/cn-440300/edit", {"time_zone": "Asia/Urumqi"}).status_code == 303
+    assert "UTC+6" in world.client("a_staff").get("/disputes?status=all").text
+    assert "UTC+8" in li.get("/audit").text  # the province keeps its own

@@ -36,7 +36,7 @@ from mgov.profiles.names import ACTION_SUBJECTS, ACTION_VERBS, LABELS, PSEUDO_IN
 # protocols people know by these letters, units.
 ALLOWED = {"mgov", "API", "PDF", "XLSX", "CSV", "HTML", "JSON", "YAML", "UTC", "GMT", "HTTP", "HTTPS", "URL",
            "IPv4", "IPv6", "DNS", "TLS", "SSL", "ICP", "WARC", "B", "KB", "MB", "ID", "Swagger", "UI", "English",
-           "Ctrl", "OpenAPI", "SVG", "App"}
+           "Ctrl", "OpenAPI", "SVG", "App", "IANA"}
 BLOCKS = {"td", "th", "li", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "p", "option", "caption", "summary", "label",
           "button", "legend", "title", "figcaption", "div"}
 SKIP = {"script", "style", "code", "pre", "kbd", "samp", "textarea"}
@@ -65,6 +65,7 @@ class Vocabulary:
     ids: dict[str, str] = field(default_factory=dict)  # raw id -> its zh name
     enums: set[str] = field(default_factory=set)  # codes of the label tables (pass, veto, opened...)
     allowed: set[str] = field(default_factory=set)
+    title_words: set[str] = field(default_factory=set)  # every Latin word of the Chinese names
 
     @classmethod
     def shipped(cls) -> Vocabulary:
@@ -83,7 +84,8 @@ class Vocabulary:
         zh_texts += [zh for zh, _en in (*ACTION_SUBJECTS.values(), *ACTION_VERBS.values())]
         vocab.allowed = set(ALLOWED)
         for text in zh_texts:
-            vocab.allowed |= _latin_words(text)
+            vocab.title_words |= _latin_words(text)
+        vocab.allowed |= vocab.title_words
         # An id-like word of the pages is never allowed just because a name holds it.
         vocab.allowed -= set(vocab.ids) | vocab.enums
         alternatives = "|".join(re.escape(i) for i in sorted(vocab.ids, key=len, reverse=True))
@@ -101,7 +103,9 @@ class Vocabulary:
         allowed = self.allowed | set(extra_allowed)
         words = WORD.findall(NOT_TEXT.sub(" ", text))
         # A known id is judged by raw_ids (beside its name it is fine), not as a word.
-        return [w for w in words if w not in allowed and w not in self.ids and not (w.isupper() and len(w) == 1)]
+        return [w for w in words if w not in allowed and w not in self.ids and not (w.isupper() and len(w) == 1)
+                and not (w not in self.enums and all(part in self.title_words for part in LATIN.findall(w)))]
+        # (the last: a compound of the names' own words, robots.txt, is not a word of its own)
 
 
 @dataclass
