@@ -13,9 +13,9 @@ Rules, so it neither passes vacuously nor flags what is legitimately not Chinese
   person reads (title, aria-label, placeholder, alt), except inside <code>, <pre>, <script>,
   <style>, an element marked translate="no" (user names, person keys, digests: codes and what
   people typed) or lang="en" (the language switch "English"). URLs, host names, e-mail addresses,
-  organization codes (cn-440300), periods (2026Q4), quotations in “…” (a tag as registered), known
-  ids (judged by the first rule) and the words that are part of the Chinese
-  names themselves (IPv6, HTTPS, robots.txt, Cookie...: taken from the zh titles and labels) are
+  organization codes (cn-440300), periods (2026Q4), ISO times, time zone names, WARC file names,
+  quotations in “…” (a tag as registered), known ids (judged by the first rule) and the words
+  that are part of the Chinese names themselves (IPv6, HTTPS, robots.txt, Cookie...: taken from the zh titles and labels) are
   not English text. What remains is flagged.
 """
 
@@ -49,6 +49,9 @@ NOT_TEXT = re.compile(
     r"|\b[a-z]{2}-[0-9A-Za-z-]*\d[0-9A-Za-z-]*\b"  # organization codes: cn-440300, us-gsa-18f
     r"|\b\d{4}-?Q[1-4]\b"  # periods
     r"|“[^”]*”"  # a quotation (a tag, a name as the registry has it)
+    r"|\S+\.warc(?:\.gz)?(?:@\d+)?"  # archive files (WARC references)
+    r"|\d{4}-\d{2}-\d{2}T[\d:.]+(?:[+-]\d{2}:\d{2}|Z)?"  # ISO times
+    r"|\b(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/[A-Za-z_/+-]+"  # zones
     r"|#\d+")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_.'’-][A-Za-z0-9]+)*")
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -166,9 +169,10 @@ def check_html(html: str, where: str, vocab: Vocabulary) -> tuple[list[Problem],
 
 
 def check_rows(rows: Iterable[Iterable[object]], where: str, vocab: Vocabulary,
-               data_columns: Iterable[int] = ()) -> tuple[list[Problem], int]:
+               data_columns: Iterable[int] = (), codes: Iterable[str] = ()) -> tuple[list[Problem], int]:
     """Problems of a table (CSV, a spreadsheet's sheet): a row is the block of its cells. Cells
-    of data_columns (addresses, ids the format carries as such) are judged for raw ids only."""
+    of data_columns (addresses, ids the format carries as such) are judged for raw ids only;
+    codes are words the output shows as codes on purpose (the ids an option takes)."""
     problems: list[Problem] = []
     chinese = 0
     skip = set(data_columns)
@@ -180,10 +184,10 @@ def check_rows(rows: Iterable[Iterable[object]], where: str, vocab: Vocabulary,
             if col in skip:
                 continue
             chinese += len(re.findall(r"[\u4e00-\u9fff]", cell))
-            problems += [Problem(f"{where} row {n}", "english", w, line) for w in vocab.english(cell)]
+            problems += [Problem(f"{where} row {n}", "english", w, line) for w in vocab.english(cell, codes)]
     return problems, chinese
 
 
-def check_text(text: str, where: str, vocab: Vocabulary) -> tuple[list[Problem], int]:
-    """Problems of plain text (CLI output, a mail): a line is a block."""
-    return check_rows(([line] for line in text.splitlines()), where, vocab)
+def check_text(text: str, where: str, vocab: Vocabulary, codes: Iterable[str] = ()) -> tuple[list[Problem], int]:
+    """Problems of plain text (CLI output, a mail): a line is a block; codes as in check_rows."""
+    return check_rows(([line] for line in text.splitlines()), where, vocab, codes=codes)

@@ -22,7 +22,7 @@ from mgov.cli.common import (
     state,
 )
 from mgov.cli.words import detail, labelled, names_for, with_titles
-from mgov.profiles.names import Names, label, names
+from mgov.profiles.names import Names, action_label, audit_detail, label, names
 
 tasks_app = typer.Typer(help="Rectification tasks (整改) opened from assessments. "
                              "[dim]Example: mgov tasks open --assessment 3 && mgov tasks list --status open[/dim]",
@@ -84,10 +84,17 @@ def tasks_show(ctx: typer.Context, task_id: int = typer.Argument(..., help="Task
     ev = task["evidence"] or {}
     shown = _row(task, st.lang, names_for(st.settings))
     refs = len(ev.get("refs", []))
-    print_record(st.lang, {**shown, "evidence": f"{detail(st.lang, ev.get('detail'))} ({refs} ref(s))"}, TASK_RECORD)
+    said = detail(st.lang, ev.get("detail"))
+    evidence = f"{said}（{refs} 条存档记录）" if st.lang == "zh" else f"{said} ({refs} ref(s))"
+    # One line for the indicator: its name, its id after it.
+    shown["indicator"] = f"{shown['indicator']} ({task['indicator_id']})"
+    print_record(st.lang, {**shown, "evidence": evidence}, [c for c in TASK_RECORD if c != "indicator_id"])
+    found = names_for(st.settings)
     for h in task["history"]:
-        extra = ", ".join(f"{k}={v}" for k, v in h.items() if k not in ("at", "action", "by"))
-        console.print(f"  {h['at']}  {h['action']}  by {h['by']}  {extra}")
+        rest = {k: v for k, v in h.items() if k not in ("at", "action", "by")}
+        sep, colon = ("；", "：") if st.lang == "zh" else ("; ", ": ")
+        extra = sep.join(f"{k}{colon}{v}" for k, v, _code in audit_detail(rest, st.lang, found))
+        console.print(f"  {h['at']}  {action_label('task.' + h['action'], st.lang)}  {h['by']}  {extra}")
 
 
 @tasks_app.command("close")

@@ -11,7 +11,7 @@ from mgov.cli.common import JSON_OPTION, console, print_json, print_table, state
 from mgov.cli.words import detail, labelled, names_for
 from mgov.errors import NotFound
 from mgov.i18n import t
-from mgov.profiles.names import names
+from mgov.profiles.names import label, names
 from mgov.registry.addresses import normalize_url
 
 COLUMNS = ["rank", "address", "tier", "kind", "verdict", "score", "grade", "vetoes", "not_assessed", "trend",
@@ -72,7 +72,8 @@ def assessment(
              "note": detail(st.lang, i["detail"])} for i in one["indicators"]]
     print_table(st.lang, labelled(st.lang, rows, rule="rule", status="outcome"),
                 ["id", "title", "rule", "status", "count", "points", "evidence", "note"])
-    console.print(f"{one['address']}: {one['verdict']} {one['score'] if one['score'] is not None else ''}")
+    verdict = label("verdict", one["verdict"], st.lang)
+    console.print(f"{one['address']}: {verdict} {one['score'] if one['score'] is not None else ''}")
     if not one["complete"]:
         share, observed = one["not_assessed_share"], one["observed_score"]
         console.print(t(st.lang, "assess_incomplete", share="?" if share is None else f"{share:.0%}",

@@ -118,10 +118,13 @@ def show(ctx: typer.Context, address: str = typer.Argument(...), kind: str = KIN
     if as_json:
         print_json(detail)
         return
-    print_record(st.lang, labelled(st.lang, [detail], kind="kind", status="status")[0],
-                 [*COLUMNS, "responsible", "attributes"])
+    shown = labelled(st.lang, [detail], kind="kind", status="status")[0]
+    roles = labelled(st.lang, [{"role": r} for r in detail.get("responsible") or {}], role="role")
+    shown["responsible"] = {r["role"]: people for r, people in zip(roles, (detail.get("responsible") or {}).values(),
+                                                                    strict=True)}
+    print_record(st.lang, shown, [*COLUMNS, "responsible", "attributes"])
     print_table(st.lang, labelled(st.lang, detail["history"], event="event"), ["event", "date", "note"],
-                title="history / 历史")
+                title="历史" if st.lang == "zh" else "history")
 
 
 EDIT_TAGS = typer.Option(None, "--tag", help="Replace the tags; repeatable.")

@@ -82,8 +82,9 @@ def show_value(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "✓" if value else "✗"
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return (zones.local(value, DISPLAY_ZONE) if DISPLAY_ZONE else value.astimezone()).isoformat()
+    if isinstance(value, dt.datetime):  # stored in UTC (SQLite gives it back naive)
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        return (zones.local(aware, DISPLAY_ZONE) if DISPLAY_ZONE else aware.astimezone()).isoformat()
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, list):

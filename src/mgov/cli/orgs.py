@@ -101,11 +101,11 @@ def show(ctx: typer.Context, code: str = typer.Argument(..., help="Organization 
                  [*DETAIL, "time_zone"])
     if children:
         print_table(st.lang, labelled(st.lang, children, tier="tier"), ["code", "name_zh", "name_en", "tier"],
-                    title="children / 下级单位")
+                    title="下级单位" if st.lang == "zh" else "children")
     print_table(st.lang, labelled(st.lang, held, role="role"), ["person", "role", "since", "until"],
-                title="roles / 职务")
+                title="职务" if st.lang == "zh" else "roles")
     print_table(st.lang, labelled(st.lang, owned, kind="kind", status="status"), ["kind", "address", "status"],
-                title="channels / 渠道")
+                title="渠道" if st.lang == "zh" else "channels")
 
 
 @app.command("edit")

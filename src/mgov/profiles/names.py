@@ -170,6 +170,18 @@ def names(dirs: tuple[str, ...] = ()) -> Names:
     return Names(dirs)
 
 
+def deadline_text(text: str, lang: str) -> str:
+    """A profile's deadline as stored (immediate, 5 working days, 30 calendar days) in lang."""
+    if lang != "zh":
+        return text
+    if text == "immediate":
+        return "立即整改"
+    days, _, unit = text.partition(" ")
+    if days.isdigit() and unit.startswith(("working", "calendar")):
+        return f"{days} 个{'工作日' if unit.startswith('working') else '自然日'}"
+    return text
+
+
 def subject_label(subject: str, lang: str) -> str:
     """task:12 -> 整改任务 12 / task 12 (the audit log's subjects)."""
     kind, _, key = subject.partition(":")
@@ -194,7 +206,7 @@ AUDIT_FIELDS: dict[str, tuple[str, str]] = {
     "tags": ("标签", "tags"), "name_zh": ("中文名称", "Chinese name"), "name_en": ("英文名称", "English name"),
     "tier": ("层级", "tier"), "no_external_service": ("无对外服务", "no external services"),
     "time_zone": ("时区", "time zone"), "display_name": ("姓名", "name"), "email": ("电子邮件", "e-mail"),
-    "events": ("事件", "events"), "_truncated": ("已截短", "shortened"),
+    "events": ("事件", "events"), "_truncated": ("已截短", "shortened"), "deadline": ("整改时限", "deadline"),
 }
 CLOSE_REASONS = {"manual": ("人工关闭", "closed by hand"), "overturned": ("申诉撤销", "dispute overturned"),
                  "recheck": ("复查达标", "re-check met")}
@@ -218,6 +230,8 @@ def audit_detail(detail: dict[str, object] | None, lang: str, found: Names) -> l
         elif key == "reason" and value in CLOSE_REASONS:
             pair = CLOSE_REASONS[str(value)]
             out.append((field, pair[0] if zh else pair[1], False))
+        elif key == "deadline" and isinstance(value, str):
+            out.append((field, deadline_text(value, lang), False))
         elif isinstance(value, bool):
             out.append((field, ("是" if value else "否") if zh else ("yes" if value else "no"), False))
         elif isinstance(value, list):
