@@ -15,8 +15,8 @@ Rules, so it neither passes vacuously nor flags what is legitimately not Chinese
   people typed) or lang="en" (the language switch "English"). URLs, host names, e-mail addresses,
   organization codes (cn-440300), periods (2026Q4), ISO times, time zone names, WARC file names,
   quotations in “…” (a tag as registered), known ids (judged by the first rule) and the words
-  that are part of the Chinese names themselves (IPv6, HTTPS, robots.txt, Cookie...: taken from the zh titles and labels) are
-  not English text. What remains is flagged.
+  that are part of the Chinese names themselves (IPv6, HTTPS, robots.txt, Cookie...: taken from
+  the zh titles and labels) are not English text. What remains is flagged.
 """
 
 from __future__ import annotations
