@@ -289,6 +289,7 @@ B_FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, ...]]] = {
     ("POST", "/users/{user_id}/edit"): ({}, ()),  # role and active
     ("POST", "/users/{user_id}/unlock"): ({}, ()),
     ("POST", "/account/password"): ({}, ()),  # the user's own
+    ("POST", "/account/settings"): ({}, ()),  # the user's own language and time zone
 }
 
 
