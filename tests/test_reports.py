@@ -24,6 +24,7 @@ from mgov.config import load_settings
 from mgov.db.engine import make_engine
 from mgov.demo.farm import generate, run_in_thread
 from mgov.formats.load import import_file
+from mgov.profiles.names import names
 from mgov.reports import (
     PeriodPoint,
     histogram_svg,
@@ -150,7 +151,8 @@ def test_csv_rows_equal_the_channels(assessed):
         assert row[col["得分"]] == ("" if ch["score"] is None else str(ch["score"]))
         assert row[col["排名"]] == ("" if ch["rank"] is None else str(ch["rank"]))  # incomplete: not ranked
         assert row[col["监测不完整"]] == ("否" if ch["complete"] else "是")
-        assert row[col["单项否决"]] == "; ".join(ch["vetoes"])
+        # The vetoes by their names in the profile, not their ids (issue 15).
+        assert row[col["单项否决"]] == "；".join(names().indicator(v, "zh") for v in ch["vetoes"])
         assert row[col["结论"]] == {"pass": "合格", "fail": "不合格", "not_assessed": "未评估"}[ch["verdict"]]
 
 

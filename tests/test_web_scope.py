@@ -71,6 +71,7 @@ FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/disputes/{dispute_id}/decision"): {"decision": "overturn", "note": "B decides"},
     ("POST", "/account/tokens"): {"name": "B's own token"},
     ("POST", "/account/tokens/{token_id}/revoke"): {},
+    ("POST", "/account/settings"): {"lang": "zh", "time_zone": "UTC"},
     ("POST", "/users"): {"username": "b.plant2", "password": "juniper kettle window 42", "role": "agency_staff",
                          "organization": "cn-440300"},
     ("POST", "/users/{user_id}/edit"): {"active": "0"},
@@ -80,7 +81,8 @@ FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
 }
 # Routes B may use successfully (their own account, the language, public documents): the
 # answer still must not show A's data.
-ALLOWED = {("POST", "/api/v1/me/tokens"), ("POST", "/account/tokens"), ("POST", "/login"), ("POST", "/logout")}
+ALLOWED = {("POST", "/api/v1/me/tokens"), ("POST", "/account/tokens"), ("POST", "/login"), ("POST", "/logout"),
+           ("POST", "/account/settings")}
 
 
 def _state(world: World) -> str:
@@ -287,6 +289,7 @@ B_FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, ...]]] = {
     ("POST", "/users/{user_id}/edit"): ({}, ()),  # role and active
     ("POST", "/users/{user_id}/unlock"): ({}, ()),
     ("POST", "/account/password"): ({}, ()),  # the user's own
+    ("POST", "/account/settings"): ({}, ()),  # the user's own language and time zone
 }
 
 

@@ -19,7 +19,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from mgov.errors import ConfigError
+from mgov import zones
+from mgov.errors import ConfigError, InvalidValue
 
 
 class AuditPolicy(BaseSettings):
@@ -110,6 +111,17 @@ class Settings(BaseSettings):
     # Where users reach `mgov serve` (https://mgov.example.gov, or with a path prefix): the
     # base of the links the API answers with. Unset: links are relative, never from Host.
     public_url: str | None = None
+    # The time zone (IANA name) of users with no organization and zone of their own, and of the
+    # command line; unset: UTC for those users, the machine's zone for the command line.
+    time_zone: str | None = None
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, value: str | None) -> str | None:
+        try:
+            return zones.check(value)
+        except InvalidValue as exc:
+            raise ValueError(str(exc)) from exc
 
     @field_validator("public_url")
     @classmethod

@@ -95,6 +95,16 @@ HEADERS: dict[str, str] = {
     "events": "事件", "lang": "语言", "created_at": "创建时间",
 }
 
+# Columns of the tables that show assessments, tasks, disputes and users (issue 15).
+HEADERS.update({
+    "indicator": "指标", "indicator_id": "指标编号", "profile_id": "指标体系", "assessment_id": "考核批次",
+    "opened_on": "开启日期", "due_on": "整改期限", "assignees": "责任人", "escalated_to": "升级至",
+    "closed_on": "关闭日期",
+    "filed_by": "申诉人", "filed_at": "申诉时间", "reviewer": "审核人", "decision_note": "裁定说明",
+    "username": "用户名", "display_name": "姓名", "last_login_at": "最近登录", "scan_status": "扫描状态",
+    "run": "扫描批次", "value": "测量值", "count": "数量", "time_zone": "时区",
+})
+
 
 def t(lang: str, message: str, /, **kwargs: Any) -> str:
     en, zh = MESSAGES[message]

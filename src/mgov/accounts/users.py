@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from mgov import clock
+from mgov import clock, zones
 from mgov.accounts.passwords import hash_password
 from mgov.accounts.policy import check_password
 from mgov.accounts.revocation import end_sessions, revoke_tokens
@@ -19,8 +19,8 @@ from mgov.errors import AlreadyExists, InvalidValue, NotFound
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,119}$")
 LANGS = ("zh", "en")
-PUBLIC = ("id", "username", "display_name", "email", "role", "organization", "lang", "active", "created_at",
-          "last_login_at")
+PUBLIC = ("id", "username", "display_name", "email", "role", "organization", "lang", "time_zone", "active",
+          "created_at", "last_login_at")
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,9 @@ class User:
     organization: str | None  # its code
     display_name: str | None
     lang: str | None
+    # The zone the user reads times in: their own, else their organization's, else its
+    # jurisdiction's default; None without an organization (the installation's then applies).
+    zone: str | None = None
 
     @property
     def scope(self) -> Scope:
@@ -42,11 +45,22 @@ class User:
 
 
 def user_query() -> Any:
-    return select(USERS, ORGS.c.code.label("organization")).outerjoin(ORGS, ORGS.c.id == USERS.c.organization_id)
+    return (select(USERS, ORGS.c.code.label("organization"), ORGS.c.time_zone.label("org_time_zone"),
+                   ORGS.c.jurisdiction.label("org_jurisdiction"))
+            .outerjoin(ORGS, ORGS.c.id == USERS.c.organization_id))
+
+
+def zone_of(row: Any) -> str | None:
+    """The zone a user row reads times in (see User.zone)."""
+    m = row._mapping
+    if m["time_zone"] or m["organization_id"] is not None:
+        return zones.choose(m["time_zone"], m["org_time_zone"], jurisdiction=m["org_jurisdiction"])
+    return None
 
 
 def user_from_row(row: Any) -> User:
-    return User(row.id, row.username, row.role, row.organization_id, row.organization, row.display_name, row.lang)
+    return User(row.id, row.username, row.role, row.organization_id, row.organization, row.display_name, row.lang,
+                zone_of(row))
 
 
 def public(row: Any) -> dict[str, Any]:
@@ -71,7 +85,8 @@ def _validate(role: str | None, lang: str | None) -> None:
 
 
 def create_user(conn: Connection, username: str, password: str, role: str, *, organization: str | None = None,
-                display_name: str | None = None, email: str | None = None, lang: str | None = None) -> dict[str, Any]:
+                display_name: str | None = None, email: str | None = None, lang: str | None = None,
+                time_zone: str | None = None) -> dict[str, Any]:
     if not USERNAME.match(username):
         raise InvalidValue(f"user name {username!r}: 2-120 letters, digits, . _ @ -")
     _validate(role, lang)
@@ -82,13 +97,13 @@ def create_user(conn: Connection, username: str, password: str, role: str, *, or
     user_id = conn.execute(insert(USERS).values(
         username=username, password_hash=hash_password(password), role=role,
         organization_id=_org_id(conn, organization), display_name=display_name, email=email, lang=lang,
-        active=True, created_at=clock.now()).returning(USERS.c.id)).scalar_one()
+        time_zone=zones.check(time_zone), active=True, created_at=clock.now()).returning(USERS.c.id)).scalar_one()
     return get_user(conn, int(user_id))
 
 
 def edit_user(conn: Connection, user_id: int, *, role: str | None = None, organization: str | None = None,
               display_name: str | None = None, email: str | None = None, lang: str | None = None,
-              active: bool | None = None, password: str | None = None) -> dict[str, Any]:
+              active: bool | None = None, password: str | None = None, time_zone: str | None = None) -> dict[str, Any]:
     """Change a user (someone else changing them: a user manager or the command line). A new
     password, a disable, or a new role or organization ends the user's sessions; a new
     password or a disable also revokes their API tokens (see accounts.revocation)."""
@@ -98,6 +113,8 @@ def edit_user(conn: Connection, user_id: int, *, role: str | None = None, organi
                                                 ("lang", lang), ("active", active)) if v is not None}
     if organization is not None:
         values["organization_id"] = _org_id(conn, organization or None)
+    if time_zone is not None:  # "": back to the organization's
+        values["time_zone"] = zones.check(time_zone)
     if password is not None:
         check_password(password, username=before["username"],
                        user_inputs=(display_name or before["display_name"], email or before["email"]))

@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Protocol
 
+from mgov.assess.wording import detail_text
+from mgov.profiles.names import names
+
 # Long batches are cut in a mail body (a webhook carries every item); the count says so.
 MAX_LINES = 200
 
@@ -70,13 +73,24 @@ def subject(event: str, lang: str, org: str, items: list[dict[str, Any]]) -> str
     return " ".join(text.split())  # a line break in a registry name must not break the header
 
 
+def indicator_text(indicator_id: str, lang: str, profile_id: str | None = None) -> str:
+    """The indicator by its name in the profile, its id after it: 首页不更新（v3_homepage_stale）."""
+    name = names().indicator(indicator_id, lang, profile_id)
+    if name == indicator_id:
+        return name
+    return f"{name}（{indicator_id}）" if lang == "zh" else f"{name} ({indicator_id})"
+
+
 def _line(event: str, lang: str, item: dict[str, Any]) -> str:
+    indicator = indicator_text(item["indicator"], lang, item.get("profile"))
     if event == "veto":
         sep = "：" if lang == "zh" else ": "
-        detail = f"{sep}{item['detail']}" if item.get("detail") else ""
-        return _pick(VETO_LINE, lang).format(**{**item, "owner": item.get("owner") or "-", "detail": detail})
+        detail = f"{sep}{detail_text(item['detail'], lang)}" if item.get("detail") else ""
+        return _pick(VETO_LINE, lang).format(**{**item, "owner": item.get("owner") or "-", "detail": detail,
+                                                "indicator": indicator,
+                                                "profile": names().profile(item.get("profile"), lang)})
     status = _pick(STATUS.get(item["status"], (item["status"], item["status"])), lang)
-    return _pick(TASK_LINE, lang).format(**{**item, "owner": item.get("owner") or "-",
+    return _pick(TASK_LINE, lang).format(**{**item, "owner": item.get("owner") or "-", "indicator": indicator,
                                             "status": status.format(to=item.get("escalated_to") or "-")})
 
 
@@ -85,7 +99,8 @@ def _digest_lines(lang: str, d: dict[str, Any]) -> list[str]:
     sep = "，" if lang == "zh" else ", "
     for a in d["assessments"]:
         verdicts = sep.join(f"{_pick(VERDICTS.get(v, (v, v)), lang)} {n}" for v, n in sorted(a["verdicts"].items()))
-        lines.append(_pick(DIGEST["assessment"], lang).format(**{**a, "verdicts": verdicts}))
+        lines.append(_pick(DIGEST["assessment"], lang).format(
+            **{**a, "verdicts": verdicts, "profile": names().profile(a.get("profile"), lang)}))
     if not d["assessments"]:
         lines.append(_pick(DIGEST["no_assessment"], lang))
     lines.append(_pick(DIGEST["tasks"], lang).format(**d["tasks"]))

@@ -13,6 +13,7 @@ from mgov.cli import (
     assess,
     channels,
     checks,
+    common,
     crawl,
     demo,
     findings,
@@ -101,6 +102,7 @@ def _root(
     lang: str | None = LANG_OPTION,
 ) -> None:
     ctx.obj = State(load_settings(home=home, database_url=database_url, lang=lang))
+    common.DISPLAY_ZONE = ctx.obj.settings.time_zone
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -21,6 +21,8 @@ from mgov.cli.common import (
     print_table,
     state,
 )
+from mgov.cli.words import detail, labelled, names_for, with_titles
+from mgov.profiles.names import Names, action_label, audit_detail, label, names
 
 tasks_app = typer.Typer(help="Rectification tasks (整改) opened from assessments. "
                              "[dim]Example: mgov tasks open --assessment 3 && mgov tasks list --status open[/dim]",
@@ -28,15 +30,20 @@ tasks_app = typer.Typer(help="Rectification tasks (整改) opened from assessmen
 disputes_app = typer.Typer(help="Disputes (申诉) against assessment findings. "
                                 "[dim]Example: mgov disputes list[/dim]", no_args_is_help=True)
 
-TASK_COLUMNS = ["id", "address", "indicator_id", "status", "opened_on", "due_on", "assignees", "escalated_to"]
-TASK_RECORD = ["id", "assessment_id", "profile_id", "address", "indicator_id", "status", "opened_on", "due_on",
-               "assignees", "escalated_to", "closed_on", "note", "evidence"]
-DISPUTE_COLUMNS = ["id", "assessment_id", "address", "indicator_id", "status", "filed_by", "filed_at", "reviewer",
-                   "decision_note"]
+TASK_COLUMNS = ["id", "address", "indicator_id", "indicator", "status", "opened_on", "due_on", "assignees",
+                "escalated_to"]
+TASK_RECORD = ["id", "assessment_id", "profile_id", "address", "indicator_id", "indicator", "status", "opened_on",
+               "due_on", "assignees", "escalated_to", "closed_on", "note", "evidence"]
+DISPUTE_COLUMNS = ["id", "assessment_id", "address", "indicator_id", "indicator", "status", "filed_by", "filed_at",
+                   "reviewer", "decision_note"]
 
 
-def _row(task: dict[str, Any]) -> dict[str, Any]:
-    return {**task, "assignees": ", ".join(f"{a['person']} ({a['role']})" for a in task["assignees"])}
+def _row(task: dict[str, Any], lang: str = "en", found: Names | None = None) -> dict[str, Any]:
+    """A task as a table shows it: its indicator's name and status in lang, the assignees in one cell."""
+    role = (lambda r: label("role", r, lang)) if lang == "zh" else str
+    row = {**task, "assignees": ", ".join(f"{a['person']} ({role(a['role'])})" for a in task["assignees"]),
+           "indicator": (found or names()).indicator(task["indicator_id"], lang, task.get("profile_id"))}
+    return labelled(lang, [row], status="task")[0]
 
 
 @tasks_app.command("list")
@@ -57,7 +64,8 @@ def tasks_list(
     if as_json:
         print_json(rows)
     else:
-        print_table(st.lang, [_row(r) for r in rows], TASK_COLUMNS)
+        found = names_for(st.settings)
+        print_table(st.lang, [_row(r, st.lang, found) for r in rows], TASK_COLUMNS)
 
 
 @tasks_app.command("show")
@@ -74,11 +82,19 @@ def tasks_show(ctx: typer.Context, task_id: int = typer.Argument(..., help="Task
         print_json(task)
         return
     ev = task["evidence"] or {}
-    print_record(st.lang, {**_row(task), "evidence": f"{ev.get('detail', '')} ({len(ev.get('refs', []))} ref(s))"},
-                 TASK_RECORD)
+    shown = _row(task, st.lang, names_for(st.settings))
+    refs = len(ev.get("refs", []))
+    said = detail(st.lang, ev.get("detail"))
+    evidence = f"{said}（{refs} 条存档记录）" if st.lang == "zh" else f"{said} ({refs} ref(s))"
+    # One line for the indicator: its name, its id after it.
+    shown["indicator"] = f"{shown['indicator']} ({task['indicator_id']})"
+    print_record(st.lang, {**shown, "evidence": evidence}, [c for c in TASK_RECORD if c != "indicator_id"])
+    found = names_for(st.settings)
     for h in task["history"]:
-        extra = ", ".join(f"{k}={v}" for k, v in h.items() if k not in ("at", "action", "by"))
-        console.print(f"  {h['at']}  {h['action']}  by {h['by']}  {extra}")
+        rest = {k: v for k, v in h.items() if k not in ("at", "action", "by")}
+        sep, colon = ("；", "：") if st.lang == "zh" else ("; ", ": ")
+        extra = sep.join(f"{k}{colon}{v}" for k, v, _code in audit_detail(rest, st.lang, found))
+        console.print(f"  {h['at']}  {action_label('task.' + h['action'], st.lang)}  {h['by']}  {extra}")
 
 
 @tasks_app.command("close")
@@ -224,4 +240,5 @@ def disputes_list(
     if as_json:
         print_json(rows)
     else:
-        print_table(st.lang, rows, DISPUTE_COLUMNS)
+        rows = with_titles(st.lang, rows, names_for(st.settings), indicator="indicator_id", into="indicator")
+        print_table(st.lang, labelled(st.lang, rows, status="dispute"), DISPUTE_COLUMNS)

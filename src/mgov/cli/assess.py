@@ -8,8 +8,10 @@ import typer
 
 from mgov.assess.service import run_assessment, summary
 from mgov.cli.common import JSON_OPTION, console, print_json, print_table, state
+from mgov.cli.words import detail, labelled, names_for
 from mgov.errors import NotFound
 from mgov.i18n import t
+from mgov.profiles.names import label, names
 from mgov.registry.addresses import normalize_url
 
 COLUMNS = ["rank", "address", "tier", "kind", "verdict", "score", "grade", "vetoes", "not_assessed", "trend",
@@ -64,10 +66,14 @@ def assessment(
     if as_json:
         print_json(one)
         return
-    print_table(st.lang, [{"id": i["id"], "rule": i["rule"], "status": i["status"], "count": i["instances"],
-                           "points": i["points"], "evidence": len(i["evidence"]), "note": i["detail"]}
-                          for i in one["indicators"]], ["id", "rule", "status", "count", "points", "evidence", "note"])
-    console.print(f"{one['address']}: {one['verdict']} {one['score'] if one['score'] is not None else ''}")
+    found = names_for(st.settings)
+    rows = [{"id": i["id"], "title": found.indicator(i["id"], st.lang, result.get("profile")), "rule": i["rule"],
+             "status": i["status"], "count": i["instances"], "points": i["points"], "evidence": len(i["evidence"]),
+             "note": detail(st.lang, i["detail"])} for i in one["indicators"]]
+    print_table(st.lang, labelled(st.lang, rows, rule="rule", status="outcome"),
+                ["id", "title", "rule", "status", "count", "points", "evidence", "note"])
+    verdict = label("verdict", one["verdict"], st.lang)
+    console.print(f"{one['address']}: {verdict} {one['score'] if one['score'] is not None else ''}")
     if not one["complete"]:
         share, observed = one["not_assessed_share"], one["observed_score"]
         console.print(t(st.lang, "assess_incomplete", share="?" if share is None else f"{share:.0%}",
@@ -78,9 +84,11 @@ def _show(lang: str, result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
-    print_table(lang, [{**c, "vetoes": ", ".join(c["vetoes"]),
-                        "rank": f"{c['rank']}/{c['of']}" if c["rank"] is not None else "—"}
-                       for c in result["channels"]], COLUMNS)
+    found = names()
+    sep = "、" if lang == "zh" else ", "
+    rows = [{**c, "vetoes": sep.join(found.indicator(v, lang, result.get("profile")) for v in c["vetoes"]),
+             "rank": f"{c['rank']}/{c['of']}" if c["rank"] is not None else "—"} for c in result["channels"]]
+    print_table(lang, labelled(lang, rows, verdict="verdict", tier="tier", kind="kind", trend="trend"), COLUMNS)
     counts = " · ".join(f"{k} {v}" for k, v in sorted(result["verdicts"].items()))
     if result["incomplete"]:
         counts += " · " + t(lang, "assess_incomplete_n", n=result["incomplete"])

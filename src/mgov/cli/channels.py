@@ -15,6 +15,7 @@ from mgov.cli.common import (
     print_table,
     state,
 )
+from mgov.cli.words import labelled
 from mgov.i18n import t
 from mgov.registry import service
 from mgov.registry.addresses import normalize_address
@@ -97,7 +98,10 @@ def list_(
         rows = service.list_channels(conn, kind=kind, owner=owner, status=status, tag=tag,
                                      search=search, limit=limit)
     rows = [{c: r[c] for c in COLUMNS} for r in rows]
-    print_json(rows) if as_json else print_table(st.lang, rows, COLUMNS)
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(st.lang, labelled(st.lang, rows, kind="kind", status="status"), COLUMNS)
 
 
 @app.command("show")
@@ -114,8 +118,13 @@ def show(ctx: typer.Context, address: str = typer.Argument(...), kind: str = KIN
     if as_json:
         print_json(detail)
         return
-    print_record(st.lang, detail, [*COLUMNS, "responsible", "attributes"])
-    print_table(st.lang, detail["history"], ["event", "date", "note"], title="history / 历史")
+    shown = labelled(st.lang, [detail], kind="kind", status="status")[0]
+    roles = labelled(st.lang, [{"role": r} for r in detail.get("responsible") or {}], role="role")
+    shown["responsible"] = {r["role"]: people for r, people in zip(roles, (detail.get("responsible") or {}).values(),
+                                                                    strict=True)}
+    print_record(st.lang, shown, [*COLUMNS, "responsible", "attributes"])
+    print_table(st.lang, labelled(st.lang, detail["history"], event="event"), ["event", "date", "note"],
+                title="历史" if st.lang == "zh" else "history")
 
 
 EDIT_TAGS = typer.Option(None, "--tag", help="Replace the tags; repeatable.")

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Connection, Engine
 
+from mgov import zones
 from mgov.config import Settings
 from mgov.db.engine import make_engine, require_current
 from mgov.formats import fields
@@ -71,11 +72,19 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, default=_default, ensure_ascii=False, indent=2))
 
 
+# The zone tables show times in: the time_zone setting (MGOV_TIME_ZONE), else the machine's
+# (set by the root command; JSON keeps UTC).
+DISPLAY_ZONE: str | None = None
+
+
 def show_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "✓" if value else "✗"
+    if isinstance(value, dt.datetime):  # stored in UTC (SQLite gives it back naive)
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        return (zones.local(aware, DISPLAY_ZONE) if DISPLAY_ZONE else aware.astimezone()).isoformat()
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, list):

@@ -9,6 +9,7 @@ import typer
 
 from mgov.cli.common import State, console, print_table, state
 from mgov.cli.scan import print_summary
+from mgov.cli.words import labelled
 from mgov.formats.load import ImportResult
 from mgov.i18n import t
 from mgov.registry.accountability import RULES
@@ -36,8 +37,9 @@ class ConsoleReporter:
             console.print(f"  false alarm {alarm['check']} on {alarm['host']}: {alarm['message']}")
 
     def accountability(self, by_rule: Counter[str], findings: int, channels: int) -> None:
-        print_table(self.lang, [{"rule": r, "severity": RULES[r]["severity"], "count": n}
-                                for r, n in sorted(by_rule.items())], ["rule", "severity", "count"])
+        print_table(self.lang, labelled(self.lang, [{"rule": r, "severity": RULES[r]["severity"], "count": n}
+                                                   for r, n in sorted(by_rule.items())], severity="severity"),
+                    ["rule", "severity", "count"])
         console.print(t(self.lang, "audit_summary", n=findings, channels=channels))
 
     def assessed(self, profile: str, assessment: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ import typer
 from mgov.checks.base import Status
 from mgov.checks.plugins import select
 from mgov.cli.common import print_json, print_table, state
+from mgov.cli.words import labelled, names_for, with_titles
 from mgov.formats.cells import csv_writer
 from mgov.registry.addresses import normalize_url
 
@@ -58,6 +59,7 @@ def findings(
     elif fmt == "table":
         shown = [{**row, "evidence": ", ".join(f"{e['file']}@{e['offset']}" for e in row["evidence"][-1:])}
                  for row in out]
-        print_table(lang, shown, ["address", "check", "status", "message", "evidence"])
+        shown = labelled(lang, with_titles(lang, shown, names_for(st.settings), check="check"), status="finding")
+        print_table(lang, shown, ["address", "check", "title", "status", "message", "evidence"])
     else:
         raise typer.BadParameter("--format must be table, json, jsonl or csv")

@@ -6,7 +6,9 @@ from typing import Any
 
 import typer
 
+from mgov import zones
 from mgov.cli.common import JSON_OPTION, LIMIT_OPTION, console, print_json, print_record, print_table, state
+from mgov.cli.words import labelled
 from mgov.i18n import t
 from mgov.registry import service
 from mgov.registry.records import Batch, OrgRecord
@@ -15,6 +17,9 @@ app = typer.Typer(help="Organizations: code, names, tier, parent. [dim]Example: 
                   no_args_is_help=True)
 COLUMNS = ["code", "name_zh", "name_en", "jurisdiction", "tier", "parent", "region_code", "active"]
 DETAIL = [*COLUMNS, "no_external_service"]
+TIME_ZONE_OPTION = typer.Option(None, "--time-zone", help="IANA zone its times are shown in, e.g. Asia/Shanghai "
+                                                          "(default: the jurisdiction's: Asia/Shanghai for cn, "
+                                                          "America/New_York for us).")
 
 
 def _record(code: str, **fields: Any) -> OrgRecord:
@@ -34,6 +39,7 @@ def add(
     region_code: str | None = typer.Option(None, "--region", help="Region code (GB/T 2260 for China, e.g. 440300)."),
     no_external_service: bool = typer.Option(False, "--no-external-service",
                                              help="The unit offers no services to the public (75 × 4/3 rule)."),
+    time_zone: str | None = TIME_ZONE_OPTION,
 ) -> None:
     """Register an organization.
 
@@ -45,7 +51,8 @@ def add(
         service.must_be_new(conn, service.ORG, code=code)
         service.write(conn, Batch(organizations=[_record(
             code, jurisdiction=jurisdiction.lower(), tier=tier.lower(), name_zh=name_zh, name_en=name_en,
-            parent=parent, region_code=region_code, no_external_service=no_external_service)]))
+            parent=parent, region_code=region_code, no_external_service=no_external_service,
+            time_zone=zones.check(time_zone))]))
     console.print(t(st.lang, "created", what=t(st.lang, "organization"), key=code))
 
 
@@ -66,7 +73,8 @@ def list_(
     with st.connect() as conn:
         rows = service.list_orgs(conn, tier=tier, parent=parent, search=search, limit=limit)
     rows = [{c: r[c] for c in DETAIL} for r in rows]
-    print_json(rows) if as_json else print_table(st.lang, rows, COLUMNS)
+    print_json(rows) if as_json else print_table(st.lang, labelled(st.lang, rows, tier="tier",
+                                                                       jurisdiction="jurisdiction"), COLUMNS)
 
 
 @app.command("show")
@@ -79,7 +87,8 @@ def show(ctx: typer.Context, code: str = typer.Argument(..., help="Organization 
     st = state(ctx)
     with st.connect() as conn:
         org = service.org_row(conn, code)
-        detail = {**{c: org.get(c) for c in DETAIL}, "parent": service.org_code(conn, org["parent_id"])}
+        detail = {**{c: org.get(c) for c in DETAIL}, "parent": service.org_code(conn, org["parent_id"]),
+                  "time_zone": org.get("time_zone") or zones.default_for(org.get("jurisdiction"))}
         children = service.list_orgs(conn, parent=code)
         roles = service.roles_of(conn, organization_id=org["id"])
         channels = service.list_channels(conn, owner=code)
@@ -88,11 +97,15 @@ def show(ctx: typer.Context, code: str = typer.Argument(..., help="Organization 
     if as_json:
         print_json({**detail, "children": [c["code"] for c in children], "roles": held, "channels": owned})
         return
-    print_record(st.lang, detail, DETAIL)
+    print_record(st.lang, labelled(st.lang, [detail], tier="tier", jurisdiction="jurisdiction")[0],
+                 [*DETAIL, "time_zone"])
     if children:
-        print_table(st.lang, children, ["code", "name_zh", "name_en", "tier"], title="children / 下级单位")
-    print_table(st.lang, held, ["person", "role", "since", "until"], title="roles / 职务")
-    print_table(st.lang, owned, ["kind", "address", "status"], title="channels / 渠道")
+        print_table(st.lang, labelled(st.lang, children, tier="tier"), ["code", "name_zh", "name_en", "tier"],
+                    title="下级单位" if st.lang == "zh" else "children")
+    print_table(st.lang, labelled(st.lang, held, role="role"), ["person", "role", "since", "until"],
+                title="职务" if st.lang == "zh" else "roles")
+    print_table(st.lang, labelled(st.lang, owned, kind="kind", status="status"), ["kind", "address", "status"],
+                title="渠道" if st.lang == "zh" else "channels")
 
 
 @app.command("edit")
@@ -106,6 +119,8 @@ def edit(
     region_code: str | None = typer.Option(None, "--region"),
     no_external_service: bool | None = typer.Option(None, "--no-external-service/--external-service"),
     active: bool | None = typer.Option(None, "--active/--inactive"),
+    time_zone: str | None = typer.Option(None, "--time-zone", help="IANA zone, e.g. Asia/Shanghai; '-' for the "
+                                                                    "jurisdiction's default."),
 ) -> None:
     """Change the given fields of an organization; the others stay.
 
@@ -116,6 +131,8 @@ def edit(
         service.org_row(conn, code)
         rec = _record(code, name_zh=name_zh, name_en=name_en, tier=tier and tier.lower(),
                       region_code=region_code, no_external_service=no_external_service, active=active)
+        if time_zone is not None:
+            rec.time_zone = None if time_zone == "-" else zones.check(time_zone)
         if parent is not None:
             rec.parent = None if parent == "-" else parent
         report = service.write(conn, Batch(organizations=[rec]))

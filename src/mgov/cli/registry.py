@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import Any
 
 import typer
 
 from mgov.cli.common import JSON_OPTION, console, parse_date, print_json, print_table, state
+from mgov.cli.words import labelled
 from mgov.errors import NotFound
 from mgov.i18n import t
 from mgov.registry import vocab
@@ -61,20 +63,30 @@ def audit(
     if role:
         findings = [f for f in findings if f.details.get("role") == role]
     rows = [f.as_dict(st.lang) for f in findings]
+    shown = [{**r, "subject": _subject(r, st.lang)} for r in rows]
     by_rule = Counter(f.rule for f in findings)
     if as_json:
         print_json({"date": today, "channels_audited": len(inputs.channels),
                     "summary": dict(sorted(by_rule.items())), "findings": rows})
     else:
-        print_table(st.lang, [{"rule": r, "severity": RULES[r]["severity"], "count": n}
-                              for r, n in sorted(by_rule.items())], ["rule", "severity", "count"])
-        print_table(st.lang, rows[:limit], ["rule", "subject", "organization", "reason"])
+        print_table(st.lang, labelled(st.lang, [{"rule": r, "severity": RULES[r]["severity"], "count": n}
+                                                for r, n in sorted(by_rule.items())], severity="severity"),
+                    ["rule", "severity", "count"])
+        print_table(st.lang, shown[:limit], ["rule", "subject", "organization", "reason"])
         if len(rows) > limit:
             console.print(t(st.lang, "more_rows", n=len(rows) - limit))
         console.print(t(st.lang, "audit_summary", n=len(rows), channels=len(inputs.channels))
                       if rows else t(st.lang, "audit_clean"))
     if fail_on and any(RULES[f.rule]["severity"] in levels[fail_on] for f in findings):
         raise typer.Exit(1)
+
+
+def _subject(finding: dict[str, Any], lang: str) -> str:
+    """A channel subject ("website https://...") with its kind in lang."""
+    if finding["subject_type"] != "channel":
+        return str(finding["subject"])
+    kind, _, address = str(finding["subject"]).partition(" ")
+    return f"{labelled(lang, [{'kind': kind}], kind='kind')[0]['kind']} {address}"
 
 
 @app.command("vocab")

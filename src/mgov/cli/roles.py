@@ -7,6 +7,7 @@ import datetime as dt
 import typer
 
 from mgov.cli.common import JSON_OPTION, console, parse_date, print_json, print_table, state
+from mgov.cli.words import labelled
 from mgov.errors import NotFound
 from mgov.i18n import t
 from mgov.registry import service
@@ -90,4 +91,5 @@ def list_(
     rows = [{k: r[k] for k in ("person", "organization", "role", "since", "until")} for r in rows
             if not current or ((r["since"] is None or r["since"] <= today)
                                and (r["until"] is None or r["until"] >= today))]
-    print_json(rows) if as_json else print_table(st.lang, rows, ["organization", "role", "person", "since", "until"])
+    print_json(rows) if as_json else print_table(st.lang, labelled(st.lang, rows, role="role"),
+                                                 ["organization", "role", "person", "since", "until"])

@@ -8,6 +8,7 @@ import typer
 
 from mgov.accounts import ROLES, Scope, access, throttle, users
 from mgov.cli.common import JSON_OPTION, console, print_json, print_table, state
+from mgov.cli.words import labelled
 from mgov.errors import InvalidValue
 from mgov.i18n import t
 
@@ -33,6 +34,8 @@ def add(
     name: str | None = typer.Option(None, "--name", help="Display name."),
     email: str | None = typer.Option(None, "--email"),
     lang: str | None = typer.Option(None, "--lang", help="zh or en (default: from the browser)."),
+    time_zone: str | None = typer.Option(None, "--time-zone", help="IANA zone, e.g. Asia/Shanghai (default: the "
+                                                                    "organization's)."),
     password: str | None = typer.Option(None, "--password", help="Better: --password-stdin."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
@@ -46,7 +49,8 @@ def add(
     if not secret:
         raise InvalidValue("give a password with --password-stdin (or --password)")
     with st.begin() as conn:
-        users.create_user(conn, username, secret, role, organization=org, display_name=name, email=email, lang=lang)
+        users.create_user(conn, username, secret, role, organization=org, display_name=name, email=email, lang=lang,
+                          time_zone=time_zone)
     console.print(t(st.lang, "created", what=t(st.lang, "user"), key=username))
 
 
@@ -59,6 +63,7 @@ def edit(
     name: str | None = typer.Option(None, "--name"),
     email: str | None = typer.Option(None, "--email"),
     lang: str | None = typer.Option(None, "--lang"),
+    time_zone: str | None = typer.Option(None, "--time-zone", help="IANA zone; '-' for the organization's."),
     active: bool | None = typer.Option(None, "--active/--disabled", help="Let the user sign in, or not."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Set a new password read from stdin."),
 ) -> None:
@@ -69,7 +74,8 @@ def edit(
     st = state(ctx)
     with st.begin() as conn:
         users.edit_user(conn, users.user_id_of(conn, username), role=role, organization=org, display_name=name,
-                        email=email, lang=lang, active=active, password=_password(None, password_stdin))
+                        email=email, lang=lang, active=active, password=_password(None, password_stdin),
+                        time_zone="" if time_zone == "-" else time_zone)
     console.print(t(st.lang, "updated", what=t(st.lang, "user"), key=username))
 
 
@@ -85,7 +91,7 @@ def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json(rows)
     else:
-        print_table(st.lang, rows, COLUMNS)
+        print_table(st.lang, labelled(st.lang, rows, role="user_role"), COLUMNS)
 
 
 @app.command("token")

@@ -66,6 +66,8 @@ class Organization(Timestamps, Base):
     region_code: Mapped[str | None] = mapped_column(String(20))
     no_external_service: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # IANA name; None: the jurisdiction's default (mgov.zones).
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     parent: Mapped[Organization | None] = relationship(remote_side=[id])
 
@@ -415,6 +417,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(40))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
     lang: Mapped[str | None] = mapped_column(String(8))
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)  # None: the organization's
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

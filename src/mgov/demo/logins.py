@@ -26,10 +26,13 @@ def demo_logins(engine: Engine, manifest: Manifest) -> list[dict[str, str]]:
     with engine.begin() as conn:
         for username, role, org in wanted:
             password = _password()
+            # The administrator has no organization to take a zone from: the demo's office is Chinese.
+            zone = "Asia/Shanghai" if org is None else ""
             try:
                 user_id = users.user_id_of(conn, username)
-                users.edit_user(conn, user_id, role=role, organization=org or "", password=password, active=True)
+                users.edit_user(conn, user_id, role=role, organization=org or "", password=password, active=True,
+                                time_zone=zone)
             except NotFound:
-                users.create_user(conn, username, password, role, organization=org)
+                users.create_user(conn, username, password, role, organization=org, time_zone=zone)
             out.append({"username": username, "password": password, "role": role, "organization": org or ""})
     return out

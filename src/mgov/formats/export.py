@@ -35,7 +35,7 @@ def registry_rows(conn: Connection) -> dict[str, list[dict[str, Any]]]:
     orgs = [{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en,
              "jurisdiction": r.jurisdiction, "tier": r.tier, "parent": org_code.get(r.parent_id),
              "region_code": r.region_code, "no_external_service": r.no_external_service,
-             "active": r.active} for r in conn.execute(select(ORG).order_by(ORG.c.code))]
+             "active": r.active, "time_zone": r.time_zone} for r in conn.execute(select(ORG).order_by(ORG.c.code))]
     people = [{"key": r.key, "name": r.name, "email": r.email, "phone": r.phone}
               for r in conn.execute(select(PERSON).order_by(PERSON.c.key))]
     roles = sorted(({"person": person_key[r.person_id], "organization": org_code[r.organization_id],

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from mgov import zones
 from mgov.errors import ImportFailed, InvalidValue
 from mgov.formats import fields as f
 from mgov.formats.textfile import DecodedLines, check_encoding, detect_encoding, encoding_label, read_csv
@@ -31,7 +32,7 @@ from mgov.registry.records import (
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "organization": ("code", "name_zh", "name_en", "jurisdiction", "tier", "parent", "region_code",
-                     "no_external_service", "active"),
+                     "no_external_service", "active", "time_zone"),
     "person": ("key", "name", "email", "phone"),
     "role": ("person", "organization", "role", "since", "until"),
     "channel": ("kind", "address", "name", "owner", "status", "tags", "responsible", "attributes"),
@@ -202,6 +203,7 @@ def _org(cells: Mapping[str, Any], origin: Origin) -> OrgRecord:
         no_external_service=_opt(cells, "no_external_service",
                                  lambda v: bool(f.boolean(v, "no_external_service"))),
         active=_opt(cells, "active", lambda v: f.boolean(v, "active") is not False),
+        time_zone=_opt(cells, "time_zone", lambda v: zones.check(f.text(v))),
     )
 
 

@@ -53,9 +53,10 @@ class OrgRecord:
     region_code: Any = UNSET
     no_external_service: Any = UNSET
     active: Any = UNSET
+    time_zone: Any = UNSET  # IANA name; None: the jurisdiction's default (mgov.zones)
 
     COLUMNS = ("name_zh", "name_en", "jurisdiction", "tier", "region_code",
-               "no_external_service", "active")
+               "no_external_service", "active", "time_zone")
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from mgov import clock
+from mgov import clock, zones
 from mgov.db.tables import ORGS as ORG
 from mgov.db.tables import PEOPLE as PERSON
 from mgov.db.tables import ROLES as ROLE
@@ -52,6 +52,7 @@ def _apply_orgs(conn: Connection, records: list[OrgRecord], report: ApplyReport,
                 raise InvalidValue("jurisdiction and tier are required" if cur else
                                    "jurisdiction and tier are required for a new organization")
             vocab.check_tier(merged["jurisdiction"], merged["tier"])
+            merged["time_zone"] = zones.check(merged.get("time_zone"))
             if not (merged.get("name_zh") or merged.get("name_en")):
                 raise InvalidValue("a name (name_zh or name_en) is required")
         except InvalidValue as exc:

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from mgov.assess.wording import detail_text
 from mgov.profiles import Profile
 from mgov.registry import vocab
 
@@ -249,7 +250,7 @@ def build_report(summary: dict[str, Any], profile: Profile, orgs: dict[tuple[str
                 continue
             org = OrgInfo("", None, None, c["tier"])
         failed = tuple(FailedIndicator(i["id"], titles.get(i["id"], i["id"]), i["rule"], int(i.get("instances") or 0),
-                                       i.get("points"), i.get("detail") or "")
+                                       i.get("points"), detail_text(i.get("detail"), lang))
                        for i in c["indicators"] if i["status"] == "failed")
         verdict = c["verdict"]
         trend = c.get("trend")
@@ -261,7 +262,8 @@ def build_report(summary: dict[str, Any], profile: Profile, orgs: dict[tuple[str
             trend_label=TRENDS[trend][lang != "zh"] if trend in TRENDS else (trend or ""),
             vetoes=tuple(c["vetoes"]), veto_titles=tuple(titles.get(v, v) for v in c["vetoes"]),
             not_assessed=int(c.get("not_assessed") or 0), failed=failed,
-            indicators=tuple({**i, "title": titles.get(i["id"], i["id"])} for i in c["indicators"]),
+            indicators=tuple({**i, "title": titles.get(i["id"], i["id"]),
+                              "detail_text": detail_text(i.get("detail"), lang)} for i in c["indicators"]),
             complete=c.get("complete", True), not_assessed_share=c.get("not_assessed_share"),
             observed_score=c.get("observed_score"), position=c.get("position")))
     return Report(lang=lang, assessment=summary["assessment"], profile_id=profile.id,

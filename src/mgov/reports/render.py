@@ -41,6 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
         "incomplete": "监测不完整", "not_assessed_share": "监测指标未评估比例", "observed_score": "已评估部分得分",
         "unranked": "监测不完整，不参与排名", "yes": "是", "no": "否",
         "incomplete_note": "{share} 的监测指标未能评估，不计分、不参与排名（已评估部分得分 {observed}）",
+        "title": "{period}{subject}检查报告", "colon": "：", "open": "（", "close": "）", "sep": "；", "id": "编号",
     },
     "en": {
         "report": "Inspection report", "bulletin": "Inspection bulletin", "assessment": "Assessment",
@@ -66,6 +67,9 @@ LABELS: dict[str, dict[str, str]] = {
         "no": "no",
         "incomplete_note": "{share} of the monitored indicators could not be assessed: no score, not ranked "
                            "(what was assessed gives {observed})",
+        # English punctuation in English text: a space after the colon, half-width brackets.
+        "title": "Inspection report on {subject}, {period}", "colon": ": ", "open": " (", "close": ")", "sep": "; ",
+        "id": "id",
     },
 }
 
@@ -148,7 +152,7 @@ def _rows(report: Report) -> tuple[list[str], list[list[Any]]]:
                              "of", "vetoes", "reasons", "not_assessed_n", "trend", "incomplete",
                              "not_assessed_share", "observed_score")]
     rows = [[c.org_code, c.org_name, c.tier_label, c.kind_label, c.address, c.verdict_label, c.score, c.grade,
-             c.rank, c.of, "; ".join(c.vetoes), "; ".join(c.reasons), c.not_assessed, c.trend_label,
+             c.rank, c.of, lab["sep"].join(c.veto_titles), lab["sep"].join(c.reasons), c.not_assessed, c.trend_label,
              lab["no" if c.complete else "yes"], c.not_assessed_share, c.observed_score]
             for c in report.channels]
     return head, rows
@@ -214,15 +218,15 @@ def render_xlsx(report: Report) -> bytes:
     ws.column_dimensions["E"].width = 40
 
     ws = wb.create_sheet(lab["sheet_indicators"])
-    _append(ws, [lab["address"], lab["kind"], "id", lab["indicator"], lab["rule"], lab["status"],
+    _append(ws, [lab["address"], lab["kind"], lab["id"], lab["indicator"], lab["rule"], lab["status"],
                  lab["instances"], lab["points"], lab["detail"]])
     for cell in ws[1]:
         cell.font = bold
     for c in report.channels:
         for i in c.indicators:
-            _append(ws, [c.address, c.kind, i["id"], i["title"], lab.get(f"rule_{i['rule']}", i["rule"]),
+            _append(ws, [c.address, c.kind_label, i["id"], i["title"], lab.get(f"rule_{i['rule']}", i["rule"]),
                          lab.get(f"st_{i['status']}", i["status"]), i.get("instances"), i.get("points"),
-                         i.get("detail") or ""])
+                         i.get("detail_text") or ""])
     ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)

@@ -204,7 +204,7 @@ def create_user(conn: Connection, p: Principal, fields: dict[str, Any]) -> dict[
     org_id = _grantable(conn, p, fields["role"], fields.get("organization"))
     found = users.create_user(conn, fields["username"], fields["password"], fields["role"],
                               organization=fields.get("organization"), display_name=fields.get("display_name"),
-                              email=fields.get("email"), lang=fields.get("lang"))
+                              email=fields.get("email"), lang=fields.get("lang"), time_zone=fields.get("time_zone"))
     record(conn, p.user.username, "user.created", f"user:{found['id']}",
            {k: v for k, v in fields.items() if k != "password"}, organization_id=org_id)
     return found
@@ -219,6 +219,14 @@ def edit_user(conn: Connection, p: Principal, user_id: int, changes: dict[str, A
     found = users.edit_user(conn, user_id, **changes)
     shown = {k: ("changed" if k == "password" else v) for k, v in changes.items()}
     _record_under(conn, p, "user.updated", f"user:{user_id}", shown, [org_id, left])
+    return found
+
+
+def own_settings(conn: Connection, p: Principal, lang: str | None, time_zone: str | None) -> dict[str, Any]:
+    """A user's own language and time zone ("" for the time zone: back to the organization's)."""
+    found = users.edit_user(conn, p.user.id, lang=lang or None, time_zone=time_zone)
+    record(conn, p.user.username, "user.updated", f"user:{p.user.id}", {"lang": lang, "time_zone": time_zone},
+           organization_id=p.user.organization_id)
     return found
 
 

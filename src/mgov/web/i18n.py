@@ -16,6 +16,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from mgov import zones
+
 LANGS = ("zh", "en")
 BABEL_LOCALES = {"zh": "zh_Hans_CN", "en": "en_US"}
 LANG_COOKIE = "mgov_lang"
@@ -83,11 +85,12 @@ def fmt_date(value: Any, lang: str) -> str:
     return format_date(value, format="medium", locale=locale(lang))
 
 
-def fmt_datetime(value: Any, lang: str) -> str:
+def fmt_datetime(value: Any, lang: str, zone: str = zones.UTC) -> str:
+    """A stored time (UTC) in the reader's zone, with its offset: 2026/1/20 11:00 UTC+8."""
     if value is None:
         return "—"
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return format_datetime(value, format="short", tzinfo=dt.UTC, locale=locale(lang)) + " UTC"
+    here = zones.local(value, zone)
+    shown = format_datetime(here, format="short", tzinfo=here.tzinfo, locale=locale(lang))
+    return f"{shown} {zones.offset_label(here)}"

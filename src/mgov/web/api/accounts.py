@@ -31,6 +31,7 @@ class UserIn(Body):
     display_name: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=320)
     lang: str | None = Field(None, pattern="^(zh|en)$")
+    time_zone: str | None = Field(None, max_length=64, description="IANA zone (default: the organization's).")
 
 
 class UserPatch(Body):
@@ -41,6 +42,7 @@ class UserPatch(Body):
     lang: str | None = Field(None, pattern="^(zh|en)$")
     active: bool | None = None
     password: str | None = Field(None, min_length=10, max_length=1000)
+    time_zone: str | None = Field(None, max_length=64, description="IANA zone; \"\" for the organization's.")
 
 
 @router.get("/me")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
-from mgov.web import actions, contacts
+from mgov.web import actions, contacts, display
 from mgov.web.api._body import Body
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, MAX_ID, ApiReader, Conn, IdQuery, Principal, api_can
@@ -50,17 +50,20 @@ def list_tasks(request: Request, p: ApiReader, conn: Conn,
     """The rectification board: overdue first, then open by due date, then closed."""
     items, nxt = q.list_tasks(conn, p.user.scope, status=status, overdue=overdue, channel_id=channel,
                               assessment_id=assessment, after=after or 0, limit=limit)
-    return paged(request, contacts.tasks(p.user, items), nxt)
+    lang, names = display.words(request, p)
+    return paged(request, [display.task(t, lang, names) for t in contacts.tasks(p.user, items)], nxt)
 
 
 @router.get("/tasks/{task_id}")
-def get_task(task_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
-    return contacts.task(p.user, q.task(conn, p.user.scope, task_id))
+def get_task(request: Request, task_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
+    """A task; indicator_name and status_label say it in the reader's language."""
+    return display.task(contacts.task(p.user, q.task(conn, p.user.scope, task_id)), *display.words(request, p))
 
 
 @router.post("/tasks/{task_id}/close")
-def close_task(task_id: ID, body: CloseIn, p: TaskCloser, conn: Conn) -> dict[str, Any]:
-    return contacts.task(p.user, actions.close_task(conn, p, task_id, body.note))
+def close_task(request: Request, task_id: ID, body: CloseIn, p: TaskCloser, conn: Conn) -> dict[str, Any]:
+    return display.task(contacts.task(p.user, actions.close_task(conn, p, task_id, body.note)),
+                        *display.words(request, p))
 
 
 @router.get("/disputes")
@@ -70,28 +73,30 @@ def list_disputes(request: Request, p: ApiReader, conn: Conn,
                   limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     items, nxt = q.list_disputes(conn, p.user.scope, status=status, assessment_id=assessment, channel_id=channel,
                                  after=after or 0, limit=limit)
-    return paged(request, items, nxt)
+    lang, names = display.words(request, p)
+    return paged(request, [display.dispute(d, lang, names) for d in items], nxt)
 
 
 @router.get("/disputes/{dispute_id}")
-def get_dispute(dispute_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
+def get_dispute(request: Request, dispute_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
     """A dispute with its audit trail."""
-    return q.dispute(conn, p.user.scope, dispute_id)
+    return display.dispute(q.dispute(conn, p.user.scope, dispute_id), *display.words(request, p))
 
 
 @router.post("/disputes", status_code=201)
-def file_dispute(body: DisputeIn, p: DisputeFiler, conn: Conn) -> dict[str, Any]:
+def file_dispute(request: Request, body: DisputeIn, p: DisputeFiler, conn: Conn) -> dict[str, Any]:
     """Contest a failed indicator of one of your channels in an assessment (申诉)."""
     dispute_id = actions.file_dispute(conn, p, body.assessment, body.channel, body.indicator, body.reason,
                                       [e.model_dump(exclude_none=True) for e in body.evidence])
-    return q.dispute(conn, p.user.scope, dispute_id)
+    return display.dispute(q.dispute(conn, p.user.scope, dispute_id), *display.words(request, p))
 
 
 @router.post("/disputes/{dispute_id}/decision")
-def decide_dispute(dispute_id: ID, body: DecisionIn, p: DisputeDecider, conn: Conn) -> dict[str, Any]:
+def decide_dispute(request: Request, dispute_id: ID, body: DecisionIn, p: DisputeDecider,
+                   conn: Conn) -> dict[str, Any]:
     """Uphold or overturn a dispute; overturning closes the finding's tasks."""
     actions.decide_dispute(conn, p, dispute_id, body.overturn, body.note)
-    return q.dispute(conn, p.user.scope, dispute_id)
+    return display.dispute(q.dispute(conn, p.user.scope, dispute_id), *display.words(request, p))
 
 
 @router.get("/audit")
@@ -101,4 +106,5 @@ def audit_log(request: Request, p: AuditReader, conn: Conn,
               limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     """Who changed what and when, newest first (entries about your organizations)."""
     items, nxt = q.audit_entries(conn, p.user.scope, subject=subject, actor=actor, after=after, limit=limit)
-    return paged(request, items, nxt)
+    lang, _names = display.words(request, p)
+    return paged(request, [display.audit_entry(e, lang) for e in items], nxt)

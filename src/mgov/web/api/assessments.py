@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from mgov.errors import NotFound
 from mgov.reports.render import render_csv, render_html, render_pdf, render_xlsx
 from mgov.reports.source import load_report
+from mgov.web import display
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, ApiReader, Conn, IdQuery, Lang, Principal
 from mgov.web.queries import assessments as q
@@ -61,10 +62,13 @@ def list_results(request: Request, assessment_id: ID, p: ApiReader, conn: Conn,
 
 
 @router.get("/assessments/{assessment_id}/results/{channel_id}")
-def get_result(assessment_id: ID, channel_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
+def get_result(request: Request, assessment_id: ID, channel_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
     """A channel's verdict, score, rank and indicator breakdown with evidence; an incomplete
-    result (`complete` false) has no score and no rank, `observed_score` what was assessed gives."""
-    return q.result(conn, p.user.scope, assessment_id, channel_id)
+    result (`complete` false) has no score and no rank, `observed_score` what was assessed gives.
+    Each indicator's name, rule_label, status_label and detail_text are in the reader's language."""
+    head = q.head_memo(conn, p.user.scope, assessment_id, request.app.state.memo)
+    lang, names = display.words(request, p)
+    return display.result(q.result(conn, p.user.scope, assessment_id, channel_id), lang, names, head["profile_id"])
 
 
 @router.get("/rankings")

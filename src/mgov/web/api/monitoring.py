@@ -10,6 +10,7 @@ from mgov.errors import InvalidValue, NotFound
 from mgov.profiles import load, load_all
 from mgov.profiles.describe import summary_row, tree
 from mgov.profiles.model import ProfileError
+from mgov.web import display
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, INDEX, ApiReader, Conn, IdQuery, Lang
 from mgov.web.queries import monitoring as q
@@ -39,12 +40,14 @@ def list_findings(request: Request, p: ApiReader, conn: Conn, channel: IdQuery =
     """Findings newest first; filter by channel id, check id, status or scan run."""
     items, nxt = q.list_findings(conn, p.user.scope, channel_id=channel, check=check, status=status, run_id=scan,
                                  after=after, limit=limit)
-    return paged(request, items, nxt)
+    lang, names = display.words(request, p)
+    return paged(request, [display.finding(f, lang, names) for f in items], nxt)
 
 
 @router.get("/findings/{finding_id}")
-def get_finding(finding_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
-    return q.finding(conn, p.user.scope, finding_id)
+def get_finding(request: Request, finding_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
+    """A finding; check_title and status_label say it in the reader's language."""
+    return display.finding(q.finding(conn, p.user.scope, finding_id), *display.words(request, p))
 
 
 @router.get("/findings/{finding_id}/evidence/{index}")

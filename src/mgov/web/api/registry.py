@@ -33,6 +33,7 @@ class OrgIn(Body):
     parent: str | None = Field(None, max_length=200)
     region_code: str | None = Field(None, max_length=20)
     no_external_service: bool = False
+    time_zone: str | None = Field(None, max_length=64, description="IANA zone (default: the jurisdiction's).")
 
 
 class OrgPatch(Body):
@@ -43,6 +44,7 @@ class OrgPatch(Body):
     region_code: str | None = Field(None, max_length=20)
     no_external_service: bool | None = None
     active: bool | None = None
+    time_zone: str | None = Field(None, max_length=64, description="IANA zone; \"\" for the jurisdiction's default.")
 
 
 class ChannelIn(Body):

@@ -19,11 +19,15 @@ from mgov.web.proxy import client_address
 
 router = APIRouter()
 UserManager = Annotated[Principal, page_can("users.manage")]
+# Offered first in the time zone field (any IANA name is accepted).
+ZONE_CHOICES = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "America/New_York",
+                "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu",
+                "UTC")
 
 
 def _account_page(request: Request, p: Principal, conn: Connection, new_token: str | None = None) -> Response:
     return Pages.of(request).render(request, "account.html", p, me=users.get_user(conn, p.user.id),
-                                    permissions=sorted(PERMISSIONS[p.user.role]),
+                                    permissions=sorted(PERMISSIONS[p.user.role]), zone_choices=ZONE_CHOICES,
                                     tokens=access.list_tokens(conn, p.user.id), new_token=new_token)
 
 
@@ -72,6 +76,14 @@ async def password_change(request: Request, p: PageUser) -> Response:
 
     error = await run_in_threadpool(run)
     return back(request, "/account", error=error) if error else back(request, "/account", done="password_changed")
+
+
+@router.post("/account/settings")
+async def own_settings(request: Request, p: PageUser) -> Response:
+    """The user's own language and time zone."""
+    fields = await form(request)
+    return await run_action(request, "/account", lambda conn: actions.own_settings(
+        conn, p, fields.get("lang"), fields.get("time_zone", "")))
 
 
 @router.post("/account/tokens/{token_id}/revoke")

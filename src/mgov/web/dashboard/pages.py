@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from mgov import zones
 from mgov.errors import NotFound
 from mgov.registry import vocab
 from mgov.web import actions, contacts
@@ -42,7 +43,8 @@ def org_roots(request: Request, p: PageReader, conn: Conn, after: Cursor = 0) ->
 def org_page(request: Request, code: str, p: PageReader, conn: Conn) -> Response:
     org = contacts.org(p.user, reg_q.org_detail(conn, p.user.scope, code))
     return Pages.of(request).render(request, "org.html", p, org=org, kinds=vocab.CHANNEL_KINDS,
-                                    tiers=vocab.TIERS.get(org["jurisdiction"], {}))
+                                    tiers=vocab.TIERS.get(org["jurisdiction"], {}),
+                                    default_zone=zones.default_for(org["jurisdiction"]))
 
 
 @router.post("/orgs/{code}/edit")
@@ -52,6 +54,8 @@ async def org_edit(request: Request, code: str, p: RegistryWriter) -> Response:
     if "tier" in fields:
         changes["tier"] = fields["tier"]
     changes["no_external_service"] = fields.get("no_external_service") == "on"
+    if "time_zone" in fields:
+        changes["time_zone"] = fields["time_zone"]
     return await run_action(request, f"/orgs/{code}", lambda conn: actions.edit_org(conn, p, code, changes))
 
 

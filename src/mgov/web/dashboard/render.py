@@ -8,28 +8,47 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
-from mgov.registry import vocab
-from mgov.web import i18n
+from mgov.assess.wording import detail_text
+from mgov.profiles.names import action_label, audit_detail, label, subject_label
+from mgov.web import display, i18n
 from mgov.web.dashboard.flash import clear_flash, take_flash
 from mgov.web.deps import Principal
 
 
-def _term_filter(lang: str) -> Any:
-    tables: dict[str, dict[str, vocab.Term]] = {
-        "kind": vocab.CHANNEL_KINDS, "status": vocab.CHANNEL_STATUSES, "role": vocab.ROLES,
-        "jurisdiction": vocab.JURISDICTIONS,
-        "tier": {code: term for tiers in vocab.TIERS.values() for code, term in tiers.items()}}
+def _word_filters(lang: str) -> dict[str, Any]:
+    """The filters that put the reader's words on stored codes and ids (mgov.profiles.names):
+    `code | term('kind')` (the registry's vocabularies and every other label table),
+    `id | indicator(profile_id)`, `id | check_title`, `text | detail` (an indicator's detail),
+    `action | action`, and `when | datetime` in the reader's time zone."""
 
-    def term(code: Any, table: str) -> str:
-        if code is None:
-            return "—"
-        found = tables[table].get(str(code))
-        return vocab.label(found, lang) if found else str(code)
+    @pass_context
+    def indicator(ctx: Context, indicator_id: Any, profile_id: str | None = None) -> str:
+        return str(ctx["names"].indicator(indicator_id, lang, profile_id))
 
-    return term
+    @pass_context
+    def check_title(ctx: Context, check_id: Any) -> str:
+        return str(ctx["names"].check(check_id, lang))
+
+    @pass_context
+    def profile_title(ctx: Context, profile_id: Any) -> str:
+        return str(ctx["names"].profile(profile_id, lang))
+
+    @pass_context
+    def datetime(ctx: Context, value: Any) -> str:
+        return i18n.fmt_datetime(value, lang, ctx.get("zone") or "UTC")
+
+    @pass_context
+    def audit_fields(ctx: Context, detail: Any) -> list[tuple[str, str, bool]]:
+        return audit_detail(detail if isinstance(detail, dict) else {}, lang, ctx["names"])
+
+    return {"term": lambda code, table: label(table, code, lang), "audit_fields": audit_fields,
+            "subject": lambda subject: subject_label(str(subject), lang), "indicator": indicator,
+            "check_title": check_title, "profile_title": profile_title, "detail": lambda text: detail_text(text, lang),
+            "action": lambda action: action_label(str(action), lang), "datetime": datetime}
 
 
 def _json_script(value: Any) -> Markup:
@@ -57,7 +76,7 @@ class Pages:
                 i18n.translations(lang), newstyle=True)
             env.filters.update(
                 num=lambda v, d=2: i18n.fmt_number(v, lang, d), date=lambda v: i18n.fmt_date(v, lang),
-                datetime=lambda v: i18n.fmt_datetime(v, lang), term=_term_filter(lang), json_script=_json_script,
+                json_script=_json_script, **_word_filters(lang),
                 message=lambda row: ((row.get("message_zh") or row.get("message")) if lang == "zh"
                                      else (row.get("message") or row.get("message_zh"))) or "")
             # Measured values hold Chinese text: show it, not \u escapes (<, >, & and ' stay escaped).
@@ -79,7 +98,9 @@ class Pages:
     def render(self, request: Request, template: str, principal: Principal | None, *, http_status: int = 200,
                headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
         lang = self.lang_of(request, principal)
+        settings = request.app.state.settings
         html = self.env(lang).get_template(template).render(
+            names=display.names_of(settings), zone=display.zone_of(settings, principal),
             request=request, lang=lang, user=principal.user if principal else None,
             csrf=principal.csrf if principal else context.pop("csrf", ""), path=request.url.path,
             query=request.url.query, page_url=lambda after: _page_url(request, after), flash=take_flash(request),
