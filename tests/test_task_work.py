@@ -308,3 +308,24 @@ def test_the_command_line(cli, opened, tmp_path):
     table = cli("tasks", "list", COLUMNS="200").stdout
     assert "zhao.lei" in table and "cn-440300" in table
     assert "does not answer" in cli("tasks", "assign", task_id, "--to", "far.away", code=1).stderr
+
+
+def test_a_recheck_with_nothing_to_run_says_so(engine, opened, tmp_path):
+    from mgov.act.recheck import recheck_tasks
+    from mgov.config import Settings
+    from mgov.registry import service
+    from mgov.registry.records import Batch, ChannelRecord, Origin
+
+    task_id = _task(opened, "ws.szlh.gov.cn", "d_ipv6")["id"]
+    tampering = _task(opened, "ws.szlh.gov.cn", "v1_tampering")["id"]  # a crawl check
+    with engine.begin() as conn:  # the channel closed since: no run can reach it
+        service.write(conn, Batch(channels=[ChannelRecord("website", "https://ws.szlh.gov.cn", Origin("test"),
+                                                          status="closed")]))
+        task_work.request_recheck(conn, task_id, by="zhao")
+    settings = Settings(home=tmp_path, database_url=engine.url.render_as_string(hide_password=False))
+    out = recheck_tasks(engine, settings, [task_id, tampering], actor="ops")
+    assert out == {"runs": [], "closed": [], "still_failing": [], "unchecked": [task_id, tampering]}
+    with engine.connect() as conn:
+        why = get_task(conn, task_id)["history"][-1]["recheck"]["why"]
+        assert "no registered web channel matches" in why and get_task(conn, task_id)["recheck_requested_at"] is None
+        assert pending(conn) == []

@@ -172,7 +172,12 @@ def recheck_tasks(engine: Engine, settings: Settings, task_ids: Iterable[int] | 
             by_kind.setdefault(p.kind, []).append(p)
     verdicts: dict[int, Verdict] = {p.task["id"]: (None, {"why": p.why}) for p in plans if p.kind is None}
     for kind, group in by_kind.items():
-        run_id = start_run(engine, _run_params(group, kind, routing))
+        params = _run_params(group, kind, routing)  # bad routing options stop here, every request kept
+        try:
+            run_id = start_run(engine, params)
+        except MgovError as exc:  # only closed or unscannable channels: nothing to run; say so
+            verdicts |= {p.task["id"]: (None, {"why": str(exc)}) for p in group}
+            continue
         if on_run is not None:
             on_run(kind, run_id)
         execute_run(engine, settings, run_id, workers=1)
