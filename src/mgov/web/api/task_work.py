@@ -14,12 +14,11 @@ from mgov.act import task_evidence
 from mgov.web import actions, contacts
 from mgov.web.api._body import Body
 from mgov.web.body_limit import KiB, body_limit
-from mgov.web.deps import ID, Conn, Principal, api_can
+from mgov.web.deps import ID, ApiReader, Conn, Principal, api_can
 from mgov.web.queries import act as q
 
 router = APIRouter(tags=["follow-up"])
 TaskWorker = Annotated[Principal, api_can("tasks.work")]
-ApiReader = Annotated[Principal, api_can("read")]
 # An upload's body: the file and the form's other fields and boundaries.
 UPLOAD_LIMIT = task_evidence.MAX_FILE + 64 * KiB
 
