@@ -27,6 +27,7 @@ from mgov.db.tables import (
     RECTIFICATION_TASKS,
     RESPONSIBILITIES,
     ROLES,
+    TASK_EVIDENCE,
     USERS,
 )
 from mgov.registry import service
@@ -45,6 +46,11 @@ JSON_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/channels"): {"kind": "website", "address": "https://new.sz.gov.cn", "owner": "cn-440300"},
     ("PATCH", "/api/v1/channels/{channel_id}"): {"name": "taken over"},
     ("POST", "/api/v1/tasks/{task_id}/close"): {"note": "fixed, says B"},
+    ("POST", "/api/v1/tasks/{task_id}/assign"): {"person": "zhao.lei", "note": "B reassigns"},
+    ("POST", "/api/v1/tasks/{task_id}/comments"): {"text": "B comments"},
+    ("POST", "/api/v1/tasks/{task_id}/evidence"): None,  # multipart: MULTIPART below
+    ("POST", "/api/v1/tasks/{task_id}/recheck"): {"note": "B asks for a re-check"},
+    ("POST", "/api/v1/tasks/{task_id}/escalate"): {"note": "B escalates"},
     ("POST", "/api/v1/disputes"): {"assessment": "{assessment_id}", "channel": "{channel_id}", "indicator": "d_ipv6",
                                    "reason": "B disputes A"},
     ("POST", "/api/v1/disputes/{dispute_id}/decision"): {"overturn": True, "note": "B decides"},
@@ -66,6 +72,11 @@ FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/orgs/{code}/channels"): {"kind": "website", "address": "https://new2.sz.gov.cn"},
     ("POST", "/channels/{channel_id}/edit"): {"name": "taken over", "status": "closed"},
     ("POST", "/tasks/{task_id}/close"): {"note": "fixed, says B"},
+    ("POST", "/tasks/{task_id}/assign"): {"person": "zhao.lei", "note": "B reassigns"},
+    ("POST", "/tasks/{task_id}/comment"): {"text": "B comments"},
+    ("POST", "/tasks/{task_id}/evidence"): {"url": "https://b.example/fixed", "note": "B's evidence"},
+    ("POST", "/tasks/{task_id}/recheck"): {"note": "B asks for a re-check"},
+    ("POST", "/tasks/{task_id}/escalate"): {"note": "B escalates"},
     ("POST", "/disputes"): {"assessment": "{assessment_id}", "channel": "{channel_id}", "indicator": "d_ipv6",
                             "reason": "B disputes A"},
     ("POST", "/disputes/{dispute_id}/decision"): {"decision": "overturn", "note": "B decides"},
@@ -79,6 +90,22 @@ FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/account/password"): {"current_password": "not the password", "new_password": "a new passphrase",
                                     "confirm_password": "a new passphrase"},
 }
+# API routes that take multipart/form-data (uploads): their fields and files.
+MULTIPART: dict[tuple[str, str], tuple[dict[str, str], dict[str, Any]]] = {
+    ("POST", "/api/v1/tasks/{task_id}/evidence"): ({"note": "B's evidence"},
+                                                   {"file": ("fix.png", b"\x89PNG B's screenshot", "image/png")}),
+}
+
+
+def _api_write(browser: Any, method: str, url: str, path: str, params: dict[str, Any]) -> Any:
+    """A write through the API with its body: JSON, or the multipart form of an upload route."""
+    if (method, path) in MULTIPART:
+        fields, files = MULTIPART[(method, path)]
+        return browser.api(method, url, data=fields, files=files)
+    body = _fill(JSON_BODIES[(method, path)], params)
+    return browser.api(method, url, json=body) if body is not None else browser.api(method, url)
+
+
 # Routes B may use successfully (their own account, the language, public documents): the
 # answer still must not show A's data.
 ALLOWED = {("POST", "/api/v1/me/tokens"), ("POST", "/account/tokens"), ("POST", "/login"), ("POST", "/logout"),
@@ -93,6 +120,7 @@ def _state(world: World) -> str:
             conn.execute(select(CHANNELS).where(CHANNELS.c.id == world.ids["channel_a"])).all(),
             conn.execute(select(RECTIFICATION_TASKS).where(RECTIFICATION_TASKS.c.channel_id == world.ids["channel_a"])
                          ).all(),
+            conn.execute(select(TASK_EVIDENCE).order_by(TASK_EVIDENCE.c.id)).all(),
             conn.execute(select(DISPUTES).where(DISPUTES.c.channel_id == world.ids["channel_a"])).all(),
             conn.execute(select(USERS.c.id, USERS.c.role, USERS.c.active, USERS.c.password_hash)
                          .where(USERS.c.username.like("a_%"))).all(),
@@ -118,14 +146,18 @@ def world(engine, tmp_path):
             RECTIFICATION_TASKS.c.channel_id == w.ids["channel_a"])).scalars().first()
         dispute = disputes.file(conn, w.ids["assessment"], w.ids["channel_a"], "d_site_code", "A disputes",
                                 by="a_staff")
-        from mgov.act import notify
+        from mgov.act import notify, task_evidence
 
         target = notify.add_target(conn, org_code="cn-440300", kind="email", address="web@sz.example")
+        evidence = task_evidence.add_file(conn, w.settings.resolved_archive_dir, task, "sz-fix.png",
+                                          b"\x89PNG A's screenshot", by="a_staff", media_type="image/png")
         service.write(conn, Batch(organizations=[OrgRecord("cn-440105", Origin("test"), name_zh="广州市海珠区",
                                                            jurisdiction="cn", tier="county", parent="cn-440100")]))
         w.ids |= {"token_a": row["id"], "task_a": task, "dispute_a": dispute["id"],
                   "user_a": users.user_id_of(conn, "a_staff"), "target_a": target["id"],
-                  "user_b": users.user_id_of(conn, "b_staff")}
+                  "user_b": users.user_id_of(conn, "b_staff"), "evidence_a": evidence["id"],
+                  "task_b": conn.execute(select(RECTIFICATION_TASKS.c.id).where(
+                      RECTIFICATION_TASKS.c.channel_id == w.ids["channel_b"])).scalars().first()}
     return w
 
 
@@ -134,7 +166,7 @@ def _params(world: World) -> dict[str, Any]:
     return {"code": "cn-440300", "channel_id": i["channel_a"], "finding_id": i["finding_a"], "index": 0,
             "run_id": i["run"], "assessment_id": i["assessment"], "task_id": i["task_a"], "dispute_id": i["dispute_a"],
             "key": "zhao.lei", "user_id": i["user_a"], "token_id": i["token_a"], "profile_id": "cn-2019-website",
-            "fmt": "csv", "channel": i["channel_a"], "target_id": i["target_a"]}
+            "fmt": "csv", "channel": i["channel_a"], "target_id": i["target_a"], "evidence_id": i["evidence_a"]}
 
 
 def _fill(value: Any, params: dict[str, Any]) -> Any:
@@ -181,8 +213,7 @@ def test_no_route_shows_or_changes_another_agencys_data(world, intruder):
                 answer = browser.api(method, url)
             else:
                 assert (method, path) in JSON_BODIES, f"{method} {path}: give it a body in JSON_BODIES"
-                body = _fill(JSON_BODIES[(method, path)], params)
-                answer = browser.api(method, url, json=body) if body is not None else browser.api(method, url)
+                answer = _api_write(browser, method, url, path, params)
         else:
             if method == "GET":
                 answer = browser.get(url)
@@ -229,14 +260,14 @@ def test_a_viewer_cannot_change_its_own_agency(world):
     browser = world.client("a_viewer")
     before = _state(world)
     params = _params(world)
-    for (method, path), body in JSON_BODIES.items():
+    for method, path in JSON_BODIES:
         if (method, path) in {("POST", "/api/v1/me/tokens"), ("DELETE", "/api/v1/me/tokens/{token_id}"),
                               ("POST", "/api/v1/me/password")}:
             continue  # their own tokens and password: every user may
         url = path
         for name, value in params.items():
             url = url.replace("{" + name + "}", str(value))
-        answer = browser.api(method, url, json=_fill(body, params)) if body is not None else browser.api(method, url)
+        answer = _api_write(browser, method, url, path, params)
         assert answer.status_code == 403, (method, url, answer.status_code, answer.text)
     assert _state(world) == before
 
@@ -269,6 +300,7 @@ B_JSON = {
     ("POST", "/api/v1/users"): {"username": "b.plant", "password": "juniper kettle window 42", "role": "agency_staff",
                                 "organization": "cn-440100"},
     ("PATCH", "/api/v1/users/{user_id}"): {"organization": "cn-440100"},
+    ("POST", "/api/v1/tasks/{task_id}/assign"): {"person": "wang.fang"},
     ("POST", "/api/v1/notification-targets"): {"kind": "email", "address": "ops@b.example",
                                                "organization": "cn-440100"},
 }
@@ -280,6 +312,9 @@ B_FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, ...]]] = {
     ("POST", "/orgs/{code}/channels"): ({"kind": "website", "address": "https://new2.gz.gov.cn"}, ()),
     ("POST", "/channels/{channel_id}/edit"): ({"owner": "cn-440100", "name": "广州"}, ("owner",)),
     ("POST", "/tasks/{task_id}/close"): ({}, ()),
+    ("POST", "/tasks/{task_id}/assign"): ({"person": "wang.fang"}, ("person",)),
+    ("POST", "/tasks/{task_id}/comment"): ({}, ()), ("POST", "/tasks/{task_id}/evidence"): ({}, ()),
+    ("POST", "/tasks/{task_id}/recheck"): ({}, ()), ("POST", "/tasks/{task_id}/escalate"): ({}, ()),
     ("POST", "/disputes"): ({"assessment": "{assessment_id}", "channel": "{channel_id}", "indicator": "d_ipv6",
                              "reason": "B disputes"}, ("channel",)),
     ("POST", "/disputes/{dispute_id}/decision"): ({}, ()),
@@ -343,7 +378,7 @@ def test_keys_of_another_agency_in_any_write_answer_as_unknown_ones(world, intru
     browser = world.client(intruder)
     i = world.ids
     params = {"code": "cn-440105", "channel_id": i["channel_b"], "key": "wang.fang", "user_id": i["user_b"],
-              "assessment_id": i["assessment"]}
+              "assessment_id": i["assessment"], "task_id": i["task_b"]}
     theirs = {"person": "zhao.lei", "org": "cn-440300", "channel": i["channel_a"]}
     routes = _mutating(browser.http.app)
     before = _everything(world)
@@ -397,5 +432,6 @@ def test_keys_of_another_agency_in_any_write_answer_as_unknown_ones(world, intru
     assert _everything(world) == before, "a write naming another agency's key changed something"
     assert {(m, p) for m, p, _ in tried} >= {("POST", "/api/v1/organizations/{code}/roles"),
                                              ("PATCH", "/api/v1/channels/{channel_id}"), ("POST", "/disputes"),
-                                             ("POST", "/orgs/{code}/channels")}, tried
+                                             ("POST", "/orgs/{code}/channels"), ("POST", "/tasks/{task_id}/assign"),
+                                             ("POST", "/api/v1/tasks/{task_id}/assign")}, tried
     assert len(tried) >= 19, tried  # 15 fields of API bodies, 4 of forms

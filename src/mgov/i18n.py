@@ -74,6 +74,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "(what was assessed gives {observed})",
                           "监测不完整：{share} 的监测指标未评估；不计分，不参与排名（已评估部分得分 {observed}）"),
     "assess_incomplete_n": ("incomplete {n} (not ranked)", "监测不完整 {n}（不参与排名）"),
+    # mgov tasks: working on a rectification task
+    "notify_event_escalated": ("escalated tasks", "提级督办"),
+    "task_assigned": ("task {id}: assigned to {person}", "任务 {id}：已交由 {person} 整改"),
+    "task_commented": ("task {id}: comment added", "任务 {id}：已添加评论"),
+    "task_evidence_added": ("task {id}: evidence {evidence} of the fix added", "任务 {id}：已添加整改证明 {evidence}"),
+    "task_escalated": ("task {id}: escalated to {to} (level {level})",
+                       "任务 {id}：已提级至 {to} 督办（第 {level} 级）"),
+    "task_recheck_requested": ("re-check asked for: task(s) {ids}; the next run of their checks decides",
+                               "已申请复查：任务 {ids}；下一次运行相应检查时判定"),
+    "task_recheck_run": ("re-checking with {kind} run {run} ...", "正在以{kind}运行 {run} 复查……"),
+    "task_rechecked": ("re-checked: closed {closed} · still failing {still} · could not tell {unchecked}",
+                       "复查结果：已整改关闭 {closed} · 仍未通过 {still} · 无法判定 {unchecked}"),
 }
 
 HEADERS: dict[str, str] = {
@@ -93,6 +105,8 @@ HEADERS: dict[str, str] = {
     "rank": "排名", "verdict": "结论", "score": "得分", "grade": "等级", "vetoes": "单项否决项",
     "not_assessed": "未评估项", "trend": "变化", "points": "分值", "complete": "监测完整",
     "events": "事件", "lang": "语言", "created_at": "创建时间",
+    "assignee": "整改责任人", "assignees": "渠道责任人", "escalated_to": "督办单位", "escalation_level": "督办级别",
+    "recheck_requested_at": "申请复查时间",
 }
 
 # Columns of the tables that show assessments, tasks, disputes and users (issue 15).

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 # read: see the registry, findings, assessments, tasks, disputes and reports in scope.
 # registry.write: add and edit organizations, people and channels.
-# tasks.close: close a rectification task by hand.  disputes.file / disputes.decide.
+# tasks.work: work on a rectification task: assign it, comment, add evidence of the fix, ask
+# for a re-check, escalate it.  tasks.close: close one by hand.  disputes.file / disputes.decide.
 # users.manage: add and edit users (only with roles the manager could hold themselves).
 # audit.read: read the audit log.  notify.manage: notification targets.
 # contacts.read: people's e-mail addresses and phone numbers in full (the roles that edit the
 # registry, chase its people or read the audit log, where changed contacts are written);
 # without it they are masked as the command line masks them (mgov.registry.masking).
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"read", "registry.write", "tasks.close", "disputes.file", "disputes.decide",
+    "admin": frozenset({"read", "registry.write", "tasks.work", "tasks.close", "disputes.file", "disputes.decide",
                         "users.manage", "audit.read", "notify.manage", "contacts.read"}),
-    "supervisor": frozenset({"read", "registry.write", "tasks.close", "disputes.decide", "audit.read",
+    "supervisor": frozenset({"read", "registry.write", "tasks.work", "tasks.close", "disputes.decide", "audit.read",
                              "notify.manage", "contacts.read"}),
     "reviewer": frozenset({"read", "disputes.decide", "audit.read", "contacts.read"}),
-    "agency_admin": frozenset({"read", "registry.write", "disputes.file", "users.manage", "audit.read",
+    "agency_admin": frozenset({"read", "registry.write", "tasks.work", "disputes.file", "users.manage", "audit.read",
                                "notify.manage", "contacts.read"}),
-    "agency_staff": frozenset({"read", "disputes.file"}),
+    "agency_staff": frozenset({"read", "tasks.work", "disputes.file"}),
     "viewer": frozenset({"read"}),
 }
 ROLES: tuple[str, ...] = tuple(PERMISSIONS)

@@ -1,5 +1,6 @@
 """Notifications: e-mail and signed webhooks to an organization's targets about new veto
-failures, overdue rectification tasks and a weekly digest of its subtree (docs/notifications.md).
+failures, overdue and escalated rectification tasks and a weekly digest of its subtree
+(docs/notifications.md).
 
     add_target(conn, org_code="cn-440303", kind="email", address="ops@example.gov")
     run_notifications(engine, settings, digest=True)
@@ -43,7 +44,7 @@ __all__ = ["EVENTS", "add_target", "get_target", "list_targets", "remove_target"
 
 NT = NOTIFICATION_TARGETS
 NS = NOTIFICATIONS_SENT
-EVENTS = ("veto", "overdue", "digest")
+EVENTS = ("veto", "overdue", "escalated", "digest")
 KINDS = ("email", "webhook")
 LANGS = ("zh", "en")
 MIN_SECRET = 16  # characters: a shorter shared secret is guessable
@@ -188,8 +189,7 @@ def _batches(conn: Connection, snap: Snapshot, target: Any, digest: bool) -> lis
         if event == "digest":
             found = [snap.digest(target.organization_id)]
         else:
-            found = [e for e in (snap.vetoes if event == "veto" else snap.overdue)
-                     if scope is None or e.owner_id in scope]
+            found = [e for e in snap.events(event) if scope is None or e.owner_id in scope]
         done = _already_sent(conn, target.id, [e.key for e in found])
         new = [e for e in found if e.key not in done]
         if new:

@@ -1,6 +1,6 @@
 """What notifications are about, read once per run for every target: new veto failures of
-the newest assessment of each profile, overdue rectification tasks, and a weekly digest of
-an organization's subtree. Each event carries its dedupe key and its owner organization,
+the newest assessment of each profile, overdue and escalated rectification tasks, and a weekly
+digest of an organization's subtree. Each event carries its dedupe key and its owner organization,
 so a target hears only about channels owned within its subtree.
 """
 
@@ -106,18 +106,34 @@ class Snapshot:
                     out.append(Event(f"veto:{head.id}:{row.channel_id}:{ind}", row.owner_id, item))
         return out
 
+    def events(self, event: str) -> list[Event]:
+        """The run's events of one kind but the digest (veto, overdue, escalated)."""
+        found: list[Event] = getattr(self, {"veto": "vetoes"}.get(event, event))
+        return found
+
+    def _task_item(self, r: Any) -> dict[str, Any]:
+        return {"task": r.id, "channel_id": r.channel_id, "address": r.address, "owner": self.code(r.owner_id),
+                "indicator": r.indicator_id, "status": r.status, "due_on": r.due_on.isoformat(),
+                "days_overdue": max((self.today - r.due_on).days, 0), "escalated_to": r.escalated_to,
+                "level": r.escalation_level, "assignee": r.assignee,
+                "assignees": [a.get("person") for a in r.assignees or []]}
+
+    def _tasks_where(self, *where: Any) -> list[Any]:
+        return list(self.conn.execute(
+            select(T.c.id, T.c.channel_id, T.c.indicator_id, T.c.status, T.c.due_on, T.c.escalated_to,
+                   T.c.escalation_level, T.c.assignee, T.c.assignees, CHANNELS.c.address, CHANNELS.c.owner_id)
+            .join(CHANNELS, CHANNELS.c.id == T.c.channel_id).where(*where).order_by(T.c.id)))
+
     @cached_property
     def overdue(self) -> list[Event]:
-        rows = self.conn.execute(select(T.c.id, T.c.channel_id, T.c.indicator_id, T.c.status, T.c.due_on,
-                                        T.c.escalated_to, T.c.assignees, CHANNELS.c.address, CHANNELS.c.owner_id)
-                                 .join(CHANNELS, CHANNELS.c.id == T.c.channel_id)
-                                 .where(T.c.status.in_(UNRESOLVED), T.c.due_on < self.today).order_by(T.c.id))
-        return [Event(f"overdue:{r.id}:{r.status}", r.owner_id,
-                      {"task": r.id, "channel_id": r.channel_id, "address": r.address, "owner": self.code(r.owner_id),
-                       "indicator": r.indicator_id, "status": r.status, "due_on": r.due_on.isoformat(),
-                       "days_overdue": (self.today - r.due_on).days, "escalated_to": r.escalated_to,
-                       "assignees": [a.get("person") for a in r.assignees or []]})
-                for r in rows]
+        return [Event(f"overdue:{r.id}:{r.status}", r.owner_id, self._task_item(r))
+                for r in self._tasks_where(T.c.status.in_(UNRESOLVED), T.c.due_on < self.today)]
+
+    @cached_property
+    def escalated(self) -> list[Event]:
+        """Tasks escalated to a supervising organization (by the review or by hand): once per level."""
+        return [Event(f"escalated:{r.id}:{r.escalation_level}", r.owner_id, self._task_item(r))
+                for r in self._tasks_where(T.c.status == "escalated")]
 
     # Counts per owner organization, summed per target's scope by digest().
     @cached_property

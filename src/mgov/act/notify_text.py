@@ -15,18 +15,25 @@ MAX_LINES = 200
 SUBJECTS: dict[str, tuple[str, str]] = {  # event: (en, zh)
     "veto": ("[mgov] {n} new veto failure(s): {org}", "【mgov】{org}：新增单项否决问题 {n} 项"),
     "overdue": ("[mgov] {n} overdue rectification task(s): {org}", "【mgov】{org}：逾期整改任务 {n} 项"),
+    "escalated": ("[mgov] {n} rectification task(s) escalated: {org}", "【mgov】{org}：提级督办整改任务 {n} 项"),
     "digest": ("[mgov] Weekly digest {week}: {org}", "【mgov】{org} 每周汇总（{week}）"),
 }
 INTROS: dict[str, tuple[str, str]] = {
     "veto": ("These channels failed a veto indicator (one failure decides the verdict):",
              "以下渠道存在单项否决问题（一项不达标即判定为不合格）："),
     "overdue": ("These rectification tasks are past their deadline:", "以下整改任务已超过整改期限："),
+    "escalated": ("These rectification tasks were escalated to a supervising organization:",
+                  "以下整改任务已提级至上级主管单位督办："),
     "digest": ("The week's summary of the channels in your scope:", "本周职责范围内渠道情况汇总："),
 }
 VETO_LINE = ("- {address} ({owner}): {indicator}, assessment {assessment} ({profile} {period}){detail}",
              "- {address}（{owner}）：{indicator}，考核 {assessment}（{profile} {period}）{detail}")
 TASK_LINE = ("- task {task}: {address} ({owner}), {indicator}, due {due_on}, {days_overdue} day(s) overdue, {status}",
              "- 任务 {task}：{address}（{owner}），{indicator}，整改期限 {due_on}，已逾期 {days_overdue} 天，{status}")
+ESCALATED_LINE = ("- task {task}: {address} ({owner}), {indicator}, due {due_on}, "
+                  "escalated to {to} (level {level})",
+                  "- 任务 {task}：{address}（{owner}），{indicator}，整改期限 {due_on}，"
+                  "已提级至 {to} 督办（第 {level} 级）")
 STATUS = {"open": ("open", "待整改"), "escalated": ("escalated to {to}", "已提级督办（{to}）")}
 VERDICTS = {"pass": ("pass", "合格"), "fail": ("fail", "不合格"), "not_assessed": ("not assessed", "未评估")}
 DIGEST = {
@@ -89,6 +96,9 @@ def _line(event: str, lang: str, item: dict[str, Any]) -> str:
         return _pick(VETO_LINE, lang).format(**{**item, "owner": item.get("owner") or "-", "detail": detail,
                                                 "indicator": indicator,
                                                 "profile": names().profile(item.get("profile"), lang)})
+    if event == "escalated":
+        return _pick(ESCALATED_LINE, lang).format(**{**item, "owner": item.get("owner") or "-",
+                                                     "to": item.get("escalated_to") or "-"})
     status = _pick(STATUS.get(item["status"], (item["status"], item["status"])), lang)
     return _pick(TASK_LINE, lang).format(**{**item, "owner": item.get("owner") or "-", "indicator": indicator,
                                             "status": status.format(to=item.get("escalated_to") or "-")})

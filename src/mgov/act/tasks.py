@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from mgov import clock
+from mgov.act.assign import default_assignee, role_for
 from mgov.act.audit_log import now, record
 from mgov.act.restore import MONITORING_TASK, monitoring_line, restored
 from mgov.act.workdays import Calendar, deadline_for
@@ -75,7 +76,7 @@ def assignees(conn: Connection, channel_id: int, owner_id: int | None, on: dt.da
             if (r.since is None or r.since <= on) and (r.until is None or r.until >= on)]
 
 
-def _indicator(profile: Profile, indicator_id: str, kind: str | None, tier: str | None) -> Indicator | None:
+def indicator_of(profile: Profile, indicator_id: str, kind: str | None, tier: str | None) -> Indicator | None:
     if kind and tier:
         for ind in resolve(profile, kind, tier):
             if ind.id == indicator_id:
@@ -142,7 +143,7 @@ def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt
                            channel_id=row.channel_id)
                 still += 1
                 continue
-            ind = _indicator(profile, line["id"], result.get("kind"), result.get("tier"))
+            ind = indicator_of(profile, line["id"], result.get("kind"), result.get("tier"))
             deadline = (profile.scoring.incomplete_deadline if line["id"] == MONITORING_TASK
                         else deadline_of(ind, line.get("rule", ""), default_deadline))
             due = deadline_for(deadline, today, cal)
@@ -151,21 +152,24 @@ def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt
                 warnings.add(warning)
             if people is None:
                 people = assignees(conn, row.channel_id, row.owner_id, today)
+            assignee = default_assignee(people, role_for(
+                ind.check if ind else None, ind.source if ind else "monitoring", result.get("kind")))
             evidence = {"rule": line.get("rule"), "category": line.get("category"),
                         "instances": line.get("instances", 0), "points": line.get("points", 0.0),
                         "detail": line.get("detail", ""), "refs": list(line.get("evidence", [])),
                         "source": ind.source if ind else None, "check": ind.check if ind else None,
                         "kind": result.get("kind"), "tier": result.get("tier"), **line.get("task", {})}
             first = _step("opened", actor, assessment=assessment_id, deadline=str(deadline), due_on=due.isoformat(),
-                          calendar_warning=warning)
+                          calendar_warning=warning, assignee=assignee)
             task_id = int(conn.execute(insert(T).values(
                 assessment_id=assessment_id, channel_id=row.channel_id, indicator_id=line["id"],
                 profile_id=head.profile_id, opened_on=today, due_on=due, status="open", assignees=people,
-                escalated_to=None, evidence=evidence, note=None, closed_on=None, history=[first])
+                escalated_to=None, evidence=evidence, note=None, closed_on=None, history=[first], assignee=assignee,
+                escalation_level=0)
                 .returning(T.c.id)).scalar_one())
             record(conn, actor, "task.opened", f"task:{task_id}",
                    {"assessment": assessment_id, "channel_id": row.channel_id, "indicator": line["id"],
-                    "due_on": due.isoformat(), "assignees": [a["person"] for a in people]},
+                    "due_on": due.isoformat(), "assignees": [a["person"] for a in people], "assignee": assignee},
                    channel_id=row.channel_id)
             opened.append(task_id)
     closed = [tid for c, i in sorted(over) for tid in close_overturned(conn, assessment_id, c, i, actor=actor,
@@ -177,6 +181,11 @@ def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt
 def _update(conn: Connection, task_id: int, values: dict[str, Any], step: dict[str, Any]) -> None:
     history = conn.execute(select(T.c.history).where(T.c.id == task_id)).scalar_one()
     conn.execute(update(T).where(T.c.id == task_id).values(**values, history=[*(history or []), step]))
+
+
+def add_step(conn: Connection, task_id: int, values: dict[str, Any], action: str, by: str, **detail: Any) -> None:
+    """Change a task's values and append the step (who, when, what) to its history, in one write."""
+    _update(conn, task_id, values, _step(action, by, **detail))
 
 
 def close_overturned(conn: Connection, assessment_id: int, channel_id: int, indicator_id: str, *,
@@ -248,11 +257,13 @@ def review_due(conn: Connection, today: dt.date, recheck: Recheck, *, actor: str
             out["unchecked"].append(row.id)
         else:
             to = _supervisor(conn, row.channel_id)
-            _update(conn, row.id, {"status": "escalated", "escalated_to": to},
-                    _step("escalated", actor, to=to, overdue_since=row.due_on.isoformat(), recheck=detail or None,
+            level = max(row.escalation_level or 0, 1)
+            _update(conn, row.id, {"status": "escalated", "escalated_to": to, "escalation_level": level},
+                    _step("escalated", actor, to=to, level=level, overdue_since=row.due_on.isoformat(),
+                          recheck=detail or None,
                           note=None if to else "the owner has no supervising organization in the registry"))
-            record(conn, actor, "task.escalated", subject, {"to": to, "due_on": row.due_on.isoformat(), **detail},
-                   channel_id=row.channel_id)
+            record(conn, actor, "task.escalated", subject,
+                   {"to": to, "level": level, "due_on": row.due_on.isoformat(), **detail}, channel_id=row.channel_id)
             out["escalated"].append(row.id)
     return out
 
@@ -272,7 +283,7 @@ def finding_recheck(conn: Connection, profile_dirs: list[Path] | None = None
         if task["indicator_id"] == MONITORING_TASK:
             return restored(conn, profiles[task["profile_id"]], task)
         ev = task.get("evidence") or {}
-        ind = _indicator(profiles[task["profile_id"]], task["indicator_id"], ev.get("kind"), ev.get("tier"))
+        ind = indicator_of(profiles[task["profile_id"]], task["indicator_id"], ev.get("kind"), ev.get("tier"))
         if ind is None:
             return None, {"why": f"indicator {task['indicator_id']} is not in profile {task['profile_id']}"}
         since = dt.datetime.combine(task["due_on"], dt.time(), dt.UTC)
@@ -280,30 +291,39 @@ def finding_recheck(conn: Connection, profile_dirs: list[Path] | None = None
         if ind.source == "check" and ind.check:
             f = conn.execute(select(FINDINGS.c.status, FINDINGS.c.value, FINDINGS.c.evidence, FINDINGS.c.observed_at)
                              .where(FINDINGS.c.channel_id == cid, FINDINGS.c.check_id == ind.check,
-                                    _variant_is(ind.variant), FINDINGS.c.observed_at >= since)
+                                    variant_is(ind.variant), FINDINGS.c.observed_at >= since)
                              .order_by(FINDINGS.c.observed_at.desc(), FINDINGS.c.id.desc()).limit(1)).first()
             if f is None:
                 return None, {"check": ind.check, "why": f"no finding of {ind.check} since {task['due_on']}"}
-            day = _utc(f.observed_at).date()
-            obs = Observation(str(cid), ind.id, findings=[DailyFinding(day, f.status, f.value, f.evidence or ())])
-            detail = {"check": ind.check, "finding_status": f.status, "observed_at": _utc(f.observed_at).isoformat()}
-        elif ind.source == "probe":
+            return judge_finding(ind, cid, f)
+        if ind.source == "probe":
             weeks = probe_weeks(conn, [cid], since).get(str(cid), [])
             if not weeks:
                 return None, {"why": f"no probe since {task['due_on']}"}
             obs = Observation(str(cid), ind.id, probes=weeks)
-            detail = {"probes": sum(w.probes for w in weeks), "failed": sum(w.failed for w in weeks)}
-        else:
-            return None, {"why": f"source {ind.source}: needs a person to confirm the fix (mgov tasks close)"}
-        outcome = aggregate(ind, obs)
-        detail["outcome"] = outcome.status
-        if outcome.detail:
-            detail["outcome_detail"] = outcome.detail
-        if outcome.status == "not_assessed":
-            return None, detail
-        return outcome.status in ("met", "not_applicable"), detail
+            return _outcome(ind, obs, {"probes": sum(w.probes for w in weeks), "failed": sum(w.failed for w in weeks)})
+        return None, {"why": f"source {ind.source}: needs a person to confirm the fix (mgov tasks close)"}
 
     return recheck
+
+
+def judge_finding(ind: Indicator, channel_id: int, f: Any) -> tuple[bool | None, dict[str, Any]]:
+    """One finding of the indicator's check (a row with status, value, evidence, observed_at),
+    judged by the assessment's own aggregation: fixed, still failing, or None (cannot tell)."""
+    day = _utc(f.observed_at).date()
+    obs = Observation(str(channel_id), ind.id, findings=[DailyFinding(day, f.status, f.value, f.evidence or ())])
+    return _outcome(ind, obs, {"check": ind.check, "finding_status": f.status,
+                               "observed_at": _utc(f.observed_at).isoformat()})
+
+
+def _outcome(ind: Indicator, obs: Observation, detail: dict[str, Any]) -> tuple[bool | None, dict[str, Any]]:
+    outcome = aggregate(ind, obs)
+    detail["outcome"] = outcome.status
+    if outcome.detail:
+        detail["outcome_detail"] = outcome.detail
+    if outcome.status == "not_assessed":
+        return None, detail
+    return outcome.status in ("met", "not_applicable"), detail
 
 
 def _utc(at: dt.datetime) -> dt.datetime:
@@ -345,7 +365,7 @@ def address_forms(raw: str) -> list[str]:
     return out
 
 
-def _variant_is(variant: str | None) -> Any:
+def variant_is(variant: str | None) -> Any:
     """Findings judged with the indicator's parameters (None: the check's own)."""
     return FINDINGS.c.variant.is_(None) if variant is None else FINDINGS.c.variant == variant
 

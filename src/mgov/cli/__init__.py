@@ -28,6 +28,7 @@ from mgov.cli import (
     roles,
     scan,
     serve,
+    task_work,
     users,
 )
 from mgov.cli.common import State, console, err_console, state
@@ -61,6 +62,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="The database schema. [dim]Example: mgov db upgrade[/dim]", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(profiles.app, name="profiles")
+task_work.register(act.tasks_app)
 app.add_typer(act.tasks_app, name="tasks")
 app.add_typer(act.disputes_app, name="disputes")
 app.add_typer(notify.app, name="notify")

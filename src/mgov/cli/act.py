@@ -30,10 +30,11 @@ tasks_app = typer.Typer(help="Rectification tasks (整改) opened from assessmen
 disputes_app = typer.Typer(help="Disputes (申诉) against assessment findings. "
                                 "[dim]Example: mgov disputes list[/dim]", no_args_is_help=True)
 
-TASK_COLUMNS = ["id", "address", "indicator_id", "indicator", "status", "opened_on", "due_on", "assignees",
+TASK_COLUMNS = ["id", "address", "indicator_id", "indicator", "status", "opened_on", "due_on", "assignee",
                 "escalated_to"]
 TASK_RECORD = ["id", "assessment_id", "profile_id", "address", "indicator_id", "indicator", "status", "opened_on",
-               "due_on", "assignees", "escalated_to", "closed_on", "note", "evidence"]
+               "due_on", "assignee", "assignees", "escalated_to", "escalation_level", "recheck_requested_at",
+               "closed_on", "note", "evidence"]
 DISPUTE_COLUMNS = ["id", "assessment_id", "address", "indicator_id", "indicator", "status", "filed_by", "filed_at",
                    "reviewer", "decision_note"]
 

@@ -17,7 +17,8 @@ from mgov.cli.common import (
 )
 from mgov.i18n import t
 
-app = typer.Typer(help="E-mail and webhook notifications: veto failures, overdue tasks, a weekly digest. "
+app = typer.Typer(help="E-mail and webhook notifications: veto failures, overdue and escalated tasks, a weekly "
+                       "digest. "
                        "[dim]Example: mgov notify target add --org cn-440303 --email ops@example.gov[/dim]",
                   no_args_is_help=True)
 target_app = typer.Typer(help="Notification targets of organizations. [dim]Example: mgov notify target list[/dim]",
@@ -42,7 +43,8 @@ def target_add(
     webhook: str | None = typer.Option(None, "--webhook", help="POST signed JSON to this http(s) URL."),
     secret: str | None = typer.Option(None, "--secret", help="The webhook's signing secret (default: generated "
                                                              "and shown once)."),
-    events: str = typer.Option("veto,overdue,digest", "--events", help="Comma-separated: veto, overdue, digest."),
+    events: str = typer.Option("veto,overdue,escalated,digest", "--events",
+                               help="Comma-separated: veto, overdue, escalated, digest."),
     lang: str | None = typer.Option(None, "--lang", help="zh or en for e-mail (default: mgov's language)."),
     allow_private: bool = PRIVATE_OPTION,
     as_json: bool = JSON_OPTION,

@@ -78,10 +78,22 @@ def run_pass(ctx: typer.Context, pass_kind: str, *, resume: bool, run: int | Non
             engine, st.settings, run_id, concurrency=concurrency, workers=workers or None,
             on_start=lambda total, done: progress.update(task, total=total, completed=done),
             on_channel=lambda facts, counts: progress.advance(task))
+    result["tasks_rechecked"] = honour_rechecks(ctx, run_id)
     if as_json:
         print_json(result)
         return
     print_summary(st.lang, result)
+
+
+def honour_rechecks(ctx: typer.Context, run_id: int) -> dict[str, list[int]]:
+    """The rectification tasks whose re-check was asked for and which this run re-checked:
+    judged by its findings (closed when fixed)."""
+    # Deferred: the act layer's re-check (and its run stack) loads only for commands that run.
+    from mgov.act.recheck import honour_requests
+
+    st = state(ctx)
+    with st.engine().begin() as conn:
+        return honour_requests(conn, run_id, profile_dirs=st.settings.profile_dirs)
 
 
 def print_summary(lang: str, result: dict[str, Any]) -> None:
@@ -91,6 +103,12 @@ def print_summary(lang: str, result: dict[str, Any]) -> None:
     before = result["resumed_from"]
     console.print(f"run {result['run']}: {result['channels']} channels" + (f" ({before} done before)" if before else "")
                   + f" · mgov findings --run {result['run']}")
+    rechecked = result.get("tasks_rechecked") or {}
+    if any(rechecked.values()):
+        console.print(t(lang, "task_rechecked", **{k: ", ".join(map(str, v)) or "-" for k, v in
+                                                   (("closed", rechecked["closed"]),
+                                                    ("still", rechecked["still_failing"]),
+                                                    ("unchecked", rechecked["unchecked"]))}))
     passes = result.get("passes") or {}
     if passes.get("rechecked"):
         console.print(t(lang, "rechecked", channels=passes["rechecked"], findings=passes["findings_rechecked"],

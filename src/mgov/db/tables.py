@@ -341,6 +341,32 @@ class RectificationTask(Base):
     note: Mapped[str | None] = mapped_column(Text)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Who works on it: one person's key, from the channel's responsible people (act.assign).
+    assignee: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # How many levels up the registry it went (0: not escalated; escalated_to is the level's org).
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A re-check asked for and not yet run (act.recheck honours it on the next run of its check).
+    recheck_requested_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    recheck_requested_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class TaskEvidence(Base):
+    """Evidence that a task's problem was fixed: a URL, or a small file kept under the archive
+    (task-evidence/, by its SHA-256: the path never comes from the upload)."""
+
+    __tablename__ = "task_evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("rectification_tasks.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # url, file
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    filename: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    media_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    added_by: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 class Dispute(Base):
@@ -537,6 +563,7 @@ CONTENT_HISTORY = _table(ContentHistoryRow)
 ASSESSMENTS = _table(Assessment)
 ASSESSMENT_RESULTS = _table(AssessmentResultRow)
 RECTIFICATION_TASKS = _table(RectificationTask)
+TASK_EVIDENCE = _table(TaskEvidence)
 DISPUTES = _table(Dispute)
 AUDIT_LOG = _table(AuditLogRow)
 ASSESSMENT_INPUTS = _table(AssessmentInputRow)

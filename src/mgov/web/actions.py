@@ -4,14 +4,15 @@ log in the same transaction."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from mgov.accounts import access, can_grant, throttle, users
-from mgov.act import disputes, notify, tasks
+from mgov.act import disputes, notify, task_evidence, task_work, tasks
 from mgov.act.audit_log import record
-from mgov.db.tables import NOTIFICATION_TARGETS, USERS
+from mgov.db.tables import NOTIFICATION_TARGETS, PEOPLE, USERS
 from mgov.errors import AlreadyExists, Forbidden, InvalidValue, NotFound
 from mgov.registry import service, vocab
 from mgov.registry.addresses import normalize_address
@@ -159,6 +160,51 @@ def edit_channel(conn: Connection, p: Principal, channel_id: int, changes: dict[
 def close_task(conn: Connection, p: Principal, task_id: int, note: str) -> dict[str, Any]:
     act_q.task(conn, p.user.scope, task_id)
     return tasks.close_task(conn, task_id, note, by=p.user.username)
+
+
+def assign_task(conn: Connection, p: Principal, task_id: int, person: str | int, note: str | None = None) -> None:
+    """Give a task in scope to a person (a key, or the dashboard's person id) in scope: another
+    agency's person answers as an unknown one."""
+    act_q.task(conn, p.user.scope, task_id)
+    if isinstance(person, int):
+        found = conn.execute(select(PEOPLE.c.key).where(PEOPLE.c.id == person, p.user.scope.people(PEOPLE.c.id)))
+        key = found.scalar()
+        if key is None:
+            raise NotFound(f"no person {person}")  # out of scope reads as absent
+    else:
+        key = person
+        reg_q.person_id_in_scope(conn, p.user.scope, key)
+    task_work.assign(conn, task_id, key, by=p.user.username, note=note)
+
+
+def comment_task(conn: Connection, p: Principal, task_id: int, text: str) -> None:
+    act_q.task(conn, p.user.scope, task_id)
+    task_work.comment(conn, task_id, text, by=p.user.username)
+
+
+def request_recheck(conn: Connection, p: Principal, task_id: int, note: str | None = None) -> None:
+    act_q.task(conn, p.user.scope, task_id)
+    task_work.request_recheck(conn, task_id, by=p.user.username, note=note)
+
+
+def escalate_task(conn: Connection, p: Principal, task_id: int, note: str) -> None:
+    act_q.task(conn, p.user.scope, task_id)
+    task_work.escalate(conn, task_id, by=p.user.username, note=note)
+
+
+def add_task_evidence(conn: Connection, p: Principal, archive_dir: Path, task_id: int, *, url: str | None = None,
+                      file: tuple[str | None, bytes, str | None] | None = None, note: str | None = None) -> int:
+    """A URL or a file (name, bytes, type) showing the fix: exactly one of them."""
+    act_q.task(conn, p.user.scope, task_id)
+    if (url is None) == (file is None):
+        raise InvalidValue("give the evidence as a URL or as a file (one of them)")
+    if file is not None:
+        name, data, media_type = file
+        row = task_evidence.add_file(conn, archive_dir, task_id, name, data, by=p.user.username,
+                                     media_type=media_type, note=note)
+    else:
+        row = task_evidence.add_url(conn, task_id, url or "", by=p.user.username, note=note)
+    return int(row["id"])
 
 
 def file_dispute(conn: Connection, p: Principal, assessment_id: int, channel_id: int, indicator: str, reason: str,

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from fastapi import routing as fastapi_routing
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
@@ -32,6 +33,13 @@ def body_limit(limit: int) -> Callable[[Endpoint], Endpoint]:
         return endpoint
 
     return declare
+
+
+def every_route(routes: Iterable[BaseRoute]) -> list[Any]:
+    """The application's routes, those of included routers too: FastAPI (0.16x) includes routers
+    lazily, so app.routes holds an included router, not its routes, until this walks into it."""
+    walk = getattr(fastapi_routing, "iter_route_contexts", None)
+    return list(walk(list(routes))) if walk else list(routes)
 
 
 def declared_limit(route: BaseRoute) -> int | None:
@@ -70,7 +78,8 @@ class BodyLimit:
 
     def limit_of(self, scope: dict[str, Any]) -> int:
         if self._larger is None:
-            self._larger = [(r, limit) for r in self.routes() if (limit := declared_limit(r)) is not None]
+            self._larger = [(r, limit) for r in every_route(self.routes())
+                            if (limit := declared_limit(r)) is not None]
         for route, limit in self._larger:  # the few routes that declare a limit; none: nothing to match
             if route.matches(scope)[0] is Match.FULL:
                 return limit

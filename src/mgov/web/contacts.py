@@ -56,9 +56,18 @@ def channel(user: User, detail: dict[str, Any]) -> dict[str, Any]:
 
 
 def task(user: User, row: dict[str, Any]) -> dict[str, Any]:
-    if shown_in_full(user) or not row.get("assignees"):
+    """A task: its assignee, the people listed as answering for it and those it may be assigned
+    to (the task page); its history's assignments."""
+    if shown_in_full(user):
         return row
-    return {**row, "assignees": [{**a, "person": key(user, a.get("person"))} for a in row["assignees"]]}
+    masked = {**row, "assignee": key(user, row.get("assignee"))}
+    for field in ("assignees", "candidates"):
+        if row.get(field):
+            masked[field] = [{**a, "person": key(user, a.get("person"))} for a in row[field]]
+    if row.get("history"):
+        masked["history"] = [{**h, **{f: key(user, h[f]) for f in ("person", "was", "assignee") if f in h}}
+                             for h in row["history"]]
+    return masked
 
 
 def tasks(user: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

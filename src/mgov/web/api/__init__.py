@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mgov.web.api import accounts, act, assessments, monitoring, notify, registry
+from mgov.web.api import accounts, act, assessments, monitoring, notify, registry, task_work
 
 router = APIRouter()
-for module in (registry, monitoring, assessments, act, accounts, notify):
+for module in (registry, monitoring, assessments, act, task_work, accounts, notify):
     router.include_router(module.router)

@@ -46,18 +46,20 @@ class DecisionIn(Body):
 def list_tasks(request: Request, p: ApiReader, conn: Conn,
                status: Annotated[str | None, Query(pattern="^(open|escalated|closed)$")] = None,
                overdue: bool | None = None, channel: IdQuery = None, assessment: IdQuery = None,
+               assignee: Annotated[str | None, Query(max_length=200, description="A person's key.")] = None,
                after: After = None, limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     """The rectification board: overdue first, then open by due date, then closed."""
     items, nxt = q.list_tasks(conn, p.user.scope, status=status, overdue=overdue, channel_id=channel,
-                              assessment_id=assessment, after=after or 0, limit=limit)
+                              assessment_id=assessment, assignee=assignee, after=after or 0, limit=limit)
     lang, names = display.words(request, p)
     return paged(request, [display.task(t, lang, names) for t in contacts.tasks(p.user, items)], nxt)
 
 
 @router.get("/tasks/{task_id}")
 def get_task(request: Request, task_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
-    """A task; indicator_name and status_label say it in the reader's language."""
-    return display.task(contacts.task(p.user, q.task(conn, p.user.scope, task_id)), *display.words(request, p))
+    """A task with its history, the evidence of its fix and the people it may be assigned to;
+    indicator_name and status_label say it in the reader's language."""
+    return display.task(contacts.task(p.user, q.task_detail(conn, p.user.scope, task_id)), *display.words(request, p))
 
 
 @router.post("/tasks/{task_id}/close")

@@ -1,4 +1,4 @@
-"""Notification targets: where an organization's veto, overdue and digest messages go."""
+"""Notification targets: where an organization's veto, overdue, escalation and digest messages go."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from mgov.web.deps import ID, Conn, Principal, api_can
 
 router = APIRouter(tags=["notifications"])
 NotifyManager = Annotated[Principal, api_can("notify.manage")]
-Event = Literal["veto", "overdue", "digest"]
+Event = Literal["veto", "overdue", "escalated", "digest"]
 
 
 def _every_event() -> list[Event]:
-    return ["veto", "overdue", "digest"]
+    return ["veto", "overdue", "escalated", "digest"]
 
 
 class TargetIn(Body):

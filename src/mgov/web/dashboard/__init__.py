@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mgov.web.dashboard import account, auth, follow, pages
+from mgov.web.dashboard import account, auth, follow, pages, task_pages
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, pages, follow, account):
+for module in (auth, pages, follow, task_pages, account):
     router.include_router(module.router)

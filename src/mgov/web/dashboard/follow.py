@@ -57,8 +57,10 @@ def tasks_board(request: Request, p: PageReader, conn: Conn,
 
 @router.post("/tasks/{task_id}/close")
 async def task_close(request: Request, task_id: ID, p: TaskCloser) -> Response:
-    note = (await form(request)).get("note", "")
-    return await run_action(request, "/tasks", lambda conn: actions.close_task(conn, p, task_id, note), done="closed")
+    fields = await form(request)
+    back_to = f"/tasks/{task_id}" if fields.get("from") == "task" else "/tasks"  # the board or the task's page
+    return await run_action(request, back_to, lambda conn: actions.close_task(conn, p, task_id, fields.get("note", "")),
+                            done="closed")
 
 
 @router.get("/disputes")

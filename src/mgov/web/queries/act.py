@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, case, select
@@ -9,8 +10,9 @@ from sqlalchemy import Connection, case, select
 from mgov import clock
 from mgov.accounts import Scope
 from mgov.act import disputes as disputes_mod
+from mgov.act import task_evidence, task_work
 from mgov.act import tasks as tasks_mod
-from mgov.db.tables import AUDIT_LOG, CHANNELS, DISPUTES, RECTIFICATION_TASKS
+from mgov.db.tables import AUDIT_LOG, CHANNELS, DISPUTES, PEOPLE, RECTIFICATION_TASKS
 from mgov.errors import InvalidValue, NotFound
 from mgov.web.queries import page
 
@@ -20,17 +22,18 @@ DISPUTE_STATUSES = disputes_mod.STATUSES
 
 
 def list_tasks(conn: Connection, scope: Scope, *, status: str | None = None, overdue: bool | None = None,
-               channel_id: int | None = None, assessment_id: int | None = None, after: int = 0,
-               limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
+               channel_id: int | None = None, assessment_id: int | None = None, assignee: str | None = None,
+               after: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
     """The rectification board: unresolved before closed, overdue first, then by due date."""
     if status is not None and status not in TASK_STATUSES:
         raise InvalidValue(f"unknown task status {status!r}: one of {', '.join(TASK_STATUSES)}")
     today = clock.today()
     late = case((T.c.status.in_(tasks_mod.UNRESOLVED) & (T.c.due_on < today), 0),
                 (T.c.status.in_(tasks_mod.UNRESOLVED), 1), else_=2)
-    query = (select(T, CHANNELS.c.address, late.label("board")).join(CHANNELS, CHANNELS.c.id == T.c.channel_id)
+    query = (select(T, CHANNELS.c.address, PEOPLE.c.name.label("assignee_name"), late.label("board"))
+             .join(CHANNELS, CHANNELS.c.id == T.c.channel_id).outerjoin(PEOPLE, PEOPLE.c.key == T.c.assignee)
              .where(scope.orgs(CHANNELS.c.owner_id)))
-    for column, value in ((T.c.channel_id, channel_id), (T.c.assessment_id, assessment_id)):
+    for column, value in ((T.c.channel_id, channel_id), (T.c.assessment_id, assessment_id), (T.c.assignee, assignee)):
         if value is not None:
             query = query.where(column == value)
     if overdue:
@@ -63,7 +66,24 @@ def task(conn: Connection, scope: Scope, task_id: int) -> dict[str, Any]:
     found = tasks_mod.get_task(conn, task_id)
     if not scope.has_channel(conn, found["channel_id"]):
         raise NotFound(f"no rectification task {task_id}")
+    found["assignee_name"] = conn.execute(select(PEOPLE.c.name).where(PEOPLE.c.key == found["assignee"])).scalar() \
+        if found["assignee"] else None
     return found
+
+
+def task_detail(conn: Connection, scope: Scope, task_id: int) -> dict[str, Any]:
+    """A task with the evidence of its fix and the people it may be assigned to."""
+    found = task(conn, scope, task_id)
+    found["fix_evidence"] = task_evidence.list_evidence(conn, task_id)
+    found["candidates"] = task_work.task_candidates(conn, found)
+    return found
+
+
+def evidence_file(conn: Connection, scope: Scope, archive_dir: Path, task_id: int,
+                  evidence_id: int) -> tuple[dict[str, Any], bytes]:
+    """An evidence file of a task in scope, and its bytes."""
+    task(conn, scope, task_id)
+    return task_evidence.evidence_file(conn, archive_dir, task_id, evidence_id)
 
 
 def list_disputes(conn: Connection, scope: Scope, *, status: str | None = None, assessment_id: int | None = None,
