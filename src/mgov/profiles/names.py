@@ -50,6 +50,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
                   "agency_staff": ("单位工作人员", "agency staff"), "viewer": ("只读用户", "viewer")},
     "permission": {"read": ("查看", "read"), "registry.write": ("编辑名录", "edit the registry"),
                    "tasks.close": ("关闭整改任务", "close rectification tasks"),
+                   "tasks.work": ("办理整改任务", "work on rectification tasks"),
                    "disputes.file": ("提出申诉", "file disputes"), "disputes.decide": ("裁定申诉", "decide disputes"),
                    "users.manage": ("管理用户", "manage users"), "audit.read": ("查看审计日志", "read the audit log"),
                    "notify.manage": ("管理通知", "manage notifications"),
@@ -81,6 +82,9 @@ ACTION_VERBS: dict[str, tuple[str, str]] = {
     "password_changed": ("修改密码", "password changed"), "imported": ("导入", "imported"),
     "started": ("启动", "started"), "finished": ("完成", "finished"), "deleted": ("删除", "deleted"),
     "commented": ("评论", "commented"), "reassigned": ("改派", "reassigned"),
+    "evidence_added": ("添加整改证明", "fix evidence added"), "recheck_requested": ("申请复查", "re-check requested"),
+    "rechecked": ("复查", "re-checked"), "recheck_failed": ("复查仍未达标", "re-check still failing"),
+    "recheck_unchecked": ("未能复查", "re-check could not tell"),
 }
 # What stands in a task's indicator_id for a task that is not about one indicator.
 PSEUDO_INDICATORS: dict[str, tuple[str, str]] = {"monitoring.incomplete": ("恢复监测", "Restore monitoring")}
@@ -207,6 +211,9 @@ AUDIT_FIELDS: dict[str, tuple[str, str]] = {
     "tier": ("层级", "tier"), "no_external_service": ("无对外服务", "no external services"),
     "time_zone": ("时区", "time zone"), "display_name": ("姓名", "name"), "email": ("电子邮件", "e-mail"),
     "events": ("事件", "events"), "_truncated": ("已截短", "shortened"), "deadline": ("整改时限", "deadline"),
+    "assignee": ("办理人", "assignee"), "filename": ("文件名", "file name"), "size": ("大小", "size"),
+    "sha256": ("文件摘要", "SHA-256"), "url": ("链接", "link"), "comment": ("评论", "comment"),
+    "level": ("升级层级", "level"), "escalation_level": ("升级层级", "escalation level"),
 }
 CLOSE_REASONS = {"manual": ("人工关闭", "closed by hand"), "overturned": ("申诉撤销", "dispute overturned"),
                  "recheck": ("复查达标", "re-check met")}
