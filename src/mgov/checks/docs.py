@@ -26,7 +26,7 @@ def markdown(checks: list[Check]) -> str:
         "`not_applicable`), a measured value, the WARC records it was judged on, and, for `error`,",
         "a scan status (`dns_error`, `dns_unresolved`, `timeout`, `tls_invalid`, `connection_refused`,",
         "`connection_reset`, `http_error`, `blocked_by_waf`, `too_large`, `redirect_loop`,",
-        "`too_many_redirects`, `blocked_address`, `unknown_error`).",
+        "`too_many_redirects`, `blocked_address`, `incomplete`, `unknown_error`).",
         "",
         "Checks register through the `mgov.checks` entry-point group; mgov's own are registered",
         "the same way as a third party's (see pyproject.toml).",

@@ -26,8 +26,9 @@ def crawl(
     delay: float = typer.Option(0.0, "--delay", min=0.0, help="Seconds between two requests to one host."),
     per_host: int = typer.Option(4, "--per-host", min=1, max=16, help="Requests in flight to one host "
                                                                   "(politeness; also the page workers of a site)."),
-    max_seconds: float = typer.Option(600.0, "--max-seconds", min=1.0, help="Time budget of one site's crawl; "
-                                                                           "what was crawled by then is judged."),
+    max_seconds: float = typer.Option(600.0, "--max-seconds", min=1.0, help="Time budget of one site's crawl, in "
+                                      "the site's time (its requests in flight; mgov's own delays on a busy "
+                                      "machine do not count); what was crawled by then is judged, as incomplete."),
     connect_to: list[str] | None = CONNECT_TO,
     dns: str | None = DNS,
     ca_bundle: str | None = CA_BUNDLE,

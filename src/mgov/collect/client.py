@@ -33,6 +33,7 @@ from mgov.collect.lag import LoopLag
 from mgov.collect.resolver import Resolver
 from mgov.collect.routing import Routing
 from mgov.collect.settings import CollectSettings, Family
+from mgov.collect.siteclock import SITE_CLOCK
 from mgov.collect.warc import HttpCapture, WarcWriter
 from mgov.evidence.budget import within_budget
 from mgov.evidence.exchange import Exchange, Fetch, ScanStatus
@@ -162,10 +163,12 @@ class _Wire:
     truncated: str | None = None
     decoder: BodyDecoder | None = None
     date: dt.datetime | None = None  # when the request started: the records' WARC-Date
-    # perf_counter() when name resolution began, the connection began, and the response head came.
+    # perf_counter() when name resolution began, the connection began, the response head
+    # came, and the body's last byte (decoding it off the loop is mgov's time, not the site's).
     resolving: float | None = None
     connecting: float | None = None
     head: float | None = None
+    received: float | None = None
     _frozen: bytes | None = None
 
     def body(self) -> bytes:
@@ -290,8 +293,11 @@ class HttpClient:
         wire = _Wire(date=dt.datetime.now(dt.UTC))
         host = target.raw_host.lower()
         self.lag.start()
+        clock = SITE_CLOCK.get()  # a crawl's budget: charged from here, the slots held, not before
         # The host's slot first: a task queued behind a busy host must not hold a global slot.
         async with self._per_host[host], self._global:
+            if clock is not None:
+                clock.start()
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
                     try:
@@ -315,6 +321,8 @@ class HttpClient:
                     _finish_body(ex, wire)  # keep what arrived: checks may still use it
             finally:
                 self._timings(ex, wire, time.perf_counter())
+                if clock is not None:
+                    clock.stop(wire.received)
             # Archived while the slots are held: the writer's queue can then never hold more
             # than global_limit bodies, whatever the number of sites in flight.
             if self.warc is not None and ex.status is not None:
@@ -408,6 +416,7 @@ class HttpClient:
             wire.decoder = BodyDecoder(ex.header("Content-Encoding"), s.body_cap, s.max_ratio,
                                        s.ratio_floor)
             complete = await _read_body(resp, wire.decoder, wire, s.body_cap)
+            wire.received = time.perf_counter()
             if len(wire.raw) > OFF_LOOP_BYTES:
                 # Decoding and bounding a large page is CPU work: not on the loop other sites share.
                 await asyncio.to_thread(_finish_body, ex, wire)

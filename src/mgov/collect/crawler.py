@@ -6,11 +6,18 @@ beyond the caps) to the run's LinkChecker; both queues live in the workspace, so
 does not grow with the site. Every distinct target gets one outcome row: a crawled page
 from its own fetch (judged by the checker's classify_fetch), anything else from the
 checker. Pages are handed to the sink one at a time and not kept.
+
+Budgets bound a site that never ends (pages, depth, query variants, bytes) or never answers
+(seconds), and say the same on a busy machine as on an idle one: the seconds are the site's
+(`collect.siteclock`: while it owes the crawl an answer, not mgov's own delays), the bytes
+those of the pages read. A crawl a budget cut says so (`CrawlStats.stopped_by`): what it did
+not reach, the checks cannot call clean.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
@@ -21,12 +28,15 @@ from mgov.collect.client import HttpClient
 from mgov.collect.linkcheck import LinkChecker, LinkOutcome, classify_fetch, excused, is_html
 from mgov.collect.links import NAVIGATION_TAGS, LinkRef, extract_links
 from mgov.collect.robots import RobotsCache
+from mgov.collect.siteclock import SiteClock, charging
 from mgov.collect.workspace import CrawlWorkspace
 from mgov.evidence.exchange import Exchange, Fetch
 from mgov.evidence.urls import canonical, host_of, is_static, same_site, variant_key
 
 PAGE_WORKERS = 16  # at most; never more than the client's per-host limit: they all hit one host
 CHECK_WORKERS = 8  # checks go to many hosts; the client's per-host limit still applies
+WATCH = 0.1  # seconds between two looks at the site's time budget
+MIB = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -39,9 +49,14 @@ class CrawlLimits:
     delay: float = 0.0  # seconds between two requests to one host of the site
     check_links: bool = True  # check a/area/iframe targets that are not crawled
     check_resources: bool = True  # check img, script, link, embed, source, object targets
-    # Wall-clock budget of one site's crawl (None: none). A site answering in seconds would
-    # otherwise hold a daily run for hours; what was crawled by then is kept and judged.
+    # Time budget of one site's crawl, in the site's time (collect.siteclock: while it owes
+    # the crawl an answer and mgov's loop runs; mgov's own delays do not count). None: none.
+    # A site answering in seconds would otherwise hold a daily run for hours; what was
+    # crawled by then is kept and judged, as incomplete.
     max_seconds: float | None = None
+    # Bytes of the site's pages read at most (bodies as decoded; None: none): a site of huge
+    # pages is bounded in the parsing it costs, whatever the clock says.
+    max_bytes: int | None = 256 * MIB
     per_host: int = 4  # requests in flight to one host: politeness (the client's per-host limit)
 
 
@@ -75,7 +90,10 @@ class CrawlStats:
     links_checked: int = 0  # outcomes asked of the link checker
     errors: dict[str, int] = field(default_factory=dict)  # failed pages: "404", "timeout", ...
     offsite_redirects: int = 0  # pages that redirected off the site: recorded, not expanded
-    stopped_by_time: bool = False  # max_seconds ran out before the frontier did
+    stopped_by: str | None = None  # "time" (max_seconds) or "bytes" (max_bytes) ran out before the site did
+    bytes_read: int = 0  # of the pages fetched (bodies as decoded)
+    site_seconds: float = 0.0  # the site's time (collect.siteclock), what max_seconds bounds
+    requests: int = 0  # requests charged to the site's time (pages, robots.txt, link checks)
     robots: dict[str, str] = field(default_factory=dict)  # robots.txt URL -> state (detail)
     elapsed: float = 0.0  # seconds
 
@@ -106,6 +124,7 @@ class _Crawl:
         self.queued = 0
         self.next_slot: dict[str, float] = {}  # host -> when its next request may start
         self.errors: Counter[str] = Counter()
+        self.clock = SiteClock(client.lag)  # charged by the client (collect.siteclock)
 
     def same_site(self, url: str) -> bool:
         return any(same_site(url, h, self.limits.subdomains) for h in self.hosts)
@@ -130,13 +149,15 @@ class _Crawl:
         workers = [self.page_worker() for _ in range(pages)]
         if self.checker is not None:  # without one, nothing is queued for checking
             workers += [self.check_worker(self.checker) for _ in range(CHECK_WORKERS)]
+        with charging(self.clock):  # the workers' requests, and the tasks they start, are the site's time
+            work = asyncio.ensure_future(_all(workers))
         try:
-            await asyncio.wait_for(_all(workers), self.limits.max_seconds)
-        except TimeoutError:
-            self.stats.stopped_by_time = True
+            await self.within_budget(work)
         finally:
             self.robots.cancel()
             self.ws.flush()
+        self.stats.site_seconds = round(self.clock.seconds(), 3)
+        self.stats.requests = self.clock.requests
         self.stats.errors = dict(self.errors)
         for robots in self.robots.fetched():
             note = robots.state + (f" ({robots.detail})" if robots.detail else "")
@@ -144,9 +165,35 @@ class _Crawl:
         self.stats.elapsed = round(time.perf_counter() - started, 3)
         return self.stats
 
+    async def within_budget(self, work: asyncio.Future[None]) -> None:
+        """Wait for the crawl; cut it once the site's time is spent, requests in flight
+        counted (a site that never answers is cut on time, not at its requests' timeouts)."""
+        limit = self.limits.max_seconds
+        try:
+            while not work.done():
+                await asyncio.wait({work}, timeout=None if limit is None else WATCH)
+                if limit is not None and not work.done() and self.clock.seconds() >= limit:
+                    self.stats.stopped_by = "time"
+                    return
+            work.result()  # a worker's error, as it was raised
+        finally:
+            if not work.done():
+                work.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await work
+
+    def out_of_bytes(self) -> bool:
+        """True once the pages read reach max_bytes: no page more (said so if any was left)."""
+        cap = self.limits.max_bytes
+        if cap is None or self.stats.bytes_read < cap:
+            return False
+        if len(self.ws.frontier):
+            self.stats.stopped_by = self.stats.stopped_by or "bytes"
+        return True
+
     async def page_worker(self) -> None:
         while True:
-            item = self.ws.frontier.pop()
+            item = None if self.out_of_bytes() else self.ws.frontier.pop()
             if item is None:
                 if self.active == 0:  # nobody can add pages any more
                     self.pages_done = True
@@ -189,6 +236,7 @@ class _Crawl:
         outcome = classify_fetch(url, fetch, excuse_tls=self.same_site(url))
         self.ws.record_outcome(outcome)
         final = fetch.final
+        self.stats.bytes_read += len(final.body) if final is not None else 0
         self.ws.add_page(url, depth, final.status if final else None,
                          final.header("Content-Type") if final else None,
                          final.response_ref if final else None)

@@ -29,6 +29,7 @@ class LoopLag:
         self._samples: deque[tuple[float, float]] = deque()  # (woke at, overshoot)
         self._task: asyncio.Task[None] | None = None
         self.worst = 0.0
+        self.total = 0.0  # seconds late in all, a running sum (collect.siteclock reads it: a look costs nothing)
 
     def start(self) -> None:
         if self._task is None or self._task.done():
@@ -50,6 +51,7 @@ class LoopLag:
             if late > NOISE:
                 self._samples.append((now, late))
                 self.worst = max(self.worst, late)
+                self.total += late
                 while self._samples and self._samples[0][0] < now - KEEP:
                     self._samples.popleft()
 

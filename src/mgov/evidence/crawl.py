@@ -62,6 +62,11 @@ class CrawlEvidence:
     error_detail: str | None = None
 
     @property
+    def stopped_by(self) -> str | None:
+        """The budget ("time", "bytes") that stopped the crawl before it had read the site, or None."""
+        return self.stats.get("stopped_by")
+
+    @property
     def moved(self) -> bool:
         """The site was crawled elsewhere than at its registered address."""
         return bool(self.registered_url) and self.start_url.rstrip("/") != self.registered_url.rstrip("/")

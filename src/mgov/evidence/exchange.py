@@ -29,6 +29,7 @@ class ScanStatus(StrEnum):
     REDIRECT_LOOP = "redirect_loop"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     BLOCKED_ADDRESS = "blocked_address"  # the SSRF guard refused a private/loopback target
+    INCOMPLETE = "incomplete"  # a crawl stopped at a budget before reaching what the check needs
     UNKNOWN_ERROR = "unknown_error"
 
 

@@ -8,7 +8,7 @@ the content rules (mgov.content.rules), which configuration and channels can ove
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any
+from typing import Any, ClassVar
 
 from mgov.checks.base import Check, Finding, Status
 from mgov.evidence.content import ContentSummary
@@ -17,13 +17,20 @@ from mgov.evidence.exchange import ScanStatus
 from mgov.evidence.site import CRAWL_KEY, SiteEvidence
 
 LISTED = 50  # entries listed in a finding's value; the tables hold the rest
+BUDGETS = {"time": ("time budget", "时间预算"), "bytes": ("size budget", "数据量预算")}
 
 
 class CrawlCheck(Check):
-    """A check of the crawl pass: the crawl's own failure is its error finding."""
+    """A check of the crawl pass: the crawl's own failure is its error finding, and a crawl a
+    budget cut short (CrawlEvidence.stopped_by) cannot clear a check that reads the whole site:
+    what it did not reach may hold the defect, so such a verdict is not assessed."""
 
     needs = frozenset({CRAWL_KEY})
     basis = "China 2019 government website inspection indicators (政府网站与政务新媒体检查指标)"
+    whole_site: ClassVar[bool] = True  # False: the verdict reads the homepage alone
+    # The verdicts that say the site is clear of the defect (a warn below a veto threshold
+    # counts as met in an assessment): those a cut crawl has not earned.
+    clear: ClassVar[frozenset[Status]] = frozenset({Status.PASS})
 
     def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         crawl = ev.crawl
@@ -36,6 +43,8 @@ class CrawlCheck(Check):
                                 message_zh=f"网站抓取失败：{detail}", evidence=crawl.home_refs,
                                 scan_status=crawl.error or ScanStatus.UNKNOWN_ERROR)
         finding = self.judge(crawl, crawl.content, params)
+        if crawl.stopped_by and self.whole_site and finding.status in self.clear:
+            finding = self.not_reached(crawl, finding.value)
         if crawl.moved and isinstance(finding.value, dict):
             # Said on every verdict: the site was read where it is served, not where registered.
             finding.value = {**finding.value, "start_url": crawl.start_url, "registered_url": crawl.registered_url}
@@ -44,6 +53,17 @@ class CrawlCheck(Check):
     @abstractmethod
     def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
         """The verdict on a crawl that reached the site; content is its content summary."""
+
+    def not_reached(self, crawl: CrawlEvidence, value: Any) -> Finding:
+        """Not assessed: the crawl stopped at a budget before it had read the whole site."""
+        en, zh = BUDGETS.get(crawl.stopped_by or "", (f"{crawl.stopped_by} budget", f"{crawl.stopped_by} 预算"))
+        pages = crawl.stats.get("pages_parsed", 0)
+        return self.finding(Status.ERROR, value,
+                            message=f"not assessed: the crawl stopped at its {en} after {pages} page(s), "
+                                    "before it had read the whole site this check needs",
+                            message_zh=f"未评估：网站抓取达到{zh}后停止（已读 {pages} 页），"
+                                       "未覆盖本项检查所需的全站页面",
+                            evidence=crawl.home_refs, scan_status=ScanStatus.INCOMPLETE)
 
     def flagged(self, crawl: CrawlEvidence, count: int, status: Status, value: Any, message: str,
                 message_zh: str) -> Finding:
@@ -71,7 +91,9 @@ class DeadLinks(CrawlCheck):
         value = {"pages": crawl.stats.get("pages_parsed", 0), "targets": counts.get("targets", 0),
                  "dead": counts.get("dead", 0), "dead_home": counts.get("dead_home", 0),
                  "dead_other": counts.get("dead_other", 0), "links": dead,
-                 "complete": not crawl.stats.get("stopped_by_time", False)}
+                 "complete": not crawl.stopped_by, "stopped_by": crawl.stopped_by,
+                 # The crawl's length: the site's time (what max_seconds bounds) and the wall clock's.
+                 "site_seconds": crawl.stats.get("site_seconds"), "seconds": crawl.stats.get("elapsed")}
         if not counts.get("dead"):
             return self.finding(Status.PASS, value, evidence=crawl.home_refs)
         n, home = counts["dead"], counts.get("dead_home", 0)
@@ -86,6 +108,7 @@ class HomepageFresh(CrawlCheck):
     title_zh = "首页更新（两周内）"
     fix_en = "Publish dated items on the homepage (news, notices) at least every two weeks."
     fix_zh = "首页动态、要闻等栏目至少每两周更新，并标注发布日期。"
+    whole_site = False  # the homepage's items
 
     def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
         home = content.home
@@ -125,6 +148,7 @@ class ColumnsStale(CrawlCheck):
     fix_en = ("Update news columns every two weeks and first-level notice and policy columns every six "
               "months; merge or close columns nobody updates.")
     fix_zh = "动态、要闻类栏目两周内更新，通知公告、政策文件类一级栏目六个月内更新；长期不更新的栏目应整合或关停。"
+    clear = frozenset({Status.PASS, Status.WARN})  # a warn: stale columns seen, but fewer than the veto's
 
     def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
         value = {"columns": len(content.columns), "stale": _columns(content, content.stale_timely),
@@ -150,6 +174,7 @@ class ColumnsBlank(CrawlCheck):
     title_zh = "空白栏目"
     fix_en = "Fill or remove columns that show no content or placeholders such as 暂无信息."
     fix_zh = "充实或删除无内容或显示“暂无信息”“正在建设中”等的栏目。"
+    clear = frozenset({Status.PASS, Status.WARN})  # a warn: blank columns seen, but fewer than the veto's
 
     def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
         value = {"columns": len(content.columns), "blank": _columns(content, content.blank)}

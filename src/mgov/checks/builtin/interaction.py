@@ -37,6 +37,8 @@ class InteractionChannel(CrawlCheck):
         value = {"consult_links": _plain(i.consult_links), "forms": i.forms_total, "form_targets": targets}
         refs = [*crawl.home_refs, *(t.ref for t in crawl.form_targets if t.ref is not None)]
         if not i.has_channel:
+            if crawl.stopped_by:  # the channel may be on a page the crawl did not reach
+                return self.not_reached(crawl, value)
             return self.finding(Status.FAIL, value, message="no consultation or message channel found",
                                 message_zh="未发现咨询、留言等互动交流渠道", evidence=refs)
         broken = [t for t in crawl.form_targets if not t.works]
@@ -114,6 +116,7 @@ class Tampering(CrawlCheck):
     title_zh = "首页疑似被篡改（待人工复核）"
     fix_en = "Confirm the change of the regions listed was intended; if not, restore the site and investigate."
     fix_zh = "确认所列区域的变化是否为正常改版；如非，请恢复网站并排查入侵。"
+    whole_site = False  # the homepage's regions
 
     def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
         value = {"compared": crawl.compared, "regions": list(content.tampered_regions)}
