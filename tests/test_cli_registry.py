@@ -222,7 +222,7 @@ def test_org_show_has_children_roles_and_channels(sample):
     leaf = org(sample, "cn-440303-001")
     assert (leaf["children"], leaf["roles"], leaf["channels"]) == ([], [], [])
     table = sample("org", "show", "cn-440300").stdout
-    assert "children / 下级单位" in table and "zhang.wei" in table and "gh_sz_gov" in table
+    assert "children" in table and "zhang.wei" in table and "gh_sz_gov" in table
     assert "no organization with code 'nope'" in sample("org", "show", "nope", code=1).output
 
 
@@ -597,7 +597,7 @@ def test_channel_show_by_address_alone_and_kind_when_ambiguous(cli):
         cli("channel", "show", "https://none.example.gov", code=1).output
     assert "of kind sms" in cli("channel", "show", "12345", "--kind", "sms", code=1).output
     table = cli("channel", "show", "https://m.example.gov", "--kind", "website").stdout
-    assert "history / 历史" in table and "opened" in table
+    assert "history" in table and "opened" in table
 
 
 # --- role ---------------------------------------------------------------------------------
