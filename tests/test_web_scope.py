@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
-from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from mgov.act import disputes
@@ -32,6 +31,7 @@ from mgov.db.tables import (
 )
 from mgov.registry import service
 from mgov.registry.records import Batch, OrgRecord, Origin
+from mgov.web.body_limit import every_route
 from webworld import World, build_world, flash_of
 
 # What only agency A's data contains (B's pages must never show it).
@@ -179,12 +179,8 @@ def _fill(value: Any, params: dict[str, Any]) -> Any:
 
 def _routes(app: Any) -> list[tuple[str, str]]:
     """Every (method, path) the application answers, whatever FastAPI's router nesting."""
-    from fastapi import routing
-
-    walk = getattr(routing, "iter_route_contexts", None)  # FastAPI >= 0.16x includes routers lazily
-    found = list(walk(app.routes)) if walk else [r for r in app.routes if isinstance(r, APIRoute)]
     out = []
-    for route in found:
+    for route in every_route(app.routes):
         path, methods = getattr(route, "path", None), getattr(route, "methods", None) or ()
         if path and not path.startswith(("/static", "/docs/oauth2")):
             out += [(method, path) for method in sorted(methods) if method != "HEAD"]
@@ -345,11 +341,8 @@ def _body_fields(route: Any) -> set[str]:
 
 
 def _mutating(app: Any) -> dict[tuple[str, str], Any]:
-    from fastapi import routing
-
-    walk = getattr(routing, "iter_route_contexts", None)
-    found = list(walk(app.routes)) if walk else [r for r in app.routes if isinstance(r, APIRoute)]
-    return {(m, r.path): r for r in found if getattr(r, "path", None) and not r.path.startswith("/static")
+    return {(m, r.path): r for r in every_route(app.routes)
+            if getattr(r, "path", None) and not r.path.startswith("/static")
             for m in (getattr(r, "methods", None) or ()) if m not in ("GET", "HEAD")}
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from mgov import clock
 from mgov.accounts import throttle
 from mgov.db.tables import LOGIN_ATTEMPTS
+from mgov.web.proxy import forwarded_client, parse_networks
 from webserver import Server
 from webworld import PASSWORD, Browser, build_world
 
@@ -119,6 +120,19 @@ def test_the_attacker_locks_out_their_own_address_not_the_user_and_backs_off(wor
         assert _from(world, ATTACKER).login("a_staff", PASSWORD).status_code == 303
 
 
+def test_an_ipv6_attacker_cannot_step_to_the_next_address_of_its_network(world):
+    """Any address of a /64 is the same source (a host picks its own there); the next network
+    is another source, and an IPv4-mapped address is its IPv4 address."""
+    with clock.fixed(START):
+        for i in range(5):
+            assert _from(world, f"2001:db8:1:2::{i + 10:x}").login("a_staff", "wrong password").status_code == 401
+        assert _from(world, "2001:db8:1:2:ffff::1").login("a_staff", PASSWORD).status_code == 429
+        assert _from(world, "2001:db8:1:3::1").login("a_staff", PASSWORD).status_code == 303
+        for _ in range(5):
+            assert _from(world, ATTACKER).login("b_staff", "wrong password").status_code == 401
+        assert _from(world, f"::ffff:{ATTACKER}").login("b_staff", PASSWORD).status_code == 429
+
+
 def test_a_user_manager_unlocks_a_locked_out_user(world, cli):
     with clock.fixed(START):
         for _ in range(6):
@@ -167,6 +181,15 @@ def test_forwarded_headers_count_only_from_trusted_proxies(world):
         liar = _from(world, PROXY)
         liar.http.headers["X-Forwarded-For"] = f"{USER_HOME}, {ATTACKER}"
         assert liar.login("a_staff", PASSWORD).status_code == 429
+
+
+def test_forwarded_hops_with_ports_are_one_client():
+    """Some proxies append the client's port; ports differ per connection, so each hop is read
+    as its address alone (else every attempt would be a new client to the throttle)."""
+    networks = parse_networks([PROXY])
+    for hop, client in (("203.0.113.9:50123", ATTACKER), ("[2001:db8::7]:443", "2001:db8::7"),
+                        ("2001:db8::7", "2001:db8::7"), (ATTACKER, ATTACKER)):
+        assert forwarded_client(PROXY, f"{hop}, {PROXY}:8080", networks) == client
 
 
 def _cookies_set(browser: Browser, **headers: str) -> dict[str, str]:

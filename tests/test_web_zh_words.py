@@ -15,8 +15,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from fastapi import routing
-from fastapi.routing import APIRoute
 from openpyxl import load_workbook
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from sqlalchemy import select, update
@@ -27,6 +25,7 @@ from mgov.db.tables import FINDINGS, RECTIFICATION_TASKS
 from mgov.profiles.names import label
 from mgov.registry import service
 from mgov.registry.records import Batch, ChannelRecord, Origin
+from mgov.web.body_limit import every_route
 from webworld import World, build_world, flash_of
 from zh_words import Problem, Vocabulary, check_html, check_rows, check_text
 
@@ -85,9 +84,7 @@ def _samples(world: World) -> dict[str, list[Any]]:
 
 def dashboard_routes(app: Any) -> list[str]:
     """The GET paths of the app that are pages or downloads."""
-    walk = getattr(routing, "iter_route_contexts", None)
-    found = list(walk(app.routes)) if walk else [r for r in app.routes if isinstance(r, APIRoute)]
-    return sorted({r.path for r in found if "GET" in (getattr(r, "methods", None) or ())
+    return sorted({r.path for r in every_route(app.routes) if "GET" in (getattr(r, "methods", None) or ())
                    and not r.path.startswith(NOT_PAGES)})
 
 

@@ -42,13 +42,7 @@ def login(engine: Engine, username: str, password: str, client: str) -> tuple[Us
     password is checked (so parallel attempts see each other), the check runs outside any
     transaction (argon2 takes a while), and the outcome is recorded after it."""
     now = clock.now()
-    with engine.begin() as conn:
-        admission = throttle.charge(conn, username, client, now)
-        if not admission.admitted:
-            conn.execute(insert(LOGIN_ATTEMPTS).values(username=username[:120], client=client[:64], at=now,
-                                                       ok=False))
-    if not admission.admitted:
-        raise RateLimited(f"too many failed sign-ins: try again in {admission.wait} s", admission.wait)
+    admission = _admit(engine, username, client, now, "too many failed sign-ins", log=True)
     with engine.connect() as conn:
         row = conn.execute(user_query().where(USERS.c.username == username)).first()
     ok = verify_password(row.password_hash if row else dummy_hash(), password) and bool(row and row.active)
@@ -59,6 +53,20 @@ def login(engine: Engine, username: str, password: str, client: str) -> tuple[Us
     if session is None or row is None:
         raise Unauthenticated("wrong user name or password")
     return user_from_row(row), *session
+
+
+def _admit(engine: Engine, username: str, client: str, now: dt.datetime, refusal: str, *,
+           log: bool) -> throttle.Admission:
+    """Charge a password check to the throttle, in a transaction of its own committed before the
+    check; RateLimited when the pair may not try now (a refused sign-in is logged when log)."""
+    with engine.begin() as conn:
+        admission = throttle.charge(conn, username, client, now)
+        if log and not admission.admitted:
+            conn.execute(insert(LOGIN_ATTEMPTS).values(username=username[:120], client=client[:64], at=now,
+                                                       ok=False))
+    if not admission.admitted:
+        raise RateLimited(f"{refusal}: try again in {admission.wait} s", admission.wait)
+    return admission
 
 
 def _start_session(conn: Connection, row: Any, password: str, now: dt.datetime) -> tuple[str, str]:
@@ -83,10 +91,7 @@ def change_password(engine: Engine, user_id: int, old: str, new: str, client: st
     if row is None:
         raise NotFound(f"no user {user_id}")
     now = clock.now()
-    with engine.begin() as conn:
-        admission = throttle.charge(conn, row.username, client, now)
-    if not admission.admitted:
-        raise RateLimited(f"too many wrong passwords: try again in {admission.wait} s", admission.wait)
+    admission = _admit(engine, row.username, client, now, "too many wrong passwords", log=False)
     ok = verify_password(row.password_hash, old)
     with engine.begin() as conn:
         throttle.settle(conn, row.username, client, admission, ok, now)

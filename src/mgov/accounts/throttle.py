@@ -1,10 +1,13 @@
 """The sign-in throttle: failed sign-ins in a row per user name *and* client address, with a
 back-off that doubles.
 
-Keyed on the pair, an attacker guessing a password locks out themselves, not the user: the
-same account from another address, and other accounts from the attacker's address, still
-sign in. (A limit per address alone would lock a whole office behind one NAT or proxy; a
-limit per account alone lets anyone lock any named account, administrators included.)
+Keyed on the pair (an IPv6 client by its /64: see source), an attacker guessing a password
+locks out themselves, not the user: the same account from another address, and other accounts
+from the attacker's address, still sign in. (A limit per address alone would lock a whole
+office behind one NAT or proxy; a limit per account alone lets anyone lock any named account,
+administrators included. What the pair cannot stop, guessing one account from very many
+networks at once, each within its limit, is left to argon2's cost and the policy's
+guessability floor: docs/security.md.)
 
 Each attempt is charged before its password is checked, in a transaction of its own, with one
 atomic UPDATE ... RETURNING: of 30 parallel attempts only the first FREE are numbered within
@@ -15,9 +18,11 @@ lengthen the streak). A success clears the pair; a user manager can clear a user
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, case, delete, insert, select, update
+from sqlalchemy import Connection, and_, case, delete, insert, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mgov.db.tables import SIGN_IN_THROTTLE
@@ -51,25 +56,48 @@ def backoff(number: int) -> dt.timedelta:
     return min(doubled, MAX_BACKOFF)
 
 
+def source(client: str) -> str:
+    """The address a streak is kept for: an IPv6 client's /64 (one subscriber's network, in which
+    a host may take any address it likes: per address, an attacker would never run out of
+    tries), an IPv4-mapped address as IPv4, anything else as given."""
+    try:
+        address = ipaddress.ip_address(client.strip().strip("[]"))
+    except ValueError:
+        return client[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
 def _key(username: str, client: str) -> tuple[str, str]:
-    return username[:120], client[:64]
+    return username[:120], source(client)
+
+
+def _bump(conn: Connection, username: str, client: str, now: dt.datetime) -> Any:
+    """Count one more attempt on the pair's row (a streak gone quiet starts again at 1); the
+    row after it, or None when the pair has none yet. One statement: parallel attempts each
+    get a number of their own."""
+    stale = and_(T.c.updated_at < now - QUIET, or_(T.c.locked_until.is_(None), T.c.locked_until < now - QUIET))
+    return conn.execute(update(T).where(T.c.username == username, T.c.client == client).values(
+        failures=case((stale, 1), else_=T.c.failures + 1), allowed=case((stale, FREE), else_=T.c.allowed),
+        locked_until=case((stale, null()), else_=T.c.locked_until), updated_at=now)
+        .returning(T.c.failures, T.c.allowed, T.c.locked_until)).first()
 
 
 def charge(conn: Connection, username: str, client: str, now: dt.datetime) -> Admission:
     """Count an attempt before its password is checked; commit before checking it."""
     username, client = _key(username, client)
-    where = (T.c.username == username, T.c.client == client)
-    try:
-        with conn.begin_nested():
-            conn.execute(insert(T).values(username=username, client=client, failures=0, allowed=FREE,
-                                          locked_until=None, updated_at=now))
-    except IntegrityError:
-        pass  # the pair has a streak already (or a parallel attempt just made it)
-    conn.execute(update(T).where(*where, T.c.updated_at < now - QUIET,
-                                 (T.c.locked_until.is_(None)) | (T.c.locked_until < now - QUIET))
-                 .values(failures=0, allowed=FREE, locked_until=None))
-    row = conn.execute(update(T).where(*where).values(failures=T.c.failures + 1, updated_at=now)
-                       .returning(T.c.failures, T.c.allowed, T.c.locked_until)).one()
+    row = _bump(conn, username, client, now)
+    if row is None:  # the pair's first attempt (or a parallel one makes the row first)
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(T).values(username=username, client=client, failures=0, allowed=FREE,
+                                              locked_until=None, updated_at=now))
+        except IntegrityError:
+            pass
+        row = _bump(conn, username, client, now)
     number, locked_until = int(row.failures), _aware(row.locked_until)
     if locked_until is not None and locked_until > now:
         wait = locked_until - now
@@ -78,7 +106,7 @@ def charge(conn: Connection, username: str, client: str, now: dt.datetime) -> Ad
         wait = backoff(number)
     else:
         return Admission(number, 0)
-    conn.execute(update(T).where(*where).values(
+    conn.execute(update(T).where(T.c.username == username, T.c.client == client).values(
         failures=case((T.c.failures > 0, T.c.failures - 1), else_=0)))
     return Admission(number, max(1, int(wait.total_seconds() + 0.999)))
 

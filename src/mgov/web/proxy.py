@@ -28,9 +28,21 @@ def parse_networks(values: Iterable[str]) -> tuple[Network, ...]:
     return tuple(out)
 
 
+def _host(hop: str) -> str:
+    """A hop's address without the port some proxies add (Azure, IIS ARR: `1.2.3.4:5678`,
+    `[2001:db8::1]:5678`): a port differs per connection, so kept it would make every attempt a
+    new client to the sign-in throttle."""
+    hop = hop.strip()
+    if hop.startswith("["):
+        return hop[1:hop.index("]")] if "]" in hop else hop[1:]
+    if hop.count(":") == 1:  # IPv4 with a port (a bare IPv6 address has several colons)
+        return hop.partition(":")[0]
+    return hop
+
+
 def _trusted(host: str, networks: tuple[Network, ...]) -> bool:
     try:
-        address = ipaddress.ip_address(host.strip().strip("[]"))
+        address = ipaddress.ip_address(_host(host))
     except ValueError:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
@@ -48,7 +60,7 @@ def forwarded_client(peer: str, forwarded_for: str | None, networks: tuple[Netwo
     forwards for."""
     if not forwarded_for or not _trusted(peer, networks):
         return peer
-    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    hops = [_host(h) for h in forwarded_for.split(",") if h.strip()]
     for hop in reversed(hops):
         if not _trusted(hop, networks):
             return hop[:64]
