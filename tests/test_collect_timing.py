@@ -18,14 +18,18 @@ from mgov.collect.routing import Routing
 from mgov.collect.settings import CollectSettings
 from mgov.collect.site import CollectContext
 
+RECEIVED = threading.Event()  # the server thread has the request (so a stall begins after it was sent)
+
 
 @contextmanager
 def server_thread(delay: float) -> Iterator[int]:
     """An HTTP server on 127.0.0.1 answering every request after `delay` seconds."""
     ready: dict[str, int] = {}
     stop = threading.Event()
+    RECEIVED.clear()
 
     async def handler(request: web.Request) -> web.Response:
+        RECEIVED.set()
         await asyncio.sleep(delay)
         return web.Response(text="<html><title>t</title></html>", content_type="text/html")
 
@@ -53,7 +57,11 @@ def server_thread(delay: float) -> Iterator[int]:
 
 
 async def stall_at(after: float, seconds: float) -> None:
-    """Block the loop (a CPU-bound callback) for `seconds`, `after` seconds from now."""
+    """Block the loop (a CPU-bound callback) for `seconds`, `after` seconds from the server's
+    receipt of the request: on a busy machine the request may take longer than `after` to
+    leave, and a stall before it left is mgov's delay in asking, not the one being tested."""
+    while not RECEIVED.is_set():
+        await asyncio.sleep(0.001)
     await asyncio.sleep(after)
     time.sleep(seconds)
 
@@ -108,3 +116,20 @@ def test_loop_lag_measures_stalls() -> None:
         return lag.late_between(start, end), lag.stall_before(start + 0.2), lag.stall_before(start - 0.1)
     total, stall, before = asyncio.run(main())
     assert 0.15 < total < 0.3 and 0.15 < stall < 0.3 and before == 0.0
+
+
+def test_a_stall_the_monitor_has_not_woken_from_counts() -> None:
+    """The callback that ends an exchange can run before the monitor's after a stall (and a
+    busy machine can deschedule the process between the two): the stall still counts."""
+    async def main() -> tuple[float, float]:
+        lag = LoopLag()
+        lag.start()
+        await asyncio.sleep(0.05)
+        start = time.perf_counter()
+        time.sleep(0.2)  # the loop is stuck, and the monitor has not run since
+        at = time.perf_counter()
+        seen = lag.stall_before(at), lag.late_between(start, at)
+        await lag.stop()
+        return seen
+    stall, total = asyncio.run(main())
+    assert 0.15 < stall < 0.3 and 0.15 < total < 0.3, (stall, total)

@@ -8,6 +8,11 @@ loop could not run. Lateness while the exchange waits for the site costs nothing
 was not answering anyway); lateness when the answer came delays the stopwatch: so an
 exchange's time is its stopwatch time less the stall it resumed from (`stall_before`), and
 its total lateness (`late_between`) tells whether the timing is too rough to judge on.
+
+A stall the monitor has not yet woken from counts too (`_pending`): when the loop resumes,
+the callback that finishes an exchange may run before the monitor's, and on a busy machine
+the process may even be descheduled between the two; so a sample is read as "stuck from
+woke - late", and its end is whichever came first, the monitor's wake-up or the mark read.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ class LoopLag:
     def __init__(self) -> None:
         self._samples: deque[tuple[float, float]] = deque()  # (woke at, overshoot)
         self._task: asyncio.Task[None] | None = None
+        self._due: float | None = None  # when the monitor should next wake
         self.worst = 0.0
         self.total = 0.0  # seconds late in all, a running sum (collect.siteclock reads it: a look costs nothing)
 
@@ -45,8 +51,10 @@ class LoopLag:
     async def _watch(self) -> None:
         while True:
             before = time.perf_counter()
+            self._due = before + PERIOD
             await asyncio.sleep(PERIOD)
             now = time.perf_counter()
+            self._due = None
             late = now - before - PERIOD
             if late > NOISE:
                 self._samples.append((now, late))
@@ -55,11 +63,20 @@ class LoopLag:
                 while self._samples and self._samples[0][0] < now - KEEP:
                     self._samples.popleft()
 
+    def _pending(self) -> list[tuple[float, float]]:
+        """The samples, newest last, and the stall in progress if the monitor is overdue."""
+        samples = list(self._samples)
+        if self._due is not None:
+            now = time.perf_counter()
+            if now - self._due > NOISE:
+                samples.append((now, now - self._due))
+        return samples
+
     def late_between(self, start: float, end: float) -> float:
         """Seconds of [start, end] during which the loop could not run (a sample woke at w
         after being stuck since w - late)."""
         total = 0.0
-        for woke, late in reversed(self._samples):
+        for woke, late in reversed(self._pending()):
             if woke - late >= end:
                 continue
             if woke <= start:
@@ -69,11 +86,13 @@ class LoopLag:
 
     def stall_before(self, at: float) -> float:
         """How long the loop had been stuck when it resumed at `at`: an event that came
-        during that stall was seen that much late (at most)."""
-        for woke, late in reversed(self._samples):
-            if woke > at + PERIOD:
+        during that stall was seen that much late (at most). The loop ran at `at` (a
+        coroutine read the clock), so a stall that the monitor saw end later ended by then."""
+        for woke, late in reversed(self._pending()):
+            stuck_from = woke - late
+            if stuck_from >= at:
                 continue
             if woke < at - 2 * PERIOD:
                 break
-            return max(0.0, min(late, at - (woke - late)))
+            return max(0.0, min(late, at - stuck_from))
         return 0.0
