@@ -25,6 +25,20 @@ def pytest_report_header() -> str:
     return f"mgov test database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run the tests that reach the test database (through `_template`, or
+    marked `database` when they open it themselves): the rest (parsers, checks, collectors,
+    SQLite-only fixtures such as the demo server) would only run again what the SQLite run
+    ran, on the two cores the SQLite run needs."""
+    if not PG_URL or os.environ.get("MGOV_PG_EVERY_TEST") == "1":
+        return
+    keep = [i for i in items if "_template" in getattr(i, "fixturenames", ()) or i.get_closest_marker("database")]
+    if len(keep) < len(items):
+        kept = set(map(id, keep))
+        config.hook.pytest_deselected(items=[i for i in items if id(i) not in kept])
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database: a SQLite file to copy, or a PostgreSQL schema of this session."""

@@ -17,6 +17,8 @@ from mgov.accounts import access, users
 from mgov.db.engine import make_engine, upgrade
 from webworld import build_world
 
+pytestmark = pytest.mark.database  # opens PostgreSQL itself (a schema of its own)
+
 EXAMPLES = 12  # per operation; the suite's time matters more than the last rare input
 
 
