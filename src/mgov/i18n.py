@@ -86,6 +86,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "task_recheck_run": ("re-checking with {kind} run {run} ...", "正在以{kind}运行 {run} 复查……"),
     "task_rechecked": ("re-checked: closed {closed} · still failing {still} · could not tell {unchecked}",
                        "复查结果：已整改关闭 {closed} · 仍未通过 {still} · 无法判定 {unchecked}"),
+    # A CLI that objects: refused filters, file types, the runs findings show, left-out rows
+    "bad_choice": ("unknown {option} {value!r}: choose from {choices}", "{option} 的取值 {value!r} 无效，可选：{choices}"),
+    "no_such_channel": ("no such channel: {address}", "没有这个渠道：{address}"),
+    "no_such_org": ("no such organization: {code}", "没有这个单位：{code}"),
+    "no_such_person": ("no such person: {key}", "没有这个人员：{key}"),
+    "showing_of": ("showing {n} of {total} (use --limit N or --all, filters, or --json)",
+                   "显示 {total} 行中的 {n} 行（可用 --limit N 或 --all、筛选条件或 --json）"),
+    "findings_runs": ("Findings of {runs}", "以下运行的检查结果：{runs}"),
+    "findings_run": ("{kind} run {id} of {date}", "{date} 的{kind}运行 {id}"),
+    "run_kind_scan": ("scan", "扫描"),
+    "run_kind_crawl": ("crawl", "抓取"),
+    "bad_extension": ("{file}: unknown file type {ext!r}: name it {choices}",
+                      "{file}：不支持的文件类型 {ext!r}，文件名应以 {choices} 结尾"),
+    "format_conflict": ("--format {fmt} contradicts {file}: name the file .{fmt}, or leave out --format",
+                        "--format {fmt} 与文件名 {file} 矛盾：请把文件命名为 .{fmt}，或不写 --format"),
+    "json_conflict": ("--json contradicts --format {fmt}: give one of them", "--json 与 --format {fmt} 矛盾：请只给一个"),
+    "demo_logins_when_serving": ("The demo logins are printed when the dashboard is served (mgov demo)",
+                                 "演示登录账号在启动管理平台时显示（mgov demo）"),
 }
 
 HEADERS: dict[str, str] = {
