@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,21 +29,25 @@ DATA = ROOT / "src" / "mgov" / "demo" / "data" / "current-full.csv"
 LIMIT_S = 5.0
 
 
-def mgov(env: dict[str, str], *args: str) -> float:
+def mgov(env: dict[str, str], *args: str) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of the command (CPU: what it costs on a machine others share)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "mgov", *args], env=env, capture_output=True, check=True)
-    return time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return time.perf_counter() - start, cpu
 
 
-def old_way(url: str, path: Path) -> float:
-    start = time.perf_counter()
+def old_way(url: str, path: Path) -> tuple[float, float]:
+    start, cpu = time.perf_counter(), time.process_time()
     engine = make_engine(url)
     with engine.connect() as conn:
         doc = registry_document(registry_rows(conn))
     with path.open("w", encoding="utf-8") as fh:
         yaml.safe_dump(doc, fh, allow_unicode=True, sort_keys=False, width=120)
     engine.dispose()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def load(path: Path) -> object:
@@ -60,11 +65,13 @@ def main() -> None:
         env = {**os.environ, "MGOV_DATABASE_URL": url, "MGOV_HOME": str(tmp / "home"), "MGOV_LANG": "en"}
         mgov(env, "db", "upgrade")
         mgov(env, "import", "dotgov", str(DATA), "--json")
-        new = mgov(env, "export", str(tmp / "new.yaml"))
-        old = old_way(url, tmp / "old.yaml")
+        new, new_cpu = mgov(env, "export", str(tmp / "new.yaml"))
+        old, old_cpu = old_way(url, tmp / "old.yaml")
         same = load(tmp / "new.yaml") == load(tmp / "old.yaml")
-        print(f"mgov export registry.yaml   {new:6.2f} s  ({new / LIMIT_S:.2f} × the {LIMIT_S:.0f} s limit)")
-        print(f"old way (yaml.safe_dump)    {old:6.2f} s  ({old / new:.1f} × the new export)")
+        print(f"mgov export registry.yaml   {new:6.2f} s, CPU {new_cpu:5.2f} s  "
+              f"({new / LIMIT_S:.2f} × the {LIMIT_S:.0f} s limit)")
+        print(f"old way (yaml.safe_dump)    {old:6.2f} s, CPU {old_cpu:5.2f} s  "
+              f"({old / new:.1f} × the new export; no interpreter start-up)")
         print(f"same document on safe_load: {same}")
         if not same:
             sys.exit(1)

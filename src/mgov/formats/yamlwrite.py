@@ -7,13 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator
 from typing import IO, Any
 
 import yaml
 
-# Characters a plain scalar may hold beyond letters and digits; anything else is quoted.
-_PLAIN_INNER = frozenset(" _-./@(),+'&;=~%:#?")
+# A plain scalar: a letter or digit, then those and a few safe marks; anything else is quoted.
+_PLAIN = re.compile(r"[^\W_][\w \-./@(),+'&;=~%:#?]*\Z")
 # Escapes for a double-quoted scalar: YAML's reader refuses C0/C1 controls and non-characters,
 # and folds NEL, LS and PS as line breaks, so those are written as escapes.
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
@@ -34,9 +33,7 @@ def _string(value: str) -> str:
 
 
 def _plain_ok(value: str) -> bool:
-    if not value or not value[0].isalnum() or value[-1] in " :" or ": " in value or " #" in value:
-        return False
-    if not all(c.isalnum() or c in _PLAIN_INNER for c in value):
+    if not _PLAIN.match(value) or value[-1] in " :" or ": " in value or " #" in value:
         return False
     # Plain words YAML would read as something else (yes, null, 1.5, 2026-01-01) stay quoted.
     tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]  # PyYAML is untyped
@@ -45,6 +42,8 @@ def _plain_ok(value: str) -> bool:
 
 def scalar(value: Any) -> str:
     """One scalar as YAML text that safe_load reads back as the same value."""
+    if type(value) is str:
+        return _string(value)
     if isinstance(value, str):
         return _string(value)
     if value is None:
@@ -66,35 +65,30 @@ def scalar(value: Any) -> str:
     return text.removesuffix("\n...\n").rstrip("\n")
 
 
-def _block(value: Any) -> bool:
-    return isinstance(value, (dict, list, tuple)) and bool(value)
-
-
-def _lines(value: Any, indent: str) -> Iterator[str]:
-    """The lines of a non-empty mapping or sequence, each starting with indent."""
+def _emit(value: Any, indent: str, out: list[str]) -> None:
+    """Append the lines of a non-empty mapping or sequence, each starting with indent."""
     if isinstance(value, dict):
         for key, item in value.items():
-            head = f"{indent}{scalar(key)}:"
-            if not _block(item):
-                yield f"{head} {scalar(item)}"
-            else:
-                yield head
+            if item and isinstance(item, (dict, list, tuple)):
+                out.append(f"{indent}{scalar(key)}:")
                 # Sequences under a key are not indented (PyYAML's layout); mappings are.
-                yield from _lines(item, indent if isinstance(item, (list, tuple)) else indent + "  ")
+                _emit(item, indent if isinstance(item, (list, tuple)) else indent + "  ", out)
+            else:
+                out.append(f"{indent}{scalar(key)}: {scalar(item)}")
         return
+    inner = indent + "  "
     for item in value:
-        if not _block(item):
-            yield f"{indent}- {scalar(item)}"
-            continue
-        inner = _lines(item, indent + "  ")
-        first = next(inner)
-        yield f"{indent}- {first[len(indent) + 2:]}"
-        yield from inner
+        if item and isinstance(item, (dict, list, tuple)):
+            first = len(out)
+            _emit(item, inner, out)
+            out[first] = f"{indent}- {out[first][len(inner):]}"
+        else:
+            out.append(f"{indent}- {scalar(item)}")
 
 
 def dump(doc: dict[str, Any], stream: IO[str]) -> None:
     """Write a mapping of plain data (str, int, bool, None, dates, lists, dicts) as YAML."""
-    write = stream.write
-    for line in _lines(doc, ""):
-        write(line)
-        write("\n")
+    out: list[str] = []
+    _emit(doc, "", out)
+    out.append("")
+    stream.write("\n".join(out))
