@@ -102,6 +102,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "format_conflict": ("--format {fmt} contradicts {file}: name the file .{fmt}, or leave out --format",
                         "--format {fmt} 与文件名 {file} 矛盾：请把文件命名为 .{fmt}，或不写 --format"),
     "json_conflict": ("--json contradicts --format {fmt}: give one of them", "--json 与 --format {fmt} 矛盾：请只给一个"),
+    "people_newest": ("A person just added: mgov person list --sort newest (or --search NAME)",
+                      "刚添加的人员：mgov person list --sort newest（或 --search 姓名）"),
     "demo_logins_when_serving": ("The demo logins are printed when the dashboard is served (mgov demo)",
                                  "演示登录账号在启动管理平台时显示（mgov demo）"),
 }
