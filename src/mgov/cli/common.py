@@ -110,10 +110,11 @@ def _tsv_cell(value: Any) -> str:
 
 def print_table(lang: str, rows: Sequence[dict[str, Any]], columns: Sequence[str],
                 title: str | None = None, max_rows: int | None = TABLE_ROWS, total: int | None = None,
-                id_columns: Sequence[str] = ()) -> None:
+                id_columns: Sequence[str] = (), hint: str | None = None) -> None:
     """rows as a table: plain TSV when piped (every row, nothing wrapped or cut); in a terminal
     a rich table of at most max_rows, whose id columns are never folded, saying when rows are
-    left out (total: how many there are in all, when rows are already a --limit's slice)."""
+    left out (total: how many there are in all, when rows are already a --limit's slice; hint:
+    how else to find one)."""
     total = len(rows) if total is None else total
     if piped():
         if title:
@@ -126,6 +127,8 @@ def print_table(lang: str, rows: Sequence[dict[str, Any]], columns: Sequence[str
             typer.echo("\t".join(_tsv_cell(row.get(c)) for c in columns))
         if total > len(rows):
             err_console.print(t(lang, "showing_of", n=len(rows), total=total), soft_wrap=True)
+            if hint:
+                err_console.print(hint, soft_wrap=True)
         return
     if not rows:
         console.print(t(lang, "no_rows"))
@@ -144,6 +147,8 @@ def print_table(lang: str, rows: Sequence[dict[str, Any]], columns: Sequence[str
     console.print(table)
     if total > len(shown):
         console.print(t(lang, "showing_of", n=len(shown), total=total), soft_wrap=True)
+        if hint:
+            console.print(hint, soft_wrap=True)
 
 
 # Columns holding identifiers (codes, keys, addresses, check ids) in every table.

@@ -17,7 +17,6 @@ from mgov.cli.common import (
     UNMASK_OPTION,
     console,
     parse_date,
-    piped,
     print_json,
     print_record,
     print_table,
@@ -96,9 +95,8 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    print_table(st.lang, rows, COLUMNS, total=len(found), max_rows=None if show_all else TABLE_ROWS)
-    if len(found) > (len(rows) if show_all or piped() else min(len(rows), TABLE_ROWS)) and sort != "newest":
-        console.print(t(st.lang, "people_newest"), soft_wrap=True)
+    print_table(st.lang, rows, COLUMNS, total=len(found), max_rows=None if show_all else TABLE_ROWS,
+                hint=t(st.lang, "people_newest") if sort != "newest" else None)
 
 
 @app.command("show")
