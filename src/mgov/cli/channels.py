@@ -109,7 +109,7 @@ def list_(
         print_json(rows)
     else:
         print_table(st.lang, labelled(st.lang, rows, kind="kind", status="status"), COLUMNS, total=total,
-                    max_rows=None if show_all else TABLE_ROWS)
+                    max_rows=None if show_all else TABLE_ROWS, hint=t(st.lang, "all_hint"))
 
 
 @app.command("show")

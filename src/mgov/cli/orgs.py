@@ -92,7 +92,7 @@ def list_(
         print_json(rows)
     else:
         print_table(st.lang, labelled(st.lang, rows, tier="tier", jurisdiction="jurisdiction"), COLUMNS,
-                    total=total, max_rows=None if show_all else TABLE_ROWS)
+                    total=total, max_rows=None if show_all else TABLE_ROWS, hint=t(st.lang, "all_hint"))
 
 
 @app.command("show")
