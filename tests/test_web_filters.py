@@ -21,6 +21,7 @@ def test_unknown_filter_values_are_refused_with_the_choices(world) -> None:
         ("/api/v1/channels?status=open", "suspended"),
         ("/api/v1/organizations?tier=prefect", "prefecture"),
         ("/api/v1/findings?status=failed", "not_applicable"),
+        ("/api/v1/findings?check=link.dead", "links.dead"),
         ("/api/v1/scans?kind=scans", "crawl"),
         ("/api/v1/tasks?status=done", "escalated"),
         ("/api/v1/disputes?status=won", "overturned"),

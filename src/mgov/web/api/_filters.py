@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 
 from mgov.act import disputes, tasks
 from mgov.checks.base import Status
+from mgov.checks.plugins import all_checks
 from mgov.errors import InvalidValue
 from mgov.registry import vocab
 
@@ -23,6 +24,7 @@ VOCABULARIES: dict[str, Callable[[], Iterable[str]]] = {
     "tier": _tiers,
     "role": lambda: vocab.ROLES,
     "finding_status": lambda: [s.value for s in Status],
+    "check": lambda: all_checks(),
     "task_status": lambda: tasks.STATUSES,
     "dispute_status": lambda: disputes.STATUSES,
     "verdict": lambda: ("pass", "fail", "not_assessed"),

@@ -41,7 +41,7 @@ def list_findings(request: Request, p: ApiReader, conn: Conn, channel: IdQuery =
                                                                                   "not_applicable.")] = None,
                   scan: IdQuery = None, after: After = None, limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     """Findings newest first; filter by channel id, check id, status or scan run."""
-    _filters.check(status=("finding_status", status))
+    _filters.check(status=("finding_status", status), check=("check", check))
     items, nxt = q.list_findings(conn, p.user.scope, channel_id=channel, check=check, status=status, run_id=scan,
                                  after=after, limit=limit)
     lang, names = display.words(request, p)
