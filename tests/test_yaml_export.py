@@ -17,7 +17,9 @@ TRICKY = ["", " lead", "trail ", "yes", "No", "off", "null", "~", "true", "1", "
           "2026-01-01", ".inf", "<<", "=", "-", "- x", "a: b", "a:", "# c", "a #b", "a#b", "'q", '"q', "O'Brien",
           "back\\slash", "line\nbreak", "tab\there", "nel\x85", "ls\u2028ps\u2029", "del\x7f", "bell\x07",
           "中文名称", "https://x.gov.cn/a?b=1#c", "[a]", "{a}", "*ref", "&anchor", "!tag", "%x", "@at", "`tick",
-          "|", ">", "?", "emoji 🙂", "Sheriff’s Office", "e\u0301"]
+          "|", ">", "?", "emoji 🙂", "Sheriff’s Office", "e\u0301",
+          "bom\ufeff", "\ufeffstart", "nbsp\xa0", "wide \U0001f600 \U00010000", "a\u3000b", "True", "NULL", "0o17",
+          "+1", "-1", "1e3", "12:30:00", "2026-01-01 10:00:00", "y", "n", "Yes please"]
 
 
 def _same(doc: dict) -> None:
