@@ -30,11 +30,10 @@ def check_demo_output(cli, out: str) -> None:
     assert any("page.encoding" in line and "gb18030" in line for line in fails)
     dead = cli("links", "--format", "jsonl").stdout.splitlines()
     assert dead and all('"pages": [{' in line for line in dead)
-    # Then the Chinese sites are assessed, their tasks opened, and the two demo logins printed.
+    # Then the Chinese sites are assessed and their tasks opened; --no-serve prints no password
+    # (the logins open only the server it does not start), and says when they are printed.
     assessed = re.search(r"Assessment (\d+) \(cn-2019-website, \d{4}Q[1-4]\): .*?; (\d+) rectification tasks opened",
                          out, flags=re.S)
     assert assessed and int(assessed.group(2)) > 0, out[-2000:]
-    logins = re.findall(r"sign in as (demo-\w+) / (\S+) \((\w+)", out)
-    assert [(u, r) for u, _p, r in logins] == [("demo-admin", "admin"), ("demo-agency", "agency_staff")]
-    assert all(len(p) >= 12 for _u, p, _r in logins)
+    assert "sign in as" not in out and "demo logins are printed when the dashboard is served" in out
     assert cli.json("user", "list")[0]["username"] == "demo-admin"

@@ -257,4 +257,4 @@ def test_cli(cli, assessed):
     # Review as of a day after every deadline: no finding since -> ipv6 tasks stay open, noted.
     review = cli.json("tasks", "review", "--on", "2026-03-20")
     assert review["escalated"] == [] and len(review["unchecked"]) == 2
-    assert cli.json("tasks", "list", "--status", "closed") and cli("tasks", "list", "--status", "nope", code=1)
+    assert cli.json("tasks", "list", "--status", "closed") and cli("tasks", "list", "--status", "nope", code=2)

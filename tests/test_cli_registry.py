@@ -747,9 +747,9 @@ def test_audit_fail_on(sample):
 
 def test_audit_bad_options_are_usage_errors(sample):
     result = sample("registry", "audit", "--rule", "channel.nonsense", code=2)
-    assert "unknown rule channel.nonsense" in result.output and "channel.no_owner" in result.output
+    assert "unknown --rule 'channel.nonsense'" in result.output and "channel.no_owner" in result.output
     # A misspelt severity must not silently turn the CI gate off.
-    assert "error or warning" in sample("registry", "audit", "--fail-on", "errors", code=2).output
+    assert "choose from error, warning" in sample("registry", "audit", "--fail-on", "errors", code=2).output
     assert "is not a date" in sample("registry", "audit", "--on", "someday", code=1).output
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import re
 import shutil
@@ -280,21 +281,27 @@ def test_cli_writes_every_format_and_explains_errors(assessed):
     aid, tmp = str(assessed["summary"]["assessment"]), assessed["tmp"]
     _cli(assessed, "--assessment", aid, "--out", str(tmp / "c.html"), lang="zh")
     assert "政府网站检查报告" in (tmp / "c.html").read_text(encoding="utf-8")
-    _cli(assessed, "--assessment", aid, "--format", "xlsx", "--out", str(tmp / "c.bin"))
-    assert (tmp / "c.bin").read_bytes()[:2] == b"PK"
+    _cli(assessed, "--assessment", aid, "--out", str(tmp / "c.xlsx"))  # the file's name chooses the format
+    assert (tmp / "c.xlsx").read_bytes()[:2] == b"PK"
+    _cli(assessed, "--assessment", aid, "--format", "json", "--out", str(tmp / "c.json"))
+    data = json.loads((tmp / "c.json").read_text(encoding="utf-8"))
+    assert data["assessment"] == int(aid) and data["counts"] and assessed["addresses"][2] in json.dumps(data)
+    refused = _cli(assessed, "--assessment", aid, "--format", "xlsx", "--out", str(tmp / "c.bin"), code=2).output
+    assert ".xlsx" in refused and not (tmp / "c.bin").exists()
     owner = assessed["owners"][assessed["addresses"][2]].code
     _cli(assessed, "--assessment", aid, "--org", owner, "--out", str(tmp / "c.csv"))
     assert assessed["addresses"][2] in (tmp / "c.csv").read_text(encoding="utf-8-sig")
     _cli(assessed, "--assessment", aid, "--bulletin", "--out", str(tmp / "b.html"), lang="zh")
     assert "检查情况的通报" in (tmp / "b.html").read_text(encoding="utf-8")
 
-    for args, message in ((["--assessment", "999"], "no assessment 999"),
-                          (["--assessment", aid, "--org", "nope"], "no organization 'nope'"),
-                          (["--assessment", aid, "--format", "docx"], "unknown --format 'docx'"),
-                          (["--assessment", aid, "--bulletin", "--format", "csv"],
-                           "--bulletin is written as html or pdf"),
-                          (["--assessment", aid, "--out", str(tmp / "missing" / "x.html")], "does not exist")):
+    for args, message, code in ((["--assessment", "999"], "no assessment 999", 1),
+                                (["--assessment", aid, "--org", "nope"], "no organization 'nope'", 1),
+                                (["--assessment", aid, "--format", "docx"], "unknown --format 'docx'", 2),
+                                (["--assessment", aid, "--format", "pdf"], "--format pdf contradicts", 2),
+                                (["--assessment", aid, "--bulletin", "--out", str(tmp / "b.csv")],
+                                 "--bulletin is written as html or pdf", 1),
+                                (["--assessment", aid, "--out", str(tmp / "missing" / "x.html")], "does not exist", 1)):
         if "--out" not in args:
             args = [*args, "--out", str(tmp / "e.html")]
-        out = _cli(assessed, *args, code=1).output
+        out = _cli(assessed, *args, code=code).output
         assert message in out, out

@@ -151,7 +151,7 @@ def test_findings_formats_and_probes(cli, farm, tmp_path, engine):
     assert all(set(ref) == {"file", "offset", "length"} for ref in row["evidence"])
     csv_out = cli("findings", "--format", "csv", "--check", "hsts").stdout.splitlines()
     assert csv_out[0] == "run,address,check,status,value,message,scan_status,evidence" and len(csv_out) == 6
-    passed = json.loads(cli("findings", "--status", "pass", "--format", "json").stdout)
+    passed = json.loads(cli("findings", "--status", "pass", "--format", "json").stdout)["findings"]
     assert passed and all(r["status"] == "pass" for r in passed)
     cli("probe", "--once", *flags)
     stats = cli.json("probe-stats")

@@ -8,9 +8,12 @@ from typing import Any
 
 import typer
 
+from mgov.act.disputes import STATUSES as DISPUTE_STATUSES
 from mgov.act.disputes import channel_in_assessment, decide, file, list_disputes
+from mgov.act.tasks import STATUSES as TASK_STATUSES
 from mgov.act.tasks import close_task, finding_recheck, get_task, list_tasks, open_tasks, review_due
 from mgov.act.workdays import load_calendar
+from mgov.cli import choices
 from mgov.cli.common import (
     JSON_OPTION,
     console,
@@ -60,7 +63,9 @@ def tasks_list(
     [dim]Example: mgov tasks list --status escalated[/dim]
     """
     st = state(ctx)
+    choices.choose(st.lang, "--status", status, TASK_STATUSES)
     with st.connect() as conn:
+        channel = choices.channel_address(conn, st.lang, channel)
         rows = list_tasks(conn, status=status, channel=channel, assessment_id=assessment)
     if as_json:
         print_json(rows)
@@ -236,6 +241,7 @@ def disputes_list(
     [dim]Example: mgov disputes list --status filed[/dim]
     """
     st = state(ctx)
+    choices.choose(st.lang, "--status", status, DISPUTE_STATUSES)
     with st.connect() as conn:
         rows = list_disputes(conn, assessment_id=assessment, status=status)
     if as_json:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from mgov.cli import choices
 from mgov.cli.common import (
+    ALL_OPTION,
     JSON_OPTION,
     LIMIT_OPTION,
+    TABLE_ROWS,
     console,
     parse_date,
     parse_pairs,
@@ -17,7 +20,7 @@ from mgov.cli.common import (
 )
 from mgov.cli.words import labelled
 from mgov.i18n import t
-from mgov.registry import service
+from mgov.registry import service, vocab
 from mgov.registry.addresses import normalize_address
 from mgov.registry.records import Batch, ChannelRecord
 
@@ -87,21 +90,26 @@ def list_(
     tag: str | None = typer.Option(None, "--tag"),
     search: str | None = typer.Option(None, "--search", "-s", help="Text in the address or name."),
     limit: int | None = LIMIT_OPTION,
+    show_all: bool = ALL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List channels.
+    """List channels, by kind and address.
 
     [dim]Example: mgov channel list --kind wechat_account --status active --json[/dim]
     """
     st = state(ctx)
+    choices.choose(st.lang, "--kind", kind, vocab.CHANNEL_KINDS)
+    choices.choose(st.lang, "--status", status, vocab.CHANNEL_STATUSES)
     with st.connect() as conn:
-        rows = service.list_channels(conn, kind=kind, owner=owner, status=status, tag=tag,
-                                     search=search, limit=limit)
-    rows = [{c: r[c] for c in COLUMNS} for r in rows]
+        choices.org_code(conn, st.lang, owner)
+        rows = service.list_channels(conn, kind=kind, owner=owner, status=status, tag=tag, search=search)
+    total = len(rows)
+    rows = [{c: r[c] for c in COLUMNS} for r in rows[:limit]]
     if as_json:
         print_json(rows)
     else:
-        print_table(st.lang, labelled(st.lang, rows, kind="kind", status="status"), COLUMNS)
+        print_table(st.lang, labelled(st.lang, rows, kind="kind", status="status"), COLUMNS, total=total,
+                    max_rows=None if show_all else TABLE_ROWS, hint=t(st.lang, "all_hint"))
 
 
 @app.command("show")

@@ -6,6 +6,7 @@ import typer
 
 from mgov.checks.docs import check_metadata, markdown
 from mgov.checks.plugins import all_checks
+from mgov.cli import choices
 from mgov.cli.common import console, print_json, print_table, state
 
 app = typer.Typer(help="The checks scans run. [dim]Example: mgov checks list[/dim]", no_args_is_help=True)
@@ -20,7 +21,7 @@ def list_(ctx: typer.Context,
     [dim]Example: mgov checks list --format markdown > docs/checks.md[/dim]
     """
     checks = list(all_checks().values())
-    fmt = "json" if as_json else fmt
+    fmt = choices.stdout_format(state(ctx).lang, fmt, as_json, ("table", "json", "markdown"))
     if fmt == "json":
         print_json([check_metadata(c) for c in checks])
     elif fmt == "markdown":
@@ -31,5 +32,4 @@ def list_(ctx: typer.Context,
                  "evidence": ", ".join(sorted(c.needs))} for c in checks]
         print_table(lang, rows, ["id", "title", "evidence"])
         console.print(f"{len(checks)} checks")
-    else:
-        raise typer.BadParameter("--format must be table, json or markdown")
+

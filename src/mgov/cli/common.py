@@ -94,23 +94,66 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
-# Rendering is what costs in a terminal table; more rows than this want --limit or --json.
+# Rendering is what costs in a terminal table; more rows than this want --limit, --all or --json.
 TABLE_ROWS = 200
 
 
+def piped() -> bool:
+    """Output goes to a file or a pipe, not a terminal: tables are printed as plain TSV."""
+    return not console.is_terminal
+
+
+def _tsv_cell(value: Any) -> str:
+    # A tab or line break inside a cell would shift every column after it.
+    return show_value(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
 def print_table(lang: str, rows: Sequence[dict[str, Any]], columns: Sequence[str],
-                title: str | None = None, max_rows: int = TABLE_ROWS) -> None:
-    table = Table(title=title, show_lines=False)
-    for col in columns:
-        table.add_column(header(lang, col), overflow="fold")
-    for row in rows[:max_rows]:
-        table.add_row(*(show_value(row.get(c)) for c in columns))
+                title: str | None = None, max_rows: int | None = TABLE_ROWS, total: int | None = None,
+                id_columns: Sequence[str] = (), hint: str | None = None) -> None:
+    """rows as a table: plain TSV when piped (every row, nothing wrapped or cut); in a terminal
+    a rich table of at most max_rows, whose id columns are never folded, saying when rows are
+    left out (total: how many there are in all, when rows are already a --limit's slice; hint:
+    how else to find one)."""
+    total = len(rows) if total is None else total
+    if piped():
+        if title:
+            typer.echo(title)
+        if not rows:
+            typer.echo(t(lang, "no_rows"))
+            return
+        typer.echo("\t".join(header(lang, c) for c in columns))
+        for row in rows:
+            typer.echo("\t".join(_tsv_cell(row.get(c)) for c in columns))
+        if total > len(rows):
+            err_console.print(t(lang, "showing_of", n=len(rows), total=total), soft_wrap=True)
+            if hint:
+                err_console.print(hint, soft_wrap=True)
+        return
     if not rows:
         console.print(t(lang, "no_rows"))
         return
+    table = Table(title=title, show_lines=False)
+    ids = set(id_columns) | ID_COLUMNS
+    for col in columns:
+        if col in ids:  # an identifier is copied whole: never folded mid-word, its column as wide as the widest
+            widest = max((len(show_value(r.get(col))) for r in rows[:max_rows]), default=0)
+            table.add_column(header(lang, col), no_wrap=True, overflow="ignore", min_width=widest)
+        else:
+            table.add_column(header(lang, col), overflow="fold")
+    shown = rows if max_rows is None else rows[:max_rows]
+    for row in shown:
+        table.add_row(*(show_value(row.get(c)) for c in columns))
     console.print(table)
-    if len(rows) > max_rows:
-        console.print(t(lang, "more_rows", n=len(rows) - max_rows))
+    if total > len(shown):
+        console.print(t(lang, "showing_of", n=len(shown), total=total), soft_wrap=True)
+        if hint:
+            console.print(hint, soft_wrap=True)
+
+
+# Columns holding identifiers (codes, keys, addresses, check ids) in every table.
+ID_COLUMNS = frozenset({"id", "key", "code", "address", "check", "url", "username", "indicator_id", "profile_id",
+                        "organization", "owner", "parent", "person", "rule", "email", "run"})
 
 
 def print_record(lang: str, record: dict[str, Any], columns: Sequence[str]) -> None:
@@ -144,3 +187,4 @@ def login_name() -> str:
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of a table.")
 UNMASK_OPTION = typer.Option(False, "--unmask", help="Show e-mail addresses and phone numbers in full.")
 LIMIT_OPTION = typer.Option(None, "--limit", help="Show at most this many rows.")
+ALL_OPTION = typer.Option(False, "--all", help=f"Every row in the table (a terminal shows the first {TABLE_ROWS}).")

@@ -6,10 +6,10 @@ import json
 
 import typer
 
+from mgov.cli import choices
 from mgov.cli.common import JSON_OPTION, print_json, print_table, state
 from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CONNECT_TO, DNS, KINDS
 from mgov.cli.scan import run_pass
-from mgov.registry.addresses import normalize_url
 
 
 def crawl(
@@ -81,14 +81,14 @@ def links(
     from mgov.crawl.store import crawl_counts, dead_links
     from mgov.runs import store
 
-    if fmt not in ("table", "json", "jsonl"):
-        raise typer.BadParameter("--format must be table, json or jsonl")
     st = state(ctx)
+    fmt = choices.stdout_format(st.lang, fmt, as_json, ("table", "json", "jsonl"))
     with st.connect() as conn:
+        address = choices.channel_address(conn, st.lang, channel)
         run_row = store.get_run(conn, run, kind="crawl")
-        rows = dead_links(conn, run_row["id"], address=normalize_url(channel) if channel else None, limit=limit)
+        rows = dead_links(conn, run_row["id"], address=address, limit=limit)
         counts = crawl_counts(conn, run_row["id"])
-    if as_json or fmt == "json":
+    if fmt == "json":
         print_json({"run": run_row["id"], **counts, "dead_links": rows})
     elif fmt == "jsonl":
         for r in rows:

@@ -62,7 +62,8 @@ def demo(ctx: typer.Context,
     demo farm of simulated government sites on loopback, scans and crawls them, checks the
     findings against the farm's defects manifest (exit 1 on a miss or a false alarm), audits
     who owns and answers for every channel, assesses the Chinese sites and opens their
-    rectification tasks; then serves the dashboard and prints its URL and two demo logins.
+    rectification tasks; then serves the dashboard and prints its URL and two demo logins
+    (with --no-serve, no logins: they are only of use to the server).
 
     [dim]Example: mgov demo   (or: mgov demo --no-serve, mgov demo --hostile-network)[/dim]
     """
@@ -74,8 +75,8 @@ def demo(ctx: typer.Context,
                        hostile=hostile_network)
     if serve and outcome["ok"]:
         _serve(st, outcome["logins"], host, port)
-    else:
-        _print_logins(st.lang, outcome["logins"])
+    else:  # the passwords open only the server this run did not start: not printed
+        console.print(t(st.lang, "demo_logins_when_serving"))
     if not outcome["ok"]:
         raise typer.Exit(1)  # a missed defect or a false alarm: the demo's own claim failed
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
+from mgov.cli import choices
 from mgov.cli.common import JSON_OPTION, console, err_console, print_json, print_table, state
 from mgov.formats.export import export_registry
 from mgov.formats.load import ImportResult, import_file
@@ -15,7 +16,8 @@ from mgov.i18n import t
 IMPORT_ARGS = typer.Argument(..., metavar="[dotgov] FILE",
                              help="A native file (.yaml, .csv) or directory; or 'dotgov' and a "
                                   ".gov registry CSV (current-full.csv, current-federal.csv).")
-EXPORT_PATH = typer.Argument(..., metavar="FILE", help="registry.yaml, registry.csv, or a directory.")
+EXPORT_PATH = typer.Argument(..., metavar="FILE", help="registry.yaml (or .yml), registry.csv, or a directory "
+                                                     "(a name without an extension): the name chooses the format.")
 
 
 def import_(
@@ -85,6 +87,8 @@ def export(
     [dim]Examples: mgov export registry.yaml   mgov export registry/   (one CSV per record type)[/dim]
     """
     st = state(ctx)
+    if path.suffix and not path.is_dir():  # a name without an extension is a folder of CSVs
+        choices.out_format(st.lang, path, None, ("yaml", "csv"), aliases={"yml": "yaml"})
     with st.connect() as conn:
         counts = export_registry(conn, path)
     if as_json:

@@ -7,7 +7,18 @@ from typing import Any
 import typer
 
 from mgov import zones
-from mgov.cli.common import JSON_OPTION, LIMIT_OPTION, console, print_json, print_record, print_table, state
+from mgov.cli import choices
+from mgov.cli.common import (
+    ALL_OPTION,
+    JSON_OPTION,
+    LIMIT_OPTION,
+    TABLE_ROWS,
+    console,
+    print_json,
+    print_record,
+    print_table,
+    state,
+)
 from mgov.cli.words import labelled
 from mgov.i18n import t
 from mgov.registry import service
@@ -63,18 +74,25 @@ def list_(
     parent: str | None = typer.Option(None, "--parent", help="Only the children of this organization."),
     search: str | None = typer.Option(None, "--search", "-s", help="Text in the code or a name."),
     limit: int | None = LIMIT_OPTION,
+    show_all: bool = ALL_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List organizations.
+    """List organizations, by code.
 
     [dim]Example: mgov org list --parent us-executive --json[/dim]
     """
     st = state(ctx)
+    choices.choose(st.lang, "--tier", tier, choices.all_tiers())
     with st.connect() as conn:
-        rows = service.list_orgs(conn, tier=tier, parent=parent, search=search, limit=limit)
-    rows = [{c: r[c] for c in DETAIL} for r in rows]
-    print_json(rows) if as_json else print_table(st.lang, labelled(st.lang, rows, tier="tier",
-                                                                       jurisdiction="jurisdiction"), COLUMNS)
+        choices.org_code(conn, st.lang, parent)
+        rows = service.list_orgs(conn, tier=tier, parent=parent, search=search)
+    total = len(rows)
+    rows = [{c: r[c] for c in DETAIL} for r in rows[:limit]]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(st.lang, labelled(st.lang, rows, tier="tier", jurisdiction="jurisdiction"), COLUMNS,
+                    total=total, max_rows=None if show_all else TABLE_ROWS, hint=t(st.lang, "all_hint"))
 
 
 @app.command("show")

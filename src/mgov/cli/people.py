@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import typer
 
+from mgov.cli import choices
 from mgov.cli.common import (
+    ALL_OPTION,
     JSON_OPTION,
     LIMIT_OPTION,
+    TABLE_ROWS,
     UNMASK_OPTION,
     console,
     parse_date,
@@ -19,7 +23,7 @@ from mgov.cli.common import (
     state,
 )
 from mgov.i18n import t
-from mgov.registry import service
+from mgov.registry import service, vocab
 from mgov.registry.addresses import normalize_email
 from mgov.registry.masking import mask_person
 from mgov.registry.records import Batch, PersonRecord, RoleRecord
@@ -27,6 +31,10 @@ from mgov.registry.records import Batch, PersonRecord, RoleRecord
 app = typer.Typer(help="People and their contact details (masked unless --unmask). "
                        "[dim]Example: mgov person list --org cn-440300[/dim]", no_args_is_help=True)
 COLUMNS = ["key", "name", "email", "phone"]
+# --sort: by key; by name (then key); newest: the last added first.
+SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "key": lambda p: p["key"], "name": lambda p: ((p["name"] or "").casefold(), p["key"]), "newest": lambda p: -p["id"]}
+SORT_OPTION = typer.Option("key", "--sort", help="key, name or newest (the last added first).")
 
 
 def _shown(person: dict[str, Any], unmask: bool) -> dict[str, Any]:
@@ -62,20 +70,33 @@ def list_(
     ctx: typer.Context,
     org: str | None = typer.Option(None, "--org", help="Only people holding a role at this organization."),
     role: str | None = typer.Option(None, "--role", help="Only holders of this role."),
-    search: str | None = typer.Option(None, "--search", "-s"),
+    search: str | None = typer.Option(None, "--search", "-s", help="Text in the key or the name."),
+    sort: str = SORT_OPTION,
     limit: int | None = LIMIT_OPTION,
+    show_all: bool = ALL_OPTION,
     unmask: bool = UNMASK_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List people.
+    """List people, by key (--sort name, or newest: the last added first).
 
-    [dim]Example: mgov person list --role security_officer --json[/dim]
+    A terminal shows the first 200 and says how many there are; --all shows every one, and
+    piped output (TSV) has every row.
+
+    [dim]Example: mgov person list --role security_officer --json   (mgov person list --sort newest)[/dim]
     """
     st = state(ctx)
+    choices.choose(st.lang, "--role", role, vocab.ROLES)
+    choices.choose(st.lang, "--sort", sort, SORTS)
     with st.connect() as conn:
-        rows = [_shown(p, unmask) for p in
-                service.list_people(conn, organization=org, role=role, search=search, limit=limit)]
-    print_json(rows) if as_json else print_table(st.lang, rows, COLUMNS)
+        choices.org_code(conn, st.lang, org)
+        found = service.list_people(conn, organization=org, role=role, search=search)
+    found.sort(key=SORTS[sort])
+    rows = [_shown(p, unmask) for p in found[:limit]]
+    if as_json:
+        print_json(rows)
+        return
+    print_table(st.lang, rows, COLUMNS, total=len(found), max_rows=None if show_all else TABLE_ROWS,
+                hint=t(st.lang, "people_newest") if sort != "newest" else None)
 
 
 @app.command("show")

@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from mgov.cli import choices
 from mgov.cli.common import JSON_OPTION, console, parse_date, print_json, print_table, state
 from mgov.cli.words import labelled
 from mgov.errors import NotFound
@@ -42,13 +43,12 @@ def audit(
     [dim]Example: mgov registry audit --rule channel.missing_role --role security_officer --json[/dim]
     """
     st = state(ctx)
-    unknown = set(rule or ()) - set(RULES)
-    if unknown:
-        raise typer.BadParameter(f"unknown rule {', '.join(sorted(unknown))} (choose from: {', '.join(RULES)})")
+    for one in rule or ():
+        choices.choose(st.lang, "--rule", one, RULES)
+    choices.choose(st.lang, "--role", role, vocab.ROLES)
     levels = {"warning": {"warning", "error"}, "error": {"error"}}
     # A misspelt level would otherwise never fail: a CI gate that silently passes.
-    if fail_on is not None and fail_on not in levels:
-        raise typer.BadParameter(f"--fail-on must be error or warning, not {fail_on!r}")
+    choices.choose(st.lang, "--fail-on", fail_on, ("error", "warning"))
     today = parse_date(on) or dt.date.today()
     with st.connect() as conn:
         inputs = load_inputs(conn)

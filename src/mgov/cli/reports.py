@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
 import typer
 
+from mgov.cli import choices
 from mgov.cli.common import console, state
 from mgov.errors import MgovError
 
-OUT_OPTION = typer.Option(..., "--out", help="File to write.")
+OUT_OPTION = typer.Option(..., "--out", help="File to write: its name's extension (.html, .pdf, .csv, .xlsx, "
+                                              ".json) chooses the format.")
+# The file types a report is written as: the renderers' and the report's data as JSON.
+JSON_REPORT = "json"
 
 
 def report(
     ctx: typer.Context,
     assessment: int = typer.Option(..., "--assessment", help="Assessment id (see `mgov assessment`)."),
     org: str | None = typer.Option(None, "--org", help="Only channels of this organization and those below it."),
-    fmt: str | None = typer.Option(None, "--format", help="html, pdf, csv or xlsx (default: from --out, else html)."),
+    fmt: str | None = typer.Option(None, "--format", help="html, pdf, csv, xlsx or json: must agree with --out's "
+                                                           "extension, which chooses it."),
     bulletin: bool = typer.Option(False, "--bulletin", help="The bulletin (检查情况通报) instead: html or pdf."),
     out: Path = OUT_OPTION,
 ) -> None:
@@ -31,12 +38,7 @@ def report(
     from mgov.reports import FORMATS, load_report, write
 
     st = state(ctx)
-    if fmt is None:
-        suffix = out.suffix.lower().lstrip(".")
-        fmt = suffix if suffix in FORMATS else "html"
-    fmt = fmt.lower()
-    if fmt not in FORMATS:
-        raise MgovError(f"unknown --format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    fmt = choices.out_format(st.lang, out, fmt, (*FORMATS, JSON_REPORT), aliases={"htm": "html"})
     if bulletin and fmt not in ("html", "pdf"):
         raise MgovError(f"--bulletin is written as html or pdf, not {fmt}")
     if out.is_dir():
@@ -44,7 +46,11 @@ def report(
     if not out.parent.is_dir():
         raise MgovError(f"--out {out}: folder {out.parent} does not exist")
     rep = load_report(st.engine(), assessment, org=org, lang=st.lang, profile_dirs=st.settings.profile_dirs)
-    write(rep, out, fmt, bulletin=bulletin)
+    if fmt == JSON_REPORT:
+        data = {**dataclasses.asdict(rep), "counts": rep.counts}
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    else:
+        write(rep, out, fmt, bulletin=bulletin)
     what = ("通报" if bulletin else "报告") if st.lang == "zh" else ("bulletin" if bulletin else "report")
     console.print(f"{what}: {out} ({fmt}, {len(rep.channels)} channels)" if st.lang != "zh"
                   else f"已生成{what}：{out}（{fmt}，{len(rep.channels)} 个渠道）")

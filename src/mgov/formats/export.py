@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import Connection, select
 
 from mgov.db.tables import CHANNELS as CHANNEL
@@ -18,6 +17,7 @@ from mgov.db.tables import PEOPLE as PERSON
 from mgov.db.tables import RESPONSIBILITIES as RESP
 from mgov.db.tables import ROLES as ROLE
 from mgov.errors import MgovError
+from mgov.formats import yamlwrite
 from mgov.formats.cells import csv_writer
 from mgov.formats.fields import cell
 from mgov.formats.native import COLUMNS, FILES, FORMAT_TAG
@@ -87,7 +87,8 @@ def _write_csv(path: Path, header: list[str], rows: Iterator[dict[str, Any]]) ->
             writer.writerow(cell(row.get(c), c) for c in header)
 
 
-def _write_yaml(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
+def registry_document(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The YAML file's document: channels carry their history."""
     history: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for e in rows["event"]:
         history[(e["kind"], e["address"])].append(
@@ -95,6 +96,10 @@ def _write_yaml(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
     channels = [{**c, "history": history[(c["kind"], c["address"])]} for c in rows["channel"]]
     doc = {"format": FORMAT_TAG, "organizations": rows["organization"], "people": rows["person"],
            "roles": rows["role"], "channels": channels}
+    return doc
+
+
+def _write_yaml(path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:
-        yaml.safe_dump(doc, fh, allow_unicode=True, sort_keys=False, width=120)
+        yamlwrite.dump(registry_document(rows), fh)

@@ -134,3 +134,14 @@ def run_summary(conn: Connection, run_id: int) -> dict[str, dict[str, int]]:
             .group_by(FINDINGS.c.check_id, FINDINGS.c.status)):
         out.setdefault(check, {})[status] = n
     return dict(sorted(out.items()))
+
+
+def latest_runs(conn: Connection) -> list[dict[str, Any]]:
+    """The newest run of each kind (scan, crawl, ...), oldest kind first: what findings show by default."""
+    newest = select(func.max(SCAN_RUNS.c.id)).group_by(SCAN_RUNS.c.kind)
+    return [dict(r._mapping) for r in conn.execute(select(SCAN_RUNS).where(SCAN_RUNS.c.id.in_(newest))
+                                                   .order_by(SCAN_RUNS.c.id))]
+
+
+def all_runs(conn: Connection) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in conn.execute(select(SCAN_RUNS).order_by(SCAN_RUNS.c.id))]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from mgov.web import actions, contacts, display
+from mgov.web.api import _filters
 from mgov.web.api._body import Body
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, MAX_ID, ApiReader, Conn, IdQuery, Principal, api_can
@@ -44,11 +45,12 @@ class DecisionIn(Body):
 
 @router.get("/tasks")
 def list_tasks(request: Request, p: ApiReader, conn: Conn,
-               status: Annotated[str | None, Query(pattern="^(open|escalated|closed)$")] = None,
+               status: Annotated[str | None, Query(max_length=20, description="open, escalated or closed.")] = None,
                overdue: bool | None = None, channel: IdQuery = None, assessment: IdQuery = None,
                assignee: Annotated[str | None, Query(max_length=200, description="A person's key.")] = None,
                after: After = None, limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     """The rectification board: overdue first, then open by due date, then closed."""
+    _filters.check(status=("task_status", status))
     items, nxt = q.list_tasks(conn, p.user.scope, status=status, overdue=overdue, channel_id=channel,
                               assessment_id=assessment, assignee=assignee, after=after or 0, limit=limit)
     lang, names = display.words(request, p)
@@ -70,9 +72,11 @@ def close_task(request: Request, task_id: ID, body: CloseIn, p: TaskCloser, conn
 
 @router.get("/disputes")
 def list_disputes(request: Request, p: ApiReader, conn: Conn,
-                  status: Annotated[str | None, Query(pattern="^(filed|upheld|overturned)$")] = None,
+                  status: Annotated[str | None, Query(max_length=20,
+                                                      description="filed, upheld or overturned.")] = None,
                   assessment: IdQuery = None, channel: IdQuery = None, after: After = None,
                   limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+    _filters.check(status=("dispute_status", status))
     items, nxt = q.list_disputes(conn, p.user.scope, status=status, assessment_id=assessment, channel_id=channel,
                                  after=after or 0, limit=limit)
     lang, names = display.words(request, p)

@@ -12,12 +12,13 @@ from mgov.errors import NotFound
 from mgov.reports.render import render_csv, render_html, render_pdf, render_xlsx
 from mgov.reports.source import load_report
 from mgov.web import display
+from mgov.web.api import _filters
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, ApiReader, Conn, IdQuery, Lang, Principal
 from mgov.web.queries import assessments as q
 
 router = APIRouter(tags=["assessments"])
-Verdict = Annotated[str | None, Query(pattern="^(pass|fail|not_assessed)$")]
+Verdict = Annotated[str | None, Query(max_length=20, description="pass, fail or not_assessed.")]
 Vetoed = Annotated[bool | None, Query(description="Only channels with (true) or without a failed veto.")]
 Complete = Annotated[bool | None, Query(description="Only complete (true) or incomplete (false) results.")]
 REPORT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8",
@@ -55,6 +56,7 @@ def list_results(request: Request, assessment_id: ID, p: ApiReader, conn: Conn,
     """Results in ranking order: per tier and kind the ranked (complete) results, then the
     incomplete ones (`complete` false, `rank` null, `not_assessed_share` of their monitored
     indicators); `position` is the place in that listing."""
+    _filters.check(tier=("tier", tier), kind=("channel_kind", kind), verdict=("verdict", verdict))
     q.head(conn, p.user.scope, assessment_id)
     items, nxt = q.results(conn, p.user.scope, assessment_id, tier=tier, kind=kind, verdict=verdict,
                            vetoed=vetoed, complete=complete, after=after or 0, limit=limit)
@@ -77,6 +79,7 @@ def rankings(request: Request, tier: Annotated[str, Query(max_length=40)], kind:
              limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     """The ranking of one tier and kind in an assessment (the newest when not given): the
     complete results by rank, then the incomplete ones, unranked (`rank` null, `complete` false)."""
+    _filters.check(tier=("tier", tier), kind=("channel_kind", kind))
     if assessment is None:
         newest, _ = q.list_assessments(conn, p.user.scope, limit=1)
         if not newest:
@@ -91,8 +94,10 @@ def rankings(request: Request, tier: Annotated[str, Query(max_length=40)], kind:
 @router.get("/assessments/{assessment_id}/report", response_class=Response,
             responses={200: {"content": {t: {} for t in REPORT_TYPES}}})
 def report(request: Request, assessment_id: ID, p: ApiReader, conn: Conn,
-           format: Annotated[str, Query(pattern="^(pdf|xlsx|csv|html)$")] = "pdf", lang: Lang = "zh") -> Response:
+           format: Annotated[str, Query(max_length=10, description="pdf, xlsx, csv or html.")] = "pdf",
+           lang: Lang = "zh") -> Response:
     """The assessment report over your channels, as PDF, XLSX, CSV or HTML."""
+    _filters.check(format=("report_format", format))
     return report_response(request, conn, p, assessment_id, format, lang)
 
 

@@ -11,6 +11,7 @@ from mgov.profiles import load, load_all
 from mgov.profiles.describe import summary_row, tree
 from mgov.profiles.model import ProfileError
 from mgov.web import display
+from mgov.web.api import _filters
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, INDEX, ApiReader, Conn, IdQuery, Lang
 from mgov.web.queries import monitoring as q
@@ -20,9 +21,10 @@ router = APIRouter(tags=["monitoring"])
 
 @router.get("/scans")
 def list_scans(request: Request, p: ApiReader, conn: Conn,
-               kind: Annotated[str | None, Query(pattern="^(scan|crawl)$")] = None, after: After = None,
-               limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+               kind: Annotated[str | None, Query(max_length=20, description="scan or crawl.")] = None,
+               after: After = None, limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     """Scan and crawl runs, newest first, with the number of your channels each covered."""
+    _filters.check(kind=("run_kind", kind))
     items, nxt = q.list_scans(conn, p.user.scope, kind=kind, after=after, limit=limit)
     return paged(request, items, nxt)
 
@@ -35,9 +37,11 @@ def get_scan(run_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
 @router.get("/findings")
 def list_findings(request: Request, p: ApiReader, conn: Conn, channel: IdQuery = None,
                   check: Annotated[str | None, Query(max_length=80)] = None,
-                  status: Annotated[str | None, Query(pattern="^(pass|fail|warn|error|not_applicable)$")] = None,
+                  status: Annotated[str | None, Query(max_length=20, description="pass, fail, warn, error or "
+                                                                                  "not_applicable.")] = None,
                   scan: IdQuery = None, after: After = None, limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
     """Findings newest first; filter by channel id, check id, status or scan run."""
+    _filters.check(status=("finding_status", status), check=("check", check))
     items, nxt = q.list_findings(conn, p.user.scope, channel_id=channel, check=check, status=status, run_id=scan,
                                  after=after, limit=limit)
     lang, names = display.words(request, p)
@@ -71,6 +75,7 @@ def get_profile(profile_id: str, request: Request, p: ApiReader,
     """A profile's indicator tree, resolved for a kind and tier when both are given."""
     if (kind is None) != (tier is None):
         raise InvalidValue("give both kind and tier, or neither")
+    _filters.check(kind=("channel_kind", kind), tier=("tier", tier))
     try:
         profile = load(profile_id, request.app.state.settings.profile_dirs)
     except ProfileError as exc:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field, StringConstraints
 
 from mgov.web import actions, contacts
+from mgov.web.api import _filters
 from mgov.web.api._body import Body
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, ApiReader, Conn, Principal, api_can
@@ -93,6 +94,7 @@ class RoleIn(Body):
 def list_organizations(request: Request, p: ApiReader, conn: Conn, tier: str | None = None,
                        parent: str | None = None, q_: Search = None, after: After = None,
                        limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+    _filters.check(tier=("tier", tier))
     items, nxt = q.list_orgs(conn, p.user.scope, tier=tier, parent=parent, q=q_, after=after or 0, limit=limit)
     return paged(request, items, nxt)
 
@@ -147,6 +149,7 @@ def edit_person(key: str, body: PersonPatch, p: RegistryWriter, conn: Conn) -> d
 def list_channels(request: Request, p: ApiReader, conn: Conn, kind: str | None = None, owner: str | None = None,
                   status: str | None = None, q_: Search = None, after: After = None,
                   limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+    _filters.check(kind=("channel_kind", kind), status=("channel_status", status))
     items, nxt = q.list_channels(conn, p.user.scope, kind=kind, owner=owner, status=status, q=q_, after=after or 0,
                                  limit=limit)
     return paged(request, items, nxt)
