@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from sqlalchemy import select
 
 from mgov.db.tables import CHANNELS
 from mgov.registry import service
 from mgov.registry.records import Batch, ChannelRecord, OrgRecord, Origin
-from test_web_zh_words import _urls, dashboard_routes, full_world
 from test_web_zh_words import _samples as zh_samples
+from test_web_zh_words import _urls, dashboard_routes, full_world
 from webserver import Server, launch_chromium, sign_in
 from webworld import PASSWORD, World
 
@@ -93,7 +94,8 @@ def world(engine: Any, tmp_path: Any) -> World:
                             jurisdiction="cn", tier="county", parent="cn-440300")],
             channels=[ChannelRecord("website", LONG_ADDRESS, origin, owner="cn-440305",
                                     name="南山区政务服务和数据管理局信息公开专栏网站")]))
-        w.ids["long_channel"] = conn.execute(select(CHANNELS.c.id).where(CHANNELS.c.address == LONG_ADDRESS)).scalar_one()
+        found = conn.execute(select(CHANNELS.c.id).where(CHANNELS.c.address == LONG_ADDRESS)).scalar_one()
+    w.ids["long_channel"] = found
     return w
 
 
@@ -188,3 +190,53 @@ def test_every_page_holds_at_phone_width_and_errors_keep_the_frame(world: World,
             problems += _error_frames(page, served.url, errors, username, lang)
             ctx.close()
     assert not problems, "\n".join(problems)
+
+
+def _tree(html: str) -> dict[str, Any]:
+    """The organization tree of /orgs: code -> (parent's code, open, marked as a match)."""
+    out: dict[str, Any] = {}
+    for li in HTMLParser(html).css("ul.tree li"):
+        code = li.css_first("small.id").text()
+        up = li.parent.parent if li.parent else None  # li > ul > details > li
+        while up is not None and up.tag != "li":
+            up = up.parent
+        details = li.css_first("details")
+        out[code] = (up.css_first("small.id").text() if up is not None else None,
+                     details is not None and "open" in details.attributes and details.parent == li,
+                     "match" in (li.attributes.get("class") or ""))
+    return out
+
+
+def test_organizations_are_a_tree_searchable_by_name_and_code(world: World) -> None:
+    admin = world.client("admin")
+    admin.http.cookies.set("mgov_lang", "zh")
+    page = admin.get("/orgs")
+    assert page.status_code == 200
+    # Nested by parent; the top level open, the branches below folded.
+    assert _tree(page.text) == {"cn-440000": (None, True, False), "cn-440100": ("cn-440000", False, False),
+                                "cn-440300": ("cn-440000", False, False), "cn-440305": ("cn-440300", False, False)}
+    assert "深圳市南山区人民政府" in page.text and "<details" in page.text
+
+    # A match by name, shown under its ancestors (every branch open); the others left out.
+    found = admin.get("/orgs", params={"q": "南山"}).text
+    assert _tree(found) == {"cn-440000": (None, True, False), "cn-440300": ("cn-440000", True, False),
+                            "cn-440305": ("cn-440300", False, True)}
+    assert "共 1 个单位符合" in found
+    # By code, and by the English name whatever its case.
+    assert {c for c, (_, _, m) in _tree(admin.get("/orgs?q=cn-4401").text).items() if m} == {"cn-440100"}
+    assert set(_tree(admin.get("/orgs?q=cn-4401").text)) == {"cn-440000", "cn-440100"}
+    assert {c for c, (_, _, m) in _tree(admin.get("/orgs?q=nanshan DISTRICT").text).items() if m} == {"cn-440305"}
+    # The search's characters are taken literally (no LIKE wildcards), and nothing found says so.
+    for literal in ("_", "%", "广州%深圳"):
+        none = admin.get("/orgs", params={"q": literal}).text
+        assert _tree(none) == {} and "没有符合的单位" in none, literal
+
+    # Within one's scope: agency A's staff see A's subtree, and never B's by a search.
+    staff = world.client("a_staff")
+    assert set(_tree(staff.get("/orgs").text)) == {"cn-440300", "cn-440305"}
+    assert _tree(staff.get("/orgs", params={"q": "广州"}).text) == {}
+    assert set(_tree(staff.get("/orgs", params={"q": "南山"}).text)) == {"cn-440300", "cn-440305"}
+    # Staff of an organization with none under it land on its page.
+    b_staff = world.client("b_staff")
+    assert b_staff.get("/orgs").headers["location"] == "/orgs/cn-440100"
+    assert set(_tree(b_staff.get("/orgs", params={"q": "广州"}).text)) == {"cn-440100"}

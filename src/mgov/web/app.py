@@ -165,7 +165,8 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
         FastAPI's JSON answer."""
         if _is_api(request) or request.url.path.startswith("/static/"):
             return await http_exception_handler(request, exc)
-        return await _error_page(request, exc.status_code, str(exc.detail), headers=exc.headers)
+        return await _error_page(request, exc.status_code, str(exc.detail),
+                                 headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
