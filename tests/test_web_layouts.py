@@ -193,16 +193,16 @@ def test_every_page_holds_at_phone_width_and_errors_keep_the_frame(world: World,
 
 
 def _tree(html: str) -> dict[str, Any]:
-    """The organization tree of /orgs: code -> (parent's code, open, marked as a match)."""
+    """The organization tree of /orgs: code -> (parent's code, its branch open, marked as a match)."""
     out: dict[str, Any] = {}
     for li in HTMLParser(html).css("ul.tree li"):
         code = li.css_first("small.id").text()
-        up = li.parent.parent if li.parent else None  # li > ul > details > li
+        up = li.parent
         while up is not None and up.tag != "li":
             up = up.parent
-        details = li.css_first("details")
+        details = [d for d in li.css("details") if d.parent == li]
         out[code] = (up.css_first("small.id").text() if up is not None else None,
-                     details is not None and "open" in details.attributes and details.parent == li,
+                     bool(details) and "open" in details[0].attributes,
                      "match" in (li.attributes.get("class") or ""))
     return out
 
