@@ -31,6 +31,8 @@ HEIGHT = 740
 LONG_ADDRESS = ("https://www.zhengwufuwu-xinxigongkai-hulianwangzhengwu.sz.gov.cn/"
                 "col/col1234567890/art/2026/art_0123456789abcdef0123456789abcdef.html")
 DOWNLOADS = ("/evidence/",)  # a user's attached file: not a page
+# Pages whose filters show more than their route's default does.
+FILTERED = ("/disputes?status=all", "/tasks?status=closed", "/orgs?q=南山", "/channels?q=gov")
 
 # The page's measure: how wide it scrolls, and what sticks out of the window (the outermost
 # element that does, not inside a box that scrolls or clips by itself); badges broken over
@@ -116,7 +118,7 @@ def _pages(world: World, username: str) -> list[str]:
     samples["code"] = [*samples["code"], "cn-440305"]
     client = world.client(username)
     out = []
-    for path in dashboard_routes(client.http.app):
+    for path in [*dashboard_routes(client.http.app), *FILTERED]:
         for url in _urls(path, samples):
             if any(part in url for part in DOWNLOADS):
                 continue
