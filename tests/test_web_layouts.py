@@ -78,9 +78,13 @@ MEASURE = """() => {
       - parseFloat(getComputedStyle(cell).paddingRight);
     if (cjk >= 5 && inner < 4 * size) squeezed.push(describe(cell));
   }
+  // A box that scrolls sideways takes the keyboard's focus (axe: scrollable-region-focusable).
+  const unreachable = [...document.querySelectorAll('table, pre')].filter((el) =>
+    el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible'
+    && el.tabIndex < 0 && !el.querySelector('a[href], button, input, select, textarea, [tabindex]')).map(describe);
   const viewport = document.querySelector('meta[name=viewport]');
   return {scroll: document.documentElement.scrollWidth, inner: vw, widest: widest && describe(widest),
-          broken, squeezed, viewport: viewport ? viewport.content : ''};
+          broken, squeezed, unreachable, viewport: viewport ? viewport.content : ''};
 }"""
 
 
@@ -146,6 +150,7 @@ def _measure(page: Any, base: str, urls: list[str], who: str) -> list[str]:
                 problems.append(f"{where}: the page is {m['scroll']} px wide; widest: {m['widest']}")
             problems += [f"{where}: a badge breaks over lines: {b}" for b in m["broken"]]
             problems += [f"{where}: Chinese squeezed into a narrow column: {c}" for c in m["squeezed"]]
+            problems += [f"{where}: scrolls sideways out of the keyboard's reach: {u}" for u in m["unreachable"]]
     return problems
 
 
