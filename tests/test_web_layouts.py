@@ -183,12 +183,16 @@ def test_every_page_holds_at_phone_width_and_errors_keep_the_frame(world: World,
     missing = "/channels/2147483000"
     with launch_chromium() as chromium:
         problems: list[str] = []
-        for username, lang, urls in (("admin", "zh", admin_pages), ("admin", "en", admin_pages),
-                                     ("a_staff", "zh", [*staff_pages, "/users"])):
+        for username, lang, urls in (("", "zh", ["/login"]), ("admin", "zh", admin_pages),
+                                     ("admin", "en", admin_pages), ("a_staff", "zh", [*staff_pages, "/users"])):
             ctx = chromium.new_context(viewport={"width": WIDTHS[0], "height": HEIGHT},
                                        locale="zh-CN" if lang == "zh" else "en-US")
             ctx.add_cookies([{"name": "mgov_lang", "value": lang, "url": served.url}])
             page = ctx.new_page()
+            if not username:  # signed out: the sign-in page
+                problems += _measure(page, served.url, urls, "anonymous")
+                ctx.close()
+                continue
             sign_in(page, served.url, username, PASSWORD)
             problems += _measure(page, served.url, [*urls, "/no/such/page", missing], f"{username} {lang}")
 
