@@ -6,7 +6,11 @@ one line and Chinese names are not squeezed into two-character lines. Error page
 come inside the normal frame, with the navigation, in the reader's language. Also the
 organizations page as a searchable tree (`?q=`).
 
-One browser, one small world (the web tests' world, tests/webworld.py)."""
+The width is Chromium's own device-metrics emulation (Playwright's viewport sets it over CDP):
+window.innerWidth is the width asked for, and every page declares
+<meta name="viewport" content="width=device-width, initial-scale=1"> (checked) so that a
+phone lays it out at its own width. One browser, one small world (the zh sweep's world,
+tests/test_web_zh_words.py, over tests/webworld.py)."""
 
 from __future__ import annotations
 
