@@ -42,8 +42,13 @@ def vocab() -> Vocabulary:
 
 @pytest.fixture
 def world(engine, tmp_path) -> World:
+    return full_world(engine, tmp_path)
+
+
+def full_world(engine: Any, tmp_path: Any) -> World:
     """The web world, plus what makes every page show something: a dispute, a closed task, a
-    token, an edited channel (its history), and an administrator of the province."""
+    token, an edited channel (its history), and an administrator of the province (also the
+    phone-width test's world, tests/test_web_layouts.py)."""
     w = build_world(engine, tmp_path)
     with engine.begin() as conn:
         dispute = disputes.file(conn, w.ids["assessment"], w.ids["channel_a"], "d_site_code", "标识码已补上",

@@ -22,6 +22,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,14 @@ def dashboard(demo: Demo) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def chromium(demo: Demo) -> Iterator[Any]:
     """Chromium, started after the demo (whose scanner starts worker processes)."""
+    with launch_chromium() as browser:
+        yield browser
+
+
+@contextmanager
+def launch_chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright with the isolation flags; a missing browser skips the
+    test (fails it on CI)."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -225,8 +234,10 @@ def chromium(demo: Demo) -> Iterator[Any]:
         pytest.skip(message)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def sign_in(page: Any, base: str, username: str, password: str, next_url: str = "/") -> None:

@@ -8,10 +8,14 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mgov.config import Settings, load_settings
 from mgov.db.engine import make_engine
@@ -29,7 +33,7 @@ from mgov.web.api import router as api_router
 from mgov.web.body_limit import BodyLimit
 from mgov.web.dashboard import router as dashboard_router
 from mgov.web.dashboard.render import Pages
-from mgov.web.deps import LoginRequired
+from mgov.web.deps import LoginRequired, Principal, current
 from mgov.web.proxy import ProxyHeaders
 from mgov.web.queries import Memo
 
@@ -103,6 +107,22 @@ def _api_docs() -> HTMLResponse:
     return HTMLResponse(API_DOCS)
 
 
+def _reader_of(request: Request) -> Principal | None:
+    """Who reads an error page, so that it comes in their frame (the navigation) and language;
+    no one when the request names no valid session or the database cannot tell."""
+    try:
+        with request.app.state.engine.connect() as conn:
+            return current(request, conn)
+    except (MgovError, SQLAlchemyError):
+        return None
+
+
+async def _error_page(request: Request, code: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    reader = await run_in_threadpool(_reader_of, request)  # a database read: off the event loop
+    pages: Pages = request.app.state.pages
+    return pages.error(request, code, message, headers=headers, principal=reader)
+
+
 def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
     settings = settings or load_settings()
     app = FastAPI(title="mgov API", version="1", openapi_url=f"{API_PREFIX}/openapi.json",
@@ -137,7 +157,16 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
                 headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
             return JSONResponse({"error": {"status": code, "type": type(exc).__name__, "message": str(exc)}},
                                 status_code=code, headers=headers)
-        return pages.error(request, code, str(exc), headers=headers)
+        return await _error_page(request, code, str(exc), headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """No such route (404) or method (405): a page in the dashboard's frame; the API keeps
+        FastAPI's JSON answer."""
+        if _is_api(request) or request.url.path.startswith("/static/"):
+            return await http_exception_handler(request, exc)
+        return await _error_page(request, exc.status_code, str(exc.detail),
+                                 headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
@@ -153,6 +182,6 @@ def build(settings: Settings | None, engine: Engine | None) -> FastAPI:
         if _is_api(request):
             return JSONResponse({"error": {"status": 422, "type": "InvalidRequest", "message": "invalid request",
                                            "details": errors}}, status_code=422)
-        return pages.error(request, 422, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
+        return await _error_page(request, 422, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
 
     return app

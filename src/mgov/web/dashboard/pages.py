@@ -17,6 +17,7 @@ from mgov.web.deps import ID, Conn, Cursor, PageReader, Principal, page_can
 from mgov.web.queries import act as act_q
 from mgov.web.queries import assessments as assess_q
 from mgov.web.queries import monitoring as mon_q
+from mgov.web.queries import orgtree
 from mgov.web.queries import registry as reg_q
 
 router = APIRouter()
@@ -32,11 +33,13 @@ def overview(request: Request, p: PageReader, conn: Conn) -> Response:
 
 
 @router.get("/orgs")
-def org_roots(request: Request, p: PageReader, conn: Conn, after: Cursor = 0) -> Response:
-    if p.user.organization:
-        return RedirectResponse(f"/orgs/{p.user.organization}", status_code=303)
-    roots, nxt = reg_q.root_orgs(conn, p.user.scope, after=after, limit=100)
-    return Pages.of(request).render(request, "orgs.html", p, roots=roots, next_after=nxt)
+def org_tree(request: Request, p: PageReader, conn: Conn, q: Annotated[str | None, Query(max_length=200)] = None,
+             after: Annotated[str, Query(max_length=100)] = "") -> Response:
+    found = orgtree.tree(conn, p.user.scope, q=(q or "").strip() or None, after=after)
+    roots = found["roots"]
+    if not q and p.user.organization and len(roots) == 1 and not roots[0]["children"]:
+        return RedirectResponse(f"/orgs/{p.user.organization}", status_code=303)  # one organization: its page
+    return Pages.of(request).render(request, "orgs.html", p, q=q or "", next_after=found.pop("next_after"), **found)
 
 
 @router.get("/orgs/{code}")

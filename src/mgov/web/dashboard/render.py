@@ -110,6 +110,8 @@ class Pages:
         response.headers["Content-Language"] = "zh-CN" if lang == "zh" else "en"
         return response
 
-    def error(self, request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> HTMLResponse:
-        return self.render(request, "error.html", None, http_status=status, headers=headers, status_code=status,
-                           message=message)
+    def error(self, request: Request, status: int, message: str, headers: dict[str, str] | None = None,
+              principal: Principal | None = None) -> HTMLResponse:
+        """An error in the normal frame: the reader's navigation and language when known."""
+        return self.render(request, "error.html", principal, http_status=status, headers=headers,
+                           status_code=status, message=message)

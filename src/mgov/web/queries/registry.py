@@ -33,15 +33,6 @@ def list_orgs(conn: Connection, scope: Scope, *, tier: str | None = None, parent
     return page([dict(r._mapping) for r in conn.execute(query)], limit)
 
 
-def root_orgs(conn: Connection, scope: Scope, *, after: int = 0,
-              limit: int = 100) -> tuple[list[dict[str, Any]], Any]:
-    """The organizations at the top of the tree (those without a parent), in id order."""
-    query = (select(ORGS.c.id, ORGS.c.code, ORGS.c.name_zh, ORGS.c.name_en, ORGS.c.tier, ORGS.c.jurisdiction)
-             .where(scope.orgs(ORGS.c.id), ORGS.c.parent_id.is_(None), ORGS.c.id > after)
-             .order_by(ORGS.c.id).limit(limit + 1))
-    return page([dict(r._mapping) for r in conn.execute(query)], limit)
-
-
 def org_id_in_scope(conn: Connection, scope: Scope, code: str) -> int:
     org_id = conn.execute(select(ORGS.c.id).where(ORGS.c.code == code)).scalar()
     if org_id is None or not scope.has_org(conn, org_id):

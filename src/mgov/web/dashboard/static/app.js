@@ -1,5 +1,6 @@
 // Progressive enhancement: every page works without this file; with it, the overview's
-// tables also show as charts (Apache ECharts, loaded only on that page).
+// tables also show as charts (Apache ECharts, loaded only on that page), and tables that
+// scroll sideways on a narrow screen take the keyboard's focus.
 (function () {
   "use strict";
   function data(id) {
@@ -36,6 +37,17 @@
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
+  // A table wider than the screen scrolls inside its own box (app.css): a keyboard reaches it
+  // too (a tab stop), as a finger or a mouse does.
+  function scrollers() {
+    document.querySelectorAll("table.data").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "0"); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    scrollers();
+    window.addEventListener("resize", scrollers);
+  });
   document.addEventListener("DOMContentLoaded", function () {
     if (!window.echarts) { return; }
     document.querySelectorAll("[data-chart]").forEach(function (el) {
