@@ -10,7 +10,7 @@ from mgov.errors import InvalidValue, NotFound
 from mgov.profiles import load, load_all
 from mgov.profiles.describe import summary_row, tree
 from mgov.profiles.model import ProfileError
-from mgov.web import display
+from mgov.web import display, exports
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, INDEX, ApiReader, Conn, IdQuery, Lang
 from mgov.web.queries import monitoring as q
@@ -32,12 +32,17 @@ def get_scan(run_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
     return q.scan_detail(conn, p.user.scope, run_id)
 
 
-@router.get("/findings")
+@router.get("/findings", **exports.EXPORTABLE)
 def list_findings(request: Request, p: ApiReader, conn: Conn, channel: IdQuery = None,
                   check: Annotated[str | None, Query(max_length=80)] = None,
                   status: Annotated[str | None, Query(pattern="^(pass|fail|warn|error|not_applicable)$")] = None,
-                  scan: IdQuery = None, after: After = None, limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+                  scan: IdQuery = None, after: After = None, limit: Limit = DEFAULT_LIMIT,
+                  format: exports.ExportFormat = None) -> dict[str, Any]:
     """Findings newest first; filter by channel id, check id, status or scan run."""
+    if format:
+        return exports.respond(request, p, "findings", format, display.api_lang(request, p), lambda c, a, n: (
+            q.list_findings(c, p.user.scope, channel_id=channel, check=check, status=status, run_id=scan, after=a,
+                            limit=n)))
     items, nxt = q.list_findings(conn, p.user.scope, channel_id=channel, check=check, status=status, run_id=scan,
                                  after=after, limit=limit)
     lang, names = display.words(request, p)

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from mgov import zones
 from mgov.errors import NotFound
 from mgov.registry import vocab
-from mgov.web import actions, contacts
+from mgov.web import actions, contacts, exports
 from mgov.web.dashboard._forms import form, run_action, tags
 from mgov.web.dashboard.render import Pages
 from mgov.web.deps import ID, Conn, Cursor, PageReader, Principal, page_can
@@ -69,7 +69,12 @@ async def channel_add(request: Request, code: str, p: RegistryWriter) -> Respons
 
 @router.get("/channels")
 def channels(request: Request, p: PageReader, conn: Conn, q: Annotated[str | None, Query(max_length=200)] = None,
-             kind: str | None = None, status: str | None = None, after: Cursor = 0) -> Response:
+             kind: str | None = None, status: str | None = None, after: Cursor = 0,
+             format: exports.ExportFormat = None) -> Response:
+    if format:
+        return exports.respond(request, p, "channels", format, Pages.lang_of(request, p), lambda c, a, n: (
+            reg_q.list_channels(c, p.user.scope, q=q or None, kind=kind or None, status=status or None,
+                                after=a or 0, limit=n)))
     rows, nxt = reg_q.list_channels(conn, p.user.scope, q=q, kind=kind or None, status=status or None,
                                     after=after, limit=50)
     return Pages.of(request).render(request, "channels.html", p, rows=rows, next_after=nxt, q=q or "",
