@@ -102,7 +102,7 @@ def disputes(w: Words) -> list[Column]:
 
 def audit(w: Words) -> list[Column]:
     return [Column(w.t("When"), lambda r: w.time(r["at"])),
-            Column(w.t("Who"), lambda r: r["actor"]),
+            Column(w.t("Who"), lambda r: w.t("the system") if r["actor"] == "system" else r["actor"]),
             Column(w.t("Action"), lambda r: action_label(str(r["action"]), w.lang)),
             Column(w.t("Subject"), lambda r: subject_label(str(r["subject"]), w.lang)),
             Column(w.t("Detail"), lambda r: w.audit(r.get("detail")))]
