@@ -170,7 +170,8 @@ def test_every_page_report_and_export_in_chinese_has_no_english_and_no_raw_id(wo
         assert answer.status_code == 200, f"{url} -> {answer.status_code}"
         found, chinese = judge(answer, url, vocab)
         problems += found
-        if chinese < 20 and chinese != ATTACHED:
+        # An export of an empty list is its header row only (tests/test_web_exports.py judges full ones).
+        if chinese < 20 and chinese != ATTACHED and "format=" not in url:
             thin.append((url, chinese))
         if "text/html" in answer.headers.get("content-type", ""):
             queue += _links(answer.text, f"http://testserver{url}")

@@ -25,7 +25,8 @@ from mgov.web.export_columns import COLUMNS, TITLES, Words
 
 ExportFormat = Annotated[Literal["csv", "xlsx"] | None, Query(
     description="Export the whole list (these filters, every page) as a CSV (UTF-8) or XLSX file.")]
-# A list route that may answer with a file: its JSON model stays the documented answer.
+# A list route that may answer with a file (typed `dict[str, Any] | Response`): its JSON model
+# stays the documented answer.
 EXPORTABLE: dict[str, Any] = {"response_model": dict[str, Any], "responses": {
     200: {"content": {"application/json": {}, **{table.MEDIA_TYPES[f].split(";")[0]: {} for f in table.FORMATS}}}}}
 # A page of rows per read: one short read (and connection) at a time, whatever the list's size.
@@ -55,9 +56,8 @@ def rows(request: Request, fetch: Fetch, start: Any = None, shape: Shape | None 
 
 
 def respond(request: Request, principal: Principal, name: str, fmt: str, lang: str, fetch: Fetch, *,
-            start: Any = None, shape: Shape | None = None) -> Any:
-    """The list `name` (a key of export_columns.COLUMNS) as a file. Typed Any: a list route keeps
-    its JSON answer as its return type (and OpenAPI's), and returns this when a file is asked for."""
+            start: Any = None, shape: Shape | None = None) -> StreamingResponse:
+    """The list `name` (a key of export_columns.COLUMNS) as a file."""
     words = words_for(request, principal, lang)
     columns = COLUMNS[name](words)
     head = [c.header for c in columns]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import Field
 
 from mgov.web import actions, contacts, display, exports
@@ -48,7 +49,7 @@ def list_tasks(request: Request, p: ApiReader, conn: Conn,
                overdue: bool | None = None, channel: IdQuery = None, assessment: IdQuery = None,
                assignee: Annotated[str | None, Query(max_length=200, description="A person's key.")] = None,
                after: After = None, limit: Limit = DEFAULT_LIMIT,
-               format: exports.ExportFormat = None) -> dict[str, Any]:
+               format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """The rectification board: overdue first, then open by due date, then closed."""
     if format:
         return exports.respond(request, p, "tasks", format, display.api_lang(request, p), lambda c, a, n: (
@@ -77,7 +78,7 @@ def close_task(request: Request, task_id: ID, body: CloseIn, p: TaskCloser, conn
 def list_disputes(request: Request, p: ApiReader, conn: Conn,
                   status: Annotated[str | None, Query(pattern="^(filed|upheld|overturned)$")] = None,
                   assessment: IdQuery = None, channel: IdQuery = None, after: After = None,
-                  limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any]:
+                  limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     if format:
         return exports.respond(request, p, "disputes", format, display.api_lang(request, p), lambda c, a, n: (
             q.list_disputes(c, p.user.scope, status=status, assessment_id=assessment, channel_id=channel,
@@ -114,7 +115,7 @@ def decide_dispute(request: Request, dispute_id: ID, body: DecisionIn, p: Disput
 def audit_log(request: Request, p: AuditReader, conn: Conn,
               subject: Annotated[str | None, Query(max_length=200)] = None,
               actor: Annotated[str | None, Query(max_length=200)] = None, after: After = None,
-              limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any]:
+              limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """Who changed what and when, newest first (entries about your organizations)."""
     if format:
         return exports.respond(request, p, "audit", format, display.api_lang(request, p), lambda c, a, n: (

@@ -51,7 +51,7 @@ def list_results(request: Request, assessment_id: ID, p: ApiReader, conn: Conn,
                  tier: Annotated[str | None, Query(max_length=40)] = None,
                  kind: Annotated[str | None, Query(max_length=30)] = None, verdict: Verdict = None,
                  vetoed: Vetoed = None, complete: Complete = None, after: After = None,
-                 limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any]:
+                 limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """Results in ranking order: per tier and kind the ranked (complete) results, then the
     incomplete ones (`complete` false, `rank` null, `not_assessed_share` of their monitored
     indicators); `position` is the place in that listing."""
@@ -78,7 +78,7 @@ def get_result(request: Request, assessment_id: ID, channel_id: ID, p: ApiReader
 @router.get("/rankings", **exports.EXPORTABLE)
 def rankings(request: Request, tier: Annotated[str, Query(max_length=40)], kind: Annotated[str, Query(max_length=30)],
              p: ApiReader, conn: Conn, assessment: IdQuery = None, after: After = None,
-             limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any]:
+             limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """The ranking of one tier and kind in an assessment (the newest when not given): the
     complete results by rank, then the incomplete ones, unranked (`rank` null, `complete` false)."""
     if assessment is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from mgov.errors import InvalidValue, NotFound
 from mgov.profiles import load, load_all
@@ -37,7 +38,7 @@ def list_findings(request: Request, p: ApiReader, conn: Conn, channel: IdQuery =
                   check: Annotated[str | None, Query(max_length=80)] = None,
                   status: Annotated[str | None, Query(pattern="^(pass|fail|warn|error|not_applicable)$")] = None,
                   scan: IdQuery = None, after: After = None, limit: Limit = DEFAULT_LIMIT,
-                  format: exports.ExportFormat = None) -> dict[str, Any]:
+                  format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """Findings newest first; filter by channel id, check id, status or scan run."""
     if format:
         return exports.respond(request, p, "findings", format, display.api_lang(request, p), lambda c, a, n: (

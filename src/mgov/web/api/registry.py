@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import Field, StringConstraints
 
 from mgov.web import actions, contacts, display, exports
@@ -92,7 +93,7 @@ class RoleIn(Body):
 @router.get("/organizations", **exports.EXPORTABLE)
 def list_organizations(request: Request, p: ApiReader, conn: Conn, tier: str | None = None,
                        parent: str | None = None, q_: Search = None, after: After = None,
-                       limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any]:
+                       limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     if format:
         return exports.respond(request, p, "organizations", format, display.api_lang(request, p), lambda c, a, n: (
             q.list_orgs(c, p.user.scope, tier=tier, parent=parent, q=q_, after=a or 0, limit=n)))
@@ -124,7 +125,7 @@ def assign_role(code: str, body: RoleIn, p: RegistryWriter, conn: Conn) -> dict[
 
 @router.get("/people", **exports.EXPORTABLE)
 def list_people(request: Request, p: ApiReader, conn: Conn, q_: Search = None, after: After = None,
-                limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any]:
+                limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     if format:
         return exports.respond(request, p, "people", format, display.api_lang(request, p), lambda c, a, n: (
             q.list_people(c, p.user.scope, q=q_, after=a or 0, limit=n)),
@@ -153,7 +154,7 @@ def edit_person(key: str, body: PersonPatch, p: RegistryWriter, conn: Conn) -> d
 @router.get("/channels", **exports.EXPORTABLE)
 def list_channels(request: Request, p: ApiReader, conn: Conn, kind: str | None = None, owner: str | None = None,
                   status: str | None = None, q_: Search = None, after: After = None,
-                  limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any]:
+                  limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     if format:
         return exports.respond(request, p, "channels", format, display.api_lang(request, p), lambda c, a, n: (
             q.list_channels(c, p.user.scope, kind=kind, owner=owner, status=status, q=q_, after=a or 0, limit=n)))
