@@ -141,6 +141,9 @@ def people(w: Words) -> list[Column]:
 COLUMNS: dict[str, Callable[[Words], list[Column]]] = {
     "channels": channels, "findings": findings, "tasks": tasks, "disputes": disputes, "audit": audit,
     "results": results, "organizations": organizations, "people": people}
-# The sheet's name (gettext msgid).
-TITLES = {"channels": "Channels", "findings": "Findings", "tasks": "Rectification", "disputes": "Disputes",
-          "audit": "Audit log", "results": "Rankings", "organizations": "Organizations", "people": "People"}
+# The sheet's name.
+TITLES: dict[str, Callable[[Words], str]] = {
+    "channels": lambda w: w.t("Channels"), "findings": lambda w: w.t("Findings"),
+    "tasks": lambda w: w.t("Rectification"), "disputes": lambda w: w.t("Disputes"), "audit": lambda w: w.t("Audit log"),
+    "results": lambda w: w.t("Rankings"), "organizations": lambda w: w.t("Organizations"),
+    "people": lambda w: w.t("People")}

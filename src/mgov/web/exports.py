@@ -61,7 +61,7 @@ def respond(request: Request, principal: Principal, name: str, fmt: str, lang: s
     words = words_for(request, principal, lang)
     columns = COLUMNS[name](words)
     head = [c.header for c in columns]
-    title = words.t(TITLES[name])
+    title = TITLES[name](words)
     body = table.chunks(fmt, head, table.cells(columns, rows(request, fetch, start, shape)), title)
     stamp = clock.now().astimezone(dt.UTC).strftime("%Y%m%d-%H%M")
     return StreamingResponse(body, media_type=table.MEDIA_TYPES[fmt], headers={
