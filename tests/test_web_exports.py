@@ -51,7 +51,7 @@ def lists(world: World) -> list[tuple[str, str | None, str, str, Any]]:
     a = world.ids["assessment"]
     return [
         ("channels", "/channels?kind=website&q=gov", "/api/v1/channels?kind=website&q=gov", "编号", "id"),
-        ("findings", None, "/api/v1/findings?status=fail", "编号", "id"),
+        ("findings", "/findings?status=fail&check=ipv6", "/api/v1/findings?status=fail&check=ipv6", "编号", "id"),
         ("tasks", "/tasks?status=open", "/api/v1/tasks?status=open", "编号", "id"),
         ("disputes", "/disputes?status=filed", "/api/v1/disputes?status=filed", "编号", "id"),
         ("audit", "/audit", "/api/v1/audit", "对象", lambda e: subject_label(e["subject"], "zh")),
@@ -142,9 +142,11 @@ def test_the_pages_export_links_carry_the_filters(world):
     links = re.findall(r'<nav class="exports"[^>]*>(.*?)</nav>', page)[0]
     assert 'href="/channels?q=sz&amp;kind=website&amp;format=csv"' in links
     assert 'href="/channels?q=sz&amp;kind=website&amp;format=xlsx"' in links
-    for url in ("/tasks?status=open", "/disputes?status=all", "/audit?subject=task%3A1", "/rankings?after=0"):
+    for url in ("/tasks?status=open", "/disputes?status=all", "/audit?subject=task%3A1", "/rankings?after=0",
+                f"/findings?channel={world.ids['channel_a']}&status=fail"):
         links = re.findall(r'<nav class="exports"[^>]*>(.*?)</nav>', browser.get(url).text)[0]
         kept = url.replace("after=0", "").rstrip("?")
+        kept = kept.replace("&", "&amp;")
         assert f'href="{kept}{"&amp;" if "?" in kept else "?"}format=csv"' in links, (url, links)
 
 
