@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 
 from mgov.act import disputes
 from mgov.db.tables import CHANNELS, FINDINGS, ORGS
+from mgov.errors import InvalidValue
 from mgov.formats import table
 from mgov.profiles.names import label, subject_label
 from mgov.web import exports
@@ -229,3 +230,14 @@ def test_a_large_list_is_read_and_written_a_page_at_a_time(world):
     assert len(list(stream)) == 1197 and reads == [None, 500, 1000]
     pieces = list(table.csv_chunks(["id"], ([n] for n in range(1200))))
     assert len(pieces) == 3 and b"".join(pieces).decode("utf-8-sig").count("\r\n") == 1201
+
+
+def test_a_refused_filter_is_an_error_before_any_file_begins(world):
+    """The first page is read before the answer starts: a query function that refuses its filter
+    raises at once (the web answers 422), not in the middle of a file already sent as 200."""
+    def refuse(conn: Any, after: Any, limit: int) -> tuple[list[dict[str, Any]], Any]:
+        raise InvalidValue("unknown kind 'websit': one of website, ...")
+
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(engine=world.engine)))
+    with pytest.raises(InvalidValue):
+        exports.rows(request, refuse)  # type: ignore[arg-type]  # a stand-in request: only the engine

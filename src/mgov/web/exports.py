@@ -44,15 +44,22 @@ def words_for(request: Request, principal: Principal, lang: str) -> Words:
 
 def rows(request: Request, fetch: Fetch, start: Any = None, shape: Shape | None = None) -> Iterator[dict[str, Any]]:
     """Every row of the list, a page at a time, each page read in a short transaction of its own
-    (a slow download holds no connection)."""
+    (a slow download holds no connection). The first page is read now, before the answer starts:
+    a refused filter is an error answer, not a file cut short."""
     engine = request.app.state.engine
-    after = start
-    while True:
+
+    def read(after: Any) -> tuple[list[dict[str, Any]], Any]:
         with engine.connect() as conn:
             page, after = fetch(conn, after, READ_ROWS)
-        yield from (shape(page) if shape else page)
-        if after is None:
-            return
+        return (shape(page) if shape else page), after
+
+    def rest(page: list[dict[str, Any]], after: Any) -> Iterator[dict[str, Any]]:
+        yield from page
+        while after is not None:
+            page, after = read(after)
+            yield from page
+
+    return rest(*read(start))
 
 
 def respond(request: Request, principal: Principal, name: str, fmt: str, lang: str, fetch: Fetch, *,
