@@ -9,6 +9,7 @@ import io
 import re
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
@@ -126,7 +127,9 @@ def test_each_export_holds_the_lists_rows_with_its_filters(world, username):
 def test_filters_are_applied(world):
     """A filter narrows the export as it narrows the list, and `after` (the page shown) does not."""
     browser = zh(world.client("admin"))
-    every = read(browser.api("GET", "/api/v1/findings?format=csv"))
+    answer = browser.api("GET", "/api/v1/findings?format=csv")
+    assert "filename*=UTF-8''" + quote("检测结果") in answer.headers["content-disposition"]  # its name in zh too
+    every = read(answer)
     failed = read(browser.api("GET", "/api/v1/findings?format=csv&status=fail"))
     assert 1 < len(failed) < len(every)
     assert set(column(failed, "状态")) == {"不通过"}

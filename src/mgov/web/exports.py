@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
@@ -71,6 +72,8 @@ def respond(request: Request, principal: Principal, name: str, fmt: str, lang: s
     title = TITLES[name](words)
     body = table.chunks(fmt, head, table.cells(columns, rows(request, fetch, start, shape)), title)
     stamp = clock.now().astimezone(dt.UTC).strftime("%Y%m%d-%H%M")
+    # The file's name in the reader's words (RFC 6266), and an ASCII one for older clients.
+    local = quote(f"{title}-{stamp}.{fmt}", safe="")
     return StreamingResponse(body, media_type=table.MEDIA_TYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="mgov-{name}-{stamp}.{fmt}"',
+        "Content-Disposition": f"attachment; filename=\"mgov-{name}-{stamp}.{fmt}\"; filename*=UTF-8''{local}",
         "Content-Language": "zh-CN" if lang == "zh" else "en"})
