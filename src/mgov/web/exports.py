@@ -9,7 +9,6 @@ in the list's order; `after` and `limit` (the page shown) do not apply to it.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -18,7 +17,7 @@ from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Connection
 
-from mgov import clock
+from mgov import clock, zones
 from mgov.formats import table
 from mgov.web import display, i18n
 from mgov.web.deps import Principal
@@ -71,7 +70,7 @@ def respond(request: Request, principal: Principal, name: str, fmt: str, lang: s
     head = [c.header for c in columns]
     title = TITLES[name](words)
     body = table.chunks(fmt, head, table.cells(columns, rows(request, fetch, start, shape)), title)
-    stamp = clock.now().astimezone(dt.UTC).strftime("%Y%m%d-%H%M")
+    stamp = zones.local(clock.now(), words.zone).strftime("%Y%m%d-%H%M")  # the reader's time
     # The file's name in the reader's words (RFC 6266), and an ASCII one for older clients.
     local = quote(f"{title}-{stamp}.{fmt}", safe="")
     return StreamingResponse(body, media_type=table.MEDIA_TYPES[fmt], headers={
