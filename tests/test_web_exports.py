@@ -62,6 +62,8 @@ def lists(world: World) -> list[tuple[str, str | None, str, str, Any]]:
         ("results", None, f"/api/v1/assessments/{a}/results?verdict=pass&kind=website", "地址", "address"),
         ("organizations", None, "/api/v1/organizations?tier=prefecture", "单位代码", "code"),
         ("people", None, "/api/v1/people?q=a", "人员标识", "key"),
+        ("scans", None, "/api/v1/scans?kind=scan", "编号", "id"),
+        ("assessments", None, "/api/v1/assessments?profile=cn-2019-website", "编号", "id"),
     ]
 
 

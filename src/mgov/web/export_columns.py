@@ -138,7 +138,25 @@ def people(w: Words) -> list[Column]:
             Column(w.t("Phone"), lambda r: r.get("phone"))]
 
 
-COLUMNS: dict[str, Callable[[Words], list[Column]]] = {
+def scans(w: Words) -> list[Column]:
+    return [Column(w.t("ID"), lambda r: r["id"]),
+            Column(w.t("Kind"), lambda r: label("run_kind", r["kind"], w.lang)),
+            Column(w.t("Status"), lambda r: label("run_status", r["status"], w.lang)),
+            Column(w.t("Started"), lambda r: w.time(r.get("started_at"))),
+            Column(w.t("Finished"), lambda r: w.time(r.get("finished_at"))),
+            Column(w.t("Channels"), lambda r: r.get("channels"))]
+
+
+def assessments(w: Words) -> list[Column]:
+    return [Column(w.t("ID"), lambda r: r["id"]),
+            Column(w.t("Period"), lambda r: r["period"]),
+            Column(w.t("Profile"), lambda r: w.names.profile(r["profile_id"], w.lang)),
+            Column(w.t("Start"), lambda r: _date(r.get("start"))),
+            Column(w.t("End"), lambda r: _date(r.get("end"))),
+            Column(w.t("Created"), lambda r: w.time(r.get("created_at")))]
+
+
+COLUMNS: dict[str, Callable[[Words], list[Column]]] = {"scans": scans, "assessments": assessments,
     "channels": channels, "findings": findings, "tasks": tasks, "disputes": disputes, "audit": audit,
     "results": results, "organizations": organizations, "people": people}
 # The sheet's name.
@@ -146,4 +164,4 @@ TITLES: dict[str, Callable[[Words], str]] = {
     "channels": lambda w: w.t("Channels"), "findings": lambda w: w.t("Findings"),
     "tasks": lambda w: w.t("Rectification"), "disputes": lambda w: w.t("Disputes"), "audit": lambda w: w.t("Audit log"),
     "results": lambda w: w.t("Rankings"), "organizations": lambda w: w.t("Organizations"),
-    "people": lambda w: w.t("People")}
+    "people": lambda w: w.t("People"), "scans": lambda w: w.t("Scans"), "assessments": lambda w: w.t("Assessments")}

@@ -31,11 +31,14 @@ def overview(request: Request, p: ApiReader, conn: Conn) -> dict[str, Any]:
     return q.overview(conn, p.user.scope, request.app.state.memo)
 
 
-@router.get("/assessments")
+@router.get("/assessments", **exports.EXPORTABLE)
 def list_assessments(request: Request, p: ApiReader, conn: Conn,
                      profile: Annotated[str | None, Query(max_length=80)] = None, after: After = None,
-                     limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+                     limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """Assessments newest first (those that assessed any of your channels)."""
+    if format:
+        return exports.respond(request, p, "assessments", format, display.api_lang(request, p), lambda c, a, n: (
+            q.list_assessments(c, p.user.scope, profile=profile, after=a, limit=n)))
     items, nxt = q.list_assessments(conn, p.user.scope, profile=profile, after=after, limit=limit)
     return paged(request, items, nxt)
 

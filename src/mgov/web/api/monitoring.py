@@ -19,11 +19,14 @@ from mgov.web.queries import monitoring as q
 router = APIRouter(tags=["monitoring"])
 
 
-@router.get("/scans")
+@router.get("/scans", **exports.EXPORTABLE)
 def list_scans(request: Request, p: ApiReader, conn: Conn,
                kind: Annotated[str | None, Query(pattern="^(scan|crawl)$")] = None, after: After = None,
-               limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+               limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """Scan and crawl runs, newest first, with the number of your channels each covered."""
+    if format:
+        return exports.respond(request, p, "scans", format, display.api_lang(request, p), lambda c, a, n: (
+            q.list_scans(c, p.user.scope, kind=kind, after=a, limit=n)))
     items, nxt = q.list_scans(conn, p.user.scope, kind=kind, after=after, limit=limit)
     return paged(request, items, nxt)
 
