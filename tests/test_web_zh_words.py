@@ -145,7 +145,7 @@ def _data_columns(head: list[Any]) -> list[int]:
 
 
 # The exports' columns of user names and person keys (web.export_columns): what people typed.
-PEOPLE_COLUMNS = ("操作人", "申诉人", "整改责任人", "人员标识")
+PEOPLE_COLUMNS = ("操作人", "申诉人", "整改责任人", "人员标识", "用户名", "显示名称")
 
 
 def test_every_page_report_and_export_in_chinese_has_no_english_and_no_raw_id(world, vocab):

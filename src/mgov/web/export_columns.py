@@ -156,7 +156,16 @@ def assessments(w: Words) -> list[Column]:
             Column(w.t("Created"), lambda r: w.time(r.get("created_at")))]
 
 
-COLUMNS: dict[str, Callable[[Words], list[Column]]] = {"scans": scans, "assessments": assessments,
+def users(w: Words) -> list[Column]:
+    return [Column(w.t("User name"), lambda r: r["username"]),
+            Column(w.t("Display name"), lambda r: r.get("display_name")),
+            Column(w.t("Role"), lambda r: label("user_role", r["role"], w.lang)),
+            Column(w.t("Organization code"), lambda r: r.get("organization")),
+            Column(w.t("Last sign-in"), lambda r: w.time(r.get("last_login_at"))),
+            Column(w.t("Active"), lambda r: w.yes(r.get("active")))]
+
+
+COLUMNS: dict[str, Callable[[Words], list[Column]]] = {"scans": scans, "assessments": assessments, "users": users,
     "channels": channels, "findings": findings, "tasks": tasks, "disputes": disputes, "audit": audit,
     "results": results, "organizations": organizations, "people": people}
 # The sheet's name.
@@ -164,4 +173,5 @@ TITLES: dict[str, Callable[[Words], str]] = {
     "channels": lambda w: w.t("Channels"), "findings": lambda w: w.t("Findings"),
     "tasks": lambda w: w.t("Rectification"), "disputes": lambda w: w.t("Disputes"), "audit": lambda w: w.t("Audit log"),
     "results": lambda w: w.t("Rankings"), "organizations": lambda w: w.t("Organizations"),
-    "people": lambda w: w.t("People"), "scans": lambda w: w.t("Scans"), "assessments": lambda w: w.t("Assessments")}
+    "people": lambda w: w.t("People"), "scans": lambda w: w.t("Scans"), "assessments": lambda w: w.t("Assessments"),
+    "users": lambda w: w.t("Users")}
