@@ -63,7 +63,7 @@ def lists(world: World) -> list[tuple[str, str | None, str, str, Any]]:
         ("organizations", None, "/api/v1/organizations?tier=prefecture", "单位代码", "code"),
         ("people", None, "/api/v1/people?q=a", "人员标识", "key"),
         ("scans", None, "/api/v1/scans?kind=scan", "编号", "id"),
-        ("assessments", None, "/api/v1/assessments?profile=cn-2019-website", "编号", "id"),
+        ("assessments", "/reports", "/api/v1/assessments", "编号", "id"),
         ("users", "/users", "/api/v1/users", "用户名", "username"),
     ]
 

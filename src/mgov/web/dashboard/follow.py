@@ -110,7 +110,11 @@ async def dispute_decide(request: Request, dispute_id: ID, p: DisputeDecider) ->
 
 
 @router.get("/reports")
-def reports(request: Request, p: PageReader, conn: Conn, after: OptionalCursor = None) -> Response:
+def reports(request: Request, p: PageReader, conn: Conn, after: OptionalCursor = None,
+            format: exports.ExportFormat = None) -> Response:
+    if format:  # the list of assessments (the reports themselves are the links beside each)
+        return exports.respond(request, p, "assessments", format, Pages.lang_of(request, p), lambda c, a, n: (
+            assess_q.list_assessments(c, p.user.scope, after=a, limit=n)))
     rows, nxt = assess_q.list_assessments(conn, p.user.scope, after=after, limit=PAGE)
     return Pages.of(request).render(request, "reports.html", p, rows=rows, next_after=nxt)
 
