@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 from mgov.web import i18n
@@ -15,10 +15,13 @@ WEB = files("mgov.web")
 
 
 def _template_messages() -> set[str]:
-    method_map = [("dashboard/templates/**.html", "jinja2")]
+    """The messages of the templates, and of the exports' columns (`w.t("...")`, web.export_columns)."""
+    method_map = [("dashboard/templates/**.html", "jinja2"), ("export_columns.py", "python")]
     options = {"dashboard/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(WEB), method_map, options):
+    keywords = {**DEFAULT_KEYWORDS, "t": None}
+    for _file, _line, message, _comments, _context in extract_from_dir(str(WEB), method_map, options,
+                                                                       keywords=keywords):
         found.add(message if isinstance(message, str) else message[0])
     return found
 

@@ -428,3 +428,47 @@ def test_keys_of_another_agency_in_any_write_answer_as_unknown_ones(world, intru
                                              ("POST", "/orgs/{code}/channels"), ("POST", "/tasks/{task_id}/assign"),
                                              ("POST", "/api/v1/tasks/{task_id}/assign")}, tried
     assert len(tried) >= 19, tried  # 15 fields of API bodies, 4 of forms
+
+
+def _export_routes(app: Any) -> list[str]:
+    """The GET routes that export their list as a file (a `format` query parameter: web.exports)."""
+    return sorted({r.path for r in every_route(app.routes) if "GET" in (getattr(r, "methods", None) or ())
+                   and "format" in {q.name for q in getattr(getattr(r, "dependant", None), "query_params", ())}
+                   and not r.path.endswith("/report")})
+
+
+def _file_text(answer: Any) -> str:
+    """An exported file's text: the CSV, or every cell of the XLSX (its XML is compressed)."""
+    if "spreadsheet" not in answer.headers.get("content-type", ""):
+        return answer.text
+    # Deferred: openpyxl is needed only by the sweep of exports.
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    book = load_workbook(BytesIO(answer.content), read_only=True)
+    return json.dumps([list(r) for s in book.worksheets for r in s.iter_rows(values_only=True)], ensure_ascii=False,
+                      default=str)
+
+
+@pytest.mark.parametrize("intruder", ["b_admin", "b_super", "b_staff"])
+def test_no_export_shows_another_agencys_data(world, intruder):
+    """Every list that exports (found by its `format` parameter) as CSV and XLSX, as B's users with
+    A's ids as filters: the files hold B's rows only, or the route refuses."""
+    browser = world.client(intruder)
+    params = _params(world)
+    routes = _export_routes(browser.http.app)
+    assert len(routes) >= 20, routes  # 12 API lists, 8 dashboard lists: a shrinking list means exports went missing
+    exported = 0
+    for path in routes:
+        url = path
+        for name, value in params.items():
+            url = url.replace("{" + name + "}", str(value))
+        for fmt in ("csv", "xlsx"):
+            for query in ("", f"&channel={params['channel_id']}&owner=cn-440300&tier=prefecture&kind=website"):
+                answer = browser.get(f"{url}?format={fmt}{query}")
+                assert answer.status_code in (200, 403, 404, 422), (intruder, url, fmt, answer.status_code)
+                if answer.status_code == 200:
+                    exported += 1
+                    shown = _shows_a(_file_text(answer))
+                    assert not shown, f"{intruder} {url}?format={fmt}{query} shows {shown}"
+    assert exported >= 20  # the sweep is not passing because everything is refused

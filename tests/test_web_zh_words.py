@@ -146,7 +146,11 @@ def judge(answer: Any, url: str, vocab: Vocabulary) -> tuple[list[Problem], int]
 
 def _data_columns(head: list[Any]) -> list[int]:
     """Columns a table carries as data, not words: addresses, ids and codes (by their header)."""
-    return [n for n, h in enumerate(head) if str(h) in ("地址", "编号", "单位代码", "id")]
+    return [n for n, h in enumerate(head) if str(h) in ("地址", "编号", "单位代码", "id", *PEOPLE_COLUMNS)]
+
+
+# The exports' columns of user names and person keys (web.export_columns): what people typed.
+PEOPLE_COLUMNS = ("操作人", "申诉人", "整改责任人", "人员标识", "用户名", "显示名称")
 
 
 def test_every_page_report_and_export_in_chinese_has_no_english_and_no_raw_id(world, vocab):
@@ -171,7 +175,8 @@ def test_every_page_report_and_export_in_chinese_has_no_english_and_no_raw_id(wo
         assert answer.status_code == 200, f"{url} -> {answer.status_code}"
         found, chinese = judge(answer, url, vocab)
         problems += found
-        if chinese < 20 and chinese != ATTACHED:
+        # An export of an empty list is its header row only (tests/test_web_exports.py judges full ones).
+        if chinese < 20 and chinese != ATTACHED and "format=" not in url:
             thin.append((url, chinese))
         if "text/html" in answer.headers.get("content-type", ""):
             queue += _links(answer.text, f"http://testserver{url}")

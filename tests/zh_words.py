@@ -93,12 +93,19 @@ class Vocabulary:
         vocab.allowed -= set(vocab.ids) | vocab.enums
         alternatives = "|".join(re.escape(i) for i in sorted(vocab.ids, key=len, reverse=True))
         vocab._id_pattern = re.compile(r"(?<![\w.-])(" + alternatives + r")(?![\w-]|\.\w)")
+        # A name that holds another's id as a word (带 www 与不带 www 的域名指向同一网站: us-federal's
+        # indicator `www`) shows no id where it stands whole.
+        vocab._names_with_ids = sorted({n for n in vocab.ids.values() if vocab._id_pattern.search(n)}, key=len,
+                                       reverse=True)
         return vocab
 
     _id_pattern: re.Pattern[str] = field(default=re.compile(r"(?!)"))
+    _names_with_ids: list[str] = field(default_factory=list)
 
     def raw_ids(self, text: str, block: str) -> list[str]:
         """The known ids in text whose Chinese name is not in block."""
+        for name in self._names_with_ids:
+            text = text.replace(name, " ")
         return [m for m in self._id_pattern.findall(NOT_TEXT.sub(" ", text)) if self.ids[m] not in block]
 
     def english(self, text: str, extra_allowed: Iterable[str] = ()) -> list[str]:

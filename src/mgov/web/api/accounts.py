@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from pydantic import Field
 
 from mgov.accounts import PERMISSIONS, access, users
-from mgov.web import actions
+from mgov.web import actions, display, exports
 from mgov.web.api._body import Body
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, ApiUser, Conn, Principal, api_can
@@ -84,12 +85,20 @@ def revoke_token(token_id: ID, p: ApiUser, conn: Conn) -> dict[str, Any]:
     return actions.revoke_token(conn, p, token_id)
 
 
-@router.get("/users")
-def list_users(request: Request, p: UserManager, conn: Conn, after: After = None,
-               limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+def user_page(conn: Any, p: Principal, after: Any, limit: int) -> tuple[list[dict[str, Any]], Any]:
+    """A page of the users in scope, in id order, and the `after` of the next (None at the end)."""
     rows = users.list_users(conn, p.user.scope, after=after or 0, limit=limit + 1)
-    nxt = rows[limit - 1]["id"] if len(rows) > limit else None
-    return paged(request, rows[:limit], nxt)
+    return rows[:limit], (rows[limit - 1]["id"] if len(rows) > limit else None)
+
+
+@router.get("/users", **exports.EXPORTABLE)
+def list_users(request: Request, p: UserManager, conn: Conn, after: After = None,
+               limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
+    if format:
+        return exports.respond(request, p, "users", format, display.api_lang(request, p),
+                               lambda c, a, n: user_page(c, p, a, n))
+    rows, nxt = user_page(conn, p, after, limit)
+    return paged(request, rows, nxt)
 
 
 @router.post("/users", status_code=201)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import Field
 
-from mgov.web import actions, contacts, display
+from mgov.web import actions, contacts, display, exports
 from mgov.web.api import _filters
 from mgov.web.api._body import Body
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
@@ -43,14 +44,19 @@ class DecisionIn(Body):
     note: str = Field(min_length=1, max_length=4000)
 
 
-@router.get("/tasks")
+@router.get("/tasks", **exports.EXPORTABLE)
 def list_tasks(request: Request, p: ApiReader, conn: Conn,
                status: Annotated[str | None, Query(max_length=20, description="open, escalated or closed.")] = None,
                overdue: bool | None = None, channel: IdQuery = None, assessment: IdQuery = None,
                assignee: Annotated[str | None, Query(max_length=200, description="A person's key.")] = None,
-               after: After = None, limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+               after: After = None, limit: Limit = DEFAULT_LIMIT,
+               format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """The rectification board: overdue first, then open by due date, then closed."""
     _filters.check(status=("task_status", status))
+    if format:
+        return exports.respond(request, p, "tasks", format, display.api_lang(request, p), lambda c, a, n: (
+            q.list_tasks(c, p.user.scope, status=status, overdue=overdue, channel_id=channel, assessment_id=assessment,
+                         assignee=assignee, after=a or 0, limit=n)), shape=lambda rows: contacts.tasks(p.user, rows))
     items, nxt = q.list_tasks(conn, p.user.scope, status=status, overdue=overdue, channel_id=channel,
                               assessment_id=assessment, assignee=assignee, after=after or 0, limit=limit)
     lang, names = display.words(request, p)
@@ -70,13 +76,17 @@ def close_task(request: Request, task_id: ID, body: CloseIn, p: TaskCloser, conn
                         *display.words(request, p))
 
 
-@router.get("/disputes")
+@router.get("/disputes", **exports.EXPORTABLE)
 def list_disputes(request: Request, p: ApiReader, conn: Conn,
                   status: Annotated[str | None, Query(max_length=20,
                                                       description="filed, upheld or overturned.")] = None,
                   assessment: IdQuery = None, channel: IdQuery = None, after: After = None,
-                  limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+                  limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     _filters.check(status=("dispute_status", status))
+    if format:
+        return exports.respond(request, p, "disputes", format, display.api_lang(request, p), lambda c, a, n: (
+            q.list_disputes(c, p.user.scope, status=status, assessment_id=assessment, channel_id=channel,
+                            after=a or 0, limit=n)))
     items, nxt = q.list_disputes(conn, p.user.scope, status=status, assessment_id=assessment, channel_id=channel,
                                  after=after or 0, limit=limit)
     lang, names = display.words(request, p)
@@ -105,12 +115,15 @@ def decide_dispute(request: Request, dispute_id: ID, body: DecisionIn, p: Disput
     return display.dispute(q.dispute(conn, p.user.scope, dispute_id), *display.words(request, p))
 
 
-@router.get("/audit")
+@router.get("/audit", **exports.EXPORTABLE)
 def audit_log(request: Request, p: AuditReader, conn: Conn,
               subject: Annotated[str | None, Query(max_length=200)] = None,
               actor: Annotated[str | None, Query(max_length=200)] = None, after: After = None,
-              limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+              limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """Who changed what and when, newest first (entries about your organizations)."""
+    if format:
+        return exports.respond(request, p, "audit", format, display.api_lang(request, p), lambda c, a, n: (
+            q.audit_entries(c, p.user.scope, subject=subject, actor=actor, after=a, limit=n)))
     items, nxt = q.audit_entries(conn, p.user.scope, subject=subject, actor=actor, after=after, limit=limit)
     lang, _names = display.words(request, p)
     return paged(request, [display.audit_entry(e, lang) for e in items], nxt)

@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from mgov.errors import NotFound
 from mgov.reports.render import render_csv, render_html, render_pdf, render_xlsx
 from mgov.reports.source import load_report
-from mgov.web import display
+from mgov.web import display, exports
 from mgov.web.api import _filters
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, ApiReader, Conn, IdQuery, Lang, Principal
@@ -32,11 +32,14 @@ def overview(request: Request, p: ApiReader, conn: Conn) -> dict[str, Any]:
     return q.overview(conn, p.user.scope, request.app.state.memo)
 
 
-@router.get("/assessments")
+@router.get("/assessments", **exports.EXPORTABLE)
 def list_assessments(request: Request, p: ApiReader, conn: Conn,
                      profile: Annotated[str | None, Query(max_length=80)] = None, after: After = None,
-                     limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+                     limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """Assessments newest first (those that assessed any of your channels)."""
+    if format:
+        return exports.respond(request, p, "assessments", format, display.api_lang(request, p), lambda c, a, n: (
+            q.list_assessments(c, p.user.scope, profile=profile, after=a, limit=n)))
     items, nxt = q.list_assessments(conn, p.user.scope, profile=profile, after=after, limit=limit)
     return paged(request, items, nxt)
 
@@ -47,17 +50,21 @@ def get_assessment(assessment_id: ID, request: Request, p: ApiReader, conn: Conn
     return q.head_memo(conn, p.user.scope, assessment_id, request.app.state.memo)
 
 
-@router.get("/assessments/{assessment_id}/results")
+@router.get("/assessments/{assessment_id}/results", **exports.EXPORTABLE)
 def list_results(request: Request, assessment_id: ID, p: ApiReader, conn: Conn,
                  tier: Annotated[str | None, Query(max_length=40)] = None,
                  kind: Annotated[str | None, Query(max_length=30)] = None, verdict: Verdict = None,
                  vetoed: Vetoed = None, complete: Complete = None, after: After = None,
-                 limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+                 limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """Results in ranking order: per tier and kind the ranked (complete) results, then the
     incomplete ones (`complete` false, `rank` null, `not_assessed_share` of their monitored
     indicators); `position` is the place in that listing."""
     _filters.check(tier=("tier", tier), kind=("channel_kind", kind), verdict=("verdict", verdict))
     q.head(conn, p.user.scope, assessment_id)
+    if format:
+        return exports.respond(request, p, "results", format, display.api_lang(request, p), lambda c, a, n: (
+            q.results(c, p.user.scope, assessment_id, tier=tier, kind=kind, verdict=verdict, vetoed=vetoed,
+                      complete=complete, after=a or 0, limit=n)))
     items, nxt = q.results(conn, p.user.scope, assessment_id, tier=tier, kind=kind, verdict=verdict,
                            vetoed=vetoed, complete=complete, after=after or 0, limit=limit)
     return paged(request, items, nxt)
@@ -73,10 +80,10 @@ def get_result(request: Request, assessment_id: ID, channel_id: ID, p: ApiReader
     return display.result(q.result(conn, p.user.scope, assessment_id, channel_id), lang, names, head["profile_id"])
 
 
-@router.get("/rankings")
+@router.get("/rankings", **exports.EXPORTABLE)
 def rankings(request: Request, tier: Annotated[str, Query(max_length=40)], kind: Annotated[str, Query(max_length=30)],
              p: ApiReader, conn: Conn, assessment: IdQuery = None, after: After = None,
-             limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+             limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """The ranking of one tier and kind in an assessment (the newest when not given): the
     complete results by rank, then the incomplete ones, unranked (`rank` null, `complete` false)."""
     _filters.check(tier=("tier", tier), kind=("channel_kind", kind))
@@ -86,6 +93,9 @@ def rankings(request: Request, tier: Annotated[str, Query(max_length=40)], kind:
             raise NotFound("no assessment yet")
         assessment = newest[0]["id"]
     head = q.head_memo(conn, p.user.scope, assessment, request.app.state.memo)
+    if format:
+        return exports.respond(request, p, "results", format, display.api_lang(request, p), lambda c, a, n: (
+            q.results(c, p.user.scope, head["id"], tier=tier, kind=kind, after=a or 0, limit=n)))
     items, nxt = q.results(conn, p.user.scope, head["id"], tier=tier, kind=kind, after=after or 0, limit=limit)
     return {"assessment": head["id"], "period": head["period"], "profile_id": head["profile_id"],
             **paged(request, items, nxt)}

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from mgov.errors import InvalidValue, NotFound
 from mgov.profiles import load, load_all
 from mgov.profiles.describe import summary_row, tree
 from mgov.profiles.model import ProfileError
-from mgov.web import display
+from mgov.web import display, exports
 from mgov.web.api import _filters
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
 from mgov.web.deps import ID, INDEX, ApiReader, Conn, IdQuery, Lang
@@ -19,12 +20,16 @@ from mgov.web.queries import monitoring as q
 router = APIRouter(tags=["monitoring"])
 
 
-@router.get("/scans")
+@router.get("/scans", **exports.EXPORTABLE)
 def list_scans(request: Request, p: ApiReader, conn: Conn,
                kind: Annotated[str | None, Query(max_length=20, description="scan or crawl.")] = None,
-               after: After = None, limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+               after: After = None, limit: Limit = DEFAULT_LIMIT,
+               format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """Scan and crawl runs, newest first, with the number of your channels each covered."""
     _filters.check(kind=("run_kind", kind))
+    if format:
+        return exports.respond(request, p, "scans", format, display.api_lang(request, p), lambda c, a, n: (
+            q.list_scans(c, p.user.scope, kind=kind, after=a, limit=n)))
     items, nxt = q.list_scans(conn, p.user.scope, kind=kind, after=after, limit=limit)
     return paged(request, items, nxt)
 
@@ -34,14 +39,19 @@ def get_scan(run_id: ID, p: ApiReader, conn: Conn) -> dict[str, Any]:
     return q.scan_detail(conn, p.user.scope, run_id)
 
 
-@router.get("/findings")
+@router.get("/findings", **exports.EXPORTABLE)
 def list_findings(request: Request, p: ApiReader, conn: Conn, channel: IdQuery = None,
                   check: Annotated[str | None, Query(max_length=80)] = None,
                   status: Annotated[str | None, Query(max_length=20, description="pass, fail, warn, error or "
                                                                                   "not_applicable.")] = None,
-                  scan: IdQuery = None, after: After = None, limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+                  scan: IdQuery = None, after: After = None, limit: Limit = DEFAULT_LIMIT,
+                  format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     """Findings newest first; filter by channel id, check id, status or scan run."""
     _filters.check(status=("finding_status", status), check=("check", check))
+    if format:
+        return exports.respond(request, p, "findings", format, display.api_lang(request, p), lambda c, a, n: (
+            q.list_findings(c, p.user.scope, channel_id=channel, check=check, status=status, run_id=scan, after=a,
+                            limit=n)))
     items, nxt = q.list_findings(conn, p.user.scope, channel_id=channel, check=check, status=status, run_id=scan,
                                  after=after, limit=limit)
     lang, names = display.words(request, p)

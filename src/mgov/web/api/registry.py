@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import Field, StringConstraints
 
-from mgov.web import actions, contacts
+from mgov.web import actions, contacts, display, exports
 from mgov.web.api import _filters
 from mgov.web.api._body import Body
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
@@ -90,11 +91,14 @@ class RoleIn(Body):
     role: str = Field(max_length=40)
 
 
-@router.get("/organizations")
+@router.get("/organizations", **exports.EXPORTABLE)
 def list_organizations(request: Request, p: ApiReader, conn: Conn, tier: str | None = None,
                        parent: str | None = None, q_: Search = None, after: After = None,
-                       limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+                       limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     _filters.check(tier=("tier", tier))
+    if format:
+        return exports.respond(request, p, "organizations", format, display.api_lang(request, p), lambda c, a, n: (
+            q.list_orgs(c, p.user.scope, tier=tier, parent=parent, q=q_, after=a or 0, limit=n)))
     items, nxt = q.list_orgs(conn, p.user.scope, tier=tier, parent=parent, q=q_, after=after or 0, limit=limit)
     return paged(request, items, nxt)
 
@@ -121,9 +125,13 @@ def assign_role(code: str, body: RoleIn, p: RegistryWriter, conn: Conn) -> dict[
     return contacts.org(p.user, q.org_detail(conn, p.user.scope, code))
 
 
-@router.get("/people")
+@router.get("/people", **exports.EXPORTABLE)
 def list_people(request: Request, p: ApiReader, conn: Conn, q_: Search = None, after: After = None,
-                limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+                limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
+    if format:
+        return exports.respond(request, p, "people", format, display.api_lang(request, p), lambda c, a, n: (
+            q.list_people(c, p.user.scope, q=q_, after=a or 0, limit=n)),
+            shape=lambda rows: contacts.people(p.user, rows))
     items, nxt = q.list_people(conn, p.user.scope, q=q_, after=after or 0, limit=limit)
     return paged(request, contacts.people(p.user, items), nxt)
 
@@ -145,11 +153,14 @@ def edit_person(key: str, body: PersonPatch, p: RegistryWriter, conn: Conn) -> d
     return contacts.person(p.user, q.person_detail(conn, p.user.scope, key))
 
 
-@router.get("/channels")
+@router.get("/channels", **exports.EXPORTABLE)
 def list_channels(request: Request, p: ApiReader, conn: Conn, kind: str | None = None, owner: str | None = None,
                   status: str | None = None, q_: Search = None, after: After = None,
-                  limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
+                  limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
     _filters.check(kind=("channel_kind", kind), status=("channel_status", status))
+    if format:
+        return exports.respond(request, p, "channels", format, display.api_lang(request, p), lambda c, a, n: (
+            q.list_channels(c, p.user.scope, kind=kind, owner=owner, status=status, q=q_, after=a or 0, limit=n)))
     items, nxt = q.list_channels(conn, p.user.scope, kind=kind, owner=owner, status=status, q=q_, after=after or 0,
                                  limit=limit)
     return paged(request, items, nxt)

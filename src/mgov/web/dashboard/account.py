@@ -11,7 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from mgov.accounts import PERMISSIONS, ROLES, access, can_grant, users
 from mgov.errors import MgovError
-from mgov.web import actions
+from mgov.web import actions, exports
+from mgov.web.api.accounts import user_page
 from mgov.web.dashboard._forms import back, form, run_action
 from mgov.web.dashboard.render import Pages
 from mgov.web.deps import ID, Conn, Cursor, PageUser, Principal, page_can
@@ -92,7 +93,11 @@ async def token_revoke(request: Request, token_id: ID, p: PageUser) -> Response:
 
 
 @router.get("/users")
-def users_page(request: Request, p: UserManager, conn: Conn, after: Cursor = 0) -> Response:
+def users_page(request: Request, p: UserManager, conn: Conn, after: Cursor = 0,
+               format: exports.ExportFormat = None) -> Response:
+    if format:
+        return exports.respond(request, p, "users", format, Pages.lang_of(request, p),
+                               lambda c, a, n: user_page(c, p, a, n))
     rows = users.list_users(conn, p.user.scope, after=after, limit=101)
     grantable = [r for r in ROLES if can_grant(p.user.role, r)]
     return Pages.of(request).render(request, "users.html", p, rows=rows[:100], grantable=grantable,

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from mgov.errors import NotFound
 from mgov.registry import vocab
-from mgov.web import actions, contacts
+from mgov.web import actions, contacts, exports
 from mgov.web.api.assessments import report_response
 from mgov.web.dashboard._forms import form, run_action
 from mgov.web.dashboard.render import Pages
@@ -28,7 +28,7 @@ PAGE = 50
 
 @router.get("/rankings")
 def rankings(request: Request, p: PageReader, conn: Conn, assessment: IdQuery = None, tier: str | None = None,
-             kind: str | None = None, after: Cursor = 0) -> Response:
+             kind: str | None = None, after: Cursor = 0, format: exports.ExportFormat = None) -> Response:
     pages = Pages.of(request)
     assessments, _ = assess_q.list_assessments(conn, p.user.scope, limit=20)
     if not assessments:
@@ -40,6 +40,10 @@ def rankings(request: Request, p: PageReader, conn: Conn, assessment: IdQuery = 
     groups = sorted(head["groups"], key=lambda g: (rank.get(g["tier"], len(rank)), g["kind"]))
     chosen = next((g for g in groups if g["tier"] == tier and g["kind"] == kind), None) or max(
         groups, key=lambda g: g["channels"])
+    if format:  # the tab shown, every page of it
+        return exports.respond(request, p, "results", format, pages.lang_of(request, p), lambda c, a, n: (
+            assess_q.results(c, p.user.scope, head["id"], tier=chosen["tier"], kind=chosen["kind"], after=a or 0,
+                             limit=n)))
     rows, nxt = assess_q.results(conn, p.user.scope, head["id"], tier=chosen["tier"], kind=chosen["kind"],
                                  after=after, limit=PAGE)
     return pages.render(request, "rankings.html", p, head=head, groups=groups, assessments=assessments, chosen=chosen,
@@ -49,7 +53,11 @@ def rankings(request: Request, p: PageReader, conn: Conn, assessment: IdQuery = 
 @router.get("/tasks")
 def tasks_board(request: Request, p: PageReader, conn: Conn,
                 status: Annotated[str | None, Query(pattern="^(open|escalated|closed)$")] = None,
-                after: Cursor = 0) -> Response:
+                after: Cursor = 0, format: exports.ExportFormat = None) -> Response:
+    if format:
+        return exports.respond(request, p, "tasks", format, Pages.lang_of(request, p), lambda c, a, n: (
+            act_q.list_tasks(c, p.user.scope, status=status, after=a or 0, limit=n)),
+            shape=lambda rows: contacts.tasks(p.user, rows))
     rows, nxt = act_q.list_tasks(conn, p.user.scope, status=status, after=after, limit=PAGE)
     return Pages.of(request).render(request, "tasks.html", p, rows=contacts.tasks(p.user, rows), next_after=nxt,
                                     status=status or "")
@@ -66,7 +74,10 @@ async def task_close(request: Request, task_id: ID, p: TaskCloser) -> Response:
 @router.get("/disputes")
 def disputes_queue(request: Request, p: PageReader, conn: Conn,
                    status: Annotated[str, Query(pattern="^(filed|upheld|overturned|all)$")] = "filed",
-                   after: Cursor = 0) -> Response:
+                   after: Cursor = 0, format: exports.ExportFormat = None) -> Response:
+    if format:
+        return exports.respond(request, p, "disputes", format, Pages.lang_of(request, p), lambda c, a, n: (
+            act_q.list_disputes(c, p.user.scope, status=None if status == "all" else status, after=a or 0, limit=n)))
     rows, nxt = act_q.list_disputes(conn, p.user.scope, status=None if status == "all" else status, after=after,
                                     limit=PAGE)
     return Pages.of(request).render(request, "disputes.html", p, rows=rows, next_after=nxt, status=status)
@@ -99,7 +110,11 @@ async def dispute_decide(request: Request, dispute_id: ID, p: DisputeDecider) ->
 
 
 @router.get("/reports")
-def reports(request: Request, p: PageReader, conn: Conn, after: OptionalCursor = None) -> Response:
+def reports(request: Request, p: PageReader, conn: Conn, after: OptionalCursor = None,
+            format: exports.ExportFormat = None) -> Response:
+    if format:  # the list of assessments (the reports themselves are the links beside each)
+        return exports.respond(request, p, "assessments", format, Pages.lang_of(request, p), lambda c, a, n: (
+            assess_q.list_assessments(c, p.user.scope, after=a, limit=n)))
     rows, nxt = assess_q.list_assessments(conn, p.user.scope, after=after, limit=PAGE)
     return Pages.of(request).render(request, "reports.html", p, rows=rows, next_after=nxt)
 
@@ -112,6 +127,10 @@ def report_file(request: Request, assessment_id: ID, fmt: str, p: PageReader, co
 
 @router.get("/audit")
 def audit(request: Request, p: AuditReader, conn: Conn,
-          subject: Annotated[str | None, Query(max_length=200)] = None, after: OptionalCursor = None) -> Response:
+          subject: Annotated[str | None, Query(max_length=200)] = None, after: OptionalCursor = None,
+          format: exports.ExportFormat = None) -> Response:
+    if format:
+        return exports.respond(request, p, "audit", format, Pages.lang_of(request, p), lambda c, a, n: (
+            act_q.audit_entries(c, p.user.scope, subject=subject or None, after=a, limit=n)))
     rows, nxt = act_q.audit_entries(conn, p.user.scope, subject=subject or None, after=after, limit=PAGE)
     return Pages.of(request).render(request, "audit.html", p, rows=rows, next_after=nxt, subject=subject or "")

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mgov import zones
+from mgov.checks.plugins import all_checks
 from mgov.errors import NotFound
 from mgov.registry import vocab
-from mgov.web import actions, contacts
+from mgov.web import actions, contacts, exports
 from mgov.web.dashboard._forms import form, run_action, tags
 from mgov.web.dashboard.render import Pages
-from mgov.web.deps import ID, Conn, Cursor, PageReader, Principal, page_can
+from mgov.web.deps import ID, Conn, Cursor, IdQuery, PageReader, Principal, page_can
 from mgov.web.queries import act as act_q
 from mgov.web.queries import assessments as assess_q
 from mgov.web.queries import monitoring as mon_q
@@ -72,7 +73,12 @@ async def channel_add(request: Request, code: str, p: RegistryWriter) -> Respons
 
 @router.get("/channels")
 def channels(request: Request, p: PageReader, conn: Conn, q: Annotated[str | None, Query(max_length=200)] = None,
-             kind: str | None = None, status: str | None = None, after: Cursor = 0) -> Response:
+             kind: str | None = None, status: str | None = None, after: Cursor = 0,
+             format: exports.ExportFormat = None) -> Response:
+    if format:
+        return exports.respond(request, p, "channels", format, Pages.lang_of(request, p), lambda c, a, n: (
+            reg_q.list_channels(c, p.user.scope, q=q or None, kind=kind or None, status=status or None,
+                                after=a or 0, limit=n)))
     rows, nxt = reg_q.list_channels(conn, p.user.scope, q=q, kind=kind or None, status=status or None,
                                     after=after, limit=50)
     return Pages.of(request).render(request, "channels.html", p, rows=rows, next_after=nxt, q=q or "",
@@ -102,6 +108,24 @@ async def channel_edit(request: Request, channel_id: ID, p: RegistryWriter) -> R
     changes["tags"] = tags(fields.get("tags"))
     return await run_action(request, f"/channels/{channel_id}",
                             lambda conn: actions.edit_channel(conn, p, channel_id, changes))
+
+
+@router.get("/findings")
+def findings(request: Request, p: PageReader, conn: Conn, channel: IdQuery = None,
+             check: Annotated[str | None, Query(max_length=80)] = None,
+             status: Annotated[str | None, Query(pattern="^(|pass|fail|warn|error|not_applicable)$")] = None,
+             scan: IdQuery = None, after: Cursor = 0, format: exports.ExportFormat = None) -> Response:
+    """Findings newest first, by channel, check, outcome or scan (the channel page links here)."""
+    def fetch(c: Any, a: Any, n: int) -> Any:
+        return mon_q.list_findings(c, p.user.scope, channel_id=channel, check=check or None, status=status or None,
+                                   run_id=scan, after=a, limit=n)
+    if format:
+        return exports.respond(request, p, "findings", format, Pages.lang_of(request, p), fetch)
+    shown = reg_q.channel_in_scope(conn, p.user.scope, channel) if channel else None
+    rows, nxt = fetch(conn, after, 50)
+    return Pages.of(request).render(request, "findings.html", p, rows=rows, next_after=nxt, channel=shown, scan=scan,
+                                    chosen_check=check or "", status=status or "", checks=sorted(all_checks()),
+                                    statuses=("fail", "warn", "error", "pass", "not_applicable"))
 
 
 @router.get("/findings/{finding_id}")
