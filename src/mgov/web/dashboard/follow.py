@@ -11,6 +11,7 @@ from mgov.errors import NotFound
 from mgov.registry import vocab
 from mgov.web import actions, contacts
 from mgov.web.api.assessments import report_response
+from mgov.web.dashboard import job_pages
 from mgov.web.dashboard._forms import form, run_action
 from mgov.web.dashboard.render import Pages
 from mgov.web.deps import ID, MAX_ID, Conn, Cursor, IdQuery, Lang, PageReader, Principal, page_can
@@ -101,7 +102,8 @@ async def dispute_decide(request: Request, dispute_id: ID, p: DisputeDecider) ->
 @router.get("/reports")
 def reports(request: Request, p: PageReader, conn: Conn, after: OptionalCursor = None) -> Response:
     rows, nxt = assess_q.list_assessments(conn, p.user.scope, after=after, limit=PAGE)
-    return Pages.of(request).render(request, "reports.html", p, rows=rows, next_after=nxt)
+    return Pages.of(request).render(request, "reports.html", p, rows=rows, next_after=nxt,
+                                    **job_pages.assess_form(request))
 
 
 @router.get("/reports/{assessment_id}.{fmt}")
