@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -51,21 +52,22 @@ class _Site(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def site() -> Iterator[str]:
+@contextmanager
+def serve_site() -> Iterator[str]:
     """A small website on loopback: a homepage, a page, and a dead link."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
-@pytest.fixture
-def world(engine, tmp_path, site) -> World:
+def jobs_world(engine: Any, home: Any, site: str) -> World:
     """The web world, with a district under Shenzhen whose one website is the loopback site."""
-    w = build_world(engine, tmp_path)
+    w = build_world(engine, home)
     w.settings.allow_private = True  # the loopback site: as the tests' scans and crawls allow it
     with engine.begin() as conn:
         service.write(conn, Batch(
@@ -74,6 +76,17 @@ def world(engine, tmp_path, site) -> World:
             channels=[ChannelRecord("website", site, Origin("test"), name="南山区政府网", owner="cn-440305")]))
         w.ids["site"] = int(service.channel_row(conn, site, "website")["id"])
     return w
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    with serve_site() as url:
+        yield url
+
+
+@pytest.fixture
+def world(engine, tmp_path, site) -> World:
+    return jobs_world(engine, tmp_path, site)
 
 
 def wait(browser: Any, job_id: int, seconds: float = 120) -> dict[str, Any]:
