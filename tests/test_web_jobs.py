@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from sqlalchemy import select, update
 from mgov import clock
 from mgov.act import jobs
 from mgov.act.schedule import next_time, previous_period, reading
-from mgov.config import ScheduleEntry
+from mgov.config import ScheduleEntry, Settings
 from mgov.db.tables import AUDIT_LOG, FINDINGS, JOBS
 from mgov.registry import service
 from mgov.registry.records import Batch, ChannelRecord, OrgRecord, Origin
@@ -240,3 +241,14 @@ def test_next_times_follow_cron_in_the_entrys_zone():
     for bad in ("0 2 * *", "60 2 * * *", "0 2 * * mon", "*/0 * * * *"):
         with pytest.raises(ValueError, match="cron time"):
             ScheduleEntry(kind="scan", at=bad)
+
+
+def test_the_documented_schedules_are_valid_settings(tmp_path, monkeypatch):
+    text = (Path(__file__).resolve().parents[1] / "docs" / "dashboard.md").read_text(encoding="utf-8")
+    example = re.search(r"<!-- example: schedules -->\n```toml\n(.*?)```", text, re.DOTALL).group(1)
+    (tmp_path / "mgov.toml").write_text(example, encoding="utf-8")
+    monkeypatch.setenv("MGOV_CONFIG", str(tmp_path / "mgov.toml"))
+    entries = Settings().schedule
+    assert [(e.kind, e.at, e.organization) for e in entries] == [
+        ("scan", "0 2 * * *", "cn-440000"), ("crawl", "30 3 * * 6", "cn-440000"), ("assess", "0 6 1 1,4,7,10 *", None)]
+    assert [reading(e)["every"] for e in entries] == ["day", "week", None]
