@@ -252,3 +252,28 @@ def test_the_documented_schedules_are_valid_settings(tmp_path, monkeypatch):
     assert [(e.kind, e.at, e.organization) for e in entries] == [
         ("scan", "0 2 * * *", "cn-440000"), ("crawl", "30 3 * * 6", "cn-440000"), ("assess", "0 6 1 1,4,7,10 *", None)]
     assert [reading(e)["every"] for e in entries] == ["day", "week", None]
+
+
+def test_an_assessment_started_from_the_reports_page_runs_to_its_result(world):
+    admin = world.client("admin")
+    reports = admin.get("/reports").text
+    assert 'name="kind" value="assess"' in reports and 'value="cn-2019-website"' in reports
+    assert 'value="assess"' not in world.client("a_admin").get("/reports").text  # agencies do not assess
+    answer = admin.post_form("/jobs", {"kind": "assess", "profile": "cn-2019-website", "period": "2026-01",
+                                       "organization": "cn-440000", "from": "/reports"})
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/jobs/"), flash_of(answer)
+    job = wait(admin, int(answer.headers["location"].rsplit("/", 1)[1]))
+    assert job["state"] == "done" and job["assessment_id"] > world.ids["assessment"], job
+    assert (job["done"], job["total"]) == (3, 3)  # the province's websites: Shenzhen's, Guangzhou's, the district's
+    page = admin.get(f"/jobs/{job['id']}").text
+    assert f'href="/rankings?assessment={job["assessment_id"]}"' in page
+
+
+def test_the_start_buttons_show_to_the_roles_that_may_press_them(world):
+    org, channel = "/orgs/cn-440305", f"/channels/{world.ids['site']}"
+    for user, shown in (("a_staff", True), ("a_admin", True), ("admin", True), ("a_viewer", False),
+                        ("reviewer", False)):
+        browser = world.client(user)
+        for url in (org, channel):
+            text = browser.get(url).text
+            assert ('value="crawl"' in text and 'value="scan"' in text) == shown, (user, url)
