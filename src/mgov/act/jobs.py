@@ -88,7 +88,8 @@ def _aware(when: dt.datetime) -> dt.datetime:
 
 
 def _query() -> Any:
-    return (select(JOBS, ORGS.c.code.label("organization"), CHANNELS.c.address.label("address"))
+    return (select(JOBS, ORGS.c.code.label("organization"), ORGS.c.name_zh.label("organization_name_zh"),
+                   ORGS.c.name_en.label("organization_name_en"), CHANNELS.c.address.label("address"))
             .outerjoin(ORGS, ORGS.c.id == JOBS.c.organization_id)
             .outerjoin(CHANNELS, CHANNELS.c.id == JOBS.c.channel_id))
 
