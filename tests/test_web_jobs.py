@@ -277,3 +277,17 @@ def test_the_start_buttons_show_to_the_roles_that_may_press_them(world):
         for url in (org, channel):
             text = browser.get(url).text
             assert ('value="crawl"' in text and 'value="scan"' in text) == shown, (user, url)
+
+
+def test_a_job_that_cannot_run_fails_with_the_reason(world):
+    with world.engine.begin() as conn:
+        service.write(conn, Batch(organizations=[OrgRecord("cn-440399", Origin("test"), name_zh="无网站的单位",
+                                                           jurisdiction="cn", tier="county", parent="cn-440300")]))
+    staff = world.client("a_staff")
+    body = {"kind": "scan", "organization": "cn-440399"}
+    job = wait(staff, staff.api("POST", "/api/v1/jobs", json=body).json()["id"])
+    assert job["state"] == "failed" and "no registered web channel matches" in job["error"], job
+    page = staff.get(f"/jobs/{job['id']}", headers={"Accept-Language": "zh-CN"}).text
+    assert "作业失败" in page and "no registered web channel matches" in page
+    again = staff.api("POST", "/api/v1/jobs", json=body)
+    assert again.status_code == 201  # an ended job holds its target no more

@@ -46,14 +46,19 @@ class JobRunner:
             thread.join(timeout)
 
     def _loop(self) -> None:
-        while True:
+        try:
+            while True:
+                with self._lock:
+                    with self.engine.begin() as conn:
+                        job = jobs.claim(conn)
+                    if job is None:
+                        self._thread = None  # under the lock: a wake() after this starts a new one
+                        return
+                self.run(job)
+        except Exception:  # the database went away: the next wake() starts afresh
+            log.exception("the jobs runner stopped")
             with self._lock:
-                with self.engine.begin() as conn:
-                    job = jobs.claim(conn)
-                if job is None:
-                    self._thread = None  # under the lock: a wake() after this starts a new one
-                    return
-            self.run(job)
+                self._thread = None
 
     def run(self, job: dict[str, Any]) -> None:
         """One claimed job to its end: done, or failed with the error in words."""
