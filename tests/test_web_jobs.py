@@ -241,6 +241,10 @@ def test_next_times_follow_cron_in_the_entrys_zone():
     for bad in ("0 2 * *", "60 2 * * *", "0 2 * * mon", "*/0 * * * *"):
         with pytest.raises(ValueError, match="cron time"):
             ScheduleEntry(kind="scan", at=bad)
+    with pytest.raises(ValueError, match="names its profile"):
+        ScheduleEntry(kind="assess", at="0 6 1 1 *")
+    with pytest.raises(ValueError, match="not both"):
+        ScheduleEntry(kind="scan", at="0 6 * * *", organization="cn-440300", channel="https://www.sz.gov.cn")
 
 
 def test_the_documented_schedules_are_valid_settings(tmp_path, monkeypatch):

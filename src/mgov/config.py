@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -142,6 +142,14 @@ class ScheduleEntry(BaseModel):
         if value not in ("scan", "crawl", "assess"):
             raise ValueError(f"schedule kind {value!r}: choose scan, crawl or assess")
         return value
+
+    @model_validator(mode="after")
+    def _target(self) -> ScheduleEntry:
+        if self.organization and self.channel:
+            raise ValueError("a schedule runs on an organization or a channel, not both")
+        if self.kind == "assess" and (not self.profile or self.channel):
+            raise ValueError("an assess schedule names its profile, and an organization or none (not a channel)")
+        return self
 
     @field_validator("at")
     @classmethod
