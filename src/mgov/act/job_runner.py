@@ -31,28 +31,28 @@ class JobRunner:
         self.settings = settings
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._pending = False  # woken while the thread was at work: it looks for queued jobs again
 
     def wake(self) -> None:
-        """Run the queued jobs (a thread is started unless one is at work)."""
+        """Run the queued jobs (a thread is started unless one is at work: it looks again)."""
         with self._lock:
+            self._pending = True
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="mgov-jobs", daemon=True)
                 self._thread.start()
-
-    def join(self, timeout: float | None = None) -> None:
-        """Wait for the thread to run out of jobs (tests; a server never waits)."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
 
     def _loop(self) -> None:
         try:
             while True:
                 with self._lock:
-                    with self.engine.begin() as conn:
-                        job = jobs.claim(conn)
-                    if job is None:
-                        self._thread = None  # under the lock: a wake() after this starts a new one
+                    self._pending = False
+                with self.engine.begin() as conn:  # not under the lock: a request's wake() never waits on the database
+                    job = jobs.claim(conn)
+                if job is None:
+                    with self._lock:
+                        if self._pending:
+                            continue  # woken since the claim: a job may have been queued meanwhile
+                        self._thread = None  # under the lock: a wake() after this starts a new thread
                         return
                 self.run(job)
         except Exception:  # the database went away: the next wake() starts afresh
