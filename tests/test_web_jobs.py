@@ -180,8 +180,12 @@ def test_a_crawl_started_through_the_api_runs_to_its_findings(world, site):
     staff = world.client("a_staff")  # agency staff, within their own organization's subtree
     started = staff.api("POST", "/api/v1/jobs", json={"kind": "crawl", "channel": world.ids["site"]})
     assert started.status_code == 201, started.text
+    # A second job while the first is under way: queued, then run after it.
+    scan = staff.api("POST", "/api/v1/jobs", json={"kind": "scan", "organization": "cn-440305"})
     job = wait(staff, started.json()["id"])
     assert job["state"] == "done", job
+    scanned = wait(staff, scan.json()["id"])
+    assert scanned["state"] == "done" and scanned["run_id"] > job["run_id"], scanned
     assert (job["done"], job["total"], job["error"]) == (1, 1, None) and job["run_id"]
     with world.engine.connect() as conn:
         found = {r.check_id: r.status for r in conn.execute(
