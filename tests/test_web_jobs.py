@@ -191,8 +191,9 @@ def test_a_crawl_started_through_the_api_runs_to_its_findings(world, site):
         found = {r.check_id: r.status for r in conn.execute(
             select(FINDINGS.c.check_id, FINDINGS.c.status).where(FINDINGS.c.run_id == job["run_id"]))}
     assert found["links.dead"] == "fail", found  # /missing.html
-    # The channel's page shows the new finding, as a failing row of its latest findings.
+    # The channel's page shows the new finding, as a failing row of its latest findings, and the job.
     page = staff.get(f"/channels/{world.ids['site']}").text
+    assert f'href="/jobs/{job["id"]}"' in page and f'href="/jobs/{scanned["id"]}"' not in page  # the org's scan
     failing = re.search(r'<tr class="row-fail"><td><a href="/findings/(\d+)">Dead links', page)
     assert failing, page
     with world.engine.connect() as conn:

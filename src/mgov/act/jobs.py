@@ -105,10 +105,12 @@ def get(conn: Connection, job_id: int, scope: Scope | None = None) -> dict[str, 
     return _shown(row, clock.now())
 
 
-def list_jobs(conn: Connection, scope: Scope, *, after: int | None = None,
-              limit: int = 50) -> tuple[list[dict[str, Any]], int | None]:
-    """The jobs of the scope, newest first; the cursor of the next page."""
+def list_jobs(conn: Connection, scope: Scope, *, after: int | None = None, limit: int = 50,
+              target: str | None = None) -> tuple[list[dict[str, Any]], int | None]:
+    """The jobs of the scope (on one target: Target.key), newest first; the cursor of the next page."""
     query = _query().where(scope.orgs(JOBS.c.organization_id)).order_by(JOBS.c.id.desc()).limit(limit + 1)
+    if target is not None:
+        query = query.where(JOBS.c.target == target)
     if after:
         query = query.where(JOBS.c.id < after)
     now = clock.now()

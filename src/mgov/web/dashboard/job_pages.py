@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from mgov import clock
@@ -19,10 +20,11 @@ from mgov.web import jobs
 from mgov.web.api.jobs import schedules_of
 from mgov.web.dashboard._forms import back, form, safe_next
 from mgov.web.dashboard.render import Pages
-from mgov.web.deps import ID, MAX_ID, Conn, PageReader, PageUser
+from mgov.web.deps import ID, MAX_ID, Conn, PageReader, PageUser, Principal
 
 router = APIRouter()
 PAGE = 50
+RECENT = 3  # jobs shown on the page of their target
 REFRESH = 3  # seconds between the reloads of a running job's page
 OptionalCursor = Annotated[int | None, Query(ge=0, le=MAX_ID)]
 
@@ -76,3 +78,8 @@ def assess_form(request: Request) -> dict[str, Any]:
     """What the reports page's "Assess" form offers: the profiles, and the period before this one."""
     profiles = load_all(request.app.state.settings.profile_dirs)
     return {"profiles": sorted(profiles), "period": previous_period("quarter", clock.today())}
+
+
+def recent(conn: Connection, p: Principal, target: str) -> list[dict[str, Any]]:
+    """The last jobs on a target (Target.key), for its page."""
+    return store.list_jobs(conn, p.user.scope, target=target, limit=RECENT)[0]
