@@ -64,6 +64,7 @@ JSON_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/notification-targets"): {"kind": "email", "address": "ops@b.example",
                                                "organization": "cn-440300"},
     ("DELETE", "/api/v1/notification-targets/{target_id}"): None,
+    ("POST", "/api/v1/jobs"): {"kind": "crawl", "organization": "cn-440300"},
 }
 FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/login"): {"username": "a_staff", "password": "wrong password"},
@@ -89,6 +90,7 @@ FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/users/{user_id}/unlock"): {},
     ("POST", "/account/password"): {"current_password": "not the password", "new_password": "a new passphrase",
                                     "confirm_password": "a new passphrase"},
+    ("POST", "/jobs"): {"kind": "crawl", "organization": "cn-440300"},
 }
 # API routes that take multipart/form-data (uploads): their fields and files.
 MULTIPART: dict[tuple[str, str], tuple[dict[str, str], dict[str, Any]]] = {
@@ -151,11 +153,15 @@ def world(engine, tmp_path):
         target = notify.add_target(conn, org_code="cn-440300", kind="email", address="web@sz.example")
         evidence = task_evidence.add_file(conn, w.settings.resolved_archive_dir, task, "sz-fix.png",
                                           b"\x89PNG A's screenshot", by="a_staff", media_type="image/png")
+        from mgov.act import jobs
+
+        job = jobs.create(conn, "crawl", jobs.Target(target["organization_id"], "cn-440300"), {}, "a_staff")[0]
+        jobs.finish(conn, job["id"], "done", done=1, total=1)
         service.write(conn, Batch(organizations=[OrgRecord("cn-440105", Origin("test"), name_zh="广州市海珠区",
                                                            jurisdiction="cn", tier="county", parent="cn-440100")]))
         w.ids |= {"token_a": row["id"], "task_a": task, "dispute_a": dispute["id"],
                   "user_a": users.user_id_of(conn, "a_staff"), "target_a": target["id"],
-                  "user_b": users.user_id_of(conn, "b_staff"), "evidence_a": evidence["id"],
+                  "user_b": users.user_id_of(conn, "b_staff"), "evidence_a": evidence["id"], "job_a": job["id"],
                   "task_b": conn.execute(select(RECTIFICATION_TASKS.c.id).where(
                       RECTIFICATION_TASKS.c.channel_id == w.ids["channel_b"])).scalars().first()}
     return w
@@ -166,7 +172,8 @@ def _params(world: World) -> dict[str, Any]:
     return {"code": "cn-440300", "channel_id": i["channel_a"], "finding_id": i["finding_a"], "index": 0,
             "run_id": i["run"], "assessment_id": i["assessment"], "task_id": i["task_a"], "dispute_id": i["dispute_a"],
             "key": "zhao.lei", "user_id": i["user_a"], "token_id": i["token_a"], "profile_id": "cn-2019-website",
-            "fmt": "csv", "channel": i["channel_a"], "target_id": i["target_a"], "evidence_id": i["evidence_a"]}
+            "fmt": "csv", "channel": i["channel_a"], "target_id": i["target_a"], "evidence_id": i["evidence_a"],
+            "job_id": i["job_a"]}
 
 
 def _fill(value: Any, params: dict[str, Any]) -> Any:
@@ -299,6 +306,7 @@ B_JSON = {
     ("POST", "/api/v1/tasks/{task_id}/assign"): {"person": "wang.fang"},
     ("POST", "/api/v1/notification-targets"): {"kind": "email", "address": "ops@b.example",
                                                "organization": "cn-440100"},
+    ("POST", "/api/v1/jobs"): {"kind": "scan"},
 }
 # Every dashboard form, with a form valid for B and the fields of it that its handler reads as
 # keys (forms take no model to introspect: a new form route must be added here).
@@ -321,6 +329,7 @@ B_FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, ...]]] = {
     ("POST", "/users/{user_id}/unlock"): ({}, ()),
     ("POST", "/account/password"): ({}, ()),  # the user's own
     ("POST", "/account/settings"): ({}, ()),  # the user's own language and time zone
+    ("POST", "/jobs"): ({"kind": "scan"}, ("organization", "channel")),
 }
 
 

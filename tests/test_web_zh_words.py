@@ -71,8 +71,26 @@ def full_world(engine: Any, tmp_path: Any) -> World:
             conn.execute(update(FINDINGS).where(FINDINGS.c.id == row.id).values(message_zh=said))
         users.create_user(conn, "li.ming", "correct horse battery", "admin", organization="cn-440000",
                           display_name="李明")
+        # Jobs started from the web: a crawl of an organization that ended, an assessment, a failed scan.
+        from mgov.act import jobs
+
+        org = service.org_row(conn, "cn-440300")["id"]
+        crawl = jobs.create(conn, "crawl", jobs.Target(org, "cn-440300"), {}, "admin")[0]
+        jobs.finish(conn, crawl["id"], "done", done=1, total=1, run_id=w.ids["run"])
+        assess = jobs.create(conn, "assess", jobs.Target(), {"profile": "cn-2019-website", "period": "2026-01"},
+                             "admin")[0]
+        jobs.finish(conn, assess["id"], "done", done=2, total=2, assessment_id=w.ids["assessment"])
+        scan = jobs.create(conn, "scan", jobs.Target(org, "cn-440300", w.ids["channel_a"], "https://www.sz.gov.cn"),
+                           {}, "admin")[0]
+        jobs.finish(conn, scan["id"], "failed", error="no registered web channel matches this selection")
+    from mgov.config import ScheduleEntry
+
+    w.settings.schedule = [ScheduleEntry(kind="scan", at="0 2 * * *", organization="cn-440300"),
+                           ScheduleEntry(kind="crawl", at="30 3 * * 6", channel="https://www.gz.gov.cn"),
+                           ScheduleEntry(kind="assess", at="0 6 1 1,4,7,10 *", profile="cn-2019-website",
+                                         time_zone="Asia/Shanghai", note="季度考核")]
     w.ids |= {"dispute": dispute["id"], "task": second, "closed_task": first, "token": token["id"],
-              "user": admin, "target": 0, "evidence": evidence["id"]}
+              "user": admin, "target": 0, "evidence": evidence["id"], "jobs": [crawl["id"], assess["id"], scan["id"]]}
     return w
 
 
@@ -83,7 +101,7 @@ def _samples(world: World) -> dict[str, list[Any]]:
             "finding_id": [i["finding_a"]], "assessment_id": [i["assessment"]], "fmt": ["html", "pdf", "csv", "xlsx"],
             "dispute_id": [i["dispute"]], "task_id": [i["task"], i["closed_task"]], "run_id": [i["run"]],
             "user_id": [i["user"]], "token_id": [i["token"]], "index": [0], "profile_id": ["cn-2019-website"],
-            "evidence_id": [i["evidence"]],
+            "evidence_id": [i["evidence"]], "job_id": i["jobs"],
             "paths": {"/tasks/{task_id}/evidence/{evidence_id}": [f"/tasks/{i['task']}/evidence/{i['evidence']}"]}}
 
 

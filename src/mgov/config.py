@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -88,6 +88,89 @@ class WebSettings(BaseModel):
     # X-Forwarded-For (the client's address, for the sign-in throttle and the logs) and
     # X-Forwarded-Proto (https: Secure cookies) believed; from anyone else they are ignored.
     trusted_proxies: list[str] = Field(default_factory=list)
+    # Whether this server process runs the jobs started from the web and the API (scans, crawls,
+    # assessments: mgov.act.jobs). false: they wait, queued, for a server that does.
+    run_jobs: bool = True
+
+
+# The five fields of a cron time (minute hour day-of-month month day-of-week) and their ranges.
+CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day", 1, 31), ("month", 1, 12), ("weekday", 0, 7))
+
+
+def cron_values(text: str) -> list[frozenset[int]]:
+    """The values each field of a cron time admits (*, N, N-M, lists and /steps; weekday 7 is
+    Sunday, as 0); ValueError naming the field for anything else."""
+    parts = text.split()
+    if len(parts) != len(CRON_FIELDS):
+        raise ValueError(f"cron time {text!r}: give 5 fields (minute hour day month weekday), e.g. '0 2 * * *'")
+    out = []
+    for part, (name, low, high) in zip(parts, CRON_FIELDS, strict=True):
+        values: set[int] = set()
+        for item in part.split(","):
+            span, _, step_text = item.partition("/")
+            try:
+                step = int(step_text) if step_text else 1
+                first, last = (low, high) if span == "*" else (
+                    (int(span.split("-")[0]), int(span.split("-")[1])) if "-" in span else (int(span), int(span)))
+            except ValueError:
+                raise ValueError(f"cron time {text!r}: {name} {item!r} is not a number, range or step") from None
+            if step < 1 or not low <= first <= last <= high:
+                raise ValueError(f"cron time {text!r}: {name} {item!r} is outside {low}-{high}")
+            values |= set(range(first, last + 1, step))
+        out.append(frozenset(v % 7 for v in values) if name == "weekday" else frozenset(values))
+    return out
+
+
+class ScheduleEntry(BaseModel):
+    """One [[schedule]] of mgov.toml: what runs when (shown read-only on the dashboard's
+    schedules page; run from cron with the command the page shows until mgov has a scheduler)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str  # scan, crawl or assess
+    at: str  # a cron time: minute hour day-of-month month day-of-week
+    organization: str | None = None  # the subtree (an organization code); neither: everything
+    channel: str | None = None  # or one channel's address
+    profile: str | None = None  # assess: the guideline profile
+    period: str = "quarter"  # assess: the period assessed: quarter, month or year (the one before the run)
+    time_zone: str | None = None  # the zone of `at`; unset: the installation's time_zone, else UTC
+    note: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in ("scan", "crawl", "assess"):
+            raise ValueError(f"schedule kind {value!r}: choose scan, crawl or assess")
+        return value
+
+    @model_validator(mode="after")
+    def _target(self) -> ScheduleEntry:
+        if self.organization and self.channel:
+            raise ValueError("a schedule runs on an organization or a channel, not both")
+        if self.kind == "assess" and (not self.profile or self.channel):
+            raise ValueError("an assess schedule names its profile, and an organization or none (not a channel)")
+        return self
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        cron_values(value)
+        return " ".join(value.split())
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        if value not in ("quarter", "month", "year"):
+            raise ValueError(f"schedule period {value!r}: choose quarter, month or year")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        try:
+            return zones.check(value)
+        except InvalidValue as exc:
+            raise ValueError(str(exc)) from exc
 
 
 class Settings(BaseSettings):
@@ -114,6 +197,8 @@ class Settings(BaseSettings):
     # The time zone (IANA name) of users with no organization and zone of their own, and of the
     # command line; unset: UTC for those users, the machine's zone for the command line.
     time_zone: str | None = None
+    # [[schedule]] of mgov.toml: what runs when (ScheduleEntry), shown read-only by the dashboard.
+    schedule: list[ScheduleEntry] = Field(default_factory=list)
 
     @field_validator("time_zone")
     @classmethod

@@ -9,18 +9,21 @@ from __future__ import annotations
 # for a re-check, escalate it.  tasks.close: close one by hand.  disputes.file / disputes.decide.
 # users.manage: add and edit users (only with roles the manager could hold themselves).
 # audit.read: read the audit log.  notify.manage: notification targets.
+# runs.start: start a scan or crawl of an organization's subtree or a channel from the web or
+# the API (a job).  assess.start: start an assessment (the office's: it makes the rankings).
 # contacts.read: people's e-mail addresses and phone numbers in full (the roles that edit the
 # registry, chase its people or read the audit log, where changed contacts are written);
 # without it they are masked as the command line masks them (mgov.registry.masking).
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "registry.write", "tasks.work", "tasks.close", "disputes.file", "disputes.decide",
-                        "users.manage", "audit.read", "notify.manage", "contacts.read"}),
+                        "users.manage", "audit.read", "notify.manage", "contacts.read", "runs.start",
+                        "assess.start"}),
     "supervisor": frozenset({"read", "registry.write", "tasks.work", "tasks.close", "disputes.decide", "audit.read",
-                             "notify.manage", "contacts.read"}),
+                             "notify.manage", "contacts.read", "runs.start", "assess.start"}),
     "reviewer": frozenset({"read", "disputes.decide", "audit.read", "contacts.read"}),
     "agency_admin": frozenset({"read", "registry.write", "tasks.work", "disputes.file", "users.manage", "audit.read",
-                               "notify.manage", "contacts.read"}),
-    "agency_staff": frozenset({"read", "tasks.work", "disputes.file"}),
+                               "notify.manage", "contacts.read", "runs.start"}),
+    "agency_staff": frozenset({"read", "tasks.work", "disputes.file", "runs.start"}),
     "viewer": frozenset({"read"}),
 }
 ROLES: tuple[str, ...] = tuple(PERMISSIONS)

@@ -405,6 +405,37 @@ class AuditLogRow(Base):
     organization_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
+class Job(Base):
+    """A scan, crawl or assessment started from the web or the API, run in the background by
+    the server process (mgov.act.jobs): its target, who started it, its state and progress,
+    and the run or assessment it produced. active_key is set while it is queued or running,
+    so one identical job at a time (unique; NULL once it ended)."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("uq_jobs_active_key", "active_key", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # scan, crawl, assess
+    target: Mapped[str] = mapped_column(String(300))  # org:CODE, channel:ID or all
+    # Who may see it: the target's organization (a channel's owner); NULL: the whole registry's.
+    organization_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    channel_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_by: Mapped[str] = mapped_column(String(200))
+    # queued, running, done, failed, interrupted (its process stopped while it ran)
+    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    assessment_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    active_key: Mapped[str | None] = mapped_column(String(400), nullable=True)
+
+
 class AssessmentInputRow(Base):
     """An input the assessment cannot observe itself, for one channel, indicator and period:
     a reviewer's decision (manual), 好差评 counts (rating) or usage figures (usage). Rows are
@@ -574,3 +605,4 @@ LOGIN_ATTEMPTS = _table(LoginAttempt)
 SIGN_IN_THROTTLE = _table(SignInThrottle)
 NOTIFICATION_TARGETS = _table(NotificationTarget)
 NOTIFICATIONS_SENT = _table(NotificationSent)
+JOBS = _table(Job)

@@ -42,7 +42,9 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "warc_record": {"request": ("请求", "request"), "response": ("响应", "response"),
                     "metadata": ("元数据", "metadata"), "resource": ("资源", "resource"),
                     "warcinfo": ("存档说明", "warcinfo")},
-    "run_kind": {"scan": ("扫描", "scan"), "crawl": ("抓取", "crawl")},
+    "run_kind": {"scan": ("扫描", "scan"), "crawl": ("抓取", "crawl"), "assess": ("考核", "assessment")},
+    "job_state": {"queued": ("排队中", "queued"), "running": ("进行中", "running"), "done": ("已完成", "done"),
+                  "failed": ("失败", "failed"), "interrupted": ("已中断", "interrupted")},
     "run_status": {"running": ("进行中", "running"), "finished": ("已完成", "finished"),
                    "failed": ("失败", "failed"), "unfinished": ("未完成", "unfinished")},
     "user_role": {"admin": ("系统管理员", "administrator"), "supervisor": ("监管人员", "supervisor"),
@@ -54,7 +56,9 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
                    "disputes.file": ("提出申诉", "file disputes"), "disputes.decide": ("裁定申诉", "decide disputes"),
                    "users.manage": ("管理用户", "manage users"), "audit.read": ("查看审计日志", "read the audit log"),
                    "notify.manage": ("管理通知", "manage notifications"),
-                   "contacts.read": ("查看完整联系方式", "see contact details")},
+                   "contacts.read": ("查看完整联系方式", "see contact details"),
+                   "runs.start": ("发起扫描和抓取", "start scans and crawls"),
+                   "assess.start": ("发起考核", "start assessments")},
     "kind": _terms(vocab.CHANNEL_KINDS),
     "status": _terms(vocab.CHANNEL_STATUSES),
     "role": _terms(vocab.ROLES),
@@ -67,7 +71,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
 ACTION_SUBJECTS: dict[str, tuple[str, str]] = {
     "task": ("整改任务", "task"), "dispute": ("申诉", "dispute"), "channel": ("渠道", "channel"),
     "organization": ("单位", "organization"), "person": ("人员", "person"), "role": ("职务", "role"),
-    "user": ("用户", "user"), "token": ("API 令牌", "API token"),
+    "user": ("用户", "user"), "token": ("API 令牌", "API token"), "job": ("后台作业", "job"),
     "notification_target": ("通知对象", "notification target"), "registry": ("名录", "registry"),
     "assessment": ("考核", "assessment"), "run": ("监测任务", "run"), "scan": ("扫描", "scan"),
     "crawl": ("抓取", "crawl"), "input": ("人工录入", "manual input"), "export": ("导出", "export"),
@@ -214,6 +218,7 @@ AUDIT_FIELDS: dict[str, tuple[str, str]] = {
     "assignee": ("办理人", "assignee"), "filename": ("文件名", "file name"), "size": ("大小", "size"),
     "sha256": ("文件摘要", "SHA-256"), "url": ("链接", "link"), "comment": ("评论", "comment"),
     "level": ("升级层级", "level"), "escalation_level": ("升级层级", "escalation level"),
+    "job_kind": ("作业类型", "job"), "profile": ("指标体系", "profile"), "period": ("考核期", "period"),
 }
 CLOSE_REASONS = {"manual": ("人工关闭", "closed by hand"), "overturned": ("申诉撤销", "dispute overturned"),
                  "recheck": ("复查达标", "re-check met")}
@@ -232,6 +237,8 @@ def audit_detail(detail: dict[str, object] | None, lang: str, found: Names) -> l
             out.append((field, found.indicator(value, lang), False))
         elif key in ("was", "status") and isinstance(value, str):
             out.append((field, label("task", value, lang), False))
+        elif key == "job_kind" and isinstance(value, str):
+            out.append((field, label("run_kind", value, lang), False))
         elif key == "role" and isinstance(value, str):
             out.append((field, label("role", value, lang), False))
         elif key == "reason" and value in CLOSE_REASONS:

@@ -11,6 +11,7 @@ from mgov.errors import NotFound
 from mgov.registry import vocab
 from mgov.web import actions, contacts, exports
 from mgov.web.api.assessments import report_response
+from mgov.web.dashboard import job_pages
 from mgov.web.dashboard._forms import form, run_action
 from mgov.web.dashboard.render import Pages
 from mgov.web.deps import ID, MAX_ID, Conn, Cursor, IdQuery, Lang, PageReader, Principal, page_can
@@ -116,7 +117,8 @@ def reports(request: Request, p: PageReader, conn: Conn, after: OptionalCursor =
         return exports.respond(request, p, "assessments", format, Pages.lang_of(request, p), lambda c, a, n: (
             assess_q.list_assessments(c, p.user.scope, after=a, limit=n)))
     rows, nxt = assess_q.list_assessments(conn, p.user.scope, after=after, limit=PAGE)
-    return Pages.of(request).render(request, "reports.html", p, rows=rows, next_after=nxt)
+    return Pages.of(request).render(request, "reports.html", p, rows=rows, next_after=nxt,
+                                    **job_pages.assess_form(request))
 
 
 @router.get("/reports/{assessment_id}.{fmt}")

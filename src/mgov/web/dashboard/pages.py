@@ -12,6 +12,7 @@ from mgov.checks.plugins import all_checks
 from mgov.errors import NotFound
 from mgov.registry import vocab
 from mgov.web import actions, contacts, exports
+from mgov.web.dashboard import job_pages
 from mgov.web.dashboard._forms import form, run_action, tags
 from mgov.web.dashboard.render import Pages
 from mgov.web.deps import ID, Conn, Cursor, IdQuery, PageReader, Principal, page_can
@@ -48,7 +49,8 @@ def org_page(request: Request, code: str, p: PageReader, conn: Conn) -> Response
     org = contacts.org(p.user, reg_q.org_detail(conn, p.user.scope, code))
     return Pages.of(request).render(request, "org.html", p, org=org, kinds=vocab.CHANNEL_KINDS,
                                     tiers=vocab.TIERS.get(org["jurisdiction"], {}),
-                                    default_zone=zones.default_for(org["jurisdiction"]))
+                                    default_zone=zones.default_for(org["jurisdiction"]),
+                                    jobs=job_pages.recent(conn, p, f"org:{code}"))
 
 
 @router.post("/orgs/{code}/edit")
@@ -98,7 +100,7 @@ def channel_page(request: Request, channel_id: ID, p: PageReader, conn: Conn) ->
     return Pages.of(request).render(
         request, "channel.html", p, channel=channel, findings=mon_q.latest_findings(conn, channel_id),
         scores=scores, latest=latest, tasks=tasks, disputes=disputes, disputed=disputed,
-        statuses=vocab.CHANNEL_STATUSES)
+        statuses=vocab.CHANNEL_STATUSES, jobs=job_pages.recent(conn, p, f"channel:{channel_id}"))
 
 
 @router.post("/channels/{channel_id}/edit")

@@ -1,0 +1,142 @@
+"""The jobs runner of a server process: one background thread that takes the queued jobs one at
+a time and runs each through the services the command line calls (runs.service for a scan or
+crawl, then the re-checks it answers, as `mgov scan` does; assess.service for an assessment),
+writing its progress and a heartbeat every few seconds (mgov.act.jobs)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy import Engine
+
+from mgov.act import jobs
+from mgov.act.recheck import honour_requests
+from mgov.assess.service import run_assessment
+from mgov.config import Settings
+from mgov.errors import MgovError
+from mgov.runs.context import RoutingOptions
+from mgov.runs.select import run_params
+from mgov.runs.service import execute_run, start_run
+
+log = logging.getLogger(__name__)
+
+
+class JobRunner:
+    """Started on demand (wake), it ends when no job is left: no thread while nothing runs."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pending = False  # woken while the thread was at work: it looks for queued jobs again
+
+    def wake(self) -> None:
+        """Run the queued jobs (a thread is started unless one is at work: it looks again)."""
+        with self._lock:
+            self._pending = True
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="mgov-jobs", daemon=True)
+                self._thread.start()
+
+    def _loop(self) -> None:
+        try:
+            while True:
+                with self._lock:
+                    self._pending = False
+                with self.engine.begin() as conn:  # not under the lock: a request's wake() never waits on the database
+                    job = jobs.claim(conn)
+                if job is None:
+                    with self._lock:
+                        if self._pending:
+                            continue  # woken since the claim: a job may have been queued meanwhile
+                        self._thread = None  # under the lock: a wake() after this starts a new thread
+                        return
+                self.run(job)
+        except Exception:  # the database went away: the next wake() starts afresh
+            log.exception("the jobs runner stopped")
+            with self._lock:
+                self._thread = None
+
+    def run(self, job: dict[str, Any]) -> None:
+        """One claimed job to its end: done, or failed with the error in words."""
+        beat = _Heartbeat(self.engine, job["id"])
+        beat.start()
+        try:
+            outcome = self._assess(job) if job["kind"] == "assess" else self._run(job, beat)
+        except MgovError as exc:
+            beat.stop()
+            self._end(job["id"], "failed", error=str(exc), **beat.counts())
+            return
+        except Exception as exc:  # a broken job must not stop the runner nor the server
+            log.exception("job %s failed", job["id"])
+            beat.stop()
+            self._end(job["id"], "failed", error=f"{type(exc).__name__}: {exc}", **beat.counts())
+            return
+        beat.stop()
+        self._end(job["id"], "done", **{**beat.counts(), **outcome})
+
+    def _end(self, job_id: int, state: str, **values: Any) -> None:
+        with self.engine.begin() as conn:
+            jobs.finish(conn, job_id, state, **values)
+
+    def _run(self, job: dict[str, Any], beat: _Heartbeat) -> dict[str, Any]:
+        """A scan or crawl, as `mgov scan`/`mgov crawl` runs it with its defaults; the SSRF guard
+        lets private targets through only when the installation allows it (allow_private)."""
+        routing = RoutingOptions(allow_private=self.settings.allow_private)
+        params = run_params(kind=job["kind"], org=job["organization"] if job["channel_id"] is None else None,
+                            channels=[job["address"]] if job["channel_id"] is not None else None,
+                            routing=routing, profile_dirs=self.settings.profile_dirs)
+        run_id = start_run(self.engine, params)
+        with self.engine.begin() as conn:
+            jobs.progress(conn, job["id"], run_id=run_id)
+        result = execute_run(self.engine, self.settings, run_id, workers=None, on_start=beat.started,
+                             on_channel=lambda facts, counts: beat.advance())
+        with self.engine.begin() as conn:
+            honour_requests(conn, run_id, profile_dirs=self.settings.profile_dirs)
+        return {"run_id": run_id, "done": result["channels"], "total": result["channels"]}
+
+    def _assess(self, job: dict[str, Any]) -> dict[str, Any]:
+        params = job["params"]
+        result = run_assessment(self.engine, params["profile"], params["period"], org=job["organization"],
+                                profile_dirs=self.settings.profile_dirs, detail=False)
+        count = len(result["channels"])
+        return {"assessment_id": result["assessment"], "done": count, "total": count}
+
+
+class _Heartbeat:
+    """The job's counts, kept in memory by the run's callbacks and written from a thread of
+    its own every HEARTBEAT seconds (no database write on the run's event loop)."""
+
+    def __init__(self, engine: Engine, job_id: int) -> None:
+        self.engine, self.job_id = engine, job_id
+        self.done = 0
+        self.total: int | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"mgov-job-{job_id}", daemon=True)
+
+    def started(self, total: int, done: int) -> None:
+        self.total, self.done = total, done
+
+    def advance(self) -> None:
+        self.done += 1
+
+    def counts(self) -> dict[str, Any]:
+        return {"done": self.done, "total": self.total}
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(jobs.HEARTBEAT):
+            try:
+                with self.engine.begin() as conn:
+                    jobs.progress(conn, self.job_id, **self.counts())
+            except Exception:  # a lost progress write is retried on the next beat
+                log.warning("job %s: progress not written", self.job_id, exc_info=True)
