@@ -86,6 +86,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "task_recheck_run": ("re-checking with {kind} run {run} ...", "正在以{kind}运行 {run} 复查……"),
     "task_rechecked": ("re-checked: closed {closed} · still failing {still} · could not tell {unchecked}",
                        "复查结果：已整改关闭 {closed} · 仍未通过 {still} · 无法判定 {unchecked}"),
+    # Ranks and re-runs: an assessment's counts and versions
+    "assess_channels_n": ("channels {n}", "检查渠道 {n}"),
+    "assess_version": (" (version {n})", "（第 {n} 版）"),
+    "assess_superseded": ("version {n}, replaced by assessment {newer} of the same period",
+                          "第 {n} 版，已被同一周期的考核 {newer} 取代"),
+    # Fonts: a Chinese report needs a CJK font
+    "fonts_missing": ("no CJK font found: a Chinese PDF would print boxes. Install one: {how}",
+                      "未找到中文（CJK）字体，中文 PDF 会显示为方框。请安装：{how}"),
 }
 
 HEADERS: dict[str, str] = {

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from mgov.errors import MgovError
 from mgov.formats.cells import csv_writer, xlsx_row
 from mgov.reports import charts
+from mgov.reports.fonts import require_cjk_font
 from mgov.reports.model import Report
 
 if TYPE_CHECKING:
@@ -126,7 +127,9 @@ def render_html(report: Report, *, bulletin: bool = False) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    """PDF from the HTML with WeasyPrint (needs Pango and CJK fonts: scripts/system-deps)."""
+    """PDF from the HTML with WeasyPrint (needs Pango and CJK fonts: scripts/system-deps);
+    refused when it has Chinese text and no CJK font is installed (mgov.reports.fonts)."""
+    require_cjk_font(html)
     try:
         # Deferred: WeasyPrint (and Pango through it) loads only when a PDF is written.
         from weasyprint import HTML
@@ -148,14 +151,18 @@ def incomplete_note(report: Report, share: float | None, observed: float | None)
 
 def _rows(report: Report) -> tuple[list[str], list[list[Any]]]:
     lab = labels(report.lang)
-    head = [lab[k] for k in ("org_code", "org", "tier", "kind", "address", "verdict", "score", "grade", "rank",
+    keys: tuple[str, ...] = ("org_code", "org", "tier", "kind", "address", "verdict", "score", "grade", "rank",
                              "of", "vetoes", "reasons", "not_assessed_n", "trend", "incomplete",
-                             "not_assessed_share", "observed_score")]
+                             "not_assessed_share", "observed_score")
     rows = [[c.org_code, c.org_name, c.tier_label, c.kind_label, c.address, c.verdict_label, c.score, c.grade,
              c.rank, c.of, lab["sep"].join(c.veto_titles), lab["sep"].join(c.reasons), c.not_assessed, c.trend_label,
              lab["no" if c.complete else "yes"], c.not_assessed_share, c.observed_score]
             for c in report.channels]
-    return head, rows
+    if not report.graded:  # a profile without grades has no grade column, not one of dashes
+        cut = keys.index("grade")
+        keys = keys[:cut] + keys[cut + 1:]
+        rows = [row[:cut] + row[cut + 1:] for row in rows]
+    return [lab[k] for k in keys], rows
 
 
 def render_csv(report: Report) -> str:
@@ -191,7 +198,7 @@ def render_xlsx(report: Report) -> bytes:
     for key, value in (("assessment", report.assessment), ("profile", report.profile_id),
                        ("period", f"{report.start} .. {report.end}"),
                        ("scope", report.scope.name(report.lang) if report.scope else lab["all_orgs"]),
-                       ("channels_assessed", report.assessed), ("pass", report.counts["pass"]),
+                       ("channels_assessed", report.totals.channels), ("pass", report.counts["pass"]),
                        ("fail", report.counts["fail"]), ("not_assessed", report.counts["not_assessed"]),
                        ("pass_rate", report.pass_rate), ("mean_score", report.mean_score),
                        ("incomplete", report.incomplete)):
