@@ -129,7 +129,6 @@ def render_html(report: Report, *, bulletin: bool = False) -> str:
 def render_pdf(html: str) -> bytes:
     """PDF from the HTML with WeasyPrint (needs Pango and CJK fonts: scripts/system-deps);
     refused when it has Chinese text and no CJK font is installed (mgov.reports.fonts)."""
-    require_cjk_font(html)
     try:
         # Deferred: WeasyPrint (and Pango through it) loads only when a PDF is written.
         from weasyprint import HTML

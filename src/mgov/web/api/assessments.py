@@ -20,6 +20,7 @@ router = APIRouter(tags=["assessments"])
 Verdict = Annotated[str | None, Query(pattern="^(pass|fail|not_assessed)$")]
 Vetoed = Annotated[bool | None, Query(description="Only channels with (true) or without a failed veto.")]
 Complete = Annotated[bool | None, Query(description="Only complete (true) or incomplete (false) results.")]
+Versions = Annotated[bool, Query(description="Also the superseded versions of re-run assessments.")]
 REPORT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -34,9 +35,12 @@ def overview(request: Request, p: ApiReader, conn: Conn) -> dict[str, Any]:
 @router.get("/assessments")
 def list_assessments(request: Request, p: ApiReader, conn: Conn,
                      profile: Annotated[str | None, Query(max_length=80)] = None, after: After = None,
-                     limit: Limit = DEFAULT_LIMIT) -> dict[str, Any]:
-    """Assessments newest first (those that assessed any of your channels)."""
-    items, nxt = q.list_assessments(conn, p.user.scope, profile=profile, after=after, limit=limit)
+                     limit: Limit = DEFAULT_LIMIT, versions: Versions = False) -> dict[str, Any]:
+    """Assessments newest first (those that assessed any of your channels): the current version
+    of each profile, period and selection (`version`; with `versions`, the superseded ones too,
+    each naming the assessment that `superseded_by` it)."""
+    items, nxt = q.list_assessments(conn, p.user.scope, profile=profile, after=after, limit=limit,
+                                    versions=versions)
     return paged(request, items, nxt)
 
 
