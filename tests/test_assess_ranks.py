@@ -136,7 +136,7 @@ def test_every_view_counts_the_same(world, tmp_path) -> None:
     assert admin.api("GET", "/api/v1/overview").json()["assessment"]["counts"] == counts
     assert _counts_of(admin.get("/").text) == 6
     assert _counts_of(admin.get("/", headers={"Accept-Language": "zh-CN"}).text) == 6
-    for lang, sheet, label in (("zh", "汇总", "检查渠道数"), ("en", "Summary", "Channels assessed")):
+    for lang, sheet, label in (("zh", "汇总", "检查渠道数"), ("en", "Summary", "Channels inspected")):
         report = load_report(world["engine"], aid, lang=lang)
         assert report.totals.as_dict() == counts
         assert _counts_of(render_html(report)) == _counts_of(render_html(report, bulletin=True)) == 6
@@ -223,10 +223,10 @@ def test_migration_0016_shares_stored_ranks_and_numbers_versions(tmp_path) -> No
     engine = make_engine(f"sqlite:///{tmp_path}/m.db")
     upgrade(engine, "0013")
     with engine.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO channels (id, kind, address, status, tags, attributes, created_at, "
-                             "updated_at) VALUES " + ", ".join(
-                                 f"({n}, 'website', 'https://{n}.gov.cn', 'active', '[]', '{{}}', CURRENT_TIMESTAMP, "
-                                 "CURRENT_TIMESTAMP)" for n in range(1, 5)))
+        for n in range(1, 5):
+            conn.exec_driver_sql("INSERT INTO channels (id, kind, address, status, tags, attributes, created_at, "
+                                 "updated_at) VALUES (?, 'website', ?, 'active', '[]', '{}', CURRENT_TIMESTAMP, "
+                                 "CURRENT_TIMESTAMP)", (n, f"https://{n}.gov.cn"))
         conn.exec_driver_sql("INSERT INTO assessments (id, profile_id, period, start, \"end\", created_at, params) "
                              "VALUES (1, 'cn-2019-website', '2025', '2025-01-01', '2025-12-31', CURRENT_TIMESTAMP, "
                              "'{}'), (2, 'cn-2019-website', '2025', '2025-01-01', '2025-12-31', CURRENT_TIMESTAMP, "
@@ -274,7 +274,8 @@ def test_a_chinese_pdf_without_a_cjk_font_is_refused_and_with_one_renders(world,
     assert subprocess.run(["fc-list", ":lang=zh"], env=env, capture_output=True, text=True).stdout.strip() == ""
     out = subprocess.run([sys.executable, "-c", REFUSE], env=env, capture_output=True, text=True, timeout=300)
     assert out.stdout.startswith("refused:"), out.stdout + out.stderr
-    assert "fonts-noto-cjk" in out.stdout and "未找到中文（CJK）字体" in out.stdout and "No CJK font found" in out.stdout
+    assert "fonts-noto-cjk" in out.stdout
+    assert "未找到中文（CJK）字体" in out.stdout and "No CJK font found" in out.stdout
 
     from mgov.reports.fonts import cjk_families
     from mgov.reports.render import render_pdf

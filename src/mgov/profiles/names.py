@@ -60,7 +60,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "role": _terms(vocab.ROLES),
     "jurisdiction": _terms(vocab.JURISDICTIONS),
     # A code two jurisdictions share (county) reads as the first's (县级, beside 省级 and 地市级).
-    "tier": {code: (t.zh, t.en) for tiers in vocab.TIERS.values() for code, t in tiers.items()},
+    "tier": {code: (t.zh, t.en) for tiers in reversed(vocab.TIERS.values()) for code, t in tiers.items()},
 }
 
 # The audit log's actions are "subject.verb" (task.opened): each half has its words, so an

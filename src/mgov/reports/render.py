@@ -47,7 +47,7 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "report": "Inspection report", "bulletin": "Inspection bulletin", "assessment": "Assessment",
         "profile": "Profile", "period": "Period", "scope": "Scope", "all_orgs": "All organizations",
-        "summary": "Summary", "channels_assessed": "Channels assessed", "pass": "Pass", "fail": "Fail",
+        "summary": "Summary", "channels_assessed": "Channels inspected", "pass": "Pass", "fail": "Fail",
         "not_assessed": "Not assessed", "pass_rate": "Pass rate", "mean_score": "Mean score",
         "by_org": "By organization", "by_tier": "Rankings by tier", "by_channel": "Channels",
         "org": "Organization", "org_code": "Organization code", "tier": "Tier", "kind": "Kind",
@@ -129,6 +129,7 @@ def render_html(report: Report, *, bulletin: bool = False) -> str:
 def render_pdf(html: str) -> bytes:
     """PDF from the HTML with WeasyPrint (needs Pango and CJK fonts: scripts/system-deps);
     refused when it has Chinese text and no CJK font is installed (mgov.reports.fonts)."""
+    require_cjk_font(html)
     try:
         # Deferred: WeasyPrint (and Pango through it) loads only when a PDF is written.
         from weasyprint import HTML
