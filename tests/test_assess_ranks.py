@@ -292,3 +292,30 @@ def test_a_chinese_pdf_without_a_cjk_font_is_refused_and_with_one_renders(world,
     text = subprocess.run([pdftotext, "-enc", "UTF-8", str(tmp_path / "r.pdf"), "-"], check=True,
                           capture_output=True, text=True).stdout
     assert "检查渠道数" in re.sub(r"\s+", "", text)
+
+
+def _fake(bin_dir: Path, name: str, output: str) -> None:
+    path = bin_dir / name
+    path.write_text(f"#!/bin/sh\nprintf '%s' '{output}'\n", encoding="utf-8")
+    path.chmod(0o755)
+
+
+@pytest.mark.parametrize("families", ["", "Noto Sans CJK SC\n"])
+def test_the_demo_checks_for_cjk_fonts_and_says_how_to_get_them(tmp_path, families) -> None:
+    """scripts/cjk-fonts (run by scripts/demo): silent with a CJK font; without one and not
+    root, it names the package in both languages and lets the demo go on (exit 0)."""
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _fake(bin_dir, "fc-list", families)
+    _fake(bin_dir, "id", "1000\n")  # not root: nothing is installed
+    script = Path(__file__).resolve().parents[1] / "scripts" / "cjk-fonts"
+    out = subprocess.run(["bash", str(script)], env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"},
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    if families:
+        assert out.stdout == out.stderr == ""
+    else:
+        assert "sudo apt-get install fonts-noto-cjk" in out.stderr and "未找到中文（CJK）字体" in out.stderr
+    assert "cjk-fonts" in (Path(__file__).resolve().parents[1] / "scripts" / "demo").read_text(encoding="utf-8")
