@@ -192,5 +192,8 @@ def overview(conn: Connection, scope: Scope, memo: Memo) -> dict[str, Any]:
 
 
 def head_memo(conn: Connection, scope: Scope, assessment_id: int, memo: Memo) -> dict[str, Any]:
-    """head(), memoized: a stored assessment's counts never change."""
-    return memo.get(("head", assessment_id, scope.root_id), lambda: head(conn, scope, assessment_id))
+    """head(), memoized: a stored assessment's counts never change; only superseded_by does
+    (a re-run of its profile and period), so that is read afresh."""
+    found = memo.get(("head", assessment_id, scope.root_id), lambda: head(conn, scope, assessment_id))
+    newer = conn.execute(select(ASSESSMENTS.c.superseded_by).where(ASSESSMENTS.c.id == assessment_id)).scalar()
+    return {**found, "superseded_by": newer}
