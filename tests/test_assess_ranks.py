@@ -209,6 +209,8 @@ def test_a_rerun_is_a_new_version_and_the_previous_stays_history(world, cli) -> 
     assert f'<option value="{second}" selected>' in latest and f'<option value="{first}"' not in latest
     history = admin.get(f"/rankings?assessment={first}", headers={"Accept-Language": "zh-CN"}).text
     assert "这是第 1 版，已被同一周期的后续考核取代。" in history and f"/rankings?assessment={second}" in history
+    assert "第 2 版" in render_html(load_report(engine, second, lang="zh"))
+    assert "version" not in render_html(load_report(engine, first, lang="en")).split("<h2>")[0].lower()
     assert cli.json("assessment")["assessment"] == second
     assert f"assessment {second} (version 2)" in cli("assessment", COLUMNS="250").stdout
 

@@ -148,6 +148,7 @@ class Report:
     pass_mark: float = 60.0
     labels: dict[str, str] = field(default_factory=dict)
     graded: bool = False  # the profile gives grades: else no grade column
+    version: int = 1  # of the assessment: a re-run of its profile and period is a new version
 
     @property
     def totals(self) -> Counts:
@@ -283,4 +284,4 @@ def build_report(summary: dict[str, Any], profile: Profile, orgs: dict[tuple[str
                   profile_title=profile.title(lang), period=summary["period"],
                   period_label=period_label(summary["period"], lang), start=summary["start"], end=summary["end"],
                   scope=scope, channels=tuple(views), history=history, pass_mark=profile.scoring.pass_mark,
-                  graded=bool(profile.scoring.grades))
+                  graded=bool(profile.scoring.grades), version=int(summary.get("version") or 1))

@@ -43,6 +43,7 @@ LABELS: dict[str, dict[str, str]] = {
         "unranked": "监测不完整，不参与排名", "yes": "是", "no": "否",
         "incomplete_note": "{share} 的监测指标未能评估，不计分、不参与排名（已评估部分得分 {observed}）",
         "title": "{period}{subject}检查报告", "colon": "：", "open": "（", "close": "）", "sep": "；", "id": "编号",
+        "version": "第 {n} 版",
     },
     "en": {
         "report": "Inspection report", "bulletin": "Inspection bulletin", "assessment": "Assessment",
@@ -70,7 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
                            "(what was assessed gives {observed})",
         # English punctuation in English text: a space after the colon, half-width brackets.
         "title": "Inspection report on {subject}, {period}", "colon": ": ", "open": " (", "close": ")", "sep": "; ",
-        "id": "id",
+        "id": "id", "version": "version {n}",
     },
 }
 
