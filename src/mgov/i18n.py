@@ -91,9 +91,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "assess_version": (" (version {n})", "（第 {n} 版）"),
     "assess_superseded": ("version {n}, replaced by assessment {newer} of the same period",
                           "第 {n} 版，已被同一周期的考核 {newer} 取代"),
-    # Fonts: a Chinese report needs a CJK font
-    "fonts_missing": ("no CJK font found: a Chinese PDF would print boxes. Install one: {how}",
-                      "未找到中文（CJK）字体，中文 PDF 会显示为方框。请安装：{how}"),
 }
 
 HEADERS: dict[str, str] = {
