@@ -127,7 +127,7 @@ def result(cid: str, score: float | None, verdict: str = "pass", tier: str = "co
                          None, ("v2",) if verdict == "fail" and score is None else (), inds, 0, complete=complete)
 
 
-def test_rank_within_tier_and_kind_ties_by_address_vetoed_last() -> None:
+def test_rank_within_tier_and_kind_ties_share_a_rank_vetoed_last() -> None:
     results = [result("a", 95, address="https://b.gov.cn/"), result("b", 95, address="https://a.gov.cn/"),
                result("v", None, "fail"), result("d", 90), result("f", 55, "fail"),
                result("n", None, "not_assessed"), result("p", 99, tier="provincial"),
@@ -136,14 +136,28 @@ def test_rank_within_tier_and_kind_ties_by_address_vetoed_last() -> None:
                result("iv", None, "fail", address="https://z.gov.cn/", complete=False)]
     ranks = rank(results)
     county = [(r.channel_id, r.rank, r.of, r.position) for r in ranks if (r.tier, r.kind) == ("county", "website")]
-    # 95 (a.gov.cn) before 95 (b.gov.cn), then 90, the failing 55, the vetoed one: ranked 1..5 of 5.
-    # Then, unranked: the incomplete ones (vetoed before not assessed, by address) and the one
-    # with nothing assessed, which is never ranked.
-    assert county == [("b", 1, 5, 1), ("a", 2, 5, 2), ("d", 3, 5, 3), ("f", 4, 5, 4), ("v", 5, 5, 5),
+    # The two 95s share rank 1 (listed by address: a.gov.cn first), then 90 is 3rd, the failing
+    # 55 4th, the vetoed one 5th, of 5. Then, unranked: the incomplete ones (vetoed before not
+    # assessed, by address) and the one with nothing assessed, which is never ranked.
+    assert county == [("b", 1, 5, 1), ("a", 1, 5, 2), ("d", 3, 5, 3), ("f", 4, 5, 4), ("v", 5, 5, 5),
                       ("iv", None, 5, 6), ("i", None, 5, 7), ("n", None, 5, 8)]
     assert [(r.channel_id, r.rank, r.of) for r in ranks if r.tier == "provincial"] == [("p", 1, 1)]
     assert [(r.channel_id, r.rank) for r in ranks if r.kind == "mobile_site"] == [("m", 1)]
     assert rank(list(reversed(results))) == ranks
+
+
+def test_ties_share_a_rank_competition_ranking() -> None:
+    # Ten perfect channels are all first; the next is 11th. Two vetoed channels share the
+    # rank after every scored one.
+    results = [result(f"t{n}", 100) for n in range(10)] + [result("x", 80), result("y", 80), result("z", 60)]
+    results += [result("v1", None, "fail"), result("v2", None, "fail")]
+    ranks = {r.channel_id: r for r in rank(results)}
+    assert [ranks[f"t{n}"].rank for n in range(10)] == [1] * 10
+    assert (ranks["x"].rank, ranks["y"].rank, ranks["z"].rank) == (11, 11, 13)
+    assert (ranks["v1"].rank, ranks["v2"].rank) == (14, 14)
+    assert sorted(r.position for r in ranks.values()) == list(range(1, 16))  # positions stay 1..n
+    three = rank([result("a", 90), result("b", 90), result("c", 70)])
+    assert [r.rank for r in three] == [1, 1, 3]
 
 
 def test_compare_periods() -> None:

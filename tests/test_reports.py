@@ -180,7 +180,9 @@ def test_xlsx_cells_equal_the_summary(assessed):
     homepage = next(r for r in lines if r[0] == dead["address"] and r[2] == "d_homepage_links")
     assert (homepage[5], homepage[6]) == ("failed", 1)
     cells = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
-    assert (cells["Pass"], cells["Fail"], cells["Channels assessed"]) == (2, 1, 3)
+    # Every channel of the assessment counts as inspected, as in every other view (assess.counts).
+    assert (cells["Pass"], cells["Fail"], cells["Channels inspected"]) == (2, 1, len(summary["channels"]))
+    assert cells["Channels inspected"] == summary["counts"]["channels"] == sum(summary["verdicts"].values())
 
 
 def _svgs(html: str) -> list[ET.Element]:

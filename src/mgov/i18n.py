@@ -109,6 +109,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "加 --all 显示全部行；刚添加的人员：mgov person list --sort newest（或 --search 姓名）"),
     "demo_logins_when_serving": ("The demo logins are printed when the dashboard is served (mgov demo)",
                                  "演示登录账号在启动管理平台时显示（mgov demo）"),
+    # Ranks and re-runs: an assessment's counts and versions
+    "assess_channels_n": ("channels {n}", "检查渠道 {n}"),
+    "assess_version": (" (version {n})", "（第 {n} 版）"),
+    "assess_superseded": ("version {n}, replaced by assessment {newer} of the same period",
+                          "第 {n} 版，已被同一周期的考核 {newer} 取代"),
 }
 
 HEADERS: dict[str, str] = {

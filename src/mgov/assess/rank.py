@@ -16,12 +16,18 @@ def _key(r: ChannelResult) -> tuple[int, float, str, str]:
     return (unscored, -(r.score or 0.0), r.address, r.channel_id)
 
 
+def _standing(r: ChannelResult) -> tuple[int, float]:
+    """What a rank compares: the score, and a vetoed channel (no score) below every score."""
+    return (0, -r.score) if r.score is not None else (1, 0.0)
+
+
 def rank(results: Iterable[ChannelResult]) -> list[Rank]:
     """Each channel's rank within its (tier, kind), among the complete results only: by score
-    descending, then address; vetoed channels (no score) last. Ties get consecutive ranks in
-    address order. Incomplete results (ChannelResult.ranked false) take no rank: they are listed
-    after the ranked ones (positions), vetoed before unassessed, by address. Sorted by (tier,
-    kind, position)."""
+    descending; vetoed channels (no score) last. Ties share a rank, standard competition
+    ranking (100, 100, 90 rank 1, 1, 3; the vetoed channels share the rank after the scored
+    ones); positions list ties by address. Incomplete results (ChannelResult.ranked false)
+    take no rank: they are listed after the ranked ones (positions), vetoed before unassessed,
+    by address. Sorted by (tier, kind, position)."""
     groups: dict[tuple[str, str], list[ChannelResult]] = {}
     for r in results:
         groups.setdefault((r.tier, r.kind), []).append(r)
@@ -29,8 +35,11 @@ def rank(results: Iterable[ChannelResult]) -> list[Rank]:
     for (tier, kind), members in sorted(groups.items()):
         ranked = sorted((r for r in members if r.ranked), key=_key)
         unranked = sorted((r for r in members if not r.ranked), key=_key)
-        out += [Rank(r.channel_id, r.address, tier, kind, n, len(ranked), r.score, r.verdict, n)
-                for n, r in enumerate(ranked, 1)]
+        place = 0
+        for n, r in enumerate(ranked, 1):
+            if n == 1 or _standing(r) != _standing(ranked[n - 2]):
+                place = n  # a tie keeps the rank of the first of its equals
+            out.append(Rank(r.channel_id, r.address, tier, kind, place, len(ranked), r.score, r.verdict, n))
         out += [Rank(r.channel_id, r.address, tier, kind, None, len(ranked), r.score, r.verdict, n)
                 for n, r in enumerate(unranked, len(ranked) + 1)]
     return out

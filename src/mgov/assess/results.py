@@ -98,7 +98,8 @@ class ChannelResult:
 @dataclass(frozen=True)
 class Rank:
     """A channel's place within its (tier, kind): rank 1 is best, among the ranked (complete)
-    results, 'of' of them; an incomplete result has rank None. position: the place in the
+    results, 'of' of them, equal standings sharing a rank (1, 1, 3); an incomplete result has
+    rank None. position: the place in the
     group's listing (1..n without gaps: the ranked results, then the incomplete ones)."""
 
     channel_id: str

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from mgov.assess import store
 from mgov.assess.channels import channels_of
+from mgov.assess.counts import tally
 from mgov.assess.overturned import overturned_in_period, with_overturned
 from mgov.assess.period import parse_period
 from mgov.assess.rank import compare, rank
@@ -24,7 +25,8 @@ CHUNK = 200  # channels assessed, snapshotted and stored at a time: memory holds
 def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | None = None,
                    profile_dirs: list[Path] | None = None, detail: bool = True) -> dict[str, Any]:
     """Assess the channels the profile covers over the period; store and summarize (with
-    each channel's indicator breakdown when detail)."""
+    each channel's indicator breakdown when detail). Assessing a profile, period and selection
+    again stores a new version: the previous one stays readable, superseded by it."""
     try:
         start, end = parse_period(period)
     except ValueError as exc:
@@ -41,6 +43,7 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
     trends: dict[str, Any] = {}
     with engine.begin() as conn:
         assessment_id = store.create(conn, profile, period, start, end, {"org": org})
+        version = store.supersede(conn, assessment_id, profile.id, start, end, org)
         # A chunk of channels at a time: the period's findings of 20,000 channels do not fit
         # in memory at once, and the results of one chunk do not depend on another's.
         for i in range(0, len(channels), CHUNK):
@@ -65,12 +68,15 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
              "not_assessed_share": r.not_assessed_share, "observed_score": r.observed_score}
             for r in results]
     return _summarized({"assessment": assessment_id, "profile": profile.id, "period": period,
-                        "start": start.isoformat(), "end": end.isoformat()}, rows)
+                        "start": start.isoformat(), "end": end.isoformat(), "version": version,
+                        "superseded_by": None}, rows)
 
 
 def _previous(conn: Any, profile_id: str, start: dt.date, org: str | None) -> list[Any]:
-    """The results of the newest earlier assessment with the same profile and selection."""
-    rows = conn.execute(select(ASSESSMENTS).where(ASSESSMENTS.c.profile_id == profile_id, ASSESSMENTS.c.end < start)
+    """The results of the newest earlier assessment with the same profile and selection (its
+    current version)."""
+    rows = conn.execute(select(ASSESSMENTS).where(ASSESSMENTS.c.profile_id == profile_id, ASSESSMENTS.c.end < start,
+                                                  ASSESSMENTS.c.superseded_by.is_(None))
                         .order_by(ASSESSMENTS.c.end.desc(), ASSESSMENTS.c.id.desc())).all()
     prev = next((r for r in rows if (r.params or {}).get("org") == org), None)
     if prev is None:
@@ -80,8 +86,8 @@ def _previous(conn: Any, profile_id: str, start: dt.date, org: str | None) -> li
 
 
 def summary(engine: Engine, assessment_id: int | None = None, *, detail: bool = True) -> dict[str, Any]:
-    """An assessment (the newest when no id) with its channels' verdicts, scores and ranks,
-    and with detail each channel's indicator breakdown."""
+    """An assessment (the newest when no id: a current version) with its channels' verdicts,
+    scores and ranks, and with detail each channel's indicator breakdown."""
     with engine.connect() as conn:
         query = select(ASSESSMENTS)
         query = (query.where(ASSESSMENTS.c.id == assessment_id) if assessment_id
@@ -94,25 +100,28 @@ def summary(engine: Engine, assessment_id: int | None = None, *, detail: bool = 
                             .join(CHANNELS, CHANNELS.c.id == ASSESSMENT_RESULTS.c.channel_id)
                             .where(ASSESSMENT_RESULTS.c.assessment_id == head.id)).all()
     channels = [{"address": r.address, "tier": r.result["tier"], "kind": r.result["kind"],
-                 "verdict": r.verdict, "score": r.score, "grade": r.grade, "rank": r.rank if r.complete else None,
+                 "verdict": r.verdict, "score": r.score, "grade": r.grade, "rank": store.shown_rank(r),
                  "of": r.rank_of, "vetoes": r.result["vetoes_failed"], "not_assessed": r.result["not_assessed"],
                  "trend": (r.result.get("change") or {}).get("trend"), "position": r.rank, "complete": r.complete,
                  "not_assessed_share": r.not_assessed_share, "observed_score": r.result.get("observed_score"),
                  **({"indicators": r.result["indicators"], "reasons": r.result.get("reasons", [])} if detail else {})}
                 for r in rows]
     return _summarized({"assessment": head.id, "profile": head.profile_id, "period": head.period,
-                        "start": head.start.isoformat(), "end": head.end.isoformat()}, channels)
+                        "start": head.start.isoformat(), "end": head.end.isoformat(), "version": head.version,
+                        "superseded_by": head.superseded_by}, channels)
 
 
 def _summarized(head: dict[str, Any], channels: list[dict[str, Any]]) -> dict[str, Any]:
     """In ranking order (tier, kind, then the ranked results and the incomplete ones after
-    them), with the verdict counts and the number of incomplete results."""
+    them), with the verdict counts, the number of incomplete results and the counts every
+    view shows (mgov.assess.counts)."""
     channels = sorted(channels, key=lambda c: (c["tier"], c["kind"], c["position"] or 0, c["address"]))
     verdicts: dict[str, int] = {}
     for c in channels:
         verdicts[c["verdict"]] = verdicts.get(c["verdict"], 0) + 1
-    return {**head, "channels": channels, "verdicts": verdicts,
-            "incomplete": sum(1 for c in channels if not c["complete"])}
+    incomplete = sum(1 for c in channels if not c["complete"])
+    return {**head, "channels": channels, "verdicts": verdicts, "incomplete": incomplete,
+            "counts": tally(verdicts, incomplete).as_dict()}
 
 
 def recompute(engine: Engine, assessment_id: int, profile_dirs: list[Path] | None = None) -> list[Any]:

@@ -252,6 +252,32 @@ def create(conn: Connection, profile: Profile, period: str, start: dt.date, end:
         params=params).returning(ASSESSMENTS.c.id)).scalar_one())
 
 
+def supersede(conn: Connection, assessment_id: int, profile_id: str, start: dt.date, end: dt.date,
+              org: str | None) -> int:
+    """Make assessment_id the current version of its profile, period and selection: the
+    current one before it (if any) is superseded by it, kept for history. Its version number."""
+    rows = conn.execute(select(ASSESSMENTS.c.id, ASSESSMENTS.c.version, ASSESSMENTS.c.params).where(
+        ASSESSMENTS.c.profile_id == profile_id, ASSESSMENTS.c.start == start, ASSESSMENTS.c.end == end,
+        ASSESSMENTS.c.id != assessment_id)).all()
+    same = [r for r in rows if (r.params or {}).get("org") == org]
+    version = max((r.version or 1 for r in same), default=0) + 1
+    if same:
+        conn.execute(update(ASSESSMENTS).where(ASSESSMENTS.c.id.in_([r.id for r in same]),
+                                               ASSESSMENTS.c.superseded_by.is_(None))
+                     .values(superseded_by=assessment_id))
+    conn.execute(update(ASSESSMENTS).where(ASSESSMENTS.c.id == assessment_id).values(version=version))
+    return version
+
+
+def shown_rank(row: Any) -> int | None:
+    """The rank a result row shows: its competition rank (place) when ranked; rows stored
+    without one fall back to the listing position."""
+    if not row.complete or row.verdict == "not_assessed":
+        return None
+    shown = row.place if row.place is not None else row.rank
+    return None if shown is None else int(shown)
+
+
 def save_results(conn: Connection, assessment_id: int, channels: list[ChannelInput], results: list[ChannelResult],
                  inputs: dict[str, list[dict[str, Any]]], changes: dict[str, Any]) -> None:
     """The results of some channels, each with its input snapshot (ranks come later)."""
@@ -268,12 +294,14 @@ def save_results(conn: Connection, assessment_id: int, channels: list[ChannelInp
 
 def save_ranks(conn: Connection, assessment_id: int, ranks: list[Rank]) -> None:
     """The rank column holds the listing position (ranked results 1..k, then the incomplete
-    ones; the ranking index pages by it), rank_of the number ranked; `complete` tells which."""
+    ones; the ranking index pages by it), place the rank shown (ties share it), rank_of the
+    number ranked; `complete` tells which."""
     statement = (update(ASSESSMENT_RESULTS)
                  .where(ASSESSMENT_RESULTS.c.assessment_id == bindparam("aid"),
                         ASSESSMENT_RESULTS.c.channel_id == bindparam("cid"))
-                 .values(rank=bindparam("r"), rank_of=bindparam("n")))
-    rows = [{"aid": assessment_id, "cid": int(k.channel_id), "r": k.position, "n": k.of} for k in ranks]
+                 .values(rank=bindparam("r"), rank_of=bindparam("n"), place=bindparam("p")))
+    rows = [{"aid": assessment_id, "cid": int(k.channel_id), "r": k.position, "n": k.of, "p": k.rank}
+            for k in ranks]
     for i in range(0, len(rows), 1000):
         conn.execute(statement, rows[i:i + 1000])
 

@@ -88,10 +88,16 @@ def _show(lang: str, result: dict[str, Any], as_json: bool) -> None:
     sep = "、" if lang == "zh" else ", "
     rows = [{**c, "vetoes": sep.join(found.indicator(v, lang, result.get("profile")) for v in c["vetoes"]),
              "rank": f"{c['rank']}/{c['of']}" if c["rank"] is not None else "—"} for c in result["channels"]]
-    print_table(lang, labelled(lang, rows, verdict="verdict", tier="tier", kind="kind", trend="trend"), COLUMNS)
-    counts = " · ".join(f"{k} {v}" for k, v in sorted(result["verdicts"].items()))
+    # A profile without grades (China 2019) has no grade column rather than one of dashes.
+    columns = COLUMNS if found.graded(result.get("profile")) else [c for c in COLUMNS if c != "grade"]
+    print_table(lang, labelled(lang, rows, verdict="verdict", tier="tier", kind="kind", trend="trend"), columns)
+    counts = " · ".join([t(lang, "assess_channels_n", n=result["counts"]["channels"]),
+                         *(f"{k} {v}" for k, v in sorted(result["verdicts"].items()))])
     if result["incomplete"]:
         counts += " · " + t(lang, "assess_incomplete_n", n=result["incomplete"])
-    console.print(f"assessment {result['assessment']}: {result['profile']} {result['period']} "
+    version = t(lang, "assess_version", n=result["version"]) if result.get("version", 1) > 1 else ""
+    console.print(f"assessment {result['assessment']}{version}: {result['profile']} {result['period']} "
                   f"({result['start']}..{result['end']}): {counts} · mgov assessment {result['assessment']} "
                   "--channel ADDRESS")
+    if result.get("superseded_by"):
+        console.print(t(lang, "assess_superseded", n=result["version"], newer=result["superseded_by"]))

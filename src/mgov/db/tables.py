@@ -287,6 +287,10 @@ class Assessment(Base):
     end: Mapped[dt.date] = mapped_column(Date)  # inclusive
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # selection, profile file
+    # Re-assessing the same profile, period and selection stores a new version; the older one
+    # stays readable, superseded by the newer one's id (NULL: the current version).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    superseded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AssessmentResultRow(Base):
@@ -308,6 +312,8 @@ class AssessmentResultRow(Base):
     # index's key): the rank of a complete result; an incomplete one follows them unranked.
     rank: Mapped[int | None] = mapped_column(Integer)
     rank_of: Mapped[int | None] = mapped_column(Integer)  # the number of ranked (complete) results
+    # The rank shown (competition ranking: equal standings share it, 1, 1, 3); NULL unranked.
+    place: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Copies from result: rankings per tier and kind, and the overview, read them by index.
     tier: Mapped[str | None] = mapped_column(String(40), nullable=True)
     kind: Mapped[str | None] = mapped_column(String(30), nullable=True)

@@ -63,7 +63,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "status": _terms(vocab.CHANNEL_STATUSES),
     "role": _terms(vocab.ROLES),
     "jurisdiction": _terms(vocab.JURISDICTIONS),
-    "tier": {code: (t.zh, t.en) for tiers in vocab.TIERS.values() for code, t in tiers.items()},
+    # A code two jurisdictions share (county) reads as the first's (县级, beside 省级 and 地市级).
+    "tier": {code: (t.zh, t.en) for tiers in reversed(vocab.TIERS.values()) for code, t in tiers.items()},
 }
 
 # The audit log's actions are "subject.verb" (task.opened): each half has its words, so an
@@ -164,6 +165,11 @@ class Names:
         if found is None:
             return ""
         return found.fix_zh if lang == "zh" else found.fix_en
+
+    def graded(self, profile_id: str | None) -> bool:
+        """Whether the profile gives grades (scoring.grades): without, no grade column is shown."""
+        found = self.profiles.get(profile_id or "")
+        return bool(found and found.scoring.grades)
 
     def profile(self, profile_id: str | None, lang: str) -> str:
         if profile_id is None:

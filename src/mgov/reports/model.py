@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from mgov.assess.counts import Counts, count
 from mgov.assess.wording import detail_text
 from mgov.profiles import Profile
 from mgov.registry import vocab
@@ -82,22 +83,27 @@ class GroupView:
     channels: tuple[ChannelView, ...]
 
     @property
+    def totals(self) -> Counts:
+        """The group's counts, as every view counts them (mgov.assess.counts)."""
+        return count((ch.verdict, ch.complete) for ch in self.channels)
+
+    @property
     def counts(self) -> dict[str, int]:
         c = Counter(ch.verdict for ch in self.channels)
         return {v: c.get(v, 0) for v in VERDICTS}
 
     @property
     def assessed(self) -> int:
-        return self.counts["pass"] + self.counts["fail"]
+        return self.totals.assessed
 
     @property
     def incomplete(self) -> int:
         """Channels whose monitoring was incomplete: no score, not ranked."""
-        return sum(1 for c in self.channels if not c.complete)
+        return self.totals.incomplete
 
     @property
     def pass_rate(self) -> float | None:
-        return round(100 * self.counts["pass"] / self.assessed, 1) if self.assessed else None
+        return self.totals.pass_rate
 
     @property
     def mean_score(self) -> float | None:
@@ -141,6 +147,14 @@ class Report:
     history: tuple[PeriodPoint, ...] = ()
     pass_mark: float = 60.0
     labels: dict[str, str] = field(default_factory=dict)
+    graded: bool = False  # the profile gives grades: else no grade column
+    version: int = 1  # of the assessment: a re-run of its profile and period is a new version
+
+    @property
+    def totals(self) -> Counts:
+        """The counts every view of the assessment shows (mgov.assess.counts): channels
+        inspected, assessed, passed, failed, not assessed, incomplete."""
+        return GroupView("all", "", self.channels).totals
 
     @property
     def counts(self) -> dict[str, int]:
@@ -269,4 +283,5 @@ def build_report(summary: dict[str, Any], profile: Profile, orgs: dict[tuple[str
     return Report(lang=lang, assessment=summary["assessment"], profile_id=profile.id,
                   profile_title=profile.title(lang), period=summary["period"],
                   period_label=period_label(summary["period"], lang), start=summary["start"], end=summary["end"],
-                  scope=scope, channels=tuple(views), history=history, pass_mark=profile.scoring.pass_mark)
+                  scope=scope, channels=tuple(views), history=history, pass_mark=profile.scoring.pass_mark,
+                  graded=bool(profile.scoring.grades), version=int(summary.get("version") or 1))

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from mgov.errors import MgovError
 from mgov.formats.cells import csv_writer, xlsx_row
 from mgov.reports import charts
+from mgov.reports.fonts import require_cjk_font
 from mgov.reports.model import Report
 
 if TYPE_CHECKING:
@@ -42,11 +43,12 @@ LABELS: dict[str, dict[str, str]] = {
         "unranked": "监测不完整，不参与排名", "yes": "是", "no": "否",
         "incomplete_note": "{share} 的监测指标未能评估，不计分、不参与排名（已评估部分得分 {observed}）",
         "title": "{period}{subject}检查报告", "colon": "：", "open": "（", "close": "）", "sep": "；", "id": "编号",
+        "version": "第 {n} 版",
     },
     "en": {
         "report": "Inspection report", "bulletin": "Inspection bulletin", "assessment": "Assessment",
         "profile": "Profile", "period": "Period", "scope": "Scope", "all_orgs": "All organizations",
-        "summary": "Summary", "channels_assessed": "Channels assessed", "pass": "Pass", "fail": "Fail",
+        "summary": "Summary", "channels_assessed": "Channels inspected", "pass": "Pass", "fail": "Fail",
         "not_assessed": "Not assessed", "pass_rate": "Pass rate", "mean_score": "Mean score",
         "by_org": "By organization", "by_tier": "Rankings by tier", "by_channel": "Channels",
         "org": "Organization", "org_code": "Organization code", "tier": "Tier", "kind": "Kind",
@@ -69,7 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
                            "(what was assessed gives {observed})",
         # English punctuation in English text: a space after the colon, half-width brackets.
         "title": "Inspection report on {subject}, {period}", "colon": ": ", "open": " (", "close": ")", "sep": "; ",
-        "id": "id",
+        "id": "id", "version": "version {n}",
     },
 }
 
@@ -126,7 +128,9 @@ def render_html(report: Report, *, bulletin: bool = False) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    """PDF from the HTML with WeasyPrint (needs Pango and CJK fonts: scripts/system-deps)."""
+    """PDF from the HTML with WeasyPrint (needs Pango and CJK fonts: scripts/system-deps);
+    refused when it has Chinese text and no CJK font is installed (mgov.reports.fonts)."""
+    require_cjk_font(html)
     try:
         # Deferred: WeasyPrint (and Pango through it) loads only when a PDF is written.
         from weasyprint import HTML
@@ -148,14 +152,18 @@ def incomplete_note(report: Report, share: float | None, observed: float | None)
 
 def _rows(report: Report) -> tuple[list[str], list[list[Any]]]:
     lab = labels(report.lang)
-    head = [lab[k] for k in ("org_code", "org", "tier", "kind", "address", "verdict", "score", "grade", "rank",
+    keys: tuple[str, ...] = ("org_code", "org", "tier", "kind", "address", "verdict", "score", "grade", "rank",
                              "of", "vetoes", "reasons", "not_assessed_n", "trend", "incomplete",
-                             "not_assessed_share", "observed_score")]
+                             "not_assessed_share", "observed_score")
     rows = [[c.org_code, c.org_name, c.tier_label, c.kind_label, c.address, c.verdict_label, c.score, c.grade,
              c.rank, c.of, lab["sep"].join(c.veto_titles), lab["sep"].join(c.reasons), c.not_assessed, c.trend_label,
              lab["no" if c.complete else "yes"], c.not_assessed_share, c.observed_score]
             for c in report.channels]
-    return head, rows
+    if not report.graded:  # a profile without grades has no grade column, not one of dashes
+        cut = keys.index("grade")
+        keys = keys[:cut] + keys[cut + 1:]
+        rows = [row[:cut] + row[cut + 1:] for row in rows]
+    return [lab[k] for k in keys], rows
 
 
 def render_csv(report: Report) -> str:
@@ -191,7 +199,7 @@ def render_xlsx(report: Report) -> bytes:
     for key, value in (("assessment", report.assessment), ("profile", report.profile_id),
                        ("period", f"{report.start} .. {report.end}"),
                        ("scope", report.scope.name(report.lang) if report.scope else lab["all_orgs"]),
-                       ("channels_assessed", report.assessed), ("pass", report.counts["pass"]),
+                       ("channels_assessed", report.totals.channels), ("pass", report.counts["pass"]),
                        ("fail", report.counts["fail"]), ("not_assessed", report.counts["not_assessed"]),
                        ("pass_rate", report.pass_rate), ("mean_score", report.mean_score),
                        ("incomplete", report.incomplete)):

@@ -21,6 +21,7 @@ router = APIRouter(tags=["assessments"])
 Verdict = Annotated[str | None, Query(max_length=20, description="pass, fail or not_assessed.")]
 Vetoed = Annotated[bool | None, Query(description="Only channels with (true) or without a failed veto.")]
 Complete = Annotated[bool | None, Query(description="Only complete (true) or incomplete (false) results.")]
+Versions = Annotated[bool, Query(description="Also the superseded versions of re-run assessments.")]
 REPORT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -35,12 +36,16 @@ def overview(request: Request, p: ApiReader, conn: Conn) -> dict[str, Any]:
 @router.get("/assessments", **exports.EXPORTABLE)
 def list_assessments(request: Request, p: ApiReader, conn: Conn,
                      profile: Annotated[str | None, Query(max_length=80)] = None, after: After = None,
-                     limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
-    """Assessments newest first (those that assessed any of your channels)."""
+                     limit: Limit = DEFAULT_LIMIT, versions: Versions = False,
+                     format: exports.ExportFormat = None) -> dict[str, Any] | Response:
+    """Assessments newest first (those that assessed any of your channels): the current version
+    of each profile, period and selection (`version`; with `versions`, the superseded ones too,
+    each naming the assessment that `superseded_by` it)."""
     if format:
         return exports.respond(request, p, "assessments", format, display.api_lang(request, p), lambda c, a, n: (
-            q.list_assessments(c, p.user.scope, profile=profile, after=a, limit=n)))
-    items, nxt = q.list_assessments(conn, p.user.scope, profile=profile, after=after, limit=limit)
+            q.list_assessments(c, p.user.scope, profile=profile, after=a, limit=n, versions=versions)))
+    items, nxt = q.list_assessments(conn, p.user.scope, profile=profile, after=after, limit=limit,
+                                    versions=versions)
     return paged(request, items, nxt)
 
 

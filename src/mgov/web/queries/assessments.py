@@ -7,30 +7,40 @@ from typing import Any
 from sqlalchemy import Connection, Integer, case, cast, func, select
 
 from mgov.accounts import Scope
+from mgov.assess.counts import tally
 from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, ORGS
 from mgov.errors import NotFound
 from mgov.web.queries import Memo, page
 
 R = ASSESSMENT_RESULTS
 HEAD = (ASSESSMENTS.c.id, ASSESSMENTS.c.profile_id, ASSESSMENTS.c.period, ASSESSMENTS.c.start, ASSESSMENTS.c.end,
-        ASSESSMENTS.c.created_at)
+        ASSESSMENTS.c.created_at, ASSESSMENTS.c.version, ASSESSMENTS.c.superseded_by)
 RESULT = (R.c.channel_id, CHANNELS.c.address, CHANNELS.c.name, ORGS.c.code.label("owner"), R.c.tier, R.c.kind,
-          R.c.verdict, R.c.vetoes, R.c.score, R.c.grade, R.c.rank, R.c.rank_of, R.c.complete, R.c.not_assessed_share)
+          R.c.verdict, R.c.vetoes, R.c.score, R.c.grade, R.c.rank, R.c.rank_of, R.c.place, R.c.complete,
+          R.c.not_assessed_share)
+CURRENT = ASSESSMENTS.c.superseded_by.is_(None)  # the latest version of each profile, period and selection
 
 
 def _ranked(row: dict[str, Any]) -> dict[str, Any]:
     """A result row as the faces show it: the stored rank column is the place in the ranking
-    listing (`position`); only a complete result has a rank (rank_of: the number ranked)."""
+    listing (`position`); only a complete result has a rank, shared by ties (the stored place;
+    rank_of: the number ranked)."""
     row["position"] = row["rank"]
-    if not row["complete"]:
+    place = row.pop("place", None)
+    if not row["complete"] or row.get("verdict") == "not_assessed":
         row["rank"] = None
+    elif place is not None:
+        row["rank"] = place
     return row
 
 
 def list_assessments(conn: Connection, scope: Scope, *, profile: str | None = None, after: int | None = None,
-                     limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
-    """Assessments newest first that assessed at least one channel in scope."""
+                     limit: int = 50, versions: bool = False) -> tuple[list[dict[str, Any]], Any]:
+    """Assessments newest first that assessed at least one channel in scope: the current
+    version of each (with versions, the superseded ones too)."""
     query = select(*HEAD).order_by(ASSESSMENTS.c.id.desc()).limit(limit + 1)
+    if not versions:
+        query = query.where(CURRENT)
     if not scope.everything:
         query = query.where(ASSESSMENTS.c.id.in_(select(R.c.assessment_id).where(scope.channels(R.c.channel_id))))
     if profile:
@@ -60,6 +70,7 @@ def head(conn: Connection, scope: Scope, assessment_id: int | None = None) -> di
         R.c.assessment_id == assessment_id, scope.channels(R.c.channel_id)).group_by(R.c.tier, R.c.kind)
         .order_by(R.c.tier, R.c.kind)).all()
     return {**dict(row._mapping), "verdicts": verdicts, "incomplete": incomplete,
+            "counts": tally(verdicts, incomplete).as_dict(),
             "groups": [{"tier": t, "kind": k, "channels": n} for t, k, n in groups]}
 
 
@@ -114,10 +125,12 @@ def result(conn: Connection, scope: Scope, assessment_id: int, channel_id: int) 
 
 
 def channel_scores(conn: Connection, channel_id: int, limit: int = 12) -> list[dict[str, Any]]:
-    """A channel's results across assessments, newest first (the caller checked scope)."""
+    """A channel's results across assessments (their current versions), newest first (the
+    caller checked scope)."""
     return [_ranked(dict(r._mapping)) for r in conn.execute(
-        select(*HEAD, R.c.verdict, R.c.score, R.c.grade, R.c.rank, R.c.rank_of, R.c.complete, R.c.not_assessed_share)
-        .join(R, R.c.assessment_id == ASSESSMENTS.c.id).where(R.c.channel_id == channel_id)
+        select(*HEAD, R.c.verdict, R.c.score, R.c.grade, R.c.rank, R.c.rank_of, R.c.place, R.c.complete,
+               R.c.not_assessed_share)
+        .join(R, R.c.assessment_id == ASSESSMENTS.c.id).where(R.c.channel_id == channel_id, CURRENT)
         .order_by(ASSESSMENTS.c.id.desc()).limit(limit))]
 
 
@@ -143,12 +156,13 @@ def veto_count(conn: Connection, scope: Scope, assessment_id: int) -> int:
 
 
 def trend(conn: Connection, scope: Scope, profile_id: str, limit: int = 8) -> list[dict[str, Any]]:
-    """Mean score and vetoed share of the newest assessments of a profile, oldest first."""
+    """Mean score and vetoed share of the newest assessments of a profile (current versions),
+    oldest first."""
     rows = conn.execute(
         select(ASSESSMENTS.c.id, ASSESSMENTS.c.period, func.avg(R.c.score).label("mean"),
                func.count().label("channels"), func.sum(case((R.c.vetoes > 0, 1), else_=0)).label("vetoed"))
         .join(R, R.c.assessment_id == ASSESSMENTS.c.id)
-        .where(ASSESSMENTS.c.profile_id == profile_id, scope.channels(R.c.channel_id))
+        .where(ASSESSMENTS.c.profile_id == profile_id, CURRENT, scope.channels(R.c.channel_id))
         .group_by(ASSESSMENTS.c.id, ASSESSMENTS.c.period).order_by(ASSESSMENTS.c.id.desc()).limit(limit)).all()
     return [{"assessment": r.id, "period": r.period, "mean": round(float(r.mean), 2) if r.mean is not None else None,
              "channels": r.channels, "vetoed": int(r.vetoed or 0)} for r in reversed(rows)]
@@ -178,5 +192,8 @@ def overview(conn: Connection, scope: Scope, memo: Memo) -> dict[str, Any]:
 
 
 def head_memo(conn: Connection, scope: Scope, assessment_id: int, memo: Memo) -> dict[str, Any]:
-    """head(), memoized: a stored assessment's counts never change."""
-    return memo.get(("head", assessment_id, scope.root_id), lambda: head(conn, scope, assessment_id))
+    """head(), memoized: a stored assessment's counts never change; only superseded_by does
+    (a re-run of its profile and period), so that is read afresh."""
+    found = memo.get(("head", assessment_id, scope.root_id), lambda: head(conn, scope, assessment_id))
+    newer = conn.execute(select(ASSESSMENTS.c.superseded_by).where(ASSESSMENTS.c.id == assessment_id)).scalar()
+    return {**found, "superseded_by": newer}
