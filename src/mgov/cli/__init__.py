@@ -8,6 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from mgov.actors import Actor, os_actor, set_actor
 from mgov.cli import (
     act,
     assess,
@@ -94,6 +95,8 @@ HOME_OPTION = typer.Option(None, "--home", envvar="MGOV_HOME", help="mgov's home
 DB_OPTION = typer.Option(None, "--db", envvar="MGOV_DATABASE_URL",
                          help="Database URL (default: SQLite in the home folder).")
 LANG_OPTION = typer.Option(None, "--lang", envvar="MGOV_LANG", help="zh or en (default: from the locale).")
+AS_OPTION = typer.Option(None, "--as", envvar="MGOV_USER",
+                         help="Who acts, for the audit log (default: the OS user, recorded as os:NAME).")
 
 
 @app.callback()
@@ -102,7 +105,9 @@ def _root(
     home: Path | None = HOME_OPTION,
     database_url: str | None = DB_OPTION,
     lang: str | None = LANG_OPTION,
+    as_user: str | None = AS_OPTION,
 ) -> None:
+    set_actor(Actor(as_user.strip(), "cli") if as_user and as_user.strip() else os_actor())
     ctx.obj = State(load_settings(home=home, database_url=database_url, lang=lang))
     common.DISPLAY_ZONE = ctx.obj.settings.time_zone
     ctx.call_on_close(ctx.obj.close)

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from mgov.accounts import access
 from mgov.accounts.users import User
+from mgov.actors import Actor, act_as
 from mgov.errors import Forbidden, Unauthenticated
 
 SESSION_COOKIE = "mgov_session"
@@ -51,16 +52,21 @@ Conn = Annotated[Connection, Depends(connection, scope="function")]
 
 
 def current(request: Request, conn: Conn) -> Principal | None:
+    """Who asks; the request's transaction records them as who acts (the audit log's actor),
+    through the API or the dashboard as the path says."""
+    face = "api" if request.url.path.startswith("/api/") else "web"
     auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
         user = access.token_user(conn, auth[7:].strip())
         if user is None:
             raise Unauthenticated("invalid, expired or revoked API token")
+        act_as(conn, Actor(user.username, face))
         return Principal(user, "token")
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         found = access.session_user(conn, token)
         if found is not None:
+            act_as(conn, Actor(found[0].username, face))
             return Principal(found[0], "session", found[1], token)
     return None
 
