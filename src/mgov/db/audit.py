@@ -8,16 +8,21 @@ accounts, the act services) record them where they happen; the faces only say wh
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Select, insert, select, update
 
-from mgov import clock
-from mgov.actors import Actor, current
+from mgov import clock, zones
+from mgov.actors import FACES, Actor, current
 from mgov.db.tables import AUDIT_LOG, CHANNELS
+from mgov.errors import InvalidValue
+
+# The kinds of object entries are about (a subject is kind:key).
+KINDS = ("organization", "person", "channel", "task", "dispute", "user", "notification_target", "file")
 
 # What an entry keeps of a change: the log says who changed what, it is not a copy of every
 # body a client sent (a 10 MB change must not make a 10 MB row).
@@ -126,3 +131,74 @@ def amend(conn: Connection, entry_id: int, detail: dict[str, Any]) -> None:
     """Complete an entry opened before its outcome was known (an import's counts), in the
     transaction that made it: to anyone outside, the entry is appended whole."""
     conn.execute(update(AUDIT_LOG).where(AUDIT_LOG.c.id == entry_id).values(detail=bounded(_plain(detail))))
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which entries to list (every field optional; all given ones must hold): an exact subject
+    (kind:key) or subjects, an object kind, an actor, an action (task.opened) or its kind
+    (task.), a face, a day range in a time zone (since and until inclusive), the entries of
+    one import (parent)."""
+
+    subject: str | None = None
+    subjects: tuple[str, ...] = ()
+    kind: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    face: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    zone: str = zones.UTC
+    parent: int | None = None
+
+    def checked(self) -> AuditFilter:
+        """Itself, or InvalidValue naming the valid choices of a filter given a wrong value."""
+        if self.kind is not None and self.kind not in KINDS:
+            raise InvalidValue(f"unknown object kind {self.kind!r}: one of {', '.join(KINDS)}")
+        if self.face is not None and self.face not in FACES:
+            raise InvalidValue(f"unknown face {self.face!r}: one of {', '.join(FACES)}")
+        if self.since and self.until and self.until < self.since:
+            raise InvalidValue(f"the range ends ({self.until}) before it starts ({self.since})")
+        return self
+
+
+def _start_of(day: dt.date, zone: str) -> dt.datetime:
+    """The UTC instant a day begins in zone (the reader's days, not UTC's)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=zones.get(zone)).astimezone(dt.UTC)
+
+
+def query(f: AuditFilter) -> Select[Any]:
+    """The entries f selects, newest first (a face adds its scope and its page)."""
+    f = f.checked()
+    c = AUDIT_LOG.c
+    q = select(AUDIT_LOG).order_by(c.id.desc())
+    if f.subject:
+        q = q.where(c.subject == f.subject)
+    if f.subjects:
+        q = q.where(c.subject.in_(f.subjects))
+    if f.kind:
+        q = q.where(c.subject.startswith(f"{f.kind}:", autoescape=True))
+    if f.actor:
+        q = q.where(c.actor == f.actor)
+    if f.action:
+        q = q.where(c.action.startswith(f.action, autoescape=True) if f.action.endswith(".")
+                    else c.action == f.action)
+    if f.face:
+        q = q.where(c.face == f.face)
+    if f.since:
+        q = q.where(c.at >= _start_of(f.since, f.zone))
+    if f.until:
+        q = q.where(c.at < _start_of(f.until + dt.timedelta(days=1), f.zone))
+    if f.parent is not None:
+        q = q.where(c.parent_id == f.parent)
+    return q
+
+
+def list_entries(conn: Connection, f: AuditFilter, *, after: int | None = None,
+                 limit: int = 50) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of the whole log (the command line's): the entries, and the id to continue after."""
+    q = query(f).limit(limit + 1)
+    if after:
+        q = q.where(AUDIT_LOG.c.id < after)
+    rows = [dict(r._mapping) for r in conn.execute(q)]
+    return rows[:limit], (rows[limit - 1]["id"] if len(rows) > limit else None)
