@@ -10,10 +10,10 @@ from sqlalchemy import Connection, select
 
 from mgov import clock
 from mgov.db import audit
-from mgov.db.audit import MAX_DETAIL, bounded
+from mgov.db.audit import KINDS, MAX_DETAIL, AuditFilter, bounded
 from mgov.db.tables import AUDIT_LOG
 
-__all__ = ["MAX_DETAIL", "bounded", "entries", "now", "record"]
+__all__ = ["KINDS", "MAX_DETAIL", "AuditFilter", "bounded", "entries", "list_entries", "now", "record"]
 
 
 def now() -> dt.datetime:
@@ -34,3 +34,9 @@ def entries(conn: Connection, subject: str | None = None) -> list[dict[str, Any]
     if subject is not None:
         query = query.where(AUDIT_LOG.c.subject == subject)
     return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def list_entries(conn: Connection, f: AuditFilter, *, after: int | None = None,
+                 limit: int = 50) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of the whole log, newest first, filtered (the command line's `mgov audit list`)."""
+    return audit.list_entries(conn, f, after=after, limit=limit)

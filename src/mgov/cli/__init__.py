@@ -12,6 +12,7 @@ from mgov.actors import Actor, os_actor, set_actor
 from mgov.cli import (
     act,
     assess,
+    audit,
     channels,
     checks,
     common,
@@ -75,6 +76,7 @@ app.add_typer(channels.app, name="channel")
 app.add_typer(roles.app, name="role")
 app.add_typer(registry.app, name="registry")
 app.add_typer(users.app, name="user")
+app.add_typer(audit.app, name="audit")
 app.command("import")(formats.import_)
 app.command("export")(formats.export)
 app.add_typer(checks.app, name="checks")

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from mgov.act.audit_log import KINDS, AuditFilter
 from mgov.actors import FACES
 from mgov.errors import InvalidValue, NotFound
 from mgov.profiles import audit_words
@@ -125,11 +126,11 @@ def audit(request: Request, p: AuditReader, conn: Conn,
           parent: IdQuery = None, after: OptionalCursor = None) -> Response:
     """The audit log, filtered by who, object kind, action, face, a day range (the reader's
     days) or one import's records; each entry's change as a table."""
-    f = act_q.AuditFilter(subject=subject or None, actor=actor or None, action=action or None, kind=kind or None,
+    f = AuditFilter(subject=subject or None, actor=actor or None, action=action or None, kind=kind or None,
                     face=face or None, since=_day(since), until=_day(until), parent=parent,
                     zone=display.zone_of(request.app.state.settings, p))
     rows, nxt = act_q.audit_entries(conn, p.user.scope, filters=f, after=after, limit=PAGE)
-    return Pages.of(request).render(request, "audit.html", p, rows=rows, next_after=nxt, f=f, kinds=act_q.AUDIT_KINDS,
+    return Pages.of(request).render(request, "audit.html", p, rows=rows, next_after=nxt, f=f, kinds=KINDS,
                                     actions=audit_words.ACTIONS, faces=FACES)
 
 

@@ -14,7 +14,6 @@ from mgov.act import disputes as disputes_mod
 from mgov.act import task_evidence, task_work
 from mgov.act import tasks as tasks_mod
 from mgov.db import audit
-from mgov.db.audit import KINDS as AUDIT_KINDS  # noqa: F401 - re-exported: the audit page's object kinds
 from mgov.db.audit import AuditFilter
 from mgov.db.tables import AUDIT_LOG, CHANNELS, DISPUTES, PEOPLE, RECTIFICATION_TASKS
 from mgov.errors import InvalidValue, NotFound
