@@ -1,8 +1,8 @@
 """Who acts: the faces say it, the audit log (mgov.db.audit) reads it.
 
 The web tags its request's transaction with the signed-in user (`act_as`); the command line
-sets the process's actor (`set_actor`: --as / MGOV_USER, else the OS user "os:<login>"); a
-caller may scope one (`acting`). On the lowest floor, importing nothing of mgov, so every
+says who acts for the command it runs (`acting`: --as / MGOV_USER, else the OS user
+"os:<login>"), as may any other caller (the demo, a test). On the lowest floor, importing nothing of mgov, so every
 face may say who acts without reaching for the database code.
 """
 
@@ -46,11 +46,6 @@ def acting(actor: Actor) -> Iterator[Actor]:
         yield actor
     finally:
         _ACTOR.reset(token)
-
-
-def set_actor(actor: Actor) -> None:
-    """The command line's actor for the whole process (one command is one actor)."""
-    _ACTOR.set(actor)
 
 
 def act_as(conn: Any, actor: Actor) -> None:

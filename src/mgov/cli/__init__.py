@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from mgov.actors import Actor, os_actor, set_actor
+from mgov.actors import Actor, acting, os_actor
 from mgov.cli import (
     act,
     assess,
@@ -109,7 +109,8 @@ def _root(
     lang: str | None = LANG_OPTION,
     as_user: str | None = AS_OPTION,
 ) -> None:
-    set_actor(Actor(as_user.strip(), "cli") if as_user and as_user.strip() else os_actor())
+    # Who acts for the audit log, for this command only (in-process callers run many).
+    ctx.with_resource(acting(Actor(as_user.strip(), "cli") if as_user and as_user.strip() else os_actor()))
     ctx.obj = State(load_settings(home=home, database_url=database_url, lang=lang))
     common.DISPLAY_ZONE = ctx.obj.settings.time_zone
     ctx.call_on_close(ctx.obj.close)

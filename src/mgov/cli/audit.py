@@ -32,9 +32,9 @@ LIMIT_OPTION = typer.Option(50, "--limit", min=1, max=10_000, help="Show at most
 
 
 def _change(detail: dict[str, Any], lang: str, found: Any) -> str:
-    """An entry's change on one line: field before → after; field value for a fact."""
+    """An entry's change on one line: field before → after (a new value alone); field value for a fact."""
     return ("；" if lang == "zh" else "; ").join(
-        f"{field}{'：' if lang == 'zh' else ': '}{f'{before} → ' if before else ''}{after}"
+        f"{field}{'：' if lang == 'zh' else ': '}{f'{before} → ' if before not in ('', '—') else ''}{after}"
         for field, before, after, _ in audit_words.rows(detail, lang, found))
 
 
