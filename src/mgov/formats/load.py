@@ -72,9 +72,14 @@ def import_file(engine: Engine, path: Path, fmt: str = "native", *, strict: bool
 
 
 def _sha256(path: Path) -> str:
-    """The file's digest, for the audit log's import entry (which file, byte for byte)."""
+    """The file's digest, for the audit log's import entry (which file, byte for byte); of a
+    folder of per-type CSV files, of their names and bytes in name order."""
     digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with file.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
