@@ -62,9 +62,12 @@ def bounded(detail: dict[str, Any]) -> dict[str, Any]:
     return {"_truncated": {"characters": size, "fields": [str(k)[:TEXT_KEPT] for k in list(detail)[:ITEMS_KEPT]]}}
 
 
+_SIMPLE = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
     """A value as JSON keeps it (dates as ISO text)."""
-    if value is None or isinstance(value, bool | int | float | str):
+    if type(value) in _SIMPLE:  # the common case first: an import makes a million of these calls
         return value
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
@@ -79,17 +82,20 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any], fields: Iterable[
     before = before or {}
     out = {}
     for key in fields if fields is not None else after:
-        old, new = _plain(before.get(key)), _plain(after.get(key))
+        old, new = before.get(key), after.get(key)
+        if type(old) not in _SIMPLE:  # inline: an import diffs every field of every record
+            old = _plain(old)
+        if type(new) not in _SIMPLE:
+            new = _plain(new)
         if old != new:
             out[key] = [old, new]
     return out
 
 
-def _row(actor: Actor, action: str, subject: str, detail: dict[str, Any] | None,
-         organization_id: int | None, parent_id: int | None) -> dict[str, Any]:
-    return {"at": clock.now(), "actor": actor.name[:200], "face": actor.face, "action": action,
-            "subject": subject[:200], "detail": bounded(_plain(detail or {})), "organization_id": organization_id,
-            "parent_id": parent_id}
+def _row(actor: Actor, action: str, subject: str, detail: dict[str, Any], organization_id: int | None,
+         parent_id: int | None, at: dt.datetime) -> dict[str, Any]:
+    return {"at": at, "actor": actor.name[:200], "face": actor.face, "action": action, "subject": subject[:200],
+            "detail": bounded(detail), "organization_id": organization_id, "parent_id": parent_id}
 
 
 def record(conn: Connection, action: str, subject: str, detail: dict[str, Any] | None = None, *,
@@ -103,13 +109,14 @@ def record(conn: Connection, action: str, subject: str, detail: dict[str, Any] |
         actor = Actor(actor, current(conn).face)
     if organization_id is None and channel_id is not None:
         organization_id = conn.execute(select(CHANNELS.c.owner_id).where(CHANNELS.c.id == channel_id)).scalar()
-    row = _row(actor or current(conn), action, subject, detail, organization_id, parent_id)
+    row = _row(actor or current(conn), action, subject, _plain(detail or {}), organization_id, parent_id, clock.now())
     return int(conn.execute(insert(AUDIT_LOG).values(**row).returning(AUDIT_LOG.c.id)).scalar_one())
 
 
 @dataclass
 class Entry:
-    """One entry of a batch (record_many): a registry writer's change of one record."""
+    """One entry of a batch (record_many): a registry writer's change of one record; its detail
+    as JSON keeps it (changes made by `diff`, dates as ISO text)."""
 
     action: str
     subject: str
@@ -121,8 +128,8 @@ def record_many(conn: Connection, entries: list[Entry], *, parent_id: int | None
     """Append many entries in one statement (an import's per-record history); their count."""
     if not entries:
         return 0
-    actor = current(conn)
-    conn.execute(insert(AUDIT_LOG), [_row(actor, e.action, e.subject, e.detail, e.organization_id, parent_id)
+    actor, at = current(conn), clock.now()
+    conn.execute(insert(AUDIT_LOG), [_row(actor, e.action, e.subject, e.detail, e.organization_id, parent_id, at)
                                      for e in entries])
     return len(entries)
 

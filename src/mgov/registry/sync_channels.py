@@ -171,7 +171,8 @@ class ChannelWriter:
             else:
                 self._event(cid, rec.event, rec.date, rec.note, rec.details)
                 self.audit.append(Entry("channel.event_filed", f"channel:{cid}",
-                                        {"event": rec.event, "on": rec.date, "note": rec.note},
+                                        {"event": rec.event, "on": rec.date.isoformat() if rec.date else None,
+                                         "note": rec.note},
                                         self.owner_of.get(cid)))
         counts.created += len(self.new_events)
         if self.new_events:
