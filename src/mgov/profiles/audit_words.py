@@ -18,6 +18,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "file": ("文件", "file"), "format": ("格式", "format"), "read": ("读取记录数", "records read"),
     "bad": ("有误记录数", "bad records"), "created": ("新建数", "created"), "updated": ("修改数", "updated"),
     "closed": ("关停数", "closed"), "unchanged": ("未变数", "unchanged"), "key": ("标识", "key"),
+    "profile": ("指标体系", "profile"), "period": ("考核周期", "period"), "values": ("录入内容", "values"),
+    "entered_by": ("录入人", "entered by"),
 }
 FACES: dict[str, tuple[str, str]] = {"web": ("网页", "web"), "api": ("接口", "API"), "cli": ("命令行", "command line")}
 # The actions a reader filters by (others are found by their object kind).
