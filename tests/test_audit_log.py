@@ -5,6 +5,7 @@ face; an import is one entry with its counts and the file's SHA-256, its records
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import hashlib
 from pathlib import Path
@@ -65,6 +66,10 @@ def test_cli_edits_name_their_actor(cli: Any, cn_sample: Path) -> None:
     assert {e["actor"] for e in _log(cli, "--actor", "wang.admin")} == {"wang.admin"}
     assert {e["subject"].partition(":")[0] for e in _log(cli, "--object", "user")} == {"user"}
     assert _log(cli, "--face", "web") == []
+    today = dt.datetime.now(dt.UTC).date()  # the CLI reads days in UTC unless a time zone is set
+    assert len(_log(cli, "--since", str(today), "--until", str(today))) == len(_log(cli))
+    assert _log(cli, "--since", str(today + dt.timedelta(days=1))) == []
+    assert _log(cli, "--until", str(today - dt.timedelta(days=1))) == []
     refused = cli("audit", "list", "--object", "planet", code=1).output
     assert "organization" in refused and "channel" in refused
     assert "web, api, cli" in cli("audit", "list", "--face", "fax", code=1).output
