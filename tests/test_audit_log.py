@@ -97,6 +97,9 @@ def test_web_and_api_edits_name_the_signed_in_user_and_the_page_reads_them(world
     assert log[0]["detail"]["changes"]["name_en"] == ["Shenzhen", "Shenzhen City"]
     api = sup.api("GET", "/api/v1/audit", params={"subject": f"channel:{channel}", "face": "api"}).json()["items"]
     assert [(e["action"], e["actor"]) for e in api] == [("channel.updated", "supervisor")]
+    zh_api = sup.api("GET", "/api/v1/audit", params={"subject": f"channel:{channel}", "face": "api"},
+                     headers={"Accept-Language": "zh-CN"})
+    assert [(e["action_label"], e["face_label"]) for e in zh_api.json()["items"]] == [("渠道修改", "接口")]
     # The world itself was imported from a file by the OS user through the command line: an
     # entry about the whole registry, which its administrator reads (a scoped user does not).
     imported = world.client("admin").api("GET", "/api/v1/audit", params={"action": "registry.imported"}).json()["items"]
