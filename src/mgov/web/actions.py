@@ -1,6 +1,6 @@
 """Every change a user makes through the web, API or dashboard alike: checked against their
-scope, carried out through the same layers the command line uses, and written to the audit
-log in the same transaction."""
+scope and carried out through the same layers the command line uses, which write it to the
+audit log in the same transaction (the request's transaction says who acts: web.deps)."""
 
 from __future__ import annotations
 
