@@ -117,6 +117,8 @@ def test_web_and_api_edits_name_the_signed_in_user_and_the_page_reads_them(world
     org_page = HTMLParser(sup.get("/orgs/cn-440300", headers=zh).text)
     assert any("变更历史" in h.text() for h in org_page.css("h2"))
     assert "Shenzhen City" in org_page.css_first("table.changes").text()
+    person = org_page.css_first("a[href='/audit?subject=person%3Azhao.lei']")  # a person's history
+    assert person is not None and "zhao.lei" in sup.get(person.attributes["href"], headers=zh).text
     channel_page = sup.get(f"/channels/{channel}", headers=zh).text
     assert "变更历史" in channel_page and "深圳政府网" in channel_page
     # An agency's administrator reads only the entries about their own organizations.
