@@ -29,6 +29,9 @@ ACTIONS = ("registry.imported", "organization.created", "organization.updated", 
            "token.created", "token.revoked", "notification_target.added", "notification_target.removed",
            "task.opened", "task.assigned", "task.commented", "task.escalated", "task.closed", "dispute.filed",
            "dispute.upheld", "dispute.overturned")
+# An import's file formats (formats.load.FORMATS).
+FORMATS: dict[str, tuple[str, str]] = {"native": ("mgov 名录格式", "mgov registry format"),
+                                       "dotgov": (".gov 域名注册表", ".gov domain registry")}
 # Fields whose values are codes of a label table.
 _CODES = {"role": "role", "status": "status", "kind": "kind", "tier": "tier", "jurisdiction": "jurisdiction",
           "event": "event"}
@@ -65,6 +68,8 @@ def value_text(key: str, value: object, lang: str) -> tuple[str, bool]:
         return (("是" if value else "否") if zh else ("yes" if value else "no")), False
     if key == "role" and isinstance(value, str):
         return label("role" if value in vocab.ROLES else "user_role", value, lang), False
+    if key == "format" and isinstance(value, str) and value in FORMATS:
+        return FORMATS[value][0 if zh else 1], False
     if key in _CODES and isinstance(value, str):
         return label(_CODES[key], value, lang), False
     if isinstance(value, dict):  # responsible people by role, attributes
