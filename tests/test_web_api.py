@@ -89,10 +89,12 @@ def test_registry_changes_are_scoped_and_audited(world):
     assert {r["role"] for r in role.json()["roles"] if r["person"] == "li.qiang"} == {"cio", "head"}
     refused = sup.api("POST", "/api/v1/organizations", json={"code": "us-x", "jurisdiction": "us", "tier": "city"})
     assert refused.status_code == 403  # a root organization is outside a scoped supervisor's subtree
-    assert _audit_count(world) == before + 5
+    # channel created and suspended, organization renamed, person created with a role, a role more
+    assert _audit_count(world) == before + 6
     log = sup.api("GET", "/api/v1/audit", params={"subject": f"channel:{channel['id']}"}).json()["items"]
     assert [e["action"] for e in log] == ["channel.updated", "channel.created"]
-    assert log[0]["actor"] == "supervisor" and log[0]["detail"] == {"status": "suspended", "note": "停更整改"}
+    assert (log[0]["actor"], log[0]["face"]) == ("supervisor", "api")
+    assert log[0]["detail"] == {"changes": {"status": ["active", "suspended"]}, "note": "停更整改"}
     # The agency's staff read the log of their own agency only; B's admin sees none of it.
     assert world.client("b_admin").api("GET", "/api/v1/audit", params={"subject": f"channel:{channel['id']}"}
                                        ).json()["items"] == []

@@ -148,6 +148,14 @@ HEADERS.update({
 })
 
 
+# One audit log (issue 15 item 5): mgov audit list.
+MESSAGES.update({
+    "audit_more": ("(the newest {limit} entries; narrow the filters or raise --limit for more)",
+                   "（最新的 {limit} 条；可缩小筛选范围或加大 --limit 查看更多）"),
+})
+HEADERS.update({"at": "时间", "actor": "操作人", "face": "途径", "action": "操作", "change": "变更内容"})
+
+
 def t(lang: str, message: str, /, **kwargs: Any) -> str:
     en, zh = MESSAGES[message]
     return (zh if lang == "zh" else en).format(**kwargs)

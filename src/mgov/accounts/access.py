@@ -24,6 +24,7 @@ from mgov.accounts.passwords import (
 from mgov.accounts.policy import check_password
 from mgov.accounts.revocation import end_sessions
 from mgov.accounts.users import User, user_from_row, user_query
+from mgov.db import audit
 from mgov.db.tables import API_TOKENS, LOGIN_ATTEMPTS, USERS, WEB_SESSIONS
 from mgov.errors import InvalidValue, NotFound, RateLimited, Unauthenticated
 
@@ -129,7 +130,15 @@ def create_token(conn: Connection, user_id: int, name: str, *, days: int | None 
     token_id = conn.execute(insert(API_TOKENS).values(
         user_id=user_id, name=name.strip()[:200], token_hash=digest(token), prefix=token[:12], created_at=now,
         expires_at=now + dt.timedelta(days=days) if days else None).returning(API_TOKENS.c.id)).scalar_one()
-    return token, get_token(conn, user_id, int(token_id))
+    row = get_token(conn, user_id, int(token_id))
+    _audit(conn, "token.created", user_id, {"token": row["id"], "name": row["name"]})
+    return token, row
+
+
+def _audit(conn: Connection, action: str, user_id: int, detail: dict[str, Any]) -> None:
+    """A token's change in the audit log, filed under its user's organization."""
+    org_id = conn.execute(select(USERS.c.organization_id).where(USERS.c.id == user_id)).scalar()
+    audit.record(conn, action, f"user:{user_id}", detail, organization_id=org_id)
 
 
 def token_user(conn: Connection, token: str) -> User | None:
@@ -169,4 +178,5 @@ def revoke_token(conn: Connection, user_id: int, token_id: int) -> dict[str, Any
     get_token(conn, user_id, token_id)
     conn.execute(update(API_TOKENS).where(API_TOKENS.c.id == token_id, API_TOKENS.c.revoked_at.is_(None))
                  .values(revoked_at=clock.now()))
+    _audit(conn, "token.revoked", user_id, {"token": token_id})
     return get_token(conn, user_id, token_id)

@@ -25,7 +25,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, delete, insert, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from mgov.db.tables import SIGN_IN_THROTTLE
+from mgov.db import audit
+from mgov.db.tables import SIGN_IN_THROTTLE, USERS
 
 FREE = 5  # failed attempts in a row before the first back-off
 FIRST_BACKOFF = dt.timedelta(minutes=1)
@@ -132,7 +133,11 @@ def settle(conn: Connection, username: str, client: str, admission: Admission, o
 def unlock(conn: Connection, username: str) -> int:
     """Forget every streak of this user name (a user manager's way in for a locked-out user);
     the number of addresses that were throttled."""
-    return conn.execute(delete(T).where(T.c.username == username[:120])).rowcount or 0
+    count = conn.execute(delete(T).where(T.c.username == username[:120])).rowcount or 0
+    user = conn.execute(select(USERS.c.id, USERS.c.organization_id).where(USERS.c.username == username)).first()
+    audit.record(conn, "user.unlocked", f"user:{user.id if user else username}", {"addresses": count},
+                 organization_id=user.organization_id if user else None)
+    return count
 
 
 def locked(conn: Connection, username: str, now: dt.datetime) -> list[dict[str, object]]:

@@ -14,11 +14,13 @@ from mgov.accounts.policy import check_password
 from mgov.accounts.revocation import end_sessions, revoke_tokens
 from mgov.accounts.roles import ROLES, permits
 from mgov.accounts.scope import Scope
+from mgov.db import audit
 from mgov.db.tables import ORGS, USERS
 from mgov.errors import AlreadyExists, InvalidValue, NotFound
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,119}$")
 LANGS = ("zh", "en")
+AUDITED = ("username", "role", "organization", "display_name", "email", "lang", "time_zone", "active")
 PUBLIC = ("id", "username", "display_name", "email", "role", "organization", "lang", "time_zone", "active",
           "created_at", "last_login_at")
 
@@ -98,7 +100,21 @@ def create_user(conn: Connection, username: str, password: str, role: str, *, or
         username=username, password_hash=hash_password(password), role=role,
         organization_id=_org_id(conn, organization), display_name=display_name, email=email, lang=lang,
         time_zone=zones.check(time_zone), active=True, created_at=clock.now()).returning(USERS.c.id)).scalar_one()
-    return get_user(conn, int(user_id))
+    found = get_user(conn, int(user_id))
+    _audit(conn, "user.created", None, found)
+    return found
+
+
+def _audit(conn: Connection, action: str, before: dict[str, Any] | None, after: dict[str, Any],
+           **extra: Any) -> None:
+    """A user's change in the audit log, filed under the organization it belongs to (and the
+    one it leaves)."""
+    fields = [k for k in AUDITED if before is not None or after.get(k) is not None]
+    detail = {"changes": audit.diff(before, after, fields), **extra}
+    orgs = {_org_id(conn, u["organization"]) for u in (before, after) if u is not None and u["organization"]}
+    filed: list[int | None] = [*sorted(o for o in orgs if o is not None)]
+    for org_id in filed or [None]:
+        audit.record(conn, action, f"user:{after['id']}", detail, organization_id=org_id)
 
 
 def edit_user(conn: Connection, user_id: int, *, role: str | None = None, organization: str | None = None,
@@ -122,6 +138,8 @@ def edit_user(conn: Connection, user_id: int, *, role: str | None = None, organi
     if values:
         conn.execute(update(USERS).where(USERS.c.id == user_id).values(**values))
     after = get_user(conn, user_id)
+    if values:
+        _audit(conn, "user.updated", before, after, **({"password_changed": True} if password is not None else {}))
     disabled = before["active"] and not after["active"]
     if password is not None or disabled:
         revoke_tokens(conn, user_id)

@@ -34,6 +34,7 @@ from mgov.act.notify_send import (
 )
 from mgov.act.notify_text import body, org_label, subject
 from mgov.config import Settings
+from mgov.db import audit
 from mgov.db.tables import NOTIFICATION_TARGETS, NOTIFICATIONS_SENT, ORGS
 from mgov.errors import AlreadyExists, InvalidValue, NotFound
 from mgov.registry.addresses import normalize_email
@@ -143,13 +144,19 @@ def add_target(conn: Connection, *, org_code: str | None, kind: str, address: st
     target_id = int(conn.execute(insert(NT).values(
         organization_id=org_id, kind=kind, address=address, secret=secret, events=_events(events), lang=lang,
         active=True, created_at=clock.now()).returning(NT.c.id)).scalar_one())
+    audit.record(conn, "notification_target.added", f"notification_target:{target_id}",
+                 {"changes": audit.diff(None, {"kind": kind, "address": address, "events": _events(events),
+                                               "lang": lang})}, organization_id=org_id)
     return {**get_target(conn, target_id), "secret": secret}
 
 
 def remove_target(conn: Connection, target_id: int) -> dict[str, Any]:
     """Deactivate a target: nothing more is sent to it; what it was sent stays on record."""
-    get_target(conn, target_id)
+    before = get_target(conn, target_id)
     conn.execute(update(NT).where(NT.c.id == target_id).values(active=False))
+    audit.record(conn, "notification_target.removed", f"notification_target:{target_id}",
+                 {"changes": audit.diff(before, {"active": False}, ["active"])},
+                 organization_id=before.get("organization_id"))
     return get_target(conn, target_id)
 
 

@@ -38,6 +38,7 @@ from sqlalchemy import Connection, Row, insert, select
 from mgov import clock
 from mgov.assess.channels import channels_of
 from mgov.assess.inputs import RATING_LEVELS, ChannelInput, ManualInput, RatingCounts, UsageFigures
+from mgov.db import audit
 from mgov.db.tables import ASSESSMENT_INPUTS as AI
 from mgov.errors import ImportFailed, InvalidValue, MgovError, NotFound
 from mgov.formats.textfile import read_csv
@@ -97,10 +98,14 @@ def record(conn: Connection, *, channel_id: int, profile_id: str, indicator_id: 
         validate_payload(kind, payload)
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidValue(f"bad {kind} input: {exc}") from None
-    return int(conn.execute(insert(AI).values(
+    input_id = int(conn.execute(insert(AI).values(
         channel_id=int(channel_id), profile_id=profile_id, indicator_id=indicator_id, period_start=start,
         period_end=end, kind=kind, payload=dict(payload), note=note, evidence=[dict(e) for e in evidence],
         entered_by=by, entered_at=at or clock.now()).returning(AI.c.id)).scalar_one())
+    audit.record(conn, "input.created", f"channel:{channel_id}",
+                 {"indicator": indicator_id, "profile": profile_id, "period": f"{start} – {end}",
+                  "values": dict(payload), "note": note, "entered_by": by}, channel_id=int(channel_id))
+    return input_id
 
 
 def newest(conn: Connection, profile_id: str, channel_ids: Iterable[int | str], start: dt.date,

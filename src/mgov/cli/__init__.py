@@ -8,9 +8,11 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from mgov.actors import Actor, acting, os_actor
 from mgov.cli import (
     act,
     assess,
+    audit,
     channels,
     checks,
     common,
@@ -74,6 +76,7 @@ app.add_typer(channels.app, name="channel")
 app.add_typer(roles.app, name="role")
 app.add_typer(registry.app, name="registry")
 app.add_typer(users.app, name="user")
+app.add_typer(audit.app, name="audit")
 app.command("import")(formats.import_)
 app.command("export")(formats.export)
 app.add_typer(checks.app, name="checks")
@@ -94,6 +97,8 @@ HOME_OPTION = typer.Option(None, "--home", envvar="MGOV_HOME", help="mgov's home
 DB_OPTION = typer.Option(None, "--db", envvar="MGOV_DATABASE_URL",
                          help="Database URL (default: SQLite in the home folder).")
 LANG_OPTION = typer.Option(None, "--lang", envvar="MGOV_LANG", help="zh or en (default: from the locale).")
+AS_OPTION = typer.Option(None, "--as", envvar="MGOV_USER",
+                         help="Who acts, for the audit log (default: the OS user, recorded as os:NAME).")
 
 
 @app.callback()
@@ -102,7 +107,10 @@ def _root(
     home: Path | None = HOME_OPTION,
     database_url: str | None = DB_OPTION,
     lang: str | None = LANG_OPTION,
+    as_user: str | None = AS_OPTION,
 ) -> None:
+    # Who acts for the audit log, for this command only (in-process callers run many).
+    ctx.with_resource(acting(Actor(as_user.strip(), "cli") if as_user and as_user.strip() else os_actor()))
     ctx.obj = State(load_settings(home=home, database_url=database_url, lang=lang))
     common.DISPLAY_ZONE = ctx.obj.settings.time_zone
     ctx.call_on_close(ctx.obj.close)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Connection, Engine
 
-from mgov import zones
+from mgov import actors, zones
 from mgov.config import Settings
 from mgov.db.engine import make_engine, require_current
 from mgov.formats import fields
@@ -177,7 +177,11 @@ def parse_pairs(values: list[str] | None) -> dict[str, list[str]] | None:
 
 
 def login_name() -> str:
-    """Who runs the command, for the records it files (--by's default)."""
+    """Who runs the command, for the records it files (--by's default): the --as user, else the
+    login name."""
+    named = actors.current().name
+    if not named.startswith("os:"):
+        return named
     try:
         return getpass.getuser()
     except (ImportError, KeyError, OSError):  # no login name (containers): say so rather than guess

@@ -396,7 +396,7 @@ class Dispute(Base):
 
 
 class AuditLogRow(Base):
-    """Append-only: every step of a dispute or a rectification task, who took it and when."""
+    """Append-only: every change, from any face, who made it, when and how (mgov.db.audit)."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_subject", "subject"),)
@@ -409,6 +409,10 @@ class AuditLogRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The organization whose data changed (the channel's owner): who may read the entry.
     organization_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # The face the actor used (web, api, cli), and the entry this one is part of (an import's
+    # records point at the import's one entry).
+    face: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 class Job(Base):

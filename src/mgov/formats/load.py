@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,9 +58,10 @@ def import_file(engine: Engine, path: Path, fmt: str = "native", *, strict: bool
         batch, problems, read = parse_native(path, encoding, on_bytes)
     else:
         raise ImportFailed(f"unknown import format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    source = {"file": path.name, "format": fmt, "sha256": _sha256(path), "read": read, "bad": len(problems)}
     try:
         with engine.begin() as conn:
-            report = apply(conn, batch, today)
+            report = apply(conn, batch, today, source=source)
             result = ImportResult(path, fmt, read, report, problems + report.problems)
             if dry_run or (strict and result.problems):
                 result.stored = False
@@ -67,3 +69,17 @@ def import_file(engine: Engine, path: Path, fmt: str = "native", *, strict: bool
     except _Rollback:  # raised once the result is made: the transaction is undone, the result stays
         pass
     return result
+
+
+def _sha256(path: Path) -> str:
+    """The file's digest, for the audit log's import entry (which file, byte for byte); of a
+    folder of per-type CSV files, of their names and bytes in name order."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with file.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()

@@ -76,6 +76,7 @@ ACTION_SUBJECTS: dict[str, tuple[str, str]] = {
     "notification_target": ("通知对象", "notification target"), "registry": ("名录", "registry"),
     "assessment": ("考核", "assessment"), "run": ("监测任务", "run"), "scan": ("扫描", "scan"),
     "crawl": ("抓取", "crawl"), "input": ("人工录入", "manual input"), "export": ("导出", "export"),
+    "file": ("文件", "file"),
 }
 ACTION_VERBS: dict[str, tuple[str, str]] = {
     "opened": ("开启", "opened"), "closed": ("关闭", "closed"), "escalated": ("升级", "escalated"),
@@ -90,6 +91,7 @@ ACTION_VERBS: dict[str, tuple[str, str]] = {
     "evidence_added": ("添加整改证明", "fix evidence added"), "recheck_requested": ("申请复查", "re-check requested"),
     "rechecked": ("复查", "re-checked"), "recheck_failed": ("复查仍未达标", "re-check still failing"),
     "recheck_unchecked": ("未能复查", "re-check could not tell"),
+    "ended": ("终止", "ended"), "event_filed": ("登记事件", "event filed"),
 }
 # What stands in a task's indicator_id for a task that is not about one indicator.
 PSEUDO_INDICATORS: dict[str, tuple[str, str]] = {"monitoring.incomplete": ("恢复监测", "Restore monitoring")}

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from mgov import clock, zones
+from mgov.db import audit
+from mgov.db.audit import Entry
 from mgov.db.tables import ORGS as ORG
 from mgov.db.tables import PEOPLE as PERSON
 from mgov.db.tables import ROLES as ROLE
@@ -24,21 +27,36 @@ from mgov.registry.sync_channels import ChannelWriter
 from mgov.registry.sync_report import ApplyReport
 
 
-def apply(conn: Connection, batch: Batch, today: dt.date | None = None) -> ApplyReport:
-    """Write batch through conn (the caller owns the transaction) and report what happened."""
+def apply(conn: Connection, batch: Batch, today: dt.date | None = None, *,
+          source: dict[str, Any] | None = None) -> ApplyReport:
+    """Write batch through conn (the caller owns the transaction) and report what happened.
+    Every record changed gets its entry in the audit log; a batch read from a file (source:
+    file, format, sha256, read, bad) is one registry.imported entry with the counts, the
+    records' entries linked to it."""
+    parent = None if source is None else audit.record(conn, "registry.imported", f"file:{source.get('file')}",
+                                                      source)
     report = ApplyReport()
     today = today or clock.today()
     now = clock.now()
-    _apply_orgs(conn, batch.organizations, report, now)
-    _apply_people(conn, batch, report, now)
+    log: list[Entry] = []
+    _apply_orgs(conn, batch.organizations, report, now, log)
+    _apply_people(conn, batch, report, now, log)
     org_ids = dict(conn.execute(select(ORG.c.code, ORG.c.id)).all())
     person_ids = dict(conn.execute(select(PERSON.c.key, PERSON.c.id)).all())
-    _apply_roles(conn, batch, report, org_ids, person_ids, today)
-    ChannelWriter(conn, report, org_ids, person_ids, today, now).apply(batch.channels, batch.events)
+    _apply_roles(conn, batch, report, org_ids, person_ids, today, log)
+    channels = ChannelWriter(conn, report, org_ids, person_ids, today, now)
+    channels.apply(batch.channels, batch.events)
+    audit.record_many(conn, _filed_where_served(conn, log, today) + channels.audit, parent_id=parent)
+    if parent is not None and source is not None:
+        counts = report.counts.values()
+        audit.amend(conn, parent, {**source, "bad": int(source.get("bad") or 0) + len(report.problems),
+                                   "created": sum(c.created for c in counts), "updated": sum(c.updated for c in counts),
+                                   "closed": report.closed, "unchanged": sum(c.unchanged for c in counts)})
     return report
 
 
-def _apply_orgs(conn: Connection, records: list[OrgRecord], report: ApplyReport, now: dt.datetime) -> None:
+def _apply_orgs(conn: Connection, records: list[OrgRecord], report: ApplyReport, now: dt.datetime,
+                log: list[Entry]) -> None:
     counts = report.counts["organizations"]
     records = dedupe(records, lambda r: r.code, "organization", report.problems)
     rows = {r.code: dict(r._mapping) for r in conn.execute(select(ORG))}
@@ -86,6 +104,7 @@ def _apply_orgs(conn: Connection, records: list[OrgRecord], report: ApplyReport,
         conn.execute(insert(ORG), new)
     ids = dict(conn.execute(select(ORG.c.code, ORG.c.id)).all())
     changed: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+    code_of = {v: k for k, v in ids.items()}
     for code, (_, merged) in accepted.items():
         cur = rows.get(code)
         want = {c: merged.get(c) for c in OrgRecord.COLUMNS}
@@ -100,6 +119,10 @@ def _apply_orgs(conn: Connection, records: list[OrgRecord], report: ApplyReport,
             counts.updated += 1
         else:
             counts.unchanged += 1
+        if cur is None or diff:
+            log.append(_org_entry(code, ids[code], cur, want, code_of))
+            if cur is not None and "parent_id" in diff and cur["parent_id"]:  # the parent it leaves sees it go
+                log.append(replace(log[-1], organization_id=cur["parent_id"]))
         if diff:
             if cur is not None:
                 diff["updated_at"] = now
@@ -107,6 +130,40 @@ def _apply_orgs(conn: Connection, records: list[OrgRecord], report: ApplyReport,
     for cols, params in changed.items():
         conn.execute(update(ORG).where(ORG.c.id == bindparam("_id"))
                      .values({c: bindparam(c) for c in cols}), params)
+
+
+def _filed_where_served(conn: Connection, log: list[Entry], today: dt.date) -> list[Entry]:
+    """A person's change filed under every organization the person serves (each one's log
+    shows it, as each one's people pages show the person); under none when none."""
+    if not any(e.subject.startswith("person:") for e in log):
+        return log
+    served: dict[str, set[int]] = defaultdict(set)
+    query = (select(PERSON.c.key, ROLE.c.organization_id).join(ROLE, ROLE.c.person_id == PERSON.c.id)
+             .where(or_(ROLE.c.until.is_(None), ROLE.c.until >= today)))
+    for key, org_id in conn.execute(query):
+        served[key].add(org_id)
+    out = []
+    for e in log:
+        orgs = sorted(served.get(e.subject.partition(":")[2], ())) if e.subject.startswith("person:") else []
+        out += [replace(e, organization_id=o) for o in orgs] or [e]
+    return out
+
+
+def _org_entry(code: str, org_id: int, cur: dict[str, Any] | None, want: dict[str, Any],
+               code_of: dict[int, str]) -> Entry:
+    """An organization's change as the audit log keeps it: the parent by its code."""
+    def shown(row: dict[str, Any] | None) -> dict[str, Any] | None:
+        if row is None:
+            return None
+        out = {k: row.get(k) for k in (*OrgRecord.COLUMNS, "parent_id") if k != "parent_id"}
+        parent_id = row.get("parent_id")
+        out["parent"] = code_of.get(parent_id) if parent_id else None
+        return out
+
+    after = shown(want) or {}
+    fields = None if cur else [k for k, v in after.items() if v is not None]
+    return Entry("organization.created" if cur is None else "organization.updated", f"organization:{code}",
+                 {"changes": audit.diff(shown(cur), after, fields)}, org_id)
 
 
 def _has_cycle(code: str, parent_of: dict[str, str | None]) -> bool:
@@ -120,7 +177,8 @@ def _has_cycle(code: str, parent_of: dict[str, str | None]) -> bool:
     return False
 
 
-def _apply_people(conn: Connection, batch: Batch, report: ApplyReport, now: dt.datetime) -> None:
+def _apply_people(conn: Connection, batch: Batch, report: ApplyReport, now: dt.datetime,
+                  log: list[Entry]) -> None:
     counts = report.counts["people"]
     records = dedupe(batch.people, lambda r: r.key, "person", report.problems)
     rows = {r.key: dict(r._mapping) for r in conn.execute(select(PERSON))}
@@ -132,11 +190,13 @@ def _apply_people(conn: Connection, batch: Batch, report: ApplyReport, now: dt.d
             new.append({"key": rec.key, "name": None, "email": None, "phone": None, **given,
                         "created_at": now, "updated_at": now})
             counts.created += 1
+            log.append(Entry("person.created", f"person:{rec.key}", {"changes": audit.diff(None, given)}))
             continue
-        diff = {k: v for k, v in given.items() if cur[k] != v}
-        if diff:
+        changes = {k: v for k, v in given.items() if cur[k] != v}
+        if changes:
+            log.append(Entry("person.updated", f"person:{rec.key}", {"changes": audit.diff(cur, changes)}))
             counts.updated += 1
-            changed[frozenset(diff)].append({**diff, "updated_at": now, "_id": cur["id"]})
+            changed[frozenset(changes)].append({**changes, "updated_at": now, "_id": cur["id"]})
         else:
             counts.unchanged += 1
     if new:
@@ -147,7 +207,7 @@ def _apply_people(conn: Connection, batch: Batch, report: ApplyReport, now: dt.d
 
 
 def _apply_roles(conn: Connection, batch: Batch, report: ApplyReport, org_ids: dict[str, int],
-                 person_ids: dict[str, int], today: dt.date) -> None:
+                 person_ids: dict[str, int], today: dt.date, log: list[Entry]) -> None:
     counts = report.counts["roles"]
     records = dedupe(batch.roles, lambda r: (r.person, r.organization, r.role, r.since,
                                               None if r.until is UNSET else r.until), "role", report.problems)
@@ -177,6 +237,10 @@ def _apply_roles(conn: Connection, batch: Batch, report: ApplyReport, org_ids: d
             new.append(row)
             held[key].append(row)
             counts.created += 1
+            log.append(Entry("role.assigned", f"organization:{rec.organization}",
+                             {"person": rec.person, "role": rec.role,
+                              "changes": audit.diff(None, {"since": rec.since, "until": until}, ["since", "until"])},
+                             key[1]))
         elif rec.until not in (UNSET, None) and match["since"] and rec.until < match["since"]:
             report.problems.append(Problem(
                 rec.origin, f"role ends ({rec.until}) before it starts ({match['since']})", "role"))
@@ -186,6 +250,9 @@ def _apply_roles(conn: Connection, batch: Batch, report: ApplyReport, org_ids: d
                 counts.unchanged += 1
                 continue
             ends.append({"_id": match["id"], "until": rec.until})
+            log.append(Entry("role.ended" if rec.until else "role.updated", f"organization:{rec.organization}",
+                             {"person": rec.person, "role": rec.role,
+                              "changes": audit.diff(match, {"until": rec.until}, ["until"])}, key[1]))
             match["until"] = rec.until
             counts.updated += 1
         else:

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from mgov.db import audit
+from mgov.db.audit import Entry
 from mgov.db.tables import CHANNELS as CHANNEL
 from mgov.db.tables import EVENTS as EVENT
 from mgov.db.tables import RESPONSIBILITIES as RESP
@@ -25,6 +27,8 @@ class ChannelWriter:
         self.org_ids, self.person_ids = org_ids, person_ids
         self.today, self.now = today, now
         self.new_events: list[dict[str, Any]] = []
+        self.owner_of: dict[int, int | None] = {}
+        self.audit: list[Entry] = []  # each channel's change, for the audit log (sync.apply writes them)
 
     def apply(self, channels: list[ChannelRecord], events: list[EventRecord]) -> None:
         records = dedupe(channels, lambda r: (r.kind, r.address), "channel", self.report.problems)
@@ -42,8 +46,9 @@ class ChannelWriter:
                for rec, want in accepted if (rec.kind, rec.address) not in rows]
         if new:
             self.conn.execute(insert(CHANNEL), new)
-        ids = {(r.kind, r.address): r.id for r in
-               self.conn.execute(select(CHANNEL.c.kind, CHANNEL.c.address, CHANNEL.c.id))}
+        ids, self.owner_of = {}, {}
+        for r in self.conn.execute(select(CHANNEL.c.kind, CHANNEL.c.address, CHANNEL.c.id, CHANNEL.c.owner_id)):
+            ids[(r.kind, r.address)], self.owner_of[r.id] = r.id, r.owner_id
         with_history = {(e.kind, e.address) for e in events}
         counts = self.report.counts["channels"]
         changed: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
@@ -64,6 +69,11 @@ class ChannelWriter:
                              for role, pid in sorted(want["responsible"])]
             if cur is None:
                 counts.created += 1
+                given = {"kind": rec.kind, "address": rec.address, **want["columns"]}
+                if want["responsible"]:
+                    given["responsible"] = _people(want["responsible"], code_of_person)
+                self._audit("channel.created", cid, given.get("owner_id"),
+                            audit.diff(None, {_field(k): _shown(k, v, owner_code) for k, v in given.items()}))
                 if key not in with_history:
                     self._event(cid, "opened", rec.event_on, rec.event_note, {})
                 continue
@@ -84,6 +94,14 @@ class ChannelWriter:
                                          _people(want["responsible"], code_of_person)]
             if fields:
                 self._event(cid, "changed", self.today, None, {"fields": fields})
+            if "status" in diff:
+                fields["status"] = [cur["status"], diff["status"]]
+                self.report.closed += diff["status"] == "closed"
+            self._audit("channel.closed" if diff.get("status") == "closed" else "channel.updated", cid,
+                        want["columns"].get("owner_id", cur["owner_id"]),
+                        {"changes": fields, **({"note": rec.event_note} if rec.event_note else {})})
+            if "owner_id" in diff and cur["owner_id"] is not None:  # the owner it leaves sees it go
+                self._audit(self.audit[-1].action, cid, cur["owner_id"], self.audit[-1].detail)
         for cols, params in changed.items():
             self.conn.execute(update(CHANNEL).where(CHANNEL.c.id == bindparam("_id"))
                               .values({c: bindparam(c) for c in (*cols, "updated_at")}), params)
@@ -125,6 +143,11 @@ class ChannelWriter:
             return None
         return {"columns": columns, "responsible": responsible}
 
+    def _audit(self, action: str, cid: int, owner_id: int | None, detail: dict[str, Any]) -> None:
+        if "changes" not in detail:
+            detail = {"changes": detail}
+        self.audit.append(Entry(action, f"channel:{cid}", detail, owner_id))
+
     def _event(self, cid: int, event: str, date: dt.date | None, note: str | None,
                details: dict[str, Any]) -> None:
         self.new_events.append({"channel_id": cid, "event": event, "date": date, "note": note,
@@ -147,6 +170,10 @@ class ChannelWriter:
                 counts.unchanged += 1
             else:
                 self._event(cid, rec.event, rec.date, rec.note, rec.details)
+                self.audit.append(Entry("channel.event_filed", f"channel:{cid}",
+                                        {"event": rec.event, "on": rec.date.isoformat() if rec.date else None,
+                                         "note": rec.note},
+                                        self.owner_of.get(cid)))
         counts.created += len(self.new_events)
         if self.new_events:
             self.conn.execute(insert(EVENT), self.new_events)

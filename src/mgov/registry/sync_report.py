@@ -31,6 +31,7 @@ class ApplyReport:
                                  ("organizations", "people", "roles", "channels", "events")}
     )
     problems: list[Problem] = field(default_factory=list)
+    closed: int = 0  # channels this batch closed (the audit log's import entry counts them)
 
     @property
     def changes(self) -> int:

@@ -1,6 +1,6 @@
 """Every change a user makes through the web, API or dashboard alike: checked against their
-scope, carried out through the same layers the command line uses, and written to the audit
-log in the same transaction."""
+scope and carried out through the same layers the command line uses, which write it to the
+audit log in the same transaction (the request's transaction says who acts: web.deps)."""
 
 from __future__ import annotations
 
@@ -55,42 +55,27 @@ def _new_key(conn: Connection, table: Any, what: str, **key: Any) -> None:
         raise AlreadyExists(f"this {what} is taken (unique across the whole registry): choose another")
 
 
-def _record_under(conn: Connection, p: Principal, action: str, subject: str, detail: dict[str, Any],
-                  org_ids: list[int | None]) -> None:
-    """File a change under every organization whose data it touches, so each one's log shows it."""
-    known: list[int | None] = [o for o in org_ids if o is not None]
-    for org_id in dict.fromkeys(known or [None]):  # none: the whole registry's, as before
-        record(conn, p.user.username, action, subject, detail, organization_id=org_id)
-
-
 def create_org(conn: Connection, p: Principal, fields: dict[str, Any]) -> str:
     _org_in_scope(conn, p, fields.get("parent"))
     code: str = fields.pop("code")
     _new_key(conn, service.ORG, "organization code", code=code)
     service.write(conn, Batch(organizations=[OrgRecord(code, WEB, **fields)]))
-    record(conn, p.user.username, "organization.created", f"organization:{code}", {"code": code, **fields},
-           organization_id=service.org_row(conn, code)["id"])
     return code
 
 
 def edit_org(conn: Connection, p: Principal, code: str, changes: dict[str, Any]) -> None:
     org_id = reg_q.org_id_in_scope(conn, p.user.scope, code)
-    touched: list[int | None] = [org_id]
     if "parent" in changes:
         if org_id == p.user.organization_id:
             raise Forbidden("you cannot move your own organization")
         _org_in_scope(conn, p, changes["parent"])
-        touched.append(service.org_row(conn, code)["parent_id"])  # the parent it leaves
     service.write(conn, Batch(organizations=[OrgRecord(code, WEB, **changes)]))
-    _record_under(conn, p, "organization.updated", f"organization:{code}", changes, touched)
 
 
 def assign_role(conn: Connection, p: Principal, code: str, person: str, role: str) -> None:
-    org_id = reg_q.org_id_in_scope(conn, p.user.scope, code)
+    reg_q.org_id_in_scope(conn, p.user.scope, code)
     reg_q.person_id_in_scope(conn, p.user.scope, person)
     service.write(conn, Batch(roles=[RoleRecord(person, code, role, WEB)]))
-    record(conn, p.user.username, "role.assigned", f"organization:{code}", {"person": person, "role": role},
-           organization_id=org_id)
 
 
 def create_person(conn: Connection, p: Principal, key: str, fields: dict[str, Any]) -> None:
@@ -101,14 +86,12 @@ def create_person(conn: Connection, p: Principal, key: str, fields: dict[str, An
         raise InvalidValue("give organization and role: the person takes a role at an organization in your scope")
     if (code is None) != (role is None):
         raise InvalidValue("give organization and role together: the role the person takes there")
-    org_id = _org_in_scope(conn, p, code)
+    _org_in_scope(conn, p, code)
     if role is not None and role not in vocab.ROLES:
         raise InvalidValue(f"unknown role {role!r} (choose from: {', '.join(vocab.ROLES)})")
     _new_key(conn, service.PERSON, "person key", key=key)
     joins = [RoleRecord(key, code, role, WEB)] if code is not None and role is not None else []
     service.write(conn, Batch(people=[PersonRecord(key, WEB, **fields)], roles=joins))
-    detail = {"key": key, **fields, **({"organization": code, "role": role} if joins else {})}
-    record(conn, p.user.username, "person.created", f"person:{key}", detail, organization_id=org_id)
 
 
 def edit_person(conn: Connection, p: Principal, key: str, changes: dict[str, Any]) -> None:
@@ -117,11 +100,10 @@ def edit_person(conn: Connection, p: Principal, key: str, changes: dict[str, Any
         raise Forbidden(f"{key} also serves organizations outside your scope, which see the same details: "
                         "they are changed by a user whose scope covers them all")
     service.write(conn, Batch(people=[PersonRecord(key, WEB, **changes)]))
-    _record_under(conn, p, "person.updated", f"person:{key}", changes, [*service.orgs_served(conn, person_id)])
 
 
 def create_channel(conn: Connection, p: Principal, fields: dict[str, Any]) -> int:
-    owner_id = _org_in_scope(conn, p, fields.get("owner"))
+    _org_in_scope(conn, p, fields.get("owner"))
     _people_in_scope(conn, p, fields.get("responsible"))
     kind = fields["kind"]
     address = normalize_address(kind, fields["address"])
@@ -131,30 +113,25 @@ def create_channel(conn: Connection, p: Principal, fields: dict[str, Any]) -> in
     if fields.get("responsible"):
         rec.responsible = fields["responsible"]
     service.write(conn, Batch(channels=[rec]))
-    channel_id = int(service.channel_row(conn, address, kind)["id"])
-    record(conn, p.user.username, "channel.created", f"channel:{channel_id}", {**fields, "address": address},
-           organization_id=owner_id)
-    return channel_id
+    return int(service.channel_row(conn, address, kind)["id"])
 
 
 def edit_channel(conn: Connection, p: Principal, channel_id: int, changes: dict[str, Any]) -> None:
     row = reg_q.channel_in_scope(conn, p.user.scope, channel_id)
-    asked, changes = dict(changes), dict(changes)
-    touched: list[int | None] = [row["owner_id"]]
+    changes = dict(changes)
     rec = ChannelRecord(row["kind"], row["address"], WEB, event_note=changes.pop("note", None))
     for field, value in changes.items():
         if value is None:
             raise InvalidValue(f"{field} cannot be empty" if field != "owner"
                                else "a channel moves from one owner to another, not to none")
         if field == "owner":
-            touched.append(_org_in_scope(conn, p, value))  # the owner it moves to
+            _org_in_scope(conn, p, value)  # the owner it moves to
         if field == "responsible":
             _people_in_scope(conn, p, value)
             rec.responsible, rec.responsible_roles = value, frozenset(value)
         else:
             setattr(rec, field, value)
     service.write(conn, Batch(channels=[rec]))
-    _record_under(conn, p, "channel.updated", f"channel:{channel_id}", asked, touched)
 
 
 def close_task(conn: Connection, p: Principal, task_id: int, note: str) -> dict[str, Any]:
@@ -220,17 +197,11 @@ def decide_dispute(conn: Connection, p: Principal, dispute_id: int, overturn: bo
 
 
 def create_token(conn: Connection, p: Principal, name: str, days: int | None) -> tuple[str, dict[str, Any]]:
-    token, row = access.create_token(conn, p.user.id, name, days=days)
-    record(conn, p.user.username, "token.created", f"user:{p.user.id}", {"token": row["id"], "name": row["name"]},
-           organization_id=p.user.organization_id)
-    return token, row
+    return access.create_token(conn, p.user.id, name, days=days)
 
 
 def revoke_token(conn: Connection, p: Principal, token_id: int) -> dict[str, Any]:
-    row = access.revoke_token(conn, p.user.id, token_id)
-    record(conn, p.user.username, "token.revoked", f"user:{p.user.id}", {"token": token_id},
-           organization_id=p.user.organization_id)
-    return row
+    return access.revoke_token(conn, p.user.id, token_id)
 
 
 def _grantable(conn: Connection, p: Principal, role: str | None, organization: str | None) -> int | None:
@@ -247,33 +218,23 @@ def user_in_scope(conn: Connection, p: Principal, user_id: int) -> dict[str, Any
 
 
 def create_user(conn: Connection, p: Principal, fields: dict[str, Any]) -> dict[str, Any]:
-    org_id = _grantable(conn, p, fields["role"], fields.get("organization"))
-    found = users.create_user(conn, fields["username"], fields["password"], fields["role"],
+    _grantable(conn, p, fields["role"], fields.get("organization"))
+    return users.create_user(conn, fields["username"], fields["password"], fields["role"],
                               organization=fields.get("organization"), display_name=fields.get("display_name"),
                               email=fields.get("email"), lang=fields.get("lang"), time_zone=fields.get("time_zone"))
-    record(conn, p.user.username, "user.created", f"user:{found['id']}",
-           {k: v for k, v in fields.items() if k != "password"}, organization_id=org_id)
-    return found
 
 
 def edit_user(conn: Connection, p: Principal, user_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     before = user_in_scope(conn, p, user_id)
     if not can_grant(p.user.role, before["role"]):
         raise Forbidden(f"a {p.user.role} cannot change a {before['role']}")
-    org_id = _grantable(conn, p, changes.get("role"), changes.get("organization", before["organization"]))
-    left = conn.execute(select(USERS.c.organization_id).where(USERS.c.id == user_id)).scalar()  # if it moves
-    found = users.edit_user(conn, user_id, **changes)
-    shown = {k: ("changed" if k == "password" else v) for k, v in changes.items()}
-    _record_under(conn, p, "user.updated", f"user:{user_id}", shown, [org_id, left])
-    return found
+    _grantable(conn, p, changes.get("role"), changes.get("organization", before["organization"]))
+    return users.edit_user(conn, user_id, **changes)
 
 
 def own_settings(conn: Connection, p: Principal, lang: str | None, time_zone: str | None) -> dict[str, Any]:
     """A user's own language and time zone ("" for the time zone: back to the organization's)."""
-    found = users.edit_user(conn, p.user.id, lang=lang or None, time_zone=time_zone)
-    record(conn, p.user.username, "user.updated", f"user:{p.user.id}", {"lang": lang, "time_zone": time_zone},
-           organization_id=p.user.organization_id)
-    return found
+    return users.edit_user(conn, p.user.id, lang=lang or None, time_zone=time_zone)
 
 
 def target_in_scope(conn: Connection, p: Principal, target_id: int) -> dict[str, Any]:
@@ -285,21 +246,15 @@ def target_in_scope(conn: Connection, p: Principal, target_id: int) -> dict[str,
 
 
 def add_target(conn: Connection, p: Principal, fields: dict[str, Any], allow_private: bool) -> dict[str, Any]:
-    org_id = _org_in_scope(conn, p, fields.get("organization"))
-    target = notify.add_target(conn, org_code=fields.get("organization"), kind=fields["kind"],
-                               address=fields["address"], events=fields.get("events"), secret=fields.get("secret"),
-                               lang=fields.get("lang"), allow_private=allow_private)
-    record(conn, p.user.username, "notification_target.added", f"notification_target:{target['id']}",
-           {k: v for k, v in fields.items() if k != "secret"}, organization_id=org_id)
-    return target
+    _org_in_scope(conn, p, fields.get("organization"))
+    return notify.add_target(conn, org_code=fields.get("organization"), kind=fields["kind"],
+                             address=fields["address"], events=fields.get("events"), secret=fields.get("secret"),
+                             lang=fields.get("lang"), allow_private=allow_private)
 
 
 def remove_target(conn: Connection, p: Principal, target_id: int) -> dict[str, Any]:
     target_in_scope(conn, p, target_id)
-    target = notify.remove_target(conn, target_id)
-    record(conn, p.user.username, "notification_target.removed", f"notification_target:{target_id}", {},
-           organization_id=target.get("organization_id"))
-    return target
+    return notify.remove_target(conn, target_id)
 
 
 def unlock_user(conn: Connection, p: Principal, user_id: int) -> dict[str, Any]:
@@ -307,8 +262,6 @@ def unlock_user(conn: Connection, p: Principal, user_id: int) -> dict[str, Any]:
     attacker's failed attempts have locked out from their address)."""
     found = user_in_scope(conn, p, user_id)
     count = throttle.unlock(conn, found["username"])
-    record(conn, p.user.username, "user.unlocked", f"user:{user_id}", {"addresses": count},
-           organization_id=p.user.organization_id)
     return {"user": found["username"], "unlocked": count}
 
 

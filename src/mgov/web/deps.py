@@ -3,6 +3,7 @@ their permissions, and CSRF protection for browser sessions."""
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from sqlalchemy import Connection
 
 from mgov.accounts import access
 from mgov.accounts.users import User
+from mgov.actors import Actor, act_as
 from mgov.errors import Forbidden, Unauthenticated
 
 SESSION_COOKIE = "mgov_session"
@@ -46,23 +48,45 @@ def connection(request: Request) -> Iterator[Connection]:
         yield conn
 
 
+@contextlib.contextmanager
+def begin(request: Request) -> Iterator[Connection]:
+    """A transaction of a route's own (a form's change, all or nothing), whose changes are the
+    signed-in user's in the audit log like those made in the request's transaction."""
+    with request.app.state.engine.begin() as conn:
+        actor = getattr(request.state, "actor", None)
+        if isinstance(actor, Actor):
+            act_as(conn, actor)
+        yield conn
+
+
 # The request's transaction (one per request: every dependency asking for it shares it).
 Conn = Annotated[Connection, Depends(connection, scope="function")]
 
 
 def current(request: Request, conn: Conn) -> Principal | None:
+    """Who asks; the request's transaction records them as who acts (the audit log's actor),
+    through the API or the dashboard as the path says."""
+    face = "api" if request.url.path.startswith("/api/") else "web"
     auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
         user = access.token_user(conn, auth[7:].strip())
         if user is None:
             raise Unauthenticated("invalid, expired or revoked API token")
+        _acts(request, conn, Actor(user.username, face))
         return Principal(user, "token")
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         found = access.session_user(conn, token)
         if found is not None:
+            _acts(request, conn, Actor(found[0].username, face))
             return Principal(found[0], "session", found[1], token)
     return None
+
+
+def _acts(request: Request, conn: Connection, actor: Actor) -> None:
+    """The asking user acts in the request's transaction and in any its route opens (`begin`)."""
+    request.state.actor = actor
+    act_as(conn, actor)
 
 
 # Whoever is asking, or None when no one signed in: for what anyone may see (the login page).

@@ -11,7 +11,8 @@ from fastapi import Request
 from mgov import zones
 from mgov.assess.wording import detail_text
 from mgov.config import Settings
-from mgov.profiles.names import Names, action_label, label, names
+from mgov.profiles import audit_words
+from mgov.profiles.names import Names, action_label, label, names, subject_label
 from mgov.web import i18n
 from mgov.web.deps import Principal
 
@@ -57,7 +58,9 @@ def finding(row: dict[str, Any], lang: str, found: Names) -> dict[str, Any]:
 
 
 def audit_entry(row: dict[str, Any], lang: str) -> dict[str, Any]:
-    return {**row, "action_label": action_label(str(row.get("action", "")), lang)}
+    return {**row, "action_label": action_label(str(row.get("action", "")), lang),
+            "face_label": audit_words.face_label(row.get("face"), lang),
+            "subject_label": subject_label(str(row.get("subject", "")), lang)}
 
 
 def result(row: dict[str, Any], lang: str, found: Names, profile_id: str | None = None) -> dict[str, Any]:

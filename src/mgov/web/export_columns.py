@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mgov.formats.table import Column
-from mgov.profiles.names import Names, action_label, audit_detail, label, subject_label
+from mgov.profiles import audit_words
+from mgov.profiles.names import Names, action_label, label, subject_label
 from mgov.web import i18n
 
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -43,9 +44,11 @@ class Words:
     def audit(self, detail: Any) -> str:
         """An audit entry's detail as one line; what people wrote and keys in quotes (when they
         hold letters: a number needs none)."""
-        parts = [f"{field}{self.t(': ')}{f'“{value}”' if code and _LETTERS.search(value) else value}"
-                 for field, value, code in audit_detail(detail if isinstance(detail, dict) else {}, self.lang,
-                                                        self.names)]
+        def shown(value: str, code: bool) -> str:
+            return f"“{value}”" if code and _LETTERS.search(value) else value
+        parts = [f"{field}{self.t(': ')}{shown(before, code) + ' → ' if before else ''}{shown(after, code)}"
+                 for field, before, after, code in audit_words.rows(detail if isinstance(detail, dict) else {},
+                                                                     self.lang, self.names)]
         return self.t("; ").join(parts)
 
 
@@ -103,6 +106,7 @@ def disputes(w: Words) -> list[Column]:
 def audit(w: Words) -> list[Column]:
     return [Column(w.t("When"), lambda r: w.time(r["at"])),
             Column(w.t("Who"), lambda r: w.t("the system") if r["actor"] == "system" else r["actor"]),
+            Column(w.t("Through"), lambda r: audit_words.face_label(r.get("face"), w.lang)),
             Column(w.t("Action"), lambda r: action_label(str(r["action"]), w.lang)),
             Column(w.t("Subject"), lambda r: subject_label(str(r["subject"]), w.lang)),
             Column(w.t("Detail"), lambda r: w.audit(r.get("detail")))]

@@ -12,7 +12,7 @@ from mgov.accounts import PERMISSIONS, access, users
 from mgov.web import actions, display, exports
 from mgov.web.api._body import Body
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
-from mgov.web.deps import ID, ApiUser, Conn, Principal, api_can
+from mgov.web.deps import ID, ApiUser, Conn, Principal, api_can, begin
 from mgov.web.proxy import client_address
 
 router = APIRouter(tags=["accounts"])
@@ -63,7 +63,7 @@ def change_password(request: Request, body: PasswordChange, p: ApiUser) -> dict[
     this one and your API tokens stay (revoke tokens you no longer trust)."""
     ended = access.change_password(request.app.state.engine, p.user.id, body.current_password, body.new_password,
                                    client_address(request), session=p.session)
-    with request.app.state.engine.begin() as conn:
+    with begin(request) as conn:
         actions.password_changed(conn, p, ended)
     return {"changed": True, "sessions_ended": ended}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -118,12 +119,23 @@ def decide_dispute(request: Request, dispute_id: ID, body: DecisionIn, p: Disput
 @router.get("/audit", **exports.EXPORTABLE)
 def audit_log(request: Request, p: AuditReader, conn: Conn,
               subject: Annotated[str | None, Query(max_length=200)] = None,
-              actor: Annotated[str | None, Query(max_length=200)] = None, after: After = None,
-              limit: Limit = DEFAULT_LIMIT, format: exports.ExportFormat = None) -> dict[str, Any] | Response:
-    """Who changed what and when, newest first (entries about your organizations)."""
+              actor: Annotated[str | None, Query(max_length=200)] = None,
+              action: Annotated[str | None, Query(max_length=40)] = None,
+              kind: Annotated[str | None, Query(max_length=40)] = None,
+              face: Annotated[str | None, Query(max_length=10)] = None,
+              since: dt.date | None = None, until: dt.date | None = None,
+              parent: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+              after: After = None, limit: Limit = DEFAULT_LIMIT,
+              format: exports.ExportFormat = None) -> dict[str, Any] | Response:
+    """Who changed what and when, through which face, newest first (entries about your
+    organizations); since and until are days in your time zone; parent: an import's records."""
+    zone = display.zone_of(request.app.state.settings, p)
     if format:
         return exports.respond(request, p, "audit", format, display.api_lang(request, p), lambda c, a, n: (
-            q.audit_entries(c, p.user.scope, subject=subject, actor=actor, after=a, limit=n)))
-    items, nxt = q.audit_entries(conn, p.user.scope, subject=subject, actor=actor, after=after, limit=limit)
+            q.audit_entries(c, p.user.scope, subject=subject, actor=actor, action=action, kind=kind, face=face,
+                            since=since, until=until, zone=zone, parent=parent, after=a, limit=n)))
+    items, nxt = q.audit_entries(conn, p.user.scope, subject=subject, actor=actor, action=action, kind=kind,
+                                 face=face, since=since, until=until, zone=zone, parent=parent, after=after,
+                                 limit=limit)
     lang, _names = display.words(request, p)
     return paged(request, [display.audit_entry(e, lang) for e in items], nxt)

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mgov.errors import InvalidValue, MgovError
 from mgov.web.dashboard.flash import set_flash
+from mgov.web.deps import begin
 
 
 async def form(request: Request) -> dict[str, str]:
@@ -48,7 +49,7 @@ async def run_action(request: Request, path: str, action: Callable[[Connection],
 
     def run() -> str | None:
         try:
-            with request.app.state.engine.begin() as conn:
+            with begin(request) as conn:
                 action(conn)
             return None
         except MgovError as exc:

@@ -15,7 +15,7 @@ from mgov.web import actions, exports
 from mgov.web.api.accounts import user_page
 from mgov.web.dashboard._forms import back, form, run_action
 from mgov.web.dashboard.render import Pages
-from mgov.web.deps import ID, Conn, Cursor, PageUser, Principal, page_can
+from mgov.web.deps import ID, Conn, Cursor, PageUser, Principal, begin, page_can
 from mgov.web.proxy import client_address
 
 router = APIRouter()
@@ -44,7 +44,7 @@ async def token_create(request: Request, p: PageUser) -> Response:
     def run() -> tuple[str | None, str | None]:
         try:
             days = int(fields["days"]) if fields.get("days") else None
-            with request.app.state.engine.begin() as conn:
+            with begin(request) as conn:
                 token, _row = actions.create_token(conn, p, fields.get("name", ""), days)
             return token, None
         except (MgovError, ValueError) as exc:
@@ -69,7 +69,7 @@ async def password_change(request: Request, p: PageUser) -> Response:
         try:
             ended = access.change_password(request.app.state.engine, p.user.id, current, new,
                                            client_address(request), session=p.session)
-            with request.app.state.engine.begin() as conn:
+            with begin(request) as conn:
                 actions.password_changed(conn, p, ended)
             return None
         except MgovError as exc:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from mgov.errors import NotFound
+from mgov.act.audit_log import KINDS, AuditFilter
+from mgov.actors import FACES
+from mgov.errors import InvalidValue, NotFound
+from mgov.profiles import audit_words
 from mgov.registry import vocab
-from mgov.web import actions, contacts, exports
+from mgov.web import actions, contacts, display, exports
 from mgov.web.api.assessments import report_response
 from mgov.web.dashboard import job_pages
 from mgov.web.dashboard._forms import form, run_action
@@ -129,10 +133,33 @@ def report_file(request: Request, assessment_id: ID, fmt: str, p: PageReader, co
 
 @router.get("/audit")
 def audit(request: Request, p: AuditReader, conn: Conn,
-          subject: Annotated[str | None, Query(max_length=200)] = None, after: OptionalCursor = None,
+          subject: Annotated[str | None, Query(max_length=200)] = None,
+          actor: Annotated[str | None, Query(max_length=200)] = None,
+          action: Annotated[str | None, Query(max_length=40)] = None,
+          kind: Annotated[str | None, Query(max_length=40)] = None,
+          face: Annotated[str | None, Query(max_length=10)] = None,
+          since: Annotated[str | None, Query(max_length=10)] = None,
+          until: Annotated[str | None, Query(max_length=10)] = None,
+          parent: IdQuery = None, after: OptionalCursor = None,
           format: exports.ExportFormat = None) -> Response:
+    """The audit log, filtered by who, object kind, action, face, a day range (the reader's
+    days) or one import's records; each entry's change as a table."""
+    f = AuditFilter(subject=subject or None, actor=actor or None, action=action or None, kind=kind or None,
+                    face=face or None, since=_day(since), until=_day(until), parent=parent,
+                    zone=display.zone_of(request.app.state.settings, p))
     if format:
         return exports.respond(request, p, "audit", format, Pages.lang_of(request, p), lambda c, a, n: (
-            act_q.audit_entries(c, p.user.scope, subject=subject or None, after=a, limit=n)))
-    rows, nxt = act_q.audit_entries(conn, p.user.scope, subject=subject or None, after=after, limit=PAGE)
-    return Pages.of(request).render(request, "audit.html", p, rows=rows, next_after=nxt, subject=subject or "")
+            act_q.audit_entries(c, p.user.scope, filters=f, after=a, limit=n)))
+    rows, nxt = act_q.audit_entries(conn, p.user.scope, filters=f, after=after, limit=PAGE)
+    return Pages.of(request).render(request, "audit.html", p, rows=rows, next_after=nxt, f=f, kinds=KINDS,
+                                    actions=audit_words.ACTIONS, faces=FACES)
+
+
+def _day(text: str | None) -> dt.date | None:
+    """A date field's value (empty: none); a malformed one is refused like any bad filter."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidValue(f"{text!r} is not a date (YYYY-MM-DD)") from None

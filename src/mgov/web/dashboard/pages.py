@@ -24,6 +24,7 @@ from mgov.web.queries import registry as reg_q
 
 router = APIRouter()
 RegistryWriter = Annotated[Principal, page_can("registry.write")]
+HISTORY = 20  # a record's newest changes shown on its page (the audit log has them all)
 
 
 @router.get("/")
@@ -50,7 +51,15 @@ def org_page(request: Request, code: str, p: PageReader, conn: Conn) -> Response
     return Pages.of(request).render(request, "org.html", p, org=org, kinds=vocab.CHANNEL_KINDS,
                                     tiers=vocab.TIERS.get(org["jurisdiction"], {}),
                                     default_zone=zones.default_for(org["jurisdiction"]),
-                                    jobs=job_pages.recent(conn, p, f"org:{code}"))
+                                    jobs=job_pages.recent(conn, p, f"org:{code}"),
+                                    changes=_changes(conn, p, f"organization:{code}"))
+
+
+def _changes(conn: Any, p: Principal, subject: str) -> list[dict[str, Any]] | None:
+    """A record's own history in the audit log (its newest changes), for readers of the log."""
+    if not p.user.can("audit.read"):
+        return None
+    return act_q.audit_entries(conn, p.user.scope, subject=subject, limit=HISTORY)[0]
 
 
 @router.post("/orgs/{code}/edit")
@@ -100,7 +109,8 @@ def channel_page(request: Request, channel_id: ID, p: PageReader, conn: Conn) ->
     return Pages.of(request).render(
         request, "channel.html", p, channel=channel, findings=mon_q.latest_findings(conn, channel_id),
         scores=scores, latest=latest, tasks=tasks, disputes=disputes, disputed=disputed,
-        statuses=vocab.CHANNEL_STATUSES, jobs=job_pages.recent(conn, p, f"channel:{channel_id}"))
+        statuses=vocab.CHANNEL_STATUSES, jobs=job_pages.recent(conn, p, f"channel:{channel_id}"),
+        changes=_changes(conn, p, f"channel:{channel_id}"))
 
 
 @router.post("/channels/{channel_id}/edit")

@@ -13,6 +13,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from mgov.assess.wording import detail_text
+from mgov.profiles import audit_words
 from mgov.profiles.names import action_label, audit_detail, label, subject_label
 from mgov.web import display, i18n
 from mgov.web.dashboard.flash import clear_flash, take_flash
@@ -45,7 +46,13 @@ def _word_filters(lang: str) -> dict[str, Any]:
     def audit_fields(ctx: Context, detail: Any) -> list[tuple[str, str, bool]]:
         return audit_detail(detail if isinstance(detail, dict) else {}, lang, ctx["names"])
 
+    @pass_context
+    def audit_rows(ctx: Context, detail: Any) -> list[tuple[str, str, str, bool]]:
+        return audit_words.rows(detail if isinstance(detail, dict) else {}, lang, ctx["names"])
+
     return {"term": lambda code, table: label(table, code, lang), "audit_fields": audit_fields,
+            "audit_rows": audit_rows, "face": lambda face: audit_words.face_label(face, lang),
+            "object_kind": lambda kind: audit_words.kind_label(str(kind), lang),
             "subject": lambda subject: subject_label(str(subject), lang), "indicator": indicator,
             "check_title": check_title, "profile_title": profile_title, "detail": lambda text: detail_text(text, lang),
             "action": lambda action: action_label(str(action), lang), "datetime": datetime}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from mgov.accounts import Scope
 from mgov.act import disputes as disputes_mod
 from mgov.act import task_evidence, task_work
 from mgov.act import tasks as tasks_mod
+from mgov.db import audit
+from mgov.db.audit import AuditFilter
 from mgov.db.tables import AUDIT_LOG, CHANNELS, DISPUTES, PEOPLE, RECTIFICATION_TASKS
 from mgov.errors import InvalidValue, NotFound
 from mgov.web.queries import page
@@ -109,14 +112,14 @@ def dispute(conn: Connection, scope: Scope, dispute_id: int) -> dict[str, Any]:
 
 
 def audit_entries(conn: Connection, scope: Scope, *, subject: str | None = None, actor: str | None = None,
-                  after: int | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
-    """The audit log, newest first."""
-    query = (select(AUDIT_LOG).where(scope.orgs(AUDIT_LOG.c.organization_id))
-             .order_by(AUDIT_LOG.c.id.desc()).limit(limit + 1))
-    if subject:
-        query = query.where(AUDIT_LOG.c.subject == subject)
-    if actor:
-        query = query.where(AUDIT_LOG.c.actor == actor)
+                  after: int | None = None, limit: int = 50, filters: AuditFilter | None = None,
+                  **more: Any) -> tuple[list[dict[str, Any]], Any]:
+    """The audit log as the user may read it (entries about their organizations), newest
+    first, filtered (an AuditFilter, or its fields as keywords: subject, actor, action, kind,
+    face, since, until, zone, parent): the query the audit page, the API and exports call."""
+    f = replace(filters or AuditFilter(), **{k: v for k, v in
+                                              {"subject": subject, "actor": actor, **more}.items() if v is not None})
+    query = audit.query(f).where(scope.orgs(AUDIT_LOG.c.organization_id)).limit(limit + 1)
     if after:
         query = query.where(AUDIT_LOG.c.id < after)
     return page([dict(r._mapping) for r in conn.execute(query)], limit)
