@@ -19,7 +19,7 @@ from mgov.act import disputes
 from mgov.db.tables import CHANNELS, FINDINGS, ORGS
 from mgov.errors import InvalidValue
 from mgov.formats import table
-from mgov.profiles.names import label, subject_label
+from mgov.profiles.names import label
 from mgov.web import exports
 from test_web_zh_words import judge
 from webworld import World, build_world
@@ -56,7 +56,7 @@ def lists(world: World) -> list[tuple[str, str | None, str, str, Any]]:
         ("findings", "/findings?status=fail&check=ipv6", "/api/v1/findings?status=fail&check=ipv6", "编号", "id"),
         ("tasks", "/tasks?status=open", "/api/v1/tasks?status=open", "编号", "id"),
         ("disputes", "/disputes?status=filed", "/api/v1/disputes?status=filed", "编号", "id"),
-        ("audit", "/audit", "/api/v1/audit", "对象", lambda e: subject_label(e["subject"], "zh")),
+        ("audit", "/audit", "/api/v1/audit", "对象标识", lambda e: e["subject"].partition(":")[2]),
         ("rankings", f"/rankings?assessment={a}&tier=prefecture&kind=website",
          f"/api/v1/rankings?assessment={a}&tier=prefecture&kind=website", "地址", "address"),
         ("results", None, f"/api/v1/assessments/{a}/results?verdict=pass&kind=website", "地址", "address"),

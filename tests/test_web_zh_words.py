@@ -164,7 +164,7 @@ def judge(answer: Any, url: str, vocab: Vocabulary) -> tuple[list[Problem], int]
 
 def _data_columns(head: list[Any]) -> list[int]:
     """Columns a table carries as data, not words: addresses, ids and codes (by their header)."""
-    return [n for n, h in enumerate(head) if str(h) in ("地址", "编号", "单位代码", "id", *PEOPLE_COLUMNS)]
+    return [n for n, h in enumerate(head) if str(h) in ("地址", "编号", "单位代码", "对象标识", "id", *PEOPLE_COLUMNS)]
 
 
 # The exports' columns of user names and person keys (web.export_columns): what people typed.

@@ -12,7 +12,7 @@ from typing import Any
 
 from mgov.formats.table import Column
 from mgov.profiles import audit_words
-from mgov.profiles.names import Names, action_label, label, subject_label
+from mgov.profiles.names import Names, action_label, label
 from mgov.web import i18n
 
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -108,7 +108,8 @@ def audit(w: Words) -> list[Column]:
             Column(w.t("Who"), lambda r: w.t("the system") if r["actor"] == "system" else r["actor"]),
             Column(w.t("Through"), lambda r: audit_words.face_label(r.get("face"), w.lang)),
             Column(w.t("Action"), lambda r: action_label(str(r["action"]), w.lang)),
-            Column(w.t("Subject"), lambda r: subject_label(str(r["subject"]), w.lang)),
+            Column(w.t("Object"), lambda r: audit_words.kind_label(str(r["subject"]).partition(":")[0], w.lang)),
+            Column(w.t("Object key"), lambda r: str(r["subject"]).partition(":")[2] or None),
             Column(w.t("Detail"), lambda r: w.audit(r.get("detail")))]
 
 
