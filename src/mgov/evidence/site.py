@@ -13,6 +13,7 @@ from typing import Any
 
 from mgov.evidence.crawl import CrawlEvidence
 from mgov.evidence.exchange import DnsAnswer, Exchange, Fetch, TlsFacts
+from mgov.evidence.rendered import RenderedEvidence
 
 
 @dataclass
@@ -47,6 +48,7 @@ class SiteEvidence:
     not_found: Fetch | None = None  # a random path that must not exist
     resources: list[Exchange] = field(default_factory=list)  # subresources of the homepage
     crawl: CrawlEvidence | None = None  # what the crawl pass saw (key "crawl")
+    rendered: RenderedEvidence | None = None  # what a real browser saw (key "rendered", the render pass)
 
     @property
     def home(self) -> Fetch | None:
