@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webserver import launch_chromium
 
+import mgov.collect
 from mgov.checks.base import Status
 from mgov.checks.builtin import rendered_a11y, rendered_aging, rendered_facts, rendered_mobile
-import mgov.collect
 from mgov.evidence.rendered import DESKTOP, NARROW, PHONE, Rendering, RenderStatus, Viewport
 from rendered_evidence import evidence_of
+from webserver import launch_chromium
 
 PAGES = Path(__file__).parent / "assets" / "rendered"
 PROBES_DIR = Path(mgov.collect.__file__).parent / "probes"
@@ -44,7 +44,7 @@ def site() -> Iterator[str]:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

@@ -94,14 +94,14 @@ def _parse(ex: Exchange) -> Page:
     return parse_html(ex.text or "", ex.url)
 
 
-def parse_html(text: str, url: str) -> Page:
-    """The page of an HTML text found at url (a response's body, or a browser's rendered DOM)."""
+def parse_html(text: str, address: str) -> Page:
+    """The page of an HTML text found at address (a response's body, or a browser's rendered DOM)."""
     tree = HTMLParser(text)
-    base = url
+    base = address
     base_tag = tree.css_first("base[href]")
     if base_tag is not None:
-        base = join_url(url, base_tag.attributes.get("href") or "") or url
-    page = Page(url=url)
+        base = join_url(address, base_tag.attributes.get("href") or "") or address
+    page = Page(url=address)
     html = tree.css_first("html")
     if html is not None:
         page.lang = (html.attributes.get("lang") or html.attributes.get("xml:lang") or "").strip() or None

@@ -17,7 +17,7 @@ BASIS = "国办公开办函〔2021〕28号; 工信部 互联网网站适老化�
 
 class _Aging(RenderedCheck):
     jurisdictions = frozenset({"cn"})
-    probes = ("aging",)
+    probes: ClassVar[tuple[str, ...]] = ("aging",)
     basis = BASIS
 
 

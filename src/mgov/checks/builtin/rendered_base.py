@@ -29,7 +29,8 @@ class RenderedCheck(Check):
         pages = [p for p in rendered.pages if self.viewports is None or p.viewport.name in self.viewports]
         if not pages:
             wanted = ", ".join(self.viewports or ())
-            return self.finding(Status.ERROR, message=f"no rendering at {wanted}", message_zh=f"缺少 {wanted} 视口的渲染结果")
+            return self.finding(Status.ERROR, message=f"no rendering at {wanted}",
+                                message_zh=f"缺少 {wanted} 视口的渲染结果")
         usable = [p for p in pages if p.ok]
         if not usable:
             p = pages[0]

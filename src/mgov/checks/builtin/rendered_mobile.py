@@ -16,7 +16,7 @@ BASIS = "21st Century IDEA §3(a)(8) (mobile-friendly); WCAG 2.1/2.2 AA; 国办�
 
 class _Phone(RenderedCheck):
     viewports = PHONES
-    probes = ("layout",)
+    probes: ClassVar[tuple[str, ...]] = ("layout",)
     basis = BASIS
 
 
