@@ -14,7 +14,7 @@ from mgov.checks.builtin import rendered_facts as facts
 from mgov.checks.builtin import rendered_mobile as mobile
 from mgov.checks.builtin import rendered_pagexp as pagexp
 from mgov.evidence.exchange import WarcRef
-from mgov.evidence.rendered import (NARROW, ConsoleMessage, PageRequest, PageTimings, RenderStatus)
+from mgov.evidence.rendered import NARROW, ConsoleMessage, PageRequest, PageTimings, RenderStatus
 from rendered_evidence import evidence_of, phone, rendering
 
 SHOT = WarcRef("mgov-1.warc.gz", 10, 100)
