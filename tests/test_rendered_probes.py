@@ -127,6 +127,18 @@ def test_keyboard_probe_finds_the_trap(rendered: dict[str, dict[str, Rendering]]
     assert clean["trap"] is None and clean["reached_end"] and clean["steps"] == clean["focusables"]
 
 
+def test_keyboard_probe_finds_a_trap_built_on_blur_timers(site: str, browser: Any) -> None:
+    """W3C ACT rule a1b64e's failed example: each button refocuses the other 10 ms after blur."""
+    page = browser.new_page()
+    try:
+        page.goto(f"{site}/blurtrap.html")
+        keyboard = run_probe(page, "keyboard")
+    finally:
+        page.close()
+    assert keyboard["trap"] is not None and keyboard["trap"]["how"] == "focus_pulled", keyboard
+    assert "Button3" not in str(keyboard["path"]) and not keyboard["reached_end"]
+
+
 CHECKS = [*rendered_a11y.CHECKS, *rendered_mobile.CHECKS, *rendered_aging.CHECKS, *rendered_facts.IDENTITY]
 
 

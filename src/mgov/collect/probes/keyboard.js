@@ -8,12 +8,15 @@
 // and focuses the next element in order, and notes when a blur/focus handler pulls focus
 // elsewhere. Coming back to an element already left by Tab is a cycle: a trap. Limits: the
 // events are untrusted (handlers that test isTrusted are not seen); focus inside iframes and
-// shadow roots is not walked; a trap built on focusin/blur timers later than a task is missed;
+// shadow roots is not walked; a trap built on timers later than SETTLE_MS is missed;
 // a cycle the page ends with Escape (WCAG 2.1.2 allows one the user is told how to leave) still
 // counts.
 // Returns {focusables, steps, reached_end, prevented, trap: null | {at, cycle: [selectors], how}, path: [selectors]}.
 async () => {
-  const MAX_STEPS = 200;
+  const MAX_STEPS = 120;
+  // How long a step waits for the page's handlers: a focus trap built on a short timer (W3C ACT
+  // a1b64e's failed example refocuses 10 ms after blur) is seen; 120 steps stay under 3 s.
+  const SETTLE_MS = 12;
   const sel = (el) => {
     const parts = [];
     for (let e = el; e && e.nodeType === 1 && parts.length < 6; e = e.parentElement) {
@@ -43,7 +46,7 @@ async () => {
     .filter((el) => el.tabIndex >= 0 && !el.disabled && !el.closest("[inert]") && shown(el));
   const positive = candidates.filter((el) => el.tabIndex > 0).sort((a, b) => a.tabIndex - b.tabIndex);
   const order = [...positive, ...candidates.filter((el) => el.tabIndex === 0)];
-  const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+  const tick = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const nextAfter = (el) => {
     const i = order.indexOf(el);
     return i < 0 ? null : order[i + 1] || null;
