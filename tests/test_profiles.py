@@ -75,6 +75,7 @@ def test_us_federal() -> None:
     assert len(resolve(p, "website", "agency")) == 34
     assert p.indicator("a11y_keyboard").check == "a11y.keyboard"
     assert p.indicator("mobile_tap_targets").params == {"min_size": 24}
+    assert p.indicator("a11y_images").params == {"levels": ["wcag2a", "wcag2aa"]}  # Section 508: WCAG 2.0 AA
 
 
 def test_rendering_profiles() -> None:
@@ -82,6 +83,7 @@ def test_rendering_profiles() -> None:
     wcag = load("wcag21-aa")
     assert {i.check for i in wcag.indicators} == {"a11y.images", "a11y.contrast", "a11y.forms", "a11y.keyboard",
                                                   "a11y.names", "a11y.structure", "mobile.overflow", "mobile.zoom"}
+    assert wcag.indicator("a11y_contrast").params["levels"] == ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
     aging = load("cn-2021-aging")
     assert aging.jurisdiction == "cn" and aging.scoring.method == "percentage"
     assert aging.indicator("aging_sizes").params == {"min_pt": 18, "min_target": 60}

@@ -21,7 +21,8 @@ SHOT = WarcRef("mgov-1.warc.gz", 10, 100)
 
 
 def rule(rid: str, outcome: str, sc: list[str], act: list[str] | None = None, nodes: int = 0) -> dict[str, Any]:
-    return {"id": rid, "tags": [], "sc": sc, "actIds": act or [], "impact": None, "outcome": outcome, "count": nodes,
+    tags = ["wcag2a", *("wcag" + s.replace(".", "") for s in sc)] if sc else ["best-practice"]
+    return {"id": rid, "tags": tags, "sc": sc, "actIds": act or [], "impact": None, "outcome": outcome, "count": nodes,
             "nodes": [{"selector": f"#e{i}", "html": f"<img id=e{i}>"} for i in range(nodes)]}
 
 
@@ -81,7 +82,7 @@ def test_a11y_family_lists_every_rule_with_sc_act_ids_and_outcome_per_viewport()
     finding = run(a11y.Images, renderings)
     assert finding.status is Status.FAIL and finding.value["failed"] == ["image-alt"]
     image = finding.value["rules"][0]
-    assert image == {"id": "image-alt", "sc": ["1.1.1"], "act": ["23a2a8"], "outcome": "failed",
+    assert image == {"id": "image-alt", "sc": ["1.1.1"], "act": ["23a2a8"], "outcome": "failed", "binding": True,
                      "viewports": {"desktop": "passed", "phone": "failed"},
                      "nodes": [{"selector": f"#e{i}", "html": f"<img id=e{i}>", "viewport": "phone"} for i in range(3)]}
     # every rule run lands in exactly one family
@@ -96,6 +97,18 @@ def test_a11y_incomplete_only_warns_and_nothing_to_judge_is_not_applicable() -> 
     assert run(a11y.Forms, pages()).status is Status.PASS  # select-name passed
     bare = {"version": "4.14.1", "rules": [rule("label", "inapplicable", ["4.1.2"])]}
     assert run(a11y.Forms, pages(axe=bare)).status is Status.NOT_APPLICABLE
+
+
+def test_best_practices_and_levels_outside_the_profile_only_warn() -> None:
+    region = {"version": "4.14.1", "rules": [rule("region", "failed", [], nodes=2), rule("html-has-lang", "passed",
+                                                                                       ["3.1.1"])]}
+    finding = run(a11y.Structure, pages(axe=region))
+    assert finding.status is Status.WARN and finding.value["advisory"] == ["region"] and finding.value["failed"] == []
+    size = {"version": "4.14.1", "rules": [{**rule("target-size", "failed", ["2.5.8"], nodes=1),
+                                            "tags": ["wcag22aa", "wcag258"]}]}
+    assert run(a11y.Structure, pages(axe=size)).status is Status.FAIL
+    wcag21 = {"levels": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+    assert run(a11y.Structure, pages(axe=size), wcag21).status is Status.WARN
 
 
 def test_keyboard_trap_fails_the_keyboard_family() -> None:

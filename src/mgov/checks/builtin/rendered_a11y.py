@@ -29,6 +29,7 @@ RULE_FAMILY = {
 SC_FAMILY = {"1.1.1": "images", "1.4.3": "contrast", "1.4.11": "contrast", "2.1.1": "keyboard", "2.1.2": "keyboard",
              "2.4.3": "keyboard", "2.4.1": "keyboard", "3.3.2": "forms", "1.3.5": "forms", "4.1.2": "names",
              "2.4.4": "names"}
+LEVELS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa")
 ORDER = ("failed", "incomplete", "passed", "inapplicable")  # worst first
 # mgov's own rule, from the keyboard probe: W3C ACT "Focusable element has no keyboard trap via
 # standard navigation" (a1b64e), WCAG 2.1.2.
@@ -65,16 +66,20 @@ class _A11yFamily(RenderedCheck):
     family: ClassVar[str]
     probes: ClassVar[tuple[str, ...]] = ("axe",)
     basis = "WCAG 2.1/2.2 AA (Section 508; GB/T 37668-2019); axe-core rules, W3C ACT rules"
-    defaults: ClassVar[dict[str, Any]] = {"max_nodes": 20}
+    # A failed rule fails the finding when it belongs to one of these conformance levels (axe's
+    # tags); a failed best practice (or a WCAG 2.2 rule under a 2.1 profile) is a warning.
+    defaults: ClassVar[dict[str, Any]] = {"max_nodes": 20, "levels": list(LEVELS)}
 
     def judge(self, pages: list[Rendering], ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         merged: dict[str, dict[str, Any]] = {}
+        levels = set(params["levels"])
         for page in pages:
             for rule in rules_of(page):
                 if family_of(rule) != self.family:
                     continue
                 entry = merged.setdefault(rule["id"], {"id": rule["id"], "sc": rule.get("sc", []),
                                                       "act": rule.get("actIds", []), "outcome": "inapplicable",
+                                                      "binding": bool(set(rule.get("tags", [])) & levels),
                                                       "viewports": {}, "nodes": []})
                 outcome = rule.get("outcome", "inapplicable")
                 entry["viewports"][page.viewport.name] = outcome
@@ -84,17 +89,22 @@ class _A11yFamily(RenderedCheck):
                     room = params["max_nodes"] - len(entry["nodes"])
                     entry["nodes"] += [{**n, "viewport": page.viewport.name} for n in rule.get("nodes", [])[:room]]
         rules = sorted(merged.values(), key=lambda r: (ORDER.index(r["outcome"]), r["id"]))
-        failed = [r["id"] for r in rules if r["outcome"] == "failed"]
+        failed = [r["id"] for r in rules if r["outcome"] == "failed" and r["binding"]]
+        advisory = [r["id"] for r in rules if r["outcome"] == "failed" and not r["binding"]]
         incomplete = [r["id"] for r in rules if r["outcome"] == "incomplete"]
         version = next((p.probes["axe"].get("version") for p in pages if p.probes.get("axe")), None)
-        value = {"axe": version, "failed": failed, "incomplete": incomplete, "rules": rules}
+        value = {"axe": version, "failed": failed, "advisory": advisory, "incomplete": incomplete, "rules": rules}
         if failed:
-            count = sum(len(r["nodes"]) for r in rules if r["outcome"] == "failed")
+            count = sum(len(r["nodes"]) for r in rules if r["id"] in failed)
             return self.finding(Status.FAIL, value, message=f"failed: {', '.join(failed)} ({count} elements)",
                                 message_zh=f"未通过：{'、'.join(failed)}（{count} 个元素）", evidence=refs(pages))
-        if incomplete:
-            return self.finding(Status.WARN, value, message=f"needs review: {', '.join(incomplete)}",
-                                message_zh=f"需人工复核：{'、'.join(incomplete)}", evidence=refs(pages))
+        if advisory or incomplete:
+            parts = [(f"best practices failed: {', '.join(advisory)}", f"未符合最佳实践：{'、'.join(advisory)}")] \
+                if advisory else []
+            if incomplete:
+                parts.append((f"needs review: {', '.join(incomplete)}", f"需人工复核：{'、'.join(incomplete)}"))
+            return self.finding(Status.WARN, value, message="; ".join(p[0] for p in parts),
+                                message_zh="；".join(p[1] for p in parts), evidence=refs(pages))
         if not any(r["outcome"] == "passed" for r in rules):
             return self.finding(Status.NOT_APPLICABLE, value, message="nothing on the page these rules apply to",
                                 message_zh="页面上没有这些规则适用的内容", evidence=refs(pages))
