@@ -144,7 +144,8 @@ CHECKS = [*rendered_a11y.CHECKS, *rendered_mobile.CHECKS, *rendered_aging.CHECKS
 
 def test_checks_on_real_renderings(rendered: dict[str, dict[str, Rendering]]) -> None:
     clean = evidence_of(list(rendered["clean"].values()), jurisdiction="cn")
-    defects = evidence_of(list(rendered["defects"].values()), jurisdiction="cn")
+    defects = evidence_of(list(rendered["defects"].values()), jurisdiction="cn",
+                          static_html=(PAGES / "defects.html").read_text(encoding="utf-8"))
     verdicts = {c.id: (c().run(defects).status, c().run(clean)) for c in CHECKS}
     bad = {cid: (f.status, f.message) for cid, (_, f) in verdicts.items() if f.status in (Status.FAIL, Status.ERROR)}
     assert not bad, bad  # the clean page fails nothing
@@ -152,3 +153,7 @@ def test_checks_on_real_renderings(rendered: dict[str, dict[str, Rendering]]) ->
                    "mobile.tap_targets", "mobile.text_size", "mobile.zoom", "aging.popups"}
     assert {cid for cid, (s, _) in verdicts.items() if s is Status.FAIL} >= expect_fail
     assert verdicts["aging.entry"][0] is Status.PASS and verdicts["rendered.identity"][0] is Status.PASS
+    # the footer only the page's script wrote: every identity fact of it is script-built
+    identity = rendered_facts.Identity().run(defects)
+    assert identity.value["script_built"] == ["icp", "jiucuo", "psb", "site_code"], identity.value
+    assert identity.value["psb"]["province"] == "川" and identity.value["jiucuo"]["site_code"] == "5101000001"
