@@ -70,7 +70,8 @@ def render(browser: Any, url: str, viewport: Viewport) -> Rendering:
         page = context.new_page()
         page.goto(url)
         page.wait_for_load_state("load")
-        probes = {name: run_probe(page, name) for name in ("axe", "layout", "aging", "keyboard")}
+        # every probe file, in name order (keyboard before layout: the walk must leave the page as it was)
+        probes = {path.stem: run_probe(page, path.stem) for path in sorted(PROBES_DIR.glob("*.js"))}
         return Rendering(url, viewport, RenderStatus.OK, final_url=page.url, http_status=200, title=page.title(),
                          dom=page.content(), probes=probes)
     finally:

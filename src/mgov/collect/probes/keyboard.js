@@ -117,5 +117,8 @@ async () => {
       break;
     }
   }
+  // Leave the page as found for the probes that run after this one: nothing focused, not scrolled.
+  if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+  window.scrollTo(0, 0);
   return {focusables: order.length, steps, reached_end, prevented, trap, path: path.slice(0, 50)};
 }

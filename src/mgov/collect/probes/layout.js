@@ -43,9 +43,9 @@ async () => {
   for (const el of document.body ? document.body.querySelectorAll("*") : []) {
     if (++seen > LIMIT) break;
     const r = el.getBoundingClientRect();
-    if (r.width > 0 && (r.right > vw + 1 || r.left < -1) && shown(el)) {
-      over.push({selector: sel(el), left: Math.round(r.left + scrollX), right: Math.round(r.right + scrollX),
-                 width: Math.round(r.width)});
+    const left = r.left + scrollX, right = r.right + scrollX;  // page coordinates: the page may be scrolled
+    if (r.width > 0 && (right > vw + 1 || left < -1) && shown(el)) {
+      over.push({selector: sel(el), left: Math.round(left), right: Math.round(right), width: Math.round(r.width)});
     }
   }
   over.sort((a, b) => b.right - a.right || b.width - a.width);
