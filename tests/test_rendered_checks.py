@@ -3,6 +3,7 @@ passes without it, and says error when the rendering or its probe is missing."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -275,3 +276,24 @@ def test_trackers_loaded_only_by_script() -> None:
     assert run(facts.Trackers, [rendering(requests=[dap, ga])], jurisdiction="us").status is Status.PASS
     missing = run(facts.Trackers, [rendering(requests=[own])], {"required": ["dap"]}, jurisdiction="us")
     assert missing.status is Status.FAIL and missing.value["missing"] == ["dap"]
+
+
+def test_chinese_messages_name_viewports_and_rules_in_chinese() -> None:
+    failing = {"version": "4.14.1", "rules": [rule("image-alt", "failed", ["1.1.1"], nodes=1),
+                                              rule("region", "failed", [], nodes=1)]}
+    ad = {"selector": "#ad", "position": "fixed", "x": 0, "y": 0, "width": 300, "height": 250, "share": 0.23,
+          "media": True, "close": True, "text": "×"}
+    elder = {**AGING, "aging_version": True, "floating": [ad], "text": {"chars": 10, "pt": {"9": 10}}}
+    bad = pages(axe=failing, aging=elder, layout=layout(scroll=900, meta="user-scalable=no", px={"9": 90, "16": 10},
+                                                       small=[target(10, 10, 2.0)]))
+    for check in (a11y.Images, a11y.Structure, *mobile.CHECKS, aging.Popups, aging.Sizes):
+        finding = run(check, bad)
+        assert finding.status in (Status.FAIL, Status.WARN), check.id
+        # ("viewport" is a term of the zh titles: mobile.viewport's)
+        said = finding.message_zh
+        assert not re.search(r"[A-Za-z]{3,}", said.replace("viewport", "")), (check.id, said)
+    # one element in each of the two viewports
+    assert run(a11y.Images, bad).message_zh == "未通过的规则 1 条（成功准则 1.1.1），涉及 2 个元素"
+    slow = run(pagexp.Lcp, [phone(timings=PageTimings(lcp_ms=5000.0))])
+    assert slow.message_zh == "手机（390 像素） 5000.0 毫秒（超过 4000 毫秒）"
+    assert run(mobile.Overflow, [rendering()]).message_zh == "缺少手机（390 像素）、手机（320 像素）的渲染结果"

@@ -96,19 +96,27 @@ class _A11yFamily(RenderedCheck):
         value = {"axe": version, "failed": failed, "advisory": advisory, "incomplete": incomplete, "rules": rules}
         if failed:
             count = sum(len(r["nodes"]) for r in rules if r["id"] in failed)
+            scs = "、".join(_scs(rules, failed)) or "—"
             return self.finding(Status.FAIL, value, message=f"failed: {', '.join(failed)} ({count} elements)",
-                                message_zh=f"未通过：{'、'.join(failed)}（{count} 个元素）", evidence=refs(pages))
+                                message_zh=f"未通过的规则 {len(failed)} 条（成功准则 {scs}），涉及 {count} 个元素",
+                                evidence=refs(pages))
         if advisory or incomplete:
-            parts = [(f"best practices failed: {', '.join(advisory)}", f"未符合最佳实践：{'、'.join(advisory)}")] \
-                if advisory else []
+            parts = [(f"best practices failed: {', '.join(advisory)}",
+                      f"未符合的最佳实践或其他级别规则 {len(advisory)} 条")] if advisory else []
             if incomplete:
-                parts.append((f"needs review: {', '.join(incomplete)}", f"需人工复核：{'、'.join(incomplete)}"))
+                parts.append((f"needs review: {', '.join(incomplete)}", f"需人工复核的规则 {len(incomplete)} 条"))
             return self.finding(Status.WARN, value, message="; ".join(p[0] for p in parts),
                                 message_zh="；".join(p[1] for p in parts), evidence=refs(pages))
         if not any(r["outcome"] == "passed" for r in rules):
             return self.finding(Status.NOT_APPLICABLE, value, message="nothing on the page these rules apply to",
                                 message_zh="页面上没有这些规则适用的内容", evidence=refs(pages))
         return self.finding(Status.PASS, value, evidence=refs(pages))
+
+
+def _scs(rules: list[dict[str, Any]], ids: list[str]) -> list[str]:
+    """The WCAG success criteria of those rules, in order."""
+    return sorted({sc for r in rules if r["id"] in ids for sc in r["sc"]},
+                  key=lambda sc: tuple(int(n) for n in sc.split(".") if n.isdigit()))
 
 
 class Images(_A11yFamily):

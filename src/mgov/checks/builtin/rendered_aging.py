@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from mgov.checks.base import Finding, Status
-from mgov.checks.builtin.rendered_base import RenderedCheck, refs
+from mgov.checks.builtin.rendered_base import RenderedCheck, refs, zh
 from mgov.checks.builtin.rendered_mobile import small_text
 from mgov.evidence.rendered import Rendering
 from mgov.evidence.site import SiteEvidence
@@ -66,7 +66,7 @@ class Popups(_Aging):
         if value:
             listed = sorted({f["selector"] for v in value.values() for f in v})
             return self.finding(Status.FAIL, value, message="floating or pop-up boxes: " + ", ".join(listed),
-                                message_zh="存在漂浮窗或弹窗：" + "、".join(listed), evidence=refs(pages))
+                                message_zh=f"存在漂浮窗或弹窗 {len(listed)} 处", evidence=refs(pages))
         return self.finding(Status.PASS, value, evidence=refs(pages))
 
 
@@ -97,10 +97,10 @@ class Sizes(_Aging):
                                          "targets": targets[:10]}
             if share > params["max_share"]:
                 problems.append((f"{share:.0%} of the text under {params['min_pt']} pt at {page.viewport.name}",
-                                 f"{page.viewport.name} 下 {share:.0%} 的文字小于 {params['min_pt']} 磅"))
+                                 f"{zh(page.viewport.name)} {share:.0%} 的文字小于 {params['min_pt']} 磅"))
             if targets:
                 problems.append((f"{len(targets)} targets under {size}×{size} px at {page.viewport.name}",
-                                 f"{page.viewport.name} 下 {len(targets)} 个点击目标小于 {size}×{size} 像素"))
+                                 f"{zh(page.viewport.name)} {len(targets)} 个点击目标小于 {size}×{size} 像素"))
         if problems:
             return self.finding(Status.FAIL, value, message="; ".join(p[0] for p in problems),
                                 message_zh="；".join(p[1] for p in problems), evidence=refs(pages))

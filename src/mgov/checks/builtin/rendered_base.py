@@ -8,10 +8,16 @@ from typing import Any, ClassVar
 
 from mgov.checks.base import Check, Finding, Status
 from mgov.evidence.exchange import WarcRef
-from mgov.evidence.rendered import NARROW, PHONE, RENDERED_KEY, Rendering
+from mgov.evidence.rendered import DESKTOP, NARROW, PHONE, RENDERED_KEY, Rendering
 from mgov.evidence.site import SiteEvidence
 
 PHONES = (PHONE.name, NARROW.name)  # the phone widths, 390 and 320 CSS px
+VIEWPORT_ZH = {DESKTOP.name: "桌面端", PHONE.name: "手机（390 像素）", NARROW.name: "手机（320 像素）"}
+
+
+def zh(viewport: str) -> str:
+    """A viewport's name for a Chinese message."""
+    return VIEWPORT_ZH.get(viewport, viewport)
 
 
 class RenderedCheck(Check):
@@ -30,7 +36,7 @@ class RenderedCheck(Check):
         if not pages:
             wanted = ", ".join(self.viewports or ())
             return self.finding(Status.ERROR, message=f"no rendering at {wanted}",
-                                message_zh=f"缺少 {wanted} 视口的渲染结果")
+                                message_zh=f"缺少{'、'.join(zh(v) for v in self.viewports or ())}的渲染结果")
         usable = [p for p in pages if p.ok]
         if not usable:
             p = pages[0]
@@ -44,7 +50,7 @@ class RenderedCheck(Check):
                 why = missing[0].probe_errors.get(probe, "not run")
                 return self.finding(Status.ERROR, {"probe": probe, "error": why},
                                     message=f"the {probe} probe gave nothing ({missing[0].viewport.name}): {why}",
-                                    message_zh=f"页面检测脚本 {probe} 未返回结果（{missing[0].viewport.name}）：{why}",
+                                    message_zh=f"页面检测脚本未返回结果（{zh(missing[0].viewport.name)}）",
                                     evidence=refs(usable))
         return self.judge(usable, ev, params)
 

@@ -7,7 +7,7 @@ import re
 from typing import Any, ClassVar
 
 from mgov.checks.base import Finding, Status
-from mgov.checks.builtin.rendered_base import PHONES, RenderedCheck, refs
+from mgov.checks.builtin.rendered_base import PHONES, RenderedCheck, refs, zh
 from mgov.evidence.rendered import Rendering
 from mgov.evidence.site import SiteEvidence
 
@@ -35,17 +35,19 @@ class Overflow(_Phone):
 
     def judge(self, pages: list[Rendering], ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         value = {}
-        wide = []
+        wide: list[tuple[str, str]] = []
         for page in pages:
             lay = layout(page)
             width = lay.get("client_width") or lay["viewport"]["width"]
             value[page.viewport.name] = {"width": width, "scroll_width": lay["scroll_width"],
                                          "elements": lay.get("overflow", [])[:5]}
             if lay["scroll_width"] > width + params["tolerance_px"]:
-                wide.append(f"{lay['scroll_width']} px at {page.viewport.width} px")
+                wide.append((f"{lay['scroll_width']} px at {page.viewport.width} px",
+                             f"{zh(page.viewport.name)}页面宽 {lay['scroll_width']} 像素"))
         if wide:
-            return self.finding(Status.FAIL, value, message="the page scrolls sideways: " + "; ".join(wide),
-                                message_zh="页面出现横向滚动：" + "；".join(wide), evidence=refs(pages))
+            return self.finding(Status.FAIL, value,
+                                message="the page scrolls sideways: " + "; ".join(w[0] for w in wide),
+                                message_zh="页面出现横向滚动：" + "；".join(w[1] for w in wide), evidence=refs(pages))
         return self.finding(Status.PASS, value, evidence=refs(pages))
 
 
@@ -69,16 +71,18 @@ class TapTargets(_Phone):
     def judge(self, pages: list[Rendering], ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         size = params["min_size"]
         value: dict[str, Any] = {"min_size": size}
-        counts = []
+        counts: list[tuple[str, str]] = []
         for page in pages:
             small = small_targets(layout(page), size)
             value[page.viewport.name] = {"targets": layout(page)["targets"]["count"], "too_small": len(small),
                                          "elements": small[:params["max_listed"]]}
             if small:
-                counts.append(f"{len(small)} at {page.viewport.width} px")
+                counts.append((f"{len(small)} at {page.viewport.width} px",
+                               f"{zh(page.viewport.name)} {len(small)} 个"))
         if counts:
-            return self.finding(Status.FAIL, value, message=f"tap targets under {size}×{size} px: " + "; ".join(counts),
-                                message_zh=f"小于 {size}×{size} 像素的点击目标：" + "；".join(counts),
+            return self.finding(Status.FAIL, value,
+                                message=f"tap targets under {size}×{size} px: " + "; ".join(c[0] for c in counts),
+                                message_zh=f"小于 {size}×{size} 像素的点击目标：" + "；".join(c[1] for c in counts),
                                 evidence=refs(pages))
         return self.finding(Status.PASS, value, evidence=refs(pages))
 
@@ -110,9 +114,11 @@ class TextSize(_Phone):
         worst = Status.FAIL if Status.FAIL in statuses else Status.WARN if Status.WARN in statuses else Status.PASS
         if worst is Status.PASS:
             return self.finding(Status.PASS, value, evidence=refs(pages))
-        shares = "; ".join(f"{v['share']:.0%} at {k}" for k, v in value.items() if isinstance(v, dict))
-        return self.finding(worst, value, message=f"text under {params['min_px']} px: {shares}",
-                            message_zh=f"小于 {params['min_px']} 像素的文字占比：{shares}", evidence=refs(pages))
+        shares = [(k, v["share"]) for k, v in value.items() if isinstance(v, dict)]
+        en = "; ".join(f"{s:.0%} at {k}" for k, s in shares)
+        in_zh = "；".join(f"{zh(k)} {s:.0%}" for k, s in shares)
+        return self.finding(worst, value, message=f"text under {params['min_px']} px: {en}",
+                            message_zh=f"小于 {params['min_px']} 像素的文字占比：{in_zh}", evidence=refs(pages))
 
 
 _MAX_SCALE = re.compile(r"maximum-scale\s*=\s*([\d.]+)")
@@ -147,7 +153,7 @@ class Zoom(_Phone):
         why = zoom_blocked(content)
         if why:
             return self.finding(Status.FAIL, content, message=f"the viewport blocks zooming ({why})",
-                                message_zh=f"viewport 设置禁止缩放（{why}）", evidence=refs(pages))
+                                message_zh="页面的 viewport 设置禁止缩放", evidence=refs(pages))
         return self.finding(Status.PASS, content, evidence=refs(pages))
 
 

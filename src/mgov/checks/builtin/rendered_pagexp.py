@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from mgov.checks.base import Finding, Status
-from mgov.checks.builtin.rendered_base import RenderedCheck, refs, worst
+from mgov.checks.builtin.rendered_base import RenderedCheck, refs, worst, zh
 from mgov.evidence.rendered import Rendering
 from mgov.evidence.site import SiteEvidence
 
@@ -19,6 +19,7 @@ class _Timing(RenderedCheck):
 
     field: ClassVar[str]
     unit: ClassVar[str]
+    unit_zh: ClassVar[str]
     basis = BASIS
 
     def judge(self, pages: list[Rendering], ev: SiteEvidence, params: dict[str, Any]) -> Finding:
@@ -27,22 +28,24 @@ class _Timing(RenderedCheck):
         value = {"good": params["good"], "poor": params["poor"], **measured}
         if not known:
             return self.finding(Status.ERROR, value, message=f"{self.field} was not measured",
-                                message_zh=f"未能测得 {self.field}", evidence=refs(pages))
+                                message_zh=f"未能测得{self.title_zh}", evidence=refs(pages))
         statuses = [Status.PASS if v <= params["good"] else Status.WARN if v <= params["poor"] else Status.FAIL
                     for v in known.values()]
         status = worst(statuses)
         text = "; ".join(f"{round(v, 3)}{self.unit} at {k}" for k, v in known.items())
+        text_zh = "；".join(f"{zh(k)} {round(v, 3)}{self.unit_zh}" for k, v in known.items())
         if status is Status.PASS:
-            return self.finding(status, value, message=text, message_zh=text, evidence=refs(pages))
+            return self.finding(status, value, message=text, message_zh=text_zh, evidence=refs(pages))
         limit = params["good"] if status is Status.WARN else params["poor"]
         return self.finding(status, value, message=f"{text} (over {limit}{self.unit})",
-                            message_zh=f"{text}（超过 {limit}{self.unit}）", evidence=refs(pages))
+                            message_zh=f"{text_zh}（超过 {limit}{self.unit_zh}）", evidence=refs(pages))
 
 
 class Lcp(_Timing):
     id = "pagexp.lcp"
     field = "lcp_ms"
     unit = " ms"
+    unit_zh = " 毫秒"
     title_en = "Largest contentful paint"
     title_zh = "最大内容绘制时间（LCP）"
     fix_en = "Show the main content within 2.5 s: smaller images, fewer render-blocking scripts, a faster server."
@@ -54,6 +57,7 @@ class Cls(_Timing):
     id = "pagexp.cls"
     field = "cls"
     unit = ""
+    unit_zh = ""
     title_en = "Cumulative layout shift"
     title_zh = "累积布局偏移（CLS）"
     fix_en = "Reserve room for images, ads and banners (width and height) so the page does not jump while loading."
@@ -65,6 +69,7 @@ class Blocking(_Timing):
     id = "pagexp.blocking"
     field = "tbt_ms"
     unit = " ms"
+    unit_zh = " 毫秒"
     title_en = "Total blocking time"
     title_zh = "总阻塞时间（TBT）"
     fix_en = "Split or defer long scripts so the page answers taps and keys while it loads."
