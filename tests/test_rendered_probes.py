@@ -125,6 +125,7 @@ def test_keyboard_probe_finds_the_trap(rendered: dict[str, dict[str, Rendering]]
     keyboard = rendered["defects"]["desktop"].probes["keyboard"]
     assert keyboard["trap"] is not None and set(keyboard["trap"]["cycle"]) == {"#t1", "#t2"}
     assert not keyboard["reached_end"]
+    assert rendered["defects"]["phone"].probes["keyboard"]["skipped"] == "touch"  # no Tab key on a phone
     clean = rendered["clean"]["desktop"].probes["keyboard"]
     assert clean["trap"] is None and clean["reached_end"] and clean["steps"] == clean["focusables"]
 
