@@ -95,6 +95,10 @@ def test_axe_probe_reports_every_rule_with_its_outcome_and_act_ids(rendered: dic
         found = _rule(defects, rule)
         assert found["outcome"] == "failed", rule
         assert found["nodes"] and found["nodes"][0]["selector"] and found["nodes"][0]["html"].startswith("<")
+    contrast = _rule(defects, "color-contrast")["nodes"][0]
+    assert contrast["selector"] == "p.faint" or ".faint" in contrast["selector"], contrast
+    x, y, w, h = contrast["box"]
+    assert x >= 0 and y > 0 and w > 100 and h > 10  # where to outline it on the screenshot
     image = _rule(defects, "image-alt")
     assert "1.1.1" in image["sc"] and "23a2a8" in image["actIds"]
     clean = rendered["clean"]["desktop"].probes["axe"]["rules"]

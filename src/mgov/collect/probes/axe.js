@@ -1,6 +1,6 @@
 // requires: vendor/axe.min.js
 // axe-core's WCAG 2.0/2.1/2.2 A and AA rules and its best practices, every rule's outcome.
-// Returns {version, rules: [{id, tags, sc, actIds, impact, outcome, count, nodes: [{selector, html}]}]}:
+// Returns {version, rules: [{id, tags, sc, actIds, impact, outcome, count, nodes: [{selector, html, box}]}]}:
 // outcome is "failed", "incomplete", "passed" or "inapplicable"; nodes are the failing (or, for
 // incomplete, the undecided) elements, at most MAX_NODES of them, each snippet capped.
 async () => {
@@ -22,6 +22,18 @@ async () => {
     const d = t.slice(4);
     return `${d[0]}.${d[1]}.${d.slice(2)}`;
   });
+  // Where the element is on the full-page screenshot: [x, y, width, height] in CSS px of the
+  // page, or null (in a frame or a shadow root, or gone).
+  const box = (selector) => {
+    try {
+      const el = selector.includes(" >>> ") ? null : document.querySelector(selector);
+      if (!el) return null;
+      const r = el.getBoundingClientRect();
+      return [Math.round(r.left + scrollX), Math.round(r.top + scrollY), Math.round(r.width), Math.round(r.height)];
+    } catch (e) {
+      return null;
+    }
+  };
   const rules = {};
   const put = (r, outcome) => {
     const old = rules[r.id];
@@ -32,10 +44,10 @@ async () => {
     rules[r.id] = {
       id: r.id, tags: r.tags, sc: sc(r.tags), actIds: m.actIds || [], impact: r.impact || null, outcome,
       count: nodes.length,
-      nodes: nodes.slice(0, MAX_NODES).map((n) => ({
-        selector: (n.target || []).map((t) => Array.isArray(t) ? t.join(" >>> ") : String(t)).join(" >>> "),
-        html: (n.html || "").slice(0, MAX_HTML),
-      })),
+      nodes: nodes.slice(0, MAX_NODES).map((n) => {
+        const selector = (n.target || []).map((t) => Array.isArray(t) ? t.join(" >>> ") : String(t)).join(" >>> ");
+        return {selector, html: (n.html || "").slice(0, MAX_HTML), box: box(selector)};
+      }),
     };
   };
   for (const r of results.violations) put(r, "failed");

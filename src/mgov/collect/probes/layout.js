@@ -1,6 +1,6 @@
 // The page's width against the viewport, its tap targets and its text sizes, as laid out.
 // Returns {viewport: {width, height, meta}, scroll_width, client_width, overflow: [{selector, left,
-// right, width}], targets: {count, small: [{selector, tag, text, width, height, gap, inline}]},
+// right, width}], targets: {count, small: [{selector, tag, x, y, text, width, height, gap, inline}]},
 // text: {chars, px: {"<px>": chars}, small: [{selector, px, text}]}}. `small` targets are those
 // under 60 CSS px either way (the largest threshold any check asks), the smallest first; `gap` is
 // the distance from the target's centre to the nearest other target's box (WCAG 2.5.8's spacing
@@ -69,7 +69,7 @@ async () => {
     const parent = el.parentElement;
     const inline = el.localName === "a" && getComputedStyle(el).display === "inline" && !!parent &&
       (parent.textContent || "").trim().length > (el.textContent || "").trim().length + 20;
-    small.push({selector: sel(el), tag: el.localName, text: ((el.innerText || el.value || el.getAttribute("aria-label") ||
+    small.push({selector: sel(el), tag: el.localName, x: Math.round(r.left + scrollX), y: Math.round(r.top + scrollY), text: ((el.innerText || el.value || el.getAttribute("aria-label") ||
       "") + "").trim().slice(0, 40), width: Math.round(r.width * 10) / 10, height: Math.round(r.height * 10) / 10,
       gap: gap === Infinity ? null : Math.round(gap * 10) / 10, inline});
   });
