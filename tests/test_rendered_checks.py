@@ -121,15 +121,28 @@ def test_keyboard_trap_fails_the_keyboard_family() -> None:
 
 
 def test_overflow_at_either_phone_width() -> None:
-    narrow = phone(probes=probes(layout=layout()))
+    narrow = phone(probes=probes(layout=layout(scroll=320, width=320)))
     narrow.viewport = NARROW
     wide = rendering(probes=probes(layout=layout(scroll=1366, width=1366)))
     assert run(mobile.Overflow, [wide]).status is Status.ERROR  # no phone rendering: judged on none
     assert run(mobile.Overflow, [wide, phone(probes=probes()), narrow]).status is Status.PASS
     narrow.probes = probes(layout=layout(scroll=400, width=320))
     finding = run(mobile.Overflow, [phone(probes=probes()), narrow])
-    assert finding.status is Status.FAIL and "400 px at 320 px" in finding.message
+    assert finding.status is Status.FAIL and finding.message == "scrolls sideways: 400 px wide at 320 px"
+    assert finding.message_zh == "手机（320 像素）页面宽 400 像素，出现横向滚动"
     assert finding.value["phone320"]["elements"][0]["selector"] == ".wide"
+
+
+def test_a_page_laid_out_for_a_desktop_fails_on_a_phone() -> None:
+    desktop_laid = layout(scroll=980, width=980, meta=None, px={"16": 100}, small=[target(40, 40, 30.0)])
+    finding = run(mobile.Overflow, [phone(probes=probes(layout=desktop_laid))])
+    assert finding.status is Status.FAIL and finding.value["phone"]["layout_width"] == 980
+    assert finding.message_zh == "手机（390 像素）按 980 像素宽排版后缩小显示（缺少 viewport 设置）"
+    # 16 px shown at 390/980 of its size: 6.4 px; a 40 px target: 16 px
+    assert run(mobile.TextSize, [phone(probes=probes(layout=desktop_laid))]).status is Status.FAIL
+    assert run(mobile.TapTargets, [phone(probes=probes(layout=desktop_laid))]).status is Status.FAIL
+    fitted = layout(px={"16": 100}, small=[target(40, 40, 30.0)])
+    assert run(mobile.TapTargets, [phone(probes=probes(layout=fitted))]).status is Status.PASS
 
 
 def target(w: float, h: float, gap: float | None, inline: bool = False) -> dict[str, Any]:

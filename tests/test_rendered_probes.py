@@ -146,6 +146,19 @@ def test_keyboard_probe_finds_a_trap_built_on_blur_timers(site: str, browser: An
     assert "Button3" not in str(keyboard["path"]) and not keyboard["reached_end"]
 
 
+def test_a_page_without_viewport_meta_is_laid_out_for_a_desktop_and_shrunk(site: str, browser: Any) -> None:
+    """No viewport meta: the phone lays the page out 980 px wide and scales it down; no
+    sideways scrolling, yet it is not adapted, and its 16 px text shows at about 6 px."""
+    page = render(browser, f"{site}/nometa.html", PHONE)
+    assert page.probes["layout"]["viewport"] == {"width": 980, "height": page.probes["layout"]["viewport"]["height"],
+                                                 "meta": None}
+    ev = evidence_of([page])
+    overflow = rendered_mobile.Overflow().run(ev)
+    assert overflow.status is Status.FAIL and "no viewport meta tag" in overflow.message
+    assert rendered_mobile.TextSize().run(ev).status is Status.FAIL
+    assert rendered_mobile.Zoom().run(ev).status is Status.PASS
+
+
 CHECKS = [*rendered_a11y.CHECKS, *rendered_mobile.CHECKS, *rendered_aging.CHECKS, *rendered_facts.IDENTITY]
 
 

@@ -24,6 +24,14 @@ def layout(page: Rendering) -> dict[str, Any]:
     return page.probes["layout"]  # type: ignore[no-any-return]  # JSON from the probe
 
 
+def shrink(page: Rendering) -> float:
+    """How much the phone shrinks the page to fit its screen: 1 for a page laid out to the
+    device width; 390/980 for one without a viewport meta tag (laid out 980 px wide, as phone
+    browsers do, then scaled down: its text and targets look that much smaller)."""
+    laid = layout(page)["viewport"]["width"] or page.viewport.width
+    return min(1.0, page.viewport.width / laid)
+
+
 class Overflow(_Phone):
     id = "mobile.overflow"
     title_en = "No horizontal scrolling on phones"
@@ -39,24 +47,30 @@ class Overflow(_Phone):
         for page in pages:
             lay = layout(page)
             width = lay.get("client_width") or lay["viewport"]["width"]
-            value[page.viewport.name] = {"width": width, "scroll_width": lay["scroll_width"],
+            laid = lay["viewport"]["width"]
+            value[page.viewport.name] = {"width": width, "scroll_width": lay["scroll_width"], "layout_width": laid,
                                          "elements": lay.get("overflow", [])[:5]}
-            if lay["scroll_width"] > width + params["tolerance_px"]:
-                wide.append((f"{lay['scroll_width']} px at {page.viewport.width} px",
-                             f"{zh(page.viewport.name)}页面宽 {lay['scroll_width']} 像素"))
+            if laid > page.viewport.width + params["tolerance_px"]:
+                # no viewport meta: laid out for a desktop and shown shrunk, never at the screen's width
+                wide.append((f"laid out {laid} px wide on a {page.viewport.width} px screen (no viewport meta tag)",
+                             f"{zh(page.viewport.name)}按 {laid} 像素宽排版后缩小显示（缺少 viewport 设置）"))
+            elif lay["scroll_width"] > width + params["tolerance_px"]:
+                wide.append((f"scrolls sideways: {lay['scroll_width']} px wide at {page.viewport.width} px",
+                             f"{zh(page.viewport.name)}页面宽 {lay['scroll_width']} 像素，出现横向滚动"))
         if wide:
             return self.finding(Status.FAIL, value,
-                                message="the page scrolls sideways: " + "; ".join(w[0] for w in wide),
-                                message_zh="页面出现横向滚动：" + "；".join(w[1] for w in wide), evidence=refs(pages))
+                                message="; ".join(w[0] for w in wide), message_zh="；".join(w[1] for w in wide),
+                                evidence=refs(pages))
         return self.finding(Status.PASS, value, evidence=refs(pages))
 
 
-def small_targets(lay: dict[str, Any], size: float) -> list[dict[str, Any]]:
-    """The targets under size×size CSS px that no WCAG 2.5.8 exception covers: the spacing one
-    (no other target within size/2 of its centre) and the inline one (a link in a sentence)."""
+def small_targets(lay: dict[str, Any], size: float, scale: float = 1.0) -> list[dict[str, Any]]:
+    """The targets under size×size CSS px as shown (scale: the page's shrink on the screen) that
+    no WCAG 2.5.8 exception covers: the spacing one (no other target within size/2 of its
+    centre) and the inline one (a link in a sentence)."""
     return [t for t in lay["targets"]["small"]
-            if (t["width"] < size or t["height"] < size) and not t.get("inline")
-            and not (t.get("gap") is None or t["gap"] >= size / 2)]
+            if (t["width"] * scale < size or t["height"] * scale < size) and not t.get("inline")
+            and not (t.get("gap") is None or t["gap"] * scale >= size / 2)]
 
 
 class TapTargets(_Phone):
@@ -73,7 +87,7 @@ class TapTargets(_Phone):
         value: dict[str, Any] = {"min_size": size}
         counts: list[tuple[str, str]] = []
         for page in pages:
-            small = small_targets(layout(page), size)
+            small = small_targets(layout(page), size, shrink(page))
             value[page.viewport.name] = {"targets": layout(page)["targets"]["count"], "too_small": len(small),
                                          "elements": small[:params["max_listed"]]}
             if small:
@@ -87,9 +101,10 @@ class TapTargets(_Phone):
         return self.finding(Status.PASS, value, evidence=refs(pages))
 
 
-def small_text(sizes: dict[str, int], below: float) -> int:
-    """Characters set in a size under below (sizes: size -> characters)."""
-    return sum(n for s, n in sizes.items() if float(s) < below)
+def small_text(sizes: dict[str, int], below: float, scale: float = 1.0) -> int:
+    """Characters set in a size under below as shown (sizes: size -> characters; scale: the
+    page's shrink on the screen)."""
+    return sum(n for s, n in sizes.items() if float(s) * scale < below)
 
 
 class TextSize(_Phone):
@@ -106,7 +121,7 @@ class TextSize(_Phone):
         statuses = []
         for page in pages:
             text = layout(page)["text"]
-            tiny = small_text(text["px"], params["min_px"])
+            tiny = small_text(text["px"], params["min_px"], shrink(page))
             share = tiny / text["chars"] if text["chars"] else 0.0
             value[page.viewport.name] = {"chars": text["chars"], "small_chars": tiny, "share": round(share, 3),
                                          "elements": text.get("small", [])[:10]}
