@@ -246,6 +246,12 @@ def test_identity_counts_a_footer_only_scripts_built() -> None:
     assert again.status is Status.PASS and again.value["script_built"] == []
 
 
+def test_identity_reads_the_desktop_rendering_first() -> None:
+    folded = dom("<p>更多</p>")  # a phone layout that folds the footer away
+    finding = run(facts.Identity, [phone(dom=folded), rendering(dom=dom(JS_FOOTER))])
+    assert finding.status is Status.PASS and finding.value["viewport"] == "desktop"
+
+
 def test_identity_failures() -> None:
     no_entry = JS_FOOTER.split("<script")[0]
     finding = run(facts.Identity, [rendering(dom=dom(no_entry))])

@@ -15,7 +15,7 @@ from mgov.checks.builtin.jiucuo import _SCRIPT, CURRENT_HOSTS, FORMER_HOSTS, fin
 from mgov.checks.builtin.privacy import ANALYTICS, GOVERNMENT_ANALYTICS
 from mgov.checks.builtin.rendered_base import RenderedCheck, refs
 from mgov.checks.html import Page, host_of, page_of, parse_html
-from mgov.evidence.rendered import Rendering
+from mgov.evidence.rendered import DESKTOP, Rendering
 from mgov.evidence.site import SiteEvidence
 
 
@@ -67,7 +67,9 @@ class Identity(RenderedCheck):
     defaults: ClassVar[dict[str, Any]] = {"hosts": list(CURRENT_HOSTS), "former_hosts": list(FORMER_HOSTS)}
 
     def judge(self, pages: list[Rendering], ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        page = next((p for p in pages if p.dom), None)
+        # The desktop rendering first: the footer as most visitors see it (a phone layout may fold it).
+        page = next((p for p in pages if p.dom and p.viewport.name == DESKTOP.name), None) or \
+            next((p for p in pages if p.dom), None)
         parsed = rendered_page(page) if page is not None else None
         if page is None or parsed is None:
             return self.finding(Status.ERROR, message="no rendered DOM", message_zh="缺少渲染后的页面",
