@@ -288,6 +288,9 @@ def test_trackers_loaded_only_by_script() -> None:
     assert finding.status is Status.FAIL and finding.value["commercial"] == ["baidu_tongji"]
     assert finding.value["script_only"] == ["baidu_tongji"] and "by script only" in finding.message
     assert finding.value["script_third_parties"] == ["hm.baidu.com"]
+    cnzz = PageRequest("https://s4.cnzz.com/z_stat.php?id=1", "script", third_party=True)  # in the server's HTML
+    both = run(facts.Trackers, [rendering(requests=[baidu, cnzz])])
+    assert both.value["commercial"] == ["baidu_tongji", "cnzz"] and both.value["script_only"] == ["baidu_tongji"]
     assert run(facts.Trackers, [rendering(requests=[own])]).status is Status.PASS
     assert run(facts.Trackers, [rendering(requests=[baidu])], {"commercial": "warn"}).status is Status.WARN
     dap = PageRequest("https://dap.digitalgov.gov/Universal-Federated-Analytics-Min.js", "script", third_party=True)
