@@ -158,3 +158,20 @@ def test_docs_name_every_shipped_profile() -> None:
     text = DOC.read_text(encoding="utf-8")
     for pid in load_all():
         assert f"`{pid}`" in text
+
+
+def test_cn_website_judges_mobile_sites_on_the_rendered_phone_layout() -> None:
+    """d_mobile binds the viewport meta tag for websites, the rendered layout for mobile sites,
+    and the monitoring with the profile judges both."""
+    from mgov.checks.plugins import all_checks
+    from mgov.runs.kinds import owner_of
+    from mgov.runs.select import profile_checks
+
+    cn = load("cn-2019-website")
+    by_kind = {kind: next(i for i in resolve(cn, kind, "county") if i.id == "d_mobile") for kind in cn.kinds}
+    assert by_kind["website"].check == "mobile.viewport"
+    assert by_kind["mobile_site"].check == "mobile.overflow" and by_kind["mobile_site"].points == 1
+    kind = owner_of(all_checks()["mobile.overflow"]).name  # the render pass
+    assert "mobile.overflow" in profile_checks("cn-2019-website", kind)[0]
+    assert "mobile.viewport" in profile_checks("cn-2019-website", "scan")[0]
+
