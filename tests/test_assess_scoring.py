@@ -176,22 +176,22 @@ def test_portal_not_above_gate_earns_no_bonus(cn: Profile) -> None:
 def test_us_percentage_and_grade(us: Profile) -> None:
     ch = site("u1", tier="executive_branch", address="https://www.example.gov/")
     inds = resolve(us, "website", "executive_branch")
-    assert len(inds) == 24
-    failing = [i.id for i in inds][:6]
+    assert len(inds) == 34
+    failing = [i.id for i in inds][:12]
     obs = passing(us, ch, **{i: (manual("failed") if us.indicator(i).source == "manual" else fail()) for i in failing})
     r = assess_channel(us, ch, obs)
-    # 18 of 24 met = 75 % -> C (70 ≤ 75 < 80), ≥ 60 -> pass
-    assert (r.score, r.grade, r.verdict) == (75.0, "C", "pass")
-    # 10 met ones not assessed: 14 assessed, 6 failed -> 8/14 = 57.1429 % -> F, below 60 -> fail
+    # 22 of 34 met = 64.7059 % -> D (60 ≤ 64.7 < 70), ≥ 60 -> pass
+    assert (r.score, r.grade, r.verdict) == (round(100 * 22 / 34, 4), "D", "pass")
+    # 10 met ones not assessed: 24 assessed, 12 failed -> 12/24 = 50 % -> F, below 60 -> fail
     del_ids = [i.id for i in inds if i.id not in failing][:10]
     obs2 = {k: v for k, v in obs.items() if k not in del_ids}
     r2 = assess_channel(us, ch, obs2)
-    assert r2.not_assessed == 10 and r2.score == round(100 * 8 / 14, 4) == 57.1429
+    assert r2.not_assessed == 10 and r2.score == round(100 * 12 / 24, 4) == 50.0
     assert (r2.grade, r2.verdict) == ("F", "fail")
     assert [x.status for x in r2.indicators if x.id in del_ids] == ["not_assessed"] * 10
-    # legislative branch: 4 OMB-only indicators dropped -> out of 20
+    # legislative branch: 4 OMB-only indicators dropped -> out of 30
     leg = assess_channel(us, dataclasses.replace(ch, tier="legislative_branch"), obs)
-    assert len(leg.indicators) == 20
+    assert len(leg.indicators) == 30
 
 
 def test_not_assessed_is_never_deducted(cn: Profile) -> None:

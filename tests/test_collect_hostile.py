@@ -281,7 +281,7 @@ def test_hostile_sites_become_findings_and_the_scan_goes_on(tmp_path: Path) -> N
     from mgov.runs.judging import judge
     from mgov.runs.runner import needs_of
 
-    checks = [c for c in all_checks().values() if "crawl" not in c.needs]
+    checks = [c for c in all_checks().values() if not {"crawl", "rendered"} & c.needs]
 
     async def main() -> None:
         async with lab(tmp_path, raw={"reset.test": resetter, "garbage.test": garbage},
@@ -329,7 +329,7 @@ def test_a_200000_deep_page_is_judged_in_seconds_and_stalls_no_other_channel(tmp
     from mgov.runs.judging import Judge
     from mgov.runs.runner import needs_of
 
-    checks = [c for c in all_checks().values() if "crawl" not in c.needs]
+    checks = [c for c in all_checks().values() if not {"crawl", "rendered"} & c.needs]
     judge = Judge(checks, {}, None, process=False)
 
     async def channel(ctx: CollectContext, host: str) -> tuple[float, dict[str, Finding]]:

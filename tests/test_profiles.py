@@ -15,7 +15,8 @@ EXAMPLE = re.compile(r"<!-- example: (?P<name>\S+) -->\n```toml\n(?P<body>.*?)^`
 
 def test_shipped_profiles_load() -> None:
     profiles = load_all()
-    assert sorted(profiles) == ["cn-2019-newmedia", "cn-2019-website", "us-federal"]
+    assert sorted(profiles) == ["cn-2019-newmedia", "cn-2019-website", "cn-2021-aging", "us-federal",
+                               "wcag21-aa"]
     assert {p.jurisdiction for p in profiles.values()} == {"cn", "us"}
 
 
@@ -62,7 +63,7 @@ def test_cn_newmedia_kinds() -> None:
 
 def test_us_federal() -> None:
     p = load("us-federal")
-    assert len(p.indicators) == 24
+    assert len(p.indicators) == 34
     assert all(i.rule == "weight" and i.weight == 1 for i in p.indicators)
     s = p.scoring
     assert s.method == "percentage"
@@ -70,8 +71,24 @@ def test_us_federal() -> None:
     assert (s.grade(95), s.grade(89.9), s.grade(60), s.grade(59)) == ("A", "B", "D", "F")
     assert p.indicator("hsts").params == {"min_max_age": 31536000, "include_subdomains": False, "preload": False}
     assert p.indicator("link_foia").params["links"]["us"]["foia"][1] == r"/foia(/|\.html?$|$)"
-    assert len(resolve(p, "website", "judicial_branch")) == 20
-    assert len(resolve(p, "website", "agency")) == 24
+    assert len(resolve(p, "website", "judicial_branch")) == 30
+    assert len(resolve(p, "website", "agency")) == 34
+    assert p.indicator("a11y_keyboard").check == "a11y.keyboard"
+    assert p.indicator("mobile_tap_targets").params == {"min_size": 24}
+    assert p.indicator("a11y_images").params == {"levels": ["wcag2a", "wcag2aa"]}  # Section 508: WCAG 2.0 AA
+
+
+def test_rendering_profiles() -> None:
+    """wcag21-aa and cn-2021-aging bind the checks on rendered pages; 适老化 thresholds are params."""
+    wcag = load("wcag21-aa")
+    assert {i.check for i in wcag.indicators} == {"a11y.images", "a11y.contrast", "a11y.forms", "a11y.keyboard",
+                                                  "a11y.names", "a11y.structure", "mobile.overflow", "mobile.zoom"}
+    assert wcag.indicator("a11y_contrast").params["levels"] == ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+    aging = load("cn-2021-aging")
+    assert aging.jurisdiction == "cn" and aging.scoring.method == "percentage"
+    assert aging.indicator("aging_sizes").params == {"min_pt": 18, "min_target": 60}
+    assert aging.indicator("mobile_tap_targets").params == {"min_size": 44}
+    assert {i.check for i in aging.indicators} >= {"aging.entry", "aging.popups", "aging.sizes", "a11y.keyboard"}
 
 
 def test_resolve_rejects_unknown_kind_and_tier() -> None:
@@ -141,3 +158,20 @@ def test_docs_name_every_shipped_profile() -> None:
     text = DOC.read_text(encoding="utf-8")
     for pid in load_all():
         assert f"`{pid}`" in text
+
+
+def test_cn_website_judges_mobile_sites_on_the_rendered_phone_layout() -> None:
+    """d_mobile binds the viewport meta tag for websites, the rendered layout for mobile sites,
+    and the monitoring with the profile judges both."""
+    from mgov.checks.plugins import all_checks
+    from mgov.runs.kinds import owner_of
+    from mgov.runs.select import profile_checks
+
+    cn = load("cn-2019-website")
+    by_kind = {kind: next(i for i in resolve(cn, kind, "county") if i.id == "d_mobile") for kind in cn.kinds}
+    assert by_kind["website"].check == "mobile.viewport"
+    assert by_kind["mobile_site"].check == "mobile.overflow" and by_kind["mobile_site"].points == 1
+    kind = owner_of(all_checks()["mobile.overflow"]).name  # the render pass
+    assert "mobile.overflow" in profile_checks("cn-2019-website", kind)[0]
+    assert "mobile.viewport" in profile_checks("cn-2019-website", "scan")[0]
+

@@ -9,11 +9,12 @@ from typing import Any
 def test_list(cli: Any) -> None:
     rows = cli.json("profiles", "list")
     assert [(r["id"], r["jurisdiction"], r["indicators"]) for r in rows] == [
-        ("cn-2019-newmedia", "cn", 14), ("cn-2019-website", "cn", 46), ("us-federal", "us", 24)]
+        ("cn-2019-newmedia", "cn", 14), ("cn-2019-website", "cn", 46), ("cn-2021-aging", "cn", 13),
+        ("us-federal", "us", 34), ("wcag21-aa", "us", 8)]
     out = cli("profiles", "list", MGOV_LANG="zh").stdout
-    assert "政府网站检查指标" in out and "共 3 个指标体系" in out
+    assert "政府网站检查指标" in out and "共 5 个指标体系" in out
     out = cli("profiles", "list").stdout
-    assert "us-federal" in out and "3 profiles" in out
+    assert "us-federal" in out and "5 profiles" in out
 
 
 def test_show_resolved(cli: Any) -> None:
@@ -27,7 +28,7 @@ def test_show_resolved(cli: Any) -> None:
     full = cli.json("profiles", "show", "cn-2019-website")
     assert sum(len(c["indicators"]) for c in full["categories"]) == 46
     out = cli("profiles", "show", "us-federal", "--kind", "website", "--tier", "agency").stdout
-    assert "Effective indicators for website, tier agency: 24" in out
+    assert "Effective indicators for website, tier agency: 34" in out
     assert "Equal-weight percentage" in out
     out = cli("profiles", "show", "cn-2019-website", MGOV_LANG="zh").stdout
     assert "单项否决，扣分指标 100 分，低于 60 分为不合格" in out
@@ -48,7 +49,7 @@ def test_validate(cli: Any, tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "local.toml").write_text('id = "local"\nextends = "us-federal"\ntitle_en = "Local"\n', encoding="utf-8")
     out = cli("profiles", "validate", str(folder)).stdout
-    assert "valid: local (24 indicators" in out
+    assert "valid: local (34 indicators" in out
     assert [r["id"] for r in cli.json("profiles", "list", "--dir", str(folder))][-1] == "local"
     bad = tmp_path / "bad.toml"
     bad.write_text('id = "bad"\nextends = "us-federal"\n[[indicator]]\nid = "hsts"\ncheck = "hsts2"\n',

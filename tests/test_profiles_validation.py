@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mgov.profiles import ProfileError, load
+from mgov.profiles import ProfileError, load, resolve
 
 HEAD = '''id = "p"
 title_zh = "测试"
@@ -153,7 +153,7 @@ set = { rule = "deduct" }
     assert errors(tmp_path, body) == [
         "p.toml: override[1].indicators: unknown indicator 'zz' (choose from: i)",
         "p.toml: override[1].set.kinds: cannot be overridden (allowed: title_zh, title_en, rule, params, aggregate, "
-        "points, cap, weight, evidence, deadline, spec, uncertain)",
+        "points, cap, weight, evidence, deadline, spec, uncertain, check)",
         "p.toml: override[1]: needs either a set table or disable = true",
         "p.toml: override[2]: needs either a set table or disable = true",
     ]  # the first pass stops here: resolution is checked once the tables are valid
@@ -182,3 +182,17 @@ def test_duplicate_profile_id(tmp_path: Path) -> None:
     with pytest.raises(ProfileError) as info:
         load("us-federal", [tmp_path])
     assert info.value.errors[0].startswith(f"{tmp_path}/us-federal.toml: id: profile 'us-federal' is also defined in ")
+
+
+def test_an_override_binds_only_a_check_that_applies(tmp_path: Path) -> None:
+    body = indicator(source="", check='"page.title"')
+    wrong = body + '\n[[override]]\nkinds = ["website"]\nset = { check = "nope" }\n'
+    assert errors(tmp_path, wrong) == ["p.toml: override[1].set.check: unknown check 'nope' (see `mgov checks list`)"]
+    us = HEAD.replace('jurisdiction = "cn"', 'jurisdiction = "us"')
+    foreign = body + '\n[[override]]\nset = { check = "aging.entry" }\n'
+    assert errors(tmp_path, foreign, head=us) == [
+        "p.toml: override[1].set.check: check 'aging.entry' does not apply to jurisdiction 'us'"]
+    fine = body + '\n[[override]]\nset = { check = "mobile.overflow" }\n'
+    (tmp_path / "p.toml").write_text(HEAD + fine, encoding="utf-8")
+    assert resolve(load("p", [tmp_path]), "website", "county")[0].check == "mobile.overflow"
+

@@ -51,7 +51,7 @@ SCAN_CHECKS = ["availability", "not_found", "mobile.viewport", "page.title", "ht
                "security_headers", "cookies", "third_party", "analytics"]
 PAGE_CHECKS = ["mobile.viewport", "page.title", "html.lang", "page.weight", "security_headers", "cookies",
                "third_party", "analytics"]
-AXE = Path(__file__).parent / "assets" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).parents[1] / "src" / "mgov" / "collect" / "probes" / "vendor" / "axe.min.js"  # the probes' copy
 BLOCKING = ("serious", "critical")
 
 
@@ -190,7 +190,7 @@ SCREENS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "h
 @pytest.mark.parametrize(("lang", "screen"), [("en", "desktop"), ("zh", "desktop"), ("zh", "phone")])
 def test_axe_finds_nothing_serious_on_any_page(chromium: Any, dashboard: Server, demo: Demo, lang: str,
                                                screen: str) -> None:
-    """axe-core (vendored under tests/assets) on every main page, the sign-in page and an
+    """axe-core (the copy vendored for the rendering probes) on every main page, the sign-in page and an
     error page, in both languages and on a phone's screen: no violation of impact serious
     or critical."""
     ctx = chromium.new_context(viewport=SCREENS[screen], locale="en-US", is_mobile=screen == "phone",

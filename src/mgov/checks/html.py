@@ -91,12 +91,17 @@ def _is_html(ex: Exchange) -> bool:
 
 
 def _parse(ex: Exchange) -> Page:
-    tree = HTMLParser(ex.text or "")
-    base = ex.url
+    return parse_html(ex.text or "", ex.url)
+
+
+def parse_html(text: str, address: str) -> Page:
+    """The page of an HTML text found at address (a response's body, or a browser's rendered DOM)."""
+    tree = HTMLParser(text)
+    base = address
     base_tag = tree.css_first("base[href]")
     if base_tag is not None:
-        base = join_url(ex.url, base_tag.attributes.get("href") or "") or ex.url
-    page = Page(url=ex.url)
+        base = join_url(address, base_tag.attributes.get("href") or "") or address
+    page = Page(url=address)
     html = tree.css_first("html")
     if html is not None:
         page.lang = (html.attributes.get("lang") or html.attributes.get("xml:lang") or "").strip() or None

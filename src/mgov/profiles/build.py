@@ -26,7 +26,7 @@ CATEGORY_KEYS = ("id", "title_zh", "title_en", "points", "weight")
 INDICATOR_KEYS = ("id", "title_zh", "title_en", "category", "rule", "source", "check", "params", "aggregate",
                   "kinds", "tiers", "points", "cap", "weight", "evidence", "deadline", "spec", "uncertain")
 SETTABLE = ("title_zh", "title_en", "rule", "params", "aggregate", "points", "cap", "weight", "evidence",
-            "deadline", "spec", "uncertain")
+            "deadline", "spec", "uncertain", "check")
 OVERRIDE_KEYS = ("kinds", "tiers", "indicators", "set", "disable")
 SCORING_KEYS = ("method", "total", "pass_mark", "bonus_max", "bonus_gate", "bonus_scope", "no_service_total",
                 "no_service_categories", "no_service_indicators", "grades", "incomplete_share", "incomplete_deadline")
@@ -218,6 +218,9 @@ def build(m: Merged) -> Profile:
                              f"cannot be overridden (allowed: {_choices(SETTABLE)})")
                 else:
                     changes[name] = _value(errs, origin, f"override[{n}].set.{name}", name, value, ctx)
+                    if name == "check" and isinstance(value, str):
+                        _override_check(errs, origin, f"override[{n}].set.check", value, jurisdiction,
+                                        tuple(f.get("kinds") or kinds))
         if "set" in raw and not isinstance(raw["set"], dict):
             errs.add(origin, f"override[{n}].set", "must be a table")
         if bool(changes) == bool(f.get("disable")):
@@ -238,6 +241,21 @@ def build(m: Merged) -> Profile:
     if errs:
         raise ProfileError(list(dict.fromkeys(errs)))
     return profile
+
+
+def _override_check(errs: _Errors, origin: str, key: str, check_id: str, jurisdiction: str,
+                    kinds: tuple[str, ...]) -> None:
+    """A check an override binds for some kinds (a kind judged on other evidence) must exist
+    and apply to them."""
+    check = all_checks().get(check_id)
+    if check is None:
+        return errs.add(origin, key, f"unknown check {check_id!r} (see `mgov checks list`)")
+    for kind in kinds:
+        if kind not in check.kinds:
+            errs.add(origin, key, f"check {check_id!r} does not apply to kind {kind!r}")
+    if check.jurisdictions is not None and jurisdiction not in check.jurisdictions:
+        errs.add(origin, key, f"check {check_id!r} does not apply to jurisdiction {jurisdiction!r}")
+    return None
 
 
 def _sums(errs: _Errors, m: Merged, categories: list[Category], indicators: list[Indicator],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,14 @@ def profile_checks(profile_id: str, kind: str = "scan",
     indicators bind with parameters, every parameter set ({}: the check's own), so the daily
     monitoring judges what an assessment with that profile reads."""
     run_kind = kind_of(kind)
-    bound = [(i.check, i) for i in load(profile_id, dirs=dirs or []).indicators if i.check]
+    profile = load(profile_id, dirs=dirs or [])
+    bound = [(i.check, i) for i in profile.indicators if i.check]
+    # An override may bind another check for some kinds (cn-2019-website's d_mobile judged on
+    # the rendered phone layout for mobile sites): the monitoring judges that one too.
+    for ov in profile.overrides:
+        if isinstance(check := ov.set.get("check"), str):
+            bound += [(check, dataclasses.replace(i, check=check, params={**i.params, **ov.set.get("params", {})}))
+                      for i in profile.indicators if not ov.indicators or i.id in ov.indicators]
     ids = list(dict.fromkeys(check for check, _ in bound))
     wanted = {c.id for c in select(ids) if run_kind.owns(c)}
     checks = [c for c in ids if c in wanted]
