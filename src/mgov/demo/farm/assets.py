@@ -48,10 +48,12 @@ button,input,select,textarea{min-width:44px;min-height:44px;font-size:16px}
 body.elder{font-size:24px}body.elder footer,body.elder .toolbar{font-size:24px}
 body.elder a,body.elder button,body.elder input{min-width:60px;min-height:60px;line-height:60px;font-size:24px}
 .wide{width:1100px;border-collapse:collapse}.wide td{border:1px solid #565c65;padding:.25rem}
-.share{display:flex}.share button{width:16px;height:16px;min-width:0;min-height:0;padding:0;margin:0;border:0;background:#005ea2}
+.share{display:flex}
+.share button{width:16px;height:16px;min-width:0;min-height:0;padding:0;margin:0;border:0;background:#005ea2}
 .faint{color:#c0c0c0}
 .map{height:8rem;background:#e6e6e6;border:1px solid #565c65;padding:1rem}
-.float-ad{position:fixed;right:1rem;bottom:1rem;width:14rem;z-index:1000;background:#fff;border:2px solid #b50909;padding:.5rem}
+.float-ad{position:fixed;right:1rem;bottom:1rem;width:14rem;z-index:1000;background:#fff;
+  border:2px solid #b50909;padding:.5rem}
 """
 
 JS = """// Site script: marks the current navigation entry; on cn sites (their pages name a

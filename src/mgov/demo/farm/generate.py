@@ -18,8 +18,8 @@ from mgov.demo.farm.contract import ICP_PREFIX, LONG_LINKS, PSB_ALTERNATE, PSB_P
 from mgov.demo.farm.defects import DEFECTS, allowed
 from mgov.demo.farm.forms import Forms, icp_text, psb_text
 from mgov.demo.farm.manifest import Manifest, RegistryEntry, Site
-from mgov.demo.farm.render_pages import render_facts
 from mgov.demo.farm.places_cn import MINISTRY_REGION, PROVINCE_CHARS
+from mgov.demo.farm.render_pages import render_facts
 
 SCAN_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "scan"]
 CONTENT_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "crawl"]
