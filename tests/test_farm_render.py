@@ -100,7 +100,7 @@ def test_js_footer_writes_what_the_bytes_lack(manifest: Manifest) -> None:
     ids = s.identifiers
     for key in ("site_code", "icp", "psb"):
         if ids.get(key):
-            assert ids[key] in script  # type: ignore[operator]
+            assert str(ids[key]) in script
     assert f"site_code={ids['jiucuo_site_code']}" in script and "我为政府网站找错" in script
     assert s.details["render.js_footer"]["script"] == "/js/footer.js"
 
