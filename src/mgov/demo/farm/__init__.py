@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mgov.demo.farm.defects import CRAWL_CHECKS, DEFECTS, RENDER_CHECKS, compatibility_table, compatible
+from mgov.demo.farm.defects import CRAWL_CHECKS, DEFECTS, compatibility_table, compatible
+from mgov.demo.farm.defects_render import RENDER_CHECKS
 from mgov.demo.farm.generate import generate
 from mgov.demo.farm.manifest import Manifest, Organization, RegistryEntry, Runtime, Site
 
