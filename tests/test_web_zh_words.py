@@ -26,7 +26,7 @@ from mgov.profiles.names import label
 from mgov.registry import service
 from mgov.registry.records import Batch, ChannelRecord, Origin
 from mgov.web.body_limit import every_route
-from webworld import World, build_world, flash_of
+from webworld import World, add_rendered_finding, build_world, flash_of
 from zh_words import Problem, Vocabulary, check_html, check_rows, check_text
 
 # Routes that are not pages: the language switch and sign-out redirect, the API has its own
@@ -89,6 +89,8 @@ def full_world(engine: Any, tmp_path: Any) -> World:
                            ScheduleEntry(kind="crawl", at="30 3 * * 6", channel="https://www.gz.gov.cn"),
                            ScheduleEntry(kind="assess", at="0 6 1 1,4,7,10 *", profile="cn-2019-website",
                                          time_zone="Asia/Shanghai", note="季度考核")]
+    # A finding on rendered pages: its screenshots and rule list (a check the web world knows by name).
+    w.ids["rendered"] = add_rendered_finding(w, check="mobile.viewport")
     w.ids |= {"dispute": dispute["id"], "task": second, "closed_task": first, "token": token["id"],
               "user": admin, "target": 0, "evidence": evidence["id"], "jobs": [crawl["id"], assess["id"], scan["id"]]}
     return w
@@ -102,7 +104,8 @@ def _samples(world: World) -> dict[str, list[Any]]:
             "dispute_id": [i["dispute"]], "task_id": [i["task"], i["closed_task"]], "run_id": [i["run"]],
             "user_id": [i["user"]], "token_id": [i["token"]], "index": [0], "profile_id": ["cn-2019-website"],
             "evidence_id": [i["evidence"]], "job_id": i["jobs"],
-            "paths": {"/tasks/{task_id}/evidence/{evidence_id}": [f"/tasks/{i['task']}/evidence/{i['evidence']}"]}}
+            "paths": {"/tasks/{task_id}/evidence/{evidence_id}": [f"/tasks/{i['task']}/evidence/{i['evidence']}"],
+                      "/findings/{finding_id}/screenshot/{index}": [f"/findings/{i['rendered']}/screenshot/1"]}}
 
 
 def dashboard_routes(app: Any) -> list[str]:
@@ -140,6 +143,8 @@ def judge(answer: Any, url: str, vocab: Vocabulary) -> tuple[list[Problem], int]
     kind = answer.headers.get("content-type", "")
     if "application/octet-stream" in kind and answer.headers.get("content-disposition", "").startswith("attachment"):
         return [], ATTACHED  # a file a user attached (a task's fix evidence): their bytes, not mgov's words
+    if kind.startswith("image/"):
+        return [], ATTACHED  # a screenshot of a monitored page: its bytes, not mgov's words
     if "text/html" in kind:
         return check_html(answer.text, url, vocab)
     if "text/csv" in kind:

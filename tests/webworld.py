@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -157,3 +158,56 @@ def build_world(engine: Engine, home: Path) -> World:
     world.ids = {"channel_a": a, "channel_b": b, "finding_a": found["a"], "finding_b": found["b"], "run": run_id,
                  "assessment": assessment, "tasks": len(opened)}
     return world
+
+
+# --- rendered pages (issue 16): a finding with screenshots -------------------------------
+
+RENDERED_VALUE = {"rules": [
+    {"id": "image-alt", "wcag": ["1.1.1"], "act": ["23a2a8"], "outcome": "failed",
+     "nodes": [{"selector": "p.photo > img", "snippet": '<img src="/images/news.png">', "box": [40, 300, 120, 80]},
+               {"selector": "#hero-photo", "snippet": "<img id=hero-photo>",
+                "box": {"x": 400, "y": 120, "w": 300, "h": 60}}]},
+    {"id": "role-img-alt", "wcag": ["1.1.1"], "act": ["23a2a8"], "outcome": "passed", "nodes": []},
+    {"id": "svg-img-alt", "wcag": ["1.1.1"], "act": ["7d6734"], "outcome": "inapplicable", "nodes": []},
+    {"id": "object-alt", "wcag": ["1.1.1"], "act": ["8fc3b6"], "outcome": "incomplete",
+     "nodes": [{"selector": "object", "snippet": "<object data=x></object>"}]},
+]}
+
+
+def screenshot_records(settings: Settings, url: str) -> list[dict[str, Any]]:
+    """A desktop and a phone screenshot of url as WARC resource records (image/png) in the
+    archive, the way the rendering collector stores them; their refs."""
+    from warcio.warcwriter import WARCWriter
+
+    # Deferred: the farm's PNG maker, for the few tests that need one.
+    from mgov.demo.farm.assets import png
+
+    archive = settings.resolved_archive_dir
+    archive.mkdir(parents=True, exist_ok=True)
+    path = archive / "rendered-test.warc.gz"
+    refs = []
+    with path.open("ab") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        shots = (("desktop", (1366, 1000, (240, 240, 240))), ("phone", (390, 1200, (220, 230, 240))))
+        for viewport, (w, h, rgb) in shots:
+            data = png(w, h, rgb)
+            offset = out.tell()
+            record = writer.create_warc_record(
+                f"{url}#viewport={viewport}", "resource", payload=io.BytesIO(data), length=len(data),
+                warc_content_type="image/png",
+                warc_headers_dict={"WARC-Date": "2026-01-20T03:00:00Z"})
+            writer.write_record(record)
+            refs.append({"file": path.name, "offset": offset, "length": out.tell() - offset})
+    return refs
+
+
+def add_rendered_finding(world: World, channel: str = "channel_a", check: str = "a11y.images") -> int:
+    """A finding of the world's scan on channel with both screenshots and RENDERED_VALUE; its id."""
+    with world.engine.begin() as conn:
+        url = conn.execute(select(CHANNELS.c.address).where(CHANNELS.c.id == world.ids[channel])).scalar_one() + "/"
+        refs = _archive(world.settings, url, b"<html><title>x</title></html>")[1:] + screenshot_records(
+            world.settings, url)
+        return int(conn.execute(insert(FINDINGS).values(
+            run_id=world.ids["run"], channel_id=world.ids[channel], check_id=check, status="fail",
+            value=RENDERED_VALUE, message="1 rule failed", message_zh="1 条规则不通过", evidence=refs,
+            observed_at=dt.datetime.combine(DAY, dt.time(3), dt.UTC))).inserted_primary_key[0])

@@ -62,7 +62,8 @@ def verify(manifest: Manifest, findings: dict[str, dict[str, dict[str, Any]]], *
     """findings: host -> check id -> {"status", "message"} from one run of the farm.
 
     Only the defects of the run's kind count ("scan": the protocol checks; "crawl": the
-    content checks), and of those only the ones the farm's epoch shows; a defect's
+    content checks; "render": the checks on rendered pages), a defect's `passes` must have
+    passed, and of those only the ones the farm's epoch shows; a defect's
     `obscures` (checks of the other kind it may spoil) are explained, never required."""
     out = Verification(hostile=hostile(manifest))
     for site in manifest.sites:
@@ -76,6 +77,8 @@ def verify(manifest: Manifest, findings: dict[str, dict[str, dict[str, Any]]], *
                 continue
             out.defects += 1
             missing = [c for c in checks if got.get(c, {}).get("status") not in FLAGGED]
+            # A trap for false alarms (render.js_footer): its checks must have passed.
+            missing += [c for c in d.passes if got.get(c, {}).get("status") != "pass"]
             if missing:
                 out.missed.append({"host": site.host, "defect": defect, "checks": missing,
                                    "got": {c: got.get(c, {}).get("status") for c in missing}})

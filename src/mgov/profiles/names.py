@@ -66,6 +66,13 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     # A code two jurisdictions share (county) reads as the first's (县级, beside 省级 and 地市级).
     "tier": {code: (t.zh, t.en) for tiers in reversed(vocab.TIERS.values()) for code, t in tiers.items()},
 }
+# Rendered pages (issue 16): a screenshot's viewport, an accessibility rule's outcome (axe-core's),
+# the DOM snapshot's record.
+LABELS["viewport"] = {"desktop": ("桌面端", "desktop"), "phone": ("手机端", "phone"),
+                      "phone320": ("窄屏手机", "narrow phone")}
+LABELS["rule_outcome"] = {"passed": ("通过", "passed"), "failed": ("不通过", "failed"),
+                          "inapplicable": ("不适用", "inapplicable"), "incomplete": ("需人工复核", "needs review")}
+LABELS["warc_record"]["conversion"] = ("转换", "conversion")
 
 # The audit log's actions are "subject.verb" (task.opened): each half has its words, so an
 # action added later reads right as soon as its two words are here.

@@ -15,14 +15,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mgov.demo.farm.defects import CRAWL_CHECKS, DEFECTS, compatibility_table, compatible
+from mgov.demo.farm.defects_render import RENDER_CHECKS
 from mgov.demo.farm.generate import generate
 from mgov.demo.farm.manifest import Manifest, Organization, RegistryEntry, Runtime, Site
 
 if TYPE_CHECKING:
     from mgov.demo.farm.farm import Farm, RunningFarm, run_in_thread
 
-__all__ = ["CRAWL_CHECKS", "DEFECTS", "Farm", "Manifest", "Organization", "RegistryEntry", "RunningFarm",
-           "Runtime", "Site", "compatibility_table", "compatible", "generate", "run_in_thread"]
+__all__ = ["CRAWL_CHECKS", "DEFECTS", "RENDER_CHECKS", "Farm", "Manifest", "Organization", "RegistryEntry",
+           "RunningFarm", "Runtime", "Site", "compatibility_table", "compatible", "generate", "run_in_thread"]
 
 
 def __getattr__(name: str) -> Any:

@@ -35,25 +35,56 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 PIXEL_GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
              b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 
-CSS = """body{margin:0;font:16px/1.6 system-ui,sans-serif;color:#1b1b1b}
+CSS = """body{margin:0;font:16px/1.6 system-ui,sans-serif;color:#1b1b1b;overflow-wrap:anywhere}
 header,main,footer{max-width:72rem;margin:0 auto;padding:1rem}
 header{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
 .banner{width:100%;height:auto}.news li{margin:.25rem 0}.news time{color:#565c65;margin-left:.5rem}
 footer{border-top:1px solid #dfe1e2;font-size:.9rem}footer a{margin-right:1rem}
 .usa-banner{background:#f0f0f0;font-size:.8rem;padding:.25rem 1rem}
 @media (max-width:40em){header{display:block}}
+a{display:inline-block;min-width:44px;min-height:44px;line-height:44px}
+button,input,select,textarea{min-width:44px;min-height:44px;font-size:16px}
+.toolbar a{margin-right:1rem}
+body.elder{font-size:24px}body.elder footer,body.elder .toolbar{font-size:24px}
+body.elder a,body.elder button,body.elder input{min-width:60px;min-height:60px;line-height:60px;font-size:24px}
+.wide{width:1100px;border-collapse:collapse}.wide td{border:1px solid #565c65;padding:.25rem}
+.share{display:flex}
+.share button{width:16px;height:16px;min-width:0;min-height:0;padding:0;margin:0;border:0;background:#005ea2}
+.faint{color:#c0c0c0}
+.map{height:8rem;background:#e6e6e6;border:1px solid #565c65;padding:1rem}
+.float-ad{position:fixed;right:1rem;bottom:1rem;width:14rem;z-index:1000;background:#fff;
+  border:2px solid #b50909;padding:.5rem}
 """
 
-JS = """// Site script: marks the current navigation entry. No third-party requests.
+JS = """// Site script: marks the current navigation entry; on cn sites (their pages name a
+// SiteDomain) adds the 长者模式 (适老版) entry to the header. No third-party requests.
 document.addEventListener("DOMContentLoaded", function () {
   var here = location.pathname;
   document.querySelectorAll("nav a").forEach(function (a) {
     if (a.getAttribute("href") === here) { a.setAttribute("aria-current", "page"); }
   });
+  if (!document.querySelector('meta[name="SiteDomain"]')) { return; }
+  var bar = document.createElement("p");
+  bar.className = "toolbar";
+  [["/elder/", "长者模式"]].forEach(function (entry) {
+    var a = document.createElement("a");
+    a.href = entry[0]; a.textContent = entry[1];
+    bar.appendChild(a);
+  });
+  (document.querySelector("header") || document.querySelector("main") || document.body).appendChild(bar);
 });
 """
 
 TRACKER_JS = "/* {host}: stand-in for the real script, served by the mgov demo farm */\n"
+# The 找错 platform's script (jiucuo form "script"): writes the entry where it stands.
+JIUCUO_REMOTE_JS = f"""// 我为政府网站找错 (stand-in served by the mgov demo farm).
+(function () {{
+  var me = document.getElementById("_jiucuo_");
+  var code = me ? me.getAttribute("sitecode") : "";
+  document.write("<span id='_span_jiucuo'><a href='https://{c.JIUCUO_HOST}/exposure/jiucuo.html?site_code="
+                 + code + "&url=" + encodeURIComponent(location.href) + "'>我为政府网站找错</a></span>");
+}})();
+"""
 
 
 @functools.cache
@@ -88,6 +119,8 @@ def service_asset(host: str, path: str) -> Asset | None:
         (c.BAIDU_HOST, "/hm.js"),
         (c.CNZZ_HOST, "/z_stat.php"),
     }
+    if (host, path) == (c.JIUCUO_HOST, "/exposure/jiucuo.js"):
+        return Asset("text/javascript; charset=utf-8", JIUCUO_REMOTE_JS.encode())
     if (host, path) in scripts:
         return Asset("text/javascript; charset=utf-8", TRACKER_JS.format(host=host).encode())
     if host == c.TRACKER_HOST:

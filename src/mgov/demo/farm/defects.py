@@ -4,15 +4,18 @@ The ids are a contract with the checks' tests and the benchmark: keep them stabl
 combination is refused when one defect would hide the other (a site without HTTPS cannot
 also show a weak HSTS header), so every defect in a manifest is observable on its site.
 
-Two kinds: "scan" defects are seen by the protocol checks, "crawl" defects (the content
-ones) by the checks of the site crawl (CRAWL_CHECKS). A comparison of one run with the
-manifest counts only the defects of its kind (mgov.demo.verify).
+Three kinds: "scan" defects are seen by the protocol checks, "crawl" defects (the content
+ones) by the checks of the site crawl (CRAWL_CHECKS), "render" defects by the checks on
+rendered pages (RENDER_CHECKS, a real browser: defects_render.py). A comparison of one run
+with the manifest counts only the defects of its kind (mgov.demo.verify).
 """
 
 from __future__ import annotations
 
 from itertools import combinations
 from typing import NamedTuple
+
+from mgov.demo.farm.defects_render import RENDER_CHECKS, RENDER_MOOT, RENDER_OBSCURED, RENDER_SPECS
 
 # The checks of the crawl pass (a scan run of kind "crawl", docs/crawl-design.md); every
 # other check id belongs to the protocol scan.
@@ -38,6 +41,9 @@ class Defect(NamedTuple):
     # Checks of the other run kind that the defect may make fail or err on its site (a site
     # the crawler cannot fetch): a comparison neither requires them nor calls them false alarms.
     obscures: tuple[str, ...] = ()
+    # Checks that must PASS on the site in a run of the defect's kind: the defect is a trap
+    # for false alarms (a footer JavaScript writes: the bytes lack it, the rendered page has it).
+    passes: tuple[str, ...] = ()
 
 
 _D = Defect
@@ -135,7 +141,11 @@ DEFECTS: dict[str, Defect] = {d.id: d for d in (
        "epoch 2: a new notice dated 200 days ago", epoch=2),
     _C("redflag.tampered", ("content.tampering",),
        "epoch 2: the homepage's header and footer text changed", epoch=2),
+    *(Defect(*spec[:4], run_kind="render", obscures=spec[4], passes=spec[5]) for spec in RENDER_SPECS),
 )}
+# What scan and crawl defects spoil in a rendered page (a real browser sees them too).
+DEFECTS.update({d: DEFECTS[d]._replace(obscures=DEFECTS[d].obscures + extra)
+                for d, extra in RENDER_OBSCURED.items()})
 
 # At most one defect of each group: they are alternatives of one property.
 EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
@@ -156,6 +166,7 @@ EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
 ))
 
 _CRAWL_DEFECTS = frozenset(d for d, v in DEFECTS.items() if v.run_kind == "crawl")
+_RENDER_DEFECTS = frozenset(d for d, v in DEFECTS.items() if v.run_kind == "render")
 
 # Defects whose content lives on the homepage: a homepage that answers 503 hides them.
 _HOMEPAGE = frozenset({
@@ -181,12 +192,15 @@ _MOOT: dict[str, frozenset[str]] = {
 # A site the crawler cannot fetch (no HTTPS, a certificate that does not verify, a homepage
 # that answers 503) hides every content defect.
 for _d, _v in DEFECTS.items():
-    if _v.obscures == _ALL_CRAWL:
+    if set(_ALL_CRAWL) <= set(_v.obscures):
         _MOOT[_d] = _MOOT.get(_d, frozenset()) | _CRAWL_DEFECTS
 # A soft 404 answers 200 for a dead internal link, and for a form action that answers 404.
 _MOOT["not_found.soft404"] |= {"links.dead_internal", "interaction.broken"}
 # An HTTP-only site hides what https.none hides; its content stays reachable over HTTP.
 _MOOT["https.absent"] = _MOOT["https.none"] - _CRAWL_DEFECTS
+# A page the browser cannot load, or loads differently, hides the render defects it spoils.
+for _d, _moot in RENDER_MOOT.items():
+    _MOOT[_d] = _MOOT.get(_d, frozenset()) | _moot
 
 
 def _conflict_pairs() -> frozenset[frozenset[str]]:
@@ -211,8 +225,8 @@ def allowed(defect: str, jurisdiction: str, present: set[str] | frozenset[str]) 
 
 
 def run_kind_of(check: str) -> str:
-    """The kind of run ("scan" or "crawl") a check id belongs to."""
-    return "crawl" if check in CRAWL_CHECKS else "scan"
+    """The kind of run ("scan", "crawl" or "render") a check id belongs to."""
+    return "crawl" if check in CRAWL_CHECKS else "render" if check in RENDER_CHECKS else "scan"
 
 
 def compatibility_table() -> dict[str, list[str]]:

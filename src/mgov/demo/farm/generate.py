@@ -19,9 +19,11 @@ from mgov.demo.farm.defects import DEFECTS, allowed
 from mgov.demo.farm.forms import Forms, icp_text, psb_text
 from mgov.demo.farm.manifest import Manifest, RegistryEntry, Site
 from mgov.demo.farm.places_cn import MINISTRY_REGION, PROVINCE_CHARS
+from mgov.demo.farm.render_pages import render_facts
 
 SCAN_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "scan"]
 CONTENT_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "crawl"]
+RENDER_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "render"]
 
 # From this many sites on, every defect occurs at least once.
 FULL_COVERAGE_COUNT = 60
@@ -33,6 +35,9 @@ MAX_DEFECTS = 5
 # and again, up to MAX_CONTENT_DEFECTS.
 CONTENT_DEFECT_P = 0.25
 MAX_CONTENT_DEFECTS = 3
+# Render defects (third pass, issue 16): the same way, from an RNG of their own.
+RENDER_DEFECT_P = 0.2
+MAX_RENDER_DEFECTS = 2
 
 
 def generate(seed: int, count: int, *, latency_ms: float = 0, defect_rate: float = 0.5,
@@ -60,6 +65,8 @@ def generate(seed: int, count: int, *, latency_ms: float = 0, defect_rate: float
     jurisdictions = [i.jurisdiction for i in idents]
     assigned = assign_defects(rng, jurisdictions, defect_rate)
     assign_content_defects(random.Random(f"{seed}/content"), jurisdictions, assigned)
+    assign_content_defects(random.Random(f"{seed}/render"), jurisdictions, assigned,
+                           pool=RENDER_DEFECTS, p=RENDER_DEFECT_P, cap=MAX_RENDER_DEFECTS)
     codes: dict[str, int] = {}
     sites = []
     n_cn_seen = 0
@@ -93,6 +100,7 @@ def generate(seed: int, count: int, *, latency_ms: float = 0, defect_rate: float
             by_position = [shown[site.jurisdiction][REQUIRED_LINKS[site.jurisdiction].index(d)] for d in dropped]
             site.details["links_dropped"] = sorted(href for _, href in by_position)
         site.details.update(site_facts(site, seed, today))
+        site.details.update(render_facts(site))
         sites.append(site)
     sites += _special_sites(seed, today, taken, codes, traps, big_site_pages, big_site_dead)
     return Manifest(seed=seed, count=count, latency_ms=float(latency_ms),
@@ -166,11 +174,14 @@ def assign_defects(rng: random.Random, jurisdictions: list[str], rate: float) ->
 
 
 def assign_content_defects(rng: random.Random, jurisdictions: list[str],
-                           out: list[set[str]]) -> None:
+                           out: list[set[str]], *, pool: list[str] | None = None,
+                           p: float = CONTENT_DEFECT_P, cap: int = MAX_CONTENT_DEFECTS) -> None:
     """Content defects, added to out in place. They go to sites that already have scan
     defects, so the share of healthy sites stays the defect rate's: from FULL_COVERAGE_COUNT
     sites on each one round-robin first (a healthy site is recruited only when no defective
-    site can take it), then each defective site gets random ones (CONTENT_DEFECT_P)."""
+    site can take it), then each defective site gets random ones (CONTENT_DEFECT_P). The
+    render defects come the same way (pool, p, cap)."""
+    pool = CONTENT_DEFECTS if pool is None else pool
     n = len(jurisdictions)
     chosen = [i for i in range(n) if out[i]]
     if not chosen:
@@ -180,11 +191,11 @@ def assign_content_defects(rng: random.Random, jurisdictions: list[str],
         spare = [i for i in range(n) if not out[i]]
         rng.shuffle(spare)
         cursor = 0
-        for d in CONTENT_DEFECTS:
+        for d in pool:
             # The least loaded site that can take it, ties broken round-robin from the cursor
             # (loads are small: scan level by level instead of sorting every site).
             pick = None
-            for level in range(MAX_CONTENT_DEFECTS + 1):
+            for level in range(cap + 1):
                 m = len(chosen)
                 pick = next((k % m for k in range(cursor, cursor + m)
                              if load[chosen[k % m]] == level
@@ -202,8 +213,8 @@ def assign_content_defects(rng: random.Random, jurisdictions: list[str],
             load[chosen[pick]] += 1
             cursor = pick + 1
     for i in chosen:
-        while load[i] < MAX_CONTENT_DEFECTS and rng.random() < CONTENT_DEFECT_P:
-            options = [d for d in CONTENT_DEFECTS if allowed(d, jurisdictions[i], out[i])]
+        while load[i] < cap and rng.random() < p:
+            options = [d for d in pool if allowed(d, jurisdictions[i], out[i])]
             if not options:
                 break
             out[i].add(rng.choice(options))

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from mgov.demo.farm import contract as c
 from mgov.demo.farm.content_facts import tamper_texts
 from mgov.demo.farm.manifest import Site
+from mgov.demo.farm.render_marks import FOOTER_JS, home_marks, search_aria
 
 
 class Page(NamedTuple):
@@ -88,7 +89,8 @@ def _footer(site: Site, rng: random.Random, links: bool, tampered: bool = False)
         dropped = set(site.details.get("links_dropped", ()))
         shown = footer_links(site) + (c.MORE_LINKS[site.jurisdiction] if site.form("links") == "long" else [])
         anchors = [f'<a href="{href}">{escape(text)}</a>' for text, href in shown if href not in dropped]
-        parts.append(f'<nav class="footer-links">{" ".join(anchors)}</nav>')
+        label = "页脚链接" if site.language == "zh" else "Footer links"  # two navs: unique names
+        parts.append(f'<nav class="footer-links" aria-label="{label}">{" ".join(anchors)}</nav>')
     if site.jurisdiction == "us":
         who = tamper_texts(site)["after"]["footer"] if tampered else site.organization.name_en
         parts.append(f"<p>{escape(who)} · "
@@ -101,6 +103,24 @@ def _footer(site: Site, rng: random.Random, links: bool, tampered: bool = False)
         parts.append(f"<p>{escape(tamper_texts(site)['after']['footer'])}　联系电话：{phone}</p>")
     else:
         parts.append(f"<p>主办：{org}　承办：{org}办公室　联系电话：{phone}</p>")
+    if site.has("render.js_footer"):  # the identifiers and 找错 come from a script
+        parts.append(f'<script src="{FOOTER_JS}"></script>')
+        ids = {**ids, "jiucuo_site_code": None}
+    else:
+        parts.append(identity_line(site))
+    badges = []
+    if ids.get("conac_id"):
+        badges.append(f'<a href="https://{c.CONAC_HOST}/sitename?method=show&id={ids["conac_id"]}">'
+                      f'<img src="{c.CONAC_IMG}" alt="党政机关"></a>')
+    if jiucuo_code := ids.get("jiucuo_site_code"):
+        badges.append(jiucuo_entry(site, jiucuo_code))
+    parts += [f"<p>{' '.join(badges)}</p>", "</footer>"]
+    return "\n".join(parts)
+
+
+def identity_line(site: Site) -> str:
+    """The footer's 网站标识码, ICP备案 and 公网安备, as the site shows them."""
+    ids = site.identifiers
     line = []
     if ids.get("site_code"):
         line.append(f"网站标识码：{ids['site_code']}")
@@ -110,15 +130,7 @@ def _footer(site: Site, rng: random.Random, links: bool, tampered: bool = False)
     if ids.get("psb"):
         line.append(f'<a href="http://{c.PSB_HOST}/portal/registerSystemInfo?recordcode='
                     f'{ids["psb_number"]}" target="_blank" rel="noopener">{ids["psb"]}</a>')
-    parts.append(_identity_line(site, line))
-    badges = []
-    if ids.get("conac_id"):
-        badges.append(f'<a href="https://{c.CONAC_HOST}/sitename?method=show&id={ids["conac_id"]}">'
-                      f'<img src="{c.CONAC_IMG}" alt="党政机关"></a>')
-    if jiucuo_code := ids.get("jiucuo_site_code"):
-        badges.append(jiucuo_entry(site, jiucuo_code))
-    parts += [f"<p>{' '.join(badges)}</p>", "</footer>"]
-    return "\n".join(parts)
+    return _identity_line(site, line)
 
 
 def _identity_line(site: Site, items: list[str]) -> str:
@@ -161,7 +173,8 @@ def header(site: Site, tampered: bool = False) -> str:
              f'<a href="/"><img src="/images/logo.png" alt="{escape(name)}" width="64" height="64"></a>',
              f"<h1>{escape(shown)}</h1>"]
     if not site.has("search.missing"):
-        parts.append(c.SEARCH_FORM.format(label="搜索" if zh else "Search"))
+        label = "搜索" if zh else "Search"
+        parts.append(c.SEARCH_FORM.format(label=label, aria=search_aria(site, label)))
     parts.append("</header>")
     return "\n".join(parts)
 
@@ -179,14 +192,16 @@ def home(site: Site, seed: int, *, nav: str = "", sections: str = "",
     extra = _trackers(site, rng) if site.has("analytics.trackers") else ""
     body = ["<body>"]
     if not zh:
-        body.append('<section class="usa-banner">An official website of the United States '
-                    "government. Here's how you know.</section>")
+        body.append('<section class="usa-banner" aria-label="Official government website">An official '
+                    "website of the United States government. Here's how you know.</section>")
     body.append(header(site, tampered))
     if nav:
         body.append(nav)
     body += ["<main>", f'<img class="banner" src="/images/banner.png" alt="{escape(name)}">']
     if sections:
         body.append(sections)
+    if marks := home_marks(site):
+        body.append(marks)
     if site.has("page.heavy"):
         body.append(f'<img class="banner" src="{c.HEAVY_IMG}" alt="{escape(name)}">')
     if site.has("mixed_content"):

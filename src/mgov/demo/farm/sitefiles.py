@@ -16,7 +16,17 @@ from mgov.demo.farm import contract as c
 from mgov.demo.farm.content import Plan, item_path
 from mgov.demo.farm.content_pages import home_page
 from mgov.demo.farm.manifest import Site
-from mgov.demo.farm.pages import JIUCUO_JS, JIUCUO_LOCAL, Page, footer_links, html_page, html_type, page
+from mgov.demo.farm.pages import (
+    JIUCUO_JS,
+    JIUCUO_LOCAL,
+    Page,
+    footer_links,
+    html_page,
+    html_type,
+    identity_line,
+    page,
+)
+from mgov.demo.farm.render_pages import site_pages
 
 __all__ = ["NOT_FOUND", "UNAVAILABLE", "Page", "html_type", "render_site", "search_page"]
 
@@ -111,6 +121,8 @@ def render_site(site: Site, seed: int, today: dt.date, plan: Plan, *, tampered: 
     out["/sitemap.xml"] = _sitemap(site, list(out) + [col.path for col in plan.columns], today)
     out["/robots.txt"] = _robots(site)
     out["/.well-known/security.txt"] = _security_txt(site, today)
+    # After the sitemap: the 适老版 and the scripts are reached from the rendered page only.
+    out.update(site_pages(site, plan, identity_line(site) if site.jurisdiction == "cn" else ""))
     if site.form("jiucuo") == "local":
         out[JIUCUO_LOCAL] = Page(200, "text/javascript; charset=utf-8", JIUCUO_JS.encode())
     for defect, path in (("robots.missing", "/robots.txt"), ("sitemap.missing", "/sitemap.xml"),

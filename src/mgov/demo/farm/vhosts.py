@@ -26,6 +26,7 @@ from mgov.demo.farm.assets import heavy_image, service_asset, static_assets
 from mgov.demo.farm.hostile import FirstContact, Hostility, Jitter, Outage
 from mgov.demo.farm.manifest import Manifest, Site
 from mgov.demo.farm.pages import html_page
+from mgov.demo.farm.render_marks import csp
 from mgov.demo.farm.sitefiles import (
     NOT_FOUND,
     UNAVAILABLE,
@@ -71,6 +72,8 @@ class SiteState:
         self.heavy = site.has("page.heavy")
         self.flips = 0
         common = {} if site.has("security_headers.missing") else dict(c.SECURITY_HEADERS)
+        if common and site.has("render.js_tracker"):
+            common["Content-Security-Policy"] = csp(site)
         self.http_headers = common
         https = dict(common)
         if site.has("hsts.weak"):

@@ -15,12 +15,13 @@ from mgov.web import actions, contacts, exports
 from mgov.web.dashboard import job_pages
 from mgov.web.dashboard._forms import form, run_action, tags
 from mgov.web.dashboard.render import Pages
-from mgov.web.deps import ID, Conn, Cursor, IdQuery, PageReader, Principal, page_can
+from mgov.web.deps import ID, INDEX, Conn, Cursor, IdQuery, PageReader, Principal, page_can
 from mgov.web.queries import act as act_q
 from mgov.web.queries import assessments as assess_q
 from mgov.web.queries import monitoring as mon_q
 from mgov.web.queries import orgtree
 from mgov.web.queries import registry as reg_q
+from mgov.web.queries import rendered as rendered_q
 
 router = APIRouter()
 RegistryWriter = Annotated[Principal, page_can("registry.write")]
@@ -151,4 +152,14 @@ def finding_page(request: Request, finding_id: ID, p: PageReader, conn: Conn) ->
         except NotFound as exc:
             records.append({"index": n, "missing": str(exc)})
     history = mon_q.check_history(conn, found["channel_id"], found["check_id"])
-    return Pages.of(request).render(request, "finding.html", p, finding=found, records=records, history=history)
+    return Pages.of(request).render(request, "finding.html", p, finding=found, records=records, history=history,
+                                    shots=rendered_q.shots(records, found["value"]),
+                                    rules=rendered_q.rules(found["value"]))
+
+
+@router.get("/findings/{finding_id}/screenshot/{index}")
+def finding_screenshot(request: Request, finding_id: ID, index: INDEX, p: PageReader, conn: Conn) -> Response:
+    """A screenshot among a finding's evidence (a WARC resource record), within scope."""
+    found = mon_q.finding(conn, p.user.scope, finding_id)
+    body = rendered_q.screenshot(request.app.state.settings.resolved_archive_dir, found, index)
+    return Response(body, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

@@ -13,7 +13,7 @@ from mgov.accounts import Scope
 from mgov.collect.warc import read_record
 from mgov.db.tables import CHANNELS, FINDINGS, SCAN_ITEMS, SCAN_RUNS
 from mgov.errors import NotFound
-from mgov.web.queries import page
+from mgov.web.queries import page, rendered
 
 SHOWN_BYTES = 256 * 1024  # of an archived body shown as text; the rest is counted, not sent
 FINDING_COLUMNS = (FINDINGS.c.id, FINDINGS.c.run_id, FINDINGS.c.channel_id, FINDINGS.c.check_id, FINDINGS.c.status,
@@ -130,6 +130,8 @@ def evidence(conn: Connection, scope: Scope, archive_dir: Path, finding_id: int,
         except ValueError:
             out["text"], out["charset"] = _text(record.payload[:SHOWN_BYTES], None)
         return out
+    if record.rec_type in ("resource", "conversion"):  # a screenshot or a DOM snapshot (rendered pages)
+        return rendered.resource(out, record)
     out["start_line"] = record.start_line
     out["headers"] = [[k, v] for k, v in record.headers]
     payload, out["content_encoding"] = _decoded(record.payload, record.header("Content-Encoding"))
