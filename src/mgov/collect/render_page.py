@@ -150,6 +150,9 @@ async def render_page(browser: Browser, url: str, viewport: Viewport, settings: 
     """Render url in viewport; never raises for what the page does (see Rendering.status)."""
     v = _Visit(url, viewport, settings, proxy)
     started = time.monotonic()
+    if urlsplit(url).scheme not in ("http", "https"):  # file://, data:, chrome:// never reach the browser
+        v.r.status, v.r.error = RenderStatus.REFUSED, f"scheme {urlsplit(url).scheme or '(none)'}"
+        return RenderResult(v.r)
     context = await browser.new_context(
         viewport={"width": viewport.width, "height": viewport.height}, is_mobile=viewport.mobile,
         has_touch=viewport.touch, device_scale_factor=viewport.scale, user_agent=viewport.user_agent,
