@@ -54,7 +54,7 @@ def serve(routes: dict[str, Handler] | None = None) -> Server:
         await server._runner.setup()
         site = web.TCPSite(server._runner, "127.0.0.1", 0)
         await site.start()
-        server.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        server.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # started just above
 
     server._loop = loop
     server._thread = threading.Thread(target=loop.run_forever, daemon=True)

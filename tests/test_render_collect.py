@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,7 +17,7 @@ from mgov.collect.render_site import render_viewports
 from mgov.collect.routing import Routing
 from mgov.collect.warc import WarcWriter, read_record
 from mgov.evidence.rendered import DESKTOP, PHONE, Rendering, RenderStatus
-from tests.render_world import html, serve
+from render_world import html, serve
 
 PROBES = {
     "basic.js": "async () => ({title: document.title, width: innerWidth, lib: window.__lib || null})",

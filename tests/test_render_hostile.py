@@ -16,7 +16,7 @@ from mgov.collect.render_page import RenderResult
 from mgov.collect.render_settings import RenderSettings
 from mgov.collect.routing import Routing
 from mgov.evidence.rendered import DESKTOP, RenderStatus
-from tests.render_world import html, serve
+from render_world import html, serve
 
 GIB = 1 << 30
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from mgov.checks import plugins
 from mgov.checks.base import Check, Finding, Status
 from mgov.evidence.site import SiteEvidence
-from tests.render_world import Server, html, serve
+from render_world import Server, html, serve
 
 
 class RenderedHeading(Check):
@@ -53,7 +53,8 @@ def site() -> Iterator[Server]:
 
 
 def test_render_stores_a_run(cli: Any, engine: Engine, site: Server) -> None:
-    from mgov.db.tables import FINDINGS, SCAN_RUNS as RUNS
+    from mgov.db.tables import FINDINGS
+    from mgov.db.tables import SCAN_RUNS as RUNS
 
     cli("org", "add", "cn-test", "-j", "cn", "--tier", "county", "--name-zh", "测试")
     cli("channel", "add", "website", "http://render.test/", "--owner", "cn-test")

@@ -12,6 +12,7 @@ browser is restarted when it crashed, when a page hung it past its budget, after
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import Coroutine
@@ -139,17 +140,16 @@ class BrowserPool:
             return
         try:
             await asyncio.wait_for(browser.close(), 10)
-        except (PlaywrightError, asyncio.TimeoutError):
+        except (TimeoutError, PlaywrightError):
             # A browser that will not close: ending Playwright's driver ends its children.
             if self._pw is not None:
                 pw, self._pw = self._pw, None
-                try:
+                with contextlib.suppress(TimeoutError, PlaywrightError):
                     await asyncio.wait_for(pw.stop(), 10)
-                except (PlaywrightError, asyncio.TimeoutError):
-                    pass
 
     async def _browser_now(self) -> Browser:
-        assert self._lock is not None
+        if self._lock is None:
+            raise RuntimeError("the browser pool is not started")
         async with self._lock:
             gone = self._browser is None or not self._browser.is_connected()
             if gone or (self._stale and self._active == 0):
@@ -158,11 +158,13 @@ class BrowserPool:
                     self._browser = None
                     self.restarts += 1
                 await self._launch()
-            assert self._browser is not None
+            if self._browser is None:
+                raise RuntimeError("the browser did not start")
             return self._browser
 
     async def _render(self, url: str, viewport: Viewport) -> RenderResult:
-        assert self._gate is not None
+        if self._gate is None:
+            raise RuntimeError("the browser pool is not started")
         async with self._gate:
             browser = await self._browser_now()
             self._active += 1
@@ -170,7 +172,7 @@ class BrowserPool:
                 return await asyncio.wait_for(
                     render_page(browser, url, viewport, self.settings, probes=self.probes, proxy=self.proxy),
                     self.settings.page_budget + HUNG_GRACE)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self._stale = True  # hung past its budget: a fresh browser for the next page
                 return RenderResult(Rendering(url, viewport, RenderStatus.TIMEOUT,
                                               error="the page hung the browser past its time budget"))

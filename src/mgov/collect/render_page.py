@@ -10,6 +10,7 @@ next; refused downloads, pop-ups and dialogs are counted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class _Visit:
         self.main_seen = False
         self.in_flight = 0
         self.last_activity = time.monotonic()
+        self.tasks: set[asyncio.Future[None]] = set()  # dismissals and closings under way
 
     async def step(self, work: Awaitable[T], cap: float | None = None) -> T:
         left = self.deadline - time.monotonic()
@@ -60,10 +62,15 @@ class _Visit:
             raise _Late
         try:
             return await asyncio.wait_for(work, left)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise _Late from None
 
     # --- events ---------------------------------------------------------------------------
+
+    def _later(self, work: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def watch(self, context: BrowserContext, page: Page) -> None:
         context.on("page", self._popup)
@@ -81,15 +88,15 @@ class _Visit:
     def _popup(self, page: Page) -> None:
         if page is not None:
             self.r.popups += 1
-            asyncio.ensure_future(_quietly(page.close()))
+            self._later(_quietly(page.close()))
 
     def _dialog(self, dialog: Dialog) -> None:
         self.r.dialogs += 1
-        asyncio.ensure_future(_quietly(dialog.dismiss()))
+        self._later(_quietly(dialog.dismiss()))
 
     def _download(self, download: Any) -> None:
         self.r.downloads += 1
-        asyncio.ensure_future(_quietly(download.cancel()))
+        self._later(_quietly(download.cancel()))
 
     def _console(self, level: str, text: str, url: str | None) -> None:
         if level in ("error", "pageerror") and len(self.r.console) < CONSOLE_KEPT:
@@ -139,10 +146,8 @@ class _Visit:
 
 
 async def _quietly(work: Awaitable[Any]) -> None:
-    try:
+    with contextlib.suppress(PlaywrightError, TimeoutError):
         await asyncio.wait_for(work, 5)
-    except (PlaywrightError, asyncio.TimeoutError):
-        pass
 
 
 async def render_page(browser: Browser, url: str, viewport: Viewport, settings: RenderSettings, *,

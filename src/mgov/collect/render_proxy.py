@@ -103,7 +103,7 @@ class RenderProxy:
             self._tasks.add(task)
         try:
             await self._serve(reader, writer)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ValueError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             pass  # the browser or the site went away; nothing to report on the proxy's side
         finally:
             writer.close()
@@ -131,7 +131,7 @@ class RenderProxy:
             self._refuse(host, port, str(exc))
             await _answer(writer, 403, str(exc))
             return
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError) as exc:
             await _answer(writer, 502, f"cannot connect to {host}:{port}: {exc}")
             return
         up_reader, up_writer = upstream
@@ -160,7 +160,7 @@ class RenderProxy:
                                                 self.limits.connect_timeout)
                 self.connections += 1
                 return opened
-            except (OSError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError) as exc:
                 last = exc
         raise last or OSError("no address")
 
@@ -176,7 +176,7 @@ class RenderProxy:
                 await dst.drain()
                 if cap is not None and sent > cap:
                     break
-        except (OSError, asyncio.TimeoutError):
+        except (TimeoutError, OSError):
             pass
         finally:
             with contextlib.suppress(OSError, RuntimeError):

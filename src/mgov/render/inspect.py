@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ class InspectRequest:
     routing: RoutingOptions
     archive_dir: Path | None = None  # None: nothing archived
     jurisdiction: str | None = None  # cn, us: which jurisdiction's checks apply
-    limits: RenderLimits = RenderLimits()
+    limits: RenderLimits = field(default_factory=RenderLimits)
     concurrency: int = 4  # pages at once
 
 
