@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from aiohttp import web
 
-from mgov.collect.browser import BrowserPool, tree_memory
+from mgov.collect.browser import MEMORY_EVERY, BrowserPool, tree_memory
 from mgov.collect.render_page import RenderResult
 from mgov.collect.render_settings import RenderSettings
 from mgov.collect.routing import Routing
@@ -50,6 +50,7 @@ def world() -> Iterator[SimpleNamespace]:
                         "('<p>' + 'x'.repeat(100) + '</p>').repeat(500000);</script>"),
         "/noload": html("<p>slow</p><img src='/never.png'>"),
         "/never.png": _never,
+        "/hog": html("<script>const keep = []; while (true) keep.push(new Array(1 << 20).fill(1.5));</script>"),
         "/popups": html("<script>for (let i = 0; i < 40; i++) window.open('/ok?' + i);</script>"),
         "/navloop": html("<script>setTimeout(() => { location.href = '/navloop?' + Math.random(); }, 20);</script>"),
         "/download": html("<a id=a href='/bomb.bin' download>x</a><script>document.getElementById('a').click();"
@@ -59,7 +60,7 @@ def world() -> Iterator[SimpleNamespace]:
                            f"new Image().src = 'http://127.0.0.1:{database.port}/';</script>"),
     }
     site = serve(pages)
-    settings = RenderSettings(slots=2, load_timeout=3, page_budget=10, settle_cap=1, settle_idle=0.3,
+    settings = RenderSettings(slots=2, load_timeout=3, page_budget=10, settle_cap=1, settle_idle=0.3, js_heap_mb=256,
                               probe_timeout=3, screenshot_timeout=5,
                               memory_budget=1,  # past it after every few pages: the restart is exercised too
                               deny_ports=frozenset({dashboard.port, database.port}))
@@ -80,6 +81,13 @@ def test_infinite_loop_is_judged_as_it_stands(world: SimpleNamespace) -> None:
     r = _render(world, "/loop").rendering
     assert r.status in (RenderStatus.NO_LOAD, RenderStatus.TIMEOUT)
     assert "page" in r.probe_errors or r.dom is None
+
+
+def test_memory_hog_hits_the_page_budget(world: SimpleNamespace) -> None:
+    r = _render(world, "/hog").rendering
+    # V8's heap limit ends the renderer (crashed), or the page's time budget ends the visit first.
+    assert r.status in (RenderStatus.CRASHED, RenderStatus.NO_LOAD, RenderStatus.TIMEOUT)
+    assert max(world.pool.peak_memory, tree_memory()) < 2 * GIB
 
 
 def test_alert_storm_is_dismissed(world: SimpleNamespace) -> None:
@@ -132,7 +140,9 @@ def test_mgov_services_are_never_reached(world: SimpleNamespace) -> None:
 
 
 def test_the_run_goes_on_and_memory_stays_bounded(world: SimpleNamespace) -> None:
-    r = _render(world, "/ok").rendering
-    assert r.status is RenderStatus.OK and "fine" in (r.dom or "")
+    # Enough pages for the pool to look at its memory (over its budget of one byte) and restart.
+    for _ in range(MEMORY_EVERY + 1):
+        r = _render(world, "/ok").rendering
+        assert r.status is RenderStatus.OK and "fine" in (r.dom or "")
     assert max(world.pool.peak_memory, tree_memory()) < 2 * GIB
     assert world.pool.restarts >= 1  # over its memory budget, the browser was started afresh
