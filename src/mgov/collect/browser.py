@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from playwright.async_api import Browser, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from mgov.collect.render_page import RenderResult, render_page
+from mgov.collect.render_page import RenderResult, Tab, open_tab, render_page
 from mgov.collect.render_probes import Probe, load_probes
 from mgov.collect.render_proxy import RenderProxy
 from mgov.collect.render_settings import RenderSettings
@@ -79,6 +79,7 @@ class BrowserPool:
         self._stale = False
         self._active = 0
         self._served = 0
+        self._tabs: dict[str, list[Tab]] = {}  # idle tabs per viewport, of the running browser
         self._gate: asyncio.Semaphore | None = None
         self._lock: asyncio.Lock | None = None
 
@@ -135,6 +136,7 @@ class BrowserPool:
         self._served, self._stale = 0, False
 
     async def _stop_browser(self) -> None:
+        self._tabs.clear()  # they end with their browser
         browser, self._browser = self._browser, None
         if browser is None:
             return
@@ -169,9 +171,8 @@ class BrowserPool:
             browser = await self._browser_now()
             self._active += 1
             try:
-                return await asyncio.wait_for(
-                    render_page(browser, url, viewport, self.settings, probes=self.probes, proxy=self.proxy),
-                    self.settings.page_budget + HUNG_GRACE)
+                budget = self.settings.page_budget + HUNG_GRACE
+                return await asyncio.wait_for(self._visit(browser, url, viewport), budget)
             except TimeoutError:
                 self._stale = True  # hung past its budget: a fresh browser for the next page
                 return RenderResult(Rendering(url, viewport, RenderStatus.TIMEOUT,
@@ -183,6 +184,24 @@ class BrowserPool:
                 self._active -= 1
                 self._served += 1
                 self._look_at_memory()
+
+    async def _visit(self, browser: Browser, url: str, viewport: Viewport) -> RenderResult:
+        idle = self._tabs.setdefault(viewport.name, [])
+        tab = idle.pop() if idle else await open_tab(browser, viewport, self.settings)
+        try:
+            result, reusable = await render_page(tab, url, viewport, self.settings, probes=self.probes,
+                                                 proxy=self.proxy)
+        except BaseException:
+            reusable = False
+            raise
+        finally:
+            tab.uses += 1
+            if reusable and tab.uses < self.settings.tab_uses and not self._stale and browser is self._browser:
+                idle.append(tab)
+            else:
+                with contextlib.suppress(PlaywrightError, TimeoutError):
+                    await asyncio.wait_for(tab.context.close(), 5)
+        return result
 
     def _look_at_memory(self) -> None:
         if self._served % MEMORY_EVERY and self._served < self.settings.pages_per_browser:

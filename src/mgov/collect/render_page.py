@@ -73,17 +73,21 @@ class _Visit:
         task.add_done_callback(self.tasks.discard)
 
     def watch(self, context: BrowserContext, page: Page) -> None:
-        context.on("page", self._popup)
-        page.on("dialog", self._dialog)
-        page.on("console", lambda m: self._console(m.type, m.text, (m.location or {}).get("url")))
-        page.on("pageerror", lambda e: self._console("pageerror", str(e), None))
-        page.on("download", self._download)
-        page.on("crash", lambda _p: setattr(self, "crashed", True))
-        page.on("framenavigated", lambda f: self._navigated(f.parent_frame is None))
-        page.on("request", self._request)
-        page.on("response", self._response)
-        page.on("requestfinished", lambda q: self._done(q, None))
-        page.on("requestfailed", lambda q: self._done(q, q.failure))
+        self.handlers: list[tuple[Any, str, Any]] = [
+            (context, "page", self._popup), (page, "dialog", self._dialog),
+            (page, "console", lambda m: self._console(m.type, m.text, (m.location or {}).get("url"))),
+            (page, "pageerror", lambda e: self._console("pageerror", str(e), None)),
+            (page, "download", self._download), (page, "crash", lambda _p: setattr(self, "crashed", True)),
+            (page, "framenavigated", lambda f: self._navigated(f.parent_frame is None)),
+            (page, "request", self._request), (page, "response", self._response),
+            (page, "requestfinished", lambda q: self._done(q, None)),
+            (page, "requestfailed", lambda q: self._done(q, q.failure))]
+        for emitter, event, handler in self.handlers:
+            emitter.on(event, handler)
+
+    def unwatch(self) -> None:
+        for emitter, event, handler in getattr(self, "handlers", []):
+            emitter.remove_listener(event, handler)
 
     def _popup(self, page: Page) -> None:
         if page is not None:
@@ -150,36 +154,68 @@ async def _quietly(work: Awaitable[Any]) -> None:
         await asyncio.wait_for(work, 5)
 
 
-async def render_page(browser: Browser, url: str, viewport: Viewport, settings: RenderSettings, *,
-                      probes: list[rp.Probe], proxy: RenderProxy | None = None) -> RenderResult:
-    """Render url in viewport; never raises for what the page does (see Rendering.status)."""
-    v = _Visit(url, viewport, settings, proxy)
-    started = time.monotonic()
-    if urlsplit(url).scheme not in ("http", "https"):  # file://, data:, chrome:// never reach the browser
-        v.r.status, v.r.error = RenderStatus.REFUSED, f"scheme {urlsplit(url).scheme or '(none)'}"
-        return RenderResult(v.r)
+@dataclass
+class Tab:
+    """A context and its page in one viewport, recycled from page to page: a fresh context
+    costs Chromium a renderer's start (five times the CPU of the page itself). Cookies are
+    cleared before each page; a tab is let go after `tab_uses` pages or when its page misbehaved."""
+
+    context: BrowserContext
+    page: Page
+    uses: int = 0
+
+
+async def open_tab(browser: Browser, viewport: Viewport, settings: RenderSettings) -> Tab:
     context = await browser.new_context(
         viewport={"width": viewport.width, "height": viewport.height}, is_mobile=viewport.mobile,
         has_touch=viewport.touch, device_scale_factor=viewport.scale, user_agent=viewport.user_agent,
         accept_downloads=False, service_workers="block", ignore_https_errors=True, permissions=[],
         locale=settings.locale)
-    result = RenderResult(v.r)
     try:
         await context.add_init_script(rp.TIMING_SCRIPT)
-        page = await context.new_page()
-        v.watch(context, page)
+        return Tab(context, await context.new_page())
+    except PlaywrightError:
+        await _quietly(context.close())
+        raise
+
+
+async def render_page(tab: Tab, url: str, viewport: Viewport, settings: RenderSettings, *,
+                      probes: list[rp.Probe], proxy: RenderProxy | None = None) -> tuple[RenderResult, bool]:
+    """Render url in viewport in tab; never raises for what the page does (see
+    Rendering.status). Also whether the tab may render another page."""
+    v = _Visit(url, viewport, settings, proxy)
+    started = time.monotonic()
+    if urlsplit(url).scheme not in ("http", "https"):  # file://, data:, chrome:// never reach the browser
+        v.r.status, v.r.error = RenderStatus.REFUSED, f"scheme {urlsplit(url).scheme or '(none)'}"
+        return RenderResult(v.r), True
+    result = RenderResult(v.r)
+    page, reusable = tab.page, False
+    try:
+        await tab.context.clear_cookies()
+        v.watch(tab.context, page)
         await _load(v, page)
         if v.r.status is not RenderStatus.REFUSED and not v.crashed:
             await _take(v, page, probes, result)
     except PlaywrightError as exc:
         v.r.status, v.r.error = (RenderStatus.CRASHED if v.crashed else RenderStatus.ERROR), str(exc)[:500]
     finally:
+        v.unwatch()
         v.r.requests = list(v.requests.values())
         v.r.elapsed_ms = (time.monotonic() - started) * 1000
-        await _quietly(context.close())
+        if not v.crashed and v.r.status is not RenderStatus.TIMEOUT and not v.r.probe_errors.get("page"):
+            reusable = await _blank(page)
     if v.crashed:
         v.r.status = RenderStatus.CRASHED
-    return result
+    return result, reusable
+
+
+async def _blank(page: Page) -> bool:
+    """Whether the page left for about:blank (its scripts stopped) and can serve again."""
+    try:
+        await asyncio.wait_for(page.goto("about:blank"), 5)
+        return True
+    except (PlaywrightError, TimeoutError):
+        return False
 
 
 async def _load(v: _Visit, page: Page) -> None:

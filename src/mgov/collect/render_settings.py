@@ -38,6 +38,7 @@ class RenderSettings:
     max_requests: int = 500  # requests of a page recorded
     js_heap_mb: int = 512  # V8's heap per renderer: past it the page crashes, not the machine
     memory_budget: int = 1536 * MIB  # the browser's processes together; past it the browser restarts
+    tab_uses: int = 50  # pages one context renders before a fresh one (what sites left in its storage)
     pages_per_browser: int = 500  # renders before a fresh browser (leaks of a long run)
     locale: str = "zh-CN"
     probes_dir: Path | None = None  # None: the package's (collect/probes)
