@@ -28,6 +28,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from _procs import stop  # bench/_procs.py, beside this script
 from scan_farm import start_farm
@@ -68,13 +69,13 @@ def _own_memory() -> int:
     return 0
 
 
-async def render_all(urls: list[str], routing: object, args: argparse.Namespace, archive: Path) -> dict:
+async def render_all(urls: list[str], routing: Any, args: argparse.Namespace, archive: Path) -> dict:
     from mgov.collect.browser import BrowserPool, tree_memory
     from mgov.collect.render_settings import RenderSettings
     from mgov.collect.render_site import render_viewports
     from mgov.collect.warc import WarcWriter
 
-    pool = BrowserPool(RenderSettings(slots=args.slots), routing).start()  # type: ignore[arg-type]
+    pool = BrowserPool(RenderSettings(slots=args.slots), routing).start()
     warc = WarcWriter(archive)
     peak = {"memory": 0, "done": False}
 
