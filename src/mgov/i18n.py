@@ -156,6 +156,12 @@ MESSAGES.update({
 HEADERS.update({"at": "时间", "actor": "操作人", "face": "途径", "action": "操作", "change": "变更内容"})
 
 
+# The render pass and mgov inspect (issue 16).
+MESSAGES.update({
+    "run_kind_render": ("render", "渲染"),
+})
+
+
 def t(lang: str, message: str, /, **kwargs: Any) -> str:
     en, zh = MESSAGES[message]
     return (zh if lang == "zh" else en).format(**kwargs)

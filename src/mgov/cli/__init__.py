@@ -26,6 +26,7 @@ from mgov.cli import (
     people,
     profiles,
     registry,
+    render,
     reports,
     roles,
     scan,
@@ -86,6 +87,8 @@ app.command("probe")(scan.probe)
 app.command("probe-stats")(scan.probe_stats)
 app.command("crawl")(crawl.crawl)
 app.command("links")(crawl.links)
+app.command("render")(render.render)
+app.command("inspect")(render.inspect)
 app.command("assess")(assess.assess)
 app.command("assessment")(assess.assessment)
 app.command("report")(reports.report)

@@ -164,6 +164,35 @@ class WarcWriter:
                                                   warc_headers_dict=headers)
         return self._append(out, record)
 
+    async def write_resource(self, uri: str, payload: bytes, content_type: str, date: dt.datetime, *,
+                             record_type: str = "resource", refers_to: str | None = None,
+                             concurrent_to: str | None = None) -> tuple[WarcRef, str]:
+        """Archive what mgov made of a page rather than fetched (a rendering's screenshot as a
+        `resource`, its DOM as a `conversion`), pointing at the page by WARC-Refers-To-Target-URI
+        (and at a sibling record by WARC-Concurrent-To); (its ref, its record id)."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mgov-warc")
+        loop = asyncio.get_running_loop()
+        record_id = f"<urn:uuid:{uuid.uuid4()}>"
+        headers = {"WARC-Target-URI": uri, "WARC-Date": _warc_date(date), "WARC-Record-ID": record_id,
+                   "WARC-Payload-Digest": _digest([payload]), "WARC-Block-Digest": _digest([payload])}
+        if refers_to:
+            headers["WARC-Refers-To-Target-URI"] = refers_to
+        if concurrent_to:
+            headers["WARC-Concurrent-To"] = concurrent_to
+
+        def write() -> WarcRef:
+            out = self._file()
+            record = self._builder.create_warc_record("", record_type, payload=_Parts([payload]),
+                                                      length=len(payload), warc_content_type=content_type,
+                                                      warc_headers_dict=headers)
+            return self._append(out, record)
+
+        try:
+            return await loop.run_in_executor(self._executor, write), record_id
+        except OSError as exc:
+            raise ArchiveError(f"cannot write the WARC archive in {self.directory}: {exc}") from exc
+
     async def aclose(self) -> None:
         if self._executor is not None:
             await asyncio.get_running_loop().run_in_executor(self._executor, self.close)
