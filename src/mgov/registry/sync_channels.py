@@ -94,12 +94,13 @@ class ChannelWriter:
                                          _people(want["responsible"], code_of_person)]
             if fields:
                 self._event(cid, "changed", self.today, None, {"fields": fields})
+            changes = dict(fields)  # a copy: the "changed" event above keeps its own fields (a status has its event)
             if "status" in diff:
-                fields["status"] = [cur["status"], diff["status"]]
+                changes["status"] = [cur["status"], diff["status"]]
                 self.report.closed += diff["status"] == "closed"
             self._audit("channel.closed" if diff.get("status") == "closed" else "channel.updated", cid,
                         want["columns"].get("owner_id", cur["owner_id"]),
-                        {"changes": fields, **({"note": rec.event_note} if rec.event_note else {})})
+                        {"changes": changes, **({"note": rec.event_note} if rec.event_note else {})})
             if "owner_id" in diff and cur["owner_id"] is not None:  # the owner it leaves sees it go
                 self._audit(self.audit[-1].action, cid, cur["owner_id"], self.audit[-1].detail)
         for cols, params in changed.items():
