@@ -277,7 +277,9 @@ async def _take(v: _Visit, page: Page, probes: list[rp.Probe], result: RenderRes
             continue
         try:
             for source in probe.requires:
-                await v.step(page.add_script_tag(content=source), s.probe_timeout)
+                # Evaluated through the DevTools protocol, not as an inline <script>: a page's
+                # Content-Security-Policy refuses the latter (and logs a console error for it).
+                await v.step(page.evaluate(source), s.probe_timeout)
             v.r.probes[probe.name] = await v.step(page.evaluate(probe.source), s.probe_timeout)
         except (_Late, PlaywrightError) as exc:
             v.r.probe_errors[probe.name] = str(exc)[:500] or "the probe did not finish in time"
