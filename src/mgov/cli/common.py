@@ -21,8 +21,10 @@ from mgov.db.engine import make_engine, require_current
 from mgov.formats import fields
 from mgov.i18n import header, t
 
-console = Console()
-err_console = Console(stderr=True)
+# Messages are not folded at the console's width (a terminal wraps a long line itself; a
+# folded one breaks an address or a figure a script reads); tables lay out at the width.
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass
@@ -144,7 +146,7 @@ def print_table(lang: str, rows: Sequence[dict[str, Any]], columns: Sequence[str
     shown = rows if max_rows is None else rows[:max_rows]
     for row in shown:
         table.add_row(*(show_value(row.get(c)) for c in columns))
-    console.print(table)
+    console.print(table, soft_wrap=False)
     if total > len(shown):
         console.print(t(lang, "showing_of", n=len(shown), total=total), soft_wrap=True)
         if hint:
@@ -162,7 +164,7 @@ def print_record(lang: str, record: dict[str, Any], columns: Sequence[str]) -> N
     table.add_column(overflow="fold")
     for col in columns:
         table.add_row(header(lang, col), show_value(record.get(col)))
-    console.print(table)
+    console.print(table, soft_wrap=False)
 
 
 def parse_date(value: str | None) -> dt.date | None:

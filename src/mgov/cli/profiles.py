@@ -59,7 +59,7 @@ def _table(lang: str, rows: list[dict[str, Any]], columns: list[str], title: str
                          overflow="fold")
     for row in rows:
         table.add_row(*(show_value(row.get(c)) for c in columns))
-    console.print(table)
+    console.print(table, soft_wrap=False)
 
 
 def _num(value: float | None) -> str | None:
