@@ -47,7 +47,7 @@ def _own_check(monkeypatch: pytest.MonkeyPatch) -> None:
 def site() -> Iterator[Server]:
     page = html("<main id=m></main><script>document.getElementById('m').innerHTML = '<h1>built by js</h1>';"
                 "</script>")
-    server = serve({"/": page, "/other": html("<p>static</p>")})
+    server = serve({"/": page, "/other": html("<p>static</p><img src=\"/x.png\" width=\"40\" height=\"40\">")})
     yield server
     server.stop()
 
@@ -89,6 +89,13 @@ def test_inspect_prints_jsonl_per_url(cli: Any, engine: Engine, site: Server, tm
     assert mine["status"] == "pass" and theirs["status"] == "fail"
     assert set(mine) >= {"address", "check", "status", "value", "message", "scan_status", "evidence"}
     assert all(f["evidence"] == [] for f in first)  # nothing archived without --store
+    # Per rule: its outcome, WCAG success criteria and W3C ACT rule ids (axe-core's actIds).
+    images = next(f for f in second if f["check"] == "a11y.images")
+    assert images["status"] == "fail"
+    rules = {r["id"]: r for r in images["value"]["rules"]}
+    assert rules["image-alt"]["outcome"] == "failed" and rules["image-alt"]["act"]
+    assert "1.1.1" in rules["image-alt"]["sc"] and rules["image-alt"]["nodes"][0]["selector"]
+    assert all(r["outcome"] in ("passed", "failed", "inapplicable", "incomplete") for r in rules.values())
     with engine.connect() as conn:
         assert conn.execute(select(RUNS.c.id)).first() is None
 
