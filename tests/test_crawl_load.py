@@ -65,8 +65,10 @@ def test_a_busy_machine_reads_the_same_pages_and_gives_the_same_verdicts(engine:
     report = json.dumps({"budget": budget, "idle": idle["crawls"], "busy": busy["crawls"]}, indent=1)[:8000]
     assert all(c["complete"] for c in idle["crawls"].values()), report
     assert len(idle["pages"]) == len(sites) >= 12 and sum(idle["pages"].values()) > 50 * len(sites)
-    # A wall-clock budget would have cut many of the busy machine's crawls ...
-    assert sum(c["seconds"] > budget for c in busy["crawls"].values()) >= len(sites) // 3, report
+    # The busy machine's delay shows in the wall clock (by how much depends on what else the
+    # machine runs: tests in parallel, another suite) ...
+    wall_total, site_total = (sum(c[k] for c in busy["crawls"].values()) for k in ("seconds", "site_seconds"))
+    assert wall_total > 2 * site_total, report
     # ... the site's time cuts none: the same pages read, the same verdicts.
     assert all(c["complete"] and c["site_seconds"] < budget for c in busy["crawls"].values()), report
     assert busy["pages"] == idle["pages"], report
