@@ -4,7 +4,8 @@ own forwarding proxy (collect.render_proxy), shared by every page of the run.
 The browser, the proxy and Playwright's connection live on an event loop of their own in a
 thread of their own: the CDP traffic of a few pages a second stays off the run's event loop,
 and the pool can be closed from synchronous code (a run kind's opener). `render` may be
-awaited from any loop. At most `slots` pages render at once, each in a fresh context; the
+awaited from any loop. At most `slots` pages render at once, each slot reusing a context and page per viewport
+(up to `tab_uses` pages, cookies cleared before each; a fresh one after a page misbehaved); the
 browser is restarted when it crashed, when a page hung it past its budget, after
 `pages_per_browser` renders, and when its processes grow past `memory_budget`.
 """
