@@ -181,10 +181,22 @@ def test_queries_per_second_to_one_server_are_limited() -> None:
     async def main() -> None:
         async with server(Behaviour()) as (srv, addr):
             client = DnsClient([addr], DnsPolicy(lifetime=10.0, try_timeout=1.0, qps=40))
+            sent: list[float] = []
+            wait = client.rate.wait
+
+            async def timed_wait(server: tuple[str, int]) -> None:
+                await wait(server)
+                sent.append(time.monotonic())
+
+            client.rate.wait = timed_wait  # type: ignore[method-assign]
             await asyncio.gather(*(client.resolve(f"r{i}.test", "A") for i in range(60)))
-            times = sorted(t for t, _ in srv.udp)
-            # In any one second the server saw at most the limit (and one for the boundary).
-            assert max(sum(1 for u in times if t <= u < t + 1.0) for t in times) <= 41
+            assert len(srv.udp) == 60 and len(sent) == 60
+            # Counted at the client's sends: a loaded machine delivers queued packets to the
+            # server in bunches, which says nothing of the rate mgov sent them at. In any one
+            # second at most the limit left (and one for the boundary), a stalled loop included.
+            sent.sort()
+            assert max(sum(1 for u in sent if t <= u < t + 1.0) for t in sent) <= 41
+            assert sent[-1] - sent[0] >= 59 / 40
     run(main())
 
 

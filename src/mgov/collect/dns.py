@@ -48,18 +48,25 @@ class DnsPolicy:
 
 
 class RateLimit:
-    """A token bucket per server: a national scan must not flood its resolver."""
+    """Queries to one server spaced 1/qps apart: a national scan must not flood its resolver.
+
+    The spacing is kept between actual sends (a lock per server, the last send's time taken
+    after the sleep), so a loop that stalls does not release a burst of queries at once."""
 
     def __init__(self, qps: float) -> None:
         self.qps = max(qps, 0.1)
-        self._next: dict[tuple[str, int], float] = {}
+        self._last: dict[tuple[str, int], float] = {}
+        self._locks: dict[tuple[str, int], asyncio.Lock] = {}
 
     async def wait(self, server: tuple[str, int]) -> None:
-        now = time.monotonic()
-        slot = max(now, self._next.get(server, now))
-        self._next[server] = slot + 1.0 / self.qps
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        lock = self._locks.setdefault(server, asyncio.Lock())
+        async with lock:  # FIFO: queries leave in the order they asked
+            last = self._last.get(server)
+            if last is not None:
+                gap = last + 1.0 / self.qps - time.monotonic()
+                if gap > 0:
+                    await asyncio.sleep(gap)
+            self._last[server] = time.monotonic()
 
 
 class Unresolved(CollectFailure):

@@ -13,6 +13,7 @@ from typing import Any
 
 from mgov.evidence.crawl import CrawlEvidence
 from mgov.evidence.exchange import DnsAnswer, Exchange, Fetch, TlsFacts
+from mgov.evidence.newmedia import NewMediaEvidence
 from mgov.evidence.rendered import RenderedEvidence
 
 
@@ -49,6 +50,7 @@ class SiteEvidence:
     resources: list[Exchange] = field(default_factory=list)  # subresources of the homepage
     crawl: CrawlEvidence | None = None  # what the crawl pass saw (key "crawl")
     rendered: RenderedEvidence | None = None  # what a real browser saw (key "rendered", the render pass)
+    newmedia: NewMediaEvidence | None = None  # an account's capture (key "newmedia", the capture pass)
 
     @property
     def home(self) -> Fetch | None:
