@@ -16,7 +16,13 @@ CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
                  "--disable-quic", "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
                  "--disable-dev-shm-usage", "--mute-audio", "--disable-extensions",
-                 "--disable-features=Translate,MediaRouter,OptimizationHints,InterestFeedContentSuggestions")
+                 # Site isolation off: a renderer serves a tab from site to site (collect.render_page
+                 # ._navigate). What it isolates is one site's data from another's in a user's
+                 # browser; these contexts hold none (no sign-in, cookies cleared per page), every
+                 # page is untrusted alike, and the proxy's guard is what keeps pages in.
+                 "--disable-site-isolation-trials",
+                 "--disable-features=Translate,MediaRouter,OptimizationHints,InterestFeedContentSuggestions,"
+                 "IsolateOrigins,site-per-process")
 # Ports of mgov's own services no rendered page may reach on a non-public address, even
 # with allow_private: PostgreSQL, MySQL, Redis and the dashboard's default.
 DENY_PORTS = frozenset({5432, 3306, 6379, 8000})
