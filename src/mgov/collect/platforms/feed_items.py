@@ -41,7 +41,7 @@ class NotAFeed(ValueError):
 
 
 def parse_xml(body: bytes, url: str, content_type: str | None, ref: WarcRef | None) -> ParsedFeed:
-    headers = {"content-type": content_type or "application/xml", "content-location": url}
+    headers = {"content-type": content_type or "application/xml"}  # no base: ids stay as the feed writes them
     parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
     info = parsed.get("feed", {})
     if not parsed.get("entries") and not info.get("title") and not parsed.get("version"):
@@ -71,8 +71,9 @@ def _entry(entry: Any, base: str, ref: WarcRef | None) -> Post | None:
     title = plain_text(str(entry.get("title") or "")) or None
     text = body.text if body is not None else html.strip()
     pid = str(entry.get("id") or link or _digest(title, text))
-    published = struct_time(entry.get("published_parsed")) or struct_time(entry.get("updated_parsed"))
-    updated = struct_time(entry.get("updated_parsed")) if entry.get("published_parsed") else None
+    # dict.get: feedparser's own get maps a missing updated_parsed to published_parsed (with a warning)
+    published = struct_time(dict.get(entry, "published_parsed")) or struct_time(dict.get(entry, "updated_parsed"))
+    updated = struct_time(dict.get(entry, "updated_parsed")) if dict.get(entry, "published_parsed") else None
     media = list(body.media) if body is not None else []
     for extra in [*entry.get("enclosures", []), *entry.get("media_content", [])]:
         target = extra.get("href") or extra.get("url")

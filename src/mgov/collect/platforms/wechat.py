@@ -121,7 +121,7 @@ class WechatAdapter:
         posts.sort(key=lambda p: p.published or _OLDEST, reverse=True)
         return AccountCapture(status=CaptureStatus.PARTIAL if problems else CaptureStatus.OK,
                               profile=_profile(account, listing, pages, posts), posts=posts,
-                              window_complete=not cut and not failed, error="; ".join(problems) or None,
+                              window_complete=not cut and not problems, error="; ".join(problems) or None,
                               deleted_ids=deleted)
 
 
