@@ -47,7 +47,8 @@ class FakeMastodon:
                              "icon": {"type": "Image", "url": f"{BASE}/avatars/{user}.png"},
                              "outbox": f"{BASE}/users/{user}/outbox",
                              "attachment": [{"type": "PropertyValue", "name": "网站",
-                                             "value": '<a href="https://www.beijing.gov.cn/" rel="me">beijing.gov.cn</a>'},
+                                             "value": '<a href="https://www.beijing.gov.cn/" rel="me">'
+                                                      'beijing.gov.cn</a>'},
                                             {"type": "PropertyValue", "name": "电话", "value": "12345"}], **extra}
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
@@ -61,7 +62,8 @@ class FakeMastodon:
                 {"rel": "self", "type": AP, "href": f"{BASE}/users/{user}"}]}, content_type="application/jrd+json")
         if path == "/api/v2/search":
             return answer({"accounts": [
-                {"id": "1", "username": "gov", "acct": "gov", "display_name": "北京市人民政府", "url": f"{BASE}/@gov", "note": ""},
+                {"id": "1", "username": "gov", "acct": "gov", "display_name": "北京市人民政府", "url": f"{BASE}/@gov",
+                 "note": ""},
                 {"id": "2", "username": "bj", "acct": "bj@other.example", "display_name": "北京发布", "url": "https://other.example/@bj"},
                 "junk"], "statuses": [], "hashtags": []})
         parts = path.strip("/").split("/")
@@ -108,9 +110,11 @@ def mastodon() -> FakeMastodon:
                   f'<a href="{BASE}/tags/政务" class="mention hashtag" rel="tag">#<span>政务</span></a></p>',
                   attachment=[{"type": "Document", "mediaType": "image/png", "url": f"{BASE}/media/1.png"}],
                   summary="提示", updated=iso(dt.timedelta(minutes=30))),
-             {"type": "Announce", "id": f"{BASE}/users/gov/statuses/2/activity", "published": iso(dt.timedelta(hours=2)),
+             {"type": "Announce", "id": f"{BASE}/users/gov/statuses/2/activity",
+              "published": iso(dt.timedelta(hours=2)),
               "object": "https://other.example/users/x/statuses/9"},
-             {"type": "Delete", "id": f"{BASE}/users/gov#delete", "object": {"type": "Tombstone", "id": f"{BASE}/users/gov/statuses/3"}},
+             {"type": "Delete", "id": f"{BASE}/users/gov#delete",
+              "object": {"type": "Tombstone", "id": f"{BASE}/users/gov/statuses/3"}},
              note("gov", 4, dt.timedelta(days=1), interactionPolicy={"canReply": {"always": [f"{BASE}/users/gov"]}}),
              {"type": "Create", "id": "x", "object": f"{BASE}/users/gov/statuses/5"},  # only referenced: not read
              note("gov", 6, dt.timedelta(days=2), contentMap={"zh": "<p>只有 contentMap</p>"})]

@@ -32,7 +32,8 @@ def test_platform_time_forms() -> None:
     cases = {"Sun Dec 06 09:12:00 +0800 2026": dt.datetime(2026, 12, 6, 1, 12, tzinfo=utc),
              "刚刚": now, "30秒前": now - dt.timedelta(seconds=30), "5分钟前": now - dt.timedelta(minutes=5),
              "3小时前": now - dt.timedelta(hours=3), "2天前": now - dt.timedelta(days=2),
-             "今天 09:12": dt.datetime(2027, 1, 2, 1, 12, tzinfo=utc), "昨天 23:50": dt.datetime(2027, 1, 1, 15, 50, tzinfo=utc),
+             "今天 09:12": dt.datetime(2027, 1, 2, 1, 12, tzinfo=utc),
+             "昨天 23:50": dt.datetime(2027, 1, 1, 15, 50, tzinfo=utc),
              "前天 09:12": dt.datetime(2026, 12, 31, 1, 12, tzinfo=utc),
              "12-30": dt.datetime(2026, 12, 29, 16, 0, tzinfo=utc),  # a month-day after today is last year's
              "01-02 08:00": dt.datetime(2027, 1, 2, 0, 0, tzinfo=utc),

@@ -23,13 +23,17 @@ def rfc822(age: dt.timedelta) -> str:
     return email.utils.format_datetime(NOW - age)
 
 
-def rss(items: list[tuple[str, str, dt.timedelta | None, str]], encoding: str = "utf-8", title: str = "北京市政府 通知公告") -> bytes:
+Item = tuple[str, str, dt.timedelta | None, str]  # guid, title, age (None: undated), HTML
+
+
+def rss(items: list[Item], encoding: str = "utf-8", title: str = "北京市政府 通知公告") -> bytes:
     parts = []
     for guid, item_title, age, html in items:
         date = f"<pubDate>{rfc822(age)}</pubDate>" if age is not None else ""
         parts.append(f"<item><guid>{guid}</guid><title>{item_title}</title><link>https://www.beijing.gov.cn/n/{guid}.html</link>"
                      f"{date}<description><![CDATA[{html}]]></description>"
-                     f'<enclosure url="https://www.beijing.gov.cn/f/{guid}.pdf" type="application/pdf" length="1"/></item>')
+                     f'<enclosure url="https://www.beijing.gov.cn/f/{guid}.pdf" type="application/pdf" length="1"/>'
+                     "</item>")
     prolog = f'<?xml version="1.0" encoding="{encoding}"?>' if encoding else ""
     doc = (f'{prolog}<rss version="2.0"><channel><title>{title}</title><link>https://www.beijing.gov.cn/</link>'
            f"<description>政府信息公开</description><image><url>https://www.beijing.gov.cn/logo.png</url></image>"
@@ -41,7 +45,8 @@ ATOM = f"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Agency news</title><id>urn:agency</id>
 <link href="https://www.agency.gov/"/><subtitle>What we do</subtitle><icon>https://www.agency.gov/i.png</icon>
 <entry><id>urn:1</id><title>First</title><link href="https://www.agency.gov/1"/>
-<published>{(NOW - dt.timedelta(days=1)).isoformat()}</published><updated>{(NOW - dt.timedelta(hours=3)).isoformat()}</updated>
+<published>{(NOW - dt.timedelta(days=1)).isoformat()}</published>
+<updated>{(NOW - dt.timedelta(hours=3)).isoformat()}</updated>
 <content type="html">&lt;p&gt;See &lt;a href="/forms/a"&gt;the form&lt;/a&gt;&lt;/p&gt;</content></entry>
 <entry><id>urn:2</id><title>Old</title><link href="https://www.agency.gov/2"/>
 <updated>{(NOW - dt.timedelta(days=90)).isoformat()}</updated><summary>Old news</summary></entry>
@@ -107,7 +112,8 @@ def test_rss_atom_and_json_feed(tmp_path: Path) -> None:
     assert got.status is CaptureStatus.OK and [x.post_id for x in got.posts] == ["7", "a"]
     a = got.posts[1]
     assert a.links == ["https://apply.agency.gov/"] and a.media == ["https://www.agency.gov/a.pdf"]
-    assert got.posts[0].text == "plain text only" and got.posts[0].published == dt.datetime(2026, 12, 9, 2, tzinfo=dt.UTC)
+    assert got.posts[0].text == "plain text only"
+    assert got.posts[0].published == dt.datetime(2026, 12, 9, 2, tzinfo=dt.UTC)
     assert got.profile.name == "JSON agency" and not got.window_complete  # nothing older than the window seen
 
 
@@ -132,10 +138,12 @@ def test_hostile_feeds(tmp_path: Path) -> None:
         "huge.rss": lambda: answer(rss(many), content_type="application/rss+xml"),
         "undated.rss": lambda: answer(rss(undated), content_type="application/rss+xml"),
         "page.html": lambda: web.Response(text="<html><body><h1>首页</h1></body></html>", content_type="text/html"),
-        "bad.json": lambda: answer(b'{"version": "https://jsonfeed.org/version/1.1", "items": [', content_type="application/json"),
+        "bad.json": lambda: answer(b'{"version": "https://jsonfeed.org/version/1.1", "items": [',
+                                   content_type="application/json"),
         "other.json": lambda: answer({"hello": "world"}),
         "blocked.rss": lambda: answer(b"no", status=403, content_type="text/plain"),
-        "broken.rss": lambda: answer(rss(many[:3])[:-40] + b"<item><title>unclosed", content_type="application/rss+xml")})
+        "broken.rss": lambda: answer(rss(many[:3])[:-40] + b"<item><title>unclosed",
+                                     content_type="application/rss+xml")})
 
     got = capture(tmp_path / "huge", world, "huge.rss", CaptureLimits(max_posts=1000), body_cap=256 * 1024)
     assert got.status is CaptureStatus.PARTIAL and "body cap" in (got.error or "") and not got.window_complete

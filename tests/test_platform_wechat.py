@@ -133,7 +133,8 @@ def test_json_list_in_gbk_with_account_facts(tmp_path: Path) -> None:
     got = capture(tmp_path, wechat(), listing)
     assert got.status is CaptureStatus.PARTIAL and "bjfb.json item 3: bad article URL '42'" in (got.error or "")
     p = got.profile
-    assert (p.name, p.certification, p.verified, p.description) == ("北京发布", "北京市人民政府新闻办公室", True, "权威发布")
+    assert (p.name, p.certification, p.verified, p.description) == (
+        "北京发布", "北京市人民政府新闻办公室", True, "权威发布")
     assert p.avatar_url == "https://wx.qlogo.cn/mmhead/facts/0"
     assert [(m.name, m.url, m.kind) for m in p.menus] == [
         ("办事", "https://banshi.beijing.gov.cn/", "link"), ("咨询", None, "consult"), ("小程序", None, "other")]

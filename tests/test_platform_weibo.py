@@ -55,7 +55,8 @@ class FakeWeibo:
             return answer({"ok": 0, "msg": "用户不存在"})
         if request.path == "/api/container/getIndex" and "containerid" not in q:
             return self.profile or answer({"ok": 1, "data": {"userInfo": self.user(), "tabsInfo": {"tabs": [
-                {"tabKey": "profile", "containerid": f"230283{UID}"}, {"tabKey": "weibo", "containerid": f"107603{UID}"}]}}})
+                {"tabKey": "profile", "containerid": f"230283{UID}"},
+                {"tabKey": "weibo", "containerid": f"107603{UID}"}]}}})
         if request.path == "/api/container/getIndex":
             assert q["containerid"] == f"107603{UID}"
             page = int(q.get("page", "1"))
@@ -67,7 +68,8 @@ class FakeWeibo:
             if not chunk:
                 return answer({"ok": 0, "msg": "这里还没有内容", "data": {"cards": []}})
             more = page * self.per_page < len(self.posts)
-            return answer({"ok": 1, "data": {"cardlistInfo": {"total": len(self.posts), "page": page + 1 if more else None},
+            info = {"total": len(self.posts), "page": page + 1 if more else None}
+            return answer({"ok": 1, "data": {"cardlistInfo": info,
                                              "cards": [{"card_type": 9, "mblog": b} for b in chunk]}})
         if request.path == "/statuses/extend":
             return answer({"ok": 1, "data": {"longTextContent": self.long[q["id"]]}})
