@@ -36,6 +36,7 @@ class FakeWeibo:
     page_override: dict[int, web.Response] = field(default_factory=dict)
     repeat_page: int | None = None
     per_page: int = 10
+    since_ids: bool = False  # page by cardlistInfo.since_id, as Weibo's newer answers do
 
     def user(self) -> dict[str, Any]:
         return {"id": int(UID), "screen_name": "北京发布", "profile_image_url": "https://tvax1.sinaimg.cn/a.jpg",
@@ -60,6 +61,8 @@ class FakeWeibo:
         if request.path == "/api/container/getIndex":
             assert q["containerid"] == f"107603{UID}"
             page = int(q.get("page", "1"))
+            if "since_id" in q:
+                page = next(i for i, b in enumerate(self.posts) if b["id"] == q["since_id"]) // self.per_page + 1
             if page in self.page_override:
                 return self.page_override[page]
             if self.repeat_page is not None and page >= self.repeat_page:
@@ -68,7 +71,10 @@ class FakeWeibo:
             if not chunk:
                 return answer({"ok": 0, "msg": "这里还没有内容", "data": {"cards": []}})
             more = page * self.per_page < len(self.posts)
-            info = {"total": len(self.posts), "page": page + 1 if more else None}
+            info: dict[str, Any] = {"total": len(self.posts), "page": page + 1 if more else None}
+            if self.since_ids:
+                del info["page"]
+                info["since_id"] = self.posts[page * self.per_page]["id"] if more else ""
             return answer({"ok": 1, "data": {"cardlistInfo": info,
                                              "cards": [{"card_type": 9, "mblog": b} for b in chunk]}})
         if request.path == "/statuses/extend":
@@ -147,6 +153,11 @@ def test_weibo_budgets_and_the_end_of_the_timeline(tmp_path: Path) -> None:
     assert len(got.posts) == 12 and not got.window_complete
     got = capture(tmp_path / "c", World().on(WEIBO, fake), AccountRef("weibo_account", UID))
     assert len(got.posts) == 25 and got.window_complete  # the last page said page: null
+    fake.since_ids = True
+    world = World().on(WEIBO, fake)
+    got = capture(tmp_path / "d", world, AccountRef("weibo_account", UID))
+    assert [p.post_id for p in got.posts] == [b["id"] for b in fake.posts] and got.window_complete
+    assert [p for h, p in world.hits if "since_id=" in p][-1].endswith(f"since_id={fake.posts[20]['id']}")
 
 
 def test_weibo_unknown_account_is_not_found(tmp_path: Path) -> None:

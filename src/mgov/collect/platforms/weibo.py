@@ -4,7 +4,9 @@ A `weibo_account` channel's address is its numeric uid. Read, in order (every re
 the collect client, paced per host; collect.platforms.fetching):
 - the profile: `/api/container/getIndex?type=uid&value={uid}` (`userInfo`, and the timeline's
   containerid from `tabsInfo`, `107603{uid}` when absent);
-- timeline pages 1.. `max_pages` (`…&containerid={cid}&page={n}`, 10 posts each, newest first),
+- timeline pages 1.. `max_pages` (`…&containerid={cid}&page={n}`, 10 posts each, newest first;
+  when `cardlistInfo` carries a `since_id` and no `page`, as Weibo's newer answers do, the next
+  page is `…&since_id={since_id}`),
   until a post older than the window (a pinned one excepted), the end (`ok` 0 "这里还没有内容",
   no cards, `cardlistInfo.page` null), `max_posts`, or a page that repeats the posts already seen;
 - the full text of a long post: `/statuses/extend?id={id}` (`longTextContent`);
@@ -94,11 +96,13 @@ class _Walk:
         self.seen: set[str] = set()
         self.problems: list[str] = []
         self.complete = False
+        self.since: str | None = None  # the next page's cursor, when Weibo pages by since_id
 
     async def run(self, containerid: str) -> None:
         for page in range(1, max(1, self.limits.max_pages) + 1):
+            where = f"since_id={quote(self.since, safe='')}" if self.since else f"page={page}"
             url = (f"{self.base}/api/container/getIndex?type=uid&value={self.uid}"
-                   f"&containerid={containerid}&page={page}")
+                   f"&containerid={containerid}&{where}")
             try:
                 data, ex = await self.reader.get_json(url)
             except PlatformFailure as failure:
@@ -140,7 +144,11 @@ class _Walk:
                 return True  # the budget is spent inside the window: not complete
             self.posts.append(post)
         info = inner.get("cardlistInfo")
-        if left_window or (isinstance(info, dict) and "page" in info and info["page"] is None):
+        info = info if isinstance(info, dict) else {}
+        self.since = str(info["since_id"]) if info.get("since_id") and "page" not in info else None
+        last = ("page" in info and info["page"] is None) or ("since_id" in info and not info["since_id"]
+                                                              and "page" not in info)
+        if left_window or last:
             self.complete = True
             return True
         return False
