@@ -242,8 +242,9 @@ class HttpClient:
         self._session = self._fresh = None
 
     async def fetch(self, url: str, *, family: Family | None = None, follow: bool = True,
-                    method: str = "GET") -> Fetch:
-        """GET url and follow its redirects (each hop an Exchange); never raises."""
+                    method: str = "GET", accept: str | None = None) -> Fetch:
+        """GET url and follow its redirects (each hop an Exchange); never raises. accept: the
+        Accept header instead of a browser's (an API's JSON, ActivityPub's media type)."""
         result = Fetch(start_url=url)
         jar = aiohttp.CookieJar(unsafe=True)
         seen: set[tuple[str, str]] = set()
@@ -260,7 +261,7 @@ class HttpClient:
                 result.error = ScanStatus.TOO_MANY_REDIRECTS
                 result.error_detail = f"more than {self.settings.redirect_cap} redirects"
                 return result
-            ex = await self.exchange(current, family=family, method=method, cookie=cookie)
+            ex = await self.exchange(current, family=family, method=method, cookie=cookie, accept=accept)
             result.exchanges.append(ex)
             _store_cookies(jar, ex)
             location = ex.header("Location")
@@ -280,7 +281,7 @@ class HttpClient:
                 method = "GET"
 
     async def exchange(self, url: str, *, family: Family | None = None, method: str = "GET",
-                       cookie: str = "") -> Exchange:
+                       cookie: str = "", accept: str | None = None) -> Exchange:
         """One request and its response (no redirects followed); never raises."""
         ex = Exchange(url=url, method=method)
         try:
@@ -301,14 +302,14 @@ class HttpClient:
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
                     try:
-                        await self._exchange(ex, target, family or self.routing.family, cookie, wire)
+                        await self._exchange(ex, target, family or self.routing.family, cookie, wire, accept)
                     except Exception as exc:
                         if ex.status is not None or classify(exc)[0] is not ScanStatus.CONNECTION_RESET:
                             raise
                         # Reset before any answer: tried once more at once, over a new connection,
                         # as a visitor would (some firewalls drop a first connection).
                         wire = _Wire(date=dt.datetime.now(dt.UTC))
-                        await self._exchange(ex, target, family or self.routing.family, cookie, wire)
+                        await self._exchange(ex, target, family or self.routing.family, cookie, wire, accept)
             except Exception as exc:  # noqa: BLE001 -- record, report, continue (CancelledError propagates)
                 ex.error, ex.error_detail = classify(exc)
                 if ex.error is ScanStatus.TIMEOUT:
@@ -391,9 +392,9 @@ class HttpClient:
         return self._insecure
 
     async def _exchange(self, ex: Exchange, target: URL, family: Family, cookie: str,
-                        wire: _Wire) -> None:
+                        wire: _Wire, accept: str | None = None) -> None:
         s = self.settings
-        headers = {"Host": _host_header(target), "User-Agent": s.user_agent, "Accept": ACCEPT,
+        headers = {"Host": _host_header(target), "User-Agent": s.user_agent, "Accept": accept or ACCEPT,
                    "Accept-Encoding": ", ".join(supported_encodings())}
         if s.accept_language:
             headers["Accept-Language"] = s.accept_language

@@ -60,3 +60,8 @@ class CollectSettings:
     # True: the exchange is made again without verification and keeps the response, with
     # the verification error in Exchange.tls_error; TlsFacts judge the certificate.
     tls_fallback: bool = False
+    # New-media platforms (collect.platforms): requests a second to one platform host (a
+    # national registry's 20,000 accounts share m.weibo.cn), and the ActivityPub servers whose
+    # account search `mgov discover` asks (host names; none: no ActivityPub search).
+    platform_rate: float = 2.0
+    activitypub_search: tuple[str, ...] = ()
