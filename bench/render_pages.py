@@ -94,6 +94,9 @@ async def render_all(urls: list[str], routing: Any, args: argparse.Namespace, ar
             for r in await render_viewports(pool, url, warc):
                 statuses[f"{r.viewport.name}:{r.status.value}"] += 1
                 statuses["screenshots"] += r.screenshot is not None
+                walk = (r.probes.get("keyboard") or {}).get("walk")
+                if walk:
+                    statuses[f"keyboard walk:{walk}"] += 1
 
     started, cpu0 = time.monotonic(), tree_cpu()
     try:
