@@ -31,7 +31,8 @@ ACTIONS = ("registry.imported", "organization.created", "organization.updated", 
            "dispute.upheld", "dispute.overturned")
 # An import's file formats (formats.load.FORMATS).
 FORMATS: dict[str, tuple[str, str]] = {"native": ("mgov 名录格式", "mgov registry format"),
-                                       "dotgov": (".gov 域名注册表", ".gov domain registry")}
+                                       "dotgov": (".gov 域名注册表", ".gov domain registry"),
+                                       "usdr": ("美国数字注册库", "U.S. Digital Registry")}
 # Fields whose values are codes of a label table.
 _CODES = {"role": "role", "status": "status", "kind": "kind", "tier": "tier", "jurisdiction": "jurisdiction",
           "event": "event"}
