@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mgov.web.api import accounts, act, assessments, jobs, monitoring, notify, registry, task_work
+from mgov.web.api import accounts, act, assessments, jobs, monitoring, notify, registry, task_work, verify
 
 router = APIRouter()
-for module in (registry, monitoring, assessments, act, task_work, accounts, notify, jobs):
+for module in (registry, monitoring, assessments, act, task_work, accounts, notify, jobs, verify):
     router.include_router(module.router)
