@@ -79,7 +79,7 @@ def test_a_reimport_changes_nothing_and_keeps_what_was_added_by_hand(cli):
     assert twitter["attributes"]["feed_url"] == "https://example.gov/feed.rss"
     assert "flagship" in twitter["tags"]
     assert twitter["responsible"] == {"content_manager": ["social.media@gsa.gov"], "security_officer": ["ann@gsa.gov"]}
-    imports = cli.json("audit", "list", "--action", "registry.imported")
+    imports = cli.json("audit", "list", "--action", "registry.imported")["items"]
     assert len(imports) == 2
 
 
