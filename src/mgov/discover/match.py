@@ -72,14 +72,14 @@ def unit_names(org_id: int, code: str, name_zh: str | None, name_en: str | None)
         forms.append(zh)
         short = zh.removeprefix("中华人民共和国")
         forms += [short, short.replace("人民政府", "政府")]
+    rest = None
     if name_en:
-        en = " ".join(name_en.split())
-        forms.append(en)
-        lowered = en.lower()
+        rest = " ".join(name_en.split())
+        forms.append(rest)
         for prefix in _EN_PREFIXES:
-            if lowered.startswith(prefix):
-                forms.append(en[len(prefix):])
-                lowered = lowered[len(prefix):]
+            if rest.lower().startswith(prefix):
+                rest = rest[len(prefix):]
+                forms.append(rest)
     seen: dict[str, str] = {}
     for form in forms:
         key = normalize(form)
@@ -87,8 +87,8 @@ def unit_names(org_id: int, code: str, name_zh: str | None, name_en: str | None)
             seen[key] = form
     ordered = sorted(seen.items(), key=lambda kv: (-len(kv[0]), kv[0]))
     initials = None
-    if name_en:
-        letters = "".join(w[0] for w in re.findall(r"[A-Za-z][\w'-]*", name_en) if w.lower() not in _STOP_WORDS)
+    if rest:  # the English name without The / U.S. / United States in front
+        letters = "".join(w[0] for w in re.findall(r"[A-Za-z][\w'-]*", rest) if w.lower() not in _STOP_WORDS)
         initials = letters.lower() if len(letters) >= 3 else None
     return UnitNames(org_id, code, tuple(v for _, v in ordered), tuple(k for k, _ in ordered), initials)
 
