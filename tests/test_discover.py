@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -23,7 +23,8 @@ from mgov.evidence.newmedia import CaptureStatus
 
 REGISTRY = """
 organizations:
-  - {code: cn-440000, name_zh: 广东省人民政府, name_en: Guangdong Provincial Government, jurisdiction: cn, tier: provincial}
+  - {code: cn-440000, name_zh: 广东省人民政府, name_en: Guangdong Provincial Government, jurisdiction: cn,
+     tier: provincial}
   - {code: cn-440300, name_zh: 深圳市人民政府, name_en: Shenzhen Municipal Government, jurisdiction: cn,
      tier: prefecture, parent: cn-440000}
   - {code: cn-440300-bgt, name_zh: 深圳市人民政府办公厅, jurisdiction: cn, tier: prefecture, parent: cn-440300}
@@ -50,9 +51,9 @@ UNREGISTERED = {"2000000001": "cn-440300", "2000000002": "cn-440300", "200000000
 class WeiboSearch(BaseHTTPRequestHandler):
     """m.weibo.cn's account search: /api/container/getIndex?containerid=100103type=3&q=…&page_type=searchall."""
 
-    queries: list[str] = []
+    queries: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:
         params = parse_qs(urlsplit(self.path).query)
         container = params.get("containerid", [""])[0]
         query = parse_qs(container.partition("100103")[2]).get("q", [""])[0]

@@ -20,9 +20,10 @@ def world(engine, tmp_path):
                       '{"ok":1,"data":{"cards":[{"card_group":[{"user":{"screen_name":"深圳市人民政府便民"}}]}]}}'.encode())
     with engine.begin() as conn:
         sz, gz = (service.org_row(conn, code)["id"] for code in ("cn-440300", "cn-440100"))
-        store.save(conn, [store.Found("weibo", "weibo_account", "5550001", "深圳市人民政府便民", sz, "深圳市人民政府",
-                                      url="https://m.weibo.cn/u/5550001", evidence=answer),
-                          store.Found("weibo", "weibo_account", "5550002", "广州市人民政府微服务", gz, "广州市人民政府")])
+        store.save(conn, [store.Found("weibo", "weibo_account", "5550001", "深圳市人民政府便民", sz,
+                                      "深圳市人民政府", url="https://m.weibo.cn/u/5550001", evidence=answer),
+                          store.Found("weibo", "weibo_account", "5550002", "广州市人民政府微服务", gz,
+                                      "广州市人民政府")])
         rows, _ = store.listing(conn)
     w.ids |= {"sz": rows[0]["id"], "gz": rows[1]["id"]}
     return w

@@ -87,7 +87,7 @@ def full_world(engine: Any, tmp_path: Any) -> World:
         from mgov.discover import store as discovered
 
         answer = _archive(w.settings, "https://m.weibo.cn/api/container/getIndex?containerid=100103type%3D3%26q%3D"
-                          "%E6%B7%B1%E5%9C%B3", '{"ok":1,"data":{"cards":[]}}'.encode())
+                          "%E6%B7%B1%E5%9C%B3", b'{"ok":1,"data":{"cards":[]}}')
         discovered.save(conn, [discovered.Found("weibo", "weibo_account", f"555000{n}", name, org, "深圳市人民政府",
                                                 url=f"https://m.weibo.cn/u/555000{n}", evidence=answer)
                                for n, name in ((1, "深圳市人民政府便民"), (2, "深圳市政府发布厅"))])

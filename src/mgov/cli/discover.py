@@ -27,6 +27,8 @@ from mgov.i18n import t
 app = typer.Typer(help="Accounts on the platforms that claim a registered unit's name but are not registered. "
                        "[dim]Example: mgov discover --org cn-440300 --platform weibo; mgov discover list[/dim]",
                   invoke_without_command=True)
+PLATFORM_OPTION = typer.Option(None, "--platform", help="Only this platform's search (an adapter name: weibo, "
+                                                      "activitypub...); repeatable.")
 COLUMNS = ["id", "platform", "address", "name", "organization", "matched", "state", "confirmed_as", "last_seen"]
 
 
@@ -34,8 +36,7 @@ COLUMNS = ["id", "platform", "address", "name", "organization", "matched", "stat
 def discover(
     ctx: typer.Context,
     org: str | None = typer.Option(None, "--org", help="Only this organization and those below it."),
-    platform: list[str] | None = typer.Option(None, "--platform", help="Only this platform's search (an adapter "
-                                                                       "name: weibo, activitypub...); repeatable."),
+    platform: list[str] | None = PLATFORM_OPTION,
     connect_to: list[str] | None = CONNECT_TO,
     dns: str | None = DNS,
     ca_bundle: str | None = CA_BUNDLE,

@@ -45,7 +45,7 @@ def units(conn: Connection, org: str | None = None) -> list[UnitNames]:
         root = next((r.id for r in rows if r.code == org), None)
         if root is None:
             raise NotFound(f"no organization with code {org!r}")
-        keep, children = {root}, {}
+        keep, children = {root}, dict[int | None, list[int]]()
         for r in rows:
             children.setdefault(r.parent_id, []).append(r.id)
         stack = [root]

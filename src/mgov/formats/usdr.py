@@ -213,10 +213,10 @@ def _common(p: _Parse, rec: JsonRecord, kind: str, address: str, name: str | Non
         status = "closed"
     elif raw_status in PUBLISHED:
         status = "active"
-    owner = owners[0].code if owners else UNSET
-    responsible, roles = p.contacts.of(p.origin(rec), rec.where, v, owner if owners else None)
+    owner_code = owners[0].code if owners else None
+    responsible, roles = p.contacts.of(p.origin(rec), rec.where, v, owner_code)
     p.batch.channels.append(ChannelRecord(
-        kind, address, p.origin(rec), name=name or UNSET, owner=owner, status=status,
+        kind, address, p.origin(rec), name=name or UNSET, owner=owner_code or UNSET, status=status,
         tags_add=("usdr", *extra_tags, *tags), attributes_add={k: x for k, x in attributes.items() if x is not None},
         responsible=responsible, responsible_roles=roles))
     opened = _date(p, rec, "created_at")

@@ -119,7 +119,7 @@ def _site_addresses(scheme: str, host: str, segments: list[str], query: str) -> 
     if query:
         out += [urlunsplit((s, h, "/" + "/".join(segments), query, "")) for h in (host, twin)
                 for s in (scheme, "https" if scheme == "http" else "http")]
-    for path in [p for path in paths for p in (path, path + "/")] + [""]:
+    for path in [form for p in paths for form in (p, p + "/")] + [""]:
         for h in (host, twin):
             for s in (scheme, "https" if scheme == "http" else "http"):
                 out.append(urlunsplit((s, h, path, "", "")))

@@ -50,7 +50,7 @@ def by_url(conn: Connection, url: str, lang: str | None = None) -> dict[str, Any
 def _page(url: str) -> set[str]:
     """The URL without its query and trailing slash, on both schemes and with its www twin."""
     base = url.split("?")[0].rstrip("/")
-    scheme, _, rest = base.partition("://")
+    rest = base.partition("://")[2]
     host, slash, path = rest.partition("/")
     twin = host[4:] if host.startswith("www.") else f"www.{host}"
     return {f"{s}://{h}{slash}{path}" for s in ("http", "https") for h in (host, twin)}
