@@ -98,12 +98,16 @@ def run_discovery(engine: Engine, settings: Settings, options: RoutingOptions, *
 async def _search_all(settings: Settings, options: RoutingOptions, units: list[UnitNames],
                       adapters: list[SearchingAdapter], result: DiscoverResult,
                       on_progress: Callable[[int, int], None] | None) -> dict[tuple[str, str], _Seen]:
-    jobs = [(unit, query, adapter) for unit in units for query in unit.queries for adapter in adapters]
+    asking: dict[str, list[UnitNames]] = {}  # a name two units share is searched once, for both
+    for unit in units:
+        for query in unit.queries:
+            asking.setdefault(query, []).append(unit)
+    jobs = [(query, adapter) for query in asking for adapter in adapters]
     seen: dict[tuple[str, str], _Seen] = {}
     gate = asyncio.Semaphore(CONCURRENCY)
     done = 0
 
-    async def one(ctx: CollectContext, unit: UnitNames, query: str, adapter: SearchingAdapter) -> None:
+    async def one(ctx: CollectContext, query: str, adapter: SearchingAdapter) -> None:
         nonlocal done
         async with gate:
             try:
@@ -115,7 +119,7 @@ async def _search_all(settings: Settings, options: RoutingOptions, units: list[U
         for account in accounts:
             item = seen.setdefault((account.kind, account.address), _Seen(account))
             item.account = account
-            item.units[unit.org_id] = unit
+            item.units.update((u.org_id, u) for u in asking[query])
             item.evidence += [r.as_dict() for r in account.warc if r.as_dict() not in item.evidence]
         done += 1
         if on_progress:
