@@ -18,6 +18,7 @@ from mgov.db.tables import (
     API_TOKENS,
     AUDIT_LOG,
     CHANNELS,
+    DISCOVERED,
     DISPUTES,
     EVENTS,
     NOTIFICATION_TARGETS,
@@ -65,6 +66,7 @@ JSON_BODIES: dict[tuple[str, str], Any] = {
                                                "organization": "cn-440300"},
     ("DELETE", "/api/v1/notification-targets/{target_id}"): None,
     ("POST", "/api/v1/jobs"): {"kind": "crawl", "organization": "cn-440300"},
+    ("POST", "/api/v1/discovered/{discovered_id}/decision"): {"decision": "dismissed", "note": "B dismisses"},
 }
 FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/login"): {"username": "a_staff", "password": "wrong password"},
@@ -91,6 +93,7 @@ FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/account/password"): {"current_password": "not the password", "new_password": "a new passphrase",
                                     "confirm_password": "a new passphrase"},
     ("POST", "/jobs"): {"kind": "crawl", "organization": "cn-440300"},
+    ("POST", "/discovered/{discovered_id}/decision"): {"decision": "dismiss", "note": "B dismisses"},
 }
 # API routes that take multipart/form-data (uploads): their fields and files.
 MULTIPART: dict[tuple[str, str], tuple[dict[str, str], dict[str, Any]]] = {
@@ -132,6 +135,7 @@ def _state(world: World) -> str:
             conn.execute(select(PEOPLE).where(PEOPLE.c.key == "zhao.lei")).all(),
             conn.execute(select(CHANNELS.c.id).where(CHANNELS.c.address.like("%new%.sz.gov.cn%"))).all(),
             conn.execute(select(NOTIFICATION_TARGETS)).all(),
+            conn.execute(select(DISCOVERED)).all(),
         ]
     return repr(parts)
 
@@ -159,9 +163,16 @@ def world(engine, tmp_path):
         jobs.finish(conn, job["id"], "done", done=1, total=1)
         service.write(conn, Batch(organizations=[OrgRecord("cn-440105", Origin("test"), name_zh="广州市海珠区",
                                                            jurisdiction="cn", tier="county", parent="cn-440100")]))
+        from mgov.discover import store as discovered
+
+        org_a = service.org_row(conn, "cn-440300")["id"]
+        discovered.save(conn, [discovered.Found("weibo", "weibo_account", "5550001", "深圳市人民政府便民", org_a,
+                                                "深圳市人民政府", url="https://m.weibo.cn/u/5550001")])
+        discovered_a = conn.execute(select(DISCOVERED.c.id)).scalar_one()
         w.ids |= {"token_a": row["id"], "task_a": task, "dispute_a": dispute["id"],
                   "user_a": users.user_id_of(conn, "a_staff"), "target_a": target["id"],
                   "user_b": users.user_id_of(conn, "b_staff"), "evidence_a": evidence["id"], "job_a": job["id"],
+                  "discovered_a": discovered_a,
                   "task_b": conn.execute(select(RECTIFICATION_TASKS.c.id).where(
                       RECTIFICATION_TASKS.c.channel_id == w.ids["channel_b"])).scalars().first()}
     return w
@@ -173,7 +184,7 @@ def _params(world: World) -> dict[str, Any]:
             "run_id": i["run"], "assessment_id": i["assessment"], "task_id": i["task_a"], "dispute_id": i["dispute_a"],
             "key": "zhao.lei", "user_id": i["user_a"], "token_id": i["token_a"], "profile_id": "cn-2019-website",
             "fmt": "csv", "channel": i["channel_a"], "target_id": i["target_a"], "evidence_id": i["evidence_a"],
-            "job_id": i["job_a"]}
+            "job_id": i["job_a"], "discovered_id": i["discovered_a"]}
 
 
 def _fill(value: Any, params: dict[str, Any]) -> Any:
@@ -330,6 +341,7 @@ B_FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, ...]]] = {
     ("POST", "/account/password"): ({}, ()),  # the user's own
     ("POST", "/account/settings"): ({}, ()),  # the user's own language and time zone
     ("POST", "/jobs"): ({"kind": "scan"}, ("organization", "channel")),
+    ("POST", "/discovered/{discovered_id}/decision"): ({}, ()),  # the decision and its note
 }
 
 

@@ -26,7 +26,7 @@ from mgov.profiles.names import label
 from mgov.registry import service
 from mgov.registry.records import Batch, ChannelRecord, Origin
 from mgov.web.body_limit import every_route
-from webworld import World, add_rendered_finding, build_world, flash_of
+from webworld import World, _archive, add_rendered_finding, build_world, flash_of
 from zh_words import Problem, Vocabulary, check_html, check_rows, check_text
 
 # Routes that are not pages: the language switch and sign-out redirect, the API has its own
@@ -83,6 +83,16 @@ def full_world(engine: Any, tmp_path: Any) -> World:
         scan = jobs.create(conn, "scan", jobs.Target(org, "cn-440300", w.ids["channel_a"], "https://www.sz.gov.cn"),
                            {}, "admin")[0]
         jobs.finish(conn, scan["id"], "failed", error="no registered web channel matches this selection")
+        # Accounts platform search found claiming Shenzhen: one to review, one confirmed (mgov discover).
+        from mgov.discover import store as discovered
+
+        answer = _archive(w.settings, "https://m.weibo.cn/api/container/getIndex?containerid=100103type%3D3%26q%3D"
+                          "%E6%B7%B1%E5%9C%B3", b'{"ok":1,"data":{"cards":[]}}')
+        discovered.save(conn, [discovered.Found("weibo", "weibo_account", f"555000{n}", name, org, "深圳市人民政府",
+                                                url=f"https://m.weibo.cn/u/555000{n}", evidence=answer)
+                               for n, name in ((1, "深圳市人民政府便民"), (2, "深圳市政府发布厅"))])
+        found = discovered.listing(conn)[0]
+        discovered.decide(conn, found[1]["id"], "confirmed", confirmed_as="imposter", note="冒用市政府名义", by="admin")
     from mgov.config import ScheduleEntry
 
     w.settings.schedule = [ScheduleEntry(kind="scan", at="0 2 * * *", organization="cn-440300"),
@@ -92,7 +102,8 @@ def full_world(engine: Any, tmp_path: Any) -> World:
     # A finding on rendered pages: its screenshots and rule list (a check the web world knows by name).
     w.ids["rendered"] = add_rendered_finding(w, check="mobile.viewport")
     w.ids |= {"dispute": dispute["id"], "task": second, "closed_task": first, "token": token["id"],
-              "user": admin, "target": 0, "evidence": evidence["id"], "jobs": [crawl["id"], assess["id"], scan["id"]]}
+              "user": admin, "target": 0, "evidence": evidence["id"], "jobs": [crawl["id"], assess["id"], scan["id"]],
+              "discovered": [f["id"] for f in found]}
     return w
 
 
@@ -103,7 +114,7 @@ def _samples(world: World) -> dict[str, list[Any]]:
             "finding_id": [i["finding_a"]], "assessment_id": [i["assessment"]], "fmt": ["html", "pdf", "csv", "xlsx"],
             "dispute_id": [i["dispute"]], "task_id": [i["task"], i["closed_task"]], "run_id": [i["run"]],
             "user_id": [i["user"]], "token_id": [i["token"]], "index": [0], "profile_id": ["cn-2019-website"],
-            "evidence_id": [i["evidence"]], "job_id": i["jobs"],
+            "evidence_id": [i["evidence"]], "job_id": i["jobs"], "discovered_id": i["discovered"],
             "paths": {"/tasks/{task_id}/evidence/{evidence_id}": [f"/tasks/{i['task']}/evidence/{i['evidence']}"],
                       "/findings/{finding_id}/screenshot/{index}": [f"/findings/{i['rendered']}/screenshot/1"]}}
 
@@ -205,7 +216,8 @@ def test_every_page_report_and_export_in_chinese_has_no_english_and_no_raw_id(wo
             queue += _links(answer.text, f"http://testserver{url}")
     anonymous = world.client()
     anonymous.http.cookies.set("mgov_lang", "zh")
-    for url in ("/login",):
+    for url in ("/login", "/verify", "/verify?url=https%3A%2F%2Fwww.sz.gov.cn%2Fcn%2Findex.html",
+                "/verify?url=weibo.com%2F123456789"):
         found, _ = judge(anonymous.get(url), url, vocab)
         problems += found
     assert not thin, f"pages judged on almost no Chinese text: {thin}"

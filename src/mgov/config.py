@@ -91,6 +91,9 @@ class WebSettings(BaseModel):
     # Whether this server process runs the jobs started from the web and the API (scans, crawls,
     # assessments: mgov.act.jobs). false: they wait, queued, for a server that does.
     run_jobs: bool = True
+    # Answers of the public verification (GET /api/v1/verify and /verify) per client address and
+    # minute; past it, 429 with Retry-After. Each server process counts its own clients.
+    verify_per_minute: int = Field(default=60, ge=1)
 
 
 # The five fields of a cron time (minute hour day-of-month month day-of-week) and their ranges.

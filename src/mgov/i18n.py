@@ -162,6 +162,20 @@ MESSAGES.update({
 })
 
 
+# mgov discover (issue 17).
+MESSAGES.update({
+    "discover_summary": ("{units} units searched on {platforms}: {searches} searches, {returned} accounts returned, "
+                         "{registered} registered; {new} new candidates, {again} seen again; {errors} searches failed "
+                         "· mgov discover list --state new",
+                         "在 {platforms} 上搜索了 {units} 个单位：搜索 {searches} 次，返回账号 {returned} 个，"
+                         "其中已登记 {registered} 个；新发现疑似账号 {new} 个，再次发现 {again} 个；"
+                         "搜索失败 {errors} 次 · mgov discover list --state new"),
+    "discover_decided": ("Discovered account {id} ({address}): {state}", "发现的账号 {id}（{address}）：{state}"),
+})
+HEADERS.update({"platform": "平台", "matched": "匹配名称", "confirmed_as": "认定为",
+                "last_seen": "最近发现", "first_seen": "首次发现"})
+
+
 def t(lang: str, message: str, /, **kwargs: Any) -> str:
     en, zh = MESSAGES[message]
     return (zh if lang == "zh" else en).format(**kwargs)

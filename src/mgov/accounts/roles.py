@@ -11,16 +11,18 @@ from __future__ import annotations
 # audit.read: read the audit log.  notify.manage: notification targets.
 # runs.start: start a scan or crawl of an organization's subtree or a channel from the web or
 # the API (a job).  assess.start: start an assessment (the office's: it makes the rankings).
+# discover.decide: confirm or dismiss the accounts `mgov discover` found claiming a unit (the
+# supervising office's review of 私开账号 and imposters).
 # contacts.read: people's e-mail addresses and phone numbers in full (the roles that edit the
 # registry, chase its people or read the audit log, where changed contacts are written);
 # without it they are masked as the command line masks them (mgov.registry.masking).
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "registry.write", "tasks.work", "tasks.close", "disputes.file", "disputes.decide",
                         "users.manage", "audit.read", "notify.manage", "contacts.read", "runs.start",
-                        "assess.start"}),
+                        "assess.start", "discover.decide"}),
     "supervisor": frozenset({"read", "registry.write", "tasks.work", "tasks.close", "disputes.decide", "audit.read",
-                             "notify.manage", "contacts.read", "runs.start", "assess.start"}),
-    "reviewer": frozenset({"read", "disputes.decide", "audit.read", "contacts.read"}),
+                             "notify.manage", "contacts.read", "runs.start", "assess.start", "discover.decide"}),
+    "reviewer": frozenset({"read", "disputes.decide", "audit.read", "contacts.read", "discover.decide"}),
     "agency_admin": frozenset({"read", "registry.write", "tasks.work", "disputes.file", "users.manage", "audit.read",
                                "notify.manage", "contacts.read", "runs.start"}),
     "agency_staff": frozenset({"read", "tasks.work", "disputes.file", "runs.start"}),

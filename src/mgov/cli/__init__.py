@@ -18,6 +18,7 @@ from mgov.cli import (
     common,
     crawl,
     demo,
+    discover,
     findings,
     formats,
     inputs,
@@ -78,6 +79,7 @@ app.add_typer(roles.app, name="role")
 app.add_typer(registry.app, name="registry")
 app.add_typer(users.app, name="user")
 app.add_typer(audit.app, name="audit")
+app.add_typer(discover.app, name="discover")
 app.command("import")(formats.import_)
 app.command("export")(formats.export)
 app.add_typer(checks.app, name="checks")

@@ -13,9 +13,11 @@ from mgov.formats.export import export_registry
 from mgov.formats.load import ImportResult, import_file
 from mgov.i18n import t
 
-IMPORT_ARGS = typer.Argument(..., metavar="[dotgov] FILE",
+IMPORT_ARGS = typer.Argument(..., metavar="[dotgov|usdr] FILE",
                              help="A native file (.yaml, .csv) or directory; or 'dotgov' and a "
-                                  ".gov registry CSV (current-full.csv, current-federal.csv).")
+                                  ".gov registry CSV (current-full.csv, current-federal.csv); or 'usdr' and a "
+                                  "U.S. Digital Registry export (JSON: agencies, social_media, mobile_apps).")
+SOURCES = ("dotgov", "usdr")
 EXPORT_PATH = typer.Argument(..., metavar="FILE", help="registry.yaml (or .yml), registry.csv, or a directory "
                                                      "(a name without an extension): the name chooses the format.")
 
@@ -34,14 +36,15 @@ def import_(
     Bad rows are listed with file, line and reason; good rows are still imported. Exits 1
     when nothing could be imported, or (with --strict) when any row is bad.
 
-    [dim]Examples: mgov import registry.yaml   mgov import dotgov current-full.csv --json[/dim]
+    [dim]Examples: mgov import registry.yaml   mgov import dotgov current-full.csv --json
+    mgov import usdr digital-registry.json[/dim]
     """
-    if len(args) == 2 and args[0] == "dotgov":
-        fmt, path = "dotgov", Path(args[1])
+    if len(args) == 2 and args[0] in SOURCES:
+        fmt, path = args[0], Path(args[1])
     elif len(args) == 1:
         fmt, path = "native", Path(args[0])
     else:
-        raise typer.BadParameter("give FILE, or dotgov FILE", param_hint="[dotgov] FILE")
+        raise typer.BadParameter("give FILE, or dotgov FILE, or usdr FILE", param_hint="[dotgov|usdr] FILE")
     st = state(ctx)
     engine = st.engine()
     total = path.stat().st_size if path.is_file() else None

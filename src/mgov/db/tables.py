@@ -582,6 +582,36 @@ class NotificationSent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class DiscoveredAccount(Base):
+    """An account a platform's search returned that claims a registered unit's name but is not
+    registered itself (mgov discover): a candidate 私开账号 or imposter until a reviewer decides.
+    One row per account (kind, address); seen again, its last sighting and evidence move on."""
+
+    __tablename__ = "discovered_accounts"
+    __table_args__ = (UniqueConstraint("kind", "address", name="uq_discovered_accounts_kind_address"),
+                      Index("ix_discovered_accounts_state_id", "state", "id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(40))  # the adapter that found it (weibo, activitypub, ...)
+    kind: Mapped[str] = mapped_column(String(30))  # the channel kind it would be registered as
+    address: Mapped[str] = mapped_column(String(2000))  # normalized as the registry would
+    name: Mapped[str] = mapped_column(String(500))  # as the platform shows it
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    certification: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # The unit whose name it claims (who may see and decide it: that unit's scope).
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"),
+                                                        index=True)
+    matched: Mapped[str] = mapped_column(String(500))  # the unit's name (or short name) the account's name holds
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # WARC refs of the search answers
+    state: Mapped[str] = mapped_column(String(20), default="new")  # new, confirmed, dismissed
+    confirmed_as: Mapped[str | None] = mapped_column(String(20), nullable=True)  # private (私开账号), imposter
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
@@ -616,3 +646,4 @@ SIGN_IN_THROTTLE = _table(SignInThrottle)
 NOTIFICATION_TARGETS = _table(NotificationTarget)
 NOTIFICATIONS_SENT = _table(NotificationSent)
 JOBS = _table(Job)
+DISCOVERED = _table(DiscoveredAccount)

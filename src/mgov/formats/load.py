@@ -14,11 +14,13 @@ from sqlalchemy import Engine
 from mgov.errors import ImportFailed
 from mgov.formats.dotgov import parse_dotgov
 from mgov.formats.native import parse_native
+from mgov.formats.usdr import org_key, parse_usdr
 from mgov.registry.records import Problem
+from mgov.registry.service import org_names
 from mgov.registry.sync import apply
 from mgov.registry.sync_report import ApplyReport
 
-FORMATS = ("native", "dotgov")
+FORMATS = ("native", "dotgov", "usdr")
 
 
 @dataclass
@@ -56,6 +58,8 @@ def import_file(engine: Engine, path: Path, fmt: str = "native", *, strict: bool
         batch, problems, read = parse_dotgov(path, encoding, on_bytes)
     elif fmt == "native":
         batch, problems, read = parse_native(path, encoding, on_bytes)
+    elif fmt == "usdr":
+        batch, problems, read = parse_usdr(path, encoding, on_bytes, known_orgs=_us_orgs(engine))
     else:
         raise ImportFailed(f"unknown import format {fmt!r} (choose from: {', '.join(FORMATS)})")
     source = {"file": path.name, "format": fmt, "sha256": _sha256(path), "read": read, "bad": len(problems)}
@@ -69,6 +73,17 @@ def import_file(engine: Engine, path: Path, fmt: str = "native", *, strict: bool
     except _Rollback:  # raised once the result is made: the transaction is undone, the result stays
         pass
     return result
+
+
+def _us_orgs(engine: Engine) -> dict[str, str]:
+    """The registered US organizations by their English name (as usdr compares names), so an
+    agency of the Digital Registry is the organization the .gov import or a person registered."""
+    with engine.connect() as conn:
+        rows = org_names(conn, "us")
+    found: dict[str, str] = {}
+    for code, name in rows:
+        found.setdefault(org_key(name), code)  # the first registered of a name
+    return found
 
 
 def _sha256(path: Path) -> str:

@@ -20,6 +20,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "closed": ("关停数", "closed"), "unchanged": ("未变数", "unchanged"), "key": ("标识", "key"),
     "profile": ("指标体系", "profile"), "period": ("考核周期", "period"), "values": ("录入内容", "values"),
     "entered_by": ("录入人", "entered by"),
+    "state": ("审核状态", "state"), "confirmed_as": ("认定为", "confirmed as"), "platform": ("平台", "platform"),
 }
 FACES: dict[str, tuple[str, str]] = {"web": ("网页", "web"), "api": ("接口", "API"), "cli": ("命令行", "command line")}
 # The actions a reader filters by (others are found by their object kind).
@@ -28,13 +29,14 @@ ACTIONS = ("registry.imported", "organization.created", "organization.updated", 
            "channel.event_filed", "user.created", "user.updated", "user.unlocked", "user.password_changed",
            "token.created", "token.revoked", "notification_target.added", "notification_target.removed",
            "task.opened", "task.assigned", "task.commented", "task.escalated", "task.closed", "dispute.filed",
-           "dispute.upheld", "dispute.overturned")
+           "dispute.upheld", "dispute.overturned", "discovered.confirmed", "discovered.dismissed")
 # An import's file formats (formats.load.FORMATS).
 FORMATS: dict[str, tuple[str, str]] = {"native": ("mgov 名录格式", "mgov registry format"),
-                                       "dotgov": (".gov 域名注册表", ".gov domain registry")}
+                                       "dotgov": (".gov 域名注册表", ".gov domain registry"),
+                                       "usdr": ("美国数字注册库", "U.S. Digital Registry")}
 # Fields whose values are codes of a label table.
 _CODES = {"role": "role", "status": "status", "kind": "kind", "tier": "tier", "jurisdiction": "jurisdiction",
-          "event": "event"}
+          "event": "event", "state": "discovered", "confirmed_as": "confirmed_as"}
 
 
 def field_label(key: str, lang: str) -> str:

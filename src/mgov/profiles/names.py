@@ -73,6 +73,11 @@ LABELS["viewport"] = {"desktop": ("桌面端", "desktop"), "phone": ("手机端"
 LABELS["rule_outcome"] = {"passed": ("通过", "passed"), "failed": ("不通过", "failed"),
                           "inapplicable": ("不适用", "inapplicable"), "incomplete": ("需人工复核", "needs review")}
 LABELS["warc_record"]["conversion"] = ("转换", "conversion")
+# mgov discover (issue 17): a discovered account's review state, and what it was confirmed as.
+LABELS["discovered"] = {"new": ("待审核", "new"), "confirmed": ("已确认", "confirmed"),
+                        "dismissed": ("已排除", "dismissed")}
+LABELS["confirmed_as"] = {"private": ("私开账号", "unfiled account (私开)"), "imposter": ("仿冒账号", "imposter")}
+LABELS["permission"]["discover.decide"] = ("审核发现的账号", "decide on discovered accounts")
 
 # The audit log's actions are "subject.verb" (task.opened): each half has its words, so an
 # action added later reads right as soon as its two words are here.
@@ -83,7 +88,7 @@ ACTION_SUBJECTS: dict[str, tuple[str, str]] = {
     "notification_target": ("通知对象", "notification target"), "registry": ("名录", "registry"),
     "assessment": ("考核", "assessment"), "run": ("监测任务", "run"), "scan": ("扫描", "scan"),
     "crawl": ("抓取", "crawl"), "input": ("人工录入", "manual input"), "export": ("导出", "export"),
-    "file": ("文件", "file"),
+    "file": ("文件", "file"), "discovered": ("发现的账号", "discovered account"),
 }
 ACTION_VERBS: dict[str, tuple[str, str]] = {
     "opened": ("开启", "opened"), "closed": ("关闭", "closed"), "escalated": ("升级", "escalated"),
@@ -99,6 +104,7 @@ ACTION_VERBS: dict[str, tuple[str, str]] = {
     "rechecked": ("复查", "re-checked"), "recheck_failed": ("复查仍未达标", "re-check still failing"),
     "recheck_unchecked": ("未能复查", "re-check could not tell"),
     "ended": ("终止", "ended"), "event_filed": ("登记事件", "event filed"),
+    "confirmed": ("确认", "confirmed"), "dismissed": ("排除", "dismissed"),
 }
 # What stands in a task's indicator_id for a task that is not about one indicator.
 PSEUDO_INDICATORS: dict[str, tuple[str, str]] = {"monitoring.incomplete": ("恢复监测", "Restore monitoring")}

@@ -91,6 +91,9 @@ class ChannelRecord:
     tags: Any = UNSET  # list[str], replaces the stored tags
     attributes: Any = UNSET  # dict: registered facts checks compare against (site_code...)
     tags_add: tuple[str, ...] = ()  # added to the stored tags (sources that own only some)
+    # Merged into the stored attributes (sources that own only some keys): a key set to None is
+    # removed, keys not named are kept. Ignored when `attributes` (a full replacement) is given.
+    attributes_add: dict[str, Any] = field(default_factory=dict)
     responsible: Any = UNSET  # dict[role, list[person key]]
     # The roles `responsible` speaks for; None: all of them (a full replacement).
     responsible_roles: frozenset[str] | None = None

@@ -160,3 +160,11 @@ def channel_detail(conn: Connection, channel: dict[str, Any]) -> dict[str, Any]:
                 "recorded_at": r.recorded_at}
                for r in conn.execute(select(EVENT).where(EVENT.c.channel_id == channel["id"]).order_by(EVENT.c.id))]
     return {**channel, "owner": owner, "responsible": responsible, "history": history}
+
+
+def org_names(conn: Connection, jurisdiction: str) -> list[tuple[str, str]]:
+    """(code, English name) of a jurisdiction's organizations that have one, in the order they
+    were registered: what an importer matches a source's agency names against."""
+    rows = conn.execute(select(ORG.c.code, ORG.c.name_en).where(ORG.c.jurisdiction == jurisdiction,
+                                                                ORG.c.name_en.is_not(None)).order_by(ORG.c.id))
+    return [(r.code, r.name_en) for r in rows]

@@ -59,6 +59,8 @@ class ChannelWriter:
             cid, cur = ids[key], rows.get(key)
             if rec.tags_add and cur is not None and rec.tags is UNSET:
                 want["columns"]["tags"] = sorted(set(cur["tags"]) | set(rec.tags_add))
+            if rec.attributes_add and cur is not None and rec.attributes is UNSET:
+                want["columns"]["attributes"] = _merged(cur["attributes"], rec.attributes_add)
             diff = {} if cur is None else {k: v for k, v in want["columns"].items() if cur[k] != v}
             if want["responsible"] is not None and rec.responsible_roles is not None:
                 want["responsible"] |= {p for p in held[cid] if p[0] not in rec.responsible_roles}
@@ -126,6 +128,8 @@ class ChannelWriter:
             columns["tags"] = sorted(set(columns.get("tags") or []) | set(rec.tags_add))
         if "attributes" in columns:
             columns["attributes"] = dict(sorted((columns["attributes"] or {}).items()))
+        elif rec.attributes_add:  # a new channel's; an existing one's are merged with the stored ones in apply
+            columns["attributes"] = _merged({}, rec.attributes_add)
         if rec.owner is not UNSET:
             columns["owner_id"] = self.org_ids.get(rec.owner) if rec.owner else None
         responsible = None
@@ -178,6 +182,12 @@ class ChannelWriter:
         counts.created += len(self.new_events)
         if self.new_events:
             self.conn.execute(insert(EVENT), self.new_events)
+
+
+def _merged(stored: dict[str, Any] | None, add: dict[str, Any]) -> dict[str, Any]:
+    """Stored attributes with add's keys set (a None removes its key), in key order."""
+    out = {**(stored or {}), **add}
+    return dict(sorted((k, v) for k, v in out.items() if v is not None))
 
 
 def _shown(column: str, value: Any, owner_code: dict[int, str]) -> Any:

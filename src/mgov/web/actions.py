@@ -13,6 +13,7 @@ from mgov.accounts import access, can_grant, throttle, users
 from mgov.act import disputes, notify, task_evidence, task_work, tasks
 from mgov.act.audit_log import record
 from mgov.db.tables import NOTIFICATION_TARGETS, PEOPLE, USERS
+from mgov.discover import store as discover_store
 from mgov.errors import AlreadyExists, Forbidden, InvalidValue, NotFound
 from mgov.registry import service, vocab
 from mgov.registry.addresses import normalize_address
@@ -26,6 +27,7 @@ from mgov.registry.records import (
 )
 from mgov.web.deps import Principal
 from mgov.web.queries import act as act_q
+from mgov.web.queries import discovered as discovered_q
 from mgov.web.queries import registry as reg_q
 
 WEB = Origin("web")
@@ -194,6 +196,14 @@ def file_dispute(conn: Connection, p: Principal, assessment_id: int, channel_id:
 def decide_dispute(conn: Connection, p: Principal, dispute_id: int, overturn: bool, note: str) -> None:
     act_q.dispute(conn, p.user.scope, dispute_id)
     disputes.decide(conn, dispute_id, overturn=overturn, note=note, by=p.user.username)
+
+
+def decide_discovered(conn: Connection, p: Principal, discovered_id: int, state: str, confirmed_as: str | None,
+                      note: str | None) -> dict[str, Any]:
+    """Confirm or dismiss a discovered account claiming a unit in the reviewer's scope."""
+    discovered_q.discovered(conn, p.user.scope, discovered_id)
+    return discover_store.decide(conn, discovered_id, state, confirmed_as=confirmed_as, note=note,
+                                 by=p.user.username)
 
 
 def create_token(conn: Connection, p: Principal, name: str, days: int | None) -> tuple[str, dict[str, Any]]:

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mgov.web.api import accounts, act, assessments, jobs, monitoring, notify, registry, task_work
+from mgov.web.api import (
+    accounts,
+    act,
+    assessments,
+    discovered,
+    jobs,
+    monitoring,
+    notify,
+    registry,
+    task_work,
+    verify,
+)
 
 router = APIRouter()
-for module in (registry, monitoring, assessments, act, task_work, accounts, notify, jobs):
+for module in (registry, monitoring, assessments, act, task_work, accounts, notify, jobs, verify, discovered):
     router.include_router(module.router)

@@ -116,14 +116,20 @@ def evidence(conn: Connection, scope: Scope, archive_dir: Path, finding_id: int,
     refs = found["evidence"] or []
     if not 0 <= n < len(refs):
         raise NotFound(f"finding {finding_id} has no evidence {n} (it has {len(refs)})")
-    ref = refs[n]
     try:
-        record = read_record(archive_dir, ref)
+        return record_view(archive_dir, refs[n], {"finding": finding_id, "index": n})
     except (OSError, ValueError, StopIteration) as exc:
         raise NotFound(f"evidence {n} of finding {finding_id} cannot be read from the archive: {exc}") from exc
-    out: dict[str, Any] = {"finding": finding_id, "index": n, "ref": ref, "record_type": record.rec_type,
-                           "target_uri": record.warc_header("WARC-Target-URI"), "date": record.warc_header("WARC-Date"),
-                           "payload_digest": record.warc_header("WARC-Payload-Digest"), "size": len(record.payload)}
+
+
+def record_view(archive_dir: Path, ref: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    """An archived record as pages show it, added to out: a response with its status line,
+    headers and body as text, or a metadata record as JSON (OSError, ValueError or
+    StopIteration when the archive cannot give it)."""
+    record = read_record(archive_dir, ref)
+    out |= {"ref": ref, "record_type": record.rec_type, "target_uri": record.warc_header("WARC-Target-URI"),
+            "date": record.warc_header("WARC-Date"), "payload_digest": record.warc_header("WARC-Payload-Digest"),
+            "size": len(record.payload)}
     if record.rec_type == "metadata":
         try:
             out["facts"] = json.loads(record.payload)
