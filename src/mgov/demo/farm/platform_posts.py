@@ -14,22 +14,26 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
-import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import quote
 
 from mgov.demo.farm import contract as c
 from mgov.demo.farm import platform_words as w
 from mgov.demo.farm.manifest import Account
 
-HISTORY_DAYS = 90  # how far back an account's timeline reaches
+T = TypeVar("T")
+HISTORY_DAYS = 60  # how far back an account's timeline reaches (a capture reads 30 days)
 SLOT_HOURS = {1: (10,), 2: (9, 16), 3: (8, 12, 18)}
 PID_BASE = 4_000_000_000_000_000  # post ids look like Weibo's (16 digits)
 PID_ACCOUNTS = 100_000  # accounts a farm can have: the id's last five digits are the account's serial
 # The post of each post defect, by k: recent enough for any capture window of 14+ days.
 DEFECT_POST = {"newmedia.wording": -1, "newmedia.dead_link": -2, "newmedia.commercial": -3,
                "newmedia.post_deleted": -4, "newmedia.post_edited": -5}
+_DEFECT_AT = {k: d for d, k in DEFECT_POST.items()}
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class Clock:
     epoch_day: dt.date | None = None  # the day epoch 2 began (edits are dated then)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stub:
     """A post's place in the timeline: number, time, id, and what epoch 2 did to it."""
 
@@ -70,17 +74,62 @@ class Item:
         return ("" if zh else " ").join(self.paragraphs)
 
 
-def _hash(seed: int, *parts: object) -> int:
-    key = "\x1f".join(map(str, (seed, *parts))).encode()
-    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
+_M64 = (1 << 64) - 1
 
 
-def rng_for(seed: int, *parts: object) -> random.Random:
-    return random.Random(_hash(seed, *parts))
+def mix(*parts: int) -> int:
+    """A 64-bit hash of integers (splitmix64's finalizer over each): the same on every
+    machine, about a microsecond; what posts are made of is drawn from it."""
+    h = 0x9E3779B97F4A7C15
+    for part in parts:
+        h = ((h ^ (part & _M64)) * 0xBF58476D1CE4E5B9) & _M64
+        h ^= h >> 31
+    h = (h * 0x94D049BB133111EB) & _M64
+    return h ^ (h >> 29)
+
+
+@functools.lru_cache(maxsize=64)
+def _salt(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
+
+
+class Draws:
+    """A cheap deterministic stream (choice, random, randrange) keyed by its parts; seeding a
+    random.Random per post cost more than the rest of the post."""
+
+    __slots__ = ("base", "n")
+
+    def __init__(self, base: int) -> None:
+        self.base, self.n = base, 0
+
+    def _next(self) -> int:
+        self.n += 1
+        return mix(self.base, self.n)
+
+    def random(self) -> float:
+        return (self._next() >> 11) / (1 << 53)
+
+    def randrange(self, start: int, stop: int) -> int:
+        return start + self._next() % (stop - start)
+
+    def choice(self, seq: Sequence[T]) -> T:
+        return seq[self._next() % len(seq)]
+
+
+def rng_for(seed: int, *parts: str | int) -> Draws:
+    return Draws(mix(seed, *(_salt(p) if isinstance(p, str) else p for p in parts)))
+
+
+_TIME = 0x7106  # the salt of post times
+
+
+@functools.lru_cache(maxsize=32)
+def _zone(hours: int) -> dt.timezone:
+    return dt.timezone(dt.timedelta(hours=hours))
 
 
 def tz(account: Account) -> dt.timezone:
-    return dt.timezone(dt.timedelta(hours=account.utc_offset))
+    return _zone(account.utc_offset)
 
 
 def pid_of(account: Account, when: dt.datetime) -> int:
@@ -124,7 +173,7 @@ def bounds(account: Account, clock: Clock) -> tuple[int, int]:
 
 def post_time(seed: int, account: Account, k: int, day0: dt.date) -> dt.datetime:
     day, slot = post_day(account, k, day0)
-    h = _hash(seed, "time", account.no, k)
+    h = mix(seed, _TIME, account.no, k)
     n, _m = _cadence(account)
     hour = SLOT_HOURS[n][slot] if n > 1 else (9, 10, 11, 15, 16)[h % 5]
     return dt.datetime.combine(day, dt.time(hour, (h >> 8) % 50, (h >> 16) % 60), tz(account))
@@ -152,7 +201,8 @@ def item(seed: int, account: Account, stub: Stub, epoch: int) -> Item:
     """What post k says (epoch 2 adds an edit to the edited post)."""
     zh = account.language == "zh"
     r = rng_for(seed, "post", account.no, stub.k)
-    defect = next((d for d, k in DEFECT_POST.items() if k == stub.k and account.has(d)), None)
+    defect = _DEFECT_AT.get(stub.k) if account.defects else None
+    defect = defect if defect is not None and account.has(defect) else None
     if defect == "newmedia.commercial":
         out = _ad(account, r, zh)
     else:
@@ -168,7 +218,7 @@ def item(seed: int, account: Account, stub: Stub, epoch: int) -> Item:
     return out
 
 
-def _ordinary(account: Account, r: random.Random, zh: bool, stub: Stub, plain: bool = False) -> Item:
+def _ordinary(account: Account, r: Draws, zh: bool, stub: Stub, plain: bool = False) -> Item:
     org = account.organization.name_zh if zh else account.organization.name_en
     title, paras, linked = r.choice(w.ZH_POSTS if zh else w.EN_POSTS)
     tip = r.choice(w.ZH_TIPS) if zh else ("", r.choice(w.EN_TIPS))
@@ -185,14 +235,14 @@ def _ordinary(account: Account, r: random.Random, zh: bool, stub: Stub, plain: b
     return out
 
 
-def _ad(account: Account, r: random.Random, zh: bool) -> Item:
+def _ad(account: Account, r: Draws, zh: bool) -> Item:
     facts = account.details["newmedia.commercial"]
     title, text = w.ZH_AD if zh else w.EN_AD
     return Item(title.format(brand=facts["brand"]), [text.format(brand=facts["brand"])],
                 [(facts["link"], "立即抢购" if zh else "Shop now")], image=True, kind="commercial")
 
 
-def link_target(account: Account, r: random.Random, zh: bool) -> tuple[str, str]:
+def link_target(account: Account, r: Draws, zh: bool) -> tuple[str, str]:
     """A live page: the unit's own (healthy) farm site, or the national portal."""
     if account.site and r.random() < 0.5:
         return account.site, "网页链接" if zh else "Details"

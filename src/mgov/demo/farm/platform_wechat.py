@@ -24,8 +24,8 @@ from mgov.demo.farm.platform_posts import Stub, article_pid, biz_of, post_url, r
 if TYPE_CHECKING:
     from mgov.demo.farm.platforms import Platforms
 
-EXPORT_DAYS = 60  # the export lists the articles of this many days
-EXPORT_MAX = 100
+EXPORT_DAYS = 45  # the export lists the articles of this many days
+EXPORT_MAX = 90
 DELETED = "该内容已被发布者删除"
 MISSING = "参数错误"
 

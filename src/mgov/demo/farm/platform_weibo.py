@@ -84,7 +84,7 @@ def serve(p: Platforms, request: web.BaseRequest) -> web.Response:
             return json_response(NO_POST)
         if path == "/statuses/show":
             return json_response({"ok": 1, "data": mblog(p, *found)})
-        return json_response({"ok": 1, "data": {"ok": 1, "longTextContent": _html(p, found[0], p.item(*found))}})
+        return json_response({"ok": 1, "data": {"ok": 1, "longTextContent": _html(p, found[0], p.item(*found), found[1].pid)}})
     if path.startswith(("/detail/", "/status/")):
         key = path.rsplit("/", 1)[-1]
         found = p.post(_int(key) if key.isdigit() else (mid(key) or 0))
@@ -152,24 +152,32 @@ def timeline(p: Platforms, a: Account, page: int) -> dict[str, Any]:
                   for s in chunk]}}
 
 
-def _html(p: Platforms, a: Account, it: Item) -> str:
-    """The post's full text as Weibo's HTML: a topic link, 【title】, the text, its links."""
-    head = it.title if not it.title or it.title.startswith("【") else f"【{it.title}】"
+def _head(it: Item) -> str:
+    """【title】, or a title's own 【label】 (【便民提示】): what a post's text starts with."""
+    if it.title.startswith("【"):
+        return it.title[: it.title.index("】") + 1]
+    return f"【{it.title}】" if it.title else ""
+
+
+def _html(p: Platforms, a: Account, it: Item, pid: int) -> str:
+    """The post's full text as Weibo's HTML: a topic link, 【title】, the text, its links (every
+    third one plain, the others through Weibo's link wrapper)."""
+    head = _head(it)
     parts = []
     if it.tag:
         container = quote(f"231522type=1&t=10&q=#{it.tag}#", safe="")
         parts.append(f'<a href="https://{c.WEIBO_HOST}/search?containerid={container}">#{it.tag}#</a>')
     parts.append(htmlmod.escape(head + it.text(True)))
     for n, (url, text) in enumerate(it.links):
-        href = url if (a.no + n) % 3 == 0 else f"https://{c.WEIBO_LINK_HOST}/sinaurl?u={quote(url, safe='')}"
+        href = url if (pid // PID_ACCOUNTS + n) % 3 == 0 else f"https://{c.WEIBO_LINK_HOST}/sinaurl?u={quote(url, safe='')}"
         parts.append(f'<a href="{htmlmod.escape(href)}">{htmlmod.escape(text)}</a>')
     return " ".join(parts)
 
 
 def mblog(p: Platforms, a: Account, s: Stub) -> dict[str, Any]:
     it = p.item(a, s)
-    full = _html(p, a, it)
-    plain = it.title + it.text(True)
+    full = _html(p, a, it, s.pid)
+    plain = _head(it) + it.text(True)
     long = len(plain) > LONG
     r = rng_for(p.seed, "weibo-counts", s.pid)
     text = full if not long else (htmlmod.escape(plain[:LONG - 20]) + f'...<a href="/status/{s.pid}">全文</a>')

@@ -39,6 +39,7 @@ class Platforms:
         self.by_handle: dict[tuple[str, str], Account] = {(a.platform, a.handle): a for a in self.accounts}
         self.exports_dir: Path | None = None
         self._timelines = functools.lru_cache(maxsize=cache_size)(self._timeline)
+        self._items = functools.lru_cache(maxsize=8 * cache_size)(self._item)
 
     # --- the clock ------------------------------------------------------------------------
 
@@ -77,8 +78,12 @@ class Platforms:
         stub = self._timelines(no, self.clock)[1].get(pid)
         return (a, stub) if stub is not None else None
 
+    def _item(self, no: int, stub: Stub, epoch: int) -> Item:
+        return item(self.seed, self.accounts[no], stub, epoch)
+
     def item(self, a: Account, stub: Stub) -> Item:
-        return item(self.seed, a, stub, self.clock.epoch)
+        """What a post says (cached: a feed, an export and a page render the same post)."""
+        return self._items(a.no, stub, self.clock.epoch)
 
     def name(self, a: Account) -> str:
         return shown_name(a, self.clock.epoch)
