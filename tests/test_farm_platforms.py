@@ -322,7 +322,9 @@ def test_weibo_profile_timeline_and_posts(farm: RunningFarm, manifest: Manifest)
     shown = get(farm, f"https://{c.WEIBO_HOST}/statuses/show?id={one_post['id']}").json()
     assert shown == {"ok": 1, "data": one_post}
     page = get(farm, f"https://{c.WEIBO_HOST}/detail/{one_post['id']}").text
-    data = json.loads(re.search(r"var \$render_data = (\[.*\])\[0\]", page)[1])  # type: ignore[index]
+    found = re.search(r"var \$render_data = (\[.*\])\[0\]", page)
+    assert found is not None
+    data = json.loads(found[1])
     assert data[0]["status"] == one_post
     assert get(farm, f"https://{c.WEIBO_HOST}/status/{one_post['bid']}").text == page
     assert get(farm, weibo_api(type="uid", value="1234567890")).json() == {"ok": 0, "msg": "用户不存在"}
@@ -489,7 +491,7 @@ def parse_feed(farm: RunningFarm, a: Account, ext: str) -> tuple[str, list[dict[
              "published": dt.datetime.strptime(i.findtext("pubDate") or "", "%a, %d %b %Y %H:%M:%S %z")}
             for i in ch.findall("item")]
     return root.findtext(f"{ATOM}title") or "", [
-        {"id": e.findtext(f"{ATOM}id"), "url": e.find(f"{ATOM}link").attrib["href"],  # type: ignore[union-attr]
+        {"id": e.findtext(f"{ATOM}id"), "url": next(iter(e.iterfind(f"{ATOM}link"))).attrib["href"],
          "published": dt.datetime.fromisoformat(e.findtext(f"{ATOM}published") or ""),
          "updated": e.findtext(f"{ATOM}updated"), "html": e.findtext(f"{ATOM}content")}
         for e in root.findall(f"{ATOM}entry")]

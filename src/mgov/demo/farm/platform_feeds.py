@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import html as htmlmod
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from aiohttp import web
 
 from mgov.demo.farm import contract as c
 from mgov.demo.farm.manifest import Account
-from mgov.demo.farm.platform_http import avatar_key, html, image, json_response, rfc822
+from mgov.demo.farm.platform_http import Reader, avatar_key, html, image, json_response, rfc822
 from mgov.demo.farm.platform_posts import Item, Stub, post_url
-
-if TYPE_CHECKING:
-    from mgov.demo.farm.platforms import Platforms
 
 FEED_DAYS = 45
 FEED_MAX = 60
@@ -31,7 +28,7 @@ TYPES = {"rss": "application/rss+xml; charset=utf-8", "atom": "application/atom+
          "json": "application/feed+json; charset=utf-8"}
 
 
-def serve(p: Platforms, request: web.BaseRequest) -> web.Response:
+def serve(p: Reader, request: web.BaseRequest) -> web.Response:
     path = request.path.lstrip("/")
     if path.startswith("media/") and path.endswith(".png"):
         return web.Response(body=image(path), content_type="image/png")
@@ -61,7 +58,7 @@ def serve(p: Platforms, request: web.BaseRequest) -> web.Response:
                 title=htmlmod.escape(it.title), lang=lang)
 
 
-def _items(p: Platforms, a: Account) -> list[Stub]:
+def _items(p: Reader, a: Account) -> list[Stub]:
     since = p.clock.today - dt.timedelta(days=FEED_DAYS)
     return [s for s in p.posts(a) if not s.deleted and s.time.date() >= since][:FEED_MAX]
 
@@ -74,11 +71,11 @@ def home(a: Account) -> str:
     return a.site or f"https://{c.FEEDS_HOST}/{a.handle}/"
 
 
-def icon(p: Platforms, a: Account) -> str:
+def icon(p: Reader, a: Account) -> str:
     return f"https://{c.FEEDS_HOST}/media/avatar-{avatar_key(p.seed, a)}.png"
 
 
-def content(p: Platforms, a: Account, s: Stub, it: Item) -> str:
+def content(p: Reader, a: Account, s: Stub, it: Item) -> str:
     """The post's body as HTML: paragraphs, its image, its links."""
     out = [f"<p>{htmlmod.escape(para)}</p>" for para in it.paragraphs]
     if it.image:
@@ -91,7 +88,7 @@ def _updated(s: Stub) -> dt.datetime:
     return s.edited_at or s.time
 
 
-def rss(p: Platforms, a: Account) -> str:
+def rss(p: Reader, a: Account) -> str:
     items = []
     for s in _items(p, a):
         it = p.item(a, s)
@@ -112,7 +109,7 @@ def rss(p: Platforms, a: Account) -> str:
             f"<lastBuildDate>{built}</lastBuildDate>{''.join(items)}</channel></rss>\n")
 
 
-def atom(p: Platforms, a: Account) -> str:
+def atom(p: Reader, a: Account) -> str:
     entries = []
     for s in _items(p, a):
         it = p.item(a, s)
@@ -134,7 +131,7 @@ def atom(p: Platforms, a: Account) -> str:
             f"{''.join(entries)}</feed>\n")
 
 
-def json_feed(p: Platforms, a: Account) -> dict[str, Any]:
+def json_feed(p: Reader, a: Account) -> dict[str, Any]:
     items = []
     for s in _items(p, a):
         it = p.item(a, s)

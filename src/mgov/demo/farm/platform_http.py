@@ -1,5 +1,5 @@
-"""Small HTTP helpers the farm's platform modules share: JSON and HTML responses, the
-images of avatars and posts, time formats."""
+"""What the farm's platform modules share: the view of the platforms they serve from
+(`Reader`), JSON and HTML responses, the images of avatars and posts, time formats."""
 
 from __future__ import annotations
 
@@ -7,12 +7,36 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from mgov.demo.farm.assets import png
 from mgov.demo.farm.manifest import Account
+from mgov.demo.farm.platform_posts import Clock, Item, Stub
+
+
+class Reader(Protocol):
+    """What a platform module asks of the farm's platforms (platforms.Platforms)."""
+
+    seed: int
+    accounts: list[Account]
+    clock: Clock
+
+    def account(self, platform: str, handle: str) -> Account | None: ...
+
+    def posts(self, a: Account) -> list[Stub]: ...
+
+    def post(self, pid: int) -> tuple[Account, Stub] | None: ...
+
+    def item(self, a: Account, stub: Stub) -> Item: ...
+
+    def name(self, a: Account) -> str: ...
+
+    def certification(self, a: Account) -> str | None: ...
+
+    def closed(self, a: Account) -> bool: ...
+
 
 JSON_TYPE = "application/json; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"

@@ -15,17 +15,14 @@ A deleted post shows in the outbox as a Delete of a Tombstone; an edited one car
 from __future__ import annotations
 
 import html as htmlmod
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from mgov.demo.farm import contract as c
 from mgov.demo.farm.manifest import Account
-from mgov.demo.farm.platform_http import avatar_key, html, image, json_response, utc_iso
+from mgov.demo.farm.platform_http import Reader, avatar_key, html, image, json_response, utc_iso
 from mgov.demo.farm.platform_posts import Stub, post_url
-
-if TYPE_CHECKING:
-    from mgov.demo.farm.platforms import Platforms
 
 AP_TYPE = "application/activity+json; charset=utf-8"
 JRD_TYPE = "application/jrd+json; charset=utf-8"
@@ -37,7 +34,7 @@ CONTEXT = ["https://www.w3.org/ns/activitystreams",
             "commentsEnabled": "https://gov-farm.example/ns#commentsEnabled"}]
 
 
-def serve(p: Platforms, request: web.BaseRequest) -> web.Response:
+def serve(p: Reader, request: web.BaseRequest) -> web.Response:
     path, q = request.path, request.query
     if path == "/.well-known/webfinger":
         user = q.get("resource", "").removeprefix("acct:").lstrip("@").partition("@")
@@ -91,7 +88,7 @@ def _int(text: str, default: int) -> int:
         return default
 
 
-def _pages(p: Platforms, parts: list[str]) -> web.Response:
+def _pages(p: Reader, parts: list[str]) -> web.Response:
     a = p.account("activitypub", parts[0][1:])
     if a is None:
         return html("<p>The page you are looking for isn't here.</p>", 404, "Mastodon", "en")
@@ -116,11 +113,11 @@ def status_id(a: Account, pid: int) -> str:
     return f"{actor_id(a)}/statuses/{pid}"
 
 
-def avatar(p: Platforms, a: Account) -> str:
+def avatar(p: Reader, a: Account) -> str:
     return f"{BASE}/system/accounts/avatars/{avatar_key(p.seed, a)}.png"
 
 
-def actor(p: Platforms, a: Account) -> dict[str, Any]:
+def actor(p: Reader, a: Account) -> dict[str, Any]:
     site = a.site or "https://www.usa.gov/"
     doc: dict[str, Any] = {
         "@context": CONTEXT, "id": actor_id(a), "type": "Person", "preferredUsername": a.handle,
@@ -138,13 +135,13 @@ def actor(p: Platforms, a: Account) -> dict[str, Any]:
     return doc
 
 
-def api_account(p: Platforms, a: Account) -> dict[str, Any]:
+def api_account(p: Reader, a: Account) -> dict[str, Any]:
     return {"id": str(100_000 + a.no), "username": a.handle, "acct": a.handle, "display_name": p.name(a),
             "url": page_url(a), "uri": actor_id(a), "note": f"<p>{htmlmod.escape(a.description)}</p>",
             "avatar": avatar(p, a), "bot": False, "statuses_count": len([s for s in p.posts(a) if not s.deleted])}
 
 
-def search(p: Platforms, query: str, limit: int) -> list[dict[str, Any]]:
+def search(p: Reader, query: str, limit: int) -> list[dict[str, Any]]:
     """Accounts whose user name, display name or note contains the query (case-insensitive)."""
     query = query.strip().lstrip("@").lower()
     if not query:
@@ -154,7 +151,7 @@ def search(p: Platforms, query: str, limit: int) -> list[dict[str, Any]]:
     return found[: max(1, min(limit, 40))]
 
 
-def content(p: Platforms, a: Account, s: Stub) -> str:
+def content(p: Reader, a: Account, s: Stub) -> str:
     it = p.item(a, s)
     text = htmlmod.escape(f"{it.title}: {it.text(False)}" if it.title else it.text(False))
     links = "".join(f' <a href="{htmlmod.escape(url)}" rel="nofollow noopener noreferrer" target="_blank">'
@@ -164,7 +161,7 @@ def content(p: Platforms, a: Account, s: Stub) -> str:
     return f"<p>{text}{links}{tag}</p>"
 
 
-def note(p: Platforms, a: Account, s: Stub) -> dict[str, Any]:
+def note(p: Reader, a: Account, s: Stub) -> dict[str, Any]:
     it = p.item(a, s)
     obj: dict[str, Any] = {
         "id": status_id(a, s.pid), "type": "Note", "url": post_url(p.seed, a, s.pid),
@@ -179,7 +176,7 @@ def note(p: Platforms, a: Account, s: Stub) -> dict[str, Any]:
     return obj
 
 
-def activity(p: Platforms, a: Account, s: Stub) -> dict[str, Any]:
+def activity(p: Reader, a: Account, s: Stub) -> dict[str, Any]:
     if s.deleted:
         return {"id": f"{status_id(a, s.pid)}#delete", "type": "Delete", "actor": actor_id(a), "to": [PUBLIC],
                 "object": {"id": status_id(a, s.pid), "type": "Tombstone"}}
@@ -187,13 +184,13 @@ def activity(p: Platforms, a: Account, s: Stub) -> dict[str, Any]:
             "published": utc_iso(s.time), "to": [PUBLIC], "object": note(p, a, s)}
 
 
-def collection(p: Platforms, a: Account) -> dict[str, Any]:
+def collection(p: Reader, a: Account) -> dict[str, Any]:
     return {"@context": CONTEXT, "id": f"{actor_id(a)}/outbox", "type": "OrderedCollection",
             "totalItems": len([s for s in p.posts(a) if not s.deleted]),
             "first": f"{actor_id(a)}/outbox?page=true", "last": f"{actor_id(a)}/outbox?min_id=0&page=true"}
 
 
-def outbox_page(p: Platforms, a: Account, max_id: int) -> dict[str, Any]:
+def outbox_page(p: Reader, a: Account, max_id: int) -> dict[str, Any]:
     """PAGE activities older than max_id (0: the newest), newest first."""
     posts = [s for s in p.posts(a) if not max_id or s.pid < max_id]
     chunk = posts[:PAGE]

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html as htmlmod
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from mgov.demo.farm import contract as c
 from mgov.demo.farm.manifest import Account
-from mgov.demo.farm.platform_http import avatar_key, html
+from mgov.demo.farm.platform_http import Reader, avatar_key, html
 from mgov.demo.farm.platform_posts import Stub, article_pid, biz_of, post_url, rng_for
-
-if TYPE_CHECKING:
-    from mgov.demo.farm.platforms import Platforms
 
 EXPORT_DAYS = 45  # the export lists the articles of this many days
 EXPORT_MAX = 90
@@ -30,7 +27,7 @@ DELETED = "该内容已被发布者删除"
 MISSING = "参数错误"
 
 
-def serve(p: Platforms, request: web.BaseRequest) -> web.Response:
+def serve(p: Reader, request: web.BaseRequest) -> web.Response:
     path, q = request.path, request.query
     if path.startswith("/s/"):
         pid = article_pid(p.seed, token=path[3:])
@@ -53,7 +50,7 @@ def _message(text: str, status: int = 200) -> web.Response:
                 "</div></div></div>", status=status, title="微信公众平台")
 
 
-def avatar(p: Platforms, a: Account) -> str:
+def avatar(p: Reader, a: Account) -> str:
     return f"https://{c.WECHAT_AVATAR_HOST}/mmhead/{avatar_key(p.seed, a)}/0"
 
 
@@ -61,7 +58,7 @@ def comment_id(a: Account, stub: Stub, closed: bool) -> str:
     return "0" if closed else str(2_900_000_000 + stub.pid % 100_000_000)
 
 
-def article(p: Platforms, a: Account, stub: Stub) -> web.Response:
+def article(p: Reader, a: Account, stub: Stub) -> web.Response:
     it = p.item(a, stub)
     title = htmlmod.escape(it.title)
     name = htmlmod.escape(p.name(a))
@@ -88,7 +85,7 @@ def article(p: Platforms, a: Account, stub: Stub) -> web.Response:
     return html(page, title=title, head=head)
 
 
-def export(p: Platforms, a: Account) -> dict[str, Any]:
+def export(p: Reader, a: Account) -> dict[str, Any]:
     """The account's facts and its articles of the last EXPORT_DAYS days, newest first, as an
     operator exports them (a deleted article stays listed: its page says it was deleted)."""
     closed = p.closed(a)

@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import html as htmlmod
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, quote
 
 from aiohttp import web
 
 from mgov.demo.farm import contract as c
 from mgov.demo.farm.manifest import Account
-from mgov.demo.farm.platform_http import avatar_key, html, json_response, weibo_time
+from mgov.demo.farm.platform_http import Reader, avatar_key, html, json_response, weibo_time
 from mgov.demo.farm.platform_posts import PID_ACCOUNTS, Item, Stub, rng_for
-
-if TYPE_CHECKING:
-    from mgov.demo.farm.platforms import Platforms
 
 PAGE = 10
 TIMELINE = "107603"  # containerid prefix of an account's posts
@@ -65,7 +62,7 @@ def mid(bid_: str) -> int | None:
     return int(digits)
 
 
-def serve(p: Platforms, request: web.BaseRequest) -> web.Response:
+def serve(p: Reader, request: web.BaseRequest) -> web.Response:
     path, q = request.path, request.query
     if path == "/api/container/getIndex":
         container = q.get("containerid", "")
@@ -84,7 +81,8 @@ def serve(p: Platforms, request: web.BaseRequest) -> web.Response:
             return json_response(NO_POST)
         if path == "/statuses/show":
             return json_response({"ok": 1, "data": mblog(p, *found)})
-        return json_response({"ok": 1, "data": {"ok": 1, "longTextContent": _html(p, found[0], p.item(*found), found[1].pid)}})
+        long_text = _html(p, found[0], p.item(*found), found[1].pid)
+        return json_response({"ok": 1, "data": {"longTextContent": long_text}})
     if path.startswith(("/detail/", "/status/")):
         key = path.rsplit("/", 1)[-1]
         found = p.post(_int(key) if key.isdigit() else (mid(key) or 0))
@@ -110,7 +108,7 @@ def _int(text: str) -> int:
         return 0
 
 
-def user(p: Platforms, a: Account, full: bool = False) -> dict[str, Any]:
+def user(p: Reader, a: Account, full: bool = False) -> dict[str, Any]:
     cert = p.certification(a)
     u: dict[str, Any] = {
         "id": int(a.handle), "screen_name": p.name(a),
@@ -127,7 +125,7 @@ def user(p: Platforms, a: Account, full: bool = False) -> dict[str, Any]:
     return u
 
 
-def profile(p: Platforms, a: Account) -> dict[str, Any]:
+def profile(p: Reader, a: Account) -> dict[str, Any]:
     return {"ok": 1, "data": {
         "userInfo": user(p, a, full=True),
         "tabsInfo": {"selectedTab": 1, "tabs": [
@@ -135,11 +133,11 @@ def profile(p: Platforms, a: Account) -> dict[str, Any]:
             {"tabKey": "weibo", "title": "微博", "containerid": f"{TIMELINE}{a.handle}"}]}}}
 
 
-def _visible(p: Platforms, a: Account) -> list[Stub]:
+def _visible(p: Reader, a: Account) -> list[Stub]:
     return [s for s in p.posts(a) if not s.deleted]
 
 
-def timeline(p: Platforms, a: Account, page: int) -> dict[str, Any]:
+def timeline(p: Reader, a: Account, page: int) -> dict[str, Any]:
     posts = _visible(p, a)
     chunk = posts[(page - 1) * PAGE: page * PAGE] if page >= 1 else []
     if not chunk:
@@ -159,7 +157,7 @@ def _head(it: Item) -> str:
     return f"【{it.title}】" if it.title else ""
 
 
-def _html(p: Platforms, a: Account, it: Item, pid: int) -> str:
+def _html(p: Reader, a: Account, it: Item, pid: int) -> str:
     """The post's full text as Weibo's HTML: a topic link, 【title】, the text, its links (every
     third one plain, the others through Weibo's link wrapper)."""
     head = _head(it)
@@ -169,12 +167,13 @@ def _html(p: Platforms, a: Account, it: Item, pid: int) -> str:
         parts.append(f'<a href="https://{c.WEIBO_HOST}/search?containerid={container}">#{it.tag}#</a>')
     parts.append(htmlmod.escape(head + it.text(True)))
     for n, (url, text) in enumerate(it.links):
-        href = url if (pid // PID_ACCOUNTS + n) % 3 == 0 else f"https://{c.WEIBO_LINK_HOST}/sinaurl?u={quote(url, safe='')}"
+        wrapped = f"https://{c.WEIBO_LINK_HOST}/sinaurl?u={quote(url, safe='')}"
+        href = url if (pid // PID_ACCOUNTS + n) % 3 == 0 else wrapped
         parts.append(f'<a href="{htmlmod.escape(href)}">{htmlmod.escape(text)}</a>')
     return " ".join(parts)
 
 
-def mblog(p: Platforms, a: Account, s: Stub) -> dict[str, Any]:
+def mblog(p: Reader, a: Account, s: Stub) -> dict[str, Any]:
     it = p.item(a, s)
     full = _html(p, a, it, s.pid)
     plain = _head(it) + it.text(True)
@@ -211,7 +210,7 @@ def mblog(p: Platforms, a: Account, s: Stub) -> dict[str, Any]:
     return m
 
 
-def search(p: Platforms, query: str) -> dict[str, Any]:
+def search(p: Reader, query: str) -> dict[str, Any]:
     """Accounts whose name, description or certification contains the query (Weibo's users
     tab): the registered ones and the ones nobody registered alike."""
     query = query.strip().lower()
