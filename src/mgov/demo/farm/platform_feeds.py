@@ -23,7 +23,7 @@ from mgov.demo.farm.platform_http import Reader, avatar_key, html, image, json_r
 from mgov.demo.farm.platform_posts import Item, Stub, post_url
 
 FEED_DAYS = 45
-FEED_MAX = 60
+FEED_MAX = 100
 TYPES = {"rss": "application/rss+xml; charset=utf-8", "atom": "application/atom+xml; charset=utf-8",
          "json": "application/feed+json; charset=utf-8"}
 
