@@ -10,6 +10,8 @@ import datetime as dt
 import json
 import re
 import socket
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
@@ -631,6 +633,24 @@ def test_platform_hosts_resolve_and_verify_through_the_farm(farm: RunningFarm) -
     plain = get(farm, f"http://{c.WEIBO_HOST}/api/container/getIndex?type=uid&value=1")
     assert plain.status == 301 and plain.headers["Location"].startswith(f"https://{c.WEIBO_HOST}/")
     assert get(farm, f"https://{c.FEEDS_HOST}/").status == 404  # TLS verified against the farm CA
+
+
+def test_command_line_writes_the_article_lists_where_asked(tmp_path: Path) -> None:
+    exports, out = tmp_path / "exports", tmp_path / "manifest.json"
+    args = ["--seed", "2", "--count", "6", "--accounts", "12", "--exports-dir", str(exports),
+            "--manifest-out", str(out)]
+    proc = subprocess.Popen([sys.executable, "-m", "mgov.demo.farm", *args], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        info = json.loads(next(line for line in proc.stdout if line.startswith("READY "))[6:])
+        assert info["exports_dir"] == str(exports)
+        m = Manifest.from_json(out.read_text(encoding="utf-8"))
+        assert sum(a.registered for a in m.accounts) == 12 and m.exports_dir == str(exports)
+        wechat = [a for a in m.accounts if a.platform == "wechat"]
+        assert wechat and all((exports / f"{a.handle}.json").is_file() for a in wechat)
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
 
 
 def test_docs_list_every_newmedia_defect_with_its_checks() -> None:

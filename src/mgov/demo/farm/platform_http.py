@@ -37,6 +37,8 @@ class Reader(Protocol):
 
     def closed(self, a: Account) -> bool: ...
 
+    def searchable(self, platform: str) -> list[tuple[Account, str]]: ...
+
 
 JSON_TYPE = "application/json; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"

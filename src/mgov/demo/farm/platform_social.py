@@ -146,8 +146,7 @@ def search(p: Reader, query: str, limit: int) -> list[dict[str, Any]]:
     query = query.strip().lstrip("@").lower()
     if not query:
         return []
-    found = [api_account(p, a) for a in p.accounts
-             if a.platform == "activitypub" and query in f"{a.handle}\n{p.name(a)}\n{a.description}".lower()]
+    found = [api_account(p, a) for a, hay in p.searchable("activitypub") if query in hay]
     return found[: max(1, min(limit, 40))]
 
 

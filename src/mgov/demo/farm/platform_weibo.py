@@ -214,14 +214,8 @@ def search(p: Reader, query: str) -> dict[str, Any]:
     """Accounts whose name, description or certification contains the query (Weibo's users
     tab): the registered ones and the ones nobody registered alike."""
     query = query.strip().lower()
-    found = []
-    if query:
-        for a in p.accounts:
-            if a.platform == "weibo":
-                hay = f"{p.name(a)}\n{a.description}\n{p.certification(a) or ''}".lower()
-                if query in hay:
-                    found.append({"card_type": 10, "user": user(p, a, full=True),
-                                  "desc1": p.certification(a) or a.description})
+    found = [{"card_type": 10, "user": user(p, a, full=True), "desc1": p.certification(a) or a.description}
+             for a, hay in p.searchable("weibo") if query and query in hay.split("\n", 1)[1]]
     if not found:
         return {"ok": 1, "data": {"cards": []}}
     return {"ok": 1, "data": {"cardlistInfo": {"total": len(found)},

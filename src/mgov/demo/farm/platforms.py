@@ -4,7 +4,8 @@ platform_wechat, platform_feeds, platform_social). Images, Weibo's link wrapper 
 commercial defect's shop are served here. The shapes are /work/briefs/platform-shapes.md's,
 described in docs/demo-farm.md (Platforms).
 
-Timelines are computed on demand and kept in an LRU cache per account and clock, so a farm
+Timelines are computed on demand and kept in an LRU cache per account and clock (1,024: a
+capture reads an account's pages in a row; about 20 KB each), so a farm
 with 20,000 accounts starts as fast as one without; only the WeChat article lists (files an
 operator would supply) are written ahead, at start and whenever the epoch or the day changes.
 """
@@ -30,7 +31,7 @@ class Platforms:
     """Every platform host's requests, answered from the manifest's accounts and the clock."""
 
     def __init__(self, manifest: Manifest, *, today: dt.date, epoch: int = 1,
-                 cache_size: int = 4096) -> None:
+                 cache_size: int = 1024) -> None:
         self.seed = manifest.seed
         self.manifest = manifest
         self.accounts = manifest.accounts
@@ -40,6 +41,7 @@ class Platforms:
         self.exports_dir: Path | None = None
         self._timelines = functools.lru_cache(maxsize=cache_size)(self._timeline)
         self._items = functools.lru_cache(maxsize=8 * cache_size)(self._item)
+        self._search_index: dict[tuple[str, int], list[tuple[Account, str]]] = {}
 
     # --- the clock ------------------------------------------------------------------------
 
@@ -93,6 +95,18 @@ class Platforms:
 
     def closed(self, a: Account) -> bool:
         return a.has("newmedia.interaction_closed")
+
+    def searchable(self, platform: str) -> list[tuple[Account, str]]:
+        """The platform's accounts with what its search matches (name, description,
+        certification; lower case), as the current epoch shows them."""
+        key = (platform, self.clock.epoch)
+        if key not in self._search_index:
+            epoch = self.clock.epoch
+            self._search_index[key] = [
+                (a, "\n".join((a.handle, shown_name(a, epoch), a.description,
+                               shown_certification(a, epoch) or "")).lower())
+                for a in self.accounts if a.platform == platform]
+        return self._search_index[key]
 
     # --- WeChat's article lists -------------------------------------------------------------
 
