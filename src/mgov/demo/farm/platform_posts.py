@@ -142,9 +142,14 @@ def account_no(pid: int) -> int:
 
 def _cadence(account: Account) -> tuple[int, int]:
     """(posts a day, days between posts): (n, 1) or (1, m)."""
-    if account.posts_per_day >= 1:
-        return min(3, round(account.posts_per_day)), 1
-    return 1, max(1, round(1 / account.posts_per_day))
+    return _pace(account.posts_per_day)
+
+
+@functools.lru_cache(maxsize=64)
+def _pace(per_day: float) -> tuple[int, int]:
+    if per_day >= 1:
+        return min(3, round(per_day)), 1
+    return 1, max(1, round(1 / per_day))
 
 
 def origin(account: Account, clock: Clock) -> dt.date:

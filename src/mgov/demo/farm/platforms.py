@@ -21,6 +21,7 @@ from aiohttp import web
 
 from mgov.demo.farm import contract as c
 from mgov.demo.farm import platform_feeds, platform_social, platform_wechat, platform_weibo
+from mgov.demo.farm.defects_newmedia import NEWMEDIA_DEFECTS
 from mgov.demo.farm.manifest import Account, Manifest
 from mgov.demo.farm.platform_facts import shown_certification, shown_name
 from mgov.demo.farm.platform_http import html, image
@@ -52,7 +53,8 @@ class Platforms:
     def set_epoch(self, n: int) -> None:
         if n != self.clock.epoch:
             self.clock = Clock(self.clock.today, self.anchor, n, self.clock.today)
-            self.write_exports()
+            # Only the accounts of epoch-2 defects differ between the epochs.
+            self.write_exports([a for a in self.accounts if any(NEWMEDIA_DEFECTS[d].epoch > 1 for d in a.defects)])
 
     def set_today(self, day: dt.date) -> None:
         self.clock = Clock(day, self.anchor, self.clock.epoch, self.clock.epoch_day)
@@ -110,17 +112,18 @@ class Platforms:
 
     # --- WeChat's article lists -------------------------------------------------------------
 
-    def write_exports(self) -> None:
+    def write_exports(self, accounts: list[Account] | None = None) -> None:
         """One JSON file per WeChat account: what an operator exports from the account's
-        back office (platform_wechat.export), for the current epoch and day."""
+        back office (platform_wechat.export), for the current epoch and day (accounts: only
+        these). About 1.5 ms an account; each file replaced whole (written aside, renamed)."""
         if self.exports_dir is None:
             return
         self.exports_dir.mkdir(parents=True, exist_ok=True)
-        for a in self.accounts:
+        for a in self.accounts if accounts is None else accounts:
             if a.platform == "wechat" and a.registered:
                 doc = platform_wechat.export(self, a)
                 tmp = self.exports_dir / f".{a.handle}.json.tmp"
-                tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+                tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")  # compact: json's C encoder
                 tmp.replace(self.exports_dir / f"{a.handle}.json")
 
     # --- HTTP -----------------------------------------------------------------------------

@@ -111,6 +111,7 @@ class VirtualHosts:
         self.content_today = manifest.today_date  # the content's dates
         self.anchor = manifest.today_date  # published items keep their dates past it (set_today)
         self.epoch, self.epoch_day = 1, self.content_today
+        self.platforms = Platforms(manifest, today=self.content_today)
         self.set_epoch(epoch)
         latency = manifest.latency_ms / 1000.0
         self.latency = latency
@@ -130,7 +131,6 @@ class VirtualHosts:
                 self.bigs[site.host] = content_special.big_site(site, self.content_today)
         self.services = frozenset(manifest.services)
         self.platform_hosts = frozenset(c.PLATFORM_HOSTS)
-        self.platforms = Platforms(manifest, today=self.content_today, epoch=self.epoch)
         self.pages = functools.lru_cache(maxsize=cache_size)(self._render)
         self.plans = functools.lru_cache(maxsize=plan_cache_size)(self._plan)
 
@@ -142,8 +142,7 @@ class VirtualHosts:
         if n != self.epoch:
             self.epoch_day = self.content_today
         self.epoch = n
-        if hasattr(self, "platforms"):  # not yet while __init__ sets the first epoch
-            self.platforms.set_epoch(n)
+        self.platforms.set_epoch(n)
 
     def set_today(self, day: dt.date) -> None:
         """Serve the sites as on day from the next request on (a simulation walks a quarter
