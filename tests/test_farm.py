@@ -163,7 +163,8 @@ def test_manifest_json_round_trip(farm: RunningFarm, manifest: Manifest) -> None
     assert set(doc["sites"][0]) >= {"host", "twin", "jurisdiction", "language", "encoding",
                                     "organization", "registry", "defects"}
     reg = manifest.registry_document()
-    assert len(reg["channels"]) == COUNT
+    assert len([ch for ch in reg["channels"] if ch["kind"] == "website"]) == COUNT
+    assert len(reg["channels"]) == COUNT + sum(a.registered for a in manifest.accounts)  # and the accounts
 
 
 # --- the healthy contract ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mgov.demo.farm import DEFECTS, Manifest
+from mgov.demo.farm.defects_newmedia import NEWMEDIA_DEFECTS
 
 FLAGGED = ("fail", "warn")
 # A flapping site answers every other request: one scan may or may not catch it; the probe
@@ -92,4 +93,37 @@ def verify(manifest: Manifest, findings: dict[str, dict[str, dict[str, Any]]], *
                                          "message": f.get("message"), "defects": sorted(site.defects)})
         if got.get("availability", {}).get("status") == "fail" and not DOWN & set(site.defects):
             out.down_but_up.append(site.host)
+    return out
+
+
+def verify_capture(manifest: Manifest, findings: dict[str, dict[str, dict[str, Any]]], *,
+                   epoch: int = 1) -> Verification:
+    """A capture run (run kind "capture") against the manifest's new-media defects.
+
+    findings: channel address -> check id -> {"status", "message"}. Every defect the farm shows
+    in that epoch must be flagged by its checks on its account; no check may fail or warn on
+    an account that lacks every defect mapped to it (a defect's `obscures` explain, never
+    require). The unregistered accounts are not the registry's: `mgov discover` finds them
+    (Manifest.discover_entries), and a finding on one is a false alarm."""
+    out = Verification()
+    for account in manifest.accounts:
+        got = findings.get(account.address, {})
+        explained: set[str] = set()
+        for defect in account.defects:
+            d = NEWMEDIA_DEFECTS[defect]
+            explained |= set(d.checks) | set(d.obscures)
+            if d.epoch > epoch:
+                continue
+            out.defects += 1
+            missing = [c for c in d.checks if got.get(c, {}).get("status") not in FLAGGED]
+            if missing:
+                out.missed.append({"address": account.address, "kind": account.kind, "defect": defect,
+                                   "checks": missing, "got": {c: got.get(c, {}).get("status") for c in missing}})
+            else:
+                out.detected += 1
+        for check, f in got.items():
+            if f.get("status") in FLAGGED and check not in explained:
+                out.false_alarms.append({"address": account.address, "kind": account.kind, "check": check,
+                                         "status": f["status"], "message": f.get("message"),
+                                         "defects": sorted(account.defects)})
     return out

@@ -59,6 +59,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="add one site with a tree of this many pages")
     p.add_argument("--big-site-dead", type=float, default=0.02,
                    help="share of the big site's link targets that are dead (default 0.02)")
+    nm = p.add_argument_group("new-media platforms (docs/demo-farm.md, Platforms)")
+    nm.add_argument("--accounts", type=int, default=None,
+                    help="new-media accounts (default: up to 36, as many as the farm's units have)")
+    nm.add_argument("--account-defect-rate", type=float, default=0.5,
+                    help="share of the accounts with a new-media defect (default 0.5)")
+    nm.add_argument("--posts-per-day", type=float, default=None,
+                    help="every account posts this often (default: 0.5 to 3, varied)")
+    nm.add_argument("--exports-dir", type=Path,
+                    help="where the WeChat article lists go (default: exports in the state directory)")
     hostile = p.add_argument_group("hostile network (transient faults: a retry gets through)")
     hostile.add_argument("--hostile-network", action="store_true",
                          help="all of the faults below, at their defaults unless given")
@@ -89,7 +98,9 @@ async def _serve(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     manifest = generate(args.seed, args.count, latency_ms=args.latency_ms,
                         defect_rate=args.defect_rate, today=args.today, traps=args.traps,
-                        big_site_pages=args.big_site_pages, big_site_dead=args.big_site_dead)
+                        big_site_pages=args.big_site_pages, big_site_dead=args.big_site_dead,
+                        accounts=args.accounts, account_defect_rate=args.account_defect_rate,
+                        posts_per_day=args.posts_per_day, exports_dir=args.exports_dir)
     farm = Farm(manifest, http_port=args.http_port, https_port=args.https_port,
                 dns_port=args.dns_port, ipv6=not args.no_ipv6 and has_ipv6_loopback(),
                 state_dir=args.state_dir, epoch=args.epoch, hostile=hostility(args))
@@ -115,6 +126,8 @@ async def _serve(args: argparse.Namespace) -> None:
         if farm.http_only_address:
             print(f"http  {farm.http_only_address}:{farm.http_port} (the HTTP-only sites; no https)")
         print(f"dns   127.0.0.1:{farm.dns_port} (udp, tcp)")
+        print(f"new media: {len(manifest.accounts)} accounts on m.weibo.cn, mp.weixin.qq.com, "
+              f"feeds.gov-farm.example, social.gov-farm.example; WeChat article lists in {manifest.exports_dir}")
         if farm.hostile.active:
             h = farm.hostile
             print(f"hostile network: dns drop {h.dns_drop:g}, servfail {h.dns_servfail:g}, "
@@ -127,7 +140,8 @@ async def _serve(args: argparse.Namespace) -> None:
         print("READY " + json.dumps({"http_port": farm.http_port, "https_port": farm.https_port,
                                      "dns_port": farm.dns_port, "ca_pem": str(farm.ca_pem),
                                      "manifest": str(out), "control_host": CONTROL_HOST,
-                                     "epoch": farm.epoch, "options": manifest.runtime.options}),
+                                     "epoch": farm.epoch, "options": manifest.runtime.options,
+                                     "exports_dir": manifest.exports_dir}),
               flush=True)
         await stop.wait()
     finally:

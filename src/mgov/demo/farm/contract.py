@@ -117,3 +117,19 @@ NEWS_MAX_DAYS = 14  # news columns and the homepage: newest item at most this ol
 TIMELY_MAX_DAYS = 183  # notices and policies columns: about 6 months
 REPLY_MAX_DAYS = 90  # a message is answered within this
 MAX_ITEM_AGE = 330  # no dated item is older, so [MM-DD] dates never straddle a year
+
+# The new-media platforms (docs/demo-farm.md, Platforms): served under their real names (the
+# farm's DNS answers for them, its CA signs them) and under the farm's own domain.
+FARM_DOMAIN = "gov-farm.example"
+WEIBO_HOST = "m.weibo.cn"  # the mobile web client's JSON API and post pages
+WEIBO_LINK_HOST = "weibo.cn"  # /sinaurl?u=...: Weibo's link wrapper (redirects to the target)
+WEIBO_AVATAR_HOST = "tvax1.sinaimg.cn"
+WEIBO_IMAGE_HOST = "wx1.sinaimg.cn"
+WECHAT_HOST = "mp.weixin.qq.com"  # article pages
+WECHAT_AVATAR_HOST = "wx.qlogo.cn"
+WECHAT_IMAGE_HOST = "mmbiz.qpic.cn"
+FEEDS_HOST = f"feeds.{FARM_DOMAIN}"  # RSS, Atom and JSON Feed
+SOCIAL_HOST = f"social.{FARM_DOMAIN}"  # a Mastodon-like ActivityPub server
+SHOP_HOST = "shop.deals-mall.example"  # newmedia.commercial's link target (answers 200)
+PLATFORM_HOSTS = (WEIBO_HOST, WEIBO_LINK_HOST, WEIBO_AVATAR_HOST, WEIBO_IMAGE_HOST, WECHAT_HOST,
+                  WECHAT_AVATAR_HOST, WECHAT_IMAGE_HOST, FEEDS_HOST, SOCIAL_HOST, SHOP_HOST)

@@ -25,6 +25,7 @@ from aiohttp import web
 
 from mgov.demo.farm import client
 from mgov.demo.farm.certs import Certificates
+from mgov.demo.farm.contract import PLATFORM_HOSTS
 from mgov.demo.farm.hostile import DnsFaults, Hostility
 from mgov.demo.farm.listeners import PeekingTlsListener, bind_one, bind_pair
 from mgov.demo.farm.manifest import Manifest, Runtime
@@ -100,10 +101,15 @@ class Farm:
         # Reached on 127.0.0.1 anyway (not through the farm's DNS), an HTTP-only site aborts
         # the handshake as https.none does: it has no certificate.
         certs.refused.update(n for s in absent for n in (s.host, s.twin))
-        certs.add_names(self.manifest.services)
+        certs.add_names([*self.manifest.services, *PLATFORM_HOSTS])
         self.ca_pem = certs.write_ca(state_dir / "ca.pem")
         self.vhosts = VirtualHosts(self.manifest, today=now.date(), cache_size=self.cache_size,
                                    epoch=self._epoch, hostility=self.hostile)
+        # The WeChat article lists an operator would supply, rewritten when the epoch or the day changes.
+        if self.manifest.exports_dir is None:
+            self.manifest.exports_dir = str(state_dir / "exports")
+        self.vhosts.platforms.exports_dir = Path(self.manifest.exports_dir)
+        self.vhosts.platforms.write_exports()
         server = web.Server(self.vhosts.handle, access_log=None)
         self._runner = web.ServerRunner(server, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await self._runner.setup()
@@ -212,6 +218,11 @@ class RunningFarm:
             farm.set_today(day)
 
         asyncio.run_coroutine_threadsafe(switch(), loop).result(timeout=10)
+
+    @property
+    def exports_dir(self) -> Path:
+        """Where the farm writes the WeChat article lists (the accounts' article_list files)."""
+        return Path(self._serving().manifest.exports_dir or "")
 
     @property
     def port_map(self) -> dict[int, int]:

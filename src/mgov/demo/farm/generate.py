@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 
 from mgov.demo.farm import names
 from mgov.demo.farm.content_facts import site_facts
@@ -19,6 +20,7 @@ from mgov.demo.farm.defects import DEFECTS, allowed
 from mgov.demo.farm.forms import Forms, icp_text, psb_text
 from mgov.demo.farm.manifest import Manifest, RegistryEntry, Site
 from mgov.demo.farm.places_cn import MINISTRY_REGION, PROVINCE_CHARS
+from mgov.demo.farm.platform_accounts import ACCOUNT_DEFECT_RATE, generate_accounts
 from mgov.demo.farm.render_pages import render_facts
 
 SCAN_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "scan"]
@@ -42,13 +44,19 @@ MAX_RENDER_DEFECTS = 2
 
 def generate(seed: int, count: int, *, latency_ms: float = 0, defect_rate: float = 0.5,
              today: dt.date | None = None, traps: bool = False, big_site_pages: int = 0,
-             big_site_dead: float = 0.02) -> Manifest:
+             big_site_dead: float = 0.02, accounts: int | None = None,
+             account_defect_rate: float = ACCOUNT_DEFECT_RATE, posts_per_day: float | None = None,
+             exports_dir: str | Path | None = None) -> Manifest:
     """A farm of count sites; about defect_rate of them carry one or more defects.
 
     today: the content's today (item dates are relative to it; default date.today()).
     traps: add a calendar-trap and a session-id-trap site. big_site_pages: add one site with
     a tree of that many pages, round(pages x big_site_dead) of its link targets dead.
     The extra sites come after the count sites (Site.role tells them apart).
+    accounts: the new-media accounts on the farm's platforms (None: up to DEFAULT_ACCOUNTS,
+    as many as the farm's units have; more adds units without a site), account_defect_rate
+    of them defective, each posting posts_per_day (None: varied); exports_dir: where the farm
+    writes the WeChat article lists (None: Farm.start picks its state directory's "exports").
     """
     if count < 0:
         raise ValueError("count must be >= 0")
@@ -106,7 +114,10 @@ def generate(seed: int, count: int, *, latency_ms: float = 0, defect_rate: float
     return Manifest(seed=seed, count=count, latency_ms=float(latency_ms),
                     defect_rate=float(defect_rate), sites=sites, services=list(SERVICES),
                     today=today.isoformat(), traps=traps, big_site_pages=big_site_pages,
-                    big_site_dead=float(big_site_dead) if big_site_pages else 0.0)
+                    big_site_dead=float(big_site_dead) if big_site_pages else 0.0,
+                    accounts=generate_accounts(seed, sites, today, accounts, defect_rate=account_defect_rate,
+                                               posts_per_day=posts_per_day),
+                    exports_dir=str(exports_dir) if exports_dir is not None else None)
 
 
 def _special_sites(seed: int, today: dt.date, taken: set[str], codes: dict[str, int],

@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from pathlib import Path
 from typing import Any
+
+from mgov.demo.farm.defects_newmedia import NEWMEDIA_DEFECTS
 
 FORMAT = "mgov-demo-farm/1"
 
@@ -83,6 +86,45 @@ class Site:
 
 
 @dataclass
+class Account:
+    """A new-media account the farm's platforms serve (docs/demo-farm.md, Platforms): as the
+    registry should hold it (kind, address, name, attributes), how it posts, and its defect."""
+
+    platform: str  # the adapter that reads it: weibo | wechat | activitypub | feed
+    kind: str  # weibo_account | wechat_account | other_social
+    address: str  # the registry's: uid | gh_... | mastodon:@user@host | rss:<name>
+    name: str  # the name the platform shows in epoch 1 (the registry's channel name)
+    organization: Organization  # the unit it belongs to (or, unregistered, claims)
+    language: str  # zh | en
+    no: int  # serial: post ids and article tokens derive from it
+    handle: str  # uid, original id (gh_...), user name or feed name
+    description: str
+    certification: str | None = None  # 认证 text (Weibo verified_reason, WeChat 微信认证)
+    site: str | None = None  # the unit's farm site (https://HOST/) when it is healthy: a link target
+    posts_per_day: float = 1.0  # >= 1: that many posts a day; < 1: one every round(1/x) days
+    phase: int = 0  # days the newest post lies further back (posts_per_day < 1)
+    stale_days: int = 0  # > 0 (newmedia.stale): no post after this many days before today
+    utc_offset: int = 8  # hours: the account's local time (posts' times, its "day")
+    registered: bool = True  # False: a 私开账号 the platform search finds (Manifest.discover_entries)
+    attributes: dict[str, Any] = field(default_factory=dict)  # registry attributes (feed_url, ...)
+    defects: list[str] = field(default_factory=list)  # at most one (defects_newmedia)
+    details: dict[str, Any] = field(default_factory=dict)  # the defect's facts (post ids, words, names)
+
+    @property
+    def healthy(self) -> bool:
+        return self.registered and not self.defects
+
+    def has(self, defect: str) -> bool:
+        return defect in self.defects
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Account:
+        d = dict(d)
+        d["organization"] = Organization(**d["organization"])
+        return cls(**d)
+
+
+@dataclass
 class Runtime:
     """Where a running farm listens; set by Farm.start."""
 
@@ -113,6 +155,11 @@ class Manifest:
     traps: bool = False  # the calendar-trap and session-id-trap sites are in `sites`
     big_site_pages: int = 0  # the big site's tree pages (0: no big site)
     big_site_dead: float = 0.0  # the big site's share of dead link targets
+    # The new-media accounts on the farm's platforms (registered ones and the unregistered ones
+    # the platform search finds), and where the farm writes the WeChat article lists (set by
+    # generate(exports_dir=) or by Farm.start: the state directory's "exports").
+    accounts: list[Account] = field(default_factory=list)
+    exports_dir: str | None = None
 
     @property
     def today_date(self) -> dt.date:
@@ -132,6 +179,7 @@ class Manifest:
         d = dict(d)
         d["sites"] = [Site.from_dict(s) for s in d["sites"]]
         d["runtime"] = Runtime(**d["runtime"]) if d.get("runtime") else None
+        d["accounts"] = [Account.from_dict(a) for a in d.get("accounts", [])]
         return cls(**d)
 
     @classmethod
@@ -157,8 +205,9 @@ class Manifest:
         return next(s for s in self.sites if s.role == role)
 
     def registry_document(self) -> dict[str, Any]:
-        """The sites as an mgov native registry document (organizations and channels, with
-        the channel attributes the checks compare against, such as the cn site codes)."""
+        """The sites and the registered accounts as an mgov native registry document
+        (organizations and channels, with the channel attributes the checks and adapters read:
+        the cn site codes; feed_url, article_list (once exports_dir is known), certification)."""
         orgs: dict[str, dict[str, Any]] = {}
         channels = []
         for s in self.sites:
@@ -167,9 +216,54 @@ class Manifest:
             channels.append({"kind": s.registry.kind, "address": s.registry.address,
                              "name": s.registry.name, "owner": s.registry.owner,
                              "attributes": dict(s.registry.attributes or {})})
+        for a in self.accounts:
+            if not a.registered:
+                continue
+            o = a.organization
+            orgs.setdefault(o.code, {k: v for k, v in asdict(o).items() if v is not None})
+            channels.append({"kind": a.kind, "address": a.address, "name": a.name, "owner": o.code,
+                             "attributes": self.account_attributes(a)})
         return {"format": "mgov-registry/1", "organizations": list(orgs.values()),
                 "channels": channels}
 
+    def account_attributes(self, a: Account) -> dict[str, Any]:
+        """A registered account's channel attributes; a WeChat account's article_list names
+        the export file the farm writes for it (only once exports_dir is known)."""
+        attrs = dict(a.attributes)
+        if a.platform == "wechat" and self.exports_dir:
+            attrs["article_list"] = str(Path(self.exports_dir) / f"{a.handle}.json")
+        return attrs
+
+    def account(self, address: str) -> Account:
+        """The account at a registry address (registered or not)."""
+        for a in self.accounts:
+            if a.address == address:
+                return a
+        raise KeyError(address)
+
+    def newmedia_defects(self, epoch: int | None = None) -> list[dict[str, Any]]:
+        """The new-media defects (run kind "capture"), one entry per account and defect: the
+        channel's kind and address, the defect, the checks that must report it, the checks it
+        may make fail besides (obscures), its first epoch and its facts. epoch: only the
+        defects the farm shows in that epoch."""
+        out = []
+        for a in self.accounts:
+            for d in a.defects:
+                spec = NEWMEDIA_DEFECTS[d]
+                if epoch is not None and spec.epoch > epoch:
+                    continue
+                out.append({"kind": a.kind, "address": a.address, "platform": a.platform,
+                            "defect": d, "checks": list(spec.checks), "obscures": list(spec.obscures),
+                            "run_kind": spec.run_kind, "epoch": spec.epoch,
+                            "facts": a.details.get(d, {})})
+        return out
+
+    def discover_entries(self) -> list[dict[str, Any]]:
+        """The accounts the platforms' search returns that claim a registered unit but are not
+        in the registry (私开账号): what `mgov discover` must list, and nothing else."""
+        return [{"platform": a.platform, "kind": a.kind, "address": a.address, "name": a.name,
+                 "claims": a.organization.code, "query": a.details.get("query", a.organization.name_zh)}
+                for a in self.accounts if not a.registered]
 
 def _plain(obj: Any) -> Any:
     """A dataclass tree as dicts for json.dumps; lists and dicts are shared, not copied."""

@@ -1,6 +1,7 @@
 """A small authoritative DNS server for the farm's names (UDP and TCP on 127.0.0.1).
 
-It knows only the farm: A 127.0.0.1 and AAAA ::1 for every host it serves (A 127.0.0.2 for
+It knows only the farm: A 127.0.0.1 and AAAA ::1 for every host it serves (the new-media
+platforms' real names among them: m.weibo.cn, mp.weixin.qq.com, ...) (A 127.0.0.2 for
 the HTTP-only sites, where nothing listens on the HTTPS port), CNAMEs for some twins,
 NXDOMAIN for everything else. It forwards nothing, so a resolver pointed at it can never
 reach a real name server. On a hostile network (hostile.DnsFaults) it drops some UDP queries
@@ -25,6 +26,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+from mgov.demo.farm.contract import PLATFORM_HOSTS
 from mgov.demo.farm.hostile import DROP, DnsFaults
 from mgov.demo.farm.manifest import Manifest
 
@@ -51,7 +53,7 @@ def build_zone(manifest: Manifest, http_only_v4: str | None = None) -> dict[str,
         if site.has("www.inconsistent"):
             continue  # the twin does not resolve
         zone[site.twin] = Record(cname=site.host) if site.twin_cname else Record(aaaa=aaaa, v4=v4)
-    for host in manifest.services:
+    for host in (*manifest.services, *PLATFORM_HOSTS):
         zone[host] = Record()
     return zone
 

@@ -3,7 +3,8 @@
 Per request it does a dict lookup, an optional sleep and a cached page (fixed pages) or a
 page rendered from the site's cached content plan; the behaviour of a site (redirects,
 headers, failures) is decided once at startup into a SiteState. The epoch (1 or 2) is the
-farm's; the control host (contract.CONTROL_HOST) switches it over HTTP. On a hostile network
+farm's; the control host (contract.CONTROL_HOST) switches it over HTTP. The new-media
+platforms' hosts (contract.PLATFORM_HOSTS) go to platforms.Platforms. On a hostile network
 (hostile.Hostility) every response waits a further jitter, and a guarded site resets a
 client's first connection (plain HTTP here, TLS in listeners.PeekingTlsListener).
 """
@@ -26,6 +27,7 @@ from mgov.demo.farm.assets import heavy_image, service_asset, static_assets
 from mgov.demo.farm.hostile import FirstContact, Hostility, Jitter, Outage
 from mgov.demo.farm.manifest import Manifest, Site
 from mgov.demo.farm.pages import html_page
+from mgov.demo.farm.platforms import Platforms
 from mgov.demo.farm.render_marks import csp
 from mgov.demo.farm.sitefiles import (
     NOT_FOUND,
@@ -109,6 +111,7 @@ class VirtualHosts:
         self.content_today = manifest.today_date  # the content's dates
         self.anchor = manifest.today_date  # published items keep their dates past it (set_today)
         self.epoch, self.epoch_day = 1, self.content_today
+        self.platforms = Platforms(manifest, today=self.content_today)
         self.set_epoch(epoch)
         latency = manifest.latency_ms / 1000.0
         self.latency = latency
@@ -127,6 +130,7 @@ class VirtualHosts:
             if site.role == "big":
                 self.bigs[site.host] = content_special.big_site(site, self.content_today)
         self.services = frozenset(manifest.services)
+        self.platform_hosts = frozenset(c.PLATFORM_HOSTS)
         self.pages = functools.lru_cache(maxsize=cache_size)(self._render)
         self.plans = functools.lru_cache(maxsize=plan_cache_size)(self._plan)
 
@@ -138,6 +142,7 @@ class VirtualHosts:
         if n != self.epoch:
             self.epoch_day = self.content_today
         self.epoch = n
+        self.platforms.set_epoch(n)
 
     def set_today(self, day: dt.date) -> None:
         """Serve the sites as on day from the next request on (a simulation walks a quarter
@@ -148,6 +153,7 @@ class VirtualHosts:
             self.bigs[host] = content_special.big_site(self.routes[host][0].site, day)
         self.pages.cache_clear()
         self.plans.cache_clear()
+        self.platforms.set_today(day)
 
     def v6_blocked(self, host: str | None) -> bool:
         """Whether a TLS connection to host over ::1 is reset before its handshake."""
@@ -187,6 +193,8 @@ class VirtualHosts:
         if route is None:
             if self.latency or jitter:
                 await asyncio.sleep(self.latency + jitter)
+            if name in self.platform_hosts:
+                return self.platforms.handle(request, name)
             if name in self.services:
                 return self._service(request, name)
             return web.Response(status=421, text=f"unknown host {name!r}\n")
