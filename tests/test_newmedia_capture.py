@@ -18,6 +18,8 @@ from mgov.db.tables import ACCOUNT_PROFILES, POST_CHANGES, POST_VERSIONS, POSTS,
 from newmedia_world import D1, account_csv, evidence_of, posts_csv, probe_check  # noqa: F401 - a fixture
 from render_world import serve
 
+pytestmark = pytest.mark.usefixtures("probe_check")  # every capture here stores its evidence
+
 DAY = dt.timedelta(days=1)
 ACCOUNT = "douyin:ceshi_fabu"
 
@@ -45,14 +47,15 @@ def account(cli: Any) -> str:
     return ACCOUNT
 
 
-def test_edited_and_deleted_posts_are_kept_with_every_version(cli, engine, probe_check, tmp_path, account):
+def test_edited_and_deleted_posts_are_kept_with_every_version(cli, engine, tmp_path, account):
     first = [{"post_id": "a1", "published": days_ago(1), "title": "通知", "text": "第一版正文"},
              {"post_id": "b2", "published": days_ago(2), "text": "将被删除的帖文"},
              {"post_id": "c3", "published": days_ago(3), "text": "不变的帖文", "comments_open": "是"}]
     r1 = capture(cli, D1, "--channel", account, "--import", str(posts_csv(tmp_path / "day1.csv", first)))
     assert r1["captured"] == {"profiles": 0, "posts": 3, "versions": 3, "edited": 0, "deleted": 0, "restored": 0}
     ev1 = evidence_of(engine, r1["run"])
-    assert (ev1["status"], ev1["source"], ev1["platform"], ev1["posts"]) == ("ok", "import", "import", ["a1", "b2", "c3"])
+    assert (ev1["status"], ev1["source"], ev1["platform"]) == ("ok", "import", "import:douyin")
+    assert ev1["posts"] == ["a1", "b2", "c3"] and ev1["profile"] is None  # no account facts: no profile
     assert ev1["changes"] == [] and ev1["post_warc"] == [True, True, True] and ev1["warc"] == 1
 
     # Day 2: the office's new export has a1 edited and b2 gone.
@@ -96,7 +99,7 @@ def test_edited_and_deleted_posts_are_kept_with_every_version(cli, engine, probe
     assert "a1" in table and "第二版正文" not in table and "通知" in table
 
 
-def test_a_rename_is_unfiled_until_the_registry_records_it(cli, engine, probe_check, tmp_path, account):
+def test_a_rename_is_unfiled_until_the_registry_records_it(cli, engine, tmp_path, account):
     posts = posts_csv(tmp_path / "posts.csv", [{"post_id": "1", "published": days_ago(1), "text": "正文"}])
 
     def day(n: int, **facts: str) -> dict[str, Any]:
@@ -136,7 +139,7 @@ def test_a_rename_is_unfiled_until_the_registry_records_it(cli, engine, probe_ch
     assert rows[1].last_seen.replace(tzinfo=None) == (D1 + 3 * DAY).replace(tzinfo=None)
 
 
-def test_siblings_and_every_link_of_posts_and_menus(cli, engine, probe_check, tmp_path, account):
+def test_siblings_and_every_link_of_posts_and_menus(cli, engine, tmp_path, account):
     async def gone(request: Any) -> Any:
         from aiohttp import web
 
@@ -164,7 +167,7 @@ def test_siblings_and_every_link_of_posts_and_menus(cli, engine, probe_check, tm
     assert server.hits.count("/gone") <= 2  # HEAD then GET at most: checked once per run
 
 
-def test_a_gbk_file_with_bad_rows_keeps_the_good_ones(cli, engine, probe_check, tmp_path, account):
+def test_a_gbk_file_with_bad_rows_keeps_the_good_ones(cli, engine, tmp_path, account):
     lines = ["post_id,published,title,text,url,links,media,comments_open,original,deleted",
              f"g1,{days_ago(1).isoformat()},政务公开,今日发布：全县政务服务事项清单,,,,是,是,",
              "g2,昨天,,发布时间写错了,,,,,,",
@@ -172,7 +175,7 @@ def test_a_gbk_file_with_bad_rows_keeps_the_good_ones(cli, engine, probe_check, 
              f"g4,{days_ago(2).isoformat()},,第二条好帖文,,,,否,,",
              "g5,2026-11-27,,",
              f"g6,{days_ago(3).isoformat()},,第三条好帖文,,,,,,"]
-    raw = "\n".join(lines).encode("gbk").replace("g5,2026-11-27,,".encode(), b"g5,2026-11-27,,\xff\xfe,,,,,,")
+    raw = "\n".join(lines).encode("gbk").replace(b"g5,2026-11-27,,", b"g5,2026-11-27,,\xff\xfe,,,,,,")
     path = tmp_path / "gbk.csv"
     path.write_bytes(raw + b"\n")
     with clock.fixed(D1):
@@ -216,7 +219,7 @@ def test_the_cli_reports_bad_rows_and_refuses_what_it_cannot_read(cli, tmp_path,
     assert "无法导入" in zh
 
 
-def test_accounts_read_from_their_import_attribute_and_the_unsupported(cli, engine, probe_check, tmp_path, account):
+def test_accounts_read_from_their_import_attribute_and_the_unsupported(cli, engine, tmp_path, account):
     from mgov.collect.warc import read_record
     from mgov.db.tables import CHANNELS
 
@@ -252,7 +255,7 @@ def test_accounts_read_from_their_import_attribute_and_the_unsupported(cli, engi
     assert record.warc_header("WARC-Target-URI") == path.resolve().as_uri()
 
 
-def test_a_stopped_capture_resumes_and_repeats_nothing(cli, engine, probe_check, tmp_path, account, monkeypatch):
+def test_a_stopped_capture_resumes_and_repeats_nothing(cli, engine, tmp_path, account, monkeypatch):
     from mgov.collect.platforms.import_file import ImportAdapter
     from mgov.collect.warc import ArchiveError
 

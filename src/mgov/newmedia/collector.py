@@ -14,6 +14,7 @@ from mgov import clock
 from mgov.collect.linkcheck import LinkChecker
 from mgov.collect.platforms.base import AccountCapture, AccountRef, CaptureLimits, PlatformAdapter, adapter_for
 from mgov.collect.platforms.import_file import ADAPTER as IMPORT_ADAPTER
+from mgov.collect.platforms.import_file import platform_name
 from mgov.collect.site import CollectContext
 from mgov.collect.warc import ArchiveError
 from mgov.evidence.newmedia import (
@@ -71,7 +72,9 @@ class CaptureCollector:
             raise  # the run's failure (the archive cannot be written): stop, resumable
         except Exception as exc:  # noqa: BLE001 - one account's broken capture must not stop the run
             cap = AccountCapture(CaptureStatus.ERROR, error=f"{adapter.name}: {type(exc).__name__}: {exc}")
-        ev = NewMediaEvidence(platform=cap.profile.platform if cap.profile else adapter.name, status=cap.status,
+        platform = (cap.profile.platform if cap.profile else
+                    f"import:{platform_name(account)}" if adapter is IMPORT_ADAPTER else adapter.name)
+        ev = NewMediaEvidence(platform=platform, status=cap.status,
                               captured_at=now, source="import" if adapter is IMPORT_ADAPTER else "live",
                               profile=cap.profile, posts=list(cap.posts), window_complete=cap.window_complete,
                               previous_profile=state.previous, siblings=list(state.siblings), error=cap.error,

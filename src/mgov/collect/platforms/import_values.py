@@ -19,7 +19,7 @@ MENU_KINDS = frozenset({"link", "reply", "consult", "mini_program", "other"})
 _SPLIT = re.compile(r"[\s,;|，；、]+")
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'，。；、！？）】》]+", re.IGNORECASE)
 _CN_TIME = re.compile(r"^(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?"
-                      r"(?:\s*[T ]?\s*(\d{1,2})\s*[:时]\s*(\d{1,2})\s*(?:[:分]\s*(\d{1,2})\s*秒?)?)?$")
+                      r"(?:\s*[T ]?\s*(\d{1,2})\s*[:：时点]\s*(\d{1,2})\s*分?\s*(?:[:：]?\s*(\d{1,2})\s*秒?)?)?$")
 MAX_ID = 300
 
 
