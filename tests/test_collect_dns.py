@@ -188,7 +188,7 @@ def test_queries_per_second_to_one_server_are_limited() -> None:
                 await wait(server)
                 sent.append(time.monotonic())
 
-            client.rate.wait = timed_wait  # type: ignore[method-assign]
+            client.rate.wait = timed_wait  # type: ignore[method-assign]  # the test times the limiter's releases
             await asyncio.gather(*(client.resolve(f"r{i}.test", "A") for i in range(60)))
             assert len(srv.udp) == 60 and len(sent) == 60
             # Counted at the client's sends: a loaded machine delivers queued packets to the

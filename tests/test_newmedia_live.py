@@ -25,6 +25,7 @@ from render_world import Server, serve
 pytestmark = pytest.mark.usefixtures("probe_check")  # every capture here stores its evidence
 
 TIMELINE: dict[str, Any] = {}  # what the platform serves now, per account
+HELD: dict[str, tuple[str, ...]] = {}  # the post ids mgov told the adapter it holds, per account
 
 
 class LoopbackAdapter:
@@ -38,6 +39,7 @@ class LoopbackAdapter:
     async def capture(self, account: AccountRef, ctx: CollectContext, limits: CaptureLimits,
                       now: dt.datetime) -> AccountCapture:
         name = account.address.partition(":")[2]
+        HELD[name] = account.known_post_ids
         ex = await ctx.client.exchange(f"{account.attributes['base_url']}/timeline?account={name}")
         if ex.status != 200:
             why = ex.error.value if ex.error else f"HTTP {ex.status}"
@@ -64,6 +66,7 @@ def platform(monkeypatch: pytest.MonkeyPatch) -> Any:
     yield server
     server.stop()
     TIMELINE.clear()
+    HELD.clear()
 
 
 def show(name: str, posts: list[tuple[str, int, str]], complete: bool = True, tombstones: list[str] | None = None,
@@ -89,9 +92,11 @@ def test_a_live_platform_through_the_runs_client(cli, engine, platform):
     assert (first["status"], first["source"], first["platform"], first["posts"]) == ("ok", "live", "testplat",
                                                                                      ["t1", "t2", "t3"])
     assert (gone["status"], gone["error"], gone["posts"]) == ("not_found", "用户不存在", [])
+    assert HELD == {"fabu": (), "gone": ()}
     # The platform says t2 was deleted (a tombstone), and t1 was edited.
     show("fabu", [("t1", 1, "一（更正）"), ("t3", 5, "三")], tombstones=["t2"])
     assert capture(1)[0]["changes"] == [["t1", "edited", "一"], ["t2", "deleted", "二"]]
+    assert HELD["fabu"] == ("t1", "t2", "t3")  # what mgov held of the window, newest first
     # Only the newest page was read: what is older than it is not called deleted...
     show("fabu", [("t1", 1, "一（更正）")], complete=False)
     partial = capture(2)[0]
@@ -99,6 +104,7 @@ def test_a_live_platform_through_the_runs_client(cli, engine, platform):
     # ...but once the window is read whole, a post of it that is gone is.
     show("fabu", [("t1", 1, "一（更正）")])
     assert capture(3)[0]["changes"] == [["t3", "deleted", "三"]]
+    assert HELD["fabu"] == ("t1", "t3")  # t2 is known deleted: not asked about again
     listed = {r["post_id"]: (r["versions"], r["deleted"]) for r in json.loads(cli("posts", "--json").stdout)}
     assert listed == {"t1": (2, False), "t2": (1, True), "t3": (1, True)}
 

@@ -59,7 +59,13 @@ class CaptureCollector:
         attributes = dict(facts.attributes)
         if self.import_file:
             attributes["import_file"] = self.import_file
-        account = AccountRef(facts.kind, facts.address, attributes)
+        # The posts mgov holds of the window, newest first: an adapter that can ask about one post
+        # asks about those it does not see this time (a deletion the platform confirms).
+        window_start = now - dt.timedelta(days=self.limits.window_days)
+        held = sorted(((pid, p.published) for pid, p in state.posts.items()
+                       if not p.deleted and (p.published is None or p.published >= window_start)),
+                      key=lambda item: item[1] or now, reverse=True)
+        account = AccountRef(facts.kind, facts.address, attributes, known_post_ids=tuple(pid for pid, _ in held))
         adapter = self.adapter(account)
         if adapter is None:
             return NewMediaEvidence(platform=platform_of(facts.kind, facts.address), status=CaptureStatus.UNSUPPORTED,

@@ -26,6 +26,11 @@ class AccountRef:
     kind: str
     address: str
     attributes: dict[str, Any] = field(default_factory=dict)
+    # Ids of the posts mgov holds from earlier captures of this account within the window (the
+    # capture kind may fill it): an adapter that can ask the platform about one post (Weibo's
+    # statuses/show, an ActivityPub object's id) asks about those it did not see this time
+    # and reports in `AccountCapture.deleted_ids` the ones the platform says are gone.
+    known_post_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
