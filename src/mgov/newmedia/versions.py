@@ -92,10 +92,12 @@ def profile_dict(profile: AccountProfile) -> dict[str, Any]:
 
 
 def profile_digest(profile: AccountProfile) -> str:
-    """The profile's fingerprint, its follower count left out (it moves every day and is a
-    description only): a new digest is a new version of the profile."""
+    """The profile's fingerprint, its follower count and the words describing its interaction
+    left out (they move with every post and are descriptions only): a new digest is a new
+    version of the profile."""
     facts = profile_dict(profile)
     facts.pop("followers", None)
+    facts["interaction"].pop("detail", None)
     body = json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(body.encode("utf-8")).hexdigest()
 
