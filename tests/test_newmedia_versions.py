@@ -40,7 +40,8 @@ def test_what_counts_as_edited_deleted_and_restored() -> None:
 
 
 def test_a_profile_version_ignores_what_only_describes() -> None:
-    profile = AccountProfile("weibo", "1", "北京发布", followers=100, interaction=Interaction(True, None, None, "7 of 7"))
+    profile = AccountProfile("weibo", "1", "北京发布", followers=100,
+                             interaction=Interaction(True, None, None, "7 of 7"))
     busier = dataclasses.replace(profile, followers=120, interaction=Interaction(True, None, None, "6 of 6"))
     assert profile_digest(profile) == profile_digest(busier)
     assert profile_digest(profile) != profile_digest(dataclasses.replace(profile, description="新简介"))
