@@ -23,6 +23,7 @@ from mgov.evidence.newmedia import CaptureStatus, ChangeKind, NewMediaEvidence
 from mgov.newmedia.identity import FiledEvent, event_fields
 from mgov.newmedia.versions import (
     StoredPost,
+    digests_of,
     post_changes,
     profile_dict,
     profile_digest,
@@ -35,6 +36,7 @@ from mgov.registry.addresses import platform_of
 
 CHUNK = 500  # channel ids (or post ids) per IN (...)
 STORED = (CaptureStatus.OK, CaptureStatus.PARTIAL)  # captures that read posts worth keeping
+SIBLINGS_SHOWN = 50  # other accounts of a unit on a platform named in the evidence at most
 
 
 @dataclass
@@ -98,9 +100,12 @@ def _siblings(conn: Connection, states: dict[int, ChannelState]) -> None:
     for row in conn.execute(query):
         groups[(row.owner_id, platform_of(row.kind, row.address))].append((row.id, row.address))
     for members in groups.values():
-        for cid, _ in members:
+        if len(members) < 2:
+            continue
+        shown = sorted(a for _, a in members)[:SIBLINGS_SHOWN + 1]
+        for cid, address in members:
             if cid in states:
-                states[cid].siblings = sorted(a for other, a in members if other != cid)
+                states[cid].siblings = [a for a in shown if a != address][:SIBLINGS_SHOWN]
 
 
 def newest_texts(conn: Connection, channel_id: int, post_ids: list[str]) -> dict[str, str]:
@@ -162,11 +167,12 @@ def save_capture(conn: Connection, run_id: int | None, channel_id: int, ev: NewM
                                 .where(POSTS.c.channel_id == channel_id, POSTS.c.post_id.in_(part))):
             rows[row.post_id] = row
     stored = {pid: StoredPost(r.digest, utc(r.published), r.deleted_at is not None, r.id) for pid, r in rows.items()}
-    changes = post_changes(stored, posts, gone, None, at)
+    digests = digests_of(posts)
+    changes = post_changes(stored, posts, gone, None, at, digests)
     new = [p for p in posts if p.post_id not in rows]
     if new:
         conn.execute(insert(POSTS), [{"channel_id": channel_id, "post_id": p.post_id, "url": p.url,
-                                      "published": p.published, "digest": p.digest, "first_seen": at,
+                                      "published": p.published, "digest": digests[p.post_id], "first_seen": at,
                                       "last_seen": at, "deleted_at": None} for p in new])
         for part in _chunks([p.post_id for p in new]):
             for row in conn.execute(select(POSTS.c.id, POSTS.c.post_id, POSTS.c.digest, POSTS.c.published,
@@ -175,17 +181,17 @@ def save_capture(conn: Connection, run_id: int | None, channel_id: int, ev: NewM
                 rows[row.post_id] = row
         added["posts"] = len(new)
     by_id = {p.post_id: p for p in posts}
-    fresh = [p for p in posts if (known := stored.get(p.post_id)) is None or known.digest != p.digest]
+    fresh = [p for p in posts if (known := stored.get(p.post_id)) is None or known.digest != digests[p.post_id]]
     if fresh:
-        conn.execute(insert(POST_VERSIONS), [{**version_row(p), "post_row_id": rows[p.post_id].id, "run_id": run_id,
-                                              "seen_at": at} for p in fresh])
+        conn.execute(insert(POST_VERSIONS), [{**version_row(p, digests[p.post_id]), "post_row_id": rows[p.post_id].id,
+                                              "run_id": run_id, "seen_at": at} for p in fresh])
         added["versions"] = len(fresh)
     moved = [c for c in changes if c.kind is not ChangeKind.DELETED]
     if moved:
         conn.execute(update(POSTS).where(POSTS.c.id == bindparam("_id"))
                      .values(digest=bindparam("_digest"), url=bindparam("_url"), published=bindparam("_published"),
                              deleted_at=None), [
-            {"_id": rows[c.post_id].id, "_digest": by_id[c.post_id].digest, "_url": by_id[c.post_id].url,
+            {"_id": rows[c.post_id].id, "_digest": digests[c.post_id], "_url": by_id[c.post_id].url,
              "_published": by_id[c.post_id].published} for c in moved])
     deleted = [rows[c.post_id].id for c in changes if c.kind is ChangeKind.DELETED]
     for part in _chunks(deleted):

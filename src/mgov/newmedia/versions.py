@@ -60,10 +60,22 @@ def read_whole_since(status: CaptureStatus, posts: list[Post], window_complete: 
     return min(dated) if dated else None
 
 
+def digests_of(posts: list[Post]) -> dict[str, str]:
+    """Each post's digest, once (the first post of an id; a digest is a hash of its content)."""
+    out: dict[str, str] = {}
+    for post in posts:
+        if post.post_id not in out:
+            out[post.post_id] = post.digest
+    return out
+
+
 def post_changes(stored: Mapping[str, StoredPost], posts: list[Post], deleted_ids: list[str],
-                 since: dt.datetime | None, now: dt.datetime) -> list[PostChange]:
-    """Edits, restorations and deletions of this capture against stored (post id -> StoredPost)."""
+                 since: dt.datetime | None, now: dt.datetime,
+                 digests: Mapping[str, str] | None = None) -> list[PostChange]:
+    """Edits, restorations and deletions of this capture against stored (post id -> StoredPost);
+    digests: the posts' digests when the caller has them already."""
     changes: list[PostChange] = []
+    digests = digests if digests is not None else digests_of(posts)
     seen: set[str] = set()
     for post in posts:
         if post.post_id in seen:
@@ -72,10 +84,11 @@ def post_changes(stored: Mapping[str, StoredPost], posts: list[Post], deleted_id
         known = stored.get(post.post_id)
         if known is None:
             continue
+        digest = digests[post.post_id]
         if known.deleted:
-            changes.append(PostChange(post.post_id, ChangeKind.RESTORED, now, known.digest, post.digest))
-        elif known.digest != post.digest:
-            changes.append(PostChange(post.post_id, ChangeKind.EDITED, now, known.digest, post.digest))
+            changes.append(PostChange(post.post_id, ChangeKind.RESTORED, now, known.digest, digest))
+        elif known.digest != digest:
+            changes.append(PostChange(post.post_id, ChangeKind.EDITED, now, known.digest, digest))
     gone = [pid for pid in dict.fromkeys(deleted_ids) if pid not in seen]
     if since is not None:
         gone += [pid for pid, known in stored.items()
@@ -114,14 +127,14 @@ def profile_from_dict(data: Mapping[str, Any]) -> AccountProfile:
     return AccountProfile(**facts)
 
 
-def version_row(post: Post) -> dict[str, Any]:
+def version_row(post: Post, digest: str | None = None) -> dict[str, Any]:
     """A post version's columns (the post's own, without where and when it was seen)."""
     flags: dict[str, Any] = {"comments_open": post.comments_open, "original": post.original,
                              "repost_of": post.repost_of,
                              "updated": post.updated.isoformat() if post.updated else None}
     if post.raw:
         flags["raw"] = post.raw
-    return {"digest": post.digest, "title": post.title, "text": post.text, "url": post.url, "links": list(post.links),
-            "media": list(post.media), "published": post.published,
+    return {"digest": digest or post.digest, "title": post.title, "text": post.text, "url": post.url,
+            "links": list(post.links), "media": list(post.media), "published": post.published,
             "flags": {k: v for k, v in flags.items() if v is not None},
             "warc": post.warc.as_dict() if post.warc else None}

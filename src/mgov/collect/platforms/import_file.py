@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +107,14 @@ def read_import(path: Path, data: bytes, account: AccountRef) -> ReadImport:
     return out
 
 
+def _read(path: Path) -> bytes | None:
+    """The file's bytes; None when it is larger than an import may be (then nothing is read)."""
+    with path.open("rb") as fh:
+        if os.fstat(fh.fileno()).st_size > MAX_BYTES:
+            return None
+        return fh.read(MAX_BYTES + 1)
+
+
 def _problem_text(problems: list[str]) -> str:
     shown = "; ".join(problems[:PROBLEMS_SHOWN])
     more = f"; and {len(problems) - PROBLEMS_SHOWN} more" if len(problems) > PROBLEMS_SHOWN else ""
@@ -120,19 +129,18 @@ class ImportAdapter:
 
     async def capture(self, account: AccountRef, ctx: CollectContext, limits: CaptureLimits,
                       now: dt.datetime) -> AccountCapture:
-        path = Path(str(account.attributes.get("import_file"))).expanduser()
+        path = Path(str(account.attributes.get("import_file"))).expanduser().absolute()
         try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                return AccountCapture(CaptureStatus.ERROR, error=f"{path}: {size} bytes, more than the "
-                                                                 f"{MAX_BYTES // 2**20} MiB an import may have")
-            data = await asyncio.to_thread(path.read_bytes)
+            data = await asyncio.to_thread(_read, path)
         except OSError as exc:
             return AccountCapture(CaptureStatus.ERROR, error=f"cannot read the import file {path}: {exc.strerror}")
+        if data is None:
+            return AccountCapture(CaptureStatus.ERROR, error=f"{path}: more than the {MAX_BYTES // 2**20} MiB "
+                                                             "an import may have")
         refs: list[WarcRef] = []
         if ctx.warc is not None:  # the file as given, before anything is made of it (ArchiveError: the run's)
             kind = path.suffix.lower().lstrip(".")
-            ref, _ = await ctx.warc.write_resource(path.resolve().as_uri(), data,
+            ref, _ = await ctx.warc.write_resource(path.as_uri(), data,
                                                    CONTENT_TYPES.get({"txt": "csv"}.get(kind, kind), "text/plain"),
                                                    now)
             refs.append(ref)
