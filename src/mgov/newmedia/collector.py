@@ -32,6 +32,7 @@ from mgov.newmedia.versions import post_changes, read_whole_since
 from mgov.registry.addresses import platform_of
 
 LINKS_PER_ACCOUNT = 500  # links of one account's posts and menus checked at most
+KNOWN_IDS_PER_ACCOUNT = 300  # post ids an adapter is told mgov holds (it may ask about the unseen ones)
 LINK_SLOTS = 8  # of one account at once (the client's per-host limit stays in force)
 OK_OUTCOMES = frozenset({"ok", "redirect"})
 # Outcomes that may be a passing fault (or mgov's failure to tell): a check confirms before failing.
@@ -65,6 +66,7 @@ class CaptureCollector:
         held = sorted(((pid, p.published) for pid, p in state.posts.items()
                        if not p.deleted and (p.published is None or p.published >= window_start)),
                       key=lambda item: item[1] or now, reverse=True)
+        held = held[:KNOWN_IDS_PER_ACCOUNT]
         account = AccountRef(facts.kind, facts.address, attributes, known_post_ids=tuple(pid for pid, _ in held))
         adapter = self.adapter(account)
         if adapter is None:

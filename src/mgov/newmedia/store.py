@@ -59,7 +59,7 @@ def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 
 def load_states(conn: Connection, channel_ids: Iterable[int], since: dt.datetime) -> dict[int, ChannelState]:
     """channel id -> its state; posts are those published or seen since `since` (the window
-    the run reads, and a margin) or undated."""
+    the run reads, and a margin)."""
     ids = list(channel_ids)
     states = {cid: ChannelState(cid) for cid in ids}
     for part in _chunks(ids):
@@ -80,8 +80,7 @@ def load_states(conn: Connection, channel_ids: Iterable[int], since: dt.datetime
         for post in conn.execute(select(POSTS.c.id, POSTS.c.channel_id, POSTS.c.post_id, POSTS.c.digest,
                                         POSTS.c.published, POSTS.c.deleted_at)
                                  .where(POSTS.c.channel_id.in_(part),
-                                        or_(POSTS.c.published.is_(None), POSTS.c.published >= since,
-                                            POSTS.c.last_seen >= since))):
+                                        or_(POSTS.c.published >= since, POSTS.c.last_seen >= since))):
             states[post.channel_id].posts[post.post_id] = StoredPost(post.digest, utc(post.published),
                                                                      post.deleted_at is not None, post.id)
         for event in conn.execute(select(EVENTS.c.channel_id, EVENTS.c.recorded_at, EVENTS.c.date, EVENTS.c.details)
