@@ -173,7 +173,23 @@ MESSAGES.update({
     "discover_decided": ("Discovered account {id} ({address}): {state}", "发现的账号 {id}（{address}）：{state}"),
 })
 HEADERS.update({"platform": "平台", "matched": "匹配名称", "confirmed_as": "认定为",
-                "last_seen": "最近发现", "first_seen": "首次发现"})
+                })  # first_seen, last_seen: below, shared with mgov posts
+# New-media capture (issue 17): mgov capture and mgov posts.
+MESSAGES.update({
+    "run_kind_capture": ("capture", "采集"),
+    "capture_counts": ("added: {posts} new posts, {versions} post versions ({edited} edited, {deleted} deleted, "
+                       "{restored} restored), {profiles} account profile versions · mgov posts",
+                       "新增：帖文 {posts} 条，帖文版本 {versions} 个（修改 {edited} 条，删除 {deleted} 条，"
+                       "恢复 {restored} 条），账号资料版本 {profiles} 个 · mgov posts"),
+    "import_unreadable": ("cannot import {file}: {reason}", "无法导入 {file}：{reason}"),
+    "import_rows_skipped": ("{file}: {n} row(s) cannot be read and are skipped:",
+                            "{file}：{n} 行无法读取，已跳过："),
+})
+HEADERS.update({
+    "post_id": "帖文编号", "published": "发布时间", "versions": "版本数", "edits": "修改次数", "deleted": "已删除",
+    "deleted_at": "删除时间", "first_seen": "首次记录", "last_seen": "最近记录", "version": "版本", "change": "变化",
+    "seen_at": "采集时间", "text": "正文", "digest": "摘要值",
+})
 
 
 def t(lang: str, message: str, /, **kwargs: Any) -> str:

@@ -13,6 +13,7 @@ from mgov.cli import (
     act,
     assess,
     audit,
+    capture,
     channels,
     checks,
     common,
@@ -91,6 +92,8 @@ app.command("crawl")(crawl.crawl)
 app.command("links")(crawl.links)
 app.command("render")(render.render)
 app.command("inspect")(render.inspect)
+app.command("capture")(capture.capture)
+app.command("posts")(capture.posts)
 app.command("assess")(assess.assess)
 app.command("assessment")(assess.assessment)
 app.command("report")(reports.report)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -57,9 +58,11 @@ def scan(
 
 def run_pass(ctx: typer.Context, pass_kind: str, *, resume: bool, run: int | None, concurrency: int,
              workers: int, as_json: bool, selection: dict[str, Any], limits: dict[str, Any] | None = None,
-             profile: str | None = None) -> None:
+             profile: str | None = None, after: Callable[[typer.Context, dict[str, Any], bool], None] | None = None,
+             ) -> None:
     """Start (or resume) a scan or crawl run, show its progress, print its summary. With a
-    profile, the checks it binds run with its parameters (and --checks adds to them)."""
+    profile, the checks it binds run with its parameters (and --checks adds to them). after:
+    what the kind adds to the summary (to the JSON before it is printed, else printed after it)."""
     # Deferred: the run/collect stack (aiohttp, dnspython, warcio) loads only for commands that fetch.
     from mgov.runs.select import run_params
     from mgov.runs.service import execute_run, resumable_run, start_run
@@ -80,9 +83,13 @@ def run_pass(ctx: typer.Context, pass_kind: str, *, resume: bool, run: int | Non
             on_channel=lambda facts, counts: progress.advance(task))
     result["tasks_rechecked"] = honour_rechecks(ctx, run_id)
     if as_json:
+        if after is not None:
+            after(ctx, result, True)
         print_json(result)
         return
     print_summary(st.lang, result)
+    if after is not None:
+        after(ctx, result, False)
 
 
 def honour_rechecks(ctx: typer.Context, run_id: int) -> dict[str, list[int]]:

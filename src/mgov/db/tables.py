@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -13,42 +13,24 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
-    Table,
     Text,
     UniqueConstraint,
     func,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mgov import clock
+from mgov.db.base import Base, Timestamps
+from mgov.db.base import now as _now
+from mgov.db.base import table_of as _table
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-def _now() -> dt.datetime:
-    return clock.now()
-
-
-class Timestamps:
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=_now, server_default=func.now()
-    )
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=_now, onupdate=_now, server_default=func.now()
-    )
+# New-media captures (issue 17) have a module of their own; imported here so that the one
+# metadata (migrations, the schema check, the tests' truncation) always holds their tables.
+from mgov.db.captures import ACCOUNT_PROFILES as ACCOUNT_PROFILES
+from mgov.db.captures import POST_CHANGES as POST_CHANGES
+from mgov.db.captures import POST_VERSIONS as POST_VERSIONS
+from mgov.db.captures import POSTS as POSTS
 
 
 class Organization(Timestamps, Base):
@@ -610,10 +592,6 @@ class DiscoveredAccount(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
-def _table(model: type[Base]) -> Table:
-    return cast(Table, model.__table__)
 
 
 # The Core tables, for bulk statements and reads that need no ORM objects.

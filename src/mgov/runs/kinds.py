@@ -26,6 +26,7 @@ from mgov.evidence.site import ChannelFacts
 from mgov.runs.saver import ChannelSaver, Collector
 
 GROUP = "mgov.run_kinds"
+WEB_CHANNEL_KINDS = frozenset({"website", "mobile_site"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class RunKind:
     limits: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # The collect layer's settings for a run of this kind, from its stored parameters.
     collect_settings: Callable[[dict[str, Any]], CollectSettings] | None = None
+    # The kinds of channel a run of this kind selects (web channels; the capture: accounts).
+    channel_kinds: frozenset[str] = WEB_CHANNEL_KINDS
 
     def owns(self, check: Check) -> bool:
         return owner_of(check) is self

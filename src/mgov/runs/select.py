@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from pathlib import Path
 from typing import Any
 
 from mgov.checks.base import Check
 from mgov.checks.plugins import select
-from mgov.errors import MgovError
+from mgov.errors import InvalidValue, MgovError
 from mgov.profiles import load
-from mgov.registry.addresses import normalize_url
+from mgov.registry.addresses import normalize_address, normalize_url
 from mgov.runs.context import RoutingOptions
-from mgov.runs.kinds import kind_of, owner_of
+from mgov.runs.kinds import WEB_CHANNEL_KINDS, RunKind, kind_of, owner_of
 
 
 def run_params(*, org: str | None = None, kinds: list[str] | None = None, channels: list[str] | None = None,
@@ -33,7 +34,7 @@ def run_params(*, org: str | None = None, kinds: list[str] | None = None, channe
         named = list(dict.fromkeys([*bound, *named]))
     routing_options = (routing or RoutingOptions()).as_dict()
     params: dict[str, Any] = {"kind": kind, "org": org, "kinds": kinds or [],
-                              "channels": [normalize_url(c) for c in channels or []], "checks": named,
+                              "channels": channel_addresses(run_kind, channels or []), "checks": named,
                               "routing": routing_options, "profile": profile, "variants": variants}
     if run_kind.limits is not None:
         params["limits"] = run_kind.limits(limits or {})
@@ -42,6 +43,20 @@ def run_params(*, org: str | None = None, kinds: list[str] | None = None, channe
     checks_of(params)  # unknown or misplaced check ids are refused before anything starts
     RoutingOptions(**routing_options).routing()  # so are malformed routing options
     return params
+
+
+def channel_addresses(run_kind: RunKind, given: list[str]) -> list[str]:
+    """The stored forms an address given on the command line may have: a URL for a run of
+    web channels; for other kinds, each kind's normalization that accepts it (as given too)."""
+    if run_kind.channel_kinds <= WEB_CHANNEL_KINDS:
+        return [normalize_url(c) for c in given]
+    out: set[str] = set()
+    for raw in given:
+        out.add(raw.strip())
+        for kind in run_kind.channel_kinds:
+            with contextlib.suppress(InvalidValue):
+                out.add(normalize_address(kind, raw))
+    return sorted(out)
 
 
 def profile_checks(profile_id: str, kind: str = "scan",

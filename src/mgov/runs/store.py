@@ -59,13 +59,16 @@ def finish_run(conn: Connection, run_id: int) -> None:
 
 
 def select_channels(conn: Connection, *, org: str | None = None, kinds: Iterable[str] = (),
-                    addresses: Iterable[str] = ()) -> list[tuple[int, ChannelFacts]]:
-    """Open web channels matching the selection, with what checks need from the registry."""
+                    addresses: Iterable[str] = (), allowed: Iterable[str] = SCANNABLE,
+                    verb: str = "scan") -> list[tuple[int, ChannelFacts]]:
+    """Open channels of the allowed kinds (web channels unless a run kind says otherwise)
+    matching the selection, with what checks need from the registry."""
     orgs = {r.id: dict(r._mapping) for r in conn.execute(select(ORGS))}
-    kinds = list(kinds) or list(SCANNABLE)
-    bad = [k for k in kinds if k not in SCANNABLE]
+    allowed = sorted(allowed)
+    kinds = list(kinds) or allowed
+    bad = [k for k in kinds if k not in allowed]
     if bad:
-        raise NotFound(f"cannot scan channels of kind {', '.join(bad)} (scannable: {', '.join(SCANNABLE)})")
+        raise NotFound(f"cannot {verb} channels of kind {', '.join(bad)} (choose from: {', '.join(allowed)})")
     query = (select(CHANNELS).where(CHANNELS.c.kind.in_(kinds), CHANNELS.c.status.in_(vocab.OPEN_STATUSES))
              .order_by(CHANNELS.c.id))
     wanted = list(addresses)
