@@ -7,6 +7,7 @@ veto and task below is computed by hand from the profile."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +195,10 @@ def test_tasks_rankings_and_reports_include_new_media_channels(world, engine, tm
     admin = web.client("admin")
     items = admin.api("GET", "/api/v1/rankings", params={"tier": "county", "kind": "wechat_account"}).json()["items"]
     assert [(r["address"], r["rank"]) for r in items] == [(CLEAN, 1), (TWIN_A, 2), (TWIN_B, 2), (STALE, 4)]
+    aid = world["summary"]["assessment"]
+    page = admin.get(f"/rankings?assessment={aid}&tier=county&kind=weibo_account").text
+    assert re.search(rf'<td>1</td><td><a href="/channels/{world["ids"][DEFECTS]}">[^<]*</a></td><td>cn-440302</td>'
+                     r'<td data-label="Score">90</td>', page)
 
-    report = render_html(load_report(engine, world["summary"]["assessment"], lang="zh"))
+    report = render_html(load_report(engine, aid, lang="zh"))
     assert "政务新媒体" in report and DEFECTS in report
