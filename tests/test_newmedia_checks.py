@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
+import unicodedata
 
 import pytest
 
 from mgov.checks.base import Finding, Status
 from mgov.checks.plugins import all_checks
-from mgov.content.rules import ContentRules
+from mgov.content.rules import ContentRules, fold, nfkc
 from mgov.content.wording import expression_hits, visible_text
 from mgov.evidence.exchange import ScanStatus, WarcRef
 from mgov.evidence.newmedia import (
@@ -367,3 +369,14 @@ def test_values_are_json_and_findings_never_raise_on_odd_captures():
     for check in NEWMEDIA:
         f = run(check, odd)
         assert not f.message.startswith("check failed"), (check, f.message)
+
+
+def test_the_quick_nfkc_the_checks_and_the_crawl_share_is_nfkc():
+    """content.rules.nfkc skips unicodedata's slow path; it must give the same text."""
+    pool = [chr(c) for c in (*range(0x20, 0x250), *range(0x300, 0x370), *range(0x3000, 0x3040),
+                             *range(0x4E00, 0x4E40), *range(0xFF00, 0xFFEF), 0xFB01, 0x2460, 0x212B)]
+    rng = random.Random(17)
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
+    assert fold("ＧＯＶＥＲＭＥＮＴ，国务院总里") == "goverment,国务院总里"

@@ -8,15 +8,14 @@ decision makes them count. A dead link is a fact: it fails once it is seen for g
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
-from functools import cache
+from functools import lru_cache
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from mgov.checks.base import Finding, Status
 from mgov.checks.builtin.newmedia_base import LISTED, REFS, NewMediaCheck, post_row, refs, zone_of
-from mgov.content.rules import ContentRules, fold
+from mgov.content.rules import ContentRules, ascii_lower, fold
 from mgov.content.wording import expression_hits, visible_text
 from mgov.evidence.newmedia import LinkOutcome, NewMediaEvidence, Post
 from mgov.evidence.site import SiteEvidence
@@ -110,7 +109,7 @@ def _hit_row(post: Post | None, where: str, zone: str, extra: dict[str, Any]) ->
     return {**(post_row(post, zone) if post is not None else {"post_id": None}), "where": where, **extra}
 
 
-@cache
+@lru_cache(maxsize=64)  # a few rule sets per run: the defaults and the channels' own
 def _rules(overrides: str) -> ContentRules:
     return ContentRules.from_mapping(json.loads(overrides))
 
@@ -173,14 +172,29 @@ COMMERCIAL_HOSTS = ["taobao.com", "tmall.com", "jd.com", "pinduoduo.com", "yangk
                     "ebay.com", "aliexpress.com", "temu.com"]
 
 
-@cache
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern for the words, folded; an ASCII word must stand alone (not 'ad' in 'read')."""
-    parts = []
-    for word in sorted({fold(w) for w in words if w.strip()}, key=len, reverse=True):
-        text = re.escape(word)
-        parts.append(f"(?<![0-9a-z]){text}(?![0-9a-z])" if word.isascii() else text)
-    return re.compile("|".join(parts)) if parts else None
+@lru_cache(maxsize=16)
+def _terms(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words folded, longest first, without blanks and repeats."""
+    return tuple(sorted({fold(w) for w in words if w.strip()}, key=len, reverse=True))
+
+
+def _found(lowered: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each term in lowered, overlaps to the longest; an ASCII term must stand
+    alone ('ad' is no hit in 'read')."""
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        pos = lowered.find(term)
+        while pos >= 0:
+            end = pos + len(term)
+            alone = not term.isascii() or not (_word_char(lowered, pos - 1) or _word_char(lowered, end))
+            if alone and all(end <= a or pos >= b for a, b in spans):
+                spans.append((pos, end))
+            pos = lowered.find(term, pos + 1)
+    return sorted(spans)
+
+
+def _word_char(text: str, at: int) -> bool:
+    return 0 <= at < len(text) and text[at].isascii() and text[at].isalnum()
 
 
 def _host_hit(url: str, hosts: tuple[str, ...]) -> str | None:
@@ -200,16 +214,15 @@ class Commercial(NewMediaCheck):
 
     def judge(self, nm: NewMediaEvidence, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
         zone = zone_of(ev)
-        pattern = _pattern(tuple(str(w) for w in params["words"]))
+        terms = _terms(tuple(str(w) for w in params["words"]))
         hosts = tuple(str(h).lower().strip(".") for h in params["hosts"] if str(h).strip("."))
         hits: list[dict[str, Any]] = []
         flagged: list[Post] = []
         for post, where, text in _texts(nm):
             plain = visible_text(text)
-            lowered = fold(plain)
-            for m in pattern.finditer(lowered) if pattern else ():
-                start = max(0, m.start() - (CONTEXT - len(m.group())) // 2)
-                hits.append(_hit_row(post, where, zone, {"term": plain[m.start():m.end()],
+            for begin, end in _found(ascii_lower(plain), terms):
+                start = max(0, begin - (CONTEXT - (end - begin)) // 2)
+                hits.append(_hit_row(post, where, zone, {"term": plain[begin:end],
                                                          "context": plain[start:start + CONTEXT].strip()}))
                 if post is not None:
                     _add(flagged, post)
@@ -221,8 +234,8 @@ class Commercial(NewMediaCheck):
         value = {"total": len(hits), "posts": len(flagged), "hits": hits[:LISTED], "posts_read": len(nm.posts)}
         if not hits:
             return self.finding(Status.PASS, value, evidence=refs(nm.posts[:1], nm))
-        terms = "、".join(dict.fromkeys(h["term"] for h in hits[:10]))
+        said = "、".join(dict.fromkeys(h["term"] for h in hits[:10]))
         return self.finding(Status.WARN, value,
-                            message=f"{len(hits)} sign(s) of commercial content in {len(flagged)} post(s): {terms}",
-                            message_zh=f"{len(flagged)} 条信息疑似含商业信息（{len(hits)} 处）：{terms}",
+                            message=f"{len(hits)} sign(s) of commercial content in {len(flagged)} post(s): {said}",
+                            message_zh=f"{len(flagged)} 条信息疑似含商业信息（{len(hits)} 处）：{said}",
                             evidence=refs(flagged, nm))
