@@ -112,7 +112,7 @@ class LastUpdate(NewMediaCheck):
         evidence = refs([newest], nm)
         if days < window and not reached:
             return self.finding(Status.PASS, value, evidence=evidence)
-        when = newest.published.isoformat()
+        when = value["newest"]["day"]  # the office's calendar day
         if days >= window:
             status, en, zh = (Status.FAIL, f"the newest post is {days} days old ({when}): no update in {window} days",
                               f"最新信息发布于 {days} 天前（{when}），{window} 天内未更新")
