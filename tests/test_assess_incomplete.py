@@ -138,12 +138,12 @@ def test_a_fail_the_unseen_indicators_cannot_undo_stands(cn: Profile) -> None:
 
 
 def test_a_profile_of_reviewers_counts_every_indicator() -> None:
-    nm = load("cn-2019-newmedia")
-    ch = ChannelInput("w1", "gov_account", "wechat_account", "county")
-    inds = resolve(nm, "wechat_account", "county")
+    nm = load("cn-2019-newmedia")  # a mini program: every indicator is a reviewer's
+    ch = ChannelInput("w1", "wechat:wx0123456789abcdef", "mini_program", "county")
+    inds = resolve(nm, "mini_program", "county")
     assert {i.source for i in inds} == {"manual"}
     one = {inds[0].id: Observation("w1", inds[0].id, manual=ManualInput("met"))}
-    r = assess_channel(nm, ch, one)  # one reviewed of 13: no 100 points
+    r = assess_channel(nm, ch, one)  # one reviewed of 12: no 100 points
     assert (r.complete, r.verdict, r.score, r.monitored) == (False, "not_assessed", None, len(inds))
     every = {i.id: Observation("w1", i.id, manual=ManualInput("met")) for i in inds}
     assert assess_channel(nm, ch, every).complete is True

@@ -12,6 +12,7 @@ from mgov.checks.base import Status
 from mgov.checks.plugins import all_checks
 from mgov.evidence.exchange import DnsAnswer, Exchange, Fetch, ScanStatus, TlsFacts, WarcRef
 from mgov.evidence.site import ChannelFacts, SiteEvidence
+from mgov.runs.kinds import kind_of
 
 NOW = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
 SECURE = [("Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload"),
@@ -83,8 +84,8 @@ def site(jurisdiction="cn"):
 
 
 def scan_checks():
-    """The checks of the scan pass (the crawl and render passes' read evidence these sites lack)."""
-    return {cid: c for cid, c in all_checks().items() if not {"crawl", "rendered"} & c.needs}
+    """The checks of the scan pass (the crawl, render and capture passes' read evidence these sites lack)."""
+    return {cid: c for cid, c in all_checks().items() if kind_of("scan").owns(c)}
 
 
 def verdicts(ev):
@@ -251,7 +252,7 @@ def test_checks_have_bilingual_metadata():
         assert check.id == cid and check.title_en and check.title_zh and check.fix_en and check.fix_zh, cid
         assert copy.copy(check.needs) <= {"dns", "www_dns", "http_home", "https_home", "ipv6_home", "www_home",
                                           "tls", "robots", "sitemap", "security_txt", "not_found", "resources",
-                                          "crawl", "rendered"}
+                                          "crawl", "rendered", "newmedia"}
 
 
 def test_docs_checks_md_is_generated_from_the_checks(cli):

@@ -53,12 +53,19 @@ def test_cn_website_tier_override() -> None:
 
 def test_cn_newmedia_kinds() -> None:
     p = load("cn-2019-newmedia")
-    assert sum(i.rule == "veto" for i in p.indicators) == 7
-    assert all(i.check is None for i in p.indicators)  # no check reads new-media accounts yet
-    wechat = {i.id for i in resolve(p, "wechat_account", "county")}
+    assert sum(i.rule == "veto" for i in p.indicators) == 9
+    wechat = {i.id: i for i in resolve(p, "wechat_account", "county")}
     app = {i.id for i in resolve(p, "app_android", "county")}
     assert "md_unrelated" in wechat and "md_unrelated" not in app
     assert "md_app_ipv6" in app and "md_app_ipv6" not in wechat
+    # Accounts are judged by the newmedia.* checks; mini programs and apps by a reviewer.
+    assert {i: ind.check for i, ind in wechat.items() if ind.check} == {
+        "mv2_no_update": "newmedia.last_update", "mv3_no_interaction": "newmedia.interaction",
+        "md_update_slow": "newmedia.rhythm", "md_errors": "newmedia.wording", "md_unrelated": "newmedia.commercial",
+        "md_functions_broken": "newmedia.dead_links", "md_unfiled_changes": "newmedia.identity",
+        "md_unfiled_shutdown": "newmedia.capture", "md_duplicates": "newmedia.duplicates"}
+    assert {i.source for i in resolve(p, "mini_program", "county")} == {"manual"}
+    assert {"mv2_no_update_reviewed", "mv3_no_interaction_reviewed"} <= app and "mv2_no_update" not in app
 
 
 def test_us_federal() -> None:

@@ -24,6 +24,7 @@ from mgov.demo.verify import verify
 from mgov.formats.load import import_file
 from mgov.runs import store
 from mgov.runs.context import RoutingOptions
+from mgov.runs.kinds import kind_of
 from mgov.runs.select import run_params
 from mgov.runs.service import execute_run, start_run
 
@@ -128,7 +129,7 @@ def test_kill_9_and_resume_neither_loses_nor_duplicates(db_url, tmp_path, engine
         items = conn.execute(select(SCAN_ITEMS.c.channel_id)).scalars().all()
         assert len(items) == len(set(items)) == 40
         per_channel = conn.execute(select(FINDINGS.c.channel_id, func.count()).group_by(FINDINGS.c.channel_id)).all()
-        scan_checks = sum(not {"crawl", "rendered"} & check.needs for check in all_checks().values())
+        scan_checks = sum(kind_of("scan").owns(check) for check in all_checks().values())
         assert len(per_channel) == 40 and {n for _, n in per_channel} == {scan_checks}
         dupes = conn.execute(select(FINDINGS.c.channel_id, FINDINGS.c.check_id, func.count())
                              .group_by(FINDINGS.c.channel_id, FINDINGS.c.check_id)

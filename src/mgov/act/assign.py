@@ -27,6 +27,9 @@ ROLE_OF_CHECK: tuple[tuple[str, str], ...] = (
     ("mixed_content", "security_officer"),
     ("analytics", "privacy_officer"), ("third_party", "privacy_officer"), ("cookies", "privacy_officer"),
     ("content.", CONTENT_MANAGER), ("interaction.", CONTENT_MANAGER),
+    # A new-media account's wording and commercial content are reviewed content (三审三校);
+    # the rest of its workings (updates, menus, links, filings) are its operator's.
+    ("newmedia.wording", CONTENT_MANAGER), ("newmedia.commercial", CONTENT_MANAGER),
 )
 
 

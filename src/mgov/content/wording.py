@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 
 from mgov.content.dates import strip_dates
 from mgov.content.facts import MAX_FLAGS, ExpressionHit
-from mgov.content.rules import ContentRules, fold
+from mgov.content.rules import ContentRules, ascii_lower, fold, nfkc
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 # Text split over tags (国务<b>院总</b>里) is joined with spaces; Chinese uses none, so a
@@ -21,7 +20,7 @@ _CONTEXT = 40
 
 def visible_text(raw: str) -> str:
     """NFKC-folded text with white space collapsed and layout gaps between CJK removed."""
-    text = " ".join(unicodedata.normalize("NFKC", raw).split())
+    text = " ".join(nfkc(raw).split())
     return _CJK_GAP.sub("", text)
 
 
@@ -34,7 +33,7 @@ def _word_start(text: str, start: int, term: str) -> bool:
 def expression_hits(text: str, rules: ContentRules) -> tuple[list[ExpressionHit], int]:
     """(hits up to the cap, total) of the dictionary's wrong terms and the forbidden terms in
     text (as given by visible_text). Overlapping hits keep the longest term."""
-    lowered = text.translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"))
+    lowered = ascii_lower(text)
     found: list[tuple[int, int, str, str | None]] = []
     for folded, term, suggestion in rules.expression_terms:
         pos = lowered.find(folded)

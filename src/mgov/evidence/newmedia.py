@@ -164,6 +164,9 @@ class NewMediaEvidence:
     profile: AccountProfile | None = None
     posts: list[Post] = field(default_factory=list)  # newest first; the window read this time
     window_complete: bool = True  # False when posts older than the profile's window were not reached
+    # The days back the capture read (CaptureLimits.window_days): posts older are not looked for,
+    # so their absence says nothing. None: not said (the checks assume their own periods are read).
+    window_days: int | None = None
     changes: list[PostChange] = field(default_factory=list)  # edits and deletions found by this capture
     profile_changes: list[ProfileChange] = field(default_factory=list)
     previous_profile: AccountProfile | None = None  # the last capture's, from mgov's records
