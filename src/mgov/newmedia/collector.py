@@ -86,7 +86,7 @@ class CaptureCollector:
                               captured_at=now, source="import" if adapter is IMPORT_ADAPTER else "live",
                               profile=cap.profile, posts=list(cap.posts), window_complete=cap.window_complete,
                               previous_profile=state.previous, siblings=list(state.siblings), error=cap.error,
-                              warc=list(cap.warc))
+                              warc=list(cap.warc), window_days=self.limits.window_days)
         since = read_whole_since(cap.status, cap.posts, cap.window_complete, self.limits.window_days, now)
         ev.changes = post_changes(state.posts, cap.posts, cap.deleted_ids, since, now)
         await self._before_texts(ev, state)
