@@ -34,6 +34,8 @@ def capture(
     window_days: int = typer.Option(30, "--window-days", min=1, help="Posts of this many days back are read."),
     max_posts: int = typer.Option(100, "--max-posts", min=1, help="Posts read per account at most."),
     max_pages: int = typer.Option(10, "--max-pages", min=1, help="Pages of a timeline or outbox read at most."),
+    platform_rate: float = typer.Option(2.0, "--platform-rate", min=0.01, help="Requests a second to one platform "
+                                                                              "host, the whole run together."),
     connect_to: list[str] | None = CONNECT_TO,
     dns: str | None = DNS,
     ca_bundle: str | None = CA_BUNDLE,
@@ -63,7 +65,8 @@ def capture(
                                  "--org, --kind, --channel, --import, --checks, --profile, --connect-to, --dns, "
                                  "--ca-bundle")
     st = state(ctx)
-    limits: dict[str, Any] = {"window_days": window_days, "max_posts": max_posts, "max_pages": max_pages}
+    limits: dict[str, Any] = {"window_days": window_days, "max_posts": max_posts, "max_pages": max_pages,
+                              "platform_rate": platform_rate}
     if import_file is not None:
         if len(channel or []) != 1:
             raise typer.BadParameter("--import reads the posts of one account: name it with one --channel")

@@ -37,6 +37,9 @@ def discover(
     ctx: typer.Context,
     org: str | None = typer.Option(None, "--org", help="Only this organization and those below it."),
     platform: list[str] | None = PLATFORM_OPTION,
+    search_host: list[str] | None = typer.Option(None, "--search-host", metavar="HOST",
+                                                 help="An ActivityPub (Mastodon) server to search, repeatable "
+                                                      "(the fediverse has no one search; none: none searched)."),
     connect_to: list[str] | None = CONNECT_TO,
     dns: str | None = DNS,
     ca_bundle: str | None = CA_BUNDLE,
@@ -52,7 +55,7 @@ def discover(
     mgov discover confirm 3 --verdict private --note "单位承认未备案"   mgov discover dismiss 4[/dim]
     """
     if ctx.invoked_subcommand is not None:
-        if org or platform or connect_to or dns or ca_bundle or allow_private or as_json:
+        if org or platform or search_host or connect_to or dns or ca_bundle or allow_private or as_json:
             raise typer.BadParameter(f"the options of a discovery go with `mgov discover` alone, not with "
                                      f"`{ctx.invoked_subcommand}`")
         return
@@ -66,6 +69,7 @@ def discover(
                   console=err_console, transient=True, disable=as_json) as progress:
         task = progress.add_task("discover", total=None)
         result = run_discovery(st.engine(), st.settings, routing, org=org, platforms=platform,
+                               search_hosts=tuple(h.strip().lower() for h in search_host or [] if h.strip()),
                                on_progress=lambda done, total: progress.update(task, completed=done, total=total))
     if as_json:
         print_json(result.as_dict())

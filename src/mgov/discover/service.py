@@ -22,6 +22,7 @@ from mgov.config import Settings
 from mgov.discover import store
 from mgov.discover.match import UnitNames, best_claim
 from mgov.errors import InvalidValue, MgovError
+from mgov.collect.settings import CollectSettings
 from mgov.runs.context import RoutingOptions, open_context
 
 SEARCH_LIMIT = 20  # accounts asked of one search
@@ -65,7 +66,7 @@ class _Seen:
 
 
 def run_discovery(engine: Engine, settings: Settings, options: RoutingOptions, *, org: str | None = None,
-                  platforms: list[str] | None = None,
+                  platforms: list[str] | None = None, search_hosts: tuple[str, ...] = (),
                   on_progress: Callable[[int, int], None] | None = None) -> DiscoverResult:
     """Search, match and store; the result counts what happened (on_progress: searches done, total)."""
     adapters = searching_adapters(platforms)
@@ -75,7 +76,7 @@ def run_discovery(engine: Engine, settings: Settings, options: RoutingOptions, *
         units = store.units(conn, org)
         registered = store.registered_keys(conn)
     result = DiscoverResult(units=len(units), platforms=[a.name for a in adapters])
-    seen = asyncio.run(_search_all(settings, options, units, adapters, result, on_progress))
+    seen = asyncio.run(_search_all(settings, options, units, adapters, result, on_progress, search_hosts))
     found: list[store.Found] = []
     for item in seen.values():
         account = item.account
@@ -97,7 +98,8 @@ def run_discovery(engine: Engine, settings: Settings, options: RoutingOptions, *
 
 async def _search_all(settings: Settings, options: RoutingOptions, units: list[UnitNames],
                       adapters: list[SearchingAdapter], result: DiscoverResult,
-                      on_progress: Callable[[int, int], None] | None) -> dict[tuple[str, str], _Seen]:
+                      on_progress: Callable[[int, int], None] | None,
+                      search_hosts: tuple[str, ...] = ()) -> dict[tuple[str, str], _Seen]:
     asking: dict[str, list[UnitNames]] = {}  # a name two units share is searched once, for both
     for unit in units:
         for query in unit.queries:
@@ -127,7 +129,7 @@ async def _search_all(settings: Settings, options: RoutingOptions, units: list[U
 
     if on_progress:
         on_progress(0, len(jobs))
-    async with open_context(settings, options) as ctx:
+    async with open_context(settings, options, CollectSettings(activitypub_search=search_hosts)) as ctx:
         await asyncio.gather(*(one(ctx, *job) for job in jobs))
     result.returned = len(seen)
     return seen

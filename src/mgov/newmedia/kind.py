@@ -14,6 +14,7 @@ from typing import Any
 from mgov import clock
 from mgov.collect.linkcheck import LinkChecker
 from mgov.collect.platforms.base import CaptureLimits
+from mgov.collect.settings import CollectSettings
 from mgov.errors import MgovError
 from mgov.evidence.newmedia import NEWMEDIA_KEY
 from mgov.newmedia import store
@@ -33,6 +34,7 @@ class CaptureRunLimits:
     max_posts: int = 100
     max_pages: int = 10
     import_file: str | None = None  # `mgov capture --import FILE`: the one channel's posts from this file
+    platform_rate: float = 2.0  # requests a second to one platform host, the whole run together
 
     def capture_limits(self) -> CaptureLimits:
         return CaptureLimits(window_days=self.window_days, max_posts=self.max_posts, max_pages=self.max_pages)
@@ -45,6 +47,8 @@ def limits_of(given: dict[str, Any]) -> CaptureRunLimits:
         raise MgovError(f"capture limits: {exc}") from exc
     if min(limits.window_days, limits.max_posts, limits.max_pages) < 1:
         raise MgovError("capture limits: window_days, max_posts and max_pages are at least 1")
+    if not limits.platform_rate > 0:
+        raise MgovError("capture limits: platform_rate is a positive number of requests a second")
     return limits
 
 
@@ -69,5 +73,9 @@ def _open(setup: RunSetup) -> Iterator[tuple[Collector, ChannelSaver | None]]:
            store.CaptureSaver())
 
 
+def _collect_settings(params: dict[str, Any]) -> CollectSettings:
+    return CollectSettings(platform_rate=limits_of(params.get("limits") or {}).platform_rate)
+
+
 CAPTURE = RunKind(name="capture", opener=_open, concurrency=50, evidence=frozenset({NEWMEDIA_KEY}), limits=_limits,
-                  channel_kinds=vocab.ACCOUNT_KINDS)
+                  collect_settings=_collect_settings, channel_kinds=vocab.ACCOUNT_KINDS)
