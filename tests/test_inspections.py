@@ -1,0 +1,168 @@
+"""Reviewer inspections through the command line, on a real database and archive: a mini
+program under cn-2019-newmedia inspected for a quarter, a veto not met with a PNG screenshot,
+confirmed by a second reviewer, submitted, and `mgov assess` before and after (issue 17's
+Done-when); a veto not confirmed does not count; another agency's reviewer can neither see nor
+fill it; the screenshot kept by its digest; every step in the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from mgov.accounts import users
+from mgov.assess.service import summary
+from mgov.db.tables import ASSESSMENT_INPUTS, AUDIT_LOG
+from mgov.demo.farm.assets import png
+from mgov.formats.load import import_file
+from mgov.profiles import load
+
+MINI = "wechat:wx1234567890abcdef"
+PERIOD = "2026Q3"
+REGISTRY = {
+    "format": "mgov-registry/1",
+    "organizations": [
+        {"code": "cn-440000", "name_zh": "广东省人民政府", "jurisdiction": "cn", "tier": "provincial"},
+        {"code": "cn-440300", "name_zh": "深圳市人民政府", "jurisdiction": "cn", "tier": "prefecture",
+         "parent": "cn-440000"},
+        {"code": "cn-440100", "name_zh": "广州市人民政府", "jurisdiction": "cn", "tier": "prefecture",
+         "parent": "cn-440000"},
+    ],
+    "channels": [
+        {"kind": "mini_program", "address": "wx1234567890abcdef", "owner": "cn-440300", "name": "i深圳"},
+        {"kind": "mini_program", "address": "wx00000000000000aa", "owner": "cn-440100", "name": "穗好办"},
+    ],
+}
+# Who acts: a supervisor of the province who creates and assigns, two reviewers of the province,
+# another agency's reviewer, and an agency's staff (no inspections).
+USERS = {"wang.shen": ("supervisor", "cn-440000"), "li.shen": ("reviewer", "cn-440000"),
+         "zhao.fu": ("reviewer", "cn-440000"), "gz.shen": ("reviewer", "cn-440100"),
+         "sz.staff": ("agency_staff", "cn-440300")}
+SCREENSHOT = png(390, 844, (250, 250, 250))
+
+
+@pytest.fixture
+def world(engine, tmp_path):
+    path = tmp_path / "registry.yaml"
+    path.write_text(yaml.safe_dump(REGISTRY, allow_unicode=True), encoding="utf-8")
+    assert import_file(engine, path).problems == []
+    with engine.begin() as conn:
+        for name, (role, org) in USERS.items():
+            users.create_user(conn, name, "correct horse battery", role, organization=org)
+    return engine
+
+
+def run(cli, user, *args, code=0):
+    return cli("--as", user, "inspection", *args, code=code)
+
+
+def channel_result(cli, engine):
+    """The mini program's result in a new assessment of the quarter, with its indicators."""
+    out = json.loads(cli("assess", "--profile", "cn-2019-newmedia", "--period", PERIOD, "--json").stdout)
+    found = summary(engine, out["assessment"], detail=True)
+    return next(c for c in found["channels"] if c["address"] == MINI)
+
+
+def fill_all(cli, inspection, items, tmp_path, *, veto, deduct):
+    """li.shen's verdicts: veto not met with the screenshot, deduct not met twice, the rest met."""
+    shot = tmp_path / "留言入口.png"
+    shot.write_bytes(SCREENSHOT)
+    for item in items:
+        ind = item["indicator_id"]
+        if ind == veto:
+            out = run(cli, "li.shen", "fill", inspection, "--item", ind, "--verdict", "not_met", "--note",
+                      "留言入口点击无响应", "--file", str(shot))
+            assert "second reviewer" in out.stdout
+        elif ind == deduct:
+            run(cli, "li.shen", "fill", inspection, "--item", ind, "--verdict", "not_met", "--instances", "2",
+                "--note", "两个菜单打不开")
+        else:
+            run(cli, "li.shen", "fill", inspection, "--item", ind, "--verdict", "met", "--note", "已检查")
+
+
+def test_a_mini_program_inspection_changes_its_assessment_as_the_profile_says(cli, world, tmp_path):
+    engine = world
+    profile = load("cn-2019-newmedia")
+    before = channel_result(cli, engine)
+    assert before["verdict"] == "not_assessed"  # nothing mgov could read, nothing reviewed yet
+
+    created = json.loads(run(cli, "wang.shen", "create", "--channel", MINI, "--profile", "cn-2019-newmedia",
+                             "--period", PERIOD, "--reviewer", "li.shen", "--json").stdout)
+    inspection = str(created["id"])
+    items = created["items"]
+    # The checklist: the profile's manual indicators for a mini program (not those of accounts or apps).
+    assert [i["indicator_id"] for i in items] == [
+        i.id for i in profile.indicators if i.source == "manual" and (not i.kinds or "mini_program" in i.kinds)]
+    vetoes = [i["indicator_id"] for i in items if i["rule"] == "veto"]
+    deducts = [i for i in items if i["rule"] == "deduct"]
+    veto, deduct = "mv3_no_interaction", deducts[0]["indicator_id"]
+    assert veto in vetoes
+    points = profile.indicator(deduct).points * 2
+
+    # Only the assigned reviewer fills; submitting asks for every item.
+    assert "only they fill it" in run(cli, "zhao.fu", "fill", inspection, "--item", veto, "--verdict", "met",
+                                      "--note", "x", code=1).stderr
+    fill_all(cli, inspection, items, tmp_path, veto=veto, deduct=deduct)
+    # The filler cannot be their own second reviewer.
+    assert "second reviewer confirms it" in run(cli, "li.shen", "confirm", inspection, "--item", veto, code=1).stderr
+
+    # Submitted before the confirmation: everything counts but the veto, which waits.
+    submitted = json.loads(run(cli, "li.shen", "submit", inspection, "--json").stdout)
+    assert (submitted["status"], submitted["pending"], submitted["counted"]) == ("submitted", 1, len(items) - 1)
+    unconfirmed = channel_result(cli, engine)
+    by_id = {i["id"]: i for i in unconfirmed["indicators"]}
+    assert unconfirmed["verdict"] == "pass" and unconfirmed["vetoes"] == []
+    assert by_id[veto]["status"] == "not_assessed"  # a veto not confirmed does not count
+    assert by_id[deduct]["status"] == "failed" and by_id[deduct]["points"] == points
+    assert unconfirmed["score"] == 100 - points  # deducted as the profile says
+    # Submitted: the items no longer change.
+    assert "no longer change" in run(cli, "li.shen", "fill", inspection, "--item", veto, "--verdict", "met",
+                                     "--note", "x", code=1).stderr
+
+    # The second reviewer confirms: the veto counts from now on.
+    out = run(cli, "zhao.fu", "confirm", inspection, "--item", veto, "--note", "复核属实")
+    assert "It counts now" in out.stdout
+    vetoed = channel_result(cli, engine)
+    assert (vetoed["verdict"], vetoed["vetoes"], vetoed["score"]) == ("fail", [veto], None)
+    veto_result = next(i for i in vetoed["indicators"] if i["id"] == veto)
+    assert veto_result["status"] == "failed"
+    digest = hashlib.sha256(SCREENSHOT).hexdigest()
+    assert {"inspection": created["id"], "item": items[[i["indicator_id"] for i in items].index(veto)]["id"],
+            "filled_by": "li.shen", "confirmed_by": "zhao.fu"} in veto_result["evidence"]
+    assert any(e.get("sha256") == digest and e.get("media_type") == "image/png" for e in veto_result["evidence"])
+
+    # The screenshot, kept by its digest under the archive, and given back to a reviewer in scope.
+    home = tmp_path / "home"
+    kept = home / "archive" / "inspection-evidence" / digest[:2] / digest
+    assert kept.read_bytes() == SCREENSHOT
+    shown = json.loads(run(cli, "zhao.fu", "show", inspection, "--json").stdout)
+    file_id = next(i for i in shown["items"] if i["indicator_id"] == veto)["files"][0]["id"]
+    run(cli, "zhao.fu", "file", inspection, str(file_id), "--out", str(tmp_path / "back.png"))
+    assert (tmp_path / "back.png").read_bytes() == SCREENSHOT
+
+    # One path into the assessment: each item is the channel's manual input of its indicator.
+    with engine.connect() as conn:
+        inputs = conn.execute(select(ASSESSMENT_INPUTS.c.indicator_id, ASSESSMENT_INPUTS.c.payload,
+                                     ASSESSMENT_INPUTS.c.entered_by)).all()
+    assert sorted(r.indicator_id for r in inputs) == sorted(i["indicator_id"] for i in items)
+    assert {r.entered_by for r in inputs} == {"li.shen"}
+    assert next(r.payload for r in inputs if r.indicator_id == veto) == {"status": "failed", "instances": 1}
+
+    # Every step in the audit log, by who took it.
+    with engine.connect() as conn:
+        log = conn.execute(select(AUDIT_LOG.c.actor, AUDIT_LOG.c.action, AUDIT_LOG.c.subject, AUDIT_LOG.c.face)
+                           .where(AUDIT_LOG.c.action.like("inspection.%") | AUDIT_LOG.c.action.like("input.%"))
+                           .order_by(AUDIT_LOG.c.id)).all()
+    subject = f"inspection:{inspection}"
+    steps = [(r.actor, r.action) for r in log if r.subject == subject]
+    assert steps[0] == ("wang.shen", "inspection.created")
+    assert steps[-2:] == [("li.shen", "inspection.submitted"), ("zhao.fu", "inspection.confirmed")]
+    assert sorted(steps[1:-2]) == sorted([("li.shen", "inspection.filled")] * len(items)
+                                         + [("li.shen", "inspection.file_attached")])
+    assert sum(1 for r in log if r.action == "input.created") == len(items)
+    assert {r.face for r in log} == {"cli"}
+    listed = json.loads(cli("audit", "list", "--object", "inspection", "--json").stdout)
+    assert {e["action"] for e in listed["items"]} >= {"inspection.created", "inspection.confirmed", "inspection.submitted"}
