@@ -165,4 +165,5 @@ def test_a_mini_program_inspection_changes_its_assessment_as_the_profile_says(cl
     assert sum(1 for r in log if r.action == "input.created") == len(items)
     assert {r.face for r in log} == {"cli"}
     listed = json.loads(cli("audit", "list", "--object", "inspection", "--json").stdout)
-    assert {e["action"] for e in listed["items"]} >= {"inspection.created", "inspection.confirmed", "inspection.submitted"}
+    assert {e["action"] for e in listed["items"]} >= {"inspection.created", "inspection.confirmed",
+                                                      "inspection.submitted"}

@@ -25,7 +25,7 @@ from mgov.assess import manual
 from mgov.db.tables import INSPECTION_ITEMS, INSPECTIONS
 from mgov.errors import Forbidden, InvalidValue
 
-ITEMS, I = INSPECTION_ITEMS, INSPECTIONS
+ITEMS, INS = INSPECTION_ITEMS, INSPECTIONS
 AS_INPUT = {"met": "met", "not_met": "failed", "not_applicable": "not_applicable"}  # verdict -> manual status
 MAX_INSTANCES = 1000
 
@@ -85,10 +85,10 @@ def _count(conn: Connection, found: dict[str, Any], item: dict[str, Any]) -> int
 
 def _newer(conn: Connection, found: dict[str, Any]) -> int | None:
     """A submitted inspection of the same channel, profile and period newer than found."""
-    newer: int | None = conn.execute(select(I.c.id).where(
-        I.c.channel_id == found["channel_id"], I.c.profile_id == found["profile_id"],
-        I.c.period_start == found["period_start"], I.c.period_end == found["period_end"], I.c.status == "submitted",
-        I.c.submitted_at > found["submitted_at"]).order_by(I.c.id).limit(1)).scalar()
+    newer: int | None = conn.execute(select(INS.c.id).where(
+        INS.c.channel_id == found["channel_id"], INS.c.profile_id == found["profile_id"],
+        INS.c.period_start == found["period_start"], INS.c.period_end == found["period_end"],
+        INS.c.status == "submitted", INS.c.submitted_at > found["submitted_at"]).order_by(INS.c.id).limit(1)).scalar()
     return newer
 
 
@@ -135,7 +135,7 @@ def submit(conn: Connection, by: User, inspection_id: int, note: str | None = No
         raise InvalidValue(f"the second reviewer rejected {', '.join(rejected)}: change the verdict "
                            "(it is confirmed again) before submitting")
     now = clock.now()
-    conn.execute(update(I).where(I.c.id == inspection_id).values(status="submitted", submitted_by=by.username,
+    conn.execute(update(INS).where(INS.c.id == inspection_id).values(status="submitted", submitted_by=by.username,
                                                                  submitted_at=now))
     found = {**found, "status": "submitted", "submitted_at": now}
     inputs, pending = [], []

@@ -31,7 +31,7 @@ from mgov.errors import AlreadyExists, Forbidden, InvalidValue, NotFound
 from mgov.profiles import Indicator, Profile, resolve
 from mgov.registry import vocab
 
-I, ITEMS, FILES = INSPECTIONS, INSPECTION_ITEMS, INSPECTION_EVIDENCE
+INS, ITEMS, FILES = INSPECTIONS, INSPECTION_ITEMS, INSPECTION_EVIDENCE
 PERMISSION = "inspections.review"
 STATUSES = ("draft", "submitted")
 VERDICTS = ("met", "not_met", "not_applicable")
@@ -74,9 +74,9 @@ def _assignee(conn: Connection, by: User, name: str, channel_id: int) -> str:
 
 
 def _row(conn: Connection, scope: Scope, inspection_id: int) -> dict[str, Any]:
-    found = conn.execute(select(I, CHANNELS.c.address, CHANNELS.c.kind, CHANNELS.c.name.label("channel_name"),
+    found = conn.execute(select(INS, CHANNELS.c.address, CHANNELS.c.kind, CHANNELS.c.name.label("channel_name"),
                                 CHANNELS.c.owner_id)
-                         .join(CHANNELS, CHANNELS.c.id == I.c.channel_id).where(I.c.id == inspection_id)).first()
+                         .join(CHANNELS, CHANNELS.c.id == INS.c.channel_id).where(INS.c.id == inspection_id)).first()
     if found is None or not scope.has_org(conn, found.owner_id):
         raise NotFound(f"no inspection {inspection_id}")  # out of scope reads as absent
     return dict(found._mapping)
@@ -118,19 +118,20 @@ def detail(conn: Connection, scope: Scope, inspection_id: int) -> dict[str, Any]
 
 
 def list_inspections(conn: Connection, scope: Scope, *, status: str | None = None, assignee: str | None = None,
-                     channel_id: int | None = None, after: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
+                     channel_id: int | None = None, after: int = 0,
+                     limit: int = 50) -> tuple[list[dict[str, Any]], Any]:
     """Inspections of channels in scope, newest first, after an id (the page's cursor)."""
     if status is not None and status not in STATUSES:
         raise InvalidValue(f"unknown inspection status {status!r}: one of {', '.join(STATUSES)}")
     answered = (select(func.count()).select_from(ITEMS)
-                .where(ITEMS.c.inspection_id == I.c.id, ITEMS.c.verdict.is_not(None)).scalar_subquery())
-    total = select(func.count()).select_from(ITEMS).where(ITEMS.c.inspection_id == I.c.id).scalar_subquery()
-    query = (select(I, CHANNELS.c.address, CHANNELS.c.kind, answered.label("answered"), total.label("items"))
-             .join(CHANNELS, CHANNELS.c.id == I.c.channel_id).where(scope.orgs(CHANNELS.c.owner_id))
-             .order_by(I.c.id.desc()).limit(limit + 1))
+                .where(ITEMS.c.inspection_id == INS.c.id, ITEMS.c.verdict.is_not(None)).scalar_subquery())
+    total = select(func.count()).select_from(ITEMS).where(ITEMS.c.inspection_id == INS.c.id).scalar_subquery()
+    query = (select(INS, CHANNELS.c.address, CHANNELS.c.kind, answered.label("answered"), total.label("item_count"))
+             .join(CHANNELS, CHANNELS.c.id == INS.c.channel_id).where(scope.orgs(CHANNELS.c.owner_id))
+             .order_by(INS.c.id.desc()).limit(limit + 1))
     if after:
-        query = query.where(I.c.id < after)
-    for column, value in ((I.c.status, status), (I.c.assignee, assignee), (I.c.channel_id, channel_id)):
+        query = query.where(INS.c.id < after)
+    for column, value in ((INS.c.status, status), (INS.c.assignee, assignee), (INS.c.channel_id, channel_id)):
         if value is not None:
             query = query.where(column == value)
     rows = [dict(r._mapping) for r in conn.execute(query)]
@@ -144,7 +145,7 @@ def list_inspections(conn: Connection, scope: Scope, *, status: str | None = Non
 
 def needs_confirmation(item: dict[str, Any]) -> bool:
     """A veto found not met counts only once a second reviewer confirmed it."""
-    return item["rule"] == "veto" and item["verdict"] == "not_met"
+    return bool(item["rule"] == "veto" and item["verdict"] == "not_met")
 
 
 def item_of(conn: Connection, inspection_id: int, item: int | str) -> dict[str, Any]:
@@ -211,16 +212,16 @@ def create(conn: Connection, by: User, profile: Profile, channel_id: int, start:
     if not indicators:
         raise InvalidValue(f"no indicator of {profile.id} with source manual applies to this {channel['kind']} "
                            f"channel ({channel['tier']}): ask for every indicator")
-    draft = conn.execute(select(I.c.id).where(I.c.channel_id == channel_id, I.c.profile_id == profile.id,
-                                              I.c.period_start == start, I.c.period_end == end,
-                                              I.c.status == "draft")).scalar()
+    draft = conn.execute(select(INS.c.id).where(INS.c.channel_id == channel_id, INS.c.profile_id == profile.id,
+                                              INS.c.period_start == start, INS.c.period_end == end,
+                                              INS.c.status == "draft")).scalar()
     if draft is not None:
         raise AlreadyExists(f"inspection {draft} of this channel, profile and period is still a draft: "
                             "fill and submit it")
-    inspection_id = int(conn.execute(insert(I).values(
+    inspection_id = int(conn.execute(insert(INS).values(
         channel_id=channel_id, profile_id=profile.id, period_start=start, period_end=end,
         selection="all" if every else "manual", status="draft", assignee=assignee, note=note,
-        created_by=by.username, created_at=clock.now()).returning(I.c.id)).scalar_one())
+        created_by=by.username, created_at=clock.now()).returning(INS.c.id)).scalar_one())
     conn.execute(insert(ITEMS), [{"inspection_id": inspection_id, "position": n, "indicator_id": ind.id,
                                   "rule": ind.rule, "source": ind.source} for n, ind in enumerate(indicators)])
     found = _row(conn, by.scope, inspection_id)
@@ -238,7 +239,7 @@ def assign(conn: Connection, by: User, inspection_id: int, reviewer: str, note: 
         raise InvalidValue(f"inspection {inspection_id} is submitted: it is no longer assigned")
     assignee = _assignee(conn, by, reviewer, found["channel_id"])
     note = clean_text(note, "the note", required=False)
-    conn.execute(update(I).where(I.c.id == inspection_id).values(assignee=assignee))
+    conn.execute(update(INS).where(INS.c.id == inspection_id).values(assignee=assignee))
     audit(conn, by, "inspection.reassigned", found, {"changes": {"assignee": [found["assignee"], assignee]},
                                                       "note": note})
     return detail(conn, by.scope, inspection_id)

@@ -85,6 +85,10 @@ def _period_text(row: dict[str, Any]) -> str:
 ID = typer.Argument(..., min=1, help="The inspection's id (see `mgov inspection list`).")
 ITEM = typer.Option(..., "--item", help="The item's indicator id (see `mgov inspection show ID`).")
 NOTE = typer.Option(None, "--note", help="What was found, in a few words.")
+FILES = typer.Option(None, "--file", exists=True, dir_okay=False,
+                     help=f"Evidence: a screenshot, a PDF or a text (at most {inspection_evidence.MAX_FILE // 2**20} "
+                          "MiB); repeatable.")
+OUT = typer.Option(..., "--out", dir_okay=False, help="Where to save it.")
 
 
 @app.command("create")
@@ -144,7 +148,7 @@ def list_(
     if as_json:
         print_json(rows)
         return
-    shown = [{**r, "period": _period_text(r), "reviewer": r["assignee"]} for r in rows]
+    shown = [{**r, "period": _period_text(r), "reviewer": r["assignee"], "items": r["item_count"]} for r in rows]
     print_table(st.lang, labelled(st.lang, shown, status="inspection", kind="kind"), LIST_COLUMNS, id_columns=["id"])
 
 
@@ -180,9 +184,7 @@ def fill(
     note: str = typer.Option(..., "--note", help="What was found (required)."),
     instances: int | None = typer.Option(None, "--instances", min=0, help="How many instances were found not met "
                                                                          "(default 1; a deduction's points multiply)."),
-    files: list[Path] | None = typer.Option(None, "--file", exists=True, dir_okay=False,
-                                            help=f"Evidence: a screenshot, a PDF or a text (at most "
-                                                 f"{inspection_evidence.MAX_FILE // 2**20} MiB); repeatable."),
+    files: list[Path] | None = FILES,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Give an item of your inspection its verdict, a note and evidence files.
@@ -279,7 +281,7 @@ def submit(ctx: typer.Context, inspection_id: int = ID, note: str | None = NOTE,
 @app.command("file")
 def file(ctx: typer.Context, inspection_id: int = ID,
          file_id: int = typer.Argument(..., min=1, help="The file's id (see `mgov inspection show ID --json`)."),
-         out: Path = typer.Option(..., "--out", dir_okay=False, help="Where to save it.")) -> None:
+         out: Path = OUT) -> None:
     """Save an evidence file of an inspection.
 
     [dim]Example: mgov --as li.shen inspection file 3 7 --out 留言入口.png[/dim]

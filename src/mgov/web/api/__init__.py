@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mgov.web.api import accounts, act, assessments, jobs, monitoring, notify, registry, task_work
+from mgov.web.api import accounts, act, assessments, inspections, jobs, monitoring, notify, registry, task_work
 
 router = APIRouter()
-for module in (registry, monitoring, assessments, act, task_work, accounts, notify, jobs):
+for module in (registry, monitoring, assessments, act, task_work, inspections, accounts, notify, jobs):
     router.include_router(module.router)

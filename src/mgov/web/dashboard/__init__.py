@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mgov.web.dashboard import account, auth, follow, job_pages, pages, task_pages
+from mgov.web.dashboard import account, auth, follow, inspection_pages, job_pages, pages, task_pages
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, pages, follow, task_pages, account, job_pages):
+for module in (auth, pages, follow, task_pages, inspection_pages, account, job_pages):
     router.include_router(module.router)
