@@ -18,7 +18,7 @@ from mgov.assess.service import summary
 from mgov.db.tables import ASSESSMENT_INPUTS, AUDIT_LOG
 from mgov.demo.farm.assets import png
 from mgov.formats.load import import_file
-from mgov.profiles import load
+from mgov.profiles import load, resolve
 
 MINI = "wechat:wx1234567890abcdef"
 PERIOD = "2026Q3"
@@ -167,3 +167,137 @@ def test_a_mini_program_inspection_changes_its_assessment_as_the_profile_says(cl
     listed = json.loads(cli("audit", "list", "--object", "inspection", "--json").stdout)
     assert {e["action"] for e in listed["items"]} >= {"inspection.created", "inspection.confirmed",
                                                       "inspection.submitted"}
+
+
+def created(cli, user="wang.shen", *extra, channel=MINI, profile="cn-2019-newmedia", period=PERIOD):
+    return json.loads(run(cli, user, "create", "--channel", channel, "--profile", profile, "--period", period,
+                          *extra, "--json").stdout)
+
+
+def test_another_agencys_reviewer_can_neither_see_nor_fill_it(cli, world, tmp_path):
+    found = created(cli, "wang.shen", "--reviewer", "li.shen")
+    inspection, veto = str(found["id"]), "mv3_no_interaction"
+    run(cli, "li.shen", "fill", inspection, "--item", veto, "--verdict", "not_met", "--note", "无留言入口")
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(SCREENSHOT)
+    run(cli, "li.shen", "fill", inspection, "--item", veto, "--verdict", "not_met", "--note", "无留言入口",
+        "--file", str(shot))
+    file_id = str(json.loads(run(cli, "li.shen", "show", inspection, "--json").stdout)["items"][
+        [i["indicator_id"] for i in found["items"]].index(veto)]["files"][0]["id"])
+    # Guangzhou's reviewer: Shenzhen's inspection does not exist for them, whatever they try.
+    assert json.loads(run(cli, "gz.shen", "list", "--json").stdout) == []
+    for args in (("show", inspection), ("fill", inspection, "--item", veto, "--verdict", "met", "--note", "x"),
+                 ("confirm", inspection, "--item", veto), ("submit", inspection),
+                 ("assign", inspection, "--to", "gz.shen"),
+                 ("file", inspection, file_id, "--out", str(tmp_path / "stolen.png"))):
+        assert f"no inspection {inspection}" in run(cli, "gz.shen", *args, code=1).stderr, args
+    assert not (tmp_path / "stolen.png").exists()
+    assert "no channel" in run(cli, "gz.shen", "create", "--channel", MINI, "--profile", "cn-2019-newmedia",
+                               "--period", "2026Q4", code=1).stderr
+    # An agency's staff may read the registry but carries out no inspection; nobody acts unnamed.
+    assert "does not allow inspections.review" in run(cli, "sz.staff", "show", inspection, code=1).stderr
+    assert "say who you are with --as" in cli("inspection", "show", inspection, code=1).stderr
+    assert "no active user 'nobody'" in run(cli, "nobody", "show", inspection, code=1).stderr
+    # Reviewers are assigned within the assigner's scope, and must cover the channel.
+    assert "outside gz.shen's scope" in run(cli, "wang.shen", "assign", inspection, "--to", "gz.shen",
+                                            code=1).stderr
+    assert "cannot carry out inspections" in run(cli, "wang.shen", "assign", inspection, "--to", "sz.staff",
+                                                 code=1).stderr
+    assert "no user 'li.shen'" in run(cli, "gz.shen", "create", "--channel", "wx00000000000000aa", "--kind",
+                                      "mini_program", "--profile", "cn-2019-newmedia", "--period", PERIOD,
+                                      "--reviewer", "li.shen", code=1).stderr  # above gz.shen's scope
+    with world.connect() as conn:
+        refused = conn.execute(select(AUDIT_LOG).where(AUDIT_LOG.c.actor.in_(["gz.shen", "sz.staff"]))).all()
+    assert refused == []  # a refused step leaves nothing behind
+
+
+def test_a_rejected_veto_blocks_the_submission_until_answered_again(cli, world):
+    found = created(cli, "li.shen")  # created for oneself
+    inspection, veto = str(found["id"]), "mv1_secrets"
+    assert found["assignee"] == "li.shen"
+    assert "still a draft" in run(cli, "wang.shen", "create", "--channel", MINI, "--profile", "cn-2019-newmedia",
+                                  "--period", PERIOD, code=1).stderr  # one draft per channel, profile, period
+    for item in found["items"]:
+        verdict = "not_met" if item["indicator_id"] == veto else "met"
+        run(cli, "li.shen", "fill", inspection, "--item", item["indicator_id"], "--verdict", verdict, "--note", "x")
+    assert "needs no confirmation" in run(cli, "zhao.fu", "confirm", inspection, "--item", "mv1_expressions",
+                                          code=1).stderr
+    assert "say why" not in run(cli, "zhao.fu", "confirm", inspection, "--item", veto, "--reject", code=1).stderr
+    run(cli, "zhao.fu", "confirm", inspection, "--item", veto, "--reject", "--note", "帖子已核实无涉密内容")
+    assert "already rejected by zhao.fu" in run(cli, "wang.shen", "confirm", inspection, "--item", veto,
+                                                code=1).stderr
+    assert "rejected mv1_secrets" in run(cli, "li.shen", "submit", inspection, code=1).stderr
+    # Answered again, it asks for a confirmation again; the submission lets it wait for one.
+    run(cli, "li.shen", "fill", inspection, "--item", veto, "--verdict", "not_applicable", "--note", "无发布内容")
+    item = next(i for i in json.loads(run(cli, "li.shen", "show", inspection, "--json").stdout)["items"]
+                if i["indicator_id"] == veto)
+    assert (item["verdict"], item["confirmation"], item["confirmed_by"]) == ("not_applicable", None, None)
+    run(cli, "li.shen", "submit", inspection)
+    result = channel_result(cli, world)
+    statuses = {i["id"]: i["status"] for i in result["indicators"]}
+    assert statuses[veto] == "not_applicable"  # the reviewer's not applicable: neither met nor missing
+    assert result["verdict"] == "pass" and result["score"] == 100 and result["complete"]
+
+
+def test_a_late_confirmation_does_not_undo_a_newer_inspection(cli, world):
+    veto = "mv3_no_interaction"
+    first = created(cli, "li.shen")
+    for item in first["items"]:
+        run(cli, "li.shen", "fill", str(first["id"]), "--item", item["indicator_id"], "--verdict",
+            "not_met" if item["indicator_id"] == veto else "met", "--note", "x")
+    run(cli, "li.shen", "submit", str(first["id"]))
+    second = created(cli, "li.shen")  # a second look at the same quarter finds the interaction working
+    for item in second["items"]:
+        run(cli, "li.shen", "fill", str(second["id"]), "--item", item["indicator_id"], "--verdict", "met",
+            "--note", "留言功能正常")
+    run(cli, "li.shen", "submit", str(second["id"]))
+    confirmed = json.loads(run(cli, "zhao.fu", "confirm", str(first["id"]), "--item", veto, "--json").stdout)
+    assert confirmed["confirmation"] == "confirmed" and confirmed["input_id"] is None
+    result = channel_result(cli, world)
+    assert result["verdict"] == "pass" and result["vetoes"] == []
+    with world.connect() as conn:
+        entry = conn.execute(select(AUDIT_LOG.c.detail).where(AUDIT_LOG.c.action == "inspection.confirmed")).scalar()
+    assert entry["superseded_by"] == second["id"]
+
+
+def test_the_checklist_follows_the_profile_and_the_request(cli, world, tmp_path):
+    """cn-2019-website for a website: the manual indicators by default, every one with --all;
+    evidence files are what their bytes are."""
+    registry = {"format": "mgov-registry/1", "channels": [
+        {"kind": "website", "address": "https://www.sz.gov.cn", "owner": "cn-440300"},
+        {"kind": "website", "address": "https://old.sz.gov.cn", "owner": "cn-440300", "status": "closed"}]}
+    path = tmp_path / "sites.yaml"
+    path.write_text(yaml.safe_dump(registry), encoding="utf-8")
+    assert import_file(world, path).problems == []
+    website = load("cn-2019-website")
+    applicable = resolve(website, "website", "prefecture")
+    manual = created(cli, "li.shen", channel="https://www.sz.gov.cn", profile="cn-2019-website", period="2026-01")
+    assert [i["indicator_id"] for i in manual["items"]] == [i.id for i in applicable if i.source == "manual"]
+    every = created(cli, "li.shen", "--all", channel="https://www.sz.gov.cn", profile="cn-2019-website",
+                    period="2026-02")
+    assert [i["indicator_id"] for i in every["items"]] == [i.id for i in applicable]
+    assert every["selection"] == "all" and {i["source"] for i in every["items"]} >= {"check", "manual", "probe"}
+    assert "only open channels" in run(cli, "li.shen", "create", "--channel", "https://old.sz.gov.cn", "--profile",
+                                       "cn-2019-website", "--period", "2026-01", code=1).stderr
+    assert "does not cover website" in run(cli, "li.shen", "create", "--channel", "https://www.sz.gov.cn",
+                                           "--profile", "cn-2019-newmedia", "--period", "2026-01", code=1).stderr
+
+    inspection, item = str(manual["id"]), manual["items"][0]["indicator_id"]
+    files = {"page.html": b"<html><script>alert(1)</script></html>", "empty.png": b"",
+             "big.png": b"\x89PNG\r\n\x1a\n" + b"\0" * (5 * 2**20), "binary.bin": bytes(range(256)),
+             "说明.txt": "留言板入口在首页底部，点击后显示 404。\n".encode("gb18030"),
+             "photo.jpg": b"\xff\xd8\xff\xe0 a jpeg", "scan.pdf": b"%PDF-1.7\n a letter"}
+    said = {}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        answer = run(cli, "li.shen", "fill", inspection, "--item", item, "--verdict", "met", "--note", "x",
+                     "--file", str(tmp_path / name), code=None)
+        said[name] = (answer.exit_code, answer.stderr.strip())
+    assert said["page.html"][0] == 1 and "not an image" in said["page.html"][1]
+    assert said["binary.bin"][0] == 1 and "not an image" in said["binary.bin"][1]
+    assert said["empty.png"][0] == 1 and "empty" in said["empty.png"][1]
+    assert said["big.png"][0] == 1 and "at most 5242880" in said["big.png"][1]
+    assert [said[n][0] for n in ("说明.txt", "photo.jpg", "scan.pdf")] == [0, 0, 0]
+    kept = json.loads(run(cli, "li.shen", "show", inspection, "--json").stdout)["items"][0]["files"]
+    assert [(f["filename"], f["media_type"]) for f in kept] == [
+        ("说明.txt", "text/plain"), ("photo.jpg", "image/jpeg"), ("scan.pdf", "application/pdf")]

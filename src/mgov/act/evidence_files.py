@@ -29,6 +29,10 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"GIF89a", "image/gif"), (b"%PDF-", "application/pdf"),
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Text a browser would run as markup (the WHATWG sniffing patterns of HTML, plus XML and SVG):
+# never kept as plain text.
+_MARKUP = re.compile(rb"^(?:\xef\xbb\xbf)?[\t\n\x0c\r ]*<(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|"
+                     rb"style|title|b|body|br|p|!--|\?xml|svg)(?:[ >/\t\n\x0c\r]|$)", re.IGNORECASE)
 TEXT_SNIFFED = 64 * 1024  # bytes of a file read to tell text from binary
 
 
@@ -64,12 +68,14 @@ def _is_text(head: bytes) -> bool:
 
 def sniff(data: bytes) -> str | None:
     """What the bytes are, by their content: one of SHOWN_TYPES (plain text: UTF-8 or GB18030
-    without control characters), or None."""
+    without control characters), text/html for markup, or None."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
+    if _MARKUP.match(data[:512]):
+        return "text/html"
     return "text/plain" if data and _is_text(data[:TEXT_SNIFFED]) else None
 
 
@@ -78,7 +84,7 @@ def checked_type(data: bytes, declared: str | None) -> str:
     (an image, a PDF, plain text) and agree with the type the upload declared, if any
     (a text/* declaration fits plain text). InvalidValue otherwise."""
     found = sniff(data)
-    if found is None:
+    if found is None or found not in SHOWN_TYPES:
         raise InvalidValue("the file is not an image (PNG, JPEG, GIF, WebP), a PDF or plain text: "
                            "attach a screenshot, a scan or a text")
     said = media_type(declared)
