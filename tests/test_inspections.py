@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import pytest
 import yaml
@@ -19,6 +20,7 @@ from mgov.db.tables import ASSESSMENT_INPUTS, AUDIT_LOG
 from mgov.demo.farm.assets import png
 from mgov.formats.load import import_file
 from mgov.profiles import load, resolve
+from zh_words import Vocabulary, check_text
 
 MINI = "wechat:wx1234567890abcdef"
 PERIOD = "2026Q3"
@@ -301,3 +303,28 @@ def test_the_checklist_follows_the_profile_and_the_request(cli, world, tmp_path)
     kept = json.loads(run(cli, "li.shen", "show", inspection, "--json").stdout)["items"][0]["files"]
     assert [(f["filename"], f["media_type"]) for f in kept] == [
         ("说明.txt", "text/plain"), ("photo.jpg", "image/jpeg"), ("scan.pdf", "application/pdf")]
+
+
+def test_the_command_line_speaks_chinese_about_inspections(cli, world):
+    found = created(cli, "wang.shen", "--reviewer", "li.shen")
+    inspection = str(found["id"])
+    run(cli, "li.shen", "fill", inspection, "--item", "mv3_no_interaction", "--verdict", "not_met", "--note", "无入口")
+    run(cli, "li.shen", "fill", inspection, "--item", "mv1_secrets", "--verdict", "not_applicable", "--note", "无")
+    wide = {"COLUMNS": "250", "MGOV_LANG": "zh"}
+    outputs = {"list": cli("--as", "li.shen", "inspection", "list", **wide).stdout,
+               "show": cli("--as", "li.shen", "inspection", "show", inspection, **wide).stdout,
+               "fill": cli("--as", "li.shen", "inspection", "fill", inspection, "--item", "md_errors", "--verdict",
+                           "met", "--note", "无", **wide).stdout,
+               "refused": cli("--as", "li.shen", "inspection", "submit", inspection, code=1, **wide).stderr}
+    assert "不符合" in outputs["show"] and "不适用" in outputs["show"] and "未提供有效互动功能" in outputs["show"]
+    assert "填写中" in outputs["list"] and "人工检查" in outputs["fill"]
+    vocab = Vocabulary.shipped()
+    codes = {"li.shen", "wang.shen", "wechat", "wx1234567890abcdef", "SHA-256"}
+    problems = []
+    for command, text in outputs.items():
+        lines = [re.sub(r"[│┃┏┓┗┛┡┩└┘┌┐├┤┬┴┼━─═╇╈╋]", " ", line) for line in text.splitlines()]
+        if command == "refused":  # mgov's errors are English on every face; the word 错误 leads them
+            assert lines[0].startswith("错误")
+            continue
+        problems += check_text("\n".join(lines), command, vocab, codes=codes)[0]
+    assert not problems, "\n".join(map(str, problems))

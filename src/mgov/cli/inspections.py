@@ -32,14 +32,14 @@ app = typer.Typer(help="Reviewer inspections (人工检查): a checklist from th
 MESSAGES: dict[str, tuple[str, str]] = {
     "created": ("Created inspection {id} of {address} ({profile}, {period}): {items} items, assigned to {reviewer}",
                 "已创建人工检查 {id}：{address}（{profile}，{period}），检查项 {items} 个，由 {reviewer} 填写"),
-    "filled": ("Inspection {id}: {indicator} {verdict}", "人工检查 {id}：{indicator} {verdict}"),
+    "filled": ("Inspection {id}: {name} ({indicator}) {verdict}", "人工检查 {id}：{name}（{indicator}）{verdict}"),
     "attached": ("Attached {file} ({size} bytes, SHA-256 {sha256})", "已附加 {file}（{size} 字节，SHA-256 {sha256}）"),
-    "awaits": ("A veto not met counts once a second reviewer confirms it: mgov --as OTHER inspection confirm {id} "
-               "--item {indicator}",
-               "否决项不符合须经另一名审核人员复核确认后才计入考核：mgov --as 其他人员 inspection confirm {id} "
-               "--item {indicator}"),
-    "confirmed": ("Inspection {id}: {indicator} confirmed", "人工检查 {id}：{indicator} 已复核确认"),
-    "rejected": ("Inspection {id}: {indicator} rejected", "人工检查 {id}：{indicator} 复核驳回"),
+    "awaits": ("A veto not met ({name}) counts once a second reviewer confirms it: mgov --as OTHER inspection "
+               "confirm {id} --item {indicator}",
+               "否决项（{name}）不符合，须经另一名审核人员复核确认后才计入考核：mgov --as 其他人员 inspection "
+               "confirm {id} --item {indicator}"),
+    "confirmed": ("Inspection {id}: {name} ({indicator}) confirmed", "人工检查 {id}：{name}（{indicator}）已复核确认"),
+    "rejected": ("Inspection {id}: {name} ({indicator}) rejected", "人工检查 {id}：{name}（{indicator}）复核驳回"),
     "counted": ("It counts now (input {input}).", "现已计入考核（录入 {input}）。"),
     "assigned": ("Inspection {id} is assigned to {reviewer}", "人工检查 {id} 已改由 {reviewer} 填写"),
     "submitted": ("Submitted inspection {id}: {counted} items count in the assessment of {profile} {period}; "
@@ -206,15 +206,18 @@ def fill(
             attached.append(inspection_evidence.attach(conn, archive, me, inspection_id, row["id"], path.name,
                                                        path.read_bytes()))
         row = ins.item_of(conn, inspection_id, row["id"])
+        profile_id = ins.inspection(conn, me.scope, inspection_id)["profile_id"]
     if as_json:
         print_json({**row, "files": attached})
         return
     shown = labelled(st.lang, [row], verdict="inspection_verdict")[0]
-    console.print(_t(st.lang, "filled", id=inspection_id, indicator=row["indicator_id"], verdict=shown["verdict"]))
+    name = names_for(st.settings).indicator(row["indicator_id"], st.lang, profile_id)
+    console.print(_t(st.lang, "filled", id=inspection_id, name=name, indicator=row["indicator_id"],
+                     verdict=shown["verdict"]))
     for f in attached:
         console.print(_t(st.lang, "attached", file=f["filename"], size=f["size"], sha256=f["sha256"]))
     if ins.needs_confirmation(row):
-        console.print(_t(st.lang, "awaits", id=inspection_id, indicator=row["indicator_id"]))
+        console.print(_t(st.lang, "awaits", id=inspection_id, name=name, indicator=row["indicator_id"]))
 
 
 @app.command("confirm")
@@ -232,11 +235,14 @@ def confirm(
     """
     st = state(ctx)
     with st.begin() as conn:
-        row = inspection_work.confirm(conn, _me(conn), inspection_id, item, agree=not reject, note=note)
+        me = _me(conn)
+        row = inspection_work.confirm(conn, me, inspection_id, item, agree=not reject, note=note)
+        profile_id = ins.inspection(conn, me.scope, inspection_id)["profile_id"]
     if as_json:
         print_json(row)
         return
-    console.print(_t(st.lang, "rejected" if reject else "confirmed", id=inspection_id, indicator=row["indicator_id"]))
+    console.print(_t(st.lang, "rejected" if reject else "confirmed", id=inspection_id, indicator=row["indicator_id"],
+                     name=names_for(st.settings).indicator(row["indicator_id"], st.lang, profile_id)))
     if row["input_id"] is not None:
         console.print(_t(st.lang, "counted", input=row["input_id"]))
 
