@@ -196,9 +196,13 @@ def test_another_agencys_reviewer_can_neither_see_nor_fill_it(cli, world, tmp_pa
     assert not (tmp_path / "stolen.png").exists()
     assert "no channel" in run(cli, "gz.shen", "create", "--channel", MINI, "--profile", "cn-2019-newmedia",
                                "--period", "2026Q4", code=1).stderr
-    # An agency's staff may read the registry but carries out no inspection; nobody acts unnamed.
-    assert "does not allow inspections.review" in run(cli, "sz.staff", "show", inspection, code=1).stderr
-    assert "say who you are with --as" in cli("inspection", "show", inspection, code=1).stderr
+    # An agency's staff reads its own channel's inspection but carries out none; nobody acts
+    # unnamed (the operator reads everything, as every list of the command line).
+    assert json.loads(run(cli, "sz.staff", "show", inspection, "--json").stdout)["id"] == found["id"]
+    assert "does not allow inspections.review" in run(cli, "sz.staff", "fill", inspection, "--item", veto,
+                                                      "--verdict", "met", "--note", "x", code=1).stderr
+    assert json.loads(cli("inspection", "show", inspection, "--json").stdout)["id"] == found["id"]
+    assert "say who you are with --as" in cli("inspection", "submit", inspection, code=1).stderr
     assert "no active user 'nobody'" in run(cli, "nobody", "show", inspection, code=1).stderr
     # Reviewers are assigned within the assigner's scope, and must cover the channel.
     assert "outside gz.shen's scope" in run(cli, "wang.shen", "assign", inspection, "--to", "gz.shen",

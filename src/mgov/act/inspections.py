@@ -46,12 +46,17 @@ def require_reviewer(user: User) -> None:
         raise Forbidden(f"your role ({user.role}) does not allow {PERMISSION}")
 
 
-def reviewer_named(conn: Connection, name: str) -> User:
-    """The active user called name (the command line's --as), who may carry out inspections."""
+def user_named(conn: Connection, name: str) -> User:
+    """The active user called name (the command line's --as)."""
     row = conn.execute(user_query().where(USERS.c.username == name, USERS.c.active.is_(True))).first()
     if row is None:
-        raise NotFound(f"no active user {name!r}: inspections are a reviewer's work, say who you are with --as USER")
-    user = user_from_row(row)
+        raise NotFound(f"no active user {name!r}: say who you are with --as USER")
+    return user_from_row(row)
+
+
+def reviewer_named(conn: Connection, name: str) -> User:
+    """The active user called name, who may carry out inspections."""
+    user = user_named(conn, name)
     require_reviewer(user)
     return user
 

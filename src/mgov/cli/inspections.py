@@ -4,7 +4,8 @@ manual indicators), through the same services as the dashboard and the API.
 
 Who acts is a user of mgov's (the root's --as USER, or MGOV_USER) whose role may carry out
 inspections: a verdict, a confirmation or a submission is that person's, and the second
-reviewer of a veto must be someone else."""
+reviewer of a veto must be someone else. Reading (list, show, file) is the operator's, as the
+other lists of the command line are, or, with --as, that user's within their scope."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import typer
 
 from mgov import actors
+from mgov.accounts import Scope
 from mgov.accounts.users import User
 from mgov.act import inspection_evidence, inspection_work
 from mgov.act import inspections as ins
@@ -69,6 +71,18 @@ def _me(conn: Any) -> User:
         raise MgovError("inspections are a reviewer's work: say who you are with --as USER "
                         "(a user with the reviewer role or above)")
     return ins.reviewer_named(conn, name)
+
+
+def _scope(conn: Any) -> Scope:
+    """Whose view a read takes: the --as user's scope (any role that reads), else the whole
+    registry (the operator's, as every list of the command line)."""
+    name = actors.current().name
+    if name.startswith("os:"):
+        return Scope(None)
+    user = ins.user_named(conn, name)
+    if not user.can("read"):
+        raise MgovError(f"your role ({user.role}) does not allow read")
+    return user.scope
 
 
 def _period(text: str) -> tuple[Any, Any]:
@@ -141,9 +155,8 @@ def list_(
     if status is not None and status not in ins.STATUSES:
         raise typer.BadParameter(f"{status!r}: one of {', '.join(ins.STATUSES)}", param_hint="--status")
     with st.connect() as conn:
-        me = _me(conn)
         channel_id = int(channel_row(conn, channel)["id"]) if channel else None
-        rows, _ = ins.list_inspections(conn, me.scope, status=status, assignee=me.username if mine else None,
+        rows, _ = ins.list_inspections(conn, _scope(conn), status=status, assignee=_me(conn).username if mine else None,
                                        channel_id=channel_id, limit=limit)
     if as_json:
         print_json(rows)
@@ -160,7 +173,7 @@ def show(ctx: typer.Context, inspection_id: int = ID, as_json: bool = JSON_OPTIO
     """
     st = state(ctx)
     with st.connect() as conn:
-        found = ins.detail(conn, _me(conn).scope, inspection_id)
+        found = ins.detail(conn, _scope(conn), inspection_id)
     if as_json:
         print_json(found)
         return
@@ -294,7 +307,7 @@ def file(ctx: typer.Context, inspection_id: int = ID,
     """
     st = state(ctx)
     with st.connect() as conn:
-        _row, data = inspection_evidence.evidence_file(conn, _me(conn).scope, st.settings.resolved_archive_dir,
+        _row, data = inspection_evidence.evidence_file(conn, _scope(conn), st.settings.resolved_archive_dir,
                                                        inspection_id, file_id)
     out.write_bytes(data)
     console.print(_t(st.lang, "saved", file=out))
