@@ -163,3 +163,35 @@ def test_writes_are_for_reviewers_in_scope_and_uploads_are_checked(world):
     assert admin.api("GET", "/api/v1/inspections?status=done").status_code == 422
     assert dt.date.fromisoformat(admin.api("GET", "/api/v1/inspections").json()["items"][0]["period_end"]) == \
         dt.date(2026, 1, 31)
+
+
+def test_the_dashboards_forms_start_assign_and_reject(world):
+    admin, reviewer = world.client("admin"), world.client("reviewer")
+    b = world.ids["channel_b"]
+    page = admin.get(f"/inspections?channel={b}")
+    assert f'name="channel" inputmode="numeric" required value="{b}"' in page.text  # from the channel's link
+    started = admin.post_form("/inspections", {"channel": str(b), "profile": "cn-2019-website", "period": "2026-01",
+                                               "reviewer": "reviewer", "every": "1"})
+    assert started.status_code == 303 and re.fullmatch(r"/inspections/\d+", started.headers["location"])
+    iid = int(started.headers["location"].rsplit("/", 1)[1])
+    found = admin.api("GET", f"/api/v1/inspections/{iid}").json()
+    assert found["selection"] == "all" and found["assignee"] == "reviewer"
+    again = admin.post_form("/inspections", {"channel": str(b), "profile": "cn-2019-website", "period": "2026-01"})
+    assert again.headers["location"] == "/inspections" and "still a draft" in flash_of(again)["error"]
+    bad = admin.post_form("/inspections", {"channel": "x", "profile": "cn-2019-website", "period": "2026-01"})
+    assert "as a number" in flash_of(bad)["error"]
+    # Reassigned to the admin through the form, then back: each in the log.
+    assert flash_of(admin.post_form(f"/inspections/{iid}/assign", {"reviewer": "admin"})).get("done") == "saved"
+    assert admin.api("GET", f"/api/v1/inspections/{iid}").json()["assignee"] == "admin"
+    veto = next(i for i in found["items"] if i["rule"] == "veto")
+    answer = admin.http.post(f"/inspections/{iid}/items/{veto['id']}",
+                             data={"verdict": "not_met", "note": "涉密", "instances": "1", "csrf": admin.csrf})
+    assert flash_of(answer).get("done") == "saved"
+    # The reviewer rejects it from the page: a rejection needs a note.
+    assert "cannot be empty" in flash_of(reviewer.post_form(f"/inspections/{iid}/items/{veto['id']}/confirm",
+                                                            {"decision": "reject"}))["error"]
+    assert flash_of(reviewer.post_form(f"/inspections/{iid}/items/{veto['id']}/confirm",
+                                       {"decision": "reject", "note": "证据不足"})).get("done") == "decided"
+    item = next(i for i in admin.api("GET", f"/api/v1/inspections/{iid}").json()["items"] if i["id"] == veto["id"])
+    assert (item["confirmation"], item["confirmed_by"], item["confirm_note"]) == ("rejected", "reviewer", "证据不足")
+    assert "复核驳回" in admin.get(f"/inspections/{iid}", cookies={"mgov_lang": "zh"}).text
