@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -332,3 +333,63 @@ def test_the_command_line_speaks_chinese_about_inspections(cli, world):
             continue
         problems += check_text("\n".join(lines), command, vocab, codes=codes)[0]
     assert not problems, "\n".join(map(str, problems))
+
+
+SMS_PROFILE = '''
+id = "cn-sms"
+title_zh = "政务短信服务检查"
+title_en = "Government SMS service inspection"
+jurisdiction = "cn"
+kinds = ["sms"]
+
+[scoring]
+method = "deduction"
+
+[[category]]
+id = "veto"
+title_zh = "单项否决"
+title_en = "Veto items"
+
+[[category]]
+id = "service"
+title_zh = "服务"
+title_en = "Service"
+
+[[indicator]]
+id = "sms_no_reply"
+title_zh = "短信咨询无回复"
+title_en = "No reply to SMS enquiries"
+category = "veto"
+rule = "veto"
+source = "manual"
+evidence = "The enquiry sent and the time waited."
+
+[[indicator]]
+id = "sms_slow_reply"
+title_zh = "短信回复超时"
+title_en = "Slow SMS replies"
+category = "service"
+rule = "deduct"
+source = "manual"
+points = 3
+cap = 9
+evidence = "The enquiries and their reply times."
+'''
+
+
+def test_an_sms_service_under_an_offices_own_profile(cli, world):
+    """Any channel kind a profile covers is inspected the same way: an SMS number under a
+    profile of the office's own (in <home>/profiles)."""
+    home = cli.env["MGOV_HOME"]
+    (Path(home) / "profiles").mkdir()
+    (Path(home) / "profiles" / "cn-sms.toml").write_text(SMS_PROFILE, encoding="utf-8")
+    cli("channel", "add", "sms", "12345", "--owner", "cn-440300", "--name", "12345 政务短信")
+    found = created(cli, "li.shen", channel="12345", profile="cn-sms")
+    assert [i["indicator_id"] for i in found["items"]] == ["sms_no_reply", "sms_slow_reply"]
+    run(cli, "li.shen", "fill", str(found["id"]), "--item", "sms_no_reply", "--verdict", "met", "--note", "2 分钟内回复")
+    run(cli, "li.shen", "fill", str(found["id"]), "--item", "sms_slow_reply", "--verdict", "not_met", "--instances",
+        "2", "--note", "两条超过一天")
+    run(cli, "li.shen", "submit", str(found["id"]))
+    out = json.loads(cli("assess", "--profile", "cn-sms", "--period", PERIOD, "--json").stdout)
+    result = next(c for c in out["channels"] if c["address"] == "12345")
+    assert (result["verdict"], result["score"]) == ("pass", 94)
