@@ -386,7 +386,8 @@ def test_an_sms_service_under_an_offices_own_profile(cli, world):
     cli("channel", "add", "sms", "12345", "--owner", "cn-440300", "--name", "12345 政务短信")
     found = created(cli, "li.shen", channel="12345", profile="cn-sms")
     assert [i["indicator_id"] for i in found["items"]] == ["sms_no_reply", "sms_slow_reply"]
-    run(cli, "li.shen", "fill", str(found["id"]), "--item", "sms_no_reply", "--verdict", "met", "--note", "2 分钟内回复")
+    run(cli, "li.shen", "fill", str(found["id"]), "--item", "sms_no_reply", "--verdict", "met", "--note",
+        "2 分钟内回复")
     run(cli, "li.shen", "fill", str(found["id"]), "--item", "sms_slow_reply", "--verdict", "not_met", "--instances",
         "2", "--note", "两条超过一天")
     run(cli, "li.shen", "submit", str(found["id"]))
