@@ -21,6 +21,9 @@ from mgov.db.tables import (
     DISCOVERED,
     DISPUTES,
     EVENTS,
+    INSPECTION_EVIDENCE,
+    INSPECTION_ITEMS,
+    INSPECTIONS,
     NOTIFICATION_TARGETS,
     ORGS,
     PEOPLE,
@@ -33,7 +36,7 @@ from mgov.db.tables import (
 from mgov.registry import service
 from mgov.registry.records import Batch, OrgRecord, Origin
 from mgov.web.body_limit import every_route
-from webworld import World, build_world, flash_of
+from webworld import PNG, World, add_inspections, build_world, flash_of
 
 # What only agency A's data contains (B's pages must never show it).
 A_MARKERS = ("sz.gov.cn", "cn-440300", "深圳", "Shenzhen", "zhao.lei", "a_staff", "a_admin", "a_viewer", "sz.example")
@@ -67,6 +70,12 @@ JSON_BODIES: dict[tuple[str, str], Any] = {
     ("DELETE", "/api/v1/notification-targets/{target_id}"): None,
     ("POST", "/api/v1/jobs"): {"kind": "crawl", "organization": "cn-440300"},
     ("POST", "/api/v1/discovered/{discovered_id}/decision"): {"decision": "dismissed", "note": "B dismisses"},
+    ("POST", "/api/v1/inspections"): {"channel": "{channel_id}", "profile": "cn-2019-website", "period": "2026-01"},
+    ("POST", "/api/v1/inspections/{inspection_id}/items/{item_id}"): {"verdict": "met", "note": "B fills"},
+    ("POST", "/api/v1/inspections/{inspection_id}/items/{item_id}/evidence"): None,  # multipart: MULTIPART below
+    ("POST", "/api/v1/inspections/{inspection_id}/items/{item_id}/confirmation"): {"confirm": True, "note": "B"},
+    ("POST", "/api/v1/inspections/{inspection_id}/assign"): {"reviewer": "b_super"},
+    ("POST", "/api/v1/inspections/{inspection_id}/submit"): {"note": "B submits"},
 }
 FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/login"): {"username": "a_staff", "password": "wrong password"},
@@ -94,11 +103,18 @@ FORM_BODIES: dict[tuple[str, str], dict[str, str]] = {
                                     "confirm_password": "a new passphrase"},
     ("POST", "/jobs"): {"kind": "crawl", "organization": "cn-440300"},
     ("POST", "/discovered/{discovered_id}/decision"): {"decision": "dismiss", "note": "B dismisses"},
+    ("POST", "/inspections"): {"channel": "{channel_id}", "profile": "cn-2019-website", "period": "2026-01"},
+    ("POST", "/inspections/{inspection_id}/items/{item_id}"): {"verdict": "met", "note": "B fills"},
+    ("POST", "/inspections/{inspection_id}/items/{item_id}/confirm"): {"decision": "confirm", "note": "B confirms"},
+    ("POST", "/inspections/{inspection_id}/assign"): {"reviewer": "b_super"},
+    ("POST", "/inspections/{inspection_id}/submit"): {"note": "B submits"},
 }
 # API routes that take multipart/form-data (uploads): their fields and files.
 MULTIPART: dict[tuple[str, str], tuple[dict[str, str], dict[str, Any]]] = {
     ("POST", "/api/v1/tasks/{task_id}/evidence"): ({"note": "B's evidence"},
                                                    {"file": ("fix.png", b"\x89PNG B's screenshot", "image/png")}),
+    ("POST", "/api/v1/inspections/{inspection_id}/items/{item_id}/evidence"): (
+        {"note": "B's evidence"}, {"file": ("shot.png", PNG, "image/png")}),
 }
 
 
@@ -136,6 +152,9 @@ def _state(world: World) -> str:
             conn.execute(select(CHANNELS.c.id).where(CHANNELS.c.address.like("%new%.sz.gov.cn%"))).all(),
             conn.execute(select(NOTIFICATION_TARGETS)).all(),
             conn.execute(select(DISCOVERED)).all(),
+            conn.execute(select(INSPECTIONS).order_by(INSPECTIONS.c.id)).all(),
+            conn.execute(select(INSPECTION_ITEMS).order_by(INSPECTION_ITEMS.c.id)).all(),
+            conn.execute(select(INSPECTION_EVIDENCE).order_by(INSPECTION_EVIDENCE.c.id)).all(),
         ]
     return repr(parts)
 
@@ -175,6 +194,7 @@ def world(engine, tmp_path):
                   "discovered_a": discovered_a,
                   "task_b": conn.execute(select(RECTIFICATION_TASKS.c.id).where(
                       RECTIFICATION_TASKS.c.channel_id == w.ids["channel_b"])).scalars().first()}
+        w.ids |= add_inspections(conn, w)
     return w
 
 
@@ -184,7 +204,8 @@ def _params(world: World) -> dict[str, Any]:
             "run_id": i["run"], "assessment_id": i["assessment"], "task_id": i["task_a"], "dispute_id": i["dispute_a"],
             "key": "zhao.lei", "user_id": i["user_a"], "token_id": i["token_a"], "profile_id": "cn-2019-website",
             "fmt": "csv", "channel": i["channel_a"], "target_id": i["target_a"], "evidence_id": i["evidence_a"],
-            "job_id": i["job_a"], "discovered_id": i["discovered_a"]}
+            "job_id": i["job_a"], "discovered_id": i["discovered_a"],
+            "inspection_id": i["inspection_a"], "item_id": i["item_a"], "file_id": i["file_a"]}
 
 
 def _fill(value: Any, params: dict[str, Any]) -> Any:
@@ -291,8 +312,8 @@ def test_a_viewer_cannot_change_its_own_agency(world):
 # sets each in turn to A's object and to one that does not exist, in a body that is otherwise
 # valid for B (B's own objects in the path and in the other fields): both must answer alike.
 REFERENCES = {"person": "person", "responsible": "person", "parent": "org", "owner": "org", "organization": "org",
-              "channel": "channel"}
-UNKNOWN = {"person": "no.such.person", "org": "cn-999999", "channel": 99999}
+              "channel": "channel", "reviewer": "user"}
+UNKNOWN = {"person": "no.such.person", "org": "cn-999999", "channel": 99999, "user": "no.such.user"}
 # Fields that give a new object its natural key: A's key and B's own (both taken) answer alike.
 NEW_KEYS = {("POST", "/api/v1/organizations"): ("code", "cn-440300", "cn-440100"),
             ("POST", "/api/v1/people"): ("key", "zhao.lei", "wang.fang"),
@@ -318,6 +339,8 @@ B_JSON = {
     ("POST", "/api/v1/notification-targets"): {"kind": "email", "address": "ops@b.example",
                                                "organization": "cn-440100"},
     ("POST", "/api/v1/jobs"): {"kind": "scan"},
+    ("POST", "/api/v1/inspections"): {"channel": "{channel_id}", "profile": "cn-2019-website", "period": "2026-02"},
+    ("POST", "/api/v1/inspections/{inspection_id}/assign"): {"reviewer": "b_super"},
 }
 # Every dashboard form, with a form valid for B and the fields of it that its handler reads as
 # keys (forms take no model to introspect: a new form route must be added here).
@@ -342,6 +365,12 @@ B_FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, ...]]] = {
     ("POST", "/account/settings"): ({}, ()),  # the user's own language and time zone
     ("POST", "/jobs"): ({"kind": "scan"}, ("organization", "channel")),
     ("POST", "/discovered/{discovered_id}/decision"): ({}, ()),  # the decision and its note
+    ("POST", "/inspections"): ({"channel": "{channel_id}", "profile": "cn-2019-website", "period": "2026-02"},
+                               ("channel", "reviewer")),
+    ("POST", "/inspections/{inspection_id}/items/{item_id}"): ({}, ()),
+    ("POST", "/inspections/{inspection_id}/items/{item_id}/confirm"): ({}, ()),
+    ("POST", "/inspections/{inspection_id}/assign"): ({}, ("reviewer",)),
+    ("POST", "/inspections/{inspection_id}/submit"): ({}, ()),
 }
 
 
@@ -392,8 +421,9 @@ def test_keys_of_another_agency_in_any_write_answer_as_unknown_ones(world, intru
     browser = world.client(intruder)
     i = world.ids
     params = {"code": "cn-440105", "channel_id": i["channel_b"], "key": "wang.fang", "user_id": i["user_b"],
-              "assessment_id": i["assessment"], "task_id": i["task_b"]}
-    theirs = {"person": "zhao.lei", "org": "cn-440300", "channel": i["channel_a"]}
+              "assessment_id": i["assessment"], "task_id": i["task_b"], "inspection_id": i["inspection_b"],
+              "item_id": i["item_b"]}
+    theirs = {"person": "zhao.lei", "org": "cn-440300", "channel": i["channel_a"], "user": "a_staff"}
     routes = _mutating(browser.http.app)
     before = _everything(world)
     tried = []

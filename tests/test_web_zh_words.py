@@ -20,13 +20,14 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from sqlalchemy import select, update
 
 from mgov.accounts import access, users
-from mgov.act import disputes, task_evidence, tasks
+from mgov.act import disputes, inspection_work, task_evidence, tasks
+from mgov.act import inspections as ins
 from mgov.db.tables import FINDINGS, RECTIFICATION_TASKS
 from mgov.profiles.names import label
 from mgov.registry import service
 from mgov.registry.records import Batch, ChannelRecord, Origin
 from mgov.web.body_limit import every_route
-from webworld import World, _archive, add_rendered_finding, build_world, flash_of
+from webworld import World, _archive, add_inspections, add_rendered_finding, build_world, flash_of
 from zh_words import Problem, Vocabulary, check_html, check_rows, check_text
 
 # Routes that are not pages: the language switch and sign-out redirect, the API has its own
@@ -101,10 +102,32 @@ def full_world(engine: Any, tmp_path: Any) -> World:
                                          time_zone="Asia/Shanghai", note="季度考核")]
     # A finding on rendered pages: its screenshots and rule list (a check the web world knows by name).
     w.ids["rendered"] = add_rendered_finding(w, check="mobile.viewport")
+    # Reviewer inspections: A's a draft with a veto awaiting its second reviewer; B's answered,
+    # submitted and its veto confirmed (every state a page shows).
+    with engine.begin() as conn:
+        w.ids |= add_inspections(conn, w)
+        submitted_inspection(conn, w.ids["inspection_b"])
+        # The administrator the pages are read as fills A's: the forms of the one filling show.
+        ins.assign(conn, users.load_user(conn, users.user_id_of(conn, "admin")), w.ids["inspection_a"], "admin")
     w.ids |= {"dispute": dispute["id"], "task": second, "closed_task": first, "token": token["id"],
               "user": admin, "target": 0, "evidence": evidence["id"], "jobs": [crawl["id"], assess["id"], scan["id"]],
               "discovered": [f["id"] for f in found]}
     return w
+
+
+def submitted_inspection(conn: Any, inspection_id: int) -> None:
+    """Answer every other item of the inspection (met, one not met twice, one not applicable),
+    submit it, and have another reviewer confirm its veto."""
+    reviewer, admin = (users.load_user(conn, users.user_id_of(conn, n)) for n in ("reviewer", "admin"))
+    items = ins.items_of(conn, inspection_id)
+    rest = [i for i in items if i["verdict"] is None]
+    for n, item in enumerate(rest):
+        verdict = "not_met" if n == 0 else "not_applicable" if n == 1 else "met"
+        inspection_work.fill(conn, reviewer, inspection_id, item["id"], verdict, "已检查",
+                             instances=2 if verdict == "not_met" else None)
+    inspection_work.submit(conn, reviewer, inspection_id, "检查完毕")
+    veto = next(i for i in items if i["verdict"] == "not_met" and i["rule"] == "veto")
+    inspection_work.confirm(conn, admin, inspection_id, veto["id"], agree=True, note="复核属实")
 
 
 def _samples(world: World) -> dict[str, list[Any]]:
@@ -115,8 +138,11 @@ def _samples(world: World) -> dict[str, list[Any]]:
             "dispute_id": [i["dispute"]], "task_id": [i["task"], i["closed_task"]], "run_id": [i["run"]],
             "user_id": [i["user"]], "token_id": [i["token"]], "index": [0], "profile_id": ["cn-2019-website"],
             "evidence_id": [i["evidence"]], "job_id": i["jobs"], "discovered_id": i["discovered"],
+            "inspection_id": [i["inspection_a"], i["inspection_b"]],
             "paths": {"/tasks/{task_id}/evidence/{evidence_id}": [f"/tasks/{i['task']}/evidence/{i['evidence']}"],
-                      "/findings/{finding_id}/screenshot/{index}": [f"/findings/{i['rendered']}/screenshot/1"]}}
+                      "/findings/{finding_id}/screenshot/{index}": [f"/findings/{i['rendered']}/screenshot/1"],
+                      "/inspections/{inspection_id}/evidence/{file_id}": [
+                          f"/inspections/{i['inspection_a']}/evidence/{i['file_a']}"]}}
 
 
 def dashboard_routes(app: Any) -> list[str]:

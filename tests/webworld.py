@@ -18,12 +18,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select
 
 from mgov.accounts import users
-from mgov.act import load_calendar, open_tasks
+from mgov.act import inspection_evidence, inspection_work, load_calendar, open_tasks
+from mgov.act import inspections as ins
 from mgov.assess.service import run_assessment
 from mgov.collect.warc import HttpCapture, WarcWriter
 from mgov.config import Settings
 from mgov.db.tables import CHANNELS, FINDINGS, SCAN_ITEMS, SCAN_RUNS
 from mgov.formats.load import import_file
+from mgov.profiles import load
 from mgov.web import create_app
 from rows import monitored
 
@@ -211,3 +213,24 @@ def add_rendered_finding(world: World, channel: str = "channel_a", check: str = 
             run_id=world.ids["run"], channel_id=world.ids[channel], check_id=check, status="fail",
             value=RENDERED_VALUE, message="1 rule failed", message_zh="1 条规则不通过", evidence=refs,
             observed_at=dt.datetime.combine(DAY, dt.time(3), dt.UTC))).inserted_primary_key[0])
+
+
+# --- reviewer inspections (issue 17) -----------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n a screenshot"
+
+
+def add_inspections(conn: Any, w: World) -> dict[str, int]:
+    """An inspection of each agency's site by the office's reviewer: A's with a veto found not
+    met (awaiting its second reviewer) and a screenshot."""
+    admin, reviewer = (users.load_user(conn, users.user_id_of(conn, n)) for n in ("admin", "reviewer"))
+    profile, start, end = load("cn-2019-website"), dt.date(2026, 1, 1), dt.date(2026, 1, 31)
+    made = {}
+    for side in ("a", "b"):
+        found = ins.create(conn, admin, profile, w.ids[f"channel_{side}"], start, end, reviewer="reviewer")
+        veto = next(i for i in found["items"] if i["rule"] == "veto")
+        inspection_work.fill(conn, reviewer, found["id"], veto["id"], "not_met", f"{side} veto")
+        shot = inspection_evidence.attach(conn, w.settings.resolved_archive_dir, reviewer, found["id"], veto["id"],
+                                          f"{side}-shot.png", PNG, media_type="image/png")
+        made |= {f"inspection_{side}": found["id"], f"item_{side}": veto["id"], f"file_{side}": shot["id"]}
+    return made

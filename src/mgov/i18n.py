@@ -156,6 +156,13 @@ MESSAGES.update({
 HEADERS.update({"at": "时间", "actor": "操作人", "face": "途径", "action": "操作", "change": "变更内容"})
 
 
+# Reviewer inspections (issue 17): mgov inspection list / show.
+HEADERS.update({
+    "period": "考核期", "answered": "已填写", "items": "检查项数", "instances": "问题数", "files": "证据文件",
+    "confirmation": "复核", "counted": "已计入考核",
+})
+
+
 # The render pass and mgov inspect (issue 16).
 MESSAGES.update({
     "run_kind_render": ("render", "渲染"),

@@ -16,13 +16,17 @@ from __future__ import annotations
 # contacts.read: people's e-mail addresses and phone numbers in full (the roles that edit the
 # registry, chase its people or read the audit log, where changed contacts are written);
 # without it they are masked as the command line masks them (mgov.registry.masking).
+# inspections.review: carry out reviewer inspections (人工检查) of channels in scope: create and
+# assign them, fill their items, confirm another reviewer's veto, submit them.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "registry.write", "tasks.work", "tasks.close", "disputes.file", "disputes.decide",
                         "users.manage", "audit.read", "notify.manage", "contacts.read", "runs.start",
-                        "assess.start", "discover.decide"}),
+                        "assess.start", "discover.decide", "inspections.review"}),
     "supervisor": frozenset({"read", "registry.write", "tasks.work", "tasks.close", "disputes.decide", "audit.read",
-                             "notify.manage", "contacts.read", "runs.start", "assess.start", "discover.decide"}),
-    "reviewer": frozenset({"read", "disputes.decide", "audit.read", "contacts.read", "discover.decide"}),
+                             "notify.manage", "contacts.read", "runs.start", "assess.start", "discover.decide",
+                             "inspections.review"}),
+    "reviewer": frozenset({"read", "disputes.decide", "audit.read", "contacts.read", "discover.decide",
+                           "inspections.review"}),
     "agency_admin": frozenset({"read", "registry.write", "tasks.work", "disputes.file", "users.manage", "audit.read",
                                "notify.manage", "contacts.read", "runs.start"}),
     "agency_staff": frozenset({"read", "tasks.work", "disputes.file", "runs.start"}),

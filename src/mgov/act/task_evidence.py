@@ -1,39 +1,35 @@
 """Evidence that a rectification task's problem is fixed: a URL (the corrected page, a filing
 record) or a small file (a screenshot, a letter) kept under the archive.
 
-Files are stored by content, `<archive>/task-evidence/<sha256[:2]>/<sha256>`: the path never
-comes from the upload, and the same file uploaded twice is kept once. Their names and types are
-only shown; a file is always served as a download, as a type a browser will not run.
+Files are stored by content, `<archive>/task-evidence/<sha256[:2]>/<sha256>` (mgov.act.evidence_files):
+the path never comes from the upload, and the same file uploaded twice is kept once. Their names
+and types are only shown; a file is always served as a download, as a type a browser will not run.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import tempfile
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
 from mgov import clock
+from mgov.act import evidence_files
 from mgov.act.audit_log import record
+from mgov.act.evidence_files import MAX_FILE, SHOWN_TYPES, safe_name, served_type
 from mgov.act.task_work import clean_text, unresolved_task
 from mgov.act.tasks import add_step
 from mgov.db.tables import TASK_EVIDENCE
 from mgov.errors import InvalidValue, NotFound
 from mgov.registry.addresses import normalize_url
 
+__all__ = ["FOLDER", "MAX_FILE", "MAX_ITEMS", "SHOWN_TYPES", "add_file", "add_url", "evidence_file", "list_evidence",
+           "path_of", "safe_name", "served_type"]
+
 E = TASK_EVIDENCE
-MAX_FILE = 5 * 1024 * 1024  # bytes of one file: screenshots and letters, not recordings
 MAX_ITEMS = 20  # pieces of evidence per task
 FOLDER = "task-evidence"
-# Types served as themselves (each inert under the dashboard's CSP and nosniff); any other
-# file is served as application/octet-stream.
-SHOWN_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"})
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 
 
 def _count(conn: Connection, task_id: int) -> int:
@@ -54,43 +50,8 @@ def _url(raw: str) -> str:
     return normalize_url(text)
 
 
-def safe_name(raw: str | None) -> str:
-    """A file name to show and offer for download: its last path part, without control and
-    path characters, at most 200 characters (the extension kept)."""
-    name = unicodedata.normalize("NFC", (raw or "").replace("\\", "/").rsplit("/", 1)[-1])
-    name = _UNSAFE_NAME.sub("_", name).strip(" .") or "evidence"
-    if len(name) > 200:
-        stem, dot, ext = name.rpartition(".")
-        name = (stem[:190] + dot + ext[:9]) if dot and len(ext) < 10 else name[:200]
-    return name
-
-
-def _media_type(raw: str | None) -> str:
-    text = (raw or "").split(";", 1)[0].strip().lower()
-    return text if re.fullmatch(r"[a-z0-9.+-]+/[a-z0-9.+-]+", text) and len(text) <= 100 else "application/octet-stream"
-
-
 def path_of(archive_dir: Path, sha256: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
-        raise NotFound("no such evidence file")
-    return archive_dir / FOLDER / sha256[:2] / sha256
-
-
-def _store(archive_dir: Path, data: bytes) -> str:
-    digest = hashlib.sha256(data).hexdigest()
-    target = path_of(archive_dir, digest)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Written aside and renamed: a reader never sees half a file, two writers of one file agree.
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-    return digest
+    return evidence_files.path_of(archive_dir, FOLDER, sha256)
 
 
 def _added(conn: Connection, task: dict[str, Any], values: dict[str, Any], by: str) -> dict[str, Any]:
@@ -116,13 +77,11 @@ def add_file(conn: Connection, archive_dir: Path, task_id: int, filename: str | 
     """A file showing the fix, at most MAX_FILE bytes, kept under archive_dir."""
     task = unresolved_task(conn, task_id)
     note = clean_text(note, "the note", required=False)
-    if not data:
-        raise InvalidValue("the evidence file is empty")
-    if len(data) > MAX_FILE:
-        raise InvalidValue(f"the evidence file has {len(data)} bytes: at most {MAX_FILE} ({MAX_FILE // 2**20} MiB)")
+    evidence_files.check_size(data)
     _room(conn, task_id)
-    digest = _store(archive_dir, data)
-    return _added(conn, task, {"kind": "file", "filename": safe_name(filename), "media_type": _media_type(media_type),
+    digest = evidence_files.store(archive_dir, FOLDER, data)
+    return _added(conn, task, {"kind": "file", "filename": safe_name(filename),
+                               "media_type": evidence_files.media_type(media_type),
                                "size": len(data), "sha256": digest, "note": note}, by)
 
 
@@ -139,7 +98,3 @@ def evidence_file(conn: Connection, archive_dir: Path, task_id: int, evidence_id
     if not path.is_file():
         raise NotFound(f"the file of evidence {evidence_id} is missing from the archive ({FOLDER}/)")
     return dict(row._mapping), path.read_bytes()
-
-
-def served_type(media_type: str | None) -> str:
-    return media_type if media_type in SHOWN_TYPES else "application/octet-stream"

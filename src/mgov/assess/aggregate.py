@@ -65,6 +65,8 @@ def aggregate(ind: Indicator, obs: Observation | None) -> Outcome:
     if obs.manual is not None:
         m = obs.manual
         note = f"reviewer: {m.note}" if m.note else "reviewer"
+        if m.status == "not_applicable":
+            return Outcome("not_applicable", 0, tuple(m.evidence), note)
         return Outcome(m.status, m.instances if m.status == "failed" or ind.rule == "bonus" else 0,
                        tuple(m.evidence), note)
     if ind.source == "probe":

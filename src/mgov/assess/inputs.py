@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any, Literal
 
 FindingStatus = Literal["pass", "fail", "warn", "error", "not_applicable"]
-ManualStatus = Literal["met", "failed"]
+ManualStatus = Literal["met", "failed", "not_applicable"]
+MANUAL_STATUSES: tuple[str, ...] = ("met", "failed", "not_applicable")
 Ref = Mapping[str, Any]
 
 FINDING_STATUSES: tuple[str, ...] = ("pass", "fail", "warn", "error", "not_applicable")
@@ -74,6 +75,8 @@ class ManualInput:
 
     It takes precedence over any automated source (a reviewer confirms or rejects the candidates
     a check found). For bonus indicators 'met' means the bonus is earned; instances multiply points.
+    'not_applicable': the reviewer found that the indicator does not apply to the channel (a
+    mini program without the function it asks about): neither met nor failed, and not missing.
     """
 
     status: ManualStatus
@@ -82,8 +85,8 @@ class ManualInput:
     evidence: Sequence[Ref] = ()
 
     def __post_init__(self) -> None:
-        if self.status not in ("met", "failed"):
-            raise ValueError(f"manual status must be 'met' or 'failed', not {self.status!r}")
+        if self.status not in MANUAL_STATUSES:
+            raise ValueError(f"manual status must be one of {', '.join(MANUAL_STATUSES)}, not {self.status!r}")
         if self.instances < 0:
             raise ValueError(f"manual instances must be >= 0, not {self.instances}")
         object.__setattr__(self, "evidence", _refs(self.evidence))

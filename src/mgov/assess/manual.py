@@ -1,8 +1,10 @@
 """Assessment inputs mgov cannot observe itself, stored per channel, indicator and period:
 
-- manual: a reviewer's decision on an indicator (met or failed, instances, a note, evidence).
-  It applies to any indicator, also one bound to a check: the engine ranks it above findings,
-  so a reviewer confirms or rejects what a check found (e.g. an 严重表述错误 candidate).
+- manual: a reviewer's decision on an indicator (met, failed or not applicable, instances, a
+  note, evidence). It applies to any indicator, also one bound to a check: the engine ranks it
+  above findings, so a reviewer confirms or rejects what a check found (e.g. an 严重表述错误
+  candidate). `mgov review` enters one; a submitted inspection (mgov.act.inspections) enters
+  one per item of its checklist, through `record` like every other.
 - rating: 好差评 counts per level (非常满意 … 非常不满意; 不满意 and 非常不满意 are 差评) and,
   when known, the 差评 not rectified in time (overdue).
 - usage: visits and the mobile share, from an analytics.usa.gov-style export.
@@ -37,7 +39,7 @@ from sqlalchemy import Connection, Row, insert, select
 
 from mgov import clock
 from mgov.assess.channels import channels_of
-from mgov.assess.inputs import RATING_LEVELS, ChannelInput, ManualInput, RatingCounts, UsageFigures
+from mgov.assess.inputs import MANUAL_STATUSES, RATING_LEVELS, ChannelInput, ManualInput, RatingCounts, UsageFigures
 from mgov.db import audit
 from mgov.db.tables import ASSESSMENT_INPUTS as AI
 from mgov.errors import ImportFailed, InvalidValue, MgovError, NotFound
@@ -252,14 +254,14 @@ def review(conn: Connection, profile: Profile, start: dt.date, end: dt.date, add
            status: str, *, note: str, instances: int | None = None, evidence: Sequence[str | Mapping[str, Any]] = (),
            by: str | None = None, channels: Channels | None = None) -> dict[str, Any]:
     """A reviewer's decision on one indicator of one channel for the period (manual input)."""
-    if status not in ("met", "failed"):
-        raise InvalidValue(f"review status must be met or failed, not {status!r}")
+    if status not in MANUAL_STATUSES:
+        raise InvalidValue(f"review status must be met or failed (or not_applicable), not {status!r}")
     if not note.strip():
         raise InvalidValue("a review needs a note saying what was found")
     channel = (channels or Channels.of(conn, profile)).find(address)
     ind = indicator_for(profile, channel, indicator_id, "manual")
     if instances is None:
-        instances = 1 if status == "failed" or ind.rule == "bonus" else 0
+        instances = 1 if status == "failed" or (ind.rule == "bonus" and status == "met") else 0
     refs = [{"url": e} if isinstance(e, str) else dict(e) for e in evidence]
     new_id = record(conn, channel_id=int(channel.channel_id), profile_id=profile.id, indicator_id=ind.id,
                     start=start, end=end, kind="manual", payload={"status": status, "instances": instances},

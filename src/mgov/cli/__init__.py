@@ -23,6 +23,7 @@ from mgov.cli import (
     findings,
     formats,
     inputs,
+    inspections,
     notify,
     orgs,
     people,
@@ -73,6 +74,7 @@ app.add_typer(act.disputes_app, name="disputes")
 app.add_typer(notify.app, name="notify")
 app.add_typer(inputs.ratings_app, name="ratings")
 app.add_typer(inputs.usage_app, name="usage")
+app.add_typer(inspections.app, name="inspection")
 app.add_typer(orgs.app, name="org")
 app.add_typer(people.app, name="person")
 app.add_typer(channels.app, name="channel")

@@ -22,7 +22,8 @@ from mgov.db.tables import AUDIT_LOG, CHANNELS
 from mgov.errors import InvalidValue
 
 # The kinds of object entries are about (a subject is kind:key).
-KINDS = ("organization", "person", "channel", "task", "dispute", "user", "notification_target", "file", "discovered")
+KINDS = ("organization", "person", "channel", "task", "dispute", "user", "notification_target", "file", "discovered",
+         "inspection")
 
 # What an entry keeps of a change: the log says who changed what, it is not a copy of every
 # body a client sent (a 10 MB change must not make a 10 MB row).

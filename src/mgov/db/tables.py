@@ -594,6 +594,79 @@ class DiscoveredAccount(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class Inspection(Base):
+    """A reviewer's inspection of one channel for one period against a profile (人工检查): the
+    checklist of the profile's indicators for the channel's kind and tier (those whose source is
+    manual, or every one: `selection`), assigned to a reviewer (a user name), filled item by
+    item, then submitted: each item's verdict becomes the channel's manual input of that
+    indicator for the period (mgov.act.inspections)."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (Index("ix_inspections_channel_period", "channel_id", "profile_id", "period_start",
+                            "period_end"),
+                      Index("ix_inspections_assignee_status", "assignee", "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    profile_id: Mapped[str] = mapped_column(String(80))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)  # inclusive
+    selection: Mapped[str] = mapped_column(String(10))  # manual, all
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, submitted
+    assignee: Mapped[str] = mapped_column(String(120))  # a user name
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    submitted_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class InspectionItem(Base):
+    """One indicator of an inspection's checklist: its verdict (met, not_met, not_applicable),
+    instances, note, who filled it; for a veto not met, the second reviewer's confirmation
+    (confirmed or rejected); the assessment input it became (input_id, once it counts)."""
+
+    __tablename__ = "inspection_items"
+    __table_args__ = (UniqueConstraint("inspection_id", "indicator_id", name="uq_inspection_items_indicator"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    indicator_id: Mapped[str] = mapped_column(String(80))
+    rule: Mapped[str] = mapped_column(String(20))  # veto, deduct, weight, bonus
+    source: Mapped[str] = mapped_column(String(20))  # the indicator's source in the profile
+    verdict: Mapped[str | None] = mapped_column(String(20), nullable=True)  # met, not_met, not_applicable
+    instances: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    filled_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    filled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    confirmation: Mapped[str | None] = mapped_column(String(20), nullable=True)  # confirmed, rejected
+    confirmed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    confirm_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    input_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # assessment_inputs.id
+
+
+class InspectionEvidence(Base):
+    """A file an inspection item rests on (a screenshot of the mini program, a letter), kept
+    under the archive by its SHA-256 (inspection-evidence/): the path never comes from the upload."""
+
+    __tablename__ = "inspection_evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("inspection_items.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    added_by: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+
+
 # The Core tables, for bulk statements and reads that need no ORM objects.
 ORGS = _table(Organization)
 PEOPLE = _table(Person)
@@ -625,3 +698,6 @@ NOTIFICATION_TARGETS = _table(NotificationTarget)
 NOTIFICATIONS_SENT = _table(NotificationSent)
 JOBS = _table(Job)
 DISCOVERED = _table(DiscoveredAccount)
+INSPECTIONS = _table(Inspection)
+INSPECTION_ITEMS = _table(InspectionItem)
+INSPECTION_EVIDENCE = _table(InspectionEvidence)

@@ -19,8 +19,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "bad": ("有误记录数", "bad records"), "created": ("新建数", "created"), "updated": ("修改数", "updated"),
     "closed": ("关停数", "closed"), "unchanged": ("未变数", "unchanged"), "key": ("标识", "key"),
     "profile": ("指标体系", "profile"), "period": ("考核周期", "period"), "values": ("录入内容", "values"),
-    "entered_by": ("录入人", "entered by"),
+    "entered_by": ("录入人", "entered by"), "verdict": ("检查结论", "verdict"),
     "state": ("审核状态", "state"), "confirmed_as": ("认定为", "confirmed as"), "platform": ("平台", "platform"),
+    "selection": ("检查范围", "checklist"), "confirmation": ("复核", "confirmation"),
 }
 FACES: dict[str, tuple[str, str]] = {"web": ("网页", "web"), "api": ("接口", "API"), "cli": ("命令行", "command line")}
 # The actions a reader filters by (others are found by their object kind).
@@ -36,7 +37,8 @@ FORMATS: dict[str, tuple[str, str]] = {"native": ("mgov 名录格式", "mgov reg
                                        "usdr": ("美国数字注册库", "U.S. Digital Registry")}
 # Fields whose values are codes of a label table.
 _CODES = {"role": "role", "status": "status", "kind": "kind", "tier": "tier", "jurisdiction": "jurisdiction",
-          "event": "event", "state": "discovered", "confirmed_as": "confirmed_as"}
+          "event": "event", "state": "discovered", "confirmed_as": "confirmed_as",
+          "verdict": "inspection_verdict", "selection": "inspection_selection", "confirmation": "confirmation"}
 
 
 def field_label(key: str, lang: str) -> str:

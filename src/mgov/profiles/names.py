@@ -59,7 +59,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
                    "notify.manage": ("管理通知", "manage notifications"),
                    "contacts.read": ("查看完整联系方式", "see contact details"),
                    "runs.start": ("发起扫描和抓取", "start scans and crawls"),
-                   "assess.start": ("发起考核", "start assessments")},
+                   "assess.start": ("发起考核", "start assessments"),
+                   "inspections.review": ("开展人工检查", "carry out inspections")},
     "kind": _terms(vocab.CHANNEL_KINDS),
     "status": _terms(vocab.CHANNEL_STATUSES),
     "role": _terms(vocab.ROLES),
@@ -79,6 +80,14 @@ LABELS["discovered"] = {"new": ("待审核", "new"), "confirmed": ("已确认", 
                         "dismissed": ("已排除", "dismissed")}
 LABELS["confirmed_as"] = {"private": ("私开账号", "unfiled account (私开)"), "imposter": ("仿冒账号", "imposter")}
 LABELS["permission"]["discover.decide"] = ("审核发现的账号", "decide on discovered accounts")
+# Reviewer inspections (人工检查): an inspection's state, an item's verdict, which indicators its
+# checklist holds, a second reviewer's word on a veto not met.
+LABELS["inspection"] = {"draft": ("填写中", "draft"), "submitted": ("已提交", "submitted")}
+LABELS["inspection_verdict"] = {"met": ("符合", "met"), "not_met": ("不符合", "not met"),
+                                "not_applicable": ("不适用", "not applicable")}
+LABELS["inspection_selection"] = {"manual": ("人工评审指标", "manual indicators"),
+                                  "all": ("全部适用指标", "every applicable indicator")}
+LABELS["confirmation"] = {"confirmed": ("已复核确认", "confirmed"), "rejected": ("复核驳回", "rejected")}
 
 # The audit log's actions are "subject.verb" (task.opened): each half has its words, so an
 # action added later reads right as soon as its two words are here.
@@ -90,6 +99,7 @@ ACTION_SUBJECTS: dict[str, tuple[str, str]] = {
     "assessment": ("考核", "assessment"), "run": ("监测任务", "run"), "scan": ("扫描", "scan"),
     "crawl": ("抓取", "crawl"), "input": ("人工录入", "manual input"), "export": ("导出", "export"),
     "file": ("文件", "file"), "discovered": ("发现的账号", "discovered account"),
+    "file": ("文件", "file"), "inspection": ("人工检查", "inspection"),
 }
 ACTION_VERBS: dict[str, tuple[str, str]] = {
     "opened": ("开启", "opened"), "closed": ("关闭", "closed"), "escalated": ("升级", "escalated"),
@@ -106,6 +116,8 @@ ACTION_VERBS: dict[str, tuple[str, str]] = {
     "recheck_unchecked": ("未能复查", "re-check could not tell"),
     "ended": ("终止", "ended"), "event_filed": ("登记事件", "event filed"),
     "confirmed": ("确认", "confirmed"), "dismissed": ("排除", "dismissed"),
+    "filled": ("填写", "filled in"), "file_attached": ("附加证据文件", "evidence file attached"),
+    "rejected": ("驳回", "rejected"), "submitted": ("提交", "submitted"),
 }
 # What stands in a task's indicator_id for a task that is not about one indicator.
 PSEUDO_INDICATORS: dict[str, tuple[str, str]] = {"monitoring.incomplete": ("恢复监测", "Restore monitoring")}
@@ -241,6 +253,11 @@ AUDIT_FIELDS: dict[str, tuple[str, str]] = {
     "sha256": ("文件摘要", "SHA-256"), "url": ("链接", "link"), "comment": ("评论", "comment"),
     "level": ("升级层级", "level"), "escalation_level": ("升级层级", "escalation level"),
     "job_kind": ("作业类型", "job"), "profile": ("指标体系", "profile"), "period": ("考核期", "period"),
+    "instances": ("问题数", "instances"), "items": ("检查项数", "items"),
+    "inputs": ("计入考核的录入", "inputs counted"),
+    "pending": ("待复核的否决项数", "vetoes awaiting confirmation"), "filled_by": ("填写人", "filled in by"),
+    "input": ("计入考核的录入", "input counted"), "superseded_by": ("已被取代", "superseded by"),
+    "media_type": ("文件类型", "file type"),
 }
 CLOSE_REASONS = {"manual": ("人工关闭", "closed by hand"), "overturned": ("申诉撤销", "dispute overturned"),
                  "recheck": ("复查达标", "re-check met")}

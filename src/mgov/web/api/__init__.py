@@ -9,6 +9,7 @@ from mgov.web.api import (
     act,
     assessments,
     discovered,
+    inspections,
     jobs,
     monitoring,
     notify,
@@ -18,5 +19,6 @@ from mgov.web.api import (
 )
 
 router = APIRouter()
-for module in (registry, monitoring, assessments, act, task_work, accounts, notify, jobs, verify, discovered):
+for module in (registry, monitoring, assessments, act, task_work, inspections, accounts, notify, jobs, verify,
+               discovered):
     router.include_router(module.router)

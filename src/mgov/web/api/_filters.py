@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from mgov.act import disputes, tasks
+from mgov.act import disputes, inspections, tasks
 from mgov.checks.base import Status
 from mgov.checks.plugins import all_checks
 from mgov.errors import InvalidValue
@@ -27,6 +27,7 @@ VOCABULARIES: dict[str, Callable[[], Iterable[str]]] = {
     "check": lambda: all_checks(),
     "task_status": lambda: tasks.STATUSES,
     "dispute_status": lambda: disputes.STATUSES,
+    "inspection_status": lambda: inspections.STATUSES,
     "verdict": lambda: ("pass", "fail", "not_assessed"),
     "run_kind": lambda: ("scan", "crawl"),
     "report_format": lambda: ("pdf", "xlsx", "csv", "html"),

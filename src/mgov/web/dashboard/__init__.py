@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mgov.web.dashboard import account, auth, discover_pages, follow, job_pages, pages, task_pages, verify_page
+from mgov.web.dashboard import (
+    account,
+    auth,
+    discover_pages,
+    follow,
+    inspection_pages,
+    job_pages,
+    pages,
+    task_pages,
+    verify_page,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, pages, follow, task_pages, account, job_pages, discover_pages, verify_page):
+for module in (auth, pages, follow, task_pages, inspection_pages, account, job_pages, discover_pages, verify_page):
     router.include_router(module.router)

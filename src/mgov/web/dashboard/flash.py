@@ -27,7 +27,7 @@ MAX_TEXT = 500  # characters of an error kept (a cookie holds about 4 KB)
 SECONDS = 120  # a flash not shown by then (the redirect was not followed) is gone
 # What `done` may say: keys the page maps to its own translated notices.
 NOTICES = frozenset({"saved", "closed", "filed", "decided", "revoked", "created", "password_changed", "unlocked",
-                     "job_started", "job_running"})
+                     "job_started", "job_running", "submitted"})
 
 
 def _key(request: Request) -> bytes | None:
