@@ -27,6 +27,9 @@ from mgov.i18n import t
 app = typer.Typer(help="Accounts on the platforms that claim a registered unit's name but are not registered. "
                        "[dim]Example: mgov discover --org cn-440300 --platform weibo; mgov discover list[/dim]",
                   invoke_without_command=True)
+SEARCH_HOST_OPTION = typer.Option(None, "--search-host", metavar="HOST",
+                                  help="An ActivityPub (Mastodon) server to search, repeatable (the fediverse has "
+                                       "no one search; none given: none searched).")
 PLATFORM_OPTION = typer.Option(None, "--platform", help="Only this platform's search (an adapter name: weibo, "
                                                       "activitypub...); repeatable.")
 COLUMNS = ["id", "platform", "address", "name", "organization", "matched", "state", "confirmed_as", "last_seen"]
@@ -37,9 +40,7 @@ def discover(
     ctx: typer.Context,
     org: str | None = typer.Option(None, "--org", help="Only this organization and those below it."),
     platform: list[str] | None = PLATFORM_OPTION,
-    search_host: list[str] | None = typer.Option(None, "--search-host", metavar="HOST",
-                                                 help="An ActivityPub (Mastodon) server to search, repeatable "
-                                                      "(the fediverse has no one search; none: none searched)."),
+    search_host: list[str] | None = SEARCH_HOST_OPTION,
     connect_to: list[str] | None = CONNECT_TO,
     dns: str | None = DNS,
     ca_bundle: str | None = CA_BUNDLE,

@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from mgov.collect.platforms.base import FoundAccount, SearchingAdapter, all_adapters
+from mgov.collect.settings import CollectSettings
 from mgov.collect.site import CollectContext
 from mgov.config import Settings
 from mgov.discover import store
 from mgov.discover.match import UnitNames, best_claim
 from mgov.errors import InvalidValue, MgovError
-from mgov.collect.settings import CollectSettings
 from mgov.runs.context import RoutingOptions, open_context
 
 SEARCH_LIMIT = 20  # accounts asked of one search

@@ -99,7 +99,7 @@ ACTION_SUBJECTS: dict[str, tuple[str, str]] = {
     "assessment": ("考核", "assessment"), "run": ("监测任务", "run"), "scan": ("扫描", "scan"),
     "crawl": ("抓取", "crawl"), "input": ("人工录入", "manual input"), "export": ("导出", "export"),
     "file": ("文件", "file"), "discovered": ("发现的账号", "discovered account"),
-    "file": ("文件", "file"), "inspection": ("人工检查", "inspection"),
+    "inspection": ("人工检查", "inspection"),
 }
 ACTION_VERBS: dict[str, tuple[str, str]] = {
     "opened": ("开启", "opened"), "closed": ("关闭", "closed"), "escalated": ("升级", "escalated"),
