@@ -101,7 +101,7 @@ def test_a_mini_program_inspection_changes_its_assessment_as_the_profile_says(cl
         i.id for i in profile.indicators if i.source == "manual" and (not i.kinds or "mini_program" in i.kinds)]
     vetoes = [i["indicator_id"] for i in items if i["rule"] == "veto"]
     deducts = [i for i in items if i["rule"] == "deduct"]
-    veto, deduct = "mv3_no_interaction", deducts[0]["indicator_id"]
+    veto, deduct = "mv3_no_interaction_reviewed", deducts[0]["indicator_id"]
     assert veto in vetoes
     points = profile.indicator(deduct).points * 2
 
@@ -179,7 +179,7 @@ def created(cli, user="wang.shen", *extra, channel=MINI, profile="cn-2019-newmed
 
 def test_another_agencys_reviewer_can_neither_see_nor_fill_it(cli, world, tmp_path):
     found = created(cli, "wang.shen", "--reviewer", "li.shen")
-    inspection, veto = str(found["id"]), "mv3_no_interaction"
+    inspection, veto = str(found["id"]), "mv3_no_interaction_reviewed"
     run(cli, "li.shen", "fill", inspection, "--item", veto, "--verdict", "not_met", "--note", "无留言入口")
     shot = tmp_path / "shot.png"
     shot.write_bytes(SCREENSHOT)
@@ -247,7 +247,7 @@ def test_a_rejected_veto_blocks_the_submission_until_answered_again(cli, world):
 
 
 def test_a_late_confirmation_does_not_undo_a_newer_inspection(cli, world):
-    veto = "mv3_no_interaction"
+    veto = "mv3_no_interaction_reviewed"
     first = created(cli, "li.shen")
     for item in first["items"]:
         run(cli, "li.shen", "fill", str(first["id"]), "--item", item["indicator_id"], "--verdict",
@@ -313,12 +313,12 @@ def test_the_checklist_follows_the_profile_and_the_request(cli, world, tmp_path)
 def test_the_command_line_speaks_chinese_about_inspections(cli, world):
     found = created(cli, "wang.shen", "--reviewer", "li.shen")
     inspection = str(found["id"])
-    run(cli, "li.shen", "fill", inspection, "--item", "mv3_no_interaction", "--verdict", "not_met", "--note", "无入口")
+    run(cli, "li.shen", "fill", inspection, "--item", "mv3_no_interaction_reviewed", "--verdict", "not_met", "--note", "无入口")
     run(cli, "li.shen", "fill", inspection, "--item", "mv1_secrets", "--verdict", "not_applicable", "--note", "无")
     wide = {"COLUMNS": "250", "MGOV_LANG": "zh"}
     outputs = {"list": cli("--as", "li.shen", "inspection", "list", **wide).stdout,
                "show": cli("--as", "li.shen", "inspection", "show", inspection, **wide).stdout,
-               "fill": cli("--as", "li.shen", "inspection", "fill", inspection, "--item", "md_errors", "--verdict",
+               "fill": cli("--as", "li.shen", "inspection", "fill", inspection, "--item", "md_errors_reviewed", "--verdict",
                            "met", "--note", "无", **wide).stdout,
                "refused": cli("--as", "li.shen", "inspection", "submit", inspection, code=1, **wide).stderr}
     assert "不符合" in outputs["show"] and "不适用" in outputs["show"] and "未提供有效互动功能" in outputs["show"]

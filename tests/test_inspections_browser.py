@@ -75,7 +75,7 @@ def test_a_reviewer_fills_a_mini_program_inspection_in_the_browser(served, page,
         item = page.locator("article.item").nth(n)
         indicator = item.get_attribute("data-indicator")
         form = item.locator("form.fill-form")
-        if indicator == "mv3_no_interaction":
+        if indicator == "mv3_no_interaction_reviewed":
             form.locator("input[value=not_met]").check()
             form.locator("textarea[name=note]").fill("留言入口点击无响应")
             form.locator("input[type=file]").set_input_files(
@@ -86,7 +86,7 @@ def test_a_reviewer_fills_a_mini_program_inspection_in_the_browser(served, page,
         with page.expect_navigation():
             form.locator("button[type=submit]").click()
         assert page.get_by_role("status").inner_text() == "Saved.", page.locator("main").inner_text()[:500]
-    veto = page.locator("article.item[data-indicator=mv3_no_interaction]")
+    veto = page.locator("article.item[data-indicator=mv3_no_interaction_reviewed]")
     assert "awaiting confirmation" in veto.inner_text() and "留言入口.png" in veto.inner_text()
     assert veto.locator("form.confirm-form").count() == 0  # not for the one who filled it
     with page.expect_navigation():
@@ -98,7 +98,7 @@ def test_a_reviewer_fills_a_mini_program_inspection_in_the_browser(served, page,
 
     page.context.clear_cookies()
     sign_in(page, base, "zhao.fu", PASSWORD, f"/inspections/{inspection}")
-    veto = page.locator("article.item[data-indicator=mv3_no_interaction]")
+    veto = page.locator("article.item[data-indicator=mv3_no_interaction_reviewed]")
     veto.locator("form.confirm-form input[name=note]").fill("复核属实")
     with page.expect_navigation():
         veto.locator("form.confirm-form button[type=submit]").click()
@@ -107,4 +107,4 @@ def test_a_reviewer_fills_a_mini_program_inspection_in_the_browser(served, page,
 
     out = run_assessment(engine, "cn-2019-newmedia", "2026Q3")
     result = next(c for c in summary(engine, out["assessment"], detail=True)["channels"] if c["address"] == MINI)
-    assert (result["verdict"], result["vetoes"]) == ("fail", ["mv3_no_interaction"])
+    assert (result["verdict"], result["vetoes"]) == ("fail", ["mv3_no_interaction_reviewed"])

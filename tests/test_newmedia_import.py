@@ -157,7 +157,7 @@ def test_docs_name_every_column_and_their_example_reads(tmp_path: Path) -> None:
     from mgov.collect.platforms.import_table import ACCOUNT_COLUMNS, POST_COLUMNS
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "newmedia.md").read_text(encoding="utf-8")
-    section = doc.split("## Importing posts", 1)[1]
+    section = doc.split("## Importing posts", 1)[1].split("\n## ", 1)[0]  # up to the next section
     named = {n for row in re.findall(r"^\| (`[^|]+)\|", section, flags=re.MULTILINE)
              for n in re.findall(r"`([a-z_]+)`", row)}
     assert named == set(POST_COLUMNS) | set(ACCOUNT_COLUMNS)
