@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from mgov.actors import Actor, acting, os_actor
 from mgov.cli import (
     act,
+    apps,
     assess,
     audit,
     channels,
@@ -89,6 +90,7 @@ app.command("crawl")(crawl.crawl)
 app.command("links")(crawl.links)
 app.command("render")(render.render)
 app.command("inspect")(render.inspect)
+app.add_typer(apps.app, name="app")
 app.command("assess")(assess.assess)
 app.command("assessment")(assess.assessment)
 app.command("report")(reports.report)

@@ -23,6 +23,7 @@ from mgov.collect.site import CollectContext
 from mgov.config import Settings
 from mgov.errors import MgovError
 from mgov.evidence.site import ChannelFacts
+from mgov.registry.addresses import normalize_url
 from mgov.runs.saver import ChannelSaver, Collector
 
 GROUP = "mgov.run_kinds"
@@ -40,6 +41,7 @@ class RunSetup:
 
 
 Opener = Callable[[RunSetup], AbstractContextManager[tuple[Collector, ChannelSaver | None]]]
+WEB_CHANNELS = frozenset({"website", "mobile_site"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ class RunKind:
     limits: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # The collect layer's settings for a run of this kind, from its stored parameters.
     collect_settings: Callable[[dict[str, Any]], CollectSettings] | None = None
+    # The registry's channel kinds this pass reads (web channels unless it says otherwise), and
+    # how a channel's address given on the command line is written in the registry.
+    channel_kinds: frozenset[str] = WEB_CHANNELS
+    address: Callable[[str], str] = normalize_url
 
     def owns(self, check: Check) -> bool:
         return owner_of(check) is self

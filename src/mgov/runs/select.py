@@ -10,7 +10,6 @@ from mgov.checks.base import Check
 from mgov.checks.plugins import select
 from mgov.errors import MgovError
 from mgov.profiles import load
-from mgov.registry.addresses import normalize_url
 from mgov.runs.context import RoutingOptions
 from mgov.runs.kinds import kind_of, owner_of
 
@@ -33,7 +32,7 @@ def run_params(*, org: str | None = None, kinds: list[str] | None = None, channe
         named = list(dict.fromkeys([*bound, *named]))
     routing_options = (routing or RoutingOptions()).as_dict()
     params: dict[str, Any] = {"kind": kind, "org": org, "kinds": kinds or [],
-                              "channels": [normalize_url(c) for c in channels or []], "checks": named,
+                              "channels": [run_kind.address(c) for c in channels or []], "checks": named,
                               "routing": routing_options, "profile": profile, "variants": variants}
     if run_kind.limits is not None:
         params["limits"] = run_kind.limits(limits or {})

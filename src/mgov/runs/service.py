@@ -13,7 +13,7 @@ from mgov.config import Settings
 from mgov.errors import MgovError
 from mgov.evidence.site import ChannelFacts
 from mgov.runs import store
-from mgov.runs.kinds import RunKind, kind_of
+from mgov.runs.kinds import WEB_CHANNELS, RunKind, kind_of
 from mgov.runs.local import run_here
 from mgov.runs.workers import run_workers
 
@@ -22,9 +22,12 @@ AUTO_WORKERS_FROM = 500  # below this, starting processes costs more than it bri
 
 def start_run(engine: Engine, params: dict[str, Any]) -> int:
     """A new run, once its selection is known to match channels (no stuck empty runs)."""
+    run_kind = kind_of(params.get("kind", "scan"))
     with engine.begin() as conn:
-        if not store.select_channels(conn, org=params["org"], kinds=params["kinds"], addresses=params["channels"]):
-            raise MgovError("no registered web channel matches this selection: "
+        if not store.select_channels(conn, org=params["org"], kinds=params["kinds"], addresses=params["channels"],
+                                     scannable=run_kind.channel_kinds):
+            what = "web" if run_kind.channel_kinds == WEB_CHANNELS else "/".join(sorted(run_kind.channel_kinds))
+            raise MgovError(f"no registered {what} channel matches this selection: "
                             f"nothing to {params.get('kind', 'scan')}")
         return store.create_run(conn, params, kind=params.get("kind", "scan"))
 
@@ -49,11 +52,11 @@ def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency:
     means one per core when at least AUTO_WORKERS_FROM channels are left, else one."""
     with engine.connect() as conn:
         params = store.get_run(conn, run_id)["params"]
+        run_kind: RunKind = kind_of(params.get("kind", "scan"))
         channels = store.select_channels(conn, org=params["org"], kinds=params["kinds"],
-                                         addresses=params["channels"])
+                                         addresses=params["channels"], scannable=run_kind.channel_kinds)
         done = store.done_channels(conn, run_id)
     todo = [(cid, facts) for cid, facts in channels if cid not in done]
-    run_kind: RunKind = kind_of(params.get("kind", "scan"))
     concurrency = concurrency or run_kind.concurrency
     if on_start is not None:
         on_start(len(channels), len(channels) - len(todo))

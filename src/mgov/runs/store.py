@@ -59,13 +59,16 @@ def finish_run(conn: Connection, run_id: int) -> None:
 
 
 def select_channels(conn: Connection, *, org: str | None = None, kinds: Iterable[str] = (),
-                    addresses: Iterable[str] = ()) -> list[tuple[int, ChannelFacts]]:
-    """Open web channels matching the selection, with what checks need from the registry."""
+                    addresses: Iterable[str] = (),
+                    scannable: Iterable[str] = SCANNABLE) -> list[tuple[int, ChannelFacts]]:
+    """Open channels matching the selection among the kinds a pass reads (web channels by
+    default), with what checks need from the registry."""
     orgs = {r.id: dict(r._mapping) for r in conn.execute(select(ORGS))}
-    kinds = list(kinds) or list(SCANNABLE)
-    bad = [k for k in kinds if k not in SCANNABLE]
+    allowed = list(scannable) if isinstance(scannable, tuple | list) else sorted(scannable)
+    kinds = list(kinds) or allowed
+    bad = [k for k in kinds if k not in allowed]
     if bad:
-        raise NotFound(f"cannot scan channels of kind {', '.join(bad)} (scannable: {', '.join(SCANNABLE)})")
+        raise NotFound(f"cannot scan channels of kind {', '.join(bad)} (scannable: {', '.join(allowed)})")
     query = (select(CHANNELS).where(CHANNELS.c.kind.in_(kinds), CHANNELS.c.status.in_(vocab.OPEN_STATUSES))
              .order_by(CHANNELS.c.id))
     wanted = list(addresses)
