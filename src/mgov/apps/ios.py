@@ -27,7 +27,7 @@ def analyze_ipa(archive: zipfile.ZipFile, name: str, evidence: AppEvidence, poli
         raise PackageError(f"{name} unpacks to {info.file_size} bytes: refused")
     try:
         plist = plistlib.loads(archive.read(name))
-    except (plistlib.InvalidFileException, ValueError, zipfile.BadZipFile, EOFError) as exc:
+    except Exception as exc:  # plistlib raises expat's, ValueError, OverflowError... on a hostile file
         raise PackageError(f"cannot read {name}: {type(exc).__name__}: {exc}") from exc
     if not isinstance(plist, dict):
         raise PackageError(f"{name} is not a dictionary")

@@ -106,15 +106,16 @@ def group_named(group: str | None, policy: str) -> bool | None:
 
 def sdk_named(name: str, website: str | None, policy: str) -> bool:
     """The policy (from policy_words) names the SDK: its name, a word of its name at least 4
-    letters long that is not generic, its website's domain label, or a Chinese alias."""
+    letters long that is neither generic nor a large company's (naming Google is not naming
+    Google Analytics), its website's domain label, or a Chinese alias."""
     lowered = name.lower()
     if lowered in policy:
         return True
-    words = [w for w in re.split(r"[^a-z0-9]+", lowered) if len(w) >= 4 and w not in _GENERIC]
+    words = [w for w in re.split(r"[^a-z0-9]+", lowered) if len(w) >= 4 and w not in _GENERIC | _COMPANIES]
     if website:
         host = re.sub(r"^https?://(www\.)?", "", website.lower()).split("/")[0]
         label = host.split(".")[-2] if host.count(".") >= 1 else host
-        if len(label) >= 4:
+        if len(label) >= 4 and label not in _COMPANIES:
             words.append(label)
     tokens = set(re.split(r"[^a-z0-9]+", lowered)) | set(words)
     aliases = [alias for token in tokens for alias in SDK_ALIASES.get(token, ())]
@@ -126,3 +127,6 @@ _GENERIC = frozenset({"analytics", "android", "mobile", "crash", "reporting", "p
                       "notifications", "tracker", "tracking", "advertising", "ads", "sdk", "library", "services",
                       "service", "cloud", "messaging", "marketing", "platform", "location", "maps", "social",
                       "share", "login", "kit", "plus", "open", "data", "insights", "engage"})
+# Companies with many SDKs: their name alone does not name one of them.
+_COMPANIES = frozenset({"google", "facebook", "meta", "amazon", "microsoft", "yandex", "twitter", "tencent", "baidu",
+                        "alibaba", "huawei", "xiaomi", "samsung", "oracle", "adobe", "yahoo", "verizon", "apple"})

@@ -53,7 +53,7 @@ class AppCheck(Check):
                                 message_zh=f"安装包无法分析：{app.error}", evidence=refs)
         if app.platform != PLATFORM_OF.get(ev.channel.kind):
             return self.finding(Status.ERROR, {"sha256": app.sha256},
-                                message=f"the package is an {app.platform} app, the channel is a {ev.channel.kind}",
+                                message=f"the package is for {app.platform}, the channel is {ev.channel.kind}",
                                 message_zh=f"安装包为 {app.platform} 应用，与渠道类型 {ev.channel.kind} 不符",
                                 evidence=refs)
         finding = self.judge(app, ev, params)
