@@ -15,8 +15,8 @@ EXAMPLE = re.compile(r"<!-- example: (?P<name>\S+) -->\n```toml\n(?P<body>.*?)^`
 
 def test_shipped_profiles_load() -> None:
     profiles = load_all()
-    assert sorted(profiles) == ["cn-2019-newmedia", "cn-2019-website", "cn-2021-aging", "us-federal",
-                               "wcag21-aa"]
+    assert sorted(profiles) == ["cn-2019-newmedia", "cn-2019-website", "cn-2021-aging", "cn-pipl-app",
+                               "us-federal", "wcag21-aa"]
     assert {p.jurisdiction for p in profiles.values()} == {"cn", "us"}
 
 
@@ -54,11 +54,29 @@ def test_cn_website_tier_override() -> None:
 def test_cn_newmedia_kinds() -> None:
     p = load("cn-2019-newmedia")
     assert sum(i.rule == "veto" for i in p.indicators) == 7
-    assert all(i.check is None for i in p.indicators)  # no check reads new-media accounts yet
+    # Only the app indicators (the package file's app checks) bind checks so far.
+    assert {i.id for i in p.indicators if i.check is not None} == {
+        "ma_permissions", "ma_sdks", "ma_cleartext", "ma_ats", "ma_usage_purpose", "ma_debuggable", "ma_secrets",
+        "ma_signing"}
     wechat = {i.id for i in resolve(p, "wechat_account", "county")}
     app = {i.id for i in resolve(p, "app_android", "county")}
+    ios = {i.id for i in resolve(p, "app_ios", "county")}
     assert "md_unrelated" in wechat and "md_unrelated" not in app
     assert "md_app_ipv6" in app and "md_app_ipv6" not in wechat
+    assert {"ma_debuggable", "ma_cleartext"} <= app and "ma_debuggable" not in wechat | ios
+    assert {"ma_ats", "ma_usage_purpose"} <= ios and "ma_ats" not in wechat | app
+
+
+def test_cn_pipl_app() -> None:
+    p = load("cn-pipl-app")
+    assert p.kinds == ("app_android", "app_ios") and p.scoring.method == "deduction"
+    assert [(i.id, i.check) for i in p.indicators if i.rule == "veto"] == [
+        ("n1_permissions", "app.permissions"), ("n1_sdks", "app.trackers"), ("n3_usage_purpose", "app.ios_usage")]
+    android = [i.check for i in resolve(p, "app_android", "county")]
+    ios = [i.check for i in resolve(p, "app_ios", "county")]
+    assert android == ["app.permissions", "app.trackers", "app.cleartext", "app.secrets", "app.debuggable",
+                       "app.backup", "app.exported", "app.webview", "app.signing", "app.sdk"]
+    assert ios == ["app.ios_usage", "app.ats", "app.sdk"]
 
 
 def test_us_federal() -> None:
