@@ -66,7 +66,11 @@ def test_analyze_refuses_bad_files_and_options(cli: Any, tmp_path: Path) -> None
 def _register(cli: Any, tmp_path: Path) -> dict[str, str]:
     ipa = make_ipa(tmp_path / "gov.ipa", INSECURE_IPA)
     cli("channel", "add", "app_android", "a2dp.Vol", "--attr", f"package_file={A2DP}")
-    cli("channel", "add", "app_android", "duplicate.permisssions", "--attr", f"package_file={DUPLICATE}")
+    # A registry import gives a package file as well (the channel's attributes).
+    rows = tmp_path / "channels.csv"
+    rows.write_text("kind,address,name,attributes\n"
+                    f'app_android,duplicate.permisssions,urzip,"{{""package_file"": ""{DUPLICATE}""}}"\n', encoding="utf-8")
+    cli("import", str(rows))
     cli("channel", "add", "app_android", "cn.gov.nopackage")
     broken = tmp_path / "broken.apk"
     broken.write_bytes(b"not a zip")
@@ -127,3 +131,30 @@ def test_an_app_run_refuses_what_it_cannot_judge(cli: Any) -> None:
     cli("channel", "add", "app_android", "a2dp.Vol", "--attr", f"package_file={A2DP}")
     assert "cannot scan channels of kind website" in cli("app", "scan", "--kind", "website", code=1).output
     assert "need(s) the app pass" in cli("scan", "--checks", "app.trackers", code=1).output
+
+
+def test_app_channels_are_assessed_with_cn_pipl_app(cli: Any, tmp_path: Path) -> None:
+    """The profile's checks run with `mgov app scan --profile`, and `mgov assess` scores them:
+    a2dp loses cleartext (10), signing (5) and platform (5); given a policy that never mentions
+    SMS, storage, phone or accounts, its permissions veto (认定方法 二.1)."""
+    from mgov import clock
+
+    policy = tmp_path / "policy.txt"
+    policy.write_text("我们收集您的位置信息和通讯录。", encoding="utf-8")
+    cli("org", "add", "cn-440300", "-j", "cn", "--tier", "prefecture", "--name-zh", "深圳市人民政府")
+    cli("channel", "add", "app_android", "a2dp.Vol", "--owner", "cn-440300", "--attr", f"package_file={A2DP}")
+    cli("channel", "add", "app_android", "duplicate.permisssions", "--owner", "cn-440300",
+        "--attr", f"package_file={DUPLICATE}")
+    run = cli.json("app", "scan", "--profile", "cn-pipl-app")
+    assert set(run["summary"]) == {"app.permissions", "app.trackers", "app.cleartext", "app.secrets",
+                                   "app.debuggable", "app.backup", "app.exported", "app.webview", "app.signing",
+                                   "app.sdk", "app.ios_usage", "app.ats"}
+    period = f"{clock.now():%Y-%m}"
+    scores = {c["address"]: (c["verdict"], c["score"], c["vetoes"]) for c in
+              cli.json("assess", "--profile", "cn-pipl-app", "--period", period)["channels"]}
+    assert scores == {"a2dp.Vol": ("pass", 80.0, []), "duplicate.permisssions": ("pass", 70.0, [])}
+    cli("channel", "edit", "a2dp.Vol", "--attr", f"privacy_policy_file={policy}")
+    cli.json("app", "scan", "--profile", "cn-pipl-app", "--channel", "a2dp.Vol")
+    scores = {c["address"]: (c["verdict"], c["vetoes"]) for c in
+              cli.json("assess", "--profile", "cn-pipl-app", "--period", period)["channels"]}
+    assert scores["a2dp.Vol"] == ("fail", ["n1_permissions"])
