@@ -69,7 +69,8 @@ def _register(cli: Any, tmp_path: Path) -> dict[str, str]:
     # A registry import gives a package file as well (the channel's attributes).
     rows = tmp_path / "channels.csv"
     rows.write_text("kind,address,name,attributes\n"
-                    f'app_android,duplicate.permisssions,urzip,"{{""package_file"": ""{DUPLICATE}""}}"\n', encoding="utf-8")
+                    f'app_android,duplicate.permisssions,urzip,"{{""package_file"": ""{DUPLICATE}""}}"\n',
+                    encoding="utf-8")
     cli("import", str(rows))
     cli("channel", "add", "app_android", "cn.gov.nopackage")
     broken = tmp_path / "broken.apk"
