@@ -280,6 +280,8 @@ def test_a_malformed_dex_is_a_clear_error(tmp_path: Path) -> None:
     (lambda p: _zip(p, {"Payload/Gov.app/Info.plist": b"<plist><dict><key>x</key>"}),
      r"^cannot read Payload/Gov\.app/Info\.plist: "),
     (lambda p: p.mkdir(), r"bad\.apk is not a file$"),
+    (lambda p: _zip(p, {"AndroidManifest.xml": bytes(33 << 20)}),
+     r"^bad\.apk: AndroidManifest\.xml unpacks to 34603008 bytes, more than 32 MiB: refused$"),
 ])
 def test_bad_files_are_clear_errors(tmp_path: Path, make: Any, message: str) -> None:
     path = tmp_path / "bad.apk"
@@ -294,7 +296,7 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def _zip(path: Path, entries: dict[str, bytes]) -> None:
-    with zipfile.ZipFile(path, "w") as z:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in entries.items():
             z.writestr(name, data)
 

@@ -15,6 +15,9 @@ from mgov.apps.ios import analyze_ipa, info_plist_name
 from mgov.evidence.app import AppEvidence, AppStatus
 
 MAX_PACKAGE_BYTES = 1 << 30  # 1 GiB: the largest store packages are a few hundred MiB
+MAX_UNPACKED_BYTES = 4 << 30  # all entries together, as the archive declares them
+# Entries read whole into memory by the analysis, and the most each may unpack to.
+MAX_ENTRY_BYTES = {"AndroidManifest.xml": 32 << 20, "resources.arsc": 512 << 20}
 
 
 def read_package(path: Path) -> bytes:
@@ -48,6 +51,7 @@ def analyze_bytes(data: bytes, file_name: str, *, policy_text: str | None = None
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         raise PackageError(f"{file_name} is a truncated or corrupt ZIP archive ({exc})") from exc
     with archive:
+        _refuse_bombs(archive, file_name)
         if "AndroidManifest.xml" in names:
             analyze_apk(data, archive, evidence, policy_text)
         elif (plist := info_plist_name(archive)) is not None:
@@ -56,3 +60,15 @@ def analyze_bytes(data: bytes, file_name: str, *, policy_text: str | None = None
             raise PackageError(f"{file_name} is a ZIP archive but neither an APK (no AndroidManifest.xml) nor an "
                                "IPA (no Payload/NAME.app/Info.plist)")
     return evidence
+
+
+def _refuse_bombs(archive: zipfile.ZipFile, file_name: str) -> None:
+    """A package whose entries unpack to far more than any app: refused before anything is read."""
+    infos = archive.infolist()
+    if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise PackageError(f"{file_name} unpacks to more than {MAX_UNPACKED_BYTES >> 30} GiB: refused")
+    for info in infos:
+        limit = MAX_ENTRY_BYTES.get(info.filename)
+        if limit is not None and info.file_size > limit:
+            raise PackageError(f"{file_name}: {info.filename} unpacks to {info.file_size} bytes, more than "
+                               f"{limit >> 20} MiB: refused")
