@@ -208,6 +208,7 @@ class AppEvidence:
     def as_dict(self) -> dict[str, Any]:
         """JSON-able: datetimes as ISO 8601, references as dicts."""
         out: dict[str, Any] = _jsonable(dataclasses.asdict(self))
+        out["developer"] = self.developer
         return out
 
 
