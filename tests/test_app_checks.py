@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import struct
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 
+from apkfactory import make_dex
 from mgov.apps.code import webview_use
+from mgov.apps.dex import DexError, read_tables
 from mgov.apps.manifest import read_manifest
 from mgov.apps.netconfig import cleartext
 from mgov.apps.policy import sdk_named
@@ -137,6 +140,21 @@ def test_strings_endpoints_and_secrets_bounded_and_masked() -> None:
     many = StringFacts()
     scan_strings([f"http://h{i}.example.cn/" for i in range(150)], "dex", many)
     assert len(many.endpoints) == 100 and many.endpoints_truncated
+
+
+@pytest.mark.parametrize(("patch", "message"), [
+    ((0x38, 0xFFFFFF00), "a table at header offset 0x38 lies outside the file"),  # string_ids_size
+    ((0x3C, 0x7FFFFFF0), "a table at header offset 0x38 lies outside the file"),  # string_ids_off
+    ((0x70, 0x7FFFFFF0), "a string lies outside the file"),  # the first string's data offset
+    ((0x64, 0x10), "a table at header offset 0x60 lies outside the file"),  # class_defs_off inside the header
+])
+def test_hostile_dex_tables_are_refused(patch: tuple[int, int], message: str) -> None:
+    dex = bytearray(make_dex(["Lcn/gov/app/Main;"], ["hello"]))
+    at, value = patch
+    dex[at:at + 4] = struct.pack("<I", value)
+    with pytest.raises(DexError, match=f"^{message}$"):
+        read_tables(bytes(dex))
+    assert read_tables(make_dex(["Lcn/gov/app/Main;"], ["hello"])).classes == ["Lcn/gov/app/Main;"]
 
 
 def test_webview_use_from_method_references() -> None:

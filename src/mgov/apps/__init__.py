@@ -7,7 +7,8 @@ exported components, cleartext traffic and the network security config, debuggab
 allowBackup, SDK levels, signing schemes and certificates, trackers by code signature (the
 bundled Exodus Privacy list, `data/TRACKERS.md`), hard-coded http:// endpoints and likely
 secrets (masked), WebView's JavaScript bridge; for an IPA the Info.plist's usage strings and
-App Transport Security. androguard reads APKs and is imported only when one is analysed.
+App Transport Security. androguard reads the APK's container, manifest, resources and
+signatures (imported only when one is analysed); `dex` reads the DEX tables itself.
 The `app.*` checks judge the evidence; the app pass (`mgov.scan.app_kind`) archives the package
 and runs them on registered app channels (docs/apps.md).
 """

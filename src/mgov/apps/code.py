@@ -1,7 +1,7 @@
 """What the compiled code (classes*.dex) holds: class names (for trackers), strings (for
 endpoints and secrets) and the methods it calls (for WebView's JavaScript bridge).
 
-Read with androguard's DEX parser; the method references are the DEX's method-id table (every
+Read from the DEX's tables (`apps.dex`); the method references are its method-id table (every
 method the code calls or defines), so a call to addJavascriptInterface is seen without
 decompiling anything.
 """
@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from mgov.apps.dex import read_tables
 from mgov.apps.strings import StringFacts, scan_strings
 from mgov.apps.trackers import class_name
 from mgov.evidence.app import WebViewUse
 
 JS_INTERFACE = "addJavascriptInterface"
 JS_ENABLED = "setJavaScriptEnabled"
+BRIDGE = frozenset({JS_INTERFACE, JS_ENABLED})
 MAX_WEBVIEW_CLASSES = 10
 
 
@@ -44,17 +46,14 @@ def webview_use(method_refs: Iterable[tuple[str, str]]) -> WebViewUse:
 
 
 def read_code(dex_files: Iterable[bytes], strings: StringFacts) -> CodeFacts:
-    """Class names and the WebView bridge of every DEX; its strings go to `strings`."""
-    # Deferred: androguard (and its DEX parser) loads only when a package is analysed.
-    from androguard.core.dex import DEX
-
+    """Class names and the WebView bridge of every DEX; its strings go to `strings`. A
+    malformed DEX raises apps.dex.DexError."""
     facts = CodeFacts()
     refs: list[tuple[str, str]] = []
     for raw in dex_files:
-        dex = DEX(raw)
-        facts.classes.extend(class_name(str(name)) for name in dex.get_classes_names())
-        scan_strings((str(s) for s in dex.get_strings()), "dex", strings)
-        refs.extend((str(m.get_class_name()), str(m.get_name())) for m in dex.get_methods_id_item().gets()
-                    if m.get_name() in (JS_INTERFACE, JS_ENABLED))
+        tables = read_tables(raw, BRIDGE)
+        facts.classes.extend(class_name(name) for name in tables.classes)
+        scan_strings(tables.strings, "dex", strings)
+        refs.extend(tables.method_refs)
     facts.webview = webview_use(refs)
     return facts
