@@ -4,6 +4,7 @@ on evidence built by hand (a check reads nothing else)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import struct
@@ -11,10 +12,13 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apkfactory import make_dex
 from mgov.apps.code import webview_use
 from mgov.apps.dex import DexError, read_tables
+from mgov.apps.dex import _decode as decode_mutf8
 from mgov.apps.manifest import read_manifest
 from mgov.apps.netconfig import cleartext
 from mgov.apps.policy import sdk_named
@@ -155,6 +159,24 @@ def test_hostile_dex_tables_are_refused(patch: tuple[int, int], message: str) ->
     with pytest.raises(DexError, match=f"^{message}$"):
         read_tables(bytes(dex))
     assert read_tables(make_dex(["Lcn/gov/app/Main;"], ["hello"])).classes == ["Lcn/gov/app/Main;"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 400), st.integers(0, 0xFFFFFFFF)), min_size=1, max_size=6))
+def test_a_corrupted_dex_is_read_or_refused_never_a_crash(changes: list[tuple[int, int]]) -> None:
+    dex = bytearray(make_dex(["Lcn/gov/app/Main;", "Lcom/appsflyer/A;"], ["héllo", "http://a.example.cn/"],
+                             [("Landroid/webkit/WebView;", "addJavascriptInterface")]))
+    for at, value in changes:
+        at = min(at, len(dex) - 4)
+        dex[at:at + 4] = struct.pack("<I", value)
+    with contextlib.suppress(DexError):  # refused, and said so; any other exception fails the test
+        read_tables(bytes(dex), frozenset({"addJavascriptInterface"}))
+
+
+def test_modified_utf8_strings() -> None:
+    assert decode_mutf8(b"a\xc0\x80b") == "a\x00b"  # NUL as C0 80
+    assert decode_mutf8(b"\xed\xa0\xbd\xed\xb8\x80") == "\U0001f600"  # beyond the BMP: a surrogate pair
+    assert decode_mutf8(b"\xff\xfe") == "\ufffd\ufffd"  # neither: what can be read
 
 
 def test_webview_use_from_method_references() -> None:

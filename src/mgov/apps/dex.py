@@ -41,8 +41,12 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    try:
         text = raw.replace(b"\xc0\x80", b"\x00").decode("utf-8", "surrogatepass")
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    except UnicodeDecodeError:  # not modified UTF-8 either: what can be read of it
+        return raw.decode("utf-8", "replace")
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _string(data: bytes, offset: int) -> str:
