@@ -173,6 +173,17 @@ def test_a_corrupted_dex_is_read_or_refused_never_a_crash(changes: list[tuple[in
         read_tables(bytes(dex), frozenset({"addJavascriptInterface"}))
 
 
+def test_string_ids_pointing_at_one_long_string_are_refused() -> None:
+    """Ids that all point at one long string would decode it again and again (a memory bomb)."""
+    dex = bytearray(make_dex([], ["x" * 500, *(f"s{i}" for i in range(2000))]))
+    count, at = struct.unpack_from("<II", dex, 0x38)
+    offsets = struct.unpack_from(f"<{count}I", dex, at)
+    long_one = next(off for off in offsets if dex[off + 2:off + 7] == b"xxxxx")
+    dex[at:at + 4 * count] = struct.pack("<I", long_one) * count
+    with pytest.raises(DexError, match=r"^the strings overlap$"):
+        read_tables(bytes(dex))
+
+
 def test_modified_utf8_strings() -> None:
     assert decode_mutf8(b"a\xc0\x80b") == "a\x00b"  # NUL as C0 80
     assert decode_mutf8(b"\xed\xa0\xbd\xed\xb8\x80") == "\U0001f600"  # beyond the BMP: a surrogate pair

@@ -49,7 +49,8 @@ def _decode(raw: bytes) -> str:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
-def _string(data: bytes, offset: int) -> str:
+def _string(data: bytes, offset: int) -> tuple[str, int]:
+    """The string at offset and the bytes it spans."""
     if not HEADER_SIZE <= offset < len(data):
         raise DexError("a string lies outside the file")
     pos = offset
@@ -63,7 +64,7 @@ def _string(data: bytes, offset: int) -> str:
     end = data.find(b"\x00", pos)
     if end < 0:
         raise DexError("a string runs past the end of the file")
-    return _decode(data[pos:end])
+    return _decode(data[pos:end]), end - offset
 
 
 def read_tables(data: bytes, method_names: frozenset[str] = frozenset()) -> DexTables:
@@ -75,7 +76,14 @@ def read_tables(data: bytes, method_names: frozenset[str] = frozenset()) -> DexT
     n_methods, methods_at = _section(data, 0x58, 8)
     n_classes, classes_at = _section(data, 0x60, 32)
     offsets = struct.unpack_from(f"<{n_strings}I", data, strings_at)
-    strings = [_string(data, off) for off in offsets]
+    strings = []
+    spanned = 0
+    for off in offsets:
+        text, span = _string(data, off)
+        spanned += span
+        if spanned > len(data):  # a compiler's strings never overlap: ids made to blow memory up do
+            raise DexError("the strings overlap")
+        strings.append(text)
     type_ids = struct.unpack_from(f"<{n_types}I", data, types_at)
     if any(i >= n_strings for i in type_ids):
         raise DexError("a type names a string that does not exist")
