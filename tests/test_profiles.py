@@ -15,8 +15,8 @@ EXAMPLE = re.compile(r"<!-- example: (?P<name>\S+) -->\n```toml\n(?P<body>.*?)^`
 
 def test_shipped_profiles_load() -> None:
     profiles = load_all()
-    assert sorted(profiles) == ["cn-2019-newmedia", "cn-2019-website", "cn-2021-aging", "us-federal",
-                               "wcag21-aa"]
+    assert sorted(profiles) == ["cn-2019-newmedia", "cn-2019-website", "cn-2021-aging", "cn-pipl-app",
+                               "us-federal", "wcag21-aa"]
     assert {p.jurisdiction for p in profiles.values()} == {"cn", "us"}
 
 
@@ -56,6 +56,7 @@ def test_cn_newmedia_kinds() -> None:
     assert sum(i.rule == "veto" for i in p.indicators) == 9
     wechat = {i.id: i for i in resolve(p, "wechat_account", "county")}
     app = {i.id for i in resolve(p, "app_android", "county")}
+    ios = {i.id for i in resolve(p, "app_ios", "county")}
     assert "md_unrelated" in wechat and "md_unrelated" not in app
     assert "md_app_ipv6" in app and "md_app_ipv6" not in wechat
     # Accounts are judged by the newmedia.* checks; mini programs and apps by a reviewer.
@@ -66,6 +67,23 @@ def test_cn_newmedia_kinds() -> None:
         "md_unfiled_shutdown": "newmedia.capture", "md_duplicates": "newmedia.duplicates"}
     assert {i.source for i in resolve(p, "mini_program", "county")} == {"manual"}
     assert {"mv2_no_update_reviewed", "mv3_no_interaction_reviewed"} <= app and "mv2_no_update" not in app
+    assert {i.id for i in p.indicators if i.check is not None and i.id.startswith("ma_")} == {
+        "ma_permissions", "ma_sdks", "ma_cleartext", "ma_ats", "ma_usage_purpose", "ma_debuggable", "ma_secrets",
+        "ma_signing"}
+    assert {"ma_debuggable", "ma_cleartext"} <= app and "ma_debuggable" not in set(wechat) | ios
+    assert {"ma_ats", "ma_usage_purpose"} <= ios and "ma_ats" not in set(wechat) | app
+
+
+def test_cn_pipl_app() -> None:
+    p = load("cn-pipl-app")
+    assert p.kinds == ("app_android", "app_ios") and p.scoring.method == "deduction"
+    assert [(i.id, i.check) for i in p.indicators if i.rule == "veto"] == [
+        ("n1_permissions", "app.permissions"), ("n1_sdks", "app.trackers"), ("n3_usage_purpose", "app.ios_usage")]
+    android = [i.check for i in resolve(p, "app_android", "county")]
+    ios = [i.check for i in resolve(p, "app_ios", "county")]
+    assert android == ["app.permissions", "app.trackers", "app.cleartext", "app.secrets", "app.debuggable",
+                       "app.backup", "app.exported", "app.webview", "app.signing", "app.sdk"]
+    assert ios == ["app.ios_usage", "app.ats", "app.sdk"]
 
 
 def test_us_federal() -> None:

@@ -10,11 +10,11 @@ def test_list(cli: Any) -> None:
     rows = cli.json("profiles", "list")
     assert [(r["id"], r["jurisdiction"], r["indicators"]) for r in rows] == [
         ("cn-2019-newmedia", "cn", 22), ("cn-2019-website", "cn", 46), ("cn-2021-aging", "cn", 13),
-        ("us-federal", "us", 34), ("wcag21-aa", "us", 8)]
+        ("cn-pipl-app", "cn", 12), ("us-federal", "us", 34), ("wcag21-aa", "us", 8)]
     out = cli("profiles", "list", MGOV_LANG="zh").stdout
-    assert "政府网站检查指标" in out and "共 5 个指标体系" in out
+    assert "政府网站检查指标" in out and "共 6 个指标体系" in out
     out = cli("profiles", "list").stdout
-    assert "us-federal" in out and "5 profiles" in out
+    assert "us-federal" in out and "6 profiles" in out
 
 
 def test_show_resolved(cli: Any) -> None:

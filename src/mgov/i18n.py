@@ -197,6 +197,14 @@ HEADERS.update({
     "deleted_at": "删除时间", "first_seen": "首次记录", "last_seen": "最近记录", "version": "版本", "change": "变化",
     "seen_at": "采集时间", "text": "正文", "digest": "摘要值",
 })
+# App packages: mgov app analyze and the app pass (issue 18).
+MESSAGES.update({
+    "run_kind_app": ("app", "应用检测"),
+    "app_analysed": ("{file}: the package", "{file}：安装包信息"),
+})
+HEADERS.update({"fact": "项目", "platform": "平台", "package": "包名", "app_name": "应用名称",
+                "version_name": "版本", "version_code": "版本号", "min_sdk": "最低 SDK", "target_sdk": "目标 SDK",
+                "min_os": "最低系统版本", "sha256": "SHA-256", "size": "大小"})
 
 
 def t(lang: str, message: str, /, **kwargs: Any) -> str:

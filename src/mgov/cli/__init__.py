@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from mgov.actors import Actor, acting, os_actor
 from mgov.cli import (
     act,
+    apps,
     assess,
     audit,
     capture,
@@ -96,6 +97,7 @@ app.command("render")(render.render)
 app.command("inspect")(render.inspect)
 app.command("capture")(capture.capture)
 app.command("posts")(capture.posts)
+app.add_typer(apps.app, name="app")
 app.command("assess")(assess.assess)
 app.command("assessment")(assess.assessment)
 app.command("report")(reports.report)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from mgov.evidence.app import AppEvidence
 from mgov.evidence.crawl import CrawlEvidence
 from mgov.evidence.exchange import DnsAnswer, Exchange, Fetch, TlsFacts
 from mgov.evidence.newmedia import NewMediaEvidence
@@ -51,6 +52,7 @@ class SiteEvidence:
     crawl: CrawlEvidence | None = None  # what the crawl pass saw (key "crawl")
     rendered: RenderedEvidence | None = None  # what a real browser saw (key "rendered", the render pass)
     newmedia: NewMediaEvidence | None = None  # an account's capture (key "newmedia", the capture pass)
+    app: AppEvidence | None = None  # an app package analysed (key "app", the app pass)
 
     @property
     def home(self) -> Fetch | None:
