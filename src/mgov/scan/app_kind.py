@@ -21,10 +21,8 @@ from mgov.apps.errors import PackageError
 from mgov.apps.package import analyze_bytes, read_package
 from mgov.collect.app_package import archive_package
 from mgov.collect.site import CollectContext
-from mgov.errors import InvalidValue
 from mgov.evidence.app import APP_KEY, APP_KINDS, AppEvidence, AppStatus
 from mgov.evidence.site import ChannelFacts, SiteEvidence
-from mgov.registry.addresses import normalize_address
 from mgov.runs.kinds import RunKind, RunSetup
 from mgov.runs.saver import ChannelSaver, Collector
 
