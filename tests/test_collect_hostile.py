@@ -279,9 +279,10 @@ def test_hostile_sites_become_findings_and_the_scan_goes_on(tmp_path: Path) -> N
     from mgov.checks.base import Status
     from mgov.checks.plugins import all_checks
     from mgov.runs.judging import judge
+    from mgov.runs.kinds import kind_of
     from mgov.runs.runner import needs_of
 
-    checks = [c for c in all_checks().values() if not {"crawl", "rendered"} & c.needs]
+    checks = [c for c in all_checks().values() if kind_of("scan").owns(c)]  # what a scan collects
 
     async def main() -> None:
         async with lab(tmp_path, raw={"reset.test": resetter, "garbage.test": garbage},
@@ -327,9 +328,10 @@ def test_a_200000_deep_page_is_judged_in_seconds_and_stalls_no_other_channel(tmp
     from mgov.checks.base import Finding, Status
     from mgov.checks.plugins import all_checks
     from mgov.runs.judging import Judge
+    from mgov.runs.kinds import kind_of
     from mgov.runs.runner import needs_of
 
-    checks = [c for c in all_checks().values() if not {"crawl", "rendered"} & c.needs]
+    checks = [c for c in all_checks().values() if kind_of("scan").owns(c)]  # what a scan collects
     judge = Judge(checks, {}, None, process=False)
 
     async def channel(ctx: CollectContext, host: str) -> tuple[float, dict[str, Finding]]:
