@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from mgov.actors import Actor, acting, os_actor
 from mgov.cli import (
     act,
+    archive,
     assess,
     audit,
     channels,
@@ -78,6 +79,7 @@ app.add_typer(roles.app, name="role")
 app.add_typer(registry.app, name="registry")
 app.add_typer(users.app, name="user")
 app.add_typer(audit.app, name="audit")
+app.add_typer(archive.app, name="archive")
 app.command("import")(formats.import_)
 app.command("export")(formats.export)
 app.add_typer(checks.app, name="checks")

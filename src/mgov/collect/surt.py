@@ -13,6 +13,7 @@ cannot key is its own key, as cdxj-indexer does.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 from urllib.parse import SplitResultBytes, quote_from_bytes, unquote_to_bytes
@@ -123,13 +124,9 @@ def _key(url: bytes) -> bytes:
         query = _escape(_unescape(query))
     if host:
         host = _unescape(host)
-        try:
-            host.decode("ascii")
-        except UnicodeDecodeError:
-            try:
+        if not host.isascii():
+            with contextlib.suppress(ValueError):  # a name IDNA refuses stays as it is
                 host = host.decode("utf-8", "ignore").encode("idna")
-            except ValueError:
-                pass
         host = host.replace(b"..", b".").strip(b".")
         host = _ip(host) or _escape(host.lower())
     path = _unescape(path) if path is not None else None

@@ -197,6 +197,6 @@ def _entry(record: Any, filename: str, offset: int, length: int, record_digest: 
     fields.pop("mime", None)
     if mime:
         fields["mime"] = mime
-    ordered = {k: fields[k] for k in ("url", "mime", "status", "digest") if k in fields}
+    ordered: dict[str, Any] = {k: fields[k] for k in ("url", "mime", "status", "digest") if k in fields}
     ordered.update((k, v) for k, v in fields.items() if k not in ordered)
     return IndexEntry(entry.urlkey, entry.timestamp, ordered)
