@@ -5,18 +5,20 @@ Each file is read once (mapped into memory) and checked three ways:
 - the whole file's SHA-256 against the manifest (`manifest-sha256.txt`), itself checked
   against `tagmanifest-sha256.txt`;
 - each record's stored bytes against the SHA-256 its index line recorded when it was written
-  or imported (`recordDigest`): a changed bit is located to the record, whichever byte of
-  it changed (gzip header, deflate data, gzip footer);
+  or imported (`recordDigest`), in a file whose digest is not the manifest's: a changed bit
+  is located to the record, whichever byte of it changed (gzip header, deflate data, gzip
+  footer);
 - each record decompressed and its WARC-Block-Digest and WARC-Payload-Digest recomputed
   (sha1, sha256, sha512 or md5; base32, hex or base64), as `warcio check` does: a revisit's
   payload digest names the original and is not checked, and records without digests are
   counted as such.
 
 Records are inflated with ISA-L (PyPI isal) when it is installed, zlib otherwise. Files are
-split into segments of records checked in parallel threads (zlib and hashlib let
-go of the GIL), the whole-file hash being one more task. `fast` skips the third check for
-records whose stored bytes still match their recordDigest: they are the bytes whose digests
-were computed (mgov's writer) or checked (import) when they entered the archive.
+split into segments of records checked in parallel threads (zlib, ISA-L and hashlib let go
+of the GIL), the whole-file hash being one more task. `fast` compares every record's stored
+bytes with its recordDigest and skips the third check for those that still match: they are
+the bytes whose digests were computed (mgov's writer) or checked (import) when they entered
+the archive.
 """
 
 from __future__ import annotations
@@ -214,7 +216,9 @@ def _check_record(raw: memoryview, compressed: bool) -> tuple[list[str], tuple[i
 
 
 def _segment(name: str, view: memoryview, entries: list[IndexEntry], compressed: bool,
-             fast: bool) -> tuple[list[Problem], int, int]:
+             mode: str) -> tuple[list[Problem], int, int]:
+    """Check records: "full" their WARC digests; "fast" their stored bytes, and the digests
+    of those that changed; "locate" their stored bytes only (in a file whose digest is off)."""
     problems = []
     without = unchecked_total = 0
     for entry in entries:
@@ -225,12 +229,12 @@ def _segment(name: str, view: memoryview, entries: list[IndexEntry], compressed:
             continue
         declared = entry.fields.get("recordDigest")
         same = None
-        if declared:
+        if declared and mode != "full":
             same = "sha256:" + hashlib.sha256(raw).hexdigest() == declared
             if not same:
                 problems.append(Problem(name, entry.offset, "the record's stored bytes changed since it was "
                                         f"indexed (recordDigest {declared})", url))
-        if fast and same:
+        if mode == "locate" or (mode == "fast" and same):
             continue
         found, (bare, unchecked) = _check_record(raw, compressed)
         without += bare
@@ -277,6 +281,8 @@ def verify_files(directory: Path, names: list[str], manifest: dict[str, str], *,
     threads = threads or max(1, min(8, os.cpu_count() or 1))
     results = [FileCheck(name) for name in names]
     maps: list[tuple[mmap.mmap, memoryview]] = []
+    spans: dict[str, memoryview] = {}
+    records: dict[str, list[IndexEntry]] = {}
     tasks: list[tuple[FileCheck, Future[tuple[list[Problem], int, int]]]] = []
     hashes: list[tuple[FileCheck, Future[str]]] = []
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mgov-verify") as pool:
@@ -293,13 +299,16 @@ def verify_files(directory: Path, names: list[str], manifest: dict[str, str], *,
                 mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             view = memoryview(mapped)
             maps.append((mapped, view))
+            spans[result.file] = view
             entries, early = _entries(path, result.file, view)
             result.records = len(entries)
+            records[result.file] = entries
             result.problems.extend(early)
             result.problems.extend(_coverage(result.file, view, entries))
             compressed = result.file.endswith(".gz")
             for segment in _split(entries):
-                tasks.append((result, pool.submit(_segment, result.file, view, segment, compressed, fast)))
+                tasks.append((result, pool.submit(_segment, result.file, view, segment, compressed,
+                                                  "fast" if fast else "full")))
         for result, done in tasks:
             found, without, unchecked = done.result()
             result.problems.extend(found)
@@ -313,6 +322,12 @@ def verify_files(directory: Path, names: list[str], manifest: dict[str, str], *,
             elif recorded != result.sha256:
                 result.problems.append(Problem(result.file, None, f"SHA-256 {result.sha256} differs from the "
                                                f"manifest's {recorded}"))
+                if not fast and result.file in spans:  # which records changed: their stored bytes' digests
+                    located = [pool.submit(_segment, result.file, spans[result.file], segment,
+                                           result.file.endswith(".gz"), "locate")
+                               for segment in _split(records[result.file])]
+                    for done in located:
+                        result.problems.extend(done.result()[0])
     for mapped, view in maps:
         view.release()
         mapped.close()
