@@ -27,8 +27,9 @@ from mgov.collect.warc import HttpCapture, WarcWriter
 from mgov.collect.warc_files import read_manifest
 
 GOAL = 200.0  # MB/s
-WORDS = ("政务 公开 低保 公示 征收 通知 办事 指南 政策 解读 人民政府 信息 年度 报告 服务 公告 "
-         "public notice service county department policy report annual open government the of and to").split()
+WORDS = ["政务", "公开", "低保", "公示", "征收", "通知", "办事", "指南", "政策", "解读", "人民政府", "信息", "年度",
+         "报告", "服务", "公告", "public", "notice", "service", "county", "department", "policy", "report",
+         "annual", "open", "government", "the", "of", "and", "to"]
 
 
 def page(rng: random.Random, size: int) -> bytes:
@@ -50,7 +51,7 @@ def write(directory: Path, megabytes: int, files: int) -> None:
                     body, kind = rng.randbytes(rng.randint(20_000, 400_000)), "image/jpeg"
                 else:
                     body, kind = page(rng, rng.randint(8_000, 120_000)), "text/html; charset=utf-8"
-                req, resp = await writer.write(HttpCapture(
+                _, resp = await writer.write(HttpCapture(
                     url=f"https://www{rng.randint(1, 999)}.example.gov.cn/p/{i}",
                     request_head=f"GET /p/{i} HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
                     response_head=f"HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\n\r\n".encode(), body=body))

@@ -109,7 +109,8 @@ def plain(path: Path, host: str = "www.example.org.cn") -> Path:
         w = WARCWriter(fh, gzip=False, warc_version="1.0")
         _exchange(w, f"http://{host}/plain.html", PAGE, date="2026-11-03T08:00:00Z")
         block = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nno digests here"
-        fh.write(b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-000000000019>\r\n"
+        fh.write(b"WARC/1.0\r\nWARC-Type: response\r\n"
+                 b"WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-000000000019>\r\n"
                  b"WARC-Date: 2026-11-03T08:00:01Z\r\nWARC-Target-URI: http://" + host.encode() + b"/bare.txt\r\n"
                  b"Content-Type: application/http; msgtype=response\r\n"
                  b"Content-Length: " + str(len(block)).encode() + b"\r\n\r\n" + block + b"\r\n\r\n")

@@ -9,6 +9,7 @@ also a real one, a 1 MiB tmpfs, when this test runs as root and may mount it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -151,13 +152,12 @@ def test_a_full_tmpfs_stops_capture_with_a_clear_error(tmp_path):
             writer = WarcWriter(mount)
             try:
                 for i in range(1000):
-                    await writer.write(HttpCapture(url=f"https://www.example.gov.cn/{i}", request_head=b"GET / HTTP/1.1\r\n\r\n",
-                                                   response_head=b"HTTP/1.1 200 OK\r\n\r\n", body=os.urandom(60_000)))
+                    await writer.write(HttpCapture(
+                        url=f"https://www.example.gov.cn/{i}", request_head=b"GET / HTTP/1.1\r\n\r\n",
+                        response_head=b"HTTP/1.1 200 OK\r\n\r\n", body=os.urandom(60_000)))
             except ArchiveError as exc:
-                try:
+                with contextlib.suppress(OSError):  # no room to seal: the next start does
                     await writer.aclose()
-                except OSError:
-                    pass  # no room to seal: the next start does
                 return str(exc)
             return "the disk never filled"
 

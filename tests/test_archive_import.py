@@ -5,7 +5,6 @@ datapackage; the same bytes never imported twice."""
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from archive_shapes import browsertrix, heritrix, plain, wacz
 from test_archive_index import mgov_index, pywb_index, same_on_shared_fields

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import mmap
 import os
+import types
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,14 +37,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mgov.collect.warc_files import file_sha256
-
-try:  # ISA-L's inflate, about twice zlib's speed; zlib's when the wheel is not there
-    from isal import isal_zlib as inflate_lib
-except ImportError:  # pragma: no cover - a platform without isal's wheel
-    inflate_lib = zlib  # type: ignore[no-redef]  # the same API
-INFLATE_ERRORS: tuple[type[Exception], ...] = tuple({zlib.error, inflate_lib.error})
 from mgov.collect.warc_index import IndexEntry, read_sidecar, sidecar_of
 from mgov.collect.warc_scan import BadTail, Member, iter_members
+
+inflate_lib: types.ModuleType = zlib  # ISA-L's inflate when installed: about twice zlib's speed, same API
+with contextlib.suppress(ImportError):  # a platform without isal's wheel keeps zlib
+    from isal import isal_zlib
+
+    inflate_lib = isal_zlib
+INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error, inflate_lib.error)
 
 SEGMENT = 64 << 20  # bytes of records per task
 OUT = 4 << 20  # decompressed bytes at a time

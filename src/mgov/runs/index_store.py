@@ -86,8 +86,8 @@ def save_entries(conn: Connection, entries: Iterable[tuple[IndexEntry, int]], *,
             continue  # folded meanwhile by someone else
         wanted = {int(e.fields["channel"]) for e, _ in fresh if "channel" in e.fields} - owners.keys()
         if wanted:
-            owners.update({cid: owner for cid, owner in conn.execute(
-                select(CHANNELS.c.id, CHANNELS.c.owner_id).where(CHANNELS.c.id.in_(wanted)))})
+            owners.update(dict(conn.execute(  # rows of (id, owner_id)
+                select(CHANNELS.c.id, CHANNELS.c.owner_id).where(CHANNELS.c.id.in_(wanted))).all()))
         asked = {int(e.fields["run"]) for e, _ in fresh if "run" in e.fields} - runs
         if asked:  # a sidecar may name runs of another database: those are left out
             runs.update(conn.execute(select(SCAN_RUNS.c.id).where(SCAN_RUNS.c.id.in_(asked))).scalars())
