@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import fcntl
 import hashlib
 import io
 import os
@@ -35,7 +36,7 @@ from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from mgov import __version__
-from mgov.collect.warc_files import Recovered, append_manifest, directory_lock, recover_directory, try_lock
+from mgov.collect.warc_files import Recovered, append_manifest, directory_lock, recover_directory
 from mgov.collect.warc_index import CAPTURE, IndexEntry, Sidecar, make_entry, sha256_of, sidecar_of
 from mgov.errors import MgovError
 from mgov.evidence.exchange import WarcRef
@@ -330,7 +331,7 @@ class WarcWriter:
                     break
                 except FileExistsError:
                     continue
-            try_lock(fd)  # just made under the directory's lock: nobody else has it
+            fcntl.flock(fd, fcntl.LOCK_EX)  # made under the directory's lock: at most a probe has it a moment
         self._fd, self._size, self._sha, self._name = fd, 0, hashlib.sha256(), name
         self._sidecar = Sidecar(sidecar_of(self.directory / name))
         self.files.append(name)
