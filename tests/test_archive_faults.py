@@ -20,11 +20,13 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from mgov.archive.verify import verify_files
 from mgov.collect.warc import ArchiveError, HttpCapture, WarcWriter, read_record
 from mgov.collect.warc_files import QUARANTINE, read_manifest, recover_directory
 from mgov.collect.warc_index import read_sidecar, sidecar_of
+from mgov.db.tables import ARCHIVE_RECORDS
 
 CHILD = textwrap.dedent("""
     import os, random, resource, signal, sys, time
@@ -55,6 +57,8 @@ CHILD = textwrap.dedent("""
             writer.write_sync(capture(i, 300_000 if (mode == "cut" and i == 6) else 30_000))
             if mode == "loop" and i == 3:
                 print("writing", flush=True)
+            if mode == "exit" and i == 4:
+                os._exit(0)  # gone without sealing, as a killed process
     except OSError as exc:
         print("stopped:" + str(warc.ArchiveError(f"cannot write the WARC archive in {directory}: {exc}")), flush=True)
         sys.exit(3)
@@ -166,3 +170,22 @@ def test_a_full_tmpfs_stops_capture_with_a_clear_error(tmp_path):
         full_disk_checks(mount, message)
     finally:
         subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_index_rows_past_bytes_the_disk_lost_are_marked_lost(cli, engine, tmp_path):
+    """A sidecar line whose record the disk did not keep (a power loss before the seal's
+    fsync): the repair drops the line and the database marks the row lost."""
+    archive = tmp_path / "home" / "archive"
+    archive.mkdir(parents=True)
+    assert child(archive, "exit").wait(60) == 0
+    before = [line for line in cli("archive", "cdx", "--all-records").stdout.splitlines() if line]
+    [warc] = list(archive.glob("*.warc.gz"))
+    last = [e for e, _ in read_sidecar(sidecar_of(warc))][-1]
+    os.truncate(warc, last.offset + last.length // 2)
+    cli("archive", "repair")
+    after = [line for line in cli("archive", "cdx", "--all-records").stdout.splitlines() if line]
+    assert len(after) == len(before) - 1 and f'"offset": "{last.offset}"' not in "".join(after)
+    with engine.connect() as conn:
+        lost = conn.execute(select(ARCHIVE_RECORDS.c.offset).where(ARCHIVE_RECORDS.c.state == "lost")).scalars().all()
+    assert lost == [last.offset]
+    assert cli.json("archive", "verify")["ok"]
