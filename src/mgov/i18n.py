@@ -205,6 +205,29 @@ MESSAGES.update({
 HEADERS.update({"fact": "项目", "platform": "平台", "package": "包名", "app_name": "应用名称",
                 "version_name": "版本", "version_code": "版本号", "min_sdk": "最低 SDK", "target_sdk": "目标 SDK",
                 "min_os": "最低系统版本", "sha256": "SHA-256", "size": "大小"})
+# The records archive (issue 19): mgov archive cdx, import, verify, repair.
+MESSAGES.update({
+    "archive_imported": ("{file}: {records} records indexed as {name}", "{file}：已索引 {records} 条记录，存为 {name}"),
+    "archive_duplicate": ("{file}: the same bytes are in the archive already as {name}; not imported again",
+                          "{file}：档案中已有相同内容的文件 {name}，不再重复导入"),
+    "archive_import_problem": ("{name}: {problem}", "{name}：{problem}"),
+    "archive_recovered": ("{file}: left open by a writer that died; kept {kept} of {size} bytes{tail}",
+                          "{file}：写入进程异常退出时未关闭；保留 {kept}/{size} 字节{tail}"),
+    "archive_tail": (", the rest moved to {tail}", "，其余部分已移至 {tail}"),
+    "archive_repaired": ("{n} file(s) sealed; the index is up to date", "已封存 {n} 个文件；索引已更新"),
+    "archive_problem": ("{file} @ {offset}: {what}", "{file} @ {offset}：{what}"),
+    "archive_manifest_bad": ("The manifest itself: {what}", "清单文件本身：{what}"),
+    "archive_live": ("{n} file(s) being written now were not checked", "{n} 个正在写入的文件未检查"),
+    "archive_verified": ("{files} file(s), {records} records, {mb} MB checked in {seconds} s ({rate} MB/s): "
+                         "{verdict}",
+                         "已检查 {files} 个文件、{records} 条记录、{mb} MB，用时 {seconds} 秒（{rate} MB/s）："
+                         "{verdict}"),
+    "archive_intact": ("intact", "完好"),
+    "archive_damaged": ("{n} problem(s)", "发现 {n} 处问题"),
+    "archive_no_digests": ("{n} record(s) carry no WARC digest to check", "{n} 条记录没有可供校验的 WARC 摘要"),
+    "archive_revisits": ("{n} revisit payload digest(s) name the original capture and were not checked",
+                         "{n} 条重复访问（revisit）记录的载荷摘要指向原始采集，未校验"),
+})
 
 
 def t(lang: str, message: str, /, **kwargs: Any) -> str:

@@ -12,6 +12,7 @@ from mgov.actors import Actor, acting, os_actor
 from mgov.cli import (
     act,
     apps,
+    archive,
     assess,
     audit,
     capture,
@@ -84,6 +85,7 @@ app.add_typer(registry.app, name="registry")
 app.add_typer(users.app, name="user")
 app.add_typer(audit.app, name="audit")
 app.add_typer(discover.app, name="discover")
+app.add_typer(archive.app, name="archive")
 app.command("import")(formats.import_)
 app.command("export")(formats.export)
 app.add_typer(checks.app, name="checks")

@@ -17,21 +17,27 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import fcntl
+import hashlib
 import io
+import os
 import socket
+import threading
 import uuid
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from mgov import __version__
+from mgov.collect.warc_files import Recovered, append_manifest, directory_lock, recover_directory
+from mgov.collect.warc_index import CAPTURE, IndexEntry, Sidecar, make_entry, sha256_of, sidecar_of
 from mgov.errors import MgovError
 from mgov.evidence.exchange import WarcRef
 
@@ -39,6 +45,7 @@ if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
 GIB = 1 << 30
+_T = TypeVar("_T")
 
 
 class ArchiveError(MgovError):
@@ -96,73 +103,87 @@ class _Parts(io.RawIOBase):
 
 
 class _GzipMember:
-    """What warcio writes one record to: a gzip member, compressed as it comes, appended to
-    the file. warcio's own gzip (level 9) is kept off: several times the CPU for a few %."""
+    """What warcio writes one record to: a gzip member, compressed as it comes, kept in
+    memory until the record is whole. warcio's own gzip (level 9) is kept off: several times
+    the CPU for a few %."""
 
-    def __init__(self, out: BinaryIO) -> None:
-        self._out = out
-        self._start = out.tell()
+    def __init__(self) -> None:
         self._zip = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+        self._parts: list[bytes] = []
 
     def write(self, data: bytes) -> int:
-        self._out.write(self._zip.compress(data))
+        self._parts.append(self._zip.compress(data))
         return len(data)
 
     def flush(self) -> None:
         pass  # warcio flushes at the end of a record; the member ends in finish()
 
-    def finish(self) -> tuple[int, int]:
-        """End the member; (offset, length) of it in the file."""
-        self._out.write(self._zip.flush())
-        self._out.flush()
-        return self._start, self._out.tell() - self._start
+    def finish(self) -> bytes:
+        self._parts.append(self._zip.flush())
+        return b"".join(self._parts)
 
 
 class WarcWriter:
-    """Rotating writer of gzipped WARC files named mgov-<timestamp>-<serial>.warc.gz."""
+    """Rotating writer of gzipped WARC files named mgov-<timestamp>-<serial>.warc.gz.
+
+    Each record goes to the end of the file whole or not at all: its gzip member is built in
+    memory and written in one go, and a write that fails (a full disk) is cut back to where
+    the member began before ArchiveError is raised. After the member, its index line goes to
+    the file's sidecar (collect.warc_index), and the entry waits in `take_index()` for the
+    run to fold it into the database with the findings. Closing or rotating a file seals it
+    (collect.warc_files: fsync, SHA-256 in the manifest); the first file a writer opens
+    first seals what a dead writer left in the directory.
+    """
 
     def __init__(self, directory: str | Path, *, max_size: int = GIB, prefix: str = "mgov") -> None:
         self.directory = Path(directory)
         self.max_size = max_size
         self.prefix = prefix
         self.files: list[str] = []  # names of the files written, oldest first
+        self.recovered: list[Recovered] = []  # what this writer found left by dead ones
         self._serial = 0
-        self._out: BinaryIO | None = None
+        self._fd = -1
+        self._size = 0
+        self._sha = hashlib.sha256()
+        self._sidecar: Sidecar | None = None
         self._name = ""
+        self._pending: list[tuple[IndexEntry, int]] = []
+        self._pending_lock = threading.Lock()
+        self._swept = False
         self._executor: ThreadPoolExecutor | None = None
         self._builder = WARCWriter(io.BytesIO(), gzip=False, warc_version="1.1")
 
-    async def write(self, capture: HttpCapture) -> tuple[WarcRef, WarcRef]:
-        """Archive one exchange; returns the refs of its (request, response) records."""
+    async def _run(self, work: Callable[[], _T]) -> _T:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mgov-warc")
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._executor, self.write_sync, capture)
+            return await loop.run_in_executor(self._executor, work)
         except OSError as exc:
             # Not the channel's failure but the scan's: findings without their bytes are void.
             raise ArchiveError(f"cannot write the WARC archive in {self.directory}: {exc}") from exc
 
+    async def write(self, capture: HttpCapture) -> tuple[WarcRef, WarcRef]:
+        """Archive one exchange; returns the refs of its (request, response) records."""
+        tag = CAPTURE.get()
+        return await self._run(lambda: self.write_sync(capture, tag=tag))
+
     async def write_metadata(self, uri: str, payload: bytes, date: dt.datetime) -> WarcRef:
         """Archive facts that are not an HTTP exchange (DNS answers, TLS handshakes) as a
         WARC metadata record of JSON, so findings judged on them point at bytes too."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mgov-warc")
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._executor, self.write_metadata_sync, uri, payload, date)
-        except OSError as exc:
-            raise ArchiveError(f"cannot write the WARC archive in {self.directory}: {exc}") from exc
+        tag = CAPTURE.get()
+        return await self._run(lambda: self.write_metadata_sync(uri, payload, date, tag=tag))
 
-    def write_metadata_sync(self, uri: str, payload: bytes, date: dt.datetime) -> WarcRef:
-        out = self._file()
+    def write_metadata_sync(self, uri: str, payload: bytes, date: dt.datetime, *,
+                            tag: tuple[int | None, int | None] = (None, None)) -> WarcRef:
         headers = {"WARC-Target-URI": uri, "WARC-Date": _warc_date(date),
                    "WARC-Record-ID": f"<urn:uuid:{uuid.uuid4()}>",
                    "WARC-Payload-Digest": _digest([payload]), "WARC-Block-Digest": _digest([payload])}
         record = self._builder.create_warc_record("", "metadata", payload=_Parts([payload]), length=len(payload),
                                                   warc_content_type="application/json",
                                                   warc_headers_dict=headers)
-        return self._append(out, record)
+        self._file()
+        return self._append(record, b"", [payload], tag)
 
     async def write_resource(self, uri: str, payload: bytes, content_type: str, date: dt.datetime, *,
                              record_type: str = "resource", refers_to: str | None = None,
@@ -170,9 +191,6 @@ class WarcWriter:
         """Archive what mgov made of a page rather than fetched (a rendering's screenshot as a
         `resource`, its DOM as a `conversion`), pointing at the page by WARC-Refers-To-Target-URI
         (and at a sibling record by WARC-Concurrent-To); (its ref, its record id)."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mgov-warc")
-        loop = asyncio.get_running_loop()
         record_id = f"<urn:uuid:{uuid.uuid4()}>"
         headers = {"WARC-Target-URI": uri, "WARC-Date": _warc_date(date), "WARC-Record-ID": record_id,
                    "WARC-Payload-Digest": _digest([payload]), "WARC-Block-Digest": _digest([payload])}
@@ -180,18 +198,16 @@ class WarcWriter:
             headers["WARC-Refers-To-Target-URI"] = refers_to
         if concurrent_to:
             headers["WARC-Concurrent-To"] = concurrent_to
+        tag = CAPTURE.get()
 
         def write() -> WarcRef:
-            out = self._file()
             record = self._builder.create_warc_record("", record_type, payload=_Parts([payload]),
                                                       length=len(payload), warc_content_type=content_type,
                                                       warc_headers_dict=headers)
-            return self._append(out, record)
+            self._file()
+            return self._append(record, b"", [payload], tag)
 
-        try:
-            return await loop.run_in_executor(self._executor, write), record_id
-        except OSError as exc:
-            raise ArchiveError(f"cannot write the WARC archive in {self.directory}: {exc}") from exc
+        return await self._run(write), record_id
 
     async def aclose(self) -> None:
         if self._executor is not None:
@@ -201,31 +217,56 @@ class WarcWriter:
         self.close()
 
     def close(self) -> None:
-        if self._out is not None:
-            self._out.close()
-            self._out = None
+        """Seal the open file: on disk, its digest in the manifest, its lock let go."""
+        if self._fd < 0:
+            return
+        fd, name, sha = self._fd, self._name, self._sha.hexdigest()
+        self._fd = -1
+        try:
+            os.fsync(fd)
+            if self._sidecar is not None:
+                self._sidecar.sync()
+            append_manifest(self.directory, name, sha)
+        finally:
+            os.close(fd)
+            if self._sidecar is not None:
+                self._sidecar.close()
+                self._sidecar = None
+
+    def take_index(self) -> list[tuple[IndexEntry, int]]:
+        """The index entries written since the last call (each with its sidecar's size after
+        its line), for the run to store with the findings."""
+        with self._pending_lock:
+            taken, self._pending = self._pending, []
+        return taken
+
+    def give_back_index(self, entries: list[tuple[IndexEntry, int]]) -> None:
+        """Entries a failed commit did not store, to go with the next one."""
+        with self._pending_lock:
+            self._pending[:0] = entries
 
     # --- on the writer thread -----------------------------------------------------------
 
-    def write_sync(self, capture: HttpCapture) -> tuple[WarcRef, WarcRef]:
-        out = self._file()
+    def write_sync(self, capture: HttpCapture, *,
+                   tag: tuple[int | None, int | None] = (None, None)) -> tuple[WarcRef, WarcRef]:
         body: list[bytes] = [capture.body]
         if capture.chunked:
             body = ([f"{len(capture.body):x}\r\n".encode(), capture.body, b"\r\n"] if capture.body
                     else []) + ([] if capture.truncated else [b"0\r\n\r\n"])
         request_id, response_id = (f"<urn:uuid:{uuid.uuid4()}>" for _ in range(2))
+        self._file()  # once: a request and its response never straddle two files
         common = {"WARC-Target-URI": capture.url, "WARC-Date": _warc_date(capture.date)}
         if capture.ip:
             common["WARC-IP-Address"] = capture.ip
-        request = self._write_record(out, "request", capture.request_head, [], {
-            **common, "WARC-Record-ID": request_id, "WARC-Concurrent-To": response_id})
+        request = self._write_record("request", capture.request_head, [], [], {
+            **common, "WARC-Record-ID": request_id, "WARC-Concurrent-To": response_id}, tag)
         extra = {"WARC-Truncated": capture.truncated} if capture.truncated else {}
-        response = self._write_record(out, "response", capture.response_head, body, {
-            **common, "WARC-Record-ID": response_id, "WARC-Concurrent-To": request_id, **extra})
+        response = self._write_record("response", capture.response_head, body, [capture.body], {
+            **common, "WARC-Record-ID": response_id, "WARC-Concurrent-To": request_id, **extra}, tag)
         return request, response
 
-    def _write_record(self, out: BinaryIO, kind: str, head: bytes, body: list[bytes],
-                      headers: dict[str, str]) -> WarcRef:
+    def _write_record(self, kind: str, head: bytes, body: list[bytes], content: list[bytes],
+                      headers: dict[str, str], tag: tuple[int | None, int | None]) -> WarcRef:
         """Build one record with warcio and stream it, compressed, to the end of the file.
 
         Digests are computed here, over the parts, so that warcio never needs to buffer or
@@ -241,39 +282,72 @@ class WarcWriter:
         record = self._builder.create_warc_record(
             "", kind, payload=_Parts([head, *body]), length=length,
             warc_content_type=f"application/http; msgtype={kind}", warc_headers_dict=headers)
-        return self._append(out, record)
+        return self._append(record, head, content, tag)
 
-    def _append(self, out: BinaryIO, record: Any) -> WarcRef:
-        member = _GzipMember(out)
+    def _append(self, record: Any, http_head: bytes, content: list[bytes],
+                tag: tuple[int | None, int | None]) -> WarcRef:
+        """Write the record's member at the end of the open file, then its index line; on a
+        failure, cut the file back to where the member began. The caller has called _file()."""
+        member = _GzipMember()
         WARCWriter(member, gzip=False, warc_version="1.1").write_record(record)
-        offset, length = member.finish()
-        return WarcRef(self._name, offset, length)
+        data = member.finish()
+        offset, before = self._size, self._sha.copy()
+        try:
+            _write_all(self._fd, data)
+            self._size += len(data)
+            self._sha.update(data)
+            ref = WarcRef(self._name, offset, len(data))
+            if self._sidecar is not None:
+                entry = make_entry(filename=self._name, offset=offset, length=len(data), rec_type=record.rec_type,
+                                   headers=dict(record.rec_headers.headers), http_head=http_head,
+                                   record_digest=sha256_of([data]), content_digest=sha256_of(content), capture=tag)
+                end = self._sidecar.append(entry)
+                with self._pending_lock:
+                    self._pending.append((entry, end))
+        except OSError:
+            os.ftruncate(self._fd, offset)
+            os.lseek(self._fd, offset, os.SEEK_SET)
+            self._size, self._sha = offset, before
+            raise
+        return ref
 
-    def _file(self) -> BinaryIO:
-        """The file to append to: a new one when none is open or the open one is full."""
-        if self._out is None or self._out.tell() >= self.max_size:
-            return self._rotate()
-        return self._out
+    def _file(self) -> None:
+        """A file to append to: a new one when none is open or the open one is full."""
+        if self._fd < 0 or self._size >= self.max_size:
+            self._rotate()
 
-    def _rotate(self) -> BinaryIO:
+    def _rotate(self) -> None:
         self.close()
-        self.directory.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
-        while True:
-            self._serial += 1
-            name = f"{self.prefix}-{stamp}-{self._serial:05d}.warc.gz"
-            try:
-                out = (self.directory / name).open("xb")  # never clobber another writer's
-                break
-            except FileExistsError:
-                continue
-        self._out = out
-        self._name = name
+        with directory_lock(self.directory):
+            if not self._swept:  # what dead writers left, sealed before this writer adds its own
+                self.recovered = recover_directory(self.directory, locked=True)
+                self._swept = True
+            while True:
+                self._serial += 1
+                name = f"{self.prefix}-{stamp}-{self._serial:05d}.warc.gz"
+                try:  # never clobber another writer's
+                    fd = os.open(self.directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                    break
+                except FileExistsError:
+                    continue
+            fcntl.flock(fd, fcntl.LOCK_EX)  # made under the directory's lock: at most a probe has it a moment
+        self._fd, self._size, self._sha, self._name = fd, 0, hashlib.sha256(), name
+        self._sidecar = Sidecar(sidecar_of(self.directory / name))
         self.files.append(name)
-        self._append(out, self._builder.create_warcinfo_record(name, {
+        warcinfo = self._builder.create_warcinfo_record(name, {
             "software": f"mgov/{__version__} (warcio)", "format": "WARC File Format 1.1",
-            "hostname": socket.gethostname(), "description": "mgov scan archive"}))
-        return out
+            "hostname": socket.gethostname(), "description": "mgov scan archive"})
+        self._append(warcinfo, b"", [], (None, None))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(28, "No space left on device")
+        view = view[written:]
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -667,6 +668,66 @@ class InspectionEvidence(Base):
 
 
 
+class ArchiveFile(Base):
+    """A WARC file of the archive (mgov.archive): written by mgov or imported, its SHA-256 once
+    sealed (as in manifest-sha256.txt), and how far its sidecar index has been folded in."""
+
+    __tablename__ = "archive_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(1000), unique=True)  # relative to the archive directory
+    origin: Mapped[str] = mapped_column(String(20), default="mgov")  # mgov, import
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)  # an import's file as given
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open, sealed, recovered, quarantined
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    sealed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    indexed_bytes: Mapped[int] = mapped_column(BigInteger, default=0)  # of its sidecar, folded in
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    verified_ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # the last check's outcome
+
+
+class ArchiveRecord(Base):
+    """One WARC record's index entry: pywb's CDXJ fields (urlkey, timestamp, url, mime, status,
+    digest, length, offset, file) and mgov's (record type and id, content digest, the run,
+    channel and organization it was captured for, the extracted text when there is one).
+    state is ok, or lost when a crash recovery cut the bytes it pointed at."""
+
+    __tablename__ = "archive_records"
+    __table_args__ = (UniqueConstraint("file_id", "offset", name="uq_archive_records_file_offset"),
+                      Index("ix_archive_records_lookup", "lookup_key", "timestamp"),
+                      Index("ix_archive_records_channel", "channel_id", "captured_at"),
+                      Index("ix_archive_records_content", "content_digest"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("archive_files.id", ondelete="CASCADE"))
+    offset: Mapped[int] = mapped_column(BigInteger)
+    length: Mapped[int] = mapped_column(BigInteger)
+    record_type: Mapped[str] = mapped_column(String(20))
+    lookup_key: Mapped[str] = mapped_column(String(400))  # the urlkey's first 400 characters (indexable)
+    urlkey: Mapped[str] = mapped_column(Text)
+    timestamp: Mapped[str] = mapped_column(String(14))
+    captured_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    mime: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str | None] = mapped_column(Text, nullable=True)
+    digest: Mapped[str | None] = mapped_column(Text, nullable=True)  # WARC-Payload-Digest, as written
+    record_digest: Mapped[str | None] = mapped_column(String(80), nullable=True)  # sha256 of the stored bytes
+    content_digest: Mapped[str | None] = mapped_column(String(80), nullable=True)  # sha256 of the payload
+    record_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    pywb_default: Mapped[bool] = mapped_column(Boolean, default=True)  # indexed by cdxj-indexer's defaults
+    state: Mapped[str] = mapped_column(String(10), default="ok")
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("scan_runs.id", ondelete="SET NULL"), nullable=True)
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id", ondelete="SET NULL"), nullable=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"), nullable=True)
+    text_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # extracted text (search, to come)
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # refersTo*, truncated, ...
+
+
+
+
 # The Core tables, for bulk statements and reads that need no ORM objects.
 ORGS = _table(Organization)
 PEOPLE = _table(Person)
@@ -701,3 +762,5 @@ DISCOVERED = _table(DiscoveredAccount)
 INSPECTIONS = _table(Inspection)
 INSPECTION_ITEMS = _table(InspectionItem)
 INSPECTION_EVIDENCE = _table(InspectionEvidence)
+ARCHIVE_FILES = _table(ArchiveFile)
+ARCHIVE_RECORDS = _table(ArchiveRecord)

@@ -42,7 +42,7 @@ def run_here(engine: Engine, settings: Settings, run_id: int, todo: list[tuple[i
             with run_kind.opener(RunSetup(engine, settings, params, ctx, todo)) as (collect, saver):
                 return await run_channels(engine, run_id, todo, checks, collect, concurrency=concurrency,
                                    on_channel=on_channel, saver=saver, variants=variants, judge=judge,
-                                   recheck=RecheckPolicy(**settings.recheck.model_dump()))
+                                   recheck=RecheckPolicy(**settings.recheck.model_dump()), archive=ctx.warc)
 
     try:
         _trim_tls_read_buffers()

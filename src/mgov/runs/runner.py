@@ -15,9 +15,10 @@ from sqlalchemy import Engine
 
 from mgov.checks.base import Check, Finding
 from mgov.collect.client import fresh_connections
+from mgov.collect.warc_index import CAPTURE
 from mgov.errors import MgovError
 from mgov.evidence.site import ChannelFacts
-from mgov.runs.commit import GroupCommit
+from mgov.runs.commit import GroupCommit, IndexSource
 from mgov.runs.confirm import PassTimes, RecheckPolicy, needs_recheck, settle
 from mgov.runs.judging import Judge, Variants, error_findings
 from mgov.runs.saver import ChannelSaver, Collector
@@ -33,15 +34,18 @@ async def run_channels(engine: Engine, run_id: int, channels: list[tuple[int, Ch
                        collect: Collector, *, params: dict[str, dict[str, Any]] | None = None,
                        concurrency: int = 50, on_channel: OnChannel | None = None,
                        saver: ChannelSaver | None = None, variants: Variants | None = None,
-                       recheck: RecheckPolicy | None = None, judge: Judge | None = None) -> PassTimes:
+                       recheck: RecheckPolicy | None = None, judge: Judge | None = None,
+                       archive: IndexSource | None = None) -> PassTimes:
     """Collect and judge the channels not yet done in run_id; each one's findings are
-    committed on its own, a channel with a verdict to confirm after its re-check."""
+    committed on its own, a channel with a verdict to confirm after its re-check. The records
+    archived meanwhile are tagged with the run and channel they were captured for, and the
+    archive's index entries (from `archive`, the run's writer) go in with the commits."""
     needs = needs_of(checks)
     policy = recheck or RecheckPolicy()
     own_judge = judge is None
     judge = judge or Judge(checks, params or {}, variants, process=False)
     gate = asyncio.Semaphore(concurrency)
-    commits = GroupCommit(engine, run_id, saver)
+    commits = GroupCommit(engine, run_id, saver, archive)
     waiting: list[asyncio.Task[None]] = []  # channels whose verdicts are being confirmed
     times = PassTimes()
 
@@ -65,6 +69,7 @@ async def run_channels(engine: Engine, run_id: int, channels: list[tuple[int, Ch
             on_channel(facts, counts)
 
     async def first(channel_id: int, facts: ChannelFacts) -> None:
+        CAPTURE.set((run_id, channel_id))  # this task's records (and its re-check's) are this channel's
         async with gate:
             findings, kept = await attempt(facts, needs, None)
         if policy.enabled and needs_recheck(findings):
