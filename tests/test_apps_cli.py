@@ -128,9 +128,9 @@ def test_an_app_run_stores_findings_with_the_package_digest(cli: Any, tmp_path: 
 
 def test_an_app_run_refuses_what_it_cannot_judge(cli: Any) -> None:
     cli("channel", "add", "website", "https://www.example.gov.cn")
-    assert "no registered app_android/app_ios channel matches" in cli("app", "scan", code=1).output
+    assert "no registered channel of kind app_android, app_ios matches" in cli("app", "scan", code=1).output
     cli("channel", "add", "app_android", "a2dp.Vol", "--attr", f"package_file={A2DP}")
-    assert "cannot scan channels of kind website" in cli("app", "scan", "--kind", "website", code=1).output
+    assert "an app run cannot take channels of kind website" in cli("app", "scan", "--kind", "website", code=1).output
     assert "need(s) the app pass" in cli("scan", "--checks", "app.trackers", code=1).output
 
 

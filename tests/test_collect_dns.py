@@ -33,6 +33,7 @@ class Behaviour:
     drop: float = 0.0  # share of UDP queries not answered
     servfail: float = 0.0  # share of UDP queries answered SERVFAIL
     always_servfail: set[str] = field(default_factory=set)
+    aaaa_servfail: set[str] = field(default_factory=set)  # names whose AAAA questions always get SERVFAIL
     truncate: set[str] = field(default_factory=set)  # UDP answers with TC set, no records
     udp_dead: bool = False  # UDP never answers (TCP does)
     seed: int = 7
@@ -54,7 +55,8 @@ class Server(asyncio.DatagramProtocol):
     def answer(self, query: dns.message.Message) -> dns.message.Message:
         response = dns.message.make_response(query)
         name = query.question[0].name.to_text(omit_final_dot=True)
-        if name in self.b.always_servfail:
+        if name in self.b.always_servfail or (name in self.b.aaaa_servfail
+                                               and query.question[0].rdtype == dns.rdatatype.AAAA):
             response.set_rcode(dns.rcode.SERVFAIL)
         elif name.startswith("nx-"):
             response.set_rcode(dns.rcode.NXDOMAIN)
@@ -210,4 +212,28 @@ def test_resolver_tells_a_missing_name_from_one_it_could_not_resolve() -> None:
             assert gone.error is ScanStatus.DNS_ERROR and "NXDOMAIN" in (gone.error_detail or "")
             assert mute.error is ScanStatus.DNS_UNRESOLVED
             assert fine.error is None and fine.a == ["127.0.0.1"]
+    run(main())
+
+
+def test_an_aaaa_question_nobody_answered_is_not_a_missing_record() -> None:
+    """The A record resolves and the AAAA question is lost or refused (SERVFAIL): the answer
+    says AAAA went unresolved, and the IPv6 check calls it mgov's error, not the site's fail."""
+    import datetime as dt
+
+    from mgov.checks.base import Status
+    from mgov.checks.builtin.network import Ipv6
+    from mgov.evidence.site import ChannelFacts, SiteEvidence
+
+    async def main() -> None:
+        async with server(Behaviour(aaaa_servfail={"half.test"})) as (_srv, addr):
+            settings = CollectSettings(dns_timeout=1.0, dns_try_timeout=0.2)
+            resolver = Resolver(Routing(dns=addr, allow_private=True), settings)
+            half, whole = await asyncio.gather(resolver.lookup("half.test"), resolver.lookup("ok.test"))
+        assert half.a == ["127.0.0.1"] and half.aaaa == [] and half.unresolved == ["AAAA"] and half.error is None
+        assert whole.unresolved == [] and whole.aaaa == []  # NODATA: answered, no AAAA record
+        facts = ChannelFacts("website", "https://half.test", "half.test")
+        now = dt.datetime.now(dt.UTC)
+        lost = Ipv6().evaluate(SiteEvidence(facts, now, dns=half), {})
+        missing = Ipv6().evaluate(SiteEvidence(facts, now, dns=whole), {})
+        assert lost.status is Status.ERROR and missing.status is Status.FAIL
     run(main())

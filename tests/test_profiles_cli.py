@@ -9,7 +9,7 @@ from typing import Any
 def test_list(cli: Any) -> None:
     rows = cli.json("profiles", "list")
     assert [(r["id"], r["jurisdiction"], r["indicators"]) for r in rows] == [
-        ("cn-2019-newmedia", "cn", 22), ("cn-2019-website", "cn", 46), ("cn-2021-aging", "cn", 13),
+        ("cn-2019-newmedia", "cn", 30), ("cn-2019-website", "cn", 46), ("cn-2021-aging", "cn", 13),
         ("cn-pipl-app", "cn", 12), ("us-federal", "us", 34), ("wcag21-aa", "us", 8)]
     out = cli("profiles", "list", MGOV_LANG="zh").stdout
     assert "政府网站检查指标" in out and "共 6 个指标体系" in out

@@ -81,6 +81,8 @@ class Resolver:
                     result.cname = [rd.to_text() for rrset in answer.chaining_result.cnames
                                     for rd in rrset]
         failure = next((x for x in (a, aaaa) if isinstance(x, BaseException)), None)
+        result.unresolved = [rdtype for rdtype, answer in (("A", a), ("AAAA", aaaa))
+                             if isinstance(answer, CollectFailure) and answer.status is ScanStatus.DNS_UNRESOLVED]
         if not result.a and not result.aaaa:
             if isinstance(failure, CollectFailure):
                 result.error, result.error_detail = failure.status, failure.detail

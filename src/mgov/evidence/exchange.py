@@ -148,6 +148,9 @@ class DnsAnswer:
     error: ScanStatus | None = None  # dns_error when the name does not resolve at all
     error_detail: str | None = None
     ref: WarcRef | None = None  # the WARC metadata record holding this answer
+    # Record types no server answered for (lost, SERVFAIL) while the other type resolved: an
+    # empty `aaaa` with "AAAA" here is mgov's failure to observe, not a missing record.
+    unresolved: list[str] = field(default_factory=list)
 
 
 @dataclass

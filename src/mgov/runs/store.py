@@ -68,7 +68,9 @@ def select_channels(conn: Connection, *, org: str | None = None, kinds: Iterable
     kinds = list(kinds) or allowed
     bad = [k for k in kinds if k not in allowed]
     if bad:
-        raise NotFound(f"cannot {verb} channels of kind {', '.join(bad)} (choose from: {', '.join(allowed)})")
+        article = "an" if verb[:1] in "aeiou" else "a"
+        raise NotFound(f"{article} {verb} run cannot take channels of kind {', '.join(bad)} "
+                       f"(choose from: {', '.join(allowed)})")
     query = (select(CHANNELS).where(CHANNELS.c.kind.in_(kinds), CHANNELS.c.status.in_(vocab.OPEN_STATUSES))
              .order_by(CHANNELS.c.id))
     wanted = list(addresses)

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from mgov.checks.base import Check, Finding, Status
 from mgov.checks.html import host_of
+from mgov.evidence.exchange import ScanStatus
 from mgov.evidence.site import SiteEvidence
 
 
@@ -24,6 +25,10 @@ class Ipv6(Check):
             return self.finding(Status.ERROR, message="the host does not resolve", message_zh="域名无法解析",
                                 scan_status=dns.error if dns else None)
         dns_refs = [dns.ref] if dns.ref else []
+        if not dns.aaaa and "AAAA" in dns.unresolved:  # the question went unanswered: not the site's fault
+            return self.finding(Status.ERROR, message="no DNS server answered for the AAAA record",
+                                message_zh="DNS 服务器未应答 AAAA 记录查询", scan_status=ScanStatus.DNS_UNRESOLVED,
+                                evidence=dns_refs)
         if not dns.aaaa:
             return self.finding(Status.FAIL, {"aaaa": []}, message="no AAAA record", message_zh="没有 AAAA 记录",
                                 evidence=dns_refs)
