@@ -208,7 +208,11 @@ def test_aging_sizes_on_an_elderly_version() -> None:
 def test_page_experience_thresholds(check: type, field: str, good: float, warn: float, fail: float) -> None:
     for value, status in ((good, Status.PASS), (warn, Status.WARN), (fail, Status.FAIL)):
         renderings = [rendering(timings=PageTimings(**{field: good})), phone(timings=PageTimings(**{field: value}))]
-        assert run(check, renderings).status is status
+        found = run(check, renderings)
+        assert found.status is status
+        # A slow time is rendered again before it counts (a busy machine slows the browser too);
+        # a layout shift is no time.
+        assert found.recheck is (status is not Status.PASS and field != "cls")
     assert run(check, [rendering()]).status is Status.ERROR  # not measured
     assert run(check, [rendering(timings=PageTimings(**{field: warn}))], {"good": fail, "poor": fail * 2}).status \
         is Status.PASS
