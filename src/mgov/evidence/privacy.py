@@ -7,6 +7,17 @@ from dataclasses import dataclass, field
 
 from mgov.evidence.exchange import WarcRef
 
+# The kinds of personal data (mgov.privacy.kinds.Kind's values) in the words findings use.
+KIND_WORDS: dict[str, tuple[str, str]] = {
+    "cn_id": ("resident ID numbers", "居民身份证号码"),
+    "cn_mobile": ("mobile numbers", "手机号码"),
+    "cn_landline": ("landline numbers", "固定电话号码"),
+    "bank_card": ("bank card numbers", "银行卡号"),
+    "us_ssn": ("Social Security numbers", "美国社会安全号码"),
+    "passport": ("passport numbers", "护照号码"),
+    "email": ("e-mail addresses", "电子邮箱地址"),
+    "name": ("names beside them", "同行姓名"),
+}
 DOCUMENTS_KEPT = 100  # documents with personal data listed; the worst first
 UNSCANNED_KEPT = 50  # documents not scanned (too large, unreadable, over budget) listed
 

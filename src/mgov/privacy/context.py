@@ -17,11 +17,13 @@ WINDOW = 20  # characters before a value where its label is looked for
 _POSITIVE = {
     Kind.CN_ID: r"身\s*份\s*证|公民身份号码|身份号码|证件号码?|id\s*card|identity\s*card|resident\s*id",
     Kind.CN_MOBILE: r"手\s*机|电\s*话|联系方式|联系号码|移动电话|mobile|cell|phone|tel\b|tel\.|telephone",
-    Kind.BANK_CARD: r"卡\s*号|银行卡|账\s*号|帐\s*号|银行账户|存\s*折|社保卡|card\s*(?:number|no)|account\s*(?:number|no)",
+    Kind.BANK_CARD: (r"卡\s*号|银行卡|账\s*号|帐\s*号|银行账户|存\s*折|社保卡|card\s*(?:number|no)|"
+                     r"account\s*(?:number|no)"),
     Kind.US_SSN: r"\bssn\b|social\s*security|ss\s*#|社会安全号",
     Kind.PASSPORT: r"护\s*照|passport",
 }
-_NEGATIVE = (r"订\s*单|单\s*号|编\s*号|流水|文\s*号|批\s*次|序列号|序\s*号|凭证|发\s*票|合同|工\s*单|申请号|受理号|案\s*号|"
+_NEGATIVE = (r"订\s*单|单\s*号|编\s*号|流水|文\s*号|批\s*次|序列号|序\s*号|凭证|发\s*票|合同|工\s*单|申请号|受理号|"
+             r"案\s*号|"
              r"证书|许可证|信用代码|注册号|登记号|识别码|条\s*码|货\s*号|型\s*号|索引号|运\s*单|快\s*递|交易号|业务号|"
              r"项目号|代\s*码|批准|邮\s*编|邮政编码|\border\b|invoice|tracking|serial|\bref\b|reference|\bcase\b|"
              r"\bitem\b|\bsku\b|\bmodel\b|\bcode\b|permit|license|licence|confirmation|zip")

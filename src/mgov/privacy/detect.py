@@ -13,6 +13,7 @@ space-separated line) that hold another hit.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -181,7 +182,7 @@ class _Scan:
                 if is_name(cell, under_name_column=under):
                     self.add(Kind.NAME, cell.strip(), begin, begin + len(cell))
             if not tabbed:  # "John Smith" is two tokens of a PDF's line
-                for (o1, c1), (_, c2) in zip(cells, cells[1:], strict=False):
+                for (o1, c1), (_, c2) in itertools.pairwise(cells):
                     begin = line_start + o1
                     pair = f"{c1} {c2}"
                     if pair.isascii() and self.free(begin, begin + len(pair)) and is_name(pair):

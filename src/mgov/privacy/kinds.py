@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from mgov.evidence.privacy import KIND_WORDS
+
 
 class Kind(StrEnum):
     CN_ID = "cn_id"  # 居民身份证号码 (GB 11643)
@@ -16,16 +18,7 @@ class Kind(StrEnum):
     NAME = "name"  # a person's name beside one of the others in a table row
 
 
-LABELS: dict[Kind, tuple[str, str]] = {
-    Kind.CN_ID: ("resident ID numbers", "居民身份证号码"),
-    Kind.CN_MOBILE: ("mobile numbers", "手机号码"),
-    Kind.CN_LANDLINE: ("landline numbers", "固定电话号码"),
-    Kind.BANK_CARD: ("bank card numbers", "银行卡号"),
-    Kind.US_SSN: ("Social Security numbers", "美国社会安全号码"),
-    Kind.PASSPORT: ("passport numbers", "护照号码"),
-    Kind.EMAIL: ("e-mail addresses", "电子邮箱地址"),
-    Kind.NAME: ("names beside them", "同行姓名"),
-}
+LABELS: dict[Kind, tuple[str, str]] = {Kind(k): words for k, words in KIND_WORDS.items()}
 # Identifiers whose publication is a leak however few: PIPL Art. 28's sensitive personal
 # information (身份证件号码, 金融账户) and their US counterparts.
 SENSITIVE: frozenset[Kind] = frozenset({Kind.CN_ID, Kind.BANK_CARD, Kind.US_SSN, Kind.PASSPORT})

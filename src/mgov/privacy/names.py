@@ -30,9 +30,11 @@ NOT_NAMES = frozenset({"金额", "合计", "小计", "总计", "高新", "王府
                        "华南", "东北", "西北", "西南", "中南", "全部", "全年", "全体", "平均", "平时", "常住", "常年",
                        "农业", "农村", "城镇", "城市", "文化", "文件", "方式", "方案", "时间", "时期", "时段", "成员",
                        "成年", "单位", "单价", "单号", "申请", "申报", "安全", "安置", "康复", "和平", "应急", "应收",
-                       "石油", "石化", "钱款", "项目", "简介", "任务", "任职", "关系", "关于", "包括", "宁波", "丰台",
+                       "石油", "石化", "钱款", "项目", "简介", "任务", "任职", "关系", "关于", "包括", "宁波",
+                       "丰台",
                        "海淀", "朝阳", "高中", "高校", "严重", "万元", "公司", "公示", "公告", "国家", "国内", "平台",
-                       "居民", "居住", "信息", "信用", "展示", "富裕", "元月", "计划", "计算", "支出", "支付", "云计算"})
+                       "居民", "居住", "信息", "信用", "展示", "富裕", "元月", "计划", "计算", "支出", "支付",
+                       "云计算"})
 _NOT_SUFFIX = frozenset("村镇乡区县市省街路巷号组室局科委办厅部所站院校队会处司厂店馆场中心户元费率数表额")
 _HANZI = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _EN = re.compile(r"([A-Z][a-z]+)(?: [A-Z]\.?)? ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)")
@@ -51,7 +53,7 @@ Victoria Kelly Lauren Christina Joan Evelyn Judith Megan Andrea Cheryl Hannah Ja
 Ann Sara Madison Frances Kathryn Janice Jean Abigail Alice Judy Sophia Grace Denise Amber Doris Marilyn
 Danielle Beverly Isabella Theresa Diana Natalie Brittany Charlotte Marie Kayla Alexis Lori Carlos Luis Miguel
 Maria Ana Rosa Wei Ming Li
-""".split())
+""".split())  # noqa: SIM905 - a list of names, not code
 NAME_HEADER = re.compile(r"姓\s*名|名\s*字|户\s*主|申请人|联系人|负责人|收款人|持卡人|领款人|\bname\b|\bnames\b|"
                          r"full name|recipient|applicant", re.IGNORECASE)
 

@@ -16,6 +16,7 @@ from collections import Counter
 from mgov.evidence.exchange import WarcRef
 from mgov.evidence.privacy import PiiDocument
 from mgov.privacy.detect import Detection, find
+from mgov.privacy.extract import html_text
 from mgov.privacy.kinds import SENSITIVE, WEIGHTS, Kind
 from mgov.privacy.mask import mask
 
@@ -60,3 +61,8 @@ def scan_text(url: str, fmt: str, text: str, *, ref: WarcRef | None = None, part
               today: dt.date | None = None) -> PiiDocument | None:
     """find() and summarize() in one."""
     return summarize(url, fmt, find(text, today=today), ref=ref, partial=partial)
+
+
+def scan_page(url: str, markup: str, *, ref: WarcRef | None = None, today: dt.date | None = None) -> PiiDocument | None:
+    """An HTML page's visible text scanned (privacy.extract.html_text)."""
+    return scan_text(url, "html", html_text(markup), ref=ref, today=today)

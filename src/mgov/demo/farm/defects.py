@@ -22,7 +22,7 @@ from mgov.demo.farm.defects_render import RENDER_CHECKS, RENDER_MOOT, RENDER_OBS
 CRAWL_CHECKS: frozenset[str] = frozenset({
     "links.dead", "content.homepage_fresh", "content.columns_stale", "content.columns_blank",
     "interaction.channel", "interaction.unanswered", "content.expressions", "content.bad_links",
-    "content.backdated", "content.tampering",
+    "content.backdated", "content.tampering", "privacy.pii_exposed",
 })
 
 
