@@ -94,7 +94,17 @@ class PiiExposed(CrawlCheck):
 
     @staticmethod
     def _value(pii: PiiEvidence, docs: list[PiiDocument]) -> dict[str, Any]:
-        return {"documents": [_doc(d) for d in docs[:LISTED]], "documents_found": pii.documents_found,
+        """The flagged documents in full; those with a few contact details (low: the office's
+        own phone or e-mail on every page) counted, the first few named."""
+        flagged = [d for d in docs if d.severity != "low"]
+        low = [d for d in docs if d.severity == "low"]
+        low_totals: dict[str, int] = {}
+        for d in low:
+            for k, n in d.counts.items():
+                low_totals[k] = low_totals.get(k, 0) + n
+        return {"documents": [_doc(d) for d in flagged[:LISTED]], "documents_found": pii.documents_found,
+                "contact_documents": len(low), "contact_totals": low_totals,
+                "contact_examples": [{"url": d.url, "counts": dict(d.counts)} for d in low[:5]],
                 "totals": dict(pii.totals), "pages_scanned": pii.pages_scanned,
                 "attachments_scanned": pii.documents_scanned, "attachment_bytes": pii.bytes_scanned,
                 "unscanned": [{"url": u.url, "format": u.format, "reason": u.reason, "detail": u.detail}
