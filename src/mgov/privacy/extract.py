@@ -135,8 +135,8 @@ def html_text(markup: str) -> str:
 class _Capped(io.RawIOBase):
     """A zip member's stream that refuses to inflate past MAX_INFLATED."""
 
-    def __init__(self, raw: IO[bytes], cap: int = MAX_INFLATED) -> None:
-        self.raw, self.left = raw, cap
+    def __init__(self, raw: IO[bytes], cap: int | None = None) -> None:
+        self.raw, self.left = raw, MAX_INFLATED if cap is None else cap
 
     def readable(self) -> bool:
         return True
