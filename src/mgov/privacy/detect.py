@@ -63,8 +63,9 @@ class _Scan:
         self.hits: list[Hit] = []
         self.rows = 0  # table rows where a name sits beside another hit
         self._lines: Lines | None = None
-        for m in URL.finditer(text):
-            self.take(m.start(), m.end())
+        if "://" in text or "www." in text.lower():
+            for m in URL.finditer(text):
+                self.take(m.start(), m.end())
 
     @property
     def lines(self) -> Lines:
