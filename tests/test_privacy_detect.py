@@ -11,12 +11,12 @@ from collections import Counter
 import pytest
 
 from mgov.demo.farm.pii_corpus import card, cn_id, corpus, luhn_complete, mobile, table
+from mgov.privacy import validate
 from mgov.privacy.detect import find
 from mgov.privacy.extract import Unsupported, extract, html_text, sniff
 from mgov.privacy.kinds import Kind
 from mgov.privacy.mask import mask
 from mgov.privacy.summary import scan_text, severity
-from mgov.privacy import validate
 
 TODAY = dt.date(2026, 11, 26)
 

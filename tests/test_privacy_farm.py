@@ -126,7 +126,7 @@ def test_no_unmasked_value_anywhere_mgov_writes(engine, farm, tmp_path, cli, cap
     manifest = farm.manifest
     pii, _ = _sites(manifest)
     caplog.set_level(logging.DEBUG)
-    run_id, by_host = _crawl(engine, tmp_path, farm, pii)
+    run_id, _ = _crawl(engine, tmp_path, farm, pii)
     seeded = _seeded(manifest)
     assert len(seeded) > 100
     haystacks: dict[str, str] = {"logs": caplog.text}
@@ -160,10 +160,10 @@ def _web_pages(engine, tmp_path, run_id):
     """The dashboard's finding pages, its exports and the API's findings, as an admin sees them."""
     from fastapi.testclient import TestClient
     from sqlalchemy import text as sql
-    from webworld import Browser
 
     from mgov.accounts.users import create_user
     from mgov.web import create_app
+    from webworld import Browser
 
     password = "correct horse battery staple 9"
     with engine.begin() as conn:

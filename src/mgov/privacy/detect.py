@@ -6,8 +6,8 @@ never a value: part of a longer run of digits or letters (order numbers, file na
 joined by "-" or "_"), anything masked (110***********1234, 138****5678: a mask character
 touches the digits), anything inside a URL, a number whose label says it is an order,
 document, serial or case number. Kinds are tried strongest first (e-mail addresses before
-all: 13812345678@qq.com is one) and a value is one hit of one kind. Names are found last, in the table rows (tab-separated cells, or a PDF's
-space-separated line) that hold another hit.
+all: 13812345678@qq.com is one) and a value is one hit of one kind. Names are found last, in
+the table rows (tab-separated cells, or a PDF's space-separated line) that hold another hit.
 """
 
 from __future__ import annotations

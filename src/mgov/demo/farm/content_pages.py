@@ -30,7 +30,6 @@ from mgov.demo.farm.pages import Page, content_page, home, html_page
 from mgov.demo.farm.pdfwrite import write_pdf
 
 
-
 class Links:
     """Internal hrefs as a page writes them: unchanged, or (session trap) with a session id
     that is new on every request: ?sid= on navigation, breadcrumb and "more" links

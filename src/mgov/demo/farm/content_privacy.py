@@ -183,20 +183,26 @@ def decoy_lines(site: Site, seed: int) -> list[str]:
         wrong = valid[:17] + ("0" if valid[17] != "0" else "1")
         bad_date = valid[:10] + "1399" + valid[14:17]
         bad_date += check_char(bad_date)
-        return [f"根据《关于做好2024年城乡低保工作的通知》（{rng.choice(('京政发', '粤府办', '国办发'))}〔2024〕{rng.randint(1, 60)}号）要求，现予公示。",
+        office, number = rng.choice(("京政发", "粤府办", "国办发")), rng.randint(1, 60)
+        phone, other = (rng.choice(_MOBILE) + f"{rng.randrange(10**8):08d}" for _ in range(2))
+        stamp = rng.randint(1_600_000_000_000, 1_799_999_999_999)
+        serial = f"{rng.randrange(10**17, 10**18)}{rng.randint(10, 99)}"
+        return [f"根据《关于做好2024年城乡低保工作的通知》（{office}〔2024〕{number}号）要求，现予公示。",
                 "公示对象：张*（身份证号 " + valid[:6] + "********" + valid[14:] + "），联系电话 138****5678。",
-                f"登记时间：2024-05-12 13:30:45，系统时间戳 {rng.randint(1_600_000_000_000, 1_799_999_999_999)}。",
-                f"订单号：{rng.choice(_MOBILE)}{rng.randrange(10**8):08d}；业务流水号 {rng.randrange(10**17, 10**18)}{rng.randint(10, 99)}。",
-                f"编号：{rng.choice(_MOBILE)}{rng.randrange(10**8):08d}（办件编号，非电话）。",
+                f"登记时间：2024-05-12 13:30:45，系统时间戳 {stamp}。",
+                f"订单号：{phone}；业务流水号 {serial}。",
+                f"编号：{other}（办件编号，非电话）。",
                 f"核对号码 {wrong} 校验位错误；{bad_date} 日期无效。",
-                f"批次 2{rng.choice(_MOBILE)}{rng.randrange(10**8):08d}7，条码 ORD-2024-{rng.choice(_MOBILE)}{rng.randrange(10**8):08d}。",
-                f"原文链接：https://www.gov.cn/zhengce/2024/{rng.choice(_MOBILE)}{rng.randrange(10**8):08d}.html",
+                f"批次 2{phone}7，条码 ORD-2024-{other}。",
+                f"原文链接：https://www.gov.cn/zhengce/2024/{phone}.html",
                 "统一社会信用代码：11350100MB1234567X；邮政编码 350001。",
                 "咨询电话：0591-87654321（工作日 9:00-17:00）。"]
     valid = _ssn(rng)
     return ["Recipients are listed by initials only; SSNs are shown as ***-**-" + valid[-4:] + ".",
-            "Examples of numbers that are not SSNs: 000-12-3456, 666-12-3456, 912-34-5678, 123-00-4567, 078-05-1120.",
-            f"Case No. {valid} was closed on 2024-05-12 13:30:45 (timestamp {rng.randint(1_600_000_000, 1_799_999_999)}).",
+            "Examples of numbers that are not SSNs: 000-12-3456, 666-12-3456, 912-34-5678, 123-00-4567, "
+            "078-05-1120.",
+            f"Case No. {valid} was closed on 2024-05-12 13:30:45 "
+            f"(timestamp {rng.randint(1_600_000_000, 1_799_999_999)}).",
             f"Invoice 2024-0512-{rng.randint(100, 999)}; order # 4111111111111111; ZIP 20500-0003.",
             "Questions: call (202) 555-0143 or write to records@agency.gov.",
             f"Reference: https://www.usa.gov/records/{rng.randrange(10**9)}.html"]
@@ -239,7 +245,8 @@ def serve(site: Site, seed: int, path: str) -> Page | None:
             title = "城乡最低生活保障对象公示" if zh else "Rental assistance recipients"
             note = ("现将本季度城乡低保对象名单予以公示，公示期7天。" if zh
                     else "The recipients of this quarter's rental assistance are listed below.")
-            links = [f'<li><a href="{escape(p[w])}">{escape(p[w].rsplit("/", 1)[-1])}</a></li>' for w in ("xlsx", "pdf")]
+            links = [f'<li><a href="{escape(p[w])}">{escape(p[w].rsplit("/", 1)[-1])}</a></li>'
+                     for w in ("xlsx", "pdf")]
             return _page(site, seed, title, [f"<p>{note}</p>", f'<ul class="attachments">{"".join(links)}</ul>'])
         if path in (p["xlsx"], p["pdf"]):
             which = "xlsx" if path == p["xlsx"] else "pdf"

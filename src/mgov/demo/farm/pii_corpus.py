@@ -157,10 +157,12 @@ def _decoy(rng: random.Random) -> Line:
         lambda: f"业务流水号：{_digits(rng, 20)}",
         lambda: f"编号：{mobile(rng)}",
         lambda: f"受理号 {mobile(rng)}",
-        lambda: f"{rng.choice(('京政发', '粤府办', '国办发', '闽政'))}〔{rng.randint(2015, 2025)}〕{rng.randint(1, 120)}号",
+        lambda: f"{rng.choice(('京政发', '粤府办', '国办发', '闽政'))}〔{rng.randint(2015, 2025)}〕"
+                f"{rng.randint(1, 120)}号",
         lambda: f"时间戳 {rng.randint(1_600_000_000_000, 1_799_999_999_999)}",
         lambda: f"更新于 {rng.randint(2019, 2025)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{_digits(rng, 6)}",
-        lambda: f"更新于 {rng.randint(2019, 2025)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} 1{rng.randint(0, 9)}:30:45",
+        lambda: f"更新于 {rng.randint(2019, 2025)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} "
+                f"1{rng.randint(0, 9)}:30:45",
         lambda: f"批次 {rng.randint(1, 9)}{mobile(rng)}{_digits(rng, 3)}",
         lambda: f"ORD{mobile(rng)}",
         lambda: f"ORD-2024-{mobile(rng)}",
