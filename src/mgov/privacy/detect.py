@@ -37,7 +37,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "passport": re.compile(_B + r"(E[A-HJ-NP-Z]\d{7}|[EG]\d{8}|[PSD]E?\d{7}|[A-Z]\d{8}|\d{9})" + _E),
     "mobile": re.compile(_B + r"(?:\+?86[-\s]?)?(1[3-9]\d" + _SEP + r"\d{4}" + _SEP + r"\d{4})" + _E),
     "landline": re.compile(_B + r"(?:[(（](0\d{2,3})[)）]\s?|(0\d{2,3})[-－—\s])([2-9]\d{6,7})"
-                           r"(?:(?:-|转|ext\.?\s?)\d{1,5})?" + _E + r"|" + _B + r"([2-9]\d{7})" + _E, re.IGNORECASE),
+                           r"(?:(?:-|转|[Ee][Xx][Tt]\.?\s?)\d{1,5})?" + _E),
+    "local": re.compile(_B + r"([2-9]\d{7})" + _E),  # a local number: only beside a phone's label
     "email": re.compile(r"(?<![A-Za-z0-9._%+\-*＊])([A-Za-z0-9][A-Za-z0-9._%+\-]{0,63})@"
                         r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})(?![A-Za-z0-9-])"),
 }
@@ -146,11 +147,13 @@ class _Scan:
             return None
         return Kind.CN_MOBILE, digits
 
+    def local(self, m: re.Match[str]) -> tuple[Kind, str] | None:
+        said = self.context(Kind.CN_LANDLINE, m.start())
+        return (Kind.CN_LANDLINE, m.group(1)) if said == "pos" else None
+
     def landline(self, m: re.Match[str]) -> tuple[Kind, str] | None:
         area = m.group(1) or m.group(2)
         said = self.context(Kind.CN_LANDLINE, m.start())
-        if area is None:  # a local number alone: a phone only where a label says so
-            return (Kind.CN_LANDLINE, m.group(4)) if said == "pos" else None
         if not v.area_code(area) or said == "neg":
             return None
         return Kind.CN_LANDLINE, f"{area}-{m.group(3)}"
@@ -202,6 +205,41 @@ def _cells_with_offsets(line: str, tabbed: bool) -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in re.finditer(r"[^ \u3000\t]+", line)]
 
 
+# The shapes some kinds need when no label is there (looked for only then: one alternation
+# of them cost more than the three apart).
+_GROUPED = re.compile(r"\d{4}[ -]\d{4}[ -]\d{4}")
+_DASHED_SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
+
+
+class _Gates:
+    """Whether a kind's pass can find anything in the text: a necessary condition of its
+    judge (a label's characters, a form's shape), tested first because a pass of a kind's
+    pattern is the detector's main cost on a digit-heavy spreadsheet. Never a verdict."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lower = text.lower()
+
+    def _any(self, chars: str, words: tuple[str, ...] = ()) -> bool:
+        return any(c in self.text for c in chars) or any(w in self.lower for w in words)
+
+    def card(self) -> bool:  # a label (卡号, 账号, 存折, card, account) or four groups of four
+        return self._any("卡账帐折", ("card", "account")) or _GROUPED.search(self.text) is not None
+
+    def id15(self) -> bool:  # only beside its label
+        return self._any("身证", ("id", "identity"))
+
+    def ssn(self) -> bool:  # a label, or the dashed form
+        return (self._any("社", ("ssn", "social")) or ("#" in self.text and "ss" in self.lower)
+                or _DASHED_SSN.search(self.text) is not None)
+
+    def passport(self) -> bool:  # a label, or a Chinese passport's form
+        return self._any("护", ("passport",)) or _CN_PASSPORT.search(self.text) is not None
+
+    def phone_label(self) -> bool:  # 手机, 电话, 联系方式/号码, mobile, cell, phone, tel
+        return self._any("机话系", ("mobile", "cell", "phone", "tel"))
+
+
 @dataclass(frozen=True, slots=True)
 class Detection:
     hits: list[Hit]
@@ -213,13 +251,20 @@ def find(text: str, *, today: dt.date | None = None, names: bool = True) -> Dete
     scan = _Scan(text, today)
     if "@" in text:  # first: 13812345678@qq.com is an address, not a phone number
         scan.each("email", scan.email)
+    gates = _Gates(text)
     scan.each("id18", scan.id18)
-    scan.each("card", scan.card)
-    scan.each("id15", scan.id15)
-    scan.each("ssn", scan.ssn)
-    scan.each("passport", scan.passport)
+    if gates.card():
+        scan.each("card", scan.card)
+    if gates.id15():
+        scan.each("id15", scan.id15)
+    if gates.ssn():
+        scan.each("ssn", scan.ssn)
+    if gates.passport():
+        scan.each("passport", scan.passport)
     scan.each("mobile", scan.mobile)
     scan.each("landline", scan.landline)
+    if gates.phone_label():
+        scan.each("local", scan.local)
     if names and scan.hits:
         scan.names()
     return Detection(scan.hits, scan.rows)
