@@ -43,7 +43,7 @@ def _sites(manifest):
     return pii, clean
 
 
-def _crawl(engine, tmp_path, farm, sites):
+def _crawl(engine, tmp_path, farm, sites, **limits):
     path = tmp_path / "farm.yaml"
     path.write_text(yaml.safe_dump(farm.manifest.registry_document(), allow_unicode=True), encoding="utf-8")
     assert import_file(engine, path).problems == []
@@ -51,7 +51,7 @@ def _crawl(engine, tmp_path, farm, sites):
     routing = RoutingOptions(connect_to=list(farm.connect_to), dns=f"127.0.0.1:{farm.dns_port}",
                              ca_bundle=str(farm.ca_pem), allow_private=True)
     run_id = start_run(engine, run_params(kind="crawl", channels=[s.registry.address for s in sites],
-                                           routing=routing, limits={"max_seconds": 30.0}))
+                                           routing=routing, limits={"max_seconds": 30.0, **limits}))
     execute_run(engine, settings, run_id, concurrency=8)
     with engine.connect() as conn:
         rows = store.findings_of(conn, run_id=run_id)
@@ -209,3 +209,25 @@ def test_decoy_lines_hold_no_personal_value():
             kinds = sorted(h.kind.value for h in hits)
             assert kinds == (["cn_landline"] if site.jurisdiction == "cn" else ["email"]), \
                 [(h.kind.value, h.value) for h in hits]
+
+
+@pytest.mark.heavy
+def test_attachment_caps_name_what_was_not_read(engine, farm, tmp_path):
+    site = next(s for s in farm.manifest.sites if s.has(LEAK) and s.jurisdiction == "cn")
+    leak_files = {d["url"] for d in site.details[LEAK]["documents"]}
+    # Files over the size a document is read to: none read, each named, the leak not claimed.
+    _, by_host = _crawl(engine, tmp_path, farm, [site], max_attachment_size=1000)
+    got = by_host[site.host][CHECK]
+    value = _value(got)
+    assert got["status"] == "pass" and value["attachments_scanned"] == 0
+    reasons = {u["url"]: u["reason"] for u in value["unscanned"]}
+    assert leak_files <= set(reasons) and set(reasons.values()) == {"too_large"}
+    # A site budget spent after the first file: the rest only link-checked, and a pass would
+    # not be earned (the file read first may or may not be a leaking one).
+    _, by_host = _crawl(engine, tmp_path, farm, [site], max_attachment_bytes=1)
+    got = by_host[site.host][CHECK]
+    value = _value(got)
+    assert value["attachments_scanned"] == 1 and value["skipped_budget"] >= 1
+    assert got["status"] in ("fail", "error")
+    if got["status"] == "error":
+        assert got["scan_status"] == "incomplete"

@@ -32,8 +32,8 @@ MEMORY = 1 << 30  # the process's address space (1 GiB)
 GRACE = 30.0  # wall seconds past 3 x the CPU limit after which the process is killed
 
 
-class _CpuTimeUp(Exception):
-    pass
+class _CpuTimeUp(BaseException):
+    """Raised by the CPU-time signal; a BaseException, so no reader's `except Exception` keeps it."""
 
 
 def _time_up(signum: int, frame: FrameType | None) -> None:
