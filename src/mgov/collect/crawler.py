@@ -321,7 +321,7 @@ class _Crawl:
         assert self.documents is not None  # noqa: S101 - callers test it
         sink: DocumentSink = self.sink  # type: ignore[assignment]  # it has on_document (checked at start)
         if not await self.robots.allowed(url):
-            self.stats.skipped_robots += 1
+            self.check(url, True)  # not fetched for reading; checked as any link (as before)
             return
         if self.documents.spent():
             self.stats.documents_over_budget += 1

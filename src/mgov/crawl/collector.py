@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mgov import clock
-from mgov.collect.attachments import CrawledDocument
+from mgov.collect.attachments import CrawledDocument, document_extension
 from mgov.collect.crawler import CrawledPage, CrawlLimits, crawl_site
 from mgov.collect.homepage import answered, working_homepage
 from mgov.collect.linkcheck import LinkChecker, excused
@@ -92,7 +92,8 @@ class _ContentSink:
 
     def over_budget(self, url: str) -> None:
         self.pii.skipped_budget += 1
-        self.pii.not_scanned(Unscanned(url, "", "budget", "the site's attachment budget was spent"))
+        self.pii.not_scanned(Unscanned(url, document_extension(url) or "", "budget",
+                                       "the site's attachment budget was spent"))
 
 
 def channel_rules(base: ContentRules, overrides: dict[str, Any], facts: ChannelFacts) -> ContentRules:
