@@ -227,7 +227,8 @@ def test_attachment_caps_name_what_was_not_read(engine, farm, tmp_path):
     _, by_host = _crawl(engine, tmp_path, farm, [site], max_attachment_bytes=1)
     got = by_host[site.host][CHECK]
     value = _value(got)
-    assert value["attachments_scanned"] == 1 and value["skipped_budget"] >= 1
+    # (the first fetched may be the site's dead .doc link: fetched, a 404, nothing to read)
+    assert value["attachments_scanned"] <= 1 and value["skipped_budget"] >= 1
     assert got["status"] in ("fail", "error")
     if got["status"] == "error":
         assert got["scan_status"] == "incomplete"
