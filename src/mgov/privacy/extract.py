@@ -3,9 +3,9 @@
 Rows of tables come out as tab-separated cells, one row a line, so names can be matched to
 the values beside them. Formats: HTML (tags stripped by patterns, no tree: a page is read at
 C speed), PDF (PDFium through pypdfium2: pypdf took 30 ms a page, ten times too slow for a
-crawl's attachments), DOCX and XLSX (their XML read as a stream, no office library: openpyxl
-and python-docx build every cell and paragraph as an object), XLS and WPS's ET (xlrd), CSV and
-plain text (UTF-8 with or without BOM, UTF-16 with BOM, else GB18030, the superset of GBK).
+crawl's attachments), DOCX (its XML read as a stream) and XLSX (its XML read with patterns;
+no office library: openpyxl and python-docx build every cell and paragraph as an object),
+XLS and WPS's ET (xlrd), CSV and plain text (UTF-8 with or without BOM, UTF-16 with BOM, else GB18030, the superset of GBK).
 DOC and WPS's own word format: no library reads them here; they are reported, not guessed.
 
 Bounds: the text kept (MAX_CHARS), the bytes a zip member may inflate to (MAX_INFLATED: a
@@ -198,19 +198,6 @@ def docx_text(data: bytes, out: _Text) -> str | None:
                 row.clear()
                 el.clear()
     return None
-
-
-_REF = re.compile(r"([A-Z]+)(\d+)")
-
-
-def _column(ref: str | None) -> int | None:
-    m = _REF.match(ref or "")
-    if m is None:
-        return None
-    n = 0
-    for ch in m.group(1):
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def _number(value: str) -> str:
