@@ -5,7 +5,8 @@ the values beside them. Formats: HTML (tags stripped by patterns, no tree: a pag
 C speed), PDF (PDFium through pypdfium2: pypdf took 30 ms a page, ten times too slow for a
 crawl's attachments), DOCX (its XML read as a stream) and XLSX (its XML read with patterns;
 no office library: openpyxl and python-docx build every cell and paragraph as an object),
-XLS and WPS's ET (xlrd), CSV and plain text (UTF-8 with or without BOM, UTF-16 with BOM, else GB18030, the superset of GBK).
+XLS and WPS's ET (xlrd), CSV and plain text (UTF-8 with or without BOM, UTF-16 with BOM,
+else GB18030, the superset of GBK).
 DOC and WPS's own word format: no library reads them here; they are reported, not guessed.
 
 Bounds: the text kept (MAX_CHARS), the bytes a zip member may inflate to (MAX_INFLATED: a
