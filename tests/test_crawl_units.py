@@ -246,6 +246,6 @@ def test_analysis_pool_falls_back_to_this_process_when_its_process_dies():
             again = await pool.analyze("https://x.gov.cn/tzgg/", page, False, dt.date(2026, 11, 26), None)
         finally:
             pool.close()
-        assert pool.broken is not None and again == first and len(first.items) == 2
+        assert pool.broken is not None and again == first and len(first[0].items) == 2
 
     asyncio.run(main())

@@ -292,7 +292,10 @@ def test_defect_table() -> None:
         "redflag.hidden_link": ("content.bad_links",),
         "redflag.backdated": ("content.backdated",),
         "redflag.tampered": ("content.tampering",),
+        "privacy.pii_leak": ("privacy.pii_exposed",),
+        "privacy.pii_decoys": (),  # a trap for false alarms: privacy.pii_exposed must pass
     }
+    assert DEFECTS["privacy.pii_decoys"].passes == ("privacy.pii_exposed",)
     assert {c for v in content.values() for c in v} == CRAWL_CHECKS
     assert all(run_kind_of(c) == "scan" for v in DEFECTS.values() if v.run_kind == "scan" for c in v.checks)
     assert {d for d, v in DEFECTS.items() if v.epoch == 2} == {"redflag.backdated", "redflag.tampered"}
@@ -534,6 +537,19 @@ def observe(farm: RunningFarm, manifest: Manifest, site: Site, defect: str) -> N
         assert (x["url"] in hidden) == (defect == "redflag.hidden_link")
         if defect == "redflag.bad_link":
             assert c.BAD_LINK_HOST in x["url"]
+    elif defect in ("privacy.pii_leak", "privacy.pii_decoys"):
+        # The notice is linked from the homepage and links its files, served with their types
+        # (what the crawl finds in them: tests/test_privacy_farm.py).
+        path = urlsplit(facts["page"]).path
+        status, text, _ = fetch(farm, site.host, path)
+        assert status == 200 and f'href="{path}"' in fetch(farm, site.host, "/")[1]
+        for doc in facts["documents"]:
+            url = doc["url"] if isinstance(doc, dict) else doc
+            doc_path = urlsplit(url).path
+            got, _, headers = fetch(farm, site.host, doc_path)
+            assert got == 200 and doc_path in text
+            kind = "pdf" if doc_path.endswith(".pdf") else "spreadsheetml"
+            assert kind in headers["Content-Type"]
     else:
         raise AssertionError(f"no observation for {defect}")
 

@@ -242,9 +242,10 @@ class HttpClient:
         self._session = self._fresh = None
 
     async def fetch(self, url: str, *, family: Family | None = None, follow: bool = True,
-                    method: str = "GET", accept: str | None = None) -> Fetch:
+                    method: str = "GET", accept: str | None = None, cap: int | None = None) -> Fetch:
         """GET url and follow its redirects (each hop an Exchange); never raises. accept: the
-        Accept header instead of a browser's (an API's JSON, ActivityPub's media type)."""
+        Accept header instead of a browser's (an API's JSON, ActivityPub's media type); cap:
+        bytes of the body kept (default: the settings' body_cap)."""
         result = Fetch(start_url=url)
         jar = aiohttp.CookieJar(unsafe=True)
         seen: set[tuple[str, str]] = set()
@@ -261,7 +262,7 @@ class HttpClient:
                 result.error = ScanStatus.TOO_MANY_REDIRECTS
                 result.error_detail = f"more than {self.settings.redirect_cap} redirects"
                 return result
-            ex = await self.exchange(current, family=family, method=method, cookie=cookie, accept=accept)
+            ex = await self.exchange(current, family=family, method=method, cookie=cookie, accept=accept, cap=cap)
             result.exchanges.append(ex)
             _store_cookies(jar, ex)
             location = ex.header("Location")
@@ -281,7 +282,7 @@ class HttpClient:
                 method = "GET"
 
     async def exchange(self, url: str, *, family: Family | None = None, method: str = "GET",
-                       cookie: str = "", accept: str | None = None) -> Exchange:
+                       cookie: str = "", accept: str | None = None, cap: int | None = None) -> Exchange:
         """One request and its response (no redirects followed); never raises."""
         ex = Exchange(url=url, method=method)
         try:
@@ -302,14 +303,14 @@ class HttpClient:
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
                     try:
-                        await self._exchange(ex, target, family or self.routing.family, cookie, wire, accept)
+                        await self._exchange(ex, target, family or self.routing.family, cookie, wire, accept, cap)
                     except Exception as exc:
                         if ex.status is not None or classify(exc)[0] is not ScanStatus.CONNECTION_RESET:
                             raise
                         # Reset before any answer: tried once more at once, over a new connection,
                         # as a visitor would (some firewalls drop a first connection).
                         wire = _Wire(date=dt.datetime.now(dt.UTC))
-                        await self._exchange(ex, target, family or self.routing.family, cookie, wire, accept)
+                        await self._exchange(ex, target, family or self.routing.family, cookie, wire, accept, cap)
             except Exception as exc:  # noqa: BLE001 -- record, report, continue (CancelledError propagates)
                 ex.error, ex.error_detail = classify(exc)
                 if ex.error is ScanStatus.TIMEOUT:
@@ -392,8 +393,9 @@ class HttpClient:
         return self._insecure
 
     async def _exchange(self, ex: Exchange, target: URL, family: Family, cookie: str,
-                        wire: _Wire, accept: str | None = None) -> None:
+                        wire: _Wire, accept: str | None = None, cap: int | None = None) -> None:
         s = self.settings
+        body_cap = cap or s.body_cap
         headers = {"Host": _host_header(target), "User-Agent": s.user_agent, "Accept": accept or ACCEPT,
                    "Accept-Encoding": ", ".join(supported_encodings())}
         if s.accept_language:
@@ -414,9 +416,9 @@ class HttpClient:
                                   + b"".join(k + b": " + v + b"\r\n" for k, v in resp.raw_headers)
                                   + b"\r\n")
             wire.chunked = "chunked" in (ex.header("Transfer-Encoding") or "").lower()
-            wire.decoder = BodyDecoder(ex.header("Content-Encoding"), s.body_cap, s.max_ratio,
+            wire.decoder = BodyDecoder(ex.header("Content-Encoding"), body_cap, s.max_ratio,
                                        s.ratio_floor)
-            complete = await _read_body(resp, wire.decoder, wire, s.body_cap)
+            complete = await _read_body(resp, wire.decoder, wire, body_cap)
             wire.received = time.perf_counter()
             if len(wire.raw) > OFF_LOOP_BYTES:
                 # Decoding and bounding a large page is CPU work: not on the loop other sites share.

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mgov.collect.attachments import Attachments, CrawledDocument, document_extension
 from mgov.collect.client import HttpClient
 from mgov.collect.linkcheck import LinkChecker, LinkOutcome, classify_fetch, excused, is_html
 from mgov.collect.links import NAVIGATION_TAGS, LinkRef, extract_links
@@ -58,6 +59,13 @@ class CrawlLimits:
     # pages is bounded in the parsing it costs, whatever the clock says.
     max_bytes: int | None = 256 * MIB
     per_host: int = 4  # requests in flight to one host: politeness (the client's per-host limit)
+    # The site's own documents its pages link to (PDF, DOC/DOCX, XLS/XLSX, CSV, ET, WPS) are
+    # fetched, archived and handed to the sink (for the personal-data scan) instead of being
+    # only checked: at most max_attachment_size bytes each (a larger one is cut there and
+    # reported too large) and max_attachment_bytes for the site (the rest are only checked).
+    attachments: bool = True
+    max_attachment_size: int = 20 * MIB
+    max_attachment_bytes: int = 200 * MIB
 
 
 @dataclass
@@ -77,6 +85,14 @@ class CrawlSink(Protocol):
         (so a sink that analyses elsewhere keeps the pages in flight bounded)."""
 
 
+class DocumentSink(Protocol):
+    """A sink that also takes the site's attachments (an optional method of a CrawlSink)."""
+
+    def on_document(self, document: CrawledDocument) -> Awaitable[None] | None: ...
+
+    def over_budget(self, url: str) -> None: ...
+
+
 @dataclass
 class CrawlStats:
     pages_fetched: int = 0
@@ -92,6 +108,9 @@ class CrawlStats:
     offsite_redirects: int = 0  # pages that redirected off the site: recorded, not expanded
     stopped_by: str | None = None  # "time" (max_seconds) or "bytes" (max_bytes) ran out before the site did
     bytes_read: int = 0  # of the pages fetched (bodies as decoded)
+    documents_fetched: int = 0  # attachments fetched for the sink (collect.attachments)
+    document_bytes: int = 0  # their bodies' bytes
+    documents_over_budget: int = 0  # attachments only checked: max_attachment_bytes was spent
     site_seconds: float = 0.0  # the site's time (collect.siteclock), what max_seconds bounds
     requests: int = 0  # requests charged to the site's time (pages, robots.txt, link checks)
     robots: dict[str, str] = field(default_factory=dict)  # robots.txt URL -> state (detail)
@@ -125,6 +144,8 @@ class _Crawl:
         self.next_slot: dict[str, float] = {}  # host -> when its next request may start
         self.errors: Counter[str] = Counter()
         self.clock = SiteClock(client.lag)  # charged by the client (collect.siteclock)
+        self.documents = (Attachments(client, limits.max_attachment_size, limits.max_attachment_bytes)
+                          if limits.attachments and hasattr(sink, "on_document") else None)
 
     def same_site(self, url: str) -> bool:
         return any(same_site(url, h, self.limits.subdomains) for h in self.hosts)
@@ -272,6 +293,9 @@ class _Crawl:
         if not self.ws.add_seen(url):
             return  # crawled, queued or checked already: one outcome per target
         if not (navigation and self.same_site(url) and not is_static(url)):
+            if self.documents is not None and self.same_site(url) and document_extension(url):
+                await self.document(url)
+                return
             self.check(url, navigation)
             return
         limits, stats = self.limits, self.stats
@@ -290,6 +314,30 @@ class _Crawl:
             self.queued += 1
             self.ws.frontier.push(url, depth + 1)
             self.changed.set()
+
+    async def document(self, url: str) -> None:
+        """An attachment of the site: fetched (its outcome recorded) and handed to the sink,
+        within the site's attachment budget; past it, only checked like any link."""
+        assert self.documents is not None  # noqa: S101 - callers test it
+        sink: DocumentSink = self.sink  # type: ignore[assignment]  # it has on_document (checked at start)
+        if not await self.robots.allowed(url):
+            self.check(url, True)  # not fetched for reading; checked as any link (as before)
+            return
+        if self.documents.spent():
+            self.stats.documents_over_budget += 1
+            sink.over_budget(url)
+            self.check(url, True)
+            return
+        async with self.documents.slots:  # held until the sink has read the body
+            await self.pace(url)
+            got = await self.documents.fetch(url)
+            self.ws.record_outcome(classify_fetch(url, got.document.fetch, excuse_tls=True))
+            self.stats.documents_fetched += 1
+            self.stats.document_bytes += got.size
+            if got.usable:
+                taken = sink.on_document(got.document)
+                if taken is not None:
+                    await taken
 
     def too_many_variants(self, url: str) -> bool:
         """Counts url as one more query variant of its path; True beyond the cap."""

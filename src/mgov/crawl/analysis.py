@@ -1,4 +1,5 @@
-"""Page analysis in a separate process, so a crawl uses a second core.
+"""Page analysis in a separate process, so a crawl uses a second core: the content facts
+and the personal-data scan of each page.
 
 The pool's process is spawned once per run and holds the run's content rules (sent once,
 at start); a channel with its own rules sends them with each page."""
@@ -15,6 +16,8 @@ from typing import Any
 from mgov.content.facts import PageFacts
 from mgov.content.page import analyze_page
 from mgov.content.rules import ContentRules
+from mgov.evidence.privacy import PiiDocument
+from mgov.privacy.summary import scan_page
 
 _RULES: ContentRules | None = None  # the run's rules, in the pool's process
 
@@ -24,11 +27,20 @@ def _init(overrides: dict[str, Any]) -> None:
     _RULES = ContentRules.from_mapping(overrides)
 
 
-def _analyze(url: str, text: str, is_home: bool, today: dt.date, rules: ContentRules | None) -> PageFacts:
+Analysis = tuple[PageFacts, PiiDocument | None]
+
+
+def analyze(url: str, text: str, is_home: bool, today: dt.date, rules: ContentRules) -> Analysis:
+    """A page's content facts and the personal data in it (masked samples only)."""
+    return (analyze_page(url, text, is_home=is_home, today=today, rules=rules),
+            scan_page(url, text, today=today))
+
+
+def _analyze(url: str, text: str, is_home: bool, today: dt.date, rules: ContentRules | None) -> Analysis:
     chosen = rules or _RULES
     if chosen is None:  # cannot happen: the pool's initializer sets the run's rules
         raise RuntimeError("the analysis process has no content rules")
-    return analyze_page(url, text, is_home=is_home, today=today, rules=chosen)
+    return analyze(url, text, is_home, today, chosen)
 
 
 class AnalysisPool:
@@ -40,14 +52,14 @@ class AnalysisPool:
         self.broken: str | None = None  # why the pool died; pages are then analysed here
 
     async def analyze(self, url: str, text: str, is_home: bool, today: dt.date,
-                      rules: ContentRules | None) -> PageFacts:
+                      rules: ContentRules | None) -> Analysis:
         if self.broken is None:
             loop = asyncio.get_running_loop()
             try:
                 return await loop.run_in_executor(self._pool, _analyze, url, text, is_home, today, rules)
             except BrokenProcessPool as exc:  # killed (OOM) or could not start: slower, not wrong
                 self.broken = str(exc) or type(exc).__name__
-        return analyze_page(url, text, is_home=is_home, today=today, rules=rules or self._rules)
+        return analyze(url, text, is_home, today, rules or self._rules)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

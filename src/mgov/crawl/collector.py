@@ -1,5 +1,6 @@
-"""The crawl pass's collector: crawl one channel, fold its pages into content facts, check
-its consultation forms, and hand the checks a small CrawlEvidence."""
+"""The crawl pass's collector: crawl one channel, fold its pages into content facts, scan its
+pages and attachments for personal data, check its consultation forms, and hand the checks
+a small CrawlEvidence."""
 
 from __future__ import annotations
 
@@ -9,18 +10,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mgov import clock
+from mgov.collect.attachments import CrawledDocument, document_extension
 from mgov.collect.crawler import CrawledPage, CrawlLimits, crawl_site
 from mgov.collect.homepage import answered, working_homepage
 from mgov.collect.linkcheck import LinkChecker, excused
 from mgov.collect.site import CollectContext, collect_site
 from mgov.collect.workspace import CrawlWorkspace
-from mgov.content.page import analyze_page
 from mgov.content.rules import ContentRules
 from mgov.content.site import SiteContent
-from mgov.crawl.analysis import AnalysisPool
+from mgov.crawl.analysis import Analysis, AnalysisPool, analyze
+from mgov.crawl.documents import DocumentReader
 from mgov.evidence.content import ContentHistory
 from mgov.evidence.crawl import DEAD_LINKS_KEPT, CrawlEvidence, FormTarget
 from mgov.evidence.exchange import ScanStatus
+from mgov.evidence.privacy import PiiEvidence, Unscanned
 from mgov.evidence.site import CRAWL_KEY, ChannelFacts, SiteEvidence
 from mgov.evidence.urls import canonical, host_of, same_site
 
@@ -35,28 +38,62 @@ class _ContentSink:
     event loop is one core, and parsing was a quarter of its time."""
 
     def __init__(self, content: SiteContent, rules: ContentRules, today: dt.date,
-                 pool: AnalysisPool | None = None, own_rules: bool = False) -> None:
+                 pool: AnalysisPool | None = None, own_rules: bool = False,
+                 reader: DocumentReader | None = None) -> None:
         self.content, self.rules, self.today, self.pool = content, rules, today, pool
         self.own_rules = own_rules  # the channel overrides the run's rules: send them along
+        self.reader = reader  # the attachments' reader (None: attachments are not read)
         self.home_refs: list[Any] = []
+        self.pii = PiiEvidence()
 
     def on_page(self, page: CrawledPage) -> Awaitable[None] | None:
         ex = page.exchange
         if page.is_home:
             self.home_refs = ex.refs
         if self.pool is None:
-            self._add(analyze_page(page.final_url, ex.text or "", is_home=page.is_home, today=self.today,
-                                   rules=self.rules), page)
+            self._add(analyze(page.final_url, ex.text or "", page.is_home, self.today, self.rules), page)
             return None
         return self._analyze_elsewhere(self.pool, page)
 
     async def _analyze_elsewhere(self, pool: AnalysisPool, page: CrawledPage) -> None:
-        facts = await pool.analyze(page.final_url, page.exchange.text or "", page.is_home, self.today,
+        found = await pool.analyze(page.final_url, page.exchange.text or "", page.is_home, self.today,
                                    self.rules if self.own_rules else None)
-        self._add(facts, page)
+        self._add(found, page)
 
-    def _add(self, facts: Any, page: CrawledPage) -> None:
+    def _add(self, found: Analysis, page: CrawledPage) -> None:
+        facts, pii = found
         self.content.add(facts, depth=page.depth, is_home=page.is_home)
+        self.pii.pages_scanned += 1
+        if pii is not None:
+            self.pii.add(dataclasses.replace(pii, ref=page.exchange.response_ref))
+
+    def on_document(self, document: CrawledDocument) -> Awaitable[None] | None:
+        final = document.fetch.final
+        if final is None or self.reader is None:
+            return None
+        if document.too_large:
+            self.pii.not_scanned(Unscanned(document.url, document.extension, "too_large",
+                                           f"over {len(final.body) >> 20} MiB, the size a document is read to",
+                                           final.response_ref))
+            return None
+        return self._read(self.reader, document)
+
+    async def _read(self, reader: DocumentReader, document: CrawledDocument) -> None:
+        final = document.fetch.final
+        assert final is not None  # noqa: S101 - on_document checked it
+        result = await reader.read(document.url, document.extension, final.body, final.response_ref, self.today)
+        if result.unscanned is not None:
+            self.pii.not_scanned(result.unscanned)
+            return
+        self.pii.documents_scanned += 1
+        self.pii.bytes_scanned += len(final.body)
+        if result.found is not None:
+            self.pii.add(result.found)
+
+    def over_budget(self, url: str) -> None:
+        self.pii.skipped_budget += 1
+        self.pii.not_scanned(Unscanned(url, document_extension(url) or "", "budget",
+                                       "the site's attachment budget was spent"))
 
 
 def channel_rules(base: ContentRules, overrides: dict[str, Any], facts: ChannelFacts) -> ContentRules:
@@ -74,7 +111,7 @@ def channel_rules(base: ContentRules, overrides: dict[str, Any], facts: ChannelF
 async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkChecker, workspace: CrawlWorkspace, *,
                         limits: CrawlLimits, rules: ContentRules, history: ContentHistory | None,
                         overrides: dict[str, Any] | None = None, today: dt.date | None = None,
-                        pool: AnalysisPool | None = None) -> CrawlEvidence:
+                        pool: AnalysisPool | None = None, reader: DocumentReader | None = None) -> CrawlEvidence:
     """Crawl facts.address into workspace (the caller's to store and close).
     overrides: what rules were made from (channel overrides go on top of them)."""
     today = today or clock.today()
@@ -86,7 +123,7 @@ async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkC
     evidence = CrawlEvidence(start_url=start_url, registered_url=facts.address, crawled_on=today,
                              compared=history is not None)
     content = SiteContent(rules)
-    sink = _ContentSink(content, rules, today, pool, own_rules=rules is not base)
+    sink = _ContentSink(content, rules, today, pool, own_rules=rules is not base, reader=reader)
     stats = await crawl_site(start_url, ctx.client, limits=limits, workspace=workspace, sink=sink,
                              link_checker=checker, home=home if answered(home) else None)
     evidence.stats = dataclasses.asdict(stats)
@@ -95,6 +132,8 @@ async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkC
     outcomes = (workspace.outcome(d.url) for d in evidence.dead_links[:DEAD_REFS])
     evidence.dead_refs = [o.ref for o in outcomes if o is not None and o.ref is not None]
     evidence.home_refs = list(sink.home_refs)
+    sink.pii.documents = sink.pii.ordered()
+    evidence.pii = sink.pii
     if stats.pages_parsed == 0:
         start = canonical(start_url) or start_url
         outcome = workspace.outcome(start)
@@ -132,10 +171,12 @@ class CrawlCollector:
     until the saver takes it (`take`) for the channel's commit."""
 
     def __init__(self, ctx: CollectContext, checker: LinkChecker, *, limits: CrawlLimits, rules: ContentRules,
-                 overrides: dict[str, Any], history: History, pool: AnalysisPool | None = None) -> None:
-        """rules: made from overrides, the content rules of the configuration ([content] of mgov.toml)."""
+                 overrides: dict[str, Any], history: History, pool: AnalysisPool | None = None,
+                 reader: DocumentReader | None = None) -> None:
+        """rules: made from overrides, the content rules of the configuration ([content] of mgov.toml).
+        reader: the attachments' reader (None: attachments are fetched and archived, not read)."""
         self.ctx, self.checker, self.limits, self.rules = ctx, checker, limits, rules
-        self.overrides, self.history, self.pool = overrides, history, pool
+        self.overrides, self.history, self.pool, self.reader = overrides, history, pool, reader
         self._workspaces: dict[str, CrawlWorkspace] = {}
 
     async def __call__(self, facts: ChannelFacts, needs: set[str]) -> SiteEvidence:
@@ -149,7 +190,8 @@ class CrawlCollector:
             try:
                 evidence.crawl = await collect_crawl(facts, self.ctx, self.checker, workspace, limits=self.limits,
                                                      rules=self.rules, overrides=self.overrides,
-                                                     history=self.history(facts), pool=self.pool)
+                                                     history=self.history(facts), pool=self.pool,
+                                                     reader=self.reader)
             except BaseException:
                 workspace.close()
                 raise

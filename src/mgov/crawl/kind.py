@@ -17,6 +17,7 @@ from mgov.content.rules import ContentRules
 from mgov.crawl import store
 from mgov.crawl.analysis import AnalysisPool
 from mgov.crawl.collector import CrawlCollector
+from mgov.crawl.documents import DocumentReader
 from mgov.errors import MgovError
 from mgov.evidence.site import CRAWL_KEY
 from mgov.runs.kinds import RunKind, RunSetup
@@ -49,14 +50,16 @@ def _open(setup: RunSetup) -> Iterator[tuple[Collector, ChannelSaver | None]]:
     # already, and as a daemon it may not start processes of its own).
     alone = not mp.current_process().daemon
     pool = AnalysisPool(dict(content), rules) if alone and (os.cpu_count() or 1) > 1 else None
+    reader = DocumentReader()  # its process starts with the run's first attachment
     collector = CrawlCollector(setup.context, LinkChecker(setup.context.client),
                                limits=CrawlLimits(**setup.params.get("limits", {})), rules=rules,
                                overrides=dict(content), history=lambda facts: by_address.get(facts.address),
-                               pool=pool)
+                               pool=pool, reader=reader)
     try:
         yield collector, store.CrawlSaver(collector)
     finally:
         collector.close()
+        reader.close()
         if pool is not None:
             pool.close()
 

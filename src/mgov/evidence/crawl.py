@@ -11,6 +11,7 @@ from typing import Any
 
 from mgov.evidence.content import ContentSummary
 from mgov.evidence.exchange import ScanStatus, WarcRef
+from mgov.evidence.privacy import PiiEvidence
 
 DEAD_LINKS_KEPT = 500  # listed in a finding; the full set is in the link tables
 
@@ -60,6 +61,8 @@ class CrawlEvidence:
     compared: bool = False  # an earlier crawl's history was there to compare with
     error: ScanStatus | None = None  # the homepage itself could not be fetched
     error_detail: str | None = None
+    # Personal data in the pages and attachments (masked samples only; privacy.pii_exposed).
+    pii: PiiEvidence | None = None
 
     @property
     def stopped_by(self) -> str | None:

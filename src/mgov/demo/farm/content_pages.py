@@ -27,9 +27,7 @@ from mgov.demo.farm.content import (
 )
 from mgov.demo.farm.content_facts import broken_status
 from mgov.demo.farm.pages import Page, content_page, home, html_page
-
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+from mgov.demo.farm.pdfwrite import write_pdf
 
 
 class Links:
@@ -299,8 +297,9 @@ def serve(plan: Plan, path: str, links: Links = PLAIN,
             text = column_page(plan, col, hit[2], links, nav_extra)
     elif kind == "item":
         text = item_page(plan, col, hit[2], links, nav_extra)
-    elif kind == "attachment":
-        return Page(200, "application/pdf", PDF)
+    elif kind == "attachment":  # the article as a one-page PDF (the crawl reads its text)
+        item = hit[2]
+        return Page(200, "application/pdf", write_pdf([item.title, "", *_paragraphs(plan, item)], title=item.title))
     elif kind == "message":
         text = message_page(plan, col, hit[2], links, nav_extra)
     elif kind == "form":

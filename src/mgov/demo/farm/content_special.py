@@ -22,6 +22,7 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qs
 
+from mgov.demo.farm import content_privacy
 from mgov.demo.farm.content import Plan, base_url
 from mgov.demo.farm.content_pages import PLAIN, Links, nav
 from mgov.demo.farm.manifest import Site
@@ -197,7 +198,7 @@ def home_links_extra(site: Site, today: dt.date) -> tuple[tuple[str, str], ...]:
     if site.role == "calendar_trap":
         return ((calendar_href(today.year, today.month),
                  "活动日历" if site.language == "zh" else "Events calendar"),)
-    return ()
+    return content_privacy.home_links(site)
 
 
 def serve(plan: Plan, path: str, query: str, big: BigSite | None) -> Page | None:

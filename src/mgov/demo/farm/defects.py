@@ -22,7 +22,7 @@ from mgov.demo.farm.defects_render import RENDER_CHECKS, RENDER_MOOT, RENDER_OBS
 CRAWL_CHECKS: frozenset[str] = frozenset({
     "links.dead", "content.homepage_fresh", "content.columns_stale", "content.columns_blank",
     "interaction.channel", "interaction.unanswered", "content.expressions", "content.bad_links",
-    "content.backdated", "content.tampering",
+    "content.backdated", "content.tampering", "privacy.pii_exposed",
 })
 
 
@@ -141,6 +141,12 @@ DEFECTS: dict[str, Defect] = {d.id: d for d in (
        "epoch 2: a new notice dated 200 days ago", epoch=2),
     _C("redflag.tampered", ("content.tampering",),
        "epoch 2: the homepage's header and footer text changed", epoch=2),
+    # Personal data (issue 18; content_privacy.py): a leak to find, and decoys not to flag.
+    _C("privacy.pii_leak", ("privacy.pii_exposed",),
+       "a notice links an XLSX and a PDF listing people with full ID numbers (cn) or SSNs (us) and contacts"),
+    Defect("privacy.pii_decoys", (), "a notice and an XLSX of masked values, invalid checksums, order and "
+           "document numbers, timestamps and phone-like ids: nothing to flag", run_kind="crawl",
+           passes=("privacy.pii_exposed",)),
     *(Defect(*spec[:4], run_kind="render", obscures=spec[4], passes=spec[5]) for spec in RENDER_SPECS),
 )}
 # What scan and crawl defects spoil in a rendered page (a real browser sees them too).

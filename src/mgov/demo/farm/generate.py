@@ -13,7 +13,9 @@ import random
 from pathlib import Path
 
 from mgov.demo.farm import names
+from mgov.demo.farm.content import base_url
 from mgov.demo.farm.content_facts import site_facts
+from mgov.demo.farm.content_privacy import expected as privacy_facts
 from mgov.demo.farm.content_special import BigSite
 from mgov.demo.farm.contract import ICP_PREFIX, LONG_LINKS, PSB_ALTERNATE, PSB_PREFIX, REQUIRED_LINKS, SERVICES
 from mgov.demo.farm.defects import DEFECTS, allowed
@@ -24,7 +26,10 @@ from mgov.demo.farm.platform_accounts import ACCOUNT_DEFECT_RATE, generate_accou
 from mgov.demo.farm.render_pages import render_facts
 
 SCAN_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "scan"]
-CONTENT_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "crawl"]
+# The personal-data defects come from a pass of their own (after the others, so a seed keeps
+# its other defects): a leak to find and decoys not to flag (issue 18).
+PRIVACY_DEFECTS = ["privacy.pii_leak", "privacy.pii_decoys"]
+CONTENT_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "crawl" and d not in PRIVACY_DEFECTS]
 RENDER_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "render"]
 
 # From this many sites on, every defect occurs at least once.
@@ -75,6 +80,7 @@ def generate(seed: int, count: int, *, latency_ms: float = 0, defect_rate: float
     assign_content_defects(random.Random(f"{seed}/content"), jurisdictions, assigned)
     assign_content_defects(random.Random(f"{seed}/render"), jurisdictions, assigned,
                            pool=RENDER_DEFECTS, p=RENDER_DEFECT_P, cap=MAX_RENDER_DEFECTS)
+    assign_privacy_defects(random.Random(f"{seed}/privacy"), jurisdictions, assigned)
     codes: dict[str, int] = {}
     sites = []
     n_cn_seen = 0
@@ -108,6 +114,9 @@ def generate(seed: int, count: int, *, latency_ms: float = 0, defect_rate: float
             by_position = [shown[site.jurisdiction][REQUIRED_LINKS[site.jurisdiction].index(d)] for d in dropped]
             site.details["links_dropped"] = sorted(href for _, href in by_position)
         site.details.update(site_facts(site, seed, today))
+        for defect in PRIVACY_DEFECTS:
+            if defect in defects:
+                site.details[defect] = privacy_facts(site, seed, base_url(site))
         site.details.update(render_facts(site))
         sites.append(site)
     sites += _special_sites(seed, today, taken, codes, traps, big_site_pages, big_site_dead)
@@ -230,6 +239,21 @@ def assign_content_defects(rng: random.Random, jurisdictions: list[str],
                 break
             out[i].add(rng.choice(options))
             load[i] += 1
+
+
+def assign_privacy_defects(rng: random.Random, jurisdictions: list[str], out: list[set[str]]) -> None:
+    """One site of each jurisdiction leaks personal data and another publishes the decoys, both
+    among the sites with defects already (the share of healthy sites stays the defect rate's),
+    whatever the farm's size: each is a few files a crawl reads, not a share of the farm."""
+    for jurisdiction in ("cn", "us"):
+        taken: set[int] = set()
+        for defect in PRIVACY_DEFECTS:
+            fits = [i for i, j in enumerate(jurisdictions)
+                    if j == jurisdiction and out[i] and i not in taken and allowed(defect, j, out[i])]
+            if fits:
+                pick = rng.choice(fits)
+                out[pick].add(defect)
+                taken.add(pick)
 
 
 def _cn_identifiers(rng: random.Random, site: Site, ident: names.Identity,

@@ -21,7 +21,7 @@ import struct
 
 from aiohttp import web
 
-from mgov.demo.farm import content, content_pages, content_special
+from mgov.demo.farm import content, content_pages, content_privacy, content_special
 from mgov.demo.farm import contract as c
 from mgov.demo.farm.assets import heavy_image, service_asset, static_assets
 from mgov.demo.farm.hostile import FirstContact, Hostility, Jitter, Outage
@@ -261,6 +261,8 @@ class VirtualHosts:
         plan = self.plans(st, epoch)
         page = content_pages.serve(plan, path, content_special.session_links(site),
                                    content_special.nav_extra(site))
+        if page is None:
+            page = content_privacy.serve(site, self.seed, path)
         if page is None and site.role != "site":
             page = content_special.serve(plan, path, request.query_string, self.bigs.get(site.host))
         return page if page is not None else self.pages(st, epoch)[NOT_FOUND]
