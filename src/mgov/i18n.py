@@ -242,11 +242,12 @@ MESSAGES.update({
     "replay_setting_up": ("Setting up pywb ({pywb}) in its own environment {venv}",
                           "正在为 pywb（{pywb}）准备独立运行环境 {venv}"),
     "replay_indexed": ("{collections} collection(s) indexed for pywb ({rows} index lines written); configuration "
-                       "{config}", "已为 pywb 建立 {collections} 个馆藏的索引（写入 {rows} 行索引）；配置文件 {config}"),
+                       "{config}",
+                       "已为 pywb 建立 {collections} 个馆藏的索引（写入 {rows} 行索引）；配置文件 {config}"),
     "replay_running": ("pywb listens on {url} (loopback, answering mgov only); readers replay captures through "
                        "mgov's web app at {base}<collection>/<timestamp>/<url>. Ctrl-C stops it.",
-                       "pywb 正在 {url} 监听（仅本机，只响应 mgov）；用户通过 mgov 网页端回放：{base}<馆藏>/<时间戳>/<网址>。"
-                       "按 Ctrl-C 停止。"),
+                       "pywb 正在 {url} 监听（仅本机，只响应 mgov）；用户通过 mgov 网页端回放："
+                       "{base}<馆藏>/<时间戳>/<网址>。按 Ctrl-C 停止。"),
     "replay_refreshed": ("Index refreshed: {rows} new line(s), {collections} collection(s)",
                          "索引已更新：新增 {rows} 行，共 {collections} 个馆藏"),
     "history_none": ("No capture of {url} in the archive", "档案中没有 {url} 的采集记录"),

@@ -49,7 +49,7 @@ def diff_url(conn: Connection, scope: Scope, archive_dir: Path, url: str, since:
     within or before the moment's span, else the first after it)."""
     key = url_key(url)
     found = []
-    for moment, what in ((stamp(since, "--from"), "from"), (stamp(until, "--to"), "to")):
+    for moment in (stamp(since, "--from"), stamp(until, "--to")):
         capture = history_store.capture_near(conn, scope, key, moment)
         if capture is None:
             raise NotFound(f"no capture of {url} in the archive")

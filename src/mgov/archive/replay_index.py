@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Connection, collate, func, select
+from sqlalchemy import Connection, collate, func, not_, or_, select
 
 from mgov.archive.replay_links import ALL, ID_PREFIX, collection_name
 from mgov.archive.replay_setup import COLLECTIONS
@@ -31,6 +31,13 @@ from mgov.db.tables import ARCHIVE_FILES, ARCHIVE_RECORDS, ORGS
 
 STATE = "state.json"
 PARTS = 12  # parts of a collection before it is written again as one file
+# Payload digests of an empty body. A 2xx response archived without a body is a HEAD request's
+# (the link checker tries HEAD first): pywb cannot tell it from a GET (its `__wb_method` keys
+# are not in mgov's index) and would answer a page's replay with no body, so such records are
+# left out of pywb's indexes (they stay in mgov's, `mgov archive cdx`).
+EMPTY = frozenset({"sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ",
+                   "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                   "sha256:4OYMIQUY7QOBJGX36TEJS35ZEQT24QPEMSNZGTFESWMRW6CSXBKQ===="})
 
 
 def org_of_collection(conn: Connection, name: str) -> int | None:
@@ -65,7 +72,13 @@ def _query(conn: Connection) -> tuple[Any, Any]:
     return (select(r.c.id, r.c.urlkey, r.c.timestamp, r.c.url, r.c.mime, r.c.status, r.c.digest, r.c.length,
                    r.c.offset, ARCHIVE_FILES.c.name.label("filename"), r.c.org_id, ORGS.c.code)
             .join(ARCHIVE_FILES, ARCHIVE_FILES.c.id == r.c.file_id).outerjoin(ORGS, ORGS.c.id == r.c.org_id)
-            .where(r.c.pywb_default.is_(True), r.c.state == "ok")), urlkey
+            .where(r.c.pywb_default.is_(True), r.c.state == "ok", _not_head(r))), urlkey
+
+
+def _not_head(r: Any) -> Any:
+    """Not a 2xx response without a body (see EMPTY)."""
+    return or_(r.c.digest.is_(None), r.c.digest.not_in(sorted(EMPTY)), r.c.status.is_(None),
+               not_(r.c.status.like("2%")), r.c.record_type != "response")
 
 
 def refresh(conn: Connection, replay_dir: Path, mode: str) -> Refreshed:
@@ -116,7 +129,7 @@ def _counts(conn: Connection, mode: str, mark: int) -> dict[str, int]:
     """Rows per collection up to the mark, as the database has them now."""
     r = ARCHIVE_RECORDS
     rows = conn.execute(select(r.c.org_id, ORGS.c.code, func.count()).outerjoin(ORGS, ORGS.c.id == r.c.org_id)
-                        .where(r.c.pywb_default.is_(True), r.c.state == "ok", r.c.id <= mark)
+                        .where(r.c.pywb_default.is_(True), r.c.state == "ok", r.c.id <= mark, _not_head(r))
                         .group_by(r.c.org_id, ORGS.c.code))
     counts: dict[str, int] = defaultdict(int)
     for org_id, code, n in rows:

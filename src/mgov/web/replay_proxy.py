@@ -29,7 +29,10 @@ TOKEN_SECONDS = 3600
 REPLAY_CSP = ("sandbox allow-scripts; default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; "
               "form-action 'none'; frame-ancestors 'self'; base-uri 'self'")
 FORWARDED = ("accept", "accept-language", "range", "user-agent", "if-none-match", "if-modified-since")
-DROPPED = frozenset({"connection", "keep-alive", "transfer-encoding", "set-cookie", "content-security-policy",
+# Content-Length too: pywb repeats the archived one, which a capture made with HEAD (no body
+# archived) does not honour; the answer is streamed as it comes instead.
+DROPPED = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", "set-cookie",
+                     "content-security-policy",
                      "content-security-policy-report-only", "x-frame-options", "proxy-authenticate", "upgrade",
                      "trailer", "te"})
 CHUNK = 64 * 1024
@@ -74,7 +77,7 @@ def forward(port: int, key: str, target: str, *, host: str, scheme: str, prefix:
     conn = http.client.HTTPConnection(HOST, port, timeout=120)
     sent = {k: v for k, v in headers.items() if k.lower() in FORWARDED}
     sent |= {"Host": host, "X-Forwarded-Proto": scheme, "X-Replay-Key": key, "X-Replay-Prefix": prefix,
-             "Accept-Encoding": "identity"}
+             "Accept-Encoding": "identity", "Connection": "close"}
     try:
         conn.request("GET", target, headers=sent)
         response = conn.getresponse()
@@ -86,8 +89,10 @@ def forward(port: int, key: str, target: str, *, host: str, scheme: str, prefix:
 
     def body() -> Iterator[bytes]:
         try:
-            while chunk := response.read(CHUNK):
+            while chunk := response.read1(CHUNK):
                 yield chunk
+        except http.client.IncompleteRead as exc:  # fewer bytes than pywb announced: what came
+            yield exc.partial
         finally:
             conn.close()
 
