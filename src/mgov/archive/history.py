@@ -24,13 +24,14 @@ def calendar(captures: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     for c in captures:
         stamp = str(c["timestamp"])
         years.setdefault(stamp[:4], {}).setdefault(stamp[4:6], {}).setdefault(stamp[6:8], []).append(c)
-    out = []
+    out: list[dict[str, Any]] = []
     for year, months in sorted(years.items()):
-        month_list = []
+        month_list: list[dict[str, Any]] = []
         for month, days in sorted(months.items()):
             day_list = [{"day": d, "count": len(cs), "captures": cs} for d, cs in sorted(days.items())]
-            month_list.append({"month": month, "count": sum(d["count"] for d in day_list), "days": day_list})
-        out.append({"year": year, "count": sum(m["count"] for m in month_list), "months": month_list})
+            month_list.append({"month": month, "count": sum(len(cs) for cs in days.values()), "days": day_list})
+        out.append({"year": year, "count": sum(len(cs) for ds in months.values() for cs in ds.values()),
+                    "months": month_list})
     return out
 
 
