@@ -205,7 +205,9 @@ def _params(world: World) -> dict[str, Any]:
             "key": "zhao.lei", "user_id": i["user_a"], "token_id": i["token_a"], "profile_id": "cn-2019-website",
             "fmt": "csv", "channel": i["channel_a"], "target_id": i["target_a"], "evidence_id": i["evidence_a"],
             "job_id": i["job_a"], "discovered_id": i["discovered_a"],
-            "inspection_id": i["inspection_a"], "item_id": i["item_a"], "file_id": i["file_a"]}
+            "inspection_id": i["inspection_a"], "item_id": i["item_a"], "file_id": i["file_a"],
+            # replay (/replay/<collection>/<timestamp><modifier>/<url>, and under a capability token)
+            "collection": "cn-440300", "path:path": "20260120030000id_/https://www.sz.gov.cn/", "token": "forged"}
 
 
 def _fill(value: Any, params: dict[str, Any]) -> Any:

@@ -32,7 +32,8 @@ from zh_words import Problem, Vocabulary, check_html, check_rows, check_text
 
 # Routes that are not pages: the language switch and sign-out redirect, the API has its own
 # display fields (tests/test_web_display.py), static files are not text of mgov's.
-NOT_PAGES = ("/api/", "/static", "/lang/", "/logout", "/docs")
+# Replay (/replay/...) serves the captured site's own bytes, not mgov's words (as screenshots).
+NOT_PAGES = ("/api/", "/static", "/lang/", "/logout", "/docs", "/replay/")
 PAGE_LIMIT = 400  # pages visited in all (routes and the links found on them)
 
 
@@ -142,7 +143,12 @@ def _samples(world: World) -> dict[str, list[Any]]:
             "paths": {"/tasks/{task_id}/evidence/{evidence_id}": [f"/tasks/{i['task']}/evidence/{i['evidence']}"],
                       "/findings/{finding_id}/screenshot/{index}": [f"/findings/{i['rendered']}/screenshot/1"],
                       "/inspections/{inspection_id}/evidence/{file_id}": [
-                          f"/inspections/{i['inspection_a']}/evidence/{i['file_a']}"]}}
+                          f"/inspections/{i['inspection_a']}/evidence/{i['file_a']}"],
+                      # the archive's change history: empty forms, and a page's captures, a diff, a channel's changes
+                      "/archive/url": ["/archive/url", "/archive/url?u=https%3A%2F%2Fwww.sz.gov.cn%2F"],
+                      "/archive/diff": ["/archive/diff", "/archive/diff?u=https%3A%2F%2Fwww.sz.gov.cn%2F"],
+                      "/archive/changes": ["/archive/changes", f"/archive/changes?channel={i['channel_a']}&days=366"
+                                           "&since=2026-01-01"]}}
 
 
 def dashboard_routes(app: Any) -> list[str]:

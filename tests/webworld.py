@@ -157,6 +157,10 @@ def build_world(engine: Engine, home: Path) -> World:
         opened = open_tasks(conn, assessment, load_calendar(), today=dt.date(2026, 2, 2))["opened"]
         for username, (role, org) in USERS.items():
             users.create_user(conn, username, PASSWORD, role, organization=org, display_name=username)
+    from mgov.archive import store as archive_store  # the archive's index, as `mgov archive` folds it
+
+    with engine.begin() as conn:
+        archive_store.fold(conn, settings.resolved_archive_dir)
     world.ids = {"channel_a": a, "channel_b": b, "finding_a": found["a"], "finding_b": found["b"], "run": run_id,
                  "assessment": assessment, "tasks": len(opened)}
     return world

@@ -96,6 +96,30 @@ class WebSettings(BaseModel):
     verify_per_minute: int = Field(default=60, ge=1)
 
 
+
+class ArchiveSettings(BaseModel):
+    """[archive] of mgov.toml: the records archive's replay (pywb, docs/archive.md "Replay");
+    other parts of the archive may add their own keys."""
+
+    model_config = ConfigDict(extra="allow")
+
+    # One pywb collection per organization ("per-org": each reader replays the organizations of
+    # their scope) or one for everything ("all": for readers whose scope is the whole registry).
+    replay_collections: str = "per-org"
+    # The loopback port pywb listens on (mgov's web app proxies /replay/ to it).
+    replay_port: int = Field(default=8091, ge=1, le=65535)
+    # Where pywb's virtual environment, configuration and CDXJ indexes live (default <home>/replay).
+    replay_dir: Path | None = None
+    # pywb's own virtual environment (its pins clash with mgov's; default <home>/pywb-venv).
+    pywb_venv: Path | None = None
+
+    @field_validator("replay_collections")
+    @classmethod
+    def _collections(cls, value: str) -> str:
+        if value not in ("per-org", "all"):
+            raise ValueError(f"replay_collections {value!r}: choose per-org or all")
+        return value
+
 # The five fields of a cron time (minute hour day-of-month month day-of-week) and their ranges.
 CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day", 1, 31), ("month", 1, 12), ("weekday", 0, 7))
 
@@ -191,6 +215,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     recheck: RecheckSettings = Field(default_factory=RecheckSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     # [content] of mgov.toml: overrides of the crawl's content rules (mgov.content.rules),
     # e.g. column classes, placeholder phrases, expression dictionaries, thresholds.
     content: dict[str, Any] = Field(default_factory=dict)
@@ -252,6 +277,14 @@ class Settings(BaseSettings):
     @property
     def resolved_archive_dir(self) -> Path:
         return self.archive_dir or self.home / "archive"
+
+    @property
+    def resolved_replay_dir(self) -> Path:
+        return self.archive.replay_dir or self.home / "replay"
+
+    @property
+    def resolved_pywb_venv(self) -> Path:
+        return self.archive.pywb_venv or self.home / "pywb-venv"
 
     @property
     def language(self) -> str:

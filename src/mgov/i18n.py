@@ -237,3 +237,33 @@ def t(lang: str, message: str, /, **kwargs: Any) -> str:
 
 def header(lang: str, column: str) -> str:
     return HEADERS.get(column, column) if lang == "zh" else column.replace("_", " ")
+# The records archive's replay and change history (issue 19): mgov archive replay, history, diff, changes.
+MESSAGES.update({
+    "replay_setting_up": ("Setting up pywb ({pywb}) in its own environment {venv}",
+                          "正在为 pywb（{pywb}）准备独立运行环境 {venv}"),
+    "replay_indexed": ("{collections} collection(s) indexed for pywb ({rows} index lines written); configuration "
+                       "{config}",
+                       "已为 pywb 建立 {collections} 个馆藏的索引（写入 {rows} 行索引）；配置文件 {config}"),
+    "replay_running": ("pywb listens on {url} (loopback, answering mgov only); readers replay captures through "
+                       "mgov's web app at {base}<collection>/<timestamp>/<url>. Ctrl-C stops it.",
+                       "pywb 正在 {url} 监听（仅本机，只响应 mgov）；用户通过 mgov 网页端回放："
+                       "{base}<馆藏>/<时间戳>/<网址>。按 Ctrl-C 停止。"),
+    "replay_refreshed": ("Index refreshed: {rows} new line(s), {collections} collection(s)",
+                         "索引已更新：新增 {rows} 行，共 {collections} 个馆藏"),
+    "history_none": ("No capture of {url} in the archive", "档案中没有 {url} 的采集记录"),
+    "history_year": ("{year}: {count} capture(s) (by month: {months})", "{year} 年：采集 {count} 次（按月：{months}）"),
+    "diff_between": ("{url}: the capture of {before} against that of {after}",
+                     "{url}：{before} 的采集与 {after} 的采集对比"),
+    "diff_same": ("No difference in text or links", "文字和链接均无变化"),
+    "diff_link": ("link", "链接"),
+    "diff_counts": ("{added} line(s) added, {removed} removed; {links_added} link(s) added, {links_removed} removed",
+                    "新增 {added} 行、删除 {removed} 行；新增链接 {links_added} 个、删除 {links_removed} 个"),
+    "changes_window": ("{channel} from {since} to {until}: {new} new, {gone} gone, {changed} changed, "
+                       "{unchanged} unchanged", "{channel}（{since} 至 {until}）：新增 {new} 个、消失 {gone} 个、"
+                       "变化 {changed} 个、未变 {unchanged} 个网址"),
+    "changes_new": ("new", "新增"),
+    "changes_gone": ("gone", "消失"),
+    "changes_changed": ("changed", "变化"),
+    "changes_no_crawl": ("No crawl of the channel ran in this window: URLs it did not capture are not counted as gone",
+                         "此时间段内该渠道未进行全站抓取：未采集到的网址不计为消失"),
+})

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from mgov.web.api import (
     accounts,
     act,
+    archive_history,
     assessments,
     discovered,
     inspections,
@@ -20,5 +21,5 @@ from mgov.web.api import (
 
 router = APIRouter()
 for module in (registry, monitoring, assessments, act, task_work, inspections, accounts, notify, jobs, verify,
-               discovered):
+               discovered, archive_history):
     router.include_router(module.router)

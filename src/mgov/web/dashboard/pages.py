@@ -17,6 +17,7 @@ from mgov.web.dashboard._forms import form, run_action, tags
 from mgov.web.dashboard.render import Pages
 from mgov.web.deps import ID, INDEX, Conn, Cursor, IdQuery, PageReader, Principal, page_can
 from mgov.web.queries import act as act_q
+from mgov.web.queries import archive_history as archive_q
 from mgov.web.queries import assessments as assess_q
 from mgov.web.queries import monitoring as mon_q
 from mgov.web.queries import orgtree
@@ -111,7 +112,8 @@ def channel_page(request: Request, channel_id: ID, p: PageReader, conn: Conn) ->
         request, "channel.html", p, channel=channel, findings=mon_q.latest_findings(conn, channel_id),
         scores=scores, latest=latest, tasks=tasks, disputes=disputes, disputed=disputed,
         statuses=vocab.CHANNEL_STATUSES, jobs=job_pages.recent(conn, p, f"channel:{channel_id}"),
-        changes=_changes(conn, p, f"channel:{channel_id}"))
+        changes=_changes(conn, p, f"channel:{channel_id}"),
+        captures=archive_q.channel_captures(conn, request.app.state.settings, channel_id))
 
 
 @router.post("/channels/{channel_id}/edit")
@@ -151,6 +153,9 @@ def finding_page(request: Request, finding_id: ID, p: PageReader, conn: Conn) ->
             records.append(mon_q.evidence(conn, p.user.scope, archive, finding_id, n))
         except NotFound as exc:
             records.append({"index": n, "missing": str(exc)})
+    for record, link in zip(records, archive_q.evidence_links(conn, request.app.state.settings,
+                                                                found["evidence"] or []), strict=True):
+        record["replay"] = link
     history = mon_q.check_history(conn, found["channel_id"], found["check_id"])
     return Pages.of(request).render(request, "finding.html", p, finding=found, records=records, history=history,
                                     shots=rendered_q.shots(records, found["value"]),
