@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from mgov.cli import archive_records
 from mgov.cli.choices import channel_address
 from mgov.cli.common import JSON_OPTION, console, print_json, state
 from mgov.i18n import t
@@ -158,3 +159,6 @@ def _recovered(lang: str, recovered: list[Any]) -> None:
     for r in recovered:
         tail = t(lang, "archive_tail", tail=r.tail) if r.tail else ""
         console.print(t(lang, "archive_recovered", file=r.file, kept=r.kept, size=r.size, tail=tail), markup=False)
+
+
+archive_records.register(app)  # schedules, policy, hold, disposition, transfer
