@@ -35,6 +35,7 @@ from mgov import __version__, clock
 from mgov.collect.warc_files import MANIFEST, TAGMANIFEST, append_manifest, directory_lock, file_sha256
 from mgov.collect.warc_index import IndexEntry, read_sidecar, sidecar_of
 from mgov.collect.warc_revisit import tombstone_path
+from mgov.collect.warc_scan import Member, iter_members, member_entry
 from mgov.db import audit
 from mgov.db.tables import (
     ARCHIVE_DISPOSITION_ITEMS,
@@ -42,6 +43,7 @@ from mgov.db.tables import (
     ARCHIVE_RECORDS,
     ARCHIVE_TOMBSTONES,
 )
+from mgov.runs.index_store import save_entries
 
 UNFOLDED = 1 << 62  # a replacement's indexed_bytes until it is committed: never folded meanwhile
 COPY_BLOCK = 8 << 20
@@ -98,9 +100,9 @@ def drop_from_manifest(directory: Path, names: set[str]) -> None:
 
 
 def _write_replacement(directory: Path, old: str, new: str, kept: list[dict[str, Any]],
-                       disposition_id: int) -> tuple[list[tuple[int, int, int]], int]:
+                       disposition_id: int) -> tuple[list[tuple[int, int, int]], int, IndexEntry]:
     """The kept records copied into the new file, its sidecar and seal; (old offset, new
-    offset, length) of each record, and the sidecar's size."""
+    offset, length) of each record, the sidecar's size, and the new warcinfo's entry."""
     lines = {e.offset: e for e, _ in read_sidecar(sidecar_of(directory / old))}
     final = directory / new
     moved: list[tuple[int, int, int]] = []
@@ -108,6 +110,7 @@ def _write_replacement(directory: Path, old: str, new: str, kept: list[dict[str,
     with _aside(final) as out, (directory / old).open("rb") as src:
         head = _warcinfo(Path(new).name, old, disposition_id, new.endswith(".gz"))
         out.write(head)
+        info = _head_entry(new, head)
         position = len(head)
         for row in kept:
             src.seek(int(row["offset"]))
@@ -122,14 +125,25 @@ def _write_replacement(directory: Path, old: str, new: str, kept: list[dict[str,
                                           {**line.fields, "filename": new, "offset": str(position)}))
             position += len(data)
     sidecar = sidecar_of(final)
-    text = "".join(e.line() for e in entries).encode("utf-8")
+    text = "".join(e.line() for e in [info, *entries]).encode("utf-8")
     with _aside(sidecar) as out:
         out.write(text)
     with directory_lock(directory):
         final.with_name(final.name + ".part").replace(final)
         sidecar.with_name(sidecar.name + ".part").replace(sidecar)
         append_manifest(directory, new, file_sha256(final), locked=True)
-    return moved, len(text)
+    return moved, len(text), info
+
+
+def _head_entry(name: str, head: bytes) -> IndexEntry:
+    """The index entry of a replacement's warcinfo record."""
+    if not name.endswith(".gz"):
+        return IndexEntry("-", "0" * 14, {"length": str(len(head)), "offset": "0", "filename": name,
+                                          "recordType": "warcinfo"})
+    member = next(iter_members(io.BytesIO(head)))
+    if not isinstance(member, Member):
+        raise OSError(f"{name}: the warcinfo record just made does not read back: {member.reason}")
+    return member_entry(name, member)
 
 
 def _write_tombstone(directory: Path, file: dict[str, Any], destroyed: list[dict[str, Any]],
@@ -190,15 +204,16 @@ def dispose_file(engine: Engine, directory: Path, approval: dict[str, Any], file
     new: str | None = None
     moved: list[tuple[int, int, int]] = []
     sidecar_size = 0
+    info: IndexEntry | None = None
     if kept:
         new = replacement_name(file["name"], approval["id"])
         with engine.begin() as conn:
             conn.execute(insert(ARCHIVE_FILES).values(name=new, origin=file["origin"], state="open",
                                                       indexed_bytes=UNFOLDED, created_at=clock.now()))
-        moved, sidecar_size = _write_replacement(directory, file["name"], new, kept, approval["id"])
+        moved, sidecar_size, info = _write_replacement(directory, file["name"], new, kept, approval["id"])
     _write_tombstone(directory, file, doomed + infos, moved, new, approval)
     with engine.begin() as conn:
-        _commit(conn, approval, file, doomed + infos, kept, moved, new, sidecar_size, directory)
+        _commit(conn, approval, file, doomed + infos, kept, moved, new, sidecar_size, directory, info)
     _remove(directory, file["name"])
     return {"file": file["name"], "destroyed": len(doomed), "bytes": sum(int(r["length"]) for r in doomed),
             "kept": len(kept), "replaced_by": new}
@@ -206,7 +221,7 @@ def dispose_file(engine: Engine, directory: Path, approval: dict[str, Any], file
 
 def _commit(conn: Connection, approval: dict[str, Any], file: dict[str, Any], gone: list[dict[str, Any]],
             kept: list[dict[str, Any]], moved: list[tuple[int, int, int]], new: str | None, sidecar_size: int,
-            directory: Path) -> None:
+            directory: Path, info: IndexEntry | None) -> None:
     now = clock.now()
     if gone:
         conn.execute(insert(ARCHIVE_TOMBSTONES), [
@@ -228,6 +243,9 @@ def _commit(conn: Connection, approval: dict[str, Any], file: dict[str, Any], go
                      [{"rid": r["id"], "at": -int(r["id"])} for r in kept])
         conn.execute(update(ARCHIVE_RECORDS).where(by_id).values(offset=bindparam("at")),
                      [{"rid": r["id"], "at": place[int(r["offset"])]} for r in kept])
+        if info is not None:  # the new warcinfo's row, folded as any sidecar line is
+            conn.execute(update(ARCHIVE_FILES).where(ARCHIVE_FILES.c.id == new_id).values(indexed_bytes=0))
+            save_entries(conn, [(info, len(info.line().encode("utf-8")))], origin=file["origin"])
         path = directory / new
         conn.execute(update(ARCHIVE_FILES).where(ARCHIVE_FILES.c.id == new_id).values(
             state="sealed", sha256=file_sha256(path), size=path.stat().st_size, sealed_at=now,

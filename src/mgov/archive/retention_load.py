@@ -63,7 +63,7 @@ def load(dirs: Iterable[Path] = (), extra: Iterable[Path] = ()) -> Schedules:
         out.items.update({i.key: i for i in schedule.items})
         assigns = data.get("assign", [])
         if not isinstance(assigns, list) or not all(isinstance(a, dict) for a in assigns):
-            errors.append(f"{path}: assign: must be an array of tables ([[assign]])")
+            errors.append(f"{path}: assign: must be an array of tables (double-bracketed assign)")
             continue
         raw_assignments += [(path, n, a, schedule.id, office) for n, a in enumerate(assigns, 1)]
     for path, n, raw, schedule_id, office in raw_assignments:
@@ -98,14 +98,14 @@ def _schedule(path: Path, data: dict[str, Any], errors: list[str]) -> Schedule |
     titles = [_text(path, "", data, k, errors) for k in ("title_en", "title_zh", "authority")]
     tables = data.get("item", [])
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
-        errors.append(f"{path}: item: give at least one item as an array of tables ([[item]])")
+        errors.append(f"{path}: item: give at least one item as an array of tables (double-bracketed item)")
         tables = []
     items: list[ScheduleItem] = []
     for n, table in enumerate(tables, 1):
         item = _item(path, n, str(data.get("id")), table, errors)
         if item is not None:
             if any(i.id == item.id for i in items):
-                errors.append(f"{path}: item[{item.id}]: duplicate item id {item.id!r}")
+                errors.append(f"{path}: item '{item.id}': duplicate item id {item.id!r}")
             items.append(item)
     if len(errors) > before:
         return None
@@ -116,7 +116,7 @@ def _schedule(path: Path, data: dict[str, Any], errors: list[str]) -> Schedule |
 def _item(path: Path, n: int, schedule: str, table: dict[str, Any], errors: list[str]) -> ScheduleItem | None:
     before = len(errors)
     ident = table.get("id")
-    where = f"item[{ident if isinstance(ident, str) and ident else n}]."
+    where = f"item '{ident if isinstance(ident, str) and ident else n}'."  # no brackets: terminals read them as markup
     if not isinstance(ident, str) or not ident.strip() or "/" in ident:
         errors.append(f"{path}: {where}id: missing or invalid (a text without '/')")
     errors += [f"{path}: {where}{k}: unknown key (allowed: {', '.join(ITEM_KEYS)})"
@@ -147,7 +147,7 @@ def _item(path: Path, n: int, schedule: str, table: dict[str, Any], errors: list
 def _assignment(path: Path, n: int, raw: dict[str, Any], schedule_id: str, office: bool, out: Schedules,
                 errors: list[str]) -> Assignment | None:
     before = len(errors)
-    where = f"assign[{n}]."
+    where = f"assign {n}."
     errors += [f"{path}: {where}{k}: unknown key (allowed: {', '.join(ASSIGN_KEYS)})"
                for k in raw if k not in ASSIGN_KEYS]
     item = raw.get("item")

@@ -335,7 +335,7 @@ def disposition_approve(ctx: typer.Context, disposition_id: int = ID,
         status = disposition.disposition(conn, disposition_id)["status"]
         if status == "reported":
             disposition.approve(conn, disposition_id, user)
-    if status == "reported":
+    if status == "reported" and not as_json:
         console.print(_t(st.lang, "approved", id=disposition_id, user=user.username))
     done = disposition_run.execute(engine, st.settings.resolved_archive_dir, disposition_id)
     if as_json:
