@@ -23,7 +23,8 @@ format: mgov-registry/1
 organizations:
   - {code: us-agency, name_en: Example Agency, jurisdiction: us, tier: agency}
   - {code: us-bureau, name_en: Example Bureau, jurisdiction: us, tier: bureau, parent: us-agency}
-  - {code: cn-440300, name_zh: 深圳市人民政府, name_en: Shenzhen Municipal People's Government, jurisdiction: cn, tier: prefecture}
+  - {code: cn-440300, name_zh: 深圳市人民政府, name_en: Shenzhen Municipal Government, jurisdiction: cn,
+     tier: prefecture}
 channels:
   - {kind: website, address: https://www.agency.gov, owner: us-agency}
   - {kind: website, address: https://www.bureau.gov, owner: us-bureau}

@@ -17,10 +17,9 @@ from sqlalchemy import func, select
 
 from archive_world import World, page
 from mgov.archive import disposition, disposition_run, retention_holds
-from mgov.archive.retention import Period
+from mgov.archive.retention import Period, RetentionError
 from mgov.archive.retention_assign import assign, channel_contexts
 from mgov.archive.retention_load import load
-from mgov.archive.retention import RetentionError
 from mgov.collect.warc import read_record
 from mgov.collect.warc_files import file_sha256, read_manifest
 from mgov.collect.warc_revisit import RecordDisposed
@@ -185,8 +184,10 @@ def test_a_hold_blocks_and_an_approved_disposition_destroys_exactly_its_records(
     # Exactly the listed records are gone: a tombstone each, their index rows deleted.
     after = _totals(engine)
     with engine.connect() as conn:
-        stones = {(t.file_name, t.offset) for t in conn.execute(select(ARCHIVE_TOMBSTONES)) if t.record_type != "warcinfo"}
-        actions = [a for a, in conn.execute(select(AUDIT_LOG.c.action).where(AUDIT_LOG.c.subject == f"disposition:{disposition_id}"))]
+        stones = {(t.file_name, t.offset) for t in conn.execute(select(ARCHIVE_TOMBSTONES))
+                  if t.record_type != "warcinfo"}
+        actions = list(conn.execute(select(AUDIT_LOG.c.action)
+                                    .where(AUDIT_LOG.c.subject == f"disposition:{disposition_id}")).scalars())
     assert stones == listed_places
     assert after["records"] == before["records"] - len(listed) - 1  # and file A's warcinfo, with its file
     assert actions.count("disposition.file") == 2 and {"disposition.reported", "disposition.approved",
@@ -198,7 +199,7 @@ def test_a_hold_blocks_and_an_approved_disposition_destroys_exactly_its_records(
     assert old_refs[0].file not in now_files and mixed[0].file not in now_files
     replacement = mixed[0].file.replace(".warc.gz", f"~d{disposition_id}.warc.gz")
     assert replacement in now_files and read_manifest(world.archive)[replacement] == now_files[replacement]
-    for ref in old_refs + [mixed[0], mixed[3]]:  # destroyed: the reader says when and by whose approval
+    for ref in [*old_refs, mixed[0], mixed[3]]:  # destroyed: the reader says when and by whose approval
         with pytest.raises(RecordDisposed, match=f"disposition {disposition_id} approved by records.officer"):
             read_record(world.archive, ref)
     assert read_record(world.archive, mixed[1]).payload == page("b1")  # kept: read through the tombstone
@@ -246,9 +247,8 @@ def test_a_cancelled_or_unapproved_disposition_destroys_nothing(world, cli, engi
     cli("archive", "disposition", "cancel", str(first), "--reason", "wrong day")
     assert "iscancelled:nothingisdestroyed" in "".join(cli("--as", "records.officer", "archive", "disposition",
                                                        "approve", str(first), code=1).output.split())
-    with engine.begin() as conn:
-        with pytest.raises(InvalidValue):
-            disposition.cancel(conn, first, "again")
+    with engine.begin() as conn, pytest.raises(InvalidValue):
+        disposition.cancel(conn, first, "again")
     assert _files(world.archive) == files
     assert _totals(engine)["tombstones"] == 0
 
