@@ -11,8 +11,10 @@ import hashlib
 import io
 import json
 import shutil
+import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,27 @@ from mgov.collect.warc_scan import index_file
 from mgov.errors import MgovError
 
 FORMATS = ("both", "bagit", "wacz")
+
+
+@contextlib.contextmanager
+def pywacz() -> Iterator[None]:
+    """py-wacz, loaded, for the time of a use: importing it adds "warcinfo" to cdxj-indexer's
+    default records, for every user of cdxj-indexer in the process (mgov's index is compared
+    with cdxj-indexer's defaults): the list is put back as it was after each use."""
+    # Deferred: cdxj-indexer and py-wacz (with frictionless) are loaded only for a transfer.
+    from cdxj_indexer.main import CDXJIndexer
+
+    records = CDXJIndexer.DEFAULT_RECORDS
+    pristine = [r for r in records if r != "warcinfo"] if "wacz.waczindexer" in sys.modules else list(records)
+    # Deferred, and imported here for the side effect above.
+    import wacz.waczindexer  # noqa: F401 - the import adds "warcinfo", which py-wacz needs while it works
+
+    if "warcinfo" not in records:
+        records.append("warcinfo")
+    try:
+        yield
+    finally:
+        records[:] = pristine
 
 
 @dataclass(frozen=True)
@@ -101,7 +124,7 @@ def make_wacz(target: Path, warcs: list[Path], pages: list[dict[str, Any]], meta
     # Deferred: py-wacz (and frictionless under it) are loaded only to make a transfer.
     from wacz.main import main as wacz_main
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, pywacz():
         listed = Path(tmp) / "pages.jsonl"
         header = {"format": "json-pages-1.0", "id": "pages", "title": meta.title}
         listed.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in [header, *pages]) + "\n", "utf-8")
@@ -143,7 +166,7 @@ def validate_wacz(path: Path) -> None:
     # Deferred: py-wacz (and frictionless under it) are loaded only to check a transfer.
     from wacz.validate import Validation
 
-    with contextlib.redirect_stdout(io.StringIO()) as said:
+    with contextlib.redirect_stdout(io.StringIO()) as said, pywacz():
         check = Validation(str(path))
         # As `wacz validate` runs them: a step fails when it answers False (the first answers 0 or 1).
         ok = check.version is not None and check.check_required_contents() == 0 and all(
