@@ -18,17 +18,19 @@ from __future__ import annotations
 # without it they are masked as the command line masks them (mgov.registry.masking).
 # inspections.review: carry out reviewer inspections (人工检查) of channels in scope: create and
 # assign them, fill their items, confirm another reviewer's veto, submit them.
+# records.hold: place and release legal holds on archived captures. records.dispose: approve a
+# disposition report (the records officer's step: approved captures are destroyed).
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "registry.write", "tasks.work", "tasks.close", "disputes.file", "disputes.decide",
                         "users.manage", "audit.read", "notify.manage", "contacts.read", "runs.start",
-                        "assess.start", "discover.decide", "inspections.review"}),
+                        "assess.start", "discover.decide", "inspections.review", "records.hold", "records.dispose"}),
     "supervisor": frozenset({"read", "registry.write", "tasks.work", "tasks.close", "disputes.decide", "audit.read",
                              "notify.manage", "contacts.read", "runs.start", "assess.start", "discover.decide",
-                             "inspections.review"}),
+                             "inspections.review", "records.hold", "records.dispose"}),
     "reviewer": frozenset({"read", "disputes.decide", "audit.read", "contacts.read", "discover.decide",
                            "inspections.review"}),
     "agency_admin": frozenset({"read", "registry.write", "tasks.work", "disputes.file", "users.manage", "audit.read",
-                               "notify.manage", "contacts.read", "runs.start"}),
+                               "notify.manage", "contacts.read", "runs.start", "records.hold"}),
     "agency_staff": frozenset({"read", "tasks.work", "disputes.file", "runs.start"}),
     "viewer": frozenset({"read"}),
 }

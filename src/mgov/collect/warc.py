@@ -25,19 +25,29 @@ import socket
 import threading
 import uuid
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from mgov import __version__
 from mgov.collect.warc_files import Recovered, append_manifest, directory_lock, recover_directory
 from mgov.collect.warc_index import CAPTURE, IndexEntry, Sidecar, make_entry, sha256_of, sidecar_of
+from mgov.collect.warc_read import ArchivedRecord as ArchivedRecord  # re-exported: the reader's home was here
+from mgov.collect.warc_read import dechunk as dechunk
+from mgov.collect.warc_read import read_record as read_record
+from mgov.collect.warc_revisit import (
+    LOCATION,
+    MIN_PAYLOAD,
+    REVISIT_PROFILE,
+    Original,
+    Originals,
+    location,
+)
 from mgov.errors import MgovError
 from mgov.evidence.exchange import WarcRef
 
@@ -133,10 +143,18 @@ class WarcWriter:
     run to fold it into the database with the findings. Closing or rotating a file seals it
     (collect.warc_files: fsync, SHA-256 in the manifest); the first file a writer opens
     first seals what a dead writer left in the directory.
+
+    With `dedup` (the default), a response whose URL and payload digest match one the writer
+    wrote or was seeded with (`seed_originals`, from the index) is written as a `revisit`
+    record referring to it (collect.warc_revisit).
     """
 
-    def __init__(self, directory: str | Path, *, max_size: int = GIB, prefix: str = "mgov") -> None:
+    def __init__(self, directory: str | Path, *, max_size: int = GIB, prefix: str = "mgov",
+                 dedup: bool = True) -> None:
         self.directory = Path(directory)
+        self.originals: Originals | None = Originals() if dedup else None
+        self.revisits = 0  # responses written as revisits
+        self.revisit_bytes = 0  # payload bytes they did not store again
         self.max_size = max_size
         self.prefix = prefix
         self.files: list[str] = []  # names of the files written, oldest first
@@ -233,6 +251,12 @@ class WarcWriter:
                 self._sidecar.close()
                 self._sidecar = None
 
+    def seed_originals(self, entries: list[tuple[str, str, Original]]) -> None:
+        """Responses already in the archive (URL, payload digest, where), oldest first, that
+        identical responses may refer to."""
+        if self.originals is not None:
+            self.originals.seed(entries)
+
     def take_index(self) -> list[tuple[IndexEntry, int]]:
         """The index entries written since the last call (each with its sidecar's size after
         its line), for the run to store with the findings."""
@@ -261,12 +285,41 @@ class WarcWriter:
         request = self._write_record("request", capture.request_head, [], [], {
             **common, "WARC-Record-ID": request_id, "WARC-Concurrent-To": response_id}, tag)
         extra = {"WARC-Truncated": capture.truncated} if capture.truncated else {}
-        response = self._write_record("response", capture.response_head, body, [capture.body], {
-            **common, "WARC-Record-ID": response_id, "WARC-Concurrent-To": request_id, **extra}, tag)
+        digest = _digest(body)
+        headers = {**common, "WARC-Record-ID": response_id, "WARC-Concurrent-To": request_id, **extra}
+        original = None
+        if self.originals is not None and not capture.truncated and len(capture.body) >= MIN_PAYLOAD:
+            original = self.originals.find(capture.url, digest, capture.date)
+        if original is not None:
+            response = self._write_revisit(capture.response_head, [capture.body], digest, original, headers, tag)
+            self.revisits += 1
+            self.revisit_bytes += len(capture.body)
+            return request, response
+        response = self._write_record("response", capture.response_head, body, [capture.body], headers, tag,
+                                      payload_digest=digest)
+        if self.originals is not None and not capture.truncated:
+            self.originals.remember(capture.url, digest, Original(response_id, headers["WARC-Date"], response))
         return request, response
 
+    def _write_revisit(self, head: bytes, content: list[bytes], digest: str, original: Original,
+                       headers: dict[str, str], tag: tuple[int | None, int | None]) -> WarcRef:
+        """A revisit record of the identical-payload-digest profile: the response's own HTTP
+        head, no payload, the original named by record id, URI and date (and its place)."""
+        headers.update({"WARC-Profile": REVISIT_PROFILE, "WARC-Refers-To": original.record_id,
+                        "WARC-Refers-To-Target-URI": headers["WARC-Target-URI"],
+                        "WARC-Refers-To-Date": original.date, LOCATION: location(original.ref),
+                        "WARC-Payload-Digest": digest, "WARC-Block-Digest": _digest([head])})
+        # Built as a response and typed revisit after: warcio writes a revisit's HTTP head only
+        # from the headers it parsed, and mgov keeps the head as received, unparsed.
+        record = self._builder.create_warc_record(
+            "", "response", payload=_Parts([head]), length=len(head),
+            warc_content_type="application/http; msgtype=response", warc_headers_dict=headers)
+        record.rec_headers.replace_header("WARC-Type", "revisit")
+        return self._append(record, head, content, tag, rec_type="revisit")
+
     def _write_record(self, kind: str, head: bytes, body: list[bytes], content: list[bytes],
-                      headers: dict[str, str], tag: tuple[int | None, int | None]) -> WarcRef:
+                      headers: dict[str, str], tag: tuple[int | None, int | None], *,
+                      payload_digest: str | None = None) -> WarcRef:
         """Build one record with warcio and stream it, compressed, to the end of the file.
 
         Digests are computed here, over the parts, so that warcio never needs to buffer or
@@ -274,7 +327,7 @@ class WarcWriter:
         The payload digest covers the body as stored, framing included: what warcio and pywb
         compute.
         """
-        headers["WARC-Payload-Digest"] = _digest(body)
+        headers["WARC-Payload-Digest"] = payload_digest or _digest(body)
         headers["WARC-Block-Digest"] = _digest([head, *body])
         length = len(head) + sum(len(part) for part in body)
         # An empty URI keeps warcio from parsing and re-serializing the HTTP head (it would
@@ -285,7 +338,7 @@ class WarcWriter:
         return self._append(record, head, content, tag)
 
     def _append(self, record: Any, http_head: bytes, content: list[bytes],
-                tag: tuple[int | None, int | None]) -> WarcRef:
+                tag: tuple[int | None, int | None], *, rec_type: str | None = None) -> WarcRef:
         """Write the record's member at the end of the open file, then its index line; on a
         failure, cut the file back to where the member began. The caller has called _file()."""
         member = _GzipMember()
@@ -298,8 +351,9 @@ class WarcWriter:
             self._sha.update(data)
             ref = WarcRef(self._name, offset, len(data))
             if self._sidecar is not None:
-                entry = make_entry(filename=self._name, offset=offset, length=len(data), rec_type=record.rec_type,
-                                   headers=dict(record.rec_headers.headers), http_head=http_head,
+                entry = make_entry(filename=self._name, offset=offset, length=len(data),
+                                   rec_type=rec_type or record.rec_type, headers=dict(record.rec_headers.headers),
+                                   http_head=http_head,
                                    record_digest=sha256_of([data]), content_digest=sha256_of(content), capture=tag)
                 end = self._sidecar.append(entry)
                 with self._pending_lock:
@@ -348,88 +402,3 @@ def _write_all(fd: int, data: bytes) -> None:
         if written <= 0:
             raise OSError(28, "No space left on device")
         view = view[written:]
-
-
-# --- reading ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ArchivedRecord:
-    rec_type: str
-    warc_headers: list[tuple[str, str]]
-    http_head: bytes  # start line and headers as archived, with the blank line
-    payload: bytes  # the entity: chunked framing removed, content coding kept
-
-    def warc_header(self, name: str) -> str | None:
-        return next((v for k, v in self.warc_headers if k.lower() == name.lower()), None)
-
-    @property
-    def start_line(self) -> str:
-        return self.http_head.split(b"\r\n", 1)[0].decode("latin-1")
-
-    @property
-    def headers(self) -> list[tuple[str, str]]:
-        lines = self.http_head.decode("latin-1").split("\r\n")[1:]
-        return [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines) if k]
-
-    def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
-
-
-class _Window(io.RawIOBase):
-    """A read-only view of length bytes from the current position of a file."""
-
-    def __init__(self, fh: BinaryIO, length: int) -> None:
-        self._fh, self._left = fh, length
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer)
-        n = min(len(view), self._left)
-        data = self._fh.read(n)
-        view[:len(data)] = data
-        self._left -= len(data)
-        return len(data)
-
-
-def dechunk(data: bytes) -> bytes:
-    """Remove chunked framing; a cut stream yields what its complete part carried."""
-    out, pos = bytearray(), 0
-    while True:
-        end = data.find(b"\r\n", pos)
-        if end < 0:
-            return bytes(out)
-        try:
-            size = int(data[pos:end].split(b";", 1)[0].strip() or b"x", 16)
-        except ValueError:
-            return bytes(out)
-        if size == 0:
-            return bytes(out)
-        out += data[end + 2:end + 2 + size]
-        pos = end + 2 + size + 2
-
-
-def read_record(archive_dir: str | Path, ref: WarcRef | Mapping[str, Any]) -> ArchivedRecord:
-    """Read the one record a WarcRef (or its as_dict() form, as stored) points to, reading
-    only its bytes of the file."""
-    if not isinstance(ref, WarcRef):
-        ref = WarcRef(str(ref["file"]), int(ref["offset"]), int(ref["length"]))
-    root = Path(archive_dir).resolve()
-    path = (root / ref.file).resolve()
-    if root not in path.parents:
-        raise ValueError(f"WARC reference outside the archive: {ref.file!r}")
-    with path.open("rb") as fh:
-        fh.seek(ref.offset)
-        reader = io.BufferedReader(_Window(fh, ref.length))
-        record = next(iter(ArchiveIterator(reader, no_record_parse=True)))
-        block = record.raw_stream.read()
-        rec_type = str(record.rec_type)
-        warc_headers = [(str(k), str(v)) for k, v in record.rec_headers.headers]
-    if rec_type in ("metadata", "resource", "warcinfo"):
-        return ArchivedRecord(rec_type, warc_headers, b"", block)  # no HTTP head in these
-    head, sep, payload = block.partition(b"\r\n\r\n")
-    head += sep
-    if rec_type == "response" and b"transfer-encoding: chunked" in head.lower():
-        payload = dechunk(payload)
-    return ArchivedRecord(rec_type, warc_headers, head, payload)

@@ -23,7 +23,7 @@ from mgov.errors import InvalidValue
 
 # The kinds of object entries are about (a subject is kind:key).
 KINDS = ("organization", "person", "channel", "task", "dispute", "user", "notification_target", "file", "discovered",
-         "inspection")
+         "inspection", "hold", "disposition")
 
 # What an entry keeps of a change: the log says who changed what, it is not a copy of every
 # body a client sent (a 10 MB change must not make a 10 MB row).

@@ -33,6 +33,12 @@ from mgov.db.captures import POST_CHANGES as POST_CHANGES
 from mgov.db.captures import POST_VERSIONS as POST_VERSIONS
 from mgov.db.captures import POSTS as POSTS
 
+# Retention and disposition of the archive (issue 19), likewise.
+from mgov.db.retention import ARCHIVE_DISPOSITION_ITEMS as ARCHIVE_DISPOSITION_ITEMS
+from mgov.db.retention import ARCHIVE_DISPOSITIONS as ARCHIVE_DISPOSITIONS
+from mgov.db.retention import ARCHIVE_HOLDS as ARCHIVE_HOLDS
+from mgov.db.retention import ARCHIVE_TOMBSTONES as ARCHIVE_TOMBSTONES
+
 
 class Organization(Timestamps, Base):
     __tablename__ = "organizations"

@@ -17,7 +17,7 @@ from mgov.profiles.model import Profile, ProfileError
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "data"
 TOP_KEYS = ("id", "title_zh", "title_en", "jurisdiction", "kinds", "extends", "spec", "scoring",
-            "category", "indicator", "override", "remove")
+            "category", "indicator", "override", "remove", "capture")  # capture: mgov.archive.policy
 SCALARS = ("title_zh", "title_en", "jurisdiction", "kinds", "spec")
 
 

@@ -19,7 +19,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, insert, select, update
 
 from mgov.collect.warc_index import IndexEntry
+from mgov.collect.warc_revisit import CACHE_SIZE, MAX_AGE, Original
 from mgov.db.tables import ARCHIVE_FILES, ARCHIVE_RECORDS, CHANNELS, SCAN_RUNS
+from mgov.evidence.exchange import WarcRef
 from mgov.registry import vocab
 
 LOOKUP = 400  # characters of the urlkey in the indexed column
@@ -133,3 +135,25 @@ def _when(date: str | None, stamp: str) -> dt.datetime | None:
         return dt.datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
     except ValueError:
         return None
+
+
+def originals(conn: Connection, channel_ids: list[int], *, within: dt.timedelta = MAX_AGE,
+              limit: int = CACHE_SIZE) -> list[tuple[str, str, Original]]:
+    """The newest responses captured for these channels within `within` (at most `limit`),
+    oldest first: what a run's writer may write revisits of (collect.warc_revisit)."""
+    if not channel_ids:
+        return []
+    r = ARCHIVE_RECORDS
+    since = dt.datetime.now(dt.UTC) - within
+    rows = conn.execute(
+        select(r.c.url, r.c.digest, r.c.record_id, r.c.offset, r.c.length, r.c.extra, ARCHIVE_FILES.c.name)
+        .join(ARCHIVE_FILES, ARCHIVE_FILES.c.id == r.c.file_id)
+        .where(r.c.channel_id.in_(channel_ids), r.c.record_type == "response", r.c.state == "ok",
+               r.c.captured_at >= since, r.c.digest.is_not(None), r.c.record_id.is_not(None))
+        .order_by(r.c.captured_at.desc()).limit(limit)).all()
+    out = []
+    for url, digest, record_id, offset, length, extra, name in reversed(rows):
+        extra = extra or {}
+        if url and extra.get("date") and "truncated" not in extra:
+            out.append((url, digest, Original(record_id, extra["date"], WarcRef(name, int(offset), int(length)))))
+    return out

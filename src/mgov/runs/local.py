@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from mgov.config import Settings
 from mgov.evidence.site import ChannelFacts
-from mgov.runs import store
+from mgov.runs import index_store, store
 from mgov.runs.confirm import PassTimes, RecheckPolicy
 from mgov.runs.context import RoutingOptions, open_context
 from mgov.runs.judging import Judge
@@ -39,6 +39,9 @@ def run_here(engine: Engine, settings: Settings, run_id: int, todo: list[tuple[i
 
     async def go() -> PassTimes:
         async with open_context(settings, options, collect_settings) as ctx:
+            if ctx.warc is not None:  # identical responses of these channels' recent captures become revisits
+                with engine.connect() as conn:
+                    ctx.warc.seed_originals(index_store.originals(conn, [cid for cid, _ in todo]))
             with run_kind.opener(RunSetup(engine, settings, params, ctx, todo)) as (collect, saver):
                 return await run_channels(engine, run_id, todo, checks, collect, concurrency=concurrency,
                                    on_channel=on_channel, saver=saver, variants=variants, judge=judge,
