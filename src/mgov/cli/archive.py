@@ -8,8 +8,7 @@ from typing import Any
 
 import typer
 
-from mgov.cli import archive_history
-from mgov.cli import archive_records
+from mgov.cli import archive_history, archive_records
 from mgov.cli.choices import channel_address
 from mgov.cli.common import JSON_OPTION, console, print_json, state
 from mgov.i18n import t
