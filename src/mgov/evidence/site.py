@@ -14,6 +14,7 @@ from typing import Any
 from mgov.evidence.crawl import CrawlEvidence
 from mgov.evidence.exchange import DnsAnswer, Exchange, Fetch, TlsFacts
 from mgov.evidence.newmedia import NewMediaEvidence
+from mgov.evidence.notices import PrivacyNotice
 from mgov.evidence.rendered import RenderedEvidence
 
 
@@ -51,6 +52,8 @@ class SiteEvidence:
     crawl: CrawlEvidence | None = None  # what the crawl pass saw (key "crawl")
     rendered: RenderedEvidence | None = None  # what a real browser saw (key "rendered", the render pass)
     newmedia: NewMediaEvidence | None = None  # an account's capture (key "newmedia", the capture pass)
+    # The site's privacy notice as the crawl (key "crawl") or the render pass (key "rendered") found it.
+    notice: PrivacyNotice | None = None
 
     @property
     def home(self) -> Fetch | None:
