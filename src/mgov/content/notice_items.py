@@ -84,8 +84,10 @@ _CONSENT = (r"同意|拒绝提供|可以选择|撤回同意|\bconsent\b|opt[- ]?
             r"you (may|can) (choose|decline|decide)|choose not to|not required to provide")
 _ZH_SECURITY = (r"(安全|保护)(措施|技术|制度|能力)|加密|访问控制|安全防护|防止.{0,20}(泄露|丢失|篡改|未经授权)|"
                 r"安全事件|(措施|手段).{0,10}(保护|保障)|(保护|保障).{0,12}安全")
-_EN_SECURITY = (r"\bsecur(e|ity|ed)\b|\bsafeguard|\bencrypt|\bunauthorized\b|"
-                r"\bprotect(s|ed|ion)? (your|the|this|personal)\b")
+# "Security" alone is not enough: a page titled "Privacy and Security Notice" says it anyway.
+_EN_SECURITY = (r"\bsafeguard|\bencrypt|\bunauthori[sz]ed\b|\bsecurity (measures|purposes|reasons|controls|software|"
+                r"monitoring)\b|\b(site|system|network|information|data) security\b|\bsecure (socket|connection|"
+                r"transmission|server)s?\b|\bprotect(s|ed|ion)? (your|the|this|personal)\b")
 _TRACKING = r"cookie|web measurement|tracking technolog|analytics|网站统计|跟踪"
 _OPT_OUT = (r"opt[- ]?out|disable|block|turn off|refuse|browser settings|delete (the )?cookies|"
             r"usa\.gov/optout|拒绝|关闭|清除|禁用|浏览器设置")

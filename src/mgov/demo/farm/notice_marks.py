@@ -90,7 +90,8 @@ _GTAG = """/* www.googletagmanager.com/gtag/js: stand-in for Google Analytics' g
 (function () {
   var src = (document.currentScript && document.currentScript.src) || "";
   var m = src.match(/[?&]id=G-([A-Za-z0-9]+)/), id = m ? m[1] : "0", now = Math.floor(Date.now() / 1000);
-  document.cookie = "_ga=GA1.1." + Math.floor(Math.random() * 1e9) + "." + now + "; path=/; max-age=63072000; SameSite=Lax";
+  var client = Math.floor(Math.random() * 1e9);
+  document.cookie = "_ga=GA1.1." + client + "." + now + "; path=/; max-age=63072000; SameSite=Lax";
   document.cookie = "_ga_" + id + "=GS1.1." + now + ".1.0." + now + ".0; path=/; max-age=63072000; SameSite=Lax";
 })();
 """
