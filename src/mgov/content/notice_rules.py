@@ -28,9 +28,21 @@ class Rule:
     drop: str | None = None  # spans taken out of the text before `distinct` is matched
 
 
+# Traditional characters common in notices, read as their Simplified forms (a Traditional-only
+# notice lacks the Simplified version, an item of its own; its other items are still judged).
+_TRADITIONAL = ("個們這資訊隱護權聯與於為會時說將處經關網務電話郵號體據際應對問題請讀開發內還從條過負責種類規則變更頁"
+                "繫構購買賣實現險區縣鄉義擔選項認證碼傳輸儲備刪銷註帳賬轉讓益訟舉報範圍數運營機並檔錄紀產達損償國確衛"
+                "動態樣設計畫劃務幣價於歲兒童監護屬權與給們聯絡僅須應當於個資")
+_SIMPLIFIED = ("个们这资讯隐护权联与于为会时说将处经关网务电话邮号体据际应对问题请读开发内还从条过负责种类规则变更页"
+               "系构购买卖实现险区县乡义担选项认证码传输储备删销注帐账转让益讼举报范围数运营机并档录纪产达损偿国确卫"
+               "动态样设计画划务币价于岁儿童监护属权与给们联络仅须应当于个资")
+_TO_SIMPLIFIED = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
+
+
 def fold(text: str) -> str:
-    """The text as rules match it: NFKC, lower case, white space collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """The text as rules match it: NFKC, Traditional characters as Simplified, lower case, white
+    space collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_TO_SIMPLIFIED).casefold().split())
 
 
 @cache
