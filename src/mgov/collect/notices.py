@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from mgov.collect.client import HttpClient
 from mgov.collect.workspace import CrawlWorkspace
-from mgov.content.notices import LIKE_ANCHORS, LIKE_URLS, classify_link, read_notice
+from mgov.content.notices import LIKE_ANCHORS, LIKE_URLS, classify_link, read_notice, speaks_of_privacy
 from mgov.evidence.exchange import ScanStatus
 from mgov.evidence.notices import LINKS_KEPT, NoticeLink, NoticePage, PrivacyNotice
 
@@ -64,12 +64,15 @@ def candidates(workspace: CrawlWorkspace) -> list[NoticeLink]:
 
 async def read_candidates(client: HttpClient, notice: PrivacyNotice,
                           links: list[NoticeLink]) -> dict[str, NoticePage]:
-    """The best candidate read into notice (the next when it does not answer); the pages read."""
+    """The best candidate read into notice (the next when it does not answer or is no notice: the
+    first page that answered stays when none is one); the pages read."""
     read: dict[str, NoticePage] = {}
     for link in links[:READ_AT_MOST]:
         page = read[link.url] = await read_notice_page(client, link.url)
-        notice.link, notice.policy = link, page
-        if page.ok:
+        good = page.ok and speaks_of_privacy(page.text)
+        if notice.policy is None or not notice.policy.ok or good:
+            notice.link, notice.policy = link, page
+        if good:
             break
     return read
 

@@ -40,6 +40,16 @@ LIKE_ANCHORS = ("%隐私%", "%个人信息%", "%privacy%", "%网站声明%", "%�
 LIKE_URLS = ("%privacy%", "%yssm%", "%yszc%", "%ysbh%", "%yinsi%", "%grxxbh%")
 
 
+# What a page must speak of to be a privacy notice (its title alone is not one: a placeholder page).
+_ABOUT_PRIVACY = re.compile(r"个人信息|个人隐私|用户信息|用户隐私|personal information|personally identifiable|"
+                            r"information about (you|your visit)|information you (give|provide|send|submit)", re.I)
+
+
+def speaks_of_privacy(text: str) -> bool:
+    """Whether a page's text is about personal information (not a title over an empty page)."""
+    return bool(_ABOUT_PRIVACY.search(unicodedata.normalize("NFKC", text)))
+
+
 def classify_link(anchor: str, url: str) -> int:
     """How surely a link with this text and target leads to the privacy notice (0: not)."""
     text = unicodedata.normalize("NFKC", anchor or "")

@@ -5,23 +5,19 @@ the Privacy Program page at /privacy (privacy.program_page, OMB M-17-06)."""
 
 from __future__ import annotations
 
-import re
 from abc import abstractmethod
 from typing import Any, ClassVar
 
 from mgov.checks.base import Finding, Status
 from mgov.checks.builtin.content import CrawlCheck
 from mgov.content.notice_items import ITEMS, PROGRAM_ITEMS, Judgement, NoticeItem, judge_items
-from mgov.content.notices import chinese_script
+from mgov.content.notices import chinese_script, speaks_of_privacy
 from mgov.evidence.crawl import CrawlEvidence
 from mgov.evidence.exchange import ScanStatus
 from mgov.evidence.notices import NoticePage, PrivacyNotice
 from mgov.evidence.site import SiteEvidence
 
 RDFF = "《App违法违规收集使用个人信息行为认定方法》"
-# What a page must speak of to be a privacy notice (its title alone is not one: a placeholder page).
-_ABOUT_PRIVACY = re.compile(r"个人信息|个人隐私|用户信息|用户隐私|personal information|personally identifiable|"
-                            r"information about (you|your visit)|information you (give|provide|send|submit)", re.I)
 
 
 def jurisdiction_of(ev: SiteEvidence, text: str) -> str:
@@ -110,7 +106,7 @@ class PolicyPresent(NoticeCheck):
         if (failed := unread(self, page, f"the privacy policy linked as “{link.anchor}”",
                              f"“{link.anchor}”链接的隐私政策", value)) is not None:
             return failed
-        if not _ABOUT_PRIVACY.search(page.text):
+        if not speaks_of_privacy(page.text):
             return self.finding(Status.FAIL, value,
                                 message=f"no privacy policy: the page linked as “{link.anchor}” says nothing of "
                                         "personal information",
@@ -143,7 +139,7 @@ class PolicyComplete(NoticeCheck):
     def judge_notice(self, ev: SiteEvidence, crawl: CrawlEvidence, notice: PrivacyNotice,
                      params: dict[str, Any]) -> Finding:
         page = notice.policy
-        if page is None or not page.ok:
+        if page is None or not page.ok or not speaks_of_privacy(page.text):
             if page is not None and page.transient:
                 return unread(self, page, "the privacy policy", "隐私政策", {}) or self.finding(Status.ERROR)
             return self.finding(Status.NOT_APPLICABLE, message="no privacy policy to judge (privacy.policy_present)",

@@ -20,10 +20,10 @@ from mgov.demo.farm.notice_marks import PROGRAM_POLICY, tracker_cookie_names, tr
 from mgov.demo.farm.pages import Page, html_page, page
 
 CN_NUMBERS = "一二三四五六七八九"
-# The variants of privacy.policy_incomplete: the items each one lacks.
+# The variants of privacy.policy_incomplete: the items each one lacks (in content.notice_items order).
 MISSING: dict[str, tuple[tuple[str, ...], ...]] = {
     "cn": (("controller", "purposes", "retention", "rights", "officer", "cross_border", "complaints", "updates"),
-           ("officer", "retention", "updates")),
+           ("retention", "officer", "updates")),
     "us": (("retention", "sharing", "consent", "security", "tracking"),),
 }
 
