@@ -22,7 +22,7 @@ NOTICE_SPECS: tuple[tuple[str, tuple[str, ...], str, bool, str, tuple[str, ...]]
     ("privacy.policy_incomplete", ("privacy.policy_complete",),
      "the privacy policy lacks items (site.details: which; the typical short 隐私声明 or a fuller policy without "
      "the 个人信息保护负责人, retention and updates; us: without retention, sharing, consent, security, opt-out)",
-     False, "crawl", ()),
+     False, "crawl", (_NAMES,)),  # a policy without its web measurement section leaves DAP unnamed
     ("privacy.policy_absent", ("privacy.policy_present",),
      "the 隐私政策 link leads to a page under construction (栏目正在建设中): no privacy policy anywhere",
      True, "crawl", (_NAMES,)),
