@@ -97,7 +97,8 @@ class TrackersOnForms(RenderedCheck):
         rendered = ev.rendered
         forms = [p for p in (rendered.form_pages if rendered else []) if p.ok]
         home = [p for p in pages if p.viewport.name == DESKTOP.name] or pages[:1]
-        judged, bad = [], []
+        judged: list[dict[str, Any]] = []
+        bad: list[tuple[str, list[str]]] = []
         for page in home + forms:
             url = page.final_url or page.url
             asked = personal_forms(page.dom or "", url)
@@ -108,7 +109,7 @@ class TrackersOnForms(RenderedCheck):
                      "trackers": _parties(found)}
             judged.append(entry)
             if found:
-                bad.append(entry)
+                bad.append((url, sorted({p.entity for p in found.values()})))
         value = {"pages": judged}
         if not judged:
             return self.finding(Status.NOT_APPLICABLE, value,
@@ -116,7 +117,7 @@ class TrackersOnForms(RenderedCheck):
                                 message_zh="未从首页找到含有个人信息填写表单的页面", evidence=refs(pages))
         evidence = refs(pages + forms)
         if bad:
-            listed = "; ".join(f"{e['page']}: {', '.join(t['entity'] for t in e['trackers'])}" for e in bad)
+            listed = "; ".join(f"{url}: {', '.join(names)}" for url, names in bad)
             return self.finding(Status.FAIL, value, message=f"trackers on pages that ask for personal data: {listed}",
                                 message_zh=f"收集个人信息的页面加载了第三方跟踪服务：{listed}", evidence=evidence)
         return self.finding(Status.PASS, value, evidence=evidence)
