@@ -21,7 +21,7 @@ def insert_finding(conn: Connection, run_id: int, channel_id: int, check: str, s
 
 
 # A clean value for every aggregation mode that reads counts from a finding's value.
-CLEAN = {"dead": 0, "dead_home": 0, "dead_other": 0, "stale": [], "blank": []}
+CLEAN = {"dead": 0, "dead_home": 0, "dead_other": 0, "stale": [], "blank": [], "missing": []}
 
 
 def monitored(conn: Connection, run_id: int, channel_id: int, day: dt.date, *, profile: str = "cn-2019-website",

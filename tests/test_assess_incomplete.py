@@ -25,9 +25,11 @@ from mgov.act.workdays import deadline_for
 from mgov.assess import ChannelInput, DailyFinding, ManualInput, Observation, ProbeWeek, assess_channel, manual
 from mgov.assess.inputs import FindingStatus
 from mgov.assess.service import run_assessment
+from mgov.checks.plugins import all_checks
 from mgov.config import Settings
 from mgov.db.engine import make_engine, upgrade
 from mgov.db.tables import CHANNELS, SCAN_RUNS
+from mgov.evidence.site import CRAWL_KEY
 from mgov.formats.load import import_file
 from mgov.profiles import Deadline, ProfileError, load, resolve
 from mgov.profiles.model import Profile
@@ -69,12 +71,12 @@ def fails(day: date = END) -> Observation:
 
 def test_a_channel_whose_monitoring_failed_is_incomplete_never_a_perfect_pass(cn: Profile) -> None:
     ch = ChannelInput("c1", "https://c1.gov.cn/", "website", "county")
-    # Every check errored all period (no DNS answer): 24 check indicators and the unprobed V2
-    # are not assessed, 25 of 25 monitored ones; nothing deducts, so the old score was 100.
+    # Every check errored all period (no DNS answer): 26 check indicators and the unprobed V2
+    # are not assessed, 27 of 27 monitored ones; nothing deducts, so the old score was 100.
     r = assess_channel(cn, ch, observe(cn, ch, "error"))
-    assert (r.complete, r.monitored, r.monitored_not_assessed, r.not_assessed_share) == (False, 25, 25, 1.0)
+    assert (r.complete, r.monitored, r.monitored_not_assessed, r.not_assessed_share) == (False, 27, 27, 1.0)
     assert (r.verdict, r.score, r.base, r.grade) == ("not_assessed", None, None, None)
-    assert not r.ranked and r.reasons[-1].startswith("incomplete: 25 of 25 monitored indicator(s) not assessed")
+    assert not r.ranked and r.reasons[-1].startswith("incomplete: 27 of 27 monitored indicator(s) not assessed")
     # With a reviewer's inputs the observed part reads 100 (whatever defects the site has, none
     # could be seen): kept for reading, never as a score or a pass.
     reviewed = assess_channel(cn, ch, observe(cn, ch, "error", manual=True))
@@ -87,27 +89,28 @@ def test_a_normally_monitored_channel_awaiting_review_is_complete(cn: Profile) -
     # The 20 manual indicators and 差评 wait for a reviewer: they do not count against it.
     r = assess_channel(cn, ch, observe(cn, ch, "pass", d_icp=fails(), d_psb=fails()))
     assert r.not_assessed == 15 + 1 + 1  # the manual items (bonus: portals only), 差评, and V2 without probes
-    assert (r.complete, r.monitored, r.monitored_not_assessed, r.not_assessed_share) == (True, 25, 1, 0.04)
+    assert (r.complete, r.monitored, r.monitored_not_assessed, r.not_assessed_share) == (True, 27, 1, 0.037)
     assert (r.verdict, r.score, r.observed_score, r.ranked) == ("pass", 98.0, 98.0, True)
 
 
 def test_the_share_is_the_profiles_and_counts_monitored_indicators_only(cn: Profile) -> None:
     ch = ChannelInput("c3", "https://c3.gov.cn/", "website", "county")
     checks = [i.id for i in resolve(cn, "website", "county") if i.source == "check"]
-    # 11 check indicators + V2 not assessed: 12 of 25 = 48 % < 50 %: complete.
+    # 12 check indicators + V2 not assessed: 13 of 27 = 48 % < 50 %: complete.
     obs = observe(cn, ch, "pass", manual=True)
-    eleven = {k: v for k, v in obs.items() if k not in checks[:11]}
-    r = assess_channel(cn, ch, eleven)
-    assert (r.complete, r.monitored_not_assessed, r.not_assessed_share, r.verdict) == (True, 12, 0.48, "pass")
-    # One more: 13 of 25 = 52 % >= 50 %: incomplete.
     twelve = {k: v for k, v in obs.items() if k not in checks[:12]}
-    assert assess_channel(cn, ch, twelve).complete is False
+    r = assess_channel(cn, ch, twelve)
+    assert (r.complete, r.monitored_not_assessed, r.not_assessed_share, r.verdict) == (True, 13, 0.4815, "pass")
+    # One more: 14 of 27 = 52 % >= 50 %: incomplete.
+    thirteen = {k: v for k, v in obs.items() if k not in checks[:13]}
+    assert assess_channel(cn, ch, thirteen).complete is False
     # A stricter profile: 40 % suffices.
     strict = dataclasses.replace(cn, scoring=dataclasses.replace(cn.scoring, incomplete_share=0.4))
-    assert assess_channel(strict, ch, eleven).complete is False
-    # A crawl that never ran: 15 of the 25 monitored indicators need it (60 %): incomplete.
-    scan_only = {k: v for k, v in obs.items() if k not in checks[:15]}
-    assert assess_channel(cn, ch, scan_only).not_assessed_share == 0.64  # 15 + V2 of 25
+    assert assess_channel(strict, ch, twelve).complete is False
+    # A crawl that never ran: 17 of the 27 monitored indicators need it (63 %): incomplete.
+    crawled = [i for i in checks if CRAWL_KEY in all_checks()[cn.indicator(i).check or ""].needs]
+    scan_only = {k: v for k, v in obs.items() if k not in crawled}
+    assert len(crawled) == 17 and assess_channel(cn, ch, scan_only).not_assessed_share == 0.6667  # 17 + V2 of 27
 
 
 def test_a_fail_the_unseen_indicators_cannot_undo_stands(cn: Profile) -> None:
@@ -116,7 +119,7 @@ def test_a_fail_the_unseen_indicators_cannot_undo_stands(cn: Profile) -> None:
     weeks = [ProbeWeek(END - timedelta(days=7 * k + 6), 140, 140) for k in range(4)]
     r = assess_channel(cn, ch, observe(cn, ch, "error", v2_unreachable=Observation("", "", probes=weeks)))
     assert (r.complete, r.verdict, r.score, r.vetoes_failed) == (False, "fail", None, ("v2_unreachable",))
-    assert r.not_assessed_share == 0.96  # V2 was assessed: 24 of 25
+    assert r.not_assessed_share == 0.963  # V2 was assessed: 26 of 27
     # Deduction: a reviewer's 43 points already fail it; unseen items could only deduct more.
     heavy = observe(cn, ch, "error", manual=True, d_guides_incomplete=Observation("", "", manual=ManualInput(
         "failed", 10)), d_online_service=Observation("", "", manual=ManualInput("failed", 4)),
@@ -167,7 +170,7 @@ def test_the_share_and_deadline_are_validated(tmp_path: Path) -> None:
 
 CLEAN_SITE, DEFECTS, VETOED, UNRESOLVED = ("https://www.a.gov.cn", "https://www.b.gov.cn", "https://www.c.gov.cn",
                                            "https://www.d.gov.cn")
-IDENTITY = ("cn.site_code", "cn.icp", "cn.psb", "cn.conac_badge", "cn.jiucuo")  # 1 + 1 + 1 + 1 + 2 points
+IDENTITY = ("cn.site_code", "cn.icp", "cn.psb", "cn.conac_badge", "cn.jiucuo")  # 1 point each
 OPENED = date(2026, 2, 2)  # a Monday
 REVIEWED = (CLEAN_SITE, DEFECTS, VETOED, UNRESOLVED)
 REGISTRY = {
@@ -221,10 +224,10 @@ def test_the_unresolved_channel_is_incomplete_and_ranked_after_the_complete_ones
     dns = by[UNRESOLVED]
     assert (dns["complete"], dns["verdict"], dns["score"], dns["rank"], dns["observed_score"]) == (
         False, "not_assessed", None, None, 100.0)
-    assert dns["not_assessed_share"] == 1.0 and dns["reasons"][-1].startswith("incomplete: 25 of 25")
-    # The real defects still rank among the complete channels: 100 - 2 - 1 - 1 - 1 - 1 = 94.
+    assert dns["not_assessed_share"] == 1.0 and dns["reasons"][-1].startswith("incomplete: 27 of 27")
+    # The real defects still rank among the complete channels: 100 - 1 - 1 - 1 - 1 - 1 = 95.
     assert [(c["address"], c["rank"], c["of"], c["score"]) for c in world["summary"]["channels"]] == [
-        (CLEAN_SITE, 1, 3, 100.0), (DEFECTS, 2, 3, 94.0), (VETOED, 3, 3, None), (UNRESOLVED, None, 3, None)]
+        (CLEAN_SITE, 1, 3, 100.0), (DEFECTS, 2, 3, 95.0), (VETOED, 3, 3, None), (UNRESOLVED, None, 3, None)]
     assert [c["position"] for c in world["summary"]["channels"]] == [1, 2, 3, 4]
     assert world["summary"]["incomplete"] == 1 and world["summary"]["verdicts"] == {
         "pass": 2, "fail": 1, "not_assessed": 1}
@@ -240,8 +243,8 @@ def test_a_task_to_restore_monitoring_is_opened_and_rechecked(world) -> None:
     assert [a["person"] for a in task["assignees"]] == ["li.na"]  # like any task: the responsible people
     ev = task["evidence"]
     assert (ev["title_zh"], ev["title_en"], ev["not_assessed_share"]) == ("恢复监测", "Restore monitoring", 1.0)
-    assert "25 项监测指标中 25 项未能评估" in ev["detail_zh"] and "25 of 25 monitored" in ev["detail"]
-    assert len(ev["not_assessed"]) == 25 and "v2_unreachable" in ev["not_assessed"]
+    assert "27 项监测指标中 27 项未能评估" in ev["detail_zh"] and "27 of 27 monitored" in ev["detail"]
+    assert len(ev["not_assessed"]) == 27 and "v2_unreachable" in ev["not_assessed"]
     with engine.begin() as conn:  # idempotent
         assert open_tasks(conn, world["aid"], load_calendar(), today=OPENED)["opened"] == []
     # Past due: still unresolved on the 10th -> escalated; monitored again on the 12th -> closed.
@@ -286,7 +289,7 @@ def test_api_and_dashboard_show_it(world) -> None:
     assert [r["address"] for r in only] == [UNRESOLVED]
     detail = admin.api("GET", f"/api/v1/assessments/{aid}/results/{dns}").json()
     assert (detail["complete"], detail["rank"], detail["score"], detail["observed_score"]) == (False, None, None, 100.0)
-    assert (detail["monitored"], detail["monitored_not_assessed"]) == (25, 25)
+    assert (detail["monitored"], detail["monitored_not_assessed"]) == (27, 27)
     assert admin.api("GET", f"/api/v1/assessments/{aid}").json()["incomplete"] == 1
 
     rankings = admin.get(f"/rankings?assessment={aid}&tier=county&kind=website")

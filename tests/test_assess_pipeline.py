@@ -35,7 +35,8 @@ def farm():
 
 def test_farm_channels_assessed_from_their_scan_and_crawl(engine, farm, tmp_path, cli):
     manifest = farm.manifest
-    for host, defects in ((HEALTHY, set()), (DEAD_LINKS, {"ipv6.no_aaaa", "cn.jiucuo.mismatch", "links.dead_internal"}),
+    for host, defects in ((HEALTHY, set()), (DEAD_LINKS, {"ipv6.no_aaaa", "cn.jiucuo.mismatch", "links.dead_internal",
+                                                          "privacy.policy_incomplete"}),
                           (NO_CHANNEL, {"page.no_charset", "interaction.none"})):
         assert byte_defects(manifest.site(host)) == defects, host  # the hand computation below relies on it
     path = tmp_path / "farm.yaml"
@@ -60,9 +61,12 @@ def test_farm_channels_assessed_from_their_scan_and_crawl(engine, farm, tmp_path
     assert healthy["not_assessed"] > 0
 
     # Hand computation for the site with dead links (1 on the homepage, 2 elsewhere), no AAAA
-    # record and a 找错 entry carrying another site's code:
-    #   100 - d_homepage_links 1 x 1 - d_other_links 2 x 0.1 - d_ipv6 - d_jiucuo
-    want = 100 - 1 * pts["d_homepage_links"] - 2 * pts["d_other_links"] - pts["d_ipv6"] - pts["d_jiucuo"]
+    # record, a 找错 entry carrying another site's code and a privacy policy lacking 3 items:
+    #   100 - d_homepage_links 1 x 1 - d_other_links 2 x 0.1 - d_ipv6 - d_jiucuo - d_privacy_items 3 x 0.25
+    assert manifest.site(DEAD_LINKS).details["privacy.policy_incomplete"]["missing"] == ["retention", "officer",
+                                                                                          "updates"]
+    want = (100 - 1 * pts["d_homepage_links"] - 2 * pts["d_other_links"] - pts["d_ipv6"] - pts["d_jiucuo"]
+            - 3 * pts["d_privacy_items"])
     assert dead["verdict"] == "pass" and dead["score"] == pytest.approx(want)
     lines = {i["id"]: i for i in dead["indicators"]}
     assert (lines["d_homepage_links"]["instances"], lines["d_other_links"]["instances"]) == (1, 2)

@@ -50,7 +50,7 @@ IPV6 = "www.yinchuan.gov.cn"           # ipv6.unreachable; 3 差评; a reviewer 
 NON_GOV = "kjjshaanxi-gov.com.cn"      # domain.non_gov
 PORTAL = "gaj.ningbo.gov.cn"           # search.missing; tagged portal, earns bonus points
 LOW = "tyj.lanzhou.gov.cn"             # cn.site_code.missing; a reviewer deducts 43 points
-NO_EXTERNAL = "www.szlh.gov.cn"        # ipv6.no_aaaa; its organization has no external services
+NO_EXTERNAL = "www.szlh.gov.cn"        # ipv6.no_aaaa, privacy.policy_absent; no external services
 PROBED = (FLAPPING, IPV6, PORTAL)
 HOSTS = (EXPRESSION, HIDDEN_LINK, BACKDATED, TAMPERED, FLAPPING, HOME_STALE, NO_CHANNEL, UNANSWERED, OPINION,
          NO_SERVICES, IPV6, NON_GOV, PORTAL, LOW, NO_EXTERNAL)
@@ -110,7 +110,7 @@ def _hand_computation(pts: dict[str, float], caps: dict[str, float]) -> dict[str
         UNANSWERED: ("fail", None, {"v5_unanswered", "v4_columns_blank"}),
         OPINION: ("fail", None, {"v1_public_opinion"}),
         NO_SERVICES: ("fail", None, {"v6_no_services", "v6_guides_incomplete"}),
-        # 100 - IPv6 (2) - 3 差评 × 1 - 2 unexplained policies × 2 = 91
+        # 100 - IPv6 (1) - 3 差评 × 1 - 2 unexplained policies × 2 = 92
         IPV6: ("pass", 100 - d("d_ipv6") - d("d_bad_reviews", 3) - d("d_interpretation", 2), set()),
         # 100 - domain outside gov.cn (1) = 99
         NON_GOV: ("pass", 100 - d("d_domain"), set()),
@@ -120,8 +120,8 @@ def _hand_computation(pts: dict[str, float], caps: dict[str, float]) -> dict[str
         LOW: ("fail", 100 - d("d_site_code") - d("d_guides_incomplete", 10) - d("d_online_service", 4)
               - d("d_overview", 3) - d("d_interpretation", 3) - d("d_data_release", 2) - d("d_response", 2)
               - d("d_surveys", 3), set()),
-        # (75 - IPv6 2) × 100 / 75 = 97.3333 (no 办事服务 category, no V6)
-        NO_EXTERNAL: ("pass", round((75 - d("d_ipv6")) * 100 / 75, 4), set()),
+        # (75 - IPv6 1 - no privacy policy 1) × 100 / 75 = 97.3333 (no 办事服务 category, no V6)
+        NO_EXTERNAL: ("pass", round((75 - d("d_ipv6") - d("d_privacy_policy")) * 100 / 75, 4), set()),
     }
 
 
@@ -147,7 +147,7 @@ def test_a_simulated_quarter_scores_as_the_hand_computation(engine, farm, tmp_pa
         assert byte_defects(manifest.site(host)) == defects, host
     assert byte_defects(manifest.site(PORTAL)) == {"search.missing"}
     assert byte_defects(manifest.site(LOW)) == {"cn.site_code.missing"}
-    assert byte_defects(manifest.site(NO_EXTERNAL)) == {"ipv6.no_aaaa"}
+    assert byte_defects(manifest.site(NO_EXTERNAL)) == {"ipv6.no_aaaa", "privacy.policy_absent"}
     assert not manifest.site(OPINION).defects and not manifest.site(NO_SERVICES).defects
 
     path = tmp_path / "farm.yaml"
@@ -194,9 +194,9 @@ def test_a_simulated_quarter_scores_as_the_hand_computation(engine, farm, tmp_pa
     got = {h: (assessed[address[h]]["verdict"], assessed[address[h]]["score"], set(assessed[address[h]]["vetoes"]))
            for h in HOSTS}
     assert got == {h: (v, pytest.approx(s) if s is not None else None, vetoes) for h, (v, s, vetoes) in want.items()}
-    assert (want[IPV6][1], want[NON_GOV][1], want[PORTAL][1], want[LOW][1]) == (91, 99, 113, 56)
+    assert (want[IPV6][1], want[NON_GOV][1], want[PORTAL][1], want[LOW][1]) == (92, 99, 113, 56)
     # A quarter of daily monitoring is complete: nothing is left unranked for want of it (the
-    # unprobed channels miss only V2, 1 of their 25 monitored indicators).
+    # unprobed channels miss only V2, 1 of their 27 monitored indicators).
     assert all(assessed[address[h]]["complete"] for h in HOSTS)
     assert max(assessed[address[h]]["not_assessed_share"] for h in HOSTS) <= 0.04
 
@@ -207,7 +207,7 @@ def test_a_simulated_quarter_scores_as_the_hand_computation(engine, farm, tmp_pa
     # The breakdown of a scored channel shows each deduction with its instances and evidence.
     detail = json.loads(cli("assessment", str(out["assessment"]), "--channel", address[IPV6], "--json").stdout)
     lines = {i["id"]: i for i in detail["indicators"]}
-    assert (lines["d_ipv6"]["status"], lines["d_ipv6"]["points"]) == ("failed", 2)
+    assert (lines["d_ipv6"]["status"], lines["d_ipv6"]["points"]) == ("failed", 1)
     assert lines["d_ipv6"]["evidence"]  # archived bytes behind the deduction
     assert (lines["d_bad_reviews"]["instances"], lines["d_interpretation"]["points"]) == (3, 4)
     # 12 whole weeks (6 July to 27 September) of 20 probes a day, none failing; the partial

@@ -24,7 +24,7 @@ from mgov.profiles.model import Profile
 from mgov.profiles.resolve import resolve
 
 END = date(2026, 12, 31)
-CLEAN = {"dead": 0, "dead_home": 0, "dead_other": 0, "stale": [], "blank": []}
+CLEAN = {"dead": 0, "dead_home": 0, "dead_other": 0, "stale": [], "blank": [], "missing": []}
 
 
 @pytest.fixture(scope="module")
@@ -169,29 +169,30 @@ def test_portal_not_above_gate_earns_no_bonus(cn: Profile) -> None:
     assert (r.base, r.score) == (84.0, 89.0)
     obs["d_search"] = dataclasses.replace(fail(), channel_id="c1", indicator_id="d_search")
     obs["d_ipv6"] = dataclasses.replace(fail(), channel_id="c1", indicator_id="d_ipv6")
-    # 84 − 2 − 2 = 80: not above 80 -> no bonus
+    obs["d_jiucuo"] = dataclasses.replace(fail(), channel_id="c1", indicator_id="d_jiucuo")
+    # 84 − 2 − 1 − 1 = 80: not above 80 -> no bonus
     assert assess_channel(cn, ch, obs).score == 80.0
 
 
 def test_us_percentage_and_grade(us: Profile) -> None:
     ch = site("u1", tier="executive_branch", address="https://www.example.gov/")
     inds = resolve(us, "website", "executive_branch")
-    assert len(inds) == 34
+    assert len(inds) == 39
     failing = [i.id for i in inds][:12]
     obs = passing(us, ch, **{i: (manual("failed") if us.indicator(i).source == "manual" else fail()) for i in failing})
     r = assess_channel(us, ch, obs)
-    # 22 of 34 met = 64.7059 % -> D (60 ≤ 64.7 < 70), ≥ 60 -> pass
-    assert (r.score, r.grade, r.verdict) == (round(100 * 22 / 34, 4), "D", "pass")
-    # 10 met ones not assessed: 24 assessed, 12 failed -> 12/24 = 50 % -> F, below 60 -> fail
+    # 27 of 39 met = 69.2308 % -> D (60 ≤ 69.2 < 70), ≥ 60 -> pass
+    assert (r.score, r.grade, r.verdict) == (round(100 * 27 / 39, 4), "D", "pass")
+    # 10 met ones not assessed: 29 assessed, 12 failed -> 17/29 = 58.6 % -> F, below 60 -> fail
     del_ids = [i.id for i in inds if i.id not in failing][:10]
     obs2 = {k: v for k, v in obs.items() if k not in del_ids}
     r2 = assess_channel(us, ch, obs2)
-    assert r2.not_assessed == 10 and r2.score == round(100 * 12 / 24, 4) == 50.0
+    assert r2.not_assessed == 10 and r2.score == round(100 * 17 / 29, 4) == 58.6207
     assert (r2.grade, r2.verdict) == ("F", "fail")
     assert [x.status for x in r2.indicators if x.id in del_ids] == ["not_assessed"] * 10
-    # legislative branch: 4 OMB-only indicators dropped -> out of 30
+    # legislative branch: 4 OMB-only indicators dropped -> out of 35
     leg = assess_channel(us, dataclasses.replace(ch, tier="legislative_branch"), obs)
-    assert len(leg.indicators) == 30
+    assert len(leg.indicators) == 35
 
 
 def test_not_assessed_is_never_deducted(cn: Profile) -> None:

@@ -43,7 +43,11 @@ def test_render_defects_and_their_checks(manifest: Manifest) -> None:
         "render.tap_targets": ("mobile.tap_targets",), "render.no_alt": ("a11y.images",),
         "render.low_contrast": ("a11y.contrast",), "render.unlabeled_field": ("a11y.forms",),
         "render.keyboard_trap": ("a11y.keyboard",), "render.popup_ad": ("aging.popups",),
-        "render.js_tracker": ("rendered.trackers",)}
+        "render.js_tracker": ("rendered.trackers",),
+        # Consent and trackers (issue 18; defects_notices.py).
+        "privacy.tracker_cookies": ("privacy.cookies_before_consent",),
+        "privacy.tracker_on_form": ("privacy.trackers_on_forms",),
+        "privacy.third_parties_unnamed": ("privacy.policy_names_third_parties",)}
     assert RENDER["render.js_footer"].passes == ("rendered.identity",)
     assert set(RENDER["render.js_footer"].obscures) == {"cn.site_code", "cn.icp", "cn.psb", "cn.jiucuo"}
     assert all(run_kind_of(ch) == "render" for v in RENDER.values() for ch in v.checks + v.passes)

@@ -24,7 +24,7 @@ def test_cn_website_scoring_and_counts() -> None:
     p = load("cn-2019-website")
     rules = [i.rule for i in p.indicators]
     assert rules.count("veto") == 14  # V1 has 6 sub-items, V4, V5 and V6 two each
-    assert rules.count("deduct") == 27
+    assert rules.count("deduct") == 29
     assert rules.count("bonus") == 5
     deduct_caps = sum(i.cap or 0 for i in p.indicators if i.rule == "deduct")
     assert deduct_caps == 100
@@ -47,7 +47,7 @@ def test_cn_website_tier_override() -> None:
     p = load("cn-2019-website")
     county = [i.id for i in resolve(p, "website", "county")]
     township = [i.id for i in resolve(p, "website", "township")]
-    assert len(county) == 46 and "d_ipv6" in county
+    assert len(county) == 48 and "d_ipv6" in county
     assert set(county) - set(township) == {"d_ipv6"}
 
 
@@ -88,7 +88,7 @@ def test_cn_pipl_app() -> None:
 
 def test_us_federal() -> None:
     p = load("us-federal")
-    assert len(p.indicators) == 34
+    assert len(p.indicators) == 39
     assert all(i.rule == "weight" and i.weight == 1 for i in p.indicators)
     s = p.scoring
     assert s.method == "percentage"
@@ -96,8 +96,8 @@ def test_us_federal() -> None:
     assert (s.grade(95), s.grade(89.9), s.grade(60), s.grade(59)) == ("A", "B", "D", "F")
     assert p.indicator("hsts").params == {"min_max_age": 31536000, "include_subdomains": False, "preload": False}
     assert p.indicator("link_foia").params["links"]["us"]["foia"][1] == r"/foia(/|\.html?$|$)"
-    assert len(resolve(p, "website", "judicial_branch")) == 30
-    assert len(resolve(p, "website", "agency")) == 34
+    assert len(resolve(p, "website", "judicial_branch")) == 35
+    assert len(resolve(p, "website", "agency")) == 39
     assert p.indicator("a11y_keyboard").check == "a11y.keyboard"
     assert p.indicator("mobile_tap_targets").params == {"min_size": 24}
     assert p.indicator("a11y_images").params == {"levels": ["wcag2a", "wcag2aa"]}  # Section 508: WCAG 2.0 AA

@@ -9,8 +9,8 @@ from typing import Any
 def test_list(cli: Any) -> None:
     rows = cli.json("profiles", "list")
     assert [(r["id"], r["jurisdiction"], r["indicators"]) for r in rows] == [
-        ("cn-2019-newmedia", "cn", 30), ("cn-2019-website", "cn", 46), ("cn-2021-aging", "cn", 13),
-        ("cn-pipl-app", "cn", 12), ("us-federal", "us", 34), ("wcag21-aa", "us", 8)]
+        ("cn-2019-newmedia", "cn", 30), ("cn-2019-website", "cn", 48), ("cn-2021-aging", "cn", 13),
+        ("cn-pipl-app", "cn", 12), ("us-federal", "us", 39), ("wcag21-aa", "us", 8)]
     out = cli("profiles", "list", MGOV_LANG="zh").stdout
     assert "政府网站检查指标" in out and "共 6 个指标体系" in out
     out = cli("profiles", "list").stdout
@@ -24,11 +24,11 @@ def test_show_resolved(cli: Any) -> None:
     cats = {c["id"]: c for c in tree["categories"]}
     assert len(cats["veto"]["indicators"]) == 14
     assert "d_ipv6" not in {i["id"] for i in cats["function"]["indicators"]}
-    assert sum(i["cap"] for c in tree["categories"] for i in c["indicators"] if i["rule"] == "deduct") == 98
+    assert sum(i["cap"] for c in tree["categories"] for i in c["indicators"] if i["rule"] == "deduct") == 99
     full = cli.json("profiles", "show", "cn-2019-website")
-    assert sum(len(c["indicators"]) for c in full["categories"]) == 46
+    assert sum(len(c["indicators"]) for c in full["categories"]) == 48
     out = cli("profiles", "show", "us-federal", "--kind", "website", "--tier", "agency").stdout
-    assert "Effective indicators for website, tier agency: 34" in out
+    assert "Effective indicators for website, tier agency: 39" in out
     assert "Equal-weight percentage" in out
     out = cli("profiles", "show", "cn-2019-website", MGOV_LANG="zh").stdout
     assert "单项否决，扣分指标 100 分，低于 60 分为不合格" in out
@@ -44,12 +44,12 @@ def test_show_errors(cli: Any) -> None:
 
 def test_validate(cli: Any, tmp_path: Path) -> None:
     out = cli("profiles", "validate").stdout
-    assert "valid: cn-2019-website (46 indicators" in out
+    assert "valid: cn-2019-website (48 indicators" in out
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "local.toml").write_text('id = "local"\nextends = "us-federal"\ntitle_en = "Local"\n', encoding="utf-8")
     out = cli("profiles", "validate", str(folder)).stdout
-    assert "valid: local (34 indicators" in out
+    assert "valid: local (39 indicators" in out
     assert [r["id"] for r in cli.json("profiles", "list", "--dir", str(folder))][-1] == "local"
     bad = tmp_path / "bad.toml"
     bad.write_text('id = "bad"\nextends = "us-federal"\n[[indicator]]\nid = "hsts"\ncheck = "hsts2"\n',

@@ -12,7 +12,8 @@ from mgov.profiles.names import label
 # The counts instances_from_value reads (aggregate.SCOPE_KEYS, and "stale" of column types).
 VALUE_KEYS = {"dead_home": ("首页错链断链", "dead links on the homepage"),
               "dead_other": ("其他页面错链断链", "dead links on other pages"), "dead": ("错链断链", "dead links"),
-              "stale": ("未按时更新的栏目", "stale columns")}
+              "stale": ("未按时更新的栏目", "stale columns"),
+              "missing": ("隐私政策缺少的内容", "items the privacy policy lacks")}
 
 Form = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 

@@ -219,6 +219,20 @@ class CrawlWorkspace:
                 "SELECT url, depth, status, content_type, ref_file, ref_offset, ref_length FROM pages ORDER BY rowid"):
             yield url, depth, status, ctype, (WarcRef(file, offset, length) if file is not None else None)
 
+    def links_like(self, anchors: Iterable[str], urls: Iterable[str],
+                   limit: int = 200) -> list[tuple[str, str, str, bool, int | None]]:
+        """(source, target, anchor, from_home, source depth) of the <a> links whose anchor or
+        target is LIKE one of the patterns (the privacy notice's candidates), nearest the
+        homepage first."""
+        self.flush()
+        anchors, urls = list(anchors), list(urls)
+        where = " OR ".join(["l.anchor LIKE ?"] * len(anchors) + ["l.target_url LIKE ?"] * len(urls)) or "0"
+        rows = self._db.execute(
+            "SELECT l.source_url, l.target_url, l.anchor, l.from_home, p.depth FROM links l "  # noqa: S608 - placeholders only
+            f"LEFT JOIN pages p ON p.url = l.source_url WHERE l.tag = 'a' AND ({where}) "
+            "ORDER BY l.from_home DESC, COALESCE(p.depth, 99), l.rowid LIMIT ?", (*anchors, *urls, limit)).fetchall()
+        return [(s, t, a, bool(h), None if d is None else int(d)) for s, t, a, h, d in rows]
+
     # -- lifetime -----------------------------------------------------------------------
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from mgov.collect.attachments import CrawledDocument, document_extension
 from mgov.collect.crawler import CrawledPage, CrawlLimits, crawl_site
 from mgov.collect.homepage import answered, working_homepage
 from mgov.collect.linkcheck import LinkChecker, excused
+from mgov.collect.notices import crawl_notice
 from mgov.collect.site import CollectContext, collect_site
 from mgov.collect.workspace import CrawlWorkspace
 from mgov.content.rules import ContentRules
@@ -151,6 +152,14 @@ async def collect_crawl(facts: ChannelFacts, ctx: CollectContext, checker: LinkC
     return evidence
 
 
+async def _notice(evidence: SiteEvidence, facts: ChannelFacts, ctx: CollectContext, workspace: CrawlWorkspace) -> None:
+    """The site's privacy notice from the crawl's link table (collect.notices); none when the
+    homepage could not be read."""
+    crawl = evidence.crawl
+    if crawl is not None and crawl.error is None:
+        evidence.notice = await crawl_notice(ctx.client, workspace, crawl.start_url, facts.jurisdiction)
+
+
 async def _try_form(checker: LinkChecker, site_host: str, page_url: str, action: str, method: str) -> FormTarget:
     # A GET (or HEAD) of the action shows whether anything answers there; nothing is posted:
     # the monitor must not file messages on a government's board.
@@ -196,6 +205,7 @@ class CrawlCollector:
                 workspace.close()
                 raise
             self._workspaces[facts.address] = workspace
+            await _notice(evidence, facts, self.ctx, workspace)
         return evidence
 
     def take(self, address: str) -> CrawlWorkspace | None:

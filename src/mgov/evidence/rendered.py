@@ -19,6 +19,9 @@ from typing import Any
 from mgov.evidence.exchange import WarcRef
 
 RENDERED_KEY = "rendered"  # the evidence key the rendering pass produces (a run kind's own)
+# Also asked of the rendering pass: the pages that collect personal data (forms) rendered beside
+# the start page, and the privacy notice it links to (the consent and tracker checks).
+RENDERED_PRIVACY_KEY = "rendered_privacy"
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,9 @@ class RenderedEvidence:
     pages when asked)."""
 
     pages: list[Rendering] = field(default_factory=list)
+    # Pages rendered for the privacy checks (key "rendered_privacy"): those with a form asking
+    # for personal data, found from the start page (desktop only). The other checks judge `pages`.
+    form_pages: list[Rendering] = field(default_factory=list)
 
     def of(self, viewport: str, url: str | None = None) -> Rendering | None:
         """The first rendering in that viewport (of that URL when given)."""

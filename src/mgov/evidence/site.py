@@ -15,6 +15,7 @@ from mgov.evidence.app import AppEvidence
 from mgov.evidence.crawl import CrawlEvidence
 from mgov.evidence.exchange import DnsAnswer, Exchange, Fetch, TlsFacts
 from mgov.evidence.newmedia import NewMediaEvidence
+from mgov.evidence.notices import PrivacyNotice
 from mgov.evidence.rendered import RenderedEvidence
 
 
@@ -53,6 +54,8 @@ class SiteEvidence:
     rendered: RenderedEvidence | None = None  # what a real browser saw (key "rendered", the render pass)
     newmedia: NewMediaEvidence | None = None  # an account's capture (key "newmedia", the capture pass)
     app: AppEvidence | None = None  # an app package analysed (key "app", the app pass)
+    # The site's privacy notice as the crawl (key "crawl") or the render pass (key "rendered") found it.
+    notice: PrivacyNotice | None = None
 
     @property
     def home(self) -> Fetch | None:

@@ -1,5 +1,7 @@
 """The render pass's collector: the channel's start page (the start-URL rule) rendered in
-each viewport, plus any byte-level evidence the run's other checks need."""
+each viewport, plus any byte-level evidence the run's other checks need, and for the privacy
+checks (key "rendered_privacy") the privacy notice and the personal-data form pages found from
+the rendered start page (render.privacy_pages)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from mgov.collect.browser import BrowserPool
 from mgov.collect.homepage import answered, working_homepage
 from mgov.collect.render_site import render_viewports
 from mgov.collect.site import CollectContext, collect_site
-from mgov.evidence.rendered import RENDERED_KEY, RenderedEvidence
+from mgov.evidence.rendered import RENDERED_KEY, RENDERED_PRIVACY_KEY, RenderedEvidence
 from mgov.evidence.site import ChannelFacts, SiteEvidence
+from mgov.render.privacy_pages import add_privacy_pages
 
 
 class RenderCollector:
@@ -17,13 +20,15 @@ class RenderCollector:
         self.ctx, self.pool = ctx, pool
 
     async def __call__(self, facts: ChannelFacts, needs: set[str]) -> SiteEvidence:
-        rest = set(needs) - {RENDERED_KEY}
+        rest = set(needs) - {RENDERED_KEY, RENDERED_PRIVACY_KEY}
         if rest:
             evidence = await collect_site(facts, rest, self.ctx)
         else:
             evidence = SiteEvidence(channel=facts, collected_at=clock.now())
-        if RENDERED_KEY in needs:
+        if needs & {RENDERED_KEY, RENDERED_PRIVACY_KEY}:
             evidence.rendered = await self.rendered(facts)
+            if RENDERED_PRIVACY_KEY in needs:
+                await add_privacy_pages(self.ctx, self.pool, evidence)
         return evidence
 
     async def rendered(self, facts: ChannelFacts) -> RenderedEvidence:

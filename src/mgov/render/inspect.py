@@ -23,10 +23,11 @@ from mgov.collect.render_site import render_viewports
 from mgov.collect.settings import CollectSettings
 from mgov.collect.site import CollectContext, collect_site
 from mgov.errors import MgovError
-from mgov.evidence.rendered import RENDERED_KEY, RenderedEvidence
+from mgov.evidence.rendered import RENDERED_KEY, RENDERED_PRIVACY_KEY, RenderedEvidence
 from mgov.evidence.site import CRAWL_KEY, ChannelFacts, SiteEvidence
 from mgov.evidence.urls import host_of
 from mgov.render.kind import RENDER, RenderLimits
+from mgov.render.privacy_pages import add_privacy_pages
 from mgov.runs.context import RoutingOptions
 from mgov.runs.judging import judge
 
@@ -89,11 +90,13 @@ async def _inspect(request: InspectRequest, checks: list[Check], on_url: Callabl
 async def _evidence(url: str, needs: set[str], jurisdiction: str | None, ctx: CollectContext,
                     pool: BrowserPool) -> SiteEvidence:
     facts = ChannelFacts(kind="website", address=url, host=host_of(url), jurisdiction=jurisdiction)
-    rest = needs - {RENDERED_KEY}
+    rest = needs - {RENDERED_KEY, RENDERED_PRIVACY_KEY}
     evidence = (await collect_site(facts, rest, ctx) if rest
                 else SiteEvidence(channel=facts, collected_at=clock.now()))
-    if RENDERED_KEY in needs:
+    if needs & {RENDERED_KEY, RENDERED_PRIVACY_KEY}:
         evidence.rendered = RenderedEvidence(pages=await render_viewports(pool, url, ctx.warc))
+    if RENDERED_PRIVACY_KEY in needs:
+        await add_privacy_pages(ctx, pool, evidence)
     return evidence
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from mgov.collect.browser import BrowserPool
 from mgov.collect.render_settings import RenderSettings
 from mgov.errors import MgovError
-from mgov.evidence.rendered import DESKTOP, NARROW, PHONE, RENDERED_KEY
+from mgov.evidence.rendered import DESKTOP, NARROW, PHONE, RENDERED_KEY, RENDERED_PRIVACY_KEY
 from mgov.render.collector import RenderCollector
 from mgov.runs.kinds import RunKind, RunSetup
 from mgov.runs.saver import ChannelSaver, Collector
@@ -60,4 +60,5 @@ def _open(setup: RunSetup) -> Iterator[tuple[Collector, ChannelSaver | None]]:
         pool.close()
 
 
-RENDER = RunKind(name="render", opener=_open, concurrency=4, evidence=frozenset({RENDERED_KEY}), limits=_limits)
+RENDER = RunKind(name="render", opener=_open, concurrency=4, evidence=frozenset({RENDERED_KEY, RENDERED_PRIVACY_KEY}),
+                 limits=_limits)

@@ -15,6 +15,7 @@ from mgov.checks.builtin.jiucuo import _SCRIPT, CURRENT_HOSTS, FORMER_HOSTS, fin
 from mgov.checks.builtin.privacy import ANALYTICS, GOVERNMENT_ANALYTICS
 from mgov.checks.builtin.rendered_base import RenderedCheck, refs
 from mgov.checks.html import Page, host_of, page_of, parse_html
+from mgov.content.trackers import LISTS, classify_host
 from mgov.evidence.rendered import DESKTOP, Rendering
 from mgov.evidence.site import SiteEvidence
 
@@ -109,6 +110,19 @@ def tracker_of(url: str) -> str | None:
     return next((name for name, pats in ANALYTICS.items() if any(re.search(p, url, re.I) for p in pats)), None)
 
 
+def classified(pages: list[Rendering]) -> list[dict[str, Any]]:
+    """The third-party hosts the pages called that the bundled tracker lists know (content.trackers),
+    with the list that said so and its date."""
+    hosts = sorted({host_of(r.url) for p in pages for r in p.requests if r.third_party and not r.refused})
+    out = []
+    for host in hosts:
+        if (party := classify_host(host)) is not None:
+            listed = LISTS.get(party.source)
+            out.append({"host": host, "entity": party.entity, "category": party.category, "tracker": party.tracker,
+                        "list": party.source, "list_date": listed[2] if listed else None})
+    return out[:50]
+
+
 class Trackers(RenderedCheck):
     id = "rendered.trackers"
     title_en = "Trackers the page loads (as rendered)"
@@ -135,7 +149,8 @@ class Trackers(RenderedCheck):
         third = sorted({host_of(r.url) for p in pages for r in p.requests if r.third_party and r.by_script})
         missing = [r for r in params["required"] if r not in seen]
         value = {"services": services, "commercial": commercial, "script_only": script_only, "missing": missing,
-                 "requests": list(seen.values()), "script_third_parties": third[:50]}
+                 "requests": list(seen.values()), "script_third_parties": third[:50],
+                 "third_parties": classified(pages)}
         if missing:
             return self.finding(Status.FAIL, value, message="required analytics missing: " + ", ".join(missing),
                                 message_zh="缺少规定的统计服务：" + "、".join(missing), evidence=refs(pages))

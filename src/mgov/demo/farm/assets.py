@@ -13,6 +13,7 @@ import zlib
 from typing import NamedTuple
 
 from mgov.demo.farm import contract as c
+from mgov.demo.farm.notice_marks import tracker_script
 
 
 class Asset(NamedTuple):
@@ -119,6 +120,8 @@ def service_asset(host: str, path: str) -> Asset | None:
         (c.BAIDU_HOST, "/hm.js"),
         (c.CNZZ_HOST, "/z_stat.php"),
     }
+    if (script := tracker_script(host, path)) is not None:  # the ones that set cookies (notice_marks.py)
+        return Asset("text/javascript; charset=utf-8", script.encode())
     if (host, path) == (c.JIUCUO_HOST, "/exposure/jiucuo.js"):
         return Asset("text/javascript; charset=utf-8", JIUCUO_REMOTE_JS.encode())
     if (host, path) in scripts:

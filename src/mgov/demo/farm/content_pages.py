@@ -26,6 +26,7 @@ from mgov.demo.farm.content import (
     show_date,
 )
 from mgov.demo.farm.content_facts import broken_status
+from mgov.demo.farm.notice_marks import form_marks
 from mgov.demo.farm.pages import Page, content_page, home, html_page
 from mgov.demo.farm.pdfwrite import write_pdf
 
@@ -264,6 +265,8 @@ def form_page(plan: Plan, col: Column, links: Links = PLAIN,
         head = "Ask a question"
     body = [_crumbs(plan, col, links), f'<h2 class="article-title">{head}</h2>',
             f'<form class="consult" action="{escape(action)}" method="post">{fields}</form>']
+    if marks := form_marks(site):  # privacy.tracker_on_form
+        body.append(marks)
     return content_page(site, plan.seed, head, "\n".join(body), nav=nav(plan, links, nav_extra))
 
 

@@ -79,6 +79,7 @@ GA_HOST = "www.googletagmanager.com"
 BAIDU_HOST = "hm.baidu.com"
 CNZZ_HOST = "s4.cnzz.com"
 TRACKER_HOST = "track.adnetwork.example"
+CRAZYEGG_HOST = "script.crazyegg.com"  # privacy.third_parties_unnamed (us): a heat-map script
 ICP_HOST = "beian.miit.gov.cn"
 PSB_HOST = "www.beian.gov.cn"
 CONAC_HOST = "bszs.conac.cn"
@@ -96,7 +97,7 @@ HIDDEN_LINK_HOST = "www.city-guide.example"  # redflag.hidden_link (answers 200)
 # farm page resolves to the farm and nothing leaves loopback.
 SERVICES = [DAP_HOST, GA_HOST, BAIDU_HOST, CNZZ_HOST, TRACKER_HOST, ICP_HOST, PSB_HOST,
             CONAC_HOST, JIUCUO_HOST, LINK_HOSTS["cn"], LINK_HOSTS["us"], DEAD_LINK_HOST,
-            BAD_LINK_HOST, HIDDEN_LINK_HOST, JIUCUO_FORMER_HOST]
+            BAD_LINK_HOST, HIDDEN_LINK_HOST, JIUCUO_FORMER_HOST, CRAZYEGG_HOST]
 
 # The farm's control endpoint: HTTP requests to the farm's HTTP port with this Host header
 # (it is in no DNS zone). GET /epoch tells the epoch, POST /epoch?n=2 switches it.

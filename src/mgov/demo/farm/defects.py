@@ -15,6 +15,13 @@ from __future__ import annotations
 from itertools import combinations
 from typing import NamedTuple
 
+from mgov.demo.farm.defects_notices import (
+    NOTICE_CRAWL_CHECKS,
+    NOTICE_MOOT,
+    NOTICE_OBSCURED,
+    NOTICE_RENDER_CHECKS,
+    NOTICE_SPECS,
+)
 from mgov.demo.farm.defects_render import RENDER_CHECKS, RENDER_MOOT, RENDER_OBSCURED, RENDER_SPECS
 
 # The checks of the crawl pass (a scan run of kind "crawl", docs/crawl-design.md); every
@@ -24,6 +31,8 @@ CRAWL_CHECKS: frozenset[str] = frozenset({
     "interaction.channel", "interaction.unanswered", "content.expressions", "content.bad_links",
     "content.backdated", "content.tampering", "privacy.pii_exposed",
 })
+CRAWL_CHECKS |= NOTICE_CRAWL_CHECKS  # the privacy notice's (defects_notices.py)
+RENDER_CHECKS |= NOTICE_RENDER_CHECKS
 
 
 class Defect(NamedTuple):
@@ -148,10 +157,13 @@ DEFECTS: dict[str, Defect] = {d.id: d for d in (
            "document numbers, timestamps and phone-like ids: nothing to flag", run_kind="crawl",
            passes=("privacy.pii_exposed",)),
     *(Defect(*spec[:4], run_kind="render", obscures=spec[4], passes=spec[5]) for spec in RENDER_SPECS),
+    *(Defect(*spec[:4], run_kind=spec[4], obscures=spec[5]) for spec in NOTICE_SPECS),
 )}
 # What scan and crawl defects spoil in a rendered page (a real browser sees them too).
 DEFECTS.update({d: DEFECTS[d]._replace(obscures=DEFECTS[d].obscures + extra)
                 for d, extra in RENDER_OBSCURED.items()})
+DEFECTS.update({d: DEFECTS[d]._replace(obscures=DEFECTS[d].obscures + extra)
+                for d, extra in NOTICE_OBSCURED.items()})
 
 # At most one defect of each group: they are alternatives of one property.
 EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
@@ -206,6 +218,8 @@ _MOOT["not_found.soft404"] |= {"links.dead_internal", "interaction.broken"}
 _MOOT["https.absent"] = _MOOT["https.none"] - _CRAWL_DEFECTS
 # A page the browser cannot load, or loads differently, hides the render defects it spoils.
 for _d, _moot in RENDER_MOOT.items():
+    _MOOT[_d] = _MOOT.get(_d, frozenset()) | _moot
+for _d, _moot in NOTICE_MOOT.items():  # the privacy-notice defects (defects_notices.py)
     _MOOT[_d] = _MOOT.get(_d, frozenset()) | _moot
 
 

@@ -19,8 +19,10 @@ from mgov.demo.farm.content_privacy import expected as privacy_facts
 from mgov.demo.farm.content_special import BigSite
 from mgov.demo.farm.contract import ICP_PREFIX, LONG_LINKS, PSB_ALTERNATE, PSB_PREFIX, REQUIRED_LINKS, SERVICES
 from mgov.demo.farm.defects import DEFECTS, allowed
+from mgov.demo.farm.defects_notices import NOTICE_DEFECTS
 from mgov.demo.farm.forms import Forms, icp_text, psb_text
 from mgov.demo.farm.manifest import Manifest, RegistryEntry, Site
+from mgov.demo.farm.notice_sites import assign_notice_defects
 from mgov.demo.farm.places_cn import MINISTRY_REGION, PROVINCE_CHARS
 from mgov.demo.farm.platform_accounts import ACCOUNT_DEFECT_RATE, generate_accounts
 from mgov.demo.farm.render_pages import render_facts
@@ -31,6 +33,9 @@ SCAN_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "scan"]
 PRIVACY_DEFECTS = ["privacy.pii_leak", "privacy.pii_decoys"]
 CONTENT_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "crawl" and d not in PRIVACY_DEFECTS]
 RENDER_DEFECTS = [d for d, v in DEFECTS.items() if v.run_kind == "render"]
+# The privacy-notice defects come from a pass of their own (notice_sites), after every other.
+CONTENT_DEFECTS = [d for d in CONTENT_DEFECTS if d not in NOTICE_DEFECTS]
+RENDER_DEFECTS = [d for d in RENDER_DEFECTS if d not in NOTICE_DEFECTS]
 
 # From this many sites on, every defect occurs at least once.
 FULL_COVERAGE_COUNT = 60
@@ -120,6 +125,7 @@ def generate(seed: int, count: int, *, latency_ms: float = 0, defect_rate: float
         site.details.update(render_facts(site))
         sites.append(site)
     sites += _special_sites(seed, today, taken, codes, traps, big_site_pages, big_site_dead)
+    assign_notice_defects(seed, sites)
     return Manifest(seed=seed, count=count, latency_ms=float(latency_ms),
                     defect_rate=float(defect_rate), sites=sites, services=list(SERVICES),
                     today=today.isoformat(), traps=traps, big_site_pages=big_site_pages,

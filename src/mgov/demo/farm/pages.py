@@ -15,6 +15,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from mgov.demo.farm import contract as c
+from mgov.demo.farm import notice_marks
 from mgov.demo.farm.content_facts import tamper_texts
 from mgov.demo.farm.manifest import Site
 from mgov.demo.farm.render_marks import FOOTER_JS, home_marks, search_aria
@@ -36,7 +37,8 @@ def html_type(site: Site) -> str:
 
 def footer_links(site: Site) -> list[tuple[str, str]]:
     """The required links as the site words them (Site.forms["links"]), all of them."""
-    return (c.LONG_LINKS if site.form("links") == "long" else c.REQUIRED_LINKS)[site.jurisdiction]
+    return notice_marks.footer_links(site, (c.LONG_LINKS if site.form("links") == "long"
+                                            else c.REQUIRED_LINKS)[site.jurisdiction])
 
 
 def html_page(site: Site, text: str, status: int = 200) -> Page:

@@ -7,6 +7,7 @@ nothing is inline (the healthy CSP refuses inline scripts and styles).
 from __future__ import annotations
 
 from mgov.demo.farm import contract as c
+from mgov.demo.farm import notice_marks
 from mgov.demo.farm.manifest import Site
 
 FOOTER_JS = "/js/footer.js"  # render.js_footer: the identifiers, written by script
@@ -22,12 +23,14 @@ def tracker_host(site: Site) -> str:
 
 
 def csp(site: Site) -> str:
-    """The site's Content-Security-Policy: the contract's, and the JS-only tracker's host
-    when it has one (a site that embeds a tracker allows it, or the browser would refuse it)."""
+    """The site's Content-Security-Policy: the contract's, and the hosts of the trackers it embeds
+    on purpose (the JS-only tracker; the privacy defects' trackers, notice_marks.py): a site that
+    embeds a tracker allows it, or the browser would refuse it."""
     base = c.SECURITY_HEADERS["Content-Security-Policy"]
-    if not site.has("render.js_tracker"):
+    hosts = ([tracker_host(site)] if site.has("render.js_tracker") else []) + notice_marks.script_hosts(site)
+    if not hosts:
         return base
-    return base.replace("script-src 'self'", f"script-src 'self' https://{tracker_host(site)}", 1)
+    return base.replace("script-src 'self'", "script-src 'self' " + " ".join(f"https://{h}" for h in hosts), 1)
 
 
 def home_marks(site: Site) -> str:
@@ -53,6 +56,8 @@ def home_marks(site: Site) -> str:
                         ("render.js_tracker", STATS_JS)):
         if site.has(defect):
             out.append(f'<script src="{src}" defer></script>')
+    if marks := notice_marks.home_marks(site):  # the privacy defects' trackers
+        out.append(marks)
     return "\n".join(out)
 
 

@@ -16,6 +16,7 @@ from mgov.demo.farm import contract as c
 from mgov.demo.farm.content import Plan, item_path
 from mgov.demo.farm.content_pages import home_page
 from mgov.demo.farm.manifest import Site
+from mgov.demo.farm.notice_pages import apply_notice_pages
 from mgov.demo.farm.pages import (
     JIUCUO_JS,
     JIUCUO_LOCAL,
@@ -118,6 +119,7 @@ def render_site(site: Site, seed: int, today: dt.date, plan: Plan, *, tampered: 
     out = {"/": _html(site, home_page(plan, tampered=tampered, nav_extra=nav_extra,
                                       links_extra=links_extra))}
     out.update(_required_pages(site, plan, seed))
+    apply_notice_pages(out, site, seed)  # the privacy policy and the US Privacy Program page
     out["/sitemap.xml"] = _sitemap(site, list(out) + [col.path for col in plan.columns], today)
     out["/robots.txt"] = _robots(site)
     out["/.well-known/security.txt"] = _security_txt(site, today)

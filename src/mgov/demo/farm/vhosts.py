@@ -74,7 +74,7 @@ class SiteState:
         self.heavy = site.has("page.heavy")
         self.flips = 0
         common = {} if site.has("security_headers.missing") else dict(c.SECURITY_HEADERS)
-        if common and site.has("render.js_tracker"):
+        if common:  # the contract's, or with the trackers the site embeds on purpose
             common["Content-Security-Policy"] = csp(site)
         self.http_headers = common
         https = dict(common)
