@@ -252,7 +252,7 @@ def test_checks_have_bilingual_metadata():
         assert check.id == cid and check.title_en and check.title_zh and check.fix_en and check.fix_zh, cid
         assert copy.copy(check.needs) <= {"dns", "www_dns", "http_home", "https_home", "ipv6_home", "www_home",
                                           "tls", "robots", "sitemap", "security_txt", "not_found", "resources",
-                                          "crawl", "rendered", "newmedia", "app"}
+                                          "crawl", "rendered", "rendered_privacy", "newmedia", "app"}
 
 
 def test_docs_checks_md_is_generated_from_the_checks(cli):
