@@ -131,7 +131,7 @@ def capture_pass(args: argparse.Namespace, info_file: Path, env: dict[str, str],
         cmd += ["--cprofile", f"{args.cprofile}.{label}"]
     if args.py_spy:  # py-spy samples the capture (and its workers); its RSS is then py-spy's tree
         spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-        cmd = [spy, "record", "-r", "50", "-f", "speedscope", "-o", f"{args.py_spy}.{label}", "--subprocesses",
+        cmd = [spy, "record", "-r", "50", "-f", "raw", "-o", f"{args.py_spy}.{label}", "--subprocesses",
                "--nonblocking", "--", *cmd]
     farm_cpu0 = proc_cpu(farm_pid)
     m = run_measured(cmd, env)
@@ -150,7 +150,7 @@ def report(label: str, m: dict[str, Any]) -> None:
     print(f"  added       {c['posts']} posts ({c['posts'] / max(r['channels'], 1):.1f} an account), "
           f"{c['versions']} post versions, {c['profiles']} profile versions, {c['edited']} edited, "
           f"{c['deleted']} deleted")
-    print(f"  findings    " + ", ".join(f"{status} {sum(v.get(status, 0) for v in r['summary'].values())}"
+    print("  findings    " + ", ".join(f"{status} {sum(v.get(status, 0) for v in r['summary'].values())}"
                                          for status in ("pass", "warn", "fail", "error", "not_applicable")))
     print(f"  peak RSS    {m['rss'] / 2**20:.0f} MiB ({m['rss'] / GOAL_RSS:.2f} × the 1 GiB limit; the capture "
           f"and its worker processes)")
@@ -171,7 +171,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=0, help="accounts at once (0: the run kind's)")
     parser.add_argument("--cprofile", help="profile each pass's main process with cProfile into FILE.first/.second "
                                            "(use with --workers 1 to see the capture itself)")
-    parser.add_argument("--py-spy", help="sample each pass with py-spy (speedscope) into FILE.first/.second")
+    parser.add_argument("--py-spy", help="sample each pass with py-spy (raw, collapsed stacks) into FILE.first/.second")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (printed)")
     parser.add_argument("--child", help=argparse.SUPPRESS)

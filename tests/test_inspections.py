@@ -313,13 +313,14 @@ def test_the_checklist_follows_the_profile_and_the_request(cli, world, tmp_path)
 def test_the_command_line_speaks_chinese_about_inspections(cli, world):
     found = created(cli, "wang.shen", "--reviewer", "li.shen")
     inspection = str(found["id"])
-    run(cli, "li.shen", "fill", inspection, "--item", "mv3_no_interaction_reviewed", "--verdict", "not_met", "--note", "无入口")
+    run(cli, "li.shen", "fill", inspection, "--item", "mv3_no_interaction_reviewed", "--verdict", "not_met",
+        "--note", "无入口")
     run(cli, "li.shen", "fill", inspection, "--item", "mv1_secrets", "--verdict", "not_applicable", "--note", "无")
     wide = {"COLUMNS": "250", "MGOV_LANG": "zh"}
     outputs = {"list": cli("--as", "li.shen", "inspection", "list", **wide).stdout,
                "show": cli("--as", "li.shen", "inspection", "show", inspection, **wide).stdout,
-               "fill": cli("--as", "li.shen", "inspection", "fill", inspection, "--item", "md_errors_reviewed", "--verdict",
-                           "met", "--note", "无", **wide).stdout,
+               "fill": cli("--as", "li.shen", "inspection", "fill", inspection, "--item", "md_errors_reviewed",
+                           "--verdict", "met", "--note", "无", **wide).stdout,
                "refused": cli("--as", "li.shen", "inspection", "submit", inspection, code=1, **wide).stderr}
     assert "不符合" in outputs["show"] and "不适用" in outputs["show"] and "未提供有效互动功能" in outputs["show"]
     assert "填写中" in outputs["list"] and "人工检查" in outputs["fill"]

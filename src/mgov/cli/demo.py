@@ -76,8 +76,9 @@ def demo(ctx: typer.Context,
     crawls the sites, captures the accounts (Weibo, WeChat, feeds, Mastodon) and searches the
     platforms for unregistered ones, checks the findings against the farm's defects manifest
     (exit 1 on a miss or a false alarm), audits who owns and answers for every channel,
-    assesses the Chinese sites and accounts and opens their rectification tasks; then serves the dashboard and prints its URL and two demo logins
-    (with --no-serve, no logins: they are only of use to the server).
+    assesses the Chinese sites and accounts and opens their rectification tasks; then serves
+    the dashboard and prints its URL and two demo logins (with --no-serve, no logins: they are
+    only of use to the server).
 
     [dim]Example: mgov demo   (or: mgov demo --no-serve, mgov demo --hostile-network)[/dim]
     """

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from mgov.config import Settings
-from mgov.db.tables import DISCOVERED
 from mgov.demo.farm import Manifest, RunningFarm
 from mgov.demo.verify import verify_capture
+from mgov.discover import store as discovered
 from mgov.discover.service import run_discovery
 from mgov.runs import store
 from mgov.runs.context import RoutingOptions
@@ -58,7 +58,8 @@ def discover_on_farm(engine: Engine, settings: Settings, manifest: Manifest, far
                            platform_rate=DEMO_PLATFORM_RATE)
     expected = {(e["kind"], e["address"]) for e in manifest.discover_entries()}
     with engine.connect() as conn:
-        found = {(r.kind, r.address) for r in conn.execute(select(DISCOVERED.c.kind, DISCOVERED.c.address))}
+        rows, _ = discovered.listing(conn, limit=100_000)
+    found = {(r["kind"], r["address"]) for r in rows}
     missed, extra = sorted(expected - found), sorted(found - expected)
     return {"units": result.units, "searches": result.searches, "expected": len(expected),
             "found": len(expected & found), "missed": missed, "extra": extra, "errors": result.errors,
