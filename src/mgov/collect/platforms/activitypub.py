@@ -12,9 +12,11 @@ An `other_social` channel with the address `mastodon:@user@host` (also `activity
   each `orderedItems` newest first, following `next` up to `max_pages`. A `Create` of a Note,
   Article, Page, Question, Video or Image is a post; an `Announce` (a boost) a repost; a
   `Delete` (a Tombstone or a bare id) goes to `deleted_ids`. A `next` that points back to a
-  page already read ends the walk (PARTIAL, said in `error`).
-- the posts mgov held and did not see now (`known_post_ids`): their id answering 404/410 or a
-  Tombstone is a deletion.
+  page already read ends the walk (PARTIAL, said in `error`). A post mgov holds published
+  before `AccountRef.reread_since` ends it too (that page's later posts are not read again;
+  its `Delete`s count): `known_reached`.
+- the posts mgov held and did not see now (`known_post_ids`; newer than where the walk stopped,
+  when it stopped at a known post): their id answering 404/410 or a Tombstone is a deletion.
 Real variants accepted: `url` as a string, a list or a Link object; `icon` as a list;
 `content` absent but `contentMap`; an outbox with its items inline; per-post reply policies
 (`interactionPolicy.canReply`, GoToSocial and Mastodon 4.4), absent = open.

@@ -8,10 +8,13 @@ the collect client, paced per host; collect.platforms.fetching):
   when `cardlistInfo` carries a `since_id` and no `page`, as Weibo's newer answers do, the next
   page is `…&since_id={since_id}`),
   until a post older than the window (a pinned one excepted), the end (`ok` 0 "这里还没有内容",
-  no cards, `cardlistInfo.page` null), `max_posts`, or a page that repeats the posts already seen;
+  no cards, `cardlistInfo.page` null), `max_posts`, or a page that repeats the posts already seen,
+  or a post mgov holds published before `AccountRef.reread_since` (not pinned): that page is the
+  last, the known posts on it are not read again (`known_reached`);
 - the full text of a long post: `/statuses/extend?id={id}` (`longTextContent`);
 - one post: `/statuses/show?id={id}`, for the posts mgov held (`AccountRef.known_post_ids`) and
-  did not see now: "微博不存在或暂无查看权限" puts it in `deleted_ids`.
+  did not see now (newer than where the walk stopped, when it stopped at a known post):
+  "微博不存在或暂无查看权限" puts it in `deleted_ids`.
 Search (`mgov discover`): `/api/container/getIndex?containerid=100103type%3D3%26q%3D{q}&page_type=searchall`,
 the users of its cards (`card_type` 10 in the `card_group` of a `card_type` 11, at any depth).
 
