@@ -1,7 +1,9 @@
-"""`mgov demo`, the README's main job, end to end: registries, farm, scan, two crawls,
-verification, audit. This module holds no test of its own: the README tour runs the demo
+"""`mgov demo`, the README's main job, end to end: registries, farm, scan, two crawls, two
+captures of the new-media accounts and a discovery on the farm's platforms, verification,
+audit, assessments. This module holds no test of its own: the README tour runs the demo
 as written and asserts what is here (a demo run is minutes; the suite runs it once)."""
 
+import json
 import re
 
 
@@ -23,6 +25,23 @@ def check_demo_output(cli, out: str) -> None:
         assert int(sites) == 60 and int(pages) > 3000 and int(defects_c) >= 10
         assert int(detected_c) == int(defects_c) and int(alarms_c) == 0
     assert int(crawls[1][3]) > int(crawls[0][3])  # backdated and tampered sites show in epoch 2
+    # Then the new-media accounts, captured twice: the second time after the platforms moved on
+    # (renamed and recertified accounts, an edited and a deleted post).
+    captures = re.findall(r"Capture (\d) of the demo farm's new media: (\d+) accounts, (\d+) seeded defects, "
+                          r"(\d+) reported by their checks; (\d+) false alarms", out)
+    assert [c[0] for c in captures] == ["1", "2"], out[-3000:]
+    for _, accounts, defects_n, detected_n, alarms_n in captures:
+        assert int(accounts) == 36 and int(defects_n) >= 10
+        assert int(detected_n) == int(defects_n) and int(alarms_n) == 0
+    assert int(captures[1][2]) > int(captures[0][2])  # the epoch-2 defects show in the second capture
+    discovered = re.search(r"Discovery on the demo farm's platforms: (\d+) units searched \((\d+) searches\), "
+                           r"(\d+) of (\d+) unregistered accounts found; (\d+) others", out)
+    assert discovered, out[-3000:]
+    units, searches, found, expected, others = map(int, discovered.groups())
+    assert units == 60 and searches > units and found == expected >= 2 and others == 0
+    changed = [json.loads(line) for line in cli("posts", "--changed", "--format", "jsonl").stdout.splitlines()]
+    assert any(p["deleted"] for p in changed) and any(p["versions"] >= 2 for p in changed), changed[:5]
+    assert {d["state"] for d in cli.json("discover", "list")} == {"new"}
     # The scan is stored like any other: its findings are there to query.
     fails = cli("findings", "--run", "1", "--status", "fail", "--format", "jsonl").stdout.splitlines()
     assert len(fails) >= defects
@@ -35,5 +54,9 @@ def check_demo_output(cli, out: str) -> None:
     assessed = re.search(r"Assessment (\d+) \(cn-2019-website, \d{4}Q[1-4]\): .*?; (\d+) rectification tasks opened",
                          out, flags=re.S)
     assert assessed and int(assessed.group(2)) > 0, out[-2000:]
+    # The Chinese accounts too, under cn-2019-newmedia: the stale and closed ones fail a veto.
+    newmedia = re.search(r"Assessment (\d+) \(cn-2019-newmedia, \d{4}Q[1-4]\): (.*?); (\d+) rectification tasks "
+                         r"opened", out)
+    assert newmedia and "fail" in newmedia.group(2) and int(newmedia.group(3)) > 0, out[-2000:]
     assert "sign in as" not in out and "demo logins are printed when the dashboard is served" in out
     assert cli.json("user", "list")[0]["username"] == "demo-admin"

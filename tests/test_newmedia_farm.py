@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from mgov.config import load_settings
 from mgov.db.captures import POST_CHANGES, POST_VERSIONS, POSTS
-from mgov.db.tables import DISCOVERED
+from mgov.db.tables import CHANNELS, DISCOVERED
 from mgov.demo.farm import generate, run_in_thread
 from mgov.demo.verify import verify_capture
 from mgov.discover.service import run_discovery
@@ -89,6 +89,21 @@ def test_capture_reports_every_newmedia_defect_and_keeps_every_version(engine, f
     assert edited and all(len(per_post[row_id]) >= 2 for row_id in edited), "an edited post keeps both versions"
     for p in deleted:
         assert per_post.get(p["id"]), "a deleted post keeps its versions"
+    # The second capture, seconds after the first, read again only the posts of the last
+    # reread_days (7): the older ones were judged as mgov kept them, their last sighting kept,
+    # and none of them was taken for deleted.
+    assert len(deleted) == sum(1 for a in registered if "newmedia.post_deleted" in a.defects)
+    kept = [p for p in posts if p["deleted_at"] is None and p["last_seen"] == p["first_seen"]]
+    again = [p for p in posts if p["last_seen"] > p["first_seen"]]
+    assert kept and again
+    with engine.connect() as conn:
+        kinds = {r.id: r.kind if r.kind != "other_social" else r.address.split(":", 1)[0]
+                 for r in conn.execute(select(CHANNELS.c.id, CHANNELS.c.kind, CHANNELS.c.address))}
+    # Weibo's timeline, WeChat's article pages and the Mastodon outbox; a feed is read whole.
+    assert {kinds[p["channel_id"]] for p in kept} == {"weibo_account", "wechat_account", "mastodon"}
+    for channel in {p["channel_id"] for p in kept}:  # an account's timeline read down to its older posts
+        newer = [p["published"] for p in again if p["channel_id"] == channel]  # none on a stale account
+        assert all(p["published"] < min(newer) for p in kept if p["channel_id"] == channel and newer)
 
 
 def test_discover_lists_exactly_the_unregistered_accounts(engine, farm, tmp_path):

@@ -35,6 +35,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "defects, {detected} reported by their checks; {false_alarms} false alarms",
                             "演示站群第 {epoch} 次抓取：{sites} 个网站，{pages} 个页面，预置内容缺陷 {defects} 个，"
                             "被对应检查发现 {detected} 个；误报 {false_alarms} 个"),
+    "demo_capture_verified": ("Capture {epoch} of the demo farm's new media: {sites} accounts, {defects} seeded "
+                              "defects, {detected} reported by their checks; {false_alarms} false alarms",
+                              "演示站群政务新媒体第 {epoch} 次采集：{sites} 个账号，预置缺陷 {defects} 个，"
+                              "被对应检查发现 {detected} 个；误报 {false_alarms} 个"),
+    "demo_discovered": ("Discovery on the demo farm's platforms: {units} units searched ({searches} searches), "
+                        "{found} of {expected} unregistered accounts found; {extra} others",
+                        "演示站群平台账号发现：搜索 {units} 个单位（{searches} 次），发现未备案账号 {found} 个"
+                        "（应有 {expected} 个）；其他 {extra} 个"),
     "demo_assessed": ("Assessment {assessment} ({profile}, {period}): {verdicts}; {tasks} rectification tasks opened",
                       "考核 {assessment}（{profile}，{period}）：{verdicts}；新开整改任务 {tasks} 个"),
     "rechecked": ("re-checked {channels} channels apart ({findings} verdicts that may rest on a passing fault): "

@@ -36,6 +36,8 @@ def capture(
     max_pages: int = typer.Option(10, "--max-pages", min=1, help="Pages of a timeline or outbox read at most."),
     platform_rate: float = typer.Option(2.0, "--platform-rate", min=0.01, help="Requests a second to one platform "
                                                                               "host, the whole run together."),
+    reread_days: int = typer.Option(7, "--reread-days", min=0, help="Posts held from an earlier capture and older "
+                                                                  "than this are not read again (0: read all)."),
     connect_to: list[str] | None = CONNECT_TO,
     dns: str | None = DNS,
     ca_bundle: str | None = CA_BUNDLE,
@@ -66,7 +68,7 @@ def capture(
                                  "--ca-bundle")
     st = state(ctx)
     limits: dict[str, Any] = {"window_days": window_days, "max_posts": max_posts, "max_pages": max_pages,
-                              "platform_rate": platform_rate}
+                              "platform_rate": platform_rate, "reread_days": reread_days}
     if import_file is not None:
         if len(channel or []) != 1:
             raise typer.BadParameter("--import reads the posts of one account: name it with one --channel")

@@ -31,10 +31,22 @@ class ConsoleReporter:
     def verified(self, message: str, sites: int, verification: dict[str, Any], **extra: Any) -> None:
         console.print(t(self.lang, message, sites=sites, defects=verification["defects"],
                         detected=verification["detected"], false_alarms=len(verification["false_alarms"]), **extra))
-        for miss in verification["missed"][:10]:
-            console.print(f"  missed {miss['defect']} on {miss['host']}: {miss['got']}")
+        for miss in verification["missed"][:10]:  # a site's host, or an account's address
+            console.print(f"  missed {miss['defect']} on {miss.get('host') or miss.get('address')}: {miss['got']}")
         for alarm in verification["false_alarms"][:10]:
-            console.print(f"  false alarm {alarm['check']} on {alarm['host']}: {alarm['message']}")
+            console.print(f"  false alarm {alarm['check']} on {alarm.get('host') or alarm.get('address')}: "
+                          f"{alarm['message']}")
+
+    def discovered(self, discovery: dict[str, Any]) -> None:
+        d = discovery
+        console.print(t(self.lang, "demo_discovered", units=d["units"], searches=d["searches"], found=d["found"],
+                        expected=d["expected"], extra=len(d["extra"])))
+        for kind, address in d["missed"][:10]:
+            console.print(f"  not found: {kind} {address}")
+        for kind, address in d["extra"][:10]:
+            console.print(f"  found, not expected: {kind} {address}")
+        for error in d["errors"][:10]:
+            console.print(f"  {error}")
 
     def accountability(self, by_rule: Counter[str], findings: int, channels: int) -> None:
         print_table(self.lang, labelled(self.lang, [{"rule": r, "severity": RULES[r]["severity"], "count": n}
@@ -56,14 +68,17 @@ def demo(ctx: typer.Context,
              False, "--hostile-network",
              help="The farm drops and SERVFAILs DNS queries, delays responses and resets first "
                   "connections (transient faults: they must cost no detection and no false alarm).")) -> None:
-    """The whole loop on this machine: registries, the demo farm, a scan, two crawls, the audit.
+    """The whole loop on this machine: registries, the demo farm, a scan, two crawls, two
+    captures of the new-media accounts, a discovery, the audit.
 
     Imports the bundled US .gov registry snapshot and a sample Chinese registry, starts the
-    demo farm of simulated government sites on loopback, scans and crawls them, checks the
-    findings against the farm's defects manifest (exit 1 on a miss or a false alarm), audits
-    who owns and answers for every channel, assesses the Chinese sites and opens their
-    rectification tasks; then serves the dashboard and prints its URL and two demo logins
-    (with --no-serve, no logins: they are only of use to the server).
+    demo farm of simulated government sites and new-media platforms on loopback, scans and
+    crawls the sites, captures the accounts (Weibo, WeChat, feeds, Mastodon) and searches the
+    platforms for unregistered ones, checks the findings against the farm's defects manifest
+    (exit 1 on a miss or a false alarm), audits who owns and answers for every channel,
+    assesses the Chinese sites and accounts and opens their rectification tasks; then serves
+    the dashboard and prints its URL and two demo logins (with --no-serve, no logins: they are
+    only of use to the server).
 
     [dim]Example: mgov demo   (or: mgov demo --no-serve, mgov demo --hostile-network)[/dim]
     """

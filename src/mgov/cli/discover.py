@@ -45,6 +45,8 @@ def discover(
     dns: str | None = DNS,
     ca_bundle: str | None = CA_BUNDLE,
     allow_private: bool = ALLOW_PRIVATE,
+    platform_rate: float = typer.Option(2.0, "--platform-rate", min=0.01, help="Requests a second to one platform "
+                                                                              "host, every search together."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Search every platform that offers search for accounts whose names claim a registered
@@ -71,6 +73,7 @@ def discover(
         task = progress.add_task("discover", total=None)
         result = run_discovery(st.engine(), st.settings, routing, org=org, platforms=platform,
                                search_hosts=tuple(h.strip().lower() for h in search_host or [] if h.strip()),
+                               platform_rate=platform_rate,
                                on_progress=lambda done, total: progress.update(task, completed=done, total=total))
     if as_json:
         print_json(result.as_dict())

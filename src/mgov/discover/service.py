@@ -10,7 +10,7 @@ candidate's evidence. A search that fails is reported and the rest goes on.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from mgov.runs.context import RoutingOptions, open_context
 
 SEARCH_LIMIT = 20  # accounts asked of one search
 CONCURRENCY = 8  # searches at once (platforms rate-limit their search)
+DEFAULT_PLATFORM_RATE = CollectSettings().platform_rate  # requests a second to one platform host
 
 
 @dataclass
@@ -67,16 +68,26 @@ class _Seen:
 
 def run_discovery(engine: Engine, settings: Settings, options: RoutingOptions, *, org: str | None = None,
                   platforms: list[str] | None = None, search_hosts: tuple[str, ...] = (),
-                  on_progress: Callable[[int, int], None] | None = None) -> DiscoverResult:
-    """Search, match and store; the result counts what happened (on_progress: searches done, total)."""
+                  on_progress: Callable[[int, int], None] | None = None, orgs: Sequence[str] = (),
+                  platform_rate: float = DEFAULT_PLATFORM_RATE) -> DiscoverResult:
+    """Search, match and store; the result counts what happened (on_progress: searches done, total).
+
+    org: that organization and those below it (None: every one); orgs: these organizations and
+    those below them instead (the demo's farm units among a registry of thousands);
+    platform_rate: requests a second to one platform host, every search together."""
     adapters = searching_adapters(platforms)
     if not adapters:
         raise MgovError("no platform adapter offers search: install one (entry points mgov.platforms)")
     with engine.connect() as conn:
-        units = store.units(conn, org)
+        if orgs:
+            chosen = {u.org_id: u for code in [*orgs, *([org] if org else [])] for u in store.units(conn, code)}
+            units = [chosen[k] for k in sorted(chosen)]
+        else:
+            units = store.units(conn, org)
         registered = store.registered_keys(conn)
     result = DiscoverResult(units=len(units), platforms=[a.name for a in adapters])
-    seen = asyncio.run(_search_all(settings, options, units, adapters, result, on_progress, search_hosts))
+    seen = asyncio.run(_search_all(settings, options, units, adapters, result, on_progress, search_hosts,
+                                   platform_rate))
     found: list[store.Found] = []
     for item in seen.values():
         account = item.account
@@ -99,7 +110,8 @@ def run_discovery(engine: Engine, settings: Settings, options: RoutingOptions, *
 async def _search_all(settings: Settings, options: RoutingOptions, units: list[UnitNames],
                       adapters: list[SearchingAdapter], result: DiscoverResult,
                       on_progress: Callable[[int, int], None] | None,
-                      search_hosts: tuple[str, ...] = ()) -> dict[tuple[str, str], _Seen]:
+                      search_hosts: tuple[str, ...] = (),
+                      platform_rate: float = DEFAULT_PLATFORM_RATE) -> dict[tuple[str, str], _Seen]:
     asking: dict[str, list[UnitNames]] = {}  # a name two units share is searched once, for both
     for unit in units:
         for query in unit.queries:
@@ -129,7 +141,8 @@ async def _search_all(settings: Settings, options: RoutingOptions, units: list[U
 
     if on_progress:
         on_progress(0, len(jobs))
-    async with open_context(settings, options, CollectSettings(activitypub_search=search_hosts)) as ctx:
+    collect = CollectSettings(activitypub_search=search_hosts, platform_rate=platform_rate)
+    async with open_context(settings, options, collect) as ctx:
         await asyncio.gather(*(one(ctx, *job) for job in jobs))
     result.returned = len(seen)
     return seen

@@ -175,6 +175,9 @@ class NewMediaEvidence:
     siblings: list[str] = field(default_factory=list)
     error: str | None = None
     warc: list[WarcRef] = field(default_factory=list)  # every record this capture wrote
+    # Posts of `posts` not read again this time (published before the capture's re-read horizon,
+    # AccountRef.reread_since) but taken as mgov last kept them: judged, not seen again.
+    kept_post_ids: list[str] = field(default_factory=list)
 
     def newest_post(self) -> Post | None:
         dated = [p for p in self.posts if p.published is not None]

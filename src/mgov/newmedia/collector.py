@@ -38,15 +38,20 @@ OK_OUTCOMES = frozenset({"ok", "redirect"})
 # Outcomes that may be a passing fault (or mgov's failure to tell): a check confirms before failing.
 TRANSIENT = frozenset({"5xx", "timeout", "connection", "error"})
 Texts = Callable[[int, list[str]], dict[str, str]]  # channel id, post ids -> newest stored texts
+Stored = Callable[[int, list[str]], list[Post]]  # channel id, post ids -> their newest stored versions
 
 
 class CaptureCollector:
     def __init__(self, ctx: CollectContext, checker: LinkChecker, limits: CaptureLimits,
                  states: dict[tuple[str, str], ChannelState], *, import_file: str | None = None,
-                 texts: Texts | None = None) -> None:
+                 texts: Texts | None = None, stored: Stored | None = None, reread_days: int = 0) -> None:
         self.ctx, self.checker, self.limits, self.states = ctx, checker, limits, states
         self.import_file = import_file  # `mgov capture --import FILE`: this file, for the run's one channel
         self.texts = texts
+        self.stored = stored
+        # Posts mgov holds that are older than this many days are not read again when the account
+        # was captured before (0: every post of the window is read each time).
+        self.reread_days = reread_days
 
     async def __call__(self, facts: ChannelFacts, needs: set[str]) -> SiteEvidence:
         now = clock.now()
@@ -67,7 +72,11 @@ class CaptureCollector:
                        if not p.deleted and (p.published is None or p.published >= window_start)),
                       key=lambda item: item[1] or now, reverse=True)
         held = held[:KNOWN_IDS_PER_ACCOUNT]
-        account = AccountRef(facts.kind, facts.address, attributes, known_post_ids=tuple(pid for pid, _ in held))
+        reread_since = (now - dt.timedelta(days=self.reread_days)
+                        if held and state.previous_seen is not None and self.stored is not None
+                        and 0 < self.reread_days < self.limits.window_days else None)
+        account = AccountRef(facts.kind, facts.address, attributes, known_post_ids=tuple(pid for pid, _ in held),
+                             reread_since=reread_since)
         adapter = self.adapter(account)
         if adapter is None:
             return NewMediaEvidence(platform=platform_of(facts.kind, facts.address), status=CaptureStatus.UNSUPPORTED,
@@ -80,13 +89,14 @@ class CaptureCollector:
             raise  # the run's failure (the archive cannot be written): stop, resumable
         except Exception as exc:  # noqa: BLE001 - one account's broken capture must not stop the run
             cap = AccountCapture(CaptureStatus.ERROR, error=f"{adapter.name}: {type(exc).__name__}: {exc}")
+        kept = await self._complete(cap, state, window_start, reread_since)
         platform = (cap.profile.platform if cap.profile else
                     f"import:{platform_name(account)}" if adapter is IMPORT_ADAPTER else adapter.name)
         ev = NewMediaEvidence(platform=platform, status=cap.status,
                               captured_at=now, source="import" if adapter is IMPORT_ADAPTER else "live",
                               profile=cap.profile, posts=list(cap.posts), window_complete=cap.window_complete,
                               previous_profile=state.previous, siblings=list(state.siblings), error=cap.error,
-                              warc=list(cap.warc), window_days=self.limits.window_days)
+                              warc=list(cap.warc), window_days=self.limits.window_days, kept_post_ids=kept)
         since = read_whole_since(cap.status, cap.posts, cap.window_complete, self.limits.window_days, now)
         ev.changes = post_changes(state.posts, cap.posts, cap.deleted_ids, since, now)
         await self._before_texts(ev, state)
@@ -94,6 +104,22 @@ class CaptureCollector:
                                              registry_identity(state.name, facts.attributes), state.events, now)
         ev.links = await self.links(cap.profile, cap.posts)
         return ev
+
+    async def _complete(self, cap: AccountCapture, state: ChannelState, window_start: dt.datetime,
+                        reread_since: dt.datetime | None) -> list[str]:
+        """An adapter that stopped at the known posts older than reread_since: the window's
+        posts it did not read again, as mgov last kept them (the window then read whole). A
+        capture that was not `ok` is left as it is (it judges absence nothing)."""
+        if not cap.known_reached or reread_since is None or cap.status is not CaptureStatus.OK or not self.stored:
+            return []
+        read = {p.post_id for p in cap.posts} | set(cap.deleted_ids)
+        ids = [pid for pid, p in state.posts.items()
+               if pid not in read and not p.deleted and p.published is not None
+               and window_start <= p.published < reread_since]
+        kept = await asyncio.to_thread(self.stored, state.channel_id, ids) if ids else []
+        cap.posts = sorted([*cap.posts, *kept], key=lambda p: p.published or window_start, reverse=True)
+        cap.window_complete = True
+        return [p.post_id for p in kept]
 
     async def _before_texts(self, ev: NewMediaEvidence, state: ChannelState) -> None:
         """The previous version's text of each edited or deleted post, for the finding."""

@@ -16,7 +16,7 @@ from mgov.collect.linkcheck import LinkChecker
 from mgov.collect.platforms.base import CaptureLimits
 from mgov.collect.settings import CollectSettings
 from mgov.errors import MgovError
-from mgov.evidence.newmedia import NEWMEDIA_KEY
+from mgov.evidence.newmedia import NEWMEDIA_KEY, Post
 from mgov.newmedia import store
 from mgov.newmedia.collector import CaptureCollector
 from mgov.registry import vocab
@@ -35,6 +35,10 @@ class CaptureRunLimits:
     max_pages: int = 10
     import_file: str | None = None  # `mgov capture --import FILE`: the one channel's posts from this file
     platform_rate: float = 2.0  # requests a second to one platform host, the whole run together
+    # Posts held from an earlier capture and older than this many days are not read again (an
+    # account's timeline is read down to them, its known articles' pages left unfetched); they
+    # are judged as mgov last kept them. 0: every post of the window is read every time.
+    reread_days: int = 7
 
     def capture_limits(self) -> CaptureLimits:
         return CaptureLimits(window_days=self.window_days, max_posts=self.max_posts, max_pages=self.max_pages)
@@ -45,6 +49,8 @@ def limits_of(given: dict[str, Any]) -> CaptureRunLimits:
         limits = CaptureRunLimits(**given)
     except TypeError as exc:
         raise MgovError(f"capture limits: {exc}") from exc
+    if limits.reread_days < 0:
+        raise MgovError("capture limits: reread_days is a number of days, 0 or more")
     if min(limits.window_days, limits.max_posts, limits.max_pages) < 1:
         raise MgovError("capture limits: window_days, max_posts and max_pages are at least 1")
     if not limits.platform_rate > 0:
@@ -68,8 +74,13 @@ def _open(setup: RunSetup) -> Iterator[tuple[Collector, ChannelSaver | None]]:
         with setup.engine.connect() as conn:
             return store.newest_texts(conn, channel_id, post_ids)
 
+    def stored(channel_id: int, post_ids: list[str]) -> list[Post]:
+        with setup.engine.connect() as conn:
+            return store.stored_posts(conn, channel_id, post_ids)
+
     yield (CaptureCollector(setup.context, LinkChecker(setup.context.client), limits.capture_limits(), states,
-                            import_file=limits.import_file, texts=texts),
+                            import_file=limits.import_file, texts=texts, stored=stored,
+                            reread_days=limits.reread_days),
            store.CaptureSaver())
 
 

@@ -19,12 +19,13 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from mgov.db.tables import ACCOUNT_PROFILES, CHANNELS, EVENTS, ORGS, POST_CHANGES, POST_VERSIONS, POSTS
-from mgov.evidence.newmedia import CaptureStatus, ChangeKind, NewMediaEvidence
+from mgov.evidence.newmedia import CaptureStatus, ChangeKind, NewMediaEvidence, Post
 from mgov.newmedia.identity import FiledEvent, event_fields
 from mgov.newmedia.versions import (
     StoredPost,
     digests_of,
     post_changes,
+    post_from_version,
     profile_dict,
     profile_digest,
     profile_from_dict,
@@ -105,6 +106,21 @@ def _siblings(conn: Connection, states: dict[int, ChannelState]) -> None:
         for cid, address in members:
             if cid in states:
                 states[cid].siblings = [a for a in shown if a != address][:SIBLINGS_SHOWN]
+
+
+def stored_posts(conn: Connection, channel_id: int, post_ids: list[str]) -> list[Post]:
+    """The newest stored version of each post, as the Post it was read as (its digest the
+    stored one): what a capture that did not read a post again judges it by."""
+    out: dict[str, Post] = {}
+    for part in _chunks(post_ids):
+        rows = conn.execute(select(POSTS.c.post_id, POST_VERSIONS)
+                            .join(POST_VERSIONS, (POST_VERSIONS.c.post_row_id == POSTS.c.id)
+                                  & (POST_VERSIONS.c.digest == POSTS.c.digest))
+                            .where(POSTS.c.channel_id == channel_id, POSTS.c.post_id.in_(part))
+                            .order_by(POST_VERSIONS.c.id))
+        for row in rows:  # the newest version of a digest wins
+            out[row.post_id] = post_from_version(row.post_id, dict(row._mapping))
+    return list(out.values())
 
 
 def newest_texts(conn: Connection, channel_id: int, post_ids: list[str]) -> dict[str, str]:
@@ -195,7 +211,8 @@ def save_capture(conn: Connection, run_id: int | None, channel_id: int, ev: NewM
     deleted = [rows[c.post_id].id for c in changes if c.kind is ChangeKind.DELETED]
     for part in _chunks(deleted):
         conn.execute(update(POSTS).where(POSTS.c.id.in_(part)).values(deleted_at=at))
-    seen = [rows[p.post_id].id for p in posts if p.post_id in stored]
+    kept = set(ev.kept_post_ids)  # judged as stored, not seen again: their last sighting stays
+    seen = [rows[p.post_id].id for p in posts if p.post_id in stored and p.post_id not in kept]
     for part in _chunks(seen):
         conn.execute(update(POSTS).where(POSTS.c.id.in_(part)).values(last_seen=at))
     if changes:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mgov.evidence.exchange import WarcRef
 from mgov.evidence.newmedia import (
     AccountProfile,
     CaptureStatus,
@@ -125,6 +126,21 @@ def profile_from_dict(data: Mapping[str, Any]) -> AccountProfile:
     facts["interaction"] = Interaction(**{k: v for k, v in inter.items()
                                           if k in ("comments", "messages", "consult_menu", "detail")})
     return AccountProfile(**facts)
+
+
+def post_from_version(post_id: str, row: Mapping[str, Any]) -> Post:
+    """A stored version back as the Post it was read as (version_row's inverse)."""
+    flags = row.get("flags") or {}
+    warc = row.get("warc")
+    updated = flags.get("updated")
+    return Post(post_id=post_id, published=utc(row.get("published")), text=row.get("text") or "",
+                title=row.get("title"), url=row.get("url"), links=list(row.get("links") or []),
+                media=list(row.get("media") or []), comments_open=flags.get("comments_open"),
+                original=flags.get("original"), repost_of=flags.get("repost_of"),
+                updated=utc(dt.datetime.fromisoformat(updated)) if isinstance(updated, str) else None,
+                raw=dict(flags.get("raw") or {}),
+                warc=WarcRef(str(warc["file"]), int(warc["offset"]), int(warc["length"]))
+                if isinstance(warc, dict) and {"file", "offset", "length"} <= set(warc) else None)
 
 
 def version_row(post: Post, digest: str | None = None) -> dict[str, Any]:

@@ -12,9 +12,11 @@ An `other_social` channel with the address `mastodon:@user@host` (also `activity
   each `orderedItems` newest first, following `next` up to `max_pages`. A `Create` of a Note,
   Article, Page, Question, Video or Image is a post; an `Announce` (a boost) a repost; a
   `Delete` (a Tombstone or a bare id) goes to `deleted_ids`. A `next` that points back to a
-  page already read ends the walk (PARTIAL, said in `error`).
-- the posts mgov held and did not see now (`known_post_ids`): their id answering 404/410 or a
-  Tombstone is a deletion.
+  page already read ends the walk (PARTIAL, said in `error`). A post mgov holds published
+  before `AccountRef.reread_since` ends it too (that page's later posts are not read again;
+  its `Delete`s count): `known_reached`.
+- the posts mgov held and did not see now (`known_post_ids`; newer than where the walk stopped,
+  when it stopped at a known post): their id answering 404/410 or a Tombstone is a deletion.
 Real variants accepted: `url` as a string, a list or a Link object; `icon` as a list;
 `content` absent but `contentMap`; an outbox with its items inline; per-post reply policies
 (`interactionPolicy.canReply`, GoToSocial and Mastodon 4.4), absent = open.
@@ -82,9 +84,13 @@ def _social_furniture(_url: str, a: LexborNode) -> bool:
 
 
 class _Outbox:
-    def __init__(self, reader: Reader, limits: CaptureLimits, now: dt.datetime, comments: bool) -> None:
+    def __init__(self, reader: Reader, limits: CaptureLimits, now: dt.datetime, comments: bool,
+                 account: AccountRef | None = None) -> None:
         self.reader, self.limits, self.comments = reader, limits, comments
         self.start = window_start(now, limits.window_days)
+        self.known = frozenset(account.known_post_ids) if account is not None else frozenset()
+        self.reread_since = account.reread_since if account is not None else None
+        self.stopped_at: str | None = None  # the known post older than reread_since the walk stopped at
         self.posts: list[Post] = []
         self.deleted: list[str] = []
         self.seen: set[str] = set()
@@ -145,6 +151,8 @@ class _Outbox:
                 if gone and gone not in self.deleted:
                     self.deleted.append(gone)
                 continue
+            if self.stopped_at is not None:
+                continue  # older than a known post not read again; its page's deletions still count
             post = self._post(item, ex)
             if post is None or post.post_id in self.seen:
                 continue
@@ -152,12 +160,16 @@ class _Outbox:
             if post.published is not None and post.published < self.start:
                 left = True
                 continue
+            if (self.reread_since is not None and post.post_id in self.known and post.published is not None
+                    and post.published < self.reread_since):
+                self.stopped_at = post.post_id  # kept as mgov holds it: not read again, nor what follows
+                continue
             if len(self.posts) >= self.limits.max_posts:
                 return True
             self.posts.append(post)
         if left:
             self.complete = True
-        return left
+        return left or self.stopped_at is not None
 
     def _post(self, item: dict[str, Any], ex: Exchange | None) -> Post | None:
         ref = ex.response_ref if ex is not None else None
@@ -243,17 +255,22 @@ class ActivityPubAdapter:
         if actor.get("type") == "Tombstone":
             raise PlatformFailure(CaptureStatus.NOT_FOUND, f"{actor_url}: the actor is a Tombstone (deleted)")
         profile = profile_of(actor, actor_url)
-        outbox = _Outbox(reader, limits, now, comments=profile.interaction.comments is not False)
+        outbox = _Outbox(reader, limits, now, comments=profile.interaction.comments is not False, account=account)
         if actor.get("outbox"):
             await outbox.run(actor["outbox"])
         else:
             outbox.problems.append("the actor names no outbox")
-        await self._recheck(reader, account.known_post_ids, outbox)
+        known = account.known_post_ids
+        if outbox.stopped_at is not None:  # only the known posts newer than where the walk stopped
+            known = known[:known.index(outbox.stopped_at)] if outbox.stopped_at in known else ()
+        await self._recheck(reader, known, outbox)
         outbox.posts.sort(key=lambda p: p.published or dt.datetime.min.replace(tzinfo=dt.UTC), reverse=True)
+        stopped = outbox.stopped_at is not None
         return AccountCapture(status=CaptureStatus.PARTIAL if outbox.problems else CaptureStatus.OK,
                               profile=profile, posts=outbox.posts,
-                              window_complete=outbox.complete and not outbox.problems,
-                              error="; ".join(outbox.problems) or None, deleted_ids=outbox.deleted)
+                              window_complete=outbox.complete and not outbox.problems and not stopped,
+                              error="; ".join(outbox.problems) or None, deleted_ids=outbox.deleted,
+                              known_reached=stopped)
 
     async def _webfinger(self, account: AccountRef, reader: Reader) -> str:
         handle = parse_handle(account.address)

@@ -30,7 +30,14 @@ class AccountRef:
     # capture kind may fill it): an adapter that can ask the platform about one post (Weibo's
     # statuses/show, an ActivityPub object's id) asks about those it did not see this time
     # and reports in `AccountCapture.deleted_ids` the ones the platform says are gone.
-    known_post_ids: tuple[str, ...] = ()
+    known_post_ids: tuple[str, ...] = ()  # newest first
+    # Posts mgov holds (`known_post_ids`) that were published before this time need not be read
+    # again: the capture kind completes the evidence with them as it last kept them. An adapter
+    # that reads newest first may stop at the first such post it reaches (not a pinned one), or
+    # leave such a post's page unfetched, and then says so (`AccountCapture.known_reached`);
+    # it asks about unseen known posts only among those newer than where it stopped. None:
+    # read the whole window (the account's first capture, or its known posts are due again).
+    reread_since: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,9 @@ class AccountCapture:
     warc: list[WarcRef] = field(default_factory=list)
     # Posts the platform itself reports as deleted (a tombstone, "此微博已被删除").
     deleted_ids: list[str] = field(default_factory=list)
+    # The adapter stopped at posts mgov holds that were published before AccountRef.reread_since
+    # (window_complete is then False: the capture kind completes the window from its records).
+    known_reached: bool = False
 
 
 @dataclass

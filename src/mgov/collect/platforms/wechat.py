@@ -94,7 +94,12 @@ class WechatAdapter:
         deleted: list[str] = []
         failed = 0
         owner = account.address.strip() if account.address.strip().startswith("gh_") else None
+        known, horizon, skipped = frozenset(account.known_post_ids), account.reread_since, False
         for listed in candidates:
+            if (horizon is not None and pages and listed.published is not None and listed.published < horizon
+                    and article_id(listed.url) in known):
+                skipped = True  # held, and older than the re-read horizon: kept as mgov holds it
+                continue
             try:
                 ex = await reader.get(listed.url, missing=())
                 page = parse_article(ex.text or "", listed.url, ex.response_ref)
@@ -121,8 +126,8 @@ class WechatAdapter:
         posts.sort(key=lambda p: p.published or _OLDEST, reverse=True)
         return AccountCapture(status=CaptureStatus.PARTIAL if problems else CaptureStatus.OK,
                               profile=_profile(account, listing, pages, posts), posts=posts,
-                              window_complete=not cut and not problems, error="; ".join(problems) or None,
-                              deleted_ids=deleted)
+                              window_complete=not cut and not problems and not skipped,
+                              error="; ".join(problems) or None, deleted_ids=deleted, known_reached=skipped)
 
 
 ADAPTER = WechatAdapter()

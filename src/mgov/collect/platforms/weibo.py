@@ -8,10 +8,13 @@ the collect client, paced per host; collect.platforms.fetching):
   when `cardlistInfo` carries a `since_id` and no `page`, as Weibo's newer answers do, the next
   page is `…&since_id={since_id}`),
   until a post older than the window (a pinned one excepted), the end (`ok` 0 "这里还没有内容",
-  no cards, `cardlistInfo.page` null), `max_posts`, or a page that repeats the posts already seen;
+  no cards, `cardlistInfo.page` null), `max_posts`, or a page that repeats the posts already seen,
+  or a post mgov holds published before `AccountRef.reread_since` (not pinned): that page is the
+  last, the known posts on it are not read again (`known_reached`);
 - the full text of a long post: `/statuses/extend?id={id}` (`longTextContent`);
 - one post: `/statuses/show?id={id}`, for the posts mgov held (`AccountRef.known_post_ids`) and
-  did not see now: "微博不存在或暂无查看权限" puts it in `deleted_ids`.
+  did not see now (newer than where the walk stopped, when it stopped at a known post):
+  "微博不存在或暂无查看权限" puts it in `deleted_ids`.
 Search (`mgov discover`): `/api/container/getIndex?containerid=100103type%3D3%26q%3D{q}&page_type=searchall`,
 the users of its cards (`card_type` 10 in the `card_group` of a `card_type` 11, at any depth).
 
@@ -29,7 +32,8 @@ from urllib.parse import quote
 
 from mgov.collect.platforms.base import AccountCapture, AccountRef, CaptureLimits, FoundAccount
 from mgov.collect.platforms.fetching import PlatformFailure, Reader, guarded_capture, window_start
-from mgov.collect.platforms.weibo_posts import PLATFORM, pinned, post_id, post_of, profile_of
+from mgov.collect.platforms.times import weibo_time
+from mgov.collect.platforms.weibo_posts import PLATFORM, comments_open, pinned, post_id, post_of, profile_of
 from mgov.collect.site import CollectContext
 from mgov.evidence.exchange import Exchange
 from mgov.evidence.newmedia import CaptureStatus, Interaction, Post
@@ -89,9 +93,14 @@ def users(cards: object) -> list[dict[str, Any]]:
 class _Walk:
     """One account's timeline walk."""
 
-    def __init__(self, reader: Reader, base: str, uid: str, limits: CaptureLimits, now: dt.datetime) -> None:
+    def __init__(self, reader: Reader, base: str, uid: str, limits: CaptureLimits, now: dt.datetime,
+                 account: AccountRef | None = None) -> None:
         self.reader, self.base, self.uid, self.limits, self.now = reader, base, uid, limits, now
         self.start = window_start(now, limits.window_days)
+        self.known = frozenset(account.known_post_ids) if account is not None else frozenset()
+        self.reread_since = account.reread_since if account is not None else None
+        self.stopped_at: str | None = None  # the known post older than reread_since the walk stopped at
+        self.comments: list[bool | None] = []  # each post's comment state, the posts not read again included
         self.posts: list[Post] = []
         self.seen: set[str] = set()
         self.problems: list[str] = []
@@ -133,6 +142,9 @@ class _Walk:
         left_window = False
         for mblog in fresh:
             self.seen.add(post_id(mblog))
+            if self._known_before_horizon(mblog):
+                self.stopped_at = self.stopped_at or post_id(mblog)  # kept as mgov holds it: not read again
+                continue
             post = await self._post(mblog, ex)
             if post is None:
                 self.problems.append(f"timeline page {page}: an entry without an id skipped")
@@ -143,6 +155,9 @@ class _Walk:
             if len(self.posts) >= self.limits.max_posts:
                 return True  # the budget is spent inside the window: not complete
             self.posts.append(post)
+            self.comments.append(comments_open(mblog))
+        if self.stopped_at is not None:
+            return True  # what lies beyond is known and older than the re-read horizon
         info = inner.get("cardlistInfo")
         info = info if isinstance(info, dict) else {}
         self.since = str(info["since_id"]) if info.get("since_id") and "page" not in info else None
@@ -152,6 +167,18 @@ class _Walk:
             self.complete = True
             return True
         return False
+
+    def _known_before_horizon(self, mblog: dict[str, Any]) -> bool:
+        """A post mgov holds, published before AccountRef.reread_since (a pinned one is not
+        where the timeline's order reaches the known posts)."""
+        if self.reread_since is None or post_id(mblog) not in self.known or pinned(mblog):
+            return False
+        published = weibo_time(mblog.get("created_at"), self.now)
+        if published is None or published >= self.reread_since:
+            return False
+        if published >= self.start:
+            self.comments.append(comments_open(mblog))
+        return True
 
     async def _post(self, mblog: dict[str, Any], ex: Exchange) -> Post | None:
         long_html = None
@@ -189,14 +216,19 @@ class WeiboAdapter:
         if not isinstance(user, dict):
             raise PlatformFailure(CaptureStatus.UNREACHABLE, f"{url}: no userInfo in the answer")
         profile = profile_of(user, uid, base)
-        walk = _Walk(reader, base, uid, limits, now)
+        walk = _Walk(reader, base, uid, limits, now, account)
         await walk.run(_containerid(inner, uid))
-        deleted = await self._recheck(reader, base, account.known_post_ids, walk)
+        known = account.known_post_ids
+        if walk.stopped_at is not None:  # only the known posts newer than where the walk stopped
+            known = known[:known.index(walk.stopped_at)] if walk.stopped_at in known else ()
+        deleted = await self._recheck(reader, base, known, walk)
         walk.posts.sort(key=lambda p: p.published or dt.datetime.min.replace(tzinfo=dt.UTC), reverse=True)
-        profile.interaction = _interaction(walk.posts)
+        profile.interaction = _interaction(walk.comments)
         return AccountCapture(status=CaptureStatus.PARTIAL if walk.problems else CaptureStatus.OK,
-                              profile=profile, posts=walk.posts, window_complete=walk.complete and not walk.problems,
-                              error="; ".join(walk.problems) or None, deleted_ids=deleted)
+                              profile=profile, posts=walk.posts,
+                              window_complete=walk.complete and not walk.problems and walk.stopped_at is None,
+                              error="; ".join(walk.problems) or None, deleted_ids=deleted,
+                              known_reached=walk.stopped_at is not None)
 
     async def _recheck(self, reader: Reader, base: str, known: tuple[str, ...], walk: _Walk) -> list[str]:
         deleted: list[str] = []
@@ -243,8 +275,8 @@ def _containerid(inner: dict[str, Any], uid: str) -> str:
     return f"107603{uid}"
 
 
-def _interaction(posts: list[Post]) -> Interaction:
-    said = [p.comments_open for p in posts if p.comments_open is not None]
+def _interaction(states: list[bool | None]) -> Interaction:
+    said = [s for s in states if s is not None]
     if not said:
         return Interaction()
     open_ = sum(1 for s in said if s)
