@@ -38,7 +38,7 @@ def check_demo_output(cli, out: str) -> None:
                            r"(\d+) of (\d+) unregistered accounts found; (\d+) others", out)
     assert discovered, out[-3000:]
     units, searches, found, expected, others = map(int, discovered.groups())
-    assert units == 60 and searches > units and found == expected >= 2 and others == 0
+    assert units >= 10 and searches > units and found == expected >= 2 and others == 0
     changed = [json.loads(line) for line in cli("posts", "--changed", "--format", "jsonl").stdout.splitlines()]
     assert any(p["deleted"] for p in changed) and any(p["versions"] >= 2 for p in changed), changed[:5]
     assert {d["state"] for d in cli.json("discover", "list")} == {"new"}
