@@ -101,10 +101,12 @@ RIGHTS = typer.Option(None, "--rights", help="The rights statement for the recei
 
 def register(archive: typer.Typer) -> None:
     """Add these commands to the `mgov archive` group."""
-    holds = typer.Typer(help="Legal holds: what they cover is never destroyed while they stand.",
+    holds = typer.Typer(help="Legal holds: what they cover is never destroyed while they stand.\n\n"
+                             "[dim]Example: mgov archive hold add --org cn-440300 --reason litigation[/dim]",
                         no_args_is_help=True)
     dispositions = typer.Typer(help="Dispositions: what is due by schedule, reported, then approved by a records "
-                                    "officer and destroyed with tombstones.", no_args_is_help=True)
+                                    "officer and destroyed with tombstones.\n\n[dim]Example: mgov archive disposition "
+                                    "report[/dim]", no_args_is_help=True)
     archive.add_typer(holds, name="hold")
     archive.add_typer(dispositions, name="disposition")
     archive.command("schedules")(schedules)
@@ -217,7 +219,10 @@ def hold_add(ctx: typer.Context, reason: str = REASON, channel: str | None = CHA
 
 def hold_list(ctx: typer.Context, every: bool = EVERY,
               as_json: bool = JSON_OPTION) -> None:
-    """The legal holds in force (--all: released ones too)."""
+    """The legal holds in force (--all: released ones too).
+
+    [dim]Example: mgov archive hold list[/dim]
+    """
     # The archive's modules load only for this command group.
     from mgov.archive import retention_holds
 
@@ -235,7 +240,10 @@ def hold_list(ctx: typer.Context, every: bool = EVERY,
 
 
 def hold_release(ctx: typer.Context, hold_id: int = ID, reason: str = REASON) -> None:
-    """Release a legal hold (what it covered is due again by its schedule)."""
+    """Release a legal hold (what it covered is due again by its schedule).
+
+    [dim]Example: mgov archive hold release 3 --reason closed[/dim]
+    """
     # The archive's modules load only for this command group.
     from mgov.archive import retention_holds
 
@@ -284,7 +292,10 @@ def disposition_report(ctx: typer.Context, org: str | None = ORG,
 
 
 def disposition_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
-    """Every disposition, newest first."""
+    """Every disposition, newest first.
+
+    [dim]Example: mgov archive disposition list[/dim]
+    """
     # The archive's modules load only for this command group.
     from mgov.archive import disposition
 
@@ -303,7 +314,10 @@ def disposition_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 def disposition_show(ctx: typer.Context, disposition_id: int = ID,
                      as_json: bool = JSON_OPTION) -> None:
-    """One disposition: its summary by schedule item and the state of its records."""
+    """One disposition: its summary by schedule item and the state of its records.
+
+    [dim]Example: mgov archive disposition show 2[/dim]
+    """
     # The archive's modules load only for this command group.
     from mgov.archive import disposition
 
@@ -349,7 +363,10 @@ def disposition_approve(ctx: typer.Context, disposition_id: int = ID,
 
 def disposition_cancel(ctx: typer.Context, disposition_id: int = ID,
                        reason: str = REASON) -> None:
-    """Cancel a reported disposition (nothing of it is destroyed)."""
+    """Cancel a reported disposition (nothing of it is destroyed).
+
+    [dim]Example: mgov archive disposition cancel 2[/dim]
+    """
     # The archive's modules load only for this command group.
     from mgov.archive import disposition
 

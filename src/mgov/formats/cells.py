@@ -106,13 +106,9 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def xlsx_cell(value: Any) -> Any:
     """safe_cell for an XLSX cell; also shows control characters an XLSX cannot hold as U+FFFD,
-    so one odd name does not stop a whole report from being written, and writes every line
-    break as LF, a spreadsheet's own (openpyxl keeps a CR as written when lxml is installed,
-    and drops it to LF without)."""
+    so one odd name does not stop a whole report from being written."""
     value = safe_cell(value)
-    if not isinstance(value, str):
-        return value
-    return _NOT_XML.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return _NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def xlsx_row(values: Iterable[Any]) -> list[Any]:
