@@ -99,7 +99,8 @@ ACTION_SUBJECTS: dict[str, tuple[str, str]] = {
     "assessment": ("考核", "assessment"), "run": ("监测任务", "run"), "scan": ("扫描", "scan"),
     "crawl": ("抓取", "crawl"), "input": ("人工录入", "manual input"), "export": ("导出", "export"),
     "file": ("文件", "file"), "discovered": ("发现的账号", "discovered account"),
-    "inspection": ("人工检查", "inspection"),
+    "inspection": ("人工检查", "inspection"), "hold": ("法律保留", "legal hold"),
+    "disposition": ("档案处置", "disposition"),
 }
 ACTION_VERBS: dict[str, tuple[str, str]] = {
     "opened": ("开启", "opened"), "closed": ("关闭", "closed"), "escalated": ("升级", "escalated"),
@@ -292,3 +293,7 @@ def audit_detail(detail: dict[str, object] | None, lang: str, found: Names) -> l
         else:
             out.append((field, "—" if value is None else str(value), True))
     return out
+
+# The records archive's holds and dispositions (issue 19): permissions and audit subjects.
+LABELS["permission"]["records.hold"] = ("设置法律保留", "place legal holds")
+LABELS["permission"]["records.dispose"] = ("批准档案销毁", "approve dispositions")
