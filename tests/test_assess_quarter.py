@@ -50,7 +50,7 @@ IPV6 = "www.yinchuan.gov.cn"           # ipv6.unreachable; 3 差评; a reviewer 
 NON_GOV = "kjjshaanxi-gov.com.cn"      # domain.non_gov
 PORTAL = "gaj.ningbo.gov.cn"           # search.missing; tagged portal, earns bonus points
 LOW = "tyj.lanzhou.gov.cn"             # cn.site_code.missing; a reviewer deducts 43 points
-NO_EXTERNAL = "www.szlh.gov.cn"        # ipv6.no_aaaa, privacy.policy_absent; no external services
+NO_EXTERNAL = "www.szlh.gov.cn"        # ipv6.no_aaaa, privacy.policy_absent, privacy.pii_leak; no external services
 PROBED = (FLAPPING, IPV6, PORTAL)
 HOSTS = (EXPRESSION, HIDDEN_LINK, BACKDATED, TAMPERED, FLAPPING, HOME_STALE, NO_CHANNEL, UNANSWERED, OPINION,
          NO_SERVICES, IPV6, NON_GOV, PORTAL, LOW, NO_EXTERNAL)
@@ -147,7 +147,7 @@ def test_a_simulated_quarter_scores_as_the_hand_computation(engine, farm, tmp_pa
         assert byte_defects(manifest.site(host)) == defects, host
     assert byte_defects(manifest.site(PORTAL)) == {"search.missing"}
     assert byte_defects(manifest.site(LOW)) == {"cn.site_code.missing"}
-    assert byte_defects(manifest.site(NO_EXTERNAL)) == {"ipv6.no_aaaa", "privacy.policy_absent"}
+    assert byte_defects(manifest.site(NO_EXTERNAL)) == {"ipv6.no_aaaa", "privacy.policy_absent", "privacy.pii_leak"}
     assert not manifest.site(OPINION).defects and not manifest.site(NO_SERVICES).defects
 
     path = tmp_path / "farm.yaml"
