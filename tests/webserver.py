@@ -96,6 +96,7 @@ def _farm_orgs(home: Path) -> list[str]:
 def _pick(demo: Demo) -> None:
     """The channels the tests visit, read from what the demo produced."""
     from mgov.db.tables import ASSESSMENT_RESULTS, CHANNELS, FINDINGS, ORGS
+    from mgov.web.queries import monitoring
 
     farm = _farm_orgs(demo.home)
     agency_of_demo = next(login["organization"] for login in demo.outcome["logins"]
@@ -115,13 +116,14 @@ def _pick(demo: Demo) -> None:
         assert chosen, "no farm channel failed an indicator of the demo's assessment"
         agency = chosen[0]
         other = next(r for r in results if r.code != agency.code)
-        failures = conn.execute(select(FINDINGS.c.id, FINDINGS.c.evidence).where(
-            FINDINGS.c.channel_id == agency.channel_id, FINDINGS.c.status == "fail",
-            FINDINGS.c.check_id.notin_(("tls.valid", "tls.expiry", "tls.protocol")))
-            .order_by(FINDINGS.c.id.desc())).all()
-        # One whose evidence holds an archived response (a failure seen over a reset connection,
+        # A failure the channel's page lists (its newest run of each kind), not a certificate's,
+        # whose evidence holds an archived response (a failure seen over a reset connection,
         # IPv6's say, has only its DNS facts).
-        finding = next((f.id for f in failures if _has_response(conn, demo, f.id, _json(f.evidence) or [])), None)
+        failures = sorted((f for f in monitoring.latest_findings(conn, agency.channel_id)
+                           if f["status"] == "fail" and f["check_id"] not in ("tls.valid", "tls.expiry", "tls.protocol")),
+                          key=lambda f: -f["id"])
+        finding = next((f["id"] for f in failures if _has_response(conn, demo, f["id"], _json(f["evidence"]) or [])),
+                       None)
         assert finding is not None, f"{agency.address} has no failed finding with an archived response"
         # A certificate to show: a failed tls.valid finding with one first, else any with one.
         tls = conn.execute(select(FINDINGS.c.id, FINDINGS.c.status, FINDINGS.c.value)
