@@ -119,9 +119,9 @@ def _pick(demo: Demo) -> None:
         # A failure the channel's page lists (its newest run of each kind), not a certificate's,
         # whose evidence holds an archived response (a failure seen over a reset connection,
         # IPv6's say, has only its DNS facts).
+        certificate = ("tls.valid", "tls.expiry", "tls.protocol")
         failures = sorted((f for f in monitoring.latest_findings(conn, agency.channel_id)
-                           if f["status"] == "fail" and f["check_id"] not in ("tls.valid", "tls.expiry", "tls.protocol")),
-                          key=lambda f: -f["id"])
+                           if f["status"] == "fail" and f["check_id"] not in certificate), key=lambda f: -f["id"])
         finding = next((f["id"] for f in failures if _has_response(conn, demo, f["id"], _json(f["evidence"]) or [])),
                        None)
         assert finding is not None, f"{agency.address} has no failed finding with an archived response"
