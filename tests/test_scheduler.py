@@ -106,7 +106,7 @@ def test_a_missed_run_runs_once_and_the_next_is_after_now(engine, tmp_path):
 
 def test_a_job_still_active_is_not_started_again(engine, tmp_path):
     entry = ScheduleEntry(kind="probe", at="0 0 * * *", times_a_day=24)
-    sched, sent = make(engine, tmp_path, [entry])
+    sched, _ = make(engine, tmp_path, [entry])
     sched.tick(at(0))
     started = sched.tick(at(0, 1, 30))
     assert len(started) == 1  # queued, never run
