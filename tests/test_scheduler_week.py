@@ -32,12 +32,13 @@ ENTRIES = [
     ScheduleEntry(kind="assess", profile="cn-2019-website", period="month"),
     ScheduleEntry(kind="digest", at="0 8 * * *"),
     ScheduleEntry(kind="archive_audit", at="0 5 * * 0"),
+    ScheduleEntry(kind="capture", at="0 6 * * *", limits={"platform_rate": 500.0}),
 ]
 
 
 @pytest.fixture(scope="module")
-def farm():
-    with run_in_thread(generate(11, 3)) as running:
+def farm(tmp_path_factory):
+    with run_in_thread(generate(11, 3, exports_dir=tmp_path_factory.mktemp("exports"))) as running:
         yield running
 
 
@@ -63,7 +64,9 @@ def test_a_week_of_schedules_runs_every_job_on_time(engine, farm, tmp_path, make
     settings = load_settings(home=tmp_path / "home")
     routing = RoutingOptions(connect_to=list(farm.connect_to), dns=f"127.0.0.1:{farm.dns_port}",
                              ca_bundle=str(farm.ca_pem), allow_private=True)
-    sched = Scheduler(engine, settings, make_dispatch(engine, settings, routing), entries=ENTRIES)
+    # The render pass (Chromium) on one site only: a browser per site is the week's costliest job.
+    entries = [*ENTRIES, ScheduleEntry(kind="render", at="0 7 * * 5", channel=farm.manifest.sites[0].registry.address)]
+    sched = Scheduler(engine, settings, make_dispatch(engine, settings, routing), entries=entries)
     now = START
     while now < START + dt.timedelta(days=7):
         with clock.fixed(now):
@@ -72,20 +75,21 @@ def test_a_week_of_schedules_runs_every_job_on_time(engine, farm, tmp_path, make
     with engine.connect() as conn:
         rows = conn.execute(select(JOBS).order_by(JOBS.c.id)).all()
     assert all(r.state == "done" for r in rows), [(r.kind, r.state, r.error) for r in rows if r.state != "done"]
-    for entry in ENTRIES:
+    for entry in entries:
         due = expected_times(entry)
         mine = [r for r in rows if r.schedule_key == schedule.key(entry)]
         assert len(mine) == len(due), (entry.kind, [r.created_at for r in mine], due)
         for row, when in zip(mine, due, strict=True):
             started = row.created_at.replace(tzinfo=dt.UTC)
             assert when <= started < when + STEP, (entry.kind, started, when)  # on the first tick after its time
-    counts = {e.kind: len(expected_times(e)) for e in ENTRIES}
+    counts = {e.kind: len(expected_times(e)) for e in entries}
     # Scans at 02:00 in Shanghai on working days only (29 and 30 September: 28 September's ran
     # before the week's first UTC hour), probes four a day, the rest as their time says.
-    assert counts == {"scan": 2, "probe": 28, "crawl": 1, "assess": 1, "digest": 7, "archive_audit": 1}
+    assert counts == {"scan": 2, "probe": 28, "crawl": 1, "assess": 1, "digest": 7, "archive_audit": 1,
+                      "capture": 7, "render": 1}
     with engine.connect() as conn:
         for row in rows:
-            if row.kind in ("scan", "crawl"):
+            if row.kind in ("scan", "crawl", "capture", "render"):
                 assert conn.execute(select(func.count()).select_from(FINDINGS)
                                     .where(FINDINGS.c.run_id == row.run_id)).scalar_one() > 0, row.kind
             if row.kind == "probe":

@@ -176,6 +176,8 @@ class ScheduleEntry(BaseModel):
     workdays_only: bool = False  # only on working days (the calendar: `calendar`, else the organization's)
     calendar: str | None = None  # cn or us; unset: the organization's jurisdiction, else cn
     sample: int | None = Field(default=None, ge=1)  # archive_audit: verify this many files (unset: all)
+    # A run's limits (crawl: pages...; capture: platform_rate...), as the run kind's command takes them.
+    limits: dict[str, Any] | None = None
     note: str | None = None
 
     @field_validator("kind")
@@ -199,6 +201,8 @@ class ScheduleEntry(BaseModel):
             self.at = PERIOD_END_AT[self.period] if self.kind == "assess" else "0 0 * * *"
         if self.times_a_day and self.jitter * self.times_a_day > 1440:
             raise ValueError("jitter must leave the runs of a day apart: times_a_day x jitter over 24 hours")
+        if self.limits and self.kind not in ("crawl", "render", "capture", "scan"):
+            raise ValueError(f"a {self.kind} schedule takes no limits")
         if self.calendar not in (None, "cn", "us"):
             raise ValueError(f"schedule calendar {self.calendar!r}: choose cn or us")
         return self

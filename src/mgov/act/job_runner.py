@@ -126,7 +126,8 @@ class JobRunner:
         guard lets private targets through only when the installation allows it (allow_private)."""
         params = run_params(kind=job["kind"], org=job["organization"] if job["channel_id"] is None else None,
                             channels=[job["address"]] if job["channel_id"] is not None else None,
-                            routing=self.routing, profile_dirs=self.settings.profile_dirs)
+                            routing=self.routing, limits=job["params"].get("limits"),
+                            profile_dirs=self.settings.profile_dirs)
         run_id = start_run(self.engine, params)
         with self.engine.begin() as conn:
             jobs.progress(conn, job["id"], run_id=run_id)

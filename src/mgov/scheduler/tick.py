@@ -117,7 +117,7 @@ class Scheduler:
             return {"profile": entry.profile, "period": schedule.previous_period(entry.period, day)}
         if entry.kind == "archive_audit" and entry.sample:
             return {"sample": entry.sample}
-        return {}
+        return {"limits": entry.limits} if entry.limits else {}
 
     def _working_day(self, conn: Connection, entry: ScheduleEntry) -> Callable[[dt.date], bool] | None:
         if not entry.workdays_only:
