@@ -12,12 +12,13 @@ import typer
 
 from mgov import clock
 from mgov.cli.common import JSON_OPTION, console, err_console, print_json, print_table, state
+from mgov.errors import InvalidValue
 from mgov.i18n import t
 from mgov.scheduler import loop, store
 from mgov.scheduler.dispatch import in_process, inline
 from mgov.scheduler.entries import all_entries
 from mgov.scheduler.listing import listing
-from mgov.scheduler.tick import Scheduler
+from mgov.scheduler.tick import LEASE_SECONDS, Scheduler
 
 app = typer.Typer(help="What runs when ([[schedule]] of mgov.toml and profiles' defaults): last and next "
                        "runs, overdue flagged. [dim]Example: mgov schedule --json[/dim]")
@@ -87,8 +88,11 @@ def _brief(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def scheduler(ctx: typer.Context,
-              interval: float = typer.Option(loop.INTERVAL, "--interval", min=1.0,
-                                             help="Seconds between the scheduler's looks at what is due.")) -> None:
+              interval: float = typer.Option(loop.INTERVAL, "--interval", min=0.1,
+                                             help="Seconds between the scheduler's looks at what is due."),
+              lease_seconds: float = typer.Option(LEASE_SECONDS, "--lease-seconds", min=1.0,
+                                                  help="How long the lease outlives the last tick: another "
+                                                       "scheduler takes over this long after this one dies.")) -> None:
     """Run the scheduler in the foreground: start each schedule's jobs on time and run them in this
     process. One scheduler is active at a time (a lease in the database): a second one waits and
     takes over when the first stops or dies.
@@ -102,7 +106,9 @@ def scheduler(ctx: typer.Context,
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     engine = st.engine()
     runner = job_runner(engine, st.settings)
-    sched = Scheduler(engine, st.settings, in_process(runner))
+    if lease_seconds <= interval:
+        raise InvalidValue("--lease-seconds must be longer than --interval (the lease is renewed on each tick)")
+    sched = Scheduler(engine, st.settings, in_process(runner), lease_seconds=lease_seconds)
     console.print(t(st.lang, "scheduler_running", n=len(sched.entries)))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

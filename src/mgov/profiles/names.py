@@ -46,7 +46,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
                  "capture": ("采集", "capture"), "render": ("渲染", "render"), "probe": ("可用性探测", "probe"),
                  "archive_audit": ("归档核验", "archive audit"), "digest": ("通知摘要", "notification digest")},
     "job_state": {"queued": ("排队中", "queued"), "running": ("进行中", "running"), "done": ("已完成", "done"),
-                  "failed": ("失败", "failed"), "interrupted": ("已中断", "interrupted")},
+                  "failed": ("失败", "failed"), "interrupted": ("已中断", "interrupted"),
+                  # a schedule's last outcome when no job row says more
+                  "started": ("已启动", "started"),
+                  "still_active": ("上次作业仍在进行", "previous job still under way")},
     "run_status": {"running": ("进行中", "running"), "finished": ("已完成", "finished"),
                    "failed": ("失败", "failed"), "unfinished": ("未完成", "unfinished")},
     "user_role": {"admin": ("系统管理员", "administrator"), "supervisor": ("监管人员", "supervisor"),

@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from mgov.act import schedule
+from mgov.act.workdays import Calendar
 from mgov.config import ScheduleEntry, Settings
 from mgov.scheduler import store
+from mgov.scheduler.tick import working_day_of
 
 GRACE = dt.timedelta(minutes=5)  # a run this late is not yet overdue (a tick every 15 s, jitter added to the due)
 
@@ -20,13 +22,15 @@ def listing(conn: Connection, settings: Settings, entries: list[ScheduleEntry],
             now: dt.datetime) -> list[dict[str, Any]]:
     """One row per entry, in the entries' order."""
     states = store.states(conn)
+    calendars: dict[str, Calendar] = {}
     rows = []
     for n, entry in enumerate(entries, 1):
         key = schedule.key(entry)
         state = states.get(key) or {}
         zone = schedule.zone_of(entry, settings)
         # Never seen by a scheduler: when it would run next, from now.
-        next_due = state.get("next_due_at") if state else schedule.next_due(entry, now, zone, entry_key=key)
+        next_due = state.get("next_due_at") if state else schedule.next_due(
+            entry, now, zone, entry_key=key, working_day=working_day_of(conn, entry, calendars))
         rows.append({
             "number": n, "key": key, "kind": entry.kind, "schedule": entry.at, "time_zone": zone,
             "times_a_day": entry.times_a_day, "jitter": entry.jitter, "workdays_only": entry.workdays_only,

@@ -120,15 +120,22 @@ class Scheduler:
         return {"limits": entry.limits} if entry.limits else {}
 
     def _working_day(self, conn: Connection, entry: ScheduleEntry) -> Callable[[dt.date], bool] | None:
-        if not entry.workdays_only:
-            return None
-        country = entry.calendar
-        if country is None and entry.organization:
-            try:
-                country = country_of(registry.org_row(conn, entry.organization)["jurisdiction"])
-            except MgovError:
-                country = None
-        country = country or "cn"
-        if country not in self._calendars:
-            self._calendars[country] = load_calendar(country=country)
-        return self._calendars[country].is_working_day
+        return working_day_of(conn, entry, self._calendars)
+
+
+def working_day_of(conn: Connection, entry: ScheduleEntry,
+                   calendars: dict[str, Calendar]) -> Callable[[dt.date], bool] | None:
+    """The working days an entry with workdays_only keeps: its calendar's, else its
+    organization's jurisdiction's (US agencies: US federal), else China's. calendars: a cache."""
+    if not entry.workdays_only:
+        return None
+    country = entry.calendar
+    if country is None and entry.organization:
+        try:
+            country = country_of(registry.org_row(conn, entry.organization)["jurisdiction"])
+        except MgovError:
+            country = None
+    country = country or "cn"
+    if country not in calendars:
+        calendars[country] = load_calendar(country=country)
+    return calendars[country].is_working_day
