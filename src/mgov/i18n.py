@@ -276,7 +276,8 @@ MESSAGES.update({
                          "此时间段内该渠道未进行全站抓取：未采集到的网址不计为消失"),
 })
 # The scheduler (issue 20): mgov schedule, mgov scheduler.
-HEADERS.update({"schedule": "计划", "target": "对象", "last_run_at": "上次运行", "last_job": "上次作业",
+HEADERS.update({"number": "序号", "schedule": "计划", "target": "对象", "last_run_at": "上次运行",
+                "last_job": "上次作业",
                 "last_state": "上次结果", "next_due_at": "下次运行", "overdue": "逾期", "missed": "错过次数"})
 MESSAGES.update({
     "schedule_none": ("No schedule: add [[schedule]] entries to mgov.toml (README, \"Schedules\")",

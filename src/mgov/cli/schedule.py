@@ -14,6 +14,7 @@ from mgov import clock
 from mgov.cli.common import JSON_OPTION, console, err_console, print_json, print_table, state
 from mgov.errors import InvalidValue
 from mgov.i18n import t
+from mgov.profiles.names import label
 from mgov.scheduler import loop, store
 from mgov.scheduler.dispatch import in_process, inline
 from mgov.scheduler.entries import all_entries
@@ -46,7 +47,9 @@ def schedule_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if not rows:
         console.print(t(st.lang, "schedule_none"))
         return
-    print_table(st.lang, rows, COLUMNS, id_columns=["number"])
+    shown = [{**r, "kind": label("run_kind", r["kind"], st.lang),
+              "last_state": label("job_state", r["last_state"], st.lang) if r["last_state"] else None} for r in rows]
+    print_table(st.lang, shown, COLUMNS, id_columns=["number"])
     if running and lease is not None:
         console.print(t(st.lang, "schedule_lease", holder=lease["holder"], until=lease["expires_at"].isoformat()))
     else:
