@@ -35,6 +35,7 @@ from mgov.cli import (
     reports,
     roles,
     scan,
+    schedule,
     serve,
     task_work,
     users,
@@ -105,6 +106,8 @@ app.command("assessment")(assess.assessment)
 app.command("report")(reports.report)
 app.command("review")(inputs.review)
 app.command("serve")(serve.serve)
+app.add_typer(schedule.app, name="schedule")
+app.command("scheduler")(schedule.scheduler)
 
 
 HOME_OPTION = typer.Option(None, "--home", envvar="MGOV_HOME", help="mgov's home folder (default ./.mgov).")
