@@ -1,5 +1,6 @@
 """`mgov demo`, the README's main job, end to end: registries, farm, scan, two crawls, two
-captures of the new-media accounts and a discovery on the farm's platforms, verification,
+captures of the new-media accounts and a discovery on the farm's platforms, the bundled apps,
+verification,
 audit, assessments. This module holds no test of its own: the README tour runs the demo
 as written and asserts what is here (a demo run is minutes; the suite runs it once)."""
 
@@ -58,5 +59,14 @@ def check_demo_output(cli, out: str) -> None:
     newmedia = re.search(r"Assessment (\d+) \(cn-2019-newmedia, \d{4}Q[1-4]\): (.*?); (\d+) rectification tasks "
                          r"opened", out)
     assert newmedia and "fail" in newmedia.group(2) and int(newmedia.group(3)) > 0, out[-2000:]
+    # The four bundled APKs, as the units' apps: every verdict their packages call for, no other.
+    apps = re.search(r"The demo's apps: (\d+) Android packages, (\d+) verdicts their packages call for, (\d+) given "
+                     r"by their checks; (\d+) false alarms", out)
+    assert apps, out[-3000:]
+    packages, due, given, alarms_a = map(int, apps.groups())
+    assert packages == 4 and due >= 20 and given == due and alarms_a == 0
+    app_assessment = re.search(r"Assessment (\d+) \(cn-pipl-app, \d{4}Q[1-4]\): (.*?); (\d+) rectification tasks "
+                               r"opened", out)
+    assert app_assessment and int(app_assessment.group(3)) > 0, out[-2000:]
     assert "sign in as" not in out and "demo logins are printed when the dashboard is served" in out
     assert cli.json("user", "list")[0]["username"] == "demo-admin"

@@ -223,6 +223,20 @@ def test_xlsx_and_csv_in_gbk():
     assert got.format == "csv" and "李娜\t13800138000" in got.text
 
 
+def test_xlsx_character_references_read_as_the_characters_and_markup_stays_text():
+    """openpyxl's write-only sheets carry every non-ASCII character as a numeric reference;
+    references to markup characters and control characters stay references until the cell's own
+    unescaping (a NUL reads as U+FFFD, as html.unescape has it)."""
+    sheet = ('<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&#29579;&#20255;</t></is></c>'
+             '<c r="B1" t="inlineStr"><is><t>a&#60;b&#x26;c&#38;amp;&#10;d&#0;</t></is></c>'
+             '<c r="C1" t="n"><v>13800138000</v></c></row></sheetData></worksheet>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", sheet)
+    assert extract(out.getvalue(), "xlsx").text.splitlines()[0] == "王伟\ta<b&c&amp; d\ufffd\t13800138000"
+
+
 def test_pdf_text_and_the_farm_writer():
     from mgov.demo.farm.pdfwrite import write_pdf
 

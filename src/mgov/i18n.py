@@ -39,6 +39,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "defects, {detected} reported by their checks; {false_alarms} false alarms",
                               "演示站群政务新媒体第 {epoch} 次采集：{sites} 个账号，预置缺陷 {defects} 个，"
                               "被对应检查发现 {detected} 个；误报 {false_alarms} 个"),
+    "demo_apps_verified": ("The demo's apps: {sites} Android packages, {defects} verdicts their packages call for, "
+                           "{detected} given by their checks; {false_alarms} false alarms",
+                           "演示应用：{sites} 个安卓安装包，按其内容应有问题结论 {defects} 项，检查给出 {detected} 项；"
+                           "误报 {false_alarms} 个"),
     "demo_discovered": ("Discovery on the demo farm's platforms: {units} units searched ({searches} searches), "
                         "{found} of {expected} unregistered accounts found; {extra} others",
                         "演示站群平台账号发现：搜索 {units} 个单位（{searches} 次），发现未备案账号 {found} 个"

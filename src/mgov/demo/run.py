@@ -19,6 +19,7 @@ from mgov.assess.service import run_assessment
 from mgov.config import Settings
 from mgov.crawl.store import crawl_counts
 from mgov.db.engine import make_engine, upgrade
+from mgov.demo.apps import APP_PROFILE, register_apps, scan_apps
 from mgov.demo.farm import Manifest, RunningFarm, generate, run_in_thread
 from mgov.demo.farm.hostile import Hostility
 from mgov.demo.logins import demo_logins
@@ -118,6 +119,10 @@ def run_demo(env: DemoEnv, reporter: DemoReporter, *, seed: int = DEMO_SEED,
             reporter.verified("demo_capture_verified", capture["accounts"], capture["verification"], epoch=epoch)
         outcome["discovery"] = discover_on_farm(env.engine(), env.settings, manifest, farm)
         reporter.discovered(outcome["discovery"])
+    # The apps need no farm: their packages are files (the four bundled APKs).
+    outcome["apps"] = scan_apps(engine, env.settings, register_apps(engine, env.settings.home, manifest))
+    reporter.run_finished(outcome["apps"]["scan"])
+    reporter.verified("demo_apps_verified", outcome["apps"]["apps"], outcome["apps"]["verification"])
 
     with engine.connect() as conn:
         inputs = load_inputs(conn)
@@ -126,11 +131,13 @@ def run_demo(env: DemoEnv, reporter: DemoReporter, *, seed: int = DEMO_SEED,
     # The accounts first: the sites' assessment, the newest, is the one the dashboard opens on.
     outcome["newmedia_assessment"] = assess_demo(env, DEMO_NEWMEDIA_PROFILE)
     reporter.assessed(DEMO_NEWMEDIA_PROFILE, outcome["newmedia_assessment"])
+    outcome["app_assessment"] = assess_demo(env, APP_PROFILE)
+    reporter.assessed(APP_PROFILE, outcome["app_assessment"])
     outcome["assessment"] = assess_demo(env)
     reporter.assessed(DEMO_PROFILE, outcome["assessment"])
     outcome["logins"] = demo_logins(engine, manifest)
     verifications = [outcome["verification"], *(c["verification"] for c in outcome["crawls"]),
-                     *(c["verification"] for c in outcome["captures"])]
+                     *(c["verification"] for c in outcome["captures"]), outcome["apps"]["verification"]]
     outcome["ok"] = all(v["ok"] for v in verifications) and outcome["discovery"]["ok"]
     return outcome
 
