@@ -18,6 +18,7 @@ from mgov.cli import (
     capture,
     channels,
     checks,
+    cluster,
     common,
     crawl,
     demo,
@@ -105,6 +106,8 @@ app.command("assessment")(assess.assessment)
 app.command("report")(reports.report)
 app.command("review")(inputs.review)
 app.command("serve")(serve.serve)
+app.command("worker")(cluster.worker)
+app.command("runs")(cluster.runs)
 
 
 HOME_OPTION = typer.Option(None, "--home", envvar="MGOV_HOME", help="mgov's home folder (default ./.mgov).")
