@@ -37,7 +37,13 @@ def make_app(cluster: ClusterSettings) -> Celery:
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,  # a Redis restart is waited for, however long
-        broker_transport_options={"visibility_timeout": cluster.visibility_timeout},
+        broker_transport_options={
+            "visibility_timeout": cluster.visibility_timeout,
+            # Looked for every few seconds (kombu's default sweep is every 100 s).
+            "unacked_restore_interval": max(1, min(10, round(cluster.visibility_timeout / 4))),
+            "unacked_restore_throttle": 1,
+            "socket_timeout": 10, "socket_connect_timeout": 5, "health_check_interval": 10,
+        },
         worker_cancel_long_running_tasks_on_connection_loss=False,
     )
     app.task(name=TASK, bind=True, acks_late=True, reject_on_worker_lost=True)(run_channel)

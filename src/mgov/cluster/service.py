@@ -19,6 +19,7 @@ from mgov.cluster import store as tasks_store
 from mgov.cluster.app import make_app
 from mgov.cluster.tasks import TASK
 from mgov.config import Settings
+from mgov.errors import MgovError
 from mgov.runs import store
 from mgov.runs.kinds import kind_of
 
@@ -60,12 +61,16 @@ def progress(engine: Engine, run_id: int) -> dict[str, int]:
 
 
 def follow(engine: Engine, settings: Settings, run_id: int, *, on_progress: OnProgress | None = None,
-           poll: float = 1.0, stall: float | None = None) -> dict[str, Any]:
+           poll: float = 1.0, stall: float | None = None, timeout: float | None = None) -> dict[str, Any]:
     """Wait for run_id's channels to be stored or failed (sending again what stalls past
-    `stall` seconds: default the visibility timeout and a minute); the run's summary."""
+    `stall` seconds: default the visibility timeout and a minute); the run's summary.
+    MgovError after `timeout` seconds, when given (the run goes on)."""
     stall = stall if stall is not None else settings.cluster.visibility_timeout + 60
     last, moved = None, time.monotonic()
+    until = time.monotonic() + timeout if timeout is not None else None
     while True:
+        if until is not None and time.monotonic() > until:
+            raise MgovError(f"run {run_id} is not finished after {timeout:g} s (it goes on: `mgov runs --run {run_id}`)")
         now = progress(engine, run_id)
         if on_progress is not None:
             on_progress(now)
