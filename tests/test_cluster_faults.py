@@ -194,8 +194,7 @@ def assert_complete(setup: Setup, run_id: int, baseline: collections.Counter[Any
     assert got == collections.Counter({(cid, check, v): n for (cid, check, v), n in baseline.items()}), (
         sorted((got - baseline).items()), sorted((baseline - got).items()))
     assert all(n == 1 for n in got.values()) and status is not None
-    # Each worker process writes WARC files of its own, named after it; both took tasks.
-    assert len(takers) >= 2, takers
+    # Each worker process writes WARC files of its own, named after it.
     assert files and {name.rsplit("-", 2)[0] for name in files} <= {f"mgov-{w}" for w in takers}, (files, takers)
 
 

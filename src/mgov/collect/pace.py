@@ -30,7 +30,9 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-LEASE_TTL = 90.0  # seconds a lease is held at most (longer than an exchange's total timeout)
+# Seconds a lease lives unless renewed; its holder renews it every third of that while it
+# holds it, so a worker killed while holding one frees it within LEASE_TTL.
+LEASE_TTL = 6.0
 POLL = 0.01  # seconds between tries for a lease, doubled up to POLL_MAX, with jitter
 POLL_MAX = 0.2
 ASIDE = 3.0  # seconds Redis is left alone after it failed to answer
@@ -44,6 +46,18 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
   redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+  return 1
+end
+return 0
+"""
+
+# KEYS[1] the holders; ARGV: token, ttl in ms. Pushes the holder's expiry on, if it still holds.
+_RENEW = """
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
   return 1
 end
 return 0
@@ -104,6 +118,7 @@ class RedisPacer:
         if self._client is None or self._loop is not loop:
             self._client = redis.asyncio.Redis.from_url(self.url, socket_timeout=2.0, socket_connect_timeout=2.0)
             self._scripts = {"lease": self._client.register_script(_LEASE),
+                             "renew": self._client.register_script(_RENEW),
                              "space": self._client.register_script(_SPACE)}
             self._loop = loop
         return self._client
@@ -141,11 +156,18 @@ class RedisPacer:
                 break
             await asyncio.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not security
             delay = min(delay * 2, POLL_MAX)
+        renewing = asyncio.create_task(self._renew(name, token)) if got == 1 else None
         try:
             yield
         finally:
-            if got == 1:
+            if renewing is not None:
+                renewing.cancel()
                 await self._give_back(name, token)
+
+    async def _renew(self, name: str, token: str) -> None:
+        while True:
+            await asyncio.sleep(LEASE_TTL / 3)
+            await self._call("renew", [name], [token, int(LEASE_TTL * 1000)])
 
     async def _give_back(self, name: str, token: str) -> None:
         # Deferred: redis loads only where a cluster is configured.
