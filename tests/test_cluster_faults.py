@@ -7,6 +7,7 @@ findings per (channel, check) as an embedded run of the same channels."""
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import shutil
 import signal
@@ -324,20 +325,16 @@ class TcpProxy:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def cut(self, seconds: float) -> None:
         """Every open connection cut now, new ones refused for `seconds`."""
         self._down_until = time.monotonic() + seconds
         with self._lock:
             for s in self._open:
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
             self._open.clear()
         time.sleep(seconds)
 

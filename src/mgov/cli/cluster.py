@@ -29,6 +29,7 @@ def worker(
     # Deferred: Celery loads only for the commands that use a cluster.
     from celery import signals
 
+    # Deferred: the cluster package loads Celery and the run engine.
     from mgov.cluster import tasks
     from mgov.cluster.app import make_app
 

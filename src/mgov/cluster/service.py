@@ -70,7 +70,8 @@ def follow(engine: Engine, settings: Settings, run_id: int, *, on_progress: OnPr
     until = time.monotonic() + timeout if timeout is not None else None
     while True:
         if until is not None and time.monotonic() > until:
-            raise MgovError(f"run {run_id} is not finished after {timeout:g} s (it goes on: `mgov runs --run {run_id}`)")
+            raise MgovError(f"run {run_id} is not finished after {timeout:g} s "
+                            f"(it goes on: `mgov runs --run {run_id}`)")
         now = progress(engine, run_id)
         if on_progress is not None:
             on_progress(now)
