@@ -8,10 +8,10 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from redis_server import RedisServer, free_port, own_redis
 
 from mgov.collect import pace
 from mgov.collect.pace import LocalPacer, RedisPacer, make_pacer
+from redis_server import RedisServer, free_port, own_redis
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +76,9 @@ def test_a_dead_holders_lease_expires(redis_server: RedisServer, monkeypatch: py
 def test_without_redis_the_local_limits_alone_apply() -> None:
     async def go() -> None:
         p = RedisPacer(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
-        async with p.lease("host:c.example.gov", 1):
-            async with p.lease("host:c.example.gov", 1):  # not refused: Redis is away
-                await p.space("platform:m.weibo.cn", 30.0)  # no wait
+        # The second lease of a limit of one is not refused, nor the spacing waited for: Redis is away.
+        async with p.lease("host:c.example.gov", 1), p.lease("host:c.example.gov", 1):
+            await p.space("platform:m.weibo.cn", 30.0)
         assert not p._usable()
         await p.aclose()
 
