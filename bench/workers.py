@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import socket
@@ -114,6 +115,12 @@ def timed_run(info: dict, env: dict[str, str]) -> tuple[int, float]:
         engine.dispose()
 
 
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's finished descendants (reaped by their parents)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=120)
@@ -136,14 +143,17 @@ def main() -> None:
               f"{platform.node()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
         times = {}
         for n in (1, 2):
+            before = _children_cpu()
             procs = start_workers(n, args.concurrency, env, tmp)
             try:
                 run_id, seconds = timed_run(info, env)
             finally:
                 stop_workers(procs)
+            cpu = _children_cpu() - before  # the workers' processes, start-up and the sending command included
             times[n] = seconds
             print(f"{n} worker(s): run {run_id}, {count} channels in {seconds:.1f} s = {count / seconds:.1f} "
-                  f"channels/s (load {os.getloadavg()[0]:.2f})")
+                  f"channels/s; workers' CPU {cpu:.1f} s ({1000 * cpu / count:.0f} ms a channel, "
+                  f"{cpu / seconds:.2f} cores while it ran); load {os.getloadavg()[0]:.2f}")
         ratio = times[1] / times[2]
         print(f"two workers / one worker: {ratio:.2f}x (goal >= {GOAL}x: {'met' if ratio >= GOAL else 'missed'})")
     finally:

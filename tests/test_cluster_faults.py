@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -24,7 +25,7 @@ import pytest
 import yaml
 from sqlalchemy import Engine, func, select
 
-from mgov.cluster import service
+from mgov.cluster import service, tasks
 from mgov.config import load_settings
 from mgov.db.tables import ARCHIVE_FILES, ARCHIVE_RECORDS, FINDINGS, RUN_TASKS, SCAN_ITEMS
 from mgov.demo.farm import generate, run_in_thread
@@ -293,3 +294,37 @@ class TcpProxy:
     def close(self) -> None:
         self._closed = True
         self._listener.close()
+
+
+def test_cli_sends_a_run_and_runs_shows_its_progress(cli: Any, db_url: str, engine: Engine, farm: Any,
+                                                     redis_server: RedisServer, tmp_path: Path) -> None:
+    """`mgov scan --cluster --detach` sends the run and returns; `mgov runs` shows it queued; the
+    task's body, run in this process as a worker runs it, stores a channel once however often."""
+    path = tmp_path / "farm.yaml"
+    path.write_text(yaml.safe_dump(farm.manifest.registry_document(), allow_unicode=True), encoding="utf-8")
+    assert import_file(engine, path).problems == []
+    env = {"MGOV_CLUSTER__BROKER": redis_server.url, "MGOV_CLUSTER__QUEUE": f"cli-{free_port()}"}
+    result = cli("scan", "--cluster", "--detach", "--json", "--allow-private", "--dns", f"127.0.0.1:{farm.dns_port}",
+                 "--ca-bundle", str(farm.ca_pem), *[a for c in farm.connect_to for a in ("--connect-to", c)], **env)
+    sent = json.loads(result.stdout)
+    assert sent["sent"] == CHANNELS
+    rows = json.loads(cli("runs", "--json", **env).stdout)
+    assert rows[0]["run"] == sent["run"] and rows[0]["distributed"]
+    assert (rows[0]["total"], rows[0]["queued"], rows[0]["done"], rows[0]["status"]) == (
+        CHANNELS, CHANNELS, 0, "running")
+    with engine.connect() as conn:
+        first = conn.execute(select(func.min(RUN_TASKS.c.channel_id)).where(RUN_TASKS.c.run_id == sent["run"])).scalar()
+    tasks.configure(load_settings(home=tmp_path / "home", database_url=db_url))
+    try:
+        counts = tasks.run_channel(None, sent["run"], first, "scan")
+        assert counts and sum(counts.values()) > 10
+        assert tasks.run_channel(None, sent["run"], first, "scan") is None  # delivered again: stored already
+    finally:
+        tasks.close_work()
+    rows = json.loads(cli("runs", "--json", **env).stdout)
+    assert (rows[0]["done"], rows[0]["queued"], rows[0]["running"]) == (1, CHANNELS - 1, 0)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SCAN_ITEMS)
+                            .where(SCAN_ITEMS.c.run_id == sent["run"])).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(FINDINGS)
+                            .where(FINDINGS.c.run_id == sent["run"])).scalar() == sum(counts.values())
