@@ -12,7 +12,7 @@ What runs, all on loopback:
      run of every site; the time is the run's own, from its start to the last channel stored
      (scan_runs.started_at to finished_at, set by the worker that stores the last channel).
 
-    .venv/bin/python bench/workers.py [--count 120] [--latency-ms 100] [--concurrency 4]
+    .venv/bin/python bench/workers.py [--count 120] [--latency-ms 100] [--concurrency 4] [--pool threads]
 """
 
 from __future__ import annotations
@@ -61,13 +61,13 @@ def start_redis(tmp: Path) -> tuple[subprocess.Popen, str]:
     return proc, f"redis://127.0.0.1:{port}/0"
 
 
-def start_workers(n: int, concurrency: int, env: dict[str, str], tmp: Path) -> list[subprocess.Popen]:
+def start_workers(n: int, concurrency: int, pool: str, env: dict[str, str], tmp: Path) -> list[subprocess.Popen]:
     procs, logs = [], []
     for i in range(n):
         log = tmp / f"worker{n}-{i}.log"
         logs.append(log)
         procs.append(subprocess.Popen([sys.executable, "-m", "mgov", "worker", "--concurrency", str(concurrency),
-                                       "--name", f"bench{n}-{i}", "--loglevel", "INFO"], env=env,
+                                       "--pool", pool, "--name", f"bench{n}-{i}", "--loglevel", "INFO"], env=env,
                                       stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True))
     deadline = time.monotonic() + 120
     while not all(b" ready." in log.read_bytes() for log in logs):
@@ -126,7 +126,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=120)
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--concurrency", type=int, default=4, help="processes of each worker")
+    parser.add_argument("--concurrency", type=int, default=4,
+                        help="processes of each worker (with --pool threads: channels at once)")
+    parser.add_argument("--pool", default="prefork", choices=("prefork", "threads"))
     parser.add_argument("--db", help="database URL (default: SQLite in the temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (printed)")
     args = parser.parse_args()
@@ -139,12 +141,13 @@ def main() -> None:
                "MGOV_DATABASE_URL": args.db or f"sqlite:///{tmp / 'mgov.db'}", "MGOV_CLUSTER__BROKER": broker,
                "MGOV_CONFIG": str(tmp / "none.toml"), "MGOV_LANG": "en"}
         _, count = register(tmp / "manifest.json", env)
-        print(f"{count} farm sites, {args.latency_ms:g} ms latency; each worker {args.concurrency} processes; "
+        print(f"{count} farm sites, {args.latency_ms:g} ms latency; each worker --pool {args.pool} "
+              f"--concurrency {args.concurrency}; "
               f"{platform.node()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
         times = {}
         for n in (1, 2):
             before = _children_cpu()
-            procs = start_workers(n, args.concurrency, env, tmp)
+            procs = start_workers(n, args.concurrency, args.pool, env, tmp)
             try:
                 run_id, seconds = timed_run(info, env)
             finally:

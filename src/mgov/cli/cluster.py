@@ -18,6 +18,9 @@ def worker(
     queues: str | None = typer.Option(None, "--queues", "-Q",
                                       help="Comma-separated queues to take from (default: [cluster] queue)."),
     name: str | None = typer.Option(None, "--name", help="This worker's name (default: mgov@HOST-PID)."),
+    pool: str = typer.Option("prefork", "--pool", help="prefork: --concurrency processes, a channel each at a "
+                                                      "time; threads: one process, --concurrency channels at once "
+                                                      "on its event loop."),
     loglevel: str = typer.Option("INFO", "--loglevel", help="Celery's log level."),
 ) -> None:
     """Take channels of distributed runs from the cluster's broker and collect, judge and store
@@ -33,6 +36,8 @@ def worker(
     from mgov.cluster import tasks
     from mgov.cluster.app import make_app
 
+    if pool not in ("prefork", "threads"):
+        raise typer.BadParameter("--pool: prefork or threads")
     st = state(ctx)
     st.engine()  # refuses a database that is missing or behind before any task is taken
     st.close()
@@ -40,13 +45,13 @@ def worker(
     tasks.configure(st.settings)
     signals.worker_process_shutdown.connect(tasks.close_work, weak=False)
     signals.worker_shutdown.connect(tasks.close_work, weak=False)
-    processes = concurrency or os.cpu_count() or 1
+    processes = concurrency or (os.cpu_count() or 1) * (16 if pool == "threads" else 1)
     wanted = queues or st.settings.cluster.queue
     hostname = name or f"mgov@{socket.gethostname()}-{os.getpid()}"
     console.print(t(st.lang, "worker_starting", name=hostname, concurrency=processes, queues=wanted,
                     broker=_safe(st.settings.cluster.broker or "")))
     app.worker_main(["worker", f"--concurrency={processes}", f"--queues={wanted}", f"--hostname={hostname}",
-                     f"--loglevel={loglevel}", "--pool=prefork", "--without-gossip", "--without-mingle"])
+                     f"--loglevel={loglevel}", f"--pool={pool}", "--without-gossip", "--without-mingle"])
 
 
 def _safe(url: str) -> str:

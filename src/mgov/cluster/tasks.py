@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 from typing import Any
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 TASK = "mgov.run_channel"
 DB_PATIENCE = 300.0  # seconds a task waits for the database before it fails
+_LOCK = threading.Lock()
 _STATE: dict[str, Any] = {}  # this process's settings (set by `mgov worker`), work and engine
 
 
@@ -42,7 +44,13 @@ def worker_name() -> str:
 
 def _work() -> tuple[Engine, ChannelWork]:
     # One per process, made in the process that runs the tasks (a prefork child, not the
-    # parent it was forked from: engines and event loops do not survive a fork).
+    # parent it was forked from: engines and event loops do not survive a fork), shared by
+    # its threads (a pool of threads).
+    with _LOCK:
+        return _made()
+
+
+def _made() -> tuple[Engine, ChannelWork]:
     if _STATE.get("pid") != os.getpid():
         settings: Settings = _STATE.get("settings") or Settings()
         engine = make_engine(settings.resolved_database_url)
