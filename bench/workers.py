@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _procs import stop  # bench/_procs.py, beside this script
+from _procs import proc_cpu, stop  # bench/_procs.py, beside this script
 from scan_farm import register, start_farm  # bench/scan_farm.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,17 +146,19 @@ def main() -> None:
               f"{platform.node()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
         times = {}
         for n in (1, 2):
-            before = _children_cpu()
+            before, farm_before = _children_cpu(), proc_cpu(farm.pid)
             procs = start_workers(n, args.concurrency, args.pool, env, tmp)
             try:
                 run_id, seconds = timed_run(info, env)
             finally:
                 stop_workers(procs)
             cpu = _children_cpu() - before  # the workers' processes, start-up and the sending command included
+            farm_cpu = proc_cpu(farm.pid) - farm_before
             times[n] = seconds
             print(f"{n} worker(s): run {run_id}, {count} channels in {seconds:.1f} s = {count / seconds:.1f} "
                   f"channels/s; workers' CPU {cpu:.1f} s ({1000 * cpu / count:.0f} ms a channel, "
-                  f"{cpu / seconds:.2f} cores while it ran); load {os.getloadavg()[0]:.2f}")
+                  f"{cpu / seconds:.2f} cores while it ran); the farm's CPU {farm_cpu:.1f} s "
+                  f"({farm_cpu / seconds:.2f} cores); load {os.getloadavg()[0]:.2f}")
         ratio = times[1] / times[2]
         print(f"two workers / one worker: {ratio:.2f}x (goal >= {GOAL}x: {'met' if ratio >= GOAL else 'missed'})")
     finally:
