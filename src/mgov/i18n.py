@@ -285,3 +285,4 @@ MESSAGES.update({
                         "工作进程 {name}：{concurrency} 个进程，从 {broker} 领取队列 {queues} 的任务"),
     "no_runs": ("No run yet", "尚无运行记录"),
 })
+HEADERS.update({"started_at": "开始时间", "done": "已完成", "running": "进行中", "queued": "排队中"})
