@@ -129,19 +129,22 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4,
                         help="processes of each worker (with --pool threads: channels at once)")
     parser.add_argument("--pool", default="prefork", choices=("prefork", "threads"))
+    parser.add_argument("--defect-rate", type=float, default=0.5,
+                        help="the farm's sites with defects (slow sites and re-checks make a run's tail)")
     parser.add_argument("--db", help="database URL (default: SQLite in the temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (printed)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="mgov-bench-workers-"))
     farm = redis = None
     try:
-        farm, info = start_farm(args, tmp)
+        farm, info = start_farm(args, tmp, extra=("--defect-rate", str(args.defect_rate)))
         redis, broker = start_redis(tmp)
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MGOV_HOME": str(tmp / "home"),
                "MGOV_DATABASE_URL": args.db or f"sqlite:///{tmp / 'mgov.db'}", "MGOV_CLUSTER__BROKER": broker,
                "MGOV_CONFIG": str(tmp / "none.toml"), "MGOV_LANG": "en"}
         _, count = register(tmp / "manifest.json", env)
-        print(f"{count} farm sites, {args.latency_ms:g} ms latency; each worker --pool {args.pool} "
+        print(f"{count} farm sites ({args.defect_rate:g} with defects), {args.latency_ms:g} ms latency; "
+              f"each worker --pool {args.pool} "
               f"--concurrency {args.concurrency}; "
               f"{platform.node()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
         times = {}
