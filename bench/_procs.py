@@ -1,14 +1,46 @@
-"""What the benchmarks share: stopping a child, reading a process's CPU time and sampling
-the peak RSS of a process tree, on Linux (/proc)."""
+"""What the benchmarks share: the demo farm as its own process, stopping a child, reading a
+process's CPU time and sampling the peak RSS of a process tree, on Linux (/proc)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+FARM_START_SECONDS = 120
+
+
+def start_farm_process(options: list[str], tmp: Path,
+                       prefix: tuple[str, ...] = ()) -> tuple[subprocess.Popen, dict[str, Any]]:
+    """`python -m mgov.demo.farm OPTIONS` as its own process group (prefix: a command it runs
+    under, e.g. nice), with its manifest and state in tmp; the facts of its READY line."""
+    cmd = [*prefix, sys.executable, "-m", "mgov.demo.farm", *options,
+           "--manifest-out", str(tmp / "manifest.json"), "--state-dir", str(tmp / "farm")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert proc.stdout is not None and proc.stderr is not None
+    deadline = time.monotonic() + FARM_START_SECONDS
+    info: dict[str, Any] | None = None
+    for line in proc.stdout:
+        if line.startswith("READY "):
+            info = json.loads(line[6:])
+            break
+        if time.monotonic() > deadline:
+            break
+    if info is None:
+        stop(proc)
+        raise SystemExit(f"the farm did not start: {proc.stderr.read()}")
+    # Keep draining its output so it never blocks on a full pipe.
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    threading.Thread(target=proc.stderr.read, daemon=True).start()
+    return proc, info
 
 
 def stop(proc: subprocess.Popen | None) -> None:

@@ -36,12 +36,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from _procs import proc_cpu, run_measured, stop  # bench/_procs.py, beside this script
+from _procs import proc_cpu, run_measured, start_farm_process, stop  # bench/_procs.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_SECONDS = 600.0
@@ -51,22 +50,10 @@ GOAL_SECOND_PASS = 1 / 3
 
 def start_farm(args: argparse.Namespace, tmp: Path) -> tuple[subprocess.Popen, dict[str, Any]]:
     """The farm as its own process; its READY line's facts."""
-    cmd = [sys.executable, "-m", "mgov.demo.farm", "--seed", str(args.seed), "--count", str(args.sites),
-           "--accounts", str(args.accounts), "--posts-per-day", str(args.posts_per_day),
-           "--account-defect-rate", str(args.account_defect_rate), "--manifest-out", str(tmp / "manifest.json"),
-           "--state-dir", str(tmp / "farm"), "--exports-dir", str(tmp / "exports")]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("READY "):
-            info: dict[str, Any] = json.loads(line[6:])
-            break
-    else:
-        stop(proc)
-        raise SystemExit(f"the farm did not start: {proc.stderr.read() if proc.stderr else ''}")
-    threading.Thread(target=proc.stdout.read, daemon=True).start()  # never block on a full pipe
-    return proc, info
+    return start_farm_process(["--seed", str(args.seed), "--count", str(args.sites), "--accounts", str(args.accounts),
+                               "--posts-per-day", str(args.posts_per_day),
+                               "--account-defect-rate", str(args.account_defect_rate),
+                               "--exports-dir", str(tmp / "exports")], tmp)
 
 
 def register(manifest_path: Path, env: dict[str, str]) -> list[str]:

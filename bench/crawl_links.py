@@ -55,7 +55,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from _procs import proc_cpu, run_measured, stop  # bench/_procs.py, beside this script
+from _procs import proc_cpu, run_measured, start_farm_process, stop  # bench/_procs.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_RATIO = 5.0
@@ -75,22 +75,8 @@ sys.exit(linkchecker())
 
 
 def start_farm(args: argparse.Namespace, tmp: Path) -> tuple[subprocess.Popen, dict]:
-    cmd = [sys.executable, "-m", "mgov.demo.farm", "--seed", str(args.seed), "--count", str(args.count),
-           "--big-site-pages", str(args.pages), "--big-site-dead", str(args.dead),
-           "--manifest-out", str(tmp / "manifest.json"), "--state-dir", str(tmp / "farm")]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    assert proc.stdout is not None and proc.stderr is not None
-    for line in proc.stdout:
-        if line.startswith("READY "):
-            info = json.loads(line[6:])
-            break
-    else:
-        stop(proc)
-        raise SystemExit(f"the farm did not start: {proc.stderr.read() if proc.stderr else ''}")
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
-    threading.Thread(target=proc.stderr.read, daemon=True).start()
-    return proc, info
+    return start_farm_process(["--seed", str(args.seed), "--count", str(args.count), "--big-site-pages",
+                               str(args.pages), "--big-site-dead", str(args.dead)], tmp)
 
 
 

@@ -35,11 +35,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from _procs import proc_cpu, run_measured, stop  # bench/_procs.py, beside this script
+from _procs import proc_cpu, run_measured, start_farm_process, stop  # bench/_procs.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_SITES_S = 100.0
@@ -52,25 +51,8 @@ def start_farm(args: argparse.Namespace, tmp: Path, extra: tuple[str, ...] = (),
                prefix: tuple[str, ...] = ()) -> tuple[subprocess.Popen, dict]:
     """The farm as its own process (extra: more of its options, e.g. hostile-network faults;
     prefix: a command it runs under, e.g. nice)."""
-    cmd = [*prefix, sys.executable, "-m", "mgov.demo.farm", "--seed", str(args.seed), "--count", str(args.count),
-           "--latency-ms", str(args.latency_ms), "--manifest-out", str(tmp / "manifest.json"),
-           "--state-dir", str(tmp / "farm"), *extra]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 120
-    for line in proc.stdout:
-        if line.startswith("READY "):
-            info = json.loads(line[6:])
-            break
-        if time.monotonic() > deadline:
-            break
-    else:
-        stop(proc)
-        raise SystemExit(f"the farm did not start: {proc.stderr.read() if proc.stderr else ''}")
-    # Keep draining its output so it never blocks on a full pipe.
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
-    return proc, info
+    return start_farm_process(["--seed", str(args.seed), "--count", str(args.count),
+                               "--latency-ms", str(args.latency_ms), *extra], tmp, prefix)
 
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 import yaml
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from mgov.act import (
     audit_log,
@@ -24,7 +24,7 @@ from mgov.act import (
 )
 from mgov.act.disputes import channel_in_assessment
 from mgov.assess.service import run_assessment
-from mgov.db.tables import AUDIT_LOG, CHANNELS, RECTIFICATION_TASKS, SCAN_RUNS
+from mgov.db.tables import AUDIT_LOG, CHANNELS, ORGS, RECTIFICATION_TASKS, SCAN_RUNS
 from mgov.errors import MgovError
 from mgov.formats.load import import_file
 from rows import insert_finding as _finding
@@ -258,3 +258,12 @@ def test_cli(cli, assessed):
     review = cli.json("tasks", "review", "--on", "2026-03-20")
     assert review["escalated"] == [] and len(review["unchecked"]) == 2
     assert cli.json("tasks", "list", "--status", "closed") and cli("tasks", "list", "--status", "nope", code=2)
+
+
+def test_a_us_agency_counts_us_federal_working_days(engine, assessed):
+    # The same findings under a US agency: Veterans Day (Wed 2026-11-11) is off, a Chinese working day.
+    with engine.begin() as conn:
+        conn.execute(update(ORGS).where(ORGS.c.code == "cn-440303").values(jurisdiction="us"))
+        open_tasks(conn, assessed["id"], load_calendar(), today=D(2026, 11, 10))
+        task = _tasks(conn, assessed["id"])[(assessed["main"], "d_site_code")]
+    assert task["due_on"] == D(2026, 11, 18)  # 5 working days: 12, 13, 16, 17, 18 (China's: the 17th)

@@ -17,7 +17,9 @@ def cal():
     return load_calendar()
 
 
-def test_shipped_years_and_makeup_days(cal):
+@pytest.mark.parametrize("shipped", [False, True])
+def test_maintained_and_shipped_years_and_makeup_days(shipped):
+    cal = load_calendar(shipped=shipped)  # chinesecalendar, or the tables once shipped: the same days
     assert {2025, 2026} <= cal.years
     assert not cal.is_working_day(D(2025, 1, 28))  # 除夕, a Tuesday, is a holiday since 2025
     assert cal.is_working_day(D(2025, 1, 26))  # Sunday worked (调休)
@@ -48,8 +50,10 @@ def test_deadline_kinds(cal):
     assert deadline_for(Deadline.parse("30 calendar days"), opened, cal) == D(2026, 10, 30)
 
 
-def test_unknown_year_falls_back_to_weekdays_with_a_warning(cal):
-    assert add_working_days(D(2027, 2, 5), 1, cal) == D(2027, 2, 8)  # Fri -> Mon, nothing known of 2027
+def test_unknown_year_falls_back_to_statutory_holidays_with_a_warning(cal):
+    # No 调休 known for 2027: Monday to Friday less the statutory 春节 days (8-10 February, from `holidays`).
+    assert add_working_days(D(2027, 2, 5), 1, cal) == D(2027, 2, 11)
+    assert add_working_days(D(2027, 3, 5), 1, cal) == D(2027, 3, 8)  # an ordinary Friday -> Monday
     assert cal.unknown_years(D(2026, 12, 28), D(2027, 1, 8)) == [2027]
     assert "2027" in (cal.warning(D(2026, 12, 28), D(2027, 1, 8)) or "")
     assert cal.warning(D(2026, 2, 10), D(2026, 3, 9)) is None

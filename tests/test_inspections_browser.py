@@ -26,6 +26,8 @@ from mgov.web import create_app
 pytest.register_assert_rewrite("webserver")
 from webserver import Server, launch_chromium, sign_in  # noqa: E402 - after its assert rewriting
 
+pytestmark = pytest.mark.browser  # left out of the PostgreSQL run (tests/conftest.py)
+
 PASSWORD = "correct horse battery"
 MINI = "wechat:wx1234567890abcdef"
 SHOT = png(390, 844, (240, 248, 255))

@@ -98,7 +98,7 @@ def test_profile_level_errors(tmp_path: Path) -> None:
     head = HEAD.replace('"cn"', '"mars"').replace('["website"]', '["website", "blimp"]')
     assert errors(tmp_path, indicator(), "flavour = 1\n" + head) == [
         "p.toml: flavour: unknown key (allowed: id, title_zh, title_en, jurisdiction, kinds, extends, spec, scoring, "
-        "category, indicator, override, remove, capture)",
+        "category, indicator, override, remove, capture, schedule)",
     ]
     assert errors(tmp_path, indicator(), head) == [
         "p.toml: jurisdiction: unknown jurisdiction 'mars' (choose from: cn, us)",

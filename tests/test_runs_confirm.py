@@ -61,3 +61,13 @@ def test_variants_are_settled_each_against_their_own() -> None:
     again = [Finding("links.required", Status.PASS, variant="aaa"),
              Finding("links.required", Status.FAIL, variant="bbb")]
     assert [s.status for s in settle(first, again)] == [Status.PASS, Status.FAIL]
+
+
+def test_a_pass_timed_during_a_stall_is_settled_by_its_re_check() -> None:
+    """A homepage timed at 3.1 s while mgov's loop stalled 1.4 s passes at 1.7 s, but asks to be
+    timed again: slow again, apart, it is slow; a re-check that passes confirms the pass."""
+    first = [f("availability", Status.PASS, recheck=True, evidence=[A1], value={"elapsed_ms": 1700, "lag_ms": 1400})]
+    slow = settle(first, [f("availability", Status.WARN, recheck=True, evidence=[B1], message="took 3050 ms")])[0]
+    assert slow.status is Status.WARN and "observed on re-check" in slow.message
+    passed = settle(first, [f("availability", Status.PASS, evidence=[B1])])[0]
+    assert passed.status is Status.PASS and "confirmed on re-check" in passed.message

@@ -19,6 +19,8 @@ from webworld import PASSWORD
 pytest.register_assert_rewrite("webserver")
 from webserver import CHROMIUM, CHROMIUM_ARGS, Server, sign_in  # noqa: E402 - after its assert rewriting
 
+pytestmark = pytest.mark.browser  # left out of the PostgreSQL run (tests/conftest.py)
+
 TIMEOUT_MS = 20_000
 JOB_MS = 180_000  # the crawl of a two-page site, on two busy cores: a ceiling, not a measure
 

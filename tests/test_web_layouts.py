@@ -29,6 +29,8 @@ from test_web_zh_words import _urls, dashboard_routes, full_world
 from webserver import Server, launch_chromium, sign_in
 from webworld import PASSWORD, World
 
+pytestmark = pytest.mark.browser  # left out of the PostgreSQL run (tests/conftest.py)
+
 WIDTHS = (320, 390)
 HEIGHT = 740
 # A channel whose address is one long unbreakable word, as real ones are.

@@ -96,6 +96,7 @@ def _farm_orgs(home: Path) -> list[str]:
 def _pick(demo: Demo) -> None:
     """The channels the tests visit, read from what the demo produced."""
     from mgov.db.tables import ASSESSMENT_RESULTS, CHANNELS, FINDINGS, ORGS
+    from mgov.web.queries import monitoring
 
     farm = _farm_orgs(demo.home)
     agency_of_demo = next(login["organization"] for login in demo.outcome["logins"]
@@ -113,15 +114,20 @@ def _pick(demo: Demo) -> None:
         chosen = sorted((r for r in results if failed[r.channel_id]),
                         key=lambda r: (r.code != agency_of_demo, r.channel_id))
         assert chosen, "no farm channel failed an indicator of the demo's assessment"
-        agency = chosen[0]
+        # A failure the channel's page lists (its newest run of each kind), not a certificate's,
+        # whose evidence holds an archived page (a failure seen over a reset connection, IPv6's
+        # say, has only its DNS facts): the first chosen channel that has one.
+        certificate = ("tls.valid", "tls.expiry", "tls.protocol")
+        agency, finding = chosen[0], None
+        for candidate in chosen:
+            failures = sorted((f for f in monitoring.latest_findings(conn, candidate.channel_id)
+                               if f["status"] == "fail" and f["check_id"] not in certificate), key=lambda f: -f["id"])
+            finding = next((f["id"] for f in failures
+                            if _has_response(conn, demo, f["id"], _json(f["evidence"]) or [])), None)
+            if finding is not None:
+                agency = candidate
+                break
         other = next(r for r in results if r.code != agency.code)
-        failures = conn.execute(select(FINDINGS.c.id, FINDINGS.c.evidence).where(
-            FINDINGS.c.channel_id == agency.channel_id, FINDINGS.c.status == "fail",
-            FINDINGS.c.check_id.notin_(("tls.valid", "tls.expiry", "tls.protocol")))
-            .order_by(FINDINGS.c.id.desc())).all()
-        # One whose evidence holds an archived response (a failure seen over a reset connection,
-        # IPv6's say, has only its DNS facts).
-        finding = next((f.id for f in failures if _has_response(conn, demo, f.id, _json(f.evidence) or [])), None)
         assert finding is not None, f"{agency.address} has no failed finding with an archived response"
         # A certificate to show: a failed tls.valid finding with one first, else any with one.
         tls = conn.execute(select(FINDINGS.c.id, FINDINGS.c.status, FINDINGS.c.value)
@@ -139,12 +145,16 @@ def _pick(demo: Demo) -> None:
 
 
 def _has_response(conn: Any, demo: Demo, finding_id: int, refs: list[Any]) -> bool:
+    """Whether the first archived response the finding was judged on is an HTML page served
+    with 200 (what the evidence test reads; a failure's evidence may begin with a 404)."""
     from mgov.accounts import Scope
     from mgov.web.queries import monitoring
 
     archive = demo.settings.resolved_archive_dir
-    return any(monitoring.evidence(conn, Scope(None), archive, finding_id, n)["record_type"] == "response"
-               for n in range(len(refs)))
+    records = (monitoring.evidence(conn, Scope(None), archive, finding_id, n) for n in range(len(refs)))
+    first = next((r for r in records if r["record_type"] == "response"), None)
+    return first is not None and " 200 " in f"{first['start_line']} " and any(
+        k.lower() == "content-type" and v.startswith("text/html") for k, v in first["headers"])
 
 
 def _json(value: Any) -> Any:

@@ -172,26 +172,43 @@ def cron_values(text: str) -> list[frozenset[int]]:
     return out
 
 
+# What a schedule entry runs (a job kind of mgov.act.jobs): the run kinds, availability probes,
+# the archive's fixity audit (`mgov archive verify`), an assessment of the period just ended,
+# and the notifications with their weekly digest (`mgov notify run --digest`).
+SCHEDULE_KINDS = ("scan", "crawl", "render", "capture", "probe", "archive_audit", "assess", "digest")
+TARGETED = ("scan", "crawl", "render", "capture", "probe")  # the kinds that run on an organization or channel
+# An assessment runs just after the period it assesses ends, unless `at` says otherwise.
+PERIOD_END_AT = {"quarter": "0 4 1 1,4,7,10 *", "month": "0 4 1 * *", "year": "0 4 1 1 *"}
+
+
 class ScheduleEntry(BaseModel):
-    """One [[schedule]] of mgov.toml: what runs when (shown read-only on the dashboard's
-    schedules page; run from cron with the command the page shows until mgov has a scheduler)."""
+    """One [[schedule]] of mgov.toml (or of a guideline profile's defaults): what runs when,
+    run by `mgov scheduler` / `mgov serve --scheduler` (mgov.scheduler)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: str  # scan, crawl or assess
-    at: str  # a cron time: minute hour day-of-month month day-of-week
+    kind: str  # one of SCHEDULE_KINDS
+    at: str = ""  # a cron time: minute hour day-of-month month day-of-week; assess: its period's end by default
     organization: str | None = None  # the subtree (an organization code); neither: everything
     channel: str | None = None  # or one channel's address
     profile: str | None = None  # assess: the guideline profile
     period: str = "quarter"  # assess: the period assessed: quarter, month or year (the one before the run)
     time_zone: str | None = None  # the zone of `at`; unset: the installation's time_zone, else UTC
+    # N runs a day on the days `at` matches: the first at `at`'s time, the others every 24/N hours after.
+    times_a_day: int | None = Field(default=None, ge=1, le=288)
+    jitter: int = Field(default=0, ge=0, le=1440)  # minutes: each run moved later by up to this, fixed per day
+    workdays_only: bool = False  # only on working days (the calendar: `calendar`, else the organization's)
+    calendar: str | None = None  # cn or us; unset: the organization's jurisdiction, else cn
+    sample: int | None = Field(default=None, ge=1)  # archive_audit: verify this many files (unset: all)
+    # A run's limits (crawl: pages...; capture: platform_rate...), as the run kind's command takes them.
+    limits: dict[str, Any] | None = None
     note: str | None = None
 
     @field_validator("kind")
     @classmethod
     def _kind(cls, value: str) -> str:
-        if value not in ("scan", "crawl", "assess"):
-            raise ValueError(f"schedule kind {value!r}: choose scan, crawl or assess")
+        if value not in SCHEDULE_KINDS:
+            raise ValueError(f"schedule kind {value!r}: choose {', '.join(SCHEDULE_KINDS)}")
         return value
 
     @model_validator(mode="after")
@@ -200,12 +217,25 @@ class ScheduleEntry(BaseModel):
             raise ValueError("a schedule runs on an organization or a channel, not both")
         if self.kind == "assess" and (not self.profile or self.channel):
             raise ValueError("an assess schedule names its profile, and an organization or none (not a channel)")
+        if self.kind not in TARGETED and self.kind != "assess" and (self.organization or self.channel):
+            raise ValueError(f"a {self.kind} schedule runs on everything: give no organization or channel")
+        if not self.at:
+            if self.kind != "assess" and not self.times_a_day:
+                raise ValueError(f"a {self.kind} schedule needs `at` (a cron time such as '0 2 * * *')")
+            self.at = PERIOD_END_AT[self.period] if self.kind == "assess" else "0 0 * * *"
+        if self.times_a_day and self.jitter * self.times_a_day > 1440:
+            raise ValueError("jitter must leave the runs of a day apart: times_a_day x jitter over 24 hours")
+        if self.limits and self.kind not in ("crawl", "render", "capture", "scan"):
+            raise ValueError(f"a {self.kind} schedule takes no limits")
+        if self.calendar not in (None, "cn", "us"):
+            raise ValueError(f"schedule calendar {self.calendar!r}: choose cn or us")
         return self
 
     @field_validator("at")
     @classmethod
     def _at(cls, value: str) -> str:
-        cron_values(value)
+        if value.strip():
+            cron_values(value)
         return " ".join(value.split())
 
     @field_validator("period")
@@ -250,8 +280,10 @@ class Settings(BaseSettings):
     # The time zone (IANA name) of users with no organization and zone of their own, and of the
     # command line; unset: UTC for those users, the machine's zone for the command line.
     time_zone: str | None = None
-    # [[schedule]] of mgov.toml: what runs when (ScheduleEntry), shown read-only by the dashboard.
+    # [[schedule]] of mgov.toml: what runs when (ScheduleEntry), run by `mgov scheduler`.
     schedule: list[ScheduleEntry] = Field(default_factory=list)
+    # Guideline profiles whose default [[schedule]] entries run too (beside those above).
+    schedule_profiles: list[str] = Field(default_factory=list)
 
     @field_validator("time_zone")
     @classmethod

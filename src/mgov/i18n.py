@@ -275,6 +275,24 @@ MESSAGES.update({
     "changes_no_crawl": ("No crawl of the channel ran in this window: URLs it did not capture are not counted as gone",
                          "此时间段内该渠道未进行全站抓取：未采集到的网址不计为消失"),
 })
+# The scheduler (issue 20): mgov schedule, mgov scheduler.
+HEADERS.update({"number": "序号", "schedule": "计划", "target": "对象", "last_run_at": "上次运行",
+                "last_job": "上次作业",
+                "last_state": "上次结果", "next_due_at": "下次运行", "overdue": "逾期", "missed": "错过次数"})
+MESSAGES.update({
+    "schedule_none": ("No schedule: add [[schedule]] entries to mgov.toml (README, \"Schedules\")",
+                      "未配置计划：在 mgov.toml 中添加 [[schedule]] 条目（见 README“计划任务”）"),
+    "schedule_overdue": ("{n} schedule(s) overdue: is a scheduler running? (mgov scheduler, or mgov serve --scheduler)",
+                         "{n} 项计划已逾期：调度器是否在运行？（mgov scheduler，或 mgov serve --scheduler）"),
+    "schedule_lease": ("Scheduler: {holder}, lease until {until}", "调度器：{holder}，租约至 {until}"),
+    "schedule_no_lease": ("No scheduler is running", "没有正在运行的调度器"),
+    "schedule_started": ("Started job {id}: {kind} {target}", "已启动作业 {id}：{kind} {target}"),
+    "schedule_nothing_due": ("Nothing is due", "当前没有到期的计划"),
+    "schedule_waiting": ("Another scheduler holds the lease ({holder}): waiting to take over",
+                         "另一个调度器持有租约（{holder}）：等待接管"),
+    "scheduler_running": ("Scheduler running ({n} schedule(s)); Ctrl-C stops it",
+                          "调度器运行中（{n} 项计划）；按 Ctrl-C 停止"),
+})
 # Distributed runs (issue 20): mgov worker, mgov runs, --cluster.
 MESSAGES.update({
     "cluster_sent": ("{kind} run {run}: {sent} channels sent to the cluster's workers; follow it with `mgov runs`",

@@ -1,17 +1,21 @@
-"""The jobs runner of a server process: one background thread that takes the queued jobs one at
-a time and runs each through the services the command line calls (runs.service for a scan or
-crawl, then the re-checks it answers, as `mgov scan` does; assess.service for an assessment),
-writing its progress and a heartbeat every few seconds (mgov.act.jobs)."""
+"""The jobs runner of a server process (or of `mgov scheduler`): one background thread that takes
+the queued jobs one at a time and runs each through the services the command line calls
+(runs.service for a scan, crawl, render or capture, then the re-checks it answers, as `mgov scan`
+does; assess.service for an assessment; act.notify for the notifications and their digest; the
+kinds of the floors above, probes and archive audits, through the executors it is given: see
+mgov.scheduler.executors), writing its progress and a heartbeat every few seconds (mgov.act.jobs)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Engine
 
 from mgov.act import jobs
+from mgov.act.notify import run_notifications
 from mgov.act.recheck import honour_requests
 from mgov.assess.service import run_assessment
 from mgov.config import Settings
@@ -21,14 +25,22 @@ from mgov.runs.select import run_params
 from mgov.runs.service import execute_run, start_run
 
 log = logging.getLogger(__name__)
+RUN_KINDS = ("scan", "crawl", "render", "capture")  # the jobs that are runs of the run engine
+# A job kind done by a floor above this one: (engine, settings, routing, job) -> its result,
+# with "done" and "total" counts when it has them.
+Executor = Callable[[Engine, Settings, RoutingOptions, dict[str, Any]], dict[str, Any]]
 
 
 class JobRunner:
     """Started on demand (wake), it ends when no job is left: no thread while nothing runs."""
 
-    def __init__(self, engine: Engine, settings: Settings) -> None:
+    def __init__(self, engine: Engine, settings: Settings, *, routing: RoutingOptions | None = None,
+                 executors: Mapping[str, Executor] | None = None) -> None:
         self.engine = engine
         self.settings = settings
+        # How runs reach the channels: the installation's allow_private unless told (a test's farm).
+        self.routing = routing or RoutingOptions(allow_private=settings.allow_private)
+        self.executors = dict(executors or {})
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pending = False  # woken while the thread was at work: it looks for queued jobs again
@@ -60,12 +72,22 @@ class JobRunner:
             with self._lock:
                 self._thread = None
 
+    def run_queued(self, job_id: int) -> bool:
+        """Run one queued job here and now, in the calling thread (the scheduler's inline
+        dispatch); False when it is no longer queued (another runner took it)."""
+        with self.engine.begin() as conn:
+            job = jobs.claim(conn, job_id)
+        if job is None:
+            return False
+        self.run(job)
+        return True
+
     def run(self, job: dict[str, Any]) -> None:
         """One claimed job to its end: done, or failed with the error in words."""
         beat = _Heartbeat(self.engine, job["id"])
         beat.start()
         try:
-            outcome = self._assess(job) if job["kind"] == "assess" else self._run(job, beat)
+            outcome = self._outcome(job, beat)
         except MgovError as exc:
             beat.stop()
             self._end(job["id"], "failed", error=str(exc), **beat.counts())
@@ -78,17 +100,34 @@ class JobRunner:
         beat.stop()
         self._end(job["id"], "done", **{**beat.counts(), **outcome})
 
+    def _outcome(self, job: dict[str, Any], beat: _Heartbeat) -> dict[str, Any]:
+        kind = job["kind"]
+        if kind == "assess":
+            return self._assess(job)
+        if kind in RUN_KINDS:
+            return self._run(job, beat)
+        if kind == "digest":
+            out = run_notifications(self.engine, self.settings, digest=True)
+            if out["failed"]:
+                raise MgovError(f"{out['failed']} notification(s) not delivered (tried again next run)")
+            return {"result": {"sent": out["sent"], "failed": out["failed"]}}
+        if kind in self.executors:
+            result = self.executors[kind](self.engine, self.settings, self.routing, job)
+            counts: dict[str, Any] = {k: result.pop(k) for k in ("done", "total") if k in result}
+            return {**counts, "result": result}
+        raise MgovError(f"this runner has no executor for {kind} jobs")
+
     def _end(self, job_id: int, state: str, **values: Any) -> None:
         with self.engine.begin() as conn:
             jobs.finish(conn, job_id, state, **values)
 
     def _run(self, job: dict[str, Any], beat: _Heartbeat) -> dict[str, Any]:
-        """A scan or crawl, as `mgov scan`/`mgov crawl` runs it with its defaults; the SSRF guard
-        lets private targets through only when the installation allows it (allow_private)."""
-        routing = RoutingOptions(allow_private=self.settings.allow_private)
+        """A scan, crawl, render or capture, as its command runs it with its defaults; the SSRF
+        guard lets private targets through only when the installation allows it (allow_private)."""
         params = run_params(kind=job["kind"], org=job["organization"] if job["channel_id"] is None else None,
                             channels=[job["address"]] if job["channel_id"] is not None else None,
-                            routing=routing, profile_dirs=self.settings.profile_dirs)
+                            routing=self.routing, limits=job["params"].get("limits"),
+                            profile_dirs=self.settings.profile_dirs)
         run_id = start_run(self.engine, params)
         with self.engine.begin() as conn:
             jobs.progress(conn, job["id"], run_id=run_id)

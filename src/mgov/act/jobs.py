@@ -1,5 +1,6 @@
-"""Jobs: a scan, crawl or assessment started from the web or the API and run in the background
-by the server process (mgov.act.job_runner). This is their store: one identical job at a time
+"""Jobs: a scan, crawl or assessment started from the web or the API, or any scheduled work
+started by the scheduler (mgov.scheduler), run in the background by a jobs runner
+(mgov.act.job_runner). This is their store: one identical job at a time
 (the unique active_key while it is queued or running), the runner's claim, progress and end,
 and the jobs a process left running when it stopped, read back as interrupted."""
 
@@ -18,7 +19,8 @@ from mgov.act.audit_log import record
 from mgov.db.tables import CHANNELS, JOBS, ORGS
 from mgov.errors import NotFound
 
-KINDS = ("scan", "crawl", "assess")
+# The kinds of work a job does: those of the web's forms, and every kind a schedule starts.
+KINDS = ("scan", "crawl", "assess", "render", "capture", "probe", "archive_audit", "digest")
 ACTIVE = ("queued", "running")
 HEARTBEAT = 5.0  # seconds between a running job's progress writes
 # A running job not heard from for this long was cut off by its process's end (a restart, a
@@ -51,9 +53,11 @@ def active_key(kind: str, target: Target, params: dict[str, Any]) -> str:
 
 
 def create(conn: Connection, kind: str, target: Target, params: dict[str, Any],
-           by: str) -> tuple[dict[str, Any], bool]:
+           by: str, *, schedule_key: str | None = None) -> tuple[dict[str, Any], bool]:
     """A new queued job (recorded in the audit log as job.started), or the identical one that is
     queued or running already: (job, created). The runner sees it once conn commits."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown job kind {kind!r}")
     recover(conn)  # a job its stopped process left "running" holds its key no more
     key = active_key(kind, target, params)
     found = conn.execute(select(JOBS.c.id).where(JOBS.c.active_key == key)).scalar()
@@ -63,7 +67,8 @@ def create(conn: Connection, kind: str, target: Target, params: dict[str, Any],
         with conn.begin_nested():
             job_id = int(conn.execute(insert(JOBS).values(
                 kind=kind, target=target.key, organization_id=target.organization_id, channel_id=target.channel_id,
-                params=params, started_by=by, state="queued", done=0, created_at=clock.now(), active_key=key)
+                params=params, started_by=by, state="queued", done=0, created_at=clock.now(), active_key=key,
+                schedule_key=schedule_key)
                 .returning(JOBS.c.id)).scalar_one())
     except IntegrityError:  # started by someone else at the same moment: theirs is the one
         return get(conn, int(conn.execute(select(JOBS.c.id).where(JOBS.c.active_key == key)).scalar_one())), False
@@ -118,9 +123,13 @@ def list_jobs(conn: Connection, scope: Scope, *, after: int | None = None, limit
     return rows[:limit], (rows[limit - 1]["id"] if len(rows) > limit else None)
 
 
-def claim(conn: Connection) -> dict[str, Any] | None:
-    """The oldest queued job, now running (None when none is queued or another runner took it)."""
-    job_id = conn.execute(select(JOBS.c.id).where(JOBS.c.state == "queued").order_by(JOBS.c.id).limit(1)).scalar()
+def claim(conn: Connection, job_id: int | None = None) -> dict[str, Any] | None:
+    """The oldest queued job (or job_id, when it is queued), now running (None when none is
+    queued or another runner took it)."""
+    query = select(JOBS.c.id).where(JOBS.c.state == "queued")
+    if job_id is not None:
+        query = query.where(JOBS.c.id == job_id)
+    job_id = conn.execute(query.order_by(JOBS.c.id).limit(1)).scalar()
     if job_id is None:
         return None
     now = clock.now()

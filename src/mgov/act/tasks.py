@@ -21,7 +21,7 @@ from mgov import clock
 from mgov.act.assign import default_assignee, role_for
 from mgov.act.audit_log import now, record
 from mgov.act.restore import MONITORING_TASK, monitoring_line, restored
-from mgov.act.workdays import Calendar, deadline_for
+from mgov.act.workdays import Calendar, country_of, deadline_for, load_calendar
 from mgov.assess.aggregate import aggregate
 from mgov.assess.inputs import DailyFinding, Observation
 from mgov.assess.overturned import overturned
@@ -112,12 +112,15 @@ def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt
         select(T.c.channel_id, T.c.indicator_id).where(T.c.assessment_id == assessment_id))}
     earlier = {(r.channel_id, r.indicator_id): r for r in conn.execute(
         select(T).where(T.c.assessment_id != assessment_id, T.c.status.in_(UNRESOLVED)).order_by(T.c.id))}
-    rows = conn.execute(select(ASSESSMENT_RESULTS.c.channel_id, ASSESSMENT_RESULTS.c.result, CHANNELS.c.owner_id)
+    rows = conn.execute(select(ASSESSMENT_RESULTS.c.channel_id, ASSESSMENT_RESULTS.c.result, CHANNELS.c.owner_id,
+                               ORGS.c.jurisdiction)
                         .join(CHANNELS, CHANNELS.c.id == ASSESSMENT_RESULTS.c.channel_id)
+                        .join(ORGS, ORGS.c.id == CHANNELS.c.owner_id)
                         .where(ASSESSMENT_RESULTS.c.assessment_id == assessment_id)
                         .order_by(ASSESSMENT_RESULTS.c.channel_id)).all()
     opened: list[int] = []
     existing = still = 0
+    calendars = {cal.country: cal}  # a US agency's deadlines count US federal working days
     skipped: list[dict[str, Any]] = []
     warnings: set[str] = set()
     for row in rows:
@@ -146,8 +149,10 @@ def open_tasks(conn: Connection, assessment_id: int, cal: Calendar, *, today: dt
             ind = indicator_of(profile, line["id"], result.get("kind"), result.get("tier"))
             deadline = (profile.scoring.incomplete_deadline if line["id"] == MONITORING_TASK
                         else deadline_of(ind, line.get("rule", ""), default_deadline))
-            due = deadline_for(deadline, today, cal)
-            warning = cal.warning(today, due) if deadline.kind == "working_days" else None
+            country = country_of(row.jurisdiction)
+            own = calendars.get(country) or calendars.setdefault(country, load_calendar(country=country))
+            due = deadline_for(deadline, today, own)
+            warning = own.warning(today, due) if deadline.kind == "working_days" else None
             if warning:
                 warnings.add(warning)
             if people is None:

@@ -1,8 +1,11 @@
-"""Working days: China's public holidays and 调休 (weekend days made working days).
+"""Working days from maintained calendars: China's public holidays and 调休 (weekend days made
+working days) from PyPI `chinesecalendar` (the State Council General Office's annual notices),
+falling back to PyPI `holidays` (statutory holidays, no 调休) for years it does not know yet; US
+federal holidays (Juneteenth included) from `holidays` for US agencies (jurisdiction "us").
 
-The schedule of each year is data (src/mgov/act/data/cn-YYYY.toml, transcribed from the State
-Council General Office's annual notice; users must check it), and a user file or folder of
-files in the same shape replaces the shipped years it covers:
+A user file or folder of files replaces each year it covers (the maintained calendar is then
+not asked for that year). The tables mgov used to ship (src/mgov/act/data/cn-YYYY.toml) are kept
+in that shape, as overrides one may load (`load_calendar(DATA_DIR)`), not read by default:
 
     year = 2027
     source = "国办发明电〔2026〕N号"
@@ -12,8 +15,9 @@ files in the same shape replaces the shipped years it covers:
     end = 2027-02-11
     workdays = [2027-02-14]   # 调休: weekend days worked
 
-A year without a schedule falls back to plain Monday to Friday; `Calendar.unknown_years` names
-such years so callers can flag the dates they computed as unofficial.
+A Chinese year neither file nor `chinesecalendar` knows counts its statutory holidays (from
+`holidays`) but no 调休; `Calendar.unknown_years` names such years so callers can flag the
+dates they computed as unofficial.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import chinese_calendar
+import holidays as holiday_tables
 
 from mgov.errors import MgovError
 from mgov.profiles.model import Deadline
@@ -37,22 +44,29 @@ class CalendarError(MgovError):
 
 @dataclass(frozen=True)
 class Calendar:
-    """Holidays and make-up working days, per year with an official schedule."""
+    """A country's working days: the maintained calendar, with the years of user files replacing it."""
 
-    holidays: frozenset[dt.date] = frozenset()
-    workdays: frozenset[dt.date] = frozenset()  # 调休: Saturdays and Sundays that are working days
-    years: frozenset[int] = frozenset()  # years whose schedule is known
+    holidays: frozenset[dt.date] = frozenset()  # of the override files
+    workdays: frozenset[dt.date] = frozenset()  # 调休 of the override files: weekend days worked
+    years: frozenset[int] = frozenset()  # years whose schedule is known (files and maintained calendar)
     sources: dict[int, str] = field(default_factory=dict)  # year -> the notice (and file) it came from
+    country: str = "cn"  # cn or us (a jurisdiction code)
+    overridden: frozenset[int] = frozenset()  # the years the files replace
 
     def is_working_day(self, day: dt.date) -> bool:
-        if day in self.workdays:
-            return True
-        if day in self.holidays:
-            return False
-        return day.weekday() < 5
+        if day.year in self.overridden:
+            if day in self.workdays:
+                return True
+            if day in self.holidays:
+                return False
+            return day.weekday() < 5
+        return _maintained_working_day(self.country, day)
 
     def unknown_years(self, start: dt.date, end: dt.date) -> list[int]:
-        """The years between start and end (inclusive) without a schedule: Mon–Fri was assumed."""
+        """The years between start and end (inclusive) without an official schedule: statutory
+        holidays only, no 调休 (US federal holidays are known for every year)."""
+        if self.country == "us":
+            return []
         lo, hi = sorted((start.year, end.year))
         return [y for y in range(lo, hi + 1) if y not in self.years]
 
@@ -61,7 +75,33 @@ class Calendar:
         if not unknown:
             return None
         return (f"no holiday schedule for {', '.join(map(str, unknown))}: working days counted as Monday to "
-                "Friday (add the year's schedule with a calendar file)")
+                "Friday less statutory holidays, without 调休 (add the year's schedule with a calendar file)")
+
+
+def _maintained_working_day(country: str, day: dt.date) -> bool:
+    if country == "us":
+        return day.weekday() < 5 and day not in _us_federal(day.year)
+    if day.year in CN_YEARS:
+        return bool(chinese_calendar.is_workday(day))
+    return day.weekday() < 5 and day not in _cn_statutory(day.year)
+
+
+def _us_federal(year: int) -> Any:
+    return holiday_tables.country_holidays("US", years=year)
+
+
+def _cn_statutory(year: int) -> Any:
+    return holiday_tables.country_holidays("CN", years=year)
+
+
+# The years chinesecalendar has the official schedule of (holidays and 调休).
+CN_YEARS = frozenset(range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1))
+COUNTRIES = ("cn", "us")
+
+
+def country_of(jurisdiction: str | None) -> str:
+    """The calendar of an organization's jurisdiction: us for US agencies, else China's."""
+    return "us" if (jurisdiction or "").lower() == "us" else "cn"
 
 
 def _year(path: Path) -> tuple[int, str, set[dt.date], set[dt.date]]:
@@ -103,19 +143,26 @@ def _files(path: Path) -> list[Path]:
     raise CalendarError(f"{path}: no such calendar file or folder")
 
 
-def load_calendar(paths: Iterable[Path | str] | Path | str | None = None, *, shipped: bool = True) -> Calendar:
-    """The shipped schedules, with each year found in paths (files or folders) replacing them."""
+def load_calendar(paths: Iterable[Path | str] | Path | str | None = None, *, shipped: bool = False,
+                  country: str = "cn") -> Calendar:
+    """The country's maintained calendar, with each year found in paths (files or folders)
+    replacing it; shipped: the tables mgov used to ship, as overrides before paths."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    if country not in COUNTRIES:
+        raise CalendarError(f"no working-day calendar for {country!r} (choose {', '.join(COUNTRIES)})")
     years: dict[int, tuple[str, set[dt.date], set[dt.date]]] = {}
     sources = ([DATA_DIR] if shipped else []) + [Path(p) for p in (paths or [])]
     for src in sources:
         for f in _files(src):
             year, source, holidays, workdays = _year(f)
             years[year] = (f"{source} ({f})" if source else str(f), holidays, workdays)
+    maintained = {} if country == "us" else dict.fromkeys(CN_YEARS, "chinesecalendar")
+    known = frozenset(years) | frozenset(maintained)
     return Calendar(holidays=frozenset(d for _, h, _ in years.values() for d in h),
                     workdays=frozenset(d for _, _, w in years.values() for d in w),
-                    years=frozenset(years), sources={y: s for y, (s, _, _) in sorted(years.items())})
+                    years=known, sources=dict(sorted((maintained | {y: s for y, (s, _, _) in years.items()}).items())),
+                    country=country, overridden=frozenset(years))
 
 
 def add_working_days(start: dt.date, n: int, cal: Calendar) -> dt.date:

@@ -9,16 +9,14 @@ its longest literal piece, so the cost is a few fast substring scans per tracker
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
+from mgov.content.trackers import exodus_trackers
 from mgov.evidence.app import TrackerHit
 
-LIST_FILE = "exodus_trackers.json"
 LIST_SOURCE = "Exodus Privacy tracker list (ODbL 1.0), via MobSF's offline copy"
 LIST_DATE = "2023-12-05"  # the newest creation_date in the bundled copy (copied 2026-11-26)
 MIN_SIGNATURE = 4  # characters; shorter signatures match too much (Exodus and MobSF skip them)
@@ -45,9 +43,8 @@ def _literal(signature: str) -> str:
 @cache
 def load_trackers() -> tuple[Tracker, ...]:
     """The bundled list, signatures compiled (once per process)."""
-    raw = json.loads(files("mgov.apps").joinpath("data", LIST_FILE).read_text(encoding="utf-8"))
     out = []
-    for item in raw["trackers"].values():
+    for item in exodus_trackers().values():
         sigs = [s for s in str(item.get("code_signature") or "").split("|") if len(s) >= MIN_SIGNATURE]
         if not sigs:
             continue

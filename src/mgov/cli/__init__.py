@@ -36,6 +36,7 @@ from mgov.cli import (
     reports,
     roles,
     scan,
+    schedule,
     serve,
     task_work,
     users,
@@ -106,6 +107,8 @@ app.command("assessment")(assess.assessment)
 app.command("report")(reports.report)
 app.command("review")(inputs.review)
 app.command("serve")(serve.serve)
+app.add_typer(schedule.app, name="schedule")
+app.command("scheduler")(schedule.scheduler)
 app.command("worker")(cluster.worker)
 app.command("runs")(cluster.runs)
 

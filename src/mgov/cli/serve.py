@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -29,6 +30,8 @@ def serve(
     ssl_certfile: Path | None = CERT_OPTION,
     ssl_keyfile: Path | None = KEY_OPTION,
     trusted_proxy: list[str] | None = PROXY_OPTION,
+    scheduler: bool = typer.Option(False, "--scheduler", help="Run the scheduler too (a thread beside the jobs "
+                                   "runner; one scheduler is active at a time: see mgov scheduler)."),
 ) -> None:
     """Serve the web dashboard and the REST API (/api/v1, OpenAPI at /api/v1/openapi.json).
 
@@ -54,12 +57,31 @@ def serve(
         # Workers build their settings from the environment: hand the list on that way.
         os.environ["MGOV_WEB__TRUSTED_PROXIES"] = json.dumps(list(trusted_proxy))
     st.engine()  # refuse to start on a database at an old schema
+    stop_scheduler: Callable[[], None] = lambda: None  # noqa: E731 - nothing to stop without --scheduler
+    if scheduler:
+        # Deferred: the scheduler's jobs runner (aiohttp, dnspython, warcio) loads only with --scheduler.
+        from mgov.scheduler import loop
+        from mgov.scheduler.dispatch import in_process
+        from mgov.scheduler.executors import job_runner
+        from mgov.scheduler.tick import Scheduler
+
+        # Its own jobs runner in this process (the web's may be in other worker processes).
+        runner = job_runner(st.engine(), st.settings)
+        thread, stop = loop.start_thread(Scheduler(st.engine(), st.settings, in_process(runner)))
+
+        def stop_scheduler() -> None:  # after the server: the lease is let go, another takes over at once
+            stop.set()
+            thread.join(timeout=30)
+
     # mgov.web.proxy reads X-Forwarded-* from trusted proxies only: uvicorn's own handling stays off.
     cert, key = (str(ssl_certfile), str(ssl_keyfile)) if ssl_certfile else (None, None)
-    if workers > 1:
-        # Each worker builds its own app from the same settings (environment and mgov.toml).
-        uvicorn.run("mgov.web:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, proxy_headers=False, ssl_certfile=cert, ssl_keyfile=key)
-    else:
-        uvicorn.run(create_app(st.settings), host=host, port=port, log_level=log_level, proxy_headers=False,
-                    ssl_certfile=cert, ssl_keyfile=key)
+    try:
+        if workers > 1:
+            # Each worker builds its own app from the same settings (environment and mgov.toml).
+            uvicorn.run("mgov.web:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                        log_level=log_level, proxy_headers=False, ssl_certfile=cert, ssl_keyfile=key)
+        else:
+            uvicorn.run(create_app(st.settings), host=host, port=port, log_level=log_level, proxy_headers=False,
+                        ssl_certfile=cert, ssl_keyfile=key)
+    finally:
+        stop_scheduler()

@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).with_name("data") / "trackers"
 # (file, what it is, copied on): shown with findings so a reader knows which list said so.
 LISTS = {
     "third-party-web": ("third-party-web-entities.json", "patrickhulce/third-party-web 424dc03 (MIT)", "2026-11-26"),
-    "exodus": ("exodus_network_signatures.json", "Exodus Privacy tracker list (ODbL 1.0)", "2026-11-26"),
+    "exodus": ("exodus_trackers.json", "Exodus Privacy tracker list (ODbL 1.0)", "2026-11-26"),
 }
 # Categories of third-party-web that track people (the others: CDNs, hosting, fonts, video...).
 TRACKING = frozenset({"ad", "analytics", "social", "tag-manager", "marketing"})
@@ -92,10 +93,20 @@ def _third_party_web() -> tuple[dict[str, ThirdParty], dict[str, ThirdParty]]:
 
 
 @cache
+def exodus_trackers() -> dict[str, dict[str, Any]]:
+    """The Exodus Privacy list, by id as a string: the network signatures classify the hosts a
+    page calls (here), the code signatures the classes of an app (mgov.apps.trackers)."""
+    text = (DATA / LISTS["exodus"][0]).read_text(encoding="utf-8")
+    trackers: dict[str, dict[str, Any]] = json.loads(text)["trackers"]
+    return trackers
+
+
+@cache
 def _exodus() -> list[tuple[re.Pattern[str], ThirdParty]]:
-    trackers = json.loads((DATA / LISTS["exodus"][0]).read_text(encoding="utf-8"))["trackers"]
     out = []
-    for t in sorted(trackers.values(), key=lambda t: int(t["id"])):
+    for t in sorted(exodus_trackers().values(), key=lambda t: int(t["id"])):
+        if not t.get("network_signature"):
+            continue
         try:
             pattern = re.compile(t["network_signature"], re.I)
         except re.error:  # a broken signature must not break every lookup

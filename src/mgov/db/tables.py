@@ -39,6 +39,10 @@ from mgov.db.retention import ARCHIVE_DISPOSITIONS as ARCHIVE_DISPOSITIONS
 from mgov.db.retention import ARCHIVE_HOLDS as ARCHIVE_HOLDS
 from mgov.db.retention import ARCHIVE_TOMBSTONES as ARCHIVE_TOMBSTONES
 
+# The scheduler's state and lease (issue 20), likewise.
+from mgov.db.scheduler import SCHEDULE_STATE as SCHEDULE_STATE
+from mgov.db.scheduler import SCHEDULER_LEASE as SCHEDULER_LEASE
+
 
 class Organization(Timestamps, Base):
     __tablename__ = "organizations"
@@ -432,7 +436,7 @@ class Job(Base):
     __table_args__ = (Index("uq_jobs_active_key", "active_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # scan, crawl, assess
+    kind: Mapped[str] = mapped_column(String(20))  # mgov.act.jobs.KINDS
     target: Mapped[str] = mapped_column(String(300))  # org:CODE, channel:ID or all
     # Who may see it: the target's organization (a channel's owner); NULL: the whole registry's.
     organization_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
@@ -451,6 +455,9 @@ class Job(Base):
     assessment_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     active_key: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    # What a job without a run or assessment made: probes stored, files verified, notices sent (0024).
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    schedule_key: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the entry that started it (0024)
 
 
 class AssessmentInputRow(Base):

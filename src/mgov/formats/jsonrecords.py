@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mgov import file_charset
 from mgov.errors import ImportFailed
 from mgov.formats.textfile import check_encoding, encoding_label
 
@@ -62,16 +63,7 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     if encoding:
         name = check_encoding(encoding)
         return data.decode(name, errors="surrogateescape"), name
-    utf8 = other = 0
-    for part in data.split(b'"'):
-        if part.isascii():
-            continue
-        try:
-            part.decode("utf-8")
-            utf8 += 1
-        except UnicodeDecodeError:
-            other += 1
-    name = "utf-8" if utf8 >= other else "gb18030"
+    name = "utf-8" if file_charset.guess(data.split(b'"')) == file_charset.UTF8 else file_charset.GB18030
     return data.decode(name, errors="surrogateescape"), name
 
 

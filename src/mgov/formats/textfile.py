@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mgov import file_charset
 from mgov.errors import ImportFailed
 from mgov.formats.cells import unquote
 
@@ -23,27 +24,11 @@ SAMPLE_BYTES = 1 << 16
 
 
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig when most non-ASCII lines of the first 64 KiB are UTF-8, else gb18030.
-
-    GB18030 is a superset of GBK and GB2312, the encodings Chinese government files use.
-    """
+    """utf-8-sig when most non-ASCII lines of the first 64 KiB are UTF-8, else gb18030
+    (mgov.file_charset)."""
     with path.open("rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    lines = sample.split(b"\n")
-    if len(sample) == SAMPLE_BYTES and len(lines) > 1:
-        lines = lines[:-1]  # the last one may be cut mid-character
-    utf8 = other = 0
-    for line in lines:
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            utf8 += 1
-        except UnicodeDecodeError:
-            other += 1
-    return "utf-8-sig" if utf8 >= other else "gb18030"
+    return file_charset.guess_lines(sample, cut=len(sample) == SAMPLE_BYTES)
 
 
 def check_encoding(name: str) -> str:
@@ -54,7 +39,7 @@ def check_encoding(name: str) -> str:
 
 
 def encoding_label(name: str) -> str:
-    return "UTF-8" if name.replace("_", "-").lower().startswith("utf-8") else name.upper()
+    return file_charset.label(name)
 
 
 @dataclass

@@ -17,7 +17,8 @@ from mgov.profiles.model import Profile, ProfileError
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "data"
 TOP_KEYS = ("id", "title_zh", "title_en", "jurisdiction", "kinds", "extends", "spec", "scoring",
-            "category", "indicator", "override", "remove", "capture")  # capture: mgov.archive.policy
+            "category", "indicator", "override", "remove", "capture",
+            "schedule")  # capture: mgov.archive.policy; schedule: mgov.scheduler.entries
 SCALARS = ("title_zh", "title_en", "jurisdiction", "kinds", "spec")
 
 

@@ -5,7 +5,9 @@ connections, while the run goes on with other channels), agrees.
 
 When the second attempt's verdict rests on solid evidence (no passing fault of its own), it is
 the one recorded: the site was seen as it is, whichever way. When it is shaky too, the better
-of the two is (pass < warn < error < fail: a failure must be seen twice to stand). Either way
+of the two is (pass < warn < error < fail: a failure must be seen twice to stand), unless
+the first attempt passed: a pass that asked for a re-check (a time that counted as slow
+before mgov's own stalls were taken off it) is settled by the re-check. Either way
 the record keeps the evidence of both attempts and a note saying what the re-check found."""
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def _settle(first: Finding, second: Finding) -> Finding:
     if better:
         kept, other = second, first
         note, note_zh = "recovered on re-check", "复查恢复正常"
-    elif worse and second.recheck:  # shaky again, and worse: not confirmed
+    elif worse and second.recheck and first.status is not Status.PASS:  # shaky again, and worse: not confirmed
         kept, other = first, second
         note, note_zh = "not confirmed on re-check", "复查结果不一致"
     elif worse:  # seen properly this time (the first attempt could not see it)

@@ -28,9 +28,9 @@ def runner(request: Request) -> Any:
     state = request.app.state
     if getattr(state, "jobs", None) is None:
         # Deferred: the run engine (aiohttp, dnspython, warcio) loads when a job is first started or shown.
-        from mgov.act.job_runner import JobRunner
+        from mgov.scheduler.executors import job_runner
 
-        state.jobs = JobRunner(state.engine, state.settings)
+        state.jobs = job_runner(state.engine, state.settings)
     return state.jobs
 
 
@@ -94,7 +94,7 @@ def start(request: Request, conn: Connection, p: Principal, kind: str, *, organi
     """Queue a job (or find the identical one queued or running): (job, created). The caller
     wakes the runner (wake(request)) once conn has committed."""
     if kind not in PERMISSION:
-        raise InvalidValue(f"unknown job kind {kind!r} (choose from: {', '.join(jobs.KINDS)})")
+        raise InvalidValue(f"unknown job kind {kind!r} (choose from: {', '.join(PERMISSION)})")
     if not p.user.can(PERMISSION[kind]):
         raise Forbidden(f"your role ({p.user.role}) does not allow {PERMISSION[kind]}")
     target = _target(conn, p, organization, channel)

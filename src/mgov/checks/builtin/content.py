@@ -20,10 +20,11 @@ LISTED = 50  # entries listed in a finding's value; the tables hold the rest
 BUDGETS = {"time": ("time budget", "时间预算"), "bytes": ("size budget", "数据量预算")}
 
 
-class CrawlCheck(Check):
+class SiteCrawlCheck(Check):
     """A check of the crawl pass: the crawl's own failure is its error finding, and a crawl a
     budget cut short (CrawlEvidence.stopped_by) cannot clear a check that reads the whole site:
-    what it did not reach may hold the defect, so such a verdict is not assessed."""
+    what it did not reach may hold the defect, so such a verdict is not assessed. judge_site
+    gives the verdict on a crawl that reached the site, from all of the site's evidence."""
 
     needs = frozenset({CRAWL_KEY})
     basis = "China 2019 government website inspection indicators (政府网站与政务新媒体检查指标)"
@@ -37,12 +38,9 @@ class CrawlCheck(Check):
         if not isinstance(crawl, CrawlEvidence):
             return self.finding(Status.ERROR, message="the site was not crawled", message_zh="未抓取该网站",
                                 scan_status=ScanStatus.UNKNOWN_ERROR)
-        if crawl.error is not None or crawl.content is None:
-            detail = crawl.error_detail or "no page could be read"
-            return self.finding(Status.ERROR, {"start_url": crawl.start_url}, message=f"crawl failed: {detail}",
-                                message_zh=f"网站抓取失败：{detail}", evidence=crawl.home_refs,
-                                scan_status=crawl.error or ScanStatus.UNKNOWN_ERROR)
-        finding = self.judge(crawl, crawl.content, params)
+        if crawl.error is not None:
+            return self.crawl_failed(crawl)
+        finding = self.judge_site(ev, crawl, params)
         if crawl.stopped_by and self.whole_site and finding.status in self.clear:
             finding = self.not_reached(crawl, finding.value)
         if crawl.moved and isinstance(finding.value, dict):
@@ -51,8 +49,14 @@ class CrawlCheck(Check):
         return finding
 
     @abstractmethod
-    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
-        """The verdict on a crawl that reached the site; content is its content summary."""
+    def judge_site(self, ev: SiteEvidence, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
+        """The verdict on a crawl that did not fail."""
+
+    def crawl_failed(self, crawl: CrawlEvidence) -> Finding:
+        detail = crawl.error_detail or "no page could be read"
+        return self.finding(Status.ERROR, {"start_url": crawl.start_url}, message=f"crawl failed: {detail}",
+                            message_zh=f"网站抓取失败：{detail}", evidence=crawl.home_refs,
+                            scan_status=crawl.error or ScanStatus.UNKNOWN_ERROR)
 
     def not_reached(self, crawl: CrawlEvidence, value: Any) -> Finding:
         """Not assessed: the crawl stopped at a budget before it had read the whole site."""
@@ -72,6 +76,19 @@ class CrawlCheck(Check):
             return self.finding(status, value, message=message, message_zh=message_zh, evidence=crawl.home_refs)
         return self.finding(Status.PASS, value, evidence=crawl.home_refs)
 
+
+
+class CrawlCheck(SiteCrawlCheck):
+    """A crawl check that reads the crawl's content summary alone."""
+
+    def judge_site(self, ev: SiteEvidence, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
+        if crawl.content is None:
+            return self.crawl_failed(crawl)
+        return self.judge(crawl, crawl.content, params)
+
+    @abstractmethod
+    def judge(self, crawl: CrawlEvidence, content: ContentSummary, params: dict[str, Any]) -> Finding:
+        """The verdict on a crawl that reached the site; content is its content summary."""
 
 class DeadLinks(CrawlCheck):
     id = "links.dead"

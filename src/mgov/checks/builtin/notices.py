@@ -9,7 +9,7 @@ from abc import abstractmethod
 from typing import Any, ClassVar
 
 from mgov.checks.base import Finding, Status
-from mgov.checks.builtin.content import CrawlCheck
+from mgov.checks.builtin.content import SiteCrawlCheck
 from mgov.content.notice_items import ITEMS, PROGRAM_ITEMS, Judgement, NoticeItem, judge_items
 from mgov.content.notices import chinese_script, speaks_of_privacy
 from mgov.evidence.crawl import CrawlEvidence
@@ -54,23 +54,18 @@ def unread(check: NoticeCheck, page: NoticePage, what: str, what_zh: str, value:
                          message_zh=f"{what_zh}无法打开：{why}", evidence=page_refs(page))
 
 
-class NoticeCheck(CrawlCheck):
-    """A check of the notice the crawl found: the crawl's own failure is its error."""
+class NoticeCheck(SiteCrawlCheck):
+    """A check of the notice the crawl found: the crawl's own failure is its error. A notice
+    found is found however far a cut crawl went: its verdicts stand (whole_site False)."""
 
     basis = "个人信息保护法 第十七条; GB/T 35273-2020 5.5; OMB M-03-22"
+    whole_site: ClassVar[bool] = False
 
-    def evaluate(self, ev: SiteEvidence, params: dict[str, Any]) -> Finding:
-        crawl = ev.crawl
-        if not isinstance(crawl, CrawlEvidence) or crawl.error is not None:
-            return super().evaluate(ev, params)  # the crawl's error finding
+    def judge_site(self, ev: SiteEvidence, crawl: CrawlEvidence, params: dict[str, Any]) -> Finding:
         if ev.notice is None:
             return self.finding(Status.ERROR, message="the crawl did not look for the privacy notice",
                                 message_zh="网站抓取未查找隐私政策", scan_status=ScanStatus.UNKNOWN_ERROR)
         return self.judge_notice(ev, crawl, ev.notice, params)
-
-    def judge(self, crawl: CrawlEvidence, content: Any, params: dict[str, Any]) -> Finding:
-        """Not used: evaluate calls judge_notice, which needs the notice beside the crawl."""
-        raise NotImplementedError(self.id)
 
     @abstractmethod
     def judge_notice(self, ev: SiteEvidence, crawl: CrawlEvidence, notice: PrivacyNotice,

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from mgov import file_charset
+
 POST_COLUMNS = ("post_id", "published", "title", "text", "url", "links", "media", "comments_open", "original",
                 "deleted")
 ACCOUNT_COLUMNS = ("account_id", "name", "certification", "verified", "description", "avatar_url", "url",
@@ -59,32 +61,12 @@ def kind_of(name: str) -> str:
     return KINDS[suffix]
 
 
-def detect_charset(data: bytes) -> str:
-    """utf-8-sig (a BOM, or mostly UTF-8 lines), else gb18030."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    utf8 = other = 0
-    for line in data.splitlines():
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            utf8 += 1
-        except UnicodeDecodeError:
-            other += 1
-    return "utf-8-sig" if utf8 >= other else "gb18030"
-
-
-def _label(charset: str) -> str:
-    return "UTF-8" if charset.startswith("utf-8") else charset.upper()
-
-
 def read_table(name: str, data: bytes) -> ImportTable:
     """The rows of a posts file named name (its suffix says the format)."""
     kind = kind_of(name)
     if kind == "xlsx":
         return _read_xlsx(data)
-    charset = detect_charset(data)
+    charset = file_charset.guess_lines(data)
     if kind == "json":
         return _read_json(data, charset)
     table = ImportTable("csv", charset=charset)
@@ -98,7 +80,7 @@ def read_table(name: str, data: bytes) -> ImportTable:
 
 def read_account_csv(data: bytes) -> tuple[dict[str, Any] | None, list[str]]:
     """The account facts of a companion file (`NAME.account.csv`: a header and one row)."""
-    header, rows = _csv_rows(data, detect_charset(data))
+    header, rows = _csv_rows(data, file_charset.guess_lines(data))
     notes = _unknown_columns(header, ACCOUNT_COLUMNS)
     found = list(rows)
     if not found:
@@ -138,7 +120,7 @@ def _csv_rows(data: bytes, charset: str) -> tuple[list[str], Iterator[Row]]:
     except csv.Error as exc:
         raise UnreadableFile(f"line 1: unreadable header: {exc}") from None
     if 1 in bad:
-        raise UnreadableFile(f"line 1: the header has bytes that are not {_label(charset)}")
+        raise UnreadableFile(f"line 1: the header has bytes that are not {file_charset.label(charset)}")
     return header, _rows(reader, header, bad, charset)
 
 
@@ -160,7 +142,7 @@ def _rows(reader: Any, header: list[str], bad: set[int], charset: str) -> Iterat
         undecodable = sorted(n for n in bad if start <= n <= last)
         error = None
         if undecodable:
-            error = f"bytes that are not {_label(charset)} at line {undecodable[0]}"
+            error = f"bytes that are not {file_charset.label(charset)} at line {undecodable[0]}"
         elif len(values) != len(header):
             error = f"expected {len(header)} fields, found {len(values)}"
         yield Row(f"line {start}", dict(zip(header, (v.strip() for v in values), strict=False)), error)

@@ -10,8 +10,9 @@ from pydantic import Field
 
 from mgov import clock
 from mgov.act import jobs as store
-from mgov.act import schedule
 from mgov.profiles.names import label
+from mgov.scheduler.entries import all_entries
+from mgov.scheduler.listing import listing
 from mgov.web import display, jobs
 from mgov.web.api._body import Body
 from mgov.web.api._paging import DEFAULT_LIMIT, After, Limit, paged
@@ -63,17 +64,15 @@ def get_job(request: Request, job_id: ID, p: ApiReader, conn: Conn) -> dict[str,
 
 
 def schedules_of(request: Request, conn: Conn, p: Principal) -> list[dict[str, Any]]:
-    """The [[schedule]] entries whose target is in the reader's scope, each with its next time."""
+    """The schedule entries (mgov.toml's and the profiles' defaults) whose target is in the
+    reader's scope, each with its last run (time, job, outcome), its next time, overdue flagged."""
     settings = request.app.state.settings
-    now = clock.now()
+    entries = all_entries(settings)
+    rows = listing(conn, settings, entries, clock.now())
     out = []
-    for n, entry in enumerate(settings.schedule, 1):
-        if not jobs.schedule_in_scope(conn, p, entry):
-            continue
-        zone = entry.time_zone or settings.time_zone or "UTC"
-        out.append({"number": n, **entry.model_dump(), "time_zone": zone,
-                    "next_at": schedule.next_time(entry, now, zone), "reads": schedule.reading(entry),
-                    "command": schedule.command(entry)})
+    for entry, row in zip(entries, rows, strict=True):
+        if jobs.schedule_in_scope(conn, p, entry):
+            out.append({**entry.model_dump(), **row, "next_at": row["next_due_at"]})
     return out
 
 
