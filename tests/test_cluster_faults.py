@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import datetime as dt
 import json
 import os
 import signal
@@ -26,13 +27,17 @@ import yaml
 from sqlalchemy import Engine, func, select
 
 from mgov.cluster import service, tasks
-from mgov.config import load_settings
-from mgov.db.tables import ARCHIVE_FILES, ARCHIVE_RECORDS, FINDINGS, RUN_TASKS, SCAN_ITEMS
+from mgov.cluster.dispatch import celery_dispatch
+from mgov.config import ScheduleEntry, load_settings
+from mgov.db.tables import ARCHIVE_FILES, ARCHIVE_RECORDS, FINDINGS, JOBS, RUN_TASKS, SCAN_ITEMS
 from mgov.demo.farm import generate, run_in_thread
 from mgov.formats.load import import_file
 from mgov.runs.context import RoutingOptions
 from mgov.runs.select import run_params
 from mgov.runs.service import execute_run, start_run
+from mgov.scheduler.dispatch import inline
+from mgov.scheduler.executors import job_runner
+from mgov.scheduler.tick import Scheduler
 from redis_server import RedisServer, free_port, own_redis
 
 pytestmark = pytest.mark.database
@@ -328,3 +333,41 @@ def test_cli_sends_a_run_and_runs_shows_its_progress(cli: Any, db_url: str, engi
                             .where(SCAN_ITEMS.c.run_id == sent["run"])).scalar() == 1
         assert conn.execute(select(func.count()).select_from(FINDINGS)
                             .where(FINDINGS.c.run_id == sent["run"])).scalar() == sum(counts.values())
+
+
+def test_the_schedulers_jobs_go_to_the_workers(setup: Setup, tmp_path: Path) -> None:
+    """With a cluster configured, the scheduler's dispatch seam sends each job to the workers,
+    which claim and run it as the embedded default's jobs runner does: the same outcome."""
+    start = dt.datetime(2026, 9, 27, 4, 0, tzinfo=dt.UTC)  # a Sunday, before 05:00
+    entries = [ScheduleEntry(kind="archive_audit", at="0 5 * * 0")]
+
+    def week(dispatch: Any, weeks: int) -> list[Any]:
+        sched = Scheduler(setup.engine, setup.settings(True), dispatch, entries=entries)
+        sched.tick(start + dt.timedelta(weeks=weeks))  # seen first: due at 05:00 (later: due already)
+        started = sched.tick(start + dt.timedelta(weeks=weeks, hours=1, minutes=5))
+        sched.release()
+        return started
+
+    setup.settings(False).resolved_archive_dir.mkdir(parents=True)
+    execute_run(setup.engine, setup.settings(False),  # an archive to audit
+                start_run(setup.engine, run_params(channels=setup.addresses[:2], routing=setup.routing)))
+    inline_jobs = week(inline(job_runner(setup.engine, setup.settings(False))), 0)
+    workers = Workers(setup.env, tmp_path)
+    workers.start("w1")
+    try:
+        sent = week(celery_dispatch(setup.settings(True)), 1)
+        assert len(inline_jobs) == len(sent) == 1
+        deadline = time.monotonic() + 60
+        while True:
+            with setup.engine.connect() as conn:
+                row = conn.execute(select(JOBS).where(JOBS.c.id == sent[0]["id"])).one()
+            if row.state in ("done", "failed") or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        workers.stop()
+    with setup.engine.connect() as conn:
+        first = conn.execute(select(JOBS).where(JOBS.c.id == inline_jobs[0]["id"])).one()
+    assert (row.state, row.error) == (first.state, first.error), (row.error, first.error)
+    assert row.state == "done"
+    assert row.result == first.result and row.kind == "archive_audit"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mgov.cluster.tasks import TASK, run_channel
+from mgov.cluster.tasks import JOB_TASK, TASK, run_channel, run_job
 from mgov.config import ClusterSettings
 from mgov.errors import ConfigError
 
@@ -47,4 +47,5 @@ def make_app(cluster: ClusterSettings) -> Celery:
         worker_cancel_long_running_tasks_on_connection_loss=False,
     )
     app.task(name=TASK, bind=True, acks_late=True, reject_on_worker_lost=True)(run_channel)
+    app.task(name=JOB_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)(run_job)
     return app

@@ -28,6 +28,7 @@ from mgov.runs.channel_task import ChannelWork
 log = logging.getLogger(__name__)
 
 TASK = "mgov.run_channel"
+JOB_TASK = "mgov.run_job"
 DB_PATIENCE = 300.0  # seconds a task waits for the database before it fails
 _LOCK = threading.Lock()
 _STATE: dict[str, Any] = {}  # this process's settings (set by `mgov worker`), work and engine
@@ -103,3 +104,14 @@ def run_channel(task: Any, run_id: int, channel_id: int, kind: str) -> dict[str,
 def _transient(exc: DBAPIError) -> bool:
     """A lost or refused connection, or a locked database: worth waiting for."""
     return isinstance(exc, OperationalError) or exc.connection_invalidated
+
+
+def run_job(task: Any, job_id: int) -> bool:
+    """Claim and run a queued job of the scheduler (mgov.act.jobs) as the embedded default's jobs
+    runner does; False when it is no longer queued (another runner took it: run once)."""
+    # Deferred: the scheduler's job kinds load the act floor's runner and every run kind.
+    from mgov.scheduler.executors import job_runner
+
+    engine, _ = _work()
+    settings: Settings = _STATE.get("settings") or Settings()
+    return job_runner(engine, settings).run_queued(int(job_id))
