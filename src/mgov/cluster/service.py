@@ -45,11 +45,17 @@ def enqueue_run(engine: Engine, settings: Settings, run_id: int, channel_ids: li
 
 
 def send(settings: Settings, run_id: int, kind: str, channel_ids: list[int]) -> None:
+    # Deferred: kombu (Celery's messaging) loads only where a cluster is configured.
+    from kombu.exceptions import OperationalError
+
     app = make_app(settings.cluster)
     try:
         with app.producer_or_acquire() as producer:
             for cid in channel_ids:
                 app.send_task(TASK, args=[run_id, cid, kind], queue=settings.cluster.queue, producer=producer)
+    except OperationalError as exc:
+        raise MgovError(f"cannot reach the cluster's broker ({exc}): run {run_id} is kept; send what it lacks "
+                        f"again with `mgov {kind} --resume --run {run_id}`") from exc
     finally:
         app.close()
 
