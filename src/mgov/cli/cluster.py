@@ -16,7 +16,7 @@ def worker(
     concurrency: int = typer.Option(0, "--concurrency", "-c", min=0,
                                     help="Processes taking tasks, one channel each at a time (0: one per core)."),
     queues: str | None = typer.Option(None, "--queues", "-Q",
-                                      help="Comma-separated queues to take from (default: [cluster] queue)."),
+                                      help="Comma-separated queues to take from (default: queue of \\[cluster])."),
     name: str | None = typer.Option(None, "--name", help="This worker's name (default: mgov@HOST-PID)."),
     pool: str = typer.Option("prefork", "--pool", help="prefork: --concurrency processes, a channel each at a "
                                                       "time; threads: one process, --concurrency channels at once "
@@ -24,7 +24,7 @@ def worker(
     loglevel: str = typer.Option("INFO", "--loglevel", help="Celery's log level."),
 ) -> None:
     """Take channels of distributed runs from the cluster's broker and collect, judge and store
-    them (Celery with a Redis broker, [cluster] of mgov.toml). Start one per machine; a worker
+    them (Celery with a Redis broker, \\[cluster] of mgov.toml). Start one per machine; a worker
     killed mid-task has its task redone by another.
 
     [dim]Example: MGOV_CLUSTER__BROKER=redis://10.0.0.5:6379/0 mgov worker --concurrency 8[/dim]
