@@ -79,7 +79,7 @@ def test_findings_refuse_unknown_values_and_channels(cli, runs) -> None:
 
 
 # Commands that list things besides the `... list` ones; each takes --json (the README's promise).
-LISTING = {("findings",), ("links",), ("registry", "audit"), ("registry", "vocab"), ("probe-stats",)}
+LISTING = {("findings",), ("links",), ("registry", "audit"), ("registry", "vocab"), ("probe-stats",), ("runs",)}
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 

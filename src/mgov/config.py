@@ -120,6 +120,30 @@ class ArchiveSettings(BaseModel):
             raise ValueError(f"replay_collections {value!r}: choose per-org or all")
         return value
 
+class ClusterSettings(BaseModel):
+    """[cluster] of mgov.toml (MGOV_CLUSTER__BROKER=redis://...): where runs go when an office
+    outgrows one machine. No broker: the embedded default (every run in the process that asks)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    broker: str | None = None  # redis://host:6379/0: Celery's broker, and where shared limits are kept
+    result_backend: str | None = None  # not needed: progress is read from the database
+    queue: str = "mgov"  # the queue runs are sent to and `mgov worker` takes from by default
+    # Seconds before a task taken by a worker that vanished (kill -9, power loss) is handed to
+    # another; longer than the longest channel (a crawl) takes, or it is done twice (harmlessly:
+    # the second commit is refused by the database, but the work is spent).
+    visibility_timeout: float = Field(default=3600.0, gt=0)
+    shared_limits: str | None = None  # Redis URL of the shared politeness limits; unset: the broker's
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.broker)
+
+    @property
+    def limits_url(self) -> str | None:
+        return self.shared_limits or self.broker
+
+
 # The five fields of a cron time (minute hour day-of-month month day-of-week) and their ranges.
 CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day", 1, 31), ("month", 1, 12), ("weekday", 0, 7))
 
@@ -246,6 +270,7 @@ class Settings(BaseSettings):
     recheck: RecheckSettings = Field(default_factory=RecheckSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
     # [content] of mgov.toml: overrides of the crawl's content rules (mgov.content.rules),
     # e.g. column classes, placeholder phrases, expression dictionaries, thresholds.
     content: dict[str, Any] = Field(default_factory=dict)

@@ -297,3 +297,14 @@ MESSAGES.update({
     "scheduler_running": ("Scheduler running ({n} schedule(s)); Ctrl-C stops it",
                           "调度器运行中（{n} 项计划）；按 Ctrl-C 停止"),
 })
+# Distributed runs (issue 20): mgov worker, mgov runs, --cluster.
+MESSAGES.update({
+    "cluster_sent": ("{kind} run {run}: {sent} channels sent to the cluster's workers; follow it with `mgov runs`",
+                     "{kind} 运行 {run}：已将 {sent} 个渠道发往集群的工作进程；用 `mgov runs` 查看进度"),
+    "cluster_states": ("{done} done · {running} running · {queued} queued · {failed} failed",
+                       "完成 {done} · 进行中 {running} · 排队 {queued} · 失败 {failed}"),
+    "worker_starting": ("Worker {name}: {concurrency} processes taking queue(s) {queues} from {broker}",
+                        "工作进程 {name}：{concurrency} 个进程，从 {broker} 领取队列 {queues} 的任务"),
+    "no_runs": ("No run yet", "尚无运行记录"),
+})
+HEADERS.update({"started_at": "开始时间", "done": "已完成", "running": "进行中", "queued": "排队中"})

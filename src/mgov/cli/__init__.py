@@ -18,6 +18,7 @@ from mgov.cli import (
     capture,
     channels,
     checks,
+    cluster,
     common,
     crawl,
     demo,
@@ -108,6 +109,8 @@ app.command("review")(inputs.review)
 app.command("serve")(serve.serve)
 app.add_typer(schedule.app, name="schedule")
 app.command("scheduler")(schedule.scheduler)
+app.command("worker")(cluster.worker)
+app.command("runs")(cluster.runs)
 
 
 HOME_OPTION = typer.Option(None, "--home", envvar="MGOV_HOME", help="mgov's home folder (default ./.mgov).")

@@ -9,6 +9,7 @@ import typer
 
 from mgov.cli import choices
 from mgov.cli.common import print_json, print_table, state
+from mgov.cli.fetching import CLUSTER, DETACH
 from mgov.cli.words import labelled, names_for, with_titles
 from mgov.i18n import t
 
@@ -84,6 +85,8 @@ def scan(
     concurrency: int = typer.Option(2, "--concurrency", min=1, help="Packages analysed at once."),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes (0: one per core for runs of 500+ "
                                                            "channels, else one)."),
+    cluster: bool = CLUSTER,
+    detach: bool = DETACH,
     as_json: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
 ) -> None:
     """Judge registered app channels (app_android, app_ios) from the package file the registry
@@ -100,5 +103,6 @@ def scan(
         raise typer.BadParameter("--resume keeps the run's own selection and checks: give none of --org, --kind, "
                                  "--channel, --checks, --profile")
     run_pass(ctx, "app", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
+             cluster=cluster, detach=detach,
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
                         "routing": RoutingOptions()}, profile=profile)

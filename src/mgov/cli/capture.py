@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from mgov.cli import choices
 from mgov.cli.common import JSON_OPTION, console, err_console, print_json, print_table, state
-from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CONNECT_TO, DNS
+from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CLUSTER, CONNECT_TO, DETACH, DNS
 from mgov.cli.scan import run_pass
 from mgov.i18n import t
 
@@ -48,6 +48,8 @@ def capture(
     concurrency: int = typer.Option(50, "--concurrency", min=1, help="Accounts captured at once."),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes (0: one per core for runs of 500+ "
                                                            "accounts, else one)."),
+    cluster: bool = CLUSTER,
+    detach: bool = DETACH,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Capture registered new-media accounts (WeChat, Weibo, other social accounts, mini
@@ -75,6 +77,7 @@ def capture(
         limits["import_file"] = str(_checked_import(st.lang, import_file, channel[0] if channel else ""))
     routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
     run_pass(ctx, "capture", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
+             cluster=cluster, detach=detach,
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
                         "routing": routing}, profile=profile, limits=limits, after=_print_counts)
 

@@ -8,7 +8,7 @@ import typer
 
 from mgov.cli import choices
 from mgov.cli.common import JSON_OPTION, print_json, print_table, state
-from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CONNECT_TO, DNS, KINDS
+from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CLUSTER, CONNECT_TO, DETACH, DNS, KINDS
 from mgov.cli.scan import run_pass
 
 
@@ -39,6 +39,8 @@ def crawl(
     concurrency: int = typer.Option(20, "--concurrency", min=1, help="Sites crawled at once."),
     workers: int = typer.Option(0, "--workers", min=0, help="Crawler processes (0: one per core for runs of "
                                                            "500+ channels, else one)."),
+    cluster: bool = CLUSTER,
+    detach: bool = DETACH,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Crawl web channels (bounded, robots.txt honoured, every page archived as WARC), check
@@ -59,6 +61,7 @@ def crawl(
     st = state(ctx)
     routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
     run_pass(ctx, "crawl", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
+             cluster=cluster, detach=detach,
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
                         "routing": routing}, profile=profile,
              limits={"max_pages": max_pages, "max_depth": max_depth, "subdomains": subdomains, "delay": delay,

@@ -14,3 +14,7 @@ CA_BUNDLE = typer.Option(None, "--ca-bundle", metavar="PEM",
                          help="Certificates trusted in addition to the system store.")
 ALLOW_PRIVATE = typer.Option(False, "--allow-private",
                              help="Let the SSRF guard pass private, loopback and link-local targets.")
+CLUSTER = typer.Option(False, "--cluster", help="Send the run's channels to the cluster's workers (`mgov worker`); "
+                                                "the default when \\[cluster] of mgov.toml names a broker.")
+DETACH = typer.Option(False, "--detach", help="With a cluster: send the run and return at once (follow it with "
+                                              "`mgov runs`).")

@@ -11,7 +11,7 @@ import typer
 
 from mgov.cli import choices
 from mgov.cli.common import print_json, print_table, state
-from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CONNECT_TO, DNS, KINDS
+from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CLUSTER, CONNECT_TO, DETACH, DNS, KINDS
 from mgov.cli.scan import run_pass
 from mgov.cli.words import labelled, names_for, with_titles
 
@@ -49,6 +49,8 @@ def render(
     concurrency: int = typer.Option(4, "--concurrency", min=1, help="Channels rendered at once."),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes, each with its own browser (0: one per "
                                                            "core for runs of 500+ channels, else one)."),
+    cluster: bool = CLUSTER,
+    detach: bool = DETACH,
     as_json: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
 ) -> None:
     """Render web channels' start pages in Debian's Chromium (desktop and phone), every request
@@ -67,6 +69,7 @@ def render(
     st = state(ctx)
     routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
     run_pass(ctx, "render", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
+             cluster=cluster, detach=detach,
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
                         "routing": routing}, profile=profile,
              limits={"viewports": _split(viewports), "slots": slots, "page_budget": page_budget})

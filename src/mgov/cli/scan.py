@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from mgov import clock
 from mgov.cli.common import JSON_OPTION, console, err_console, print_json, print_table, state
-from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CONNECT_TO, DNS, KINDS
+from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CLUSTER, CONNECT_TO, DETACH, DNS, KINDS
 from mgov.i18n import t
 
 
@@ -34,6 +34,8 @@ def scan(
     concurrency: int = typer.Option(150, "--concurrency", min=1, help="Channels collected at once."),
     workers: int = typer.Option(0, "--workers", min=0, help="Scanner processes (0: one per core for runs of "
                                                            "500+ channels, else one)."),
+    cluster: bool = CLUSTER,
+    detach: bool = DETACH,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Scan web channels: collect evidence (archived as WARC) and run the checks on it.
@@ -52,6 +54,7 @@ def scan(
     st = state(ctx)
     routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
     run_pass(ctx, "scan", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
+             cluster=cluster, detach=detach,
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
                         "routing": routing}, profile=profile)
 
@@ -59,7 +62,7 @@ def scan(
 def run_pass(ctx: typer.Context, pass_kind: str, *, resume: bool, run: int | None, concurrency: int,
              workers: int, as_json: bool, selection: dict[str, Any], limits: dict[str, Any] | None = None,
              profile: str | None = None, after: Callable[[typer.Context, dict[str, Any], bool], None] | None = None,
-             ) -> None:
+             cluster: bool = False, detach: bool = False) -> None:
     """Start (or resume) a scan or crawl run, show its progress, print its summary. With a
     profile, the checks it binds run with its parameters (and --checks adds to them). after:
     what the kind adds to the summary (to the JSON before it is printed, else printed after it)."""
@@ -74,13 +77,18 @@ def run_pass(ctx: typer.Context, pass_kind: str, *, resume: bool, run: int | Non
     else:
         run_id = start_run(engine, run_params(kind=pass_kind, limits=limits, profile=profile,
                                                profile_dirs=st.settings.profile_dirs, **selection))
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True, disable=as_json) as progress:
-        task = progress.add_task(f"{pass_kind} {run_id}", total=None)
-        result = execute_run(
-            engine, st.settings, run_id, concurrency=concurrency, workers=workers or None,
-            on_start=lambda total, done: progress.update(task, total=total, completed=done),
-            on_channel=lambda facts, counts: progress.advance(task))
+    if cluster or st.settings.cluster.configured:
+        result = run_on_cluster(ctx, pass_kind, run_id, detach=detach, as_json=as_json)
+        if result is None:
+            return
+    else:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err_console, transient=True, disable=as_json) as progress:
+            task = progress.add_task(f"{pass_kind} {run_id}", total=None)
+            result = execute_run(
+                engine, st.settings, run_id, concurrency=concurrency, workers=workers or None,
+                on_start=lambda total, done: progress.update(task, total=total, completed=done),
+                on_channel=lambda facts, counts: progress.advance(task))
     result["tasks_rechecked"] = honour_rechecks(ctx, run_id)
     if as_json:
         if after is not None:
@@ -90,6 +98,33 @@ def run_pass(ctx: typer.Context, pass_kind: str, *, resume: bool, run: int | Non
     print_summary(st.lang, result)
     if after is not None:
         after(ctx, result, False)
+
+
+def run_on_cluster(ctx: typer.Context, pass_kind: str, run_id: int, *, detach: bool,
+                   as_json: bool) -> dict[str, Any] | None:
+    """Send run_id's channels to the cluster's workers; follow it to its end (None with detach)."""
+    # Deferred: Celery loads only for the commands that use a cluster.
+    from mgov.cluster.service import enqueue_run, follow
+
+    st = state(ctx)
+    engine = st.engine()
+    sent = enqueue_run(engine, st.settings, run_id)
+    if detach:
+        if as_json:
+            print_json({"run": run_id, "kind": pass_kind, "sent": sent})
+        else:
+            console.print(t(st.lang, "cluster_sent", kind=pass_kind, run=run_id, sent=sent))
+        return None
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[states]}"), TimeElapsedColumn(), console=err_console, transient=True,
+                  disable=as_json) as progress:
+        task = progress.add_task(f"{pass_kind} {run_id}", total=None, states="")
+
+        def show(p: dict[str, int]) -> None:
+            progress.update(task, total=p["total"], completed=p["done"] + p["failed"],
+                            states=t(st.lang, "cluster_states", **p))
+
+        return follow(engine, st.settings, run_id, on_progress=show)
 
 
 def honour_rechecks(ctx: typer.Context, run_id: int) -> dict[str, list[int]]:

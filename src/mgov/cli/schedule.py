@@ -6,20 +6,24 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from mgov import clock
 from mgov.cli.common import JSON_OPTION, console, err_console, print_json, print_table, state
+from mgov.config import Settings
 from mgov.errors import InvalidValue
 from mgov.i18n import t
 from mgov.profiles.names import label
 from mgov.scheduler import loop, store
-from mgov.scheduler.dispatch import in_process, inline
+from mgov.scheduler.dispatch import Dispatch, in_process, inline
 from mgov.scheduler.entries import all_entries
 from mgov.scheduler.listing import listing
 from mgov.scheduler.tick import LEASE_SECONDS, Scheduler
+
+if TYPE_CHECKING:
+    from mgov.act.job_runner import JobRunner
 
 app = typer.Typer(help="What runs when ([[schedule]] of mgov.toml and profiles' defaults): last and next "
                        "runs, overdue flagged. [dim]Example: mgov schedule --json[/dim]")
@@ -111,7 +115,7 @@ def scheduler(ctx: typer.Context,
     runner = job_runner(engine, st.settings)
     if lease_seconds <= interval:
         raise InvalidValue("--lease-seconds must be longer than --interval (the lease is renewed on each tick)")
-    sched = Scheduler(engine, st.settings, in_process(runner), lease_seconds=lease_seconds)
+    sched = Scheduler(engine, st.settings, dispatch_for(st.settings, runner), lease_seconds=lease_seconds)
     console.print(t(st.lang, "scheduler_running", n=len(sched.entries)))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -119,3 +123,14 @@ def scheduler(ctx: typer.Context,
         loop.run(sched, stop, interval)
     except KeyboardInterrupt:
         stop.set()
+
+
+def dispatch_for(settings: Settings, runner: JobRunner) -> Dispatch:
+    """Where the scheduler's jobs go: the cluster's workers when one is configured, else the
+    jobs runner of this process."""
+    if settings.cluster.configured:
+        # Deferred: Celery loads only where a cluster is configured.
+        from mgov.cluster.dispatch import celery_dispatch
+
+        return celery_dispatch(settings)
+    return in_process(runner)

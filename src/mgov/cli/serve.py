@@ -60,14 +60,14 @@ def serve(
     stop_scheduler: Callable[[], None] = lambda: None  # noqa: E731 - nothing to stop without --scheduler
     if scheduler:
         # Deferred: the scheduler's jobs runner (aiohttp, dnspython, warcio) loads only with --scheduler.
+        from mgov.cli.schedule import dispatch_for
         from mgov.scheduler import loop
-        from mgov.scheduler.dispatch import in_process
         from mgov.scheduler.executors import job_runner
         from mgov.scheduler.tick import Scheduler
 
         # Its own jobs runner in this process (the web's may be in other worker processes).
         runner = job_runner(st.engine(), st.settings)
-        thread, stop = loop.start_thread(Scheduler(st.engine(), st.settings, in_process(runner)))
+        thread, stop = loop.start_thread(Scheduler(st.engine(), st.settings, dispatch_for(st.settings, runner)))
 
         def stop_scheduler() -> None:  # after the server: the lease is let go, another takes over at once
             stop.set()

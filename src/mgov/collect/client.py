@@ -30,6 +30,7 @@ from yarl import URL
 from mgov.collect.body import BodyDecoder, decode_body, is_text, supported_encodings
 from mgov.collect.failure import CollectFailure, classify
 from mgov.collect.lag import LoopLag
+from mgov.collect.pace import make_pacer
 from mgov.collect.resolver import Resolver
 from mgov.collect.routing import Routing
 from mgov.collect.settings import CollectSettings, Family
@@ -207,6 +208,7 @@ class HttpClient:
         self._global = asyncio.Semaphore(settings.global_limit)
         self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.per_host_limit))
+        self.pacer = make_pacer(settings.shared_limits)  # the same limits across a cluster's workers
         self.lag = LoopLag()  # timings leave out the time mgov's own loop ran late
 
     def _get_session(self) -> aiohttp.ClientSession:
@@ -236,6 +238,7 @@ class HttpClient:
 
     async def aclose(self) -> None:
         await self.lag.stop()
+        await self.pacer.aclose()
         for session in (self._session, self._fresh):
             if session is not None:
                 await session.close()
@@ -297,7 +300,8 @@ class HttpClient:
         self.lag.start()
         clock = SITE_CLOCK.get()  # a crawl's budget: charged from here, the slots held, not before
         # The host's slot first: a task queued behind a busy host must not hold a global slot.
-        async with self._per_host[host], self._global:
+        async with self._per_host[host], self.pacer.lease(f"host:{host}", self.settings.per_host_limit), \
+                self._global:
             if clock is not None:
                 clock.start()
             try:

@@ -28,6 +28,7 @@ import dns.rdatatype
 import dns.resolver
 
 from mgov.collect.failure import CollectFailure
+from mgov.collect.pace import Pacer
 from mgov.evidence.exchange import ScanStatus
 
 MAX_CACHE_TTL = 300.0  # answers are kept no longer than this, whatever their TTL
@@ -53,8 +54,9 @@ class RateLimit:
     The spacing is kept between actual sends (a lock per server, the last send's time taken
     after the sleep), so a loop that stalls does not release a burst of queries at once."""
 
-    def __init__(self, qps: float) -> None:
+    def __init__(self, qps: float, pacer: Pacer | None = None) -> None:
         self.qps = max(qps, 0.1)
+        self.pacer = pacer  # the same spacing across a cluster's workers (collect.pace)
         self._last: dict[tuple[str, int], float] = {}
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
 
@@ -66,6 +68,8 @@ class RateLimit:
                 gap = last + 1.0 / self.qps - time.monotonic()
                 if gap > 0:
                     await asyncio.sleep(gap)
+            if self.pacer is not None:
+                await self.pacer.space(f"dns:{server[0]}:{server[1]}", 1.0 / self.qps)
             self._last[server] = time.monotonic()
 
 
@@ -87,12 +91,12 @@ class NoSuchName(CollectFailure):
 class DnsClient:
     """Queries to the given servers, with the policy above. One per scan (per event loop)."""
 
-    def __init__(self, servers: Sequence[tuple[str, int]], policy: DnsPolicy) -> None:
+    def __init__(self, servers: Sequence[tuple[str, int]], policy: DnsPolicy, *, pacer: Pacer | None = None) -> None:
         if not servers:
             raise ValueError("a DNS client needs at least one server")
         self.servers = list(servers)
         self.policy = policy
-        self.rate = RateLimit(policy.qps)
+        self.rate = RateLimit(policy.qps, pacer)
         self._cache: dict[tuple[str, str], tuple[float, dns.resolver.Answer | NoSuchName]] = {}
         self._inflight: dict[tuple[str, str], asyncio.Future[dns.resolver.Answer]] = {}
         self.stats = {"queries": 0, "udp_lost": 0, "tcp": 0, "servfail": 0, "unresolved": 0}

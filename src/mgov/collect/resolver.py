@@ -17,6 +17,7 @@ import dns.resolver
 
 from mgov.collect.dns import DnsClient, DnsPolicy
 from mgov.collect.failure import CollectFailure
+from mgov.collect.pace import make_pacer
 from mgov.collect.routing import Routing, blocked_reason, parse_ip
 from mgov.collect.settings import CollectSettings, Family
 from mgov.evidence.exchange import DnsAnswer, ScanStatus
@@ -45,7 +46,8 @@ class Resolver:
                 servers = [(ns, system.port) for ns in system.nameservers if isinstance(ns, str)]
             s = self._settings
             self._client = DnsClient(servers, DnsPolicy(lifetime=s.dns_timeout, try_timeout=s.dns_try_timeout,
-                                                        tcp_after=s.dns_tcp_after, qps=s.dns_qps))
+                                                        tcp_after=s.dns_tcp_after, qps=s.dns_qps),
+                                     pacer=make_pacer(s.shared_limits))
             self._loop = loop
         return self._client
 

@@ -65,3 +65,6 @@ class CollectSettings:
     # account search `mgov discover` asks (host names; none: no ActivityPub search).
     platform_rate: float = 2.0
     activitypub_search: tuple[str, ...] = ()
+    # A cluster's Redis URL: the per-host, per-DNS-server and per-platform limits above hold
+    # across every worker (collect.pace); None: in this process only.
+    shared_limits: str | None = None

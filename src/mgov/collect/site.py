@@ -80,14 +80,16 @@ class CollectContext:
 
     @classmethod
     def create(cls, archive_dir: str | Path | None, *, settings: CollectSettings | None = None,
-               routing: Routing | None = None, warc_max_size: int | None = None) -> CollectContext:
-        """A context archiving to archive_dir (None: no archive); opens nothing yet."""
+               routing: Routing | None = None, warc_max_size: int | None = None,
+               warc_prefix: str = "mgov") -> CollectContext:
+        """A context archiving to archive_dir (None: no archive); opens nothing yet. warc_prefix
+        starts its WARC files' names (a cluster's workers each have their own)."""
         settings = settings or CollectSettings()
         routing = routing or Routing()
         warc = None
         if archive_dir is not None:
-            warc = (WarcWriter(archive_dir, max_size=warc_max_size) if warc_max_size
-                    else WarcWriter(archive_dir))
+            warc = (WarcWriter(archive_dir, max_size=warc_max_size, prefix=warc_prefix) if warc_max_size
+                    else WarcWriter(archive_dir, prefix=warc_prefix))
         return cls(settings, routing, HttpClient(settings, routing, warc=warc), warc)
 
     async def aclose(self) -> None:

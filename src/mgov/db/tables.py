@@ -170,6 +170,24 @@ class ScanItem(Base):
     counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # status -> findings
 
 
+class RunTask(Base):
+    """A channel of a distributed run sent to the cluster's workers (mgov.cluster): one row per
+    (run, channel), so a run's progress reads queued, running, failed and done (scan_items)
+    counts, and a task sent twice is still one row."""
+
+    __tablename__ = "run_tasks"
+    __table_args__ = (UniqueConstraint("run_id", "channel_id", name="uq_run_tasks_run_channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(20), default="queued")  # queued, running, done, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # times a worker started it
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)  # the last worker that took it
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 class FindingRow(Base):
     __tablename__ = "findings"
     __table_args__ = (Index("ix_findings_run_channel", "run_id", "channel_id"),
@@ -750,6 +768,7 @@ RESPONSIBILITIES = _table(ChannelResponsibility)
 EVENTS = _table(ChannelEvent)
 SCAN_RUNS = _table(ScanRun)
 SCAN_ITEMS = _table(ScanItem)
+RUN_TASKS = _table(RunTask)
 FINDINGS = _table(FindingRow)
 PROBES = _table(Probe)
 CRAWL_PAGES = _table(CrawlPage)

@@ -32,13 +32,16 @@ class RoutingOptions:
 
 @asynccontextmanager
 async def open_context(settings: Settings, options: RoutingOptions,
-                       collect: CollectSettings | None = None) -> AsyncIterator[CollectContext]:
+                       collect: CollectSettings | None = None, *, warc_prefix: str = "mgov",
+                       ) -> AsyncIterator[CollectContext]:
     archive = settings.resolved_archive_dir
     archive.mkdir(parents=True, exist_ok=True)
     # Pages behind a bad certificate are still collected (the TLS checks judge the certificate),
-    # so one defect does not hide every other verdict on the site.
-    collect = replace(collect or CollectSettings(), tls_fallback=True)
-    ctx = CollectContext.create(archive, routing=options.routing(), settings=collect)
+    # so one defect does not hide every other verdict on the site. With a cluster, the
+    # politeness limits hold across its workers (collect.pace).
+    collect = replace(collect or CollectSettings(), tls_fallback=True,
+                      shared_limits=settings.cluster.limits_url if settings.cluster.configured else None)
+    ctx = CollectContext.create(archive, routing=options.routing(), settings=collect, warc_prefix=warc_prefix)
     try:
         yield ctx
     finally:

@@ -91,8 +91,21 @@ def select_channels(conn: Connection, *, org: str | None = None, kinds: Iterable
     return out
 
 
-def done_channels(conn: Connection, run_id: int) -> set[int]:
-    return set(conn.execute(select(SCAN_ITEMS.c.channel_id).where(SCAN_ITEMS.c.run_id == run_id)).scalars())
+def done_channels(conn: Connection, run_id: int, among: Iterable[int] | None = None) -> set[int]:
+    """The channels run_id has stored (of `among`, when given)."""
+    query = select(SCAN_ITEMS.c.channel_id).where(SCAN_ITEMS.c.run_id == run_id)
+    if among is not None:
+        query = query.where(SCAN_ITEMS.c.channel_id.in_(list(among)))
+    return set(conn.execute(query).scalars())
+
+
+def stored_counts(conn: Connection, run_ids: Iterable[int]) -> dict[int, int]:
+    """run -> channels stored."""
+    ids = list(run_ids)
+    if not ids:
+        return {}
+    return {int(r): int(n) for r, n in conn.execute(select(SCAN_ITEMS.c.run_id, func.count())
+                                                    .where(SCAN_ITEMS.c.run_id.in_(ids)).group_by(SCAN_ITEMS.c.run_id))}
 
 
 def save_channels(conn: Connection, run_id: int,

@@ -25,6 +25,7 @@ from weakref import WeakKeyDictionary
 from yarl import URL
 
 from mgov.collect.client import OFF_LOOP_BYTES, HttpClient
+from mgov.collect.pace import Pacer
 from mgov.collect.platforms.base import AccountCapture
 from mgov.collect.site import CollectContext
 from mgov.collect.warc import ArchiveError
@@ -52,8 +53,9 @@ class HostPace:
     """Requests to one host spaced 1/rate apart (between actual sends: a stalled loop releases
     no burst), and hosts that asked for a pause (Retry-After) left alone until it ends."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, pacer: Pacer | None = None) -> None:
         self.gap = 1.0 / max(rate, 0.01)
+        self.pacer = pacer  # the same spacing across a cluster's workers (collect.pace)
         self._last: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._held: dict[str, float] = {}  # host -> monotonic time it may be asked again
@@ -80,6 +82,8 @@ class HostPace:
                 left = max(left, last + self.gap - time.monotonic())
             if left > 0:
                 await asyncio.sleep(left)
+            if self.pacer is not None:
+                await self.pacer.space(f"platform:{host}", self.gap)
             self._last[host] = time.monotonic()
 
 
@@ -90,7 +94,7 @@ def pace_of(ctx: CollectContext) -> HostPace:
     """The run's pace (one per client, so every capture of a run shares it)."""
     pace = _PACES.get(ctx.client)
     if pace is None:
-        pace = _PACES[ctx.client] = HostPace(ctx.settings.platform_rate)
+        pace = _PACES[ctx.client] = HostPace(ctx.settings.platform_rate, ctx.client.pacer)
     return pace
 
 

@@ -1,0 +1,74 @@
+"""The run_tasks rows of distributed runs: which channels were sent, and how each is doing.
+Done is read from the run's items (scan_items), the one record of a stored channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from mgov import clock
+from mgov.db.tables import RUN_TASKS, SCAN_ITEMS, SCAN_RUNS
+
+STATES = ("queued", "running", "failed")
+
+
+def add_tasks(conn: Connection, run_id: int, channel_ids: Iterable[int]) -> None:
+    """A queued row for each channel that has none yet (sending again keeps one row)."""
+    have = set(conn.execute(select(RUN_TASKS.c.channel_id).where(RUN_TASKS.c.run_id == run_id)).scalars())
+    rows = [{"run_id": run_id, "channel_id": cid, "state": "queued", "attempts": 0, "updated_at": clock.now()}
+            for cid in channel_ids if cid not in have]
+    if rows:
+        conn.execute(insert(RUN_TASKS), rows)
+
+
+def mark(conn: Connection, run_id: int, channel_id: int, state: str, *, worker: str | None = None,
+         error: str | None = None) -> None:
+    values: dict[str, Any] = {"state": state, "updated_at": clock.now(), "error": error}
+    if state == "running":
+        values["attempts"] = RUN_TASKS.c.attempts + 1
+        values["worker"] = worker
+    conn.execute(update(RUN_TASKS).where(RUN_TASKS.c.run_id == run_id, RUN_TASKS.c.channel_id == channel_id)
+                 .values(**values))
+
+
+def lacking(conn: Connection, run_id: int) -> list[int]:
+    """Channels sent and neither stored nor failed: what may have to be sent again."""
+    done = select(SCAN_ITEMS.c.channel_id).where(SCAN_ITEMS.c.run_id == run_id)
+    return list(conn.execute(select(RUN_TASKS.c.channel_id).where(
+        RUN_TASKS.c.run_id == run_id, RUN_TASKS.c.state != "failed", RUN_TASKS.c.channel_id.not_in(done))
+        .order_by(RUN_TASKS.c.channel_id)).scalars())
+
+
+def progress(conn: Connection, run_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """run -> total, done, running, failed, queued, for the distributed runs among run_ids."""
+    ids = list(run_ids)
+    out: dict[int, dict[str, int]] = {}
+    if not ids:
+        return out
+    for run_id, state, n in conn.execute(select(RUN_TASKS.c.run_id, RUN_TASKS.c.state, func.count())
+                                         .where(RUN_TASKS.c.run_id.in_(ids))
+                                         .group_by(RUN_TASKS.c.run_id, RUN_TASKS.c.state)):
+        row = out.setdefault(run_id, {"total": 0, "done": 0, "running": 0, "failed": 0, "queued": 0})
+        row["total"] += n
+        if state in ("running", "failed"):
+            row[state] += n
+    for run_id, n in conn.execute(select(SCAN_ITEMS.c.run_id, func.count()).where(SCAN_ITEMS.c.run_id.in_(list(out)))
+                                  .group_by(SCAN_ITEMS.c.run_id)):
+        out[run_id]["done"] = n
+    for row in out.values():
+        # A stored channel may still read running (its row is marked after the commit).
+        row["running"] = max(0, min(row["running"], row["total"] - row["done"] - row["failed"]))
+        row["queued"] = max(0, row["total"] - row["done"] - row["failed"] - row["running"])
+    return out
+
+
+def finish_if_complete(conn: Connection, run_id: int) -> bool:
+    """Mark the run finished when every channel sent is stored or failed."""
+    p = progress(conn, [run_id]).get(run_id)
+    if p is None or p["done"] + p["failed"] < p["total"]:
+        return False
+    conn.execute(update(SCAN_RUNS).where(SCAN_RUNS.c.id == run_id, SCAN_RUNS.c.status == "running")
+                 .values(status="finished", finished_at=clock.now()))
+    return True

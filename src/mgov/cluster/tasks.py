@@ -1,0 +1,117 @@
+"""The task a cluster's workers run: one channel of one run, of one kind of work.
+
+The body is `ChannelWork.run` (runs.channel_task), the same one an in-process run of a
+single channel takes; here it is wrapped with the task's row (run_tasks: running, done or
+failed) and with patience for the database: a connection lost for a few seconds (a restart, a
+network blip, a locked SQLite file) is waited for in the task, whose message stays
+unacknowledged meanwhile, rather than handed back to a broker that may be away too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from mgov.cluster import store
+from mgov.config import Settings
+from mgov.db.engine import make_engine
+from mgov.errors import MgovError
+from mgov.runs.channel_task import ChannelWork
+
+log = logging.getLogger(__name__)
+
+TASK = "mgov.run_channel"
+JOB_TASK = "mgov.run_job"
+DB_PATIENCE = 300.0  # seconds a task waits for the database before it fails
+_LOCK = threading.Lock()
+_STATE: dict[str, Any] = {}  # this process's settings (set by `mgov worker`), work and engine
+
+
+def configure(settings: Settings) -> None:
+    """The settings this process's tasks run with (called by `mgov worker` before it starts)."""
+    _STATE["settings"] = settings
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _work() -> tuple[Engine, ChannelWork]:
+    # One per process, made in the process that runs the tasks (a prefork child, not the
+    # parent it was forked from: engines and event loops do not survive a fork), shared by
+    # its threads (a pool of threads).
+    with _LOCK:
+        return _made()
+
+
+def _made() -> tuple[Engine, ChannelWork]:
+    if _STATE.get("pid") != os.getpid():
+        settings: Settings = _STATE.get("settings") or Settings()
+        engine = make_engine(settings.resolved_database_url)
+        _STATE.update(pid=os.getpid(), engine=engine,
+                      work=ChannelWork(engine, settings, warc_prefix=f"mgov-{worker_name()}"))
+    return _STATE["engine"], _STATE["work"]
+
+
+def close_work(**_: Any) -> None:
+    """At a worker process's end: its WARC files closed and sealed, its engine disposed."""
+    if _STATE.get("pid") == os.getpid():
+        work: ChannelWork = _STATE.pop("work")
+        engine: Engine = _STATE.pop("engine")
+        _STATE.pop("pid", None)
+        try:
+            work.close()
+        finally:
+            engine.dispose()
+
+
+def run_channel(task: Any, run_id: int, channel_id: int, kind: str) -> dict[str, int] | None:
+    """Store channel_id of run_id (a `kind` run); its status counts, None when stored already."""
+    engine, work = _work()
+    started, delay = time.monotonic(), 0.5
+    while True:
+        try:
+            with engine.begin() as conn:
+                store.mark(conn, run_id, channel_id, "running", worker=worker_name())
+            try:
+                counts = work.run(run_id, channel_id, kind)
+            except MgovError as exc:
+                with engine.begin() as conn:
+                    store.mark(conn, run_id, channel_id, "failed", error=str(exc))
+                    store.finish_if_complete(conn, run_id)
+                raise
+            with engine.begin() as conn:
+                store.mark(conn, run_id, channel_id, "done")
+                store.finish_if_complete(conn, run_id)
+            return counts
+        except (OperationalError, DBAPIError) as exc:
+            if not _transient(exc) or time.monotonic() - started > DB_PATIENCE:
+                raise
+            log.warning("run %s channel %s: database unavailable (%s); again in %.1f s",
+                        run_id, channel_id, type(exc.orig).__name__ if exc.orig else exc, delay)
+            engine.dispose()  # its pooled connections may be dead
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def _transient(exc: DBAPIError) -> bool:
+    """A lost or refused connection, or a locked database: worth waiting for."""
+    return isinstance(exc, OperationalError) or exc.connection_invalidated
+
+
+def run_job(task: Any, job_id: int) -> bool:
+    """Claim and run a queued job of the scheduler (mgov.act.jobs) as the embedded default's jobs
+    runner does; False when it is no longer queued (another runner took it: run once)."""
+    # Deferred: the scheduler's job kinds load the act floor's runner and every run kind.
+    from mgov.scheduler.executors import job_runner
+
+    engine, _ = _work()
+    settings: Settings = _STATE.get("settings") or Settings()
+    return job_runner(engine, settings).run_queued(int(job_id))
