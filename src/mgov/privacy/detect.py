@@ -29,16 +29,21 @@ _B = r"(?<![0-9A-Za-z_*＊×●•])(?<![0-9A-Za-z]-)"
 _E = r"(?![0-9A-Za-z_*＊×●•])(?!-[0-9A-Za-z])"
 URL = re.compile(r"(?:https?|ftp)://[^\s<>\"'）)】]+|www\.[A-Za-z0-9-]+\.[^\s<>\"'）)】]+", re.IGNORECASE)
 _SEP = r"[-\s]?"
+# The same boundary, tested once the candidate's first character is read: a pattern that
+# begins with a character class is searched at C speed from one such character to the next
+# (one that begins with an assertion is tried at every position: a third slower).
+_B1 = r"(?<![0-9A-Za-z_*＊×●•].)(?<![0-9A-Za-z]-.)"
 PATTERNS: dict[str, re.Pattern[str]] = {
-    "id18": re.compile(_B + r"(\d{17}[\dXx]|\d{6} \d{8} \d{3}[\dXx])" + _E),
-    "id15": re.compile(_B + r"([1-9]\d{14})" + _E),
-    "card": re.compile(_B + r"(\d{15,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?|\d{6} \d{13})" + _E),
-    "ssn": re.compile(_B + r"(\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{9})" + _E),
-    "passport": re.compile(_B + r"(E[A-HJ-NP-Z]\d{7}|[EG]\d{8}|[PSD]E?\d{7}|[A-Z]\d{8}|\d{9})" + _E),
+    "id18": re.compile(r"(\d" + _B1 + r"(?:\d{16}[\dXx]|\d{5} \d{8} \d{3}[\dXx]))" + _E),
+    "id15": re.compile(r"([1-9]" + _B1 + r"\d{14})" + _E),
+    "card": re.compile(r"(\d" + _B1 + r"(?:\d{14,18}|\d{3}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?|\d{5} \d{13}))" + _E),
+    "ssn": re.compile(r"(\d" + _B1 + r"(?:\d{2}-\d{2}-\d{4}|\d{2} \d{2} \d{4}|\d{8}))" + _E),
+    "passport": re.compile(r"([A-Z\d]" + _B1 + r"(?:(?<=E)[A-HJ-NP-Z]\d{7}|(?<=[EG])\d{8}|(?<=[PSD])E?\d{7}"
+                           r"|(?<=[A-Z])\d{8}|(?<=\d)\d{8}))" + _E),
     "mobile": re.compile(_B + r"(?:\+?86[-\s]?)?(1[3-9]\d" + _SEP + r"\d{4}" + _SEP + r"\d{4})" + _E),
     "landline": re.compile(_B + r"(?:[(（](0\d{2,3})[)）]\s?|(0\d{2,3})[-－—\s])([2-9]\d{6,7})"
                            r"(?:(?:-|转|[Ee][Xx][Tt]\.?\s?)\d{1,5})?" + _E),
-    "local": re.compile(_B + r"([2-9]\d{7})" + _E),  # a local number: only beside a phone's label
+    "local": re.compile(r"([2-9]" + _B1 + r"\d{7})" + _E),  # a local number: only beside a phone's label
     "email": re.compile(r"(?<![A-Za-z0-9._%+\-*＊])([A-Za-z0-9][A-Za-z0-9._%+\-]{0,63})@"
                         r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})(?![A-Za-z0-9-])"),
 }
