@@ -15,6 +15,7 @@ from mgov.assess.overturned import overturned_in_period, with_overturned
 from mgov.assess.period import parse_period
 from mgov.assess.rank import compare, rank
 from mgov.assess.score import assess
+from mgov.db import rollups
 from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS
 from mgov.errors import MgovError, NotFound
 from mgov.profiles import load
@@ -32,6 +33,8 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
     except ValueError as exc:
         raise MgovError(str(exc)) from exc
     profile = load(profile_id, dirs=profile_dirs or [])
+    with engine.begin() as conn:  # rows from before the rollups (or written around them) are folded in first
+        rollups.catch_up(conn)
     with engine.connect() as conn:
         channels = channels_of(conn, profile, org)
         if not channels:

@@ -27,20 +27,22 @@ from mgov.assess.inputs import (
     UsageFigures,
 )
 from mgov.assess.results import ChannelResult, IndicatorResult, Rank
-from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, FINDINGS, PROBES
+from mgov.db import rollups
+from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDING_DAYS, FINDINGS, PROBE_DAYS, PROBES
 from mgov.profiles import Profile, resolve
 
 
 def observations_of(conn: Connection, profile: Profile, channels: list[ChannelInput], start: dt.date,
                     end: dt.date) -> list[Observation]:
     """What each channel's indicators saw in the period: the bound check's finding of each day
-    (the day's last), the availability probes by week, and the stored inputs of exactly this
-    period (mgov.assess.manual; the newest per channel, indicator and kind): a reviewer's
-    decision on any indicator (it outranks findings and probes), 好差评 counts for rating
-    indicators, usage figures for usage indicators. Indicators with none stay not assessed."""
+    (the day's last; only the latest when every indicator on it reads only that), the
+    availability probes by week, and the stored inputs of exactly this period
+    (mgov.assess.manual; the newest per channel, indicator and kind): a reviewer's decision on
+    any indicator (it outranks findings and probes), 好差评 counts for rating indicators, usage
+    figures for usage indicators. Indicators with none stay not assessed. Findings and probes
+    are read from their rollups (db.rollups), brought up to date first."""
+    rollups.catch_up(conn)
     ids = [int(c.channel_id) for c in channels]
-    since = dt.datetime.combine(start, dt.time(), dt.UTC)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
     # (check id, variant) -> channel ids: an indicator with parameters reads the findings
     # judged with exactly those (mgov scan --profile), others the check's own.
     wanted: dict[tuple[str, str | None], set[str]] = defaultdict(set)
@@ -51,8 +53,8 @@ def observations_of(conn: Connection, profile: Profile, channels: list[ChannelIn
                 wanted[(ind.check, ind.variant)].add(c.channel_id)
             elif ind.source == "probe":
                 probes_wanted.add(c.channel_id)
-    daily = _daily_findings(conn, profile, channels, wanted, since, until)
-    weeks = probe_weeks(conn, [int(c) for c in probes_wanted], since, until) if probes_wanted else {}
+    daily = daily_findings(conn, _every_day(profile, channels), wanted, start, end)
+    weeks = probe_day_weeks(conn, [int(c) for c in probes_wanted], start, end) if probes_wanted else {}
     entered = manual.newest(conn, profile.id, ids, start, end)
     out = []
     for c in channels:
@@ -77,8 +79,9 @@ def observations_of(conn: Connection, profile: Profile, channels: list[ChannelIn
 
 def probe_weeks(conn: Connection, channel_ids: list[int], since: dt.datetime,
                 until: dt.datetime | None = None) -> dict[str, list[ProbeWeek]]:
-    """Per channel, its availability probes in [since, until) as weeks (Monday to Sunday, UTC):
-    the database counts them per day, Python folds the days into weeks."""
+    """Per channel, its availability probes in [since, until) as weeks (Monday to Sunday, UTC),
+    read from the probes themselves (a task's re-check of one channel, any time of day): the
+    database counts them per day, Python folds the days into weeks."""
     day = _utc_day(conn, PROBES.c.at)
     weeks: dict[str, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for i in range(0, len(channel_ids), 500):
@@ -96,58 +99,6 @@ def probe_weeks(conn: Connection, channel_ids: list[int], since: dt.datetime,
             for cid, by_week in weeks.items()}
 
 
-# Modes that read the evidence of every failing day, not only of the latest usable finding.
-_FAILING_DAYS_MODES = ("worst", "any_fail", "fail_days_ratio")
-
-
-def _daily_findings(conn: Connection, profile: Profile, channels: list[ChannelInput],
-                    wanted: Mapping[tuple[str, str | None], set[str]], since: dt.datetime,
-                    until: dt.datetime) -> dict[tuple[str, str, str | None], list[DailyFinding]]:
-    """Per (channel, check, variant): the day's last finding of every day, in day order.
-
-    Statuses are read for every finding; the value and evidence (JSON, the costly part) only
-    for the findings an aggregation reads: the latest usable one (and the last one), and,
-    for a check some indicator aggregates by failing days, the failing and warning days."""
-    by_days = {(ind.check, ind.variant)
-               for c in channels for ind in resolve(profile, c.kind, c.tier)
-               if ind.source == "check" and ind.check and mode_of(ind) in _FAILING_DAYS_MODES}
-    ids = [int(c.channel_id) for c in channels]
-    check_ids = sorted({check for check, _ in wanted})
-    days: dict[tuple[str, str, str | None], dict[Any, tuple[FindingStatus, int]]] = defaultdict(dict)
-    on = _utc_day(conn, FINDINGS.c.observed_at)  # the database turns a time into its day
-    for i in range(0, len(ids), 500):
-        query = (select(FINDINGS.c.channel_id, FINDINGS.c.check_id, FINDINGS.c.variant, FINDINGS.c.status, on,
-                        FINDINGS.c.id)
-                 .where(FINDINGS.c.channel_id.in_(ids[i:i + 500]), FINDINGS.c.check_id.in_(check_ids),
-                        FINDINGS.c.observed_at >= since, FINDINGS.c.observed_at < until)
-                 .order_by(FINDINGS.c.observed_at, FINDINGS.c.id))
-        for cid, check, variant, status, day, fid in conn.execute(query):
-            if str(cid) in wanted.get((check, variant), ()):
-                days[(str(cid), check, variant)][day] = (status, fid)  # the day's last
-    needed: set[int] = set()
-    for (_, check, variant), by_day in days.items():
-        ordered = [by_day[d] for d in sorted(by_day)]
-        needed.add(ordered[-1][1])
-        usable = [fid for status, fid in ordered if status in ("pass", "warn", "fail")]
-        if usable:
-            needed.add(usable[-1])
-        if (check, variant) in by_days:
-            needed.update(fid for status, fid in ordered if status in ("fail", "warn"))
-    data: dict[int, tuple[Any, Any]] = {}
-    wanted_ids = sorted(needed)
-    for i in range(0, len(wanted_ids), 500):
-        values = select(FINDINGS.c.id, FINDINGS.c.value, FINDINGS.c.evidence).where(
-            FINDINGS.c.id.in_(wanted_ids[i:i + 500]))
-        data.update((fid, (value, evidence)) for fid, value, evidence in conn.execute(values))
-    dates: dict[Any, dt.date] = {}  # SQLite gives 'YYYY-MM-DD' text, PostgreSQL dates
-    out: dict[tuple[str, str, str | None], list[DailyFinding]] = {}
-    for key, by_day in days.items():
-        out[key] = [DailyFinding(dates.get(d) or dates.setdefault(d, _as_date(d)), status,
-                                 *(data[fid][0], data[fid][1] or ()) if fid in data else (None, ()))
-                    for d, (status, fid) in sorted(by_day.items())]
-    return out
-
-
 def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
@@ -157,6 +108,110 @@ def _utc_day(conn: Connection, column: Any) -> Any:
     if conn.dialect.name == "postgresql":
         return func.date(func.timezone("UTC", column))
     return func.date(column)  # SQLite stores UTC text
+
+
+def probe_day_weeks(conn: Connection, channel_ids: list[int], start: dt.date,
+                    end: dt.date | None = None) -> dict[str, list[ProbeWeek]]:
+    """Per channel, its availability probes from start to end (inclusive) as weeks (Monday to
+    Sunday, UTC), from the counts per UTC day (probe_days)."""
+    weeks: dict[str, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for i in range(0, len(channel_ids), 500):
+        query = (select(PROBE_DAYS.c.channel_id, PROBE_DAYS.c.day, PROBE_DAYS.c.probes, PROBE_DAYS.c.failed)
+                 .where(PROBE_DAYS.c.channel_id.in_(channel_ids[i:i + 500]), PROBE_DAYS.c.day >= start))
+        if end is not None:
+            query = query.where(PROBE_DAYS.c.day <= end)
+        for cid, on, n, failed in conn.execute(query):
+            week = weeks[str(cid)][on - dt.timedelta(days=on.weekday())]
+            week[0] += int(n)
+            week[1] += int(failed)
+    return {cid: [ProbeWeek(w, n, failed) for w, (n, failed) in sorted(by_week.items())]
+            for cid, by_week in weeks.items() if by_week}
+
+
+# Modes that read every day of the window; the others (latest, instances_from_value) read the
+# latest usable finding only.
+_EVERY_DAY_MODES = ("worst", "any_fail", "fail_days_ratio")
+_USABLE = ("pass", "warn", "fail")
+_Key = tuple[str, str, str | None]  # channel id, check id, variant
+_Day = tuple[dt.date, FindingStatus, int]  # day, the day's last status, its finding id
+
+
+def _every_day(profile: Profile, channels: list[ChannelInput]) -> set[tuple[str, str | None]]:
+    """The (check, variant) pairs some indicator aggregates over every day."""
+    return {(ind.check, ind.variant)
+            for c in channels for ind in resolve(profile, c.kind, c.tier)
+            if ind.source == "check" and ind.check and mode_of(ind) in _EVERY_DAY_MODES}
+
+
+def daily_findings(conn: Connection, every_day: set[tuple[str, str | None]],
+                   wanted: Mapping[tuple[str, str | None], set[str]], start: dt.date,
+                   end: dt.date) -> dict[_Key, list[DailyFinding]]:
+    """Per (channel, check, variant), from finding_days: the day's last finding of every day
+    (for the pairs in every_day), or else only the latest day's, one row each, when that
+    one is usable (the latest modes read nothing else; when it is not, every day, as the
+    aggregation then counts them). Value and evidence (JSON, the costly part) are read from
+    the findings for the latest usable and the last finding, and for every-day pairs the
+    failing and warning days."""
+    days: dict[_Key, list[_Day]] = {}
+    for (check, variant), channel_ids in wanted.items():
+        ids = sorted(int(c) for c in channel_ids)
+        if (check, variant) in every_day:
+            days.update(_all_days(conn, check, variant, ids, start, end))
+            continue
+        latest = _latest_days(conn, check, variant, ids, start, end)
+        days.update(latest)
+        unusable = sorted(int(cid) for (cid, _, _), rows in latest.items() if rows[-1][1] not in _USABLE)
+        if unusable:
+            days.update(_all_days(conn, check, variant, unusable, start, end))
+    needed: set[int] = set()
+    for (_, check, variant), ordered in days.items():
+        needed.add(ordered[-1][2])
+        usable = [fid for _, status, fid in ordered if status in _USABLE]
+        if usable:
+            needed.add(usable[-1])
+        if (check, variant) in every_day:
+            needed.update(fid for _, status, fid in ordered if status in ("fail", "warn"))
+    data: dict[int, tuple[Any, Any]] = {}
+    wanted_ids = sorted(needed)
+    for i in range(0, len(wanted_ids), 500):
+        values = select(FINDINGS.c.id, FINDINGS.c.value, FINDINGS.c.evidence).where(
+            FINDINGS.c.id.in_(wanted_ids[i:i + 500]))
+        data.update((fid, (value, evidence)) for fid, value, evidence in conn.execute(values))
+    return {key: [DailyFinding(day, status, *(data[fid][0], data[fid][1] or ()) if fid in data else (None, ()))
+                  for day, status, fid in ordered]
+            for key, ordered in days.items()}
+
+
+def _all_days(conn: Connection, check: str, variant: str | None, ids: list[int], start: dt.date,
+              end: dt.date) -> dict[_Key, list[_Day]]:
+    fd = FINDING_DAYS.c
+    out: dict[_Key, list[_Day]] = defaultdict(list)
+    for i in range(0, len(ids), 500):
+        query = (select(fd.channel_id, fd.day, fd.status, fd.finding_id)
+                 .where(fd.channel_id.in_(ids[i:i + 500]), fd.check_id == check, fd.variant == (variant or ""),
+                        fd.day >= start, fd.day <= end)
+                 .order_by(fd.channel_id, fd.day))
+        for cid, day, status, fid in conn.execute(query):
+            out[(str(cid), check, variant)].append((day, status, fid))
+    return out
+
+
+def _latest_days(conn: Connection, check: str, variant: str | None, ids: list[int], start: dt.date,
+                 end: dt.date) -> dict[_Key, list[_Day]]:
+    """Each channel's latest day of the period: one index seek per channel (the rollup's key)."""
+    fd, d2 = FINDING_DAYS.c, FINDING_DAYS.alias("d2").c
+    last = (select(func.max(d2.day)).where(d2.channel_id == CHANNELS.c.id, d2.check_id == check,
+                                            d2.variant == (variant or ""), d2.day >= start, d2.day <= end)
+            .scalar_subquery())
+    out: dict[_Key, list[_Day]] = {}
+    for i in range(0, len(ids), 500):
+        query = (select(fd.channel_id, fd.day, fd.status, fd.finding_id)
+                 .select_from(CHANNELS.join(FINDING_DAYS, (fd.channel_id == CHANNELS.c.id) & (fd.check_id == check)
+                                            & (fd.variant == (variant or "")) & (fd.day == last)))
+                 .where(CHANNELS.c.id.in_(ids[i:i + 500])))
+        for cid, day, status, fid in conn.execute(query):
+            out[(str(cid), check, variant)] = [(day, status, fid)]
+    return out
 
 
 def _utc(at: dt.datetime) -> dt.datetime:
