@@ -474,6 +474,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--profile-out", help="run the assessment under py-spy, raw samples to this file (+ .pg)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory and schema")
+    parser.add_argument("--reuse-sqlite", help="assess this kept SQLite file (same --channels/--days), no generation")
+    parser.add_argument("--reuse-schema", help="assess this kept PostgreSQL schema, no generation")
     args = parser.parse_args()
     if args.quick:
         args.channels, args.days = 500, 10
@@ -493,7 +495,12 @@ def main() -> None:
     base_env = {**os.environ, "MGOV_HOME": str(tmp / "home"), "MGOV_LANG": "en", "PYTHONPATH": str(ROOT / "src")}
     done = []
     try:
-        if not args.no_sqlite:
+        if args.reuse_sqlite:
+            db = Path(args.reuse_sqlite)
+            m = run_assess({**base_env, "MGOV_DATABASE_URL": f"sqlite:///{db}"}, args.profile_out)
+            done.append(report("SQLite", plan, dict.fromkeys(("findings", "probes", "indexes", "analyze"), 0.0), m,
+                               db.stat().st_size))
+        elif not args.no_sqlite:
             db = tmp / "assess.db"
             engine = make_engine(f"sqlite:///{db}")
             upgrade(engine)
@@ -512,15 +519,19 @@ def main() -> None:
                     raise
                 print(f"PostgreSQL at {pg} does not answer ({type(exc).__name__}): skipped")
                 return
-            schema = f"mgov_bench_{uuid.uuid4().hex[:8]}"
-            with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            schema = args.reuse_schema or f"mgov_bench_{uuid.uuid4().hex[:8]}"
+            if not args.reuse_schema:
+                with admin.begin() as conn:
+                    conn.execute(text(f'CREATE SCHEMA "{schema}"'))
             url = f"{pg}{'&' if '?' in pg else '?'}options=-csearch_path%3D{schema}"
             try:
-                engine = make_engine(url)
-                upgrade(engine)
-                engine.dispose()
-                gen = generate_pg(url, plan)
+                if args.reuse_schema:
+                    gen = dict.fromkeys(("findings", "probes", "indexes", "analyze"), 0.0)
+                else:
+                    engine = make_engine(url)
+                    upgrade(engine)
+                    engine.dispose()
+                    gen = generate_pg(url, plan)
                 with admin.connect() as conn:
                     size = conn.execute(text(
                         "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
@@ -529,7 +540,7 @@ def main() -> None:
                                args.profile_out + ".pg" if args.profile_out else None)
                 done.append(report(f"PostgreSQL {version}", plan, gen, m, int(size or 0)))
             finally:
-                if args.keep:
+                if args.keep or args.reuse_schema:
                     print(f"kept schema {schema}")
                 else:
                     with admin.begin() as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -49,15 +50,22 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
         version = store.supersede(conn, assessment_id, profile.id, start, end, org)
         # A chunk of channels at a time: the period's findings of 20,000 channels do not fit
         # in memory at once, and the results of one chunk do not depend on another's.
-        for i in range(0, len(channels), CHUNK):
-            chunk = channels[i:i + CHUNK]
-            observations = with_overturned(store.observations_of(conn, profile, chunk, start, end), decided)
-            found = assess(profile, chunk, observations)
-            before = [previous[c.channel_id] for c in chunk if c.channel_id in previous]
-            changes = {c.channel_id: store.plain(c) for c in compare(found, before)} if previous else {}
-            store.save_results(conn, assessment_id, chunk, found, store.snapshot(observations), changes)
-            results.extend(found)
-            trends.update((cid, change.get("trend")) for cid, change in changes.items())
+        try:
+            for i in range(0, len(channels), CHUNK):
+                # What the chunks before built lives to the end (ranked then): the cyclic collector
+                # would walk it again and again (a third of the CPU at 20,000 channels). Frozen, it
+                # is left alone; the chunk's own garbage is still collected.
+                gc.freeze()
+                chunk = channels[i:i + CHUNK]
+                observations = with_overturned(store.observations_of(conn, profile, chunk, start, end), decided)
+                found = assess(profile, chunk, observations)
+                before = [previous[c.channel_id] for c in chunk if c.channel_id in previous]
+                changes = {c.channel_id: store.plain(c) for c in compare(found, before)} if previous else {}
+                store.save_results(conn, assessment_id, chunk, found, store.snapshot(observations), changes)
+                results.extend(found)
+                trends.update((cid, change.get("trend")) for cid, change in changes.items())
+        finally:
+            gc.unfreeze()
         ranks = rank(results)
         store.save_ranks(conn, assessment_id, ranks)
     if detail:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, func, insert, null, select, update
 
 from mgov import clock
 from mgov.assess import manual
@@ -53,7 +53,8 @@ def observations_of(conn: Connection, profile: Profile, channels: list[ChannelIn
                 wanted[(ind.check, ind.variant)].add(c.channel_id)
             elif ind.source == "probe":
                 probes_wanted.add(c.channel_id)
-    daily = daily_findings(conn, _every_day(profile, channels), wanted, start, end)
+    daily = daily_findings(conn, _reading(profile, channels, _EVERY_DAY_MODES), wanted, start, end,
+                           valued=_reading(profile, channels, ("instances_from_value",)))
     weeks = probe_day_weeks(conn, [int(c) for c in probes_wanted], start, end) if probes_wanted else {}
     entered = manual.newest(conn, profile.id, ids, start, end)
     out = []
@@ -136,22 +137,24 @@ _Key = tuple[str, str, str | None]  # channel id, check id, variant
 _Day = tuple[dt.date, FindingStatus, int]  # day, the day's last status, its finding id
 
 
-def _every_day(profile: Profile, channels: list[ChannelInput]) -> set[tuple[str, str | None]]:
-    """The (check, variant) pairs some indicator aggregates over every day."""
+def _reading(profile: Profile, channels: list[ChannelInput],
+             modes: tuple[str, ...]) -> set[tuple[str, str | None]]:
+    """The (check, variant) pairs some indicator aggregates with one of these modes."""
     return {(ind.check, ind.variant)
             for c in channels for ind in resolve(profile, c.kind, c.tier)
-            if ind.source == "check" and ind.check and mode_of(ind) in _EVERY_DAY_MODES}
+            if ind.source == "check" and ind.check and mode_of(ind) in modes}
 
 
 def daily_findings(conn: Connection, every_day: set[tuple[str, str | None]],
                    wanted: Mapping[tuple[str, str | None], set[str]], start: dt.date,
-                   end: dt.date) -> dict[_Key, list[DailyFinding]]:
+                   end: dt.date, valued: set[tuple[str, str | None]] | None = None) -> dict[_Key, list[DailyFinding]]:
     """Per (channel, check, variant), from finding_days: the day's last finding of every day
     (for the pairs in every_day), or else only the latest day's, one row each, when that
     one is usable (the latest modes read nothing else; when it is not, every day, as the
-    aggregation then counts them). Value and evidence (JSON, the costly part) are read from
-    the findings for the latest usable and the last finding, and for every-day pairs the
-    failing and warning days."""
+    aggregation then counts them). Evidence (JSON, the costly part) is read from the findings
+    for the latest usable and the last finding, and for every-day pairs the failing and
+    warning days; the value as well for the pairs in valued (None: all), the ones an
+    indicator counts instances from."""
     days: dict[_Key, list[_Day]] = {}
     for (check, variant), channel_ids in wanted.items():
         ids = sorted(int(c) for c in channel_ids)
@@ -171,12 +174,14 @@ def daily_findings(conn: Connection, every_day: set[tuple[str, str | None]],
             needed.add(usable[-1])
         if (check, variant) in every_day:
             needed.update(fid for _, status, fid in ordered if status in ("fail", "warn"))
+    with_value = {fid for (_, check, variant), ordered in days.items()
+                  if valued is None or (check, variant) in valued for _, _, fid in ordered} & needed
     data: dict[int, tuple[Any, Any]] = {}
-    wanted_ids = sorted(needed)
-    for i in range(0, len(wanted_ids), 500):
-        values = select(FINDINGS.c.id, FINDINGS.c.value, FINDINGS.c.evidence).where(
-            FINDINGS.c.id.in_(wanted_ids[i:i + 500]))
-        data.update((fid, (value, evidence)) for fid, value, evidence in conn.execute(values))
+    for ids, value_column in ((sorted(with_value), FINDINGS.c.value),
+                              (sorted(needed - with_value), null().label("value"))):
+        for i in range(0, len(ids), 500):
+            rows = select(FINDINGS.c.id, value_column, FINDINGS.c.evidence).where(FINDINGS.c.id.in_(ids[i:i + 500]))
+            data.update((fid, (value, evidence)) for fid, value, evidence in conn.execute(rows))
     return {key: [DailyFinding(day, status, *(data[fid][0], data[fid][1] or ()) if fid in data else (None, ()))
                   for day, status, fid in ordered]
             for key, ordered in days.items()}
@@ -262,6 +267,10 @@ def _findings_snapshot(findings: Sequence[DailyFinding]) -> dict[str, Any] | lis
     evidence of the findings that carry them (the ones the aggregation read)."""
     if not findings:
         return []
+    if len(findings) == 1:  # the latest modes' usual case, kept short
+        f = findings[0]
+        return {"from": f.day.isoformat(), "statuses": _LETTER[f.status],
+                "data": [[0, f.value, list(f.evidence)]] if f.value is not None or f.evidence else []}
     first = findings[0].day
     letters = ["."] * ((findings[-1].day - first).days + 1)
     data = []
@@ -269,7 +278,7 @@ def _findings_snapshot(findings: Sequence[DailyFinding]) -> dict[str, Any] | lis
         offset = (f.day - first).days
         letters[offset] = _LETTER[f.status]
         if f.value is not None or f.evidence:
-            data.append([offset, f.value, [dict(e) for e in f.evidence]])
+            data.append([offset, f.value, list(f.evidence)])  # fresh dicts already (DailyFinding copies)
     return {"from": first.isoformat(), "statuses": "".join(letters), "data": data}
 
 
@@ -371,17 +380,24 @@ def result_dict(r: ChannelResult) -> dict[str, Any]:
             "monitored_not_assessed": r.monitored_not_assessed, "observed_score": r.observed_score,
             "indicators": [{"id": i.id, "rule": i.rule, "category": i.category, "status": i.status,
                             "instances": i.instances, "points": i.points,
-                            "evidence": [dict(e) for e in i.evidence], "detail": i.detail} for i in r.indicators]}
+                            "evidence": list(i.evidence), "detail": i.detail} for i in r.indicators]}
 
 
 def observation_dict(o: Observation) -> dict[str, Any]:
     """An observation as JSON-ready data, built directly; observation_from_snapshot reads it."""
     m, r, u = o.manual, o.ratings, o.usage
-    return {"channel_id": o.channel_id, "indicator_id": o.indicator_id,
-            "findings": _findings_snapshot(o.findings),
-            "probes": [{"week_start": p.week_start.isoformat(), "probes": p.probes, "failed": p.failed}
-                       for p in o.probes],
-            "manual": {"status": m.status, "instances": m.instances, "note": m.note,
-                       "evidence": [dict(e) for e in m.evidence]} if m else None,
-            "ratings": {"total": r.total, "bad": r.bad, "overdue": r.overdue} if r else None,
-            "usage": {"visits": u.visits, "mobile_share": u.mobile_share} if u else None}
+    out: dict[str, Any] = {"channel_id": o.channel_id, "indicator_id": o.indicator_id}
+    # Only the sources observed: 20,000 channels x 50 indicators of empty keys add up.
+    if o.findings:
+        out["findings"] = _findings_snapshot(o.findings)
+    if o.probes:
+        out["probes"] = [{"week_start": p.week_start.isoformat(), "probes": p.probes, "failed": p.failed}
+                         for p in o.probes]
+    if m:
+        out["manual"] = {"status": m.status, "instances": m.instances, "note": m.note,
+                         "evidence": [dict(e) for e in m.evidence]}
+    if r:
+        out["ratings"] = {"total": r.total, "bad": r.bad, "overdue": r.overdue}
+    if u:
+        out["usage"] = {"visits": u.visits, "mobile_share": u.mobile_share}
+    return out
