@@ -30,6 +30,7 @@ from mgov.assess.results import ChannelResult, IndicatorResult, Rank
 from mgov.db import rollups
 from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDING_DAYS, FINDINGS, PROBE_DAYS, PROBES
 from mgov.profiles import Profile, resolve
+from mgov.profiles.model import Indicator
 
 
 def observations_of(conn: Connection, profile: Profile, channels: list[ChannelInput], start: dt.date,
@@ -43,23 +44,32 @@ def observations_of(conn: Connection, profile: Profile, channels: list[ChannelIn
     are read from their rollups (db.rollups), brought up to date first."""
     rollups.catch_up(conn)
     ids = [int(c.channel_id) for c in channels]
+    by_kind: dict[tuple[str, str], list[Indicator]] = {}  # resolved once per kind and tier, not per channel
+
+    def indicators(c: ChannelInput) -> list[Indicator]:
+        key = (c.kind, c.tier)
+        if key not in by_kind:
+            by_kind[key] = resolve(profile, c.kind, c.tier)
+        return by_kind[key]
+
     # (check id, variant) -> channel ids: an indicator with parameters reads the findings
     # judged with exactly those (mgov scan --profile), others the check's own.
     wanted: dict[tuple[str, str | None], set[str]] = defaultdict(set)
     probes_wanted: set[str] = set()
     for c in channels:
-        for ind in resolve(profile, c.kind, c.tier):
+        for ind in indicators(c):
             if ind.source == "check" and ind.check:
                 wanted[(ind.check, ind.variant)].add(c.channel_id)
             elif ind.source == "probe":
                 probes_wanted.add(c.channel_id)
-    daily = daily_findings(conn, _reading(profile, channels, _EVERY_DAY_MODES), wanted, start, end,
-                           valued=_reading(profile, channels, ("instances_from_value",)))
+    bound = [ind for key in by_kind for ind in by_kind[key] if ind.source == "check" and ind.check]
+    daily = daily_findings(conn, _reading(bound, _EVERY_DAY_MODES), wanted, start, end,
+                           valued=_reading(bound, ("instances_from_value",)))
     weeks = probe_day_weeks(conn, [int(c) for c in probes_wanted], start, end) if probes_wanted else {}
     entered = manual.newest(conn, profile.id, ids, start, end)
     out = []
     for c in channels:
-        for ind in resolve(profile, c.kind, c.tier):
+        for ind in indicators(c):
             obs: dict[str, Any] = {}
             key = (c.channel_id, ind.check or "", ind.variant)
             if ind.source == "check" and ind.check and key in daily:
@@ -137,12 +147,9 @@ _Key = tuple[str, str, str | None]  # channel id, check id, variant
 _Day = tuple[dt.date, FindingStatus, int]  # day, the day's last status, its finding id
 
 
-def _reading(profile: Profile, channels: list[ChannelInput],
-             modes: tuple[str, ...]) -> set[tuple[str, str | None]]:
-    """The (check, variant) pairs some indicator aggregates with one of these modes."""
-    return {(ind.check, ind.variant)
-            for c in channels for ind in resolve(profile, c.kind, c.tier)
-            if ind.source == "check" and ind.check and mode_of(ind) in modes}
+def _reading(indicators: list[Indicator], modes: tuple[str, ...]) -> set[tuple[str, str | None]]:
+    """The (check, variant) pairs some of these check indicators aggregate with one of these modes."""
+    return {(ind.check or "", ind.variant) for ind in indicators if mode_of(ind) in modes}
 
 
 def daily_findings(conn: Connection, every_day: set[tuple[str, str | None]],
