@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, func, insert, null, select, update
 
 from mgov import clock
 from mgov.assess import manual
@@ -27,36 +27,49 @@ from mgov.assess.inputs import (
     UsageFigures,
 )
 from mgov.assess.results import ChannelResult, IndicatorResult, Rank
-from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, FINDINGS, PROBES
+from mgov.db import rollups
+from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS, FINDING_DAYS, FINDINGS, PROBE_DAYS, PROBES
 from mgov.profiles import Profile, resolve
+from mgov.profiles.model import Indicator
 
 
 def observations_of(conn: Connection, profile: Profile, channels: list[ChannelInput], start: dt.date,
                     end: dt.date) -> list[Observation]:
     """What each channel's indicators saw in the period: the bound check's finding of each day
-    (the day's last), the availability probes by week, and the stored inputs of exactly this
-    period (mgov.assess.manual; the newest per channel, indicator and kind): a reviewer's
-    decision on any indicator (it outranks findings and probes), 好差评 counts for rating
-    indicators, usage figures for usage indicators. Indicators with none stay not assessed."""
+    (the day's last; only the latest when every indicator on it reads only that), the
+    availability probes by week, and the stored inputs of exactly this period
+    (mgov.assess.manual; the newest per channel, indicator and kind): a reviewer's decision on
+    any indicator (it outranks findings and probes), 好差评 counts for rating indicators, usage
+    figures for usage indicators. Indicators with none stay not assessed. Findings and probes
+    are read from their rollups (db.rollups), brought up to date first."""
+    rollups.catch_up(conn)
     ids = [int(c.channel_id) for c in channels]
-    since = dt.datetime.combine(start, dt.time(), dt.UTC)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    by_kind: dict[tuple[str, str], list[Indicator]] = {}  # resolved once per kind and tier, not per channel
+
+    def indicators(c: ChannelInput) -> list[Indicator]:
+        key = (c.kind, c.tier)
+        if key not in by_kind:
+            by_kind[key] = resolve(profile, c.kind, c.tier)
+        return by_kind[key]
+
     # (check id, variant) -> channel ids: an indicator with parameters reads the findings
     # judged with exactly those (mgov scan --profile), others the check's own.
     wanted: dict[tuple[str, str | None], set[str]] = defaultdict(set)
     probes_wanted: set[str] = set()
     for c in channels:
-        for ind in resolve(profile, c.kind, c.tier):
+        for ind in indicators(c):
             if ind.source == "check" and ind.check:
                 wanted[(ind.check, ind.variant)].add(c.channel_id)
             elif ind.source == "probe":
                 probes_wanted.add(c.channel_id)
-    daily = _daily_findings(conn, profile, channels, wanted, since, until)
-    weeks = probe_weeks(conn, [int(c) for c in probes_wanted], since, until) if probes_wanted else {}
+    bound = [ind for key in by_kind for ind in by_kind[key] if ind.source == "check" and ind.check]
+    daily = daily_findings(conn, _reading(bound, _EVERY_DAY_MODES), wanted, start, end,
+                           valued=_reading(bound, ("instances_from_value",)))
+    weeks = probe_day_weeks(conn, [int(c) for c in probes_wanted], start, end) if probes_wanted else {}
     entered = manual.newest(conn, profile.id, ids, start, end)
     out = []
     for c in channels:
-        for ind in resolve(profile, c.kind, c.tier):
+        for ind in indicators(c):
             obs: dict[str, Any] = {}
             key = (c.channel_id, ind.check or "", ind.variant)
             if ind.source == "check" and ind.check and key in daily:
@@ -77,8 +90,9 @@ def observations_of(conn: Connection, profile: Profile, channels: list[ChannelIn
 
 def probe_weeks(conn: Connection, channel_ids: list[int], since: dt.datetime,
                 until: dt.datetime | None = None) -> dict[str, list[ProbeWeek]]:
-    """Per channel, its availability probes in [since, until) as weeks (Monday to Sunday, UTC):
-    the database counts them per day, Python folds the days into weeks."""
+    """Per channel, its availability probes in [since, until) as weeks (Monday to Sunday, UTC),
+    read from the probes themselves (a task's re-check of one channel, any time of day): the
+    database counts them per day, Python folds the days into weeks."""
     day = _utc_day(conn, PROBES.c.at)
     weeks: dict[str, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for i in range(0, len(channel_ids), 500):
@@ -96,58 +110,6 @@ def probe_weeks(conn: Connection, channel_ids: list[int], since: dt.datetime,
             for cid, by_week in weeks.items()}
 
 
-# Modes that read the evidence of every failing day, not only of the latest usable finding.
-_FAILING_DAYS_MODES = ("worst", "any_fail", "fail_days_ratio")
-
-
-def _daily_findings(conn: Connection, profile: Profile, channels: list[ChannelInput],
-                    wanted: Mapping[tuple[str, str | None], set[str]], since: dt.datetime,
-                    until: dt.datetime) -> dict[tuple[str, str, str | None], list[DailyFinding]]:
-    """Per (channel, check, variant): the day's last finding of every day, in day order.
-
-    Statuses are read for every finding; the value and evidence (JSON, the costly part) only
-    for the findings an aggregation reads: the latest usable one (and the last one), and,
-    for a check some indicator aggregates by failing days, the failing and warning days."""
-    by_days = {(ind.check, ind.variant)
-               for c in channels for ind in resolve(profile, c.kind, c.tier)
-               if ind.source == "check" and ind.check and mode_of(ind) in _FAILING_DAYS_MODES}
-    ids = [int(c.channel_id) for c in channels]
-    check_ids = sorted({check for check, _ in wanted})
-    days: dict[tuple[str, str, str | None], dict[Any, tuple[FindingStatus, int]]] = defaultdict(dict)
-    on = _utc_day(conn, FINDINGS.c.observed_at)  # the database turns a time into its day
-    for i in range(0, len(ids), 500):
-        query = (select(FINDINGS.c.channel_id, FINDINGS.c.check_id, FINDINGS.c.variant, FINDINGS.c.status, on,
-                        FINDINGS.c.id)
-                 .where(FINDINGS.c.channel_id.in_(ids[i:i + 500]), FINDINGS.c.check_id.in_(check_ids),
-                        FINDINGS.c.observed_at >= since, FINDINGS.c.observed_at < until)
-                 .order_by(FINDINGS.c.observed_at, FINDINGS.c.id))
-        for cid, check, variant, status, day, fid in conn.execute(query):
-            if str(cid) in wanted.get((check, variant), ()):
-                days[(str(cid), check, variant)][day] = (status, fid)  # the day's last
-    needed: set[int] = set()
-    for (_, check, variant), by_day in days.items():
-        ordered = [by_day[d] for d in sorted(by_day)]
-        needed.add(ordered[-1][1])
-        usable = [fid for status, fid in ordered if status in ("pass", "warn", "fail")]
-        if usable:
-            needed.add(usable[-1])
-        if (check, variant) in by_days:
-            needed.update(fid for status, fid in ordered if status in ("fail", "warn"))
-    data: dict[int, tuple[Any, Any]] = {}
-    wanted_ids = sorted(needed)
-    for i in range(0, len(wanted_ids), 500):
-        values = select(FINDINGS.c.id, FINDINGS.c.value, FINDINGS.c.evidence).where(
-            FINDINGS.c.id.in_(wanted_ids[i:i + 500]))
-        data.update((fid, (value, evidence)) for fid, value, evidence in conn.execute(values))
-    dates: dict[Any, dt.date] = {}  # SQLite gives 'YYYY-MM-DD' text, PostgreSQL dates
-    out: dict[tuple[str, str, str | None], list[DailyFinding]] = {}
-    for key, by_day in days.items():
-        out[key] = [DailyFinding(dates.get(d) or dates.setdefault(d, _as_date(d)), status,
-                                 *(data[fid][0], data[fid][1] or ()) if fid in data else (None, ()))
-                    for d, (status, fid) in sorted(by_day.items())]
-    return out
-
-
 def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
@@ -157,6 +119,111 @@ def _utc_day(conn: Connection, column: Any) -> Any:
     if conn.dialect.name == "postgresql":
         return func.date(func.timezone("UTC", column))
     return func.date(column)  # SQLite stores UTC text
+
+
+def probe_day_weeks(conn: Connection, channel_ids: list[int], start: dt.date,
+                    end: dt.date | None = None) -> dict[str, list[ProbeWeek]]:
+    """Per channel, its availability probes from start to end (inclusive) as weeks (Monday to
+    Sunday, UTC), from the counts per UTC day (probe_days)."""
+    weeks: dict[str, dict[dt.date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for i in range(0, len(channel_ids), 500):
+        query = (select(PROBE_DAYS.c.channel_id, PROBE_DAYS.c.day, PROBE_DAYS.c.probes, PROBE_DAYS.c.failed)
+                 .where(PROBE_DAYS.c.channel_id.in_(channel_ids[i:i + 500]), PROBE_DAYS.c.day >= start))
+        if end is not None:
+            query = query.where(PROBE_DAYS.c.day <= end)
+        for cid, on, n, failed in conn.execute(query):
+            week = weeks[str(cid)][on - dt.timedelta(days=on.weekday())]
+            week[0] += int(n)
+            week[1] += int(failed)
+    return {cid: [ProbeWeek(w, n, failed) for w, (n, failed) in sorted(by_week.items())]
+            for cid, by_week in weeks.items() if by_week}
+
+
+# Modes that read every day of the window; the others (latest, instances_from_value) read the
+# latest usable finding only.
+_EVERY_DAY_MODES = ("worst", "any_fail", "fail_days_ratio")
+_USABLE = ("pass", "warn", "fail")
+_Key = tuple[str, str, str | None]  # channel id, check id, variant
+_Day = tuple[dt.date, FindingStatus, int]  # day, the day's last status, its finding id
+
+
+def _reading(indicators: list[Indicator], modes: tuple[str, ...]) -> set[tuple[str, str | None]]:
+    """The (check, variant) pairs some of these check indicators aggregate with one of these modes."""
+    return {(ind.check or "", ind.variant) for ind in indicators if mode_of(ind) in modes}
+
+
+def daily_findings(conn: Connection, every_day: set[tuple[str, str | None]],
+                   wanted: Mapping[tuple[str, str | None], set[str]], start: dt.date,
+                   end: dt.date, valued: set[tuple[str, str | None]] | None = None) -> dict[_Key, list[DailyFinding]]:
+    """Per (channel, check, variant), from finding_days: the day's last finding of every day
+    (for the pairs in every_day), or else only the latest day's, one row each, when that
+    one is usable (the latest modes read nothing else; when it is not, every day, as the
+    aggregation then counts them). Evidence (JSON, the costly part) is read from the findings
+    for the latest usable and the last finding, and for every-day pairs the failing and
+    warning days; the value as well for the pairs in valued (None: all), the ones an
+    indicator counts instances from."""
+    days: dict[_Key, list[_Day]] = {}
+    for (check, variant), channel_ids in wanted.items():
+        ids = sorted(int(c) for c in channel_ids)
+        if (check, variant) in every_day:
+            days.update(_all_days(conn, check, variant, ids, start, end))
+            continue
+        latest = _latest_days(conn, check, variant, ids, start, end)
+        days.update(latest)
+        unusable = sorted(int(cid) for (cid, _, _), rows in latest.items() if rows[-1][1] not in _USABLE)
+        if unusable:
+            days.update(_all_days(conn, check, variant, unusable, start, end))
+    needed: set[int] = set()
+    for (_, check, variant), ordered in days.items():
+        needed.add(ordered[-1][2])
+        usable = [fid for _, status, fid in ordered if status in _USABLE]
+        if usable:
+            needed.add(usable[-1])
+        if (check, variant) in every_day:
+            needed.update(fid for _, status, fid in ordered if status in ("fail", "warn"))
+    with_value = {fid for (_, check, variant), ordered in days.items()
+                  if valued is None or (check, variant) in valued for _, _, fid in ordered} & needed
+    data: dict[int, tuple[Any, Any]] = {}
+    for ids, value_column in ((sorted(with_value), FINDINGS.c.value),
+                              (sorted(needed - with_value), null().label("value"))):
+        for i in range(0, len(ids), 500):
+            rows = select(FINDINGS.c.id, value_column, FINDINGS.c.evidence).where(FINDINGS.c.id.in_(ids[i:i + 500]))
+            data.update((fid, (value, evidence)) for fid, value, evidence in conn.execute(rows))
+    return {key: [DailyFinding(day, status, *(data[fid][0], data[fid][1] or ()) if fid in data else (None, ()))
+                  for day, status, fid in ordered]
+            for key, ordered in days.items()}
+
+
+def _all_days(conn: Connection, check: str, variant: str | None, ids: list[int], start: dt.date,
+              end: dt.date) -> dict[_Key, list[_Day]]:
+    fd = FINDING_DAYS.c
+    out: dict[_Key, list[_Day]] = defaultdict(list)
+    for i in range(0, len(ids), 500):
+        query = (select(fd.channel_id, fd.day, fd.status, fd.finding_id)
+                 .where(fd.channel_id.in_(ids[i:i + 500]), fd.check_id == check, fd.variant == (variant or ""),
+                        fd.day >= start, fd.day <= end)
+                 .order_by(fd.channel_id, fd.day))
+        for cid, day, status, fid in conn.execute(query):
+            out[(str(cid), check, variant)].append((day, status, fid))
+    return out
+
+
+def _latest_days(conn: Connection, check: str, variant: str | None, ids: list[int], start: dt.date,
+                 end: dt.date) -> dict[_Key, list[_Day]]:
+    """Each channel's latest day of the period: one index seek per channel (the rollup's key)."""
+    fd, d2 = FINDING_DAYS.c, FINDING_DAYS.alias("d2").c
+    last = (select(func.max(d2.day)).where(d2.channel_id == CHANNELS.c.id, d2.check_id == check,
+                                            d2.variant == (variant or ""), d2.day >= start, d2.day <= end)
+            .scalar_subquery())
+    out: dict[_Key, list[_Day]] = {}
+    for i in range(0, len(ids), 500):
+        query = (select(fd.channel_id, fd.day, fd.status, fd.finding_id)
+                 .select_from(CHANNELS.join(FINDING_DAYS, (fd.channel_id == CHANNELS.c.id) & (fd.check_id == check)
+                                            & (fd.variant == (variant or "")) & (fd.day == last)))
+                 .where(CHANNELS.c.id.in_(ids[i:i + 500])))
+        for cid, day, status, fid in conn.execute(query):
+            out[(str(cid), check, variant)] = [(day, status, fid)]
+    return out
 
 
 def _utc(at: dt.datetime) -> dt.datetime:
@@ -207,6 +274,10 @@ def _findings_snapshot(findings: Sequence[DailyFinding]) -> dict[str, Any] | lis
     evidence of the findings that carry them (the ones the aggregation read)."""
     if not findings:
         return []
+    if len(findings) == 1:  # the latest modes' usual case, kept short
+        f = findings[0]
+        return {"from": f.day.isoformat(), "statuses": _LETTER[f.status],
+                "data": [[0, f.value, list(f.evidence)]] if f.value is not None or f.evidence else []}
     first = findings[0].day
     letters = ["."] * ((findings[-1].day - first).days + 1)
     data = []
@@ -214,7 +285,7 @@ def _findings_snapshot(findings: Sequence[DailyFinding]) -> dict[str, Any] | lis
         offset = (f.day - first).days
         letters[offset] = _LETTER[f.status]
         if f.value is not None or f.evidence:
-            data.append([offset, f.value, [dict(e) for e in f.evidence]])
+            data.append([offset, f.value, list(f.evidence)])  # fresh dicts already (DailyFinding copies)
     return {"from": first.isoformat(), "statuses": "".join(letters), "data": data}
 
 
@@ -316,17 +387,24 @@ def result_dict(r: ChannelResult) -> dict[str, Any]:
             "monitored_not_assessed": r.monitored_not_assessed, "observed_score": r.observed_score,
             "indicators": [{"id": i.id, "rule": i.rule, "category": i.category, "status": i.status,
                             "instances": i.instances, "points": i.points,
-                            "evidence": [dict(e) for e in i.evidence], "detail": i.detail} for i in r.indicators]}
+                            "evidence": list(i.evidence), "detail": i.detail} for i in r.indicators]}
 
 
 def observation_dict(o: Observation) -> dict[str, Any]:
     """An observation as JSON-ready data, built directly; observation_from_snapshot reads it."""
     m, r, u = o.manual, o.ratings, o.usage
-    return {"channel_id": o.channel_id, "indicator_id": o.indicator_id,
-            "findings": _findings_snapshot(o.findings),
-            "probes": [{"week_start": p.week_start.isoformat(), "probes": p.probes, "failed": p.failed}
-                       for p in o.probes],
-            "manual": {"status": m.status, "instances": m.instances, "note": m.note,
-                       "evidence": [dict(e) for e in m.evidence]} if m else None,
-            "ratings": {"total": r.total, "bad": r.bad, "overdue": r.overdue} if r else None,
-            "usage": {"visits": u.visits, "mobile_share": u.mobile_share} if u else None}
+    out: dict[str, Any] = {"channel_id": o.channel_id, "indicator_id": o.indicator_id}
+    # Only the sources observed: 20,000 channels x 50 indicators of empty keys add up.
+    if o.findings:
+        out["findings"] = _findings_snapshot(o.findings)
+    if o.probes:
+        out["probes"] = [{"week_start": p.week_start.isoformat(), "probes": p.probes, "failed": p.failed}
+                         for p in o.probes]
+    if m:
+        out["manual"] = {"status": m.status, "instances": m.instances, "note": m.note,
+                         "evidence": [dict(e) for e in m.evidence]}
+    if r:
+        out["ratings"] = {"total": r.total, "bad": r.bad, "overdue": r.overdue}
+    if u:
+        out["usage"] = {"visits": u.visits, "mobile_share": u.mobile_share}
+    return out

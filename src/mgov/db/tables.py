@@ -17,7 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -191,7 +193,9 @@ class RunTask(Base):
 class FindingRow(Base):
     __tablename__ = "findings"
     __table_args__ = (Index("ix_findings_run_channel", "run_id", "channel_id"),
-                      Index("ix_findings_channel_check", "channel_id", "check_id"))
+                      Index("ix_findings_channel_check", "channel_id", "check_id"),
+                      Index("ix_findings_unrolled", "id", sqlite_where=text("rolled = 0"),
+                            postgresql_where=text("NOT rolled")))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id", ondelete="CASCADE"))
@@ -206,13 +210,17 @@ class FindingRow(Base):
     observed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     # None: judged with the check's own parameters; else checks.params_variant of a profile's.
     variant: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # In finding_days already (db.rollups): rows written elsewhere, or before 0026, are not.
+    rolled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Probe(Base):
     """One lightweight availability probe of a channel's homepage."""
 
     __tablename__ = "probes"
-    __table_args__ = (Index("ix_probes_channel_at", "channel_id", "at"),)
+    __table_args__ = (Index("ix_probes_channel_at", "channel_id", "at"),
+                      Index("ix_probes_unrolled", "id", sqlite_where=text("rolled = 0"),
+                            postgresql_where=text("NOT rolled")))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
@@ -222,6 +230,33 @@ class Probe(Base):
     elapsed_ms: Mapped[float | None] = mapped_column()
     scan_status: Mapped[str | None] = mapped_column(String(40))
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    rolled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # in probe_days
+
+
+class FindingDay(Base):
+    """The rollup an assessment reads instead of the findings (db.rollups): per channel, check,
+    variant ('' for the check's own parameters) and UTC day, that day's last finding."""
+
+    __tablename__ = "finding_days"
+
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True)
+    check_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    finding_id: Mapped[int] = mapped_column(Integer)
+    observed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProbeDay(Base):
+    """Availability probes counted per channel and UTC day (db.rollups)."""
+
+    __tablename__ = "probe_days"
+
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    probes: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
 
 
 class CrawlPage(Base):
@@ -771,6 +806,8 @@ SCAN_ITEMS = _table(ScanItem)
 RUN_TASKS = _table(RunTask)
 FINDINGS = _table(FindingRow)
 PROBES = _table(Probe)
+FINDING_DAYS = _table(FindingDay)
+PROBE_DAYS = _table(ProbeDay)
 CRAWL_PAGES = _table(CrawlPage)
 CRAWL_LINKS = _table(CrawlLink)
 LINK_OUTCOMES = _table(LinkOutcomeRow)

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from mgov import clock
 from mgov.checks.base import Finding
+from mgov.db import rollups
 from mgov.db.tables import CHANNELS, FINDINGS, ORGS, SCAN_ITEMS, SCAN_RUNS
 from mgov.errors import NotFound
 from mgov.evidence.site import ChannelFacts
@@ -123,10 +124,13 @@ def save_channels(conn: Connection, run_id: int,
              "value": f.value, "message": f.message or None, "message_zh": f.message_zh or None,
              "evidence": [r.as_dict() for r in f.evidence],
              "scan_status": f.scan_status.value if f.scan_status else None, "observed_at": now,
-             "variant": f.variant}
+             "variant": f.variant, "rolled": True}
             for channel_id, findings in done for f in findings]
     if rows:
-        conn.execute(insert(FINDINGS), rows)
+        ids = conn.execute(insert(FINDINGS).returning(FINDINGS.c.id, sort_by_parameter_order=True), rows).scalars()
+        # The assessment's rollup, in the same transaction (db.rollups).
+        rollups.add_findings(conn, [(fid, r["channel_id"], r["check_id"], r["variant"], r["status"], now)
+                                    for fid, r in zip(ids, rows, strict=True)])
     return counts
 
 

@@ -21,6 +21,7 @@ from mgov import clock
 from mgov.checks.base import LAG_UNTRUSTED_MS
 from mgov.collect.client import HttpClient
 from mgov.collect.homepage import serves, working_homepage
+from mgov.db import rollups
 from mgov.db.tables import CHANNELS, PROBES
 from mgov.evidence.exchange import Fetch, ScanStatus
 
@@ -43,7 +44,8 @@ def save_probe(conn: Connection, channel_id: int, fetch: Fetch, at: dt.datetime)
         channel_id=channel_id, at=at, ok=ok, http_status=final.status if final else None,
         elapsed_ms=sum(ex.elapsed_ms or 0 for ex in fetch.exchanges) or None,
         scan_status=fetch.status.value if fetch.status else None,
-        evidence=[r.as_dict() for r in fetch.refs]))
+        evidence=[r.as_dict() for r in fetch.refs], rolled=True))
+    rollups.add_probes(conn, [(channel_id, at, ok)])  # the assessment's rollup, in the same transaction
     return ok
 
 
