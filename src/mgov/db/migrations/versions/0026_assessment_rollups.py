@@ -4,7 +4,7 @@ flag on findings and probes. Existing rows start unrolled: the first assessment 
 upgrade folds them in (db.rollups.catch_up), so the upgrade itself stays quick.
 
 Revision ID: 0026
-Revises: 0023
+Revises: 0025
 Create Date: 2026-12-06 21:00:00
 """
 
