@@ -468,9 +468,12 @@ def _keep_tls(visit: SiteVisit, target: URL, resp: aiohttp.ClientResponse, wire:
     host = (target.raw_host or "").lower().rstrip(".")
     if host not in visit.tls_hosts or host in visit.tls or wire.ip is None or wire.port is None:
         return
-    conn = resp.connection
-    transport = conn.transport if conn is not None else None
-    sslobj = transport.get_extra_info("ssl_object") if transport is not None else None
+    # The response's protocol, not resp.connection: aiohttp hands a short response's
+    # connection back to the pool before the head is returned. Without it (another aiohttp,
+    # a connection already closed) the probe simply shakes hands itself.
+    protocol = getattr(resp, "_protocol", None)
+    transport = getattr(protocol, "transport", None)
+    sslobj = transport.get_extra_info("ssl_object") if isinstance(transport, asyncio.Transport) else None
     if isinstance(sslobj, ssl.SSLObject):
         visit.keep_tls(host, wire.ip, wire.port, lambda facts: read_certificate(facts, sslobj))
 
