@@ -87,7 +87,7 @@ def run_scan(args: argparse.Namespace, info: dict, env: dict[str, str], farm_pid
         cmd += ["--workers", str(args.workers)]
     if args.profile:  # py-spy samples the scanner (its RSS is then py-spy's child's, not measured here)
         cmd = [shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")), "record", "-r", "100",
-               "-f", "raw", "-o", args.profile, "--nonblocking", "--threads", "--gil", "--", *cmd]
+               "-f", "raw", "-o", args.profile, "--nonblocking", "--threads", "--gil", "--subprocesses", "--", *cmd]
     farm_cpu0 = proc_cpu(farm_pid)
     m = run_measured(cmd, env)  # the farm is not counted: it is not the scan's child
     farm_cpu = proc_cpu(farm_pid) - farm_cpu0

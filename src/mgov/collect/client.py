@@ -35,6 +35,8 @@ from mgov.collect.resolver import Resolver
 from mgov.collect.routing import Routing
 from mgov.collect.settings import CollectSettings, Family
 from mgov.collect.siteclock import SITE_CLOCK
+from mgov.collect.sitevisit import SITE_VISIT, SiteVisit
+from mgov.collect.tls import read_certificate
 from mgov.collect.warc import HttpCapture, WarcWriter
 from mgov.evidence.budget import within_budget
 from mgov.evidence.exchange import Exchange, Fetch, ScanStatus
@@ -157,6 +159,7 @@ class _Wire:
     """What went over the wire, kept as it arrives so a failure half-way is still archived."""
 
     ip: str | None = None
+    port: int | None = None
     request_head: bytes = b""
     response_head: bytes = b""
     raw: bytearray = field(default_factory=bytearray)
@@ -286,7 +289,29 @@ class HttpClient:
 
     async def exchange(self, url: str, *, family: Family | None = None, method: str = "GET",
                        cookie: str = "", accept: str | None = None, cap: int | None = None) -> Exchange:
-        """One request and its response (no redirects followed); never raises."""
+        """One request and its response (no redirects followed); never raises. Within a site's
+        visit (collect.sitevisit) an identical request is made once, and a host's exchanges
+        go one at a time over one connection."""
+        visit = SITE_VISIT.get()
+        if visit is None:
+            return await self._one(url, family, method, cookie, accept, cap)
+        fam = family or self.routing.family
+        if cookie:
+            return await self._in_turn(visit, url, fam, method, cookie, accept, cap)
+        return await visit.once((url, method, fam.value, accept, cap),
+                                lambda: self._in_turn(visit, url, fam, method, cookie, accept, cap))
+
+    async def _in_turn(self, visit: SiteVisit, url: str, family: Family, method: str, cookie: str,
+                       accept: str | None, cap: int | None) -> Exchange:
+        try:
+            target = URL(url)
+            key = (target.scheme, (target.raw_host or "").lower(), target.port or 0, family.value)
+        except ValueError:
+            return await self._one(url, family, method, cookie, accept, cap)  # it records the error
+        return await visit.in_turn(key, lambda: self._one(url, family, method, cookie, accept, cap))
+
+    async def _one(self, url: str, family: Family | None, method: str, cookie: str,
+                   accept: str | None, cap: int | None) -> Exchange:
         ex = Exchange(url=url, method=method)
         try:
             target = URL(url)
@@ -312,9 +337,12 @@ class HttpClient:
                         if ex.status is not None or classify(exc)[0] is not ScanStatus.CONNECTION_RESET:
                             raise
                         # Reset before any answer: tried once more at once, over a new connection,
-                        # as a visitor would (some firewalls drop a first connection).
+                        # as a visitor would (some firewalls drop a first connection); never on
+                        # another pooled one, which the server may have closed as well.
                         wire = _Wire(date=dt.datetime.now(dt.UTC))
-                        await self._exchange(ex, target, family or self.routing.family, cookie, wire, accept, cap)
+                        with fresh_connections():
+                            await self._exchange(ex, target, family or self.routing.family, cookie, wire,
+                                                 accept, cap)
             except Exception as exc:  # noqa: BLE001 -- record, report, continue (CancelledError propagates)
                 ex.error, ex.error_detail = classify(exc)
                 if ex.error is ScanStatus.TIMEOUT:
@@ -363,7 +391,7 @@ class HttpClient:
         wire.connecting = time.perf_counter()
         failure = CollectFailure(ScanStatus.DNS_ERROR, f"{host}: no address to connect to")
         for ip, to_port in addresses[:max(1, self.settings.max_addresses)]:
-            wire.ip = ip
+            wire.ip, wire.port = ip, to_port
             where = f"{ip}:{to_port}" if ":" not in ip else f"[{ip}]:{to_port}"
             try:
                 return await self._send(ex.method, target, ip, to_port, headers, self.ssl_context)
@@ -410,6 +438,9 @@ class HttpClient:
         wire.head = time.perf_counter()
         complete = False
         try:
+            visit = SITE_VISIT.get()
+            if visit is not None and visit.tls_hosts and target.scheme == "https" and ex.tls_error is None:
+                _keep_tls(visit, target, resp, wire)
             ex.peer = wire.ip
             ex.status, ex.reason = resp.status, resp.reason
             ex.http_version = f"HTTP/{resp.version.major}.{resp.version.minor}" if resp.version else None
@@ -434,6 +465,21 @@ class HttpClient:
                 resp.release()  # the connection goes back to the pool
             else:
                 resp.close()  # unread bytes left: the connection cannot be reused
+
+
+def _keep_tls(visit: SiteVisit, target: URL, resp: aiohttp.ClientResponse, wire: _Wire) -> None:
+    """Leave this verified connection's TLS facts to the visit's TLS probe (see sitevisit)."""
+    host = (target.raw_host or "").lower().rstrip(".")
+    if host not in visit.tls_hosts or host in visit.tls or wire.ip is None or wire.port is None:
+        return
+    # The response's protocol, not resp.connection: aiohttp hands a short response's
+    # connection back to the pool before the head is returned. Without it (another aiohttp,
+    # a connection already closed) the probe simply shakes hands itself.
+    protocol = getattr(resp, "_protocol", None)
+    transport = getattr(protocol, "transport", None)
+    sslobj = transport.get_extra_info("ssl_object") if isinstance(transport, asyncio.Transport) else None
+    if isinstance(sslobj, ssl.SSLObject):
+        visit.keep_tls(host, wire.ip, wire.port, lambda facts: read_certificate(facts, sslobj))
 
 
 @contextlib.contextmanager

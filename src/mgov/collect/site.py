@@ -6,7 +6,9 @@ robots.txt, sitemap.xml, security.txt and the 404 probe go to the origin visitor
 (a site that redirects to https://www.x.gov/ keeps its robots.txt there), the IPv6 and twin
 homepages use that scheme (a site without HTTPS is not also judged "unreachable over IPv6"
 for it), and the subresources are those of the final homepage. Within a round everything
-runs concurrently; the client's per-host limit keeps that polite.
+runs concurrently, except that one site's exchanges to one host go one at a time over one
+connection, an identical request is made once, and the TLS probe reads the HTTPS homepage's
+verified handshake instead of making its own (collect.sitevisit).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from mgov.collect.resolver import Resolver
 from mgov.collect.resources import subresource_urls
 from mgov.collect.routing import Routing, parse_ip
 from mgov.collect.settings import CollectSettings, Family
+from mgov.collect.sitevisit import SiteVisit, visiting
 from mgov.collect.tls import probe_tls
 from mgov.collect.warc import ArchiveError, WarcWriter
 from mgov.evidence.exchange import DnsAnswer, Exchange, Fetch, ScanStatus, TlsFacts
@@ -145,17 +148,35 @@ async def collect_site(facts: ChannelFacts, needs: set[str], ctx: CollectContext
     unknown = set(needs) - set(EVIDENCE_KEYS)
     if unknown:
         raise ValueError(f"unknown evidence keys: {sorted(unknown)}")
-    evidence = SiteEvidence(channel=facts, collected_at=clock.now())
     host = facts.host.strip().rstrip(".")
+    wanted = set(needs) | (HOME_KEYS if needs & NEEDS_HOME else set())
+    reuse = "tls" in wanted and "https_home" in wanted
+    with visiting(SiteVisit(tls_hosts=frozenset({host.lower()}) if reuse else frozenset())) as visit:
+        return await _collect(facts, host, wanted, ctx, visit)
+
+
+async def _collect(facts: ChannelFacts, host: str, wanted: set[str], ctx: CollectContext,
+                   visit: SiteVisit) -> SiteEvidence:
+    evidence = SiteEvidence(channel=facts, collected_at=clock.now())
     twin = www_twin(host)
     client = ctx.client
-    wanted = set(needs) | (HOME_KEYS if needs & NEEDS_HOME else set())
+    https_home: asyncio.Future[Fetch] | None = None
+    if visit.tls_hosts:
+        https_home = asyncio.ensure_future(client.fetch(_url("https", host)))
+
+    async def tls() -> TlsFacts:
+        if https_home is not None:
+            await asyncio.wait([https_home])  # its handshake, if verified, is the probe's
+        return await probe_tls(host, 443, resolver=ctx.resolver, settings=ctx.settings,
+                               context=client.ssl_context,
+                               seen=lambda ip, port: visit.handshake(host, ip, port))
+
     jobs: dict[str, Callable[[], Awaitable[Any]]] = {
         "dns": lambda: ctx.resolver.lookup(host),
-        "tls": lambda: probe_tls(host, 443, resolver=ctx.resolver, settings=ctx.settings,
-                                 context=client.ssl_context),
+        "tls": tls,
         "http_home": lambda: client.fetch(_url("http", host)),
-        "https_home": lambda: client.fetch(_url("https", host)),
+        "https_home": (lambda: https_home) if https_home is not None else (
+            lambda: client.fetch(_url("https", host))),
     }
     if twin is not None:
         jobs["www_dns"] = lambda: ctx.resolver.lookup(twin)

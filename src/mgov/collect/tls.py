@@ -13,7 +13,7 @@ import functools
 import ipaddress
 import ssl
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -73,7 +73,7 @@ def _chain_pem(sslobj: ssl.SSLObject) -> list[str]:
     return [ssl.DER_cert_to_PEM_cert(der)] if der else []
 
 
-def _read_certificate(facts: TlsFacts, sslobj: ssl.SSLObject) -> None:
+def read_certificate(facts: TlsFacts, sslobj: ssl.SSLObject) -> None:
     facts.protocol = sslobj.version()
     cipher = sslobj.cipher()
     facts.cipher = cipher[0] if cipher else None
@@ -98,6 +98,14 @@ def _read_certificate(facts: TlsFacts, sslobj: ssl.SSLObject) -> None:
         facts.chain_pem = [cert.public_bytes(Encoding.PEM).decode("ascii")]
 
 
+def _copy_certificate(source: TlsFacts, facts: TlsFacts) -> None:
+    """What read_certificate read from another connection to the same address."""
+    for name in ("protocol", "cipher", "not_before", "not_after", "subject", "issuer",
+                 "hostname_match", "self_signed"):
+        setattr(facts, name, getattr(source, name))
+    facts.san, facts.chain_pem = list(source.san), list(source.chain_pem)
+
+
 def _signs_itself(cert: x509.Certificate) -> bool:
     try:
         cert.verify_directly_issued_by(cert)
@@ -117,7 +125,7 @@ async def _handshake(ip: str, port: int, host: str, ctx: ssl.SSLContext, timeout
         if facts is not None:
             sslobj = writer.get_extra_info("ssl_object")
             if isinstance(sslobj, ssl.SSLObject):
-                _read_certificate(facts, sslobj)
+                read_certificate(facts, sslobj)
     finally:
         writer.close()
         with contextlib.suppress(Exception):
@@ -138,10 +146,13 @@ async def _handshake_again_if_reset(ip: str, port: int, host: str, ctx: ssl.SSLC
 
 
 async def probe_tls(host: str, port: int, *, resolver: Resolver, settings: CollectSettings,
-                    context: ssl.SSLContext, probes: Sequence[str] = DEFAULT_PROBES) -> TlsFacts:
+                    context: ssl.SSLContext, probes: Sequence[str] = DEFAULT_PROBES,
+                    seen: Callable[[str, int], TlsFacts | None] | None = None) -> TlsFacts:
     """Certificate and protocol facts of host:port; failures recorded, never raised.
 
     context is the verifying context fetches use (system store plus the routing's CA).
+    seen(ip, port): the facts of a verified handshake a fetch already made with context to
+    that address (collect.sitevisit), or None; given, no handshake is repeated for them.
     """
     facts = TlsFacts(host=host, port=port)
     try:
@@ -152,8 +163,12 @@ async def probe_tls(host: str, port: int, *, resolver: Resolver, settings: Colle
     ip, to_port = targets[0]
     facts.peer = ip
     timeout = settings.tls_timeout
+    known = seen(ip, to_port) if seen is not None else None
     try:
-        await _handshake_again_if_reset(ip, to_port, host, context, timeout, facts)
+        if known is not None:
+            _copy_certificate(known, facts)
+        else:
+            await _handshake_again_if_reset(ip, to_port, host, context, timeout, facts)
         facts.verified = True
     except ssl.SSLCertVerificationError as exc:
         facts.verify_error = exc.verify_message or str(exc)

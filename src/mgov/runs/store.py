@@ -16,6 +16,7 @@ from mgov.checks.base import Finding
 from mgov.db import rollups
 from mgov.db.tables import CHANNELS, FINDINGS, ORGS, SCAN_ITEMS, SCAN_RUNS
 from mgov.errors import NotFound
+from mgov.evidence.exchange import WarcRef
 from mgov.evidence.site import ChannelFacts
 from mgov.registry import vocab
 from mgov.registry.accountability import subtree
@@ -120,9 +121,20 @@ def save_channels(conn: Connection, run_id: int,
     conn.execute(insert(SCAN_ITEMS), [
         {"run_id": run_id, "channel_id": channel_id, "finished_at": now, "counts": c}
         for (channel_id, _), c in zip(done, counts, strict=True)])
+    # A channel's findings mostly cite the same records: each list is built once, and the
+    # rows share it (it was a twentieth of a scan's event-loop time, built per finding).
+    cited: dict[tuple[WarcRef, ...], list[dict[str, Any]]] = {}
+
+    def evidence(refs: list[WarcRef]) -> list[dict[str, Any]]:
+        key = tuple(refs)
+        found = cited.get(key)
+        if found is None:
+            found = cited[key] = [r.as_dict() for r in key]
+        return found
+
     rows = [{"run_id": run_id, "channel_id": channel_id, "check_id": f.check, "status": f.status.value,
              "value": f.value, "message": f.message or None, "message_zh": f.message_zh or None,
-             "evidence": [r.as_dict() for r in f.evidence],
+             "evidence": evidence(f.evidence),
              "scan_status": f.scan_status.value if f.scan_status else None, "observed_at": now,
              "variant": f.variant, "rolled": True}
             for channel_id, findings in done for f in findings]
