@@ -68,9 +68,8 @@ def test_models_match_migrations(engine):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from mgov.db.tables import Base
-
     from mgov.db.search import FULLTEXT_OBJECTS
+    from mgov.db.tables import Base
 
     def modelled(obj: object, name: str | None, kind: str, reflected: bool, other: object) -> bool:
         # The search's full-text index (FTS5 table, tsvector column) is made outside the models.

@@ -34,8 +34,10 @@ def html(title: str, body: str) -> bytes:
 
 # (channel, URL, body, content type, days ago)
 CORPUS: list[tuple[str, str, bytes, str, float]] = [
-    (SZ, f"{SZ}/dibao.html", html("低保标准调整的公示", "关于2026年城乡最低生活保障（低保）标准调整的公示。"), "text/html", 30),
-    (SZ, f"{SZ}/zhengqiu.html", html("征求意见", "关于《物业管理条例》公开征求意见的通知。保低线不变。"), "text/html", 20),
+    (SZ, f"{SZ}/dibao.html", html("低保标准调整的公示", "关于2026年城乡最低生活保障（低保）标准调整的公示。"),
+     "text/html", 30),
+    (SZ, f"{SZ}/zhengqiu.html", html("征求意见", "关于《物业管理条例》公开征求意见的通知。保低线不变。"),
+     "text/html", 20),
     (FGW, f"{FGW}/zhengshou.html", html("土地征收", "集体土地征收补偿方案公示，政府信息公开目录。"), "text/html", 10),
     (FGW, f"{FGW}/apart.html", html("目录", "政府。信息公开。公开政府信息！"), "text/html", 5),
     (SZ, f"{SZ}/report.pdf", write_pdf(["深圳市政府信息公开工作年度报告", "低保 救助 情况"]), "application/pdf", 3),

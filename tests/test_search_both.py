@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from mgov.accounts import Scope
 from mgov.db.engine import make_engine, upgrade
@@ -32,7 +33,7 @@ def postgres() -> Iterator[Any]:
         with admin.begin() as conn:
             schema = f"mgov_search_{uuid.uuid4().hex[:8]}"
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means no PostgreSQL here
+    except OperationalError as exc:
         if os.environ.get("MGOV_REQUIRE_POSTGRES") == "1":
             raise
         pytest.skip(f"no PostgreSQL server answers: {exc}")
