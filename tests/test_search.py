@@ -7,6 +7,7 @@ and the dashboard."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -168,10 +169,9 @@ def test_api_and_dashboard_search_within_scope(world: World, engine: Any, cli: A
     def login(user: str) -> None:
         client.cookies.clear()
         page = client.get("/login")
-        import re
-
-        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        assert client.post("/login", data={"username": user, "password": PASSWORD, "csrf": token,
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert token is not None
+        assert client.post("/login", data={"username": user, "password": PASSWORD, "csrf": token.group(1),
                                            "next": "/"}).status_code == 303
 
     login("records.officer")
