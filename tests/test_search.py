@@ -188,3 +188,24 @@ def test_api_and_dashboard_search_within_scope(world: World, engine: Any, cli: A
     assert client.get("/api/v1/search", params={"q": "notice", "org": "us-agency"}).status_code == 404
     assert client.get("/api/v1/search", params={"q": "notice", "channel": world.ids[AGENCY]}).status_code == 404
     assert "<mark>" not in client.get("/search", params={"q": "低保"}).text
+
+
+def test_a_destroyed_capture_leaves_the_index(world: World, engine: Any) -> None:
+    """A disposition deletes index rows; their documents go with them, and a document written
+    after (SQLite may give it the freed row id) is found only by its own words."""
+    from sqlalchemy import delete
+
+    with engine.begin() as conn:
+        record = conn.execute(select(SEARCH_DOCUMENTS.c.record_id, SEARCH_DOCUMENTS.c.id)
+                              .where(SEARCH_DOCUMENTS.c.url.like("%housing.html"))).one()
+        conn.execute(delete(ARCHIVE_RECORDS).where(ARCHIVE_RECORDS.c.id == record.record_id))
+    assert urls(engine, "notice") == {"notice.html"}
+    writer = WarcWriter(world.archive)
+    writer.write_sync(_capture(f"{BUREAU}/later.html", html("Later", "Minutes of the zoning meeting."), "text/html", 0),
+                      tag=(None, world.ids[BUREAU]))
+    writer.close()
+    from mgov.archive import service as archive_service
+
+    archive_service.fold(engine, world.archive)
+    assert service.index_pending(engine, world.archive).indexed == 1
+    assert urls(engine, "notice") == {"notice.html"} and urls(engine, "zoning") == {"later.html"}

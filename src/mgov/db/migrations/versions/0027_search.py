@@ -46,10 +46,15 @@ def upgrade() -> None:
     else:
         op.execute("CREATE VIRTUAL TABLE search_fts USING fts5(tokens, content='search_documents', "
                    "content_rowid='id', tokenize='unicode61 remove_diacritics 0')")
+        # A document deleted (its capture destroyed by a disposition) leaves the index with it: an
+        # entry left behind would match the next document given its rowid.
+        op.execute("CREATE TRIGGER search_documents_deleted AFTER DELETE ON search_documents BEGIN "
+                   "INSERT INTO search_fts (search_fts, rowid, tokens) VALUES ('delete', old.id, old.tokens); END")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != 'postgresql':
+        op.execute("DROP TRIGGER search_documents_deleted")
         op.execute("DROP TABLE search_fts")
     op.drop_index('ix_search_documents_org', table_name='search_documents')
     op.drop_index('ix_search_documents_channel', table_name='search_documents')
