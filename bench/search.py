@@ -21,6 +21,7 @@ import io
 import os
 import platform
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -268,6 +269,8 @@ def main() -> None:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
