@@ -117,7 +117,8 @@ HIT_COLUMNS = (D.c.id, D.c.record_id, D.c.url, D.c.timestamp, D.c.captured_at, D
 
 def search(conn: Connection, scope: Scope, terms: list[Term], filters: Filters, limit: int) -> list[dict[str, Any]]:
     """The documents matching every term, best first (bm25 on SQLite, ts_rank on PostgreSQL),
-    ties by capture time (newest first) then id; at most `limit`."""
+    ties by capture time (newest first) then id; at most `limit`. Only ids, times and scores
+    are ranked: the columns shown (the text above all) are read for the hits alone."""
     if not terms:
         return []
     conds = _conditions(scope, filters)
@@ -125,19 +126,20 @@ def search(conn: Connection, scope: Scope, terms: list[Term], filters: Filters, 
         tsv: Any = literal_column("search_documents.tsv")
         query_ts = func.to_tsquery(literal_column("'simple'::regconfig"), pg_tsquery(terms))
         score = func.ts_rank(tsv, query_ts)
-        inner = (select(*HIT_COLUMNS, score.label("score")).where(tsv.op("@@")(query_ts), *conds)
-                 .order_by(score.desc(), D.c.captured_at.desc(), D.c.id.desc()).limit(limit))
+        ranked = (select(D.c.id, D.c.captured_at, score.label("score")).where(tsv.op("@@")(query_ts), *conds)
+                  .order_by(score.desc(), D.c.captured_at.desc(), D.c.id.desc()).limit(limit))
     else:
         fts = table("search_fts", column("rowid"))
         score = func.bm25(literal_column("search_fts"))
-        inner = (select(*HIT_COLUMNS, (-score).label("score"))
-                 .select_from(fts.join(D, D.c.id == fts.c.rowid))
-                 .where(literal_column("search_fts").op("MATCH")(fts5_match(terms)), *conds)
-                 .order_by(score, D.c.captured_at.desc(), D.c.id.desc()).limit(limit))
-    hits = inner.subquery("hits")
-    query = (select(hits, ORGS.c.code.label("org"), CHANNELS.c.address.label("channel"))
-             .outerjoin(ORGS, ORGS.c.id == hits.c.org_id).outerjoin(CHANNELS, CHANNELS.c.id == hits.c.channel_id)
-             .order_by(hits.c.score.desc(), hits.c.captured_at.desc(), hits.c.id.desc()))
+        ranked = (select(D.c.id, D.c.captured_at, (-score).label("score"))
+                  .select_from(fts.join(D, D.c.id == fts.c.rowid))
+                  .where(literal_column("search_fts").op("MATCH")(fts5_match(terms)), *conds)
+                  .order_by(score, D.c.captured_at.desc(), D.c.id.desc()).limit(limit))
+    best = ranked.subquery("best")
+    query = (select(*HIT_COLUMNS, best.c.score, ORGS.c.code.label("org"), CHANNELS.c.address.label("channel"))
+             .join(best, best.c.id == D.c.id)
+             .outerjoin(ORGS, ORGS.c.id == D.c.org_id).outerjoin(CHANNELS, CHANNELS.c.id == D.c.channel_id)
+             .order_by(best.c.score.desc(), best.c.captured_at.desc(), best.c.id.desc()))
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
