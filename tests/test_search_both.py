@@ -46,12 +46,13 @@ def postgres() -> Iterator[Any]:
     admin.dispose()
 
 
-def answers(engine: Any) -> dict[str, list[tuple[str, str, list[list[int]], str | None]]]:
+def answers(engine: Any) -> dict[tuple[str, int | None], list[tuple[str, str, list[list[int]], str | None]]]:
     out = {}
     with engine.connect() as conn:
         for query in QUERIES:
-            hits = service.search(conn, Scope(None), query, Filters(), limit=200)
-            out[query] = sorted((h["url"], h["snippet"], h["marks"], h["title"]) for h in hits)
+            for candidates in (None, 1):  # every match ranked; only the newest
+                hits = service.search(conn, Scope(None), query, Filters(), limit=200, candidates=candidates)
+                out[query, candidates] = sorted((h["url"], h["snippet"], h["marks"], h["title"]) for h in hits)
     return out
 
 
@@ -65,4 +66,5 @@ def test_sqlite_and_postgresql_answer_every_query_alike(postgres: Any, tmp_path:
     on_sqlite, on_postgres = answers(sqlite), answers(postgres)
     sqlite.dispose()
     assert on_sqlite == on_postgres
-    assert sum(map(len, on_sqlite.values())) > 20  # the set finds things, not only nothing alike
+    assert sum(len(v) for (_q, c), v in on_sqlite.items() if c is None) > 20  # finds things, not only nothing
+    assert all(len(v) == min(1, len(on_sqlite[q, None])) for (q, c), v in on_sqlite.items() if c == 1)

@@ -70,11 +70,11 @@ def index_pending(engine: Engine, archive_dir: Path) -> IndexCounts:
 
 
 def search(conn: Connection, scope: Scope, query: str, filters: store.Filters, *, limit: int = 20,
-           replay_mode: str = PER_ORG) -> list[dict[str, Any]]:
+           replay_mode: str = PER_ORG, candidates: int | None = None) -> list[dict[str, Any]]:
     """The hits of a query in scope, best first: where and when each was captured, its title,
     a snippet with the terms marked, and its replay link."""
     terms = parse_query(query)
-    hits = store.search(conn, scope, terms, filters, max(1, min(limit, MAX_LIMIT)))
+    hits = store.search(conn, scope, terms, filters, max(1, min(limit, MAX_LIMIT)), candidates)
     for hit in hits:
         found = snippet(hit.pop("text"), terms)
         hit["snippet"], hit["marks"] = found.text, [list(m) for m in found.marks]

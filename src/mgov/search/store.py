@@ -115,10 +115,13 @@ HIT_COLUMNS = (D.c.id, D.c.record_id, D.c.url, D.c.timestamp, D.c.captured_at, D
                D.c.title, D.c.text, D.c.channel_id, D.c.org_id)
 
 
-def search(conn: Connection, scope: Scope, terms: list[Term], filters: Filters, limit: int) -> list[dict[str, Any]]:
+def search(conn: Connection, scope: Scope, terms: list[Term], filters: Filters, limit: int,
+           candidates: int | None = None) -> list[dict[str, Any]]:
     """The documents matching every term, best first (bm25 on SQLite, ts_rank on PostgreSQL),
     ties by capture time (newest first) then id; at most `limit`. Only ids, times and scores
-    are ranked: the columns shown (the text above all) are read for the hits alone."""
+    are ranked: the columns shown (the text above all) are read for the hits alone.
+    candidates: rank only the newest N matches (by id; the same set on both databases), which
+    bounds the cost of a term found on most pages; None ranks every match."""
     if not terms:
         return []
     conds = _conditions(scope, filters)
@@ -126,16 +129,25 @@ def search(conn: Connection, scope: Scope, terms: list[Term], filters: Filters, 
         tsv: Any = literal_column("search_documents.tsv")
         query_ts = func.to_tsquery(literal_column("'simple'::regconfig"), pg_tsquery(terms))
         score = func.ts_rank(tsv, query_ts)
-        ranked = (select(D.c.id, D.c.captured_at, score.label("score")).where(tsv.op("@@")(query_ts), *conds)
-                  .order_by(score.desc(), D.c.captured_at.desc(), D.c.id.desc()).limit(limit))
+        ranked = select(D.c.id, D.c.captured_at, score.label("score"))
+        if candidates is None:
+            ranked = ranked.where(tsv.op("@@")(query_ts), *conds)
+        else:
+            newest = (select(D.c.id).where(tsv.op("@@")(query_ts), *conds).order_by(D.c.id.desc())
+                      .limit(candidates).subquery("newest"))
+            ranked = ranked.join(newest, newest.c.id == D.c.id)
+        best = ranked.order_by(score.desc(), D.c.captured_at.desc(), D.c.id.desc()).limit(limit).subquery("best")
     else:
         fts = table("search_fts", column("rowid"))
         score = func.bm25(literal_column("search_fts"))
-        ranked = (select(D.c.id, D.c.captured_at, (-score).label("score"))
-                  .select_from(fts.join(D, D.c.id == fts.c.rowid))
-                  .where(literal_column("search_fts").op("MATCH")(fts5_match(terms)), *conds)
-                  .order_by(score, D.c.captured_at.desc(), D.c.id.desc()).limit(limit))
-    best = ranked.subquery("best")
+        matched = (select(D.c.id, D.c.captured_at, (-score).label("score"))
+                   .select_from(fts.join(D, D.c.id == fts.c.rowid))
+                   .where(literal_column("search_fts").op("MATCH")(fts5_match(terms)), *conds))
+        if candidates is not None:
+            matched = matched.order_by(fts.c.rowid.desc()).limit(candidates)
+        rows = matched.subquery("matched")
+        best = (select(rows).order_by(rows.c.score.desc(), rows.c.captured_at.desc(), rows.c.id.desc())
+                .limit(limit).subquery("best"))
     query = (select(*HIT_COLUMNS, best.c.score, ORGS.c.code.label("org"), CHANNELS.c.address.label("channel"))
              .join(best, best.c.id == D.c.id)
              .outerjoin(ORGS, ORGS.c.id == D.c.org_id).outerjoin(CHANNELS, CHANNELS.c.id == D.c.channel_id)
