@@ -23,6 +23,6 @@ def cdxj_line(row: dict[str, Any]) -> str:
             fields[key] = extra[key]
     for key, column in (("contentDigest", "content_digest"), ("run", "run_id"), ("channel", "channel"),
                         ("org", "org"), ("textId", "text_id")):
-        if row.get(column) is not None:
+        if row.get(column) is not None and (column != "text_id" or row[column]):  # 0: read, nothing to index
             fields[key] = row[column]
     return f"{row['urlkey']} {row['timestamp']} {json.dumps(fields)}"

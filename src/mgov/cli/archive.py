@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from mgov.cli import archive_history, archive_records
+from mgov.cli import archive_history, archive_records, archive_search
 from mgov.cli.choices import channel_address
 from mgov.cli.common import JSON_OPTION, console, print_json, state
 from mgov.i18n import t
@@ -163,3 +163,4 @@ def _recovered(lang: str, recovered: list[Any]) -> None:
 
 archive_history.add_commands(app)  # replay, history, diff, changes (cli/archive_history.py)
 archive_records.register(app)  # schedules, policy, hold, disposition, transfer
+archive_search.add_commands(app)  # search (cli/archive_search.py)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
 
 from mgov.cli import choices
-from mgov.cli.common import JSON_OPTION, print_json, print_table, state
+from mgov.cli.common import JSON_OPTION, console, print_json, print_table, state
 from mgov.cli.fetching import ALLOW_PRIVATE, CA_BUNDLE, CHANNELS, CLUSTER, CONNECT_TO, DETACH, DNS, KINDS
 from mgov.cli.scan import run_pass
 
@@ -65,7 +66,19 @@ def crawl(
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
                         "routing": routing}, profile=profile,
              limits={"max_pages": max_pages, "max_depth": max_depth, "subdomains": subdomains, "delay": delay,
-                     "max_seconds": max_seconds, "per_host": per_host})
+                     "max_seconds": max_seconds, "per_host": per_host}, after=index_for_search)
+
+
+def index_for_search(ctx: typer.Context, result: dict[str, Any], as_json: bool) -> None:
+    """The crawl's committed pages and attachments made searchable (docs/archive.md, "Search")."""
+    # Deferred: the search's readers load only once a crawl has committed.
+    from mgov.search.service import index_pending
+
+    st = state(ctx)
+    counts = index_pending(st.engine(), st.settings.resolved_archive_dir)
+    result["search_indexed"] = counts.indexed
+    if not as_json:
+        console.print(f"search: +{counts.indexed}", markup=False)
 
 
 def links(

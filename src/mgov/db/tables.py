@@ -45,6 +45,9 @@ from mgov.db.retention import ARCHIVE_TOMBSTONES as ARCHIVE_TOMBSTONES
 from mgov.db.scheduler import SCHEDULE_STATE as SCHEDULE_STATE
 from mgov.db.scheduler import SCHEDULER_LEASE as SCHEDULER_LEASE
 
+# The archive's search index (issue 19), likewise.
+from mgov.db.search import SEARCH_DOCUMENTS as SEARCH_DOCUMENTS
+
 
 class Organization(Timestamps, Base):
     __tablename__ = "organizations"

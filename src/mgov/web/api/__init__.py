@@ -15,11 +15,12 @@ from mgov.web.api import (
     monitoring,
     notify,
     registry,
+    search,
     task_work,
     verify,
 )
 
 router = APIRouter()
 for module in (registry, monitoring, assessments, act, task_work, inspections, accounts, notify, jobs, verify,
-               discovered, archive_history):
+               discovered, archive_history, search):
     router.include_router(module.router)

@@ -14,11 +14,12 @@ from mgov.web.dashboard import (
     job_pages,
     pages,
     replay_pages,
+    search_pages,
     task_pages,
     verify_page,
 )
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, pages, follow, task_pages, inspection_pages, account, job_pages, discover_pages, verify_page,
-               replay_pages, archive_pages):
+               replay_pages, archive_pages, search_pages):
     router.include_router(module.router)
