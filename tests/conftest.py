@@ -26,20 +26,11 @@ def pytest_report_header() -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (--dist loadgroup, scripts/test), a test file goes to one worker, and
-    every file that reads the demo's data (the `demo` fixture, once a worker: the whole demo
-    pipeline) goes to the same one, so the demo runs once.
-
-    On PostgreSQL, run the tests that reach the test database (through `_template`, or
+    """On PostgreSQL, run the tests that reach the test database (through `_template`, or
     marked `database` when they open it themselves): the rest (parsers, checks, collectors,
     SQLite-only fixtures such as the demo server) would only run again what the SQLite run
     ran, on the two cores the SQLite run needs; so would the browser tests (marked browser:
     their SQL is the API tests')."""
-    with_demo = {i.nodeid.split("::", 1)[0] for i in items if "demo" in getattr(i, "fixturenames", ())}
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            path = item.nodeid.split("::", 1)[0]
-            item.add_marker(pytest.mark.xdist_group("demo" if path in with_demo else path))
     if not PG_URL or os.environ.get("MGOV_PG_EVERY_TEST") == "1":
         return
     keep = [i for i in items if ("_template" in getattr(i, "fixturenames", ()) or i.get_closest_marker("database"))

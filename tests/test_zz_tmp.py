@@ -1,0 +1,3 @@
+def test_a(request):
+    print("NODEID", request.node.nodeid)
+    assert 0
