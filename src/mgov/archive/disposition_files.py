@@ -23,16 +23,22 @@ import io
 import json
 import os
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from warcio.warcwriter import WARCWriter
 
 from mgov import __version__, clock
-from mgov.collect.warc_files import MANIFEST, TAGMANIFEST, append_manifest, directory_lock, file_sha256
+from mgov.collect.warc_files import (
+    MANIFEST,
+    TAGMANIFEST,
+    append_manifest,
+    directory_lock,
+    file_sha256,
+    partial_of,
+    written_aside,
+)
 from mgov.collect.warc_index import IndexEntry, read_sidecar, sidecar_of
 from mgov.collect.warc_revisit import tombstone_path
 from mgov.collect.warc_scan import Member, iter_members, member_entry
@@ -54,19 +60,6 @@ def replacement_name(name: str, disposition_id: int) -> str:
         if name.endswith(ending):
             return f"{name[:-len(ending)]}~d{disposition_id}{ending}"
     return f"{name}~d{disposition_id}"
-
-
-@contextmanager
-def _aside(final: Path) -> Iterator[BinaryIO]:
-    partial = final.with_name(final.name + ".part")
-    try:
-        with partial.open("wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
 
 
 def _warcinfo(name: str, old: str, disposition_id: int, gzip: bool) -> bytes:
@@ -107,7 +100,7 @@ def _write_replacement(directory: Path, old: str, new: str, kept: list[dict[str,
     final = directory / new
     moved: list[tuple[int, int, int]] = []
     entries: list[IndexEntry] = []
-    with _aside(final) as out, (directory / old).open("rb") as src:
+    with written_aside(final, rename=False) as out, (directory / old).open("rb") as src:
         head = _warcinfo(Path(new).name, old, disposition_id, new.endswith(".gz"))
         out.write(head)
         info = _head_entry(new, head)
@@ -126,11 +119,11 @@ def _write_replacement(directory: Path, old: str, new: str, kept: list[dict[str,
             position += len(data)
     sidecar = sidecar_of(final)
     text = "".join(e.line() for e in [info, *entries]).encode("utf-8")
-    with _aside(sidecar) as out:
+    with written_aside(sidecar, rename=False) as out:
         out.write(text)
     with directory_lock(directory):
-        final.with_name(final.name + ".part").replace(final)
-        sidecar.with_name(sidecar.name + ".part").replace(sidecar)
+        partial_of(final).replace(final)
+        partial_of(sidecar).replace(sidecar)
         append_manifest(directory, new, file_sha256(final), locked=True)
     return moved, len(text), info
 
@@ -156,11 +149,11 @@ def _write_tombstone(directory: Path, file: dict[str, Any], destroyed: list[dict
             "destroyed": [{k: row.get(k) for k in ("offset", "length", "record_type", "url", "timestamp",
                                                     "record_id", "digest", "record_digest", "content_digest",
                                                     "schedule_item")} for row in destroyed]}
-    with _aside(path) as out:
+    with written_aside(path, rename=False) as out:
         out.write(json.dumps(data, ensure_ascii=False, default=str, indent=1).encode("utf-8"))
     relative = path.relative_to(directory).as_posix()
     with directory_lock(directory):
-        path.with_name(path.name + ".part").replace(path)
+        partial_of(path).replace(path)
         append_manifest(directory, relative, file_sha256(path), locked=True)
 
 
@@ -175,7 +168,7 @@ def take_up(engine: Engine, directory: Path) -> None:
             if row["state"] == "disposed":
                 _remove(directory, row["name"])
                 continue
-            for stale in (path, sidecar_of(path), path.with_name(path.name + ".part")):
+            for stale in (path, sidecar_of(path), partial_of(path)):
                 stale.unlink(missing_ok=True)
             drop_from_manifest(directory, {row["name"]})
             conn.execute(delete(ARCHIVE_FILES).where(ARCHIVE_FILES.c.id == row["id"]))

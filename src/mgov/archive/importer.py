@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO
 
-from mgov.collect.warc_files import append_manifest, directory_lock, read_manifest
+from mgov.collect.warc_files import append_manifest, directory_lock, read_manifest, written_aside
 from mgov.collect.warc_index import Sidecar, sidecar_of
 from mgov.collect.warc_scan import index_file
 from mgov.errors import ImportFailed
@@ -77,7 +74,7 @@ def _bring(directory: Path, stream: IO[bytes], target: Path, expected: str | Non
         name = _free_name(directory, target)
         final = directory / name
         final.parent.mkdir(parents=True, exist_ok=True)
-        with _aside(final) as out:
+        with written_aside(final) as out:
             digest = hashlib.sha256()
             while block := stream.read(BLOCK):
                 digest.update(block)
@@ -104,20 +101,6 @@ def _bring(directory: Path, stream: IO[bytes], target: Path, expected: str | Non
             sidecar.close()
         append_manifest(directory, name, sha, locked=True)
         return done
-
-
-@contextmanager
-def _aside(final: Path) -> Iterator[BinaryIO]:
-    """A file written under a temporary name, on disk and renamed to its name when whole."""
-    partial = final.with_name(final.name + ".part")
-    try:
-        with partial.open("wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        partial.replace(final)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _free_name(directory: Path, target: Path) -> str:

@@ -59,6 +59,19 @@ def _day(value: str | None, option: str) -> dt.date | None:
         raise typer.BadParameter(f"{value!r}: a day as YYYY-MM-DD", param_hint=option) from None
 
 
+def _contexts(st: Any, channel: str | None) -> list[Any]:
+    """The channels' retention contexts (archive.retention_assign), or the one asked for."""
+    from mgov.archive.retention_assign import channel_contexts
+
+    with st.connect() as conn:
+        contexts = channel_contexts(conn)
+    if channel is not None:
+        contexts = [c for c in contexts if c.address == channel]
+        if not contexts:
+            raise MgovError(f"no channel {channel!r}")
+    return contexts
+
+
 def _schedule_dirs(st: Any) -> list[Path]:
     folder = st.settings.home / "schedules"
     return [folder] if folder.is_dir() else []
@@ -129,17 +142,12 @@ def schedules(ctx: typer.Context, channel: str | None = CHANNEL, as_json: bool =
     [dim]Example: mgov archive schedules --channel https://www.example.gov.cn[/dim]
     """
     # The archive's modules load only for this command group.
-    from mgov.archive.retention_assign import assign, channel_contexts
+    from mgov.archive.retention_assign import assign
     from mgov.archive.retention_load import load
 
     st = state(ctx)
     loaded = load(_schedule_dirs(st))
-    with st.connect() as conn:
-        contexts = channel_contexts(conn)
-    if channel is not None:
-        contexts = [c for c in contexts if c.address == channel]
-        if not contexts:
-            raise MgovError(f"no channel {channel!r}")
+    contexts = _contexts(st, channel)
     rows = []
     for ch in contexts:
         assigned = assign(loaded, ch)
@@ -169,17 +177,11 @@ def policy(ctx: typer.Context, channel: str | None = CHANNEL,
     """
     # The archive's modules load only for this command group.
     from mgov.archive.policy import due, policy_for, profile_tables
-    from mgov.archive.retention_assign import channel_contexts
 
     st = state(ctx)
     day = _day(on, "--on")
     tables = profile_tables(st.settings.profile_dirs)
-    with st.connect() as conn:
-        contexts = channel_contexts(conn)
-    if channel is not None:
-        contexts = [c for c in contexts if c.address == channel]
-        if not contexts:
-            raise MgovError(f"no channel {channel!r}")
+    contexts = _contexts(st, channel)
     out = []
     for ch in contexts:
         found, problems = policy_for(ch.kind, ch.jurisdiction, ch.attributes, tables)

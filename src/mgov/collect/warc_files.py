@@ -31,6 +31,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from mgov.collect.warc_index import read_sidecar, sidecar_of
 from mgov.collect.warc_scan import BadTail, iter_members, member_entry
@@ -53,6 +54,29 @@ def directory_lock(directory: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def partial_of(final: Path) -> Path:
+    """Where a file is written before it is whole (written_aside)."""
+    return final.with_name(final.name + ".part")
+
+
+@contextlib.contextmanager
+def written_aside(final: Path, *, rename: bool = True) -> Iterator[BinaryIO]:
+    """A file written under its partial name and put on disk (fsync); renamed to final when
+    whole (rename False: the caller renames partial_of(final), under its own lock). A failure
+    leaves nothing behind, so a crash never leaves a half file under an archive's name."""
+    partial = partial_of(final)
+    try:
+        with partial.open("wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        if rename:
+            partial.replace(final)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def try_lock(fd: int) -> bool:

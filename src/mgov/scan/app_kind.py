@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mgov import clock
+from mgov import clock, file_charset
 from mgov.apps.errors import PackageError
 from mgov.apps.package import analyze_bytes, read_package
 from mgov.collect.app_package import archive_package
@@ -32,17 +32,12 @@ MAX_POLICY_BYTES = 4 << 20
 
 
 def read_policy(path: Path) -> str:
-    """A privacy policy's text (UTF-8, else GB18030), or PackageError."""
+    """A privacy policy's text (UTF-8, else GB18030: mgov.file_charset), or PackageError."""
     try:
         raw = path.read_bytes()[:MAX_POLICY_BYTES]
     except OSError as exc:
         raise PackageError(f"cannot read the privacy policy {path}: {exc.strerror or exc}") from exc
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", "replace")
+    return raw.decode(file_charset.guess_lines(raw), "replace")
 
 
 def analyse_channel(facts: ChannelFacts) -> tuple[AppEvidence, bytes | None]:
