@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 
 from mgov.checks.builtin.personal_data import PiiExposed
@@ -92,3 +93,29 @@ def test_the_reader_process_stops_a_document_at_its_cpu_limit_and_goes_on():
     assert slow.unscanned is not None and slow.unscanned.reason == "timeout" and slow.unscanned.ref == REF
     assert fine.found is not None and fine.found.counts["cn_id"] == 1
     assert fine.found.samples["cn_id"] == ["1101**********002X"]
+
+
+def test_a_read_cancelled_mid_answer_never_gives_its_answer_to_the_next_document():
+    """A crawl's time budget cancels a read while the reader works: the next read must get its
+    own document's result, not the cancelled one's (the reader is shared by the whole run)."""
+    from mgov.demo.farm.pdfwrite import write_pdf
+
+    big = write_pdf([f"{k} 王伟 11010519491231002X 13800138000 城关镇" for k in range(3_000)])
+    clean = b"<html><body><p>office hours 9:00-17:00</p></body></html>"
+
+    async def main() -> tuple:
+        reader = DocumentReader(cpu_seconds=30)
+        try:
+            task = asyncio.create_task(reader.read("https://x/big.pdf", "pdf", big, REF, None))
+            await asyncio.sleep(0.3)  # the reader is at work on it
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            after = await reader.read("https://x/clean.html", "html", clean, REF, None)
+        finally:
+            reader.close()
+        return after, reader.restarts
+
+    after, restarts = asyncio.run(main())
+    assert after.found is None and after.unscanned is None and after.format == "html", after
+    assert restarts == 1

@@ -132,6 +132,12 @@ class DocumentReader:
                 self.restarts += 1
                 await self._stop()  # it died (a reader crashed, or the memory limit ended it)
                 return _failed(url, hint, data, ref, "failed", "the reader process ended while reading it")
+            except BaseException:
+                # Cancelled (a crawl's time budget) with its answer unread: that answer would
+                # be the next document's, so the process goes (killed, not awaited: cancelled).
+                self.restarts += 1
+                self.close()
+                raise
 
     async def aclose(self) -> None:
         async with self._lock:
