@@ -66,3 +66,20 @@ def test_a_wrong_verdict_is_missed_and_an_unexpected_one_a_false_alarm() -> None
     v = verify_apps(got)
     assert [m["defect"] for m in v["missed"]] == ["app.cleartext=fail"]
     assert [(a["address"], a["check"]) for a in v["false_alarms"]] == [("com.test.intent_filter", "app.signing")]
+
+
+def test_an_unreadable_privacy_policy_leaves_the_package_judged_without_it(tmp_path: Path) -> None:
+    from mgov.checks.plugins import all_checks
+    from mgov.evidence.app import AppStatus
+    from mgov.evidence.site import ChannelFacts, SiteEvidence
+    from mgov.scan.app_kind import analyse_channel
+
+    apk = tmp_path / "a2dp.apk"
+    apk.write_bytes((files("mgov.demo") / "data" / "apk" / "a2dp.Vol_137.apk").read_bytes())
+    facts = ChannelFacts("app_android", "a2dp.Vol", "", "cn", attributes={
+        "package_file": str(apk), "privacy_policy_file": str(tmp_path / "missing-policy.txt")})
+    app, data = analyse_channel(facts)
+    assert app.status is AppStatus.OK and data is not None and not app.policy_given
+    assert app.error is not None and "missing-policy.txt" in app.error
+    finding = all_checks()["app.permissions"].run(SiteEvidence(facts, app.analysed_at, app=app))
+    assert finding.status.value == "warn" and "missing-policy.txt" in finding.message

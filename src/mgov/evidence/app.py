@@ -196,7 +196,7 @@ class AppEvidence:
     ios: IosFacts | None = None
     policy_given: bool = False  # a privacy policy text was given to judge permissions against
     dex_classes: int = 0  # how many classes were read (trackers are matched on them)
-    error: str | None = None
+    error: str | None = None  # UNREADABLE: why; analysed: why the given privacy policy could not be read
     warc: list[WarcRef] = field(default_factory=list)  # the archived package and the analysis
 
     @property

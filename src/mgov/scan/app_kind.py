@@ -34,10 +34,11 @@ MAX_POLICY_BYTES = 4 << 20
 def read_policy(path: Path) -> str:
     """A privacy policy's text (UTF-8, else GB18030: mgov.file_charset), or PackageError."""
     try:
-        raw = path.read_bytes()[:MAX_POLICY_BYTES]
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_POLICY_BYTES)
     except OSError as exc:
         raise PackageError(f"cannot read the privacy policy {path}: {exc.strerror or exc}") from exc
-    return raw.decode(file_charset.guess_lines(raw), "replace")
+    return raw.decode(file_charset.guess_lines(raw, cut=len(raw) == MAX_POLICY_BYTES), "replace")
 
 
 def analyse_channel(facts: ChannelFacts) -> tuple[AppEvidence, bytes | None]:
@@ -48,11 +49,20 @@ def analyse_channel(facts: ChannelFacts) -> tuple[AppEvidence, bytes | None]:
         return AppEvidence(status=AppStatus.NO_PACKAGE, analysed_at=now), None
     path = Path(str(given)).expanduser()
     data = None
+    # The policy apart: one that cannot be read leaves the package judged without it (the
+    # permission check says no policy was given, with why), not the package unread.
+    policy, policy_error = None, None
+    policy_file = facts.attributes.get(POLICY_ATTRIBUTE)
+    if policy_file:
+        try:
+            policy = read_policy(Path(str(policy_file)).expanduser())
+        except PackageError as exc:
+            policy_error = str(exc)
     try:
-        policy_file = facts.attributes.get(POLICY_ATTRIBUTE)
-        policy = read_policy(Path(str(policy_file)).expanduser()) if policy_file else None
         data = read_package(path)
-        return analyze_bytes(data, path.name, policy_text=policy, now=now), data
+        evidence = analyze_bytes(data, path.name, policy_text=policy, now=now)
+        evidence.error = policy_error
+        return evidence, data
     except PackageError as exc:
         evidence = AppEvidence(status=AppStatus.UNREADABLE, analysed_at=now, file_name=path.name, error=str(exc))
         if data is not None:

@@ -31,11 +31,12 @@ class Permissions(AppCheck):
             return self.finding(Status.PASS, value, message=f"{len(app.permissions)} permissions, none dangerous",
                                 message_zh=f"申请 {len(app.permissions)} 项权限，无危险权限")
         if not app.policy_given:
+            why, why_zh = (f" ({app.error})", f"（{app.error}）") if app.error else ("", "")
             return self.finding(Status(params["no_policy"]), value,
                                 message=f"{len(dangerous)} dangerous permissions ({names(short)}); no privacy "
-                                "policy was given to judge them against",
-                                message_zh=f"申请 {len(dangerous)} 项危险权限（{names_zh(short)}），未提供隐私政策，"
-                                "无法核对其必要性与告知情况")
+                                f"policy was given to judge them against{why}",
+                                message_zh=f"申请 {len(dangerous)} 项危险权限（{names_zh(short)}），未提供隐私政策"
+                                f"{why_zh}，无法核对其必要性与告知情况")
         if unjustified:
             return self.finding(Status(params["unjustified"]), value,
                                 message="dangerous permissions the privacy policy never mentions: "
