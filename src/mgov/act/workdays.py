@@ -23,6 +23,7 @@ dates they computed as unofficial.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -86,10 +87,13 @@ def _maintained_working_day(country: str, day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _cn_statutory(day.year)
 
 
+# A year's table is built once: working days are asked day by day (schedules, deadlines).
+@functools.lru_cache(maxsize=64)
 def _us_federal(year: int) -> Any:
     return holiday_tables.country_holidays("US", years=year)
 
 
+@functools.lru_cache(maxsize=64)
 def _cn_statutory(year: int) -> Any:
     return holiday_tables.country_holidays("CN", years=year)
 

@@ -61,6 +61,7 @@ def _day(value: str | None, option: str) -> dt.date | None:
 
 def _contexts(st: Any, channel: str | None) -> list[Any]:
     """The channels' retention contexts (archive.retention_assign), or the one asked for."""
+    # The archive's modules load only for this command group.
     from mgov.archive.retention_assign import channel_contexts
 
     with st.connect() as conn:

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from mgov.cli.choices import channel_address, org_code
 from mgov.cli.common import JSON_OPTION, console, print_json, state
@@ -109,11 +110,7 @@ def search(ctx: typer.Context, query: str | None = QUERY_ARGUMENT, org: str | No
     for h in hits:
         console.print(f"{h['timestamp']}  {_t(lang, h['kind'])}  {h['org'] or '-'}  {h['title'] or ''}", markup=False)
         console.print(f"  {h['url']}", markup=False)
-        line = "".join(f"[bold]{_escape(part)}[/bold]" if hit else _escape(part) for part, hit in h["parts"])
+        line = "".join(f"[bold]{escape(part)}[/bold]" if hit else escape(part) for part, hit in h["parts"])
         console.print(f"  {line}")
         if h["replay"]:
             console.print(f"  {_t(lang, 'replay')}: {h['replay']}", markup=False)
-
-
-def _escape(text: str) -> str:
-    return text.replace("[", "\\[")

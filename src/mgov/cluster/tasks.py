@@ -22,7 +22,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from mgov.cluster import store
 from mgov.config import Settings
 from mgov.db.engine import make_engine
-from mgov.errors import MgovError
 from mgov.runs.channel_task import ChannelWork
 
 log = logging.getLogger(__name__)
@@ -72,6 +71,13 @@ def close_work(**_: Any) -> None:
             engine.dispose()
 
 
+def _finish(engine: Engine, run_id: int) -> None:
+    """The run ended when its last channel did: asked after that channel's mark committed,
+    so two last channels ending together each see the other's (in one transaction neither did)."""
+    with engine.begin() as conn:
+        store.finish_if_complete(conn, run_id)
+
+
 def run_channel(task: Any, run_id: int, channel_id: int, kind: str) -> dict[str, int] | None:
     """Store channel_id of run_id (a `kind` run); its status counts, None when stored already."""
     engine, work = _work()
@@ -82,14 +88,16 @@ def run_channel(task: Any, run_id: int, channel_id: int, kind: str) -> dict[str,
                 store.mark(conn, run_id, channel_id, "running", worker=worker_name())
             try:
                 counts = work.run(run_id, channel_id, kind)
-            except MgovError as exc:
+            except (OperationalError, DBAPIError):
+                raise  # the database away: waited out below
+            except Exception as exc:  # any failure ends the channel as failed, not running for ever
                 with engine.begin() as conn:
-                    store.mark(conn, run_id, channel_id, "failed", error=str(exc))
-                    store.finish_if_complete(conn, run_id)
+                    store.mark(conn, run_id, channel_id, "failed", error=str(exc) or type(exc).__name__)
+                _finish(engine, run_id)
                 raise
             with engine.begin() as conn:
                 store.mark(conn, run_id, channel_id, "done")
-                store.finish_if_complete(conn, run_id)
+            _finish(engine, run_id)
             return counts
         except (OperationalError, DBAPIError) as exc:
             if not _transient(exc) or time.monotonic() - started > DB_PATIENCE:

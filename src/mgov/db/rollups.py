@@ -92,7 +92,9 @@ def catch_up(conn: Connection) -> dict[str, int]:
         while True:
             chunk = (select(table.c.id).where(_unrolled(conn, table)).order_by(table.c.id)
                      .limit(CATCH_UP_CHUNK).scalar_subquery())
-            rows = conn.execute(update(table).where(table.c.id.in_(chunk)).values(rolled=True)
+            # The flag again outside the subquery: PostgreSQL re-checks only the outer WHERE
+            # of a row another catch-up held, which would otherwise be folded twice.
+            rows = conn.execute(update(table).where(table.c.id.in_(chunk), _unrolled(conn, table)).values(rolled=True)
                                 .returning(*(table.c[c] for c in columns))).all()
             if not rows:
                 break

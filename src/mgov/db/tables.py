@@ -791,7 +791,7 @@ class ArchiveRecord(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("scan_runs.id", ondelete="SET NULL"), nullable=True)
     channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id", ondelete="SET NULL"), nullable=True)
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"), nullable=True)
-    text_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # extracted text (search, to come)
+    text_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # its search document (mgov.search)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # refersTo*, truncated, ...
 
 

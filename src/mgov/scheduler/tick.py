@@ -63,7 +63,10 @@ class Scheduler:
                 if job is not None:
                     started.append(job)
         for job in started:  # committed: whatever runs it sees the row
-            self.dispatch(job)
+            try:
+                self.dispatch(job)
+            except Exception as exc:  # noqa: BLE001 - a broker away: the job stays queued, sent again when next due
+                log.warning("schedule: job %s not dispatched: %s", job["id"], exc)
         return started
 
     def release(self) -> None:
@@ -100,7 +103,9 @@ class Scheduler:
             store.save(conn, key, **values, last_job_id=None, last_outcome="failed", last_error=str(exc))
             return None
         store.save(conn, key, **values, last_job_id=job["id"], last_outcome="started" if created else "still_active")
-        return job if created else None
+        # Still queued from an earlier due time: its dispatch never reached a runner (a broker
+        # away, a process ended after the commit): sent again; claim takes a queued job once.
+        return job if created or job.get("state") == "queued" else None
 
     def _target(self, conn: Connection, entry: ScheduleEntry) -> jobs.Target:
         if entry.channel:
