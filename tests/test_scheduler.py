@@ -200,3 +200,25 @@ def test_entries_of_settings_and_profiles_are_one_list(tmp_path):
     entries = all_entries(settings)
     assert entries and all(e.kind in jobs.KINDS for e in entries)
     assert all(e.profile == "us-federal" for e in entries if e.kind == "assess")
+
+
+def test_a_dispatch_that_fails_leaves_the_job_queued_and_it_is_sent_again_when_next_due(engine, tmp_path):
+    """A broker away when the job is sent: the tick goes on (no exception), and the job, still
+    queued, is sent again at the entry's next due time (no second job is made)."""
+    entry = ScheduleEntry(kind="probe", at="0 0 * * *", times_a_day=24)
+    sent: list[int] = []
+
+    def flaky(job):
+        if not sent:
+            sent.append(-1)
+            raise ConnectionError("broker away")
+        sent.append(job["id"])
+
+    sched = Scheduler(engine, load_settings(home=tmp_path / "home"), flaky, entries=[entry])
+    sched.tick(at(0))
+    first = sched.tick(at(0, 1, 30))
+    assert len(first) == 1 and sent == [-1]  # made, its dispatch failed, the tick went on
+    assert sched.tick(at(0, 2, 30)) == []  # nothing new started...
+    assert sent == [-1, first[0]["id"]]  # ...and the queued job sent again
+    with engine.connect() as conn:
+        assert len(conn.execute(select(JOBS.c.id)).all()) == 1

@@ -56,13 +56,14 @@ class Scheduler:
             if not store.acquire(conn, self.holder, now, self.lease_seconds):
                 return []
         started: list[dict[str, Any]] = []
+        resent: list[dict[str, Any]] = []
         with self.engine.begin() as conn:
             states = store.states(conn)
             for entry in self.entries:
-                job = self._entry(conn, entry, states.get(schedule.key(entry)), now)
+                job, created = self._entry(conn, entry, states.get(schedule.key(entry)), now)
                 if job is not None:
-                    started.append(job)
-        for job in started:  # committed: whatever runs it sees the row
+                    (started if created else resent).append(job)
+        for job in [*started, *resent]:  # committed: whatever runs it sees the row
             try:
                 self.dispatch(job)
             except Exception as exc:  # noqa: BLE001 - a broker away: the job stays queued, sent again when next due
@@ -74,7 +75,10 @@ class Scheduler:
             store.release(conn, self.holder)
 
     def _entry(self, conn: Connection, entry: ScheduleEntry, state: dict[str, Any] | None,
-               now: dt.datetime) -> dict[str, Any] | None:
+               now: dt.datetime) -> tuple[dict[str, Any] | None, bool]:
+        """The entry's job when it is due: (job, started now), or (the job still queued from an
+        earlier due time, False), which is sent again: its dispatch never reached a runner (a
+        broker away, a process ended after the commit); claim takes a queued job once."""
         key = schedule.key(entry)
         zone = schedule.zone_of(entry, self.settings)
         working_day = self._working_day(conn, entry)
@@ -87,7 +91,7 @@ class Scheduler:
             if state is None or due is None:
                 store.save(conn, key, kind=entry.kind, description=schedule.command(entry), next_due_at=after(now),
                            updated_at=now)
-            return None
+            return None, False
         missed, later = 0, after(due)
         while later is not None and later <= now and missed < MISSED_CAP:
             missed, later = missed + 1, after(later)
@@ -101,11 +105,9 @@ class Scheduler:
         except (MgovError, ValueError) as exc:  # an organization or channel gone from the registry
             log.warning("schedule %s: %s", key, exc)
             store.save(conn, key, **values, last_job_id=None, last_outcome="failed", last_error=str(exc))
-            return None
+            return None, False
         store.save(conn, key, **values, last_job_id=job["id"], last_outcome="started" if created else "still_active")
-        # Still queued from an earlier due time: its dispatch never reached a runner (a broker
-        # away, a process ended after the commit): sent again; claim takes a queued job once.
-        return job if created or job.get("state") == "queued" else None
+        return (job, True) if created else (job if job.get("state") == "queued" else None, False)
 
     def _target(self, conn: Connection, entry: ScheduleEntry) -> jobs.Target:
         if entry.channel:
