@@ -66,3 +66,33 @@ def test_a_certificate_that_does_not_verify_is_still_probed_on_its_own(tmp_path:
             assert ev.tls.verify_error and "expired" in ev.tls.verify_error
             assert ev.tls.chain_pem and ev.tls.subject
     run(main())
+
+
+def test_an_exchange_whose_first_asker_is_cancelled_is_made_by_the_one_waiting() -> None:
+    """Shared exchanges (SiteVisit.once): the first asker cancelled mid-exchange does not
+    cancel the other asker waiting on it; that one makes the exchange itself."""
+    import asyncio
+
+    from mgov.collect.sitevisit import SiteVisit
+    from mgov.evidence.exchange import Exchange
+
+    made: list[str] = []
+
+    async def main() -> Exchange:
+        visit = SiteVisit()
+        key = ("https://www.example.gov/", "GET", "v4", None, None)
+
+        async def make() -> Exchange:
+            made.append("start")
+            await asyncio.sleep(0.2)
+            return Exchange(url="https://www.example.gov/", status=200)
+
+        first = asyncio.create_task(visit.once(key, make))
+        await asyncio.sleep(0.05)
+        second = asyncio.create_task(visit.once(key, make))
+        await asyncio.sleep(0.05)
+        first.cancel()
+        return await second
+
+    ex = asyncio.run(main())
+    assert ex.status == 200 and made == ["start", "start"]

@@ -60,7 +60,13 @@ class SiteVisit:
         """The exchange for key: made by the first asker, awaited by the others."""
         found = self._done.get(key)
         if found is not None:
-            return await asyncio.shield(found)
+            try:
+                return await asyncio.shield(found)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise  # this asker was cancelled itself
+                return await self.once(key, make)  # the first asker was: this one makes it
         future: asyncio.Future[Exchange] = asyncio.get_running_loop().create_future()
         self._done[key] = future
         try:
