@@ -176,3 +176,14 @@ def test_a_policy_names_a_tracker() -> None:
 ])
 def test_cookies_by_name_and_setter(name: str, domain: str, third: bool, persistent: bool, kind: str) -> None:
     assert classify_cookie(name, domain, third, persistent).kind == kind
+
+
+def test_plain_tracker_names_on_a_sites_own_cookie_are_not_trackers() -> None:
+    """A site's own cookie-support probe (test_cookie) or language cookie (fr) is no tracker's:
+    those names count only when another site sets them."""
+    from mgov.content.cookies import classify_cookie
+
+    assert classify_cookie("test_cookie", "www.example.gov.cn", False, False).kind != "tracker"
+    assert classify_cookie("fr", "www.example.gov", False, True).kind != "tracker"
+    assert classify_cookie("test_cookie", ".doubleclick.net", True, False).kind == "tracker"
+    assert classify_cookie("fr", ".facebook.com", True, True).who == "Facebook"

@@ -35,6 +35,9 @@ TRACKER_NAMES: tuple[tuple[str, str], ...] = (
     (r"LF_session|_51cke|_51laig|__51\w+", "51.LA (51啦)"),
 )
 _TRACKER = [(re.compile(rf"^(?:{p})$", re.I), who) for p, who in TRACKER_NAMES]
+# Names short or plain enough that a site's own cookie may carry them (a cookie-support probe
+# called test_cookie, a language cookie fr): a tracker's only when another site sets them.
+THIRD_PARTY_ONLY = frozenset({"ide", "dsid", "test_cookie", "nid", "1p_jar", "fr", "cna", "muid"})
 ESSENTIAL = re.compile(
     r"^(jsessionid|phpsessid|asp\.net_sessionid|aspsessionid\w*|sessionid|session(_id)?|sid|"
     r"csrftoken|_csrf|csrf_token|xsrf-token|__requestverificationtoken|serverid|route|bigipserver\S*|"
@@ -54,7 +57,7 @@ def classify_cookie(name: str, domain: str, third_party: bool, persistent: bool)
     """What the cookie name@domain is for; third_party: another site's than the page's;
     persistent: it outlives the browser session."""
     for pattern, who in _TRACKER:
-        if pattern.match(name):
+        if pattern.match(name) and (third_party or name.lower() not in THIRD_PARTY_ONLY):
             return CookieKind("tracker", who)
     party = classify_host(domain.lstrip("."))
     if party is not None and party.tracker and not party.government:
