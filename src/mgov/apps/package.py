@@ -9,6 +9,7 @@ import io
 import zipfile
 from pathlib import Path
 
+from mgov import clock
 from mgov.apps.android import analyze_apk
 from mgov.apps.errors import PackageError
 from mgov.apps.ios import analyze_ipa, info_plist_name
@@ -40,7 +41,7 @@ def analyze_file(path: Path, *, policy_text: str | None = None, now: dt.datetime
 def analyze_bytes(data: bytes, file_name: str, *, policy_text: str | None = None,
                   now: dt.datetime | None = None) -> AppEvidence:
     """The evidence of one package (an APK or an IPA, told apart by content, not by name)."""
-    evidence = AppEvidence(status=AppStatus.OK, analysed_at=now or dt.datetime.now(dt.UTC), file_name=file_name,
+    evidence = AppEvidence(status=AppStatus.OK, analysed_at=now or clock.now(), file_name=file_name,
                            sha256=hashlib.sha256(data).hexdigest(), size=len(data),
                            policy_given=policy_text is not None)
     if not data.startswith(b"PK"):

@@ -45,11 +45,17 @@ def load_trackers() -> tuple[Tracker, ...]:
     """The bundled list, signatures compiled (once per process)."""
     out = []
     for item in exodus_trackers().values():
-        sigs = [s for s in str(item.get("code_signature") or "").split("|") if len(s) >= MIN_SIGNATURE]
-        if not sigs:
-            continue
-        out.append(Tracker(int(item["id"]), str(item["name"]), tuple(item.get("categories") or ()),
-                           item.get("website") or None, tuple((s, re.compile(s), _literal(s)) for s in sigs)))
+        compiled = []
+        for s in str(item.get("code_signature") or "").split("|"):
+            if len(s) < MIN_SIGNATURE:
+                continue
+            try:
+                compiled.append((s, re.compile(s), _literal(s)))
+            except re.error:  # one broken signature of a newer list must not stop every analysis
+                continue
+        if compiled:
+            out.append(Tracker(int(item["id"]), str(item["name"]), tuple(item.get("categories") or ()),
+                               item.get("website") or None, tuple(compiled)))
     return tuple(sorted(out, key=lambda t: t.id))
 
 
