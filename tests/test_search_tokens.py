@@ -59,3 +59,12 @@ def test_snippets_mark_every_term_around_the_first_match() -> None:
     assert [found.text[a:b] for a, b in found.marks] == ["低保", "REPORT", "低保"]
     assert "".join(p for p, _ in found.parts()) == found.text
     assert snippet("reporting", parse_query("report")).marks == ()  # whole words only, as indexed
+
+
+def test_a_page_nested_past_the_parsers_depth_reads_as_its_text():
+    """Archived markup is flattened past the safe depth before it is read (history and search
+    read it as the checks do): 100,000 nested divs still give their text."""
+    from mgov.archive.history_text import html_lines
+
+    page = "<html><body>" + "<div>" * 100_000 + "低保公示" + "</div>" * 100_000 + "<p>Notice</p></body></html>"
+    assert html_lines(page) == ["低保公示", "Notice"]

@@ -13,6 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 from mgov.checks.html import BLOCKS, HIDDEN_TEXT, parse_html
 from mgov.collect.body import BodyDecoder, decode_text, is_text
 from mgov.collect.warc import read_record
+from mgov.evidence.budget import within_budget
 
 MAX_BYTES = 8 << 20  # of a body decoded for comparison; the rest is left out and said so
 MAX_RATIO = 200.0
@@ -66,7 +67,9 @@ def _decoded(payload: bytes, coding: str | None) -> tuple[bytes, bool, str | Non
 
 def html_lines(text: str) -> list[str]:
     """The page's text as a reader sees it, one line per block (paragraph, list item, cell,
-    heading...), white space folded; script, style, template and noscript left out."""
+    heading...), white space folded; script, style, template and noscript left out. Nested
+    past the parser's safe depth, flattened first, as every page mgov parses is."""
+    text, _ = within_budget(text)
     tree = LexborHTMLParser(text)
     root = tree.body or tree.root
     if root is None:
