@@ -1,3 +1,0 @@
-def test_a(request):
-    print("NODEID", request.node.nodeid)
-    assert 0
