@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -162,6 +163,7 @@ class DnsClient:
         lost = 0  # UDP losses in a row
         tcp = False
         last = "no try"
+        seen: Counter[str] = Counter()  # every try's outcome: a SERVFAIL is not hidden by a later timeout
         for attempt in range(64):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -187,8 +189,10 @@ class DnsClient:
                 lost += 0 if use_tcp else 1
                 self.stats["udp_lost"] += 0 if use_tcp else 1
                 last = f"timeout ({'TCP' if use_tcp else 'UDP'}, {server[0]})"
+                seen["timeout"] += 1
             except (OSError, EOFError, dns.exception.DNSException) as exc:
                 last = f"{type(exc).__name__} from {server[0]}: {exc}"
+                seen[type(exc).__name__] += 1
                 tcp = False  # a server without TCP: back to UDP
             else:
                 rcode = response.rcode()
@@ -196,12 +200,20 @@ class DnsClient:
                     return response
                 self.stats["servfail"] += rcode == dns.rcode.SERVFAIL
                 last = f"{dns.rcode.to_text(rcode)} from {server[0]}"
+                seen[dns.rcode.to_text(rcode)] += 1
             pause = min(policy.backoff * (2 ** attempt), 1.0) * random.uniform(0.5, 1.0)  # noqa: S311 - jitter
             await asyncio.sleep(max(0.0, min(pause, deadline - time.monotonic())))
         raise Unresolved(f"{qname.to_text(omit_final_dot=True)}: no answer within {policy.lifetime:g} s "
-                         f"({rdtype}; last: {last})")
+                         f"({rdtype}; {_tally(seen)}; last: {last})")
 
 
 def _has_soa(response: dns.message.Message) -> bool:
     """An authoritative negative answer carries its zone's SOA (RFC 2308)."""
     return any(rrset.rdtype == dns.rdatatype.SOA for rrset in response.authority)
+
+
+def _tally(seen: Counter[str]) -> str:
+    """'3 tries: SERVFAIL x2, timeout x1', the most frequent outcome first."""
+    tries = sum(seen.values())
+    parts = ", ".join(f"{what} x{n}" for what, n in seen.most_common())
+    return f"{tries} {'try' if tries == 1 else 'tries'}: {parts}" if tries else "no try"
