@@ -75,22 +75,11 @@ def runs(
     [dim]Example: mgov runs --limit 5[/dim]
     """
     # Deferred: the run engine's stores load only for the commands that read runs.
-    from mgov.cluster import store as tasks_store
-    from mgov.runs import store
+    from mgov.cluster.store import recent_runs
 
     st = state(ctx)
     with st.connect() as conn:
-        rows = [r for r in store.all_runs(conn) if run is None or r["id"] == run][-limit:][::-1]
-        progress = tasks_store.progress(conn, [r["id"] for r in rows])
-        stored = store.stored_counts(conn, [r["id"] for r in rows])
-    out = []
-    for r in rows:
-        p = progress.get(r["id"])
-        out.append({"run": r["id"], "kind": r["kind"], "status": r["status"], "started_at": r["started_at"],
-                    "finished_at": r["finished_at"], "distributed": p is not None,
-                    "done": stored.get(r["id"], 0), "running": p["running"] if p else 0,
-                    "queued": p["queued"] if p else 0, "failed": p["failed"] if p else 0,
-                    "total": p["total"] if p else None})
+        out = [{**r, "channels": len(r["channels"])} for r in recent_runs(conn, limit=limit, run=run)]
     if as_json:
         print_json(out)
     elif not out:

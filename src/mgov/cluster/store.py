@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from mgov import clock
 from mgov.db.tables import RUN_TASKS, SCAN_ITEMS, SCAN_RUNS
+from mgov.runs import store as runs_store
 
 STATES = ("queued", "running", "failed")
 
@@ -72,3 +73,29 @@ def finish_if_complete(conn: Connection, run_id: int) -> bool:
     conn.execute(update(SCAN_RUNS).where(SCAN_RUNS.c.id == run_id, SCAN_RUNS.c.status == "running")
                  .values(status="finished", finished_at=clock.now()))
     return True
+
+
+def recent_runs(conn: Connection, *, limit: int, run: int | None = None,
+                after: int | None = None) -> list[dict[str, Any]]:
+    """Runs and their progress, as `mgov runs`, the dashboard's runs page and GET /api/v1/runs
+    show them: at most `limit` runs, newest first (ids below `after`, when given; only `run`, when given)."""
+    query = select(SCAN_RUNS).order_by(SCAN_RUNS.c.id.desc()).limit(limit)
+    if run is not None:
+        query = query.where(SCAN_RUNS.c.id == run)
+    if after is not None:
+        query = query.where(SCAN_RUNS.c.id < after)
+    rows = [dict(r._mapping) for r in conn.execute(query)]
+    ids = [r["id"] for r in rows]
+    found = progress(conn, ids)
+    stored = runs_store.stored_counts(conn, ids)
+    out = []
+    for r in rows:
+        p = found.get(r["id"])
+        params = r["params"] or {}
+        out.append({"run": r["id"], "kind": r["kind"], "status": r["status"], "started_at": r["started_at"],
+                    "finished_at": r["finished_at"], "distributed": p is not None,
+                    "done": stored.get(r["id"], 0), "running": p["running"] if p else 0,
+                    "queued": p["queued"] if p else 0, "failed": p["failed"] if p else 0,
+                    "total": p["total"] if p else None,
+                    "organization": params.get("org"), "channels": list(params.get("channels") or [])})
+    return out

@@ -44,6 +44,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
                     "warcinfo": ("存档说明", "warcinfo")},
     "run_kind": {"scan": ("扫描", "scan"), "crawl": ("抓取", "crawl"), "assess": ("考核", "assessment"),
                  "capture": ("采集", "capture"), "render": ("渲染", "render"), "probe": ("可用性探测", "probe"),
+                 "app": ("应用检测", "app scan"),
                  "archive_audit": ("归档核验", "archive audit"), "digest": ("通知摘要", "notification digest")},
     "job_state": {"queued": ("排队中", "queued"), "running": ("进行中", "running"), "done": ("已完成", "done"),
                   "failed": ("失败", "failed"), "interrupted": ("已中断", "interrupted"),

@@ -123,3 +123,22 @@ def schedule_in_scope(conn: Connection, p: Principal, entry: ScheduleEntry) -> b
     except MgovError:
         return False
     return False
+
+
+def run_in_scope(conn: Connection, p: Principal, run: dict[str, Any]) -> bool:
+    """Whether the reader may see a run (cluster.listing's row): its organization is in their
+    scope, or every channel it names is owned within it; a run of everything only whole-registry
+    users see."""
+    scope = p.user.scope
+    if scope.everything:
+        return True
+    if run["organization"]:
+        try:
+            return scope.has_org(conn, service.org_row(conn, run["organization"])["id"])
+        except MgovError:
+            return False
+    named = run["channels"]
+    if not named:
+        return False
+    owners = reg_q.channel_owners(conn, named)
+    return bool(owners) and all(scope.has_org(conn, owner) for owner in owners)

@@ -15,6 +15,7 @@ from mgov.web.api import (
     monitoring,
     notify,
     registry,
+    runs,
     search,
     task_work,
     verify,
@@ -22,5 +23,5 @@ from mgov.web.api import (
 
 router = APIRouter()
 for module in (registry, monitoring, assessments, act, task_work, inspections, accounts, notify, jobs, verify,
-               discovered, archive_history, search):
+               discovered, archive_history, search, runs):
     router.include_router(module.router)

@@ -1,6 +1,6 @@
 """Jobs on the dashboard: the "Scan now", "Crawl now" and "Assess" forms start one (POST /jobs),
 its page follows it to its end (refreshing itself while it runs), the list shows the scope's;
-and the schedules of mgov.toml, read-only."""
+the runs with their progress on the cluster's workers; and the schedules of mgov.toml, read-only."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from mgov.errors import MgovError
 from mgov.profiles import load_all
 from mgov.web import jobs
 from mgov.web.api.jobs import schedules_of
+from mgov.web.api.runs import runs_of
 from mgov.web.dashboard._forms import back, form, safe_next
 from mgov.web.dashboard.render import Pages
 from mgov.web.deps import ID, MAX_ID, Conn, PageReader, PageUser, Principal
@@ -67,6 +68,15 @@ def jobs_list(request: Request, p: PageReader, conn: Conn, after: OptionalCursor
 def job_page(request: Request, job_id: ID, p: PageReader, conn: Conn) -> Response:
     job = jobs.seen(request, [store.get(conn, job_id, p.user.scope)])[0]
     return Pages.of(request).render(request, "job.html", p, job=job, refresh=REFRESH if job["active"] else None)
+
+
+@router.get("/runs")
+def runs_list(request: Request, p: PageReader, conn: Conn, after: OptionalCursor = None) -> Response:
+    """The runs of the reader's scope with their progress; reloads itself while one runs."""
+    rows, nxt = runs_of(conn, p, limit=PAGE, after=after)
+    active = any(r["status"] == "running" for r in rows)
+    return Pages.of(request).render(request, "runs.html", p, rows=rows, next_after=nxt,
+                                    refresh=REFRESH if active else None)
 
 
 @router.get("/schedules")

@@ -109,3 +109,8 @@ def person_detail(conn: Connection, scope: Scope, key: str) -> dict[str, Any]:
     person = dict(row._mapping)
     person["roles"] = [r for r in service.roles_of(conn, person_id=row.id) if scope.has_org(conn, r["organization_id"])]
     return person
+
+
+def channel_owners(conn: Connection, addresses: list[str]) -> set[int]:
+    """The organizations owning the channels at these addresses (those registered)."""
+    return set(conn.execute(select(CHANNELS.c.owner_id).where(CHANNELS.c.address.in_(addresses))).scalars())
