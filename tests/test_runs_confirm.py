@@ -71,3 +71,18 @@ def test_a_pass_timed_during_a_stall_is_settled_by_its_re_check() -> None:
     assert slow.status is Status.WARN and "observed on re-check" in slow.message
     passed = settle(first, [f("availability", Status.PASS, evidence=[B1])])[0]
     assert passed.status is Status.PASS and "confirmed on re-check" in passed.message
+
+
+def test_a_failure_whose_re_check_answers_slowly_once_is_up_not_slow() -> None:
+    """A homepage down a moment (503), answering on the re-check but slowly: the site is up, and
+    a slowness seen once (on a busy machine, say) is not published as a slow site."""
+    first = [f("availability", Status.FAIL, recheck=True, evidence=[A1], message="the homepage answers HTTP 503")]
+    slow_once = f("availability", Status.WARN, recheck=True, evidence=[B1], message="the homepage took 2362 ms",
+                  value={"elapsed_ms": 2362})
+    slow_once.unconfirmed = Status.PASS
+    settled = settle(first, [slow_once])[0]
+    assert settled.status is Status.PASS and "whose own reading was not confirmed" in settled.message
+    assert settled.value == {"elapsed_ms": 2362, "attempts": ["fail", "warn"]} and settled.evidence == [B1, A1]
+    # Slow on both attempts: slow, confirmed.
+    twice = settle([f("availability", Status.WARN, recheck=True, evidence=[A1], message="took 2500 ms")], [slow_once])
+    assert twice[0].status is Status.WARN and "confirmed on re-check" in twice[0].message

@@ -154,7 +154,7 @@ def test_cli_search_and_reindex(world: World, cli: Any) -> None:
     assert [h["url"] for h in found["hits"]] == [f"{SZ}/report.pdf"]
     assert found["hits"][0]["replay"].startswith("/replay/cn-440300/")
     assert cli.json("archive", "search", "notice", "--channel", BUREAU, "--json")["count"] == 1
-    assert cli.json("archive", "search", "notice", "--since", (NOW - dt.timedelta(days=1.5)).date().isoformat(),
+    assert cli.json("archive", "search", "notice", "--since", (NOW.date() - dt.timedelta(days=1)).isoformat(),
                     "--json")["count"] == 1
     shown = cli("archive", "search", "低保", "--limit", "1").stdout
     assert "低保" in shown and "/replay/cn-440300/" in shown

@@ -35,6 +35,9 @@ class Finding:
     # The verdict may rest on a passing fault (a timeout, a reset, a 5xx, a slow answer, no
     # DNS answer): the runner collects again and confirms it before recording (not stored).
     recheck: bool = False
+    # What the verdict is when the re-check cannot confirm this one (say, a slow answer after
+    # the first attempt failed: the site answered, its slowness was seen once): not stored.
+    unconfirmed: Status | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"check": self.check, "status": self.status.value, "value": self.value,

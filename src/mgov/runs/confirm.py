@@ -70,7 +70,11 @@ def settle(first: list[Finding], again: list[Finding]) -> list[Finding]:
 def _settle(first: Finding, second: Finding) -> Finding:
     evidence = [*second.evidence, *(r for r in first.evidence if r not in second.evidence)]
     better, worse = _WEIGHT[second.status] < _WEIGHT[first.status], _WEIGHT[second.status] > _WEIGHT[first.status]
-    if better:
+    if better and second.recheck and second.unconfirmed is not None:  # recovered, but shaky itself
+        kept, other = dataclasses.replace(second, status=second.unconfirmed), first
+        note, note_zh = ("recovered on re-check, whose own reading was not confirmed",
+                         "复查恢复正常，复查读数未经确认")
+    elif better:
         kept, other = second, first
         note, note_zh = "recovered on re-check", "复查恢复正常"
     elif worse and second.recheck and first.status is not Status.PASS:  # shaky again, and worse: not confirmed
