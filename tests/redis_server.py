@@ -1,12 +1,15 @@
 """A redis-server of a test module's own: its own port and directory, persistent (AOF), so a
-test can restart it; skipped where redis-server is not installed, unless MGOV_REQUIRE_REDIS=1."""
+test can restart it; skipped where redis-server is not installed, unless MGOV_REQUIRE_REDIS=1.
+And `mgov worker` processes, for the tests of a cluster."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,3 +70,34 @@ def own_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]
     server.stop()
 
 
+
+
+class Workers:
+    """`mgov worker` processes, each in a process group of its own (killed whole)."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.logs = env, logs
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start(self, name: str, loglevel: str = "WARNING") -> subprocess.Popen[bytes]:
+        log = (self.logs / f"{name}.log").open("wb")
+        proc = subprocess.Popen([sys.executable, "-m", "mgov", "worker", "--concurrency", "1", "--name", name,
+                                 "--loglevel", loglevel], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def kill(self, proc: subprocess.Popen[bytes]) -> None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)

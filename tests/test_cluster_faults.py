@@ -11,11 +11,8 @@ import contextlib
 import datetime as dt
 import json
 import os
-import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -38,7 +35,7 @@ from mgov.runs.service import execute_run, start_run
 from mgov.scheduler.dispatch import inline
 from mgov.scheduler.executors import job_runner
 from mgov.scheduler.tick import Scheduler
-from redis_server import RedisServer, free_port, own_redis
+from redis_server import RedisServer, Workers, free_port, own_redis
 
 pytestmark = pytest.mark.database
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,37 +52,6 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 def farm() -> Iterator[Any]:
     with run_in_thread(generate(23, CHANNELS, latency_ms=150)) as running:
         yield running
-
-
-class Workers:
-    """`mgov worker` processes, each in a process group of its own (killed whole)."""
-
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.env, self.logs = env, logs
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def start(self, name: str) -> subprocess.Popen[bytes]:
-        log = (self.logs / f"{name}.log").open("wb")
-        proc = subprocess.Popen([sys.executable, "-m", "mgov", "worker", "--concurrency", "1", "--name", name,
-                                 "--loglevel", "WARNING"], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        self.procs.append(proc)
-        return proc
-
-    def kill(self, proc: subprocess.Popen[bytes]) -> None:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
 
 
 class Setup:

@@ -1,27 +1,41 @@
-"""A simulated week on the embedded default: a small farm, the scheduler ticking every ten
-minutes on a clock the test controls, each job run through the dispatch seam (inline: the
-jobs runner in this thread; parametrizable for another engine). Every scheduled job runs on
-time, once per due time, and produces its results (findings, probes, an assessment)."""
+"""A simulated week: a small farm, the scheduler ticking every ten minutes on a clock the test
+controls, each job run through the dispatch seam: inline (the embedded default's jobs runner,
+in this thread), and sent to two real `mgov worker` processes on a Redis of the test's own
+(Celery; the workers run each job at its dispatcher's time, [cluster] simulated_clock). Every
+scheduled job runs on time, once per due time, and produces its results (findings, probes, an
+assessment), and the workers' week finds what the embedded default's week found."""
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text
 
 from mgov import clock
 from mgov.act import schedule
 from mgov.act.workdays import load_calendar
+from mgov.cluster.dispatch import celery_dispatch
 from mgov.config import ScheduleEntry, load_settings
-from mgov.db.tables import ASSESSMENTS, FINDINGS, JOBS, PROBES
+from mgov.db.engine import make_engine, upgrade
+from mgov.db.tables import ASSESSMENTS, CHANNELS, FINDINGS, JOBS, PROBES
 from mgov.demo.farm import generate, run_in_thread
 from mgov.formats.load import import_file
 from mgov.runs.context import RoutingOptions
 from mgov.scheduler.dispatch import inline
 from mgov.scheduler.executors import job_runner
 from mgov.scheduler.tick import Scheduler
+from redis_server import RedisServer, Workers, own_redis
 
 START = dt.datetime(2026, 9, 28, 0, 0, tzinfo=dt.UTC)  # Monday; 1-7 October is the National Day holiday
 STEP = dt.timedelta(minutes=10)
@@ -52,26 +66,44 @@ def expected_times(entry: ScheduleEntry) -> list[dt.datetime]:
     return out
 
 
-def inline_dispatch(engine, settings, routing):
-    return inline(job_runner(engine, settings, routing=routing))
+class Week:
+    """One week's jobs run one way; `settle()` after a tick waits for what that tick sent."""
+
+    def __init__(self, dispatch: Any, engine: Engine) -> None:
+        self.dispatch, self.engine, self.sent = dispatch, engine, []
+
+    def __call__(self, job: dict[str, Any]) -> None:
+        self.dispatch(job)
+        self.sent.append(int(job["id"]))
+
+    def settle(self, timeout: float = 300.0) -> None:
+        """The jobs sent so far ended (an hour of the simulated clock passes while they run)."""
+        deadline = time.monotonic() + timeout
+        while self.sent:
+            with self.engine.connect() as conn:
+                states = dict(conn.execute(select(JOBS.c.id, JOBS.c.state).where(JOBS.c.id.in_(self.sent))).all())
+            self.sent = [i for i in self.sent if states.get(i) not in ("done", "failed")]
+            assert not self.sent or time.monotonic() < deadline, f"jobs {self.sent} still {states}"
+            if self.sent:
+                time.sleep(0.1)
 
 
-@pytest.mark.parametrize("make_dispatch", [inline_dispatch], ids=["in-process"])
-def test_a_week_of_schedules_runs_every_job_on_time(engine, farm, tmp_path, make_dispatch):
-    path = tmp_path / "farm.yaml"
+def run_week(engine: Engine, farm: Any, home: Path, dispatch: Callable[[Any], Week]) -> dict[str, Any]:
+    """The week on engine's database, every job checked against its due times; what it found."""
+    path = home.parent / f"{home.name}-farm.yaml"
     path.write_text(yaml.safe_dump(farm.manifest.registry_document(), allow_unicode=True), encoding="utf-8")
     assert import_file(engine, path).problems == []
-    settings = load_settings(home=tmp_path / "home")
-    routing = RoutingOptions(connect_to=list(farm.connect_to), dns=f"127.0.0.1:{farm.dns_port}",
-                             ca_bundle=str(farm.ca_pem), allow_private=True)
-    # The render pass (Chromium) on one site only: a browser per site is the week's costliest job.
-    entries = [*ENTRIES, ScheduleEntry(kind="render", at="0 7 * * 5", channel=farm.manifest.sites[0].registry.address)]
-    sched = Scheduler(engine, settings, make_dispatch(engine, settings, routing), entries=entries)
+    settings = load_settings(home=home)
+    entries = week_entries(farm)
+    week = dispatch(settings)
+    sched = Scheduler(engine, settings, week, entries=entries)
     now = START
     while now < START + dt.timedelta(days=7):
         with clock.fixed(now):
             sched.tick()
+        week.settle()
         now += STEP
+    sched.release()
     with engine.connect() as conn:
         rows = conn.execute(select(JOBS).order_by(JOBS.c.id)).all()
     assert all(r.state == "done" for r in rows), [(r.kind, r.state, r.error) for r in rows if r.state != "done"]
@@ -82,18 +114,112 @@ def test_a_week_of_schedules_runs_every_job_on_time(engine, farm, tmp_path, make
         for row, when in zip(mine, due, strict=True):
             started = row.created_at.replace(tzinfo=dt.UTC)
             assert when <= started < when + STEP, (entry.kind, started, when)  # on the first tick after its time
-    counts = {e.kind: len(expected_times(e)) for e in entries}
-    # Scans at 02:00 in Shanghai on working days only (29 and 30 September: 28 September's ran
-    # before the week's first UTC hour), probes four a day, the rest as their time says.
-    assert counts == {"scan": 2, "probe": 28, "crawl": 1, "assess": 1, "digest": 7, "archive_audit": 1,
-                      "capture": 7, "render": 1}
+    found: dict[str, collections.Counter[tuple[str, str, str]]] = collections.defaultdict(collections.Counter)
     with engine.connect() as conn:
         for row in rows:
             if row.kind in ("scan", "crawl", "capture", "render"):
-                assert conn.execute(select(func.count()).select_from(FINDINGS)
-                                    .where(FINDINGS.c.run_id == row.run_id)).scalar_one() > 0, row.kind
+                got = conn.execute(select(CHANNELS.c.address, FINDINGS.c.check_id, FINDINGS.c.status)
+                                   .join(CHANNELS, CHANNELS.c.id == FINDINGS.c.channel_id)
+                                   .where(FINDINGS.c.run_id == row.run_id)).all()
+                assert got, row.kind
+                found[row.kind].update((a, c, str(st)) for a, c, st in got)
             if row.kind == "probe":
                 assert row.result["probes"] == 3
         assert conn.execute(select(func.count()).select_from(PROBES)).scalar_one() == 28 * 3
         assessment = conn.execute(select(ASSESSMENTS)).one()
         assert assessment.period == "2026-09" and assessment.profile_id == "cn-2019-website"
+    return {"jobs": collections.Counter(r.kind for r in rows), "findings": dict(found)}
+
+
+def week_entries(farm: Any) -> list[ScheduleEntry]:
+    # The render pass (Chromium) on one site only: a browser per site is the week's costliest job.
+    return [*ENTRIES, ScheduleEntry(kind="render", at="0 7 * * 5", channel=farm.manifest.sites[0].registry.address)]
+
+
+def test_the_weeks_due_times() -> None:
+    """Scans at 02:00 in Shanghai on working days only (29 and 30 September: 28 September's ran
+    before the week's first UTC hour), probes four a day, the rest as their time says."""
+    counts = {e.kind: len(expected_times(e)) for e in [*ENTRIES, ScheduleEntry(kind="render", at="0 7 * * 5")]}
+    assert counts == {"scan": 2, "probe": 28, "crawl": 1, "assess": 1, "digest": 7, "archive_audit": 1,
+                      "capture": 7, "render": 1}
+
+
+_WEEKS: dict[str, dict[str, Any]] = {}  # the in-process week's findings, for the Celery week to match
+
+
+def inline_week(engine: Engine, farm: Any, home: Path) -> dict[str, Any]:
+    if "inline" not in _WEEKS:
+        routing = RoutingOptions(connect_to=list(farm.connect_to), dns=f"127.0.0.1:{farm.dns_port}",
+                                 ca_bundle=str(farm.ca_pem), allow_private=True)
+        _WEEKS["inline"] = run_week(engine, farm, home, lambda settings: Week(
+            inline(job_runner(engine, settings, routing=routing)), engine))
+    return _WEEKS["inline"]
+
+
+def test_a_week_of_schedules_runs_every_job_on_time(engine, farm, tmp_path):
+    week = inline_week(engine, farm, tmp_path / "home")
+    assert set(week["jobs"]) == {"scan", "probe", "crawl", "assess", "digest", "archive_audit", "capture", "render"}
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    yield from own_redis(tmp_path_factory)
+
+
+@pytest.fixture
+def second_db(db_url: str, tmp_path: Path) -> Iterator[Engine]:
+    """A database beside the test's own, for the in-process week when it has not run yet."""
+    if db_url.startswith("sqlite"):
+        path = tmp_path / "baseline.db"
+        shutil.copy(db_url.removeprefix("sqlite:///"), path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield engine
+        engine.dispose()
+        return
+    base = os.environ["MGOV_TEST_DATABASE_URL"]
+    schema = f"mgov_week_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}")
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_a_week_on_celery_with_two_workers_finds_the_same(engine, db_url, farm, tmp_path, redis_server,
+                                                         request):
+    if "inline" not in _WEEKS:  # run alone: the embedded default's week first, on a database of its own
+        other = request.getfixturevalue("second_db")
+        inline_week(other, farm, tmp_path / "inline-home")
+    home = tmp_path / "home"
+    env = {**os.environ, "MGOV_DATABASE_URL": db_url, "MGOV_HOME": str(home),
+           "MGOV_CONFIG": str(tmp_path / "none.toml"), "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"),
+           "MGOV_CLUSTER__BROKER": redis_server.url, "MGOV_CLUSTER__QUEUE": "week",
+           "MGOV_CLUSTER__SIMULATED_CLOCK": "true", "MGOV_ALLOW_PRIVATE": "true",
+           "MGOV_ROUTING__DNS": f"127.0.0.1:{farm.dns_port}", "MGOV_ROUTING__CA_BUNDLE": str(farm.ca_pem),
+           "MGOV_ROUTING__CONNECT_TO": json.dumps(list(farm.connect_to))}
+    workers = Workers(env, tmp_path)
+    workers.start("w1", "INFO"), workers.start("w2", "INFO")  # INFO: each task taken is logged
+
+    def dispatch(settings: Any) -> Week:
+        settings.cluster.broker, settings.cluster.queue = redis_server.url, "week"
+        return Week(celery_dispatch(settings), engine)
+
+    try:
+        week = run_week(engine, farm, home, dispatch)
+    finally:
+        workers.stop()
+    taken = {name: (tmp_path / f"{name}.log").read_text(errors="replace").count("mgov.run_job")
+             for name in ("w1", "w2")}
+    baseline = _WEEKS["inline"]
+    assert week["jobs"] == baseline["jobs"]
+    for kind, found in baseline["findings"].items():
+        assert week["findings"][kind] == found, (kind, sorted((week["findings"][kind] - found).items()),
+                                                 sorted((found - week["findings"][kind]).items()))
+    assert all(taken.values()), taken  # both workers took jobs

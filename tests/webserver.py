@@ -70,17 +70,53 @@ class Demo:
         return create_app(self.settings, engine=self.engine)
 
 
+def _settings(home: Path) -> Any:
+    from mgov.config import Settings
+
+    return Settings(home=home, database_url=f"sqlite:///{home / 'mgov.db'}", archive_dir=home / "archive", lang="en")
+
+
 def run_demo_home(home: Path, count: int = DEMO_SITES) -> Demo:
     from mgov.cli.demo import ConsoleReporter
-    from mgov.config import Settings
     from mgov.demo import DemoEnv, run_demo
 
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'mgov.db'}", archive_dir=home / "archive",
-                        lang="en")
+    settings = _settings(home)
     env = DemoEnv(settings)
     started = time.monotonic()
     outcome = run_demo(env, ConsoleReporter("en"), count=count)
-    demo = Demo(home, settings, env.engine(), outcome, time.monotonic() - started)
+    return _finish(Demo(home, settings, env.engine(), outcome, time.monotonic() - started))
+
+
+def shared_demo_home(home: Path, shared: Path, count: int = DEMO_SITES) -> Demo:
+    """The demo built once for every pytest-xdist worker of the session (in `shared`, under a
+    lock: the first worker builds it, the others wait), each worker working on a copy of its
+    own in `home` (tests write to it: users, tasks, re-checks)."""
+    import fcntl
+    import pickle
+    import shutil
+
+    from mgov.cli.demo import ConsoleReporter
+    from mgov.db.engine import make_engine
+    from mgov.demo import DemoEnv, run_demo
+
+    shared.mkdir(parents=True, exist_ok=True)
+    built = shared / "outcome.pickle"
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            env = DemoEnv(_settings(shared / "home"))
+            started = time.monotonic()
+            outcome = run_demo(env, ConsoleReporter("en"), count=count)
+            env.engine().dispose()
+            built.write_bytes(pickle.dumps((outcome, time.monotonic() - started)))
+        outcome, seconds = pickle.loads(built.read_bytes())  # noqa: S301 - written by this session
+        shutil.copytree(shared / "home", home)
+    settings = _settings(home)
+    return _finish(Demo(home, settings, make_engine(settings.resolved_database_url), outcome, seconds))
+
+
+def _finish(demo: Demo) -> Demo:
+    outcome = demo.outcome
     demo.passwords = {login["username"]: login["password"] for login in outcome["logins"]}
     demo.assessment = outcome["assessment"]["assessment"]
     _pick(demo)
@@ -210,8 +246,12 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    found = run_demo_home(tmp_path_factory.mktemp("demo-home"))
+def demo(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Demo:
+    own = tmp_path_factory.mktemp("demo") / "home"
+    if worker_id == "master":  # no xdist workers
+        found = run_demo_home(own)
+    else:  # the workers' temporary directories share a parent: the demo is built there once
+        found = shared_demo_home(own, tmp_path_factory.getbasetemp().parent / "demo-shared")
     print(f"\nthe demo pipeline ({DEMO_SITES} farm sites) took {found.seconds:.1f} s")
     return found
 

@@ -120,6 +120,18 @@ class ArchiveSettings(BaseModel):
             raise ValueError(f"replay_collections {value!r}: choose per-org or all")
         return value
 
+class RoutingSettings(BaseModel):
+    """[routing] of mgov.toml: how the scheduler's jobs and the cluster's workers reach channels,
+    as the --dns, --connect-to and --ca-bundle flags do for one command: an office's own
+    resolver, a site reached at a known address, an intranet's certificate authority."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dns: str | None = None  # host[:port] of the resolver to ask (MGOV_ROUTING__DNS=10.0.0.53)
+    connect_to: list[str] = Field(default_factory=list)  # host:port:address:port, as curl's --connect-to
+    ca_bundle: str | None = None  # PEM file of certificate authorities trusted besides the system's
+
+
 class ClusterSettings(BaseModel):
     """[cluster] of mgov.toml (MGOV_CLUSTER__BROKER=redis://...): where runs go when an office
     outgrows one machine. No broker: the embedded default (every run in the process that asks)."""
@@ -134,6 +146,10 @@ class ClusterSettings(BaseModel):
     # the second commit is refused by the database, but the work is spent).
     visibility_timeout: float = Field(default=3600.0, gt=0)
     shared_limits: str | None = None  # Redis URL of the shared politeness limits; unset: the broker's
+    # A simulation on a controlled clock (a week of schedules in minutes): the workers run each
+    # job at the time its dispatcher had, not their own. Never in production: findings would
+    # carry the dispatch time.
+    simulated_clock: bool = False
 
     @property
     def configured(self) -> bool:
@@ -271,6 +287,7 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     cluster: ClusterSettings = Field(default_factory=ClusterSettings)
+    routing: RoutingSettings = Field(default_factory=RoutingSettings)
     # [content] of mgov.toml: overrides of the crawl's content rules (mgov.content.rules),
     # e.g. column classes, placeholder phrases, expression dictionaries, thresholds.
     content: dict[str, Any] = Field(default_factory=dict)

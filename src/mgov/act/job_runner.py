@@ -38,8 +38,8 @@ class JobRunner:
                  executors: Mapping[str, Executor] | None = None) -> None:
         self.engine = engine
         self.settings = settings
-        # How runs reach the channels: the installation's allow_private unless told (a test's farm).
-        self.routing = routing or RoutingOptions(allow_private=settings.allow_private)
+        # How runs reach the channels: the installation's [routing] and allow_private unless told.
+        self.routing = routing or RoutingOptions.given(settings)
         self.executors = dict(executors or {})
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None

@@ -75,7 +75,7 @@ def capture(
         if len(channel or []) != 1:
             raise typer.BadParameter("--import reads the posts of one account: name it with one --channel")
         limits["import_file"] = str(_checked_import(st.lang, import_file, channel[0] if channel else ""))
-    routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
+    routing = RoutingOptions.given(st.settings, connect_to, dns, ca_bundle, allow_private)
     run_pass(ctx, "capture", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
              cluster=cluster, detach=detach,
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),

@@ -60,7 +60,7 @@ def crawl(
         raise typer.BadParameter("--resume keeps the run's own selection, checks, limits and routing: give none of "
                                  "--org, --kind, --channel, --checks, --profile, --connect-to, --dns, --ca-bundle")
     st = state(ctx)
-    routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
+    routing = RoutingOptions.given(st.settings, connect_to, dns, ca_bundle, allow_private)
     run_pass(ctx, "crawl", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
              cluster=cluster, detach=detach,
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),

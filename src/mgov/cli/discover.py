@@ -67,7 +67,7 @@ def discover(
     from mgov.runs.context import RoutingOptions
 
     st = state(ctx)
-    routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
+    routing = RoutingOptions.given(st.settings, connect_to, dns, ca_bundle, allow_private)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=as_json) as progress:
         task = progress.add_task("discover", total=None)

@@ -67,7 +67,7 @@ def render(
         raise typer.BadParameter("--resume keeps the run's own selection, checks, limits and routing: give none of "
                                  "--org, --kind, --channel, --checks, --profile, --connect-to, --dns, --ca-bundle")
     st = state(ctx)
-    routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
+    routing = RoutingOptions.given(st.settings, connect_to, dns, ca_bundle, allow_private)
     run_pass(ctx, "render", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
              cluster=cluster, detach=detach,
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
@@ -115,7 +115,7 @@ def inspect(
     if bad:
         raise typer.BadParameter(f"not an http(s) URL: {', '.join(bad)}")
     chosen = inspect_checks(_split(checks or ""))
-    routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
+    routing = RoutingOptions.given(st.settings, connect_to, dns, ca_bundle, allow_private)
     request = InspectRequest(wanted, [c.id for c in chosen], routing,
                              archive_dir=st.settings.resolved_archive_dir if store else None,
                              jurisdiction=jurisdiction, concurrency=concurrency,

@@ -52,7 +52,7 @@ def scan(
         raise typer.BadParameter("--resume keeps the run's own selection, checks and routing: give none of "
                                  "--org, --kind, --channel, --checks, --profile, --connect-to, --dns, --ca-bundle")
     st = state(ctx)
-    routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
+    routing = RoutingOptions.given(st.settings, connect_to, dns, ca_bundle, allow_private)
     run_pass(ctx, "scan", resume=resume, run=run, concurrency=concurrency, workers=workers, as_json=as_json,
              cluster=cluster, detach=detach,
              selection={"org": org, "kinds": kind, "channels": channel, "checks": (checks or "").split(","),
@@ -184,7 +184,7 @@ def probe(
 
     st = state(ctx)
     engine = st.engine()
-    options = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
+    options = RoutingOptions.given(st.settings, connect_to, dns, ca_bundle, allow_private)
     options.routing()
     with engine.connect() as conn:
         channels = store.select_channels(conn, org=org)

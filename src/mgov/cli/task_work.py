@@ -124,7 +124,7 @@ def recheck(
     from mgov.act.recheck import recheck_tasks
     from mgov.runs.context import RoutingOptions
 
-    routing = RoutingOptions(list(connect_to or []), dns, ca_bundle, allow_private or st.settings.allow_private)
+    routing = RoutingOptions.given(st.settings, connect_to, dns, ca_bundle, allow_private)
     out = recheck_tasks(st.engine(), st.settings, task_ids or None, routing=routing, actor=actor,
                         on_run=None if as_json else lambda kind, run: console.print(
                             t(st.lang, "task_recheck_run", kind=kind, run=run)))

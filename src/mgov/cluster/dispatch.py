@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mgov import clock
 from mgov.cluster.app import make_app
 from mgov.cluster.tasks import JOB_TASK
 from mgov.config import Settings
@@ -20,7 +21,9 @@ def celery_dispatch(settings: Settings) -> Dispatch:
     def dispatch(job: dict[str, Any]) -> None:
         app = make_app(settings.cluster)
         try:
-            app.send_task(JOB_TASK, args=[int(job["id"])], queue=settings.cluster.queue)
+            # The dispatcher's time goes along: a simulation's workers run the job at it.
+            app.send_task(JOB_TASK, args=[int(job["id"])], kwargs={"at": clock.now().isoformat()},
+                          queue=settings.cluster.queue)
         finally:
             app.close()
 

@@ -9,6 +9,7 @@ unacknowledged meanwhile, rather than handed back to a broker that may be away t
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from mgov import clock
 from mgov.cluster import store
 from mgov.config import Settings
 from mgov.db.engine import make_engine
@@ -114,12 +116,17 @@ def _transient(exc: DBAPIError) -> bool:
     return isinstance(exc, OperationalError) or exc.connection_invalidated
 
 
-def run_job(task: Any, job_id: int) -> bool:
+def run_job(task: Any, job_id: int, at: str | None = None) -> bool:
     """Claim and run a queued job of the scheduler (mgov.act.jobs) as the embedded default's jobs
-    runner does; False when it is no longer queued (another runner took it: run once)."""
+    runner does; False when it is no longer queued (another runner took it: run once). `at`,
+    the dispatcher's time, is the job's clock only in a simulation ([cluster] simulated_clock)."""
     # Deferred: the scheduler's job kinds load the act floor's runner and every run kind.
     from mgov.scheduler.executors import job_runner
 
     engine, _ = _work()
     settings: Settings = _STATE.get("settings") or Settings()
-    return job_runner(engine, settings).run_queued(int(job_id))
+    runner = job_runner(engine, settings)
+    if settings.cluster.simulated_clock and at:
+        with clock.fixed(dt.datetime.fromisoformat(at)):
+            return runner.run_queued(int(job_id))
+    return runner.run_queued(int(job_id))

@@ -29,6 +29,14 @@ class RoutingOptions:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def given(cls, settings: Settings, connect_to: list[str] | None = None, dns: str | None = None,
+              ca_bundle: str | None = None, allow_private: bool = False) -> RoutingOptions:
+        """A command's flags over the installation's [routing] and allow_private."""
+        return cls(connect_to=list(connect_to or settings.routing.connect_to), dns=dns or settings.routing.dns,
+                   ca_bundle=ca_bundle or settings.routing.ca_bundle,
+                   allow_private=allow_private or settings.allow_private)
+
 
 @asynccontextmanager
 async def open_context(settings: Settings, options: RoutingOptions,
