@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -223,3 +224,6 @@ def test_a_week_on_celery_with_two_workers_finds_the_same(engine, db_url, farm, 
         assert week["findings"][kind] == found, (kind, sorted((week["findings"][kind] - found).items()),
                                                  sorted((found - week["findings"][kind]).items()))
     assert all(taken.values()), taken  # both workers took jobs
+    # Each worker process wrote WARC files of its own, named after it.
+    written = {p.name for p in load_settings(home=home).resolved_archive_dir.rglob("*.warc.gz")}
+    assert written and all(n.startswith(f"mgov-{socket.gethostname()}-") for n in written), written

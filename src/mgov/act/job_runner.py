@@ -35,12 +35,17 @@ class JobRunner:
     """Started on demand (wake), it ends when no job is left: no thread while nothing runs."""
 
     def __init__(self, engine: Engine, settings: Settings, *, routing: RoutingOptions | None = None,
-                 executors: Mapping[str, Executor] | None = None) -> None:
+                 executors: Mapping[str, Executor] | None = None, warc_prefix: str = "mgov",
+                 processes: int | None = None) -> None:
         self.engine = engine
         self.settings = settings
         # How runs reach the channels: the installation's [routing] and allow_private unless told.
         self.routing = routing or RoutingOptions.given(settings)
         self.executors = dict(executors or {})
+        self.warc_prefix = warc_prefix  # the WARC files its runs write (a cluster's worker: its own)
+        # Processes a run may share its channels among (None: one a core for a large run); a
+        # cluster's worker runs in its own process (a pool's child may not start more).
+        self.processes = processes
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pending = False  # woken while the thread was at work: it looks for queued jobs again
@@ -112,7 +117,9 @@ class JobRunner:
                 raise MgovError(f"{out['failed']} notification(s) not delivered (tried again next run)")
             return {"result": {"sent": out["sent"], "failed": out["failed"]}}
         if kind in self.executors:
-            result = self.executors[kind](self.engine, self.settings, self.routing, job)
+            # The executor's WARC files are named as this runner's (a cluster's worker: its own).
+            result = self.executors[kind](self.engine, self.settings, self.routing,
+                                          {**job, "warc_prefix": self.warc_prefix})
             counts: dict[str, Any] = {k: result.pop(k) for k in ("done", "total") if k in result}
             return {**counts, "result": result}
         raise MgovError(f"this runner has no executor for {kind} jobs")
@@ -131,8 +138,8 @@ class JobRunner:
         run_id = start_run(self.engine, params)
         with self.engine.begin() as conn:
             jobs.progress(conn, job["id"], run_id=run_id)
-        result = execute_run(self.engine, self.settings, run_id, workers=None, on_start=beat.started,
-                             on_channel=lambda facts, counts: beat.advance())
+        result = execute_run(self.engine, self.settings, run_id, workers=self.processes, on_start=beat.started,
+                             on_channel=lambda facts, counts: beat.advance(), warc_prefix=self.warc_prefix)
         with self.engine.begin() as conn:
             honour_requests(conn, run_id, profile_dirs=self.settings.profile_dirs)
         return {"run_id": run_id, "done": result["channels"], "total": result["channels"]}

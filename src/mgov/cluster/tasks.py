@@ -125,7 +125,7 @@ def run_job(task: Any, job_id: int, at: str | None = None) -> bool:
 
     engine, _ = _work()
     settings: Settings = _STATE.get("settings") or Settings()
-    runner = job_runner(engine, settings)
+    runner = job_runner(engine, settings, warc_prefix=f"mgov-{worker_name()}", processes=1)  # its own WARC files
     if settings.cluster.simulated_clock and at:
         with clock.fixed(dt.datetime.fromisoformat(at)):
             return runner.run_queued(int(job_id))

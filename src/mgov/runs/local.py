@@ -23,7 +23,7 @@ JUDGE_PROCESS_FROM = 20  # channels
 
 
 def run_here(engine: Engine, settings: Settings, run_id: int, todo: list[tuple[int, ChannelFacts]], *,
-             concurrency: int, on_channel: OnChannel | None) -> PassTimes:
+             concurrency: int, on_channel: OnChannel | None, warc_prefix: str = "mgov") -> PassTimes:
     """Collect, judge and commit the given channels of run_id in this process; what its
     first pass and its re-check took."""
     with engine.connect() as conn:
@@ -38,7 +38,7 @@ def run_here(engine: Engine, settings: Settings, run_id: int, todo: list[tuple[i
     judge = Judge(checks, {}, variants, process=None if len(todo) >= JUDGE_PROCESS_FROM else False)
 
     async def go() -> PassTimes:
-        async with open_context(settings, options, collect_settings) as ctx:
+        async with open_context(settings, options, collect_settings, warc_prefix=warc_prefix) as ctx:
             if ctx.warc is not None:  # identical responses of these channels' recent captures become revisits
                 with engine.connect() as conn:
                     ctx.warc.seed_originals(index_store.originals(conn, [cid for cid, _ in todo]))

@@ -46,8 +46,10 @@ def resumable_run(engine: Engine, run_id: int | None, kind: str = "scan") -> int
 def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency: int | None = None,
                 workers: int | None = 1,
                 on_start: Callable[[int, int], None] | None = None,
-                on_channel: Callable[[ChannelFacts, dict[str, int]], None] | None = None) -> dict[str, Any]:
-    """Run what run_id still lacks, mark it finished, and return its summary.
+                on_channel: Callable[[ChannelFacts, dict[str, int]], None] | None = None,
+                warc_prefix: str = "mgov") -> dict[str, Any]:
+    """Run what run_id still lacks, mark it finished, and return its summary. warc_prefix
+    names the WARC files this process writes (a cluster's worker: its own).
 
     workers > 1 shares the channels among that many processes (see runs.workers); None
     means one per core when at least AUTO_WORKERS_FROM channels are left, else one."""
@@ -68,7 +70,8 @@ def execute_run(engine: Engine, settings: Settings, run_id: int, *, concurrency:
         times = run_workers(engine.url.render_as_string(hide_password=False), settings, run_id, todo,
                             workers=workers, concurrency=concurrency, on_channel=on_channel)
     else:
-        times = run_here(engine, settings, run_id, todo, concurrency=concurrency, on_channel=on_channel)
+        times = run_here(engine, settings, run_id, todo, concurrency=concurrency, on_channel=on_channel,
+                         warc_prefix=warc_prefix)
     with engine.begin() as conn:
         store.finish_run(conn, run_id)
         summary = store.run_summary(conn, run_id)

@@ -29,7 +29,8 @@ def probe(engine: Engine, settings: Settings, routing: RoutingOptions, job: dict
                                          addresses=[job["address"]] if one else ())
 
     async def go() -> int:
-        async with open_context(settings, routing, CollectSettings(total_timeout=PROBE_TIMEOUT)) as cctx:
+        async with open_context(settings, routing, CollectSettings(total_timeout=PROBE_TIMEOUT),
+                                warc_prefix=job.get("warc_prefix", "mgov")) as cctx:
             _, ok = await probes.probe_round(cctx.client, engine, channels)
             return ok
 
@@ -51,6 +52,8 @@ def archive_audit(engine: Engine, settings: Settings, routing: RoutingOptions, j
 EXECUTORS: dict[str, Executor] = {"probe": probe, "archive_audit": archive_audit}
 
 
-def job_runner(engine: Engine, settings: Settings, *, routing: RoutingOptions | None = None) -> JobRunner:
+def job_runner(engine: Engine, settings: Settings, *, routing: RoutingOptions | None = None,
+               warc_prefix: str = "mgov", processes: int | None = None) -> JobRunner:
     """A jobs runner that runs every job kind."""
-    return JobRunner(engine, settings, routing=routing, executors=EXECUTORS)
+    return JobRunner(engine, settings, routing=routing, executors=EXECUTORS, warc_prefix=warc_prefix,
+                     processes=processes)
