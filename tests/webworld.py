@@ -9,6 +9,8 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,7 +129,44 @@ def _archive(settings: Settings, url: str, body: bytes) -> list[dict[str, Any]]:
     return [request.as_dict(), response.as_dict()]
 
 
+# On SQLite the world is built once a process and copied for each test after (its database
+# file and its archive), as a fresh one would be built: a second a test, on some 200 tests.
+_BUILT: dict[str, Any] = {}
+_HOME_PARTS = ("registry.yaml", "archive")  # what build_world writes in its home
+
+
 def build_world(engine: Engine, home: Path) -> World:
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return _build_world(engine, home)
+    db = Path(engine.url.database)
+    if not _BUILT:
+        world = _build_world(engine, home)
+        engine.dispose()  # its connections closed: the file holds everything (no WAL left)
+        keep = Path(tempfile.mkdtemp(prefix="mgov-world-"))
+        shutil.copy(db, keep / "world.db")
+        for part in _HOME_PARTS:
+            _copy(home / part, keep / part)
+        _BUILT.update(keep=keep, ids=dict(world.ids))
+        return world
+    engine.dispose()
+    for leftover in (db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copy(_BUILT["keep"] / "world.db", db)
+    for part in _HOME_PARTS:
+        _copy(_BUILT["keep"] / part, home / part)
+    world = World(engine, Settings(home=home, database_url=str(engine.url.render_as_string(hide_password=False))))
+    world.ids = dict(_BUILT["ids"])
+    return world
+
+
+def _copy(src: Path, dst: Path) -> None:
+    if src.is_dir():
+        shutil.copytree(src, dst, dirs_exist_ok=True)
+    elif src.exists():
+        shutil.copy(src, dst)
+
+
+def _build_world(engine: Engine, home: Path) -> World:
     settings = Settings(home=home, database_url=str(engine.url.render_as_string(hide_password=False)))
     world = World(engine, settings)
     path = home / "registry.yaml"
