@@ -210,6 +210,7 @@ def test_a_week_on_celery_with_two_workers_finds_the_same(engine, db_url, farm, 
 
     def dispatch(settings: Any) -> Week:
         settings.cluster.broker, settings.cluster.queue = redis_server.url, "week"
+        settings.cluster.simulated_clock = True  # each job sent with the simulated time
         return Week(celery_dispatch(settings), engine)
 
     try:

@@ -51,6 +51,14 @@ def test_runs_with_their_progress_within_each_readers_scope(engine, tmp_path):
     rest = w.client("admin").api("GET", pages["next"]).json()
     assert [r["run"] for r in rest["items"]] == [of_a, everything]
 
+    # A crawl naming b's channel and one no longer registered (whose owner nobody knows): only
+    # whole-registry readers see it.
+    with engine.begin() as conn:
+        ghost = conn.execute(insert(SCAN_RUNS).values(status="finished", kind="crawl", params={
+            "org": None, "channels": ["https://www.gz.gov.cn", "https://gone.example.gov"]})
+            .returning(SCAN_RUNS.c.id)).scalar_one()
+    assert seen("b_staff") == [of_b] and seen("admin")[0] == ghost
+
     client = w.client("admin")
     client.http.cookies.set("mgov_lang", "zh")
     page = client.get("/runs")

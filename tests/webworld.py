@@ -4,6 +4,7 @@ indicators and tasks, and a user of every role; plus an in-process client of the
 
 from __future__ import annotations
 
+import atexit
 import base64
 import datetime as dt
 import io
@@ -143,6 +144,7 @@ def build_world(engine: Engine, home: Path) -> World:
         world = _build_world(engine, home)
         engine.dispose()  # its connections closed: the file holds everything (no WAL left)
         keep = Path(tempfile.mkdtemp(prefix="mgov-world-"))
+        atexit.register(shutil.rmtree, keep, ignore_errors=True)
         shutil.copy(db, keep / "world.db")
         for part in _HOME_PARTS:
             _copy(home / part, keep / part)

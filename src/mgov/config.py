@@ -148,7 +148,8 @@ class ClusterSettings(BaseModel):
     shared_limits: str | None = None  # Redis URL of the shared politeness limits; unset: the broker's
     # A simulation on a controlled clock (a week of schedules in minutes): the workers run each
     # job at the time its dispatcher had, not their own. Never in production: findings would
-    # carry the dispatch time.
+    # carry the dispatch time. The clock is the process's: workers of a prefork pool (the
+    # default) or --pool solo, one task a process at a time.
     simulated_clock: bool = False
 
     @property

@@ -21,9 +21,10 @@ def celery_dispatch(settings: Settings) -> Dispatch:
     def dispatch(job: dict[str, Any]) -> None:
         app = make_app(settings.cluster)
         try:
-            # The dispatcher's time goes along: a simulation's workers run the job at it.
-            app.send_task(JOB_TASK, args=[int(job["id"])], kwargs={"at": clock.now().isoformat()},
-                          queue=settings.cluster.queue)
+            # In a simulation the dispatcher's time goes along, and the workers run the job at it
+            # (only then: a worker of an earlier version takes no such argument).
+            at = {"at": clock.now().isoformat()} if settings.cluster.simulated_clock else {}
+            app.send_task(JOB_TASK, args=[int(job["id"])], kwargs=at, queue=settings.cluster.queue)
         finally:
             app.close()
 

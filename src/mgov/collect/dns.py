@@ -183,6 +183,7 @@ class DnsClient:
                                                         port=server[1], ignore_unexpected=True)
                     if response.flags & dns.flags.TC:
                         tcp = True  # truncated: the whole answer comes over TCP, at once
+                        seen["truncated"] += 1
                         continue
                     lost = 0
             except dns.exception.Timeout:

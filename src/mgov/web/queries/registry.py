@@ -111,6 +111,7 @@ def person_detail(conn: Connection, scope: Scope, key: str) -> dict[str, Any]:
     return person
 
 
-def channel_owners(conn: Connection, addresses: list[str]) -> set[int]:
-    """The organizations owning the channels at these addresses (those registered)."""
-    return set(conn.execute(select(CHANNELS.c.owner_id).where(CHANNELS.c.address.in_(addresses))).scalars())
+def channel_owners(conn: Connection, addresses: list[str]) -> dict[str, int]:
+    """The organization owning the channel at each of these addresses (those registered)."""
+    return {str(address): int(owner) for address, owner in conn.execute(
+        select(CHANNELS.c.address, CHANNELS.c.owner_id).where(CHANNELS.c.address.in_(addresses)))}
