@@ -23,10 +23,14 @@ import pytest
 import yaml
 from sqlalchemy import Engine, func, select
 
+from mgov import clock
+from mgov.act import jobs
 from mgov.cluster import service, tasks
+from mgov.cluster import store as cluster_store
+from mgov.cluster.app import make_app
 from mgov.cluster.dispatch import celery_dispatch
 from mgov.config import ScheduleEntry, load_settings
-from mgov.db.tables import ARCHIVE_FILES, ARCHIVE_RECORDS, FINDINGS, JOBS, RUN_TASKS, SCAN_ITEMS
+from mgov.db.tables import ARCHIVE_FILES, ARCHIVE_RECORDS, FINDINGS, JOBS, RUN_TASKS, SCAN_ITEMS, SCAN_RUNS
 from mgov.demo.farm import generate, run_in_thread
 from mgov.formats.load import import_file
 from mgov.runs.context import RoutingOptions
@@ -337,3 +341,58 @@ def test_the_schedulers_jobs_go_to_the_workers(setup: Setup, tmp_path: Path) -> 
     assert (row.state, row.error) == (first.state, first.error), (row.error, first.error)
     assert row.state == "done"
     assert row.result == first.result and row.kind == "archive_audit"
+
+
+def test_a_jobs_run_fanned_out_outlives_its_messages(setup: Setup, tmp_path: Path) -> None:
+    """A scheduler's scan job on a cluster: its channels sent as tasks, then lost with a Redis
+    restarted without its data before any worker took them. The job, whose run nobody follows,
+    is not read as interrupted for want of a heartbeat; the scheduler's dispatch tends it (sends
+    the lost channels again once they have not moved for a stall's length), and the run's last
+    task ends the job with the embedded run's findings."""
+    baseline = setup.embedded()
+    settings = setup.settings(True)
+    app = make_app(settings.cluster)
+
+    def hand_off(run_id: int) -> int:
+        with setup.engine.begin() as conn:
+            kind, channels = cluster_store.to_send(conn, run_id)
+        tasks.send_tasks(app, settings.cluster.queue, run_id, kind, channels)
+        return len(channels)
+
+    with setup.engine.begin() as conn:
+        job, _ = jobs.create(conn, "scan", jobs.Target(), {}, "test")
+    try:
+        assert job_runner(setup.engine, settings, routing=setup.routing, hand_off=hand_off).run_queued(job["id"])
+    finally:
+        app.close()
+    setup.redis.stop()  # the eight messages, never taken, are gone with it
+    setup.redis.start()
+    later = clock.now() + jobs.STALE * 3
+    with setup.engine.begin() as conn, clock.fixed(later):
+        assert jobs.recover(conn) == 0
+        shown = jobs.get(conn, job["id"])
+    assert (shown["state"], shown["distributed"], shown["done"], shown["total"]) == ("running", True, 0, CHANNELS)
+    celery_dispatch(settings, setup.engine).tend()  # the scheduler's call, on each tick
+    assert service.tend(setup.engine, settings) == 0  # within the stall: nothing is sent again
+    assert service.progress(setup.engine, shown["run_id"])["queued"] == CHANNELS
+    workers = Workers(setup.env, tmp_path)
+    workers.start("w1"), workers.start("w2")
+    try:
+        with clock.fixed(clock.now() + dt.timedelta(seconds=VISIBILITY + 61)):
+            assert service.tend(setup.engine, settings) == CHANNELS
+        deadline = time.monotonic() + 120
+        while (row := _job(setup.engine, job["id"])).state == "running":
+            assert time.monotonic() < deadline, service.progress(setup.engine, shown["run_id"])
+            time.sleep(0.2)
+    finally:
+        workers.stop()
+    assert (row.state, row.error, row.done, row.total) == ("done", None, CHANNELS, CHANNELS)
+    assert counts(setup.engine, row.run_id) == baseline
+    with setup.engine.connect() as conn:
+        run = conn.execute(select(SCAN_RUNS.c.status).where(SCAN_RUNS.c.id == row.run_id)).scalar_one()
+    assert run == "finished"
+
+
+def _job(engine: Engine, job_id: int) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(select(JOBS).where(JOBS.c.id == job_id)).one()

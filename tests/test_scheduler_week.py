@@ -1,7 +1,8 @@
 """A simulated week: a small farm, the scheduler ticking every ten minutes on a clock the test
 controls, each job run through the dispatch seam: inline (the embedded default's jobs runner,
 in this thread), and sent to two real `mgov worker` processes on a Redis of the test's own
-(Celery; the workers run each job at its dispatcher's time, [cluster] simulated_clock). Every
+(Celery; the workers run each job at its dispatcher's time, [cluster] simulated_clock; a run
+job's channels fanned out to both workers, a task each, the last of which ends the job). Every
 scheduled job runs on time, once per due time, and produces its results (findings, probes, an
 assessment), and the workers' week finds what the embedded default's week found."""
 
@@ -29,7 +30,7 @@ from mgov.act.workdays import load_calendar
 from mgov.cluster.dispatch import celery_dispatch
 from mgov.config import ScheduleEntry, load_settings
 from mgov.db.engine import make_engine, upgrade
-from mgov.db.tables import ASSESSMENTS, CHANNELS, FINDINGS, JOBS, PROBES
+from mgov.db.tables import ASSESSMENTS, CHANNELS, FINDINGS, JOBS, PROBES, RUN_TASKS
 from mgov.demo.farm import generate, run_in_thread
 from mgov.formats.load import import_file
 from mgov.runs.context import RoutingOptions
@@ -211,20 +212,30 @@ def test_a_week_on_celery_with_two_workers_finds_the_same(engine, db_url, farm, 
     def dispatch(settings: Any) -> Week:
         settings.cluster.broker, settings.cluster.queue = redis_server.url, "week"
         settings.cluster.simulated_clock = True  # each job sent with the simulated time
-        return Week(celery_dispatch(settings), engine)
+        return Week(celery_dispatch(settings, engine), engine)
 
     try:
         week = run_week(engine, farm, home, dispatch)
     finally:
         workers.stop()
-    taken = {name: (tmp_path / f"{name}.log").read_text(errors="replace").count("mgov.run_job")
-             for name in ("w1", "w2")}
+    logs = {name: (tmp_path / f"{name}.log").read_text(errors="replace") for name in ("w1", "w2")}
+    taken = {name: (log.count("mgov.run_job"), log.count("mgov.run_channel")) for name, log in logs.items()}
     baseline = _WEEKS["inline"]
     assert week["jobs"] == baseline["jobs"]
     for kind, found in baseline["findings"].items():
         assert week["findings"][kind] == found, (kind, sorted((week["findings"][kind] - found).items()),
                                                  sorted((found - week["findings"][kind]).items()))
-    assert all(taken.values()), taken  # both workers took jobs
+    assert all(jobs and channels for jobs, channels in taken.values()), taken  # both took jobs and channels
+    with engine.connect() as conn:
+        runs = conn.execute(select(JOBS.c.kind, JOBS.c.run_id, JOBS.c.done, JOBS.c.total)
+                            .where(JOBS.c.run_id.is_not(None))).all()
+        fanned = set(conn.execute(select(RUN_TASKS.c.run_id).distinct()).scalars())
+        undone = conn.execute(select(RUN_TASKS.c.run_id, RUN_TASKS.c.state).where(RUN_TASKS.c.state != "done")).all()
+        tasks_by = set(conn.execute(select(RUN_TASKS.c.worker).distinct()).scalars())
+    # Every run job went out channel by channel, each task done, and the job ended with its counts.
+    assert not undone, undone
+    assert runs and all(r.run_id in fanned and r.done == r.total > 0 for r in runs), (runs, fanned)
+    assert len(tasks_by) == 2, tasks_by  # the channels of the week's runs ran on both workers
     # Each worker process wrote WARC files of its own, named after it.
     written = {p.name for p in load_settings(home=home).resolved_archive_dir.rglob("*.warc.gz")}
     assert written and all(n.startswith(f"mgov-{socket.gethostname()}-") for n in written), written

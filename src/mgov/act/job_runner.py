@@ -3,7 +3,9 @@ the queued jobs one at a time and runs each through the services the command lin
 (runs.service for a scan, crawl, render or capture, then the re-checks it answers, as `mgov scan`
 does; assess.service for an assessment; act.notify for the notifications and their digest; the
 kinds of the floors above, probes and archive audits, through the executors it is given: see
-mgov.scheduler.executors), writing its progress and a heartbeat every few seconds (mgov.act.jobs)."""
+mgov.scheduler.executors), writing its progress and a heartbeat every few seconds (mgov.act.jobs).
+A runner given a hand-off (a cluster's worker: mgov.cluster) runs no run itself: it starts the
+run and hands its channels to the cluster, one task each, and the run's last task ends the job."""
 
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ RUN_KINDS = ("scan", "crawl", "render", "capture")  # the jobs that are runs of 
 # A job kind done by a floor above this one: (engine, settings, routing, job) -> its result,
 # with "done" and "total" counts when it has them.
 Executor = Callable[[Engine, Settings, RoutingOptions, dict[str, Any]], dict[str, Any]]
+# Sends a started run's channels elsewhere (run_id -> how many channels it has).
+HandOff = Callable[[int], int]
 
 
 class JobRunner:
@@ -36,7 +40,7 @@ class JobRunner:
 
     def __init__(self, engine: Engine, settings: Settings, *, routing: RoutingOptions | None = None,
                  executors: Mapping[str, Executor] | None = None, warc_prefix: str = "mgov",
-                 processes: int | None = None) -> None:
+                 processes: int | None = None, hand_off: HandOff | None = None) -> None:
         self.engine = engine
         self.settings = settings
         # How runs reach the channels: the installation's [routing] and allow_private unless told.
@@ -46,6 +50,7 @@ class JobRunner:
         # Processes a run may share its channels among (None: one a core for a large run); a
         # cluster's worker runs in its own process (a pool's child may not start more).
         self.processes = processes
+        self.hand_off = hand_off  # runs' channels go to a cluster's workers (None: run here)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pending = False  # woken while the thread was at work: it looks for queued jobs again
@@ -103,9 +108,11 @@ class JobRunner:
             self._end(job["id"], "failed", error=f"{type(exc).__name__}: {exc}", **beat.counts())
             return
         beat.stop()
+        if outcome is None:
+            return  # handed to the cluster: its run's last task ends the job
         self._end(job["id"], "done", **{**beat.counts(), **outcome})
 
-    def _outcome(self, job: dict[str, Any], beat: _Heartbeat) -> dict[str, Any]:
+    def _outcome(self, job: dict[str, Any], beat: _Heartbeat) -> dict[str, Any] | None:
         kind = job["kind"]
         if kind == "assess":
             return self._assess(job)
@@ -128,9 +135,10 @@ class JobRunner:
         with self.engine.begin() as conn:
             jobs.finish(conn, job_id, state, **values)
 
-    def _run(self, job: dict[str, Any], beat: _Heartbeat) -> dict[str, Any]:
+    def _run(self, job: dict[str, Any], beat: _Heartbeat) -> dict[str, Any] | None:
         """A scan, crawl, render or capture, as its command runs it with its defaults; the SSRF
-        guard lets private targets through only when the installation allows it (allow_private)."""
+        guard lets private targets through only when the installation allows it (allow_private).
+        None when its channels were handed off (the job goes on without this runner)."""
         params = run_params(kind=job["kind"], org=job["organization"] if job["channel_id"] is None else None,
                             channels=[job["address"]] if job["channel_id"] is not None else None,
                             routing=self.routing, limits=job["params"].get("limits"),
@@ -138,6 +146,14 @@ class JobRunner:
         run_id = start_run(self.engine, params)
         with self.engine.begin() as conn:
             jobs.progress(conn, job["id"], run_id=run_id)
+        if self.hand_off is not None:
+            beat.stop()  # from now on the run's tasks write the job's progress (no stale count over theirs)
+            total = self.hand_off(run_id)
+            if total:
+                with self.engine.begin() as conn:
+                    jobs.progress(conn, job["id"], total=total)
+                return None
+            # No channel to hand off: the run, empty, ends here as any run does.
         result = execute_run(self.engine, self.settings, run_id, workers=self.processes, on_start=beat.started,
                              on_channel=lambda facts, counts: beat.advance(), warc_prefix=self.warc_prefix)
         with self.engine.begin() as conn:

@@ -2,7 +2,10 @@
 started by the scheduler (mgov.scheduler), run in the background by a jobs runner
 (mgov.act.job_runner). This is their store: one identical job at a time
 (the unique active_key while it is queued or running), the runner's claim, progress and end,
-and the jobs a process left running when it stopped, read back as interrupted."""
+and the jobs a process left running when it stopped, read back as interrupted. A job whose run
+was handed to a cluster's workers (its channels sent as tasks: run_tasks) has no process of its
+own: its progress and end are written by those tasks (run_progress, finish_run), and it is
+never read as interrupted for want of a heartbeat (its channels may take longer than STALE)."""
 
 from __future__ import annotations
 
@@ -10,13 +13,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mgov import clock
 from mgov.accounts.scope import Scope
 from mgov.act.audit_log import record
-from mgov.db.tables import CHANNELS, JOBS, ORGS
+from mgov.db.tables import CHANNELS, JOBS, ORGS, RUN_TASKS
 from mgov.errors import NotFound
 
 # The kinds of work a job does: those of the web's forms, and every kind a schedule starts.
@@ -82,7 +85,7 @@ def _shown(row: Any, now: dt.datetime) -> dict[str, Any]:
     job = dict(row._mapping)
     job.pop("active_key", None)
     beat = job["heartbeat_at"] or job["started_at"]
-    if job["state"] == "running" and beat is not None and _aware(beat) < now - STALE:
+    if job["state"] == "running" and not job["distributed"] and beat is not None and _aware(beat) < now - STALE:
         job |= {"state": "interrupted", "error": INTERRUPTED}  # its process is gone; recover() will say so too
     job["active"] = job["state"] in ACTIVE
     return job
@@ -92,9 +95,15 @@ def _aware(when: dt.datetime) -> dt.datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
+def _distributed() -> Any:
+    """The job's run went to a cluster's workers (its channels are tasks there)."""
+    return exists().where(RUN_TASKS.c.run_id == JOBS.c.run_id)
+
+
 def _query() -> Any:
     return (select(JOBS, ORGS.c.code.label("organization"), ORGS.c.name_zh.label("organization_name_zh"),
-                   ORGS.c.name_en.label("organization_name_en"), CHANNELS.c.address.label("address"))
+                   ORGS.c.name_en.label("organization_name_en"), CHANNELS.c.address.label("address"),
+                   _distributed().label("distributed"))
             .outerjoin(ORGS, ORGS.c.id == JOBS.c.organization_id)
             .outerjoin(CHANNELS, CHANNELS.c.id == JOBS.c.channel_id))
 
@@ -144,6 +153,24 @@ def progress(conn: Connection, job_id: int, **values: Any) -> None:
                  .values(heartbeat_at=clock.now(), **values))
 
 
+def run_progress(conn: Connection, run_id: int, **values: Any) -> None:
+    """A distributed run's news (its tasks' done and total counts) on the job that started it."""
+    conn.execute(update(JOBS).where(JOBS.c.run_id == run_id, JOBS.c.state == "running")
+                 .values(heartbeat_at=clock.now(), **values))
+
+
+def finish_run(conn: Connection, run_id: int, state: str, **values: Any) -> int | None:
+    """End the running job whose distributed run ended (as finish); its id, None when no job
+    is running that run (a run of `mgov scan --cluster`, or ended by another task already)."""
+    job_id = conn.execute(select(JOBS.c.id).where(JOBS.c.run_id == run_id, JOBS.c.state == "running")).scalar()
+    if job_id is None:
+        return None
+    now = clock.now()
+    ended = conn.execute(update(JOBS).where(JOBS.c.id == job_id, JOBS.c.state == "running").values(
+        state=state, finished_at=now, heartbeat_at=now, active_key=None, **values)).rowcount
+    return int(job_id) if ended == 1 else None
+
+
 def finish(conn: Connection, job_id: int, state: str, **values: Any) -> None:
     """done or failed (with error), and free its key for the next identical start."""
     conn.execute(update(JOBS).where(JOBS.c.id == job_id)
@@ -156,5 +183,5 @@ def recover(conn: Connection) -> int:
     now = clock.now()
     cutoff = now - STALE
     stale = or_(JOBS.c.heartbeat_at < cutoff, (JOBS.c.heartbeat_at.is_(None)) & (JOBS.c.created_at < cutoff))
-    return int(conn.execute(update(JOBS).where(JOBS.c.state == "running", stale).values(
+    return int(conn.execute(update(JOBS).where(JOBS.c.state == "running", stale, ~_distributed()).values(
         state="interrupted", finished_at=now, active_key=None, error=INTERRUPTED)).rowcount)

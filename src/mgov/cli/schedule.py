@@ -132,5 +132,5 @@ def dispatch_for(settings: Settings, runner: JobRunner) -> Dispatch:
         # Deferred: Celery loads only where a cluster is configured.
         from mgov.cluster.dispatch import celery_dispatch
 
-        return celery_dispatch(settings)
+        return celery_dispatch(settings, runner.engine)
     return in_process(runner)

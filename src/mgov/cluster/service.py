@@ -4,58 +4,46 @@ The run is created as any run is (runs.service.start_run); what it still lacks i
 task per channel; its progress is read from the database (run_tasks and the run's items),
 so it can be followed from any machine, by `mgov runs` too. A run whose progress stalls with
 channels still lacking (messages lost with a broker that lost its data) has them sent again:
-a task for a channel stored already stores nothing.
+a task for a channel stored already stores nothing. A run nobody follows (a job's: the
+scheduler's, the web's) is tended by the scheduler instead (tend).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine
 
+from mgov import clock
 from mgov.cluster import store as tasks_store
 from mgov.cluster.app import make_app
-from mgov.cluster.tasks import TASK
+from mgov.cluster.tasks import send_tasks
 from mgov.config import Settings
 from mgov.errors import MgovError
 from mgov.runs import store
-from mgov.runs.kinds import kind_of
 
 OnProgress = Callable[[dict[str, int]], None]
+log = logging.getLogger(__name__)
 
 
-def enqueue_run(engine: Engine, settings: Settings, run_id: int, channel_ids: list[int] | None = None) -> int:
-    """Send a task for each channel run_id still lacks (or for channel_ids); how many were sent."""
+def enqueue_run(engine: Engine, settings: Settings, run_id: int, channel_ids: list[int] | None = None, *,
+                at: str | None = None) -> int:
+    """Send a task for each channel run_id still lacks (or for channel_ids); how many were sent.
+    `at`: the time the tasks run at, in a simulation ([cluster] simulated_clock)."""
     with engine.begin() as conn:
-        params = store.get_run(conn, run_id)["params"]
-        run_kind = kind_of(params.get("kind", "scan"))
-        if channel_ids is None:
-            channels = [cid for cid, _ in store.select_channels(
-                conn, org=params["org"], kinds=params["kinds"], addresses=params["channels"],
-                allowed=run_kind.channel_kinds, verb=run_kind.name)]
-            tasks_store.add_tasks(conn, run_id, channels)  # every channel: progress counts those done before
-            done = store.done_channels(conn, run_id)
-            channel_ids = [cid for cid in channels if cid not in done]
-        else:
-            tasks_store.add_tasks(conn, run_id, channel_ids)
-    send(settings, run_id, run_kind.name, channel_ids)
+        kind, channel_ids = tasks_store.to_send(conn, run_id, channel_ids)
+    send(settings, run_id, kind, channel_ids, at=at)
     return len(channel_ids)
 
 
-def send(settings: Settings, run_id: int, kind: str, channel_ids: list[int]) -> None:
-    # Deferred: kombu (Celery's messaging) loads only where a cluster is configured.
-    from kombu.exceptions import OperationalError
-
+def send(settings: Settings, run_id: int, kind: str, channel_ids: list[int], *, at: str | None = None) -> None:
     app = make_app(settings.cluster)
     try:
-        with app.producer_or_acquire() as producer:
-            for cid in channel_ids:
-                app.send_task(TASK, args=[run_id, cid, kind], queue=settings.cluster.queue, producer=producer)
-    except OperationalError as exc:
-        raise MgovError(f"cannot reach the cluster's broker ({exc}): run {run_id} is kept; send what it lacks "
-                        f"again with `mgov {kind} --resume --run {run_id}`") from exc
+        send_tasks(app, settings.cluster.queue, run_id, kind, channel_ids, at=at)
     finally:
         app.close()
 
@@ -94,7 +82,28 @@ def follow(engine: Engine, settings: Settings, run_id: int, *, on_progress: OnPr
             moved = time.monotonic()
         time.sleep(poll)
     with engine.begin() as conn:
-        tasks_store.finish_if_complete(conn, run_id)
+        tasks_store.settle(conn, run_id, profile_dirs=settings.profile_dirs)
         summary = store.run_summary(conn, run_id)
     return {"run": run_id, "channels": now["total"], "resumed_from": 0, "summary": summary,
             "failed": now["failed"], "passes": {}}
+
+
+def tend(engine: Engine, settings: Settings, *, stall: float | None = None) -> int:
+    """The distributed runs nobody follows, looked after (by the scheduler, on each tick): one
+    whose tasks have not moved for `stall` seconds (default: the visibility timeout and a
+    minute) has what it lacks sent again (messages lost with a broker that lost its data), or,
+    lacking nothing, is settled (a task that died between its commit and the run's end). How
+    many channels were sent again."""
+    stall = stall if stall is not None else settings.cluster.visibility_timeout + 60
+    sent = 0
+    with engine.begin() as conn:
+        quiet = tasks_store.stalled(conn, clock.now() - dt.timedelta(seconds=stall))
+    for run_id, kind, lacking in quiet:
+        with engine.begin() as conn:
+            if tasks_store.settle(conn, run_id, profile_dirs=settings.profile_dirs) or not lacking:
+                continue
+            tasks_store.touch(conn, run_id, lacking)
+        log.warning("run %s: %d channel(s) not heard of for %g s, sent again", run_id, len(lacking), stall)
+        send(settings, run_id, kind, lacking)
+        sent += len(lacking)
+    return sent

@@ -1,18 +1,40 @@
 """The run_tasks rows of distributed runs: which channels were sent, and how each is doing.
-Done is read from the run's items (scan_items), the one record of a stored channel."""
+Done is read from the run's items (scan_items), the one record of a stored channel. A run
+started by a job (the scheduler's, the web's) is followed by nobody: its tasks write the job's
+progress, and the task that completes the run ends the job (settle)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
 from mgov import clock
+from mgov.act import jobs
+from mgov.act.recheck import honour_requests
 from mgov.db.tables import RUN_TASKS, SCAN_ITEMS, SCAN_RUNS
 from mgov.runs import store as runs_store
+from mgov.runs.kinds import kind_of
 
 STATES = ("queued", "running", "failed")
+
+
+def to_send(conn: Connection, run_id: int, channel_ids: list[int] | None = None) -> tuple[str, list[int]]:
+    """The run's kind and the channels to send for it: channel_ids, or every channel it selects
+    that is not stored yet; a queued row for each (the others' rows count those done before)."""
+    params = runs_store.get_run(conn, run_id)["params"]
+    run_kind = kind_of(params.get("kind", "scan"))
+    if channel_ids is None:
+        channels = [cid for cid, _ in runs_store.select_channels(
+            conn, org=params["org"], kinds=params["kinds"], addresses=params["channels"],
+            allowed=run_kind.channel_kinds, verb=run_kind.name)]
+        add_tasks(conn, run_id, channels)
+        done = runs_store.done_channels(conn, run_id)
+        return run_kind.name, [cid for cid in channels if cid not in done]
+    add_tasks(conn, run_id, channel_ids)
+    return run_kind.name, channel_ids
 
 
 def add_tasks(conn: Connection, run_id: int, channel_ids: Iterable[int]) -> None:
@@ -65,14 +87,46 @@ def progress(conn: Connection, run_ids: Iterable[int]) -> dict[int, dict[str, in
     return out
 
 
-def finish_if_complete(conn: Connection, run_id: int) -> bool:
-    """Mark the run finished when every channel sent is stored or failed."""
+def settle(conn: Connection, run_id: int, *, profile_dirs: list[Path] | None = None) -> bool:
+    """A distributed run's news on the job that started it, when one did: its progress, or,
+    once every channel sent is stored or failed, the run finished and the job ended (done;
+    failed when no channel was stored), the re-checks it answers honoured as an in-process
+    run's job does. True when the run is complete. Any task may call it: one ends the job."""
     p = progress(conn, [run_id]).get(run_id)
-    if p is None or p["done"] + p["failed"] < p["total"]:
+    if p is None:
+        return False
+    ended = p["done"] + p["failed"]
+    if ended < p["total"]:
+        jobs.run_progress(conn, run_id, done=ended, total=p["total"])
         return False
     conn.execute(update(SCAN_RUNS).where(SCAN_RUNS.c.id == run_id, SCAN_RUNS.c.status == "running")
                  .values(status="finished", finished_at=clock.now()))
+    failed = p["failed"]
+    error = (f"{failed} of {p['total']} channel(s) failed on the workers: `mgov runs --run {run_id}`"
+             if failed else None)
+    if jobs.finish_run(conn, run_id, "failed" if failed and not p["done"] else "done",
+                       done=p["done"], total=p["total"], error=error) is not None:
+        honour_requests(conn, run_id, profile_dirs=profile_dirs)
     return True
+
+
+def stalled(conn: Connection, before: Any) -> list[tuple[int, str, list[int]]]:
+    """Unfinished distributed runs none of whose tasks moved since `before`, with the channels
+    they lack: (run, kind, channels), what a tender sends again."""
+    quiet = (select(RUN_TASKS.c.run_id).join(SCAN_RUNS, SCAN_RUNS.c.id == RUN_TASKS.c.run_id)
+             .where(SCAN_RUNS.c.status == "running").group_by(RUN_TASKS.c.run_id)
+             .having(func.max(RUN_TASKS.c.updated_at) < before))
+    out = []
+    for run_id in conn.execute(quiet).scalars():
+        kind = conn.execute(select(SCAN_RUNS.c.kind).where(SCAN_RUNS.c.id == run_id)).scalar_one()
+        out.append((int(run_id), str(kind), lacking(conn, run_id)))
+    return out
+
+
+def touch(conn: Connection, run_id: int, channel_ids: Iterable[int]) -> None:
+    """Mark channels sent again now (a tender waits a stall's length before sending them again)."""
+    conn.execute(update(RUN_TASKS).where(RUN_TASKS.c.run_id == run_id, RUN_TASKS.c.channel_id.in_(list(channel_ids)))
+                 .values(updated_at=clock.now()))
 
 
 def recent_runs(conn: Connection, *, limit: int, run: int | None = None,

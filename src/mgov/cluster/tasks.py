@@ -24,6 +24,7 @@ from mgov import clock
 from mgov.cluster import store
 from mgov.config import Settings
 from mgov.db.engine import make_engine
+from mgov.errors import MgovError
 from mgov.runs.channel_task import ChannelWork
 
 log = logging.getLogger(__name__)
@@ -73,15 +74,28 @@ def close_work(**_: Any) -> None:
             engine.dispose()
 
 
+def _settings() -> Settings:
+    return _STATE.get("settings") or Settings()
+
+
 def _finish(engine: Engine, run_id: int) -> None:
     """The run ended when its last channel did: asked after that channel's mark committed,
-    so two last channels ending together each see the other's (in one transaction neither did)."""
+    so two last channels ending together each see the other's (in one transaction neither did).
+    Its job's progress, or its end (cluster.store.settle)."""
     with engine.begin() as conn:
-        store.finish_if_complete(conn, run_id)
+        store.settle(conn, run_id, profile_dirs=_settings().profile_dirs)
 
 
-def run_channel(task: Any, run_id: int, channel_id: int, kind: str) -> dict[str, int] | None:
-    """Store channel_id of run_id (a `kind` run); its status counts, None when stored already."""
+def run_channel(task: Any, run_id: int, channel_id: int, kind: str, at: str | None = None) -> dict[str, int] | None:
+    """Store channel_id of run_id (a `kind` run); its status counts, None when stored already.
+    `at`: the dispatcher's time, the task's clock in a simulation ([cluster] simulated_clock)."""
+    if _settings().cluster.simulated_clock and at:
+        with clock.fixed(dt.datetime.fromisoformat(at)):
+            return _run_channel(run_id, channel_id, kind)
+    return _run_channel(run_id, channel_id, kind)
+
+
+def _run_channel(run_id: int, channel_id: int, kind: str) -> dict[str, int] | None:
     engine, work = _work()
     started, delay = time.monotonic(), 0.5
     while True:
@@ -111,6 +125,22 @@ def run_channel(task: Any, run_id: int, channel_id: int, kind: str) -> dict[str,
             delay = min(delay * 2, 5.0)
 
 
+def send_tasks(app: Any, queue: str, run_id: int, kind: str, channel_ids: list[int], *,
+               at: str | None = None) -> None:
+    """A task for each channel of run_id, sent with app (a Celery application) to queue."""
+    # Deferred: kombu (Celery's messaging) loads only where a cluster is configured.
+    from kombu.exceptions import OperationalError as BrokerAway
+
+    try:
+        with app.producer_or_acquire() as producer:
+            for cid in channel_ids:
+                app.send_task(TASK, args=[run_id, cid, kind], kwargs={"at": at} if at else {},
+                              queue=queue, producer=producer)
+    except BrokerAway as exc:
+        raise MgovError(f"cannot reach the cluster's broker ({exc}): run {run_id} is kept; send what it lacks "
+                        f"again with `mgov {kind} --resume --run {run_id}`") from exc
+
+
 def _transient(exc: DBAPIError) -> bool:
     """A lost or refused connection, or a locked database: worth waiting for."""
     return isinstance(exc, OperationalError) or exc.connection_invalidated
@@ -118,15 +148,26 @@ def _transient(exc: DBAPIError) -> bool:
 
 def run_job(task: Any, job_id: int, at: str | None = None) -> bool:
     """Claim and run a queued job of the scheduler (mgov.act.jobs) as the embedded default's jobs
-    runner does; False when it is no longer queued (another runner took it: run once). `at`,
-    the dispatcher's time, is the job's clock only in a simulation ([cluster] simulated_clock)."""
+    runner does; False when it is no longer queued (another runner took it: run once). A run
+    (scan, crawl, render, capture) is not run here: its channels go to the cluster, a task each,
+    and the task that completes it ends the job. `at`, the dispatcher's time, is the job's
+    clock (and its channels') only in a simulation ([cluster] simulated_clock)."""
     # Deferred: the scheduler's job kinds load the act floor's runner and every run kind.
     from mgov.scheduler.executors import job_runner
 
     engine, _ = _work()
-    settings: Settings = _STATE.get("settings") or Settings()
-    runner = job_runner(engine, settings, warc_prefix=f"mgov-{worker_name()}", processes=1)  # its own WARC files
-    if settings.cluster.simulated_clock and at:
+    settings = _settings()
+    simulated = settings.cluster.simulated_clock and at is not None
+
+    def hand_off(run_id: int) -> int:
+        with engine.begin() as conn:
+            kind, channels = store.to_send(conn, run_id)
+        send_tasks(task.app, settings.cluster.queue, run_id, kind, channels, at=at if simulated else None)
+        return len(channels)
+
+    runner = job_runner(engine, settings, warc_prefix=f"mgov-{worker_name()}", processes=1,  # its own WARC files
+                        hand_off=hand_off)
+    if simulated and at:
         with clock.fixed(dt.datetime.fromisoformat(at)):
             return runner.run_queued(int(job_id))
     return runner.run_queued(int(job_id))

@@ -2,7 +2,9 @@
 the job's row is committed (queued, in mgov.act.jobs). In-process by default (the jobs runner's
 thread is woken); `inline` runs the job in the caller's thread (a simulation on a controlled
 clock, `mgov schedule run-due`). A distributed engine (Celery) plugs in here: a dispatch that
-sends the job's id to a worker, which claims and runs it with the same JobRunner.run."""
+sends the job's id to a worker, which claims and runs it with the same JobRunner.run. A dispatch
+may also have a `tend()`, which the scheduler calls on each tick it holds the lease: what the
+engine behind it needs looked after (mgov.cluster.dispatch: runs nobody follows)."""
 
 from __future__ import annotations
 

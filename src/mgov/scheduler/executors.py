@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from mgov.act.job_runner import Executor, JobRunner
+from mgov.act.job_runner import Executor, HandOff, JobRunner
 from mgov.archive import service as archive_service
 from mgov.collect.settings import CollectSettings
 from mgov.config import Settings
@@ -53,7 +53,8 @@ EXECUTORS: dict[str, Executor] = {"probe": probe, "archive_audit": archive_audit
 
 
 def job_runner(engine: Engine, settings: Settings, *, routing: RoutingOptions | None = None,
-               warc_prefix: str = "mgov", processes: int | None = None) -> JobRunner:
-    """A jobs runner that runs every job kind."""
+               warc_prefix: str = "mgov", processes: int | None = None,
+               hand_off: HandOff | None = None) -> JobRunner:
+    """A jobs runner that runs every job kind (a run's channels handed off, when given one)."""
     return JobRunner(engine, settings, routing=routing, executors=EXECUTORS, warc_prefix=warc_prefix,
-                     processes=processes)
+                     processes=processes, hand_off=hand_off)

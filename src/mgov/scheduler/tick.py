@@ -55,6 +55,12 @@ class Scheduler:
         with self.engine.begin() as conn:
             if not store.acquire(conn, self.holder, now, self.lease_seconds):
                 return []
+        tend = getattr(self.dispatch, "tend", None)
+        if tend is not None:
+            try:
+                tend()
+            except Exception as exc:  # noqa: BLE001 - a broker away: tended on the next tick
+                log.warning("schedule: the dispatch's runs not tended: %s", exc)
         started: list[dict[str, Any]] = []
         resent: list[dict[str, Any]] = []
         with self.engine.begin() as conn:
