@@ -377,10 +377,18 @@ def generate_pg(url: str, plan: Plan) -> dict[str, float]:
     # Deferred: mgov loads from this checkout's src (on sys.path above), and only for the steps that use it.
     from sqlalchemy.schema import CreateIndex
 
+    from mgov.db import partitions
     from mgov.db.engine import make_engine
 
     times: dict[str, float] = {}
     engine = make_engine(url)
+    # Each month's partition of findings and probes (migration 0028) made before the load, as
+    # mgov's writers make them: otherwise COPY puts every row in the default partition.
+    month, last = START.replace(day=1), START + dt.timedelta(days=plan.days)
+    while month <= last:
+        for table in partitions.PARTITIONED:
+            partitions.make(engine, table, month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from mgov import clock
 from mgov.checks.base import Finding
-from mgov.db import rollups
+from mgov.db import partitions, rollups
 from mgov.db.tables import CHANNELS, FINDINGS, ORGS, SCAN_ITEMS, SCAN_RUNS
 from mgov.errors import NotFound
 from mgov.evidence.exchange import WarcRef
@@ -139,6 +139,7 @@ def save_channels(conn: Connection, run_id: int,
              "variant": f.variant, "rolled": True}
             for channel_id, findings in done for f in findings]
     if rows:
+        partitions.ensure(conn, "findings", [now])
         ids = conn.execute(insert(FINDINGS).returning(FINDINGS.c.id, sort_by_parameter_order=True), rows).scalars()
         # The assessment's rollup, in the same transaction (db.rollups).
         rollups.add_findings(conn, [(fid, r["channel_id"], r["check_id"], r["variant"], r["status"], now)

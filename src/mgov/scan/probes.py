@@ -21,7 +21,7 @@ from mgov import clock
 from mgov.checks.base import LAG_UNTRUSTED_MS
 from mgov.collect.client import HttpClient
 from mgov.collect.homepage import serves, working_homepage
-from mgov.db import rollups
+from mgov.db import partitions, rollups
 from mgov.db.tables import CHANNELS, PROBES
 from mgov.evidence.exchange import Fetch, ScanStatus
 
@@ -40,6 +40,7 @@ def unverifiable(fetch: Fetch) -> bool:
 def save_probe(conn: Connection, channel_id: int, fetch: Fetch, at: dt.datetime) -> bool:
     final = fetch.final
     ok = fetch.ok and final is not None and final.status is not None and final.status < 400
+    partitions.ensure(conn, "probes", [at])
     conn.execute(insert(PROBES).values(
         channel_id=channel_id, at=at, ok=ok, http_status=final.status if final else None,
         elapsed_ms=sum(ex.elapsed_ms or 0 for ex in fetch.exchanges) or None,
