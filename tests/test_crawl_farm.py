@@ -5,6 +5,7 @@ the backdated items and the tampered homepages; trap sites end within their caps
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -62,11 +63,26 @@ def crawl(engine, settings, farm, sites, **limits):
     return run_id, result, by_host
 
 
+def covering(sites, clean=3):
+    """Sites that between them show every defect the farm has (greedily: the site adding most
+    first), and `clean` sites with none. Every crawl defect is looked for, and every defect of
+    any kind (an HTTP-only site, a slow one, a charset liar...) can still provoke a crawl
+    false alarm, in half the crawl (the suite's longest test, twice)."""
+    left, chosen = {d for s in sites for d in s.defects}, []
+    while left:
+        best = max(sites, key=lambda s: len(left & set(s.defects)))
+        chosen.append(best)
+        left -= set(best.defects)
+    return chosen + [s for s in sites if not s.defects][:clean]
+
+
 @pytest.mark.heavy
 def test_crawls_report_every_content_defect_and_nothing_else(engine, farm, tmp_path):
-    manifest = farm.manifest
-    sites = [s for s in manifest.sites if s.role == "site"]
-    register(engine, manifest, tmp_path)
+    every = [s for s in farm.manifest.sites if s.role == "site"]
+    sites = covering(every)
+    assert len(sites) < len(every) and {d for s in sites for d in s.defects} == {d for s in every for d in s.defects}
+    manifest = dataclasses.replace(farm.manifest, sites=sites)  # verify() judges these sites only
+    register(engine, farm.manifest, tmp_path)
     settings = load_settings(home=tmp_path / "home")
     farm.set_epoch(1)
     try:
