@@ -30,7 +30,7 @@ from mgov.act.workdays import load_calendar
 from mgov.cluster.dispatch import celery_dispatch
 from mgov.config import ScheduleEntry, load_settings
 from mgov.db.engine import make_engine, upgrade
-from mgov.db.tables import ASSESSMENTS, CHANNELS, FINDINGS, JOBS, PROBES, RUN_TASKS
+from mgov.db.tables import ASSESSMENTS, CHANNELS, FINDINGS, JOBS, PROBES, RUN_TASKS, SEARCH_DOCUMENTS
 from mgov.demo.farm import generate, run_in_thread
 from mgov.formats.load import import_file
 from mgov.runs.context import RoutingOptions
@@ -130,7 +130,10 @@ def run_week(engine: Engine, farm: Any, home: Path, dispatch: Callable[[Any], We
         assert conn.execute(select(func.count()).select_from(PROBES)).scalar_one() == 28 * 3
         assessment = conn.execute(select(ASSESSMENTS)).one()
         assert assessment.period == "2026-09" and assessment.profile_id == "cn-2019-website"
-    return {"jobs": collections.Counter(r.kind for r in rows), "findings": dict(found)}
+        # The crawl's captures were made searchable after it, as `mgov crawl` makes them.
+        searchable = set(conn.execute(select(SEARCH_DOCUMENTS.c.url)).scalars())
+    assert searchable
+    return {"jobs": collections.Counter(r.kind for r in rows), "findings": dict(found), "searchable": searchable}
 
 
 def week_entries(farm: Any) -> list[ScheduleEntry]:
@@ -225,6 +228,7 @@ def test_a_week_on_celery_with_two_workers_finds_the_same(engine, db_url, farm, 
     for kind, found in baseline["findings"].items():
         assert week["findings"][kind] == found, (kind, sorted((week["findings"][kind] - found).items()),
                                                  sorted((found - week["findings"][kind]).items()))
+    assert week["searchable"] == baseline["searchable"]  # the crawl's pages indexed on the workers too
     assert all(jobs and channels for jobs, channels in taken.values()), taken  # both took jobs and channels
     with engine.connect() as conn:
         runs = conn.execute(select(JOBS.c.kind, JOBS.c.run_id, JOBS.c.done, JOBS.c.total)

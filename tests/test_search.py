@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,8 @@ def _capture(url: str, body: bytes, content_type: str, days_ago: float) -> HttpC
                        date=NOW - dt.timedelta(days=days_ago))
 
 
-def build(engine: Any, home: Path) -> World:
-    """The archive world's registry and users, the corpus captured and indexed."""
+def captured(engine: Any, home: Path) -> World:
+    """The archive world's registry and users, the corpus captured (not indexed yet)."""
     from mgov.archive import service as archive_service
 
     world = World(engine, home)
@@ -67,6 +68,12 @@ def build(engine: Any, home: Path) -> World:
         writer.write_sync(_capture(url, body, content_type, days_ago), tag=(None, world.ids[channel]))
     writer.close()
     archive_service.fold(engine, world.archive)
+    return world
+
+
+def build(engine: Any, home: Path) -> World:
+    """The archive world's registry and users, the corpus captured and indexed."""
+    world = captured(engine, home)
     counts = service.index_pending(engine, world.archive)
     assert counts.indexed == 8 and counts.unreadable == 0
     return world
@@ -137,6 +144,30 @@ def test_scope_snippets_ranking_and_replay_links(world: World, engine: Any) -> N
     with engine.connect() as conn:
         assert [h["url"] for h in service.search(conn, Scope(None), "低保", Filters(), limit=10)] == again
     assert by_url["report.pdf"]["kind"] == "attachment" and by_url["report.pdf"]["content_type"] == "application/pdf"
+
+
+def test_two_indexers_at_once_index_each_capture_once(engine: Any, cli: Any) -> None:
+    """Two crawls ending together index at once (two workers, a job and a command): each
+    capture is indexed by one of them, neither fails, and the search finds each once."""
+    world = captured(engine, Path(cli.env["MGOV_HOME"]))
+    start, results, errors = threading.Barrier(2), [], []
+
+    def index() -> None:
+        start.wait()
+        try:
+            results.append(service.index_pending(engine, world.archive))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=index) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sum(r.indexed for r in results) == 8, (errors, results)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SEARCH_DOCUMENTS)).scalar_one() == 8
+    assert urls(engine, "低保") == EXPECTED["低保"]
 
 
 def test_indexing_reads_each_capture_once(world: World, engine: Any) -> None:

@@ -33,6 +33,9 @@ RUN_KINDS = ("scan", "crawl", "render", "capture")  # the jobs that are runs of 
 Executor = Callable[[Engine, Settings, RoutingOptions, dict[str, Any]], dict[str, Any]]
 # Sends a started run's channels elsewhere (run_id -> how many channels it has).
 HandOff = Callable[[int], int]
+# What a floor above does once a run of the kind it names has stored its channels (a crawl's
+# captures made searchable): (kind, run_id) -> None.
+AfterRun = Callable[[str, int], None]
 
 
 class JobRunner:
@@ -40,7 +43,8 @@ class JobRunner:
 
     def __init__(self, engine: Engine, settings: Settings, *, routing: RoutingOptions | None = None,
                  executors: Mapping[str, Executor] | None = None, warc_prefix: str = "mgov",
-                 processes: int | None = None, hand_off: HandOff | None = None) -> None:
+                 processes: int | None = None, hand_off: HandOff | None = None,
+                 after_run: AfterRun | None = None) -> None:
         self.engine = engine
         self.settings = settings
         # How runs reach the channels: the installation's [routing] and allow_private unless told.
@@ -51,6 +55,7 @@ class JobRunner:
         # cluster's worker runs in its own process (a pool's child may not start more).
         self.processes = processes
         self.hand_off = hand_off  # runs' channels go to a cluster's workers (None: run here)
+        self.after_run = after_run
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pending = False  # woken while the thread was at work: it looks for queued jobs again
@@ -158,6 +163,11 @@ class JobRunner:
                              on_channel=lambda facts, counts: beat.advance(), warc_prefix=self.warc_prefix)
         with self.engine.begin() as conn:
             honour_requests(conn, run_id, profile_dirs=self.settings.profile_dirs)
+        if self.after_run is not None:
+            try:
+                self.after_run(job["kind"], run_id)
+            except Exception:  # the run is stored: what follows it is caught up by the next
+                log.exception("job %s: after its run %s", job["id"], run_id)
         return {"run_id": run_id, "done": result["channels"], "total": result["channels"]}
 
     def _assess(self, job: dict[str, Any]) -> dict[str, Any]:

@@ -113,6 +113,8 @@ def _run_channel(run_id: int, channel_id: int, kind: str) -> dict[str, int] | No
                 raise
             with engine.begin() as conn:
                 store.mark(conn, run_id, channel_id, "done")
+            if kind == "crawl" and counts is not None:
+                _index(engine, run_id, channel_id)
             _finish(engine, run_id)
             return counts
         except (OperationalError, DBAPIError) as exc:
@@ -139,6 +141,21 @@ def send_tasks(app: Any, queue: str, run_id: int, kind: str, channel_ids: list[i
     except BrokerAway as exc:
         raise MgovError(f"cannot reach the cluster's broker ({exc}): run {run_id} is kept; send what it lacks "
                         f"again with `mgov {kind} --resume --run {run_id}`") from exc
+
+
+def _index(engine: Engine, run_id: int, channel_id: int) -> None:
+    """A crawled channel's captures made searchable (as `mgov crawl` does after its run); a
+    failure is logged: the next indexing, by any crawl or `mgov archive search --reindex`,
+    catches up."""
+    # Deferred: the search's readers load only in a worker that crawls.
+    from mgov.search.service import index_pending
+
+    try:
+        counts = index_pending(engine, _settings().resolved_archive_dir)
+    except Exception:
+        log.exception("run %s channel %s: its captures not indexed for search", run_id, channel_id)
+        return
+    log.info("run %s channel %s: %d capture(s) indexed for search", run_id, channel_id, counts.indexed)
 
 
 def _transient(exc: DBAPIError) -> bool:

@@ -1,15 +1,17 @@
 """The job kinds the act floor cannot run itself, as executors of its JobRunner: a round of
 availability probes (mgov.scan.probes, as `mgov probe --once`) and an archive audit
-(mgov.archive.service.verify, as `mgov archive verify`); and the runner that has them."""
+(mgov.archive.service.verify, as `mgov archive verify`); a crawl's captures indexed for
+search after it (mgov.search, as `mgov crawl` does); and the runner that has them."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from sqlalchemy import Engine
 
-from mgov.act.job_runner import Executor, HandOff, JobRunner
+from mgov.act.job_runner import AfterRun, Executor, HandOff, JobRunner
 from mgov.archive import service as archive_service
 from mgov.collect.settings import CollectSettings
 from mgov.config import Settings
@@ -17,7 +19,9 @@ from mgov.errors import MgovError
 from mgov.runs import store
 from mgov.runs.context import RoutingOptions, open_context
 from mgov.scan import probes
+from mgov.search.service import index_pending
 
+log = logging.getLogger(__name__)
 PROBE_TIMEOUT = 15.0  # seconds before a probe counts as failed (`mgov probe`'s default)
 
 
@@ -52,9 +56,21 @@ def archive_audit(engine: Engine, settings: Settings, routing: RoutingOptions, j
 EXECUTORS: dict[str, Executor] = {"probe": probe, "archive_audit": archive_audit}
 
 
+def searchable(engine: Engine, settings: Settings) -> AfterRun:
+    """After a crawl, its captures indexed for search (as `mgov crawl` does)."""
+
+    def after(kind: str, run_id: int) -> None:
+        if kind == "crawl":
+            counts = index_pending(engine, settings.resolved_archive_dir)
+            log.info("run %s: %d capture(s) indexed for search", run_id, counts.indexed)
+
+    return after
+
+
 def job_runner(engine: Engine, settings: Settings, *, routing: RoutingOptions | None = None,
                warc_prefix: str = "mgov", processes: int | None = None,
                hand_off: HandOff | None = None) -> JobRunner:
-    """A jobs runner that runs every job kind (a run's channels handed off, when given one)."""
+    """A jobs runner that runs every job kind (a run's channels handed off, when given one), a
+    crawl's captures indexed for search after it."""
     return JobRunner(engine, settings, routing=routing, executors=EXECUTORS, warc_prefix=warc_prefix,
-                     processes=processes, hand_off=hand_off)
+                     processes=processes, hand_off=hand_off, after_run=searchable(engine, settings))

@@ -34,39 +34,42 @@ class IndexCounts:
 
 def index_pending(engine: Engine, archive_dir: Path) -> IndexCounts:
     """Reads every capture not read for search yet and indexes the pages and attachments
-    among them, a batch per transaction (a crash loses at most a batch, read again later)."""
+    among them, a batch per transaction (a crash loses at most a batch, read again later).
+    Two indexers at once (two crawls ending together) each index what the other has not."""
     counts = IndexCounts()
     with engine.begin() as conn:
         counts.skipped += store.skip_non_documents(conn)
     after = 0
     while True:
-        with engine.begin() as conn:
+        # Read, then write in a transaction of its own: the files are read with no lock held,
+        # and what another indexer wrote meanwhile is left as it wrote it.
+        with engine.connect() as conn:
             rows = store.pending(conn, BATCH, after)
-            if not rows:
-                return counts
-            documents, nothing = [], []
-            for row in rows:
-                try:
-                    doc = read_document(archive_dir, row)
-                except (OSError, ValueError, StopIteration) as exc:
-                    counts.unreadable += 1
-                    if len(counts.errors) < 20:
-                        counts.errors.append(f"{row['file']}@{row['offset']}: {exc}")
-                    nothing.append(row["id"])
-                    continue
-                if doc is None:
-                    counts.skipped += 1
-                    nothing.append(row["id"])
-                    continue
-                documents.append({"record_id": row["id"], "channel_id": row["channel_id"], "org_id": row["org_id"],
-                                  "url": row["url"], "timestamp": row["timestamp"], "captured_at": captured_at(row),
-                                  "kind": doc.kind, "content_type": doc.content_type, "title": doc.title,
-                                  "text": doc.text, "truncated": doc.truncated,
-                                  "tokens": document_tokens(f"{doc.title or ''}\n{doc.text}")})
-            store.insert_documents(conn, documents)
+        if not rows:
+            return counts
+        documents, nothing = [], []
+        for row in rows:
+            try:
+                doc = read_document(archive_dir, row)
+            except (OSError, ValueError, StopIteration) as exc:
+                counts.unreadable += 1
+                if len(counts.errors) < 20:
+                    counts.errors.append(f"{row['file']}@{row['offset']}: {exc}")
+                nothing.append(row["id"])
+                continue
+            if doc is None:
+                counts.skipped += 1
+                nothing.append(row["id"])
+                continue
+            documents.append({"record_id": row["id"], "channel_id": row["channel_id"], "org_id": row["org_id"],
+                              "url": row["url"], "timestamp": row["timestamp"], "captured_at": captured_at(row),
+                              "kind": doc.kind, "content_type": doc.content_type, "title": doc.title,
+                              "text": doc.text, "truncated": doc.truncated,
+                              "tokens": document_tokens(f"{doc.title or ''}\n{doc.text}")})
+        with engine.begin() as conn:
+            counts.indexed += store.insert_documents(conn, documents)
             store.mark_read(conn, nothing)
-            counts.indexed += len(documents)
-            after = rows[-1]["id"]
+        after = rows[-1]["id"]
 
 
 def search(conn: Connection, scope: Scope, query: str, filters: store.Filters, *, limit: int = 20,

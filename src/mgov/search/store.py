@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, column, func, literal_column, not_, or_, select, table, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mgov.accounts import Scope
 from mgov.db.tables import ARCHIVE_FILES, ARCHIVE_RECORDS, CHANNELS, ORGS, SEARCH_DOCUMENTS
@@ -53,23 +54,38 @@ def mark_read(conn: Connection, record_ids: Sequence[int]) -> None:
         conn.execute(update(R).where(R.c.id.in_(list(record_ids))).values(text_id=NOTHING))
 
 
-def insert_documents(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Writes documents and their full-text entries, and points their captures at them."""
+def insert_documents(conn: Connection, rows: Sequence[dict[str, Any]]) -> int:
+    """Writes documents and their full-text entries, and points their captures at them; how
+    many were new. A capture another indexer wrote meanwhile (two crawls' indexing at once) is
+    left as that one wrote it."""
     if not rows:
-        return
+        return 0
     if _postgres(conn):
+        # Indexers take turns (a lock held to the commit), and each leaves what another wrote.
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('mgov.search.insert_documents'))"))
+        have = set(conn.execute(select(D.c.record_id).where(D.c.record_id.in_([r["record_id"] for r in rows])))
+                   .scalars())
+        rows = [r for r in rows if r["record_id"] not in have]
         names = ", ".join(DOCUMENT_COLUMNS)
         values = ", ".join(f":{c}" for c in DOCUMENT_COLUMNS)
-        conn.execute(text(f"INSERT INTO search_documents ({names}, tsv) "  # noqa: S608 - fixed column names
-                          f"VALUES ({values}, to_tsvector('simple', :tokens))"), list(rows))
+        if rows:
+            conn.execute(text(f"INSERT INTO search_documents ({names}, tsv) "  # noqa: S608 - fixed column names
+                              f"VALUES ({values}, to_tsvector('simple', :tokens))"), list(rows))
+        ids = [r["record_id"] for r in rows]
     else:
-        conn.execute(D.insert(), list(rows))
-    ids = [r["record_id"] for r in rows]
+        # A row at a time, each skipped when another indexer wrote it (its first insert takes the
+        # database's write lock: none is written by another after it).
+        ids = [rid for row in rows for rid in conn.execute(
+            sqlite_insert(D).on_conflict_do_nothing(index_elements=[D.c.record_id]).returning(D.c.record_id), row)
+            .scalars()]
+    if not ids:
+        return 0
     if not _postgres(conn):
         conn.execute(text("INSERT INTO search_fts (rowid, tokens) SELECT id, tokens FROM search_documents "
                           "WHERE record_id IN :ids").bindparams(bindparam("ids", expanding=True)), {"ids": ids})
     conn.execute(update(R).where(R.c.id.in_(ids))
                  .values(text_id=select(D.c.id).where(D.c.record_id == R.c.id).scalar_subquery()))
+    return len(ids)
 
 
 def rebuild_fulltext(conn: Connection) -> None:
