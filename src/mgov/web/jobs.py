@@ -16,6 +16,7 @@ from mgov.errors import Forbidden, InvalidValue, MgovError, NotFound
 from mgov.profiles import load
 from mgov.profiles.model import ProfileError
 from mgov.registry import service
+from mgov.runs.kinds import WEB_CHANNEL_KINDS, kind_of
 from mgov.web.deps import Principal
 from mgov.web.queries import registry as reg_q
 
@@ -125,7 +126,13 @@ def schedule_in_scope(conn: Connection, p: Principal, entry: ScheduleEntry) -> b
     return False
 
 
-WEB_RUN_KINDS = ("scan", "crawl", "render")
+def _names_web_channels(kind: str) -> bool:
+    """A run of kind runs on websites and mobile sites only (scan, crawl, render, and any such
+    kind a plugin adds)."""
+    try:
+        return kind_of(kind).channel_kinds <= WEB_CHANNEL_KINDS
+    except MgovError:  # a kind no longer installed: its names' forms are unknown
+        return False
 
 
 def run_in_scope(conn: Connection, p: Principal, run: dict[str, Any]) -> bool:
@@ -146,6 +153,6 @@ def run_in_scope(conn: Connection, p: Principal, run: dict[str, Any]) -> bool:
     found = reg_q.channel_owners(conn, named)  # address -> owner, of those registered
     # A web run names each channel by its one normalized URL: one no longer registered (whose
     # owner is unknown) hides the run. Other kinds store a few forms of each address given.
-    if run["kind"] in WEB_RUN_KINDS and len(found) < len(set(named)):
+    if _names_web_channels(run["kind"]) and len(found) < len(set(named)):
         return False
     return bool(found) and all(scope.has_org(conn, owner) for owner in set(found.values()))
