@@ -243,13 +243,16 @@ def test_analysis_pool_falls_back_to_this_process_when_its_process_dies():
     async def main() -> None:
         pool = AnalysisPool({}, ContentRules())
         try:
-            first = await pool.analyze("https://x.gov.cn/tzgg/", page, False, dt.date(2026, 11, 26), None)
+            first = await pool.read("https://x.gov.cn/tzgg/", "https://x.gov.cn/tzgg/", page, False, 100,
+                                    dt.date(2026, 11, 26), None)
             for pid in list(pool._pool._processes):
                 os.kill(pid, signal.SIGKILL)
             await asyncio.sleep(0.5)
-            again = await pool.analyze("https://x.gov.cn/tzgg/", page, False, dt.date(2026, 11, 26), None)
+            again = await pool.read("https://x.gov.cn/tzgg/", "https://x.gov.cn/tzgg/", page, False, 100,
+                                    dt.date(2026, 11, 26), None)
         finally:
             pool.close()
-        assert pool.broken is not None and again == first and len(first[0].items) == 2
+        assert pool.broken is not None and again == first and len(first[1][0].items) == 2
+        assert [link.url for link in first[0].links] == ["https://x.gov.cn/a.html", "https://x.gov.cn/b.html"]
 
     asyncio.run(main())

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from mgov.collect.attachments import Attachments, CrawledDocument, document_extension
 from mgov.collect.client import HttpClient
 from mgov.collect.linkcheck import LinkChecker, LinkOutcome, classify_fetch, excused, is_html
-from mgov.collect.links import NAVIGATION_TAGS, LinkRef, extract_links
+from mgov.collect.links import NAVIGATION_TAGS, ExtractedLinks, LinkRef, extract_links
 from mgov.collect.robots import RobotsCache
 from mgov.collect.siteclock import SiteClock, charging
 from mgov.collect.workspace import CrawlWorkspace
@@ -83,6 +83,15 @@ class CrawlSink(Protocol):
     def on_page(self, page: CrawledPage) -> Awaitable[None] | None:
         """Take the page; an awaitable returned is awaited before the page worker goes on
         (so a sink that analyses elsewhere keeps the pages in flight bounded)."""
+
+
+class LinkReader(Protocol):
+    """A sink that reads a page's links where it parses the page for its own ends (an optional
+    method of a CrawlSink): one parse a page, wherever the sink does it."""
+
+    def links_of(self, url: str, base_url: str, text: str, is_home: bool, cap: int) -> Awaitable[ExtractedLinks]:
+        """The links of the page at url (canonical; base_url: the URL it was served at, which
+        relative links resolve against), the first cap kept."""
 
 
 class DocumentSink(Protocol):
@@ -146,6 +155,8 @@ class _Crawl:
         self.clock = SiteClock(client.lag)  # charged by the client (collect.siteclock)
         self.documents = (Attachments(client, limits.max_attachment_size, limits.max_attachment_bytes)
                           if limits.attachments and hasattr(sink, "on_document") else None)
+        reader: LinkReader | None = sink if hasattr(sink, "links_of") else None  # type: ignore[assignment]
+        self.reader = reader
 
     def same_site(self, url: str) -> bool:
         return any(same_site(url, h, self.limits.subdomains) for h in self.hosts)
@@ -276,7 +287,9 @@ class _Crawl:
             self.ws.record_outcome(classify_fetch(final_url, Fetch(final_url, [final]), excuse_tls=True))
         if final.text is None or not is_html(final) or not self.ws.mark_parsed(final_url):
             return
-        found = extract_links(final.text, final.url, cap=self.limits.max_links_per_page)
+        cap = self.limits.max_links_per_page
+        found = (await self.reader.links_of(final_url, final.url, final.text, is_home, cap) if self.reader is not None
+                 else extract_links(final.text, final.url, cap=cap))
         self.stats.pages_parsed += 1
         taken = self.sink.on_page(CrawledPage(url, final_url, depth, is_home, final, found.links,
                                               found.total))

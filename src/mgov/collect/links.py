@@ -62,7 +62,12 @@ def extract_links(html: str, base_url: str, *, cap: int) -> ExtractedLinks:
     """The distinct link targets of a page, resolved against its <base href> (else
     base_url); the first `cap` kept, all counted. Non-links (javascript:, mailto:, tel:,
     data:, malformed URLs) and in-page fragments ("#top", "") are left out."""
-    tree = LexborHTMLParser(html)
+    return links_in(LexborHTMLParser(html), base_url, cap=cap)
+
+
+def links_in(tree: LexborHTMLParser, base_url: str, *, cap: int) -> ExtractedLinks:
+    """extract_links on a page parsed already (by whoever also analyses it: one parse a page);
+    read before anything is stripped from the tree (a script's src is a link)."""
     base = base_url
     base_node = tree.css_first("base[href]")
     if base_node is not None:

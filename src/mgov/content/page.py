@@ -64,16 +64,19 @@ class _Row:
     links: list[_Link]
 
 
-def analyze_page(url: str, text: str, *, is_home: bool, today: date, rules: ContentRules) -> PageFacts:
-    """The content facts of the page at url whose decoded HTML is text. Never raises on bad
+def analyze_page(url: str, text: str, *, is_home: bool, today: date, rules: ContentRules,
+                 tree: LexborHTMLParser | None = None) -> PageFacts:
+    """The content facts of the page at url whose decoded HTML is text (parsed already when
+    tree is given: it is then changed, its scripts and styles stripped). Never raises on bad
     input: an empty or unparseable page gives facts with only the URL."""
     facts = PageFacts(url=url)
     if not text or not text.strip():
         return facts
-    try:
-        tree = LexborHTMLParser(text)
-    except (ValueError, UnicodeError, TypeError):
-        return facts
+    if tree is None:
+        try:
+            tree = LexborHTMLParser(text)
+        except (ValueError, UnicodeError, TypeError):
+            return facts
     body = tree.body
     if body is None:
         return facts

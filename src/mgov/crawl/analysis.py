@@ -1,5 +1,6 @@
-"""Page analysis in a separate process, so a crawl uses a second core: the content facts
-and the personal-data scan of each page.
+"""Page analysis in a separate process, so a crawl uses a second core: each page parsed once
+there, for its links (which the crawl follows) and its content facts, and scanned for
+personal data.
 
 The pool's process is spawned once per run and holds the run's content rules (sent once,
 at start); a channel with its own rules sends them with each page."""
@@ -13,6 +14,9 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from selectolax.lexbor import LexborHTMLParser
+
+from mgov.collect.links import ExtractedLinks, extract_links, links_in
 from mgov.content.facts import PageFacts
 from mgov.content.page import analyze_page
 from mgov.content.rules import ContentRules
@@ -28,6 +32,7 @@ def _init(overrides: dict[str, Any]) -> None:
 
 
 Analysis = tuple[PageFacts, PiiDocument | None]
+Read = tuple[ExtractedLinks, Analysis]  # a page's links and its analysis, from one parse
 
 
 def analyze(url: str, text: str, is_home: bool, today: dt.date, rules: ContentRules) -> Analysis:
@@ -36,11 +41,28 @@ def analyze(url: str, text: str, is_home: bool, today: dt.date, rules: ContentRu
             scan_page(url, text, today=today))
 
 
-def _analyze(url: str, text: str, is_home: bool, today: dt.date, rules: ContentRules | None) -> Analysis:
+def read(url: str, base_url: str, text: str, is_home: bool, cap: int, today: dt.date,
+         rules: ContentRules) -> Read:
+    """A page's links (against base_url, the first cap) and its analysis, from one parse."""
+    try:
+        tree = LexborHTMLParser(text)
+    except (ValueError, UnicodeError, TypeError):  # unparseable: no links, the facts of an empty page
+        return extract_links("", base_url, cap=cap), analyze(url, "", is_home, today, rules)
+    links = links_in(tree, base_url, cap=cap)  # before analyze_page strips the scripts
+    return links, (analyze_page(url, text, is_home=is_home, today=today, rules=rules, tree=tree),
+                   scan_page(url, text, today=today))
+
+
+def _rules(rules: ContentRules | None) -> ContentRules:
     chosen = rules or _RULES
     if chosen is None:  # cannot happen: the pool's initializer sets the run's rules
         raise RuntimeError("the analysis process has no content rules")
-    return analyze(url, text, is_home, today, chosen)
+    return chosen
+
+
+def _read(url: str, base_url: str, text: str, is_home: bool, cap: int, today: dt.date,
+          rules: ContentRules | None) -> Read:
+    return read(url, base_url, text, is_home, cap, today, _rules(rules))
 
 
 class AnalysisPool:
@@ -51,15 +73,16 @@ class AnalysisPool:
         self._rules = rules
         self.broken: str | None = None  # why the pool died; pages are then analysed here
 
-    async def analyze(self, url: str, text: str, is_home: bool, today: dt.date,
-                      rules: ContentRules | None) -> Analysis:
+    async def read(self, url: str, base_url: str, text: str, is_home: bool, cap: int, today: dt.date,
+                   rules: ContentRules | None) -> Read:
+        """read() in the pool's process (here, when the pool has died)."""
         if self.broken is None:
             loop = asyncio.get_running_loop()
             try:
-                return await loop.run_in_executor(self._pool, _analyze, url, text, is_home, today, rules)
+                return await loop.run_in_executor(self._pool, _read, url, base_url, text, is_home, cap, today, rules)
             except BrokenProcessPool as exc:  # killed (OOM) or could not start: slower, not wrong
                 self.broken = str(exc) or type(exc).__name__
-        return analyze(url, text, is_home, today, rules or self._rules)
+        return read(url, base_url, text, is_home, cap, today, rules or self._rules)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
