@@ -194,6 +194,7 @@ def reconcile(url: str, label: str) -> None:
     from sqlalchemy import inspect, text
 
     from mgov.db.engine import make_engine
+    from mgov.db.search import FULLTEXT_OBJECTS
     from mgov.db.tables import Base
 
     engine = make_engine(url)
@@ -203,13 +204,15 @@ def reconcile(url: str, label: str) -> None:
             if not insp.has_table(table.name):
                 print(f"[{label}] WARNING: table {table.name} is missing from the cached database")
                 continue
-            have_cols = {c["name"] for c in insp.get_columns(table.name)}
+            # The search's full-text column and index are made outside the models (migration 0027).
+            have_cols = {c["name"] for c in insp.get_columns(table.name)} - FULLTEXT_OBJECTS
             if have_cols != {c.name for c in table.columns}:
                 print(f"[{label}] WARNING: {table.name}'s columns differ from the models: rebuild the data "
                       f"(remove the cached database): {sorted(have_cols ^ {c.name for c in table.columns})}")
             constraints = {c.name for c in table.constraints}  # their indexes are the constraints' own
             have = {i["name"]: list(i["column_names"]) for i in insp.get_indexes(table.name)
-                    if not i.get("duplicates_constraint") and i["name"] not in constraints}
+                    if not i.get("duplicates_constraint") and i["name"] not in constraints
+                    and i["name"] not in FULLTEXT_OBJECTS}
             want = {i.name: i for i in table.indexes}
             for name, cols in sorted(have.items()):
                 if name not in want or cols != [c.name for c in want[name].columns]:
@@ -628,7 +631,9 @@ def load_run(args: argparse.Namespace, db: dict, workers: int, think: tuple[floa
         lf.write_text(LOCUSTFILE)
         locust = subprocess.Popen(
             [str(Path(sys.executable).with_name("locust")), "-f", str(lf), "--headless", "-u", str(args.users),
-             "-r", str(max(1, args.users // 5)), "-t", f"{args.warmup + args.duration + 60}s", "--host",
+             # Two sign-ins a second: 25 users signing in as one account at once from one
+             # address are throttled past the fifth in flight (accounts.throttle), as they should be.
+             "-r", "2", "-t", f"{args.warmup + args.duration + 60}s", "--host",
              f"http://127.0.0.1:{port}", "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",
              "--stop-timeout", "10"],
             env={**os.environ, "MGOV_BENCH_LOCUST": str(run_dir / "locust.json")},
