@@ -155,7 +155,7 @@ class _Crawl:
         self.clock = SiteClock(client.lag)  # charged by the client (collect.siteclock)
         self.documents = (Attachments(client, limits.max_attachment_size, limits.max_attachment_bytes)
                           if limits.attachments and hasattr(sink, "on_document") else None)
-        reader: LinkReader | None = sink if hasattr(sink, "links_of") else None  # type: ignore[assignment]
+        reader: LinkReader | None = sink if hasattr(sink, "links_of") else None  # type: ignore[assignment]  # it has links_of
         self.reader = reader
 
     def same_site(self, url: str) -> bool:
