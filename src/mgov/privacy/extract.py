@@ -21,6 +21,7 @@ import functools
 import html
 import io
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -335,7 +336,17 @@ def xls_text(data: bytes, out: _Text) -> str | None:
     return None
 
 
+# PDFium is not thread-safe: two threads in it at once crash the process (two indexers, a
+# worker's pool of threads). One PDF at a time a process.
+_PDFIUM = threading.Lock()
+
+
 def pdf_text(data: bytes, out: _Text) -> str | None:
+    with _PDFIUM:
+        return _pdf_text(data, out)
+
+
+def _pdf_text(data: bytes, out: _Text) -> str | None:
     # PDFium (pypdfium2) is loaded only for PDFs.
     import pypdfium2
 
