@@ -145,7 +145,8 @@ def test_downgrade_gives_the_plain_table_back(postgres: Engine) -> None:
     command.downgrade(_alembic_config(postgres), "0027")
     with postgres.connect() as conn:
         kinds = dict(conn.execute(text("SELECT relname, relkind FROM pg_class WHERE relname IN ('findings', "
-                                       "'probes', 'findings_2026_08')")).all())
+                                       "'probes', 'findings_2026_08') "
+                                       "AND relnamespace = current_schema()::regnamespace")).all())
         assert conn.execute(select(func.count()).select_from(FINDINGS)).scalar() == 2
     assert kinds == {"findings": "r", "probes": "r"}
     upgrade(postgres)
