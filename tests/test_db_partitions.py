@@ -8,45 +8,27 @@ table back with every row. On SQLite the tables stay plain and ensure does nothi
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from alembic import command
 from sqlalchemy import Engine, func, insert, select, text
-from sqlalchemy.exc import OperationalError
 
 from mgov.db import partitions
 from mgov.db.engine import _alembic_config, make_engine, upgrade
 from mgov.db.tables import CHANNELS, FINDINGS, ORGS, PROBES, SCAN_RUNS
+from pg_schema import own_schema
 
 pytestmark = pytest.mark.database
-SERVER = os.environ.get("MGOV_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
 UTC = dt.UTC
 
 
 @pytest.fixture
 def postgres() -> Iterator[Engine]:
     """A schema of its own, migrated to just before the partitions."""
-    admin = make_engine(SERVER.split("?", 1)[0])
-    try:
-        with admin.begin() as conn:
-            schema = f"mgov_parts_{uuid.uuid4().hex[:8]}"
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        if os.environ.get("MGOV_REQUIRE_POSTGRES") == "1":
-            raise
-        pytest.skip(f"no PostgreSQL server answers: {exc}")
-    engine = make_engine(f"{SERVER.split('?', 1)[0]}?options=-csearch_path%3D{schema}")
-    upgrade(engine, "0027")
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    yield from own_schema("mgov_parts", "0027")
 
 
 def _fill(engine: Engine, times: list[dt.datetime]) -> None:

@@ -5,45 +5,26 @@ it needs the PostgreSQL server of the suite (skipped when none answers, a failur
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 
 from mgov.accounts import Scope
 from mgov.db.engine import make_engine, upgrade
 from mgov.search import service
 from mgov.search.store import Filters
+from pg_schema import own_schema
 from test_search import EXPECTED, build
 
 pytestmark = pytest.mark.database
-SERVER = os.environ.get("MGOV_TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
 QUERIES = [*EXPECTED, "低", "公开", "标准调整", "annual report", "public", "保低"]
 
 
 @pytest.fixture
 def postgres() -> Iterator[Any]:
-    admin = make_engine(SERVER.split("?", 1)[0])
-    try:
-        with admin.begin() as conn:
-            schema = f"mgov_search_{uuid.uuid4().hex[:8]}"
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        if os.environ.get("MGOV_REQUIRE_POSTGRES") == "1":
-            raise
-        pytest.skip(f"no PostgreSQL server answers: {exc}")
-    engine = make_engine(f"{SERVER.split('?', 1)[0]}?options=-csearch_path%3D{schema}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    yield from own_schema("mgov_search")
 
 
 def answers(engine: Any) -> dict[tuple[str, int | None], list[tuple[str, str, list[list[int]], str | None]]]:

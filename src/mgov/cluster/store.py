@@ -113,14 +113,10 @@ def settle(conn: Connection, run_id: int, *, profile_dirs: list[Path] | None = N
 def stalled(conn: Connection, before: Any) -> list[tuple[int, str, list[int]]]:
     """Unfinished distributed runs none of whose tasks moved since `before`, with the channels
     they lack: (run, kind, channels), what a tender sends again."""
-    quiet = (select(RUN_TASKS.c.run_id).join(SCAN_RUNS, SCAN_RUNS.c.id == RUN_TASKS.c.run_id)
-             .where(SCAN_RUNS.c.status == "running").group_by(RUN_TASKS.c.run_id)
+    quiet = (select(RUN_TASKS.c.run_id, SCAN_RUNS.c.kind).join(SCAN_RUNS, SCAN_RUNS.c.id == RUN_TASKS.c.run_id)
+             .where(SCAN_RUNS.c.status == "running").group_by(RUN_TASKS.c.run_id, SCAN_RUNS.c.kind)
              .having(func.max(RUN_TASKS.c.updated_at) < before))
-    out = []
-    for run_id in conn.execute(quiet).scalars():
-        kind = conn.execute(select(SCAN_RUNS.c.kind).where(SCAN_RUNS.c.id == run_id)).scalar_one()
-        out.append((int(run_id), str(kind), lacking(conn, run_id)))
-    return out
+    return [(int(run_id), str(kind), lacking(conn, run_id)) for run_id, kind in conn.execute(quiet).all()]
 
 
 def touch(conn: Connection, run_id: int, channel_ids: Iterable[int]) -> None:

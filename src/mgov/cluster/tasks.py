@@ -9,6 +9,7 @@ unacknowledged meanwhile, rather than handed back to a broker that may be away t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -86,13 +87,21 @@ def _finish(engine: Engine, run_id: int) -> None:
         store.settle(conn, run_id, profile_dirs=_settings().profile_dirs)
 
 
+def _simulated(at: str | None) -> str | None:
+    """The dispatcher's time a task was sent with, when this is a simulation ([cluster]
+    simulated_clock): the task's clock; None otherwise (the task runs at the real time)."""
+    return at if _settings().cluster.simulated_clock and at else None
+
+
+def _clock(at: str | None) -> contextlib.AbstractContextManager[Any]:
+    return clock.fixed(dt.datetime.fromisoformat(at)) if at else contextlib.nullcontext()
+
+
 def run_channel(task: Any, run_id: int, channel_id: int, kind: str, at: str | None = None) -> dict[str, int] | None:
     """Store channel_id of run_id (a `kind` run); its status counts, None when stored already.
     `at`: the dispatcher's time, the task's clock in a simulation ([cluster] simulated_clock)."""
-    if _settings().cluster.simulated_clock and at:
-        with clock.fixed(dt.datetime.fromisoformat(at)):
-            return _run_channel(run_id, channel_id, kind)
-    return _run_channel(run_id, channel_id, kind)
+    with _clock(_simulated(at)):
+        return _run_channel(run_id, channel_id, kind)
 
 
 def _run_channel(run_id: int, channel_id: int, kind: str) -> dict[str, int] | None:
@@ -174,17 +183,15 @@ def run_job(task: Any, job_id: int, at: str | None = None) -> bool:
 
     engine, _ = _work()
     settings = _settings()
-    simulated = settings.cluster.simulated_clock and at is not None
+    at = _simulated(at)
 
     def hand_off(run_id: int) -> int:
         with engine.begin() as conn:
             kind, channels = store.to_send(conn, run_id)
-        send_tasks(task.app, settings.cluster.queue, run_id, kind, channels, at=at if simulated else None)
+        send_tasks(task.app, settings.cluster.queue, run_id, kind, channels, at=at)
         return len(channels)
 
     runner = job_runner(engine, settings, warc_prefix=f"mgov-{worker_name()}", processes=1,  # its own WARC files
                         hand_off=hand_off)
-    if simulated and at:
-        with clock.fixed(dt.datetime.fromisoformat(at)):
-            return runner.run_queued(int(job_id))
-    return runner.run_queued(int(job_id))
+    with _clock(at):
+        return runner.run_queued(int(job_id))

@@ -16,7 +16,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from mgov.collect.links import ExtractedLinks, extract_links, links_in
+from mgov.collect.links import ExtractedLinks, links_in
 from mgov.content.facts import PageFacts
 from mgov.content.page import analyze_page
 from mgov.content.rules import ContentRules
@@ -47,7 +47,7 @@ def read(url: str, base_url: str, text: str, is_home: bool, cap: int, today: dt.
     try:
         tree = LexborHTMLParser(text)
     except (ValueError, UnicodeError, TypeError):  # unparseable: no links, the facts of an empty page
-        return extract_links("", base_url, cap=cap), analyze(url, "", is_home, today, rules)
+        return ExtractedLinks(), analyze(url, "", is_home, today, rules)
     links = links_in(tree, base_url, cap=cap)  # before analyze_page strips the scripts
     return links, (analyze_page(url, text, is_home=is_home, today=today, rules=rules, tree=tree),
                    scan_page(url, text, today=today))

@@ -62,11 +62,7 @@ class _ContentSink:
     def on_page(self, page: CrawledPage) -> Awaitable[None] | None:
         if page.is_home:
             self.home_refs = page.exchange.refs
-        analysis = self._analysed.pop(page.final_url, None)
-        if analysis is None:  # read by no links_of (cannot happen with mgov's crawler)
-            _, analysis = read(page.final_url, page.exchange.url, page.exchange.text or "", page.is_home,
-                               len(page.links), self.today, self.rules)
-        self._add(analysis, page)
+        self._add(self._analysed.pop(page.final_url), page)  # links_of read it (the crawler asks first)
         return None
 
     def _add(self, found: Analysis, page: CrawledPage) -> None:
