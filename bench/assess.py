@@ -436,8 +436,9 @@ def generate_pg(url: str, plan: Plan) -> dict[str, float]:
 
 # --- the measured run ------------------------------------------------------------------------------
 
-def run_assess(env: dict[str, str], profile_out: str | None) -> dict:
-    cmd = [sys.executable, "-m", "mgov", "assess", "--profile", PROFILE, "--period", PERIOD, "--json"]
+def run_assess(env: dict[str, str], profile_out: str | None, workers: int | None = None) -> dict:
+    cmd = [sys.executable, "-m", "mgov", "assess", "--profile", PROFILE, "--period", PERIOD, "--json",
+           *(["--workers", str(workers)] if workers is not None else [])]
     if profile_out:  # py-spy samples the assessment (its RSS is then py-spy's child's)
         cmd = [str(Path(sys.executable).with_name("py-spy")), "record", "-r", "50", "-f", "raw", "-o", profile_out,
                "--", *cmd]
@@ -476,6 +477,19 @@ def report(label: str, plan: Plan, gen: dict[str, float], m: dict, size: int | N
             "projected": el != m["elapsed"]}
 
 
+def measure(label: str, env: dict[str, str], args: argparse.Namespace, plan: Plan, gen: dict[str, float],
+            size: int, suffix: str = "") -> list[dict]:
+    """The assessment as asked (--workers), then in one process beside it (--also-in-process)."""
+    shown = f"{label}, --workers {args.workers}" if args.workers is not None else label
+    out = [report(shown, plan, gen, run_assess(env, args.profile_out and args.profile_out + suffix, args.workers),
+                  size)]
+    if args.also_in_process:
+        out.append(report(f"{label}, --workers 0", plan, gen, run_assess(env, None, 0), size))
+        print(f"  as asked against one process: {out[1]['elapsed'] / out[0]['elapsed']:.2f} x faster, "
+              f"{out[0]['cpu'] / out[1]['cpu']:.2f} x the CPU, {out[0]['rss'] / out[1]['rss']:.2f} x the peak RSS")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--channels", type=int, default=FULL[0])
@@ -491,6 +505,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory and schema")
     parser.add_argument("--reuse-sqlite", help="assess this kept SQLite file (same --channels/--days), no generation")
     parser.add_argument("--reuse-schema", help="assess this kept PostgreSQL schema, no generation")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="mgov assess --workers N (default: mgov's own choice, one process a core)")
+    parser.add_argument("--also-in-process", action="store_true",
+                        help="assess a second time with --workers 0 (one process) and print the ratio")
     args = parser.parse_args()
     if args.quick:
         args.channels, args.days = 500, 10
@@ -512,17 +530,17 @@ def main() -> None:
     try:
         if args.reuse_sqlite:
             db = Path(args.reuse_sqlite)
-            m = run_assess({**base_env, "MGOV_DATABASE_URL": f"sqlite:///{db}"}, args.profile_out)
-            done.append(report("SQLite", plan, dict.fromkeys(("findings", "probes", "indexes", "analyze"), 0.0), m,
-                               db.stat().st_size))
+            gen = dict.fromkeys(("findings", "probes", "indexes", "analyze"), 0.0)
+            done.extend(measure("SQLite", {**base_env, "MGOV_DATABASE_URL": f"sqlite:///{db}"}, args, plan, gen,
+                                db.stat().st_size))
         elif not args.no_sqlite:
             db = tmp / "assess.db"
             engine = make_engine(f"sqlite:///{db}")
             upgrade(engine)
             engine.dispose()
             gen = generate_sqlite(db, plan)
-            m = run_assess({**base_env, "MGOV_DATABASE_URL": f"sqlite:///{db}"}, args.profile_out)
-            done.append(report("SQLite", plan, gen, m, db.stat().st_size))
+            done.extend(measure("SQLite", {**base_env, "MGOV_DATABASE_URL": f"sqlite:///{db}"}, args, plan, gen,
+                                db.stat().st_size))
         pg = args.postgres or (None if args.no_postgres else DEFAULT_PG)
         if pg:
             admin = make_engine(pg)
@@ -551,9 +569,8 @@ def main() -> None:
                     size = conn.execute(text(
                         "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
                         "ON n.oid = c.relnamespace WHERE n.nspname = :s AND c.relkind = 'r'"), {"s": schema}).scalar()
-                m = run_assess({**base_env, "MGOV_DATABASE_URL": url},
-                               args.profile_out + ".pg" if args.profile_out else None)
-                done.append(report(f"PostgreSQL {version}", plan, gen, m, int(size or 0)))
+                done.extend(measure(f"PostgreSQL {version}", {**base_env, "MGOV_DATABASE_URL": url}, args, plan, gen,
+                                    int(size or 0), ".pg"))
             finally:
                 if args.keep or args.reuse_schema:
                     print(f"kept schema {schema}")

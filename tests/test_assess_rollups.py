@@ -12,6 +12,7 @@ the profile below makes d_ipv6 any_fail, d_search fail_days_ratio and d_icp wors
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from collections import defaultdict
 from typing import Any
@@ -20,7 +21,7 @@ import yaml
 from sqlalchemy import insert, select
 
 from mgov import clock
-from mgov.assess import service, store
+from mgov.assess import chunks, service, store
 from mgov.assess.channels import channels_of
 from mgov.assess.inputs import DailyFinding, Observation, ProbeWeek
 from mgov.assess.overturned import overturned_in_period, with_overturned
@@ -216,7 +217,8 @@ def _stored(conn: Any, assessment_id: int) -> list[Any]:
     return sorted((store.result_from_dict(r) for r in rows), key=lambda r: int(r.channel_id))
 
 
-def test_rollups_give_what_a_raw_read_gives(engine, tmp_path):
+def _quarter(engine: Any, tmp_path: Any) -> tuple[list[int], Any]:
+    """The six websites registered, their quarter written; (their ids, the profiles' directory)."""
     registry = {"format": "mgov-registry/1",
                 "organizations": [{"code": "cn-990001", "name_zh": "汇总县人民政府", "jurisdiction": "cn",
                                    "tier": "county"}],
@@ -227,12 +229,17 @@ def test_rollups_give_what_a_raw_read_gives(engine, tmp_path):
     profiles = tmp_path / "profiles"
     profiles.mkdir()
     (profiles / "cn-rollup.toml").write_text(PROFILE, encoding="utf-8")
-    profile = load("cn-rollup", dirs=[profiles])
     with engine.connect() as conn:
         by_address = {r.address.rstrip("/"): r.id for r in conn.execute(select(CHANNELS.c.id, CHANNELS.c.address))}
     ids = [by_address[a] for a in SITES]
     _write(engine, ids)
     _write_probes(engine, ids)
+    return ids, profiles
+
+
+def test_rollups_give_what_a_raw_read_gives(engine, tmp_path):
+    ids, profiles = _quarter(engine, tmp_path)
+    profile = load("cn-rollup", dirs=[profiles])
     with engine.connect() as conn:
         assert rollups.pending(conn)  # the raw rows are not in the rollups yet
 
@@ -274,6 +281,29 @@ def test_rollups_give_what_a_raw_read_gives(engine, tmp_path):
     assert _recomputed(engine, second["assessment"], profiles) == _stored_in(engine, second["assessment"])
 
 
+def test_chunks_scored_by_worker_processes_store_what_one_process_stores(engine, tmp_path, monkeypatch):
+    """assess.chunks: two spawned workers score chunks of two channels, the caller stores
+    them; every stored row (results, snapshots, ranks) is the in-process run's."""
+    _, profiles = _quarter(engine, tmp_path)
+    monkeypatch.setattr(chunks, "CHUNK", 2)
+    assert chunks.workers_for(engine, 3, 2) == 2  # three chunks, two processes: not the in-process fallback
+    in_process = service.run_assessment(engine, "cn-rollup", PERIOD, profile_dirs=[profiles], detail=False,
+                                        workers=0)["assessment"]
+    by_workers = service.run_assessment(engine, "cn-rollup", PERIOD, profile_dirs=[profiles], detail=False,
+                                        workers=2)
+    assert _rows(engine, by_workers["assessment"]) == _rows(engine, in_process)
+    assert len(_rows(engine, in_process)) == len(SITES)
+    assert _recomputed(engine, by_workers["assessment"], profiles) == _stored_in(engine, by_workers["assessment"])
+
+
+def _rows(engine: Any, assessment_id: int) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [{k: v for k, v in r._mapping.items() if k not in ("id", "assessment_id")}
+                for r in conn.execute(select(ASSESSMENT_RESULTS).where(ASSESSMENT_RESULTS.c.assessment_id
+                                                                       == assessment_id)
+                                      .order_by(ASSESSMENT_RESULTS.c.channel_id))]
+
+
 def _stored_in(engine: Any, assessment_id: int) -> list[Any]:
     with engine.connect() as conn:
         return _stored(conn, assessment_id)
@@ -282,3 +312,15 @@ def _stored_in(engine: Any, assessment_id: int) -> list[Any]:
 def _recomputed(engine: Any, assessment_id: int, profiles: Any) -> list[Any]:
     """`mgov assessment recompute`'s results: from the stored snapshots only."""
     return sorted(service.recompute(engine, assessment_id, [profiles]), key=lambda r: int(r.channel_id))
+
+
+def test_how_many_worker_processes(tmp_path):
+    """In-process for a small assessment or when asked (0, 1); never for an in-memory database."""
+    from mgov.db.engine import make_engine
+
+    memory, on_disk = make_engine("sqlite://"), make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    assert chunks.workers_for(memory, 100, 4) == 0
+    assert chunks.workers_for(on_disk, 100, 1) == 0 and chunks.workers_for(on_disk, 100, 0) == 0
+    assert chunks.workers_for(on_disk, 1, 3) == 3  # as asked, however few the chunks
+    assert chunks.workers_for(on_disk, chunks.MIN_CHUNKS - 1, None) == 0
+    assert 0 < chunks.workers_for(on_disk, 100, None) <= chunks.MAX_WORKERS or os.cpu_count() == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import gc
 from pathlib import Path
@@ -12,10 +11,11 @@ from sqlalchemy import Engine, select
 
 from mgov.assess import store
 from mgov.assess.channels import channels_of
+from mgov.assess.chunks import Scope, chunked, scored_chunks, workers_for
 from mgov.assess.counts import tally
-from mgov.assess.overturned import overturned_in_period, with_overturned
+from mgov.assess.overturned import overturned_in_period
 from mgov.assess.period import parse_period
-from mgov.assess.rank import compare, rank
+from mgov.assess.rank import rank
 from mgov.assess.results import ChannelResult
 from mgov.assess.score import assess
 from mgov.db import rollups
@@ -23,14 +23,15 @@ from mgov.db.tables import ASSESSMENT_RESULTS, ASSESSMENTS, CHANNELS
 from mgov.errors import MgovError, NotFound
 from mgov.profiles import load
 
-CHUNK = 200  # channels assessed, snapshotted and stored at a time: memory holds one chunk's findings
-
 
 def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | None = None,
-                   profile_dirs: list[Path] | None = None, detail: bool = True) -> dict[str, Any]:
+                   profile_dirs: list[Path] | None = None, detail: bool = True,
+                   workers: int | None = None) -> dict[str, Any]:
     """Assess the channels the profile covers over the period; store and summarize (with
     each channel's indicator breakdown when detail). Assessing a profile, period and selection
-    again stores a new version: the previous one stays readable, superseded by it."""
+    again stores a new version: the previous one stays readable, superseded by it. Chunks of
+    channels are scored by `workers` processes (assess.chunks; None: one a core for a large
+    assessment, 0: in this process); the results are the same either way."""
     try:
         start, end = parse_period(period)
     except ValueError as exc:
@@ -47,27 +48,23 @@ def run_assessment(engine: Engine, profile_id: str, period: str, *, org: str | N
         previous = {r.channel_id: r for r in _previous(conn, profile_id, start, org)}
     results: list[ChannelResult] = []
     trends: dict[str, Any] = {}
+    scope = Scope(profile, start, end, decided, compared=bool(previous))
+    # A chunk of channels at a time: the period's findings of 20,000 channels do not fit
+    # in memory at once, and the results of one chunk do not depend on another's.
+    chunks = chunked(channels)
     with engine.begin() as conn:
         assessment_id = store.create(conn, profile, period, start, end, {"org": org})
         version = store.supersede(conn, assessment_id, profile.id, start, end, org)
-        # A chunk of channels at a time: the period's findings of 20,000 channels do not fit
-        # in memory at once, and the results of one chunk do not depend on another's.
         try:
-            for i in range(0, len(channels), CHUNK):
-                # What the chunks before built lives to the end (ranked then): the cyclic collector
-                # would walk it again and again (a third of the CPU at 20,000 channels). Frozen, it
-                # is left alone; the chunk's own garbage is still collected.
+            # What the chunks before built lives to the end (ranked then): the cyclic collector
+            # would walk it again and again (a third of the CPU at 20,000 channels). Frozen chunk
+            # by chunk, it is left alone; each chunk's own garbage is still collected.
+            for scored in scored_chunks(conn, engine, scope, chunks, previous,
+                                        workers_for(engine, len(chunks), workers)):
                 gc.freeze()
-                chunk = channels[i:i + CHUNK]
-                observations = with_overturned(store.observations_of(conn, profile, chunk, start, end), decided)
-                found = assess(profile, chunk, observations)
-                before = [previous[c.channel_id] for c in chunk if c.channel_id in previous]
-                changes = {c.channel_id: store.plain(c) for c in compare(found, before)} if previous else {}
-                store.save_results(conn, assessment_id, chunk, found, store.snapshot(observations), changes)
-                # Ranking and the summary need no indicator breakdown: dropped once stored, so that
-                # 20,000 channels' results stay small until the end.
-                results.extend(dataclasses.replace(r, indicators=()) for r in found)
-                trends.update((cid, change.get("trend")) for cid, change in changes.items())
+                store.save_results(conn, assessment_id, scored.rows)
+                results.extend(scored.results)
+                trends.update(scored.trends)
         finally:
             gc.unfreeze()
         ranks = rank(results)

@@ -34,15 +34,17 @@ from mgov.profiles.model import Indicator
 
 
 def observations_of(conn: Connection, profile: Profile, channels: list[ChannelInput], start: dt.date,
-                    end: dt.date) -> list[Observation]:
+                    end: dt.date, *, caught_up: bool = False) -> list[Observation]:
     """What each channel's indicators saw in the period: the bound check's finding of each day
     (the day's last; only the latest when every indicator on it reads only that), the
     availability probes by week, and the stored inputs of exactly this period
     (mgov.assess.manual; the newest per channel, indicator and kind): a reviewer's decision on
     any indicator (it outranks findings and probes), 好差评 counts for rating indicators, usage
     figures for usage indicators. Indicators with none stay not assessed. Findings and probes
-    are read from their rollups (db.rollups), brought up to date first."""
-    rollups.catch_up(conn)
+    are read from their rollups (db.rollups), brought up to date first (unless the caller
+    did: caught_up)."""
+    if not caught_up:
+        rollups.catch_up(conn)
     ids = [int(c.channel_id) for c in channels]
     by_kind: dict[tuple[str, str], list[Indicator]] = {}  # resolved once per kind and tier, not per channel
 
@@ -349,18 +351,32 @@ def shown_rank(row: Any) -> int | None:
     return None if shown is None else int(shown)
 
 
-def save_results(conn: Connection, assessment_id: int, channels: list[ChannelInput], results: list[ChannelResult],
-                 inputs: dict[str, list[dict[str, Any]]], changes: dict[str, Any]) -> None:
-    """The results of some channels, each with its input snapshot (ranks come later)."""
+# result_rows() gives the columns after assessment_id, in this order ({j}: a cast to json on PostgreSQL).
+_RESULTS_INSERT = ("INSERT INTO assessment_results (assessment_id, channel_id, verdict, score, grade, tier, kind, "
+                   "vetoes, complete, not_assessed_share, result, inputs) "
+                   "VALUES ({m}, {m}, {m}, {m}, {m}, {m}, {m}, {m}, {m}, {m}, {m}{j}, {m}{j})")
+
+
+def result_rows(channels: list[ChannelInput], results: list[ChannelResult],
+                inputs: dict[str, list[dict[str, Any]]], changes: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of some channels' results (the columns of _RESULTS_INSERT), each with its input snapshot,
+    short of the assessment's id (ranks come later). The JSON columns are encoded here: a
+    worker process that scores chunks (assess.chunks) hands over strings, cheap to pass."""
     channel_inputs = {c.channel_id: plain(c) for c in channels}
-    rows = [{"assessment_id": assessment_id, "channel_id": int(r.channel_id), "verdict": r.verdict,
-             "score": r.score, "grade": r.grade, "rank": None, "rank_of": None, "tier": r.tier, "kind": r.kind,
-             "vetoes": len(r.vetoes_failed), "complete": r.complete, "not_assessed_share": r.not_assessed_share,
-             "result": {**result_dict(r), "change": changes.get(r.channel_id)},
-             "inputs": {"channel": channel_inputs[r.channel_id], "observations": inputs.get(r.channel_id, [])}}
+    return [(int(r.channel_id), r.verdict, r.score, r.grade, r.tier, r.kind, len(r.vetoes_failed), r.complete,
+             r.not_assessed_share, json.dumps({**result_dict(r), "change": changes.get(r.channel_id)}),
+             json.dumps({"channel": channel_inputs[r.channel_id], "observations": inputs.get(r.channel_id, [])}))
             for r in results]
-    for i in range(0, len(rows), 500):
-        conn.execute(insert(ASSESSMENT_RESULTS), rows[i:i + 500])
+
+
+def save_results(conn: Connection, assessment_id: int, rows: list[tuple[Any, ...]]) -> None:
+    """Rows of result_rows(), stored as the assessment's, through the driver's executemany
+    (the JSON is encoded already)."""
+    if not rows:
+        return
+    qmark = conn.dialect.paramstyle == "qmark"
+    conn.exec_driver_sql(_RESULTS_INSERT.format(m="?" if qmark else "%s", j="" if qmark else "::json"),
+                         [(assessment_id, *r) for r in rows])
 
 
 def save_ranks(conn: Connection, assessment_id: int, ranks: list[Rank]) -> None:

@@ -23,6 +23,9 @@ def assess(
     profile: str = typer.Option(..., "--profile", help="Profile id (see `mgov profiles list`)."),
     period: str = typer.Option(..., "--period", help="2026Q4, 2026-11, 2026 or 2026-10-01..2026-12-31."),
     org: str | None = typer.Option(None, "--org", help="Only channels of this organization and those below it."),
+    workers: int | None = typer.Option(None, "--workers", min=0,
+                                       help="Processes scoring the channels (default: one a core, up to four, "
+                                            "for 800 channels or more; 0: this process only)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Assess channels (综合考核): the period's daily findings and probes, aggregated per the
@@ -39,7 +42,7 @@ def assess(
     st = state(ctx)
     # The breakdown of every indicator of every channel is for `mgov assessment N --channel`.
     result = run_assessment(st.engine(), profile, period, org=org, profile_dirs=st.settings.profile_dirs,
-                            detail=False)
+                            detail=False, workers=workers)
     _show(st.lang, result, as_json)
 
 
