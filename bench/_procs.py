@@ -65,7 +65,10 @@ def proc_cpu(pid: int) -> float:
 
 def sample_tree_rss(proc: subprocess.Popen, peak: dict[str, int]) -> None:
     """Peak of the summed RSS of a process and its descendants (worker processes), sampled
-    every 0.1 s until peak["done"] is set (the kernel's ru_maxrss is per process)."""
+    every 0.1 s until peak["done"] is set, and the highest peak any one of them reached
+    (VmHWM, which also catches a spike between samples). Not the kernel's ru_maxrss: a child
+    keeps across exec the high-water mark of the process it was forked from, so a benchmark
+    that had grown (generating its data) would be charged for it."""
     page = os.sysconf("SC_PAGE_SIZE")
     # Not proc.poll(): it would reap the child before the caller's os.wait4 gets its rusage.
     while not peak.get("done"):
@@ -79,8 +82,20 @@ def sample_tree_rss(proc: subprocess.Popen, peak: dict[str, int]) -> None:
             if pid in tree or ppid in tree:
                 tree.add(pid)
                 total += rss_pages * page
+                peak["rss"] = max(peak["rss"], _high_water(pid))
         peak["rss"] = max(peak["rss"], total)
         time.sleep(0.1)
+
+
+def _high_water(pid: int) -> int:
+    """A process's peak RSS since its exec, in bytes (0 if gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def run_measured(cmd: list[str], env: dict[str, str]) -> dict:
@@ -102,5 +117,5 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> dict:
     for r in readers:
         r.join()
     return {"elapsed": elapsed, "rc": os.waitstatus_to_exitcode(status),
-            "rss": max(peak["rss"], usage.ru_maxrss * 1024), "cpu": usage.ru_utime + usage.ru_stime,
+            "rss": peak["rss"], "cpu": usage.ru_utime + usage.ru_stime,
             "stdout": b"".join(out).decode("utf-8", "replace"), "stderr": b"".join(err).decode("utf-8", "replace")}

@@ -20,7 +20,7 @@ What runs:
      refs), not produced by it;
   2. timed: `python -m mgov assess --profile cn-2019-website --period 2026Q3 --json` as a
      subprocess against that database: wall time (interpreter start-up included), CPU
-     (os.wait4) and peak RSS (sampled over the process tree, and the kernel's ru_maxrss).
+     (os.wait4) and peak RSS (sampled over the process tree, and each process's VmHWM).
 
 The full inputs are 20,000 x 90 x 21 = 37.8 M findings and 43.2 M probes. When --days,
 --checks or --probe-channels scale them down, the output says exactly what was generated
