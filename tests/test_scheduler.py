@@ -144,6 +144,31 @@ def test_one_scheduler_at_a_time_and_takeover(engine, tmp_path):
     assert len(first.tick(s(190))) == 1
 
 
+def test_a_tick_that_outlives_its_lease_starts_nothing_once_another_took_over(engine, tmp_path):
+    """first's tick stalls in tend() (a broker away) past its lease, and second takes the
+    lease meanwhile: first, resuming, starts nothing (second, with entries of its own here,
+    has not touched first's entry, which is due)."""
+    entry = ScheduleEntry(kind="digest", at="* * * * *")
+    settings = load_settings(home=tmp_path / "home")
+    second = Scheduler(engine, settings, Recorder(), entries=[], holder="second", lease_seconds=60)
+    stall = {"armed": False}
+
+    class Stalling(Recorder):
+        def tend(self) -> None:  # while first is stuck here, its lease expires and second ticks
+            if stall["armed"]:
+                second.tick(T0 + dt.timedelta(seconds=200))
+
+    sent = Stalling()
+    first = Scheduler(engine, settings, sent, entries=[entry], holder="first", lease_seconds=60)
+    first.tick(T0)  # first sight: due at 00:01
+    stall["armed"] = True
+    assert first.tick(T0 + dt.timedelta(seconds=70)) == [] and sent.jobs == []
+    with engine.connect() as conn:
+        assert store.holder(conn)["holder"] == "second"
+        assert conn.execute(select(JOBS.c.id)).all() == []
+        assert store.states(conn)[schedule.key(entry)]["next_due_at"] == T0 + dt.timedelta(seconds=60)
+
+
 def test_workdays_only_skips_holidays_and_counts_makeup_days(engine, tmp_path):
     cn = ScheduleEntry(kind="digest", at="0 9 * * *", workdays_only=True, calendar="cn")
     cal = load_calendar(country="cn")

@@ -64,6 +64,12 @@ class Scheduler:
         started: list[dict[str, Any]] = []
         resent: list[dict[str, Any]] = []
         with self.engine.begin() as conn:
+            # The lease again, in the transaction that starts the jobs: a tick that outlived its
+            # lease (tend() waiting on a broker) may have been succeeded meanwhile. The renewal
+            # holds the lease's row until commit, so a second scheduler cannot start jobs at once.
+            if not store.acquire(conn, self.holder, now, self.lease_seconds):
+                log.warning("schedule: the lease was taken by another scheduler during this tick")
+                return []
             states = store.states(conn)
             for entry in self.entries:
                 job, created = self._entry(conn, entry, states.get(schedule.key(entry)), now)
