@@ -4,9 +4,11 @@ datapackage; the same bytes never imported twice."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 
 from archive_shapes import browsertrix, heritrix, plain, wacz
+from mgov.collect.warc_index import Sidecar
 from test_archive_index import mgov_index, pywb_index, same_on_shared_fields
 
 
@@ -90,3 +92,37 @@ def test_bad_files_are_refused_clearly(cli, tmp_path):
     broken = tmp_path / "broken.wacz"
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     assert "not a WACZ" in cli("archive", "import", str(broken), code=1).output
+
+
+def test_a_disk_failing_while_the_index_is_written_fails_the_import_and_keeps_nothing(cli, tmp_path, monkeypatch):
+    """The archive's disk fills while an imported file's sidecar is written: the import fails
+    with the reason, and neither the file, its index nor a manifest line stays; with room
+    again, the same file imports whole. (A full disk is injected at the sidecar's write: a
+    real one would need a filesystem of its own mounted, which tests cannot assume.)"""
+    register(cli, "https://www.example.gov.cn/")
+    first = heritrix(tmp_path / "FIRST-00001.warc.gz")
+    source = browsertrix(tmp_path / "rec-20261102-crawl.warc.gz")
+    real_append = Sidecar.append
+    written = {"n": 0}
+
+    def filling(self, entry):
+        if self.path.name.startswith("rec-") and written["n"] >= 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written["n"] += self.path.name.startswith("rec-")
+        return real_append(self, entry)
+
+    monkeypatch.setattr(Sidecar, "append", filling)
+    failed = cli("archive", "import", str(first), str(source), code=1)
+    assert "its index could not be written" in failed.output and "No space left" in failed.output
+    archive = tmp_path / "home" / "archive"
+    left = sorted(p.relative_to(archive).as_posix() for p in (archive / "imported").rglob("*") if p.is_file())
+    assert left == ["imported/FIRST-00001.warc.gz", "imported/FIRST-00001.warc.gz.cdxj"], left
+    assert "rec-20261102" not in (archive / "manifest-sha256.txt").read_text()
+    # The file imported before the failure is sealed and indexed in the database too.
+    assert any(d.get("filename") == "imported/FIRST-00001.warc.gz"
+               for _, _, d in mgov_index(cli("archive", "cdx").stdout))
+
+    monkeypatch.setattr(Sidecar, "append", real_append)
+    again = cli("archive", "import", str(source))
+    assert "records indexed" in again.stdout
+    assert (archive / "imported" / source.name).read_bytes() == source.read_bytes()

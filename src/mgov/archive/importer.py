@@ -74,11 +74,14 @@ def _bring(directory: Path, stream: IO[bytes], target: Path, expected: str | Non
         name = _free_name(directory, target)
         final = directory / name
         final.parent.mkdir(parents=True, exist_ok=True)
-        with written_aside(final) as out:
-            digest = hashlib.sha256()
-            while block := stream.read(BLOCK):
-                digest.update(block)
-                out.write(block)
+        try:
+            with written_aside(final) as out:  # a failure leaves no partial file
+                digest = hashlib.sha256()
+                while block := stream.read(BLOCK):
+                    digest.update(block)
+                    out.write(block)
+        except OSError as exc:
+            raise ImportFailed(f"{name}: could not be written into the archive: {exc}") from exc
         sha = digest.hexdigest()
         if expected and expected.lower() not in (sha, f"sha256:{sha}"):
             final.unlink()
@@ -87,20 +90,40 @@ def _bring(directory: Path, stream: IO[bytes], target: Path, expected: str | Non
         if same is not None:
             final.unlink()
             return ImportedFile(same, sha, duplicate_of=same)
-        done = ImportedFile(name, sha)
-        sidecar = Sidecar(sidecar_of(final))
-        try:
-            for entry in index_file(final, name):
-                sidecar.append(entry)
-                done.records += 1
-        except Exception as exc:  # noqa: BLE001 - a broken record ends the index, the file is kept as it came
-            done.problems.append(f"records after the {done.records} read could not be indexed: "
-                                 f"{type(exc).__name__}: {exc}")
-        finally:
-            sidecar.sync()
-            sidecar.close()
+        done = _indexed(final, name, ImportedFile(name, sha))
         append_manifest(directory, name, sha, locked=True)
         return done
+
+
+def _indexed(final: Path, name: str, done: ImportedFile) -> ImportedFile:
+    """The file's sidecar written. A record that does not read ends the index (a problem; the
+    file is kept as it came); the archive's own disk failing (full, an I/O error) while the
+    sidecar is written fails the import, the file and its sidecar removed: an import is
+    whole or not there."""
+    path = sidecar_of(final)
+    sidecar = Sidecar(path)
+    try:
+        entries = index_file(final, name)
+        while True:
+            try:
+                entry = next(entries)
+            except StopIteration:
+                break
+            except Exception as exc:  # noqa: BLE001 - a broken record (gzip's errors are OSErrors too)
+                done.problems.append(f"records after the {done.records} read could not be indexed: "
+                                     f"{type(exc).__name__}: {exc}")
+                break
+            sidecar.append(entry)
+            done.records += 1
+        sidecar.sync()
+    except OSError as exc:
+        sidecar.close()
+        final.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        raise ImportFailed(f"{name}: its index could not be written ({exc}); nothing of it was kept") from exc
+    finally:
+        sidecar.close()
+    return done
 
 
 def _free_name(directory: Path, target: Path) -> str:

@@ -33,9 +33,11 @@ def cdx(engine: Engine, directory: Path, query: store.CdxQuery) -> Iterator[str]
 def import_files(engine: Engine, directory: Path, sources: list[Path]) -> list[ImportedFile]:
     """Import each WARC or WACZ file, then index its records in the database."""
     done = []
-    for source in sources:
-        done.extend(import_source(directory, source))
-    fold(engine, directory)
+    try:
+        for source in sources:
+            done.extend(import_source(directory, source))
+    finally:  # the files imported before one that failed are sealed: the database indexes them too
+        fold(engine, directory)
     return done
 
 
