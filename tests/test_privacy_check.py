@@ -68,6 +68,8 @@ def test_unread_documents_are_named_and_a_spent_budget_is_not_assessed():
     pii.not_scanned(Unscanned("https://www.x.gov.cn/a.doc", "doc", "unsupported", "no reader for doc files here"))
     f = PiiExposed().run(_evidence(pii))
     assert f.status.value == "pass" and f.value["unscanned"][0]["reason"] == "unsupported"
+    assert "1 attachment(s) could not be read (unsupported)" in f.message  # the pass says what it left out
+    assert "1 个附件无法读取（格式不支持）" in f.message_zh
     pii.skipped_budget = 3
     f = PiiExposed().run(_evidence(pii))
     assert f.status.value == "error" and f.scan_status is ScanStatus.INCOMPLETE

@@ -26,6 +26,8 @@ LISTED = 50  # documents listed in a finding's value
 UNSCANNED_LISTED = 20
 REFS = 20  # archived originals a finding points at
 FAILING = frozenset({"critical", "high"})
+_REASONS_ZH = {"too_large": "文件过大", "budget": "超出附件预算", "unreadable": "无法解析", "unsupported": "格式不支持",
+               "timeout": "读取超时", "failed": "下载失败"}  # evidence.privacy.Unscanned.reason
 
 
 def _kinds(counts: dict[str, int], zh: bool) -> str:
@@ -76,6 +78,17 @@ class PiiExposed(CrawlCheck):
                                         "site's attachment budget was spent",
                                 message_zh=f"未评估：附件下载量达到预算上限，{pii.skipped_budget} 个附件未读取",
                                 evidence=crawl.home_refs, scan_status=ScanStatus.INCOMPLETE)
+        if pii.unscanned_count:  # the pass says what it could not cover: a reviewer reads those by hand
+            reasons = sorted({u.reason for u in pii.unscanned})
+            reasons_zh = "、".join(_REASONS_ZH.get(r, r) for r in reasons)
+            return self.finding(
+                Status.PASS, value, evidence=crawl.home_refs,
+                message=f"no personal data found in {pii.pages_scanned} page(s) and {pii.documents_scanned} "
+                        f"attachment(s); {pii.unscanned_count} attachment(s) could not be read "
+                        f"({', '.join(reasons)}), see unscanned",
+                message_zh=f"在 {pii.pages_scanned} 个网页和 {pii.documents_scanned} 个附件中未发现个人信息；"
+                           f"{pii.unscanned_count} 个附件无法读取（{reasons_zh}），"
+                           "需人工查看")
         return self.finding(Status.PASS, value, evidence=crawl.home_refs)
 
     def _flag(self, status: Status, docs: list[PiiDocument], value: dict[str, Any], refs: list[Any],
