@@ -82,6 +82,10 @@ def test_each_required_link_is_judged_and_assessed_on_its_own(engine, farm, tmp_
                                 .distinct()).scalars().all()
     assert len(variants) == 11  # the check's own (first scan) and one per required link
     out = json.loads(cli("assess", "--profile", "us-federal", "--period", period, "--json").stdout)
+    # Scored by worker processes (assess.chunks), the same verdicts, scores and ranks.
+    by_workers = json.loads(cli("assess", "--profile", "us-federal", "--period", period, "--workers", "2",
+                                "--json").stdout)
+    assert by_workers["channels"] == out["channels"] and by_workers["assessment"] != out["assessment"]
     lines = {}
     for address in (dropped, healthy):
         one = json.loads(cli("assessment", str(out["assessment"]), "--channel", address, "--json").stdout)
