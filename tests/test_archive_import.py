@@ -113,7 +113,7 @@ def test_a_disk_failing_while_the_index_is_written_fails_the_import_and_keeps_no
 
     monkeypatch.setattr(Sidecar, "append", filling)
     failed = cli("archive", "import", str(first), str(source), code=1)
-    assert "its index could not be written" in failed.output and "No space left" in failed.output
+    assert "could not be indexed and sealed" in failed.output and "No space left" in failed.output
     archive = tmp_path / "home" / "archive"
     left = sorted(p.relative_to(archive).as_posix() for p in (archive / "imported").rglob("*") if p.is_file())
     assert left == ["imported/FIRST-00001.warc.gz", "imported/FIRST-00001.warc.gz.cdxj"], left

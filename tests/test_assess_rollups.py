@@ -12,6 +12,8 @@ the profile below makes d_ipv6 any_fail, d_search fail_days_ratio and d_icp wors
 from __future__ import annotations
 
 import datetime as dt
+import json
+import multiprocessing
 import os
 import random
 from collections import defaultdict
@@ -287,12 +289,16 @@ def test_chunks_scored_by_worker_processes_store_what_one_process_stores(engine,
     _, profiles = _quarter(engine, tmp_path)
     monkeypatch.setattr(chunks, "CHUNK", 2)
     assert chunks.workers_for(engine, 3, 2) == 2  # three chunks, two processes: not the in-process fallback
+    # A previous period (nothing observed then): each result carries its change from it.
+    service.run_assessment(engine, "cn-rollup", "2026Q2", profile_dirs=[profiles], detail=False, workers=0)
     in_process = service.run_assessment(engine, "cn-rollup", PERIOD, profile_dirs=[profiles], detail=False,
                                         workers=0)["assessment"]
     by_workers = service.run_assessment(engine, "cn-rollup", PERIOD, profile_dirs=[profiles], detail=False,
                                         workers=2)
     assert _rows(engine, by_workers["assessment"]) == _rows(engine, in_process)
     assert len(_rows(engine, in_process)) == len(SITES)
+    assert all(json.loads(r["result"])["change"] if isinstance(r["result"], str) else r["result"]["change"]
+               for r in _rows(engine, in_process))
     assert _recomputed(engine, by_workers["assessment"], profiles) == _stored_in(engine, by_workers["assessment"])
 
 
@@ -315,12 +321,30 @@ def _recomputed(engine: Any, assessment_id: int, profiles: Any) -> list[Any]:
 
 
 def test_how_many_worker_processes(tmp_path):
-    """In-process for a small assessment or when asked (0, 1); never for an in-memory database."""
+    """In-process for a small assessment or when asked (0, 1); never more than the chunks;
+    never for an in-memory database, a SQLite file not in WAL mode, or in a daemonic process."""
+    from sqlalchemy import create_engine
+
     from mgov.db.engine import make_engine
 
     memory, on_disk = make_engine("sqlite://"), make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     assert chunks.workers_for(memory, 100, 4) == 0
     assert chunks.workers_for(on_disk, 100, 1) == 0 and chunks.workers_for(on_disk, 100, 0) == 0
-    assert chunks.workers_for(on_disk, 1, 3) == 3  # as asked, however few the chunks
+    assert chunks.workers_for(on_disk, 100, 3) == 3 and chunks.workers_for(on_disk, 2, 3) == 2
     assert chunks.workers_for(on_disk, chunks.MIN_CHUNKS - 1, None) == 0
-    assert 0 < chunks.workers_for(on_disk, 100, None) <= chunks.MAX_WORKERS or os.cpu_count() == 1
+    cores = len(os.sched_getaffinity(0))
+    assert chunks.workers_for(on_disk, 100, None) == (min(chunks.MAX_WORKERS, cores) if cores > 1 else 0)
+    rollback_journal = create_engine(f"sqlite:///{tmp_path / 'y.db'}")  # not mgov's engine: no WAL
+    assert chunks.workers_for(rollback_journal, 100, 3) == 0
+    daemon_says = multiprocessing.get_context("spawn").Queue()
+    child = multiprocessing.get_context("spawn").Process(target=_ask_in_daemon, args=(str(tmp_path / "x.db"),
+                                                                                     daemon_says), daemon=True)
+    child.start()
+    assert daemon_says.get(timeout=60) == 0  # a Celery prefork child is daemonic: it may start no process
+    child.join(10)
+
+
+def _ask_in_daemon(path: str, answer: Any) -> None:
+    from mgov.db.engine import make_engine
+
+    answer.put(chunks.workers_for(make_engine(f"sqlite:///{path}"), 100, 3))

@@ -81,7 +81,7 @@ def _bring(directory: Path, stream: IO[bytes], target: Path, expected: str | Non
                     digest.update(block)
                     out.write(block)
         except OSError as exc:
-            raise ImportFailed(f"{name}: could not be written into the archive: {exc}") from exc
+            raise ImportFailed(f"{name}: could not be copied into the archive: {exc}") from exc
         sha = digest.hexdigest()
         if expected and expected.lower() not in (sha, f"sha256:{sha}"):
             final.unlink()
@@ -90,39 +90,38 @@ def _bring(directory: Path, stream: IO[bytes], target: Path, expected: str | Non
         if same is not None:
             final.unlink()
             return ImportedFile(same, sha, duplicate_of=same)
-        done = _indexed(final, name, ImportedFile(name, sha))
-        append_manifest(directory, name, sha, locked=True)
-        return done
+        return _sealed(directory, final, ImportedFile(name, sha))
 
 
-def _indexed(final: Path, name: str, done: ImportedFile) -> ImportedFile:
-    """The file's sidecar written. A record that does not read ends the index (a problem; the
-    file is kept as it came); the archive's own disk failing (full, an I/O error) while the
-    sidecar is written fails the import, the file and its sidecar removed: an import is
-    whole or not there."""
+def _sealed(directory: Path, final: Path, done: ImportedFile) -> ImportedFile:
+    """The file indexed (its sidecar) and sealed (its manifest line). A record that does not
+    read ends the index (a problem; the file is kept as it came); the archive's own disk
+    failing (full, an I/O error) fails the import, the file and its sidecar removed: an
+    import is whole or not there."""
     path = sidecar_of(final)
-    sidecar = Sidecar(path)
     try:
-        entries = index_file(final, name)
-        while True:
-            try:
-                entry = next(entries)
-            except StopIteration:
-                break
-            except Exception as exc:  # noqa: BLE001 - a broken record (gzip's errors are OSErrors too)
-                done.problems.append(f"records after the {done.records} read could not be indexed: "
-                                     f"{type(exc).__name__}: {exc}")
-                break
-            sidecar.append(entry)
-            done.records += 1
-        sidecar.sync()
+        sidecar = Sidecar(path)
+        try:
+            entries = index_file(final, done.name)
+            while True:
+                try:
+                    entry = next(entries)
+                except StopIteration:
+                    break
+                except Exception as exc:  # noqa: BLE001 - a broken record (gzip's errors are OSErrors too)
+                    done.problems.append(f"records after the {done.records} read could not be indexed: "
+                                         f"{type(exc).__name__}: {exc}")
+                    break
+                sidecar.append(entry)
+                done.records += 1
+            sidecar.sync()
+        finally:
+            sidecar.close()
+        append_manifest(directory, done.name, done.sha256, locked=True)
     except OSError as exc:
-        sidecar.close()
         final.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
-        raise ImportFailed(f"{name}: its index could not be written ({exc}); nothing of it was kept") from exc
-    finally:
-        sidecar.close()
+        raise ImportFailed(f"{done.name}: could not be indexed and sealed ({exc}); nothing of it was kept") from exc
     return done
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -76,17 +78,30 @@ def chunked(channels: list[ChannelInput]) -> list[list[ChannelInput]]:
 
 
 def workers_for(engine: Engine, chunks: int, asked: int | None) -> int:
-    """How many worker processes: as asked (0 or 1: none), else one a core up to MAX_WORKERS
-    when there are MIN_CHUNKS chunks or more. An in-memory SQLite database is this process's
-    alone: never."""
-    if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
+    """How many worker processes: as asked (0 or 1: none; never more than the chunks), else
+    one a core up to MAX_WORKERS when there are MIN_CHUNKS chunks or more (more than 600
+    channels). Never where they cannot help or cannot run: an in-memory SQLite database (this
+    process's alone), a SQLite file not in WAL mode (its writer would lock the readers out),
+    or a daemonic process (a Celery prefork child may not start processes)."""
+    if asked is not None and asked <= 1:
+        return 0
+    if multiprocessing.current_process().daemon:
+        return 0
+    if engine.url.get_backend_name() == "sqlite" and not _wal(engine):
         return 0
     if asked is not None:
-        return asked if asked > 1 else 0
+        return min(asked, chunks)
     if chunks < MIN_CHUNKS:
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return min(MAX_WORKERS, cores) if cores > 1 else 0
+
+
+def _wal(engine: Engine) -> bool:
+    if engine.url.database in (None, "", ":memory:"):
+        return False
+    with engine.connect() as conn:
+        return str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower() == "wal"
 
 
 def scored_chunks(conn: Connection, engine: Engine, scope: Scope, chunks: Sequence[list[ChannelInput]],
@@ -107,10 +122,10 @@ def scored_chunks(conn: Connection, engine: Engine, scope: Scope, chunks: Sequen
         pending: deque[Future[Scored]] = deque()
         sent = 0
         while sent < len(chunks) or pending:
-            while sent < len(chunks) and len(pending) < workers * AHEAD:
-                pending.append(pool.submit(_score, chunks[sent], before(chunks[sent])))
-                sent += 1
             try:
+                while sent < len(chunks) and len(pending) < workers * AHEAD:
+                    pending.append(pool.submit(_score, chunks[sent], before(chunks[sent])))
+                    sent += 1
                 done = pending.popleft().result()
             except BrokenProcessPool as exc:  # killed (out of memory, a signal): nothing was stored
                 raise MgovError(f"an assessment worker process ended abruptly ({exc}); nothing was stored: "
@@ -126,6 +141,14 @@ _WORKER: dict[str, Any] = {}  # a worker process's engine and scope, set once by
 def _start(url: str, scope: Scope) -> None:
     _WORKER["engine"] = make_engine(url)  # the worker's own: the parent's connections are not shared
     _WORKER["scope"] = scope
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # a parent killed outright (-9, out of memory) leaves no one to stop the pool
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True, name="mgov-parent-watch").start()
+
+
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 def _score(chunk: list[ChannelInput], before: list[ChannelResult]) -> Scored:

@@ -25,7 +25,7 @@ def assess(
     org: str | None = typer.Option(None, "--org", help="Only channels of this organization and those below it."),
     workers: int | None = typer.Option(None, "--workers", min=0,
                                        help="Processes scoring the channels (default: one a core, up to four, "
-                                            "for 800 channels or more; 0: this process only)."),
+                                            "for more than 600 channels; 0: this process only)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Assess channels (综合考核): the period's daily findings and probes, aggregated per the
