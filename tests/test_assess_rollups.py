@@ -16,7 +16,11 @@ import json
 import multiprocessing
 import os
 import random
+import subprocess
+import sys
+import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -348,3 +352,47 @@ def _ask_in_daemon(path: str, answer: Any) -> None:
     from mgov.db.engine import make_engine
 
     answer.put(chunks.workers_for(make_engine(f"sqlite:///{path}"), 100, 3))
+
+
+PARENT = '''
+import multiprocessing, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from mgov.assess import chunks
+
+if __name__ == "__main__":
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"), initializer=chunks._start,
+                               initargs=(sys.argv[1], None))
+    print(*pool.map(__import__("os").getpid, [()] * 0), flush=True)
+    futures = [pool.submit(time.sleep, 0.2) for _ in range(4)]
+    [f.result() for f in futures]
+    print(*[p.pid for p in pool._processes.values()], flush=True)
+    time.sleep(600)
+'''
+
+
+def test_assessment_workers_exit_when_their_parent_is_killed_outright(tmp_path):
+    """kill -9 of the process holding the assessment (out of memory, an operator): its
+    spawned workers, idle on the pool's queue, exit instead of holding their connections."""
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT, encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script), f"sqlite:///{tmp_path / 'w.db'}"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        parent.stdout.readline()
+        pids = [int(p) for p in parent.stdout.readline().split()]
+        assert len(pids) == 2 and all(_alive(p) for p in pids)
+    finally:
+        parent.kill()
+        parent.wait(10)
+    deadline = time.monotonic() + 20
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in pids), "a worker outlived its parent"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
