@@ -16,6 +16,8 @@ import asyncio
 import contextlib
 import contextvars
 import datetime as dt
+import functools
+import os
 import ssl
 import time
 from collections import defaultdict
@@ -146,11 +148,26 @@ class _SSLObject(ssl.SSLObject):
 
 
 def make_ssl_context(routing: Routing) -> ssl.SSLContext:
-    """The system trust store, plus the routing's CA bundle (the demo farm's throwaway CA)."""
+    """The system trust store, plus the routing's CA bundle (the demo farm's throwaway CA).
+    Shared by the clients that trust the same (loading the system store costs about 20 ms
+    of CPU, paid by every run, probe round and crawl otherwise); a bundle changed on disk
+    makes a new one. Client contexts keep no sessions: sharing one changes nothing on the wire."""
+    if routing.ca_bundle is None:
+        return _trusting(None, None)
+    try:
+        seen = os.stat(routing.ca_bundle)
+    except OSError:
+        seen = None  # load_verify_locations says what is wrong with it
+    stamp = (seen.st_mtime_ns, seen.st_size, seen.st_ino) if seen is not None else None
+    return _trusting(str(routing.ca_bundle), stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _trusting(ca_bundle: str | None, _stamp: tuple[int, int, int] | None) -> ssl.SSLContext:
     ctx = ssl.create_default_context()
     ctx.sslobject_class = _SSLObject  # the certificate dict is decoded only when read
-    if routing.ca_bundle is not None:
-        ctx.load_verify_locations(cafile=str(routing.ca_bundle))
+    if ca_bundle is not None:
+        ctx.load_verify_locations(cafile=ca_bundle)
     return ctx
 
 
