@@ -240,3 +240,39 @@ def test_a_destroyed_capture_leaves_the_index(world: World, engine: Any) -> None
     archive_service.fold(engine, world.archive)
     assert service.index_pending(engine, world.archive).indexed == 1
     assert urls(engine, "notice") == {"notice.html"} and urls(engine, "zoning") == {"later.html"}
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_office_attachments_served_with_their_own_types_are_searchable(engine: Any, cli: Any) -> None:
+    """XLSX and DOCX served as what they are (Office Open XML types name "xml") are documents,
+    read like those served as octet streams are not; an XML feed still is none."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from mgov.archive import service as archive_service
+
+    book = Workbook()
+    book.active.append(["低保", "名单", "2026"])
+    sheet = io.BytesIO()
+    book.save(sheet)
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", '<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>征收补偿方案</w:t>'
+                                        "</w:r></w:p></w:body></w:document>")
+    world = World(engine, Path(cli.env["MGOV_HOME"]))
+    writer = WarcWriter(world.archive)
+    for url, body, mime in ((f"{SZ}/list.xlsx", sheet.getvalue(), XLSX_MIME), (f"{SZ}/plan.docx", docx.getvalue(),
+                            DOCX_MIME), (f"{SZ}/feed.xml", b"<rss><item>\xe4\xbd\x8e\xe4\xbf\x9d</item></rss>",
+                                         "application/rss+xml")):
+        writer.write_sync(_capture(url, body, mime, 1), tag=(None, world.ids[SZ]))
+    writer.close()
+    archive_service.fold(engine, world.archive)
+    counts = service.index_pending(engine, world.archive)
+    assert (counts.indexed, counts.unreadable) == (2, 0), counts
+    assert urls(engine, "低保") == {"list.xlsx"} and urls(engine, "征收") == {"plan.docx"}
