@@ -120,32 +120,40 @@ def test_lateness_while_the_site_is_still_working_costs_it_nothing(tmp_path: Pat
 
 
 def test_loop_lag_measures_stalls() -> None:
-    async def main() -> tuple[float, float, float]:
+    """The 0.2 s the loop is stuck counts, and never more than the window it was measured in
+    (a busy machine may deschedule the process too: that is lateness as well, so the upper
+    bound is the window, not the sleep)."""
+    async def main() -> tuple[float, float, float, float, float]:
         lag = LoopLag()
         lag.start()
         await asyncio.sleep(0.05)
         start = time.perf_counter()
         time.sleep(0.2)  # the loop is stuck
+        resumed = time.perf_counter()
         await asyncio.sleep(0.03)
         end = time.perf_counter()
         await lag.stop()
-        return lag.late_between(start, end), lag.stall_before(start + 0.2), lag.stall_before(start - 0.1)
-    total, stall, before = asyncio.run(main())
-    assert 0.15 < total < 0.3 and 0.15 < stall < 0.3 and before == 0.0
+        return (lag.late_between(start, end), lag.stall_before(resumed), lag.stall_before(start - 0.1),
+                end - start, resumed - start)
+    total, stall, before, window, stuck = asyncio.run(main())
+    assert 0.15 < total <= window + 0.002, (total, window)
+    assert 0.15 < stall <= stuck + 0.002 + 0.01, (stall, stuck)  # the monitor's period may add to the stall seen
+    assert before == 0.0
 
 
 def test_a_stall_the_monitor_has_not_woken_from_counts() -> None:
     """The callback that ends an exchange can run before the monitor's after a stall (and a
     busy machine can deschedule the process between the two): the stall still counts."""
-    async def main() -> tuple[float, float]:
+    async def main() -> tuple[float, float, float]:
         lag = LoopLag()
         lag.start()
         await asyncio.sleep(0.05)
         start = time.perf_counter()
         time.sleep(0.2)  # the loop is stuck, and the monitor has not run since
         at = time.perf_counter()
-        seen = lag.stall_before(at), lag.late_between(start, at)
+        seen = lag.stall_before(at), lag.late_between(start, at), at - start
         await lag.stop()
         return seen
-    stall, total = asyncio.run(main())
-    assert 0.15 < stall < 0.3 and 0.15 < total < 0.3, (stall, total)
+    stall, total, window = asyncio.run(main())
+    # At most the window (plus the monitor's period before it): descheduled is late too.
+    assert 0.15 < stall <= window + 0.012 and 0.15 < total <= window + 0.002, (stall, total, window)
