@@ -35,8 +35,9 @@ def skip_non_documents(conn: Connection) -> int:
     mime = func.lower(func.coalesce(R.c.mime, ""))
     never = or_(R.c.record_type.not_in(("response", "resource")), R.c.state != "ok", R.c.url.is_(None),
                 not_(func.coalesce(R.c.status, "200").like("2%")), *(mime.like(m) for m in _NOT_DOCUMENTS),
-                # XML feeds and data, not XHTML, nor Office Open XML (DOCX, XLSX: documents)
-                and_(mime.like("%xml%"), not_(mime.like("%html%")), not_(mime.like("%openxmlformats%"))))
+                # XML feeds and data (an xml subtype or +xml suffix), not XHTML; Office Open XML
+                # (vnd.openxmlformats-...: DOCX, XLSX) names xml elsewhere and is a document
+                and_(or_(mime.like("%/xml%"), mime.like("%+xml%")), not_(mime.like("%html%"))))
     return conn.execute(update(R).where(R.c.text_id.is_(None), never).values(text_id=NOTHING)).rowcount or 0
 
 
