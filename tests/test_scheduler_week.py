@@ -15,21 +15,20 @@ import os
 import shutil
 import socket
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from mgov import clock
 from mgov.act import schedule
 from mgov.act.workdays import load_calendar
 from mgov.cluster.dispatch import celery_dispatch
 from mgov.config import ScheduleEntry, load_settings
-from mgov.db.engine import make_engine, upgrade
+from mgov.db.engine import make_engine
 from mgov.db.tables import ASSESSMENTS, CHANNELS, FINDINGS, JOBS, PROBES, RUN_TASKS, SEARCH_DOCUMENTS
 from mgov.demo.farm import generate, run_in_thread
 from mgov.formats.load import import_file
@@ -37,6 +36,7 @@ from mgov.runs.context import RoutingOptions
 from mgov.scheduler.dispatch import inline
 from mgov.scheduler.executors import job_runner
 from mgov.scheduler.tick import Scheduler
+from pg_schema import own_schema
 from redis_server import RedisServer, Workers, own_redis
 
 START = dt.datetime(2026, 9, 28, 0, 0, tzinfo=dt.UTC)  # Monday; 1-7 October is the National Day holiday
@@ -181,20 +181,7 @@ def second_db(db_url: str, tmp_path: Path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    base = os.environ["MGOV_TEST_DATABASE_URL"]
-    schema = f"mgov_week_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}")
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    yield from own_schema("mgov_week")
 
 
 def test_a_week_on_celery_with_two_workers_finds_the_same(engine, db_url, farm, tmp_path, redis_server,
